@@ -1,0 +1,41 @@
+package dev.stepwise;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** Package boundaries of the single Maven module. */
+class ArchitectureTest {
+  private static final JavaClasses CLASSES =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.stepwise");
+
+  @Test
+  void engineNeverImportsJavaFx() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.stepwise.engine..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("javafx..", "org.controlsfx..", "org.kordamp..")
+        .because("the engine runs headless in the CLI and must not need a toolkit")
+        .check(CLASSES);
+  }
+
+  @Test
+  void engineDoesNotDependOnFrontEnds() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.stepwise.engine..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.stepwise.cli..", "dev.stepwise.app..", "dev.stepwise.gallery..", "picocli..")
+        .because("front ends depend on the engine, never the reverse")
+        .check(CLASSES);
+  }
+}
