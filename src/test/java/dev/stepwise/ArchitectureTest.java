@@ -38,4 +38,16 @@ class ArchitectureTest {
         .because("front ends depend on the engine, never the reverse")
         .check(CLASSES);
   }
+
+  @Test
+  void metadataIsPlainJava() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.stepwise.metadata..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("ai.djl..", "dev.stepwise.engine..")
+        .because("image metadata is read by galleries and tools that must not load the engine")
+        .check(CLASSES);
+  }
 }
