@@ -73,7 +73,8 @@ public record GenerationParameters(
       throw new MetadataException("The sampler name is missing; give a name such as Euler a.");
     }
     if (!Double.isFinite(cfgScale)) {
-      throw new MetadataException("CFG scale " + cfgScale + " is not allowed; use a finite number.");
+      throw new MetadataException(
+          "CFG scale " + cfgScale + " is not allowed; use a finite number.");
     }
     if (width < 1 || height < 1) {
       throw new MetadataException(
@@ -101,7 +102,8 @@ public record GenerationParameters(
           "Extra parameter name '" + key + "' is too short; use at least 2 characters.");
     }
     if (!ParamLine.isWord(key.codePointAt(0))
-        || !key.codePoints().allMatch(c -> ParamLine.isWord(c) || c == ' ' || c == '-' || c == '/')) {
+        || !key.codePoints()
+            .allMatch(c -> ParamLine.isWord(c) || c == ' ' || c == '-' || c == '/')) {
       throw new MetadataException(
           "Extra parameter name '"
               + key

@@ -51,6 +51,9 @@ public final class InfoText {
    * starts or ends with white space, so that it survives {@link #parse} unchanged.
    */
   public static String format(GenerationParameters p) {
+    if (p == null) {
+      throw new MetadataException("The generation parameters are missing; give them to format.");
+    }
     Map<String, String> extras = new LinkedHashMap<>(p.extras());
     String imageCfg = extras.remove("Image CFG scale");
     String faceRestoration = extras.remove("Face restoration");
@@ -73,7 +76,8 @@ public final class InfoText {
     append(line, "Version", p.version());
     append(line, "User", user);
 
-    String negative = p.negativePrompt().isEmpty() ? "" : "\n" + NEGATIVE_PREFIX + " " + p.negativePrompt();
+    String negative =
+        p.negativePrompt().isEmpty() ? "" : "\n" + NEGATIVE_PREFIX + " " + p.negativePrompt();
     return ParamLine.strip(p.prompt() + negative + "\n" + line);
   }
 
@@ -114,14 +118,14 @@ public final class InfoText {
    * <p>As in A1111, the last line holds the parameters only when it has at least 3 {@code Key:
    * value} matches; otherwise the whole text is prompt. Each prompt line is stripped of surrounding
    * white space and lines are joined with {@code \n}; from the first line starting with {@code
-   * Negative prompt:} on, lines belong to the negative prompt. JSON-quoted values are unquoted (left
-   * as they are when the quoting is not valid JSON); a key with an empty value is skipped, as A1111
-   * does; a repeated key keeps its first place and its last value. Missing keys get {@link
+   * Negative prompt:} on, lines belong to the negative prompt. JSON-quoted values are unquoted
+   * (left as they are when the quoting is not valid JSON); a key with an empty value is skipped, as
+   * A1111 does; a repeated key keeps its first place and its last value. Missing keys get {@link
    * #DEFAULT_STEPS}, {@link #DEFAULT_SAMPLER}, {@link #DEFAULT_CFG_SCALE}, {@link #DEFAULT_SEED},
    * {@link #DEFAULT_SIZE} by {@link #DEFAULT_SIZE}, and null for schedule type, model hash, model
    * and version; A1111's implied keys (such as {@code Clip skip: 1}) are not invented. Unknown keys
-   * go to {@code extras} in order with their values as written (an {@code 1024x1024} value stays one
-   * string).
+   * go to {@code extras} in order with their values as written (an {@code 1024x1024} value stays
+   * one string).
    *
    * <p>{@code format(parse(t))} gives back {@code t} for texts A1111 writes, and {@code
    * parse(format(p))} gives back {@code p} when no prompt line has surrounding white space or
@@ -132,7 +136,8 @@ public final class InfoText {
    */
   public static GenerationParameters parse(String text) {
     if (text == null) {
-      throw new MetadataException("The parameters text is missing; give a text, which may be empty.");
+      throw new MetadataException(
+          "The parameters text is missing; give a text, which may be empty.");
     }
     String[] all = ParamLine.strip(text).split("\n", -1);
     String last = all[all.length - 1];
@@ -243,8 +248,14 @@ public final class InfoText {
     }
     if (n < min || n > max) {
       throw new MetadataException(
-          key + " " + n + " in the image parameters is out of range; allowed is " + min + " to "
-              + max + ".");
+          key
+              + " "
+              + n
+              + " in the image parameters is out of range; allowed is "
+              + min
+              + " to "
+              + max
+              + ".");
     }
     return n;
   }

@@ -12,12 +12,11 @@ import java.util.List;
  * without a colon, and image text is untrusted, so the same matches are found here by a scan that
  * skips every start position that is bound to fail. The tests check it against the regex itself.
  *
- * <p>Why skipping is exact: a key is a word character followed by one or more characters of
- * {@code [\w \-/]}, then a colon. None of those characters is a colon, so the only way a key
- * starting at {@code q} can be followed by a colon is to run to the end {@code e} of the maximal
- * class run; every other start inside that run shares the same {@code e} and fails the same way.
- * Character classes follow Python's Unicode {@code str} semantics ({@link #isWord}, {@link
- * #isSpace}).
+ * <p>Why skipping is exact: a key is a word character followed by one or more characters of {@code
+ * [\w \-/]}, then a colon. None of those characters is a colon, so the only way a key starting at
+ * {@code q} can be followed by a colon is to run to the end {@code e} of the maximal class run;
+ * every other start inside that run shares the same {@code e} and fails the same way. Character
+ * classes follow Python's Unicode {@code str} semantics ({@link #isWord}, {@link #isSpace}).
  */
 final class ParamLine {
   private ParamLine() {}

@@ -70,7 +70,10 @@ final class PngFilters {
     return best;
   }
 
-  /** The Paeth predictor: whichever of left, above, upper-left is closest to left + above - upper-left. */
+  /**
+   * The Paeth predictor: whichever of left, above, upper-left is closest to left + above -
+   * upper-left.
+   */
   static int paeth(int a, int b, int c) {
     int p = a + b - c;
     int pa = Math.abs(p - a);

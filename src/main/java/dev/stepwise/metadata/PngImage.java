@@ -65,7 +65,7 @@ public final class PngImage {
       Map<String, String> textChunks,
       boolean compressText) {
     List<byte[]> chunks = prepare(width, height, channels, pixels, textChunks, compressText);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(pixels.length / 2 + 1024);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(pixels.length / 2 + 1024, 1 << 26));
     try {
       encodeTo(out, width, height, channels, pixels, chunks);
     } catch (IOException e) {
@@ -82,8 +82,9 @@ public final class PngImage {
 
   /**
    * Writes a PNG to {@code file} atomically: the bytes go to a temporary file in the same folder,
-   * which is forced to disk and then renamed over {@code file} in one step (replacing a file already
-   * there). On any failure the temporary file is removed and {@code file} is left as it was.
+   * which is forced to disk and then renamed over {@code file} in one step (replacing a file
+   * already there). On any failure the temporary file is removed and {@code file} is left as it
+   * was.
    *
    * <p>Rules: width and height 1 to {@value #MAX_SIDE}; channels 3 or 4; {@code pixels.length ==
    * width * height * channels}; at most 64 text chunks; keywords 1 to 79 printable Latin-1
@@ -124,7 +125,9 @@ public final class PngImage {
       forceFolder(dir);
     } catch (IOException | RuntimeException e) {
       throw new MetadataException(
-          "Cannot save the image to " + target + "; check that the folder is writable and the"
+          "Cannot save the image to "
+              + target
+              + "; check that the folder is writable and the"
               + " disk has room.",
           e);
     } finally {
@@ -175,8 +178,13 @@ public final class PngImage {
       boolean compressText) {
     if (width < 1 || width > MAX_SIDE || height < 1 || height > MAX_SIDE) {
       throw new MetadataException(
-          "Image size " + width + "x" + height + " is not allowed; width and height must be 1 to "
-              + MAX_SIDE + ".");
+          "Image size "
+              + width
+              + "x"
+              + height
+              + " is not allowed; width and height must be 1 to "
+              + MAX_SIDE
+              + ".");
     }
     if (channels != 3 && channels != 4) {
       throw new MetadataException(
@@ -188,15 +196,24 @@ public final class PngImage {
           "Pixel buffer length "
               + (pixels == null ? "null" : Integer.toString(pixels.length))
               + " does not match "
-              + width + "x" + height + "x" + channels + "; it must be " + expected + " bytes.");
+              + width
+              + "x"
+              + height
+              + "x"
+              + channels
+              + "; it must be "
+              + expected
+              + " bytes.");
     }
     if (textChunks == null) {
       throw new MetadataException("The text chunk map is missing; give an empty map for none.");
     }
     if (textChunks.size() > PngChunks.MAX_TEXT_CHUNKS) {
       throw new MetadataException(
-          textChunks.size() + " text chunks is too many; use at most "
-              + PngChunks.MAX_TEXT_CHUNKS + ".");
+          textChunks.size()
+              + " text chunks is too many; use at most "
+              + PngChunks.MAX_TEXT_CHUNKS
+              + ".");
     }
     List<byte[]> chunks = new ArrayList<>();
     for (Map.Entry<String, String> e : textChunks.entrySet()) {
@@ -240,7 +257,9 @@ public final class PngImage {
     }
     if (data.size() > PngChunks.MAX_TEXT_CHUNK_BYTES) {
       throw new MetadataException(
-          "The text for PNG keyword '" + key + "' is too long; a text chunk may hold at most 1 MiB.");
+          "The text for PNG keyword '"
+              + key
+              + "' is too long; a text chunk may hold at most 1 MiB.");
     }
     ByteArrayOutputStream chunk = new ByteArrayOutputStream(data.size() + 4);
     chunk.writeBytes(type.getBytes(StandardCharsets.ISO_8859_1));
@@ -251,7 +270,11 @@ public final class PngImage {
   private static void checkTextSize(String key, int bytes) {
     if (bytes > PngChunks.MAX_TEXT_BYTES) {
       throw new MetadataException(
-          "The text for PNG keyword '" + key + "' is " + bytes + " bytes; at most 1 MiB is allowed.");
+          "The text for PNG keyword '"
+              + key
+              + "' is "
+              + bytes
+              + " bytes; at most 1 MiB is allowed.");
     }
   }
 
@@ -268,8 +291,7 @@ public final class PngImage {
       return out;
     } catch (CharacterCodingException e) {
       throw new MetadataException(
-          "The text for PNG keyword '" + key + "' holds a broken character (a lone surrogate).",
-          e);
+          "The text for PNG keyword '" + key + "' holds a broken character (a lone surrogate).", e);
     }
   }
 
@@ -319,7 +341,8 @@ public final class PngImage {
         int row = y * stride;
         byte[] prior = y == 0 ? zeroRow : pixels;
         int priorOff = y == 0 ? 0 : row - stride;
-        byte[] best = PngFilters.filterRow(pixels, row, prior, priorOff, stride, channels, candidates);
+        byte[] best =
+            PngFilters.filterRow(pixels, row, prior, priorOff, stride, channels, candidates);
         deflater.setInput(best, 0, stride + 1);
         while (!deflater.needsInput()) {
           used += deflater.deflate(idat, used, idat.length - used);
@@ -347,7 +370,8 @@ public final class PngImage {
 
   private static void writeChunk(OutputStream out, String type, byte[] data, int off, int len)
       throws IOException {
-    byte[] head = ByteBuffer.allocate(8).putInt(len).put(type.getBytes(StandardCharsets.ISO_8859_1)).array();
+    byte[] head =
+        ByteBuffer.allocate(8).putInt(len).put(type.getBytes(StandardCharsets.ISO_8859_1)).array();
     out.write(head);
     out.write(data, off, len);
     out.write(ByteBuffer.allocate(4).putInt(PngChunks.crc(type, data, off, len)).array());

@@ -23,8 +23,8 @@ import java.util.zip.Inflater;
  *
  * <p>Checks made: the signature; IHDR first with 13 bytes; chunk types of 4 ASCII letters; every
  * chunk length within the file and below 2^31; every CRC (PNG specification section 5.3); IEND
- * present. Bounds: a file over the size limit is refused before it is read; a text chunk over 1
- * MiB is refused before its data is read; a decompressed text over 1 MiB is refused as soon as the
+ * present. Bounds: a file over the size limit is refused before it is read; a text chunk over 1 MiB
+ * is refused before its data is read; a decompressed text over 1 MiB is refused as soon as the
  * inflater passes that size, so a zip bomb never gets its full size allocated; more than 64 text
  * chunks or 8 MiB of text in all are refused. A keyword seen twice keeps its first place and its
  * last text, as Pillow does.
@@ -77,7 +77,12 @@ public final class PngText {
     }
     if (size > maxFileBytes) {
       throw new MetadataException(
-          "Image file " + name + " is " + size + " bytes; files over " + maxFileBytes
+          "Image file "
+              + name
+              + " is "
+              + size
+              + " bytes; files over "
+              + maxFileBytes
               + " bytes are not read.");
     }
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
@@ -168,12 +173,20 @@ public final class PngText {
       if (text) {
         if (++textChunks > PngChunks.MAX_TEXT_CHUNKS) {
           throw new MetadataException(
-              "The image " + name + " has more than " + PngChunks.MAX_TEXT_CHUNKS
+              "The image "
+                  + name
+                  + " has more than "
+                  + PngChunks.MAX_TEXT_CHUNKS
                   + " text chunks, which is more than Stepwise reads.");
         }
         if (length > PngChunks.MAX_TEXT_CHUNK_BYTES) {
           throw new MetadataException(
-              "The image " + name + " has a " + type + " chunk of " + length
+              "The image "
+                  + name
+                  + " has a "
+                  + type
+                  + " chunk of "
+                  + length
                   + " bytes; text chunks over 1 MiB are not read.");
         }
         byte[] data = readFully(in, (int) length, name, type);
@@ -182,7 +195,9 @@ public final class PngText {
         textBytes += kv[1].length();
         if (textBytes > MAX_TOTAL_TEXT_BYTES) {
           throw new MetadataException(
-              "The image " + name + " holds more than 8 MiB of text, which is more than Stepwise"
+              "The image "
+                  + name
+                  + " holds more than 8 MiB of text, which is more than Stepwise"
                   + " reads.");
         }
         texts.put(kv[0], kv[1]);
@@ -269,8 +284,10 @@ public final class PngText {
           throw damaged(name, "iTXt chunk '" + key + "' is missing its language or translation");
         }
         p = transEnd + 1;
-        byte[] t = compressed ? inflate(d, p, d.length - p, name, key)
-            : Arrays.copyOfRange(d, p, d.length);
+        byte[] t =
+            compressed
+                ? inflate(d, p, d.length - p, name, key)
+                : Arrays.copyOfRange(d, p, d.length);
         return new String[] {key, new String(t, StandardCharsets.UTF_8)};
     }
   }
@@ -292,7 +309,10 @@ public final class PngText {
         }
         if (out.size() + n > PngChunks.MAX_TEXT_BYTES) {
           throw new MetadataException(
-              "The compressed text '" + key + "' in " + name
+              "The compressed text '"
+                  + key
+                  + "' in "
+                  + name
                   + " expands beyond 1 MiB, which is more than Stepwise reads.");
         }
         out.write(buf, 0, n);

@@ -12,9 +12,9 @@ import java.util.Map;
  * Karras} (old A1111 names such as {@code "DPM++ 2M Karras"}) or InvokeAI's {@code _k} sets {@link
  * SamplerChoice#karras()}. Samplers Stepwise lacks map to the nearest one it has, with a notice:
  * ancestral and SDE (stochastic) samplers to {@code euler_a} or the multistep {@code dpmpp_2m},
- * multistep and predictor-corrector solvers (LMS, UniPC, DEIS, iPNDM) to {@code dpmpp_2m}, Heun
- * and DPM2 (second-order single-step ODE solvers) to {@code euler}, PLMS/PNDM (multistep on the
- * DDIM update) to {@code ddim}.
+ * multistep and predictor-corrector solvers (LMS, UniPC, DEIS, iPNDM) to {@code dpmpp_2m}, Heun and
+ * DPM2 (second-order single-step ODE solvers) to {@code euler}, PLMS/PNDM (multistep on the DDIM
+ * update) to {@code ddim}.
  */
 public final class SamplerNames {
   /** Stepwise's sampler names as the CLI spells them. */

@@ -13,7 +13,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class InfoTextTest {
-  /** The example from peer-survey.md section 2 and A1111's parse_generation_parameters docstring. */
+  /**
+   * The example from peer-survey.md section 2 and A1111's parse_generation_parameters docstring.
+   */
   static final String A1111_EXAMPLE =
       "girl with an artist's beret, determined, blue eyes, desert scene, computer monitors, heavy"
           + " makeup, by Alphonse Mucha and Charlie Bowater, ((eyeshadow)), (coquettish), detailed,"
@@ -26,8 +28,19 @@ class InfoTextTest {
 
   static GenerationParameters params(String prompt, String negative, Map<String, String> extras) {
     return new GenerationParameters(
-        prompt, negative, 20, "DPM++ 2M", "Karras", 7.0, 42L, 512, 768, "abcdef0123",
-        "v1-5-pruned-emaonly", "Stepwise 0.1.0", extras);
+        prompt,
+        negative,
+        20,
+        "DPM++ 2M",
+        "Karras",
+        7.0,
+        42L,
+        512,
+        768,
+        "abcdef0123",
+        "v1-5-pruned-emaonly",
+        "Stepwise 0.1.0",
+        extras);
   }
 
   @Test
@@ -68,7 +81,8 @@ class InfoTextTest {
             + " User: ann",
         text);
     GenerationParameters back = InfoText.parse(text);
-    assertEquals(List.of("Image CFG scale", "Face restoration", "Eta", "Clip skip", "User"),
+    assertEquals(
+        List.of("Image CFG scale", "Face restoration", "Eta", "Clip skip", "User"),
         List.copyOf(back.extras().keySet()));
     assertEquals(text, InfoText.format(back));
   }
@@ -76,8 +90,10 @@ class InfoTextTest {
   @Test
   void leavesOutNullFieldsAndTheEmptyNegativePrompt() {
     GenerationParameters p =
-        new GenerationParameters("x", "", 5, "Euler", null, 7.5, -3L, 64, 64, null, null, null, Map.of());
-    assertEquals("x\nSteps: 5, Sampler: Euler, CFG scale: 7.5, Seed: -3, Size: 64x64", InfoText.format(p));
+        new GenerationParameters(
+            "x", "", 5, "Euler", null, 7.5, -3L, 64, 64, null, null, null, Map.of());
+    assertEquals(
+        "x\nSteps: 5, Sampler: Euler, CFG scale: 7.5, Seed: -3, Size: 64x64", InfoText.format(p));
   }
 
   @Test
@@ -92,7 +108,19 @@ class InfoTextTest {
   @Test
   void quotesValuesWithCommasColonsAndNewlines() {
     GenerationParameters p =
-        new GenerationParameters("x", "", 20, "Euler", null, 7, 1, 8, 8, null, "a, b: c", null,
+        new GenerationParameters(
+            "x",
+            "",
+            20,
+            "Euler",
+            null,
+            7,
+            1,
+            8,
+            8,
+            null,
+            "a, b: c",
+            null,
             Map.of("Note", "two\nlines", "Plain", "say \"hi\""));
     String text = InfoText.format(p);
     assertTrue(text.contains("Model: \"a, b: c\""), text);
@@ -151,7 +179,8 @@ class InfoTextTest {
   @Test
   void negativePromptSpansLinesAndPromptLinesAreStripped() {
     GenerationParameters p =
-        InfoText.parse("  first  \n second\nNegative prompt:  bad\nworse \nSteps: 3, Seed: 9, Size: 8x16\n");
+        InfoText.parse(
+            "  first  \n second\nNegative prompt:  bad\nworse \nSteps: 3, Seed: 9, Size: 8x16\n");
     assertEquals("first\nsecond", p.prompt());
     assertEquals("bad\nworse", p.negativePrompt());
     assertEquals(3, p.steps());
@@ -175,10 +204,13 @@ class InfoTextTest {
   @Test
   void badNumbersAreRefusedWithOneSentence() {
     MetadataException e =
-        assertThrows(MetadataException.class, () -> InfoText.parse("p\nSteps: many, Seed: 1, Size: 8x8"));
+        assertThrows(
+            MetadataException.class, () -> InfoText.parse("p\nSteps: many, Seed: 1, Size: 8x8"));
     assertEquals("Steps 'many' in the image parameters is not a whole number.", e.getMessage());
-    assertThrows(MetadataException.class, () -> InfoText.parse("p\nSteps: 2, CFG scale: NaN, Size: 8x8"));
-    assertThrows(MetadataException.class, () -> InfoText.parse("p\nSteps: 2, Seed: 1, Size: 8 by 8"));
+    assertThrows(
+        MetadataException.class, () -> InfoText.parse("p\nSteps: 2, CFG scale: NaN, Size: 8x8"));
+    assertThrows(
+        MetadataException.class, () -> InfoText.parse("p\nSteps: 2, Seed: 1, Size: 8 by 8"));
     assertThrows(MetadataException.class, () -> InfoText.parse("p\nSteps: 0, Seed: 1, Size: 8x8"));
   }
 

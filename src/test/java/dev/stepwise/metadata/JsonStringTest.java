@@ -44,7 +44,10 @@ class JsonStringTest {
       StringBuilder sb = new StringBuilder();
       int len = r.nextInt(12);
       for (int k = 0; k < len; k++) {
-        sb.appendCodePoint(alphabet.codePointAt(alphabet.offsetByCodePoints(0, r.nextInt(alphabet.codePointCount(0, alphabet.length())))));
+        sb.appendCodePoint(
+            alphabet.codePointAt(
+                alphabet.offsetByCodePoints(
+                    0, r.nextInt(alphabet.codePointCount(0, alphabet.length())))));
       }
       String s = sb.toString();
       assertEquals(s, JsonString.unquote(JsonString.quote(s)), () -> "text " + s);

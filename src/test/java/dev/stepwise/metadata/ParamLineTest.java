@@ -60,8 +60,22 @@ class ParamLineTest {
   @Test
   void matchesTheRegexOnStructuredLines() {
     Random r = new Random(3);
-    String[] parts = {"Key a", "K", "x-y/z", " ", ": ", ":", ", ", ",", "\"q, r\"", "\"", "\\\"",
-        "7.5", "a:b", "\"x\"y"};
+    String[] parts = {
+      "Key a",
+      "K",
+      "x-y/z",
+      " ",
+      ": ",
+      ":",
+      ", ",
+      ",",
+      "\"q, r\"",
+      "\"",
+      "\\\"",
+      "7.5",
+      "a:b",
+      "\"x\"y"
+    };
     for (int i = 0; i < 20000; i++) {
       StringBuilder sb = new StringBuilder();
       int len = r.nextInt(10);
@@ -77,8 +91,17 @@ class ParamLineTest {
   void longLineWithoutColonsDoesNotHang() {
     // The regex needs quadratic time here (about 10^10 steps); the scan is linear.
     String line = "word ".repeat(200_000);
-    List<String[]> found = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> ParamLine.findAll(line));
+    List<String[]> found =
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> ParamLine.findAll(line));
     assertEquals(0, found.size());
+  }
+
+  @Test
+  void longLineOfUnclosedQuotesDoesNotHang() {
+    String line = "k: \"\\\", ".repeat(100_000);
+    List<String[]> found =
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> ParamLine.findAll(line));
+    assertEquals(regex("k: \"\\\", k: \"\\\", ").size() * 50_000, found.size());
   }
 
   @Test

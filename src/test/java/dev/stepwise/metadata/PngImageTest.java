@@ -138,17 +138,28 @@ class PngImageTest {
   @Test
   void refusesBadArguments() {
     assertThrows(MetadataException.class, () -> PngImage.encode(0, 1, new byte[0], Map.of()));
-    assertThrows(MetadataException.class, () -> PngImage.encode(16385, 1, new byte[16385 * 3], Map.of()));
+    assertThrows(
+        MetadataException.class, () -> PngImage.encode(16385, 1, new byte[16385 * 3], Map.of()));
     assertThrows(MetadataException.class, () -> PngImage.encode(2, 2, new byte[11], Map.of()));
-    assertThrows(MetadataException.class, () -> PngImage.encode(1, 1, 2, new byte[2], Map.of(), false));
-    assertThrows(MetadataException.class, () -> PngImage.encode(1, 1, new byte[3], Map.of("", "x")));
-    assertThrows(MetadataException.class, () -> PngImage.encode(1, 1, new byte[3], Map.of("k".repeat(80), "x")));
-    assertThrows(MetadataException.class, () -> PngImage.encode(1, 1, new byte[3], Map.of("a\0b", "x")));
-    assertThrows(MetadataException.class, () -> PngImage.encode(1, 1, new byte[3], Map.of("猫", "x")));
-    assertThrows(MetadataException.class, () -> PngImage.encode(1, 1, new byte[3], Map.of(" lead", "x")));
-    assertThrows(MetadataException.class, () -> PngImage.encode(1, 1, new byte[3], Map.of("k", "nul\0")));
-    assertThrows(MetadataException.class, () -> PngImage.encode(1, 1, new byte[3], Map.of("k", "\ud800")));
-    assertThrows(MetadataException.class,
+    assertThrows(
+        MetadataException.class, () -> PngImage.encode(1, 1, 2, new byte[2], Map.of(), false));
+    assertThrows(
+        MetadataException.class, () -> PngImage.encode(1, 1, new byte[3], Map.of("", "x")));
+    assertThrows(
+        MetadataException.class,
+        () -> PngImage.encode(1, 1, new byte[3], Map.of("k".repeat(80), "x")));
+    assertThrows(
+        MetadataException.class, () -> PngImage.encode(1, 1, new byte[3], Map.of("a\0b", "x")));
+    assertThrows(
+        MetadataException.class, () -> PngImage.encode(1, 1, new byte[3], Map.of("猫", "x")));
+    assertThrows(
+        MetadataException.class, () -> PngImage.encode(1, 1, new byte[3], Map.of(" lead", "x")));
+    assertThrows(
+        MetadataException.class, () -> PngImage.encode(1, 1, new byte[3], Map.of("k", "nul\0")));
+    assertThrows(
+        MetadataException.class, () -> PngImage.encode(1, 1, new byte[3], Map.of("k", "\ud800")));
+    assertThrows(
+        MetadataException.class,
         () -> PngImage.encode(1, 1, new byte[3], Map.of("k", "x".repeat((1 << 20) + 1))));
     Map<String, String> many = new LinkedHashMap<>();
     for (int i = 0; i < 65; i++) {
@@ -176,8 +187,9 @@ class PngImageTest {
     Path target = dir.resolve("busy.png");
     Files.createDirectory(target);
     Files.writeString(target.resolve("inside.txt"), "keep");
-    MetadataException e = assertThrows(MetadataException.class,
-        () -> PngImage.write(target, 2, 2, new byte[12], Map.of()));
+    MetadataException e =
+        assertThrows(
+            MetadataException.class, () -> PngImage.write(target, 2, 2, new byte[12], Map.of()));
     assertTrue(e.getMessage().startsWith("Cannot save the image to "), e.getMessage());
     assertEquals(List.of("busy.png"), listing());
     assertTrue(Files.isDirectory(target));
@@ -185,9 +197,11 @@ class PngImageTest {
 
   @Test
   void badArgumentsOrMissingFolderCreateNothing() throws Exception {
-    assertThrows(MetadataException.class,
+    assertThrows(
+        MetadataException.class,
         () -> PngImage.write(dir.resolve("x.png"), 2, 2, new byte[5], Map.of()));
-    assertThrows(MetadataException.class,
+    assertThrows(
+        MetadataException.class,
         () -> PngImage.write(dir.resolve("no/such/x.png"), 2, 2, new byte[12], Map.of()));
     assertEquals(List.of(), listing());
   }
@@ -202,7 +216,8 @@ class PngImageTest {
       assumeTrue(false, "no POSIX permissions here");
     }
     try {
-      assertThrows(MetadataException.class,
+      assertThrows(
+          MetadataException.class,
           () -> PngImage.write(ro.resolve("x.png"), 2, 2, new byte[12], Map.of()));
       try (Stream<Path> s = Files.list(ro)) {
         assertFalse(s.findAny().isPresent());

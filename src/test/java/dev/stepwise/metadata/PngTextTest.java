@@ -45,13 +45,29 @@ class PngTextTest {
 
   @Test
   void readsAllThreeTextChunkKindsAnywhereInTheFile() {
-    byte[] itxtPlain = concat(latin1("plain"), new byte[] {0, 0, 0}, latin1("en"), new byte[] {0},
-        "Titel".getBytes(StandardCharsets.UTF_8), new byte[] {0}, "猫 plain".getBytes(StandardCharsets.UTF_8));
-    byte[] itxtZip = concat(latin1("zipped"), new byte[] {0, 1, 0, 0, 0},
-        zlib("猫 zipped".getBytes(StandardCharsets.UTF_8)));
+    byte[] itxtPlain =
+        concat(
+            latin1("plain"),
+            new byte[] {0, 0, 0},
+            latin1("en"),
+            new byte[] {0},
+            "Titel".getBytes(StandardCharsets.UTF_8),
+            new byte[] {0},
+            "猫 plain".getBytes(StandardCharsets.UTF_8));
+    byte[] itxtZip =
+        concat(
+            latin1("zipped"),
+            new byte[] {0, 1, 0, 0, 0},
+            zlib("猫 zipped".getBytes(StandardCharsets.UTF_8)));
     byte[] ztxt = concat(latin1("z"), new byte[] {0, 0}, zlib(latin1("café")));
-    byte[] png = concat(minimalHead(), chunk("tEXt", concat(latin1("t"), new byte[] {0}, latin1("£5"))),
-        chunk("zTXt", ztxt), chunk("iTXt", itxtPlain), chunk("iTXt", itxtZip), iend());
+    byte[] png =
+        concat(
+            minimalHead(),
+            chunk("tEXt", concat(latin1("t"), new byte[] {0}, latin1("£5"))),
+            chunk("zTXt", ztxt),
+            chunk("iTXt", itxtPlain),
+            chunk("iTXt", itxtZip),
+            iend());
     Map<String, String> m = PngText.read(png);
     assertEquals(Map.of("t", "£5", "z", "café", "plain", "猫 plain", "zipped", "猫 zipped"), m);
   }
@@ -105,12 +121,21 @@ class PngTextTest {
   void refusesZtxtBombQuickly() {
     byte[] bomb = deflateZeros(50 << 20);
     assertTrue(bomb.length < 200_000, "bomb is " + bomb.length + " bytes");
-    byte[] png = concat(minimalHead(), chunk("zTXt", concat(latin1("parameters"), new byte[] {0, 0}, bomb)), iend());
-    MetadataException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
-        () -> assertThrows(MetadataException.class, () -> PngText.read(png)));
+    byte[] png =
+        concat(
+            minimalHead(),
+            chunk("zTXt", concat(latin1("parameters"), new byte[] {0, 0}, bomb)),
+            iend());
+    MetadataException e =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(10),
+            () -> assertThrows(MetadataException.class, () -> PngText.read(png)));
     assertTrue(e.getMessage().contains("expands beyond 1 MiB"), e.getMessage());
-    byte[] itxt = concat(minimalHead(),
-        chunk("iTXt", concat(latin1("parameters"), new byte[] {0, 1, 0, 0, 0}, bomb)), iend());
+    byte[] itxt =
+        concat(
+            minimalHead(),
+            chunk("iTXt", concat(latin1("parameters"), new byte[] {0, 1, 0, 0, 0}, bomb)),
+            iend());
     assertMessage("expands beyond 1 MiB", () -> PngText.read(itxt));
   }
 
@@ -118,11 +143,17 @@ class PngTextTest {
   void refusesBrokenCompressedText() {
     byte[] z = zlib(latin1("hello world"));
     byte[] cut = Arrays.copyOf(z, z.length - 6);
-    byte[] png = concat(minimalHead(), chunk("zTXt", concat(latin1("k"), new byte[] {0, 0}, cut)), iend());
+    byte[] png =
+        concat(minimalHead(), chunk("zTXt", concat(latin1("k"), new byte[] {0, 0}, cut)), iend());
     assertMessage("is cut short", () -> PngText.read(png));
-    byte[] junk = concat(minimalHead(), chunk("zTXt", concat(latin1("k"), new byte[] {0, 0}, latin1("junk!"))), iend());
+    byte[] junk =
+        concat(
+            minimalHead(),
+            chunk("zTXt", concat(latin1("k"), new byte[] {0, 0}, latin1("junk!"))),
+            iend());
     assertMessage("not valid zlib data", () -> PngText.read(junk));
-    byte[] method = concat(minimalHead(), chunk("zTXt", concat(latin1("k"), new byte[] {0, 7}, z)), iend());
+    byte[] method =
+        concat(minimalHead(), chunk("zTXt", concat(latin1("k"), new byte[] {0, 7}, z)), iend());
     assertMessage("unknown compression method", () -> PngText.read(method));
   }
 
@@ -146,20 +177,24 @@ class PngTextTest {
     Path file = dir.resolve("big.png");
     PngImage.write(file, 32, 32, PngImageTest.testImage(32, 32, 3, 2), Map.of());
     long size = Files.size(file);
-    assertMessage("files over " + (size - 1) + " bytes are not read", () -> PngText.read(file, size - 1));
+    assertMessage(
+        "files over " + (size - 1) + " bytes are not read", () -> PngText.read(file, size - 1));
     assertEquals(Map.of(), PngText.read(file, size));
     assertMessage("does not exist", () -> PngText.read(dir.resolve("none.png")));
   }
 
   @Test
   void describesForeignMetadata() {
-    assertEquals(PngText.COMFYUI, PngText.describeForeign(Map.of("prompt", "{\"3\": {}}", "workflow", "{}")));
+    assertEquals(
+        PngText.COMFYUI,
+        PngText.describeForeign(Map.of("prompt", "{\"3\": {}}", "workflow", "{}")));
     assertEquals(PngText.COMFYUI, PngText.describeForeign(Map.of("workflow", " {\"nodes\": []} ")));
     assertEquals(PngText.INVOKEAI, PngText.describeForeign(Map.of("invokeai_metadata", "{}")));
     assertEquals(PngText.NONE, PngText.describeForeign(Map.of("prompt", "a plain prompt")));
     assertEquals(PngText.NONE, PngText.describeForeign(Map.of()));
     assertNull(PngText.describeForeign(Map.of("parameters", "x", "prompt", "{}")));
-    assertEquals("This image holds a ComfyUI graph, which Stepwise does not read.", PngText.COMFYUI);
+    assertEquals(
+        "This image holds a ComfyUI graph, which Stepwise does not read.", PngText.COMFYUI);
   }
 
   private static byte[] deflateZeros(int total) {

@@ -21,7 +21,11 @@ final class TestPng {
     crc.update(t);
     crc.update(data);
     return ByteBuffer.allocate(12 + data.length)
-        .putInt(data.length).put(t).put(data).putInt((int) crc.getValue()).array();
+        .putInt(data.length)
+        .put(t)
+        .put(data)
+        .putInt((int) crc.getValue())
+        .array();
   }
 
   static byte[] concat(byte[]... parts) {
@@ -51,8 +55,10 @@ final class TestPng {
 
   /** A valid 1x1 RGB PNG's IHDR and IDAT chunks, built by hand. */
   static byte[] minimalHead() {
-    byte[] ihdr = ByteBuffer.allocate(13).putInt(1).putInt(1).put(new byte[] {8, 2, 0, 0, 0}).array();
-    return concat(PngChunks.SIGNATURE, chunk("IHDR", ihdr), chunk("IDAT", zlib(new byte[] {0, 1, 2, 3})));
+    byte[] ihdr =
+        ByteBuffer.allocate(13).putInt(1).putInt(1).put(new byte[] {8, 2, 0, 0, 0}).array();
+    return concat(
+        PngChunks.SIGNATURE, chunk("IHDR", ihdr), chunk("IDAT", zlib(new byte[] {0, 1, 2, 3})));
   }
 
   static byte[] iend() {
