@@ -215,6 +215,52 @@ class InfoTextTest {
   }
 
   @Test
+  void parseThenFormatIsStableOnRandomTexts() {
+    java.util.Random r = new java.util.Random(5);
+    String[] parts = {
+      "Steps: 12",
+      "Seed: 7",
+      "Size: 64x32",
+      "CFG scale: 4.5",
+      "Sampler: Euler a",
+      "Eta: 0.5",
+      "Model: \"a, b\"",
+      ", ",
+      ",",
+      ": ",
+      "\n",
+      "Negative prompt: ",
+      "cat",
+      " ",
+      "\"",
+      "\\",
+      "猫",
+      "Clip skip: 2",
+      "Note: \"bad \\q\"",
+      "Empty: ",
+      "x-y/z: 1"
+    };
+    int parsed = 0;
+    for (int i = 0; i < 5000; i++) {
+      StringBuilder sb = new StringBuilder();
+      for (int k = r.nextInt(14); k > 0; k--) {
+        sb.append(parts[r.nextInt(parts.length)]);
+      }
+      String text = sb.toString();
+      GenerationParameters p;
+      try {
+        p = InfoText.parse(text);
+      } catch (MetadataException e) {
+        continue; // a malformed number or a duplicate of a field key in extras
+      }
+      parsed++;
+      GenerationParameters again = InfoText.parse(InfoText.format(p));
+      assertEquals(p, again, () -> "text [" + text + "]");
+    }
+    assertTrue(parsed > 1000, "parsed " + parsed);
+  }
+
+  @Test
   void recordRefusesExtrasThatCannotRoundTrip() {
     assertThrows(MetadataException.class, () -> params("p", "", Map.of("Steps", "3")));
     assertThrows(MetadataException.class, () -> params("p", "", Map.of("bad:key", "3")));

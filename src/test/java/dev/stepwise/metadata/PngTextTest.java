@@ -197,6 +197,42 @@ class PngTextTest {
         "This image holds a ComfyUI graph, which Stepwise does not read.", PngText.COMFYUI);
   }
 
+  @Test
+  void mutatedTextChunksOnlyEverRaiseMetadataException() {
+    Map<String, String> text = new LinkedHashMap<>();
+    text.put("parameters", "a cat, on a mat\nSteps: 20, Seed: 1, Size: 8x8");
+    text.put("Comment", "猫 ünï");
+    byte[] zipped = PngImage.encode(2, 2, 3, new byte[12], text, true);
+    byte[] plain = PngImage.encode(2, 2, 3, new byte[12], text, false);
+    java.util.Random r = new java.util.Random(11);
+    int read = 0;
+    for (int i = 0; i < 3000; i++) {
+      List<TestPng.Chunk> chunks = TestPng.chunks(i % 2 == 0 ? zipped : plain);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.writeBytes(PngChunks.SIGNATURE);
+      for (TestPng.Chunk c : chunks) {
+        byte[] data = c.data().clone();
+        if (c.type().endsWith("TXt") && data.length > 0) {
+          for (int k = r.nextInt(3) + 1; k > 0; k--) {
+            data[r.nextInt(data.length)] = (byte) (r.nextBoolean() ? 0 : r.nextInt(256));
+          }
+          if (r.nextInt(4) == 0) {
+            data = Arrays.copyOf(data, r.nextInt(data.length + 1));
+          }
+        }
+        out.writeBytes(chunk(c.type(), data)); // valid CRC, so the decoders see the damage
+      }
+      byte[] png = out.toByteArray();
+      try {
+        PngText.read(png);
+        read++;
+      } catch (MetadataException expected) {
+        assertTrue(expected.getMessage().endsWith("."), expected.getMessage());
+      }
+    }
+    assertTrue(read > 100, "only " + read + " mutants were readable");
+  }
+
   private static byte[] deflateZeros(int total) {
     Deflater d = new Deflater(9);
     byte[] zeros = new byte[1 << 20];
