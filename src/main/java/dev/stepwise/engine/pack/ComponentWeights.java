@@ -28,8 +28,19 @@ record ComponentWeights(String component, Path file, boolean sharded) {
   /** File endings that hold weights in some format; everything else is left alone silently. */
   private static final List<String> WEIGHT_ENDINGS =
       List.of(
-          ".safetensors", ".safetensors.index.json", ".bin", ".bin.index.json", ".ckpt", ".pt",
-          ".pth", ".onnx", ".onnx_data", ".msgpack", ".h5", ".pb", ".gguf");
+          ".safetensors",
+          ".safetensors.index.json",
+          ".bin",
+          ".bin.index.json",
+          ".ckpt",
+          ".pt",
+          ".pth",
+          ".onnx",
+          ".onnx_data",
+          ".msgpack",
+          ".h5",
+          ".pb",
+          ".gguf");
 
   /** Pickle formats Stepwise never reads (they can run code when loaded). */
   private static final List<String> PICKLE_ENDINGS = List.of(".bin", ".ckpt", ".pt", ".pth");
@@ -62,8 +73,7 @@ record ComponentWeights(String component, Path file, boolean sharded) {
     }
     for (String name : listFiles(dir, pack, component)) {
       if (!used.contains(name) && isWeightsFile(name)) {
-        notices.add(
-            component + "/" + name + " ignored: Stepwise uses " + found.relative() + ".");
+        notices.add(component + "/" + name + " ignored: Stepwise uses " + found.relative() + ".");
       }
     }
     return found;
@@ -88,18 +98,39 @@ record ComponentWeights(String component, Path file, boolean sharded) {
     }
     if (!variants.isEmpty()) {
       return new ModelPackException(
-          pack + ": " + component + "/" + single + " is missing; the folder has only "
-              + String.join(", ", variants) + " (variant weights are not picked automatically:"
-              + " rename the one to use to " + single + ").");
+          pack
+              + ": "
+              + component
+              + "/"
+              + single
+              + " is missing; the folder has only "
+              + String.join(", ", variants)
+              + " (variant weights are not picked automatically:"
+              + " rename the one to use to "
+              + single
+              + ").");
     }
     if (!pickles.isEmpty()) {
       return new ModelPackException(
-          pack + ": " + component + "/ holds only " + String.join(", ", pickles)
+          pack
+              + ": "
+              + component
+              + "/ holds only "
+              + String.join(", ", pickles)
               + " (PyTorch pickle weights); Stepwise reads safetensors only, so convert them to "
-              + component + "/" + single + ".");
+              + component
+              + "/"
+              + single
+              + ".");
     }
     return new ModelPackException(
-        pack + ": " + component + "/" + single + " is missing (nor is there a sharded " + index
+        pack
+            + ": "
+            + component
+            + "/"
+            + single
+            + " is missing (nor is there a sharded "
+            + index
             + ").");
   }
 

@@ -28,13 +28,18 @@ record LatentRgbFactors(float[][] factors, float[] bias) {
     JsonElement f = json.get("factors");
     if (f == null || !f.isJsonArray() || f.getAsJsonArray().isEmpty()) {
       throw new ModelPackException(
-          where + " needs \"factors\": a non-empty array of [r, g, b] rows, one per latent channel.");
+          where
+              + " needs \"factors\": a non-empty array of [r, g, b] rows, one per latent channel.");
     }
     JsonArray rows = f.getAsJsonArray();
     if (rows.size() > MAX_CHANNELS || (channels > 0 && rows.size() != channels)) {
       throw new ModelPackException(
-          where + " has " + rows.size() + " factor rows; it needs one per latent channel ("
-              + (channels > 0 ? channels : "at most " + MAX_CHANNELS) + ").");
+          where
+              + " has "
+              + rows.size()
+              + " factor rows; it needs one per latent channel ("
+              + (channels > 0 ? channels : "at most " + MAX_CHANNELS)
+              + ").");
     }
     float[][] factors = new float[rows.size()][];
     for (int i = 0; i < factors.length; i++) {
@@ -48,8 +53,12 @@ record LatentRgbFactors(float[][] factors, float[] bias) {
   private static float[] rgb(JsonElement e, String where, String what) {
     if (e == null || !e.isJsonArray() || e.getAsJsonArray().size() != 3) {
       throw new ModelPackException(
-          where + ": " + what + " must be an array of three numbers [r, g, b], not "
-              + (e == null ? "nothing" : StrictJson.kind(e)) + ".");
+          where
+              + ": "
+              + what
+              + " must be an array of three numbers [r, g, b], not "
+              + (e == null ? "nothing" : StrictJson.kind(e))
+              + ".");
     }
     float[] out = new float[3];
     for (int k = 0; k < 3; k++) {

@@ -22,14 +22,14 @@ import java.util.stream.Stream;
  * opened and its weights opened on first use.
  *
  * <p>Layout (diffusers DiffusionPipeline.save_pretrained): {@code model_index.json}; {@code unet/}
- * and {@code vae/} each with {@code config.json} and {@code diffusion_pytorch_model.safetensors} (or
- * a sharded {@code diffusion_pytorch_model.safetensors.index.json}); {@code text_encoder/} with
- * {@code config.json} and {@code model.safetensors} (or its index); {@code tokenizer/} with
- * {@code tokenizer.json} or {@code vocab.json} + {@code merges.txt}; {@code scheduler/} with
- * {@code scheduler_config.json}. Anything else (safety_checker/, feature_extractor/, fp16 or
- * non-EMA variants, .bin/.ckpt/.onnx files, single-file checkpoints at the root) is ignored and
- * listed in {@link #notices()}. An optional {@code preview/latent_rgb.json} gives live-preview
- * factors, see {@link #latentRgbFactors()}.
+ * and {@code vae/} each with {@code config.json} and {@code diffusion_pytorch_model.safetensors}
+ * (or a sharded {@code diffusion_pytorch_model.safetensors.index.json}); {@code text_encoder/} with
+ * {@code config.json} and {@code model.safetensors} (or its index); {@code tokenizer/} with {@code
+ * tokenizer.json} or {@code vocab.json} + {@code merges.txt}; {@code scheduler/} with {@code
+ * scheduler_config.json}. Anything else (safety_checker/, feature_extractor/, fp16 or non-EMA
+ * variants, .bin/.ckpt/.onnx files, single-file checkpoints at the root) is ignored and listed in
+ * {@link #notices()}. An optional {@code preview/latent_rgb.json} gives live-preview factors, see
+ * {@link #latentRgbFactors()}.
  *
  * <p>Thread-safe. {@link #close()} closes every weights source this pack opened.
  */
@@ -76,8 +76,7 @@ public final class ModelPack implements AutoCloseable {
     this.vaeConfig = PackJson.readObject(root, "vae/config.json", pack);
     this.textEncoderConfig = PackJson.readObject(root, "text_encoder/config.json", pack);
     this.schedulerConfig = PackJson.readObject(root, "scheduler/scheduler_config.json", pack);
-    this.unetFiles =
-        ComponentWeights.locate(root, "unet", "diffusion_pytorch_model", pack, found);
+    this.unetFiles = ComponentWeights.locate(root, "unet", "diffusion_pytorch_model", pack, found);
     this.vaeFiles = ComponentWeights.locate(root, "vae", "diffusion_pytorch_model", pack, found);
     this.textEncoderFiles = ComponentWeights.locate(root, "text_encoder", "model", pack, found);
     this.tokenizer = findTokenizer();
@@ -98,7 +97,9 @@ public final class ModelPack implements AutoCloseable {
     }
     if (!Files.isDirectory(root)) {
       throw new ModelPackException(
-          "model pack " + root + " is a file; a model pack is a diffusers folder with"
+          "model pack "
+              + root
+              + " is a file; a model pack is a diffusers folder with"
               + " model_index.json.");
     }
     return new ModelPack(root);
@@ -192,8 +193,8 @@ public final class ModelPack implements AutoCloseable {
    *
    * <p>For a single file it hashes that file's bytes (so it equals {@code sha256sum
    * unet/diffusion_pytorch_model.safetensors | cut -c1-10}); for sharded weights it hashes the
-   * concatenated bytes of the shard files in file-name order (the index file itself is not
-   * hashed). A1111's short hash covers a whole single-file checkpoint instead, so the two differ.
+   * concatenated bytes of the shard files in file-name order (the index file itself is not hashed).
+   * A1111's short hash covers a whole single-file checkpoint instead, so the two differ.
    */
   public String unetHash() {
     synchronized (this) {
@@ -219,10 +220,10 @@ public final class ModelPack implements AutoCloseable {
   }
 
   /**
-   * Live-preview factors from {@code preview/latent_rgb.json}: one {@code [r, g, b]} row per
-   * latent channel, applied to SCALED latents as {@code rgb = bias + sum_c latent[c] * row[c]},
-   * giving values in [-1, 1]. File format: {@code {"factors": [[r,g,b], ...], "bias": [r,g,b]}}
-   * with bias optional. Returns a copy, or null when the pack has no such file.
+   * Live-preview factors from {@code preview/latent_rgb.json}: one {@code [r, g, b]} row per latent
+   * channel, applied to SCALED latents as {@code rgb = bias + sum_c latent[c] * row[c]}, giving
+   * values in [-1, 1]. File format: {@code {"factors": [[r,g,b], ...], "bias": [r,g,b]}} with bias
+   * optional. Returns a copy, or null when the pack has no such file.
    */
   public float[][] latentRgbFactors() {
     if (preview == null) {
@@ -283,14 +284,21 @@ public final class ModelPack implements AutoCloseable {
         JsonArray a = e.getAsJsonArray();
         if (a.get(0).isJsonNull() || a.get(1).isJsonNull()) {
           throw new ModelPackException(
-              pack + ": model_index.json marks " + c + " as absent ([null, null]); Stepwise"
+              pack
+                  + ": model_index.json marks "
+                  + c
+                  + " as absent ([null, null]); Stepwise"
                   + " needs it.");
         }
         ok = isString(a.get(0)) && isString(a.get(1));
       }
       if (!ok) {
         throw new ModelPackException(
-            pack + ": model_index.json entry \"" + c + "\" is " + StrictJson.shorten(e.toString())
+            pack
+                + ": model_index.json entry \""
+                + c
+                + "\" is "
+                + StrictJson.shorten(e.toString())
                 + "; it must be [library, class], e.g. [\"diffusers\", \"UNet2DConditionModel\"].");
       }
     }
@@ -314,7 +322,10 @@ public final class ModelPack implements AutoCloseable {
                   ? "tokenizer/vocab.json is missing"
                   : "tokenizer/tokenizer.json is missing";
       throw new ModelPackException(
-          pack + ": " + missing + " (tokenizer/ needs tokenizer.json, or vocab.json and"
+          pack
+              + ": "
+              + missing
+              + " (tokenizer/ needs tokenizer.json, or vocab.json and"
               + " merges.txt).");
     }
     return t;
@@ -349,7 +360,8 @@ public final class ModelPack implements AutoCloseable {
         found.add(n + "/ ignored: Stepwise does not use this component.");
       } else if (ComponentWeights.isWeightsFile(n)) {
         found.add(
-            n + " ignored: Stepwise reads the diffusers component folders, not single-file"
+            n
+                + " ignored: Stepwise reads the diffusers component folders, not single-file"
                 + " checkpoints.");
       }
     }

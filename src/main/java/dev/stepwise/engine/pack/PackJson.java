@@ -15,8 +15,8 @@ final class PackJson {
   private PackJson() {}
 
   /**
-   * Reads {@code root/relative} as a JSON object. {@code pack} is the message prefix, e.g.
-   * {@code "model pack /m/sd15"}.
+   * Reads {@code root/relative} as a JSON object. {@code pack} is the message prefix, e.g. {@code
+   * "model pack /m/sd15"}.
    */
   static JsonObject readObject(Path root, String relative, String pack) {
     Path file = root.resolve(relative);
@@ -31,8 +31,14 @@ final class PackJson {
       long size = Files.size(file);
       if (size > MAX_CONFIG_BYTES) {
         throw new ModelPackException(
-            pack + ": " + relative + " is " + size + " bytes; config files may be at most "
-                + MAX_CONFIG_BYTES + " bytes.");
+            pack
+                + ": "
+                + relative
+                + " is "
+                + size
+                + " bytes; config files may be at most "
+                + MAX_CONFIG_BYTES
+                + " bytes.");
       }
       bytes = Files.readAllBytes(file);
     } catch (IOException e) {

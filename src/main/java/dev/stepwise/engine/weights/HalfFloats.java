@@ -4,14 +4,17 @@ package dev.stepwise.engine.weights;
  * Bit-exact conversions between float and the two 16-bit float formats safetensors stores.
  *
  * <p>F16 is IEEE 754 binary16 (1 sign, 5 exponent bits with bias 15, 10 mantissa bits). BF16 is the
- * upper half of an IEEE binary32 (1 sign, 8 exponent bits, 7 mantissa bits), so widening is a 16-bit
- * shift. Narrowing rounds to nearest, ties to even, like PyTorch's {@code Tensor.to(float16)} and
- * {@code Tensor.to(bfloat16)}. Java 17 has no {@code Float.float16ToFloat} (added in Java 20).
+ * upper half of an IEEE binary32 (1 sign, 8 exponent bits, 7 mantissa bits), so widening is a
+ * 16-bit shift. Narrowing rounds to nearest, ties to even, like PyTorch's {@code
+ * Tensor.to(float16)} and {@code Tensor.to(bfloat16)}. Java 17 has no {@code Float.float16ToFloat}
+ * (added in Java 20).
  */
 public final class HalfFloats {
   private HalfFloats() {}
 
-  /** The float whose value equals the binary16 value with bit pattern {@code bits} (low 16 bits). */
+  /**
+   * The float whose value equals the binary16 value with bit pattern {@code bits} (low 16 bits).
+   */
   public static float f16ToFloat(short bits) {
     int h = bits & 0xFFFF;
     int sign = (h & 0x8000) << 16;

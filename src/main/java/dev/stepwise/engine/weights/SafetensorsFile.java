@@ -23,8 +23,8 @@ import java.util.Set;
 /**
  * A safetensors file opened for reading, its whole header validated before any tensor is used.
  *
- * <p>Layout (huggingface/safetensors README.md): an 8-byte little-endian header length N, N bytes of
- * UTF-8 JSON, then the data block. Each tensor is mapped on its own with {@link FileChannel#map}
+ * <p>Layout (huggingface/safetensors README.md): an 8-byte little-endian header length N, N bytes
+ * of UTF-8 JSON, then the data block. Each tensor is mapped on its own with {@link FileChannel#map}
  * when loaded, so files of any size work (each single tensor must stay under 2 GiB, a limit of
  * {@link MappedByteBuffer}); loaded arrays are copies that own their memory, never views of the
  * mapping (in-place operations on a read-only mapped tensor crash the JVM).
@@ -45,7 +45,11 @@ public final class SafetensorsFile implements TensorSource {
   private volatile boolean closed;
 
   private SafetensorsFile(
-      Path path, String origin, FileChannel channel, long fileSize, long dataStart,
+      Path path,
+      String origin,
+      FileChannel channel,
+      long fileSize,
+      long dataStart,
       SafetensorsHeader header) {
     this.path = path;
     this.origin = origin;
@@ -81,19 +85,30 @@ public final class SafetensorsFile implements TensorSource {
       long size = channel.size();
       if (size < 8) {
         throw new ModelPackException(
-            where + " is " + size + " bytes long; a safetensors file has at least an 8-byte"
+            where
+                + " is "
+                + size
+                + " bytes long; a safetensors file has at least an 8-byte"
                 + " header length.");
       }
       ByteBuffer lengthBytes = readFully(channel, 0, 8, where).order(ByteOrder.LITTLE_ENDIAN);
       long n = lengthBytes.getLong(0); // u64; negative here means >= 2^63, caught below
       if (n < 0 || n > MAX_HEADER_BYTES) {
         throw new ModelPackException(
-            where + ": header length " + Long.toUnsignedString(n) + " exceeds the limit of "
-                + MAX_HEADER_BYTES + " bytes.");
+            where
+                + ": header length "
+                + Long.toUnsignedString(n)
+                + " exceeds the limit of "
+                + MAX_HEADER_BYTES
+                + " bytes.");
       }
       if (n > size - 8) {
         throw new ModelPackException(
-            where + ": header length " + n + " is larger than the " + (size - 8)
+            where
+                + ": header length "
+                + n
+                + " is larger than the "
+                + (size - 8)
                 + " bytes that follow it; the file is truncated or not a safetensors file.");
       }
       ByteBuffer json = readFully(channel, 8, (int) n, where);
@@ -169,13 +184,23 @@ public final class SafetensorsFile implements TensorSource {
       try {
         DataType stored = e.dtype() == SafetensorsDtype.F32 ? DataType.FLOAT32 : DataType.FLOAT16;
         // The view aliases the read-only mapping: copy it into memory the array owns, then drop it.
+        // Measured on DJL 0.36 / PyTorch 2.7.1: duplicate() copies, but toType(FLOAT32, true) of a
+        // FLOAT32 view returns another alias of the same bytes (SafetensorsFileTest pins both).
         try (NDArray view = manager.create(mapped, shape, stored)) {
-          return stored == DataType.FLOAT32 ? view.duplicate() : view.toType(DataType.FLOAT32, false);
+          return stored == DataType.FLOAT32
+              ? view.duplicate()
+              : view.toType(DataType.FLOAT32, false);
         }
       } catch (ai.djl.engine.EngineException | IllegalArgumentException ex) {
         throw new ModelPackException(
-            "safetensors file " + origin + ": tensor \"" + StrictJson.shorten(name)
-                + "\" could not be loaded (" + ex.getMessage() + ").", ex);
+            "safetensors file "
+                + origin
+                + ": tensor \""
+                + StrictJson.shorten(name)
+                + "\" could not be loaded ("
+                + ex.getMessage()
+                + ").",
+            ex);
       } finally {
         Reference.reachabilityFence(mapped);
       }
@@ -196,8 +221,15 @@ public final class SafetensorsFile implements TensorSource {
     long numel = e.numel();
     if (numel > Integer.MAX_VALUE - 8) {
       throw new ModelPackException(
-          "safetensors file " + origin + ": tensor \"" + StrictJson.shorten(e.name()) + "\" has "
-              + numel + " elements; a Java array holds at most " + (Integer.MAX_VALUE - 8) + ".");
+          "safetensors file "
+              + origin
+              + ": tensor \""
+              + StrictJson.shorten(e.name())
+              + "\" has "
+              + numel
+              + " elements; a Java array holds at most "
+              + (Integer.MAX_VALUE - 8)
+              + ".");
     }
     float[] out = new float[(int) numel];
     if (numel == 0) {
@@ -243,24 +275,40 @@ public final class SafetensorsFile implements TensorSource {
     SafetensorsEntry e = name == null ? null : header.entries().get(name);
     if (e == null) {
       throw new ModelPackException(
-          "safetensors file " + origin + " has no tensor named \""
-              + StrictJson.shorten(String.valueOf(name)) + "\".");
+          "safetensors file "
+              + origin
+              + " has no tensor named \""
+              + StrictJson.shorten(String.valueOf(name))
+              + "\".");
     }
     if (!e.dtype().readable()) {
       throw new ModelPackException(
-          "safetensors file " + origin + ": tensor \"" + StrictJson.shorten(name) + "\" has dtype "
-              + e.dtype() + "; Stepwise reads F32, F16 and BF16.");
+          "safetensors file "
+              + origin
+              + ": tensor \""
+              + StrictJson.shorten(name)
+              + "\" has dtype "
+              + e.dtype()
+              + "; Stepwise reads F32, F16 and BF16.");
     }
     return e;
   }
 
-  /** Maps the bytes of {@code e} read-only, after checking the file was not shortened since open. */
+  /**
+   * Maps the bytes of {@code e} read-only, after checking the file was not shortened since open.
+   */
   private MappedByteBuffer map(SafetensorsEntry e) {
     long length = e.byteLength();
     if (length > Integer.MAX_VALUE) {
       throw new ModelPackException(
-          "safetensors file " + origin + ": tensor \"" + StrictJson.shorten(e.name()) + "\" is "
-              + length + " bytes; Stepwise loads tensors of at most " + Integer.MAX_VALUE
+          "safetensors file "
+              + origin
+              + ": tensor \""
+              + StrictJson.shorten(e.name())
+              + "\" is "
+              + length
+              + " bytes; Stepwise loads tensors of at most "
+              + Integer.MAX_VALUE
               + " bytes each.");
     }
     long position = dataStart + e.begin();
@@ -269,7 +317,12 @@ public final class SafetensorsFile implements TensorSource {
       long now = channel.size();
       if (now != fileSize) {
         throw new ModelPackException(
-            "safetensors file " + origin + " changed size from " + fileSize + " to " + now
+            "safetensors file "
+                + origin
+                + " changed size from "
+                + fileSize
+                + " to "
+                + now
                 + " bytes while open; reopen the model.");
       }
       MappedByteBuffer m = channel.map(FileChannel.MapMode.READ_ONLY, position, length);
@@ -277,8 +330,14 @@ public final class SafetensorsFile implements TensorSource {
       return m;
     } catch (IOException ex) {
       throw new ModelPackException(
-          "safetensors file " + origin + ": tensor \"" + StrictJson.shorten(e.name())
-              + "\" cannot be read (" + ex.getMessage() + ").", ex);
+          "safetensors file "
+              + origin
+              + ": tensor \""
+              + StrictJson.shorten(e.name())
+              + "\" cannot be read ("
+              + ex.getMessage()
+              + ").",
+          ex);
     }
   }
 

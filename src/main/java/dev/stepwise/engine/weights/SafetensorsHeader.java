@@ -3,7 +3,6 @@ package dev.stepwise.engine.weights;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import dev.stepwise.engine.ModelPackException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -18,8 +17,8 @@ import java.util.Map;
  * {@code __metadata__} map.
  *
  * <p>Validation follows huggingface/safetensors safetensors/src/tensor.rs ({@code read_metadata},
- * {@code Metadata::validate}): entries sorted by offsets must tile the data block from 0 with no gap
- * or overlap, each range must be exactly numel x element size bytes (checked without overflow),
+ * {@code Metadata::validate}): entries sorted by offsets must tile the data block from 0 with no
+ * gap or overlap, each range must be exactly numel x element size bytes (checked without overflow),
  * and the last end plus the header must equal the file size. Stricter than upstream: duplicate keys
  * and unknown dtype strings are refused at parse time.
  */
@@ -55,7 +54,8 @@ final class SafetensorsHeader {
     String where = "safetensors file " + origin;
     if (json.length == 0 || json[0] != '{') {
       throw new ModelPackException(
-          where + ": the header must start with '{' (a JSON object), found "
+          where
+              + ": the header must start with '{' (a JSON object), found "
               + (json.length == 0 ? "nothing" : "byte 0x" + Integer.toHexString(json[0] & 0xFF))
               + ".");
     }
@@ -76,20 +76,35 @@ final class SafetensorsHeader {
     for (SafetensorsEntry e : list) {
       if (e.begin() > expected) {
         throw new ModelPackException(
-            where + ": tensor \"" + StrictJson.shorten(e.name()) + "\" starts at data offset "
-                + e.begin() + " but the previous tensor ends at " + expected
+            where
+                + ": tensor \""
+                + StrictJson.shorten(e.name())
+                + "\" starts at data offset "
+                + e.begin()
+                + " but the previous tensor ends at "
+                + expected
                 + "; tensors must follow each other with no gap.");
       }
       if (e.begin() < expected) {
         throw new ModelPackException(
-            where + ": tensor \"" + StrictJson.shorten(e.name()) + "\" starts at data offset "
-                + e.begin() + ", inside the previous tensor (which ends at " + expected
+            where
+                + ": tensor \""
+                + StrictJson.shorten(e.name())
+                + "\" starts at data offset "
+                + e.begin()
+                + ", inside the previous tensor (which ends at "
+                + expected
                 + "); tensors must not overlap.");
       }
       if (e.end() > dataLength) {
         throw new ModelPackException(
-            where + ": tensor \"" + StrictJson.shorten(e.name()) + "\" ends at data offset "
-                + e.end() + " but the file holds only " + dataLength
+            where
+                + ": tensor \""
+                + StrictJson.shorten(e.name())
+                + "\" ends at data offset "
+                + e.end()
+                + " but the file holds only "
+                + dataLength
                 + " data bytes after the header; the file is truncated or the header is wrong.");
       }
       expected = e.end();
@@ -97,8 +112,13 @@ final class SafetensorsHeader {
     }
     if (expected != dataLength) {
       throw new ModelPackException(
-          where + ": the tensors cover " + expected + " data bytes but the file has "
-              + dataLength + " after the header; " + (dataLength - expected)
+          where
+              + ": the tensors cover "
+              + expected
+              + " data bytes but the file has "
+              + dataLength
+              + " after the header; "
+              + (dataLength - expected)
               + " trailing bytes are not allowed.");
     }
     return new SafetensorsHeader(byName, metadata);
@@ -110,15 +130,21 @@ final class SafetensorsHeader {
     }
     if (!value.isJsonObject()) {
       throw new ModelPackException(
-          where + ": __metadata__ must be an object of strings, not "
-              + StrictJson.kind(value) + ".");
+          where
+              + ": __metadata__ must be an object of strings, not "
+              + StrictJson.kind(value)
+              + ".");
     }
     for (Map.Entry<String, JsonElement> kv : value.getAsJsonObject().entrySet()) {
       JsonElement v = kv.getValue();
       if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
         throw new ModelPackException(
-            where + ": __metadata__ value for \"" + StrictJson.shorten(kv.getKey())
-                + "\" must be a string, not " + StrictJson.kind(v) + ".");
+            where
+                + ": __metadata__ value for \""
+                + StrictJson.shorten(kv.getKey())
+                + "\" must be a string, not "
+                + StrictJson.kind(v)
+                + ".");
       }
       out.put(kv.getKey(), v.getAsString());
     }
@@ -128,8 +154,10 @@ final class SafetensorsHeader {
     String tensor = where + ": tensor \"" + StrictJson.shorten(name) + "\"";
     if (!value.isJsonObject()) {
       throw new ModelPackException(
-          tensor + " must be an object with dtype, shape and data_offsets, not "
-              + StrictJson.kind(value) + ".");
+          tensor
+              + " must be an object with dtype, shape and data_offsets, not "
+              + StrictJson.kind(value)
+              + ".");
     }
     JsonObject o = value.getAsJsonObject();
     JsonElement dtypeJson = o.get("dtype");
@@ -141,7 +169,9 @@ final class SafetensorsHeader {
     SafetensorsDtype dtype = SafetensorsDtype.fromHeader(dtypeJson.getAsString());
     if (dtype == null) {
       throw new ModelPackException(
-          tensor + " has unknown dtype \"" + StrictJson.shorten(dtypeJson.getAsString())
+          tensor
+              + " has unknown dtype \""
+              + StrictJson.shorten(dtypeJson.getAsString())
               + "\"; safetensors dtypes are BOOL, U8, I8, I16, U16, I32, U32, I64, U64, F16, BF16,"
               + " F32, F64, C64, F8_E4M3, F8_E5M2, F8_E8M0, F6_E2M3, F6_E3M2 and F4.");
     }
@@ -149,7 +179,11 @@ final class SafetensorsHeader {
     long[] offsets = longArray(o.get("data_offsets"), tensor, "data_offsets", 2);
     if (offsets[1] < offsets[0]) {
       throw new ModelPackException(
-          tensor + " has data_offsets [" + offsets[0] + ", " + offsets[1]
+          tensor
+              + " has data_offsets ["
+              + offsets[0]
+              + ", "
+              + offsets[1]
               + "]; the end must not be before the begin.");
     }
     long numel = 1;
@@ -158,21 +192,38 @@ final class SafetensorsHeader {
         numel = Math.multiplyExact(numel, d);
       } catch (ArithmeticException e) {
         throw new ModelPackException(
-            tensor + " has shape " + java.util.Arrays.toString(shape)
+            tensor
+                + " has shape "
+                + java.util.Arrays.toString(shape)
                 + " whose element count overflows a 64-bit integer.");
       }
     }
     long bytes = dtype.byteLength(numel);
     if (bytes < 0) {
       throw new ModelPackException(
-          tensor + " has shape " + java.util.Arrays.toString(shape) + " and dtype " + dtype
+          tensor
+              + " has shape "
+              + java.util.Arrays.toString(shape)
+              + " and dtype "
+              + dtype
               + " whose byte length is not a whole number of bytes or overflows.");
     }
     if (offsets[1] - offsets[0] != bytes) {
       throw new ModelPackException(
-          tensor + " has data_offsets [" + offsets[0] + ", " + offsets[1] + "] spanning "
-              + (offsets[1] - offsets[0]) + " bytes, but shape "
-              + java.util.Arrays.toString(shape) + " of " + dtype + " needs " + bytes + " bytes.");
+          tensor
+              + " has data_offsets ["
+              + offsets[0]
+              + ", "
+              + offsets[1]
+              + "] spanning "
+              + (offsets[1] - offsets[0])
+              + " bytes, but shape "
+              + java.util.Arrays.toString(shape)
+              + " of "
+              + dtype
+              + " needs "
+              + bytes
+              + " bytes.");
     }
     return new SafetensorsEntry(name, dtype, shape, offsets[0], offsets[1]);
   }
@@ -185,8 +236,14 @@ final class SafetensorsHeader {
             : "an array of " + length + " non-negative integers";
     if (e == null || !e.isJsonArray()) {
       throw new ModelPackException(
-          tensor + " needs \"" + key + "\" as " + want + ", found "
-              + (e == null ? "nothing" : StrictJson.kind(e)) + ".");
+          tensor
+              + " needs \""
+              + key
+              + "\" as "
+              + want
+              + ", found "
+              + (e == null ? "nothing" : StrictJson.kind(e))
+              + ".");
     }
     JsonArray a = e.getAsJsonArray();
     if (length >= 0 && a.size() != length) {
@@ -207,8 +264,16 @@ final class SafetensorsHeader {
       }
       if (x < 0) {
         throw new ModelPackException(
-            tensor + " has \"" + key + "\" value " + StrictJson.shorten(v.toString())
-                + " at index " + i + "; it must be " + want + " (at most 2^63-1).");
+            tensor
+                + " has \""
+                + key
+                + "\" value "
+                + StrictJson.shorten(v.toString())
+                + " at index "
+                + i
+                + "; it must be "
+                + want
+                + " (at most 2^63-1).");
       }
       out[i] = x;
     }

@@ -68,8 +68,16 @@ public final class SafetensorsWriter {
     long numel = numel(name, shape);
     if (dtype.byteLength(numel) != data.length) {
       throw new IllegalArgumentException(
-          "tensor " + name + ": " + data.length + " bytes given, shape "
-              + Arrays.toString(shape) + " of " + dtype + " needs " + dtype.byteLength(numel));
+          "tensor "
+              + name
+              + ": "
+              + data.length
+              + " bytes given, shape "
+              + Arrays.toString(shape)
+              + " of "
+              + dtype
+              + " needs "
+              + dtype.byteLength(numel));
     }
     return put(name, dtype, shape, data.clone());
   }
@@ -136,7 +144,8 @@ public final class SafetensorsWriter {
         os.write(bytes);
       }
       try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
@@ -201,8 +210,14 @@ public final class SafetensorsWriter {
     long numel = numel(name, shape);
     if (numel != count) {
       throw new IllegalArgumentException(
-          "tensor " + name + ": " + count + " values given, shape " + Arrays.toString(shape)
-              + " holds " + numel);
+          "tensor "
+              + name
+              + ": "
+              + count
+              + " values given, shape "
+              + Arrays.toString(shape)
+              + " holds "
+              + numel);
     }
     return ByteBuffer.allocate(Math.multiplyExact(count, bytesPer)).order(ByteOrder.LITTLE_ENDIAN);
   }

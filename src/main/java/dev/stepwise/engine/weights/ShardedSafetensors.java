@@ -21,9 +21,9 @@ import java.util.TreeMap;
 
 /**
  * Weights split over several safetensors files, as diffusers and transformers save large models: a
- * {@code <name>.safetensors.index.json} whose {@code weight_map} sends each tensor name to the shard
- * file holding it (diffusers src/diffusers/utils/constants.py SAFE_WEIGHTS_INDEX_NAME; transformers
- * modeling_utils.py load_sharded_checkpoint).
+ * {@code <name>.safetensors.index.json} whose {@code weight_map} sends each tensor name to the
+ * shard file holding it (diffusers src/diffusers/utils/constants.py SAFE_WEIGHTS_INDEX_NAME;
+ * transformers modeling_utils.py load_sharded_checkpoint).
  *
  * <p>Everything is validated when opened: every shard lies inside the index's folder (no path
  * traversal), exists and is a valid safetensors file; every mapped name is present in its shard; no
@@ -40,7 +40,10 @@ public final class ShardedSafetensors implements TensorSource {
   private final long totalSize;
 
   private ShardedSafetensors(
-      Path index, String origin, Map<String, SafetensorsFile> byName, List<SafetensorsFile> shards,
+      Path index,
+      String origin,
+      Map<String, SafetensorsFile> byName,
+      List<SafetensorsFile> shards,
       long totalSize) {
     this.index = index;
     this.origin = origin;
@@ -74,8 +77,12 @@ public final class ShardedSafetensors implements TensorSource {
       JsonElement v = kv.getValue();
       if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
         throw new ModelPackException(
-            where + ": weight_map value for \"" + StrictJson.shorten(kv.getKey())
-                + "\" must be a shard file name, not " + StrictJson.kind(v) + ".");
+            where
+                + ": weight_map value for \""
+                + StrictJson.shorten(kv.getKey())
+                + "\" must be a shard file name, not "
+                + StrictJson.kind(v)
+                + ".");
       }
       wanted.computeIfAbsent(v.getAsString(), k -> new ArrayList<>()).add(kv.getKey());
     }
@@ -88,8 +95,12 @@ public final class ShardedSafetensors implements TensorSource {
         String shardOrigin = siblingOrigin(origin, shard.getKey());
         if (!Files.isRegularFile(file)) {
           throw new ModelPackException(
-              where + " refers to shard \"" + StrictJson.shorten(shard.getKey())
-                  + "\", which is missing from " + dir + ".");
+              where
+                  + " refers to shard \""
+                  + StrictJson.shorten(shard.getKey())
+                  + "\", which is missing from "
+                  + dir
+                  + ".");
         }
         SafetensorsFile sf = SafetensorsFile.open(file, shardOrigin);
         opened.add(sf);
@@ -97,15 +108,25 @@ public final class ShardedSafetensors implements TensorSource {
           String previous = holder.putIfAbsent(name, shard.getKey());
           if (previous != null) {
             throw new ModelPackException(
-                where + ": tensor \"" + StrictJson.shorten(name) + "\" is stored in both "
-                    + previous + " and " + shard.getKey() + "; each tensor must be in one shard.");
+                where
+                    + ": tensor \""
+                    + StrictJson.shorten(name)
+                    + "\" is stored in both "
+                    + previous
+                    + " and "
+                    + shard.getKey()
+                    + "; each tensor must be in one shard.");
           }
         }
         for (String name : shard.getValue()) {
           if (sf.entry(name) == null) {
             throw new ModelPackException(
-                where + " maps tensor \"" + StrictJson.shorten(name) + "\" to "
-                    + shard.getKey() + ", but that shard has no such tensor.");
+                where
+                    + " maps tensor \""
+                    + StrictJson.shorten(name)
+                    + "\" to "
+                    + shard.getKey()
+                    + ", but that shard has no such tensor.");
           }
           byName.put(name, sf);
         }
@@ -173,8 +194,11 @@ public final class ShardedSafetensors implements TensorSource {
     SafetensorsFile f = name == null ? null : byName.get(name);
     if (f == null) {
       throw new ModelPackException(
-          "shard index " + origin + " has no tensor named \""
-              + StrictJson.shorten(String.valueOf(name)) + "\".");
+          "shard index "
+              + origin
+              + " has no tensor named \""
+              + StrictJson.shorten(String.valueOf(name))
+              + "\".");
     }
     return f;
   }
@@ -189,19 +213,30 @@ public final class ShardedSafetensors implements TensorSource {
       Path rel = dir.getFileSystem().getPath(shardName);
       if (shardName.isEmpty() || rel.isAbsolute() || shardName.contains("\\")) {
         throw new ModelPackException(
-            where + ": shard name \"" + StrictJson.shorten(shardName)
-                + "\" must be a relative file name inside " + dir + ".");
+            where
+                + ": shard name \""
+                + StrictJson.shorten(shardName)
+                + "\" must be a relative file name inside "
+                + dir
+                + ".");
       }
       resolved = dir.resolve(rel).normalize();
     } catch (java.nio.file.InvalidPathException e) {
       throw new ModelPackException(
-          where + ": shard name \"" + StrictJson.shorten(shardName) + "\" is not a valid file name.",
+          where
+              + ": shard name \""
+              + StrictJson.shorten(shardName)
+              + "\" is not a valid file name.",
           e);
     }
     if (!resolved.startsWith(dir) || resolved.equals(dir)) {
       throw new ModelPackException(
-          where + ": shard name \"" + StrictJson.shorten(shardName)
-              + "\" points outside its folder " + dir + "; shards must sit beside the index.");
+          where
+              + ": shard name \""
+              + StrictJson.shorten(shardName)
+              + "\" points outside its folder "
+              + dir
+              + "; shards must sit beside the index.");
     }
     return resolved;
   }
@@ -232,7 +267,9 @@ public final class ShardedSafetensors implements TensorSource {
       }
     }
     throw new ModelPackException(
-        where + ": metadata.total_size " + StrictJson.shorten(total.toString())
+        where
+            + ": metadata.total_size "
+            + StrictJson.shorten(total.toString())
             + " must be a non-negative whole number of bytes.");
   }
 
@@ -249,7 +286,11 @@ public final class ShardedSafetensors implements TensorSource {
       long size = Files.size(file);
       if (size > MAX_INDEX_BYTES) {
         throw new ModelPackException(
-            where + " is " + size + " bytes; an index may be at most " + MAX_INDEX_BYTES
+            where
+                + " is "
+                + size
+                + " bytes; an index may be at most "
+                + MAX_INDEX_BYTES
                 + " bytes.");
       }
       return Files.readAllBytes(file);

@@ -33,7 +33,8 @@ class ModelPackHashAndPreviewTest {
   /** {@code sha256sum FILE}, or null when the tool is not installed. */
   private static String sha256sum(Path file) {
     try {
-      Process p = new ProcessBuilder("sha256sum", file.toString()).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("sha256sum", file.toString()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       return p.waitFor() == 0 ? out.substring(0, 64) : null;
     } catch (Exception e) {
@@ -82,7 +83,9 @@ class ModelPackHashAndPreviewTest {
     Files.delete(unet.resolve("diffusion_pytorch_model.safetensors"));
     new SafetensorsWriter().putF32("b", new long[] {1}, new float[] {2}).write(unet.resolve(S2));
     new SafetensorsWriter().putF32("a", new long[] {2}, new float[] {1, 3}).write(unet.resolve(S1));
-    TinyPack.write(root, "unet/diffusion_pytorch_model.safetensors.index.json",
+    TinyPack.write(
+        root,
+        "unet/diffusion_pytorch_model.safetensors.index.json",
         "{\"weight_map\": {\"b\": \"" + S2 + "\", \"a\": \"" + S1 + "\"}}");
     TinyPack.write(root, "unet/diffusion_pytorch_model.fp16.safetensors.index.json", "{}");
     ByteArrayOutputStream cat = new ByteArrayOutputStream();
@@ -90,8 +93,11 @@ class ModelPackHashAndPreviewTest {
     cat.write(Files.readAllBytes(unet.resolve(S2)));
     try (ModelPack p = ModelPack.open(root);
         NDManager m = NDManager.newBaseManager()) {
-      assertEquals(List.of("unet/diffusion_pytorch_model.fp16.safetensors.index.json ignored:"
-          + " Stepwise uses unet/diffusion_pytorch_model.safetensors.index.json."), p.notices());
+      assertEquals(
+          List.of(
+              "unet/diffusion_pytorch_model.fp16.safetensors.index.json ignored:"
+                  + " Stepwise uses unet/diffusion_pytorch_model.safetensors.index.json."),
+          p.notices());
       assertEquals(Set.of("a", "b"), p.unetWeights().names());
       assertArrayEquals(new float[] {1, 3}, p.unetWeights().load("a", m).toFloatArray());
       assertEquals(sha256(cat.toByteArray()).substring(0, 10), p.unetHash());
@@ -103,18 +109,23 @@ class ModelPackHashAndPreviewTest {
     Path root = TinyPack.create(tmp.resolve("p"));
     Path te = root.resolve("text_encoder");
     Files.move(te.resolve("model.safetensors"), root.resolve("stolen.safetensors"));
-    TinyPack.write(root, "text_encoder/model.safetensors.index.json",
+    TinyPack.write(
+        root,
+        "text_encoder/model.safetensors.index.json",
         "{\"weight_map\": {\"text_model.final_layer_norm.weight\": \"../stolen.safetensors\"}}");
     try (ModelPack p = ModelPack.open(root)) {
       ModelPackException e = assertThrows(ModelPackException.class, p::textEncoderWeights);
-      assertTrue(e.getMessage().contains("\"../stolen.safetensors\" points outside"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("\"../stolen.safetensors\" points outside"), e.getMessage());
     }
   }
 
   @Test
   void latentRgbFactorsAreReadAndValidated() throws Exception {
     Path root = TinyPack.create(tmp.resolve("p"));
-    TinyPack.write(root, "preview/latent_rgb.json",
+    TinyPack.write(
+        root,
+        "preview/latent_rgb.json",
         "{\"factors\": [[0.298, 0.207, 0.208], [0.187, 0.286, 0.173],"
             + " [-0.158, 0.189, 0.264], [-0.184, -0.271, -0.473]], \"bias\": [0.1, 0, -0.1]}");
     try (ModelPack p = ModelPack.open(root)) {
@@ -128,13 +139,19 @@ class ModelPackHashAndPreviewTest {
     }
     TinyPack.write(root, "preview/latent_rgb.json", "{\"factors\": [[1, 0, 0], [0, 1, 0]]}");
     String msg = assertThrows(ModelPackException.class, () -> ModelPack.open(root)).getMessage();
-    assertTrue(msg.contains("preview/latent_rgb.json has 2 factor rows; it needs one per latent"
-        + " channel (4)"), msg);
-    TinyPack.write(root, "preview/latent_rgb.json",
+    assertTrue(
+        msg.contains(
+            "preview/latent_rgb.json has 2 factor rows; it needs one per latent" + " channel (4)"),
+        msg);
+    TinyPack.write(
+        root,
+        "preview/latent_rgb.json",
         "{\"factors\": [[1, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]}");
     msg = assertThrows(ModelPackException.class, () -> ModelPack.open(root)).getMessage();
     assertTrue(msg.contains("factors[0] must be an array of three numbers"), msg);
-    TinyPack.write(root, "preview/latent_rgb.json",
+    TinyPack.write(
+        root,
+        "preview/latent_rgb.json",
         "{\"factors\": [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]}");
     try (ModelPack p = ModelPack.open(root)) {
       assertArrayEquals(new float[3], p.latentRgbBias());

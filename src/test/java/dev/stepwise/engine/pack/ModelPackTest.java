@@ -50,9 +50,11 @@ class ModelPackTest {
       assertArrayEquals(new long[] {2, 4, 1, 1}, unet.shape("conv_in.weight"));
       assertArrayEquals(new float[] {0.5f, -0.25f}, unet.load("conv_in.bias", m).toFloatArray());
       assertTrue(unet.origin().endsWith("unet/diffusion_pytorch_model.safetensors"));
-      assertArrayEquals(new float[] {0.1f, 0.2f, 0.3f},
+      assertArrayEquals(
+          new float[] {0.1f, 0.2f, 0.3f},
           p.vaeWeights().load("decoder.conv_out.bias", m).toFloatArray());
-      assertArrayEquals(new float[] {1, -1},
+      assertArrayEquals(
+          new float[] {1, -1},
           p.textEncoderWeights().load("text_model.final_layer_norm.weight", m).toFloatArray());
       // Raw configs are copies: callers cannot change the pack's view.
       p.unetConfig().addProperty("in_channels", 9);
@@ -61,9 +63,16 @@ class ModelPackTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"model_index.json", "unet/config.json", "vae/config.json",
-      "text_encoder/config.json", "scheduler/scheduler_config.json",
-      "vae/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors"})
+  @ValueSource(
+      strings = {
+        "model_index.json",
+        "unet/config.json",
+        "vae/config.json",
+        "text_encoder/config.json",
+        "scheduler/scheduler_config.json",
+        "vae/diffusion_pytorch_model.safetensors",
+        "text_encoder/model.safetensors"
+      })
   void missingRequiredFileIsNamed(String relative) throws Exception {
     Path root = TinyPack.create(tmp.resolve("p"));
     Files.delete(root.resolve(relative));
@@ -128,7 +137,9 @@ class ModelPackTest {
     Files.delete(root.resolve("unet/diffusion_pytorch_model.safetensors"));
     TinyPack.write(root, "unet/diffusion_pytorch_model.bin", "pickle");
     assertEquals(
-        "model pack " + root + ": unet/ holds only diffusion_pytorch_model.bin (PyTorch pickle"
+        "model pack "
+            + root
+            + ": unet/ holds only diffusion_pytorch_model.bin (PyTorch pickle"
             + " weights); Stepwise reads safetensors only, so convert them to"
             + " unet/diffusion_pytorch_model.safetensors.",
         openFails(root));
@@ -137,11 +148,17 @@ class ModelPackTest {
   @Test
   void folderWithOnlyAVariantNamesIt() throws Exception {
     Path root = TinyPack.create(tmp.resolve("p"));
-    Files.move(root.resolve("vae/diffusion_pytorch_model.safetensors"),
+    Files.move(
+        root.resolve("vae/diffusion_pytorch_model.safetensors"),
         root.resolve("vae/diffusion_pytorch_model.fp16.safetensors"));
     String msg = openFails(root);
-    assertTrue(msg.startsWith("model pack " + root + ": vae/diffusion_pytorch_model.safetensors"
-        + " is missing; the folder has only diffusion_pytorch_model.fp16.safetensors"), msg);
+    assertTrue(
+        msg.startsWith(
+            "model pack "
+                + root
+                + ": vae/diffusion_pytorch_model.safetensors"
+                + " is missing; the folder has only diffusion_pytorch_model.fp16.safetensors"),
+        msg);
   }
 
   @Test
@@ -172,17 +189,23 @@ class ModelPackTest {
     TinyPack.write(root, "vae/config.json", "[4]");
     assertTrue(openFails(root).contains("vae/config.json must hold a JSON object, not an array"));
     TinyPack.write(root, "vae/config.json", "{\"a\": \"" + "x".repeat(1 << 20) + "\"}");
-    assertTrue(openFails(root).contains(
-        "vae/config.json is 1048585 bytes; config files may be at most 1048576 bytes"));
+    assertTrue(
+        openFails(root)
+            .contains(
+                "vae/config.json is 1048585 bytes; config files may be at most 1048576 bytes"));
   }
 
   @Test
   void modelIndexEntriesAreChecked() throws Exception {
     Path root = TinyPack.create(tmp.resolve("p"));
-    TinyPack.write(root, "model_index.json",
+    TinyPack.write(
+        root,
+        "model_index.json",
         TinyPack.MODEL_INDEX.replace("[\"diffusers\", \"UNet2DConditionModel\"]", "[null, null]"));
     assertTrue(openFails(root).contains("model_index.json marks unet as absent"));
-    TinyPack.write(root, "model_index.json",
+    TinyPack.write(
+        root,
+        "model_index.json",
         TinyPack.MODEL_INDEX.replace("[\"diffusers\", \"AutoencoderKL\"]", "\"AutoencoderKL\""));
     assertTrue(openFails(root).contains("model_index.json entry \"vae\" is \"AutoencoderKL\""));
     TinyPack.write(root, "model_index.json", "{\"_class_name\": \"StableDiffusionPipeline\"}");

@@ -25,12 +25,19 @@ final class TinyPack {
   static Path create(Path root) throws IOException {
     Files.createDirectories(root);
     write(root, "model_index.json", MODEL_INDEX);
-    write(root, "unet/config.json",
+    write(
+        root,
+        "unet/config.json",
         "{\"_class_name\": \"UNet2DConditionModel\", \"in_channels\": 4, \"sample_size\": 8}");
-    write(root, "vae/config.json",
-        "{\"_class_name\": \"AutoencoderKL\", \"latent_channels\": 4, \"scaling_factor\": 0.18215}");
+    write(
+        root,
+        "vae/config.json",
+        "{\"_class_name\": \"AutoencoderKL\", \"latent_channels\": 4, \"scaling_factor\":"
+            + " 0.18215}");
     write(root, "text_encoder/config.json", "{\"hidden_size\": 8, \"num_hidden_layers\": 1}");
-    write(root, "scheduler/scheduler_config.json",
+    write(
+        root,
+        "scheduler/scheduler_config.json",
         "{\"_class_name\": \"PNDMScheduler\", \"num_train_timesteps\": 1000}");
     write(root, "tokenizer/tokenizer.json", "{\"model\": {\"type\": \"BPE\"}}");
     new SafetensorsWriter()

@@ -9,11 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.stepwise.engine.ModelPackException;
 import java.io.RandomAccessFile;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -69,7 +73,9 @@ class SafetensorsFileTest {
     String h = "{\"t\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[0,6]}}";
     Path p =
         RawSafetensors.write(
-            dir, "bf.safetensors", RawSafetensors.bytes(h, RawSafetensors.u16(0x3F80, 0xC0A0, 0x0001)));
+            dir,
+            "bf.safetensors",
+            RawSafetensors.bytes(h, RawSafetensors.u16(0x3F80, 0xC0A0, 0x0001)));
     try (SafetensorsFile f = SafetensorsFile.open(p);
         NDManager m = NDManager.newBaseManager()) {
       // 0xC0A0 -> 0xC0A00000 = -5.0; 0x0001 -> 2^-133.
@@ -116,8 +122,9 @@ class SafetensorsFileTest {
           assertThrows(ModelPackException.class, () -> f.load("model.scale_f8", m));
       assertTrue(
           e.getMessage()
-              .contains("tensor \"model.scale_f8\" has dtype F8_E4M3; Stepwise reads F32, F16 and"
-                  + " BF16"),
+              .contains(
+                  "tensor \"model.scale_f8\" has dtype F8_E4M3; Stepwise reads F32, F16 and"
+                      + " BF16"),
           e.getMessage());
       assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
       assertThrows(ModelPackException.class, () -> f.readFloats("d"));
@@ -149,6 +156,25 @@ class SafetensorsFileTest {
   }
 
   @Test
+  void djlDuplicateCopiesButToTypeWithCopyTrueStillAliases() throws Exception {
+    // Why load() uses duplicate(): the behaviour of DJL 0.36 on a buffer-backed FLOAT32 array.
+    Path p = Files.write(dir.resolve("rw.bin"), RawSafetensors.f32(1, 2, 3, 4));
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        NDManager m = NDManager.newBaseManager()) {
+      MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_WRITE, 0, 16);
+      buf.order(ByteOrder.LITTLE_ENDIAN);
+      NDArray view = m.create(buf, new Shape(4), DataType.FLOAT32); // [4]
+      NDArray dup = view.duplicate(); // [4]
+      NDArray toTypeCopy = view.toType(DataType.FLOAT32, true); // [4]
+      buf.putFloat(0, 7f);
+      assertEquals(7f, view.getFloat(0)); // the view is the mapped memory
+      assertEquals(7f, toTypeCopy.getFloat(0)); // "copy" = true did not copy
+      assertEquals(1f, dup.getFloat(0)); // duplicate() owns its memory
+      Reference.reachabilityFence(buf);
+    }
+  }
+
+  @Test
   void repeatedLoadsInSubManagersDoNotLeak() {
     Path p = sample();
     try (SafetensorsFile f = SafetensorsFile.open(p);
@@ -174,9 +200,15 @@ class SafetensorsFileTest {
     long bigElems = 5L << 27; // 671,088,640 floats = 2.5 GiB
     long bigBytes = bigElems * 4;
     String h =
-        "{\"pad\":{\"dtype\":\"F32\",\"shape\":[" + bigElems + "],\"data_offsets\":[0," + bigBytes
-            + "]},\"tail\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[" + bigBytes + ","
-            + (bigBytes + 12) + "]}}";
+        "{\"pad\":{\"dtype\":\"F32\",\"shape\":["
+            + bigElems
+            + "],\"data_offsets\":[0,"
+            + bigBytes
+            + "]},\"tail\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":["
+            + bigBytes
+            + ","
+            + (bigBytes + 12)
+            + "]}}";
     Path p = dir.resolve("huge.safetensors");
     byte[] head = RawSafetensors.bytes(h, new byte[0]);
     try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {

@@ -31,13 +31,15 @@ class SafetensorsWriterTest {
     // 65-byte one gets 7 spaces, metadata alone gets 5.
     float[] v = {0, 1, 2, 3, 4, 5};
     assertArrayEquals(
-        layout("{\"attn.0\":{\"dtype\":\"F32\",\"shape\":[1,2,3],\"data_offsets\":[0,24]}}",
+        layout(
+            "{\"attn.0\":{\"dtype\":\"F32\",\"shape\":[1,2,3],\"data_offsets\":[0,24]}}",
             RawSafetensors.f32(v)),
         new SafetensorsWriter().putF32("attn.0", new long[] {1, 2, 3}, v).toBytes());
     byte[] aligned = new SafetensorsWriter().putF32("attn0", new long[] {1, 1, 2, 3}, v).toBytes();
     assertEquals(72, aligned[0]);
     assertArrayEquals(
-        layout("{\"attn0\":{\"dtype\":\"F32\",\"shape\":[1,1,2,3],\"data_offsets\":[0,24]}}",
+        layout(
+            "{\"attn0\":{\"dtype\":\"F32\",\"shape\":[1,1,2,3],\"data_offsets\":[0,24]}}",
             RawSafetensors.f32(v)),
         aligned);
     assertArrayEquals(
@@ -96,16 +98,18 @@ class SafetensorsWriterTest {
   @Test
   void refusesInconsistentInput() {
     SafetensorsWriter w = new SafetensorsWriter();
-    assertThrows(IllegalArgumentException.class,
-        () -> w.putF32("a", new long[] {3}, new float[] {1, 2}));
-    assertThrows(IllegalArgumentException.class,
-        () -> w.putF32("a", new long[] {-1}, new float[0]));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class, () -> w.putF32("a", new long[] {3}, new float[] {1, 2}));
+    assertThrows(
+        IllegalArgumentException.class, () -> w.putF32("a", new long[] {-1}, new float[0]));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> w.putRaw("a", SafetensorsDtype.F16, new long[] {2}, new byte[3]));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> w.putF32("__metadata__", new long[] {1}, new float[] {1}));
     w.putF32("a", new long[] {1}, new float[] {1});
-    assertThrows(IllegalArgumentException.class,
-        () -> w.putF16("a", new long[] {1}, new float[] {1}));
+    assertThrows(
+        IllegalArgumentException.class, () -> w.putF16("a", new long[] {1}, new float[] {1}));
   }
 }

@@ -37,7 +37,8 @@ class ShardedSafetensorsTest {
 
   private Path index(String weightMap) throws Exception {
     Path p = dir.resolve("diffusion_pytorch_model.safetensors.index.json");
-    Files.writeString(p,
+    Files.writeString(
+        p,
         "{\"metadata\": {\"total_size\": 22}, \"weight_map\": {" + weightMap + "}}",
         StandardCharsets.UTF_8);
     return p;
@@ -48,7 +49,10 @@ class ShardedSafetensorsTest {
   }
 
   private String goodMap() {
-    return map("conv_in.weight", S1) + "," + map("conv_in.bias", S1) + ","
+    return map("conv_in.weight", S1)
+        + ","
+        + map("conv_in.bias", S1)
+        + ","
         + map("conv_out.weight", S2);
   }
 
@@ -77,7 +81,8 @@ class ShardedSafetensorsTest {
   @Test
   void tensorsOutsideTheWeightMapAreNotExposed() throws Exception {
     try (ShardedSafetensors s =
-        ShardedSafetensors.open(index(map("conv_in.weight", S1) + "," + map("conv_out.weight", S2)))) {
+        ShardedSafetensors.open(
+            index(map("conv_in.weight", S1) + "," + map("conv_out.weight", S2)))) {
       assertEquals(Set.of("conv_in.weight", "conv_out.weight"), s.names());
     }
   }
@@ -91,8 +96,10 @@ class ShardedSafetensorsTest {
   @Test
   void keyMissingInItsShardIsNamed() throws Exception {
     String msg = failure(goodMap() + "," + map("ghost.weight", S2));
-    assertTrue(msg.contains("maps tensor \"ghost.weight\" to " + S2
-        + ", but that shard has no such tensor"), msg);
+    assertTrue(
+        msg.contains(
+            "maps tensor \"ghost.weight\" to " + S2 + ", but that shard has no such tensor"),
+        msg);
   }
 
   @Test
@@ -103,7 +110,8 @@ class ShardedSafetensorsTest {
 
   @Test
   void pathTraversalIsRefused() throws Exception {
-    new SafetensorsWriter().putF32("x", new long[] {1}, new float[] {1})
+    new SafetensorsWriter()
+        .putF32("x", new long[] {1}, new float[] {1})
         .write(root.resolve("x.safetensors"));
     String msg = failure(map("x", "../x.safetensors"));
     assertTrue(msg.contains("shard name \"../x.safetensors\" points outside its folder"), msg);
@@ -115,7 +123,8 @@ class ShardedSafetensorsTest {
 
   @Test
   void sameTensorInTwoShardsIsRefused() throws Exception {
-    new SafetensorsWriter().putF32("conv_in.weight", new long[] {1}, new float[] {9})
+    new SafetensorsWriter()
+        .putF32("conv_in.weight", new long[] {1}, new float[] {9})
         .write(dir.resolve("dup.safetensors"));
     String msg = failure(goodMap() + "," + map("other", "dup.safetensors"));
     assertTrue(msg.contains("tensor \"conv_in.weight\" is stored in both"), msg);
@@ -125,8 +134,8 @@ class ShardedSafetensorsTest {
   void malformedIndexesAreRefused() throws Exception {
     Path p = dir.resolve("bad.index.json");
     Files.writeString(p, "{\"weight_map\": {\"a\": 3}}");
-    String msg = assertThrows(ModelPackException.class, () -> ShardedSafetensors.open(p))
-        .getMessage();
+    String msg =
+        assertThrows(ModelPackException.class, () -> ShardedSafetensors.open(p)).getMessage();
     assertTrue(msg.contains("weight_map value for \"a\" must be a shard file name"), msg);
     Files.writeString(p, "{\"metadata\": {}}");
     msg = assertThrows(ModelPackException.class, () -> ShardedSafetensors.open(p)).getMessage();
