@@ -2,6 +2,8 @@ package dev.stepwise.engine.weights;
 
 import com.google.gson.stream.JsonWriter;
 import dev.stepwise.engine.ModelPackException;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
@@ -95,6 +97,20 @@ public final class SafetensorsWriter {
 
   /** The complete file content. */
   public byte[] toBytes() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      writeTo(out);
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory failed", e);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Streams the complete file content to {@code out} (the data may exceed 2 GiB in total; each
+   * tensor is one array).
+   */
+  public void writeTo(OutputStream out) throws IOException {
     List<Map.Entry<String, Pending>> order = new ArrayList<>(tensors.entrySet());
     order.sort(
         Comparator.comparingInt((Map.Entry<String, Pending> e) -> -e.getValue().dtype().bits())
@@ -108,20 +124,14 @@ public final class SafetensorsWriter {
     }
     byte[] header = headerJson(order, offsets).getBytes(StandardCharsets.UTF_8);
     int padded = (header.length + 7) / 8 * 8;
-    long total = 8L + padded + offset;
-    if (total > Integer.MAX_VALUE - 8) {
-      throw new IllegalStateException("safetensors content of " + total + " bytes is too large");
-    }
-    ByteBuffer out = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-    out.putLong(padded);
-    out.put(header);
+    out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+    out.write(header);
     for (int i = header.length; i < padded; i++) {
-      out.put((byte) ' ');
+      out.write(' ');
     }
     for (Map.Entry<String, Pending> e : order) {
-      out.put(e.getValue().data());
+      out.write(e.getValue().data());
     }
-    return out.array();
   }
 
   /**
@@ -129,19 +139,13 @@ public final class SafetensorsWriter {
    * atomic move. Throws {@link ModelPackException} when the folder cannot be written.
    */
   public void write(Path target) {
-    byte[] bytes = toBytes();
-    writeAtomically(target, bytes);
-  }
-
-  /** Writes {@code bytes} to {@code target} through a temporary sibling and a move. */
-  static void writeAtomically(Path target, byte[] bytes) {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = null;
     try {
       Files.createDirectories(dir);
       tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-      try (OutputStream os = Files.newOutputStream(tmp)) {
-        os.write(bytes);
+      try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+        writeTo(os);
       }
       try {
         Files.move(

@@ -30,6 +30,9 @@ public final class StrictJson {
   /** Deepest nesting accepted; configs and headers never go beyond 4. */
   public static final int MAX_DEPTH = 64;
 
+  /** Longest number literal accepted (a double needs about 25 characters). */
+  public static final int MAX_NUMBER_CHARS = 40;
+
   private StrictJson() {}
 
   /**
@@ -130,7 +133,19 @@ public final class StrictJson {
       case STRING:
         return new JsonPrimitive(reader.nextString());
       case NUMBER:
-        return new JsonPrimitive(new BigDecimal(reader.nextString()));
+        {
+          String digits = reader.nextString();
+          if (digits.length() > MAX_NUMBER_CHARS) {
+            throw new ModelPackException(
+                what
+                    + " has a number literal of "
+                    + digits.length()
+                    + " characters; at most "
+                    + MAX_NUMBER_CHARS
+                    + " are allowed.");
+          }
+          return new JsonPrimitive(new BigDecimal(digits));
+        }
       case BOOLEAN:
         return new JsonPrimitive(reader.nextBoolean());
       case NULL:
@@ -147,7 +162,11 @@ public final class StrictJson {
   }
 
   private static String firstLine(Exception e) {
-    String m = String.valueOf(e.getMessage());
+    String m =
+        String.valueOf(e.getMessage())
+            .replace(
+                "Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON",
+                "malformed JSON");
     int nl = m.indexOf('\n');
     return shorten(nl < 0 ? m : m.substring(0, nl));
   }

@@ -34,6 +34,10 @@ class StrictJsonTest {
     assertTrue(fail("[1]").contains("must hold a JSON object, not an array"));
     assertTrue(fail("").contains("not valid JSON"));
     assertTrue(fail("[".repeat(100) + "]".repeat(100)).contains("f.json"));
+    assertTrue(fail("{\"a\":1" + "0".repeat(45) + "}").contains("number literal of 46"));
+    assertEquals(
+        "f.json is not valid JSON (malformed JSON at line 1 column 6 path $.a).",
+        fail("{\"a\":tru}"));
   }
 
   @Test
