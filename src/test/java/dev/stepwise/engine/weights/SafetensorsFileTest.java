@@ -114,6 +114,7 @@ class SafetensorsFileTest {
     new SafetensorsWriter()
         .putRaw("model.scale_f8", SafetensorsDtype.F8_E4M3, new long[] {2}, new byte[] {1, 2})
         .putRaw("d", SafetensorsDtype.F64, new long[] {1}, new byte[8])
+        .putRaw("packed", SafetensorsDtype.F4, new long[] {2, 3}, new byte[3])
         .write(p);
     try (SafetensorsFile f = SafetensorsFile.open(p);
         NDManager m = NDManager.newBaseManager()) {
@@ -128,6 +129,9 @@ class SafetensorsFileTest {
           e.getMessage());
       assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
       assertThrows(ModelPackException.class, () -> f.readFloats("d"));
+      assertEquals(3, f.entry("packed").byteLength()); // 6 four-bit values fill 3 bytes
+      ModelPackException f4 = assertThrows(ModelPackException.class, () -> f.load("packed", m));
+      assertTrue(f4.getMessage().contains("has dtype F4;"), f4.getMessage());
       ModelPackException absent = assertThrows(ModelPackException.class, () -> f.load("nope", m));
       assertTrue(absent.getMessage().contains("\"nope\""), absent.getMessage());
     }
