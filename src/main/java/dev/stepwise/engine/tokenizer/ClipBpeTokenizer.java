@@ -299,8 +299,9 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
 
   /**
    * The vocabulary entries that end a word ({@code </w>}), with the suffix removed and the byte
-   * symbols decoded to text, kept when every character is a letter; in id order (roughly merge
-   * frequency order).
+   * symbols decoded to text, kept when every character is a letter and the word is already lower
+   * case (the tokenizer lower-cases prompts, so upper-case byte symbols never occur); in id order
+   * (roughly merge frequency order).
    */
   @Override
   public Set<String> vocabularyWords() {
@@ -318,7 +319,10 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
         String token = e.getKey();
         String word =
             ByteUnicode.decode(token.substring(0, token.length() - BpeModel.END_OF_WORD.length()));
-        if (word != null && !word.isEmpty() && word.codePoints().allMatch(Character::isLetter)) {
+        if (word != null
+            && !word.isEmpty()
+            && word.codePoints().allMatch(Character::isLetter)
+            && word.equals(word.toLowerCase(Locale.ROOT))) {
           set.add(word);
         }
       }
