@@ -28,7 +28,8 @@ final class BpeFiles {
     String[] lines = text.split("\n", -1);
     List<String[]> merges = new ArrayList<>(lines.length);
     for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
+      String line =
+          lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
       if (line.isEmpty() || (i == 0 && line.startsWith("#version"))) {
         continue;
       }
@@ -44,7 +45,11 @@ final class BpeFiles {
     int space = line.indexOf(' ');
     if (space <= 0 || space == line.length() - 1 || line.indexOf(' ', space + 1) >= 0) {
       throw new ModelPackException(
-          "The merge \"" + line + "\" at " + where + " must be two symbols separated by one space.");
+          "The merge \""
+              + line
+              + "\" at "
+              + where
+              + " must be two symbols separated by one space.");
     }
     return new String[] {line.substring(0, space), line.substring(space + 1)};
   }
@@ -53,7 +58,9 @@ final class BpeFiles {
   static Map<String, Integer> parseVocab(JsonObject json, String origin) {
     Map<String, Integer> vocab = new HashMap<>(json.size() * 2);
     for (Map.Entry<String, JsonElement> e : json.entrySet()) {
-      vocab.put(e.getKey(), TokenizerFiles.tokenId(e.getValue(), "The id of \"" + e.getKey() + "\" in " + origin));
+      vocab.put(
+          e.getKey(),
+          TokenizerFiles.tokenId(e.getValue(), "The id of \"" + e.getKey() + "\" in " + origin));
     }
     if (vocab.isEmpty()) {
       throw new ModelPackException("The vocabulary in " + origin + " is empty.");
@@ -72,10 +79,10 @@ final class BpeFiles {
 
   /**
    * The vocabulary CLIP builds from its merges (see /work/shared/data/clip/README.md and the
-   * reference tokenizer): the 256 byte symbols in table order, the same 256 with {@code </w>},
-   * each merge's joined pair in rank order, then {@code <|startoftext|>} and {@code
-   * <|endoftext|>}. A string listed twice keeps its later id (Python dict construction), the size
-   * counts every listed entry: 49,408 for CLIP's 48,894 merges.
+   * reference tokenizer): the 256 byte symbols in table order, the same 256 with {@code </w>}, each
+   * merge's joined pair in rank order, then {@code <|startoftext|>} and {@code <|endoftext|>}. A
+   * string listed twice keeps its later id (Python dict construction), the size counts every listed
+   * entry: 49,408 for CLIP's 48,894 merges.
    */
   static Map<String, Integer> derivedVocab(List<String[]> merges) {
     List<String> list = new ArrayList<>(512 + merges.size() + 2);

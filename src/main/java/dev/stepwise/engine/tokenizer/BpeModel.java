@@ -35,6 +35,7 @@ final class BpeModel {
   private final int vocabularySize;
   private final int[] byteIds = new int[256];
   private final int[] byteEndIds = new int[256];
+
   /** (leftId << 32 | rightId) -> (rank << 32 | mergedId). */
   private final Map<Long, Long> merges;
 
@@ -49,7 +50,8 @@ final class BpeModel {
    *     the later rank wins (as Python's dict construction in the reference)
    * @param origin the file(s) the data came from, for messages
    */
-  BpeModel(Map<String, Integer> vocab, int vocabularySize, List<String[]> mergePairs, String origin) {
+  BpeModel(
+      Map<String, Integer> vocab, int vocabularySize, List<String[]> mergePairs, String origin) {
     this.vocab = Map.copyOf(vocab);
     this.vocabularySize = vocabularySize;
     Map<Integer, String> inverse = new HashMap<>();
@@ -76,7 +78,8 @@ final class BpeModel {
                 + pair[1]
                 + "\") in "
                 + origin
-                + " uses or makes a token the vocabulary lacks; every merge part and result must be in the vocabulary.");
+                + " uses or makes a token the vocabulary lacks; every merge part and result must be"
+                + " in the vocabulary.");
       }
       table.put(pairKey(left, right), ((long) rank << 32) | merged);
     }
@@ -91,7 +94,8 @@ final class BpeModel {
               + origin
               + " lacks the byte symbol \""
               + token
-              + "\"; a byte-level BPE vocabulary needs all 256 byte symbols, with and without </w>.");
+              + "\"; a byte-level BPE vocabulary needs all 256 byte symbols, with and without"
+              + " </w>.");
     }
     return id;
   }
@@ -121,7 +125,9 @@ final class BpeModel {
     return merges.size();
   }
 
-  /** The ids of one pre-tokenized word (no spaces inside), cached; the array must not be changed. */
+  /**
+   * The ids of one pre-tokenized word (no spaces inside), cached; the array must not be changed.
+   */
   int[] encodeWord(String word) {
     int[] cached = cache.get(word);
     if (cached != null) {

@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
  * work on text without whitespace or control characters.
  *
  * <p>The 188 bytes that are printable Latin-1 ({@code '!'..'~'}, {@code '¡'..'¬'}, {@code
- * '®'..'ÿ'}) map to themselves; the other 68 bytes, in increasing order, map to U+0100, U+0101,
- * and so on. {@link #symbolOrder()} gives the bytes in table order, which is also the order of the
+ * '®'..'ÿ'}) map to themselves; the other 68 bytes, in increasing order, map to U+0100, U+0101, and
+ * so on. {@link #symbolOrder()} gives the bytes in table order, which is also the order of the
  * first 256 ids of CLIP's vocabulary.
  */
 final class ByteUnicode {

@@ -26,16 +26,16 @@ import java.util.regex.Pattern;
  * 're|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\s\p{L}\p{N}]+} (case-insensitive, Unicode classes), so digits
  * come out one at a time and spaces are dropped; (3) each piece's UTF-8 bytes go through {@code
  * bytes_to_unicode} and {@link BpeModel} (with {@code </w>} on the last symbol); the two special
- * strings map straight to their ids; (4) {@code <|startoftext|>} first, at most {@code
- * maxLength - 2} content tokens, {@code <|endoftext|>}, then the pad id up to {@code maxLength}.
+ * strings map straight to their ids; (4) {@code <|startoftext|>} first, at most {@code maxLength -
+ * 2} content tokens, {@code <|endoftext|>}, then the pad id up to {@code maxLength}.
  *
  * <p>Differences from the reference: transformers' slow tokenizer runs {@code ftfy.fix_text}
- * (mojibake repair, curly to straight quotes, ligatures and full-width forms, HTML entities in
- * some versions) before step 1; ftfy is a Python library and is not reproduced, so prompts that
- * need such repairs can tokenize differently. The result equals CLIPTokenizerFast, which has no
- * ftfy step either. Java's and Python's notions of whitespace differ for a few control
- * characters (U+001C..U+001F count as whitespace in Python only), and an unpaired UTF-16 surrogate
- * is encoded as {@code '?'}.
+ * (mojibake repair, curly to straight quotes, ligatures and full-width forms, HTML entities in some
+ * versions) before step 1; ftfy is a Python library and is not reproduced, so prompts that need
+ * such repairs can tokenize differently. The result equals CLIPTokenizerFast, which has no ftfy
+ * step either. Java's and Python's notions of whitespace differ for a few control characters
+ * (U+001C..U+001F count as whitespace in Python only), and an unpaired UTF-16 surrogate is encoded
+ * as {@code '?'}.
  *
  * <p>Byte-level BPE can spell any text, so {@link TokenizedPrompt#unknownWords()} is always empty.
  * The pad id is {@code <|endoftext|>} (49407, SD1.x) unless {@link #withPadToken} names another
@@ -47,7 +47,8 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
       Pattern.compile(
           "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
           Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS);
-  private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern WHITESPACE =
+      Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
 
   private final BpeModel model;
   private final int maxLength;
@@ -70,14 +71,18 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
     Integer id = model.id(token);
     if (id == null) {
       throw new ModelPackException(
-          "The vocabulary of " + origin + " lacks the special token " + token + " that CLIP needs.");
+          "The vocabulary of "
+              + origin
+              + " lacks the special token "
+              + token
+              + " that CLIP needs.");
     }
     return id;
   }
 
   /**
-   * Builds the tokenizer from a {@code vocab.json} and a {@code merges.txt} (the
-   * {@code #version} line skipped, every merge present used).
+   * Builds the tokenizer from a {@code vocab.json} and a {@code merges.txt} (the {@code #version}
+   * line skipped, every merge present used).
    *
    * @throws ModelPackException if a file is missing, too large, malformed or inconsistent
    */
@@ -86,7 +91,8 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
     String origin = vocabJson + " and " + mergesTxt;
     Map<String, Integer> vocab =
         BpeFiles.parseVocab(TokenizerFiles.readJsonObject(vocabJson), vocabJson.toString());
-    List<String[]> merges = BpeFiles.parseMerges(TokenizerFiles.readText(mergesTxt), mergesTxt.toString());
+    List<String[]> merges =
+        BpeFiles.parseMerges(TokenizerFiles.readText(mergesTxt), mergesTxt.toString());
     BpeModel model = new BpeModel(vocab, BpeFiles.sizeOf(vocab), merges, origin);
     return new ClipBpeTokenizer(model, maxLength, -1, origin);
   }
@@ -100,7 +106,8 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
    */
   public static ClipBpeTokenizer fromMerges(Path mergesTxt, int maxLength) {
     TokenizerFiles.checkWindow(maxLength);
-    List<String[]> merges = BpeFiles.parseMerges(TokenizerFiles.readText(mergesTxt), mergesTxt.toString());
+    List<String[]> merges =
+        BpeFiles.parseMerges(TokenizerFiles.readText(mergesTxt), mergesTxt.toString());
     Map<String, Integer> vocab = BpeFiles.derivedVocab(merges);
     int size = 512 + merges.size() + 2;
     BpeModel model = new BpeModel(vocab, size, merges, mergesTxt.toString());
@@ -118,7 +125,8 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
    */
   public static ClipBpeTokenizer fromTokenizerJson(Path tokenizerJson, int maxLength) {
     TokenizerFiles.checkWindow(maxLength);
-    return fromJson(TokenizerFiles.readJsonObject(tokenizerJson), maxLength, tokenizerJson.toString());
+    return fromJson(
+        TokenizerFiles.readJsonObject(tokenizerJson), maxLength, tokenizerJson.toString());
   }
 
   static ClipBpeTokenizer fromJson(JsonObject root, int maxLength, String origin) {
@@ -133,7 +141,8 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
       throw new ModelPackException(
           "The BPE tokenizer in "
               + origin
-              + " is not CLIP-style; only byte-level BPE with end_of_word_suffix \"</w>\" is supported.");
+              + " is not CLIP-style; only byte-level BPE with end_of_word_suffix \"</w>\" is"
+              + " supported.");
     }
     JsonObject vocabJson = TokenizerFiles.object(model, "vocab", origin + " model");
     if (vocabJson == null) {
@@ -170,8 +179,8 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
   }
 
   /**
-   * A tokenizer identical to this one except that it pads with {@code padToken} (for example
-   * {@code "!"} for SD2.x, from tokenizer_config.json's {@code pad_token}).
+   * A tokenizer identical to this one except that it pads with {@code padToken} (for example {@code
+   * "!"} for SD2.x, from tokenizer_config.json's {@code pad_token}).
    *
    * @throws ModelPackException if the vocabulary lacks {@code padToken}
    */
@@ -196,7 +205,8 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
     }
     String cleaned = clean(prompt);
     String lower = cleaned.toLowerCase(Locale.ROOT);
-    // Offsets in `lower` equal those in `cleaned` when lower-casing kept the length (nearly always).
+    // Offsets in `lower` equal those in `cleaned` when lower-casing kept the length (nearly
+    // always).
     String shown = lower.length() == cleaned.length() ? cleaned : lower;
     int budget = maxLength - 2;
     int[] ids = new int[maxLength];

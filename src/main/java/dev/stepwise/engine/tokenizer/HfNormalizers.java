@@ -21,8 +21,8 @@ import java.util.regex.PatternSyntaxException;
  *   <li>{@code Lowercase}: {@link String#toLowerCase(Locale)} with {@link Locale#ROOT}.
  *   <li>{@code NFC}, {@code NFKC}, {@code NFD}: {@link Normalizer} forms.
  *   <li>{@code StripAccents}: removes combining marks (general category M).
- *   <li>{@code Strip} ({@code strip_left}, {@code strip_right}, both default true): removes
- *       Unicode whitespace at the chosen ends.
+ *   <li>{@code Strip} ({@code strip_left}, {@code strip_right}, both default true): removes Unicode
+ *       whitespace at the chosen ends.
  *   <li>{@code Replace} ({@code pattern}: {@code {"String": s}} or {@code {"Regex": r}}, {@code
  *       content}): replaces every match with {@code content}; a regex is compiled by
  *       java.util.regex with Unicode classes, so Rust-only regex syntax is refused.
@@ -34,8 +34,10 @@ final class HfNormalizers {
       List.of("Lowercase", "NFC", "NFKC", "NFD", "StripAccents", "Strip", "Replace", "Sequence");
 
   private static final Pattern MARKS = Pattern.compile("\\p{M}+");
-  private static final Pattern LEADING_SPACE = Pattern.compile("^\\s+", Pattern.UNICODE_CHARACTER_CLASS);
-  private static final Pattern TRAILING_SPACE = Pattern.compile("\\s+$", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern LEADING_SPACE =
+      Pattern.compile("^\\s+", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern TRAILING_SPACE =
+      Pattern.compile("\\s+$", Pattern.UNICODE_CHARACTER_CLASS);
 
   private HfNormalizers() {}
 
@@ -45,7 +47,8 @@ final class HfNormalizers {
       return UnaryOperator.identity();
     }
     if (!json.isJsonObject()) {
-      throw new ModelPackException("The normalizer in " + origin + " must be a JSON object or null.");
+      throw new ModelPackException(
+          "The normalizer in " + origin + " must be a JSON object or null.");
     }
     JsonObject object = json.getAsJsonObject();
     String type = TokenizerFiles.string(object, "type", origin + " normalizer");
@@ -120,7 +123,9 @@ final class HfNormalizers {
     };
   }
 
-  /** Compile helper shared with {@link HfPreTokenizers}: unchecked regex errors become file errors. */
+  /**
+   * Compile helper shared with {@link HfPreTokenizers}: unchecked regex errors become file errors.
+   */
   static Pattern compileRegex(String regex, String where) {
     try {
       return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);

@@ -15,8 +15,8 @@ import java.util.List;
  *   <li>{@code TemplateProcessing}: the {@code single} template, either the serialised piece list
  *       ({@code {"SpecialToken": {"id": "[BOS]"}}}, {@code {"Sequence": {"id": "A"}}}) or a string
  *       such as {@code "[BOS] $A [EOS]"} (also {@code $}, {@code $0}, {@code :type_id} suffixes);
- *       every special token's ids come from {@code special_tokens}. The template must hold
- *       sequence A exactly once; type ids are ignored.
+ *       every special token's ids come from {@code special_tokens}. The template must hold sequence
+ *       A exactly once; type ids are ignored.
  *   <li>{@code BertProcessing} and {@code RobertaProcessing}: {@code cls} before and {@code sep}
  *       after, each given as {@code [token, id]}.
  * </ul>
@@ -25,7 +25,8 @@ import java.util.List;
  * @param suffix ids after the content
  */
 record HfPostProcessor(int[] prefix, int[] suffix) {
-  static final List<String> SUPPORTED = List.of("TemplateProcessing", "BertProcessing", "RobertaProcessing");
+  static final List<String> SUPPORTED =
+      List.of("TemplateProcessing", "BertProcessing", "RobertaProcessing");
 
   /** How many ids the processor adds. */
   int added() {
@@ -38,7 +39,8 @@ record HfPostProcessor(int[] prefix, int[] suffix) {
       return new HfPostProcessor(new int[0], new int[0]);
     }
     if (!json.isJsonObject()) {
-      throw new ModelPackException("The post_processor in " + origin + " must be a JSON object or null.");
+      throw new ModelPackException(
+          "The post_processor in " + origin + " must be a JSON object or null.");
     }
     JsonObject object = json.getAsJsonObject();
     String type = TokenizerFiles.string(object, "type", origin + " post_processor");
@@ -125,7 +127,11 @@ record HfPostProcessor(int[] prefix, int[] suffix) {
         return "$A";
       }
       throw new ModelPackException(
-          "The template piece " + part + " in " + where + " is not allowed in a single template; use $A.");
+          "The template piece "
+              + part
+              + " in "
+              + where
+              + " is not allowed in a single template; use $A.");
     }
     return id;
   }
@@ -143,7 +149,11 @@ record HfPostProcessor(int[] prefix, int[] suffix) {
           return "$A";
         }
         throw new ModelPackException(
-            "The template sequence " + id + " in " + where + " is not allowed in a single template; use A.");
+            "The template sequence "
+                + id
+                + " in "
+                + where
+                + " is not allowed in a single template; use A.");
       }
       JsonObject special = TokenizerFiles.object(piece, "SpecialToken", where);
       String id = special == null ? null : TokenizerFiles.string(special, "id", where);
@@ -152,6 +162,8 @@ record HfPostProcessor(int[] prefix, int[] suffix) {
       }
     }
     throw new ModelPackException(
-        "A piece of the single template in " + where + " is neither a Sequence nor a SpecialToken.");
+        "A piece of the single template in "
+            + where
+            + " is neither a Sequence nor a SpecialToken.");
   }
 }

@@ -46,7 +46,8 @@ final class HfPreTokenizers {
     CONTIGUOUS
   }
 
-  private static final Pattern WORDS = Pattern.compile("\\w+|[^\\w\\s]+", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final Pattern WORDS =
+      Pattern.compile("\\w+|[^\\w\\s]+", Pattern.UNICODE_CHARACTER_CLASS);
   private static final Pattern NON_SPACE = Pattern.compile("\\S+", Pattern.UNICODE_CHARACTER_CLASS);
   private static final Pattern PUNCTUATION = Pattern.compile("[\\p{Punct}\\p{IsPunctuation}]");
 
@@ -58,7 +59,8 @@ final class HfPreTokenizers {
       return text -> text.isEmpty() ? List.of() : List.of(new int[] {0, text.length()});
     }
     if (!json.isJsonObject()) {
-      throw new ModelPackException("The pre_tokenizer in " + origin + " must be a JSON object or null.");
+      throw new ModelPackException(
+          "The pre_tokenizer in " + origin + " must be a JSON object or null.");
     }
     JsonObject object = json.getAsJsonObject();
     String type = TokenizerFiles.string(object, "type", origin + " pre_tokenizer");
@@ -150,7 +152,8 @@ final class HfPreTokenizers {
                 + name
                 + " in "
                 + where
-                + " is not one of Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous.");
+                + " is not one of Removed, Isolated, MergedWithPrevious, MergedWithNext,"
+                + " Contiguous.");
     }
   }
 

@@ -5,9 +5,9 @@ import java.util.Set;
 /**
  * Turns a prompt into the fixed-length id sequence a text encoder consumes.
  *
- * <p>Implementations are immutable and safe to share between threads. {@link #encode} never
- * fails on prompt content: text that does not fit the window is truncated and reported in
- * {@link TokenizedPrompt#truncated()}, words the vocabulary lacks are reported in {@link
+ * <p>Implementations are immutable and safe to share between threads. {@link #encode} never fails
+ * on prompt content: text that does not fit the window is truncated and reported in {@link
+ * TokenizedPrompt#truncated()}, words the vocabulary lacks are reported in {@link
  * TokenizedPrompt#unknownWords()}. An empty prompt is valid and gives the unconditional sequence
  * (the special tokens of the model, then padding).
  */

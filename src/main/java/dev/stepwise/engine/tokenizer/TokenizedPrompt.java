@@ -23,7 +23,8 @@ public record TokenizedPrompt(
   /** Validates the parts and takes defensive copies. */
   public TokenizedPrompt {
     if (ids == null || unknownWords == null || keptText == null) {
-      throw new EngineException("A tokenized prompt needs ids, unknown words and kept text, not null.");
+      throw new EngineException(
+          "A tokenized prompt needs ids, unknown words and kept text, not null.");
     }
     if (length < 0 || length > ids.length) {
       throw new EngineException(

@@ -146,12 +146,17 @@ final class TokenizerFiles {
       }
     }
     throw new ModelPackException(
-        what + " is " + value + "; a token id must be a whole number from 0 to " + MAX_TOKEN_ID + ".");
+        what
+            + " is "
+            + value
+            + "; a token id must be a whole number from 0 to "
+            + MAX_TOKEN_ID
+            + ".");
   }
 
   /**
-   * Reads a special-token entry as transformers writes it: a plain string, or an AddedToken
-   * object whose {@code content} is the token; null when absent or null.
+   * Reads a special-token entry as transformers writes it: a plain string, or an AddedToken object
+   * whose {@code content} is the token; null when absent or null.
    */
   static String tokenContent(JsonObject object, String name, String where) {
     JsonElement value = member(object, name);

@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Loads the tokenizer of a model pack folder (a diffusers {@code tokenizer/} folder or the
- * built-in pack's).
+ * Loads the tokenizer of a model pack folder (a diffusers {@code tokenizer/} folder or the built-in
+ * pack's).
  *
  * <p>Order: {@code tokenizer.json} if present ({@link WordLevelTokenizer} for {@code model.type}
  * WordLevel, {@link ClipBpeTokenizer} for BPE), otherwise {@code vocab.json} with {@code
@@ -35,7 +35,8 @@ public final class Tokenizers {
     Path config = tokenizerDir.resolve("tokenizer_config.json");
     Path specialMap = tokenizerDir.resolve("special_tokens_map.json");
     JsonObject configJson = Files.exists(config) ? TokenizerFiles.readJsonObject(config) : null;
-    JsonObject specialJson = Files.exists(specialMap) ? TokenizerFiles.readJsonObject(specialMap) : null;
+    JsonObject specialJson =
+        Files.exists(specialMap) ? TokenizerFiles.readJsonObject(specialMap) : null;
     int window = Math.min(maxLength, modelMaxLength(configJson, config));
     String padToken = TokenizerFiles.tokenContent(specialJson, "pad_token", specialMap.toString());
     if (padToken == null) {
@@ -48,7 +49,8 @@ public final class Tokenizers {
     if (Files.exists(tokenizerJson)) {
       JsonObject root = TokenizerFiles.readJsonObject(tokenizerJson);
       JsonObject model = TokenizerFiles.object(root, "model", tokenizerJson.toString());
-      String type = model == null ? null : TokenizerFiles.string(model, "type", tokenizerJson + " model");
+      String type =
+          model == null ? null : TokenizerFiles.string(model, "type", tokenizerJson + " model");
       if ("WordLevel".equals(type)) {
         WordLevelTokenizer t = WordLevelTokenizer.fromJson(root, window, tokenizerJson.toString());
         return padToken == null ? t : t.withPadToken(padToken);

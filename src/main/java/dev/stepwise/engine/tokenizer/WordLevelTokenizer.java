@@ -24,8 +24,8 @@ import java.util.function.UnaryOperator;
  * <p>What is read, and nothing else:
  *
  * <ul>
- *   <li>{@code model}: {@code vocab} (word to id) and {@code unk_token} (optional; when set it
- *       must be in {@code vocab}).
+ *   <li>{@code model}: {@code vocab} (word to id) and {@code unk_token} (optional; when set it must
+ *       be in {@code vocab}).
  *   <li>{@code normalizer}: null, Lowercase, NFC, NFKC, NFD, StripAccents, Strip, Replace, Sequence
  *       (see {@link HfNormalizers}).
  *   <li>{@code pre_tokenizer}: null, Whitespace, WhitespaceSplit, Punctuation, Split, Sequence (see
@@ -91,7 +91,8 @@ public final class WordLevelTokenizer implements PromptTokenizer {
     }
     JsonObject vocabJson = TokenizerFiles.object(model, "vocab", origin + " model");
     if (vocabJson == null) {
-      throw new ModelPackException("The WordLevel model in " + origin + " needs a \"vocab\" object.");
+      throw new ModelPackException(
+          "The WordLevel model in " + origin + " needs a \"vocab\" object.");
     }
     this.vocab = Map.copyOf(BpeFiles.parseVocab(vocabJson, origin));
     String unk = TokenizerFiles.string(model, "unk_token", origin + " model");
@@ -133,12 +134,13 @@ public final class WordLevelTokenizer implements PromptTokenizer {
   /**
    * Reads a WordLevel tokenizer.json.
    *
-   * @throws ModelPackException if the file is missing, too large, malformed, not WordLevel or
-   *     uses a component outside the supported subset
+   * @throws ModelPackException if the file is missing, too large, malformed, not WordLevel or uses
+   *     a component outside the supported subset
    */
   public static WordLevelTokenizer fromTokenizerJson(Path tokenizerJson, int maxLength) {
     TokenizerFiles.checkWindow(maxLength);
-    return fromJson(TokenizerFiles.readJsonObject(tokenizerJson), maxLength, tokenizerJson.toString());
+    return fromJson(
+        TokenizerFiles.readJsonObject(tokenizerJson), maxLength, tokenizerJson.toString());
   }
 
   static WordLevelTokenizer fromJson(JsonObject root, int maxLength, String origin) {
@@ -155,11 +157,14 @@ public final class WordLevelTokenizer implements PromptTokenizer {
     }
     for (JsonElement item : list.getAsJsonArray()) {
       if (!item.isJsonObject()) {
-        throw new ModelPackException("Every entry of added_tokens in " + origin + " must be an object.");
+        throw new ModelPackException(
+            "Every entry of added_tokens in " + origin + " must be an object.");
       }
       JsonObject token = item.getAsJsonObject();
       String content = TokenizerFiles.string(token, "content", origin + " added_tokens");
-      int id = TokenizerFiles.tokenId(token.get("id"), "The id of added token " + content + " in " + origin);
+      int id =
+          TokenizerFiles.tokenId(
+              token.get("id"), "The id of added token " + content + " in " + origin);
       if (content == null || content.isEmpty()) {
         throw new ModelPackException("An added token in " + origin + " has no content.");
       }
@@ -176,7 +181,8 @@ public final class WordLevelTokenizer implements PromptTokenizer {
       return Integer.MAX_VALUE;
     }
     checkRight(truncation, "truncation");
-    int limit = TokenizerFiles.tokenId(truncation.get("max_length"), "truncation.max_length in " + origin);
+    int limit =
+        TokenizerFiles.tokenId(truncation.get("max_length"), "truncation.max_length in " + origin);
     if (limit < post.added()) {
       throw new ModelPackException(
           "The truncation max_length "
@@ -220,7 +226,13 @@ public final class WordLevelTokenizer implements PromptTokenizer {
     String direction = TokenizerFiles.string(section, "direction", origin + " " + name);
     if (direction != null && !direction.equals("Right")) {
       throw new ModelPackException(
-          "The " + name + " direction " + direction + " in " + origin + " is not supported; only Right is.");
+          "The "
+              + name
+              + " direction "
+              + direction
+              + " in "
+              + origin
+              + " is not supported; only Right is.");
     }
   }
 
@@ -231,7 +243,13 @@ public final class WordLevelTokenizer implements PromptTokenizer {
     }
     if (id == null) {
       throw new ModelPackException(
-          "The " + what + " \"" + token + "\" is in neither the vocabulary nor the added tokens of " + origin + ".");
+          "The "
+              + what
+              + " \""
+              + token
+              + "\" is in neither the vocabulary nor the added tokens of "
+              + origin
+              + ".");
     }
     return id;
   }
@@ -309,7 +327,8 @@ public final class WordLevelTokenizer implements PromptTokenizer {
       ids[n++] = id;
     }
     Arrays.fill(ids, n, maxLength, padId);
-    return new TokenizedPrompt(ids, n, truncated, new ArrayList<>(unknown), kept.toString().strip());
+    return new TokenizedPrompt(
+        ids, n, truncated, new ArrayList<>(unknown), kept.toString().strip());
   }
 
   /** The leftmost (then longest) added token at or after {@code from}: {start, index, id}. */
@@ -340,9 +359,7 @@ public final class WordLevelTokenizer implements PromptTokenizer {
     return maxLength;
   }
 
-  /**
-   * The vocabulary words made only of letters, special added tokens left out, in id order.
-   */
+  /** The vocabulary words made only of letters, special added tokens left out, in id order. */
   @Override
   public Set<String> vocabularyWords() {
     Set<String> result = words;

@@ -29,7 +29,7 @@ class BpeModelTwinTest {
         ranks.put(line, rank++);
       }
     }
-    ClipBpeTokenizer clip = ClipBpeTokenizer.fromMerges(ClipMerges.path(), 77);
+    ClipBpeTokenizer clip = ClipMerges.tokenizer();
 
     List<String> words = new ArrayList<>();
     Iterator<String> vocabWords = clip.vocabularyWords().iterator();
@@ -49,7 +49,9 @@ class BpeModelTwinTest {
       words.add(randomString(random, "!#$%&()*+,-./:;<=>?@[]^_`{|}~\"", 1 + random.nextInt(8)));
     }
     for (int i = 0; i < 300; i++) {
-      words.add(randomString(random, "αβγδεζηθλμπσωжзиклмнопçéèêëïîôöüßøåæ猫犬東京山川", 1 + random.nextInt(6)));
+      words.add(
+          randomString(
+              random, "αβγδεζηθλμπσωжзиклмнопçéèêëïîôöüßøåæ猫犬東京山川", 1 + random.nextInt(6)));
     }
     words.add("a");
     words.add("supercalifragilisticexpialidocious");
@@ -57,7 +59,8 @@ class BpeModelTwinTest {
 
     int checked = 0;
     for (String word : words) {
-      List<String> expected = naive(ByteUnicode.encode(word.getBytes(StandardCharsets.UTF_8)), ranks);
+      List<String> expected =
+          naive(ByteUnicode.encode(word.getBytes(StandardCharsets.UTF_8)), ranks);
       assertEquals(expected, clip.tokenStrings(word), word);
       checked++;
     }

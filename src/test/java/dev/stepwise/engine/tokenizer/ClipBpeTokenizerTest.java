@@ -24,13 +24,14 @@ class ClipBpeTokenizerTest {
 
   @BeforeAll
   static void load() {
-    clip = ClipBpeTokenizer.fromMerges(ClipMerges.path(), 77);
+    clip = ClipMerges.tokenizer();
   }
 
   @Test
   void knownVectorsFromTheReference() {
     assertArrayEquals(
-        new int[] {49406, 320, 1125, 539, 320, 2368, 49407}, clip.encode("a photo of a cat").tokenIds());
+        new int[] {49406, 320, 1125, 539, 320, 2368, 49407},
+        clip.encode("a photo of a cat").tokenIds());
     assertArrayEquals(
         new int[] {49406, 3306, 267, 1002, 256, 49407}, clip.encode("Hello, world!").tokenIds());
   }
@@ -112,7 +113,9 @@ class ClipBpeTokenizerTest {
     assertEquals(List.of("a</w>", "1</w>", "b</w>"), clip.tokenStrings("a1b"));
     int[] ids = clip.encode("2024").tokenIds();
     assertArrayEquals(
-        new int[] {49406, clip.id("2</w>"), clip.id("0</w>"), clip.id("2</w>"), clip.id("4</w>"), 49407},
+        new int[] {
+          49406, clip.id("2</w>"), clip.id("0</w>"), clip.id("2</w>"), clip.id("4</w>"), 49407
+        },
         ids);
   }
 
@@ -204,7 +207,8 @@ class ClipBpeTokenizerTest {
   void nullPromptAndBadWindowAreRefused() {
     assertThrows(EngineException.class, () -> clip.encode(null));
     EngineException e =
-        assertThrows(EngineException.class, () -> ClipBpeTokenizer.fromMerges(ClipMerges.path(), 1));
+        assertThrows(
+            EngineException.class, () -> ClipBpeTokenizer.fromMerges(ClipMerges.path(), 1));
     assertTrue(e.getMessage().contains("1"), e.getMessage());
   }
 
@@ -221,7 +225,8 @@ class ClipBpeTokenizerTest {
   void malformedMergesAreRefusedWithTheLine(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("merges.txt");
     Files.writeString(bad, "#version: 0.2\ni n\nthree parts here\n");
-    ModelPackException e = assertThrows(ModelPackException.class, () -> ClipBpeTokenizer.fromMerges(bad, 77));
+    ModelPackException e =
+        assertThrows(ModelPackException.class, () -> ClipBpeTokenizer.fromMerges(bad, 77));
     assertTrue(e.getMessage().contains("line 3"), e.getMessage());
     Path missing = dir.resolve("none.txt");
     assertThrows(ModelPackException.class, () -> ClipBpeTokenizer.fromMerges(missing, 77));
@@ -245,7 +250,8 @@ class ClipBpeTokenizerTest {
   @Test
   void encodingIsStableAcrossCalls() {
     List<int[]> runs = new ArrayList<>();
-    IntStream.range(0, 3).forEach(i -> runs.add(clip.encode("a photo of a cat, 8k, trending").ids()));
+    IntStream.range(0, 3)
+        .forEach(i -> runs.add(clip.encode("a photo of a cat, 8k, trending").ids()));
     assertTrue(Arrays.equals(runs.get(0), runs.get(1)) && Arrays.equals(runs.get(1), runs.get(2)));
   }
 }

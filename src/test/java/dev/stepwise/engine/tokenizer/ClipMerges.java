@@ -9,7 +9,17 @@ import java.nio.file.Path;
 
 /** Locates the shared CLIP merges (skips the calling test when the shared folder is absent). */
 final class ClipMerges {
+  private static ClipBpeTokenizer shared;
+
   private ClipMerges() {}
+
+  /** The 77-token tokenizer built from the shared merges, loaded once per test JVM. */
+  static synchronized ClipBpeTokenizer tokenizer() {
+    if (shared == null) {
+      shared = ClipBpeTokenizer.fromMerges(path(), 77);
+    }
+    return shared;
+  }
 
   static Path path() {
     String shared = System.getProperty("stepwise.shared.dir");

@@ -99,7 +99,8 @@ class WordLevelTokenizerTest {
 
   @Test
   void withoutUnkTokenUnknownWordsAreDroppedAndReported() {
-    WordLevelTokenizer noUnk = tokenizer(16, root -> root.getAsJsonObject("model").remove("unk_token"));
+    WordLevelTokenizer noUnk =
+        tokenizer(16, root -> root.getAsJsonObject("model").remove("unk_token"));
     TokenizedPrompt p = noUnk.encode("a blue cat and a dog");
     assertArrayEquals(new int[] {2, 4, 6, 4, 3}, p.tokenIds());
     assertEquals(List.of("blue", "and", "dog"), p.unknownWords());
@@ -204,15 +205,17 @@ class WordLevelTokenizerTest {
                     "normalizer",
                     JsonParser.parseString(
                         "{\"type\":\"Sequence\",\"normalizers\":[{\"type\":\"NFD\"},{\"type\":\"StripAccents\"},"
-                            + "{\"type\":\"Lowercase\"},{\"type\":\"Replace\",\"pattern\":{\"String\":\"_\"},"
-                            + "\"content\":\" \"},{\"type\":\"Strip\",\"strip_left\":true,\"strip_right\":true}]}")));
+                            + "{\"type\":\"Lowercase\"},{\"type\":\"Replace\",\"pattern\":{\"String\":\"_\"},\"content\":\""
+                            + " \"},{\"type\":\"Strip\",\"strip_left\":true,\"strip_right\":true}]}")));
     assertArrayEquals(new int[] {2, 14, 5, 6, 3}, t.encode("  Café_RED_cat ").tokenIds());
   }
 
   @Test
   void vocabularyWordsAreLettersWithoutSpecials() {
     var words = BASE.vocabularyWords();
-    assertEquals(List.of("a", "red", "cat", "on", "the", "mat", "smiling", "face", "cafe"), new ArrayList<>(words));
+    assertEquals(
+        List.of("a", "red", "cat", "on", "the", "mat", "smiling", "face", "cafe"),
+        new ArrayList<>(words));
   }
 
   @Test
@@ -236,16 +239,26 @@ class WordLevelTokenizerTest {
   void otherUnsupportedPartsAreRefused() {
     assertThrows(
         ModelPackException.class,
-        () -> tokenizer(16, root -> root.add("pre_tokenizer", JsonParser.parseString("{\"type\":\"Metaspace\"}"))));
+        () ->
+            tokenizer(
+                16,
+                root ->
+                    root.add("pre_tokenizer", JsonParser.parseString("{\"type\":\"Metaspace\"}"))));
     assertThrows(
         ModelPackException.class,
-        () -> tokenizer(16, root -> root.add("post_processor", JsonParser.parseString("{\"type\":\"ByteLevel\"}"))));
+        () ->
+            tokenizer(
+                16,
+                root ->
+                    root.add(
+                        "post_processor", JsonParser.parseString("{\"type\":\"ByteLevel\"}"))));
     assertThrows(
         ModelPackException.class,
         () -> tokenizer(16, root -> root.getAsJsonObject("model").addProperty("type", "Unigram")));
     assertThrows(
         ModelPackException.class,
-        () -> tokenizer(16, root -> root.getAsJsonObject("model").addProperty("unk_token", "<unk>")));
+        () ->
+            tokenizer(16, root -> root.getAsJsonObject("model").addProperty("unk_token", "<unk>")));
     assertThrows(
         ModelPackException.class,
         () ->
@@ -254,10 +267,15 @@ class WordLevelTokenizerTest {
                 root ->
                     root.add(
                         "padding",
-                        JsonParser.parseString("{\"strategy\":\"BatchLongest\",\"direction\":\"Left\",\"pad_id\":0}"))));
+                        JsonParser.parseString(
+                            "{\"strategy\":\"BatchLongest\",\"direction\":\"Left\",\"pad_id\":0}"))));
     assertThrows(
         ModelPackException.class,
-        () -> tokenizer(16, root -> root.getAsJsonObject("model").getAsJsonObject("vocab").addProperty("x", -4)));
+        () ->
+            tokenizer(
+                16,
+                root ->
+                    root.getAsJsonObject("model").getAsJsonObject("vocab").addProperty("x", -4)));
     assertThrows(dev.stepwise.engine.EngineException.class, () -> BASE.withMaxLength(1));
     ModelPackException tooMany =
         assertThrows(
@@ -265,7 +283,9 @@ class WordLevelTokenizerTest {
             () ->
                 tokenizer(
                     2,
-                    root -> root.getAsJsonObject("post_processor").addProperty("single", "[BOS] [BOS] $A [EOS]")));
+                    root ->
+                        root.getAsJsonObject("post_processor")
+                            .addProperty("single", "[BOS] [BOS] $A [EOS]")));
     assertTrue(tooMany.getMessage().contains("adds 3 special tokens"), tooMany.getMessage());
     assertThrows(ModelPackException.class, () -> BASE.withPadToken("<nope>"));
   }
