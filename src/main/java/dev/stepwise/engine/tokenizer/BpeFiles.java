@@ -137,6 +137,28 @@ final class BpeFiles {
     return merges;
   }
 
+  /**
+   * Adds {@code <|startoftext|>} and {@code <|endoftext|>} from a tokenizer.json's {@code
+   * added_tokens} when the model vocabulary lacks them (CLIP's files list them in both places).
+   */
+  static void addSpecialsFromAddedTokens(JsonObject root, Map<String, Integer> vocab, String origin) {
+    JsonElement added = TokenizerFiles.member(root, "added_tokens");
+    if (added == null || !added.isJsonArray()) {
+      return;
+    }
+    for (JsonElement item : added.getAsJsonArray()) {
+      if (item.isJsonObject()) {
+        String content = TokenizerFiles.string(item.getAsJsonObject(), "content", origin);
+        if ((BOS.equals(content) || EOS.equals(content)) && !vocab.containsKey(content)) {
+          vocab.put(
+              content,
+              TokenizerFiles.tokenId(
+                  item.getAsJsonObject().get("id"), "The id of " + content + " in " + origin));
+        }
+      }
+    }
+  }
+
   private static boolean isString(JsonElement e) {
     return e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
   }

@@ -32,8 +32,10 @@ import java.util.regex.Pattern;
  * <p>Differences from the reference: transformers' slow tokenizer runs {@code ftfy.fix_text}
  * (mojibake repair, curly to straight quotes, ligatures and full-width forms, HTML entities in some
  * versions) before step 1; ftfy is a Python library and is not reproduced, so prompts that need
- * such repairs can tokenize differently. The result equals CLIPTokenizerFast, which has no ftfy
- * step either. Java's and Python's notions of whitespace differ for a few control characters
+ * such repairs can tokenize differently. The pipeline is CLIPTokenizerFast's (NFC, whitespace
+ * Replace, Lowercase, the same split), which has no ftfy step either. (The slow tokenizer without
+ * ftfy installed falls back to BERT's BasicTokenizer, which also puts each CJK character in its own
+ * word; that fallback is not reproduced.) Java's and Python's notions of whitespace differ for a few control characters
  * (U+001C..U+001F count as whitespace in Python only), and an unpaired UTF-16 surrogate is encoded
  * as {@code '?'}.
  *
@@ -149,6 +151,7 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
       throw new ModelPackException("The BPE model in " + origin + " needs a \"vocab\" object.");
     }
     Map<String, Integer> vocab = BpeFiles.parseVocab(vocabJson, origin);
+    BpeFiles.addSpecialsFromAddedTokens(root, vocab, origin);
     List<String[]> merges = BpeFiles.jsonMerges(model, origin);
     BpeModel bpe = new BpeModel(vocab, BpeFiles.sizeOf(vocab), merges, origin);
     JsonObject padding = TokenizerFiles.object(root, "padding", origin);
@@ -327,8 +330,10 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
       Set<String> set = new LinkedHashSet<>();
       for (Map.Entry<String, Integer> e : ends) {
         String token = e.getKey();
-        String word =
-            ByteUnicode.decode(token.substring(0, token.length() - BpeModel.END_OF_WORD.length()));
+        String symbols = token.substring(0, token.length() - BpeModel.END_OF_WORD.length());
+        // Printable ASCII maps to itself in the byte table, so only other words need decoding.
+        boolean ascii = symbols.chars().allMatch(c -> c > ' ' && c < 127);
+        String word = ascii ? symbols : ByteUnicode.decode(symbols);
         if (word != null
             && !word.isEmpty()
             && word.codePoints().allMatch(Character::isLetter)

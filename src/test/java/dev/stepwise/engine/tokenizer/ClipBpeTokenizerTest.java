@@ -179,6 +179,23 @@ class ClipBpeTokenizerTest {
   }
 
   @Test
+  void contractionsSplitAndIdsFollowFromMergeLines() throws Exception {
+    // Oracle independent of the tokenizer's vocabulary: a merge on 0-based line L of merges.txt
+    // (line 0 is the #version header) has rank L - 1 and its joined symbol has id 512 + L - 1.
+    List<String> lines = Files.readAllLines(ClipMerges.path(), java.nio.charset.StandardCharsets.UTF_8);
+    int the = 511 + lines.indexOf("th e</w>");
+    int cat = 511 + lines.indexOf("c at</w>");
+    int s = 511 + lines.indexOf("' s</w>");
+    int toy = 511 + lines.indexOf("to y</w>");
+    int don = 511 + lines.indexOf("d on</w>");
+    int t = 511 + lines.indexOf("' t</w>");
+    assertEquals(List.of(518, 2368, 568, 5988, 847, 713), List.of(the, cat, s, toy, don, t));
+    assertArrayEquals(
+        new int[] {49406, the, cat, s, toy, 49407}, clip.encode("The cat's toy").tokenIds());
+    assertArrayEquals(new int[] {49406, don, t, 49407}, clip.encode("DON'T").tokenIds());
+  }
+
+  @Test
   void padTokenCanBeChangedForSd2() {
     ClipBpeTokenizer sd2 = clip.withPadToken("!");
     TokenizedPrompt p = sd2.encode("a cat");

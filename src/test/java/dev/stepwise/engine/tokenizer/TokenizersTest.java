@@ -92,6 +92,16 @@ class TokenizersTest {
                       + "\"model\":{\"type\":\"BPE\",\"dropout\":null,\"unk_token\":\"<|endoftext|>\","
                       + "\"continuing_subword_prefix\":\"\",\"end_of_word_suffix\":\"</w>\",\"fuse_unk\":false}}")
               .getAsJsonObject();
+      if (pairs) {
+        // Newer files may list the specials only in added_tokens.
+        vocab.remove("<|startoftext|>");
+        vocab.remove("<|endoftext|>");
+        root.add(
+            "added_tokens",
+            JsonParser.parseString(
+                "[{\"id\":49406,\"content\":\"<|startoftext|>\",\"special\":true},"
+                    + "{\"id\":49407,\"content\":\"<|endoftext|>\",\"special\":true}]"));
+      }
       root.getAsJsonObject("model").add("vocab", vocab);
       root.getAsJsonObject("model").add("merges", merges);
       Files.writeString(dir.resolve("tokenizer.json"), root.toString());
