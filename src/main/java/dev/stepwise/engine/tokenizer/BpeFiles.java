@@ -141,7 +141,8 @@ final class BpeFiles {
    * Adds {@code <|startoftext|>} and {@code <|endoftext|>} from a tokenizer.json's {@code
    * added_tokens} when the model vocabulary lacks them (CLIP's files list them in both places).
    */
-  static void addSpecialsFromAddedTokens(JsonObject root, Map<String, Integer> vocab, String origin) {
+  static void addSpecialsFromAddedTokens(
+      JsonObject root, Map<String, Integer> vocab, String origin) {
     JsonElement added = TokenizerFiles.member(root, "added_tokens");
     if (added == null || !added.isJsonArray()) {
       return;

@@ -35,9 +35,9 @@ import java.util.regex.Pattern;
  * such repairs can tokenize differently. The pipeline is CLIPTokenizerFast's (NFC, whitespace
  * Replace, Lowercase, the same split), which has no ftfy step either. (The slow tokenizer without
  * ftfy installed falls back to BERT's BasicTokenizer, which also puts each CJK character in its own
- * word; that fallback is not reproduced.) Java's and Python's notions of whitespace differ for a few control characters
- * (U+001C..U+001F count as whitespace in Python only), and an unpaired UTF-16 surrogate is encoded
- * as {@code '?'}.
+ * word; that fallback is not reproduced.) Java's and Python's notions of whitespace differ for a
+ * few control characters (U+001C..U+001F count as whitespace in Python only), and an unpaired
+ * UTF-16 surrogate is encoded as {@code '?'}.
  *
  * <p>Byte-level BPE can spell any text, so {@link TokenizedPrompt#unknownWords()} is always empty.
  * The pad id is {@code <|endoftext|>} (49407, SD1.x) unless {@link #withPadToken} names another
@@ -67,6 +67,16 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
     this.eosId = special(model, BpeFiles.EOS, origin);
     this.padId = padId < 0 ? eosId : padId;
     this.origin = origin;
+    if (this.padId >= model.vocabularySize()) {
+      throw new ModelPackException(
+          "The pad id "
+              + padId
+              + " of "
+              + origin
+              + " is outside the vocabulary of "
+              + model.vocabularySize()
+              + " ids.");
+    }
   }
 
   private static int special(BpeModel model, String token, String origin) {

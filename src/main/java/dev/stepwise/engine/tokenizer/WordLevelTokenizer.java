@@ -290,17 +290,17 @@ public final class WordLevelTokenizer implements PromptTokenizer {
         int keptEnd = normalized.length();
         for (int[] span : preTokenizer.split(normalized)) {
           String word = normalized.substring(span[0], span[1]);
-          Integer id = vocab.get(word);
-          if (id == null) {
-            unknown.add(word);
-            id = unkId >= 0 ? unkId : null;
+          Integer known = vocab.get(word);
+          int id = known != null ? known : unkId; // -1: unknown and no unk token, so dropped
+          if (id >= 0 && count == budget) {
+            truncated = true;
+            keptEnd = span[0];
+            break;
           }
-          if (id != null) {
-            if (count == budget) {
-              truncated = true;
-              keptEnd = span[0];
-              break;
-            }
+          if (known == null) {
+            unknown.add(word);
+          }
+          if (id >= 0) {
             content[count++] = id;
           }
         }

@@ -182,7 +182,8 @@ class ClipBpeTokenizerTest {
   void contractionsSplitAndIdsFollowFromMergeLines() throws Exception {
     // Oracle independent of the tokenizer's vocabulary: a merge on 0-based line L of merges.txt
     // (line 0 is the #version header) has rank L - 1 and its joined symbol has id 512 + L - 1.
-    List<String> lines = Files.readAllLines(ClipMerges.path(), java.nio.charset.StandardCharsets.UTF_8);
+    List<String> lines =
+        Files.readAllLines(ClipMerges.path(), java.nio.charset.StandardCharsets.UTF_8);
     int the = 511 + lines.indexOf("th e</w>");
     int cat = 511 + lines.indexOf("c at</w>");
     int s = 511 + lines.indexOf("' s</w>");

@@ -103,12 +103,26 @@ class TokenizersTest {
                     + "{\"id\":49407,\"content\":\"<|endoftext|>\",\"special\":true}]"));
       }
       root.getAsJsonObject("model").add("vocab", vocab);
+      if (pairs) {
+        root.add(
+            "padding",
+            JsonParser.parseString(
+                "{\"strategy\": {\"Fixed\": 77}, \"direction\": \"Right\", \"pad_id\": 0,"
+                    + " \"pad_type_id\": 0, \"pad_token\": \"!\"}"));
+      }
       root.getAsJsonObject("model").add("merges", merges);
       Files.writeString(dir.resolve("tokenizer.json"), root.toString());
       PromptTokenizer t = Tokenizers.load(dir, 77);
       assertInstanceOf(ClipBpeTokenizer.class, t);
       assertArrayEquals(CAT, t.encode("a photo of a cat").tokenIds(), "pairs=" + pairs);
-      assertEquals(49407, t.encode("").ids()[76]);
+      assertEquals(pairs ? 0 : 49407, t.encode("").ids()[76], "padding.pad_id when set");
+      if (pairs) {
+        root.add("padding", JsonParser.parseString("{\"pad_id\": 60000, \"pad_token\": \"?\"}"));
+        Files.writeString(dir.resolve("tokenizer.json"), root.toString());
+        ModelPackException e =
+            assertThrows(ModelPackException.class, () -> Tokenizers.load(dir, 77));
+        assertTrue(e.getMessage().contains("60000"), e.getMessage());
+      }
     }
   }
 

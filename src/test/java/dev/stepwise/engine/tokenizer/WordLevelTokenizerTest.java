@@ -139,6 +139,9 @@ class WordLevelTokenizerTest {
     assertEquals("a red cat on", p.keptText());
     TokenizedPrompt exact = small.encode("a red cat on");
     assertFalse(exact.truncated());
+    TokenizedPrompt cutUnknown = small.encode("a red cat on blue");
+    assertTrue(cutUnknown.truncated());
+    assertTrue(cutUnknown.unknownWords().isEmpty(), "a word cut off is not reported");
   }
 
   @Test
