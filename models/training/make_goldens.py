@@ -173,7 +173,9 @@ def make_pack(root, name, spec):
     meta = {"pack": name, "ddim.prompt": DDIM_RUN["prompt"], "ddim.negative": DDIM_RUN["negative"],
             "ddim.steps": str(DDIM_RUN["steps"]),
             "ddim.guidance_scale": str(DDIM_RUN["guidance_scale"]),
-            "ddim.eta": str(DDIM_RUN["eta"]), "torch": torch.__version__}
+            "ddim.eta": str(DDIM_RUN["eta"]),
+            "ddim.scheduler": "DDIMScheduler from the pack's scheduler_config.json",
+            "torch": torch.__version__}
     safetensors_io.save_file(gold, os.path.join(gold_dir, name + ".safetensors"), meta)
     return gold
 

@@ -10,10 +10,15 @@ from torch import nn
 def empty_init():
     """Build modules with parameters on the meta device (no memory, no init cost).
 
-    Works on PyTorch 1.13 (which has no torch.device context manager) by re-registering each
-    parameter on "meta" as it is attached; CPU storage is allocated uninitialised and freed.
+    PyTorch 2.x uses the torch.device("meta") context. PyTorch 1.13 has none, so each
+    parameter is re-registered on "meta" as it is attached (its CPU storage is allocated
+    uninitialised, never touched, and freed).
     Use it to count parameters and check names/shapes of full-size models.
     """
+    if hasattr(torch.device, "__enter__"):  # PyTorch 2.x: allocate nothing at all
+        with torch.device("meta"):
+            yield
+        return
     original = nn.Module.register_parameter
 
     def register(module, name, param):

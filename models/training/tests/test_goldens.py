@@ -108,11 +108,13 @@ class GoldenReproductionTest(unittest.TestCase):
     """Loading each committed pack and rerunning the modules reproduces its goldens."""
 
     def test_recompute(self):
-        attention.set_backend("manual")
+        backends = ["manual"] + (["sdpa"] if attention.has_sdpa() else [])
         try:
-            for name in NAMES:
-                with self.subTest(pack=name):
-                    self._check(name)
+            for backend in backends:
+                attention.set_backend(backend)
+                for name in NAMES:
+                    with self.subTest(pack=name, backend=backend):
+                        self._check(name)
         finally:
             attention.set_backend("auto")
 
