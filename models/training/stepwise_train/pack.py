@@ -81,6 +81,13 @@ def _load_state(module, state):
     return module.eval()
 
 
+def clip_keys(state):
+    """Add the "text_model." prefix that transformers 5.x omits when it saves CLIPTextModel."""
+    if any(k.startswith("text_model.") for k in state):
+        return state
+    return {"text_model." + k: v for k, v in state.items()}
+
+
 def load_pack(folder):
     """folder -> dict(unet, vae, text_encoder, tokenizer, scheduler) in float32, eval mode."""
     unet = config.build_unet(_read_json(os.path.join(folder, "unet", "config.json")))
@@ -89,8 +96,8 @@ def load_pack(folder):
     _load_state(vae, safetensors_io.load_file(os.path.join(folder, "vae", VAE_WEIGHTS)))
     text = config.build_clip_text(_read_json(os.path.join(folder, "text_encoder",
                                                           "config.json")))
-    _load_state(text, safetensors_io.load_file(os.path.join(folder, "text_encoder",
-                                                            TEXT_WEIGHTS)))
+    _load_state(text, clip_keys(safetensors_io.load_file(os.path.join(folder, "text_encoder",
+                                                                      TEXT_WEIGHTS))))
     tok = WordLevelTokenizer.from_json(_read_json(os.path.join(folder, "tokenizer",
                                                                "tokenizer.json")))
     sched = DDIMScheduler(_read_json(os.path.join(folder, "scheduler",

@@ -147,5 +147,15 @@ class ShardingTest(unittest.TestCase):
                 st.load_sharded(d, "m.safetensors")
 
 
+class ClipKeysTest(unittest.TestCase):
+
+    def test_prefix_added_only_when_missing(self):
+        from stepwise_train.pack import clip_keys
+        t = torch.zeros(1)
+        self.assertEqual(list(clip_keys({"embeddings.x": t})), ["text_model.embeddings.x"])
+        self.assertEqual(list(clip_keys({"text_model.embeddings.x": t})),
+                         ["text_model.embeddings.x"])
+
+
 if __name__ == "__main__":
     unittest.main()
