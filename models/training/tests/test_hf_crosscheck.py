@@ -84,5 +84,62 @@ class HfCrossCheckTest(unittest.TestCase):
         self.assertEqual(theirs_keys, {k: list(v.shape) for k, v in ours.state_dict().items()})
 
 
+
+HAVE_DIFFUSERS = HAVE and importlib.util.find_spec("diffusers") is not None
+
+
+@unittest.skipUnless(HAVE_DIFFUSERS, "diffusers (and transformers, safetensors) not installed")
+class DiffusersCrossCheckTest(unittest.TestCase):
+    """diffusers itself loads the committed packs and reproduces every golden."""
+
+    def test_diffusers_reproduces_goldens(self):
+        import safetensors.torch as sst
+        from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
+        from diffusers.models.attention_processor import AttnProcessor
+        from transformers import CLIPTextModel
+        for name in ("tiny-sd", "tiny-sd2"):
+            folder = os.path.join(RES, "packs", name)
+            g = sst.load_file(os.path.join(RES, "golden", name + ".safetensors"))
+            unet = UNet2DConditionModel.from_pretrained(folder, subfolder="unet",
+                                                        torch_dtype=torch.float32).eval()
+            vae = AutoencoderKL.from_pretrained(folder, subfolder="vae",
+                                                torch_dtype=torch.float32).eval()
+            text = CLIPTextModel.from_pretrained(os.path.join(folder, "text_encoder"),
+                                                 dtype=torch.float32).eval()
+            unet.set_attn_processor(AttnProcessor())
+            vae.set_attn_processor(AttnProcessor())
+            sched = DDIMScheduler.from_pretrained(folder, subfolder="scheduler")
+            with torch.no_grad():
+                out = unet(g["unet.sample"], g["unet.timestep"],
+                           g["unet.encoder_hidden_states"]).sample  # [2, 4, h, w]
+                temb = unet.time_embedding(unet.time_proj(g["unet.timestep"]))  # [2, 4*C0]
+                dec = vae.decode(g["vae.decode.z"]).sample  # [1, 3, H, W]
+                mom = vae.quant_conv(vae.encoder(g["vae.encode.x"]))  # [1, 8, h, w]
+                ctx = torch.cat([text(g["ddim.uncond_ids"].long()).last_hidden_state,
+                                 text(g["ddim.cond_ids"].long()).last_hidden_state])
+                sched.set_timesteps(4)
+                lat = g["ddim.noise"]  # [1, 4, 8, 8]
+                for t in sched.timesteps:
+                    eu, ec = unet(torch.cat([lat] * 2), t, ctx).sample.chunk(2)
+                    lat = sched.step(eu + 3.0 * (ec - eu), t, lat, eta=0.0).prev_sample
+            for got, key in ((out, "unet.out"), (temb, "unet.temb"), (dec, "vae.decode.out"),
+                             (mom, "vae.encode.moments"), (lat, "ddim.latents")):
+                self.assertLess(rel_err(got, g[key]), 1e-5, f"{name} {key}")
+            self.assertEqual(sched.timesteps.tolist(), g["ddim.timesteps"].long().tolist())
+
+    def test_diffusers_names_and_shapes_for_full_configs(self):
+        from diffusers import AutoencoderKL, UNet2DConditionModel
+        from tests.test_architecture import SD15_UNET, SD2_UNET, SD_VAE
+        for cls, ours_builder, cfg in ((UNet2DConditionModel, config.build_unet, SD15_UNET),
+                                       (UNet2DConditionModel, config.build_unet, SD2_UNET),
+                                       (AutoencoderKL, config.build_vae, SD_VAE)):
+            with torch.device("meta"):
+                theirs = cls(**cfg)
+            with empty_init():
+                ours = ours_builder(cfg)
+            self.assertEqual({k: list(v.shape) for k, v in theirs.state_dict().items()},
+                             {k: list(v.shape) for k, v in ours.state_dict().items()})
+
+
 if __name__ == "__main__":
     unittest.main()
