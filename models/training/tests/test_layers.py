@@ -69,5 +69,46 @@ class ResnetTest(unittest.TestCase):
             torch.testing.assert_close(r(x, temb), r.conv_shortcut(x) + h)
 
 
+
+class ProjectionTwinTest(unittest.TestCase):
+
+    def test_linear_projection_equals_conv_projection_with_same_weights(self):
+        from stepwise_train.transformer import Transformer2DModel
+        torch.manual_seed(0)
+        conv = Transformer2DModel(2, 4, 8, 1, 6, 2, use_linear_projection=False).eval()
+        lin = Transformer2DModel(2, 4, 8, 1, 6, 2, use_linear_projection=True).eval()
+        state = {k: (v[:, :, 0, 0] if k.startswith(("proj_in.w", "proj_out.w")) else v)
+                 for k, v in conv.state_dict().items()}
+        lin.load_state_dict(state)
+        x, ctx = torch.randn(2, 8, 3, 5), torch.randn(2, 4, 6)
+        with torch.no_grad():
+            torch.testing.assert_close(lin(x, ctx), conv(x, ctx), rtol=1e-5, atol=1e-6)
+            self.assertGreater(float((conv(x, ctx) - x).abs().max()), 1e-3)
+
+
+class ClipActivationTest(unittest.TestCase):
+
+    def test_quick_gelu_closed_form(self):
+        from stepwise_train.clip_text import quick_gelu
+        x = torch.tensor([-2.0, 0.0, 1.5])
+        want = torch.tensor([-2 / (1 + math.exp(3.404)), 0.0, 1.5 / (1 + math.exp(-2.553))])
+        torch.testing.assert_close(quick_gelu(x), want)
+
+    def test_clip_skip_uses_earlier_layer_then_final_norm(self):
+        from stepwise_train.config import build_clip_text
+        torch.manual_seed(0)
+        clip = build_clip_text({"vocab_size": 10, "hidden_size": 8, "intermediate_size": 16,
+                                "num_hidden_layers": 3, "num_attention_heads": 2,
+                                "max_position_embeddings": 5, "hidden_act": "gelu",
+                                "eos_token_id": 9}).eval()
+        ids = torch.tensor([[1, 2, 9, 9, 9]])
+        with torch.no_grad():
+            last, _, hidden = clip(ids)
+            skipped, _, _ = clip(ids, clip_skip=1)
+            fln = clip.text_model.final_layer_norm
+            torch.testing.assert_close(last, fln(hidden[3]))
+            torch.testing.assert_close(skipped, fln(hidden[2]))
+
+
 if __name__ == "__main__":
     unittest.main()
