@@ -42,7 +42,7 @@ final class DdimRun extends SamplingRun {
       SamplerSettings s,
       Latents noise,
       NoiseSource stepNoise) {
-    super(schedule, cfg.predictionType(), toDouble(ts), noise, s.eta() > 0 ? stepNoise : null);
+    super(schedule, cfg.predictionType(), toDouble(ts), noise, 1.0, s.eta() > 0 ? stepNoise : null);
     this.ts = ts;
     this.finalAlphaCumprod = cfg.setAlphaToOne() ? 1.0 : schedule.alphaCumprod(0);
     this.eta = s.eta();
@@ -58,7 +58,7 @@ final class DdimRun extends SamplingRun {
 
   @Override
   protected double sigmaOfStep(int i) {
-    double a = schedule.alphaCumprod(ts[i]);
+    double a = i < ts.length ? schedule.alphaCumprod(ts[i]) : finalAlphaCumprod;
     return Math.sqrt((1 - a) / a);
   }
 

@@ -44,7 +44,7 @@ final class DdpmRun extends SamplingRun {
       SamplerSettings s,
       Latents noise,
       NoiseSource stepNoise) {
-    super(schedule, cfg.predictionType(), DdimRun.toDouble(ts), noise, stepNoise);
+    super(schedule, cfg.predictionType(), DdimRun.toDouble(ts), noise, 1.0, stepNoise);
     this.ts = ts;
     this.variance = s.ddpmVariance();
   }
@@ -64,6 +64,9 @@ final class DdpmRun extends SamplingRun {
 
   @Override
   protected double sigmaOfStep(int i) {
+    if (i == ts.length) {
+      return 0.0; // the last step returns x0
+    }
     double a = schedule.alphaCumprod(ts[i]);
     return Math.sqrt((1 - a) / a);
   }

@@ -36,7 +36,8 @@ final class EulerAncestralRun extends SamplingRun {
         schedule,
         cfg.predictionType(),
         e.timesteps(),
-        VeMath.scaled(noise, e.initNoiseSigma()),
+        noise,
+        e.initNoiseSigma(),
         stepNoise);
     this.sigmas = e.sigmas();
   }

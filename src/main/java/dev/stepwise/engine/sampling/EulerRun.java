@@ -24,7 +24,7 @@ final class EulerRun extends SamplingRun {
   }
 
   private EulerRun(EulerSchedule e, NoiseSchedule schedule, SchedulerConfig cfg, Latents noise) {
-    super(schedule, cfg.predictionType(), e.timesteps(), VeMath.scaled(noise, e.initNoiseSigma()), null);
+    super(schedule, cfg.predictionType(), e.timesteps(), noise, e.initNoiseSigma(), null);
     this.sigmas = e.sigmas();
   }
 

@@ -25,15 +25,19 @@ public abstract class SamplingRun {
   private final int height;
   private final int width;
   private float[] state; // [B, C, H, W], the sampler's own space
+  private final double initNoiseSigma;
   private int index;
 
-  /** Sets up the shared state; {@code initialState} is already scaled by init_noise_sigma. */
+  /** Sets up the shared state and scales {@code standardNormal} by {@code initNoiseSigma}. */
   protected SamplingRun(
       NoiseSchedule schedule,
       PredictionType prediction,
       double[] timesteps,
-      Latents initialState,
+      Latents standardNormal,
+      double initNoiseSigma,
       NoiseSource noise) {
+    Latents initialState = scaled(standardNormal, initNoiseSigma);
+    this.initNoiseSigma = initNoiseSigma;
     this.schedule = schedule;
     this.prediction = prediction;
     this.timesteps = timesteps.clone();
@@ -47,7 +51,8 @@ public abstract class SamplingRun {
 
   /**
    * Starts a run: picks timesteps and sigmas as the chosen sampler's diffusers scheduler does,
-   * scales {@code standardNormalNoise} (not modified) by the sampler's init_noise_sigma, and
+   * scales a copy of {@code standardNormalNoise} (which is not modified) by the sampler's
+   * init_noise_sigma ({@link #initNoiseSigma()}), and
    * returns the run positioned before its first step.
    *
    * @param cfg the pack's scheduler config; it must describe {@code schedule}
@@ -86,7 +91,7 @@ public abstract class SamplingRun {
             : cfg.timestepSpacingOrNull() != null
                 ? cfg.timestepSpacingOrNull()
                 : s.kind().defaultSpacing();
-    Latents x = standardNormalNoise.copy();
+    Latents x = standardNormalNoise;
     return switch (s.kind()) {
       case DDPM -> new DdpmRun(schedule, cfg, s, spacing, x, stepNoise);
       case DDIM -> new DdimRun(schedule, cfg, s, spacing, x, stepNoise);
@@ -99,6 +104,27 @@ public abstract class SamplingRun {
   /** Returns the number of steps (model evaluations) of the run. */
   public final int totalSteps() {
     return timesteps.length;
+  }
+
+  /**
+   * Returns the factor the standard normal noise was multiplied by: 1 for DDPM, DDIM and DPM++ 2M;
+   * sigma_max (or sqrt(sigma_max^2 + 1) with leading spacing) for Euler and Euler a.
+   */
+  public final double initNoiseSigma() {
+    return initNoiseSigma;
+  }
+
+  /**
+   * Returns the noise level {@code sqrt((1 - abar) / abar)} of the state before step {@code i}, for
+   * {@code i} in [0, totalSteps()]; at {@code totalSteps()} it is the level the run ends on (0,
+   * except DDIM with set_alpha_to_one false, which ends on sigma_0).
+   */
+  public final double sigmaBefore(int i) {
+    if (i < 0 || i > timesteps.length) {
+      throw new EngineException(
+          "Step index must be between 0 and " + timesteps.length + ", got " + i + ".");
+    }
+    return sigmaOfStep(i);
   }
 
   /** Returns whether a step remains. */
@@ -162,7 +188,7 @@ public abstract class SamplingRun {
     return x;
   }
 
-  /** Returns the noise level sigma of the state step {@code i} starts from. */
+  /** Returns the noise level sigma of the state before step {@code i}, i in [0, N]. */
   protected abstract double sigmaOfStep(int i);
 
   /**
@@ -171,6 +197,15 @@ public abstract class SamplingRun {
    * modify {@code x} or {@code out}.
    */
   protected abstract float[] advance(int i, float[] x, float[] out, float[] x0, float[] eps);
+
+  private static Latents scaled(Latents noise, double factor) {
+    float[] d = noise.data();
+    float[] out = new float[d.length]; // [B, C, H, W]
+    for (int k = 0; k < d.length; k++) {
+      out[k] = factor == 1.0 ? d[k] : (float) (d[k] * factor);
+    }
+    return noise.withData(out);
+  }
 
   /** Draws step noise for the whole batch. */
   protected final float[] drawNoise(int n) {

@@ -7,16 +7,6 @@ package dev.stepwise.engine.sampling;
 final class VeMath {
   private VeMath() {}
 
-  /** Returns {@code noise * initNoiseSigma} as new latents. */
-  static Latents scaled(Latents noise, double initNoiseSigma) {
-    float[] d = noise.data();
-    float[] out = new float[d.length]; // [B, C, H, W]
-    for (int k = 0; k < d.length; k++) {
-      out[k] = (float) (d[k] * initNoiseSigma);
-    }
-    return noise.withData(out);
-  }
-
   /** Returns {@code x / sqrt(sigma^2 + 1)}, the VP latent the network expects. */
   static float[] modelInput(float[] x, double sigma) {
     double scale = 1.0 / Math.sqrt(sigma * sigma + 1);
