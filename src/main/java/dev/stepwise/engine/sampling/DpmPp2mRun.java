@@ -36,7 +36,7 @@ final class DpmPp2mRun extends SamplingRun {
   }
 
   private DpmPp2mRun(Plan p, NoiseSchedule schedule, SchedulerConfig cfg, Latents noise) {
-    super(schedule, cfg.predictionType(), p.timesteps(), noise, null);
+    super(schedule, cfg.predictionType(), p.timesteps(), noise, 1.0, null);
     this.sigmas = p.sigmas();
   }
 

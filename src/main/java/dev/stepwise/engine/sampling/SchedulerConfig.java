@@ -93,9 +93,11 @@ public record SchedulerConfig(
 
   /**
    * Returns the schedule Stable Diffusion 1.x/2.x packs ship (scheduler_config.json of
-   * runwayml/stable-diffusion-v1-5, mirrored by single_file_utils.py SCHEDULER_DEFAULT_CONFIG):
-   * scaled_linear from 0.00085 to 0.012 over 1000 steps, steps_offset 1, set_alpha_to_one false,
-   * clip_sample false, leading spacing, epsilon prediction.
+   * runwayml/stable-diffusion-v1-5): scaled_linear from 0.00085 to 0.012 over 1000 steps,
+   * steps_offset 1, set_alpha_to_one false, clip_sample false, epsilon prediction, and no
+   * timestep_spacing, so each sampler uses its diffusers default (leading for DDPM/DDIM, linspace
+   * for the others). single_file_utils.py SCHEDULER_DEFAULT_CONFIG instead pins "leading", which
+   * makes Euler at few steps start well below sigma_max.
    */
   public static SchedulerConfig stableDiffusion() {
     return new SchedulerConfig(
@@ -105,7 +107,7 @@ public record SchedulerConfig(
         BetaSchedule.SCALED_LINEAR,
         null,
         PredictionType.EPSILON,
-        TimestepSpacing.LEADING,
+        null,
         1,
         false,
         false);
