@@ -7,17 +7,20 @@ import dev.stepwise.engine.random.NoiseSource;
  *
  * <p>With {@code a = abar_t} and {@code a' = abar_prev}: {@code sigma = eta sqrt((1 - a') / (1 -
  * a)) sqrt(1 - a / a')} (eq. 16) and {@code x_prev = sqrt(a') x0 + sqrt(1 - a' - sigma^2) eps +
- * sigma z}. The previous timestep is the next one in the timestep list; after the last step it is
- * "final": {@code a' = 1} when set_alpha_to_one, else {@code abar_0} (so the run then ends on the
- * noise level of timestep 0, as diffusers' does). diffusers computes the previous timestep as
- * {@code t - T // N}; that is the same list for leading spacing and for trailing spacing when N
- * divides T, and differs by one now and then for linspace, where Stepwise follows the list (the
- * sub-sequence tau of the paper). With eta > 0 noise is drawn at every step, as upstream.
+ * sigma z}. As in diffusers, the previous timestep is {@code t - T // N} whatever the spacing, and
+ * when that is negative {@code a'} is the "final" value: 1 when set_alpha_to_one, else {@code
+ * abar_0} (the run then ends on the noise level of timestep 0). For leading spacing, and for
+ * trailing spacing when N divides T, {@code t - T // N} is the next timestep of the list; for
+ * linspace and other trailing counts it can differ from it by a few timesteps, so the state the
+ * next step starts from sits at a slightly different noise level than the timestep the model is
+ * told; Stepwise keeps this upstream behaviour so that runs match diffusers. With eta > 0 noise is
+ * drawn at every step, as upstream.
  */
 final class DdimRun extends SamplingRun {
   private final int[] ts; // [N]
   private final double finalAlphaCumprod;
   private final double eta;
+  private final int stride;
 
   DdimRun(
       NoiseSchedule schedule,
@@ -46,6 +49,13 @@ final class DdimRun extends SamplingRun {
     this.ts = ts;
     this.finalAlphaCumprod = cfg.setAlphaToOne() ? 1.0 : schedule.alphaCumprod(0);
     this.eta = s.eta();
+    this.stride = cfg.numTrainTimesteps() / s.steps();
+  }
+
+  /** Returns {@code abar} of the timestep step {@code i} lands on, {@code t_i - T // N}. */
+  private double alphaCumprodAfter(int i) {
+    int prev = ts[i] - stride;
+    return prev >= 0 ? schedule.alphaCumprod(prev) : finalAlphaCumprod;
   }
 
   static double[] toDouble(int[] ts) {
@@ -58,14 +68,15 @@ final class DdimRun extends SamplingRun {
 
   @Override
   protected double sigmaOfStep(int i) {
-    double a = i < ts.length ? schedule.alphaCumprod(ts[i]) : finalAlphaCumprod;
+    // the level the model is told (timestep t_i); after the last step, where the run lands
+    double a = i < ts.length ? schedule.alphaCumprod(ts[i]) : alphaCumprodAfter(ts.length - 1);
     return Math.sqrt((1 - a) / a);
   }
 
   @Override
   protected float[] advance(int i, float[] x, float[] out, float[] x0, float[] eps) {
     double a = schedule.alphaCumprod(ts[i]);
-    double aPrev = i + 1 < ts.length ? schedule.alphaCumprod(ts[i + 1]) : finalAlphaCumprod;
+    double aPrev = alphaCumprodAfter(i);
     double[] x0d = new double[x.length]; // [B, C, H, W]
     double[] epsd = new double[x.length]; // [B, C, H, W]
     VpMath.predict(prediction, x, out, a, x0d, epsd, x0, eps);

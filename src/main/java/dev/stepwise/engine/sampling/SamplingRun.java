@@ -115,9 +115,11 @@ public abstract class SamplingRun {
   }
 
   /**
-   * Returns the noise level {@code sqrt((1 - abar) / abar)} of the state before step {@code i}, for
-   * {@code i} in [0, totalSteps()]; at {@code totalSteps()} it is the level the run ends on (0,
-   * except DDIM with set_alpha_to_one false, which ends on sigma_0).
+   * Returns the noise level {@code sqrt((1 - abar) / abar)} step {@code i} starts from, which is
+   * the level of the timestep the model is told, for {@code i} in [0, totalSteps()); at {@code
+   * totalSteps()} it is the level the run ends on (0, except DDIM with set_alpha_to_one false,
+   * which ends on sigma_0). For DDIM with linspace spacing the state itself can sit a few
+   * timesteps away from the told one, as in diffusers (see DdimRun).
    */
   public final double sigmaBefore(int i) {
     if (i < 0 || i > timesteps.length) {
@@ -188,7 +190,7 @@ public abstract class SamplingRun {
     return x;
   }
 
-  /** Returns the noise level sigma of the state before step {@code i}, i in [0, N]. */
+  /** Returns the noise level of step {@code i} as {@link #sigmaBefore} defines it, i in [0, N]. */
   protected abstract double sigmaOfStep(int i);
 
   /**
