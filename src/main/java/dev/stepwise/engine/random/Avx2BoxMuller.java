@@ -6,20 +6,27 @@ package dev.stepwise.engine.random;
  *
  * <p>Upstream (ATen/native/cpu/DistributionTemplates.h) turns 16 uniforms {@code u[0..15]} into 16
  * normals with Box-Muller: {@code r = sqrt(-2 log(1 - u[j]))}, {@code theta = 2 pi u[j + 8]}, then
- * {@code out[j] = r cos(theta)} and {@code out[j + 8] = r sin(theta)} for j in 0..7. The log, sin and
- * cos are not libm's: they are the Cephes-derived polynomials of avx_mathfun.h ({@code log256_ps},
- * {@code sincos256_ps}) evaluated in float32. GCC compiled them with {@code -mfma} and contracted some
- * multiply-add pairs into fused multiply-adds; the exact set was read from the disassembly of
- * Debian's libtorch_cpu.so 1.13.1 and is reproduced here with {@link StrictMath#fma(float, float,
- * float)} at exactly those places (marked "fused"). Every other operation is a single IEEE float32
- * operation, which Java evaluates identically on every platform.
+ * {@code out[j] = r cos(theta)} and {@code out[j + 8] = r sin(theta)} for j in 0..7. The log, sin
+ * and cos are not libm's: they are the Cephes-derived polynomials of avx_mathfun.h ({@code
+ * log256_ps}, {@code sincos256_ps}) evaluated in float32. GCC compiled them with {@code -mfma} and
+ * contracted some multiply-add pairs into fused multiply-adds; the exact set was read from the
+ * disassembly of Debian's libtorch_cpu.so 1.13.1 and is reproduced here with {@link
+ * StrictMath#fma(float, float, float)} at exactly those places (marked "fused"). Every other
+ * operation is a single IEEE float32 operation, which Java evaluates identically on every platform.
  */
 final class Avx2BoxMuller {
   // avx_mathfun.h constants, as float32 (values checked against the library's .rodata).
   private static final float SQRTHF = 0.707106781186547524f;
   private static final float[] LOG_P = {
-    7.0376836292E-2f, -1.1514610310E-1f, 1.1676998740E-1f, -1.2420140846E-1f, 1.4249322787E-1f,
-    -1.6668057665E-1f, 2.0000714765E-1f, -2.4999993993E-1f, 3.3333331174E-1f
+    7.0376836292E-2f,
+    -1.1514610310E-1f,
+    1.1676998740E-1f,
+    -1.2420140846E-1f,
+    1.4249322787E-1f,
+    -1.6668057665E-1f,
+    2.0000714765E-1f,
+    -2.4999993993E-1f,
+    3.3333331174E-1f
   };
   private static final float LOG_Q1 = -2.12194440e-4f;
   private static final float LOG_Q2 = 0.693359375f;
@@ -33,6 +40,7 @@ final class Avx2BoxMuller {
   private static final float COSCOF_P1 = -1.388731625493765E-003f;
   private static final float COSCOF_P2 = 4.166664568298827E-002f;
   private static final float FOPI = 1.27323954473516f; // 4 / pi
+
   /** {@code _mm256_set1_ps(2.0f * c10::pi<double>)}: 2 pi computed in double, rounded to float. */
   private static final float TWO_PI = (float) (2.0 * Math.PI);
 

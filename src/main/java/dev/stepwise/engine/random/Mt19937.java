@@ -1,8 +1,8 @@
 package dev.stepwise.engine.random;
 
 /**
- * The 32-bit Mersenne Twister MT19937 (Matsumoto and Nishimura, 1998), seeded the way PyTorch's
- * CPU generator seeds it.
+ * The 32-bit Mersenne Twister MT19937 (Matsumoto and Nishimura, 1998), seeded the way PyTorch's CPU
+ * generator seeds it.
  *
  * <p>PyTorch's {@code at::mt19937} (ATen/core/MT19937RNGEngine.h) keeps the 64-bit seed for
  * reporting but initialises the state from its low 32 bits only with the reference recurrence

@@ -8,17 +8,17 @@ import dev.stepwise.engine.EngineException;
  *
  * <p>This is what diffusers does when a pipeline gets one CPU generator per image, {@code
  * generator=[torch.Generator().manual_seed(seed + i) for i in range(batch)]}: {@code randn_tensor}
- * draws each image's {@code [1, C, H, W]} slice from its own generator, for the initial latents
- * and again for every ancestral step. AUTOMATIC1111 likewise gives image {@code i} the seed {@code
- * seed + i}. So image {@code i} of a batch equals a batch of one run with seed {@code seed + i}.
- * {@code seed + i} wraps around in 64 bits; torch only uses the low 32 bits of a seed anyway.
+ * draws each image's {@code [1, C, H, W]} slice from its own generator, for the initial latents and
+ * again for every ancestral step. AUTOMATIC1111 likewise gives image {@code i} the seed {@code seed
+ * + i}. So image {@code i} of a batch equals a batch of one run with seed {@code seed + i}. {@code
+ * seed + i} wraps around in 64 bits; torch only uses the low 32 bits of a seed anyway.
  */
 public final class SeedNoise {
   private SeedNoise() {}
 
   /**
-   * Returns the initial noise of {@code batch} images of {@code perImage} values each, image
-   * {@code i} being {@code torch.randn(perImage, generator=manual_seed(seed + i))}.
+   * Returns the initial noise of {@code batch} images of {@code perImage} values each, image {@code
+   * i} being {@code torch.randn(perImage, generator=manual_seed(seed + i))}.
    */
   public static float[] initialNoise(long seed, int batch, int perImage) {
     checkShape(batch, perImage);

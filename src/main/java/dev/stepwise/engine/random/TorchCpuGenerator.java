@@ -13,15 +13,15 @@ import dev.stepwise.engine.EngineException;
  *   <li>The engine is MT19937 seeded with the low 32 bits of the seed ({@link Mt19937}).
  *   <li>A float uniform takes one 32-bit draw and keeps 24 bits: {@code (r & 0xFFFFFF) * 2^-24}. A
  *       double uniform takes two draws {@code (hi << 32 | lo)} and keeps 53 bits times 2^-53.
- *   <li>{@code randn} of n >= 16 floats first draws n float uniforms, then applies Box-Muller to each
- *       block of 16 (pairs j and j+8); when n is not a multiple of 16 it draws 16 fresh uniforms
- *       for the last 16 slots and transforms them again, so they overwrite the tail. The transform is
- *       the AVX2 kernel that x86-64 builds run ({@link Avx2BoxMuller}); builds without AVX2 (for
- *       example ARM) use a libm-based scalar kernel and give slightly different numbers, which this
- *       class does not reproduce.
- *   <li>{@code randn} of n < 16 floats draws doubles one at a time with the polar-free Box-Muller of
- *       {@code normal_distribution<double>}: two double uniforms give {@code r cos(theta)} now and
- *       cache {@code r sin(theta)} for the next call (the cache lives in the generator, as
+ *   <li>{@code randn} of n >= 16 floats first draws n float uniforms, then applies Box-Muller to
+ *       each block of 16 (pairs j and j+8); when n is not a multiple of 16 it draws 16 fresh
+ *       uniforms for the last 16 slots and transforms them again, so they overwrite the tail. The
+ *       transform is the AVX2 kernel that x86-64 builds run ({@link Avx2BoxMuller}); builds without
+ *       AVX2 (for example ARM) use a libm-based scalar kernel and give slightly different numbers,
+ *       which this class does not reproduce.
+ *   <li>{@code randn} of n < 16 floats draws doubles one at a time with the polar-free Box-Muller
+ *       of {@code normal_distribution<double>}: two double uniforms give {@code r cos(theta)} now
+ *       and cache {@code r sin(theta)} for the next call (the cache lives in the generator, as
  *       upstream). Transcendentals use {@link StrictMath}; glibc may differ from it in the last bit
  *       of a double, which the final cast to float hides in all values tested.
  * </ul>

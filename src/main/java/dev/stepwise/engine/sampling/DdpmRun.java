@@ -6,16 +6,15 @@ import dev.stepwise.engine.random.NoiseSource;
  * Ancestral DDPM sampling, Ho et al. 2020 Algorithm 2, in the strided form of scheduling_ddpm.py
  * {@code step} (no clipping).
  *
- * <p>With {@code a = abar_t}, {@code a' = abar_prev} (1 after the last step), {@code alpha_t =
- * a / a'} and {@code beta_t = 1 - alpha_t} (the strided beta; with all T steps it is the trained
- * beta): {@code mean = sqrt(a') beta_t / (1 - a) x0 + sqrt(alpha_t) (1 - a') / (1 - a) x_t}
- * (posterior mean, eq. 7), which for eps-prediction equals Algorithm 2's {@code (x_t - beta_t /
- * sqrt(1 - a) eps) / sqrt(alpha_t)}. Then {@code x_prev = mean + sigma_t z} with {@code sigma_t^2 =
- * beta_t} (fixed_large, Algorithm 2) or the posterior variance {@code (1 - a') / (1 - a) beta_t}
+ * <p>With {@code a = abar_t}, {@code a' = abar_prev} (1 after the last step), {@code alpha_t = a /
+ * a'} and {@code beta_t = 1 - alpha_t} (the strided beta; with all T steps it is the trained beta):
+ * {@code mean = sqrt(a') beta_t / (1 - a) x0 + sqrt(alpha_t) (1 - a') / (1 - a) x_t} (posterior
+ * mean, eq. 7), which for eps-prediction equals Algorithm 2's {@code (x_t - beta_t / sqrt(1 - a)
+ * eps) / sqrt(alpha_t)}. Then {@code x_prev = mean + sigma_t z} with {@code sigma_t^2 = beta_t}
+ * (fixed_large, Algorithm 2) or the posterior variance {@code (1 - a') / (1 - a) beta_t}
  * (fixed_small). As in Algorithm 2, the last step adds no noise and returns the mean, which is x0
- * itself; diffusers instead adds noise whenever t > 0, which with steps_offset 1 would add
- * {@code sqrt(beta_t) z} to the final image under fixed_large (a negligible 1e-10 z under
- * fixed_small).
+ * itself; diffusers instead adds noise whenever t > 0, which with steps_offset 1 would add {@code
+ * sqrt(beta_t) z} to the final image under fixed_large (a negligible 1e-10 z under fixed_small).
  */
 final class DdpmRun extends SamplingRun {
   private final int[] ts; // [N]

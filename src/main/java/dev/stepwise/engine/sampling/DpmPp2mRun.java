@@ -1,9 +1,9 @@
 package dev.stepwise.engine.sampling;
 
 /**
- * DPM-Solver++(2M) (Lu et al. 2022, "DPM-Solver++", Algorithm 2, data prediction, midpoint),
- * as scheduling_dpmsolver_multistep.py with algorithm_type dpmsolver++, solver_order 2,
- * solver_type midpoint, lower_order_final true and final_sigmas_type zero.
+ * DPM-Solver++(2M) (Lu et al. 2022, "DPM-Solver++", Algorithm 2, data prediction, midpoint), as
+ * scheduling_dpmsolver_multistep.py with algorithm_type dpmsolver++, solver_order 2, solver_type
+ * midpoint, lower_order_final true and final_sigmas_type zero.
  *
  * <p>The state is the VP latent, unscaled (init_noise_sigma 1, identity model input). For sigma
  * {@code s}: {@code alpha = 1 / sqrt(s^2 + 1)}, {@code sig = s alpha}, {@code lambda = ln alpha -

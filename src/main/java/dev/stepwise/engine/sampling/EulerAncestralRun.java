@@ -3,8 +3,8 @@ package dev.stepwise.engine.sampling;
 import dev.stepwise.engine.random.NoiseSource;
 
 /**
- * Euler ancestral with eta 1, as scheduling_euler_ancestral_discrete.py {@code step}
- * (k-diffusion sample_euler_ancestral, get_ancestral_step).
+ * Euler ancestral with eta 1, as scheduling_euler_ancestral_discrete.py {@code step} (k-diffusion
+ * sample_euler_ancestral, get_ancestral_step).
  *
  * <p>Each step splits the move from sigma to sigma_next into a deterministic Euler step down to
  * {@code sigma_down} and fresh noise of size {@code sigma_up}: {@code sigma_up = sqrt(sn^2 (s^2 -
@@ -32,20 +32,15 @@ final class EulerAncestralRun extends SamplingRun {
       SchedulerConfig cfg,
       Latents noise,
       NoiseSource stepNoise) {
-    super(
-        schedule,
-        cfg.predictionType(),
-        e.timesteps(),
-        noise,
-        e.initNoiseSigma(),
-        stepNoise);
+    super(schedule, cfg.predictionType(), e.timesteps(), noise, e.initNoiseSigma(), stepNoise);
     this.sigmas = e.sigmas();
   }
 
   /** Returns {@code {sigma_up, sigma_down}} for a step from {@code sigma} to {@code sigmaNext}. */
   static double[] ancestralSplit(double sigma, double sigmaNext) {
     double up =
-        Math.sqrt(sigmaNext * sigmaNext * (sigma * sigma - sigmaNext * sigmaNext) / (sigma * sigma));
+        Math.sqrt(
+            sigmaNext * sigmaNext * (sigma * sigma - sigmaNext * sigmaNext) / (sigma * sigma));
     double down = Math.sqrt(sigmaNext * sigmaNext - up * up);
     return new double[] {up, down};
   }

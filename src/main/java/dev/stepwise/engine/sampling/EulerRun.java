@@ -2,8 +2,8 @@ package dev.stepwise.engine.sampling;
 
 /**
  * Euler's method on the probability-flow ODE in sigma (variance-exploding) space, as
- * scheduling_euler_discrete.py {@code step} with {@code s_churn = 0} (Karras et al. 2022,
- * Algorithm 2 without the stochastic part; k-diffusion sample_euler).
+ * scheduling_euler_discrete.py {@code step} with {@code s_churn = 0} (Karras et al. 2022, Algorithm
+ * 2 without the stochastic part; k-diffusion sample_euler).
  *
  * <p>State {@code x = x0 + sigma eps}. Per step: model input {@code x / sqrt(sigma^2 + 1)} at the
  * (fractional) timestep; {@code x0 = x - sigma eps} (eps-prediction) or {@code x0 = -v sigma /

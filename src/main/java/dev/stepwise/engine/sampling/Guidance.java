@@ -22,9 +22,7 @@ public final class Guidance {
     return s > 1;
   }
 
-  /**
-   * Returns {@code uncond + s * (cond - uncond)}, element by element in double, as a new array.
-   */
+  /** Returns {@code uncond + s * (cond - uncond)}, element by element in double, as a new array. */
   public static float[] combine(float[] uncond, float[] cond, double scale) {
     check(scale);
     if (uncond == null || cond == null || uncond.length != cond.length) {

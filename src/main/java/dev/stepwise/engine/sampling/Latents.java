@@ -92,7 +92,8 @@ public record Latents(float[] data, int batch, int channels, int height, int wid
 
   @Override
   public int hashCode() {
-    return java.util.Arrays.hashCode(data) * 31 + java.util.Objects.hash(batch, channels, height, width);
+    return java.util.Arrays.hashCode(data) * 31
+        + java.util.Objects.hash(batch, channels, height, width);
   }
 
   @Override

@@ -8,9 +8,9 @@ package dev.stepwise.engine.sampling;
  *
  * <ul>
  *   <li>betas are float32: {@code linear} is {@code torch.linspace(b0, b1, T, float32)}, {@code
- *       scaled_linear} is {@code linspace(sqrt(b0), sqrt(b1), T, float32)} squared in float32
- *       (see {@link TorchLinspace}), {@code squaredcos_cap_v2} and {@code trained_betas} are
- *       computed in double and rounded to float32 as {@code torch.tensor(..., float32)} does;
+ *       scaled_linear} is {@code linspace(sqrt(b0), sqrt(b1), T, float32)} squared in float32 (see
+ *       {@link TorchLinspace}), {@code squaredcos_cap_v2} and {@code trained_betas} are computed in
+ *       double and rounded to float32 as {@code torch.tensor(..., float32)} does;
  *   <li>{@code alphas = 1 - betas} in float32, and {@code alphas_cumprod = torch.cumprod(alphas)},
  *       which on the CPU accumulates in double (acc_type of float) and rounds each running product
  *       to float32; {@link #alphaCumprod(int)} returns those float32 values widened to double;
@@ -112,7 +112,9 @@ public final class NoiseSchedule {
     return alphasCumprod.clone();
   }
 
-  /** Returns {@code sigma_t = sqrt((1 - abar_t) / abar_t)} (float32 value) of timestep {@code t}. */
+  /**
+   * Returns {@code sigma_t = sqrt((1 - abar_t) / abar_t)} (float32 value) of timestep {@code t}.
+   */
   public double sigma(int t) {
     return sigmas[t];
   }

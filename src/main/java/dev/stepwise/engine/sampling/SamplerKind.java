@@ -8,9 +8,15 @@ public enum SamplerKind {
   DDPM("ddpm", "DDPM", TimestepSpacing.LEADING),
   /** DDIM, Song et al. 2021 eq. 12, deterministic at eta 0 (scheduling_ddim.py). */
   DDIM("ddim", "DDIM", TimestepSpacing.LEADING),
-  /** Euler in sigma space, Karras et al. 2022 Algorithm 2 without churn (scheduling_euler_discrete.py). */
+  /**
+   * Euler in sigma space, Karras et al. 2022 Algorithm 2 without churn
+   * (scheduling_euler_discrete.py).
+   */
   EULER("euler", "Euler", TimestepSpacing.LINSPACE),
-  /** Euler ancestral, eta 1 (scheduling_euler_ancestral_discrete.py, k-diffusion sample_euler_ancestral). */
+  /**
+   * Euler ancestral, eta 1 (scheduling_euler_ancestral_discrete.py, k-diffusion
+   * sample_euler_ancestral).
+   */
   EULER_A("euler_a", "Euler a", TimestepSpacing.LINSPACE),
   /** DPM-Solver++(2M), Lu et al. 2022 Algorithm 2, midpoint (scheduling_dpmsolver_multistep.py). */
   DPMPP_2M("dpmpp_2m", "DPM++ 2M", TimestepSpacing.LINSPACE);
@@ -64,10 +70,6 @@ public enum SamplerKind {
       allowed.append(k.cliName).append(" (\"").append(k.displayName).append("\")");
     }
     throw new EngineException(
-        "Unknown sampler \""
-            + (name == null ? "" : name)
-            + "\"; use one of "
-            + allowed
-            + ".");
+        "Unknown sampler \"" + (name == null ? "" : name) + "\"; use one of " + allowed + ".");
   }
 }

@@ -14,8 +14,10 @@ import dev.stepwise.engine.random.NoiseSource;
 public abstract class SamplingRun {
   /** The schedule the run samples from. */
   protected final NoiseSchedule schedule;
+
   /** The prediction type of the model. */
   protected final PredictionType prediction;
+
   /** Step noise, or null for deterministic runs. */
   protected final NoiseSource noise;
 
@@ -52,12 +54,12 @@ public abstract class SamplingRun {
   /**
    * Starts a run: picks timesteps and sigmas as the chosen sampler's diffusers scheduler does,
    * scales a copy of {@code standardNormalNoise} (which is not modified) by the sampler's
-   * init_noise_sigma ({@link #initNoiseSigma()}), and
-   * returns the run positioned before its first step.
+   * init_noise_sigma ({@link #initNoiseSigma()}), and returns the run positioned before its first
+   * step.
    *
    * @param cfg the pack's scheduler config; it must describe {@code schedule}
-   * @param stepNoise the ancestral noise stream, needed by ddpm, euler_a and ddim with eta > 0
-   *     (may be null otherwise); e.g. {@code SeedNoise.stepNoise(seed, batch, C * H * W)}
+   * @param stepNoise the ancestral noise stream, needed by ddpm, euler_a and ddim with eta > 0 (may
+   *     be null otherwise); e.g. {@code SeedNoise.stepNoise(seed, batch, C * H * W)}
    */
   public static SamplingRun start(
       NoiseSchedule schedule,
@@ -118,8 +120,8 @@ public abstract class SamplingRun {
    * Returns the noise level {@code sqrt((1 - abar) / abar)} step {@code i} starts from, which is
    * the level of the timestep the model is told, for {@code i} in [0, totalSteps()); at {@code
    * totalSteps()} it is the level the run ends on (0, except DDIM with set_alpha_to_one false,
-   * which ends on sigma_0). For DDIM with linspace spacing the state itself can sit a few
-   * timesteps away from the told one, as in diffusers (see DdimRun).
+   * which ends on sigma_0). For DDIM with linspace spacing the state itself can sit a few timesteps
+   * away from the told one, as in diffusers (see DdimRun).
    */
   public final double sigmaBefore(int i) {
     if (i < 0 || i > timesteps.length) {
@@ -195,8 +197,8 @@ public abstract class SamplingRun {
 
   /**
    * Computes the state after step {@code i} from the state {@code x} and model output {@code out}
-   * and fills {@code x0} and {@code eps} with the clean-latent and noise estimates. Must not
-   * modify {@code x} or {@code out}.
+   * and fills {@code x0} and {@code eps} with the clean-latent and noise estimates. Must not modify
+   * {@code x} or {@code out}.
    */
   protected abstract float[] advance(int i, float[] x, float[] out, float[] x0, float[] eps);
 

@@ -20,8 +20,8 @@ import java.util.Arrays;
  * read for completeness only: Stepwise never clips the predicted x0, because clamping latents to
  * [-1, 1] (diffusers' DDPM/DDIM default) damages SD latents, whose range is wider.
  *
- * @param trainedBetasOrNull explicit betas, one per training timestep, or null; the array is
- *     copied in and out
+ * @param trainedBetasOrNull explicit betas, one per training timestep, or null; the array is copied
+ *     in and out
  */
 public record SchedulerConfig(
     int numTrainTimesteps,

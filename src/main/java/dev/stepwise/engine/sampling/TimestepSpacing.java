@@ -4,8 +4,8 @@ import dev.stepwise.engine.EngineException;
 
 /**
  * How inference timesteps are picked among the training timesteps (diffusers' {@code
- * timestep_spacing}; Table 2 of Lin et al. 2023, "Common Diffusion Noise Schedules and Sample
- * Steps are Flawed").
+ * timestep_spacing}; Table 2 of Lin et al. 2023, "Common Diffusion Noise Schedules and Sample Steps
+ * are Flawed").
  */
 public enum TimestepSpacing {
   /** Multiples of {@code T // N} plus {@code steps_offset}: 981, 961, ..., 1 for SD at N=50. */

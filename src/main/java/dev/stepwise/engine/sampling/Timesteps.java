@@ -8,8 +8,8 @@ import dev.stepwise.engine.EngineException;
  *
  * <ul>
  *   <li>DDPM and DDIM (scheduling_ddpm.py, scheduling_ddim.py): leading = {@code arange(N) * (T //
- *       N)} reversed plus steps_offset; trailing = {@code round(arange(T, 0, -T/N)) - 1};
- *       linspace = {@code round(linspace(0, T-1, N))} reversed. Integers.
+ *       N)} reversed plus steps_offset; trailing = {@code round(arange(T, 0, -T/N)) - 1}; linspace
+ *       = {@code round(linspace(0, T-1, N))} reversed. Integers.
  *   <li>Euler and Euler a (scheduling_euler_discrete.py, ..._ancestral_discrete.py): the same
  *       leading and trailing values, but linspace keeps the float32 values {@code linspace(0, T-1,
  *       N)} unrounded (999, 978.61224, ...).

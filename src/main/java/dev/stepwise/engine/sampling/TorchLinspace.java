@@ -4,13 +4,13 @@ package dev.stepwise.engine.sampling;
  * Java twin of {@code torch.linspace(start, end, n, dtype=torch.float32)} on an x86-64 CPU, used
  * for the linear and scaled-linear betas so they equal diffusers' float32 betas bit for bit.
  *
- * <p>PyTorch 1.13 (ATen/native/cpu/RangeFactoriesKernel.cpp) computes {@code step = (end - start)
- * / (n - 1)} in float and fills the first half from the start ({@code start + step * i}) and the
+ * <p>PyTorch 1.13 (ATen/native/cpu/RangeFactoriesKernel.cpp) computes {@code step = (end - start) /
+ * (n - 1)} in float and fills the first half from the start ({@code start + step * i}) and the
  * second half from the end ({@code end - step * (n - 1 - i)}), each compiled as one fused
  * multiply-add. The vectorised loop handles blocks of 16 as two runs of 8 that start from such a
- * base and then add {@code k * step} (k = 0..7, rounded product, not fused); a tail shorter than
- * 16 is filled element by element. This was matched against torch on an AVX2 build for several
- * ranges and lengths (0 differing values of 1000).
+ * base and then add {@code k * step} (k = 0..7, rounded product, not fused); a tail shorter than 16
+ * is filled element by element. This was matched against torch on an AVX2 build for several ranges
+ * and lengths (0 differing values of 1000).
  */
 final class TorchLinspace {
   private TorchLinspace() {}

@@ -18,11 +18,12 @@ final class VeMath {
   }
 
   /**
-   * Fills x0 and eps from the model output: eps-prediction gives {@code x0 = x - sigma eps}; v gives
-   * {@code x0 = -v sigma / sqrt(sigma^2 + 1) + x / (sigma^2 + 1)} (scheduling_euler_discrete.py) and
-   * {@code eps = alpha v + sqrt(1 - alpha^2) x_vp} with {@code alpha = 1 / sqrt(sigma^2 + 1)} and
-   * {@code x_vp = alpha x} (Salimans and Ho 2022, sec. 4). Returns x0 in double for the update;
-   * {@code x0} and {@code eps} receive the float32 copies for the step result.
+   * Fills x0 and eps from the model output: eps-prediction gives {@code x0 = x - sigma eps}; v
+   * gives {@code x0 = -v sigma / sqrt(sigma^2 + 1) + x / (sigma^2 + 1)}
+   * (scheduling_euler_discrete.py) and {@code eps = alpha v + sqrt(1 - alpha^2) x_vp} with {@code
+   * alpha = 1 / sqrt(sigma^2 + 1)} and {@code x_vp = alpha x} (Salimans and Ho 2022, sec. 4).
+   * Returns x0 in double for the update; {@code x0} and {@code eps} receive the float32 copies for
+   * the step result.
    */
   static double[] predict(
       PredictionType type, float[] x, float[] out, double sigma, float[] x0, float[] eps) {

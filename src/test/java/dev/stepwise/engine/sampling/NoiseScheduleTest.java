@@ -30,7 +30,9 @@ class NoiseScheduleTest {
   void betasCumprodAndSigmasEqualTorchBitForBit() throws Exception {
     JsonObject ref;
     try (InputStream in = getClass().getResourceAsStream("schedule_reference.json")) {
-      ref = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+      ref =
+          JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+              .getAsJsonObject();
     }
     int cases = 0;
     for (JsonElement e : ref.getAsJsonArray("cases")) {
@@ -100,8 +102,9 @@ class NoiseScheduleTest {
     assertEquals(SD.sigmaMax(), k[0], 1e-12);
     assertEquals(SD.sigmaMin(), k[9], 1e-12);
     for (int i = 0; i < 10; i++) {
-      double root = Math.pow(SD.sigmaMax(), 1 / 7.0)
-          + i / 9.0 * (Math.pow(SD.sigmaMin(), 1 / 7.0) - Math.pow(SD.sigmaMax(), 1 / 7.0));
+      double root =
+          Math.pow(SD.sigmaMax(), 1 / 7.0)
+              + i / 9.0 * (Math.pow(SD.sigmaMin(), 1 / 7.0) - Math.pow(SD.sigmaMax(), 1 / 7.0));
       assertEquals(Math.pow(root, 7), k[i], 1e-12 * k[i]);
       if (i > 0) {
         assertTrue(k[i] < k[i - 1]);

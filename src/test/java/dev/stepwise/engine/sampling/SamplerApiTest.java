@@ -38,19 +38,25 @@ class SamplerApiTest {
         "Karras sigmas work with euler, euler_a and dpmpp_2m, not with ddim.",
         assertThrows(
                 EngineException.class,
-                () -> new SamplerSettings(SamplerKind.DDIM, 20, true, null, 0, DdpmVariance.FIXED_LARGE))
+                () ->
+                    new SamplerSettings(
+                        SamplerKind.DDIM, 20, true, null, 0, DdpmVariance.FIXED_LARGE))
             .getMessage());
     assertEquals(
         "eta applies only to ddim, got eta 0.5 with euler.",
         assertThrows(
                 EngineException.class,
-                () -> new SamplerSettings(SamplerKind.EULER, 20, false, null, 0.5, DdpmVariance.FIXED_LARGE))
+                () ->
+                    new SamplerSettings(
+                        SamplerKind.EULER, 20, false, null, 0.5, DdpmVariance.FIXED_LARGE))
             .getMessage());
     assertEquals(
         "eta must be between 0 and 1, got NaN.",
         assertThrows(
                 EngineException.class,
-                () -> new SamplerSettings(SamplerKind.DDIM, 20, false, null, Double.NaN, DdpmVariance.FIXED_LARGE))
+                () ->
+                    new SamplerSettings(
+                        SamplerKind.DDIM, 20, false, null, Double.NaN, DdpmVariance.FIXED_LARGE))
             .getMessage());
     assertEquals(
         "steps must be at least 1, got 0",
@@ -69,13 +75,17 @@ class SamplerApiTest {
         "steps must be between 1 and 1000, got 1001",
         assertThrows(
                 EngineException.class,
-                () -> SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.EULER, 1001), z, null))
+                () ->
+                    SamplingRun.start(
+                        SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.EULER, 1001), z, null))
             .getMessage());
     assertEquals(
         "euler_a adds noise between steps and needs a step-noise source.",
         assertThrows(
                 EngineException.class,
-                () -> SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.EULER_A, 5), z, null))
+                () ->
+                    SamplingRun.start(
+                        SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.EULER_A, 5), z, null))
             .getMessage());
   }
 
@@ -83,7 +93,8 @@ class SamplerApiTest {
   void runStepsOneAtATimeAndStops() {
     Latents z = Latents.initialNoise(5, 1, 4, 2, 2);
     float[] before = z.data().clone();
-    SamplingRun run = SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.EULER, 3), z, null);
+    SamplingRun run =
+        SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.EULER, 3), z, null);
     assertArrayEquals(before, z.data(), "start must not modify the caller's noise");
     assertEquals(3, run.totalSteps());
     assertEquals((float) SCHEDULE.sigmaMax(), run.initNoiseSigma(), 1e-6);
@@ -99,8 +110,10 @@ class SamplerApiTest {
     assertEquals(3, run.nextIndex());
     assertEquals(
         "The sampling run has already taken all 3 steps.",
-        assertThrows(EngineException.class, () -> run.step((x, t) -> new float[x.length])).getMessage());
-    SamplingRun other = SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.DDIM, 3), z, null);
+        assertThrows(EngineException.class, () -> run.step((x, t) -> new float[x.length]))
+            .getMessage());
+    SamplingRun other =
+        SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.DDIM, 3), z, null);
     assertEquals(
         "The model returned 3 values for latents of 16 values.",
         assertThrows(EngineException.class, () -> other.step((x, t) -> new float[3])).getMessage());
@@ -173,25 +186,30 @@ class SamplerApiTest {
     for (double bad : new double[] {Double.NaN, -0.5, Double.POSITIVE_INFINITY}) {
       EngineException e = assertThrows(EngineException.class, () -> Guidance.combine(u, c, bad));
       assertEquals(
-          "The guidance scale must be a finite number of at least 0, got " + bad + ".", e.getMessage());
+          "The guidance scale must be a finite number of at least 0, got " + bad + ".",
+          e.getMessage());
       assertThrows(EngineException.class, () -> Guidance.needsUnconditional(bad));
     }
     assertEquals(
         "Guidance needs unconditional and conditional outputs of the same length, got 3 and 2.",
-        assertThrows(EngineException.class, () -> Guidance.combine(u, new float[2], 2)).getMessage());
+        assertThrows(EngineException.class, () -> Guidance.combine(u, new float[2], 2))
+            .getMessage());
   }
 
   @Test
   void latentsValidateTheirShapeAndCopyDeeply() {
     assertEquals(
         "Latents of shape [1, 4, 2, 2] need 16 values, got 15.",
-        assertThrows(EngineException.class, () -> new Latents(new float[15], 1, 4, 2, 2)).getMessage());
+        assertThrows(EngineException.class, () -> new Latents(new float[15], 1, 4, 2, 2))
+            .getMessage());
     assertEquals(
         "Latent shape must be positive in every dimension, got [0, 4, 2, 2].",
-        assertThrows(EngineException.class, () -> new Latents(new float[0], 0, 4, 2, 2)).getMessage());
+        assertThrows(EngineException.class, () -> new Latents(new float[0], 0, 4, 2, 2))
+            .getMessage());
     assertEquals(
         "Latent shape must be positive in every dimension, got [1, 4, -2, 2].",
-        assertThrows(EngineException.class, () -> Latents.initialNoise(1, 1, 4, -2, 2)).getMessage());
+        assertThrows(EngineException.class, () -> Latents.initialNoise(1, 1, 4, -2, 2))
+            .getMessage());
     Latents l = new Latents(new float[16], 1, 4, 2, 2);
     Latents c = l.copy();
     c.data()[0] = 5;

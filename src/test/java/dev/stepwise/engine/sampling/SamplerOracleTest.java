@@ -13,9 +13,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Closed-form checks: with the true noise, DDIM (eta 0), Euler and DPM++ 2M stay exactly on the
  * path {@code x = alpha x0 + sigma eps} (each update is exact for a constant true eps, see the
- * class docs of the runs), so every step predicts x0 and the run ends on x0. (DDIM keeps this
- * only where diffusers' {@code t - T // N} is the next listed timestep: leading spacing, and
- * trailing when N divides T; see DdimRun.)
+ * class docs of the runs), so every step predicts x0 and the run ends on x0. (DDIM keeps this only
+ * where diffusers' {@code t - T // N} is the next listed timestep: leading spacing, and trailing
+ * when N divides T; see DdimRun.)
  *
  * <p>Tolerance: the state is stored as float32 after every step. In sigma space |x| reaches about
  * sigma_max * max|eps| = 14.6 * 3.5 = 51, whose float32 spacing is 3.8e-6, and x0 = x - sigma eps
@@ -44,19 +44,22 @@ class SamplerOracleTest {
       Arguments.of(SamplerKind.DDIM, 1, false, null, PredictionType.EPSILON),
       Arguments.of(SamplerKind.DDIM, 7, false, null, PredictionType.EPSILON),
       Arguments.of(SamplerKind.DDIM, 50, false, TimestepSpacing.TRAILING, PredictionType.EPSILON),
-      Arguments.of(SamplerKind.DDIM, 13, false, TimestepSpacing.LEADING, PredictionType.V_PREDICTION),
+      Arguments.of(
+          SamplerKind.DDIM, 13, false, TimestepSpacing.LEADING, PredictionType.V_PREDICTION),
       Arguments.of(SamplerKind.DDIM, 50, false, null, PredictionType.V_PREDICTION),
       Arguments.of(SamplerKind.EULER, 1, false, null, PredictionType.EPSILON),
       Arguments.of(SamplerKind.EULER, 20, false, null, PredictionType.EPSILON),
       Arguments.of(SamplerKind.EULER, 20, false, TimestepSpacing.LEADING, PredictionType.EPSILON),
       Arguments.of(SamplerKind.EULER, 30, true, null, PredictionType.EPSILON),
-      Arguments.of(SamplerKind.EULER, 25, false, TimestepSpacing.TRAILING, PredictionType.V_PREDICTION),
+      Arguments.of(
+          SamplerKind.EULER, 25, false, TimestepSpacing.TRAILING, PredictionType.V_PREDICTION),
       Arguments.of(SamplerKind.EULER, 25, true, null, PredictionType.V_PREDICTION),
       Arguments.of(SamplerKind.DPMPP_2M, 1, false, null, PredictionType.EPSILON),
       Arguments.of(SamplerKind.DPMPP_2M, 2, false, null, PredictionType.EPSILON),
       Arguments.of(SamplerKind.DPMPP_2M, 20, false, null, PredictionType.EPSILON),
       Arguments.of(SamplerKind.DPMPP_2M, 20, true, null, PredictionType.EPSILON),
-      Arguments.of(SamplerKind.DPMPP_2M, 30, false, TimestepSpacing.LEADING, PredictionType.V_PREDICTION),
+      Arguments.of(
+          SamplerKind.DPMPP_2M, 30, false, TimestepSpacing.LEADING, PredictionType.V_PREDICTION),
       Arguments.of(SamplerKind.DPMPP_2M, 30, true, null, PredictionType.V_PREDICTION),
     };
   }
@@ -68,13 +71,24 @@ class SamplerOracleTest {
     for (boolean alphaToOne : new boolean[] {false, true}) {
       SchedulerConfig cfg =
           new SchedulerConfig(
-              1000, 0.00085, 0.012, BetaSchedule.SCALED_LINEAR, null, type, null, 1, alphaToOne, false);
+              1000,
+              0.00085,
+              0.012,
+              BetaSchedule.SCALED_LINEAR,
+              null,
+              type,
+              null,
+              1,
+              alphaToOne,
+              false);
       NoiseSchedule schedule = NoiseSchedule.of(cfg);
-      SamplerSettings s = new SamplerSettings(kind, steps, karras, spacing, 0.0, DdpmVariance.FIXED_LARGE);
+      SamplerSettings s =
+          new SamplerSettings(kind, steps, karras, spacing, 0.0, DdpmVariance.FIXED_LARGE);
       float[] x0 = x0();
       float[] eps = eps();
       // Probe run to learn the first noise level and init_noise_sigma, then start on the path.
-      SamplingRun probe = SamplingRun.start(schedule, cfg, s, new Latents(new float[x0.length], B, C, H, W), null);
+      SamplingRun probe =
+          SamplingRun.start(schedule, cfg, s, new Latents(new float[x0.length], B, C, H, W), null);
       double sigma0 = probe.sigmaBefore(0);
       double init = probe.initNoiseSigma();
       boolean ve = kind == SamplerKind.EULER;
@@ -126,7 +140,8 @@ class SamplerOracleTest {
       SamplerKind kind, int steps, boolean karras, TimestepSpacing spacing, PredictionType type) {
     // Guard against a vacuous oracle test: a model that returns zeros must not land on x0.
     SchedulerConfig cfg = SchedulerConfig.stableDiffusion().withPredictionType(type);
-    SamplerSettings s = new SamplerSettings(kind, steps, karras, spacing, 0.0, DdpmVariance.FIXED_LARGE);
+    SamplerSettings s =
+        new SamplerSettings(kind, steps, karras, spacing, 0.0, DdpmVariance.FIXED_LARGE);
     float[] x0 = x0();
     SamplingRun run =
         SamplingRun.start(NoiseSchedule.of(cfg), cfg, s, new Latents(eps(), B, C, H, W), null);

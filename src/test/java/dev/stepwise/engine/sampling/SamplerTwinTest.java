@@ -48,8 +48,10 @@ class SamplerTwinTest {
   void dpmpp2mMatchesTheKDiffusionSigmaSpaceForm(boolean karras) {
     // k-diffusion sample_dpmpp_2m: x in sigma space, t = -log(sigma), h = t_next - t,
     // x' = (sn/s) x - expm1(-h) D, D = (1 + 1/(2r)) m - 1/(2r) m_prev, r = h_last / h;
-    // first order on the first step and when sn = 0. The run keeps VP latents x_vp = x / sqrt(s^2+1).
-    SamplerSettings s = new SamplerSettings(SamplerKind.DPMPP_2M, 12, karras, null, 0, DdpmVariance.FIXED_LARGE);
+    // first order on the first step and when sn = 0. The run keeps VP latents x_vp = x /
+    // sqrt(s^2+1).
+    SamplerSettings s =
+        new SamplerSettings(SamplerKind.DPMPP_2M, 12, karras, null, 0, DdpmVariance.FIXED_LARGE);
     Latents start = noise(3);
     SamplingRun run = SamplingRun.start(SCHEDULE, SD, s, start, null);
     double[] sig = new double[13];
@@ -125,11 +127,26 @@ class SamplerTwinTest {
   @Test
   void ddpmStridedBetaIsTheTrainedBetaAtFullLength() {
     SchedulerConfig cfg =
-        new SchedulerConfig(1000, 0.00085, 0.012, BetaSchedule.SCALED_LINEAR, null, PredictionType.EPSILON, null, 0, false, false);
+        new SchedulerConfig(
+            1000,
+            0.00085,
+            0.012,
+            BetaSchedule.SCALED_LINEAR,
+            null,
+            PredictionType.EPSILON,
+            null,
+            0,
+            false,
+            false);
     NoiseSchedule sched = NoiseSchedule.of(cfg);
     DdpmRun run =
         (DdpmRun)
-            SamplingRun.start(sched, cfg, SamplerSettings.defaults(SamplerKind.DDPM, 1000), noise(5).copy().withData(new float[N]), n -> new float[n]);
+            SamplingRun.start(
+                sched,
+                cfg,
+                SamplerSettings.defaults(SamplerKind.DDPM, 1000),
+                noise(5).copy().withData(new float[N]),
+                n -> new float[n]);
     assertEquals(999.0, run.timesteps()[0], 0.0);
     for (int i = 0; i < 999; i++) {
       int t = 999 - i;
@@ -145,7 +162,8 @@ class SamplerTwinTest {
       assertEquals(p[1] * p[1], ud[0] * ud[0] + ud[1] * ud[1], 1e-12);
       assertTrue(ud[1] <= p[1] + 1e-15 && ud[0] >= 0);
       // k-diffusion get_ancestral_step with eta 1: up = min(sn, sqrt(sn^2 (s^2 - sn^2) / s^2))
-      assertEquals(Math.sqrt(p[1] * p[1] * (p[0] * p[0] - p[1] * p[1]) / (p[0] * p[0])), ud[0], 1e-15);
+      assertEquals(
+          Math.sqrt(p[1] * p[1] * (p[0] * p[0] - p[1] * p[1]) / (p[0] * p[0])), ud[0], 1e-15);
     }
     assertEquals(0.0, EulerAncestralRun.ancestralSplit(3.0, 0.0)[0], 0.0);
   }
@@ -156,7 +174,8 @@ class SamplerTwinTest {
     float[] eps = SamplerOracleTest.eps();
     SamplerSettings s = SamplerSettings.defaults(SamplerKind.EULER_A, 8);
     Recorded z = new Recorded();
-    SamplingRun probe = SamplingRun.start(SCHEDULE, SD, s, new Latents(new float[x0.length], 2, 4, 4, 4), z);
+    SamplingRun probe =
+        SamplingRun.start(SCHEDULE, SD, s, new Latents(new float[x0.length], 2, 4, 4, 4), z);
     double s0 = probe.sigmaBefore(0);
     float[] start = new float[x0.length];
     for (int k = 0; k < x0.length; k++) {
@@ -176,7 +195,8 @@ class SamplerTwinTest {
   void ddimWithEtaOneAddsTheEquationSixteenNoise() {
     float[] x0 = SamplerOracleTest.x0();
     float[] eps = SamplerOracleTest.eps();
-    SamplerSettings s = new SamplerSettings(SamplerKind.DDIM, 10, false, null, 1.0, DdpmVariance.FIXED_LARGE);
+    SamplerSettings s =
+        new SamplerSettings(SamplerKind.DDIM, 10, false, null, 1.0, DdpmVariance.FIXED_LARGE);
     Recorded z = new Recorded();
     double a = SCHEDULE.alphaCumprod(901);
     double aPrev = SCHEDULE.alphaCumprod(801);

@@ -41,10 +41,10 @@ class SchedulerConfigTest {
     // runwayml/stable-diffusion-v1-5 scheduler/scheduler_config.json
     SchedulerConfig c =
         parse(
-            "{\"_class_name\": \"PNDMScheduler\", \"_diffusers_version\": \"0.6.0\","
-                + " \"beta_end\": 0.012, \"beta_schedule\": \"scaled_linear\", \"beta_start\": 0.00085,"
-                + " \"num_train_timesteps\": 1000, \"set_alpha_to_one\": false, \"skip_prk_steps\": true,"
-                + " \"steps_offset\": 1, \"trained_betas\": null, \"clip_sample\": false}");
+            "{\"_class_name\": \"PNDMScheduler\", \"_diffusers_version\": \"0.6.0\", \"beta_end\":"
+                + " 0.012, \"beta_schedule\": \"scaled_linear\", \"beta_start\": 0.00085,"
+                + " \"num_train_timesteps\": 1000, \"set_alpha_to_one\": false, \"skip_prk_steps\":"
+                + " true, \"steps_offset\": 1, \"trained_betas\": null, \"clip_sample\": false}");
     assertEquals(0.00085, c.betaStart());
     assertEquals(0.012, c.betaEnd());
     assertEquals(BetaSchedule.SCALED_LINEAR, c.betaSchedule());
@@ -52,8 +52,11 @@ class SchedulerConfigTest {
     assertFalse(c.setAlphaToOne());
     assertFalse(c.clipSample());
     assertNull(c.timestepSpacingOrNull(), "absent spacing means each sampler's default");
-    assertEquals(SchedulerConfig.stableDiffusion().withPredictionType(PredictionType.EPSILON).betaEnd(), c.betaEnd());
-    SchedulerConfig v = parse("{\"prediction_type\": \"v_prediction\", \"timestep_spacing\": \"trailing\"}");
+    assertEquals(
+        SchedulerConfig.stableDiffusion().withPredictionType(PredictionType.EPSILON).betaEnd(),
+        c.betaEnd());
+    SchedulerConfig v =
+        parse("{\"prediction_type\": \"v_prediction\", \"timestep_spacing\": \"trailing\"}");
     assertEquals(PredictionType.V_PREDICTION, v.predictionType());
     assertEquals(TimestepSpacing.TRAILING, v.timestepSpacingOrNull());
   }
@@ -75,7 +78,8 @@ class SchedulerConfigTest {
   @Test
   void badValuesAreRefusedWithOneSentence() {
     assertEquals(
-        "beta_schedule \"sigmoid\" is not supported; use linear, scaled_linear or squaredcos_cap_v2.",
+        "beta_schedule \"sigmoid\" is not supported; use linear, scaled_linear or"
+            + " squaredcos_cap_v2.",
         error("{\"beta_schedule\": \"sigmoid\"}"));
     assertEquals(
         "prediction_type \"sample\" (a network that predicts x0 directly) is not supported;"
@@ -101,7 +105,8 @@ class SchedulerConfigTest {
     assertEquals(
         "num_train_timesteps must be a whole number, got 10.5.",
         error("{\"num_train_timesteps\": 10.5}"));
-    assertEquals("steps_offset must be between 0 and 999, got -1.", error("{\"steps_offset\": -1}"));
+    assertEquals(
+        "steps_offset must be between 0 and 999, got -1.", error("{\"steps_offset\": -1}"));
     assertEquals(
         "trained_betas must hold num_train_timesteps = 1000 values, got 2.",
         error("{\"trained_betas\": [0.1, 0.2]}"));
@@ -116,7 +121,8 @@ class SchedulerConfigTest {
 
   @Test
   void cosineScheduleIgnoresBetaRangeLikeUpstream() {
-    SchedulerConfig c = parse("{\"beta_schedule\": \"squaredcos_cap_v2\", \"beta_start\": 0.5, \"beta_end\": 0.1}");
+    SchedulerConfig c =
+        parse("{\"beta_schedule\": \"squaredcos_cap_v2\", \"beta_start\": 0.5, \"beta_end\": 0.1}");
     NoiseSchedule s = NoiseSchedule.of(c);
     assertTrue(s.beta(999) <= 0.999f && s.beta(0) > 0);
   }

@@ -23,12 +23,14 @@ class TimestepsTest {
 
   @Test
   void leadingWithOffsetOne() {
-    assertArrayEquals(arithmetic(981, 20, 50), Timesteps.ddim(TimestepSpacing.LEADING, 50, 1000, 1));
+    assertArrayEquals(
+        arithmetic(981, 20, 50), Timesteps.ddim(TimestepSpacing.LEADING, 50, 1000, 1));
   }
 
   @Test
   void trailing() {
-    assertArrayEquals(arithmetic(999, 20, 50), Timesteps.ddim(TimestepSpacing.TRAILING, 50, 1000, 1));
+    assertArrayEquals(
+        arithmetic(999, 20, 50), Timesteps.ddim(TimestepSpacing.TRAILING, 50, 1000, 1));
     // Half-way cases round to even as numpy does (937.5 -> 938 - 1, 812.5 -> 812 - 1).
     assertArrayEquals(
         new int[] {999, 937, 874, 811, 749, 687, 624, 561, 499, 437, 374, 311, 249, 187, 124, 61},
@@ -56,7 +58,8 @@ class TimestepsTest {
         },
         Timesteps.ddim(TimestepSpacing.LINSPACE, 50, 1000, 1));
     assertArrayEquals(
-        new int[] {999, 832, 666, 500, 333, 166, 0}, Timesteps.ddim(TimestepSpacing.LINSPACE, 7, 1000, 0));
+        new int[] {999, 832, 666, 500, 333, 166, 0},
+        Timesteps.ddim(TimestepSpacing.LINSPACE, 7, 1000, 0));
   }
 
   @Test
@@ -84,8 +87,8 @@ class TimestepsTest {
         Timesteps.dpmSolver(TimestepSpacing.LINSPACE, 50, 1000, 0));
     assertArrayEquals(
         new int[] {
-          941, 894, 847, 800, 753, 706, 659, 612, 565, 518, 471, 424, 377, 330, 283, 236, 189, 142, 95,
-          48
+          941, 894, 847, 800, 753, 706, 659, 612, 565, 518, 471, 424, 377, 330, 283, 236, 189, 142,
+          95, 48
         },
         Timesteps.dpmSolver(TimestepSpacing.LEADING, 20, 1000, 1));
   }
@@ -94,14 +97,16 @@ class TimestepsTest {
   @ValueSource(ints = {0, -1, 1001})
   void stepsOutsideOneToTAreRefused(int steps) {
     EngineException e =
-        assertThrows(EngineException.class, () -> Timesteps.ddim(TimestepSpacing.LEADING, steps, 1000, 1));
+        assertThrows(
+            EngineException.class, () -> Timesteps.ddim(TimestepSpacing.LEADING, steps, 1000, 1));
     assertEquals("steps must be between 1 and 1000, got " + steps, e.getMessage());
   }
 
   @Test
   void leadingSpacingThatRunsPastTheLastTimestepIsRefused() {
     EngineException e =
-        assertThrows(EngineException.class, () -> Timesteps.ddim(TimestepSpacing.LEADING, 1000, 1000, 1));
+        assertThrows(
+            EngineException.class, () -> Timesteps.ddim(TimestepSpacing.LEADING, 1000, 1000, 1));
     assertEquals(
         "leading spacing with 1000 steps gives timestep 1000, outside 0..999; use fewer steps or"
             + " another spacing.",
@@ -127,7 +132,8 @@ class TimestepsTest {
 
   @Test
   void karrasSigmaArraysRunFromSigmaMaxToSigmaMinThenZero() {
-    SamplerSettings s = new SamplerSettings(SamplerKind.EULER, 20, true, null, 0, DdpmVariance.FIXED_LARGE);
+    SamplerSettings s =
+        new SamplerSettings(SamplerKind.EULER, 20, true, null, 0, DdpmVariance.FIXED_LARGE);
     EulerSchedule e =
         EulerSchedule.build(SD, SchedulerConfig.stableDiffusion(), s, TimestepSpacing.LINSPACE);
     assertEquals(14.6146, e.sigmas()[0], 5e-5);
@@ -137,7 +143,9 @@ class TimestepsTest {
     assertEquals(0.0, e.timesteps()[19], 1e-3);
     for (int i = 1; i < 20; i++) {
       assertEquals((float) e.timesteps()[i], e.timesteps()[i], 0.0, "float32 timesteps");
-      double expected = (float) SD.timestepForSigma(NoiseSchedule.karrasSigmas(20, SD.sigmaMin(), SD.sigmaMax())[i]);
+      double expected =
+          (float)
+              SD.timestepForSigma(NoiseSchedule.karrasSigmas(20, SD.sigmaMin(), SD.sigmaMax())[i]);
       assertEquals(expected, e.timesteps()[i], 1e-3);
     }
   }

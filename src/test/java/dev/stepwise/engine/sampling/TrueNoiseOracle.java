@@ -1,8 +1,8 @@
 package dev.stepwise.engine.sampling;
 
 /**
- * A model that knows the clean latent x0 and the noise eps and answers with the exact eps (or
- * exact v) for any input on the path {@code z = alpha x0 + sigma eps}.
+ * A model that knows the clean latent x0 and the noise eps and answers with the exact eps (or exact
+ * v) for any input on the path {@code z = alpha x0 + sigma eps}.
  *
  * <p>For v it recovers (alpha, sigma) of the input by least squares on {@code z = alpha x0 + sigma
  * eps} (two unknowns, many equations), so it needs no knowledge of the sampler's schedule, and
