@@ -1,5 +1,7 @@
 package dev.stepwise.engine.sampling;
 
+import dev.stepwise.engine.EngineException;
+
 /**
  * DPM-Solver++(2M) (Lu et al. 2022, "DPM-Solver++", Algorithm 2, data prediction, midpoint), as
  * scheduling_dpmsolver_multistep.py with algorithm_type dpmsolver++, solver_order 2, solver_type
@@ -61,6 +63,17 @@ final class DpmPp2mRun extends SamplingRun {
     }
     for (int i = 0; i < n; i++) {
       sig[i] = (float) sig[i];
+      if (i > 0 && !(sig[i] < sig[i - 1])) {
+        // equal sigmas make h = 0 and the second-order ratio 0/0
+        throw new EngineException(
+            "dpmpp_2m with "
+                + spacing.configName()
+                + " spacing and "
+                + n
+                + " steps repeats timestep "
+                + (long) t[i]
+                + "; use fewer steps or another spacing.");
+      }
     }
     sig[n] = 0.0;
     return new Plan(t, sig);

@@ -15,18 +15,7 @@ public record Latents(float[] data, int batch, int channels, int height, int wid
 
   /** Validates the shape against the data length. */
   public Latents {
-    if (batch < 1 || channels < 1 || height < 1 || width < 1) {
-      throw new EngineException(
-          "Latent shape must be positive in every dimension, got ["
-              + batch
-              + ", "
-              + channels
-              + ", "
-              + height
-              + ", "
-              + width
-              + "].");
-    }
+    checkShape(batch, channels, height, width);
     long n = (long) batch * channels * height * width;
     if (data == null || n > Integer.MAX_VALUE || data.length != n) {
       throw new EngineException(
@@ -46,15 +35,28 @@ public record Latents(float[] data, int batch, int channels, int height, int wid
     }
   }
 
+  private static void checkShape(int batch, int channels, int height, int width) {
+    if (batch < 1 || channels < 1 || height < 1 || width < 1) {
+      throw new EngineException(
+          "Latent shape must be positive in every dimension, got ["
+              + batch
+              + ", "
+              + channels
+              + ", "
+              + height
+              + ", "
+              + width
+              + "].");
+    }
+  }
+
   /**
    * Returns standard normal latents where image {@code i} is {@code torch.randn([1, C, H, W],
    * generator=torch.Generator().manual_seed(seed + i))} on an x86-64 CPU, bit for bit (see {@link
    * SeedNoise}).
    */
   public static Latents initialNoise(long seed, int batch, int channels, int height, int width) {
-    if (batch < 1 || channels < 1 || height < 1 || width < 1) {
-      new Latents(new float[0], batch, channels, height, width); // throws the shape sentence
-    }
+    checkShape(batch, channels, height, width);
     int perImage = Math.multiplyExact(Math.multiplyExact(channels, height), width);
     float[] data = SeedNoise.initialNoise(seed, batch, perImage); // [B, C, H, W]
     return new Latents(data, batch, channels, height, width);

@@ -46,11 +46,6 @@ public enum SamplerKind {
     return defaultSpacing;
   }
 
-  /** Returns whether the sampler draws fresh noise between steps (always or with eta > 0). */
-  public boolean mayUseStepNoise() {
-    return this == DDPM || this == DDIM || this == EULER_A;
-  }
-
   /**
    * Parses a CLI name or a display name, ignoring case and surrounding spaces; anything else is
    * refused with the list of allowed names.

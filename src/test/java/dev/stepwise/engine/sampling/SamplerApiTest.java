@@ -90,6 +90,26 @@ class SamplerApiTest {
   }
 
   @Test
+  void dpmSolverRefusesRepeatedTimesteps() {
+    Latents z = Latents.initialNoise(1, 1, 4, 2, 2);
+    EngineException e =
+        assertThrows(
+            EngineException.class,
+            () ->
+                SamplingRun.start(
+                    SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.DPMPP_2M, 1000), z, null));
+    assertTrue(
+        e.getMessage()
+            .startsWith("dpmpp_2m with linspace spacing and 1000 steps repeats timestep "),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("; use fewer steps or another spacing."));
+    SamplingRun ok =
+        SamplingRun.start(
+            SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.DPMPP_2M, 500), z, null);
+    assertEquals(500, ok.totalSteps());
+  }
+
+  @Test
   void runStepsOneAtATimeAndStops() {
     Latents z = Latents.initialNoise(5, 1, 4, 2, 2);
     float[] before = z.data().clone();
