@@ -1,0 +1,105 @@
+package dev.stepwise.engine.sampling;
+
+import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.random.SeedNoise;
+
+/**
+ * A batch of latents in NCHW order, flat in one float array.
+ *
+ * <p>The record does not copy {@code data}: whoever builds one hands the array over. Use {@link
+ * #copy()} for a snapshot that later changes cannot reach.
+ *
+ * @param data {@code batch * channels * height * width} values, image-major // [B, C, H, W]
+ */
+public record Latents(float[] data, int batch, int channels, int height, int width) {
+
+  /** Validates the shape against the data length. */
+  public Latents {
+    checkShape(batch, channels, height, width);
+    long n = (long) batch * channels * height * width;
+    if (data == null || n > Integer.MAX_VALUE || data.length != n) {
+      throw new EngineException(
+          "Latents of shape ["
+              + batch
+              + ", "
+              + channels
+              + ", "
+              + height
+              + ", "
+              + width
+              + "] need "
+              + n
+              + " values, got "
+              + (data == null ? "none" : String.valueOf(data.length))
+              + ".");
+    }
+  }
+
+  private static void checkShape(int batch, int channels, int height, int width) {
+    if (batch < 1 || channels < 1 || height < 1 || width < 1) {
+      throw new EngineException(
+          "Latent shape must be positive in every dimension, got ["
+              + batch
+              + ", "
+              + channels
+              + ", "
+              + height
+              + ", "
+              + width
+              + "].");
+    }
+  }
+
+  /**
+   * Returns standard normal latents where image {@code i} is {@code torch.randn([1, C, H, W],
+   * generator=torch.Generator().manual_seed(seed + i))} on an x86-64 CPU, bit for bit (see {@link
+   * SeedNoise}).
+   */
+  public static Latents initialNoise(long seed, int batch, int channels, int height, int width) {
+    checkShape(batch, channels, height, width);
+    int perImage = Math.multiplyExact(Math.multiplyExact(channels, height), width);
+    float[] data = SeedNoise.initialNoise(seed, batch, perImage); // [B, C, H, W]
+    return new Latents(data, batch, channels, height, width);
+  }
+
+  /** Returns the number of values of one image, {@code C * H * W}. */
+  public int perImage() {
+    return channels * height * width;
+  }
+
+  /** Returns the total number of values. */
+  public int size() {
+    return data.length;
+  }
+
+  /** Returns a deep copy. */
+  public Latents copy() {
+    return new Latents(data.clone(), batch, channels, height, width);
+  }
+
+  /** Returns latents of the same shape holding {@code values} (not copied). */
+  public Latents withData(float[] values) {
+    return new Latents(values, batch, channels, height, width);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Latents l
+        && batch == l.batch
+        && channels == l.channels
+        && height == l.height
+        && width == l.width
+        && java.util.Arrays.equals(data, l.data);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Arrays.hashCode(data) * 31
+        + java.util.Objects.hash(batch, channels, height, width);
+  }
+
+  @Override
+  public String toString() {
+    return "Latents[" + batch + ", " + channels + ", " + height + ", " + width + "]";
+  }
+}

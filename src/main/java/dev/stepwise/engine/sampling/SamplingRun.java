@@ -1,0 +1,227 @@
+package dev.stepwise.engine.sampling;
+
+import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.random.NoiseSource;
+
+/**
+ * One sampling run, advanced one model evaluation at a time so a caller can report every step and
+ * cancel between steps.
+ *
+ * <p>Create it with {@link #start}; call {@link #step} while {@link #hasNext()}. The only mutable
+ * state is the current latents, the step index and (for DPM++ 2M) the previous x0 estimate. Not
+ * thread-safe; one algorithm per subclass.
+ */
+public abstract class SamplingRun {
+  /** The schedule the run samples from. */
+  protected final NoiseSchedule schedule;
+
+  /** The prediction type of the model. */
+  protected final PredictionType prediction;
+
+  /** Step noise, or null for deterministic runs. */
+  protected final NoiseSource noise;
+
+  private final double[] timesteps; // [N]
+  private final int batch;
+  private final int channels;
+  private final int height;
+  private final int width;
+  private float[] state; // [B, C, H, W], the sampler's own space
+  private final double initNoiseSigma;
+  private int index;
+
+  /** Sets up the shared state and scales {@code standardNormal} by {@code initNoiseSigma}. */
+  protected SamplingRun(
+      NoiseSchedule schedule,
+      PredictionType prediction,
+      double[] timesteps,
+      Latents standardNormal,
+      double initNoiseSigma,
+      NoiseSource noise) {
+    Latents initialState = scaled(standardNormal, initNoiseSigma);
+    this.initNoiseSigma = initNoiseSigma;
+    this.schedule = schedule;
+    this.prediction = prediction;
+    this.timesteps = timesteps.clone();
+    this.batch = initialState.batch();
+    this.channels = initialState.channels();
+    this.height = initialState.height();
+    this.width = initialState.width();
+    this.state = initialState.data();
+    this.noise = noise;
+  }
+
+  /**
+   * Starts a run: picks timesteps and sigmas as the chosen sampler's diffusers scheduler does,
+   * scales a copy of {@code standardNormalNoise} (which is not modified) by the sampler's
+   * init_noise_sigma ({@link #initNoiseSigma()}), and returns the run positioned before its first
+   * step.
+   *
+   * @param cfg the pack's scheduler config; it must describe {@code schedule}
+   * @param stepNoise the ancestral noise stream, needed by ddpm, euler_a and ddim with eta > 0 (may
+   *     be null otherwise); e.g. {@code SeedNoise.stepNoise(seed, batch, C * H * W)}
+   */
+  public static SamplingRun start(
+      NoiseSchedule schedule,
+      SchedulerConfig cfg,
+      SamplerSettings s,
+      Latents standardNormalNoise,
+      NoiseSource stepNoise) {
+    if (schedule == null || cfg == null || s == null || standardNormalNoise == null) {
+      throw new EngineException("A sampling run needs a schedule, a config, settings and noise.");
+    }
+    if (schedule.size() != cfg.numTrainTimesteps()) {
+      throw new EngineException(
+          "The noise schedule has "
+              + schedule.size()
+              + " timesteps but the config says num_train_timesteps "
+              + cfg.numTrainTimesteps()
+              + ".");
+    }
+    Timesteps.checkSteps(s.steps(), cfg.numTrainTimesteps());
+    boolean needsNoise =
+        s.kind() == SamplerKind.DDPM
+            || s.kind() == SamplerKind.EULER_A
+            || (s.kind() == SamplerKind.DDIM && s.eta() > 0);
+    if (needsNoise && stepNoise == null) {
+      throw new EngineException(
+          s.kind().cliName() + " adds noise between steps and needs a step-noise source.");
+    }
+    TimestepSpacing spacing =
+        s.spacingOrNull() != null
+            ? s.spacingOrNull()
+            : cfg.timestepSpacingOrNull() != null
+                ? cfg.timestepSpacingOrNull()
+                : s.kind().defaultSpacing();
+    Latents x = standardNormalNoise;
+    return switch (s.kind()) {
+      case DDPM -> new DdpmRun(schedule, cfg, s, spacing, x, stepNoise);
+      case DDIM -> new DdimRun(schedule, cfg, s, spacing, x, stepNoise);
+      case EULER -> new EulerRun(schedule, cfg, s, spacing, x);
+      case EULER_A -> new EulerAncestralRun(schedule, cfg, s, spacing, x, stepNoise);
+      case DPMPP_2M -> new DpmPp2mRun(schedule, cfg, s, spacing, x);
+    };
+  }
+
+  /** Returns the number of steps (model evaluations) of the run. */
+  public final int totalSteps() {
+    return timesteps.length;
+  }
+
+  /**
+   * Returns the factor the standard normal noise was multiplied by: 1 for DDPM, DDIM and DPM++ 2M;
+   * sigma_max (or sqrt(sigma_max^2 + 1) with leading spacing) for Euler and Euler a.
+   */
+  public final double initNoiseSigma() {
+    return initNoiseSigma;
+  }
+
+  /**
+   * Returns the noise level {@code sqrt((1 - abar) / abar)} step {@code i} starts from, which is
+   * the level of the timestep the model is told, for {@code i} in [0, totalSteps()); at {@code
+   * totalSteps()} it is the level the run ends on (0, except DDIM with set_alpha_to_one false,
+   * which ends on sigma_0). For DDIM with linspace spacing the state itself can sit a few timesteps
+   * away from the told one, as in diffusers (see DdimRun).
+   */
+  public final double sigmaBefore(int i) {
+    if (i < 0 || i > timesteps.length) {
+      throw new EngineException(
+          "Step index must be between 0 and " + timesteps.length + ", got " + i + ".");
+    }
+    return sigmaOfStep(i);
+  }
+
+  /** Returns whether a step remains. */
+  public final boolean hasNext() {
+    return index < timesteps.length;
+  }
+
+  /** Returns the index of the next step (equals {@link #totalSteps()} once finished). */
+  public final int nextIndex() {
+    return index;
+  }
+
+  /** Returns a copy of the timesteps the model will be (or was) called with, in order. */
+  public final double[] timesteps() {
+    return timesteps.clone();
+  }
+
+  /** Returns a copy of the current state (the final latents once the run has finished). */
+  public final Latents latents() {
+    return new Latents(state.clone(), batch, channels, height, width);
+  }
+
+  /**
+   * Calls the model once and advances the state by one step.
+   *
+   * @throws EngineException when the run is finished or the model output has the wrong length
+   */
+  public final StepResult step(ModelFunction model) {
+    if (!hasNext()) {
+      throw new EngineException(
+          "The sampling run has already taken all " + timesteps.length + " steps.");
+    }
+    int i = index;
+    float[] input = modelInput(state, i); // [B, C, H, W]
+    float[] out = model.predict(input, timesteps[i]); // [B, C, H, W]
+    if (out == null || out.length != state.length) {
+      throw new EngineException(
+          "The model returned "
+              + (out == null ? "nothing" : out.length + " values")
+              + " for latents of "
+              + state.length
+              + " values.");
+    }
+    float[] x0 = new float[state.length]; // [B, C, H, W]
+    float[] eps = new float[state.length]; // [B, C, H, W]
+    float[] next = advance(i, state, out, x0, eps); // [B, C, H, W]
+    double sigma = sigmaOfStep(i);
+    state = next;
+    index = i + 1;
+    return new StepResult(
+        i,
+        timesteps[i],
+        sigma,
+        new Latents(next.clone(), batch, channels, height, width),
+        new Latents(x0, batch, channels, height, width),
+        new Latents(eps, batch, channels, height, width));
+  }
+
+  /** Returns the model input for step {@code i}; the identity unless the sampler scales. */
+  protected float[] modelInput(float[] x, int i) {
+    return x;
+  }
+
+  /** Returns the noise level of step {@code i} as {@link #sigmaBefore} defines it, i in [0, N]. */
+  protected abstract double sigmaOfStep(int i);
+
+  /**
+   * Computes the state after step {@code i} from the state {@code x} and model output {@code out}
+   * and fills {@code x0} and {@code eps} with the clean-latent and noise estimates. Must not modify
+   * {@code x} or {@code out}.
+   */
+  protected abstract float[] advance(int i, float[] x, float[] out, float[] x0, float[] eps);
+
+  private static Latents scaled(Latents noise, double factor) {
+    float[] d = noise.data();
+    float[] out = new float[d.length]; // [B, C, H, W]
+    for (int k = 0; k < d.length; k++) {
+      out[k] = factor == 1.0 ? d[k] : (float) (d[k] * factor);
+    }
+    return noise.withData(out);
+  }
+
+  /** Draws step noise for the whole batch. */
+  protected final float[] drawNoise(int n) {
+    float[] z = noise.next(n); // [B, C, H, W]
+    if (z == null || z.length != n) {
+      throw new EngineException(
+          "The step-noise source returned "
+              + (z == null ? "nothing" : z.length + " values")
+              + " instead of "
+              + n
+              + ".");
+    }
+    return z;
+  }
+}
