@@ -68,6 +68,17 @@ record ComponentWeights(String component, Path file, boolean sharded) {
       found = new ComponentWeights(component, dir.resolve(index), true);
       used.add(index);
       used.addAll(shardNames(dir.resolve(index), pack + ": " + component + "/" + index));
+    } else if (Files.isRegularFile(dir.resolve(base + ".fp16.safetensors"))) {
+      // diffusers' variant="fp16" downloads hold only this file: use it, and say so.
+      found = new ComponentWeights(component, dir.resolve(base + ".fp16.safetensors"), false);
+      used.add(base + ".fp16.safetensors");
+      notices.add(component + "/" + base + ".fp16.safetensors used: the folder has no " + single + ".");
+    } else if (Files.isRegularFile(dir.resolve(base + ".fp16.safetensors.index.json"))) {
+      String fp16Index = base + ".fp16.safetensors.index.json";
+      found = new ComponentWeights(component, dir.resolve(fp16Index), true);
+      used.add(fp16Index);
+      used.addAll(shardNames(dir.resolve(fp16Index), pack + ": " + component + "/" + fp16Index));
+      notices.add(component + "/" + fp16Index + " used: the folder has no " + single + ".");
     } else {
       throw missing(dir, component, single, index, pack);
     }
@@ -105,7 +116,7 @@ record ComponentWeights(String component, Path file, boolean sharded) {
               + single
               + " is missing; the folder has only "
               + String.join(", ", variants)
-              + " (variant weights are not picked automatically:"
+              + " (Stepwise picks only the plain file or its fp16 variant:"
               + " rename the one to use to "
               + single
               + ").");

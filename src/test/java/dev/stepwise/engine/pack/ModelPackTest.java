@@ -146,18 +146,34 @@ class ModelPackTest {
   }
 
   @Test
-  void folderWithOnlyAVariantNamesIt() throws Exception {
+  void folderWithOnlyTheFp16VariantUsesItWithANotice() throws Exception {
     Path root = TinyPack.create(tmp.resolve("p"));
     Files.move(
         root.resolve("vae/diffusion_pytorch_model.safetensors"),
         root.resolve("vae/diffusion_pytorch_model.fp16.safetensors"));
+    try (ModelPack p = ModelPack.open(root)) {
+      assertTrue(p.vaeWeights().origin().endsWith("diffusion_pytorch_model.fp16.safetensors"), p.vaeWeights().origin());
+      assertTrue(
+          p.notices().contains(
+              "vae/diffusion_pytorch_model.fp16.safetensors used: the folder has no"
+                  + " diffusion_pytorch_model.safetensors."),
+          p.notices().toString());
+    }
+  }
+
+  @Test
+  void folderWithOnlyAnotherVariantNamesIt() throws Exception {
+    Path root = TinyPack.create(tmp.resolve("p"));
+    Files.move(
+        root.resolve("vae/diffusion_pytorch_model.safetensors"),
+        root.resolve("vae/diffusion_pytorch_model.non_ema.safetensors"));
     String msg = openFails(root);
     assertTrue(
         msg.startsWith(
             "model pack "
                 + root
                 + ": vae/diffusion_pytorch_model.safetensors"
-                + " is missing; the folder has only diffusion_pytorch_model.fp16.safetensors"),
+                + " is missing; the folder has only diffusion_pytorch_model.non_ema.safetensors"),
         msg);
   }
 
