@@ -1,4 +1,4 @@
-"""Regenerate the tiny test packs and their PyTorch goldens (contract: GOLDENS.md).
+"""Regenerate the tiny test packs and their PyTorch goldens (contract: docs/goldens.md).
 
 Usage: /usr/bin/python3 models/training/make_goldens.py [--out REPO_ROOT]
 

@@ -11,7 +11,7 @@ from stepwise_train import attention, pack, pipeline, safetensors_io as st
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 RES = os.path.join(ROOT, "src", "test", "resources")
 
-# GOLDENS.md table: key -> (tiny-sd shape, tiny-sd2 shape)
+# docs/goldens.md table: key -> (tiny-sd shape, tiny-sd2 shape)
 CONTRACT = {
     "unet.sample": ([2, 4, 8, 8], [2, 4, 9, 7]),
     "unet.timestep": ([2], [2]),
