@@ -1,0 +1,108 @@
+package dev.stepwise.engine.clip;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.SparseFormat;
+import dev.stepwise.engine.nn.Activations;
+import dev.stepwise.engine.nn.Attention;
+import dev.stepwise.engine.nn.LayerNorm;
+import dev.stepwise.engine.nn.Linear;
+import dev.stepwise.engine.nn.Parameters;
+import dev.stepwise.engine.nn.Scope;
+
+/**
+ * The CLIP text transformer (Radford et al. 2021) as transformers' CLIPTextModel
+ * (models/clip/modeling_clip.py): token + position embeddings, pre-LN layers with causal
+ * self-attention and an MLP, a final LayerNorm. Stable Diffusion consumes last_hidden_state.
+ *
+ * <p>Weights under {@code text_model.} (older transformers) or without that prefix (transformers
+ * 5 saves it that way); {@code text_model.embeddings.position_ids} is ignored and rebuilt.
+ * Shapes: B = batch, L = tokens, D = hidden_size, I = intermediate_size.
+ */
+public final class ClipTextModel {
+  private final ClipTextConfig config;
+  private final NDArray tokenEmbedding; // [V, D]
+  private final NDArray positionEmbedding; // [P, D]
+  private final Layer[] layers;
+  private final LayerNorm finalLayerNorm;
+
+  private record Layer(
+      LayerNorm norm1, Linear q, Linear k, Linear v, Linear out, LayerNorm norm2, Linear fc1, Linear fc2) {}
+
+  public ClipTextModel(ClipTextConfig c, Parameters root) {
+    this.config = c;
+    Parameters p = root.contains("text_model.embeddings.token_embedding.weight") || !root.contains("embeddings.token_embedding.weight")
+        ? root.prefix("text_model")
+        : root;
+    long d = c.hiddenSize();
+    long inter = c.intermediateSize();
+    double eps = c.layerNormEps();
+    tokenEmbedding = p.get("embeddings.token_embedding.weight", c.vocabSize(), d);
+    positionEmbedding = p.get("embeddings.position_embedding.weight", c.maxPositionEmbeddings(), d);
+    layers = new Layer[c.numHiddenLayers()];
+    for (int i = 0; i < layers.length; i++) {
+      Parameters l = p.prefix("encoder.layers." + i);
+      layers[i] =
+          new Layer(
+              LayerNorm.load(l, "layer_norm1", d, eps),
+              Linear.load(l, "self_attn.q_proj", d, d, true),
+              Linear.load(l, "self_attn.k_proj", d, d, true),
+              Linear.load(l, "self_attn.v_proj", d, d, true),
+              Linear.load(l, "self_attn.out_proj", d, d, true),
+              LayerNorm.load(l, "layer_norm2", d, eps),
+              Linear.load(l, "mlp.fc1", d, inter, true),
+              Linear.load(l, "mlp.fc2", inter, d, true));
+    }
+    finalLayerNorm = LayerNorm.load(p, "final_layer_norm", d, eps);
+  }
+
+  public ClipTextConfig config() {
+    return config;
+  }
+
+  /** last_hidden_state [B, L, D] for token ids [B, L] (any integer type), L at most max_position_embeddings. */
+  public NDArray forward(NDArray ids) {
+    return forward(ids, 0);
+  }
+
+  /**
+   * The hidden state {@code clipSkip} layers before the last, passed through final_layer_norm
+   * (diffusers pipeline_stable_diffusion.py encode_prompt: clip_skip 1 = AUTOMATIC1111 "Clip skip 2").
+   */
+  public NDArray forward(NDArray ids, int clipSkip) {
+    long b = ids.getShape().get(0);
+    long len = ids.getShape().get(1);
+    if (len > config.maxPositionEmbeddings() || clipSkip < 0 || clipSkip >= layers.length) {
+      throw new IllegalArgumentException("ids of length " + len + " or clip skip " + clipSkip + " out of range");
+    }
+    try (Scope scope = Scope.open(ids)) {
+      // 1. Embeddings: token_embedding[ids] + position_embedding[0..L-1] (CLIPTextEmbeddings).
+      NDArray flat = ids.toType(DataType.INT64, false); // [B, L]
+      NDArray x =
+          ai.djl.nn.core.Embedding.embedding(flat, tokenEmbedding, SparseFormat.DENSE)
+              .singletonOrThrow(); // [B, L, D]
+      NDArray positionIds = scope.manager().arange(0L, len, 1L, DataType.INT64); // [L]
+      NDArray positions =
+          ai.djl.nn.core.Embedding.embedding(positionIds, positionEmbedding, SparseFormat.DENSE)
+              .singletonOrThrow(); // [L, D]
+      x = x.add(positions); // [B, L, D]
+      // 2. Pre-LN encoder layers with the causal mask (CLIPEncoderLayer); the hidden state after
+      //    layer n - clipSkip is the one returned.
+      int last = layers.length - clipSkip;
+      int heads = config.numAttentionHeads();
+      for (int i = 0; i < last; i++) {
+        Layer l = layers[i];
+        NDArray h = l.norm1().forward(x); // [B, L, D]
+        NDArray attn = Attention.attend(l.q().forward(h), l.k().forward(h), l.v().forward(h), heads, true);
+        // attn: [B, L, D], softmax(q k^T / sqrt(d)) v per head, keys after the query hidden
+        x = x.add(l.out().forward(attn)); // [B, L, D]
+        h = l.norm2().forward(x); // [B, L, D]
+        h = l.fc1().forward(h); // [B, L, I]
+        h = config.hiddenAct().equals("gelu") ? Activations.gelu(h) : Activations.quickGelu(h); // [B, L, I]
+        x = x.add(l.fc2().forward(h)); // [B, L, D]
+      }
+      // 3. final_layer_norm (applied to the clip-skipped state as well, as diffusers does).
+      return scope.keep(finalLayerNorm.forward(x)); // [B, L, D]
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.stepwise.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/** A fully connected layer y = x W^T + b with PyTorch's {@code weight[out, in]} layout. */
+public final class Linear {
+  private final NDArray weight; // [out, in]
+  private final NDArray bias; // [out] or null
+
+  private Linear(NDArray weight, NDArray bias) {
+    this.weight = weight;
+    this.bias = bias;
+  }
+
+  /** Loads {@code name.weight[out,in]} (and {@code name.bias[out]} when {@code withBias}). */
+  public static Linear load(Parameters p, String name, long in, long out, boolean withBias) {
+    Parameters q = p.prefix(name);
+    NDArray w = q.get("weight", out, in);
+    NDArray b = withBias ? q.get("bias", out) : null;
+    return new Linear(w, b);
+  }
+
+  /** Wraps given arrays (weight {@code [out,in]}, bias {@code [out]} or null). */
+  public static Linear of(NDArray weight, NDArray bias) {
+    return new Linear(weight, bias);
+  }
+
+  /** Input features. */
+  public long in() {
+    return weight.getShape().get(1);
+  }
+
+  /** Output features. */
+  public long out() {
+    return weight.getShape().get(0);
+  }
+
+  /** Applies the layer over the last axis: {@code [..., in] -> [..., out]}. */
+  public NDArray forward(NDArray x) {
+    NDArray y = ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow(); // [..., out]
+    FlopCounter.add(2 * y.getShape().size() * in()); // 2 x rows x out x in
+    return y;
+  }
+}

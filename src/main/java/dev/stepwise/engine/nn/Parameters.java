@@ -1,0 +1,196 @@
+package dev.stepwise.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.stepwise.engine.ModelPackException;
+import dev.stepwise.engine.weights.TensorSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Strict, prefix-scoped access to the weights of one model component.
+ *
+ * <p>Every tensor is fetched with the shape the component's config.json implies; a missing key or
+ * a different shape is a {@link ModelPackException} that names the file, the key, the shape found
+ * and the shape expected. Loaded arrays belong to the manager given at creation (the model's own
+ * weights manager). After a model is built, {@link #unusedKeys()} lists the tensors of the source
+ * that no layer asked for, for a notice.
+ */
+public final class Parameters {
+
+  /** Where tensors come from: a file-backed source or random weights. */
+  interface Source {
+    String origin();
+
+    boolean has(String key);
+
+    /** The stored shape, or null when unknown before loading (random weights). */
+    long[] shape(String key);
+
+    NDArray load(String key, long[] expectedShape, NDManager manager);
+
+    Set<String> names();
+  }
+
+  private static final class State {
+    final Source source;
+    final NDManager manager;
+    final Set<String> used = Collections.synchronizedSet(new HashSet<>());
+
+    State(Source source, NDManager manager) {
+      this.source = source;
+      this.manager = manager;
+    }
+  }
+
+  private final State state;
+  private final String prefix;
+
+  private Parameters(State state, String prefix) {
+    this.state = state;
+    this.prefix = prefix;
+  }
+
+  /** Parameters read from {@code source}, loaded into {@code weights} (the model's manager). */
+  public static Parameters strict(TensorSource source, NDManager weights) {
+    return new Parameters(new State(new TensorSourceAdapter(source), weights), "");
+  }
+
+  /** Random parameters of whatever shape is asked for (benchmarks, dry runs). */
+  public static Parameters random(RandomWeights random, NDManager weights) {
+    return new Parameters(new State(random.asSource(), weights), "");
+  }
+
+  /** A view whose keys are prefixed with {@code name + "."} (a dot is added unless present). */
+  public Parameters prefix(String name) {
+    if (name.isEmpty()) {
+      return this;
+    }
+    String p = name.endsWith(".") ? name : name + ".";
+    return new Parameters(state, prefix + p);
+  }
+
+  /** The manager that owns every loaded weight. */
+  public NDManager manager() {
+    return state.manager;
+  }
+
+  /** Where the tensors come from, for messages. */
+  public String origin() {
+    return state.source.origin();
+  }
+
+  /** Whether the source holds {@code key} (relative to this view's prefix). */
+  public boolean contains(String key) {
+    return state.source.has(prefix + key);
+  }
+
+  /**
+   * Fetches {@code key} (relative to this view's prefix) and checks its shape against {@code
+   * expectedShape}.
+   *
+   * @throws ModelPackException when the key is absent or its shape differs
+   */
+  public NDArray get(String key, long... expectedShape) {
+    String full = prefix + key;
+    if (!state.source.has(full)) {
+      throw new ModelPackException(
+          origin()
+              + ": is missing key "
+              + full
+              + " (expected shape "
+              + Arrays.toString(expectedShape)
+              + " from config.json).");
+    }
+    long[] found = state.source.shape(full);
+    if (found != null && !Arrays.equals(found, expectedShape)) {
+      throw mismatch(full, found, expectedShape);
+    }
+    NDArray array = state.source.load(full, expectedShape, state.manager);
+    long[] loaded = array.getShape().getShape();
+    if (!Arrays.equals(loaded, expectedShape)) {
+      array.close();
+      throw mismatch(full, loaded, expectedShape);
+    }
+    state.used.add(full);
+    return array;
+  }
+
+  /**
+   * Fetches {@code key}, or {@code legacyKey} when only the older name is stored (e.g. diffusers'
+   * pre-0.14 VAE attention names {@code query}/{@code key}/{@code value}/{@code proj_attn}).
+   */
+  public NDArray getEither(String key, String legacyKey, long... expectedShape) {
+    if (!contains(key) && contains(legacyKey)) {
+      return get(legacyKey, expectedShape);
+    }
+    return get(key, expectedShape);
+  }
+
+  /**
+   * The source's tensors that no layer asked for, sorted; buffers such as {@code position_ids}
+   * and {@code num_batches_tracked} are left out because models rebuild them.
+   */
+  public List<String> unusedKeys() {
+    List<String> out = new ArrayList<>();
+    for (String name : new TreeSet<>(state.source.names())) {
+      if (!state.used.contains(name)
+          && !name.endsWith("position_ids")
+          && !name.endsWith("num_batches_tracked")) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  private ModelPackException mismatch(String key, long[] found, long[] expected) {
+    return new ModelPackException(
+        origin()
+            + ": "
+            + key
+            + " has shape "
+            + Arrays.toString(found)
+            + " but config.json implies "
+            + Arrays.toString(expected)
+            + ".");
+  }
+
+  /** Adapts a {@link TensorSource} (files) to the loader. */
+  private static final class TensorSourceAdapter implements Source {
+    private final TensorSource source;
+
+    TensorSourceAdapter(TensorSource source) {
+      this.source = source;
+    }
+
+    @Override
+    public String origin() {
+      return source.origin();
+    }
+
+    @Override
+    public boolean has(String key) {
+      return source.shape(key) != null;
+    }
+
+    @Override
+    public long[] shape(String key) {
+      return source.shape(key);
+    }
+
+    @Override
+    public NDArray load(String key, long[] expectedShape, NDManager manager) {
+      return source.load(key, manager);
+    }
+
+    @Override
+    public Set<String> names() {
+      return source.names();
+    }
+  }
+}

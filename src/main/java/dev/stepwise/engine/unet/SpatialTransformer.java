@@ -1,0 +1,102 @@
+package dev.stepwise.engine.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import dev.stepwise.engine.nn.Activations;
+import dev.stepwise.engine.nn.Attention;
+import dev.stepwise.engine.nn.Conv2d;
+import dev.stepwise.engine.nn.GroupNorm;
+import dev.stepwise.engine.nn.LayerNorm;
+import dev.stepwise.engine.nn.Linear;
+import dev.stepwise.engine.nn.Parameters;
+
+/**
+ * diffusers' Transformer2DModel for continuous input (models/transformers/transformer_2d.py) with
+ * BasicTransformerBlocks (models/attention.py): GroupNorm (eps 1e-6), proj_in (1x1 conv, or Linear
+ * when use_linear_projection), per block h += attn1(norm1 h); h += attn2(norm2 h, context);
+ * h += ff(norm3 h) with GEGLU, then proj_out and the residual.
+ *
+ * <p>Shapes: B batch, C channels = heads x head width, N = H x W tokens, L context tokens, D
+ * context width.
+ */
+final class SpatialTransformer {
+  private final int heads;
+  private final boolean linearProjection;
+  private final GroupNorm norm;
+  private final Conv2d projInConv;
+  private final Linear projInLinear;
+  private final Block[] blocks;
+  private final Conv2d projOutConv;
+  private final Linear projOutLinear;
+
+  private record Block(
+      LayerNorm norm1, Linear q1, Linear k1, Linear v1, Linear out1,
+      LayerNorm norm2, Linear q2, Linear k2, Linear v2, Linear out2,
+      LayerNorm norm3, Linear ffIn, Linear ffOut) {}
+
+  SpatialTransformer(Parameters p, int channels, int heads, int layers, int contextDim, int groups, boolean linear) {
+    this.heads = heads;
+    this.linearProjection = linear;
+    long c = channels;
+    norm = GroupNorm.load(p, "norm", groups, c, 1e-6);
+    if (linear) {
+      projInLinear = Linear.load(p, "proj_in", c, c, true);
+      projOutLinear = Linear.load(p, "proj_out", c, c, true);
+      projInConv = null;
+      projOutConv = null;
+    } else {
+      projInConv = Conv2d.load(p, "proj_in", c, c, 1, 1, 0);
+      projOutConv = Conv2d.load(p, "proj_out", c, c, 1, 1, 0);
+      projInLinear = null;
+      projOutLinear = null;
+    }
+    blocks = new Block[layers];
+    for (int i = 0; i < layers; i++) {
+      Parameters b = p.prefix("transformer_blocks." + i);
+      blocks[i] =
+          new Block(
+              LayerNorm.load(b, "norm1", c, 1e-5),
+              Linear.load(b, "attn1.to_q", c, c, false),
+              Linear.load(b, "attn1.to_k", c, c, false),
+              Linear.load(b, "attn1.to_v", c, c, false),
+              Linear.load(b, "attn1.to_out.0", c, c, true),
+              LayerNorm.load(b, "norm2", c, 1e-5),
+              Linear.load(b, "attn2.to_q", c, c, false),
+              Linear.load(b, "attn2.to_k", contextDim, c, false),
+              Linear.load(b, "attn2.to_v", contextDim, c, false),
+              Linear.load(b, "attn2.to_out.0", c, c, true),
+              LayerNorm.load(b, "norm3", c, 1e-5),
+              Linear.load(b, "ff.net.0.proj", c, 8 * c, true), // GEGLU: value and gate, 4C each
+              Linear.load(b, "ff.net.2", 4 * c, c, true));
+    }
+  }
+
+  /** {@code x [B, C, H, W]}, {@code context [B, L, D]} -> [B, C, H, W]. */
+  NDArray forward(NDArray x, NDArray context) {
+    Shape s = x.getShape();
+    long b = s.get(0);
+    long c = s.get(1);
+    long n = s.get(2) * s.get(3);
+    NDArray h = norm.forward(x); // [B, C, H, W]
+    if (linearProjection) {
+      h = projInLinear.forward(h.reshape(b, c, n).transpose(0, 2, 1)); // [B, N, C]
+    } else {
+      h = projInConv.forward(h).reshape(b, c, n).transpose(0, 2, 1); // [B, N, C]
+    }
+    for (Block blk : blocks) {
+      NDArray t = blk.norm1().forward(h); // [B, N, C]
+      h = h.add(blk.out1().forward(Attention.attend(blk.q1().forward(t), blk.k1().forward(t), blk.v1().forward(t), heads, false))); // [B, N, C]
+      t = blk.norm2().forward(h); // [B, N, C]
+      h = h.add(blk.out2().forward(Attention.attend(blk.q2().forward(t), blk.k2().forward(context), blk.v2().forward(context), heads, false))); // [B, N, C]
+      t = blk.norm3().forward(h); // [B, N, C]
+      h = h.add(blk.ffOut().forward(Activations.geglu(blk.ffIn().forward(t)))); // [B, N, C]
+    }
+    NDArray out;
+    if (linearProjection) {
+      out = projOutLinear.forward(h).transpose(0, 2, 1).reshape(s); // [B, C, H, W]
+    } else {
+      out = projOutConv.forward(h.transpose(0, 2, 1).reshape(s)); // [B, C, H, W]
+    }
+    return out.add(x); // [B, C, H, W], the block's residual
+  }
+}

@@ -1,0 +1,263 @@
+package dev.stepwise.engine.unet;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.stepwise.engine.ModelPackException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fields of diffusers' UNet2DConditionModel config (unet/config.json) that the Stable
+ * Diffusion 1.x / 2.x family uses, with diffusers' defaults (models/unets/unet_2d_condition.py).
+ * Per-block lists are expanded here, so the network reads one value per block.
+ *
+ * <p>Naming trap kept from diffusers: {@code attention_head_dim} is the number of heads, not their
+ * width, unless {@code num_attention_heads} is given (then that is the head count).
+ */
+public record UNetConfig(
+    int sampleSize,
+    int inChannels,
+    int outChannels,
+    boolean centerInputSample,
+    boolean flipSinToCos,
+    double freqShift,
+    List<String> downBlockTypes,
+    String midBlockType,
+    List<String> upBlockTypes,
+    int[] blockOutChannels,
+    int[] layersPerBlock,
+    int downsamplePadding,
+    double midBlockScaleFactor,
+    int normNumGroups,
+    double normEps,
+    int crossAttentionDim,
+    int[] transformerLayersPerBlock,
+    int[] attentionHeads,
+    boolean useLinearProjection,
+    boolean upcastAttention,
+    int convInKernel,
+    int convOutKernel) {
+
+  public static final String CROSS_DOWN = "CrossAttnDownBlock2D";
+  public static final String DOWN = "DownBlock2D";
+  public static final String CROSS_UP = "CrossAttnUpBlock2D";
+  public static final String UP = "UpBlock2D";
+  public static final String CROSS_MID = "UNetMidBlock2DCrossAttn";
+
+  /** Fields that must keep their diffusers default for this family (SDXL, LCM, upscalers differ). */
+  private static final Map<String, String> MUST_BE_DEFAULT =
+      Map.ofEntries(
+          Map.entry("addition_embed_type", "null"),
+          Map.entry("class_embed_type", "null"),
+          Map.entry("num_class_embeds", "null"),
+          Map.entry("encoder_hid_dim", "null"),
+          Map.entry("encoder_hid_dim_type", "null"),
+          Map.entry("time_cond_proj_dim", "null"),
+          Map.entry("timestep_post_act", "null"),
+          Map.entry("time_embedding_dim", "null"),
+          Map.entry("cross_attention_norm", "null"),
+          Map.entry("only_cross_attention", "false"),
+          Map.entry("dual_cross_attention", "false"),
+          Map.entry("resnet_skip_time_act", "false"),
+          Map.entry("mid_block_only_cross_attention", "null"),
+          Map.entry("class_embeddings_concat", "false"),
+          Map.entry("reverse_transformer_layers_per_block", "null"));
+
+  public UNetConfig {
+    int n = blockOutChannels.length;
+    if (n == 0 || downBlockTypes.size() != n || upBlockTypes.size() != n) {
+      throw fail("down_block_types, up_block_types and block_out_channels must have the same length, got "
+          + downBlockTypes.size() + ", " + upBlockTypes.size() + " and " + n);
+    }
+    if (layersPerBlock.length != n || transformerLayersPerBlock.length != n || attentionHeads.length != n) {
+      throw fail("per-block lists (layers_per_block, transformer_layers_per_block, attention heads) must have "
+          + n + " entries");
+    }
+    for (int i = 0; i < n; i++) {
+      int c = blockOutChannels[i];
+      if (c <= 0 || c % normNumGroups != 0) {
+        throw fail("block_out_channels " + Arrays.toString(blockOutChannels)
+            + " must be positive multiples of norm_num_groups " + normNumGroups);
+      }
+      if (attentionHeads[i] <= 0 || c % attentionHeads[i] != 0) {
+        throw fail("block " + i + " has " + c + " channels, which its " + attentionHeads[i]
+            + " attention heads do not divide");
+      }
+      if (layersPerBlock[i] <= 0 || transformerLayersPerBlock[i] <= 0) {
+        throw fail("layers_per_block and transformer_layers_per_block must be positive");
+      }
+      checkType("down_block_types", downBlockTypes.get(i), CROSS_DOWN, DOWN);
+      checkType("up_block_types", upBlockTypes.get(i), CROSS_UP, UP);
+    }
+    if (midBlockType != null) {
+      checkType("mid_block_type", midBlockType, CROSS_MID);
+    }
+    if (convInKernel % 2 == 0 || convOutKernel % 2 == 0) {
+      throw fail("conv_in_kernel and conv_out_kernel must be odd");
+    }
+    if (crossAttentionDim <= 0 || inChannels <= 0 || outChannels <= 0 || sampleSize <= 0) {
+      throw fail("cross_attention_dim, in_channels, out_channels and sample_size must be positive");
+    }
+  }
+
+  private static void checkType(String field, String value, String... allowed) {
+    if (!Arrays.asList(allowed).contains(value)) {
+      throw fail(field + " entry \"" + value + "\" is not supported; Stepwise reads "
+          + String.join(", ", allowed) + " (the Stable Diffusion 1.x / 2.x family)");
+    }
+  }
+
+  private static ModelPackException fail(String what) {
+    return new ModelPackException("unet/config.json: " + what + ".");
+  }
+
+  /** The time embedding width, 4 x block_out_channels[0]. */
+  public int timeEmbedDim() {
+    return 4 * blockOutChannels[0];
+  }
+
+  @Override
+  public int[] blockOutChannels() {
+    return blockOutChannels.clone();
+  }
+
+  /** Parses unet/config.json with diffusers' defaults; unsupported family members are refused. */
+  public static UNetConfig fromJson(JsonObject o) {
+    for (Map.Entry<String, String> e : MUST_BE_DEFAULT.entrySet()) {
+      JsonElement v = o.get(e.getKey());
+      if (v != null && !v.toString().equals(e.getValue())) {
+        throw fail(e.getKey() + " " + v + " is not supported (Stepwise runs the SD 1.x / 2.x UNet, not SDXL,"
+            + " LCM or upscaler variants)");
+      }
+    }
+    requireString(o, "act_fn", "silu");
+    requireString(o, "resnet_time_scale_shift", "default");
+    requireString(o, "time_embedding_type", "positional");
+    requireString(o, "attention_type", "default");
+    if (o.has("resnet_out_scale_factor") && o.get("resnet_out_scale_factor").getAsDouble() != 1.0) {
+      throw fail("resnet_out_scale_factor " + o.get("resnet_out_scale_factor") + " is not supported");
+    }
+    List<String> down = strings(o, "down_block_types", List.of(CROSS_DOWN, CROSS_DOWN, CROSS_DOWN, DOWN));
+    List<String> up = strings(o, "up_block_types", List.of(UP, CROSS_UP, CROSS_UP, CROSS_UP));
+    int[] channels = ints(o, "block_out_channels", new int[] {320, 640, 1280, 1280}, -1);
+    int n = channels.length;
+    JsonElement cad = o.get("cross_attention_dim");
+    if (cad != null && cad.isJsonArray()) {
+      throw fail("a per-block cross_attention_dim is not supported");
+    }
+    // diffusers: num_attention_heads = num_attention_heads or attention_head_dim.
+    String headsKey = o.has("num_attention_heads") && !o.get("num_attention_heads").isJsonNull()
+        ? "num_attention_heads" : "attention_head_dim";
+    String mid = o.has("mid_block_type")
+        ? (o.get("mid_block_type").isJsonNull() ? null : o.get("mid_block_type").getAsString())
+        : CROSS_MID;
+    return new UNetConfig(
+        integer(o, "sample_size", 64),
+        integer(o, "in_channels", 4),
+        integer(o, "out_channels", 4),
+        bool(o, "center_input_sample", false),
+        bool(o, "flip_sin_to_cos", true),
+        number(o, "freq_shift", 0),
+        down,
+        mid,
+        up,
+        channels,
+        ints(o, "layers_per_block", new int[] {2}, n),
+        integer(o, "downsample_padding", 1),
+        number(o, "mid_block_scale_factor", 1),
+        integer(o, "norm_num_groups", 32),
+        number(o, "norm_eps", 1e-5),
+        integer(o, "cross_attention_dim", 1280),
+        ints(o, "transformer_layers_per_block", new int[] {1}, n),
+        ints(o, headsKey, new int[] {8}, n),
+        bool(o, "use_linear_projection", false),
+        bool(o, "upcast_attention", false),
+        integer(o, "conv_in_kernel", 3),
+        integer(o, "conv_out_kernel", 3));
+  }
+
+  private static void requireString(JsonObject o, String key, String only) {
+    JsonElement e = o.get(key);
+    if (e != null && !e.isJsonNull() && !e.getAsString().equals(only)) {
+      throw fail(key + " \"" + e.getAsString() + "\" is not supported; Stepwise reads \"" + only + "\"");
+    }
+  }
+
+  private static int integer(JsonObject o, String key, int dflt) {
+    JsonElement e = o.get(key);
+    if (e == null || e.isJsonNull()) {
+      return dflt;
+    }
+    try {
+      double d = e.getAsDouble();
+      if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+        throw new NumberFormatException();
+      }
+      return (int) d;
+    } catch (RuntimeException ex) {
+      throw fail(key + " must be an integer, got " + e);
+    }
+  }
+
+  private static double number(JsonObject o, String key, double dflt) {
+    JsonElement e = o.get(key);
+    if (e == null || e.isJsonNull()) {
+      return dflt;
+    }
+    try {
+      return e.getAsDouble();
+    } catch (RuntimeException ex) {
+      throw fail(key + " must be a number, got " + e);
+    }
+  }
+
+  private static boolean bool(JsonObject o, String key, boolean dflt) {
+    JsonElement e = o.get(key);
+    if (e == null || e.isJsonNull()) {
+      return dflt;
+    }
+    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+      throw fail(key + " must be true or false, got " + e);
+    }
+    return e.getAsBoolean();
+  }
+
+  private static List<String> strings(JsonObject o, String key, List<String> dflt) {
+    JsonElement e = o.get(key);
+    if (e == null || e.isJsonNull()) {
+      return dflt;
+    }
+    if (!e.isJsonArray()) {
+      throw fail(key + " must be a list of block names, got " + e);
+    }
+    return e.getAsJsonArray().asList().stream().map(JsonElement::getAsString).toList();
+  }
+
+  /** An int or a list of ints; a single int is repeated {@code n} times ({@code n < 0}: list required). */
+  private static int[] ints(JsonObject o, String key, int[] dflt, int n) {
+    JsonElement e = o.get(key);
+    int[] v;
+    if (e == null || e.isJsonNull()) {
+      v = dflt;
+    } else if (e.isJsonArray()) {
+      JsonArray a = e.getAsJsonArray();
+      v = new int[a.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = a.get(i).getAsInt();
+      }
+    } else {
+      v = new int[] {integer(o, key, 0)};
+    }
+    if (n >= 0 && v.length == 1 && n != 1) {
+      int[] r = new int[n];
+      Arrays.fill(r, v[0]);
+      return r;
+    }
+    if (n >= 0 && v.length != n) {
+      throw fail(key + " has " + v.length + " entries but there are " + n + " blocks");
+    }
+    return v.clone();
+  }
+}

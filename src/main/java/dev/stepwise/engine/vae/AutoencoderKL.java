@@ -1,0 +1,203 @@
+package dev.stepwise.engine.vae;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import dev.stepwise.engine.nn.Attention;
+import dev.stepwise.engine.nn.Conv2d;
+import dev.stepwise.engine.nn.GroupNorm;
+import dev.stepwise.engine.nn.Linear;
+import dev.stepwise.engine.nn.Parameters;
+import dev.stepwise.engine.nn.Resample;
+import dev.stepwise.engine.nn.Scope;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The KL autoencoder of latent diffusion (Rombach et al. 2022) as diffusers' AutoencoderKL
+ * (models/autoencoders/autoencoder_kl.py, vae.py Encoder/Decoder, unet_2d_blocks.py
+ * DownEncoderBlock2D/UpDecoderBlock2D/UNetMidBlock2D). Every norm is GroupNorm(norm_num_groups,
+ * eps 1e-6); the mid block's attention is single-head over all pixels.
+ *
+ * <p>Shapes: B = batch, C = channels, H x W = image, h x w = latent = image / f.
+ */
+public final class AutoencoderKL {
+  private static final double EPS = 1e-6;
+
+  private final VaeConfig config;
+  // Encoder
+  private final Conv2d encConvIn;
+  private final List<Resnet> encResnets = new ArrayList<>(); // in block order
+  private final int[] encResnetsPerBlock;
+  private final Conv2d[] encDown; // null for the last block
+  private final MidBlock encMid;
+  private final GroupNorm encNormOut;
+  private final Conv2d encConvOut;
+  private final Conv2d quantConv;
+  // Decoder
+  private final Conv2d postQuantConv;
+  private final Conv2d decConvIn;
+  private final MidBlock decMid;
+  private final List<List<Resnet>> decBlocks = new ArrayList<>();
+  private final Conv2d[] decUp; // null for the last block
+  private final GroupNorm decNormOut;
+  private final Conv2d decConvOut;
+
+  public AutoencoderKL(VaeConfig c, Parameters p) {
+    this.config = c;
+    int[] ch = c.blockOutChannels();
+    int n = ch.length;
+    int groups = c.normNumGroups();
+    int perBlock = c.layersPerBlock();
+    // Encoder (vae.py Encoder): conv_in, down blocks, mid block, norm, conv_out to 2 x latent.
+    Parameters e = p.prefix("encoder");
+    encConvIn = Conv2d.load3x3(e, "conv_in", c.inChannels(), ch[0]);
+    encDown = new Conv2d[n];
+    encResnetsPerBlock = new int[n];
+    int prev = ch[0];
+    for (int i = 0; i < n; i++) {
+      Parameters b = e.prefix("down_blocks." + i);
+      for (int j = 0; j < perBlock; j++) {
+        encResnets.add(new Resnet(b.prefix("resnets." + j), j == 0 ? prev : ch[i], ch[i], groups));
+      }
+      encResnetsPerBlock[i] = perBlock;
+      // downsampling.py Downsample2D(padding=0): F.pad(0,1,0,1), then 3x3 stride 2.
+      encDown[i] = i < n - 1 ? Conv2d.load(b, "downsamplers.0.conv", ch[i], ch[i], 3, 2, 0) : null;
+      prev = ch[i];
+    }
+    encMid = new MidBlock(e.prefix("mid_block"), ch[n - 1], groups);
+    encNormOut = GroupNorm.load(e, "conv_norm_out", groups, ch[n - 1], EPS);
+    encConvOut = Conv2d.load3x3(e, "conv_out", ch[n - 1], 2L * c.latentChannels());
+    quantConv = Conv2d.load(p, "quant_conv", 2L * c.latentChannels(), 2L * c.latentChannels(), 1, 1, 0);
+    // Decoder (vae.py Decoder): post_quant_conv, conv_in, mid block, up blocks over reversed channels.
+    postQuantConv = Conv2d.load(p, "post_quant_conv", c.latentChannels(), c.latentChannels(), 1, 1, 0);
+    Parameters d = p.prefix("decoder");
+    decConvIn = Conv2d.load3x3(d, "conv_in", c.latentChannels(), ch[n - 1]);
+    decMid = new MidBlock(d.prefix("mid_block"), ch[n - 1], groups);
+    decUp = new Conv2d[n];
+    prev = ch[n - 1];
+    for (int i = 0; i < n; i++) {
+      int out = ch[n - 1 - i];
+      Parameters b = d.prefix("up_blocks." + i);
+      List<Resnet> block = new ArrayList<>();
+      for (int j = 0; j < perBlock + 1; j++) {
+        block.add(new Resnet(b.prefix("resnets." + j), j == 0 ? prev : out, out, groups));
+      }
+      decBlocks.add(block);
+      decUp[i] = i < n - 1 ? Conv2d.load3x3(b, "upsamplers.0.conv", out, out) : null;
+      prev = out;
+    }
+    decNormOut = GroupNorm.load(d, "conv_norm_out", groups, ch[0], EPS);
+    decConvOut = Conv2d.load3x3(d, "conv_out", ch[0], c.outChannels());
+  }
+
+  public VaeConfig config() {
+    return config;
+  }
+
+  /**
+   * The posterior's moments for images [B, 3, H, W] in [-1, 1]: [B, 2 x latent, h, w], mean first,
+   * then log-variance (vae.py DiagonalGaussianDistribution clamps it to [-30, 20] when used).
+   */
+  public NDArray encodeMoments(NDArray x) {
+    try (Scope scope = Scope.open(x)) {
+      NDArray h = encConvIn.forward(x); // [B, C0, H, W]
+      int r = 0;
+      for (int i = 0; i < encDown.length; i++) {
+        for (int j = 0; j < encResnetsPerBlock[i]; j++) {
+          h = encResnets.get(r++).forward(h); // [B, Ci, H/2^i, W/2^i]
+        }
+        if (encDown[i] != null) {
+          h = encDown[i].forward(Resample.padRightBottom(h)); // [B, Ci, H/2^(i+1), W/2^(i+1)]
+        }
+      }
+      h = encMid.forward(h); // [B, Cn, h, w]
+      h = encConvOut.forward(encNormOut.forwardSilu(h)); // [B, 2L, h, w]
+      return scope.keep(quantConv.forward(h)); // [B, 2L, h, w]
+    }
+  }
+
+  /** Decodes latents z [B, L, h, w] (already divided by scaling_factor) to images [B, 3, H, W], about [-1, 1]. */
+  public NDArray decode(NDArray z) {
+    try (Scope scope = Scope.open(z)) {
+      NDArray h = postQuantConv.forward(z); // [B, L, h, w]
+      h = decConvIn.forward(h); // [B, Cn, h, w]
+      h = decMid.forward(h); // [B, Cn, h, w]
+      for (int i = 0; i < decBlocks.size(); i++) {
+        for (Resnet r : decBlocks.get(i)) {
+          h = r.forward(h); // [B, C, h 2^i, w 2^i]
+        }
+        if (decUp[i] != null) {
+          h = decUp[i].forward(Resample.nearest2x(h)); // [B, C, 2h', 2w']
+        }
+      }
+      h = decConvOut.forward(decNormOut.forwardSilu(h)); // [B, 3, H, W]
+      return scope.keep(h);
+    }
+  }
+
+  /** ResnetBlock2D without a time embedding (resnet.py; temb_channels None, eps 1e-6). */
+  private static final class Resnet {
+    private final GroupNorm norm1;
+    private final Conv2d conv1;
+    private final GroupNorm norm2;
+    private final Conv2d conv2;
+    private final Conv2d shortcut; // 1x1 when in != out, else null
+
+    Resnet(Parameters p, int in, int out, int groups) {
+      norm1 = GroupNorm.load(p, "norm1", groups, in, EPS);
+      conv1 = Conv2d.load3x3(p, "conv1", in, out);
+      norm2 = GroupNorm.load(p, "norm2", groups, out, EPS);
+      conv2 = Conv2d.load3x3(p, "conv2", out, out);
+      shortcut = in != out ? Conv2d.load(p, "conv_shortcut", in, out, 1, 1, 0) : null;
+    }
+
+    NDArray forward(NDArray x) {
+      NDArray h = conv1.forward(norm1.forwardSilu(x)); // [B, out, H, W]
+      h = conv2.forward(norm2.forwardSilu(h)); // [B, out, H, W]; dropout is identity
+      NDArray skip = shortcut == null ? x : shortcut.forward(x); // [B, out, H, W]
+      return skip.add(h); // [B, out, H, W], output_scale_factor 1
+    }
+  }
+
+  /** UNetMidBlock2D: resnet, single-head spatial self-attention with residual, resnet. */
+  private static final class MidBlock {
+    private final Resnet first;
+    private final GroupNorm attnNorm;
+    private final Linear q;
+    private final Linear k;
+    private final Linear v;
+    private final Linear out;
+    private final Resnet second;
+
+    MidBlock(Parameters p, int c, int groups) {
+      first = new Resnet(p.prefix("resnets.0"), c, c, groups);
+      Parameters a = p.prefix("attentions.0");
+      attnNorm = GroupNorm.load(a, "group_norm", groups, c, EPS);
+      // Older diffusers files name these query/key/value/proj_attn (modeling_utils.py
+      // _fix_state_dict_keys_on_load); both forms load.
+      q = linear(a, "to_q", "query", c);
+      k = linear(a, "to_k", "key", c);
+      v = linear(a, "to_v", "value", c);
+      out = linear(a, "to_out.0", "proj_attn", c);
+      second = new Resnet(p.prefix("resnets.1"), c, c, groups);
+    }
+
+    private static Linear linear(Parameters a, String name, String legacy, int c) {
+      String base = a.contains(name + ".weight") || !a.contains(legacy + ".weight") ? name : legacy;
+      return Linear.load(a, base, c, c, true);
+    }
+
+    NDArray forward(NDArray x) {
+      NDArray h = first.forward(x); // [B, C, h, w]
+      Shape s = h.getShape();
+      long b = s.get(0);
+      long c = s.get(1);
+      long hw = s.get(2) * s.get(3);
+      NDArray t = attnNorm.forward(h).reshape(b, c, hw).transpose(0, 2, 1); // [B, hw, C]
+      NDArray a = Attention.attend(q.forward(t), k.forward(t), v.forward(t), 1, false); // [B, hw, C]
+      a = out.forward(a).transpose(0, 2, 1).reshape(s); // [B, C, h, w]
+      h = h.add(a); // [B, C, h, w], residual, rescale_output_factor 1
+      return second.forward(h); // [B, C, h, w]
+    }
+  }
+}
