@@ -1,0 +1,241 @@
+package dev.stepwise.engine;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.stepwise.engine.clip.ClipTextConfig;
+import dev.stepwise.engine.clip.ClipTextModel;
+import dev.stepwise.engine.nn.Parameters;
+import dev.stepwise.engine.pack.ModelPack;
+import dev.stepwise.engine.preview.LatentRgbProjection;
+import dev.stepwise.engine.sampling.NoiseSchedule;
+import dev.stepwise.engine.sampling.SchedulerConfig;
+import dev.stepwise.engine.tokenizer.PromptTokenizer;
+import dev.stepwise.engine.tokenizer.TokenizedPrompt;
+import dev.stepwise.engine.tokenizer.Tokenizers;
+import dev.stepwise.engine.unet.UNet2DConditionModel;
+import dev.stepwise.engine.unet.UNetConfig;
+import dev.stepwise.engine.vae.AutoencoderKL;
+import dev.stepwise.engine.vae.VaeConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A model pack loaded for sampling: tokenizer, text encoder, UNet, autoencoder, noise schedule and
+ * preview projection, with their weights on one device. Not thread-safe: one sampling thread owns
+ * it (see {@link dev.stepwise.engine.service.SamplingService}).
+ */
+public final class DiffusionModel implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DiffusionModel.class);
+
+  private final ModelPack pack;
+  private final NDManager weights;
+  private final PromptTokenizer tokenizer;
+  private final ClipTextModel textEncoder;
+  private final UNet2DConditionModel unet;
+  private final AutoencoderKL vae;
+  private final UNetConfig unetConfig;
+  private final VaeConfig vaeConfig;
+  private final SchedulerConfig schedulerConfig;
+  private final NoiseSchedule schedule;
+  private final LatentRgbProjection preview;
+  private final ModelInfo info;
+  private final List<String> notices;
+
+  private DiffusionModel(ModelPack pack, Device device) {
+    this.pack = pack;
+    this.weights = NDManager.newBaseManager(device);
+    try {
+      List<String> notes = new ArrayList<>(pack.notices());
+      ClipTextConfig clipConfig = ClipTextConfig.fromJson(pack.textEncoderConfig());
+      unetConfig = UNetConfig.fromJson(pack.unetConfig());
+      vaeConfig = VaeConfig.fromJson(pack.vaeConfig());
+      schedulerConfig = SchedulerConfig.fromJson(pack.schedulerConfig());
+      if (unetConfig.crossAttentionDim() != clipConfig.hiddenSize()) {
+        throw new ModelPackException(
+            "model pack " + pack.root() + ": unet/config.json cross_attention_dim "
+                + unetConfig.crossAttentionDim() + " does not match text_encoder/config.json hidden_size "
+                + clipConfig.hiddenSize() + ".");
+      }
+      if (unetConfig.inChannels() != vaeConfig.latentChannels()) {
+        throw new ModelPackException(
+            "model pack " + pack.root() + ": unet/config.json in_channels " + unetConfig.inChannels()
+                + " does not match vae/config.json latent_channels " + vaeConfig.latentChannels()
+                + " (inpainting and other special UNets are not supported).");
+      }
+      int window = clipConfig.maxPositionEmbeddings();
+      tokenizer = Tokenizers.load(pack.tokenizerDir(), window);
+      Parameters clipParams = Parameters.strict(pack.textEncoderWeights(), weights);
+      textEncoder = new ClipTextModel(clipConfig, clipParams);
+      unusedNotice(clipParams).ifPresent(notes::add);
+      Parameters unetParams = Parameters.strict(pack.unetWeights(), weights);
+      unet = new UNet2DConditionModel(unetConfig, unetParams);
+      unusedNotice(unetParams).ifPresent(notes::add);
+      Parameters vaeParams = Parameters.strict(pack.vaeWeights(), weights);
+      vae = new AutoencoderKL(vaeConfig, vaeParams);
+      unusedNotice(vaeParams).ifPresent(notes::add);
+      schedule = NoiseSchedule.of(schedulerConfig);
+      float[][] factors = pack.latentRgbFactors();
+      preview =
+          factors != null
+              ? LatentRgbProjection.fromPack(factors, pack.latentRgbBias())
+              : LatentRgbProjection.fitCached(
+                  pack.unetHash(), this::encodeToLatents, vaeConfig.downscale());
+      notices = List.copyOf(notes);
+      info =
+          new ModelInfo(
+              pack.name(),
+              pack.unetHash(),
+              Devices.describe(device),
+              vaeConfig.downscale(),
+              tokenizer.maxLength());
+      notices.forEach(n -> LOG.info("{}: {}", pack.name(), n));
+    } catch (RuntimeException e) {
+      weights.close();
+      pack.close();
+      throw e;
+    }
+  }
+
+  private static java.util.Optional<String> unusedNotice(Parameters p) {
+    List<String> unused = p.unusedKeys();
+    if (unused.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    String shown = String.join(", ", unused.subList(0, Math.min(5, unused.size())));
+    return java.util.Optional.of(
+        p.origin() + " holds " + unused.size() + " tensors Stepwise does not use (" + shown
+            + (unused.size() > 5 ? ", ..." : "") + "); they were ignored.");
+  }
+
+  /** Opens the pack folder and loads every network on {@code device}. */
+  public static DiffusionModel load(Path packDir, Device device) {
+    ModelPack pack = ModelPack.open(packDir);
+    return new DiffusionModel(pack, device);
+  }
+
+  public ModelInfo info() {
+    return info;
+  }
+
+  /** Sentences about the pack worth showing once (ignored files, unused weights). */
+  public List<String> notices() {
+    return notices;
+  }
+
+  public PromptTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  public NoiseSchedule schedule() {
+    return schedule;
+  }
+
+  public SchedulerConfig schedulerConfig() {
+    return schedulerConfig;
+  }
+
+  public UNetConfig unetConfig() {
+    return unetConfig;
+  }
+
+  public VaeConfig vaeConfig() {
+    return vaeConfig;
+  }
+
+  public UNet2DConditionModel unet() {
+    return unet;
+  }
+
+  public AutoencoderKL vae() {
+    return vae;
+  }
+
+  public LatentRgbProjection preview() {
+    return preview;
+  }
+
+  /** A manager for one job's arrays (text embeddings, step sub-managers), on the model's device. */
+  public NDManager newJobManager() {
+    return weights.newSubManager();
+  }
+
+  /** NDArrays alive in the model's managers, weights included: flat across jobs when nothing leaks. */
+  public int liveArrays() {
+    return weights.getManagedArrays().size();
+  }
+
+  /** Latent channels (4 for every SD 1.x / 2.x pack). */
+  public int latentChannels() {
+    return vaeConfig.latentChannels();
+  }
+
+  /**
+   * Encodes a prompt: [1, L, D] last hidden state owned by {@code manager}, plus sentences for the
+   * user (truncation, unknown words) appended to {@code notices}.
+   */
+  public NDArray encodeText(String prompt, String role, NDManager manager, List<String> notices) {
+    TokenizedPrompt tokens = tokenizer.encode(prompt);
+    if (tokens.truncated()) {
+      notices.add(
+          String.format(
+              Locale.ROOT,
+              "The %s is longer than the text encoder's %d tokens; only \"%s\" was used.",
+              role,
+              tokenizer.maxLength(),
+              tokens.keptText()));
+    }
+    if (!tokens.unknownWords().isEmpty()) {
+      notices.add(
+          "The model does not know these words of the " + role + ", which were ignored: "
+              + String.join(", ", tokens.unknownWords()) + ".");
+    }
+    long[] ids = new long[tokens.ids().length];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = tokens.ids()[i];
+    }
+    NDArray idArray = manager.create(ids, new Shape(1, ids.length)); // [1, L]
+    return textEncoder.forward(idArray); // [1, L, D]
+  }
+
+  /**
+   * Decodes scaled latents [B, C, h, w] (in the sampler's units) to RGB bytes of image 0..B-1,
+   * following diffusers' pipeline: x = vae.decode(latents / scaling_factor); clamp(x/2 + 0.5, 0, 1).
+   */
+  public float[] decodeToPixels(float[] latents, int batch, int h, int w) {
+    try (NDManager sub = weights.newSubManager()) {
+      int c = vaeConfig.latentChannels();
+      NDArray z = sub.create(latents, new Shape(batch, c, h, w)); // [B, C, h, w]
+      z = z.div(vaeConfig.scalingFactor()); // [B, C, h, w]
+      NDArray x = vae.decode(z); // [B, 3, H, W] in about [-1, 1]
+      x = x.div(2).add(0.5f).clip(0f, 1f); // [B, 3, H, W] in [0, 1]
+      return x.toType(DataType.FLOAT32, false).toFloatArray();
+    }
+  }
+
+  /**
+   * Encodes images [B, 3, H, W] in [-1, 1] to the mean of the autoencoder's posterior, scaled by
+   * scaling_factor (diffusers: latents = scaling_factor * latent_dist.mean): [B, C, H/f, W/f].
+   */
+  public float[] encodeToLatents(float[] pixels, int batch, int height, int width) {
+    try (NDManager sub = weights.newSubManager()) {
+      int c = vaeConfig.latentChannels();
+      NDArray x = sub.create(pixels, new Shape(batch, 3, height, width)); // [B, 3, H, W]
+      NDArray moments = vae.encodeMoments(x); // [B, 2C, h, w]
+      NDArray mean = moments.get(":, 0:" + c); // [B, C, h, w]
+      return mean.mul(vaeConfig.scalingFactor()).toFloatArray();
+    }
+  }
+
+  @Override
+  public void close() {
+    weights.close();
+    pack.close();
+  }
+}

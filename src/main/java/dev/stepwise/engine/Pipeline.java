@@ -1,0 +1,235 @@
+package dev.stepwise.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.stepwise.engine.random.NoiseSource;
+import dev.stepwise.engine.random.SeedNoise;
+import dev.stepwise.engine.sampling.DdpmVariance;
+import dev.stepwise.engine.sampling.Guidance;
+import dev.stepwise.engine.sampling.Latents;
+import dev.stepwise.engine.sampling.ModelFunction;
+import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.engine.sampling.SamplerSettings;
+import dev.stepwise.engine.sampling.SamplingRun;
+import dev.stepwise.engine.sampling.StepResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Text-to-image sampling with classifier-free guidance, one request at a time, as diffusers'
+ * StableDiffusionPipeline.__call__ (pipelines/stable_diffusion/pipeline_stable_diffusion.py):
+ * encode the prompt (and the negative prompt or ""), start from seeded noise, run the sampler with
+ * eps = eps_u + s (eps_c - eps_u), decode with the autoencoder.
+ *
+ * <p>Memory: one NDManager per job holds the text embeddings; every network evaluation runs in its
+ * own sub-manager that is closed before the step returns, and the sampler's state lives on the
+ * Java heap, so native memory stays flat however many steps run.
+ */
+public final class Pipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+  private final DiffusionModel model;
+
+  public Pipeline(DiffusionModel model) {
+    this.model = model;
+  }
+
+  /**
+   * Checks a request against the model: size a multiple of the autoencoder's factor, steps within
+   * the schedule, memory enough. Throws {@link EngineException} with one plain sentence.
+   */
+  public void validate(GenerationRequest r) {
+    int f = model.info().vaeFactor();
+    if (r.width() % f != 0 || r.height() % f != 0) {
+      throw new EngineException(
+          "image size must be a multiple of " + f + " pixels for this model, got " + r.width() + "x"
+              + r.height() + ".");
+    }
+    int t = model.schedulerConfig().numTrainTimesteps();
+    if (r.steps() > t) {
+      throw new EngineException(
+          "steps must be between 1 and " + t + " (this model's schedule length), got " + r.steps() + ".");
+    }
+    MemoryEstimate.check(model, r.width(), r.height(), Guidance.needsUnconditional(r.guidanceScale()));
+  }
+
+  /** Runs {@code request} on the calling thread, reporting to {@code listener}. */
+  public GenerationResult run(GenerationRequest request, GenerationListener listener, CancellationToken cancel) {
+    return run(request, listener, cancel, null);
+  }
+
+  /**
+   * Runs {@code request} starting image 0 from the given standard-normal latents [1, C, h, w]
+   * instead of its seed's noise (to reproduce another tool's run, or golden values). Step noise of
+   * ancestral samplers still comes from the seed.
+   */
+  public GenerationResult run(
+      GenerationRequest asked, GenerationListener listener, CancellationToken cancel, Latents initialNoise) {
+    GenerationRequest request = resolve(asked);
+    validate(request);
+    long start = System.nanoTime();
+    int h = request.height() / model.info().vaeFactor();
+    int w = request.width() / model.info().vaeFactor();
+    int c = model.latentChannels();
+    boolean guided = Guidance.needsUnconditional(request.guidanceScale());
+    List<String> notices = new ArrayList<>();
+    List<GeneratedImage> images = new ArrayList<>();
+    try (NDManager job = model.newJobManager()) {
+      // 1. Text conditioning: [1, L, D] each; guided batches are [uncond, cond] as in diffusers.
+      NDArray cond = model.encodeText(request.prompt(), "prompt", job, notices); // [1, L, D]
+      NDArray context = cond;
+      if (guided) {
+        NDArray uncond = model.encodeText(request.negativePrompt(), "negative prompt", job, notices); // [1, L, D]
+        context = uncond.concat(cond, 0); // [2, L, D]
+      }
+      final NDArray ctx = context;
+      ModelFunction network = (input, timestep) -> evaluate(input, timestep, ctx, guided, request.guidanceScale(), c, h, w, cancel);
+      double ddimEta = request.sampler() == SamplerKind.DDIM ? request.eta() : 0;
+      SamplerSettings settings =
+          new SamplerSettings(request.sampler(), request.steps(), request.karras(), null, ddimEta, DdpmVariance.FIXED_LARGE);
+      for (int i = 0; i < request.batch(); i++) {
+        long imageStart = System.nanoTime();
+        long seed = request.seedOf(i);
+        // 2. Seeded noise: image i from seed + i, bit for bit independent of DJL and threads.
+        Latents noise =
+            i == 0 && initialNoise != null
+                ? checkedNoise(initialNoise, c, h, w)
+                : Latents.initialNoise(seed, 1, c, h, w); // [1, C, h, w] ~ N(0, 1)
+        NoiseSource stepNoise = SeedNoise.stepNoise(seed, 1, c * h * w);
+        SamplingRun run = SamplingRun.start(model.schedule(), model.schedulerConfig(), settings, noise, stepNoise);
+        // 3. Denoising loop, one event per step.
+        while (run.hasNext()) {
+          cancel.check();
+          StepResult s = run.step(network);
+          RgbImage preview = preview(request, run, s);
+          Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+          int done = i * run.totalSteps() + s.index() + 1;
+          int total = request.batch() * run.totalSteps();
+          Duration left = elapsed.multipliedBy(total - done).dividedBy(done);
+          int image = i;
+          safe(() -> listener.step(new StepEvent(image, s.index(), run.totalSteps(), s.timestep(), elapsed, left, s.xt(), s.predictedX0(), s.predictedNoise(), preview)));
+        }
+        cancel.check();
+        // 4. Decode: x = vae.decode(latents / scaling_factor), clamp(x/2 + 0.5, 0, 1).
+        Latents fin = run.latents();
+        RgbImage image = toRgb(model.decodeToPixels(fin.data(), 1, h, w), request.width(), request.height());
+        GeneratedImage g = new GeneratedImage(i, seed, image, Duration.ofNanos(System.nanoTime() - imageStart));
+        images.add(g);
+        safe(() -> listener.image(g));
+      }
+    }
+    GenerationResult result =
+        new GenerationResult(request, model.info(), List.copyOf(images), Duration.ofNanos(System.nanoTime() - start), List.copyOf(notices));
+    return result;
+  }
+
+  /** The request with a size of 0 replaced by the model's own size (UNet sample_size x factor). */
+  public GenerationRequest resolve(GenerationRequest r) {
+    int own = model.unetConfig().sampleSize() * model.info().vaeFactor();
+    if (r.width() != 0 && r.height() != 0) {
+      return r;
+    }
+    return r.withSize(r.width() == 0 ? own : r.width(), r.height() == 0 ? own : r.height());
+  }
+
+  private static Latents checkedNoise(Latents n, int c, int h, int w) {
+    if (n.batch() != 1 || n.channels() != c || n.height() != h || n.width() != w) {
+      throw new EngineException(
+          "initial latents must have shape [1, " + c + ", " + h + ", " + w + "], got [" + n.batch() + ", "
+              + n.channels() + ", " + n.height() + ", " + n.width() + "].");
+    }
+    return n;
+  }
+
+  /** One guided network evaluation in its own sub-manager: [B, C, h, w] in, eps or v out. */
+  private float[] evaluate(
+      float[] input, double timestep, NDArray context, boolean guided, double scale, int c, int h, int w, CancellationToken cancel) {
+    cancel.check();
+    try (NDManager step = context.getManager().newSubManager()) {
+      NDArray x = step.create(input, new Shape(1, c, h, w)); // [1, C, h, w]
+      if (guided) {
+        x = x.concat(x, 0); // [2, C, h, w]: uncond and cond share the input
+      }
+      long b = x.getShape().get(0);
+      NDArray t = step.full(new Shape(b), (float) timestep); // [B]
+      NDArray out = model.unet().forward(x, t, context); // [B, C, h, w]
+      float[] o = out.toFloatArray();
+      if (!guided) {
+        return o;
+      }
+      int n = c * h * w;
+      float[] uncond = new float[n];
+      float[] condOut = new float[n];
+      System.arraycopy(o, 0, uncond, 0, n);
+      System.arraycopy(o, n, condOut, 0, n);
+      return Guidance.combine(uncond, condOut, scale); // eps_u + s (eps_c - eps_u)
+    }
+  }
+
+  private RgbImage preview(GenerationRequest r, SamplingRun run, StepResult s) {
+    Latents which =
+        switch (r.previewSource()) {
+          case PREDICTED_IMAGE -> s.predictedX0();
+          case NOISY_LATENT -> varPreserving(r.sampler(), run, s);
+          case PREDICTED_NOISE -> s.predictedNoise();
+        };
+    return switch (r.previewMethod()) {
+      case NONE -> null;
+      case CHEAP -> model.preview().project(which, 0);
+      case FULL -> {
+        boolean last = s.index() == r.steps() - 1;
+        if (!last && (s.index() + 1) % r.fullDecodeEvery() != 0) {
+          yield null;
+        }
+        yield toRgb(model.decodeToPixels(which.data(), 1, which.height(), which.width()), r.width(), r.height());
+      }
+    };
+  }
+
+  /**
+   * The noisy latent in variance-preserving units for every sampler, so the preview looks alike:
+   * Euler-type samplers carry x = x0 + sigma eps (Karras et al. 2022), whose VP form is
+   * x / sqrt(sigma^2 + 1) (diffusers' scale_model_input).
+   */
+  private static Latents varPreserving(SamplerKind kind, SamplingRun run, StepResult s) {
+    if (kind != SamplerKind.EULER && kind != SamplerKind.EULER_A) {
+      return s.xt();
+    }
+    int next = s.index() + 1;
+    double sigma = next < run.totalSteps() ? run.sigmaBefore(next) : 0;
+    float scale = (float) (1 / Math.sqrt(sigma * sigma + 1));
+    float[] d = s.xt().data().clone();
+    for (int i = 0; i < d.length; i++) {
+      d[i] *= scale;
+    }
+    return s.xt().withData(d);
+  }
+
+  /** [1, 3, H, W] floats in [0, 1] to HWC bytes, rounded as diffusers' numpy_to_pil. */
+  static RgbImage toRgb(float[] chw, int width, int height) {
+    int plane = width * height;
+    byte[] rgb = new byte[plane * 3];
+    for (int p = 0; p < plane; p++) {
+      for (int k = 0; k < 3; k++) {
+        float v = chw[k * plane + p];
+        v = v < 0 ? 0 : (v > 1 ? 1 : v);
+        rgb[p * 3 + k] = (byte) Math.round(v * 255f);
+      }
+    }
+    return new RgbImage(width, height, rgb);
+  }
+
+  private static void safe(Runnable r) {
+    try {
+      r.run();
+    } catch (CancellationToken.CancelledException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warn("a generation listener failed; the job goes on", e);
+    }
+  }
+}

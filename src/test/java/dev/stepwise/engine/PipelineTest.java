@@ -1,0 +1,205 @@
+package dev.stepwise.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import dev.stepwise.engine.sampling.SamplerKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class PipelineTest {
+  private static DiffusionModel model;
+  private static Pipeline pipeline;
+
+  @BeforeAll
+  static void load() {
+    model = DiffusionModel.load(TestPacks.tinySd(), Device.cpu());
+    pipeline = new Pipeline(model);
+  }
+
+  @AfterAll
+  static void close() {
+    if (model != null) {
+      model.close();
+    }
+  }
+
+  private static GenerationRequest.Builder base() {
+    return GenerationRequest.builder().prompt("a red heart emoji").steps(4).guidanceScale(3).seed(7);
+  }
+
+  private static List<GeneratedImage> run(GenerationRequest r) {
+    return pipeline.run(r, new GenerationListener() {}, new CancellationToken()).images();
+  }
+
+  @Test
+  void sameRequestGivesIdenticalPixels() {
+    byte[] a = run(base().build()).get(0).image().rgb();
+    byte[] b = run(base().build()).get(0).image().rgb();
+    assertArrayEquals(a, b);
+    byte[] other = run(base().seed(8).build()).get(0).image().rgb();
+    assertFalse(Arrays.equals(a, other), "another seed must give another image");
+  }
+
+  @Test
+  void sizeZeroMeansTheModelsOwnSize() {
+    RgbImage img = run(base().build()).get(0).image();
+    int own = model.unetConfig().sampleSize() * model.info().vaeFactor();
+    assertEquals(own, img.width());
+    assertEquals(own, img.height());
+  }
+
+  @Test
+  void imageIOfABatchEqualsASingleRunWithSeedPlusI() {
+    List<GeneratedImage> batch = run(base().batch(3).seed(100).build());
+    assertEquals(3, batch.size());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(100 + i, batch.get(i).seed());
+      byte[] single = run(base().seed(100 + i).build()).get(0).image().rgb();
+      assertArrayEquals(single, batch.get(i).image().rgb(), "image " + i);
+    }
+  }
+
+  @Test
+  void negativePromptMattersOnlyWithGuidance() {
+    byte[] plain = run(base().guidanceScale(1).negativePrompt("").build()).get(0).image().rgb();
+    byte[] withNeg = run(base().guidanceScale(1).negativePrompt("blue cat").build()).get(0).image().rgb();
+    assertArrayEquals(plain, withNeg, "at scale 1 the unconditional pass is skipped");
+    byte[] g1 = run(base().guidanceScale(4).negativePrompt("").build()).get(0).image().rgb();
+    byte[] g2 = run(base().guidanceScale(4).negativePrompt("blue cat").build()).get(0).image().rgb();
+    assertFalse(Arrays.equals(g1, g2), "at scale 4 the negative prompt replaces the empty one");
+  }
+
+  @ParameterizedTest
+  @EnumSource(SamplerKind.class)
+  void everySamplerStreamsEveryStepWithPreviews(SamplerKind kind) {
+    List<StepEvent> events = new ArrayList<>();
+    GenerationRequest r = base().sampler(kind).steps(5).batch(2).build();
+    GenerationResult result =
+        pipeline.run(
+            r,
+            new GenerationListener() {
+              @Override
+              public void step(StepEvent e) {
+                events.add(e);
+              }
+            },
+            new CancellationToken());
+    assertEquals(10, events.size());
+    for (int i = 0; i < events.size(); i++) {
+      StepEvent e = events.get(i);
+      assertEquals(i / 5, e.imageIndex());
+      assertEquals(i % 5, e.step());
+      assertEquals(5, e.totalSteps());
+      assertNotNull(e.preview(), "cheap preview at every step");
+      assertEquals(e.noisyLatent().width(), e.preview().width());
+      assertTrue(Float.isFinite(e.predictedImage().data()[0]));
+    }
+    assertEquals(0.0, events.get(9).eta().toMillis(), 0.0, "nothing left after the last step");
+    assertEquals(2, result.images().size());
+  }
+
+  @Test
+  void fullPreviewDecodesAtImageSizeEveryNSteps() {
+    List<StepEvent> events = new ArrayList<>();
+    GenerationRequest r = base().steps(6).previewMethod(PreviewMethod.FULL).fullDecodeEvery(4).build();
+    pipeline.run(
+        r,
+        new GenerationListener() {
+          @Override
+          public void step(StepEvent e) {
+            events.add(e);
+          }
+        },
+        new CancellationToken());
+    int own = model.unetConfig().sampleSize() * model.info().vaeFactor();
+    for (StepEvent e : events) {
+      boolean due = e.step() == 3 || e.step() == 5;
+      assertEquals(due, e.preview() != null, "step " + e.step());
+      if (due) {
+        assertEquals(own, e.preview().width());
+      }
+    }
+  }
+
+  @Test
+  void cancelStopsWithinAStep() {
+    CancellationToken token = new CancellationToken();
+    List<Integer> steps = new ArrayList<>();
+    assertThrows(
+        CancellationToken.CancelledException.class,
+        () ->
+            pipeline.run(
+                base().steps(20).build(),
+                new GenerationListener() {
+                  @Override
+                  public void step(StepEvent e) {
+                    steps.add(e.step());
+                    if (e.step() == 2) {
+                      token.cancel();
+                    }
+                  }
+                },
+                token));
+    assertEquals(List.of(0, 1, 2), steps);
+  }
+
+  @Test
+  void nativeMemoryStaysFlatAcrossJobs() {
+    run(base().steps(3).build());
+    int before = model.liveArrays();
+    for (int i = 0; i < 5; i++) {
+      run(base().steps(20).seed(i).build());
+    }
+    assertEquals(before, model.liveArrays(), "arrays leaked into the model's manager");
+  }
+
+  @Test
+  void badSizesAndStepsAreRefusedWithASentence() {
+    EngineException e = assertThrows(EngineException.class, () -> pipeline.validate(base().size(30, 32).build()));
+    assertTrue(e.getMessage().contains("multiple of " + model.info().vaeFactor()), e.getMessage());
+    e = assertThrows(EngineException.class, () -> pipeline.validate(base().steps(1001).build()));
+    assertTrue(e.getMessage().contains("1001"), e.getMessage());
+    e = assertThrows(EngineException.class, () -> base().guidanceScale(Double.NaN).build());
+    assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+    e = assertThrows(EngineException.class, () -> base().steps(0).build());
+    assertTrue(e.getMessage().contains("0"), e.getMessage());
+  }
+
+  @Test
+  void sizeTooLargeForMemoryIsRefusedBeforeAllocating() {
+    String old = System.getProperty("stepwise.memory.available");
+    System.setProperty("stepwise.memory.available", Long.toString(64L << 20));
+    try {
+      EngineException e = assertThrows(EngineException.class, () -> pipeline.validate(base().size(4096, 4096).build()));
+      assertTrue(e.getMessage().contains("4096x4096"), e.getMessage());
+    } finally {
+      if (old == null) {
+        System.clearProperty("stepwise.memory.available");
+      } else {
+        System.setProperty("stepwise.memory.available", old);
+      }
+    }
+  }
+
+  @Test
+  void emptyPromptIsUnconditionalAndLongPromptIsTruncatedWithANotice() {
+    assertEquals(1, pipeline.run(base().prompt("").build(), new GenerationListener() {}, new CancellationToken()).images().size());
+    String longPrompt = String.join(" ", java.util.Collections.nCopies(100, "red"));
+    GenerationResult r = pipeline.run(base().prompt(longPrompt).build(), new GenerationListener() {}, new CancellationToken());
+    assertTrue(r.notices().stream().anyMatch(n -> n.contains("longer than")), r.notices().toString());
+    GenerationResult u = pipeline.run(base().prompt("a zyzzyva heart").build(), new GenerationListener() {}, new CancellationToken());
+    assertTrue(u.notices().stream().anyMatch(n -> n.contains("zyzzyva")), u.notices().toString());
+  }
+}
