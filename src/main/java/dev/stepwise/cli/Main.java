@@ -1,6 +1,7 @@
 package dev.stepwise.cli;
 
 import dev.stepwise.Stepwise;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,13 +10,46 @@ import picocli.CommandLine.Command;
     name = "stepwise",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Stepwise: latent-diffusion image studio (headless commands).")
+    subcommands = {GenerateCommand.class, BenchCommand.class},
+    description = "Stepwise: a latent-diffusion image studio. Headless commands below.")
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
+    Logging.toFile();
     Stepwise.configureOffline();
-    int code = new CommandLine(new Main()).execute(args);
-    System.exit(code);
+    NativeStderr.redirect(Logging.logFile());
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line and returns its exit code (0 ok, 1 failed, 2 bad usage). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          String cmd = ex.getCommandLine().getCommandSpec().qualifiedName();
+          err.println(cmd + ": " + oneLine(ex.getMessage()) + " (see " + cmd + " --help)");
+          err.flush();
+          return 2;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, c, parsed) -> {
+          if (ex instanceof dev.stepwise.engine.EngineException
+              || ex instanceof dev.stepwise.metadata.MetadataException) {
+            Logging.log().info("refused: {}", ex.getMessage());
+          } else {
+            Logging.log().error("command failed", ex);
+          }
+          err.println("stepwise: " + oneLine(CliErrors.message(ex)));
+          err.flush();
+          return 1;
+        });
+    return cl.execute(args);
+  }
+
+  static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
   }
 
   @Override

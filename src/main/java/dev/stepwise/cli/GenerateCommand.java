@@ -1,0 +1,216 @@
+package dev.stepwise.cli;
+
+import dev.stepwise.Stepwise;
+import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.GeneratedImage;
+import dev.stepwise.engine.GenerationListener;
+import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.GenerationResult;
+import dev.stepwise.engine.ModelInfo;
+import dev.stepwise.engine.ModelLocator;
+import dev.stepwise.engine.PreviewMethod;
+import dev.stepwise.engine.PreviewSource;
+import dev.stepwise.engine.RgbImage;
+import dev.stepwise.engine.StepEvent;
+import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.engine.service.JobHandle;
+import dev.stepwise.engine.service.SamplingService;
+import dev.stepwise.metadata.GenerationParameters;
+import dev.stepwise.metadata.InfoText;
+import dev.stepwise.metadata.PngImage;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code stepwise generate}: text to image, headless, through the same sampling service as the studio. */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description = "Generates images from a prompt and writes PNGs carrying their recipe.")
+final class GenerateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--prompt", required = true, description = "The prompt (\"\" for unconditional).")
+  String prompt;
+
+  @Option(names = "--negative", defaultValue = "", description = "Negative prompt.")
+  String negative;
+
+  @Option(names = "--steps", defaultValue = "20", description = "Sampler steps (default ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(
+      names = "--guidance",
+      defaultValue = "5.0",
+      description = "Guidance scale s (diffusers' and A1111's CFG scale; Ho & Salimans' w = s - 1). Default ${DEFAULT-VALUE}.")
+  double guidance;
+
+  @Option(names = "--seed", description = "64-bit seed of the first image (default: random, printed).")
+  Long seed;
+
+  @Option(
+      names = "--sampler",
+      defaultValue = "ddim",
+      description = "ddpm, ddim, euler, euler_a or dpmpp_2m (default ${DEFAULT-VALUE}).")
+  String sampler;
+
+  @Option(names = "--karras", description = "Karras et al. (2022) sigmas.")
+  boolean karras;
+
+  @Option(names = "--eta", defaultValue = "0", description = "DDIM eta (0 = deterministic).")
+  double eta;
+
+  @Option(names = "--width", defaultValue = "0", description = "Width in pixels (default: the model's size).")
+  int width;
+
+  @Option(names = "--height", defaultValue = "0", description = "Height in pixels (default: the model's size).")
+  int height;
+
+  @Option(names = "--batch", defaultValue = "1", description = "Images to make; image i uses seed + i.")
+  int batch;
+
+  @Option(names = "--model", description = "Model pack folder (diffusers layout). Default: the built-in model.")
+  Path model;
+
+  @Option(names = "--frames", description = "Folder to write every step's preview into.")
+  Path frames;
+
+  @Option(
+      names = "--preview",
+      defaultValue = "cheap",
+      description = "Preview for --frames: cheap (linear latent projection) or full (autoencoder decode).")
+  String preview;
+
+  @Option(names = "--out", required = true, description = "Output PNG (a batch writes NAME-0.png, NAME-1.png, ...).")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter stdout = spec.commandLine().getOut();
+    if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+      throw new EngineException("--out must name a .png file, got " + out + ".");
+    }
+    PreviewMethod method =
+        switch (preview.toLowerCase(Locale.ROOT)) {
+          case "cheap" -> PreviewMethod.CHEAP;
+          case "full" -> PreviewMethod.FULL;
+          default -> throw new EngineException("--preview must be cheap or full, got " + preview + ".");
+        };
+    long firstSeed = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
+    GenerationRequest request =
+        GenerationRequest.builder()
+            .model(model)
+            .prompt(prompt)
+            .negativePrompt(negative)
+            .steps(steps)
+            .guidanceScale(guidance)
+            .seed(firstSeed)
+            .sampler(SamplerKind.parse(sampler))
+            .karras(karras)
+            .eta(eta)
+            .size(width, height)
+            .batch(batch)
+            .previewSource(PreviewSource.PREDICTED_IMAGE)
+            .previewMethod(frames == null ? PreviewMethod.NONE : method)
+            .fullDecodeEvery(1)
+            .build();
+    Path modelDir = model != null ? model : ModelLocator.builtIn();
+    if (!Files.isDirectory(modelDir)) {
+      throw new EngineException("no model pack at " + modelDir + "; pass --model with a diffusers-layout folder.");
+    }
+    Path outDir = out.toAbsolutePath().getParent();
+    Files.createDirectories(outDir);
+    if (frames != null) {
+      Files.createDirectories(frames);
+    }
+    try (SamplingService service = new SamplingService(modelDir)) {
+      JobHandle job = service.submit(request, new FrameWriter());
+      GenerationResult result;
+      try {
+        result = job.result().join();
+      } catch (CompletionException e) {
+        throw (e.getCause() instanceof Exception ex) ? ex : e;
+      }
+      for (String notice : result.notices()) {
+        stdout.println("note: " + notice);
+      }
+      for (GeneratedImage img : result.images()) {
+        Path file = outputFile(img.index(), result.images().size());
+        PngImage.write(file, img.image().width(), img.image().height(), img.image().rgb(), textChunks(result, img));
+        stdout.printf(
+            Locale.ROOT, "wrote %s (seed %d, %dx%d, %.1f s)%n", file, img.seed(), img.image().width(), img.image().height(), img.duration().toMillis() / 1000.0);
+      }
+      stdout.flush();
+    }
+    return 0;
+  }
+
+  private Path outputFile(int index, int count) {
+    if (count == 1) {
+      return out;
+    }
+    String name = out.getFileName().toString();
+    String stem = name.substring(0, name.length() - 4);
+    return out.resolveSibling(stem + "-" + index + ".png");
+  }
+
+  /** The AUTOMATIC1111-compatible {@code parameters} chunk of one image. */
+  static Map<String, String> textChunks(GenerationResult result, GeneratedImage img) {
+    GenerationRequest r = result.request();
+    Map<String, String> extras = new LinkedHashMap<>();
+    if (r.sampler() == SamplerKind.DDIM && r.eta() > 0) {
+      extras.put("Eta", Double.toString(r.eta()));
+    }
+    GenerationParameters p =
+        new GenerationParameters(
+            r.prompt(),
+            r.negativePrompt(),
+            r.steps(),
+            r.sampler().displayName(),
+            r.karras() ? "Karras" : null,
+            r.guidanceScale(),
+            img.seed(),
+            img.image().width(),
+            img.image().height(),
+            result.model().hash(),
+            result.model().name(),
+            "Stepwise " + Stepwise.version(),
+            extras);
+    Map<String, String> chunks = new LinkedHashMap<>();
+    chunks.put("parameters", InfoText.format(p));
+    return chunks;
+  }
+
+  /** Writes each step's preview into --frames; latent-size previews are scaled to the image size. */
+  private final class FrameWriter implements GenerationListener {
+    private volatile int factor = 1;
+
+    @Override
+    public void started(ModelInfo info) {
+      factor = info.vaeFactor();
+    }
+
+    @Override
+    public void step(StepEvent e) {
+      if (frames == null || e.preview() == null) {
+        return;
+      }
+      RgbImage p = e.preview();
+      if (p.width() == e.noisyLatent().width() && p.height() == e.noisyLatent().height()) {
+        p = p.scaledNearest(p.width() * factor, p.height() * factor);
+      }
+      Path file = frames.resolve(String.format(Locale.ROOT, "image%d-step%03d.png", e.imageIndex(), e.step() + 1));
+      PngImage.write(file, p.width(), p.height(), p.rgb(), Map.of());
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.stepwise.cli;
+
+import com.sun.jna.Function;
+import com.sun.jna.NativeLibrary;
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Sends native writes to file descriptor 2 into the log file while Java's {@code System.err} keeps
+ * the terminal. libtorch prints warnings straight to fd 2 (on some CPUs "Could not initialize
+ * NNPACK! Reason: Unsupported hardware." at every convolution) and neither DJL nor an environment
+ * variable set from Java silences them; the CLI's stderr must carry only its one-line messages.
+ *
+ * <p>Linux only (it needs /proc/self/fd); elsewhere nothing changes.
+ */
+final class NativeStderr {
+  private static final int O_WRONLY = 1;
+  private static final int O_CREAT = 0100;
+  private static final int O_APPEND = 02000;
+
+  private NativeStderr() {}
+
+  /** Moves native fd 2 to {@code logFile}; returns false (and changes nothing) where it cannot. */
+  static boolean redirect(Path logFile) {
+    if (!Files.isDirectory(Path.of("/proc/self/fd"))) {
+      return false;
+    }
+    try {
+      NativeLibrary libc = NativeLibrary.getInstance("c");
+      Function dup = libc.getFunction("dup");
+      Function dup2 = libc.getFunction("dup2");
+      Function open = libc.getFunction("open");
+      int saved = dup.invokeInt(new Object[] {2});
+      if (saved < 0) {
+        return false;
+      }
+      PrintStream terminal;
+      try {
+        terminal = new PrintStream(new FileOutputStream("/proc/self/fd/" + saved), true, StandardCharsets.UTF_8);
+      } catch (FileNotFoundException e) {
+        return false;
+      }
+      int log = open.invokeInt(new Object[] {logFile.toString(), O_WRONLY | O_CREAT | O_APPEND, 0644});
+      if (log < 0 || dup2.invokeInt(new Object[] {log, 2}) < 0) {
+        return false;
+      }
+      System.setErr(terminal);
+      return true;
+    } catch (RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.stepwise.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stepwise.engine.TestPacks;
+import dev.stepwise.metadata.GenerationParameters;
+import dev.stepwise.metadata.InfoText;
+import dev.stepwise.metadata.PngText;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CliTest {
+  @TempDir Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  static Run cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void versionIsPrinted() {
+    Run r = cli("--version");
+    assertEquals(0, r.code());
+    assertTrue(r.out().startsWith("Stepwise "), r.out());
+  }
+
+  @Test
+  void generateWritesPngsWithA1111ParametersAndFrames() throws Exception {
+    Path out = dir.resolve("img.png");
+    Path frames = dir.resolve("frames");
+    Run r =
+        cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a red heart emoji",
+            "--negative", "blue", "--steps", "3", "--guidance", "7.5", "--seed", "42",
+            "--sampler", "dpmpp_2m", "--karras", "--batch", "2", "--frames", frames.toString(),
+            "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals("", r.err());
+    Path first = dir.resolve("img-0.png");
+    Path second = dir.resolve("img-1.png");
+    assertTrue(Files.isRegularFile(first) && Files.isRegularFile(second), r.out());
+    Map<String, String> text = PngText.read(second);
+    GenerationParameters p = InfoText.parse(text.get("parameters"));
+    assertEquals("a red heart emoji", p.prompt());
+    assertEquals("blue", p.negativePrompt());
+    assertEquals(3, p.steps());
+    assertEquals("DPM++ 2M", p.sampler());
+    assertEquals("Karras", p.scheduleType());
+    assertEquals(7.5, p.cfgScale());
+    assertEquals(43, p.seed(), "image 1 uses seed + 1");
+    assertEquals(10, p.modelHash().length());
+    assertTrue(text.get("parameters").contains("Sampler: DPM++ 2M, Schedule type: Karras"), text.get("parameters"));
+    try (Stream<Path> s = Files.list(frames)) {
+      assertEquals(6, s.count(), "one frame per step per image");
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--steps|0|steps",
+        "--guidance|NaN|guidance",
+        "--guidance|-1|guidance",
+        "--width|102|multiple of",
+        "--sampler|heun|heun",
+        "--batch|0|batch",
+        "--steps|abc|abc",
+      })
+  void badInputExitsNonZeroWithOneLineOnStderr(String option, String value, String expected) {
+    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "x", option, value,
+        "--out", dir.resolve("x.png").toString());
+    assertTrue(r.code() != 0, "exit code");
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().toLowerCase().contains(expected.toLowerCase()), r.err());
+    assertFalse(Files.exists(dir.resolve("x.png")), "nothing written");
+  }
+
+  @Test
+  void missingModelAndBadPackFilesAreOneLine() throws Exception {
+    Run r = cli("generate", "--model", dir.resolve("nope").toString(), "--prompt", "x", "--out", dir.resolve("x.png").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("nope"), r.err());
+    Path broken = dir.resolve("broken");
+    Files.createDirectories(broken);
+    Files.writeString(broken.resolve("model_index.json"), "{}");
+    r = cli("generate", "--model", broken.toString(), "--prompt", "x", "--out", dir.resolve("x.png").toString());
+    assertEquals(1, r.code());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+  }
+}
