@@ -31,9 +31,6 @@ def build_vocab(captions):
     words = set()
     for text in captions:
         words.update(split_words(text))
-    overlap = words.intersection(SPECIAL_TOKENS)
-    if overlap:
-        raise ValueError("captions contain special token text %s" % sorted(overlap))
     ordered = sorted(words)
     tokens = list(SPECIAL_TOKENS) + ordered
     return {
