@@ -151,59 +151,73 @@ def statistics(records, scans, vocab, failures, size, seconds, index):
     }
 
 
+def build(out, roots, sources, aliases, styles, limit=0, size=128, workers=2, eval_file=EVAL_FILE):
+    """Builds the dataset into out from unpacked package roots; returns the stats dict.
+
+    roots: package id -> folder holding the package's files (its "package/" root); sources: the
+    sources.json entries of those packages; aliases: the Fluent alias map.
+    """
+    started = time.time()
+    index = load_index(roots["emojibase"])
+    catalogue.check_aliases(index, aliases)
+    scans = {}
+    for style in styles:
+        package_id, folder, _ = catalogue.STYLE_SOURCES[style]
+        scans[style] = catalogue.scan_style(style, roots[package_id] / folder, index, aliases)
+    full = [r for s in styles for r in scans[s].records]
+    records = limited(scans, styles, limit) if limit else full
+    rasterize.require_rsvg()
+    prepare_out(out)
+    failures = rasterize.render_all([(r.svg, out / r.file) for r in records], size, workers)
+    failed = set(str(svg) for svg, _ in failures)
+    records = [r for r in records if str(r.svg) not in failed]
+    # The vocabulary covers the captions of the full mapped set, so a --limit build has the same words.
+    fixed = eval_captions.read(eval_file) if Path(eval_file).is_file() else []
+    vocab = vocab_mod.build_vocab([r.caption for r in full] + fixed)
+    with open(out / "captions.jsonl", "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record.as_json(), ensure_ascii=True) + "\n")
+    vocab_mod.write_vocab(vocab, out / "vocab.json")
+    eval_captions.write(fixed, out / "eval_captions.txt")
+    counts = collections.Counter(catalogue.STYLE_SOURCES[r.style][0] for r in records)
+    counts["emojibase"] = len(records)
+    (out / "ATTRIBUTION.txt").write_text(attribution_text(sources, roots, counts, size), encoding="utf-8")
+    stats = statistics(records, scans, vocab, failures, size, time.time() - started, index)
+    with open(out / "stats.json", "w", encoding="utf-8") as handle:
+        json.dump(stats, handle, indent=1)
+        handle.write("\n")
+    return stats
+
+
 def main(argv=None):
     args = parse_args(argv)
     started = time.time()
     sources = npm_cache.load_sources(HERE / "sources.json")
     with open(HERE / "fluent_aliases.json", encoding="utf-8") as handle:
         aliases = json.load(handle)["aliases"]
-    needed = {"emojibase"} | {catalogue.STYLE_SOURCES[s][0] for s in args.styles}
-    if args.write_eval_captions:
-        needed |= {catalogue.STYLE_SOURCES[s][0] for s in catalogue.STYLES}
+    styles_needed = catalogue.STYLES if args.write_eval_captions else args.styles
+    needed = {"emojibase"} | {catalogue.STYLE_SOURCES[s][0] for s in styles_needed}
     roots = {pid: npm_cache.fetch(sources[pid], args.cache) for pid in sorted(needed)}
-    used_sources = {pid: sources[pid] for pid in sources if pid in needed}
-    index = load_index(roots["emojibase"])
-    catalogue.check_aliases(index, aliases)
-
-    def scan(style):
-        package_id, folder, _ = catalogue.STYLE_SOURCES[style]
-        return catalogue.scan_style(style, roots[package_id] / folder, index, aliases)
-
     if args.write_eval_captions:
-        every = [r for s in catalogue.STYLES for r in scan(s).records]
+        index = load_index(roots["emojibase"])
+        every = []
+        for style in catalogue.STYLES:
+            package_id, folder, _ = catalogue.STYLE_SOURCES[style]
+            every += catalogue.scan_style(style, roots[package_id] / folder, index, aliases).records
         eval_captions.write(eval_captions.choose(every), EVAL_FILE)
         print("wrote %s" % EVAL_FILE)
-    scans = {style: scan(style) for style in args.styles}
-    full = [r for s in args.styles for r in scans[s].records]
-    records = limited(scans, args.styles, args.limit) if args.limit else full
-    rasterize.require_rsvg()
-    prepare_out(args.out)
-    jobs = [(r.svg, args.out / r.file) for r in records]
-    failures = rasterize.render_all(jobs, args.size, args.workers)
-    failed = set(str(svg) for svg, _ in failures)
-    records = [r for r in records if str(r.svg) not in failed]
-    # The vocabulary covers the captions of the full mapped set, so a --limit build has the same words.
-    fixed = eval_captions.read(EVAL_FILE) if EVAL_FILE.is_file() else []
-    vocab = vocab_mod.build_vocab([r.caption for r in full] + fixed)
-    with open(args.out / "captions.jsonl", "w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record.as_json(), ensure_ascii=True) + "\n")
-    vocab_mod.write_vocab(vocab, args.out / "vocab.json")
-    if EVAL_FILE.is_file():
-        shutil.copyfile(EVAL_FILE, args.out / "eval_captions.txt")
-    counts = collections.Counter(catalogue.STYLE_SOURCES[r.style][0] for r in records)
-    counts["emojibase"] = len(records)
-    (args.out / "ATTRIBUTION.txt").write_text(
-        attribution_text(used_sources, roots, counts, args.size), encoding="utf-8")
-    stats = statistics(records, scans, vocab, failures, args.size, time.time() - started, index)
+    used = {pid: sources[pid] for pid in sources
+            if pid == "emojibase" or any(catalogue.STYLE_SOURCES[s][0] == pid for s in args.styles)}
+    stats = build(args.out, roots, used, aliases, args.styles, args.limit, args.size, args.workers)
+    stats["build_seconds"] = round(time.time() - started, 1)
     with open(args.out / "stats.json", "w", encoding="utf-8") as handle:
         json.dump(stats, handle, indent=1)
         handle.write("\n")
     print("%d images (%s), %d names, vocabulary %d, %d failures, %.1f s -> %s" % (
         stats["images"], ", ".join("%s %d" % kv for kv in stats["per_style"].items()),
-        stats["distinct_names"], stats["vocab_size"], len(failures), stats["build_seconds"], args.out))
-    return 1 if failures else 0
-
+        stats["distinct_names"], stats["vocab_size"], len(stats["render_failures"]),
+        stats["build_seconds"], args.out))
+    return 1 if stats["render_failures"] else 0
 
 if __name__ == "__main__":
     sys.exit(main())

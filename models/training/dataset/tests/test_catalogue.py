@@ -10,7 +10,7 @@ class ScanStyleTest(unittest.TestCase):
         self.aliases = fixture_aliases()
 
     def test_twemoji_folder(self):
-        scan = catalogue.scan_style("twemoji", FIXTURES / "twemoji", self.index, self.aliases)
+        scan = catalogue.scan_style("twemoji", FIXTURES / "packages" / "twemoji", self.index, self.aliases)
         keys = [r.emoji.key for r in scan.records]
         # Sorted by emojibase order: grinning (1), heart (2), thumbs up (3), its dark tone (5), ...
         self.assertEqual(keys[:4], ["1f600", "2764", "1f44d", "1f44d-1f3fe"])
@@ -27,8 +27,8 @@ class ScanStyleTest(unittest.TestCase):
             "category": "people-body", "codepoints": "1f44d-1f3fe"})
 
     def test_fluent_folder_shares_names(self):
-        flat = catalogue.scan_style("fluent-flat", FIXTURES / "fluent" / "flat", self.index, self.aliases)
-        twemoji = catalogue.scan_style("twemoji", FIXTURES / "twemoji", self.index, self.aliases)
+        flat = catalogue.scan_style("fluent-flat", FIXTURES / "packages" / "fluent" / "icons" / "flat", self.index, self.aliases)
+        twemoji = catalogue.scan_style("twemoji", FIXTURES / "packages" / "twemoji", self.index, self.aliases)
         self.assertEqual(sorted(flat.unmapped), ["keycap", "unknown-thing"])
         flat_captions = {r.emoji.key: r.caption for r in flat.records}
         self.assertEqual(flat_captions["1f44d-1f3fe"], "thumbs up, medium-dark skin tone, fluent flat style")
@@ -40,7 +40,7 @@ class ScanStyleTest(unittest.TestCase):
 
     def test_unknown_style_and_bad_alias(self):
         with self.assertRaises(ValueError):
-            catalogue.scan_style("openmoji", FIXTURES / "twemoji", self.index, self.aliases)
+            catalogue.scan_style("openmoji", FIXTURES / "packages" / "twemoji", self.index, self.aliases)
         with self.assertRaises(ValueError):
             catalogue.check_aliases(self.index, {"ghost": "1F47B"})
         catalogue.check_aliases(self.index, self.aliases)
