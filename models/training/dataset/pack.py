@@ -8,7 +8,7 @@ File layout (all integers little-endian):
 
     8 bytes   magic b"SWPACK01"
     4 bytes   uint32 header length H
-    H bytes   UTF-8 JSON header: format, encoding, pixels, records (caption, name, style,
+    H bytes   zlib-compressed UTF-8 JSON header: format, encoding, pixels, records (caption, name, style,
               skin_tone, category, codepoints, offset, length), vocab (vocab.json), eval_captions,
               attribution (ATTRIBUTION.txt), selection figures
     rest      the encoded images, back to back; record offsets are relative to the blob start
@@ -32,6 +32,7 @@ import io
 import json
 import struct
 import sys
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -125,10 +126,9 @@ def _record_json_size(record):
     return len(json.dumps({k: record[k] for k in RECORD_FIELDS}).encode("utf-8")) + _OFFSET_SLACK
 
 
-def select(records, sizes, fixed_bytes, budget, eval_set):
-    """Indices (sorted) of the records to pack so that the file stays within budget bytes."""
+def select(records, cost, fixed_bytes, budget, eval_set):
+    """Indices (sorted) of the records to pack so that fixed_bytes + their costs fit budget."""
     tiers = priority_tiers(records, eval_set)
-    cost = [sizes[i] + _record_json_size(records[i]) for i in range(len(records))]
     used = fixed_bytes
     chosen = []
     for tier_number, tier in enumerate(tiers):
@@ -152,7 +152,7 @@ def _header(records, chosen, offsets, lengths, encoding, pixels, extra):
         packed.append(entry)
     header = {"format": 1, "encoding": encoding, "pixels": pixels, "records": packed}
     header.update(extra)
-    return json.dumps(header, ensure_ascii=True).encode("utf-8")
+    return zlib.compress(json.dumps(header, ensure_ascii=True).encode("utf-8"), 9)
 
 
 def pack(records, images, out, budget, encoding="webp", pixels=128, vocab=None, eval_captions=(),
@@ -169,20 +169,31 @@ def pack(records, images, out, budget, encoding="webp", pixels=128, vocab=None, 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         blobs = list(pool.map(lambda get: encode(get(), encoding), images))
     extra = {"vocab": vocab, "eval_captions": list(eval_captions), "attribution": attribution}
-    fixed = len(MAGIC) + 4 + len(_header(records, [], [], [], encoding, pixels, extra)) + 64
-    chosen = select(records, [len(b) for b in blobs], fixed, budget, set(eval_captions))
-    offsets, lengths, position = [], [], 0
-    for i in chosen:
-        offsets.append(position)
-        lengths.append(len(blobs[i]))
-        position += len(blobs[i])
-    names_total = len(set(r["name"] for r in records))
-    names_kept = len(set(records[i]["name"] for i in chosen))
-    extra["selection"] = {"images_available": len(records), "images_packed": len(chosen),
-                          "names_total": names_total, "names_packed": names_kept, "budget": budget}
-    header = _header(records, chosen, offsets, lengths, encoding, pixels, extra)
-    total = len(MAGIC) + 4 + len(header) + position
-    if total > budget:
+    every = list(range(len(records)))
+    raw = [_record_json_size(r) for r in records]
+    full_header = _header(records, every, [10 ** 9] * len(records), [len(b) for b in blobs], encoding, pixels, extra)
+    # Header bytes per record after compression, estimated from the whole set with 25% slack.
+    ratio = 1.25 * len(full_header) / (sum(raw) + len(json.dumps(extra)))
+    cost = [len(blobs[i]) + int(raw[i] * ratio) + 1 for i in every]
+    fixed = len(MAGIC) + 4 + len(_header(records, [], [], [], encoding, pixels, extra)) + 256
+    target = budget
+    for _ in range(8):
+        chosen = select(records, cost, fixed, target, set(eval_captions))
+        offsets, lengths, position = [], [], 0
+        for i in chosen:
+            offsets.append(position)
+            lengths.append(len(blobs[i]))
+            position += len(blobs[i])
+        names_total = len(set(r["name"] for r in records))
+        names_kept = len(set(records[i]["name"] for i in chosen))
+        extra["selection"] = {"images_available": len(records), "images_packed": len(chosen),
+                              "names_total": names_total, "names_packed": names_kept, "budget": budget}
+        header = _header(records, chosen, offsets, lengths, encoding, pixels, extra)
+        total = len(MAGIC) + 4 + len(header) + position
+        if total <= budget:
+            break
+        target -= total - budget + 4096  # the estimate was short: tighten and choose again
+    else:
         raise PackError("packed size %d bytes exceeds the budget %d bytes" % (total, budget))
     with open(out, "wb") as handle:
         handle.write(MAGIC)
@@ -210,8 +221,8 @@ class PackedDataset:
         if start + length > len(data):
             raise PackError("%s header length %d runs past the end of the %d-byte file" % (path, length, len(data)))
         try:
-            header = json.loads(data[start:start + length].decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
+            header = json.loads(zlib.decompress(data[start:start + length]).decode("utf-8"))
+        except (zlib.error, UnicodeDecodeError, ValueError) as error:
             raise PackError("%s header is not JSON: %s" % (path, error)) from error
         if header.get("format") != 1 or header.get("encoding") not in ENCODINGS:
             raise PackError("%s has format %r / encoding %r; expected 1 and one of %s"

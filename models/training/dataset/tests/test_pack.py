@@ -144,6 +144,15 @@ class CorruptFileTest(unittest.TestCase):
             with self.assertRaises(pack.PackError):
                 pack.load(out)
 
+    def test_header_not_compressed_json(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = self.write_pack(tmp)
+            data = bytearray(out.read_bytes())
+            data[12:16] = b"junk"
+            out.write_bytes(bytes(data))
+            with self.assertRaises(pack.PackError):
+                pack.load(out)
+
     def test_garbage_image_bytes(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = self.write_pack(tmp)
