@@ -183,6 +183,11 @@ def build(out, roots, sources, aliases, styles, limit=0, size=128, workers=2, ev
     counts["emojibase"] = len(records)
     (out / "ATTRIBUTION.txt").write_text(attribution_text(sources, roots, counts, size), encoding="utf-8")
     stats = statistics(records, scans, vocab, failures, size, time.time() - started, index)
+    if tuple(styles) == catalogue.STYLES and fixed:
+        # The committed list must be what its rule gives for these packages.
+        stats["eval_captions_match_rule"] = eval_captions.choose(full) == fixed
+        if not stats["eval_captions_match_rule"]:
+            print("warning: %s differs from its rule; rerun with --write-eval-captions" % eval_file)
     with open(out / "stats.json", "w", encoding="utf-8") as handle:
         json.dump(stats, handle, indent=1)
         handle.write("\n")

@@ -280,6 +280,7 @@ def pack_folder(data, out, budget, encoding="webp", pixels=128):
     evals = [line.strip() for line in (data / "eval_captions.txt").read_text(encoding="utf-8").splitlines()
              if line.strip()] if (data / "eval_captions.txt").is_file() else []
     attribution = (data / "ATTRIBUTION.txt").read_text(encoding="utf-8")
+    attribution += "\nPacked by pack.py: %d px per side, lossless %s.\n" % (pixels, encoding.upper())
     images = [(lambda p=data / r["file"]: load_image(p, pixels)) for r in records]
     return pack(records, images, out, budget, encoding, pixels, vocab, evals, attribution)
 
