@@ -64,6 +64,7 @@ class EndToEndTest(unittest.TestCase):
             self.assertIn("fixture-twemoji@0.0.1", attribution)
             self.assertIn("CC-BY-4.0 fixture licence (twemoji)", attribution)
             self.assertEqual(stats["skipped"]["twemoji"]["unmapped"], ["1f1e6"])
+            self.assertFalse(stats["eval_captions_match_rule"], "a one-line list is not what the rule picks")
             packed = pack.pack_folder(out, Path(tmp) / "p.swpack", 1 << 20, "webp", 24)
             self.assertEqual(packed["images"], len(lines))
             loaded = pack.load(Path(tmp) / "p.swpack")
