@@ -59,8 +59,9 @@ class NetworkGoldenTest {
     try (ModelPack p = ModelPack.open(pack(name));
         SafetensorsFile g = SafetensorsFile.open(TestPacks.GOLDEN.resolve(name + ".safetensors"));
         NDManager weights = NDManager.newBaseManager()) {
-      UNet2DConditionModel unet =
-          new UNet2DConditionModel(UNetConfig.fromJson(p.unetConfig()), Parameters.strict(p.unetWeights(), weights));
+      Parameters params = Parameters.strict(p.unetWeights(), weights);
+      UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.fromJson(p.unetConfig()), params);
+      assertEquals(java.util.List.of(), params.unusedKeys(), "every tensor of the pack is used");
       int loaded = weights.getManagedArrays().size();
       try (NDManager job = weights.newSubManager()) {
         NDArray x = array(job, g, "unet.sample"); // [2, 4, h, w]
