@@ -16,6 +16,7 @@ import dev.stepwise.engine.Pipeline;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.bench.UNetBenchmark;
+import dev.stepwise.engine.sampling.Latents;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -116,8 +117,16 @@ final class BenchCommand implements Callable<Integer> {
       Pipeline p = new Pipeline(m);
       GenerationRequest base = GenerationRequest.builder().prompt("a red heart").steps(20).guidanceScale(5).seed(1).previewMethod(PreviewMethod.NONE).build();
       p.run(base.toBuilder().steps(2).build(), new GenerationListener() {}, new CancellationToken()); // warm-up
-      double none = medianStepMs(p, base);
-      double cheap = medianStepMs(p, base.toBuilder().previewMethod(PreviewMethod.CHEAP).build());
+      // Interleaved A/B runs (none, cheap, none, cheap, ...): this VM's speed drifts between runs.
+      double[] noneRuns = new double[repeat];
+      double[] cheapRuns = new double[repeat];
+      GenerationRequest cheapReq = base.toBuilder().previewMethod(PreviewMethod.CHEAP).build();
+      for (int i = 0; i < repeat; i++) {
+        noneRuns[i] = stepMs(p, base);
+        cheapRuns[i] = stepMs(p, cheapReq);
+      }
+      double none = median(noneRuns);
+      double cheap = median(cheapRuns);
       GenerationRequest resolved = p.resolve(base);
       long t0 = System.nanoTime();
       int h = resolved.height() / m.info().vaeFactor();
@@ -133,7 +142,10 @@ final class BenchCommand implements Callable<Integer> {
       double imageS = (System.nanoTime() - g0) / 1e9;
       out.printf(Locale.ROOT, "small pack %s (%dx%d): guided step %.2f ms; decode %.1f ms; one 20-step image %.2f s = %.2f images/s%n",
           m.info().name(), resolved.width(), resolved.height(), none, decodeMs, imageS, 1 / imageS);
-      out.printf(Locale.ROOT, "cheap preview overhead: %.2f ms per step with vs %.2f without = %+.1f%%%n", cheap, none, 100 * (cheap - none) / none);
+      double projectMs = projectionMs(m, h, w);
+      out.printf(Locale.ROOT,
+          "cheap preview: projection %.3f ms = %.2f%% of a step; steps with previews %.2f ms vs %.2f ms without (%+.1f%%, run-to-run noise included)%n",
+          projectMs, 100 * projectMs / none, cheap, none, 100 * (cheap - none) / none);
       long rss0 = rssBytes();
       int images = Math.max(1, memorySteps / 50);
       p.run(base.toBuilder().steps(50).batch(images).build(), new GenerationListener() {}, new CancellationToken());
@@ -145,20 +157,36 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private double medianStepMs(Pipeline p, GenerationRequest r) {
-    double[] runs = new double[repeat];
-    for (int i = 0; i < repeat; i++) {
-      List<Long> stamps = new ArrayList<>();
-      p.run(r, new GenerationListener() {
-        @Override
-        public void step(StepEvent e) {
-          stamps.add(System.nanoTime());
-        }
-      }, new CancellationToken());
-      runs[i] = (stamps.get(stamps.size() - 1) - stamps.get(0)) / 1e6 / (stamps.size() - 1);
+  /** Mean time per step of one run, from the step events' timestamps (first step excluded). */
+  private static double stepMs(Pipeline p, GenerationRequest r) {
+    List<Long> stamps = new ArrayList<>();
+    p.run(r, new GenerationListener() {
+      @Override
+      public void step(StepEvent e) {
+        stamps.add(System.nanoTime());
+      }
+    }, new CancellationToken());
+    return (stamps.get(stamps.size() - 1) - stamps.get(0)) / 1e6 / (stamps.size() - 1);
+  }
+
+  /** The cheap preview alone: projecting one image's latents, averaged over many calls. */
+  private static double projectionMs(DiffusionModel m, int h, int w) {
+    Latents lat = Latents.initialNoise(1, 1, m.latentChannels(), h, w);
+    int n = 2000;
+    for (int i = 0; i < n; i++) {
+      m.preview().project(lat, 0); // warm-up
     }
-    Arrays.sort(runs);
-    return runs[repeat / 2];
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      m.preview().project(lat, 0);
+    }
+    return (System.nanoTime() - t0) / 1e6 / n;
+  }
+
+  private static double median(double[] v) {
+    double[] c = v.clone();
+    Arrays.sort(c);
+    return c[c.length / 2];
   }
 
   /** VmRSS of this process from /proc, or -1 where there is none. */

@@ -19,8 +19,8 @@ import java.util.Locale;
 public final class MemoryEstimate {
   private MemoryEstimate() {}
 
-  /** Bytes of attention scores the engine materialises at once (see the chunked attention). */
-  static final long ATTENTION_CHUNK_BYTES = 256L << 20;
+  /** Bytes of attention scores the engine materialises at once, with headroom (see Attention). */
+  static final long ATTENTION_CHUNK_BYTES = 4 * 4 * dev.stepwise.engine.nn.Attention.DEFAULT_MAX_SCORES;
 
   /** Estimated peak bytes of activations for one image at {@code width x height}. */
   public static long bytesFor(DiffusionModel model, int width, int height, boolean guided) {
