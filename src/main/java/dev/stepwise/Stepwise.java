@@ -66,6 +66,7 @@ public final class Stepwise {
     } catch (IOException e) {
       // A read-only home still runs; DJL will report its own error if it cannot unpack.
     }
+    NativeMemory.keepFreedMemory();
   }
 
   private static void setIfAbsent(String key, String value) {

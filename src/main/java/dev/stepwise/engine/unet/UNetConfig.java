@@ -1,9 +1,9 @@
 package dev.stepwise.engine.unet;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.stepwise.engine.ModelPackException;
+import dev.stepwise.engine.pack.ConfigFields;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +125,7 @@ public record UNetConfig(
 
   /** Parses unet/config.json with diffusers' defaults; unsupported family members are refused. */
   public static UNetConfig fromJson(JsonObject o) {
+    ConfigFields f = new ConfigFields(o, "unet/config.json");
     for (Map.Entry<String, String> e : MUST_BE_DEFAULT.entrySet()) {
       JsonElement v = o.get(e.getKey());
       if (v != null && !v.toString().equals(e.getValue())) {
@@ -132,132 +133,53 @@ public record UNetConfig(
             + " LCM or upscaler variants)");
       }
     }
-    requireString(o, "act_fn", "silu");
-    requireString(o, "resnet_time_scale_shift", "default");
-    requireString(o, "time_embedding_type", "positional");
-    requireString(o, "attention_type", "default");
-    if (o.has("resnet_out_scale_factor") && o.get("resnet_out_scale_factor").getAsDouble() != 1.0) {
+    requireString(f, "act_fn", "silu");
+    requireString(f, "resnet_time_scale_shift", "default");
+    requireString(f, "time_embedding_type", "positional");
+    requireString(f, "attention_type", "default");
+    if (f.number("resnet_out_scale_factor", 1.0) != 1.0) {
       throw fail("resnet_out_scale_factor " + o.get("resnet_out_scale_factor") + " is not supported");
     }
-    List<String> down = strings(o, "down_block_types", List.of(CROSS_DOWN, CROSS_DOWN, CROSS_DOWN, DOWN));
-    List<String> up = strings(o, "up_block_types", List.of(UP, CROSS_UP, CROSS_UP, CROSS_UP));
-    int[] channels = ints(o, "block_out_channels", new int[] {320, 640, 1280, 1280}, -1);
+    List<String> down = f.strings("down_block_types", List.of(CROSS_DOWN, CROSS_DOWN, CROSS_DOWN, DOWN));
+    List<String> up = f.strings("up_block_types", List.of(UP, CROSS_UP, CROSS_UP, CROSS_UP));
+    int[] channels = f.ints("block_out_channels", new int[] {320, 640, 1280, 1280}, -1);
     int n = channels.length;
-    JsonElement cad = o.get("cross_attention_dim");
+    JsonElement cad = f.get("cross_attention_dim");
     if (cad != null && cad.isJsonArray()) {
       throw fail("a per-block cross_attention_dim is not supported");
     }
     // diffusers: num_attention_heads = num_attention_heads or attention_head_dim.
-    String headsKey = o.has("num_attention_heads") && !o.get("num_attention_heads").isJsonNull()
-        ? "num_attention_heads" : "attention_head_dim";
-    String mid = o.has("mid_block_type")
-        ? (o.get("mid_block_type").isJsonNull() ? null : o.get("mid_block_type").getAsString())
-        : CROSS_MID;
+    String headsKey = f.get("num_attention_heads") != null ? "num_attention_heads" : "attention_head_dim";
+    String mid = o.has("mid_block_type") ? f.string("mid_block_type", null) : CROSS_MID;
     return new UNetConfig(
-        integer(o, "sample_size", 64),
-        integer(o, "in_channels", 4),
-        integer(o, "out_channels", 4),
-        bool(o, "center_input_sample", false),
-        bool(o, "flip_sin_to_cos", true),
-        number(o, "freq_shift", 0),
+        f.integer("sample_size", 64),
+        f.integer("in_channels", 4),
+        f.integer("out_channels", 4),
+        f.bool("center_input_sample", false),
+        f.bool("flip_sin_to_cos", true),
+        f.number("freq_shift", 0),
         down,
         mid,
         up,
         channels,
-        ints(o, "layers_per_block", new int[] {2}, n),
-        integer(o, "downsample_padding", 1),
-        number(o, "mid_block_scale_factor", 1),
-        integer(o, "norm_num_groups", 32),
-        number(o, "norm_eps", 1e-5),
-        integer(o, "cross_attention_dim", 1280),
-        ints(o, "transformer_layers_per_block", new int[] {1}, n),
-        ints(o, headsKey, new int[] {8}, n),
-        bool(o, "use_linear_projection", false),
-        bool(o, "upcast_attention", false),
-        integer(o, "conv_in_kernel", 3),
-        integer(o, "conv_out_kernel", 3));
+        f.ints("layers_per_block", new int[] {2}, n),
+        f.integer("downsample_padding", 1),
+        f.number("mid_block_scale_factor", 1),
+        f.integer("norm_num_groups", 32),
+        f.number("norm_eps", 1e-5),
+        f.integer("cross_attention_dim", 1280),
+        f.ints("transformer_layers_per_block", new int[] {1}, n),
+        f.ints(headsKey, new int[] {8}, n),
+        f.bool("use_linear_projection", false),
+        f.bool("upcast_attention", false),
+        f.integer("conv_in_kernel", 3),
+        f.integer("conv_out_kernel", 3));
   }
 
-  private static void requireString(JsonObject o, String key, String only) {
-    JsonElement e = o.get(key);
-    if (e != null && !e.isJsonNull() && !e.getAsString().equals(only)) {
-      throw fail(key + " \"" + e.getAsString() + "\" is not supported; Stepwise reads \"" + only + "\"");
+  private static void requireString(ConfigFields f, String key, String only) {
+    String v = f.string(key, only);
+    if (!v.equals(only)) {
+      throw fail(key + " \"" + v + "\" is not supported; Stepwise reads \"" + only + "\"");
     }
-  }
-
-  private static int integer(JsonObject o, String key, int dflt) {
-    JsonElement e = o.get(key);
-    if (e == null || e.isJsonNull()) {
-      return dflt;
-    }
-    try {
-      double d = e.getAsDouble();
-      if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
-        throw new NumberFormatException();
-      }
-      return (int) d;
-    } catch (RuntimeException ex) {
-      throw fail(key + " must be an integer, got " + e);
-    }
-  }
-
-  private static double number(JsonObject o, String key, double dflt) {
-    JsonElement e = o.get(key);
-    if (e == null || e.isJsonNull()) {
-      return dflt;
-    }
-    try {
-      return e.getAsDouble();
-    } catch (RuntimeException ex) {
-      throw fail(key + " must be a number, got " + e);
-    }
-  }
-
-  private static boolean bool(JsonObject o, String key, boolean dflt) {
-    JsonElement e = o.get(key);
-    if (e == null || e.isJsonNull()) {
-      return dflt;
-    }
-    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-      throw fail(key + " must be true or false, got " + e);
-    }
-    return e.getAsBoolean();
-  }
-
-  private static List<String> strings(JsonObject o, String key, List<String> dflt) {
-    JsonElement e = o.get(key);
-    if (e == null || e.isJsonNull()) {
-      return dflt;
-    }
-    if (!e.isJsonArray()) {
-      throw fail(key + " must be a list of block names, got " + e);
-    }
-    return e.getAsJsonArray().asList().stream().map(JsonElement::getAsString).toList();
-  }
-
-  /** An int or a list of ints; a single int is repeated {@code n} times ({@code n < 0}: list required). */
-  private static int[] ints(JsonObject o, String key, int[] dflt, int n) {
-    JsonElement e = o.get(key);
-    int[] v;
-    if (e == null || e.isJsonNull()) {
-      v = dflt;
-    } else if (e.isJsonArray()) {
-      JsonArray a = e.getAsJsonArray();
-      v = new int[a.size()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = a.get(i).getAsInt();
-      }
-    } else {
-      v = new int[] {integer(o, key, 0)};
-    }
-    if (n >= 0 && v.length == 1 && n != 1) {
-      int[] r = new int[n];
-      Arrays.fill(r, v[0]);
-      return r;
-    }
-    if (n >= 0 && v.length != n) {
-      throw fail(key + " has " + v.length + " entries but there are " + n + " blocks");
-    }
-    return v.clone();
   }
 }

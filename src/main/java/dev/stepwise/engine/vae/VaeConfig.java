@@ -1,9 +1,9 @@
 package dev.stepwise.engine.vae;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.stepwise.engine.ModelPackException;
+import dev.stepwise.engine.pack.ConfigFields;
+import java.util.List;
 import java.util.Arrays;
 
 /**
@@ -52,67 +52,45 @@ public record VaeConfig(
 
   /** Parses vae/config.json; only DownEncoderBlock2D / UpDecoderBlock2D stacks are accepted. */
   public static VaeConfig fromJson(JsonObject o) {
-    int[] channels = ints(o, "block_out_channels", new int[] {64});
-    checkBlocks(o, "down_block_types", "DownEncoderBlock2D", channels.length);
-    checkBlocks(o, "up_block_types", "UpDecoderBlock2D", channels.length);
-    String act = o.has("act_fn") ? o.get("act_fn").getAsString() : "silu";
+    ConfigFields f = new ConfigFields(o, "vae/config.json");
+    int[] channels = f.ints("block_out_channels", new int[] {64}, -1);
+    checkBlocks(f, "down_block_types", "DownEncoderBlock2D", channels.length);
+    checkBlocks(f, "up_block_types", "UpDecoderBlock2D", channels.length);
+    String act = f.string("act_fn", "silu");
     if (!act.equals("silu")) {
-      throw new ModelPackException("vae/config.json: act_fn \"" + act + "\" is not supported; Stepwise reads silu.");
+      throw f.fail("act_fn \"" + act + "\" is not supported; Stepwise reads silu");
     }
-    if (o.has("mid_block_add_attention") && !o.get("mid_block_add_attention").getAsBoolean()) {
-      throw new ModelPackException("vae/config.json: mid_block_add_attention false is not supported.");
+    if (!f.bool("mid_block_add_attention", true)) {
+      throw f.fail("mid_block_add_attention false is not supported");
     }
-    return new VaeConfig(
-        integer(o, "in_channels", 3),
-        integer(o, "out_channels", 3),
-        integer(o, "latent_channels", 4),
-        channels,
-        integer(o, "layers_per_block", 1),
-        integer(o, "norm_num_groups", 32),
-        o.has("scaling_factor") && !o.get("scaling_factor").isJsonNull() ? o.get("scaling_factor").getAsDouble() : 0.18215,
-        integer(o, "sample_size", 32));
-  }
-
-  private static void checkBlocks(JsonObject o, String key, String allowed, int n) {
-    JsonElement e = o.get(key);
-    if (e == null || e.isJsonNull()) {
-      return;
-    }
-    if (!e.isJsonArray() || e.getAsJsonArray().size() != n) {
-      throw new ModelPackException("vae/config.json: " + key + " must list " + n + " blocks (one per block_out_channels entry).");
-    }
-    for (JsonElement b : e.getAsJsonArray()) {
-      if (!b.getAsString().equals(allowed)) {
-        throw new ModelPackException("vae/config.json: " + key + " entry \"" + b.getAsString() + "\" is not supported; Stepwise reads " + allowed + ".");
+    for (String key : new String[] {"shift_factor", "latents_mean", "latents_std"}) {
+      if (f.get(key) != null) {
+        throw f.fail(key + " is not supported (that autoencoder belongs to another model family)");
       }
     }
+    return new VaeConfig(
+        f.integer("in_channels", 3),
+        f.integer("out_channels", 3),
+        f.integer("latent_channels", 4),
+        channels,
+        f.integer("layers_per_block", 1),
+        f.integer("norm_num_groups", 32),
+        f.number("scaling_factor", 0.18215),
+        f.integer("sample_size", 32));
   }
 
-  private static int integer(JsonObject o, String key, int dflt) {
-    JsonElement e = o.get(key);
-    if (e == null || e.isJsonNull()) {
-      return dflt;
+  private static void checkBlocks(ConfigFields f, String key, String allowed, int n) {
+    if (f.get(key) == null) {
+      return;
     }
-    try {
-      return e.getAsInt();
-    } catch (RuntimeException ex) {
-      throw new ModelPackException("vae/config.json: " + key + " must be an integer, got " + e + ".");
+    List<String> blocks = f.strings(key, List.of());
+    if (blocks.size() != n) {
+      throw f.fail(key + " must list " + n + " blocks (one per block_out_channels entry)");
     }
-  }
-
-  private static int[] ints(JsonObject o, String key, int[] dflt) {
-    JsonElement e = o.get(key);
-    if (e == null || e.isJsonNull()) {
-      return dflt;
+    for (String b : blocks) {
+      if (!b.equals(allowed)) {
+        throw f.fail(key + " entry \"" + b + "\" is not supported; Stepwise reads " + allowed);
+      }
     }
-    if (!e.isJsonArray()) {
-      throw new ModelPackException("vae/config.json: " + key + " must be a list of integers, got " + e + ".");
-    }
-    JsonArray a = e.getAsJsonArray();
-    int[] out = new int[a.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = a.get(i).getAsInt();
-    }
-    return out;
   }
 }
