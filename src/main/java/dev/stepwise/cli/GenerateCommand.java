@@ -106,7 +106,9 @@ final class GenerateCommand implements Callable<Integer> {
           case "full" -> PreviewMethod.FULL;
           default -> throw new EngineException("--preview must be cheap or full, got " + preview + ".");
         };
-    long firstSeed = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
+    // Random seeds stay in 0..2^32-1: libtorch's generator (which Stepwise reproduces) reads only
+    // the low 32 bits, so a printed seed then maps one to one to its noise.
+    long firstSeed = seed != null ? seed : new SecureRandom().nextLong() & 0xFFFFFFFFL;
     GenerationRequest request =
         GenerationRequest.builder()
             .model(model)

@@ -40,7 +40,7 @@ final class NativeStderr {
       }
       PrintStream terminal;
       try {
-        terminal = new PrintStream(new FileOutputStream("/proc/self/fd/" + saved), true, StandardCharsets.UTF_8);
+        terminal = new PrintStream(new FileOutputStream("/proc/self/fd/" + saved, true), true, StandardCharsets.UTF_8);
       } catch (FileNotFoundException e) {
         return false;
       }

@@ -38,7 +38,7 @@ public final class SamplingService implements AutoCloseable {
   private long nextId = 1;
   private JobHandle running;
   private boolean closed;
-  private DiffusionModel model;
+  private volatile DiffusionModel model;
   private Path modelPath;
 
   /** A service on the best device (CUDA GPU if DJL finds one, CPU otherwise). */
@@ -212,9 +212,10 @@ public final class SamplingService implements AutoCloseable {
     return model;
   }
 
-  /** Loads (or returns the already loaded) model on the sampling thread's behalf; for tools. */
-  public synchronized ModelInfo currentModel() {
-    return model == null ? null : model.info();
+  /** The model the sampling thread has loaded, or null before the first job. */
+  public ModelInfo currentModel() {
+    DiffusionModel m = model;
+    return m == null ? null : m.info();
   }
 
   private void fireQueueChanged() {
