@@ -138,6 +138,30 @@ def hardware(run_jsons, override=None):
     return "CPU only.", True
 
 
+def save_component(state, folder, base, max_file_bytes):
+    """Write state as one file or shards whose FILES (header included) are <= max_file_bytes.
+
+    safetensors_io.save_sharded limits the tensor data of a shard; the header adds a few bytes
+    per tensor, so the data limit is lowered by the largest overshoot until every file fits.
+    """
+    limit = max_file_bytes
+    for _ in range(16):
+        names = safetensors_io.save_sharded(state, folder, base, limit)
+        files = [n for n in names if n.endswith(".safetensors")]
+        sizes = {n: os.path.getsize(os.path.join(folder, n)) for n in files}
+        over = max(sizes.values()) - max_file_bytes
+        if over <= 0:
+            return names
+        for n in names:
+            os.remove(os.path.join(folder, n))
+        biggest = max(t.numel() * t.element_size() for t in state.values())
+        limit -= over
+        if limit < biggest:
+            raise ExportError(f"a tensor of {biggest:,} bytes cannot fit a shard file of "
+                              f"{max_file_bytes:,} bytes")
+    raise ExportError(f"could not shard {base} into files of {max_file_bytes:,} bytes")
+
+
 def _dir_files(folder):
     out = []
     for dirpath, _, files in os.walk(folder):
@@ -191,6 +215,9 @@ def export(cfg, run, out, eval_captions, attribution, data_images=None, options=
     for key in ("vae", "unet", "text_encoder", "scheduler"):
         if not isinstance(cfg.get(key), dict):
             raise ExportError(f"config has no \"{key}\" object")
+    if "|" not in model_card.attribution_sections(attribution or ""):
+        raise ExportError("the attribution text has no licence table (dataset/ATTRIBUTION.md); "
+                          "a pack must credit its data")
     ae_info = _read_json(os.path.join(run, "autoencoder.json"))
     df_info = _read_json(os.path.join(run, "diffusion.json"))
     scaling = ae_info.get("scaling_factor")
@@ -274,8 +301,7 @@ def _write_pack(folder, cfg, states, vae, vae_cfg, text_cfg, tok, scaling, ae_in
     _write_json(os.path.join(folder, "text_encoder", "config.json"),
                 config.clip_text_json(text_cfg, "float16"))
     for comp, base in (("unet", UNET_BASE), ("vae", VAE_BASE), ("text_encoder", TEXT_BASE)):
-        safetensors_io.save_sharded(states[comp], os.path.join(folder, comp), base,
-                                    opt["shard_bytes"])
+        save_component(states[comp], os.path.join(folder, comp), base, opt["shard_bytes"])
     tok.save(os.path.join(folder, "tokenizer"))
     _write_json(os.path.join(folder, "scheduler", "scheduler_config.json"), sched_cfg)
 

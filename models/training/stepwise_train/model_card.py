@@ -22,16 +22,16 @@ def sample_grid(images, columns):
 
 
 def attribution_sections(markdown):
-    """The licence table and credit line of dataset/ATTRIBUTION.md (its text before '## ')."""
+    """The licence table and the credit line of dataset/ATTRIBUTION.md (before its first '## ')."""
     head = re.split(r"^## ", markdown, maxsplit=1, flags=re.M)[0]
-    lines = head.splitlines()
-    body = [ln for ln in lines if not ln.startswith("# ")]
-    return "\n".join(body).strip()
-
-
-def licences(markdown):
-    """Licence names in bold in ATTRIBUTION.md (e.g. CC-BY-4.0, MIT), in order, once each."""
-    return list(dict.fromkeys(re.findall(r"\*\*([A-Za-z0-9.\- ]+)\*\*", markdown)))
+    keep = [ln for ln in head.splitlines()
+            if ln.startswith(("|", ">")) or ln.startswith("Credit line")]
+    out = []
+    for ln in keep:  # a blank line between the table, the credit sentence and the quote
+        if out and ln[:1] != out[-1][:1]:
+            out.append("")
+        out.append(ln)
+    return "\n".join(out).strip()
 
 
 def _fmt(value):
@@ -120,6 +120,10 @@ def render(info):
     lines += [
         "",
         "## Data, licences and attribution",
+        "",
+        "Trained on emoji images rasterized from these npm packages "
+        "(models/training/dataset/ATTRIBUTION.md; full licence texts travel in the dataset's "
+        "ATTRIBUTION.txt):",
         "",
         info["attribution"],
         "",

@@ -110,7 +110,7 @@ class ExportTest(unittest.TestCase):
         self.assertLess(float((got - ref).abs().max() / ref.abs().max()), 2e-2)
 
     def test_sharding_with_a_small_limit(self):
-        limit = 20_000
+        limit = 60_000
         out, _ = self.export_to("sharded", shard_bytes=limit)
         unet_dir = os.path.join(out, "unet")
         index = read(os.path.join(unet_dir, "diffusion_pytorch_model.safetensors.index.json"))
@@ -118,10 +118,10 @@ class ExportTest(unittest.TestCase):
         self.assertGreater(len(shards), 2)
         self.assertFalse(os.path.exists(os.path.join(unet_dir,
                                                      "diffusion_pytorch_model.safetensors")))
-        for name in shards:
-            part = safetensors_io.load_file(os.path.join(unet_dir, name))
-            data = sum(t.numel() * t.element_size() for t in part.values())
-            self.assertTrue(data <= limit or len(part) == 1, name)
+        for name in shards:  # whole files, header included, fit the limit
+            self.assertLessEqual(os.path.getsize(os.path.join(unet_dir, name)), limit, name)
+        self.assertEqual(sorted(n for n in os.listdir(unet_dir) if n.endswith(".safetensors")),
+                         shards)
         merged = safetensors_io.load_sharded(unet_dir, "diffusion_pytorch_model.safetensors")
         original = self.modules["unet"].state_dict()
         self.assertEqual(set(merged), set(original))
@@ -129,6 +129,12 @@ class ExportTest(unittest.TestCase):
                          sum(t.numel() * 2 for t in original.values()))
         for k, v in merged.items():
             self.assertTrue(torch.equal(v, original[k].half()), k)
+
+    def test_a_tensor_larger_than_a_shard_is_refused(self):
+        with self.assertRaisesRegex(ExportError, "cannot fit a shard file"):
+            self.export_to("huge-tensor", shard_bytes=4_000)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "packs", "huge-tensor")))
+        self.assertNoPartials()
 
     def test_budget_check_fires_before_writing(self):
         out = os.path.join(self.tmp, "packs", "too-big")
@@ -199,19 +205,22 @@ class ExportTest(unittest.TestCase):
     def test_bad_runs_are_refused_by_name(self):
         bad = dict(self.cfg, text_encoder=dict(self.cfg["text_encoder"], vocab_size=7))
         with self.assertRaisesRegex(ExportError, "vocab_size 7"):
-            export(bad, self.run_dir, os.path.join(self.tmp, "packs", "bad"), self.captions, "",
-                   None, fx.FAST)
+            export(bad, self.run_dir, os.path.join(self.tmp, "packs", "bad"), self.captions,
+                   fx.attribution(), None, fx.FAST)
         bad = dict(self.cfg, unet=dict(self.cfg["unet"], block_out_channels=[16, 64]))
         with self.assertRaisesRegex(ExportError, "unet tensor .* has shape"):
-            export(bad, self.run_dir, os.path.join(self.tmp, "packs", "bad"), self.captions, "",
-                   None, fx.FAST)
+            export(bad, self.run_dir, os.path.join(self.tmp, "packs", "bad"), self.captions,
+                   fx.attribution(), None, fx.FAST)
         run2 = os.path.join(self.tmp, "run-bad")
         shutil.copytree(self.run_dir, run2)
         with open(os.path.join(run2, "autoencoder.json"), "w") as f:
             json.dump({"steps": 3, "scaling_factor": -1}, f)
         with self.assertRaisesRegex(ExportError, "scaling_factor -1"):
-            export(self.cfg, run2, os.path.join(self.tmp, "packs", "bad"), self.captions, "",
-                   None, fx.FAST)
+            export(self.cfg, run2, os.path.join(self.tmp, "packs", "bad"), self.captions,
+                   fx.attribution(), None, fx.FAST)
+        with self.assertRaisesRegex(ExportError, "no licence table"):
+            export(self.cfg, self.run_dir, os.path.join(self.tmp, "packs", "bad"),
+                   self.captions, "# Sources\n\nnone listed\n", None, fx.FAST)
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "packs", "bad")))
 
     def test_fp16_overflow_is_refused(self):
