@@ -31,8 +31,12 @@ def main(argv=None):
                                                  "stepwise-emoji.safetensors"))
     p.add_argument("--eval-captions", default=os.path.join(HERE, "dataset", "eval_captions.txt"))
     args = p.parse_args(argv)
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    gold = export_goldens.write(args.pack, read_eval_captions(args.eval_captions), args.out)
+    try:
+        gold = export_goldens.write(args.pack, read_eval_captions(args.eval_captions), args.out)
+    finally:
+        torch.set_num_threads(threads)
     print(f"wrote {args.out} ({os.path.getsize(args.out):,} bytes): "
           + ", ".join(f"{k}{list(v.shape)}" for k, v in gold.items()))
     return 0
