@@ -2,8 +2,9 @@
 
 Usage (from the repository root):
 
-    /usr/bin/python3 models/training/export_pack.py --config models/training/configs/stepwise-emoji.json \\
-        --run models/training/runs/R --out models/stepwise-emoji [--data DATASET.swpack]
+    /usr/bin/python3 models/training/export_pack.py \\
+        --config models/training/configs/stepwise-emoji.json --run models/training/runs/R \\
+        --out models/stepwise-emoji [--data DATASET.swpack]
 
 Writes model_index.json, unet/ vae/ text_encoder/ (config.json + fp16 safetensors, sharded at
 16 MiB with index.json), tokenizer/ (WordLevel tokenizer.json from the run's vocab.json),
@@ -52,8 +53,10 @@ def main(argv=None):
     p.add_argument("--eval-captions", default=os.path.join(HERE, "dataset", "eval_captions.txt"))
     p.add_argument("--attribution", default=os.path.join(HERE, "dataset", "ATTRIBUTION.md"))
     p.add_argument("--samples", type=int, default=8, help="captions in the sample grid")
-    p.add_argument("--sample-steps", type=int, default=25)
-    p.add_argument("--guidance", type=float, default=4.0)
+    p.add_argument("--sample-steps", type=int, default=20,
+                   help="DDIM steps of the sample grid (the Java CLI's default)")
+    p.add_argument("--guidance", type=float, default=5.0,
+                   help="guidance scale of the sample grid (the Java CLI's default)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--pad-token", choices=["<eos>", "<pad>"],
                    help="padding token (default: from the config, else <eos>)")

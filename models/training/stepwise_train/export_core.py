@@ -209,7 +209,7 @@ def export(cfg, run, out, eval_captions, attribution, data_images=None, options=
     samples, sample_steps, guidance, seed, pad_token, hardware, title.
     """
     opt = {"shard_bytes": SHARD_BYTES, "budget": PACK_BUDGET, "samples": 8, "columns": 4,
-           "sample_steps": 25, "guidance": 4.0, "seed": 0, "pad_token": None, "hardware": None,
+           "sample_steps": 20, "guidance": 5.0, "seed": 0, "pad_token": None, "hardware": None,
            "title": "Stepwise Emoji"}
     opt.update(options or {})
     for key in ("vae", "unet", "text_encoder", "scheduler"):

@@ -117,6 +117,9 @@ def render(info):
         "",
     ]
     lines += [f"{i + 1}. `{c}`" for i, c in enumerate(info["samples"])]
+    lines += ["", f"Stepwise redraws image i with `stepwise generate --prompt \"<caption>\" "
+              f"--sampler ddim --steps {info['sample_steps']} --guidance {info['guidance']} "
+              f"--seed <{info['seed']} + i>` (its noise generator reproduces torch.randn)."]
     lines += [
         "",
         "## Data, licences and attribution",

@@ -1,4 +1,4 @@
-"""export_pack.py and make_pack_goldens.py as commands, the preview fitted on a dataset pack file."""
+"""export_pack.py and make_pack_goldens.py as commands; the preview fitted on a dataset pack."""
 
 import contextlib
 import importlib.util

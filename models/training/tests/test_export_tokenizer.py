@@ -83,7 +83,8 @@ class ExportTokenizerTest(unittest.TestCase):
         self.assertEqual(d["model"]["unk_token"], "<unk>")
         self.assertEqual(d["model"]["vocab"], self.vocab)
         self.assertEqual([n["type"] for n in d["normalizer"]["normalizers"]], ["NFC", "Lowercase"])
-        self.assertEqual([p.get("SpecialToken", {}).get("id") for p in d["post_processor"]["single"]],
+        single = d["post_processor"]["single"]
+        self.assertEqual([p.get("SpecialToken", {}).get("id") for p in single],
                          ["<bos>", None, "<eos>"])
         self.assertEqual([t["content"] for t in d["added_tokens"]],
                          ["<pad>", "<unk>", "<bos>", "<eos>"])
