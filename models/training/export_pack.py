@@ -83,6 +83,9 @@ def main(argv=None):
         attention.set_backend(previous)
     print(f"wrote {summary['out']}: {summary['bytes']:,} bytes, parameters {summary['params']}, "
           f"preview fitted on {summary['preview_source']}")
+    if summary["unknown_words"]:
+        print("warning: sample captions use words outside the vocabulary: "
+              + ", ".join(summary["unknown_words"]))
     for name, size in summary["files"]:
         print(f"  {name} {size:,}")
     return 0

@@ -195,6 +195,21 @@ def load_models(folder):
     return unet, vae, text, tok, sched
 
 
+def _log_lines(run):
+    """The parsable lines of run/log.jsonl (none when absent)."""
+    path = os.path.join(run, "log.jsonl")
+    if not os.path.exists(path):
+        return []
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return out
+
+
 def read_eval_captions(path):
     with open(path, encoding="utf-8") as f:
         return [ln.strip() for ln in f if ln.strip()]
@@ -333,7 +348,7 @@ def _write_pack(folder, cfg, states, vae, vae_cfg, text_cfg, tok, scaling, ae_in
             os.path.join(folder, "samples.png"), optimize=True)
 
     ev_path = os.path.join(run, "eval.json")
-    sentence, cpu_only = hardware([ae_info, df_info], opt["hardware"])
+    sentence, cpu_only = hardware([ae_info, df_info] + _log_lines(run), opt["hardware"])
     params = {"unet": sum(t.numel() for t in states["unet"].values()),
               "vae": sum(t.numel() for t in states["vae"].values()),
               "text_encoder": sum(t.numel() for t in states["text_encoder"].values())}
@@ -359,5 +374,6 @@ def _write_pack(folder, cfg, states, vae, vae_cfg, text_cfg, tok, scaling, ae_in
     with open(os.path.join(folder, "README.md"), "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text_md)
     total = check_budget(folder, opt["budget"])
-    return {"bytes": total, "params": params, "cpu_only": cpu_only,
+    unknown = sorted({w for c in captions for w in tok.unknown_words(c)})
+    return {"bytes": total, "params": params, "cpu_only": cpu_only, "unknown_words": unknown,
             "files": _dir_files(folder), "preview_source": source}

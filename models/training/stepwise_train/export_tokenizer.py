@@ -133,3 +133,14 @@ class VocabTokenizer:
     def load(folder):
         with open(os.path.join(folder, "tokenizer.json"), encoding="utf-8") as f:
             return VocabTokenizer.from_json(json.load(f))
+
+
+def vocab_of_pack(folder):
+    """The vocab.json object (dataset/vocab.py layout) of a pack, read from tokenizer.json.
+
+    A run resuming from a shipped pack keeps its vocabulary frozen with this.
+    """
+    tok = VocabTokenizer.load(os.path.join(folder, "tokenizer"))
+    tokens = [t for t, _ in sorted(tok.vocab.items(), key=lambda kv: kv[1])]
+    return {"special_tokens": list(SPECIALS), "words": tokens[len(SPECIALS):],
+            "token_to_id": dict(tok.vocab)}

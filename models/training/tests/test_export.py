@@ -196,11 +196,33 @@ class ExportTest(unittest.TestCase):
         self.assertGreater(float(tiles[2:34, 2:34].float().std()), 0.0)  # a drawn tile
         self.assertTrue(bool((tiles[2:34, 70:102] == 255).all()))  # no third caption
 
+    def test_vocab_reads_back_from_the_pack_for_resumed_runs(self):
+        from stepwise_train.export_tokenizer import vocab_of_pack
+        with open(os.path.join(self.run_dir, "vocab.json")) as f:
+            original = json.load(f)
+        back = vocab_of_pack(self.out)
+        self.assertEqual(back["token_to_id"], original["token_to_id"])
+        self.assertEqual(back["words"], original["words"])
+
+    def test_unknown_words_of_the_sample_captions_are_reported(self):
+        self.assertEqual(self.summary["unknown_words"], [])  # vocab built from these captions
+        captions = ["zebra crossing, twemoji style"]
+        summary = export(self.cfg, self.run_dir, os.path.join(self.tmp, "packs", "unknown2"),
+                         captions, fx.attribution(), None, dict(fx.FAST, samples=1))
+        self.assertEqual(summary["unknown_words"], ["crossing", "zebra"])
+
     def test_hardware_is_read_from_the_run_files(self):
         self.assertEqual(export_core.hardware([{"device": "cpu"}])[1], True)
         self.assertEqual(export_core.hardware([{"runs": [{"device": "cuda:0"}]}])[1], False)
         self.assertEqual(export_core.hardware([{"steps": 3}])[1], None)
         self.assertEqual(export_core.hardware([{"device": "cpu"}], "gpu")[1], False)
+        run2 = os.path.join(self.tmp, "run-gpu-log")
+        shutil.copytree(self.run_dir, run2)
+        with open(os.path.join(run2, "log.jsonl"), "a") as f:
+            f.write(json.dumps({"step": 1, "device": "cuda"}) + "\n")
+        summary = export(self.cfg, run2, os.path.join(self.tmp, "packs", "gpu-log"),
+                         self.captions, fx.attribution(), None, dict(fx.FAST, samples=1))
+        self.assertFalse(summary["cpu_only"])
 
     def test_bad_runs_are_refused_by_name(self):
         bad = dict(self.cfg, text_encoder=dict(self.cfg["text_encoder"], vocab_size=7))
