@@ -172,6 +172,13 @@ class ExportTest(unittest.TestCase):
                 export(self.cfg, self.run_dir, out, self.captions, fx.attribution(), None, fx.FAST)
         self.assertEqual(sorted(os.listdir(out)), before)
         self.assertNoPartials()
+        stale = os.path.join(out, "stale.txt")  # a successful export replaces the whole folder
+        with open(stale, "w") as f:
+            f.write("x")
+        self.export_to("kept")
+        self.assertFalse(os.path.exists(stale))
+        self.assertEqual(sorted(os.listdir(out)), before)
+        self.assertNoPartials()
 
     def test_model_card(self):
         with open(os.path.join(self.out, "README.md"), encoding="utf-8") as f:
