@@ -1,4 +1,4 @@
-"""Assemble a diffusers-layout pack from a training run folder (contract: models/TRAINING.md).
+"""Assemble a diffusers-layout pack from a training run folder (the checkpoint format below).
 
 Run folder: autoencoder.safetensors (+ autoencoder.json with scaling_factor), diffusion_ema
 .safetensors (keys "unet." / "text_encoder."; either may be sharded with an index.json),
@@ -270,7 +270,10 @@ def export(cfg, run, out, eval_captions, attribution, data_images=None, options=
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="." + os.path.basename(out) + ".partial-", dir=parent)
     try:
-        summary = _write_pack(tmp, cfg, states, vae, vae_cfg, text_cfg, tok, scaling, ae_info,
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a pack is an ordinary folder
+        summary = _write_pack(tmp, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info,
                               df_info, run, eval_captions, attribution, data_images, opt)
         _replace(tmp, out)
     except BaseException:
@@ -298,7 +301,7 @@ def _replace(tmp, out):
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_pack(folder, cfg, states, vae, vae_cfg, text_cfg, tok, scaling, ae_info, df_info,
+def _write_pack(folder, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info, df_info,
                 run, eval_captions, attribution, data_images, opt):
     for sub in ("unet", "vae", "text_encoder", "tokenizer", "scheduler", "preview"):
         os.makedirs(os.path.join(folder, sub))

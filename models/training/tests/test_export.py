@@ -58,6 +58,7 @@ class ExportTest(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.out, "unet",
                                                      "diffusion_pytorch_model.safetensors"
                                                      ".index.json")))
+        self.assertEqual(os.stat(self.out).st_mode & 0o755, 0o755)  # not mkdtemp's 0700
         index = read(os.path.join(self.out, "model_index.json"))
         self.assertEqual(index["unet"], ["diffusers", "UNet2DConditionModel"])
         self.assertEqual(index["scheduler"], ["diffusers", "DDIMScheduler"])
