@@ -1,0 +1,81 @@
+"""Goldens of an exported pack: keys, shapes, size, and agreement with a fresh forward pass."""
+
+import os
+import shutil
+import tempfile
+import unittest
+
+import torch
+
+from stepwise_train import attention, export_goldens, safetensors_io
+from stepwise_train.export_core import export, load_models
+from tests import test_export_support as fx
+
+KEYS = {"unet.sample", "unet.timestep", "unet.encoder_hidden_states", "unet.temb", "unet.out",
+        "vae.decode.z", "vae.decode.out", "vae.encode.x", "vae.encode.moments",
+        "text.input_ids", "text.last_hidden_state", "tokenizer.eval_ids", "ddim.noise",
+        "ddim.cond_ids", "ddim.uncond_ids", "ddim.timesteps", "ddim.latents", "ddim.image"}
+
+
+class ExportGoldensTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp()
+        cfg, _ = fx.make_run(os.path.join(cls.tmp, "run"), seed=5)
+        cls.pack = os.path.join(cls.tmp, "pack")
+        cls.captions = fx.read_captions()
+        export(cfg, os.path.join(cls.tmp, "run"), cls.pack, cls.captions, fx.attribution(),
+               None, fx.FAST)
+        cls.path = os.path.join(cls.tmp, "gold.safetensors")
+        export_goldens.write(cls.pack, cls.captions, cls.path)
+        with open(cls.path, "rb") as f:
+            cls.gold, cls.meta = safetensors_io.deserialize(f.read())
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_keys_shapes_dtype_and_size(self):
+        self.assertEqual(set(self.gold), KEYS)
+        self.assertLess(os.path.getsize(self.path), 1_000_000)
+        shapes = {k: list(v.shape) for k, v in self.gold.items()}
+        self.assertEqual(shapes["unet.sample"], [2, 4, 4, 4])
+        self.assertEqual(shapes["unet.encoder_hidden_states"], [2, 10, 16])
+        self.assertEqual(shapes["unet.temb"], [2, 64])
+        self.assertEqual(shapes["vae.decode.out"], [1, 3, 64, 64])
+        self.assertEqual(shapes["vae.encode.moments"], [1, 8, 4, 4])
+        self.assertEqual(shapes["tokenizer.eval_ids"], [len(self.captions), 10])
+        self.assertEqual(shapes["ddim.image"], [1, 3, 32, 32])
+        self.assertEqual(self.gold["ddim.timesteps"].tolist(), [751, 501, 251, 1])
+        for v in self.gold.values():
+            self.assertEqual(v.dtype, torch.float32)
+        self.assertEqual(self.meta["tokenizer.captions"].split("\n"), self.captions)
+        self.assertEqual(self.meta["ddim.prompt"], self.captions[0])
+
+    def test_goldens_match_a_fresh_pass_over_the_pack(self):
+        unet, vae, text, tok, _ = load_models(self.pack)
+        attention.set_backend("manual")
+        with torch.no_grad():
+            out = unet(self.gold["unet.sample"], self.gold["unet.timestep"],
+                       self.gold["unet.encoder_hidden_states"])  # [2, 4, 4, 4]
+            dec = vae.decode(self.gold["vae.decode.z"])  # [1, 3, 64, 64]
+            hidden = text(self.gold["text.input_ids"].long())[0]  # [2, L, D]
+        self.assertTrue(torch.allclose(out, self.gold["unet.out"], atol=1e-5))
+        self.assertTrue(torch.allclose(dec, self.gold["vae.decode.out"], atol=1e-5))
+        self.assertTrue(torch.allclose(hidden, self.gold["text.last_hidden_state"], atol=1e-5))
+        self.assertEqual(self.gold["tokenizer.eval_ids"].long().tolist(),
+                         [tok.encode(c) for c in self.captions])
+        self.assertEqual(self.gold["ddim.cond_ids"].long().tolist()[0],
+                         tok.encode(self.captions[0]))
+        self.assertGreater(float(self.gold["ddim.image"].std()), 0.0)
+
+    def test_rerun_is_byte_identical(self):
+        again = os.path.join(self.tmp, "gold2.safetensors")
+        export_goldens.write(self.pack, self.captions, again)
+        with open(self.path, "rb") as a, open(again, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+
+
+if __name__ == "__main__":
+    unittest.main()
