@@ -193,7 +193,7 @@ public final class DiffusionModel implements AutoCloseable {
     }
     if (!tokens.unknownWords().isEmpty()) {
       notices.add(
-          "The model does not know these words of the " + role + ", which were ignored: "
+          "The model does not know these words of the " + role + " (they carry no meaning for it): "
               + String.join(", ", tokens.unknownWords()) + ".");
     }
     long[] ids = new long[tokens.ids().length];
