@@ -118,6 +118,10 @@ def resolve_device(name):
         raise TrainError("--device cuda was asked but torch.cuda.is_available() is false")
     if name not in ("cpu", "cuda"):
         raise TrainError(f"--device {name!r} is not one of cpu, cuda")
+    if name == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed shapes every step
+        torch.backends.cuda.matmul.allow_tf32 = True  # fp32 leftovers (text encoder, losses)
+        torch.backends.cudnn.allow_tf32 = True
     return torch.device(name)
 
 
@@ -230,7 +234,7 @@ class RunLog:
         self.quiet = quiet
 
     def write(self, **fields):
-        line = json.dumps({k: (round(v, 6) if isinstance(v, float) else v)
+        line = json.dumps({k: (float(f"{v:.6g}") if isinstance(v, float) else v)
                            for k, v in fields.items()})
         with open(self.path, "a", encoding="utf-8") as f:
             f.write(line + "\n")
