@@ -149,13 +149,18 @@ def train(args):
     log = RunLog(args.out, args.quiet)
     clock = Clock(args.minutes, cfg["train"].get("checkpoint_seconds", 60))
     log_every = cfg["train"].get("log_every", 20)
-    step, l1_avg, local = start_step, None, 0
+    step, local = start_step, 0
+    avg = None  # running mean of L1, kept on the device (no sync per step)
+
+    def l1_avg():
+        return None if avg is None else finite_or_raise(float(avg), step)
+
     def snapshot():
         # Every checkpoint carries a measured scaling factor, so any of them can be used.
         scale, std = measure_scaling(vae.eval(), data.images, device,
                                      tcfg.get("scale_sample", 1024))
         vae.train()
-        return {"steps": step, "scaling_factor": scale, "latent_std": std, "l1": l1_avg,
+        return {"steps": step, "scaling_factor": scale, "latent_std": std, "l1": l1_avg(),
                 "images_seen": images_seen, "seconds": round(clock.elapsed(), 1),
                 "device": device.type, "config": cfg["name"], "batch_size": batch,
                 "kl_weight": kl_weight, "images": n}
@@ -172,7 +177,9 @@ def train(args):
             group["lr"] = warmup_lr(tcfg["lr"], local, tcfg.get("warmup_steps", 0))
         with autocast(device):
             posterior = vae.encode(x)
-            recon = vae.decode(posterior.sample())  # [B, 3, S, S]
+            # Reparameterised sample drawn on the device (DiagonalGaussian.sample draws on CPU).
+            z = posterior.mean + posterior.std * torch.randn_like(posterior.std)  # [B, C, h, w]
+            recon = vae.decode(z)  # [B, 3, S, S]
         l1 = (recon.float() - x).abs().mean()  # []
         kl = kl_mean(posterior)  # []
         loss = l1 + kl_weight * kl.float()  # []
@@ -182,11 +189,10 @@ def train(args):
         step += 1
         local += 1
         images_seen += batch
-        l1_value = finite_or_raise(float(l1), step)
-        l1_avg = l1_value if l1_avg is None else 0.9 * l1_avg + 0.1 * l1_value
+        avg = l1.detach() if avg is None else 0.9 * avg + 0.1 * l1.detach()  # []
         if local % log_every == 0 or local == 1:
-            log.write(stage="autoencoder", step=step, l1=l1_value, kl=float(kl),
-                      l1_avg=l1_avg, seconds=round(clock.elapsed(), 2),
+            log.write(stage="autoencoder", step=step, l1=finite_or_raise(float(l1), step),
+                      kl=float(kl), l1_avg=l1_avg(), seconds=round(clock.elapsed(), 2),
                       images_per_s=round(local * batch / max(clock.elapsed(), 1e-9), 1))
         if clock.checkpoint_due():
             meta = snapshot()

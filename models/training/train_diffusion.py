@@ -252,10 +252,14 @@ def train(args, keep=None):
     clock = Clock(args.minutes, cfg["train"].get("checkpoint_seconds", 60))
     log_every = cfg["train"].get("log_every", 20)
     max_steps = args.preflight_steps + 2 if args.preflight else args.max_steps
-    step, local, loss_avg, timed_from = start_step, 0, None, None
+    step, local, timed_from = start_step, 0, None
+    avg = None  # running mean of the loss, kept on the device (no sync per step)
+
+    def loss_avg():
+        return None if avg is None else finite_or_raise(float(avg), step)
 
     def meta():
-        return {"steps": step, "loss": loss_avg, "images_seen": images_seen,
+        return {"steps": step, "loss": loss_avg(), "images_seen": images_seen,
                 "run_steps": local, "seconds": round(clock.elapsed(), 1),
                 "device": device.type, "config": cfg["name"], "batch_size": batch,
                 "images": n, "scaling_factor": scale, "caption_dropout": drop_p,
@@ -296,10 +300,10 @@ def train(args, keep=None):
         local += 1
         images_seen += batch
         ema.update(modules, step)
-        value = finite_or_raise(float(loss), step)
-        loss_avg = value if loss_avg is None else 0.95 * loss_avg + 0.05 * value
+        avg = loss.detach() if avg is None else 0.95 * avg + 0.05 * loss.detach()  # []
         if log is not None and (local % log_every == 0 or local == 1):
-            log.write(stage="diffusion", step=step, loss=value, loss_avg=loss_avg,
+            log.write(stage="diffusion", step=step, loss=finite_or_raise(float(loss), step),
+                      loss_avg=loss_avg(),
                       lr=opt.param_groups[0]["lr"], seconds=round(clock.elapsed(), 2),
                       images_per_s=round(local * batch / max(clock.elapsed(), 1e-9), 1))
         if not args.preflight and clock.checkpoint_due():
@@ -310,7 +314,7 @@ def train(args, keep=None):
     save_checkpoint(args.out, ema, result)
     if keep is not None:
         keep.update(unet=unet, text_encoder=text, ema=ema)
-    log.write(stage="diffusion", event="end", steps=step, loss=loss_avg,
+    log.write(stage="diffusion", event="end", steps=step, loss=result["loss"],
               images_seen=images_seen, seconds=result["seconds"])
     return result
 

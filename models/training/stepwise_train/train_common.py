@@ -156,20 +156,27 @@ class EMA:
         self.decay = decay
         self.shadow = {prefix: {k: v.detach().clone().float() for k, v in m.state_dict().items()}
                        for prefix, m in modules.items()}
+        # state_dict() tensors share storage with the live parameters (the optimizer updates
+        # them in place), so the pairs are built once and updated with fused foreach ops.
+        self._live, self._avg, self._copy_live, self._copy_avg = [], [], [], []
+        for prefix, m in modules.items():
+            for k, v in m.state_dict().items():
+                floating = v.dtype.is_floating_point
+                (self._live if floating else self._copy_live).append(v)
+                (self._avg if floating else self._copy_avg).append(self.shadow[prefix][k])
 
     def decay_at(self, step):
         return min(self.decay, (1.0 + step) / (10.0 + step))
 
     @torch.no_grad()
     def update(self, modules, step):
+        """shadow = d * shadow + (1 - d) * live, d = decay_at(step); modules as at __init__."""
         d = self.decay_at(step)
-        for prefix, m in modules.items():
-            shadow = self.shadow[prefix]
-            for k, v in m.state_dict().items():
-                if v.dtype.is_floating_point:
-                    shadow[k].mul_(d).add_(v.detach().float(), alpha=1.0 - d)
-                else:
-                    shadow[k].copy_(v)
+        if self._avg:
+            torch._foreach_mul_(self._avg, d)
+            torch._foreach_add_(self._avg, [v.float() for v in self._live], alpha=1.0 - d)
+        for avg, live in zip(self._copy_avg, self._copy_live):
+            avg.copy_(live)
 
     def state(self):
         """{"unet.<key>": tensor, "text_encoder.<key>": tensor} (fp32, on CPU)."""
