@@ -56,6 +56,8 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.export_latents is None and args.out is None:
         p.error("--out is required unless --export-latents is given")
+    if args.export_latents is None and args.minutes is None and args.max_steps is None:
+        p.error("give --minutes M and/or --max-steps N (a run must end)")
     if args.export_latents is not None and args.resume is None:
         p.error("--export-latents needs --resume RUN (the trained autoencoder)")
     return args

@@ -61,7 +61,10 @@ def parse_args(argv):
                    help="a few timed steps; prints throughput and memory, writes nothing")
     p.add_argument("--preflight-steps", type=int, default=8)
     p.add_argument("--quiet", action="store_true")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if not args.preflight and args.minutes is None and args.max_steps is None:
+        p.error("give --minutes M and/or --max-steps N (a run must end)")
+    return args
 
 
 def is_pack(folder):
