@@ -193,8 +193,9 @@ def train(args):
         images_seen += batch
         avg = l1.detach() if avg is None else 0.9 * avg + 0.1 * l1.detach()  # []
         if local % log_every == 0 or local == 1:
-            log.write(stage="autoencoder", step=step, l1=finite_or_raise(float(l1.detach()), step),
-                      kl=float(kl.detach()), l1_avg=l1_avg(), seconds=round(clock.elapsed(), 2),
+            l1_now = finite_or_raise(float(l1.detach()), step)
+            log.write(stage="autoencoder", step=step, l1=l1_now, kl=float(kl.detach()),
+                      l1_avg=l1_avg(), seconds=round(clock.elapsed(), 2),
                       images_per_s=round(local * batch / max(clock.elapsed(), 1e-9), 1))
         if clock.checkpoint_due():
             meta = snapshot()

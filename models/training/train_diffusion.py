@@ -305,7 +305,8 @@ def train(args, keep=None):
         ema.update(modules, step)
         avg = loss.detach() if avg is None else 0.95 * avg + 0.05 * loss.detach()  # []
         if log is not None and (local % log_every == 0 or local == 1):
-            log.write(stage="diffusion", step=step, loss=finite_or_raise(float(loss.detach()), step),
+            loss_now = finite_or_raise(float(loss.detach()), step)
+            log.write(stage="diffusion", step=step, loss=loss_now,
                       loss_avg=loss_avg(),
                       lr=opt.param_groups[0]["lr"], seconds=round(clock.elapsed(), 2),
                       images_per_s=round(local * batch / max(clock.elapsed(), 1e-9), 1))
