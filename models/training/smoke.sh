@@ -33,6 +33,22 @@ $PY $T/train_diffusion.py --config "$CFG" --data "$RUN/latents.safetensors" \
 stamp "preflight"
 $PY $T/train_diffusion.py --config "$CFG" --data "$RUN/latents.safetensors" \
     --resume "$RUN/diffusion" --out "$RUN/diffusion" --preflight --device cpu
+stamp "sample: $RUN/sample.png (guided DDIM from the run folder's EMA weights)"
+$PY - "$RUN" <<'PYEOF'
+import sys
+sys.path.insert(0, "models/training")
+import torch
+from PIL import Image
+from stepwise_train.pipeline import ddim_txt2img
+from stepwise_train.train_run import load_run
+run = load_run(sys.argv[1] + "/diffusion")
+torch.manual_seed(0)
+noise = torch.randn(1, 4, 16, 16)  # [1, 4, 16, 16]
+out = ddim_txt2img(run["unet"], run["vae"], run["text_encoder"], run["tokenizer"],
+                   run["scheduler"], "red apple, twemoji style", "", noise, 10, 4.0)
+pixels = (out["image"][0].permute(1, 2, 0) * 255).round().byte().numpy()  # [128, 128, 3]
+Image.fromarray(pixels).save(sys.argv[1] + "/sample.png")
+PYEOF
 stamp "done"
 echo "autoencoder: $(cat "$RUN/autoencoder/autoencoder.json" | tr -d '\n ')"
 echo "diffusion: $(cat "$RUN/diffusion/diffusion.json" | tr -d '\n ')"

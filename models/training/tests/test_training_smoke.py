@@ -20,7 +20,9 @@ import train_autoencoder
 import train_diffusion
 from stepwise_train import config, safetensors_io
 from stepwise_train import data as train_data
+from stepwise_train.pipeline import ddim_txt2img
 from stepwise_train.train_common import EMA, split_prefixed
+from stepwise_train.train_run import load_run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORDS = [",", "apple", "face", "fluent", "flat", "heart", "red", "style", "twemoji"]
@@ -163,6 +165,17 @@ class TrainingSmokeTest(unittest.TestCase):
         meta2 = self.diffusion(out, "--data", self.data, "--resume", out, "--max-steps", "2")
         self.assertEqual(meta2["steps"], 5)
         self.assertEqual(meta2["images_seen"], 20)
+        # The run folder loads back as networks and samples an image (guided DDIM).
+        run = load_run(out)
+        self.assertEqual(run["steps"], 5)
+        self.assertEqual(run["vae"].config["scaling_factor"], self.ae_meta["scaling_factor"])
+        torch.manual_seed(0)
+        noise = torch.randn(1, 4, 16, 16)  # [1, 4, 16, 16]
+        result = ddim_txt2img(run["unet"], run["vae"], run["text_encoder"], run["tokenizer"],
+                              run["scheduler"], "red apple, twemoji style", "", noise, 3, 4.0)
+        self.assertEqual(list(result["image"].shape), [1, 3, 128, 128])
+        self.assertTrue(torch.isfinite(result["image"]).all())
+        self.assertEqual(result["uncond_ids"][0, :3].tolist(), [2, 3, 3])
 
     def test_ema_average_matches_a_hand_computed_one(self):
         lin = torch.nn.Linear(2, 1)
