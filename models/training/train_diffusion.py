@@ -116,7 +116,11 @@ def load_pack_frozen(folder):
 def pack_steps(folder):
     """Cumulative steps of a pack: training.json {"steps": N} when the pack carries one."""
     path = os.path.join(folder, "training.json")
-    return int(read_json(path).get("steps", 0)) if os.path.exists(path) else 0
+    if not os.path.exists(path):
+        print(f"warning: {folder} has no training.json; the step count restarts at 0",
+              file=sys.stderr)
+        return 0
+    return int(read_json(path).get("steps", 0))
 
 
 def load_weights(unet, text, resume):
