@@ -1,0 +1,55 @@
+#!/bin/sh
+# CPU smoke run of the training pipeline from a clean checkout (about 1-2 minutes on 2 cores):
+# builds the 36-image dataset subset, trains the smoke autoencoder and diffusion model for a
+# few steps each, resumes the diffusion run, and exports a latents file.
+#   sh models/training/smoke.sh            (from the repository root)
+# Env: PYTHON (default /usr/bin/python3), RUN (default models/training/runs/smoke).
+set -eu
+cd "$(dirname "$0")/../.."
+PY=${PYTHON:-/usr/bin/python3}
+T=models/training
+RUN=${RUN:-$T/runs/smoke}
+DATA=$T/data/emoji-smoke
+CFG=$T/configs/smoke.json
+start=$(date +%s)
+stamp() { echo "[smoke $(( $(date +%s) - start )) s] $*"; }
+
+stamp "dataset: $DATA (36 images)"
+$PY $T/dataset/build.py --out "$DATA" --limit 36
+rm -rf "$RUN"
+mkdir -p "$RUN"
+stamp "autoencoder -> $RUN/autoencoder"
+$PY $T/train_autoencoder.py --config "$CFG" --data "$DATA" --out "$RUN/autoencoder" \
+    --max-steps 40 --device cpu --quiet
+stamp "latents file -> $RUN/latents.safetensors"
+$PY $T/train_autoencoder.py --config "$CFG" --data "$DATA" --resume "$RUN/autoencoder" \
+    --export-latents "$RUN/latents.safetensors" --device cpu
+stamp "diffusion -> $RUN/diffusion"
+$PY $T/train_diffusion.py --config "$CFG" --data "$DATA" --autoencoder "$RUN/autoencoder" \
+    --out "$RUN/diffusion" --max-steps 60 --device cpu --quiet
+stamp "diffusion resumed from its EMA weights, on the latents file"
+$PY $T/train_diffusion.py --config "$CFG" --data "$RUN/latents.safetensors" \
+    --resume "$RUN/diffusion" --out "$RUN/diffusion" --max-steps 20 --device cpu --quiet
+stamp "preflight"
+$PY $T/train_diffusion.py --config "$CFG" --data "$RUN/latents.safetensors" \
+    --resume "$RUN/diffusion" --out "$RUN/diffusion" --preflight --device cpu
+stamp "sample: $RUN/sample.png (guided DDIM from the run folder's EMA weights)"
+$PY - "$RUN" <<'PYEOF'
+import sys
+sys.path.insert(0, "models/training")
+import torch
+from PIL import Image
+from stepwise_train.pipeline import ddim_txt2img
+from stepwise_train.train_run import load_run
+run = load_run(sys.argv[1] + "/diffusion")
+torch.manual_seed(0)
+noise = torch.randn(1, 4, 16, 16)  # [1, 4, 16, 16]
+out = ddim_txt2img(run["unet"], run["vae"], run["text_encoder"], run["tokenizer"],
+                   run["scheduler"], "red apple, twemoji style", "", noise, 10, 4.0)
+pixels = (out["image"][0].permute(1, 2, 0) * 255).round().byte().numpy()  # [128, 128, 3]
+Image.fromarray(pixels).save(sys.argv[1] + "/sample.png")
+PYEOF
+stamp "done"
+echo "autoencoder: $(cat "$RUN/autoencoder/autoencoder.json" | tr -d '\n ')"
+echo "diffusion: $(cat "$RUN/diffusion/diffusion.json" | tr -d '\n ')"
+echo "run folder: $RUN/diffusion (diffusion_ema.safetensors, autoencoder.safetensors, vocab.json)"
