@@ -1,7 +1,8 @@
 #!/bin/sh
 # CPU smoke run of the training pipeline from a clean checkout (about 1-2 minutes on 2 cores):
 # builds the 36-image dataset subset, trains the smoke autoencoder and diffusion model for a
-# few steps each, resumes the diffusion run, and exports a latents file.
+# few steps each, resumes the diffusion run, exports a latents file and a pack, and (when
+# target/stepwise.jar exists) generates an image from that pack with the Java engine.
 #   sh models/training/smoke.sh            (from the repository root)
 # Env: PYTHON (default /usr/bin/python3), RUN (default models/training/runs/smoke).
 set -eu
@@ -49,6 +50,17 @@ out = ddim_txt2img(run["unet"], run["vae"], run["text_encoder"], run["tokenizer"
 pixels = (out["image"][0].permute(1, 2, 0) * 255).round().byte().numpy()  # [128, 128, 3]
 Image.fromarray(pixels).save(sys.argv[1] + "/sample.png")
 PYEOF
+stamp "export -> $RUN/pack (diffusers layout, fp16)"
+$PY $T/export_pack.py --config "$CFG" --run "$RUN/diffusion" --out "$RUN/pack" \
+    --samples 2 --sample-steps 4 --hardware cpu > "$RUN/export.log"
+JAR=${STEPWISE_JAR:-target/stepwise.jar}
+if [ -f "$JAR" ]; then
+  stamp "the Java engine loads the exported pack: $RUN/java.png"
+  java -jar "$JAR" generate --model "$RUN/pack" --prompt "red heart, twemoji style" \
+      --steps 8 --seed 3 --out "$RUN/java.png"
+else
+  stamp "no $JAR (run ./mvnw package first): Java check skipped"
+fi
 stamp "done"
 echo "autoencoder: $(cat "$RUN/autoencoder/autoencoder.json" | tr -d '\n ')"
 echo "diffusion: $(cat "$RUN/diffusion/diffusion.json" | tr -d '\n ')"
