@@ -322,6 +322,12 @@ def _write_pack(folder, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info, d
         save_component(states[comp], os.path.join(folder, comp), base, opt["shard_bytes"])
     tok.save(os.path.join(folder, "tokenizer"))
     _write_json(os.path.join(folder, "scheduler", "scheduler_config.json"), sched_cfg)
+    # Cumulative training figures, read back by train_diffusion.py when a run resumes from the pack.
+    _write_json(os.path.join(folder, "training.json"), {
+        "steps": int(df_info.get("steps", 0)),
+        "images_seen": int(df_info.get("images_seen", 0)),
+        "autoencoder_steps": int(ae_info.get("steps", 0)),
+    })
 
     # Everything below runs on the weights as exported (fp16, read back).
     unet, vae16, text, tok2, sched = load_models(folder)

@@ -1,6 +1,7 @@
 """export_pack: a fake run from random modules exported and checked file by file."""
 
 import json
+import sys
 import os
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ LAYOUT = ["model_index.json", "unet/config.json", "unet/diffusion_pytorch_model.
           "text_encoder/config.json", "text_encoder/model.safetensors",
           "tokenizer/tokenizer.json", "tokenizer/tokenizer_config.json",
           "scheduler/scheduler_config.json", "preview/latent_rgb.json", "README.md",
-          "samples.png"]
+          "samples.png", "training.json"]
 
 
 def read(path):
@@ -63,6 +64,14 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(index["unet"], ["diffusers", "UNet2DConditionModel"])
         self.assertEqual(index["scheduler"], ["diffusers", "DDIMScheduler"])
         self.assertNoPartials()
+
+    def test_cumulative_steps_travel_with_the_pack_for_resuming(self):
+        run_steps = read(os.path.join(self.run_dir, "diffusion.json"))["steps"]
+        self.assertGreater(run_steps, 0)
+        self.assertEqual(read(os.path.join(self.out, "training.json"))["steps"], run_steps)
+        sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+        import train_diffusion
+        self.assertEqual(train_diffusion.pack_steps(self.out), run_steps)
 
     def test_configs_load_back_with_the_builders(self):
         unet_cfg = read(os.path.join(self.out, "unet", "config.json"))
