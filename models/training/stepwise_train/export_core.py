@@ -20,6 +20,7 @@ from .ddim import DDIMScheduler
 from .export_tokenizer import EOS, PAD, VocabTokenizer, read_vocab
 from .pack import clip_keys
 from .pipeline import ddim_txt2img
+from .train_common import load_exact
 
 MB = 1_000_000
 PACK_BUDGET = 24 * MB
@@ -58,16 +59,7 @@ def _load_weights(folder, base):
 
 
 def _load_into(module, state, what):
-    own = module.state_dict()
-    missing, extra = sorted(set(own) - set(state)), sorted(set(state) - set(own))
-    if missing or extra:
-        raise ExportError(f"{what} weights do not match the config: missing {missing[:3]}, "
-                          f"unexpected {extra[:3]}")
-    for k, v in state.items():
-        if list(v.shape) != list(own[k].shape):
-            raise ExportError(f"{what} tensor {k} has shape {list(v.shape)}, the config needs "
-                              f"{list(own[k].shape)}")
-    module.load_state_dict({k: v.float() for k, v in state.items()})
+    load_exact(module, state, what, ExportError)
     return module.eval()
 
 

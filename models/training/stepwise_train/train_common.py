@@ -194,17 +194,20 @@ def cpu_state(module):
     return {k: v.detach().float().cpu().contiguous() for k, v in module.state_dict().items()}
 
 
-def load_exact(module, state, what):
-    """Load a float state dict whose keys and shapes must match the module exactly."""
+def load_exact(module, state, what, error=None):
+    """Load a float state dict whose keys and shapes must match the module exactly.
+
+    A mismatch raises `error` (default TrainError; the exporter passes its ExportError)."""
+    error = error or TrainError
     own = module.state_dict()
     missing, extra = sorted(set(own) - set(state)), sorted(set(state) - set(own))
     if missing or extra:
-        raise TrainError(f"{what} weights do not match the config: missing {missing[:3]}, "
-                         f"unexpected {extra[:3]}")
+        raise error(f"{what} weights do not match the config: missing {missing[:3]}, "
+                    f"unexpected {extra[:3]}")
     for k, v in state.items():
         if tuple(v.shape) != tuple(own[k].shape):
-            raise TrainError(f"{what} tensor {k} has shape {list(v.shape)}, the config needs "
-                             f"{list(own[k].shape)}")
+            raise error(f"{what} tensor {k} has shape {list(v.shape)}, the config needs "
+                        f"{list(own[k].shape)}")
     module.load_state_dict({k: v.float() for k, v in state.items()})
 
 
