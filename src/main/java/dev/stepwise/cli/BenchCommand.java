@@ -8,7 +8,6 @@ import ai.djl.nn.convolutional.Conv2d;
 import dev.stepwise.engine.CancellationToken;
 import dev.stepwise.engine.Devices;
 import dev.stepwise.engine.DiffusionModel;
-import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GenerationListener;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.ModelLocator;
@@ -201,11 +200,5 @@ final class BenchCommand implements Callable<Integer> {
       // not Linux
     }
     return -1;
-  }
-
-  static void require(boolean ok, String message) {
-    if (!ok) {
-      throw new EngineException(message);
-    }
   }
 }
