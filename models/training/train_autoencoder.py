@@ -50,6 +50,12 @@ def parse_args(argv):
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--batch-size", type=int, default=None, help="override the config")
     p.add_argument("--limit", type=int, default=0, help="use only the first N images")
+    p.add_argument("--crop", type=int, default=0,
+                   help="train on random CROPxCROP windows (a multiple of 8; 0 = whole images): "
+                        "the networks are convolutional, so a CPU run sees more images per second")
+    p.add_argument("--checkpoint-seconds", type=float, default=None, help="override the config")
+    p.add_argument("--scale-sample", type=int, default=None,
+                   help="images used to measure the scaling factor (override the config)")
     p.add_argument("--export-latents", metavar="FILE",
                    help="encode the dataset with --resume's weights into FILE and exit")
     p.add_argument("--quiet", action="store_true")
@@ -58,6 +64,8 @@ def parse_args(argv):
         p.error("--out is required unless --export-latents is given")
     if args.export_latents is None and args.minutes is None and args.max_steps is None:
         p.error("give --minutes M and/or --max-steps N (a run must end)")
+    if args.crop < 0 or args.crop % 8:
+        p.error(f"--crop {args.crop} must be 0 or a positive multiple of 8")
     if args.export_latents is not None and args.resume is None:
         p.error("--export-latents needs --resume RUN (the trained autoencoder)")
     return args
@@ -149,7 +157,10 @@ def train(args):
     images = torch.from_numpy(data.images).to(device)  # [N, S, S, 3] uint8
     n = images.shape[0]
     log = RunLog(args.out, args.quiet)
-    clock = Clock(args.minutes, cfg["train"].get("checkpoint_seconds", 60))
+    clock = Clock(args.minutes, args.checkpoint_seconds or cfg["train"].get("checkpoint_seconds", 60))
+    size = images.shape[1]
+    crop = args.crop if 0 < args.crop < size else 0
+    scale_sample = args.scale_sample or tcfg.get("scale_sample", 1024)
     log_every = cfg["train"].get("log_every", 20)
     step, local = start_step, 0
     avg = None  # running mean of L1, kept on the device (no sync per step)
@@ -160,12 +171,12 @@ def train(args):
     def snapshot():
         # Every checkpoint carries a measured scaling factor, so any of them can be used.
         scale, std = measure_scaling(vae.eval(), data.images, device,
-                                     tcfg.get("scale_sample", 1024))
+                                     scale_sample)
         vae.train()
         return {"steps": step, "scaling_factor": scale, "latent_std": std, "l1": l1_avg(),
                 "images_seen": images_seen, "seconds": round(clock.elapsed(), 1),
                 "device": device.type, "config": cfg["name"], "batch_size": batch,
-                "kl_weight": kl_weight, "images": n}
+                "kl_weight": kl_weight, "images": n, "crop": crop}
 
     while True:
         if args.max_steps is not None and local >= args.max_steps:
@@ -175,6 +186,10 @@ def train(args):
         idx = torch.randint(0, n, (batch,), device=device)  # [B]
         mask = (torch.rand(batch, device=device) < 0.5) if flip else None  # [B]
         x = train_data.to_model_input(images[idx], mask)  # [B, 3, S, S]
+        if crop:
+            # One window per batch, on the latent grid so that crops align with 8x8 cells.
+            i0, j0 = (int(v) * 8 for v in torch.randint(0, (size - crop) // 8 + 1, (2,)))
+            x = x[:, :, i0:i0 + crop, j0:j0 + crop].contiguous()  # [B, 3, crop, crop]
         for group in opt.param_groups:
             group["lr"] = warmup_lr(tcfg["lr"], local, tcfg.get("warmup_steps", 0))
         with autocast(device):

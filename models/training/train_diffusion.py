@@ -56,6 +56,9 @@ def parse_args(argv):
     p.add_argument("--max-steps", type=int, default=None)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--batch-size", type=int, default=None, help="override the config")
+    p.add_argument("--lr", type=float, default=None, help="override the config")
+    p.add_argument("--warmup-steps", type=int, default=None, help="override the config")
+    p.add_argument("--checkpoint-seconds", type=float, default=None, help="override the config")
     p.add_argument("--limit", type=int, default=0, help="use only the first N images")
     p.add_argument("--preflight", action="store_true",
                    help="a few timed steps; prints throughput and memory, writes nothing")
@@ -231,7 +234,10 @@ def train(args, keep=None):
     """
     cfg = load_config(args.config)
     device = resolve_device(args.device)
-    tcfg = cfg["train"]["diffusion"]
+    tcfg = dict(cfg["train"]["diffusion"])
+    for key in ("lr", "warmup_steps"):
+        if getattr(args, key) is not None:
+            tcfg[key] = getattr(args, key)  # a run's override; the config stays as committed
     seed_all(cfg["train"].get("seed", 0))
     t_setup = time.time()
     frozen, data, lat_mean, lat_std, ids, truncated, unet, text = setup(args, cfg, device)
@@ -256,7 +262,8 @@ def train(args, keep=None):
         os.makedirs(args.out, exist_ok=True)
         write_frozen(args.out, frozen, cfg, data.vocab)
     log = RunLog(args.out, args.quiet) if not args.preflight else None
-    clock = Clock(args.minutes, cfg["train"].get("checkpoint_seconds", 60))
+    clock = Clock(args.minutes,
+                  args.checkpoint_seconds or cfg["train"].get("checkpoint_seconds", 60))
     log_every = cfg["train"].get("log_every", 20)
     max_steps = args.preflight_steps + 2 if args.preflight else args.max_steps
     step, local, timed_from = start_step, 0, None
