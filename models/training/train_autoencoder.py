@@ -54,6 +54,8 @@ def parse_args(argv):
                    help="train on random CROPxCROP windows (a multiple of 8; 0 = whole images): "
                         "the networks are convolutional, so a CPU run sees more images per second")
     p.add_argument("--checkpoint-seconds", type=float, default=None, help="override the config")
+    p.add_argument("--lr", type=float, default=None, help="override the config")
+    p.add_argument("--warmup-steps", type=int, default=None, help="override the config")
     p.add_argument("--scale-sample", type=int, default=None,
                    help="images used to measure the scaling factor (override the config)")
     p.add_argument("--export-latents", metavar="FILE",
@@ -139,6 +141,9 @@ def train(args):
     if args.export_latents:
         return export_latents(args, cfg, device)
     tcfg = dict(cfg["train"]["autoencoder"])
+    for key in ("lr", "warmup_steps"):
+        if getattr(args, key, None) is not None:
+            tcfg[key] = getattr(args, key)  # a run's override; the config stays as committed
     seed_all(cfg["train"].get("seed", 0))
     os.makedirs(args.out, exist_ok=True)
     data = train_data.load_images(args.data, cfg["image_size"], args.limit)
