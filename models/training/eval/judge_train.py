@@ -43,6 +43,12 @@ def eval_table(captions, records):
     return rows
 
 
+def tone_word(skin_tone):
+    """'medium skin tone' (captions.jsonl) or 'medium' -> 'medium'; '' stays ''."""
+    tone = (skin_tone or "").strip()
+    return tone[:-len(" skin tone")] if tone.endswith(" skin tone") else tone
+
+
 def split(records, eval_rows, seed):
     """(train, held_tone, held_names) index lists and the held-out name list."""
     eval_names = {r["name"] for r in eval_rows}
@@ -55,7 +61,7 @@ def split(records, eval_rows, seed):
     for i, r in enumerate(records):
         if r["name"] in held:
             names.append(i)
-        elif (r["name"] in eval_names and r["skin_tone"] == HELD_OUT_TONE
+        elif (r["name"] in eval_names and tone_word(r["skin_tone"]) == HELD_OUT_TONE
               and r["caption"] not in eval_caps):
             tone.append(i)
         else:

@@ -44,6 +44,13 @@ class MetricsTest(unittest.TestCase):
         self.assertEqual(s["both"], 1.0)
         self.assertIsNone(metrics.score([])["name_top1"])
 
+    def test_tone_word(self):
+        from eval.judge_train import tone_word
+        self.assertEqual(tone_word("medium skin tone"), "medium")
+        self.assertEqual(tone_word("medium-dark skin tone"), "medium-dark")
+        self.assertEqual(tone_word("medium"), "medium")
+        self.assertEqual(tone_word(""), "")
+
     def test_parse_caption(self):
         self.assertEqual(parse_caption("red apple, twemoji style"), ("red apple", "", "twemoji"))
         self.assertEqual(parse_caption("cook, medium skin tone, fluent modern style"),

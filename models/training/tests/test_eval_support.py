@@ -64,8 +64,8 @@ def make_dataset(folder):
                 draw(name, style, shade=shade).save(os.path.join(folder, rel))
                 caption = f"{name}, {tone + ' skin tone, ' if tone else ''}{words} style"
                 records.append({"file": rel, "caption": caption, "name": name, "style": style,
-                                "skin_tone": tone, "category": CATEGORY[name],
-                                "codepoints": "0"})
+                                "skin_tone": f"{tone} skin tone" if tone else "",
+                                "category": CATEGORY[name], "codepoints": "0"})
     with open(os.path.join(folder, "captions.jsonl"), "w", encoding="utf-8") as f:
         for r in records:
             f.write(json.dumps(r) + "\n")
