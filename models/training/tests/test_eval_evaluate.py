@@ -135,5 +135,22 @@ class EvaluateTest(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(out, "eval.json")))
 
 
+class StressTest(unittest.TestCase):
+
+    def test_degradations_keep_shape_and_range(self):
+        from eval.stress import degradations
+        x = torch.rand(2, 3, 32, 32)  # [2, 3, 32, 32]
+        seen = []
+        for label, y in degradations(x):
+            seen.append(label)
+            self.assertEqual(y.shape, x.shape, label)
+            self.assertGreaterEqual(float(y.min()), 0.0, label)
+            self.assertLessEqual(float(y.max()), 1.0 + 1e-6, label)
+        self.assertEqual(seen[0], "clean")
+        flat = dict(degradations(x))["flat mean colour"]
+        self.assertTrue(torch.allclose(flat[:, :, 0, 0], x.mean((2, 3))))
+        self.assertGreater(len(seen), 8)
+
+
 if __name__ == "__main__":
     unittest.main()
