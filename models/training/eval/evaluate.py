@@ -106,6 +106,9 @@ def run(a, log=print):
                           ("images", len(items))])
     report.update(metrics.score(items))
     report["judge_real_accuracy"] = info["real_accuracy"]
+    report["judge_settings"] = OrderedDict((k, info[k]) for k in (
+        "data", "images", "size", "width", "parameters", "seed", "steps", "batch",
+        "train_seconds", "torch") if k in info)
     report["settings"] = settings
     report["settings"].update(torch=torch.__version__, machine=platform.machine(),
                               threads=a.threads)

@@ -88,6 +88,7 @@ class EvaluateTest(unittest.TestCase):
         self.assertEqual(sum(v["n"] for v in ev["per_style"].values()), 8)
         self.assertEqual(ev["judge_real_accuracy"], json.loads(json.dumps(
             self.info["real_accuracy"])))
+        self.assertEqual((ev["judge_settings"]["steps"], ev["judge_settings"]["size"]), (2, 32))
         st = ev["settings"]
         self.assertEqual((st["steps"], st["seeds"], st["sampler"], st["image_size"]),
                          (1, 2, "ddim", 32))
