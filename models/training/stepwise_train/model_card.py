@@ -40,11 +40,66 @@ def _fmt(value):
     return str(value)
 
 
+def _pct(value):
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _row(label, block):
+    return (f"| {label} | {block.get('n', '?')} | {_pct(block.get('name_top1'))} | "
+            f"{_pct(block.get('style'))} | {_pct(block.get('both'))} |")
+
+
+def eval_section(ev, grid=None):
+    """Markdown lines of the Evaluation section from an eval.json dict (eval/evaluate.py); grid
+    is the file name of its labelled grid inside the pack, or None. A dict without
+    name_top1 (an older format) is listed key by key."""
+    if "name_top1" not in ev:
+        return [f"- {k}: {_fmt(v)}" for k, v in ev.items() if isinstance(v, (int, float, str))]
+    st = ev.get("settings") or {}
+    what = ("generated images" if ev.get("mode") != "real"
+            else "the dataset's own images (upper bound)")
+    head = (f"Prompt accuracy on {ev.get('captions', '?')} evaluation captions "
+            f"(`models/training/dataset/eval_captions.txt`), {ev.get('images', '?')} {what}")
+    if ev.get("mode") != "real":
+        head += (f" (DDIM, {st.get('steps', '?')} steps, guidance {st.get('guidance', '?')}, "
+                 f"{st.get('seeds', '?')} seeds per caption)")
+    lines = [head + ", judged by a small classifier trained on the real images "
+             "(`models/training/eval/`). A name counts when the judge's top-1 name is the "
+             "caption's (skin tone not judged); the judge may also answer \"other emoji\".", "",
+             "| images | n | name top-1 | style | name and style |", "|---|---|---|---|---|",
+             _row(f"**{what}**", ev)]
+    real = ev.get("judge_real_accuracy") or {}
+    labels = [("held_out_tone_variants", "judge on held-out real images (unseen skin tones)"),
+              ("eval_captions_augmented_x8", "judge on the captions' real images, augmented x8"),
+              ("eval_captions_clean", "judge on the captions' real images (training images)")]
+    lines += [_row(label, real[key]) for key, label in labels if key in real]
+    lines.append("")
+    if ev.get("name_top5") is not None:
+        lines.append(f"Name top-5: {_pct(ev['name_top5'])}; answered \"other emoji\": "
+                     f"{_pct(ev.get('predicted_other'))}.")
+    held = real.get("held_out_names")
+    if held:
+        lines.append(f"On {held.get('n', '?')} real images of names it never saw, the judge "
+                     f"answers \"other emoji\" for {_pct(held.get('called_other'))} and names "
+                     f"the style of {_pct(held.get('style'))}.")
+    for key, title in (("per_style", "style"), ("per_category", "category")):
+        groups = ev.get(key) or {}
+        if groups:
+            lines += ["", f"| {title} | n | name top-1 | style | name and style |",
+                      "|---|---|---|---|---|"]
+            lines += [_row(f"`{k}`", v) for k, v in groups.items()]
+    if grid:
+        lines += ["", f"![evaluation grid]({grid}) The first image of every evaluation caption; "
+                  "beneath it the judge's answer, green when name and style are right."]
+    return lines
+
+
 def render(info):
     """README.md text. info: name, config_name, params {unet, vae, text_encoder}, pack_bytes,
     file_list [(path, bytes)], autoencoder (json), diffusion (json), hardware (sentence),
     cpu_only (bool or None), attribution (markdown), samples [(caption, ...)], sample settings,
-    eval (dict or None), vocab_size, max_length, pad_token, scaling_factor."""
+    eval (dict or None: eval.json of eval/evaluate.py), eval_grid (optional: file name of its
+    grid in the pack), vocab_size, max_length, pad_token, scaling_factor."""
     p = info["params"]
     total_params = sum(p.values())
     ae, df = info["autoencoder"], info["diffusion"]
@@ -103,8 +158,7 @@ def render(info):
         "",
     ]
     if info.get("eval"):
-        lines += [f"- {k}: {_fmt(v)}" for k, v in info["eval"].items()
-                  if isinstance(v, (int, float, str))]
+        lines += eval_section(info["eval"], info.get("eval_grid"))
     else:
         lines += ["Not evaluated yet (no eval.json in the run folder)."]
     lines += [
