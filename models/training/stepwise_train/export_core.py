@@ -363,6 +363,11 @@ def _write_pack(folder, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info, d
             "vocab_size": len(tok), "max_length": tok.max_length, "pad_token": tok.pad_token,
             "scaling_factor": float(scaling), "vae_factor": f,
             "latent_channels": vae_cfg["latent_channels"], "preview_source": source}
+    grid_src = os.path.join(run, "grid.png")
+    if info["eval"] is not None and os.path.exists(grid_src):
+        # The judge's labelled grid of the evaluation captions (eval/evaluate.py).
+        shutil.copyfile(grid_src, os.path.join(folder, "eval_grid.png"))
+        info["eval_grid"] = "eval_grid.png"
     others = _dir_files(folder)
     card_bytes, text_md = 0, ""
     for _ in range(8):  # the card states its own size: iterate to a fixed point
