@@ -58,6 +58,7 @@ final class LibraryIndex implements AutoCloseable {
    */
   LibraryIndex(Path dbFile, Path folder) throws SQLException {
     this.folder = folder;
+    ensureNativeFolder();
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
@@ -92,6 +93,21 @@ final class LibraryIndex implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       db.close();
       throw e;
+    }
+  }
+
+  /**
+   * Creates the folder sqlite-jdbc unpacks its native library into ({@code org.sqlite.tmpdir},
+   * which {@code Stepwise.configureOffline} points into the cache); sqlite-jdbc does not create it.
+   */
+  private static void ensureNativeFolder() {
+    String dir = System.getProperty("org.sqlite.tmpdir");
+    if (dir != null) {
+      try {
+        java.nio.file.Files.createDirectories(Path.of(dir));
+      } catch (java.io.IOException | RuntimeException ignored) {
+        // sqlite-jdbc reports its own error when it cannot unpack
+      }
     }
   }
 
