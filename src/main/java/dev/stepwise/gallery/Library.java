@@ -108,9 +108,7 @@ public final class Library implements AutoCloseable {
    */
   public LibraryImage save(int width, int height, byte[] rgb, Recipe recipe) {
     Recipe r = recipe.createdAt() == null ? recipe.withCreatedAt(Instant.now()) : recipe;
-    Map<String, String> chunks = new LinkedHashMap<>();
-    chunks.put("parameters", dev.stepwise.metadata.InfoText.format(r.toParameters()));
-    chunks.put(RecipeJson.KEYWORD, RecipeJson.write(r));
+    Map<String, String> chunks = textChunks(r);
     Path pending = meta.resolve("pending-" + UUID.randomUUID() + ".png");
     PngImage.write(pending, width, height, 3, rgb, chunks, false);
     Path target;
@@ -137,6 +135,17 @@ public final class Library implements AutoCloseable {
     } catch (IOException e) {
       throw new MetadataException("The image " + target + " was saved but cannot be indexed.", e);
     }
+  }
+
+  /**
+   * Returns the PNG text chunks that carry a recipe: A1111 {@code parameters} (read by other
+   * tools) and the Stepwise JSON under {@link RecipeJson#KEYWORD}, in that order.
+   */
+  public static Map<String, String> textChunks(Recipe recipe) {
+    Map<String, String> chunks = new LinkedHashMap<>();
+    chunks.put("parameters", dev.stepwise.metadata.InfoText.format(recipe.toParameters()));
+    chunks.put(RecipeJson.KEYWORD, RecipeJson.write(recipe));
+    return chunks;
   }
 
   /** Saves a batch ("Save all"), in order; see {@link #save(int, int, byte[], Recipe)}. */
