@@ -152,9 +152,10 @@ public final class GalleryPane extends BorderPane {
 
     HBox.setHgrow(search, Priority.ALWAYS);
     search.setMinWidth(160);
-    ToolBar top = new ToolBar(search, galleryFilter, favourites, modelFilter, from, to,
-        new Separator(), target, add, delete, undo, export, open);
-    setTop(top);
+    ToolBar filters = new ToolBar(search, galleryFilter, favourites, modelFilter, from, to);
+    ToolBar actions = new ToolBar(target, add, new Separator(), delete, undo, new Separator(),
+        export, open);
+    setTop(new javafx.scene.layout.VBox(filters, actions));
 
     grid = new GridView<>(vm.images());
     grid.setId("gallery-grid");
