@@ -358,8 +358,12 @@ public final class GalleryViewModel implements AutoCloseable {
    * on), and exceptionally when the image cannot be decoded.
    */
   public CompletableFuture<byte[]> thumbnail(LibraryImage image, BooleanSupplier stillWanted) {
-    return CompletableFuture.supplyAsync(
-        () -> stillWanted.getAsBoolean() ? library.thumbnail(image.id()) : null, background);
+    try {
+      return CompletableFuture.supplyAsync(
+          () -> stillWanted.getAsBoolean() ? library.thumbnail(image.id()) : null, background);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(null); // closed: nothing more to load
+    }
   }
 
   private List<Long> ids() {

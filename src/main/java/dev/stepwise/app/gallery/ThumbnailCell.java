@@ -24,6 +24,8 @@ final class ThumbnailCell extends GridCell<LibraryImage> {
   private final Map<Long, Image> cache;
   private final ImageView view = new ImageView();
   private final Label favourite = new Label("\u2605");
+  private final StackPane stack = new StackPane(view, favourite);
+  private final Tooltip tooltip = new Tooltip();
   private volatile long wantedId = -1;
 
   ThumbnailCell(GalleryViewModel vm, Map<Long, Image> cache) {
@@ -60,8 +62,9 @@ final class ThumbnailCell extends GridCell<LibraryImage> {
     }
     wantedId = item.id();
     favourite.setVisible(item.favourite());
-    setGraphic(new StackPane(view, favourite));
-    setTooltip(new Tooltip(item.recipe() == null ? item.name() : item.recipe().prompt()));
+    setGraphic(stack);
+    tooltip.setText(item.recipe() == null ? item.name() : item.recipe().prompt());
+    setTooltip(tooltip);
     updateSelected();
     Image cached = cache.get(item.id());
     view.setImage(cached);
