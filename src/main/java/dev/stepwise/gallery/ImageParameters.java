@@ -99,9 +99,14 @@ public record ImageParameters(Recipe recipe, Source source, List<String> notices
         eta = 0;
       }
     }
+    int steps = p.steps();
+    if (steps > 10_000) {
+      notices.add("Steps " + steps + " is more than Stepwise runs, so 10000 is used.");
+      steps = 10_000;
+    }
     return new Recipe(
         p.prompt(), p.negativePrompt(), p.modelName(), p.modelHash(), choice.cliName(),
-        choice.karras(), Math.min(p.steps(), 10_000), p.cfgScale(), eta, p.seed(), p.width(),
+        choice.karras(), steps, p.cfgScale(), eta, p.seed(), p.width(),
         p.height(), -1, p.version(), null, extras);
   }
 }
