@@ -52,9 +52,14 @@ class GalleryPaneTest {
   }
 
   @AfterAll
-  static void closeLibrary() {
+  static void closeLibrary() throws Exception {
     if (lib != null) {
       lib.close();
+    }
+    if (dir != null) {
+      try (var walk = Files.walk(dir)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
