@@ -144,7 +144,9 @@ final class GenerateCommand implements Callable<Integer> {
     if (frames != null) {
       Files.createDirectories(frames);
     }
-    try (SamplingService service = new SamplingService(modelDir)) {
+    // Opened before generating so that an unusable library is reported before minutes of work.
+    try (Library lib = out != null ? null : library != null ? Library.open(library) : Library.open();
+        SamplingService service = new SamplingService(modelDir)) {
       JobHandle job = service.submit(request, new FrameWriter());
       GenerationResult result;
       try {
@@ -163,12 +165,10 @@ final class GenerateCommand implements Callable<Integer> {
               Locale.ROOT, "wrote %s (seed %d, %dx%d, %.1f s)%n", file, img.seed(), img.image().width(), img.image().height(), img.duration().toMillis() / 1000.0);
         }
       } else {
-        try (Library lib = library != null ? Library.open(library) : Library.open()) {
-          for (GeneratedImage img : result.images()) {
-            LibraryImage saved = lib.save(img.image().width(), img.image().height(), img.image().rgb(), recipe(result, img));
-            stdout.printf(
-                Locale.ROOT, "saved %s (seed %d, %dx%d, %.1f s)%n", saved.file(), img.seed(), img.image().width(), img.image().height(), img.duration().toMillis() / 1000.0);
-          }
+        for (GeneratedImage img : result.images()) {
+          LibraryImage saved = lib.save(img.image().width(), img.image().height(), img.image().rgb(), recipe(result, img));
+          stdout.printf(
+              Locale.ROOT, "saved %s (seed %d, %dx%d, %.1f s)%n", saved.file(), img.seed(), img.image().width(), img.image().height(), img.duration().toMillis() / 1000.0);
         }
       }
       stdout.flush();

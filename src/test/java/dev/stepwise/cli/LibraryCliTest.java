@@ -104,6 +104,12 @@ class LibraryCliTest {
     assertEquals(1, notFolder.code());
     assertEquals(1, notFolder.err().strip().lines().count(), notFolder.err());
     assertFalse(notFolder.err().contains("Exception"), notFolder.err());
+    Run generate = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "x",
+        "--steps", "2", "--library", file.toString());
+    assertEquals(1, generate.code());
+    assertEquals(1, generate.err().strip().lines().count(), generate.err());
+    assertTrue(generate.err().contains(file.toString()), generate.err());
+    assertEquals("", generate.out());
   }
 
   private static Recipe recipe(String prompt, long seed) {
