@@ -26,22 +26,17 @@ final class LibraryScanner {
   /** Scans the library folder; {@code all} re-reads every file, changed or not. */
   static ScanReport scan(Library lib, boolean all) {
     Map<String, long[]> known = lib.fileStamps();
-    List<Path> files = listPngs(lib.folder());
+    Map<Path, long[]> files = listPngStamps(lib.folder());
     List<LibraryIndex.Row> rows = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     int added = 0;
     int updated = 0;
-    for (Path f : files) {
+    for (Map.Entry<Path, long[]> e : files.entrySet()) {
+      Path f = e.getKey();
       String rel = lib.relative(f);
       long[] stamp = known.remove(rel);
-      long size;
-      long mtime;
-      try {
-        size = Files.size(f);
-        mtime = Files.getLastModifiedTime(f).toMillis();
-      } catch (IOException e) {
-        continue; // removed while scanning
-      }
+      long size = e.getValue()[0];
+      long mtime = e.getValue()[1];
       if (stamp != null && !all && stamp[0] == size && stamp[1] == mtime) {
         continue;
       }
@@ -111,7 +106,12 @@ final class LibraryScanner {
 
   /** Lists the PNG files under {@code folder}, skipping hidden files and folders. */
   static List<Path> listPngs(Path folder) {
-    List<Path> out = new ArrayList<>();
+    return new ArrayList<>(listPngStamps(folder).keySet());
+  }
+
+  /** Maps each PNG under {@code folder} to {size, modification millis}, in path order. */
+  static Map<Path, long[]> listPngStamps(Path folder) {
+    Map<Path, long[]> out = new java.util.TreeMap<>();
     try {
       Files.walkFileTree(folder, new SimpleFileVisitor<>() {
         @Override
@@ -125,7 +125,7 @@ final class LibraryScanner {
           String n = file.getFileName().toString();
           if (attrs.isRegularFile() && !n.startsWith(".")
               && n.toLowerCase(Locale.ROOT).endsWith(".png")) {
-            out.add(file);
+            out.put(file, new long[] {attrs.size(), attrs.lastModifiedTime().toMillis()});
           }
           return FileVisitResult.CONTINUE;
         }
@@ -138,7 +138,6 @@ final class LibraryScanner {
     } catch (IOException e) {
       throw new MetadataException("Cannot list the library folder " + folder + ".", e);
     }
-    out.sort(null);
     return out;
   }
 }
