@@ -34,7 +34,7 @@ import org.controlsfx.control.GridView;
  * <p>Controls carry ids for tests and styling: {@code #gallery-search}, {@code #gallery-filter},
  * {@code #favourites-only}, {@code #model-filter}, {@code #from-date}, {@code #to-date}, {@code
  * #gallery-target}, {@code #add-to-gallery}, {@code #delete}, {@code #undo}, {@code #export},
- * {@code #open-folder}, {@code #gallery-grid}, {@code #save-all}, {@code #gallery-message}.
+ * {@code #open-folder}, {@code #rescan}, {@code #gallery-grid}, {@code #save-all}, {@code #gallery-message}.
  */
 public final class GalleryPane extends BorderPane {
   /** Label of the gallery filter's "no filter" entry. */
@@ -150,11 +150,15 @@ public final class GalleryPane extends BorderPane {
     open.setId("open-folder");
     open.setOnAction(e -> vm.openContainingFolder());
 
+    Button rescan = new Button("Rescan");
+    rescan.setId("rescan");
+    rescan.setOnAction(e -> vm.rescan());
+
     HBox.setHgrow(search, Priority.ALWAYS);
     search.setMinWidth(160);
     ToolBar filters = new ToolBar(search, galleryFilter, favourites, modelFilter, from, to);
     ToolBar actions = new ToolBar(target, add, new Separator(), delete, undo, new Separator(),
-        export, open);
+        export, open, rescan);
     setTop(new javafx.scene.layout.VBox(filters, actions));
 
     grid = new GridView<>(vm.images());

@@ -40,11 +40,15 @@ public final class GalleryScrollBenchmark {
       int expected = lib.count();
       vm.images().addListener((javafx.collections.ListChangeListener<Object>) c -> {
         if (vm.images().size() == expected) {
-          Platform.runLater(() -> phase(pane, "steady scroll, 120 px a frame", seconds, false,
-              () -> phase(pane, "random jump every frame", seconds, true, () -> {
-                vm.close();
-                done.countDown();
-              })));
+          Platform.runLater(() -> phase(pane, "idle, no scrolling", seconds, Mode.IDLE,
+              () -> phase(pane, "steady scroll, 120 px a frame, thumbnails cold", seconds,
+                  Mode.STEADY,
+                  () -> phase(pane, "the same scroll again, thumbnails cached", seconds,
+                      Mode.STEADY,
+                      () -> phase(pane, "random jump every frame", seconds, Mode.JUMP, () -> {
+                        vm.close();
+                        done.countDown();
+                      })))));
         }
       });
     });
@@ -53,9 +57,14 @@ public final class GalleryScrollBenchmark {
     Platform.exit();
   }
 
-  private static void phase(GalleryPane pane, String name, double seconds, boolean jump,
+  private enum Mode { IDLE, STEADY, JUMP }
+
+  private static void phase(GalleryPane pane, String name, double seconds, Mode mode,
       Runnable next) {
     VirtualFlow<?> flow = (VirtualFlow<?>) pane.grid().lookup(".virtual-flow");
+    if (mode == Mode.STEADY) {
+      flow.scrollTo(0);
+    }
     int rows = flow.getCellCount();
     Random rnd = new Random(7);
     long[] stamps = new long[100_000];
@@ -69,9 +78,9 @@ public final class GalleryScrollBenchmark {
           start = now;
         }
         stamps[frames++] = now;
-        if (jump) {
+        if (mode == Mode.JUMP) {
           flow.scrollTo(rnd.nextInt(rows));
-        } else {
+        } else if (mode == Mode.STEADY) {
           flow.scrollPixels(120);
         }
         if (now - start >= seconds * 1e9 || frames == stamps.length) {

@@ -215,6 +215,16 @@ public final class GalleryViewModel implements AutoCloseable {
     });
   }
 
+  /** Scans the library folder for images added, changed or removed outside Stepwise, then refreshes. */
+  public void rescan() {
+    run(library::scan, r -> {
+      message.set("Found " + r.added() + " new, " + r.updated() + " changed and " + r.removed()
+          + " removed image(s)" + (r.skipped().isEmpty() ? "." : "; " + r.skipped().size()
+          + " file(s) could not be read: " + r.skipped().get(0)));
+      refresh();
+    });
+  }
+
   /**
    * Selects an image: alone, or added to (removed from, when already there) the selection when
    * {@code extend} is true; the details pane follows.

@@ -148,6 +148,20 @@ class GalleryViewModelTest {
   }
 
   @Test
+  void rescanFindsImagesDroppedIntoTheFolder() throws Exception {
+    Path dropped = lib.folder().resolve("dropped.png");
+    Files.write(dropped, dev.stepwise.metadata.PngImage.encode(1, 1, new byte[3], Map.of(
+        "parameters", "a dropped lantern\nSteps: 4, Sampler: Heun, CFG scale: 3, Seed: 5")));
+    vm.rescan();
+    assertEquals(4, vm.images().size());
+    assertTrue(vm.message().get().startsWith("Found 1 new"), vm.message().get());
+    vm.search().set("lantern");
+    LibraryImage img = vm.images().get(0);
+    assertEquals("euler", img.recipe().sampler()); // Heun mapped to the nearest sampler
+    assertTrue(img.notice().contains("Heun"), img.notice());
+  }
+
+  @Test
   void failuresBecomeOneSentence() {
     vm.select(vm.images().get(0), false);
     vm.addSelectionToGallery("   ");
