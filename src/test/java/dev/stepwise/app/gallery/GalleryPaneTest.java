@@ -83,8 +83,8 @@ class GalleryPaneTest {
     waitFor(() -> grid.getItems().size() == 4);
     waitFor(() -> robot.lookup(".thumbnail-cell").queryAll().stream()
         .anyMatch(n -> ((ThumbnailCell) n).getItem() != null
-            && ((javafx.scene.image.ImageView) ((javafx.scene.layout.StackPane)
-                ((ThumbnailCell) n).getGraphic()).getChildren().get(0)).getImage() != null));
+            && ((javafx.scene.image.ImageView) ((ThumbnailCell) n).getGraphic()).getImage()
+                != null));
 
     ThumbnailCell first = robot.lookup(".thumbnail-cell").queryAll().stream()
         .map(n -> (ThumbnailCell) n).filter(c -> c.getItem() != null)
@@ -104,6 +104,7 @@ class GalleryPaneTest {
 
     fire(robot, "#favourite");
     waitFor(() -> lib.get(first.getItem().id()).favourite());
+    waitFor(() -> first.getPseudoClassStates().contains(ThumbnailCell.FAVOURITE));
     fire(robot, "#favourites-only");
     waitFor(() -> grid.getItems().size() == 1);
 
