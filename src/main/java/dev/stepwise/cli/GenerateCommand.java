@@ -15,14 +15,15 @@ import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.sampling.SamplerKind;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
-import dev.stepwise.metadata.GenerationParameters;
-import dev.stepwise.metadata.InfoText;
+import dev.stepwise.gallery.Library;
+import dev.stepwise.gallery.LibraryImage;
+import dev.stepwise.gallery.Recipe;
 import dev.stepwise.metadata.PngImage;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "generate",
     mixinStandardHelpOptions = true,
-    description = "Generates images from a prompt and writes PNGs carrying their recipe.")
+    description = "Generates images from a prompt and saves them, each with its recipe, into the library (or --out).")
 final class GenerateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -91,13 +92,20 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Preview for --frames: cheap (linear latent projection) or full (autoencoder decode).")
   String preview;
 
-  @Option(names = "--out", required = true, description = "Output PNG (a batch writes NAME-0.png, NAME-1.png, ...).")
+  @Option(
+      names = "--out",
+      description = "Write this PNG instead of saving into the library (a batch writes NAME-0.png, NAME-1.png, ...).")
   Path out;
+
+  @Option(
+      names = "--library",
+      description = "Library folder to save into (default: -Dstepwise.library, $STEPWISE_LIBRARY or $XDG_DATA_HOME/stepwise/library).")
+  Path library;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
-    if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+    if (out != null && !out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       throw new EngineException("--out must name a .png file, got " + out + ".");
     }
     PreviewMethod method =
@@ -130,12 +138,15 @@ final class GenerateCommand implements Callable<Integer> {
     if (!Files.isDirectory(modelDir)) {
       throw new EngineException("no model pack at " + modelDir + "; pass --model with a diffusers-layout folder.");
     }
-    Path outDir = out.toAbsolutePath().getParent();
-    Files.createDirectories(outDir);
+    if (out != null) {
+      Files.createDirectories(out.toAbsolutePath().getParent());
+    }
     if (frames != null) {
       Files.createDirectories(frames);
     }
-    try (SamplingService service = new SamplingService(modelDir)) {
+    // Opened before generating so that an unusable library is reported before minutes of work.
+    try (Library lib = out != null ? null : library != null ? Library.open(library) : Library.open();
+        SamplingService service = new SamplingService(modelDir)) {
       JobHandle job = service.submit(request, new FrameWriter());
       GenerationResult result;
       try {
@@ -146,11 +157,19 @@ final class GenerateCommand implements Callable<Integer> {
       for (String notice : result.notices()) {
         stdout.println("note: " + notice);
       }
-      for (GeneratedImage img : result.images()) {
-        Path file = outputFile(img.index(), result.images().size());
-        PngImage.write(file, img.image().width(), img.image().height(), img.image().rgb(), textChunks(result, img));
-        stdout.printf(
-            Locale.ROOT, "wrote %s (seed %d, %dx%d, %.1f s)%n", file, img.seed(), img.image().width(), img.image().height(), img.duration().toMillis() / 1000.0);
+      if (out != null) {
+        for (GeneratedImage img : result.images()) {
+          Path file = outputFile(img.index(), result.images().size());
+          PngImage.write(file, img.image().width(), img.image().height(), img.image().rgb(), textChunks(result, img));
+          stdout.printf(
+              Locale.ROOT, "wrote %s (seed %d, %dx%d, %.1f s)%n", file, img.seed(), img.image().width(), img.image().height(), img.duration().toMillis() / 1000.0);
+        }
+      } else {
+        for (GeneratedImage img : result.images()) {
+          LibraryImage saved = lib.save(img.image().width(), img.image().height(), img.image().rgb(), recipe(result, img));
+          stdout.printf(
+              Locale.ROOT, "saved %s (seed %d, %dx%d, %.1f s)%n", saved.file(), img.seed(), img.image().width(), img.image().height(), img.duration().toMillis() / 1000.0);
+        }
       }
       stdout.flush();
     }
@@ -166,31 +185,31 @@ final class GenerateCommand implements Callable<Integer> {
     return out.resolveSibling(stem + "-" + index + ".png");
   }
 
-  /** The AUTOMATIC1111-compatible {@code parameters} chunk of one image. */
+  /** The text chunks of one image: A1111-compatible {@code parameters} and the Stepwise recipe JSON. */
   static Map<String, String> textChunks(GenerationResult result, GeneratedImage img) {
+    return Library.textChunks(recipe(result, img));
+  }
+
+  /** The full recipe of one image of a finished job. */
+  static Recipe recipe(GenerationResult result, GeneratedImage img) {
     GenerationRequest r = result.request();
-    Map<String, String> extras = new LinkedHashMap<>();
-    if (r.sampler() == SamplerKind.DDIM && r.eta() > 0) {
-      extras.put("Eta", Double.toString(r.eta()));
-    }
-    GenerationParameters p =
-        new GenerationParameters(
-            r.prompt(),
-            r.negativePrompt(),
-            r.steps(),
-            r.sampler().displayName(),
-            r.karras() ? "Karras" : null,
-            r.guidanceScale(),
-            img.seed(),
-            img.image().width(),
-            img.image().height(),
-            result.model().hash(),
-            result.model().name(),
-            "Stepwise " + Stepwise.version(),
-            extras);
-    Map<String, String> chunks = new LinkedHashMap<>();
-    chunks.put("parameters", InfoText.format(p));
-    return chunks;
+    return new Recipe(
+        r.prompt(),
+        r.negativePrompt(),
+        result.model().name(),
+        result.model().hash(),
+        r.sampler().cliName(),
+        r.karras(),
+        r.steps(),
+        r.guidanceScale(),
+        r.sampler() == SamplerKind.DDIM ? r.eta() : 0,
+        img.seed(),
+        img.image().width(),
+        img.image().height(),
+        img.duration().toMillis(),
+        "Stepwise " + Stepwise.version(),
+        Instant.now(),
+        Map.of());
   }
 
   /** Writes each step's preview into --frames; latent-size previews are scaled to the image size. */

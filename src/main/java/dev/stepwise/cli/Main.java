@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     name = "stepwise",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    subcommands = {GenerateCommand.class, BenchCommand.class},
+    subcommands = {GenerateCommand.class, BenchCommand.class, LibraryCommand.class},
     description = "Stepwise: a latent-diffusion image studio. Headless commands below.")
 public final class Main implements Runnable {
 

@@ -1,0 +1,206 @@
+package dev.stepwise.app.gallery;
+
+import dev.stepwise.gallery.LibraryImage;
+import dev.stepwise.gallery.Thumbnails;
+import java.io.File;
+import java.util.Map;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.DatePicker;
+import javafx.scene.control.Label;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.Separator;
+import javafx.scene.control.TextField;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.ToolBar;
+import javafx.scene.image.Image;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
+import org.controlsfx.control.GridView;
+
+/**
+ * The gallery view: a thumbnail grid with search and filters, selection actions, and the details
+ * pane of the focused image. Self-contained: give it a {@link GalleryViewModel} and put it in any
+ * scene; it refreshes itself once shown.
+ *
+ * <p>Controls carry ids for tests and styling: {@code #gallery-search}, {@code #gallery-filter},
+ * {@code #favourites-only}, {@code #model-filter}, {@code #from-date}, {@code #to-date}, {@code
+ * #gallery-target}, {@code #add-to-gallery}, {@code #delete}, {@code #undo}, {@code #export},
+ * {@code #open-folder}, {@code #rescan}, {@code #gallery-grid}, {@code #save-all}, {@code #gallery-message}.
+ */
+public final class GalleryPane extends BorderPane {
+  /** Label of the gallery filter's "no filter" entry. */
+  static final String ALL_IMAGES = "All images";
+
+  /** Label of the model filter's "no filter" entry. */
+  static final String ALL_MODELS = "All models";
+
+  private final GalleryViewModel vm;
+  private final GridView<LibraryImage> grid;
+  private final Map<Long, Image> thumbnails = ThumbnailCell.lru(3000);
+
+  /** Builds the view over {@code vm} and loads the first page of images. */
+  public GalleryPane(GalleryViewModel vm) {
+    this.vm = vm;
+    getStyleClass().add("gallery-pane");
+
+    TextField search = new TextField();
+    search.setId("gallery-search");
+    search.setPromptText("Search prompts");
+    search.textProperty().bindBidirectional(vm.search());
+
+    ComboBox<String> galleryFilter = new ComboBox<>();
+    galleryFilter.setId("gallery-filter");
+    galleryFilter.getItems().add(ALL_IMAGES);
+    galleryFilter.setValue(ALL_IMAGES);
+    vm.galleries().addListener((javafx.collections.ListChangeListener<String>) c -> {
+      String keep = galleryFilter.getValue();
+      galleryFilter.getItems().setAll(ALL_IMAGES);
+      galleryFilter.getItems().addAll(vm.galleries());
+      galleryFilter.setValue(galleryFilter.getItems().contains(keep) ? keep : ALL_IMAGES);
+    });
+    galleryFilter.valueProperty().addListener((o, a, b) ->
+        vm.gallery().set(b == null || b.equals(ALL_IMAGES) ? null : b));
+
+    ToggleButton favourites = new ToggleButton("\u2605 Favourites");
+    favourites.setId("favourites-only");
+    favourites.selectedProperty().bindBidirectional(vm.favouritesOnly());
+
+    ComboBox<String> modelFilter = new ComboBox<>();
+    modelFilter.setId("model-filter");
+    modelFilter.getItems().add(ALL_MODELS);
+    modelFilter.setValue(ALL_MODELS);
+    vm.models().addListener((javafx.collections.ListChangeListener<String>) c -> {
+      String keep = modelFilter.getValue();
+      modelFilter.getItems().setAll(ALL_MODELS);
+      modelFilter.getItems().addAll(vm.models());
+      modelFilter.setValue(modelFilter.getItems().contains(keep) ? keep : ALL_MODELS);
+    });
+    modelFilter.valueProperty().addListener((o, a, b) ->
+        vm.model().set(b == null || b.equals(ALL_MODELS) ? null : b));
+
+    DatePicker from = new DatePicker();
+    from.setId("from-date");
+    from.setPromptText("From");
+    from.setPrefWidth(120);
+    from.valueProperty().bindBidirectional(vm.from());
+    DatePicker to = new DatePicker();
+    to.setId("to-date");
+    to.setPromptText("To");
+    to.setPrefWidth(120);
+    to.valueProperty().bindBidirectional(vm.to());
+
+    ComboBox<String> target = new ComboBox<>(vm.galleries());
+    target.setId("gallery-target");
+    target.setEditable(true);
+    target.setPromptText("Gallery name");
+    Button add = new Button("Add to gallery");
+    add.setId("add-to-gallery");
+    add.disableProperty().bind(Bindings.isEmpty(vm.selection()));
+    add.setOnAction(e -> {
+      String name = target.getEditor().getText();
+      if (name == null || name.isBlank()) {
+        vm.message().set("Type a gallery name, then add the selected images to it.");
+      } else {
+        vm.addSelectionToGallery(name);
+      }
+    });
+
+    Button delete = new Button("Delete");
+    delete.setId("delete");
+    delete.disableProperty().bind(Bindings.isEmpty(vm.selection()));
+    delete.setOnAction(e -> vm.deleteSelection());
+    Button undo = new Button("Undo");
+    undo.setId("undo");
+    undo.disableProperty().bind(vm.canUndo().not());
+    undo.setOnAction(e -> vm.undoDelete());
+
+    MenuItem copy = new MenuItem("Copy to folder\u2026");
+    copy.setOnAction(e -> {
+      DirectoryChooser chooser = new DirectoryChooser();
+      chooser.setTitle("Export the selected images");
+      File dir = chooser.showDialog(getScene() == null ? null : getScene().getWindow());
+      if (dir != null) {
+        vm.exportSelection(dir.toPath());
+      }
+    });
+    MenuItem zip = new MenuItem("Zip file\u2026");
+    zip.setOnAction(e -> {
+      FileChooser chooser = new FileChooser();
+      chooser.setTitle("Export the selected images as a zip file");
+      chooser.setInitialFileName("stepwise-images.zip");
+      File f = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
+      if (f != null) {
+        vm.exportSelectionZip(f.toPath());
+      }
+    });
+    MenuButton export = new MenuButton("Export", null, copy, zip);
+    export.setId("export");
+    export.disableProperty().bind(Bindings.isEmpty(vm.selection()));
+
+    Button open = new Button("Open folder");
+    open.setId("open-folder");
+    open.setOnAction(e -> vm.openContainingFolder());
+
+    Button rescan = new Button("Rescan");
+    rescan.setId("rescan");
+    rescan.setOnAction(e -> vm.rescan());
+
+    HBox.setHgrow(search, Priority.ALWAYS);
+    search.setMinWidth(160);
+    ToolBar filters = new ToolBar(search, galleryFilter, favourites, modelFilter, from, to);
+    ToolBar actions = new ToolBar(target, add, new Separator(), delete, undo, new Separator(),
+        export, open, rescan);
+    setTop(new javafx.scene.layout.VBox(filters, actions));
+
+    grid = new GridView<>(vm.images());
+    grid.setId("gallery-grid");
+    grid.setCellWidth(Thumbnails.SIZE + 8);
+    grid.setCellHeight(Thumbnails.SIZE + 8);
+    grid.setHorizontalCellSpacing(4);
+    grid.setVerticalCellSpacing(4);
+    grid.setCellFactory(g -> new ThumbnailCell(vm, thumbnails));
+    setCenter(grid);
+
+    setRight(new RecipeDetails(vm));
+
+    Label message = new Label();
+    message.setId("gallery-message");
+    message.textProperty().bind(vm.message());
+    Region spacer = new Region();
+    HBox.setHgrow(spacer, Priority.ALWAYS);
+    Label count = new Label();
+    count.textProperty().bind(Bindings.size(vm.images()).asString("%d images"));
+    Button saveAll = new Button();
+    saveAll.setId("save-all");
+    saveAll.textProperty().bind(Bindings.size(vm.unsaved()).asString("Save all (%d)"));
+    saveAll.visibleProperty().bind(Bindings.isNotEmpty(vm.unsaved()));
+    saveAll.managedProperty().bind(saveAll.visibleProperty());
+    saveAll.setOnAction(e -> vm.saveAll());
+    HBox bottom = new HBox(12, message, spacer, count, saveAll);
+    bottom.setAlignment(Pos.CENTER_LEFT);
+    bottom.setPadding(new Insets(4, 8, 4, 8));
+    setBottom(bottom);
+
+    getStylesheets().add(GalleryPane.class.getResource("gallery.css").toExternalForm());
+    vm.refresh();
+  }
+
+  /** Returns the view-model. */
+  public GalleryViewModel viewModel() {
+    return vm;
+  }
+
+  /** Returns the thumbnail grid (the benchmark scrolls it). */
+  public GridView<LibraryImage> grid() {
+    return grid;
+  }
+}

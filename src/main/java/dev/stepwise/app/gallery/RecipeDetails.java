@@ -1,0 +1,94 @@
+package dev.stepwise.app.gallery;
+
+import dev.stepwise.gallery.LibraryImage;
+import dev.stepwise.gallery.Recipe;
+import dev.stepwise.metadata.InfoText;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.TextArea;
+import javafx.scene.image.Image;
+import javafx.scene.image.ImageView;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+
+/** The gallery's details pane: the focused image, its recipe, favourite mark and "Reuse". */
+final class RecipeDetails extends VBox {
+  final ImageView preview = new ImageView();
+  final Label title = new Label();
+  final TextArea recipeText = new TextArea();
+  final CheckBox favourite = new CheckBox("Favourite");
+  final Button reuse = new Button("Reuse");
+  final Button reuseWithSeed = new Button("Reuse with seed");
+  private boolean updating;
+
+  RecipeDetails(GalleryViewModel vm) {
+    super(8);
+    setPadding(new Insets(8));
+    setPrefWidth(340);
+    getStyleClass().add("recipe-details");
+    preview.setPreserveRatio(true);
+    preview.setFitWidth(320);
+    preview.setFitHeight(320);
+    recipeText.setEditable(false);
+    recipeText.setWrapText(true);
+    recipeText.setId("recipe-text");
+    title.setWrapText(true);
+    reuse.setId("reuse");
+    reuseWithSeed.setId("reuse-with-seed");
+    favourite.setId("favourite");
+    reuse.setOnAction(e -> vm.reuse(false));
+    reuseWithSeed.setOnAction(e -> vm.reuse(true));
+    favourite.selectedProperty().addListener((o, a, b) -> {
+      LibraryImage img = vm.focused().get();
+      if (!updating && img != null && img.favourite() != b) {
+        vm.setFavourite(img, b);
+      }
+    });
+    getChildren().addAll(preview, title, recipeText, favourite, new HBox(8, reuse, reuseWithSeed));
+    vm.focused().addListener((o, a, b) -> show(b));
+    show(null);
+  }
+
+  private void show(LibraryImage img) {
+    updating = true;
+    try {
+      boolean none = img == null;
+      setDisable(none);
+      favourite.setSelected(!none && img.favourite());
+      reuse.setDisable(none || img.recipe() == null);
+      reuseWithSeed.setDisable(none || img.recipe() == null);
+      if (none) {
+        preview.setImage(null);
+        title.setText("No image selected");
+        recipeText.setText("");
+        return;
+      }
+      preview.setImage(new Image(img.file().toUri().toString(), 320, 320, true, true, true));
+      title.setText(img.name());
+      recipeText.setText(describe(img));
+    } finally {
+      updating = false;
+    }
+  }
+
+  /** The recipe as A1111 text plus what only Stepwise records. */
+  static String describe(LibraryImage img) {
+    Recipe r = img.recipe();
+    if (r == null) {
+      return img.notice() == null ? "" : img.notice();
+    }
+    StringBuilder s = new StringBuilder(InfoText.format(r.toParameters()));
+    if (r.durationMillis() >= 0) {
+      s.append("\n\nTook ").append(String.format(java.util.Locale.ROOT, "%.1f s",
+          r.durationMillis() / 1000.0));
+    }
+    s.append("\nMade ").append(img.createdAt());
+    s.append("\nFile ").append(img.file());
+    if (img.notice() != null) {
+      s.append("\n\n").append(img.notice());
+    }
+    return s.toString();
+  }
+}

@@ -1,0 +1,50 @@
+package dev.stepwise.app.gallery;
+
+import dev.stepwise.Stepwise;
+import dev.stepwise.engine.GeneratedImage;
+import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.GenerationResult;
+import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.gallery.ImageToSave;
+import dev.stepwise.gallery.Recipe;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Turns the engine's finished jobs into recipes and images the library saves. */
+public final class StudioRecipes {
+  private StudioRecipes() {}
+
+  /** Returns the full recipe of one image of a finished job. */
+  public static Recipe of(GenerationResult result, GeneratedImage img) {
+    GenerationRequest r = result.request();
+    return new Recipe(
+        r.prompt(),
+        r.negativePrompt(),
+        result.model().name(),
+        result.model().hash(),
+        r.sampler().cliName(),
+        r.karras(),
+        r.steps(),
+        r.guidanceScale(),
+        r.sampler() == SamplerKind.DDIM ? r.eta() : 0,
+        img.seed(),
+        img.image().width(),
+        img.image().height(),
+        img.duration().toMillis(),
+        "Stepwise " + Stepwise.version(),
+        Instant.now(),
+        Map.of());
+  }
+
+  /** Returns every image of a finished job with its recipe, ready for "Save all". */
+  public static List<ImageToSave> batch(GenerationResult result) {
+    List<ImageToSave> out = new ArrayList<>();
+    for (GeneratedImage img : result.images()) {
+      out.add(new ImageToSave(img.image().width(), img.image().height(), img.image().rgb(),
+          of(result, img)));
+    }
+    return out;
+  }
+}

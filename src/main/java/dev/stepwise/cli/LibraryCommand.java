@@ -1,0 +1,194 @@
+package dev.stepwise.cli;
+
+import dev.stepwise.gallery.Library;
+import dev.stepwise.gallery.LibraryImage;
+import dev.stepwise.gallery.LibraryQuery;
+import dev.stepwise.gallery.Recipe;
+import dev.stepwise.gallery.ScanReport;
+import dev.stepwise.metadata.MetadataException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code stepwise library}: list, search, rebuild and export the image library. */
+@Command(
+    name = "library",
+    mixinStandardHelpOptions = true,
+    subcommands = {
+      LibraryCommand.ListCommand.class,
+      LibraryCommand.SearchCommand.class,
+      LibraryCommand.RebuildCommand.class,
+      LibraryCommand.ExportCommand.class
+    },
+    description = "Lists, searches, rebuilds and exports the library of generated images.")
+final class LibraryCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--library",
+      scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "Library folder (default: -Dstepwise.library, $STEPWISE_LIBRARY or $XDG_DATA_HOME/stepwise/library).")
+  Path folder;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  Library open() {
+    Library lib = folder != null ? Library.open(folder) : Library.open();
+    String aside = lib.openReport().recoveredIndex();
+    if (aside != null) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("note: the library index was damaged; it was moved to " + aside + " and rebuilt from the images.");
+      err.flush();
+    }
+    return lib;
+  }
+
+  /** Filters shared by list and export. */
+  static final class Filters {
+    @Option(names = "--gallery", description = "Only images in this gallery.")
+    String gallery;
+
+    @Option(names = "--favourites", description = "Only favourites.")
+    boolean favourites;
+
+    @Option(names = "--model", description = "Only images made with this model name.")
+    String model;
+
+    @Option(names = "--limit", defaultValue = "1000000", description = "At most this many images (newest first).")
+    int limit;
+
+    LibraryQuery query(List<String> words) {
+      if (limit < 1 || limit > LibraryQuery.MAX_LIMIT) {
+        throw new MetadataException("--limit " + limit + " is not allowed; use 1 to " + LibraryQuery.MAX_LIMIT + ".");
+      }
+      String w = words == null || words.isEmpty() ? null : String.join(" ", words);
+      return new LibraryQuery(w, gallery, favourites, model, null, null, limit);
+    }
+  }
+
+  /** One line per image: path, or with --details also date, model, seed and first prompt line. */
+  static void print(PrintWriter out, List<LibraryImage> images, boolean details) {
+    for (LibraryImage img : images) {
+      if (!details) {
+        out.println(img.file());
+        continue;
+      }
+      Recipe r = img.recipe();
+      String prompt = r == null ? "(" + img.notice() + ")" : r.prompt().lines().findFirst().orElse("");
+      out.printf(Locale.ROOT, "%s\t%s\t%s\t%s\t%s%s%n", img.file(), img.createdAt(),
+          r == null || r.modelName() == null ? "-" : r.modelName(),
+          r == null ? "-" : Long.toString(r.seed()), prompt, img.favourite() ? "\t*" : "");
+    }
+    out.flush();
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Prints every image's path, newest first.")
+  static final class ListCommand implements Callable<Integer> {
+    @ParentCommand LibraryCommand parent;
+    @Spec CommandSpec spec;
+    @ArgGroup(exclusive = false) Filters filters = new Filters();
+
+    @Option(names = "--details", description = "Also print date, model, seed and the prompt's first line, tab-separated.")
+    boolean details;
+
+    @Override
+    public Integer call() {
+      try (Library lib = parent.open()) {
+        print(spec.commandLine().getOut(), lib.find(filters.query(null)), details);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "search", mixinStandardHelpOptions = true, description = "Prints one image a line whose prompt, negative prompt or model holds every word (word prefixes match).")
+  static final class SearchCommand implements Callable<Integer> {
+    @ParentCommand LibraryCommand parent;
+    @Spec CommandSpec spec;
+    @ArgGroup(exclusive = false) Filters filters = new Filters();
+
+    @Parameters(arity = "1..*", paramLabel = "WORDS", description = "Words to find.")
+    List<String> words;
+
+    @Option(names = "--details", description = "Also print date, model, seed and the prompt's first line, tab-separated.")
+    boolean details;
+
+    @Override
+    public Integer call() {
+      try (Library lib = parent.open()) {
+        print(spec.commandLine().getOut(), lib.find(filters.query(words)), details);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "rebuild", mixinStandardHelpOptions = true, description = "Re-reads every PNG in the library folder into the index.")
+  static final class RebuildCommand implements Callable<Integer> {
+    @ParentCommand LibraryCommand parent;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      try (Library lib = parent.open()) {
+        ScanReport r = lib.rebuild();
+        PrintWriter out = spec.commandLine().getOut();
+        for (String s : r.skipped()) {
+          out.println("skipped: " + Main.oneLine(s));
+        }
+        out.printf(Locale.ROOT, "%d images indexed (%d new, %d re-read, %d gone, %d skipped) in %s%n",
+            lib.count(), r.added(), r.updated(), r.removed(), r.skipped().size(), lib.folder());
+        out.flush();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true, description = "Copies matching images (recipes included) into a folder or a zip file.")
+  static final class ExportCommand implements Callable<Integer> {
+    @ParentCommand LibraryCommand parent;
+    @Spec CommandSpec spec;
+    @ArgGroup(exclusive = false) Filters filters = new Filters();
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Target target;
+
+    static final class Target {
+      @Option(names = "--to", required = true, description = "Folder to copy into.")
+      Path folder;
+
+      @Option(names = "--zip", required = true, description = "Zip file to write.")
+      Path zip;
+    }
+
+    @Parameters(arity = "0..*", paramLabel = "WORDS", description = "Only images whose text holds every word.")
+    List<String> words;
+
+    @Override
+    public Integer call() {
+      try (Library lib = parent.open()) {
+        List<Long> ids = lib.find(filters.query(words)).stream().map(LibraryImage::id).collect(Collectors.toList());
+        PrintWriter out = spec.commandLine().getOut();
+        if (target.zip != null) {
+          out.println("wrote " + lib.exportZip(ids, target.zip) + " (" + ids.size() + " images)");
+        } else {
+          List<Path> files = lib.exportCopy(ids, target.folder);
+          out.println("copied " + files.size() + " images into " + target.folder.toAbsolutePath());
+        }
+        out.flush();
+      }
+      return 0;
+    }
+  }
+}

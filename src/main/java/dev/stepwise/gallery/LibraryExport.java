@@ -1,0 +1,76 @@
+package dev.stepwise.gallery;
+
+import dev.stepwise.metadata.MetadataException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/** Exports library images, recipes included, as copies in a folder or as one zip file. */
+public final class LibraryExport {
+  private LibraryExport() {}
+
+  /**
+   * Copies the images into {@code target} (created if needed), never overwriting: a name already
+   * there gets a {@code _N} suffix.
+   *
+   * @return the written files, in order
+   */
+  public static List<Path> copy(List<LibraryImage> images, Path target) {
+    List<Path> out = new ArrayList<>();
+    try {
+      Files.createDirectories(target);
+      for (LibraryImage img : images) {
+        Path dst = ImageNames.free(target, null, img.name());
+        Files.copy(img.file(), dst, StandardCopyOption.COPY_ATTRIBUTES);
+        out.add(dst);
+      }
+    } catch (IOException e) {
+      throw new MetadataException("Cannot export into " + target
+          + "; check that the folder is writable and the disk has room.", e);
+    }
+    return out;
+  }
+
+  /**
+   * Writes the images into a zip file atomically (temporary file, then rename), one entry per
+   * image under its library name ({@code _N} added to repeated names).
+   *
+   * @return {@code zipFile}
+   */
+  public static Path zip(List<LibraryImage> images, Path zipFile) {
+    Path abs = zipFile.toAbsolutePath();
+    Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    try {
+      Files.createDirectories(abs.getParent());
+      Set<String> names = new HashSet<>();
+      try (OutputStream os = Files.newOutputStream(tmp);
+          ZipOutputStream zip = new ZipOutputStream(os)) {
+        for (LibraryImage img : images) {
+          String name = img.name();
+          String stem = name.substring(0, name.length() - 4);
+          for (int n = 2; !names.add(name); n++) {
+            name = stem + "_" + n + ".png";
+          }
+          zip.putNextEntry(new ZipEntry(name));
+          Files.copy(img.file(), zip);
+          zip.closeEntry();
+        }
+      }
+      Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return abs;
+    } catch (IOException e) {
+      Library.deleteQuietly(tmp);
+      throw new MetadataException("Cannot write the zip file " + abs
+          + "; check that the folder is writable and the disk has room.", e);
+    }
+  }
+}

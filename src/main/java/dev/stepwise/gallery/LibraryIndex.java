@@ -1,0 +1,344 @@
+package dev.stepwise.gallery;
+
+import dev.stepwise.metadata.MetadataException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The library's SQLite index: one connection, WAL journal, a busy timeout so that several
+ * processes can write, and immediate transactions so that a writer never fails half-way on a lock
+ * upgrade. Not thread-safe; {@link Library} serialises calls.
+ */
+final class LibraryIndex implements AutoCloseable {
+  /** Bumped when the schema changes; an index of another version is rebuilt. */
+  static final int SCHEMA_VERSION = 1;
+
+  private static final String[] SCHEMA = {
+    "CREATE TABLE IF NOT EXISTS images(id INTEGER PRIMARY KEY, file TEXT NOT NULL UNIQUE,"
+        + " size INTEGER NOT NULL, mtime INTEGER NOT NULL, created INTEGER NOT NULL,"
+        + " model TEXT, seed INTEGER, prompt TEXT NOT NULL DEFAULT '', recipe TEXT, notice TEXT)",
+    "CREATE INDEX IF NOT EXISTS images_created ON images(created)",
+    "CREATE INDEX IF NOT EXISTS images_model ON images(model)",
+    "CREATE TABLE IF NOT EXISTS favourites(image_id INTEGER PRIMARY KEY"
+        + " REFERENCES images(id) ON DELETE CASCADE)",
+    "CREATE TABLE IF NOT EXISTS galleries(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+        + " created INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS gallery_images(gallery_id INTEGER NOT NULL REFERENCES"
+        + " galleries(id) ON DELETE CASCADE, image_id INTEGER NOT NULL REFERENCES images(id)"
+        + " ON DELETE CASCADE, PRIMARY KEY(gallery_id, image_id))",
+    "CREATE TABLE IF NOT EXISTS tags(image_id INTEGER NOT NULL REFERENCES images(id)"
+        + " ON DELETE CASCADE, tag TEXT NOT NULL, PRIMARY KEY(image_id, tag))",
+    "CREATE TABLE IF NOT EXISTS thumbnails(image_id INTEGER PRIMARY KEY REFERENCES images(id)"
+        + " ON DELETE CASCADE, png BLOB NOT NULL)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS image_text USING fts5(prompt, negative, model,"
+        + " tokenize='unicode61')",
+  };
+
+  private final Connection db;
+  private final Path folder;
+
+  /** A row to write: the file relative to the library folder and what was read from it. */
+  record Row(String file, long size, long mtime, Instant created, Recipe recipe, String notice) {}
+
+  /**
+   * Opens (creating if needed) the index and checks it.
+   *
+   * @throws SQLException when the file is not a usable SQLite database or fails its integrity check
+   */
+  LibraryIndex(Path dbFile, Path folder) throws SQLException {
+    this.folder = folder;
+    ensureNativeFolder();
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    config.setBusyTimeout(30_000);
+    config.enforceForeignKeys(true);
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    db = config.createConnection("jdbc:sqlite:" + dbFile);
+    try {
+      try (Statement s = db.createStatement();
+          ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+        if (!rs.next() || !"ok".equals(rs.getString(1))) {
+          throw new SQLException("integrity check failed");
+        }
+      }
+      int version;
+      try (Statement s = db.createStatement();
+          ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+        version = rs.next() ? rs.getInt(1) : -1;
+      }
+      if (version != 0 && version != SCHEMA_VERSION) {
+        throw new SQLException("schema version " + version + " is not " + SCHEMA_VERSION);
+      }
+      db.setAutoCommit(false);
+      try (Statement s = db.createStatement()) {
+        for (String sql : SCHEMA) {
+          s.execute(sql);
+        }
+        s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+      }
+      db.commit();
+      db.setAutoCommit(true);
+    } catch (SQLException | RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Creates the folder sqlite-jdbc unpacks its native library into ({@code org.sqlite.tmpdir},
+   * which {@code Stepwise.configureOffline} points into the cache); sqlite-jdbc does not create it.
+   */
+  private static void ensureNativeFolder() {
+    String dir = System.getProperty("org.sqlite.tmpdir");
+    if (dir != null) {
+      try {
+        java.nio.file.Files.createDirectories(Path.of(dir));
+      } catch (java.io.IOException | RuntimeException ignored) {
+        // sqlite-jdbc reports its own error when it cannot unpack
+      }
+    }
+  }
+
+  /** Returns file name to {size, mtime} for every row. */
+  Map<String, long[]> fileStamps() throws SQLException {
+    Map<String, long[]> m = new HashMap<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT file, size, mtime FROM images")) {
+      while (rs.next()) {
+        m.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+      }
+    }
+    return m;
+  }
+
+  /** Inserts or updates rows, and drops rows of the given files, in one transaction. */
+  List<Long> write(List<Row> rows, List<String> removeFiles) throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    db.setAutoCommit(false);
+    try {
+      try (PreparedStatement up = db.prepareStatement(
+              "INSERT INTO images(file, size, mtime, created, model, seed, prompt, recipe, notice)"
+                  + " VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(file) DO UPDATE SET size=excluded.size,"
+                  + " mtime=excluded.mtime, created=excluded.created, model=excluded.model,"
+                  + " seed=excluded.seed, prompt=excluded.prompt, recipe=excluded.recipe,"
+                  + " notice=excluded.notice RETURNING id");
+          PreparedStatement ftsDel = db.prepareStatement("DELETE FROM image_text WHERE rowid=?");
+          PreparedStatement ftsIns = db.prepareStatement(
+              "INSERT INTO image_text(rowid, prompt, negative, model) VALUES(?,?,?,?)");
+          PreparedStatement thumbDel =
+              db.prepareStatement("DELETE FROM thumbnails WHERE image_id=?")) {
+        for (Row r : rows) {
+          Recipe rc = r.recipe();
+          up.setString(1, r.file());
+          up.setLong(2, r.size());
+          up.setLong(3, r.mtime());
+          up.setLong(4, r.created().toEpochMilli());
+          up.setString(5, rc == null ? null : rc.modelName());
+          if (rc == null) {
+            up.setNull(6, java.sql.Types.INTEGER);
+          } else {
+            up.setLong(6, rc.seed());
+          }
+          up.setString(7, rc == null ? "" : rc.prompt());
+          up.setString(8, rc == null ? null : RecipeJson.write(rc));
+          up.setString(9, r.notice());
+          long id;
+          try (ResultSet rs = up.executeQuery()) {
+            rs.next();
+            id = rs.getLong(1);
+          }
+          ids.add(id);
+          ftsDel.setLong(1, id);
+          ftsDel.executeUpdate();
+          thumbDel.setLong(1, id);
+          thumbDel.executeUpdate();
+          ftsIns.setLong(1, id);
+          ftsIns.setString(2, rc == null ? "" : rc.prompt());
+          ftsIns.setString(3, rc == null ? "" : rc.negativePrompt());
+          ftsIns.setString(4, rc == null || rc.modelName() == null ? "" : rc.modelName());
+          ftsIns.executeUpdate();
+        }
+      }
+      try (PreparedStatement find = db.prepareStatement("SELECT id FROM images WHERE file=?");
+          PreparedStatement del = db.prepareStatement("DELETE FROM images WHERE id=?");
+          PreparedStatement ftsDel = db.prepareStatement("DELETE FROM image_text WHERE rowid=?")) {
+        for (String f : removeFiles) {
+          find.setString(1, f);
+          try (ResultSet rs = find.executeQuery()) {
+            if (rs.next()) {
+              long id = rs.getLong(1);
+              del.setLong(1, id);
+              del.executeUpdate();
+              ftsDel.setLong(1, id);
+              ftsDel.executeUpdate();
+            }
+          }
+        }
+      }
+      db.commit();
+      return ids;
+    } catch (SQLException | RuntimeException e) {
+      db.rollback();
+      throw e;
+    } finally {
+      db.setAutoCommit(true);
+    }
+  }
+
+  /** Runs a query and returns the images, newest first. */
+  List<LibraryImage> find(LibraryQuery q) throws SQLException {
+    StringBuilder sql = new StringBuilder(
+        "SELECT i.id, i.file, i.recipe, i.notice, i.created, i.size, f.image_id IS NOT NULL"
+            + " FROM images i LEFT JOIN favourites f ON f.image_id = i.id WHERE 1=1");
+    List<Object> args = new ArrayList<>();
+    String match = ftsQuery(q.words());
+    if (match != null) {
+      sql.append(" AND i.id IN (SELECT rowid FROM image_text WHERE image_text MATCH ?)");
+      args.add(match);
+    }
+    if (q.gallery() != null) {
+      sql.append(" AND EXISTS (SELECT 1 FROM gallery_images gi JOIN galleries g"
+          + " ON g.id = gi.gallery_id WHERE gi.image_id = i.id AND g.name = ?)");
+      args.add(q.gallery());
+    }
+    if (q.favouritesOnly()) {
+      sql.append(" AND f.image_id IS NOT NULL");
+    }
+    if (q.model() != null) {
+      sql.append(" AND i.model = ?");
+      args.add(q.model());
+    }
+    if (q.from() != null) {
+      sql.append(" AND i.created >= ?");
+      args.add(q.from().toEpochMilli());
+    }
+    if (q.to() != null) {
+      sql.append(" AND i.created < ?");
+      args.add(q.to().toEpochMilli());
+    }
+    sql.append(" ORDER BY i.created DESC, i.id DESC LIMIT ?");
+    args.add(q.limit());
+    return select(sql.toString(), args);
+  }
+
+  /** Returns one image, or null. */
+  LibraryImage get(long id) throws SQLException {
+    List<LibraryImage> l = select(
+        "SELECT i.id, i.file, i.recipe, i.notice, i.created, i.size, f.image_id IS NOT NULL"
+            + " FROM images i LEFT JOIN favourites f ON f.image_id = i.id WHERE i.id = ?",
+        List.of(id));
+    return l.isEmpty() ? null : l.get(0);
+  }
+
+  private List<LibraryImage> select(String sql, List<Object> args) throws SQLException {
+    List<LibraryImage> out = new ArrayList<>();
+    try (PreparedStatement ps = db.prepareStatement(sql)) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setObject(i + 1, args.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String json = rs.getString(3);
+          Recipe recipe = null;
+          String notice = rs.getString(4);
+          if (json != null) {
+            try {
+              recipe = RecipeJson.read(json);
+            } catch (MetadataException e) {
+              notice = e.getMessage();
+            }
+          }
+          out.add(new LibraryImage(rs.getLong(1), folder.resolve(rs.getString(2)), recipe, notice,
+              Instant.ofEpochMilli(rs.getLong(5)), rs.getBoolean(7), rs.getLong(6)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Turns user words into an FTS5 query: every word quoted (so no FTS syntax leaks in) with a
+   * prefix star, all words required; null when there are no words.
+   */
+  static String ftsQuery(String words) {
+    if (words == null) {
+      return null;
+    }
+    StringBuilder q = new StringBuilder();
+    for (String w : words.strip().split("\\s+")) {
+      String t = w.replace("\"", "").toLowerCase(Locale.ROOT);
+      if (t.isEmpty() || t.chars().noneMatch(Character::isLetterOrDigit)) {
+        continue;
+      }
+      if (q.length() > 0) {
+        q.append(' ');
+      }
+      q.append('"').append(t).append("\"*");
+    }
+    return q.length() == 0 ? null : q.toString();
+  }
+
+  /** Runs an update with arguments in its own transaction. */
+  int update(String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = db.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      return ps.executeUpdate();
+    }
+  }
+
+  /** Returns the first column of every row as strings. */
+  List<String> strings(String sql, Object... args) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = db.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Returns the first column of the first row as bytes, or null. */
+  byte[] bytes(String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = db.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getBytes(1) : null;
+      }
+    }
+  }
+
+  /** Counts the images. */
+  int count() throws SQLException {
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM images")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    db.close();
+  }
+}

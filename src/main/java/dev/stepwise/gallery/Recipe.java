@@ -1,0 +1,120 @@
+package dev.stepwise.gallery;
+
+import dev.stepwise.metadata.GenerationParameters;
+import dev.stepwise.metadata.MetadataException;
+import dev.stepwise.metadata.SamplerNames;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything that made one image: the settings a studio control or CLI option holds, plus where and
+ * when it was made.
+ *
+ * <p>{@code sampler} is a Stepwise CLI name ({@code ddpm}, {@code ddim}, {@code euler}, {@code
+ * euler_a}, {@code dpmpp_2m}); {@code karras} selects Karras et al. (2022) sigmas. Nullable: {@code
+ * modelName}, {@code modelHash}, {@code version} (such as {@code "Stepwise 0.1.0"}) and {@code
+ * createdAt}. {@code durationMillis} is -1 when unknown. {@code extras} keeps keys read from other
+ * tools that Stepwise has no field for; it is copied and unmodifiable.
+ *
+ * @param prompt the prompt, possibly several lines; never null
+ * @param negativePrompt the negative prompt, empty when none; never null
+ * @param modelName the model pack's name, or null
+ * @param modelHash the model's short hash, or null
+ * @param sampler the Stepwise sampler's CLI name
+ * @param karras whether Karras sigmas were used
+ * @param steps sampling steps, at least 1
+ * @param guidance the guidance scale (A1111's CFG scale); finite
+ * @param eta DDIM eta, 0 for deterministic; finite and not negative
+ * @param seed the seed of this image
+ * @param width width in pixels, at least 1
+ * @param height height in pixels, at least 1
+ * @param durationMillis how long the image took, or -1
+ * @param version the program and version that made it, or null
+ * @param createdAt when the image was made, or null
+ * @param extras other keys and values, in order; never null
+ */
+public record Recipe(
+    String prompt,
+    String negativePrompt,
+    String modelName,
+    String modelHash,
+    String sampler,
+    boolean karras,
+    int steps,
+    double guidance,
+    double eta,
+    long seed,
+    int width,
+    int height,
+    long durationMillis,
+    String version,
+    Instant createdAt,
+    Map<String, String> extras) {
+
+  /** Checks every value and copies {@code extras}. */
+  public Recipe {
+    if (prompt == null || negativePrompt == null) {
+      throw new MetadataException("The recipe's prompt or negative prompt is missing; give text.");
+    }
+    if (sampler == null || !SamplerNames.CLI_NAMES.contains(sampler)) {
+      throw new MetadataException(
+          "Sampler '" + sampler + "' is not allowed; use ddpm, ddim, euler, euler_a or dpmpp_2m.");
+    }
+    if (steps < 1 || steps > 10_000) {
+      throw new MetadataException("Steps " + steps + " is not allowed; use 1 to 10000.");
+    }
+    if (!Double.isFinite(guidance)) {
+      throw new MetadataException("Guidance " + guidance + " is not allowed; use a finite number.");
+    }
+    if (!Double.isFinite(eta) || eta < 0) {
+      throw new MetadataException("Eta " + eta + " is not allowed; use a number of 0 or more.");
+    }
+    if (width < 1 || height < 1) {
+      throw new MetadataException(
+          "Size " + width + "x" + height + " is not allowed; width and height must be 1 or more.");
+    }
+    if (durationMillis < -1) {
+      throw new MetadataException(
+          "Duration " + durationMillis + " ms is not allowed; use -1 for unknown or 0 or more.");
+    }
+    extras = extras == null ? Map.of() : java.util.Collections.unmodifiableMap(
+        new LinkedHashMap<>(extras));
+  }
+
+  /** Returns this recipe with another seed, as "Reuse" without the seed and batches need. */
+  public Recipe withSeed(long newSeed) {
+    return new Recipe(
+        prompt, negativePrompt, modelName, modelHash, sampler, karras, steps, guidance, eta,
+        newSeed, width, height, durationMillis, version, createdAt, extras);
+  }
+
+  /** Returns this recipe stamped with a creation time. */
+  public Recipe withCreatedAt(Instant when) {
+    return new Recipe(
+        prompt, negativePrompt, modelName, modelHash, sampler, karras, steps, guidance, eta, seed,
+        width, height, durationMillis, version, when, extras);
+  }
+
+  /**
+   * Returns the AUTOMATIC1111 view of this recipe, for the {@code parameters} chunk.
+   *
+   * <p>A DDIM eta above 0 is written as {@code Eta}; extras whose keys A1111 could not read back
+   * are left out.
+   */
+  public GenerationParameters toParameters() {
+    Map<String, String> ex = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : extras.entrySet()) {
+      if (!GenerationParameters.FIELD_KEYS.contains(e.getKey()) && !e.getValue().isEmpty()
+          && e.getKey().matches("\\w[\\w \\-/]+")) {
+        ex.put(e.getKey(), e.getValue());
+      }
+    }
+    if (eta > 0) {
+      ex.put("Eta", Double.toString(eta));
+    }
+    return new GenerationParameters(
+        prompt, negativePrompt, steps, SamplerNames.displayName(sampler), karras ? "Karras" : null,
+        guidance, seed, width, height, modelHash, modelName, version, ex);
+  }
+}

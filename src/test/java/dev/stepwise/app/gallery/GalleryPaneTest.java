@@ -1,0 +1,124 @@
+package dev.stepwise.app.gallery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stepwise.gallery.Library;
+import dev.stepwise.gallery.Recipe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Scene;
+import javafx.scene.control.TextArea;
+import javafx.stage.Stage;
+import org.controlsfx.control.GridView;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The gallery view under Monocle: search, select, details, reuse, favourite. */
+@ExtendWith(ApplicationExtension.class)
+class GalleryPaneTest {
+  private static Path dir;
+  private static Library lib;
+  private GalleryPane pane;
+  private final List<Object[]> reused = new CopyOnWriteArrayList<>();
+
+  @Start
+  void start(Stage stage) throws Exception {
+    dir = Files.createTempDirectory("gallery-pane");
+    lib = Library.open(dir);
+    for (int i = 0; i < 12; i++) {
+      byte[] rgb = new byte[32 * 32 * 3];
+      java.util.Arrays.fill(rgb, (byte) (i * 20));
+      lib.save(32, 32, rgb, new Recipe(i % 3 == 0 ? "a green frog " + i : "a grey stone " + i,
+          "", "tiny", null, "euler_a", false, 8, 4, 0, i, 32, 32, 100, "Stepwise test",
+          Instant.parse("2026-11-27T10:00:00Z").plusSeconds(i), Map.of()));
+    }
+    GalleryViewModel vm = new GalleryViewModel(lib);
+    vm.setOnReuse((r, keepSeed) -> reused.add(new Object[] {r, keepSeed}));
+    pane = new GalleryPane(vm);
+    stage.setScene(new Scene(pane, 1100, 700));
+    stage.show();
+  }
+
+  @AfterAll
+  static void closeLibrary() throws Exception {
+    if (lib != null) {
+      lib.close();
+    }
+    if (dir != null) {
+      try (var walk = Files.walk(dir)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private void waitFor(java.util.concurrent.Callable<Boolean> condition) throws Exception {
+    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, condition);
+  }
+
+  /** Presses a button or toggle as a click would, without moving the pointer step by step. */
+  private static void fire(FxRobot robot, String id) {
+    robot.interact(() -> ((javafx.scene.control.ButtonBase) robot.lookup(id).query()).fire());
+  }
+
+  @Test
+  void searchSelectReuseAndFavourite(FxRobot robot) throws Exception {
+    @SuppressWarnings("unchecked")
+    GridView<dev.stepwise.gallery.LibraryImage> grid = robot.lookup("#gallery-grid").queryAs(
+        GridView.class);
+    waitFor(() -> grid.getItems().size() == 12);
+    robot.interact(() -> robot.lookup("#gallery-search")
+        .queryAs(javafx.scene.control.TextField.class).setText("frog"));
+    waitFor(() -> grid.getItems().size() == 4);
+    waitFor(() -> robot.lookup(".thumbnail-cell").queryAll().stream()
+        .anyMatch(n -> ((ThumbnailCell) n).getItem() != null
+            && ((javafx.scene.image.ImageView) ((ThumbnailCell) n).getGraphic()).getImage()
+                != null));
+
+    ThumbnailCell first = robot.lookup(".thumbnail-cell").queryAll().stream()
+        .map(n -> (ThumbnailCell) n).filter(c -> c.getItem() != null)
+        .filter(c -> c.getItem().recipe().prompt().equals("a green frog 9"))
+        .findFirst().orElseThrow();
+    robot.clickOn(first);
+    TextArea text = robot.lookup("#recipe-text").queryAs(TextArea.class);
+    waitFor(() -> text.getText().contains("a green frog 9"));
+    assertTrue(text.getText().contains("Seed: 9"), text.getText());
+    assertTrue(first.getPseudoClassStates().contains(ThumbnailCell.SELECTED));
+
+    fire(robot, "#reuse-with-seed");
+    waitFor(() -> reused.size() == 1);
+    Recipe r = (Recipe) reused.get(0)[0];
+    assertEquals(9, r.seed());
+    assertEquals(true, reused.get(0)[1]);
+
+    fire(robot, "#favourite");
+    waitFor(() -> lib.get(first.getItem().id()).favourite());
+    waitFor(() -> first.getPseudoClassStates().contains(ThumbnailCell.FAVOURITE));
+    fire(robot, "#favourites-only");
+    waitFor(() -> grid.getItems().size() == 1);
+
+    fire(robot, "#favourites-only");
+    waitFor(() -> grid.getItems().size() == 4);
+    Path file = first.getItem().file();
+    robot.clickOn(first);
+    fire(robot, "#delete");
+    waitFor(() -> grid.getItems().size() == 3);
+    assertTrue(Files.notExists(file));
+    fire(robot, "#undo");
+    waitFor(() -> grid.getItems().size() == 4);
+    assertTrue(Files.exists(file));
+    assertNotNull(robot.lookup("#gallery-message").queryAs(javafx.scene.control.Label.class)
+        .getText());
+  }
+}

@@ -1,0 +1,119 @@
+package dev.stepwise.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stepwise.engine.TestPacks;
+import dev.stepwise.gallery.ImageParameters;
+import dev.stepwise.gallery.Library;
+import dev.stepwise.gallery.Recipe;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LibraryCliTest {
+  @TempDir Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  static Run cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void generateSavesIntoTheLibraryByDefault() throws Exception {
+    Path lib = dir.resolve("lib");
+    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a green leaf",
+        "--steps", "2", "--seed", "5", "--batch", "2", "--library", lib.toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals(2, r.out().lines().filter(l -> l.startsWith("saved ")).count(), r.out());
+    Run found = cli("library", "search", "--library", lib.toString(), "green");
+    assertEquals(0, found.code(), found.err());
+    List<String> files = found.out().lines().toList();
+    assertEquals(2, files.size(), found.out());
+    Recipe recipe = ImageParameters.read(Path.of(files.get(0))).recipe();
+    assertEquals("a green leaf", recipe.prompt());
+    assertEquals(2, recipe.steps());
+    assertTrue(Path.of(files.get(0)).getFileName().toString().matches(".*_seed[56]\\.png"));
+    assertTrue(recipe.durationMillis() >= 0);
+    assertEquals(10, recipe.modelHash().length());
+  }
+
+  @Test
+  void listSearchRebuildAndExport() throws Exception {
+    Path lib = dir.resolve("lib");
+    try (Library l = Library.open(lib)) {
+      l.save(1, 1, new byte[3], recipe("a tall lighthouse", 1));
+      l.save(1, 1, new byte[3], recipe("a small boat", 2));
+    }
+    Run list = cli("library", "--library", lib.toString(), "list");
+    assertEquals(0, list.code(), list.err());
+    assertEquals(2, list.out().lines().count());
+    Run details = cli("library", "list", "--library", lib.toString(), "--details");
+    assertTrue(details.out().contains("\tm1\t2\ta small boat"), details.out());
+    Run search = cli("library", "search", "--library", lib.toString(), "LIGHT");
+    assertEquals(1, search.out().lines().count(), search.out());
+    assertTrue(search.out().contains("_seed1.png"), search.out());
+    assertEquals("", cli("library", "search", "--library", lib.toString(), "whale").out());
+
+    Files.delete(lib.resolve(".stepwise/library.db"));
+    Run rebuild = cli("library", "rebuild", "--library", lib.toString());
+    assertEquals(0, rebuild.code(), rebuild.err());
+    assertTrue(rebuild.out().startsWith("2 images indexed"), rebuild.out());
+
+    Path zip = dir.resolve("boat.zip");
+    Run export = cli("library", "export", "--library", lib.toString(), "--zip", zip.toString(),
+        "boat");
+    assertEquals(0, export.code(), export.err());
+    try (ZipFile z = new ZipFile(zip.toFile())) {
+      assertEquals(1, z.size());
+    }
+    Run copy = cli("library", "export", "--library", lib.toString(), "--to",
+        dir.resolve("copies").toString());
+    assertEquals(0, copy.code(), copy.err());
+    try (var s = Files.list(dir.resolve("copies"))) {
+      assertEquals(2, s.count());
+    }
+  }
+
+  @Test
+  void badInputIsOneLineWithTheRightExitCode() throws Exception {
+    Path lib = dir.resolve("lib");
+    Run noWords = cli("library", "search", "--library", lib.toString());
+    assertEquals(2, noWords.code());
+    assertEquals(1, noWords.err().strip().lines().count(), noWords.err());
+    Run noTarget = cli("library", "export", "--library", lib.toString());
+    assertEquals(2, noTarget.code());
+    assertEquals(1, noTarget.err().strip().lines().count(), noTarget.err());
+    Run badLimit = cli("library", "list", "--library", lib.toString(), "--limit", "0");
+    assertEquals(1, badLimit.code());
+    assertTrue(badLimit.err().contains("--limit 0"), badLimit.err());
+    Path file = dir.resolve("a-file");
+    Files.writeString(file, "x");
+    Run notFolder = cli("library", "list", "--library", file.toString());
+    assertEquals(1, notFolder.code());
+    assertEquals(1, notFolder.err().strip().lines().count(), notFolder.err());
+    assertFalse(notFolder.err().contains("Exception"), notFolder.err());
+    Run generate = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "x",
+        "--steps", "2", "--library", file.toString());
+    assertEquals(1, generate.code());
+    assertEquals(1, generate.err().strip().lines().count(), generate.err());
+    assertTrue(generate.err().contains(file.toString()), generate.err());
+    assertEquals("", generate.out());
+  }
+
+  private static Recipe recipe(String prompt, long seed) {
+    return new Recipe(prompt, "", "m1", null, "ddim", false, 4, 3, 0, seed, 1, 1, -1, null, null,
+        Map.of());
+  }
+}
