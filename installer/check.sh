@@ -6,9 +6,10 @@
 #   2. the .deb unpacked with dpkg-deb -x,
 # makes the installed files read-only and runs the launcher headless with an empty home:
 # `--version`, and a 2-step `generate` from the tiny test pack (plus one from the built-in pack
-# when models/stepwise-emoji exists). It asserts exit 0, a real PNG, that the launcher never wrote
-# inside the installed folder (file listings before/after), and that the natives went to the
-# user's cache (~/.cache/stepwise/djl). Run as root, the launcher runs as user nobody, so the
+# when models/stepwise-emoji exists); for the app image it also opens the studio window on Xvfb
+# (when the jar has the studio and Xvfb is installed). It asserts exit 0, a real PNG, that the
+# launcher never wrote inside the installed folder (file listings before/after), and that the
+# natives went to the user's cache (~/.cache/stepwise/djl, .../openjfx). Run as root, the launcher runs as user nobody, so the
 # read-only folders really are read-only; as any other user, chmod -R a-w does that.
 #
 #   installer/check.sh              # needs target/stepwise.jar and target/lib (./mvnw package)
@@ -68,7 +69,7 @@ listing() { (cd "$1" && find . -printf '%y %p %s %T@ %m\n' | LC_ALL=C sort); }
 
 # run_installed NAME INSTALL_DIR LAUNCHER: the read-only run described above.
 run_installed() {
-  local name="$1" dir="$2" launcher="$3"
+  local name="$1" dir="$2" launcher="$3" studio="${4:-0}"
   local home="$WORK/home-$name"
   local t0; t0="$(now)"
   chmod -R a+rX "$dir"
@@ -103,6 +104,9 @@ run_installed() {
   if [ -f models/stepwise-emoji/model_index.json ]; then
     gen builtin   # no --model: the pack installed beside the program must be found
   fi
+  if [ "$studio" = 1 ]; then
+    studio_smoke "$name" "$launcher" "$home"
+  fi
 
   listing "$dir" > "$WORK/$name.after"
   if ! diff -u "$WORK/$name.before" "$WORK/$name.after" > "$WORK/$name.diff"; then
@@ -115,9 +119,51 @@ run_installed() {
   echo "check.sh: $name OK: read-only launcher ran --version and generate in $(secs "$t0" "$(now)") s"
 }
 
-# 1. The app image, copied.
+# studio_smoke NAME LAUNCHER HOME: the launcher with no command opens the studio window on a
+# virtual display (Xvfb). Passes when JavaFX unpacked its natives into ~/.cache/stepwise/openjfx
+# and the program is still running 15 s later (without a usable display it exits at once).
+studio_smoke() {
+  local name="$1" launcher="$2" home="$3" t0 display xpid spid i
+  t0="$(now)"
+  Xvfb -displayfd 9 -screen 0 1280x800x24 -nolisten tcp 9>"$WORK/display" >/dev/null 2>&1 &
+  xpid=$!
+  for i in $(seq 1 50); do [ -s "$WORK/display" ] && break; sleep 0.2; done
+  display="$(tr -d ' \n' < "$WORK/display")"
+  [ -n "$display" ] || { kill "$xpid" 2>/dev/null; fail "$name: Xvfb did not start"; }
+  "${AS_USER[@]}" env -i PATH=/usr/bin:/bin HOME="$home" LANG=C.UTF-8 DISPLAY=":$display" \
+    JAVA_TOOL_OPTIONS="-Duser.home=$home" "$launcher" >"$WORK/$name.studio.out" 2>&1 &
+  spid=$!
+  for i in $(seq 1 240); do
+    kill -0 "$spid" 2>/dev/null || break
+    ls "$home"/.cache/stepwise/openjfx/libglass*.so >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  sleep 15
+  if ! kill -0 "$spid" 2>/dev/null; then
+    kill "$xpid" 2>/dev/null
+    cat "$WORK/$name.studio.out" >&2
+    fail "$name: the studio window (launcher without a command) exited instead of staying open"
+  fi
+  kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
+  kill "$xpid" 2>/dev/null; wait "$xpid" 2>/dev/null || true
+  ls "$home"/.cache/stepwise/openjfx/libglass*.so >/dev/null 2>&1 \
+    || fail "$name: JavaFX did not unpack its natives into ~/.cache/stepwise/openjfx"
+  echo "check.sh: $name studio window opened read-only in $(secs "$t0" "$(now)") s"
+}
+
+STUDIO=0
+if unzip -l target/stepwise.jar 2>/dev/null | grep -q 'dev/stepwise/app/StudioLauncher.class' \
+  || "${JAVA_HOME:+$JAVA_HOME/bin/}jar" tf target/stepwise.jar 2>/dev/null | grep -q 'dev/stepwise/app/StudioLauncher.class'; then
+  if command -v Xvfb >/dev/null; then
+    STUDIO=1
+  else
+    echo "check.sh: Xvfb is missing (apt-get install -y xvfb): the studio window is not started"
+  fi
+fi
+
+# 1. The app image, copied (plus the studio window: the .deb holds the same files).
 cp -a "$IMAGE" "$WORK/image"
-run_installed image "$WORK/image" "$WORK/image/bin/Stepwise"
+run_installed image "$WORK/image" "$WORK/image/bin/Stepwise" "$STUDIO"
 
 # 2. The .deb, unpacked as dpkg would lay it out (/opt/stepwise).
 T_DEB="$(now)"
