@@ -179,6 +179,12 @@ DESKTOP="$(ls "$WORK"/deb-root/opt/stepwise/lib/*.desktop 2>/dev/null | head -n 
 [ -n "$DESKTOP" ] || fail ".deb has no desktop entry under /opt/stepwise/lib"
 grep -q '^Categories=.*Graphics' "$DESKTOP" || fail "desktop entry $DESKTOP lacks Categories=Graphics"
 grep -q '^Exec=/opt/stepwise/bin/Stepwise' "$DESKTOP" || fail "desktop entry $DESKTOP has the wrong Exec line"
+[ "$DESKTOP" = "$WORK/deb-root/opt/stepwise/lib/stepwise-Stepwise.desktop" ] \
+  || fail "desktop entry is $DESKTOP; installer/resources/postinst and prerm name stepwise-Stepwise.desktop"
+for script in postinst prerm; do
+  dpkg-deb -I "$DEB_FILE" "$script" | grep -q "Stepwise's own" \
+    || fail ".deb $script is not installer/resources/$script (jpackage did not take the override)"
+done
 ICON="$(sed -n 's/^Icon=//p' "$DESKTOP")"
 [ -s "$WORK/deb-root$ICON" ] || fail "desktop entry icon $ICON is not in the package"
 echo "check.sh: .deb unpacked in $(secs "$T_DEB" "$(now)") s"
