@@ -99,7 +99,6 @@ t0="$(now)"
   --main-jar stepwise.jar \
   --main-class dev.stepwise.cli.Main \
   --java-options "-Dai.djl.offline=true" \
-  --java-options "-Xss8m" \
   --dest "$OUT/image"
 t1="$(now)"
 IMAGE="$OUT/image/Stepwise"
