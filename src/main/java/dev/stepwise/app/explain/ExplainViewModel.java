@@ -237,8 +237,8 @@ public final class ExplainViewModel implements AutoCloseable {
     }
     int t = explorerTimestep.get();
     double abar = curves.get().alphaBar(t);
-    float[] xt = ForwardProcess.noised(pixelX0, eps(), abar); // [3, H, W]
-    pixelNoised.set(ForwardProcess.fromSigned(xt, pixelSource.width(), pixelSource.height()));
+    pixelNoised.set(
+        ForwardProcess.noisedRgb(pixelX0, eps(), abar, pixelSource.width(), pixelSource.height()));
     explorerCaption.set(
         String.format(
             java.util.Locale.ROOT,
@@ -258,8 +258,9 @@ public final class ExplainViewModel implements AutoCloseable {
     List<RgbImage> out = new java.util.ArrayList<>();
     for (int t : STRIP_TIMESTEPS) {
       int tt = Math.min(t, c.size() - 1);
-      float[] xt = ForwardProcess.noised(pixelX0, eps(), c.alphaBar(tt)); // [3, H, W]
-      out.add(ForwardProcess.fromSigned(xt, pixelSource.width(), pixelSource.height()));
+      out.add(
+          ForwardProcess.noisedRgb(
+              pixelX0, eps(), c.alphaBar(tt), pixelSource.width(), pixelSource.height()));
     }
     pixelStrip.set(List.copyOf(out));
   }

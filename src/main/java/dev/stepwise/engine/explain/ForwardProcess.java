@@ -118,6 +118,39 @@ public final class ForwardProcess {
   }
 
   /**
+   * Returns {@code fromSigned(noised(x0, eps, alphaBar), width, height)} in one pass without the
+   * intermediate arrays (the explorer's slider path); {@link ForwardProcessTest} checks it against
+   * that two-step form.
+   *
+   * @param x0 planar clean image in [-1, 1] // [3, H, W]
+   * @param eps planar standard normal noise // [3, H, W]
+   */
+  public static RgbImage noisedRgb(float[] x0, float[] eps, double alphaBar, int width, int height) {
+    int plane = width * height;
+    if (x0.length != 3 * plane || eps.length != x0.length) {
+      throw new EngineException(
+          "An image of " + width + "x" + height + " needs " + 3 * plane + " values and as much"
+              + " noise, got " + x0.length + " and " + eps.length + ".");
+    }
+    if (!(alphaBar >= 0 && alphaBar <= 1)) {
+      throw new EngineException("alpha-bar must be between 0 and 1, got " + alphaBar + ".");
+    }
+    // x/2 + 0.5 folded into the weights: u = (a/2) x0 + (b/2) eps + 0.5
+    float a = (float) (Math.sqrt(alphaBar) * 0.5);
+    float b = (float) (Math.sqrt(1.0 - alphaBar) * 0.5);
+    byte[] rgb = new byte[3 * plane];
+    for (int c = 0; c < 3; c++) {
+      int base = c * plane;
+      for (int p = 0; p < plane; p++) {
+        float u = a * x0[base + p] + b * eps[base + p] + 0.5f;
+        u = u < 0 ? 0 : (u > 1 ? 1 : u);
+        rgb[p * 3 + c] = (byte) (int) (u * 255f + 0.5f);
+      }
+    }
+    return new RgbImage(width, height, rgb);
+  }
+
+  /**
    * Noises an image in pixel space, as in Ho et al.'s figures: the image is mapped to [-1, 1],
    * noised with {@link #noised} and mapped back (values outside [-1, 1] are clipped for display).
    */

@@ -117,6 +117,23 @@ class ForwardProcessTest {
   }
 
   @Test
+  void fusedImagePathMatchesTheTwoStepForm() {
+    int w = 37;
+    int h = 23;
+    float[] x0 = ramp(3 * w * h);
+    float[] eps = ForwardProcess.noise(4, 3 * w * h);
+    for (double abar : new double[] {1.0, 0.9991, 0.5, 0.1, 0.0047, 0.0}) {
+      RgbImage slow = ForwardProcess.fromSigned(ForwardProcess.noised(x0, eps, abar), w, h);
+      RgbImage fast = ForwardProcess.noisedRgb(x0, eps, abar, w, h);
+      byte[] s = slow.rgb();
+      byte[] f = fast.rgb();
+      for (int i = 0; i < s.length; i++) {
+        assertTrue(Math.abs((s[i] & 0xff) - (f[i] & 0xff)) <= 1, "abar " + abar + " at " + i);
+      }
+    }
+  }
+
+  @Test
   void refusesBadInput() {
     assertThrows(EngineException.class, () -> ForwardProcess.noised(new float[2], new float[3], 0.5));
     EngineException e =
