@@ -20,6 +20,7 @@ import javafx.scene.control.TitledPane;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.ImageView;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -49,7 +50,7 @@ public final class ExplainPane extends BorderPane {
   private final ScheduleChart alphaChart =
       new ScheduleChart("explain-alphabar-chart", "ᾱ_t (signal fraction)", false);
   private final ScheduleChart snrChart =
-      new ScheduleChart("explain-snr-chart", "log10 SNR = log10(ᾱ / (1 − ᾱ))", true);
+      new ScheduleChart("explain-snr-chart", "log10 SNR", true);
 
   /** Builds the view around {@code vm}. */
   public ExplainPane(ExplainViewModel vm) {
@@ -95,12 +96,15 @@ public final class ExplainPane extends BorderPane {
     Label title = new Label();
     title.setId("explain-sampler-title");
     title.setFont(Font.font(null, FontWeight.BOLD, 14));
+    // No combining characters (x̂) in wrapped text: JavaFX then draws a line's glyphs past its
+    // break, so the words avoid them and only the unwrapped formula lines use them.
     Label words = new Label();
+    words.setId("explain-sampler-words");
     words.setWrapText(true);
     Label formula = new Label();
     formula.setId("explain-formula");
     formula.setFont(Font.font("Monospaced", 13));
-    formula.setWrapText(true);
+    formula.setWrapText(false); // formula lines hold combining marks (x̂), see words below
     Label source = new Label();
     source.setWrapText(true);
     source.setStyle("-fx-font-style: italic; -fx-opacity: 0.8;");
@@ -159,6 +163,7 @@ public final class ExplainPane extends BorderPane {
     busy.setPrefSize(18, 18);
     busy.visibleProperty().bind(vm.busyProperty());
 
+    slider.setMinWidth(120);
     HBox controls = new HBox(8, open, noise, new Label("t"), slider, tValue, latent, busy);
     controls.setAlignment(Pos.CENTER_LEFT);
 
@@ -167,8 +172,9 @@ public final class ExplainPane extends BorderPane {
     caption.textProperty().bind(vm.explorerCaptionProperty());
     caption.setWrapText(true);
 
-    HBox views =
-        new HBox(
+    FlowPane views =
+        new FlowPane(
+            10,
             10,
             tile("explain-source", "x_0 (clean image)", vm.sourceImageProperty(), true),
             tile("explain-pixel", "x_t in pixel space", vm.pixelNoisedProperty(), true),
@@ -177,7 +183,7 @@ public final class ExplainPane extends BorderPane {
             tile("explain-latent-view", "z_t itself (latent channels as colours)",
                 vm.latentViewProperty(), false));
 
-    HBox strip = new HBox(6);
+    FlowPane strip = new FlowPane(6, 6);
     strip.setId("explain-strip");
     vm.pixelStripProperty().addListener((o, a, b) -> fillStrip(strip, b));
     fillStrip(strip, vm.pixelStripProperty().get());
@@ -215,12 +221,10 @@ public final class ExplainPane extends BorderPane {
     Label caption = new Label(label);
     caption.setWrapText(true);
     caption.setMaxWidth(VIEW);
-    VBox box = new VBox(4, view, caption);
-    box.setMinWidth(VIEW);
-    return box;
+    return new VBox(4, view, caption);
   }
 
-  private static void fillStrip(HBox strip, List<RgbImage> images) {
+  private static void fillStrip(FlowPane strip, List<RgbImage> images) {
     strip.getChildren().clear();
     for (int i = 0; i < images.size(); i++) {
       ImageView v = new ImageView(FxImages.toFx(images.get(i)));

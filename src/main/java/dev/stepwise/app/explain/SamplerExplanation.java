@@ -39,18 +39,19 @@ public record SamplerExplanation(String title, String words, String formula, Str
               "Ho et al. 2020, eq. 11 and Algorithm 2; diffusers scheduling_ddpm.py step()");
           case DDIM -> new SamplerExplanation(
               "DDIM — denoising diffusion implicit models, Song et al. 2021",
-              "Predict the noise, compute the clean image x̂_0 it implies, then place the sample at"
-                  + " the next noise level by mixing x̂_0 with the same predicted noise. With η = 0"
-                  + " (Stepwise's setting) no fresh noise is added, so the sampler is"
+              "Predict the noise, compute the clean image it implies, then place the"
+                  + " sample at the next noise level by mixing that prediction with the same predicted"
+                  + " noise. With η = 0"
+                  + " (the default) no fresh noise is added, so the sampler is"
                   + " deterministic and follows the probability-flow path.",
               "x̂_0 = ( x_t − √(1 − ᾱ_t) · ε_θ(x_t, t) ) / √ᾱ_t\n"
                   + "x_t′ = √ᾱ_t′ · x̂_0 + √(1 − ᾱ_t′ − σ_t²) · ε_θ(x_t, t) + σ_t z\n"
-                  + "σ_t = η · √((1 − ᾱ_t′) / (1 − ᾱ_t)) · √(1 − ᾱ_t / ᾱ_t′),   η = 0",
+                  + "σ_t = η · √((1 − ᾱ_t′) / (1 − ᾱ_t)) · √(1 − ᾱ_t / ᾱ_t′),   η = 0 by default",
               "Song et al. 2021, eq. 12 and 16; diffusers scheduling_ddim.py step()");
           case EULER -> new SamplerExplanation(
               "Euler — Karras et al. 2022",
               "Work in sigma space, x = x_0 + σ ε, and take one Euler step of the probability-flow"
-                  + " ODE dx/dσ = (x − x̂_0) / σ from σ to the next level. The network sees"
+                  + " ODE, whose slope dx/dσ is the predicted noise, from σ to the next level. The network sees"
                   + " x / √(σ² + 1), its usual input scale. Deterministic.",
               "x̂_0 = x − σ · ε_θ(x / √(σ² + 1), t(σ))\n"
                   + "d = (x − x̂_0) / σ\n"
@@ -70,9 +71,9 @@ public record SamplerExplanation(String title, String words, String formula, Str
           case DPMPP_2M -> new SamplerExplanation(
               "DPM++ 2M — DPM-Solver++ (2M), Lu et al. 2022",
               "A second-order multistep solver of the diffusion ODE in the half-log-SNR λ. It"
-                  + " predicts the clean image x̂_0 and extrapolates it with the previous step's"
-                  + " x̂_0, which makes it accurate with few steps. The first and last steps are"
-                  + " first order (D = x̂_0). Deterministic.",
+                  + " predicts the clean image and extrapolates that prediction with the"
+                  + " previous step's, which makes it accurate with few steps. The first and last"
+                  + " steps are first order (D is the prediction itself). Deterministic.",
               "α = 1 / √(σ² + 1),   s = σ α,   λ = ln(α / s),   h = λ_next − λ\n"
                   + "x̂_0 = (x − s · ε_θ(x, t)) / α\n"
                   + "D = x̂_0 + (x̂_0 − x̂_0,prev) / (2 r),   r = h_prev / h\n"
