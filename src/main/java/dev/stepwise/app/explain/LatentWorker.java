@@ -33,6 +33,8 @@ final class LatentWorker {
   private final Executor ui;
   private final AtomicReference<Pending> pending = new AtomicReference<>();
   private volatile Path loadedPack;
+  private Path failedPack; // a pack that failed to load: not retried until closeModel()
+  private String failedSentence;
 
   // Owned by the executor's thread.
   private LatentAutoencoder autoencoder;
@@ -83,6 +85,8 @@ final class LatentWorker {
     }
     autoencoder = null;
     loadedPack = null;
+    failedPack = null;
+    failedSentence = null;
     cachedSource = null;
     z0 = null;
     eps = null;
@@ -114,8 +118,17 @@ final class LatentWorker {
 
   private Result compute(Request r) {
     if (autoencoder == null || !r.packDir().equals(loadedPack)) {
+      if (r.packDir().equals(failedPack)) {
+        throw new EngineException(failedSentence);
+      }
       closeNow();
-      autoencoder = LatentAutoencoder.open(r.packDir());
+      try {
+        autoencoder = LatentAutoencoder.open(r.packDir());
+      } catch (RuntimeException e) {
+        failedPack = r.packDir();
+        failedSentence = sentence(e);
+        throw e;
+      }
       loadedPack = r.packDir();
     }
     LatentAutoencoder ae = autoencoder;

@@ -105,6 +105,21 @@ class ExplainViewModelTest {
   }
 
   @Test
+  void aBrokenPackIsReportedInOneSentence(@TempDir Path dir) {
+    try (ExplainViewModel vm = new ExplainViewModel(Runnable::run, Runnable::run)) {
+      vm.latentEnabledProperty().set(true);
+      vm.setModel(dir, SD, "ddim", false, 10);
+      String first = vm.latentStatusProperty().get();
+      assertTrue(first.contains(dir.toString()) && first.endsWith("."), first);
+      assertFalse(first.contains("\n"));
+      assertNull(vm.latentDecodedProperty().get());
+      vm.explorerTimestepProperty().set(700);
+      assertEquals(first, vm.latentStatusProperty().get());
+      assertFalse(vm.busyProperty().get());
+    }
+  }
+
+  @Test
   void unreadableImagesAreReportedInOneSentence(@TempDir Path dir) throws Exception {
     Path bad = Files.writeString(dir.resolve("notes.png"), "not an image");
     try (ExplainViewModel vm = new ExplainViewModel(Runnable::run, Runnable::run)) {
