@@ -49,8 +49,7 @@ public final class ExplainPane extends BorderPane {
   private final ExplainViewModel vm;
   private final ScheduleChart alphaChart =
       new ScheduleChart("explain-alphabar-chart", "ᾱ_t (signal fraction)", false);
-  private final ScheduleChart snrChart =
-      new ScheduleChart("explain-snr-chart", "log10 SNR", true);
+  private final ScheduleChart snrChart = new ScheduleChart("explain-snr-chart", "log10 SNR", true);
 
   /** Builds the view around {@code vm}. */
   public ExplainPane(ExplainViewModel vm) {
@@ -108,8 +107,8 @@ public final class ExplainPane extends BorderPane {
     Label source = new Label();
     source.setWrapText(true);
     source.setStyle("-fx-font-style: italic; -fx-opacity: 0.8;");
-    vm.explanationProperty().addListener((o, a, e) -> showExplanation(e, title, words, formula,
-        source));
+    vm.explanationProperty()
+        .addListener((o, a, e) -> showExplanation(e, title, words, formula, source));
     showExplanation(vm.explanationProperty().get(), title, words, formula, source);
     Label numbers = new Label();
     numbers.setId("explain-step-numbers");
@@ -139,14 +138,17 @@ public final class ExplainPane extends BorderPane {
     noise.setTooltip(new Tooltip("Draw another ε (a new fixed seed)"));
     noise.setOnAction(e -> vm.newNoise());
 
-    Slider slider = new Slider(0, vm.curvesProperty().get().size() - 1,
-        vm.explorerTimestepProperty().get());
+    Slider slider =
+        new Slider(0, vm.curvesProperty().get().size() - 1, vm.explorerTimestepProperty().get());
     slider.setId("explain-t-slider");
     slider.setBlockIncrement(10);
-    slider.setTooltip(new Tooltip("Training timestep t: 0 is the clean image, T−1 almost pure noise"));
+    slider.setTooltip(
+        new Tooltip("Training timestep t: 0 is the clean image, T−1 almost pure noise"));
     HBox.setHgrow(slider, Priority.ALWAYS);
-    slider.valueProperty().addListener((o, a, b) ->
-        vm.explorerTimestepProperty().set((int) Math.round(b.doubleValue())));
+    slider
+        .valueProperty()
+        .addListener(
+            (o, a, b) -> vm.explorerTimestepProperty().set((int) Math.round(b.doubleValue())));
     vm.explorerTimestepProperty().addListener((o, a, b) -> slider.setValue(b.intValue()));
     vm.curvesProperty().addListener((o, a, b) -> slider.setMax(b.size() - 1));
     Label tValue = new Label();
@@ -156,8 +158,9 @@ public final class ExplainPane extends BorderPane {
 
     CheckBox latent = new CheckBox("Latent space");
     latent.setId("explain-latent-toggle");
-    latent.setTooltip(new Tooltip(
-        "Also encode the image with the model's autoencoder, noise the latent and decode it"));
+    latent.setTooltip(
+        new Tooltip(
+            "Also encode the image with the model's autoencoder, noise the latent and decode it"));
     latent.selectedProperty().bindBidirectional(vm.latentEnabledProperty());
     ProgressIndicator busy = new ProgressIndicator();
     busy.setPrefSize(18, 18);
@@ -178,10 +181,16 @@ public final class ExplainPane extends BorderPane {
             10,
             tile("explain-source", "x_0 (clean image)", vm.sourceImageProperty(), true),
             tile("explain-pixel", "x_t in pixel space", vm.pixelNoisedProperty(), true),
-            tile("explain-latent-decoded", "decode(z_t): noised in latent space",
-                vm.latentDecodedProperty(), true),
-            tile("explain-latent-view", "z_t itself (latent channels as colours)",
-                vm.latentViewProperty(), false));
+            tile(
+                "explain-latent-decoded",
+                "decode(z_t): noised in latent space",
+                vm.latentDecodedProperty(),
+                true),
+            tile(
+                "explain-latent-view",
+                "z_t itself (latent channels as colours)",
+                vm.latentViewProperty(),
+                false));
 
     FlowPane strip = new FlowPane(6, 6);
     strip.setId("explain-strip");
@@ -197,17 +206,17 @@ public final class ExplainPane extends BorderPane {
     message.textProperty().bind(vm.messageProperty());
     message.setWrapText(true);
     message.setStyle("-fx-text-fill: #b8322a;");
-    Label stripCaption = new Label("Pixel space at t = "
-        + String.join(", ", ExplainViewModel.STRIP_TIMESTEPS.stream().map(String::valueOf).toList())
-        + " (as in Ho et al. 2020):");
+    Label stripCaption =
+        new Label(
+            "Pixel space at t = "
+                + String.join(
+                    ", ", ExplainViewModel.STRIP_TIMESTEPS.stream().map(String::valueOf).toList())
+                + " (as in Ho et al. 2020):");
     return new VBox(8, controls, caption, views, status, message, stripCaption, strip);
   }
 
   private static VBox tile(
-      String id,
-      String label,
-      javafx.beans.value.ObservableValue<RgbImage> image,
-      boolean smooth) {
+      String id, String label, javafx.beans.value.ObservableValue<RgbImage> image, boolean smooth) {
     ImageView view = new ImageView();
     view.setId(id);
     view.setFitWidth(VIEW);
@@ -239,8 +248,11 @@ public final class ExplainPane extends BorderPane {
   private void chooseImage() {
     FileChooser chooser = new FileChooser();
     chooser.setTitle("Choose an image to noise");
-    chooser.getExtensionFilters().add(
-        new FileChooser.ExtensionFilter("Images", "*.png", "*.jpg", "*.jpeg", "*.gif", "*.bmp"));
+    chooser
+        .getExtensionFilters()
+        .add(
+            new FileChooser.ExtensionFilter(
+                "Images", "*.png", "*.jpg", "*.jpeg", "*.gif", "*.bmp"));
     File f = chooser.showOpenDialog(getScene() == null ? null : getScene().getWindow());
     if (f != null) {
       vm.loadImage(f.toPath());

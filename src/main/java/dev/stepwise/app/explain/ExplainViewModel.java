@@ -35,13 +35,13 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 
 /**
- * The explain view's state: the schedule curves and sampler plan of the current model and
- * settings, the current step, the sampler's update in words, and the forward-process explorer.
+ * The explain view's state: the schedule curves and sampler plan of the current model and settings,
+ * the current step, the sampler's update in words, and the forward-process explorer.
  *
  * <p>Used on the FX thread. Pixel-space noising is cheap and runs on the calling thread; every
  * autoencoder call (loading the pack, encoding, decoding) runs on one background thread that owns
- * the model (see {@link LatentWorker}), and results come back through the UI executor. The model
- * is loaded only once latent mode is switched on, and closed when the pack changes or in {@link
+ * the model (see {@link LatentWorker}), and results come back through the UI executor. The model is
+ * loaded only once latent mode is switched on, and closed when the pack changes or in {@link
  * #close()}.
  */
 public final class ExplainViewModel implements AutoCloseable {
@@ -109,24 +109,26 @@ public final class ExplainViewModel implements AutoCloseable {
     worker = new LatentWorker(background, ui);
     applySchedule(SchedulerConfig.stableDiffusion(), SamplerKind.DDIM, false, 20);
     sourceImage.addListener((o, a, b) -> sourceChanged());
-    explorerTimestep.addListener((o, a, b) -> {
-      int t = clampT(b.intValue());
-      if (t != b.intValue()) {
-        explorerTimestep.set(t);
-        return;
-      }
-      refreshPixel();
-      requestLatent();
-    });
-    latentEnabled.addListener((o, a, b) -> {
-      if (b) {
-        requestLatent();
-      } else {
-        latentDecoded.set(null);
-        latentView.set(null);
-        latentStatus.set("Latent space is off; switch it on to run the autoencoder.");
-      }
-    });
+    explorerTimestep.addListener(
+        (o, a, b) -> {
+          int t = clampT(b.intValue());
+          if (t != b.intValue()) {
+            explorerTimestep.set(t);
+            return;
+          }
+          refreshPixel();
+          requestLatent();
+        });
+    latentEnabled.addListener(
+        (o, a, b) -> {
+          if (b) {
+            requestLatent();
+          } else {
+            latentDecoded.set(null);
+            latentView.set(null);
+            latentStatus.set("Latent space is off; switch it on to run the autoencoder.");
+          }
+        });
     sourceImage.set(SampleImage.create(PIXEL_SIZE));
   }
 

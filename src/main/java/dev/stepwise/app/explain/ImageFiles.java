@@ -11,7 +11,9 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
-/** Reads untrusted image files (PNG, JPEG, GIF, BMP) into RGB, refusing huge ones before decoding. */
+/**
+ * Reads untrusted image files (PNG, JPEG, GIF, BMP) into RGB, refusing huge ones before decoding.
+ */
 final class ImageFiles {
   /** Largest side accepted, checked from the header before any pixel is decoded. */
   static final int MAX_SIDE = 8192;
@@ -34,8 +36,16 @@ final class ImageFiles {
         int h = reader.getHeight(0);
         if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE) {
           throw new EngineException(
-              "The image " + file.getFileName() + " is " + w + "x" + h + "; the explorer takes"
-                  + " images up to " + MAX_SIDE + " pixels a side.");
+              "The image "
+                  + file.getFileName()
+                  + " is "
+                  + w
+                  + "x"
+                  + h
+                  + "; the explorer takes"
+                  + " images up to "
+                  + MAX_SIDE
+                  + " pixels a side.");
         }
         BufferedImage img = reader.read(0);
         int[] px = img.getRGB(0, 0, w, h, null, 0, w);
@@ -59,7 +69,9 @@ final class ImageFiles {
 
   private static EngineException notImage(Path file) {
     return new EngineException(
-        "The file " + file.getFileName() + " is not an image Stepwise can read; use PNG, JPEG, GIF"
+        "The file "
+            + file.getFileName()
+            + " is not an image Stepwise can read; use PNG, JPEG, GIF"
             + " or BMP.");
   }
 }

@@ -17,8 +17,8 @@ import java.util.function.Supplier;
  * The explorer's autoencoder work on one background thread, which alone owns the loaded model.
  *
  * <p>Requests are coalesced: only the newest pending request runs, so dragging the t slider never
- * queues a backlog of decodes. The encoding of the current image is cached, so a new t or new
- * noise costs one decode. Results and one-sentence errors are handed to the UI executor.
+ * queues a backlog of decodes. The encoding of the current image is cached, so a new t or new noise
+ * costs one decode. Results and one-sentence errors are handed to the UI executor.
  */
 final class LatentWorker {
   /** One latent exploration: noise the encoding of {@code source} to {@code alphaBar}. */

@@ -3,8 +3,8 @@ package dev.stepwise.app.explain;
 import dev.stepwise.engine.RgbImage;
 
 /**
- * The explorer's default picture, drawn in code: a sky gradient, a sun and a hill, shapes that
- * stay recognisable under moderate noise (like the figures of Ho et al. 2020).
+ * The explorer's default picture, drawn in code: a sky gradient, a sun and a hill, shapes that stay
+ * recognisable under moderate noise (like the figures of Ho et al. 2020).
  */
 public final class SampleImage {
   private SampleImage() {}

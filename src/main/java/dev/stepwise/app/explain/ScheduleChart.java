@@ -12,8 +12,8 @@ import javafx.scene.layout.Region;
  * One schedule curve over the training timesteps (alpha-bar or log10 SNR) with the sampler's
  * timesteps as dots and the current step as a vertical line.
  *
- * <p>Series 0 is the curve, series 1 the sampler's timesteps, series 2 the current-step marker
- * (two points at the same t, empty when no step is current).
+ * <p>Series 0 is the curve, series 1 the sampler's timesteps, series 2 the current-step marker (two
+ * points at the same t, empty when no step is current).
  */
 final class ScheduleChart extends LineChart<Number, Number> {
   private static final int CURVE_POINTS = 250;
@@ -100,8 +100,7 @@ final class ScheduleChart extends LineChart<Number, Number> {
       double t = plan.timestep(i);
       XYChart.Data<Number, Number> d = new XYChart.Data<>(t, value(c, t));
       Region dot = new Region();
-      dot.setStyle(
-          "-fx-background-color: #b8322a; -fx-background-radius: 4px; -fx-padding: 3px;");
+      dot.setStyle("-fx-background-color: #b8322a; -fx-background-radius: 4px; -fx-padding: 3px;");
       d.setNode(dot);
       pts.add(d);
     }
@@ -120,7 +119,9 @@ final class ScheduleChart extends LineChart<Number, Number> {
 
   /** Returns the x of the current-step line, or NaN when hidden (for tests). */
   double markerT() {
-    return marker.getData().isEmpty() ? Double.NaN : marker.getData().get(0).getXValue().doubleValue();
+    return marker.getData().isEmpty()
+        ? Double.NaN
+        : marker.getData().get(0).getXValue().doubleValue();
   }
 
   /** Returns the number of sampler-timestep dots (for tests). */

@@ -34,10 +34,12 @@ public final class FrameScaler {
         int x1 = Math.min(x0 + 1, sw - 1);
         double wx = sx - x0;
         for (int c = 0; c < 3; c++) {
-          double top = (src[(y0 * sw + x0) * 3 + c] & 0xff) * (1 - wx)
-              + (src[(y0 * sw + x1) * 3 + c] & 0xff) * wx;
-          double bottom = (src[(y1 * sw + x0) * 3 + c] & 0xff) * (1 - wx)
-              + (src[(y1 * sw + x1) * 3 + c] & 0xff) * wx;
+          double top =
+              (src[(y0 * sw + x0) * 3 + c] & 0xff) * (1 - wx)
+                  + (src[(y0 * sw + x1) * 3 + c] & 0xff) * wx;
+          double bottom =
+              (src[(y1 * sw + x0) * 3 + c] & 0xff) * (1 - wx)
+                  + (src[(y1 * sw + x1) * 3 + c] & 0xff) * wx;
           out[(y * width + x) * 3 + c] = (byte) Math.round(top * (1 - wy) + bottom * wy);
         }
       }
@@ -51,7 +53,9 @@ public final class FrameScaler {
    */
   public static int[] fitLongSide(int width, int height, int longSide) {
     if (width >= height) {
-      return new int[] {longSide, Math.max(1, (int) Math.round((double) longSide * height / width))};
+      return new int[] {
+        longSide, Math.max(1, (int) Math.round((double) longSide * height / width))
+      };
     }
     return new int[] {Math.max(1, (int) Math.round((double) longSide * width / height)), longSide};
   }

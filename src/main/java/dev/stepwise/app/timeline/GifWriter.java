@@ -98,8 +98,15 @@ public final class GifWriter {
     for (RgbImage f : frames) {
       if (f.width() != first.width() || f.height() != first.height()) {
         throw new ExportException(
-            "Every frame of an animation must have one size; got " + first.width() + "x"
-                + first.height() + " and " + f.width() + "x" + f.height() + ".",
+            "Every frame of an animation must have one size; got "
+                + first.width()
+                + "x"
+                + first.height()
+                + " and "
+                + f.width()
+                + "x"
+                + f.height()
+                + ".",
             null);
       }
     }
@@ -109,7 +116,8 @@ public final class GifWriter {
     if (delayCentis < 1 || delayCentis > 65535) {
       throw new ExportException(
           "The frame delay must be between 1 and 65535 hundredths of a second, got "
-              + delayCentis + ".",
+              + delayCentis
+              + ".",
           null);
     }
     if (loops < 0 || loops > 65535) {

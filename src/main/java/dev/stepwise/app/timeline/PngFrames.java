@@ -35,8 +35,8 @@ public final class PngFrames {
       throw new ExportException("There are no frames to save yet.", null);
     }
     if (dir == null || !Files.isDirectory(dir)) {
-      throw new ExportException("Cannot save the frames to " + dir + " because it is not a folder.",
-          null);
+      throw new ExportException(
+          "Cannot save the frames to " + dir + " because it is not a folder.", null);
     }
     List<Path> written = new ArrayList<>(frames.size());
     for (int i = 0; i < frames.size(); i++) {

@@ -80,19 +80,30 @@ public final class TimelinePane extends BorderPane {
     slider.setMinorTickCount(0);
     slider.setSnapToTicks(true);
     slider.setTooltip(new Tooltip("Scrub through the steps (arrow keys move one step)"));
-    slider.valueProperty().addListener((o, a, b) -> {
-      if (!syncing) {
-        vm.selectedStepProperty().set((int) Math.round(b.doubleValue()));
-      }
-    });
+    slider
+        .valueProperty()
+        .addListener(
+            (o, a, b) -> {
+              if (!syncing) {
+                vm.selectedStepProperty().set((int) Math.round(b.doubleValue()));
+              }
+            });
     Label stepLabel = new Label();
     stepLabel.setId("timeline-step");
     stepLabel.setMinWidth(Region.USE_PREF_SIZE);
-    stepLabel.textProperty().bind(Bindings.createStringBinding(
-        () -> vm.selectedStepProperty().get() < 0
-            ? "No steps yet"
-            : "Step " + (vm.selectedStepProperty().get() + 1) + " of " + vm.totalStepsProperty().get(),
-        vm.selectedStepProperty(), vm.totalStepsProperty()));
+    stepLabel
+        .textProperty()
+        .bind(
+            Bindings.createStringBinding(
+                () ->
+                    vm.selectedStepProperty().get() < 0
+                        ? "No steps yet"
+                        : "Step "
+                            + (vm.selectedStepProperty().get() + 1)
+                            + " of "
+                            + vm.totalStepsProperty().get(),
+                vm.selectedStepProperty(),
+                vm.totalStepsProperty()));
     HBox.setHgrow(slider, Priority.ALWAYS);
     HBox scrubRow = new HBox(8, slider, stepLabel);
     scrubRow.setAlignment(Pos.CENTER_LEFT);
@@ -108,8 +119,9 @@ public final class TimelinePane extends BorderPane {
     bottom.setPadding(new Insets(6));
     setBottom(bottom);
 
-    vm.frames().addListener((javafx.collections.ListChangeListener<TimelineViewModel.Frame>) c ->
-        refreshThumbs());
+    vm.frames()
+        .addListener(
+            (javafx.collections.ListChangeListener<TimelineViewModel.Frame>) c -> refreshThumbs());
     vm.totalStepsProperty().addListener((o, a, b) -> syncSlider());
     vm.selectedStepProperty().addListener((o, a, b) -> syncSlider());
     vm.selectedFrameProperty().addListener((o, a, b) -> showSelected());
@@ -123,9 +135,13 @@ public final class TimelinePane extends BorderPane {
   private HBox controls() {
     Button play = new Button();
     play.setId("timeline-play");
-    play.graphicProperty().bind(Bindings.createObjectBinding(
-        () -> FontIcon.of(vm.playingProperty().get() ? MaterialDesignP.PAUSE : MaterialDesignP.PLAY),
-        vm.playingProperty()));
+    play.graphicProperty()
+        .bind(
+            Bindings.createObjectBinding(
+                () ->
+                    FontIcon.of(
+                        vm.playingProperty().get() ? MaterialDesignP.PAUSE : MaterialDesignP.PLAY),
+                vm.playingProperty()));
     play.textProperty().bind(Bindings.when(vm.playingProperty()).then("Pause").otherwise("Play"));
     play.setTooltip(new Tooltip("Play the steps as an animation"));
     play.setOnAction(e -> vm.playingProperty().set(!vm.playingProperty().get()));
@@ -145,11 +161,13 @@ public final class TimelinePane extends BorderPane {
     size.getItems().addAll(128, 256, 512, 768, 1024);
     size.setValue(vm.exportSizeProperty().get());
     size.setTooltip(new Tooltip("Longer side of exported frames, in pixels"));
-    size.valueProperty().addListener((o, a, b) -> {
-      if (b != null) {
-        vm.exportSizeProperty().set(b);
-      }
-    });
+    size.valueProperty()
+        .addListener(
+            (o, a, b) -> {
+              if (b != null) {
+                vm.exportSizeProperty().set(b);
+              }
+            });
 
     CheckBox smooth = new CheckBox("Smooth");
     smooth.setId("timeline-smooth");
@@ -173,8 +191,8 @@ public final class TimelinePane extends BorderPane {
     status.setWrapText(true);
     HBox.setHgrow(status, Priority.ALWAYS);
 
-    HBox row = new HBox(8, play, new Label("fps"), fps, new Label("Size"), size, smooth, gif, png,
-        status);
+    HBox row =
+        new HBox(8, play, new Label("fps"), fps, new Label("Size"), size, smooth, gif, png, status);
     row.setAlignment(Pos.CENTER_LEFT);
     return row;
   }
@@ -251,11 +269,12 @@ public final class TimelinePane extends BorderPane {
     b.getStyleClass().add("timeline-frame");
     b.setToggleGroup(thumbGroup);
     b.setTooltip(new Tooltip("Step " + (step + 1)));
-    b.setOnAction(e -> {
-      vm.playingProperty().set(false);
-      vm.selectedStepProperty().set(step);
-      selectThumb();
-    });
+    b.setOnAction(
+        e -> {
+          vm.playingProperty().set(false);
+          vm.selectedStepProperty().set(step);
+          selectThumb();
+        });
     return b;
   }
 
@@ -285,8 +304,11 @@ public final class TimelinePane extends BorderPane {
   private void updateAnimation() {
     animation.stop();
     if (vm.playingProperty().get()) {
-      animation.getKeyFrames().setAll(
-          new KeyFrame(Duration.millis(1000.0 / vm.fpsProperty().get()), e -> vm.advancePlayback()));
+      animation
+          .getKeyFrames()
+          .setAll(
+              new KeyFrame(
+                  Duration.millis(1000.0 / vm.fpsProperty().get()), e -> vm.advancePlayback()));
       animation.setCycleCount(Animation.INDEFINITE);
       animation.play();
     }

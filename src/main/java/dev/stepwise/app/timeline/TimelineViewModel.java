@@ -227,7 +227,8 @@ public final class TimelineViewModel {
    * Exports the frames as an endlessly looping animated GIF scaled to {@code longSide}, each shown
    * for {@code 1 / fps} s (rounded to hundredths, at least 2: browsers slow down faster GIFs).
    */
-  public CompletableFuture<Path> exportGif(Path file, int longSide, boolean smoothScaling, int rate) {
+  public CompletableFuture<Path> exportGif(
+      Path file, int longSide, boolean smoothScaling, int rate) {
     List<Frame> snapshot = List.copyOf(frames);
     int delay = Math.max(2, (int) Math.round(100.0 / Math.max(1, rate)));
     return run(
@@ -243,8 +244,11 @@ public final class TimelineViewModel {
     return exportPngFrames(dir, exportSize.get(), smooth.get());
   }
 
-  /** Exports the frames as {@code frame-0001.png}, ... into {@code dir}, scaled to {@code longSide}. */
-  public CompletableFuture<List<Path>> exportPngFrames(Path dir, int longSide, boolean smoothScaling) {
+  /**
+   * Exports the frames as {@code frame-0001.png}, ... into {@code dir}, scaled to {@code longSide}.
+   */
+  public CompletableFuture<List<Path>> exportPngFrames(
+      Path dir, int longSide, boolean smoothScaling) {
     List<Frame> snapshot = List.copyOf(frames);
     return run(
         () -> PngFrames.write(dir, "frame", scale(snapshot, longSide, smoothScaling)),

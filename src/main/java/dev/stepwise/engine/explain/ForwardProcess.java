@@ -84,8 +84,15 @@ public final class ForwardProcess {
     int plane = width * height;
     if (chw.length != 3 * plane) {
       throw new EngineException(
-          "An image of " + width + "x" + height + " needs " + 3 * plane + " values, got "
-              + chw.length + ".");
+          "An image of "
+              + width
+              + "x"
+              + height
+              + " needs "
+              + 3 * plane
+              + " values, got "
+              + chw.length
+              + ".");
     }
     byte[] rgb = new byte[3 * plane];
     for (int p = 0; p < plane; p++) {
@@ -125,12 +132,23 @@ public final class ForwardProcess {
    * @param x0 planar clean image in [-1, 1] // [3, H, W]
    * @param eps planar standard normal noise // [3, H, W]
    */
-  public static RgbImage noisedRgb(float[] x0, float[] eps, double alphaBar, int width, int height) {
+  public static RgbImage noisedRgb(
+      float[] x0, float[] eps, double alphaBar, int width, int height) {
     int plane = width * height;
     if (x0.length != 3 * plane || eps.length != x0.length) {
       throw new EngineException(
-          "An image of " + width + "x" + height + " needs " + 3 * plane + " values and as much"
-              + " noise, got " + x0.length + " and " + eps.length + ".");
+          "An image of "
+              + width
+              + "x"
+              + height
+              + " needs "
+              + 3 * plane
+              + " values and as much"
+              + " noise, got "
+              + x0.length
+              + " and "
+              + eps.length
+              + ".");
     }
     if (!(alphaBar >= 0 && alphaBar <= 1)) {
       throw new EngineException("alpha-bar must be between 0 and 1, got " + alphaBar + ".");

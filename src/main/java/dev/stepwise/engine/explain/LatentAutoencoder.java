@@ -1,7 +1,7 @@
 package dev.stepwise.engine.explain;
 
-import dev.stepwise.engine.DiffusionModel;
 import dev.stepwise.engine.Devices;
+import dev.stepwise.engine.DiffusionModel;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.sampling.Latents;
@@ -14,8 +14,8 @@ import java.nio.file.Path;
  *
  * <p>Encoding takes the posterior mean scaled by scaling_factor and decoding divides by it ({@link
  * DiffusionModel#encodeToLatents}, {@link DiffusionModel#decodeToPixels}), so latents are in the
- * sampler's units, where the forward process {@code sqrt(abar) z0 + sqrt(1 - abar) eps} applies
- * as the model was trained (Rombach et al. 2022, section 3.3). Not thread-safe: one thread owns it.
+ * sampler's units, where the forward process {@code sqrt(abar) z0 + sqrt(1 - abar) eps} applies as
+ * the model was trained (Rombach et al. 2022, section 3.3). Not thread-safe: one thread owns it.
  */
 public final class LatentAutoencoder implements AutoCloseable {
   private final DiffusionModel model;
@@ -60,8 +60,13 @@ public final class LatentAutoencoder implements AutoCloseable {
     int f = factor();
     if (image.width() % f != 0 || image.height() % f != 0) {
       throw new EngineException(
-          "The image is " + image.width() + "x" + image.height()
-              + "; the autoencoder needs sides that are multiples of " + f + ".");
+          "The image is "
+              + image.width()
+              + "x"
+              + image.height()
+              + "; the autoencoder needs sides that are multiples of "
+              + f
+              + ".");
     }
     float[] x = ForwardProcess.toSigned(image); // [1, 3, H, W]
     float[] z = model.encodeToLatents(x, 1, image.height(), image.width()); // [1, C, h, w]

@@ -12,7 +12,9 @@ class ExplainBoundariesTest {
   private static final JavaClasses CLASSES =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-          .importPackages("dev.stepwise.app.timeline", "dev.stepwise.app.explain",
+          .importPackages(
+              "dev.stepwise.app.timeline",
+              "dev.stepwise.app.explain",
               "dev.stepwise.engine.explain");
 
   @Test

@@ -91,17 +91,18 @@ class ExplainPaneTest {
     ImageView latent = robot.lookup("#explain-latent-view").queryAs(ImageView.class);
     assertNull(decoded.getImage());
     robot.clickOn("#explain-latent-toggle");
-    WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> decoded.getImage() != null
-        && !vm.busyProperty().get());
+    WaitForAsyncUtils.waitFor(
+        120, TimeUnit.SECONDS, () -> decoded.getImage() != null && !vm.busyProperty().get());
     assertEquals(32, decoded.getImage().getWidth(), 0.0);
     assertNotNull(latent.getImage());
     assertEquals(8, latent.getImage().getWidth(), 0.0);
     long first = checksum(decoded.getImage());
     Slider slider = robot.lookup("#explain-t-slider").queryAs(Slider.class);
     robot.interact(() -> slider.setValue(950));
-    WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> !vm.busyProperty().get()
-        && checksum(decoded.getImage()) != first);
-    assertTrue(
-        robot.lookup("#explain-latent-status").queryLabeled().getText().contains("(f = 4)"));
+    WaitForAsyncUtils.waitFor(
+        120,
+        TimeUnit.SECONDS,
+        () -> !vm.busyProperty().get() && checksum(decoded.getImage()) != first);
+    assertTrue(robot.lookup("#explain-latent-status").queryLabeled().getText().contains("(f = 4)"));
   }
 }

@@ -63,8 +63,9 @@ class ExplainViewModelTest {
       assertTrue(meanAbsDiff(at999, 200) > 60, "t = 999 is nearly noise");
       // closed form at one pixel: x_t = sqrt(abar) x0 + sqrt(1 - abar) eps, x0 = 200/127.5 - 1
       double abar = NoiseSchedule.of(SD).alphaCumprod(999);
-      float[] eps = dev.stepwise.engine.explain.ForwardProcess.noise(
-          vm.noiseSeedProperty().get(), 3 * at999.width() * at999.height());
+      float[] eps =
+          dev.stepwise.engine.explain.ForwardProcess.noise(
+              vm.noiseSeedProperty().get(), 3 * at999.width() * at999.height());
       double x = Math.sqrt(abar) * (200 / 127.5 - 1) + Math.sqrt(1 - abar) * eps[0];
       int expected = (int) Math.round(Math.max(0, Math.min(1, x / 2 + 0.5)) * 255);
       assertEquals(expected, at999.rgbAt(0, 0) >> 16);
@@ -94,7 +95,8 @@ class ExplainViewModelTest {
       assertNotNull(decoded, vm.latentStatusProperty().get());
       assertEquals(32, decoded.width()); // unet sample_size 8 x f 4
       assertEquals(8, vm.latentViewProperty().get().width());
-      assertTrue(vm.latentStatusProperty().get().contains("4x8x8 latent (f = 4)"),
+      assertTrue(
+          vm.latentStatusProperty().get().contains("4x8x8 latent (f = 4)"),
           vm.latentStatusProperty().get());
       assertFalse(vm.busyProperty().get());
       vm.explorerTimestepProperty().set(900);

@@ -24,7 +24,8 @@ class SamplerExplanationTest {
     assertTrue(SamplerExplanation.of(SamplerKind.DDPM, false).source().contains("Algorithm 2"));
     assertTrue(SamplerExplanation.of(SamplerKind.DDIM, false).source().contains("eq. 12"));
     assertTrue(SamplerExplanation.of(SamplerKind.DPMPP_2M, true).formula().contains("ρ = 7"));
-    assertFalse(SamplerExplanation.of(SamplerKind.DDIM, true).formula().contains("ρ"),
+    assertFalse(
+        SamplerExplanation.of(SamplerKind.DDIM, true).formula().contains("ρ"),
         "DDIM never uses Karras sigmas");
   }
 

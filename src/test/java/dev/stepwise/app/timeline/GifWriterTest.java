@@ -61,8 +61,8 @@ class GifWriterTest {
         frames.add(reader.read(i));
         IIOMetadataNode root =
             (IIOMetadataNode) reader.getImageMetadata(i).getAsTree("javax_imageio_gif_image_1.0");
-        IIOMetadataNode gce = (IIOMetadataNode) root.getElementsByTagName(
-            "GraphicControlExtension").item(0);
+        IIOMetadataNode gce =
+            (IIOMetadataNode) root.getElementsByTagName("GraphicControlExtension").item(0);
         delays.add(Integer.parseInt(gce.getAttribute("delayTime")));
         var apps = root.getElementsByTagName("ApplicationExtension");
         for (int a = 0; a < apps.getLength(); a++) {
@@ -97,7 +97,9 @@ class GifWriterTest {
       for (int y = 0; y < 12; y++) {
         for (int x = 0; x < 20; x++) {
           assertEquals(
-              frames.get(i).rgbAt(x, y), img.getRGB(x, y) & 0xffffff, "frame " + i + " " + x + "," + y);
+              frames.get(i).rgbAt(x, y),
+              img.getRGB(x, y) & 0xffffff,
+              "frame " + i + " " + x + "," + y);
         }
       }
     }

@@ -60,8 +60,7 @@ class TimelinePaneTest {
     assertEquals(2, vm.selectedStepProperty().get());
     assertEquals(80, redShown(large));
     assertTrue(robot.lookup("#timeline-frame-2").queryAs(ToggleButton.class).isSelected());
-    assertEquals(
-        "Step 3 of 6", robot.lookup("#timeline-step").queryLabeled().getText());
+    assertEquals("Step 3 of 6", robot.lookup("#timeline-step").queryLabeled().getText());
   }
 
   @Test
@@ -82,10 +81,11 @@ class TimelinePaneTest {
 
   @Test
   void playAdvancesStepsAndPauses(FxRobot robot) throws Exception {
-    robot.interact(() -> {
-      vm.fpsProperty().set(30);
-      vm.selectedStepProperty().set(0);
-    });
+    robot.interact(
+        () -> {
+          vm.fpsProperty().set(30);
+          vm.selectedStepProperty().set(0);
+        });
     robot.clickOn("#timeline-play");
     assertTrue(vm.playingProperty().get());
     long deadline = System.currentTimeMillis() + 3000;

@@ -33,7 +33,8 @@ class TimelineViewModelTest {
     vm.addFrame(3, c);
     assertEquals(0, vm.selectedStepProperty().get());
     assertSame(a, vm.selectedFrameProperty().get().image());
-    assertEquals(List.of(0, 2, 3), vm.frames().stream().map(TimelineViewModel.Frame::step).toList());
+    assertEquals(
+        List.of(0, 2, 3), vm.frames().stream().map(TimelineViewModel.Frame::step).toList());
     vm.selectedStepProperty().set(1); // no frame of its own: the earlier one is shown
     assertSame(a, vm.selectedFrameProperty().get().image());
     RgbImage full = GifWriterTest.blocks(64, 64, 9);

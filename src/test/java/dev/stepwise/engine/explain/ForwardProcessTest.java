@@ -135,9 +135,11 @@ class ForwardProcessTest {
 
   @Test
   void refusesBadInput() {
-    assertThrows(EngineException.class, () -> ForwardProcess.noised(new float[2], new float[3], 0.5));
+    assertThrows(
+        EngineException.class, () -> ForwardProcess.noised(new float[2], new float[3], 0.5));
     EngineException e =
-        assertThrows(EngineException.class, () -> ForwardProcess.noised(new float[2], new float[2], 1.5));
+        assertThrows(
+            EngineException.class, () -> ForwardProcess.noised(new float[2], new float[2], 1.5));
     assertEquals("alpha-bar must be between 0 and 1, got 1.5.", e.getMessage());
   }
 }

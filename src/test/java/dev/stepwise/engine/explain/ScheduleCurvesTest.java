@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stepwise.engine.sampling.NoiseSchedule;
 import dev.stepwise.engine.sampling.SamplerKind;
 import dev.stepwise.engine.sampling.SchedulerConfig;
-import dev.stepwise.engine.sampling.Timesteps;
 import dev.stepwise.engine.sampling.TimestepSpacing;
+import dev.stepwise.engine.sampling.Timesteps;
 import org.junit.jupiter.api.Test;
 
 class ScheduleCurvesTest {
