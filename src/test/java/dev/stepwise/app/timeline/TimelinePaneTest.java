@@ -64,6 +64,27 @@ class TimelinePaneTest {
   }
 
   @Test
+  void stripMirrorsInsertionsReplacementsAndReset(FxRobot robot) {
+    HBox strip = robot.lookup("#timeline-strip").queryAs(HBox.class);
+    robot.interact(
+        () -> {
+          vm.reset(4);
+          vm.addFrame(0, solid(8, 8, 10));
+          vm.addFrame(3, solid(8, 8, 30));
+          vm.addFrame(1, solid(8, 8, 20)); // lands between 0 and 3
+          vm.addFrame(3, solid(32, 32, 40)); // a full decode replaces step 3's preview
+        });
+    assertEquals(
+        java.util.List.of("timeline-frame-0", "timeline-frame-1", "timeline-frame-3"),
+        strip.getChildren().stream().map(javafx.scene.Node::getId).toList());
+    ImageView thumb3 = (ImageView) ((ToggleButton) strip.getChildren().get(2)).getGraphic();
+    assertEquals(32, thumb3.getImage().getWidth(), 0.0);
+    robot.interact(() -> vm.reset(2));
+    assertEquals(0, strip.getChildren().size());
+    assertEquals(null, robot.lookup("#timeline-large").queryAs(ImageView.class).getImage());
+  }
+
+  @Test
   void scrubbingTheSliderSelectsAStep(FxRobot robot) {
     Slider slider = robot.lookup("#timeline-slider").queryAs(Slider.class);
     assertEquals(STEPS - 1, slider.getMax());
