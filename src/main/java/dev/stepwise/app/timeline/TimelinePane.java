@@ -1,28 +1,19 @@
 package dev.stepwise.app.timeline;
 
-import dev.stepwise.engine.RgbImage;
 import java.io.File;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
 import javafx.animation.Animation;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
 import javafx.beans.binding.Bindings;
-import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
-import javafx.scene.control.ToggleButton;
-import javafx.scene.control.ToggleGroup;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.ImageView;
 import javafx.scene.layout.BorderPane;
@@ -48,15 +39,10 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignP;
  * #timeline-fps}, {@code #timeline-step}, {@code #timeline-status}.
  */
 public final class TimelinePane extends BorderPane {
-  private static final int THUMB = 56;
 
   private final TimelineViewModel vm;
   private final ImageView large = new ImageView();
   private final Slider slider = new Slider(0, 0, 0);
-  private final HBox strip = new HBox(4);
-  private final ToggleGroup thumbGroup = new ToggleGroup();
-  private final Map<Integer, ToggleButton> thumbs = new HashMap<>();
-  private final Map<RgbImage, javafx.scene.image.Image> fxCache = new IdentityHashMap<>();
   private final Timeline animation = new Timeline();
   private boolean syncing;
 
@@ -109,26 +95,15 @@ public final class TimelinePane extends BorderPane {
     HBox scrubRow = new HBox(8, slider, stepLabel);
     scrubRow.setAlignment(Pos.CENTER_LEFT);
 
-    strip.setId("timeline-strip");
-    strip.setPadding(new Insets(4));
-    ScrollPane stripScroll = new ScrollPane(strip);
-    stripScroll.setFitToHeight(true);
-    stripScroll.setVbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
-    stripScroll.setPrefViewportHeight(THUMB + 20);
-
-    VBox bottom = new VBox(6, scrubRow, stripScroll, controls());
+    VBox bottom = new VBox(6, scrubRow, new Filmstrip(vm), controls());
     bottom.setPadding(new Insets(6));
     setBottom(bottom);
 
-    vm.frames()
-        .addListener(
-            (ListChangeListener<TimelineViewModel.Frame>) this::onFramesChanged);
     vm.totalStepsProperty().addListener((o, a, b) -> syncSlider());
     vm.selectedStepProperty().addListener((o, a, b) -> syncSlider());
     vm.selectedFrameProperty().addListener((o, a, b) -> showSelected());
     vm.playingProperty().addListener((o, a, b) -> updateAnimation());
     vm.fpsProperty().addListener((o, a, b) -> updateAnimation());
-    refreshThumbs();
     syncSlider();
     showSelected();
   }
@@ -222,90 +197,6 @@ public final class TimelinePane extends BorderPane {
     }
   }
 
-  private javafx.scene.image.Image fx(RgbImage image) {
-    return fxCache.computeIfAbsent(image, FxImages::toFx);
-  }
-
-  /** Builds every thumbnail from scratch (at construction). */
-  private void refreshThumbs() {
-    strip.getChildren().clear();
-    thumbs.clear();
-    fxCache.clear();
-    List<TimelineViewModel.Frame> frames = vm.frames();
-    for (int i = 0; i < frames.size(); i++) {
-      strip.getChildren().add(thumbFor(frames.get(i)));
-    }
-    selectThumb();
-  }
-
-  /**
-   * Applies one change of the frame list to the strip: the strip's children mirror the list index
-   * for index, so an added step costs one new thumbnail instead of re-adding every child.
-   */
-  private void onFramesChanged(ListChangeListener.Change<? extends TimelineViewModel.Frame> c) {
-    while (c.next()) {
-      if (c.wasPermutated()) {
-        refreshThumbs(); // frames are kept sorted; this does not happen, but stay correct
-        return;
-      }
-      if (c.wasRemoved()) {
-        for (TimelineViewModel.Frame f : c.getRemoved()) {
-          thumbs.remove(f.step());
-          fxCache.remove(f.image());
-        }
-        strip.getChildren().remove(c.getFrom(), c.getFrom() + c.getRemovedSize());
-      }
-      if (c.wasAdded()) {
-        List<? extends TimelineViewModel.Frame> added = c.getAddedSubList();
-        for (int i = 0; i < added.size(); i++) {
-          strip.getChildren().add(c.getFrom() + i, thumbFor(added.get(i)));
-        }
-      }
-    }
-    selectThumb();
-  }
-
-  private ToggleButton thumbFor(TimelineViewModel.Frame f) {
-    ToggleButton b = newThumb(f.step());
-    ((ImageView) b.getGraphic()).setImage(FxImages.toFx(thumbnail(f.image())));
-    thumbs.put(f.step(), b);
-    return b;
-  }
-
-  private static RgbImage thumbnail(RgbImage img) {
-    if (img.width() <= THUMB && img.height() <= THUMB) {
-      return img;
-    }
-    int[] wh = FrameScaler.fitLongSide(img.width(), img.height(), THUMB);
-    return FrameScaler.scale(img, wh[0], wh[1], true);
-  }
-
-  private ToggleButton newThumb(int step) {
-    ImageView view = new ImageView();
-    view.setFitWidth(THUMB);
-    view.setFitHeight(THUMB);
-    view.setPreserveRatio(true);
-    view.setSmooth(false);
-    ToggleButton b = new ToggleButton(null, view);
-    b.setId("timeline-frame-" + step);
-    b.getStyleClass().add("timeline-frame");
-    b.setToggleGroup(thumbGroup);
-    b.setAccessibleText("Step " + (step + 1)); // no Tooltip: one costs 0.5 ms on the live path
-    b.setOnAction(
-        e -> {
-          vm.playingProperty().set(false);
-          vm.selectedStepProperty().set(step);
-          selectThumb();
-        });
-    return b;
-  }
-
-  private void selectThumb() {
-    TimelineViewModel.Frame f = vm.selectedFrameProperty().get();
-    ToggleButton b = f == null ? null : thumbs.get(f.step());
-    thumbGroup.selectToggle(b);
-  }
-
   private void syncSlider() {
     syncing = true;
     try {
@@ -319,8 +210,7 @@ public final class TimelinePane extends BorderPane {
 
   private void showSelected() {
     TimelineViewModel.Frame f = vm.selectedFrameProperty().get();
-    large.setImage(f == null ? null : fx(f.image()));
-    selectThumb();
+    large.setImage(f == null ? null : FxImages.toFx(f.image()));
   }
 
   private void updateAnimation() {

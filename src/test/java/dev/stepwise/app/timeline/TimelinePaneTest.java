@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stepwise.engine.RgbImage;
 import javafx.scene.Scene;
 import javafx.scene.control.Slider;
-import javafx.scene.control.ToggleButton;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
 import javafx.scene.image.ImageView;
-import javafx.scene.layout.HBox;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,21 +51,23 @@ class TimelinePaneTest {
 
   @Test
   void showsEveryStepAndClickingAThumbnailSelectsIt(FxRobot robot) {
-    HBox strip = robot.lookup("#timeline-strip").queryAs(HBox.class);
-    assertEquals(STEPS, strip.getChildren().size());
+    ListView<?> strip = robot.lookup("#timeline-strip").queryAs(ListView.class);
+    assertEquals(STEPS, strip.getItems().size());
+    assertEquals(STEPS, robot.lookup(".timeline-frame").queryAll().stream()
+        .filter(n -> n.getId() != null).count(), "one visible cell per step");
     ImageView large = robot.lookup("#timeline-large").queryAs(ImageView.class);
     assertEquals(40 * (STEPS - 1), redShown(large), "the newest step is shown");
     robot.clickOn("#timeline-frame-2");
     WaitForAsyncUtils.waitForFxEvents();
     assertEquals(2, vm.selectedStepProperty().get());
     assertEquals(80, redShown(large));
-    assertTrue(robot.lookup("#timeline-frame-2").queryAs(ToggleButton.class).isSelected());
+    assertTrue(robot.lookup("#timeline-frame-2").queryAs(ListCell.class).isSelected());
     assertEquals("Step 3 of 6", robot.lookup("#timeline-step").queryLabeled().getText());
   }
 
   @Test
   void stripMirrorsInsertionsReplacementsAndReset(FxRobot robot) {
-    HBox strip = robot.lookup("#timeline-strip").queryAs(HBox.class);
+    ListView<?> strip = robot.lookup("#timeline-strip").queryAs(ListView.class);
     robot.interact(
         () -> {
           vm.reset(4);
@@ -75,12 +77,16 @@ class TimelinePaneTest {
           vm.addFrame(3, solid(32, 32, 40)); // a full decode replaces step 3's preview
         });
     assertEquals(
-        java.util.List.of("timeline-frame-0", "timeline-frame-1", "timeline-frame-3"),
-        strip.getChildren().stream().map(javafx.scene.Node::getId).toList());
-    ImageView thumb3 = (ImageView) ((ToggleButton) strip.getChildren().get(2)).getGraphic();
+        java.util.List.of(0, 1, 3),
+        vm.frames().stream().map(TimelineViewModel.Frame::step).toList());
+    assertEquals(3, strip.getItems().size());
+    ImageView thumb3 =
+        (ImageView) robot.lookup("#timeline-frame-3").queryAs(ListCell.class).getGraphic();
     assertEquals(32, thumb3.getImage().getWidth(), 0.0);
+    assertTrue(robot.lookup("#timeline-frame-3").queryAs(ListCell.class).isSelected());
     robot.interact(() -> vm.reset(2));
-    assertEquals(0, strip.getChildren().size());
+    assertEquals(0, strip.getItems().size());
+    assertTrue(robot.lookup("#timeline-frame-0").tryQuery().isEmpty());
     assertEquals(null, robot.lookup("#timeline-large").queryAs(ImageView.class).getImage());
   }
 
