@@ -1,0 +1,233 @@
+package dev.stepwise.app.timeline;
+
+import java.io.File;
+import java.nio.file.Path;
+import javafx.animation.Animation;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Slider;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.Tooltip;
+import javafx.scene.image.ImageView;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
+import javafx.util.Duration;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignF;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignI;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignP;
+
+/**
+ * The step timeline: the selected step shown large, a slider to scrub, a filmstrip with one
+ * thumbnail per step, playback at a chosen rate, and GIF / PNG-frame export.
+ *
+ * <p>Node ids for tests and styling: {@code #timeline-large}, {@code #timeline-slider}, {@code
+ * #timeline-strip}, {@code #timeline-frame-N} (N the 0-based step), {@code #timeline-play}, {@code
+ * #timeline-fps}, {@code #timeline-step}, {@code #timeline-status}.
+ */
+public final class TimelinePane extends BorderPane {
+
+  private final TimelineViewModel vm;
+  private final ImageView large = new ImageView();
+  private final Slider slider = new Slider(0, 0, 0);
+  private final Timeline animation = new Timeline();
+  private boolean syncing;
+
+  /** Builds the pane around {@code vm}; the pane only reads and writes the view model's state. */
+  public TimelinePane(TimelineViewModel vm) {
+    this.vm = vm;
+    getStyleClass().add("timeline-pane");
+
+    large.setId("timeline-large");
+    large.setPreserveRatio(true);
+    large.smoothProperty().bind(vm.smoothProperty());
+    StackPane stage = new StackPane(large);
+    stage.setMinSize(64, 64);
+    stage.setPrefSize(384, 384);
+    large.fitWidthProperty().bind(stage.widthProperty().subtract(8));
+    large.fitHeightProperty().bind(stage.heightProperty().subtract(8));
+    setCenter(stage);
+
+    slider.setId("timeline-slider");
+    slider.setBlockIncrement(1);
+    slider.setMajorTickUnit(1);
+    slider.setMinorTickCount(0);
+    slider.setSnapToTicks(true);
+    slider.setTooltip(new Tooltip("Scrub through the steps (arrow keys move one step)"));
+    slider
+        .valueProperty()
+        .addListener(
+            (o, a, b) -> {
+              if (!syncing) {
+                vm.selectedStepProperty().set((int) Math.round(b.doubleValue()));
+              }
+            });
+    Label stepLabel = new Label();
+    stepLabel.setId("timeline-step");
+    stepLabel.setMinWidth(Region.USE_PREF_SIZE);
+    stepLabel
+        .textProperty()
+        .bind(
+            Bindings.createStringBinding(
+                () ->
+                    vm.selectedStepProperty().get() < 0
+                        ? "No steps yet"
+                        : "Step "
+                            + (vm.selectedStepProperty().get() + 1)
+                            + " of "
+                            + vm.totalStepsProperty().get(),
+                vm.selectedStepProperty(),
+                vm.totalStepsProperty()));
+    HBox.setHgrow(slider, Priority.ALWAYS);
+    HBox scrubRow = new HBox(8, slider, stepLabel);
+    scrubRow.setAlignment(Pos.CENTER_LEFT);
+
+    VBox bottom = new VBox(6, scrubRow, new Filmstrip(vm), controls());
+    bottom.setPadding(new Insets(6));
+    setBottom(bottom);
+
+    vm.totalStepsProperty().addListener((o, a, b) -> syncSlider());
+    vm.selectedStepProperty().addListener((o, a, b) -> syncSlider());
+    vm.selectedFrameProperty().addListener((o, a, b) -> showSelected());
+    vm.playingProperty().addListener((o, a, b) -> updateAnimation());
+    vm.fpsProperty().addListener((o, a, b) -> updateAnimation());
+    syncSlider();
+    showSelected();
+  }
+
+  private HBox controls() {
+    Button play = new Button();
+    play.setId("timeline-play");
+    play.graphicProperty()
+        .bind(
+            Bindings.createObjectBinding(
+                () ->
+                    FontIcon.of(
+                        vm.playingProperty().get() ? MaterialDesignP.PAUSE : MaterialDesignP.PLAY),
+                vm.playingProperty()));
+    play.textProperty().bind(Bindings.when(vm.playingProperty()).then("Pause").otherwise("Play"));
+    play.setTooltip(new Tooltip("Play the steps as an animation"));
+    play.setOnAction(e -> vm.playingProperty().set(!vm.playingProperty().get()));
+    play.disableProperty().bind(Bindings.size(vm.frames()).lessThan(2));
+
+    Spinner<Integer> fps =
+        new Spinner<>(TimelineViewModel.MIN_FPS, TimelineViewModel.MAX_FPS, vm.fpsProperty().get());
+    fps.setId("timeline-fps");
+    fps.setEditable(true);
+    fps.setPrefWidth(80);
+    fps.setTooltip(new Tooltip("Frames per second for playback and the GIF"));
+    fps.valueProperty().addListener((o, a, b) -> vm.fpsProperty().set(b));
+    vm.fpsProperty().addListener((o, a, b) -> fps.getValueFactory().setValue(b.intValue()));
+
+    ComboBox<Integer> size = new ComboBox<>();
+    size.setId("timeline-export-size");
+    size.getItems().addAll(128, 256, 512, 768, 1024);
+    size.setValue(vm.exportSizeProperty().get());
+    size.setTooltip(new Tooltip("Longer side of exported frames, in pixels"));
+    size.valueProperty()
+        .addListener(
+            (o, a, b) -> {
+              if (b != null) {
+                vm.exportSizeProperty().set(b);
+              }
+            });
+
+    CheckBox smooth = new CheckBox("Smooth");
+    smooth.setId("timeline-smooth");
+    smooth.selectedProperty().bindBidirectional(vm.smoothProperty());
+    smooth.setTooltip(new Tooltip("Scale smoothly; off keeps latent previews as crisp blocks"));
+
+    Button gif = new Button("GIF", FontIcon.of(MaterialDesignF.FILE_GIF_BOX));
+    gif.setId("timeline-export-gif");
+    gif.setTooltip(new Tooltip("Export the steps as an animated GIF"));
+    gif.setOnAction(e -> chooseGif());
+    Button png = new Button("PNG frames", FontIcon.of(MaterialDesignI.IMAGE_MULTIPLE));
+    png.setId("timeline-export-png");
+    png.setTooltip(new Tooltip("Export every step as a numbered PNG file"));
+    png.setOnAction(e -> choosePngFolder());
+    gif.disableProperty().bind(vm.exportingProperty().or(Bindings.isEmpty(vm.frames())));
+    png.disableProperty().bind(gif.disableProperty());
+
+    Label status = new Label();
+    status.setId("timeline-status");
+    status.textProperty().bind(vm.statusProperty());
+    status.setWrapText(true);
+    HBox.setHgrow(status, Priority.ALWAYS);
+
+    HBox row =
+        new HBox(8, play, new Label("fps"), fps, new Label("Size"), size, smooth, gif, png, status);
+    row.setAlignment(Pos.CENTER_LEFT);
+    return row;
+  }
+
+  private void chooseGif() {
+    FileChooser chooser = new FileChooser();
+    chooser.setTitle("Export the steps as a GIF");
+    chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("GIF animation", "*.gif"));
+    chooser.setInitialFileName("steps.gif");
+    File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
+    if (file != null) {
+      Path p = file.toPath();
+      if (!p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gif")) {
+        p = p.resolveSibling(p.getFileName() + ".gif");
+      }
+      vm.exportGif(p);
+    }
+  }
+
+  private void choosePngFolder() {
+    DirectoryChooser chooser = new DirectoryChooser();
+    chooser.setTitle("Export the steps as PNG frames into a folder");
+    File dir = chooser.showDialog(getScene() == null ? null : getScene().getWindow());
+    if (dir != null) {
+      vm.exportPngFrames(dir.toPath());
+    }
+  }
+
+  private void syncSlider() {
+    syncing = true;
+    try {
+      slider.setMax(Math.max(0, vm.totalStepsProperty().get() - 1));
+      slider.setValue(Math.max(0, vm.selectedStepProperty().get()));
+      slider.setDisable(vm.totalStepsProperty().get() < 2);
+    } finally {
+      syncing = false;
+    }
+  }
+
+  private void showSelected() {
+    TimelineViewModel.Frame f = vm.selectedFrameProperty().get();
+    large.setImage(f == null ? null : FxImages.toFx(f.image()));
+  }
+
+  private void updateAnimation() {
+    animation.stop();
+    if (vm.playingProperty().get()) {
+      animation
+          .getKeyFrames()
+          .setAll(
+              new KeyFrame(
+                  Duration.millis(1000.0 / vm.fpsProperty().get()), e -> vm.advancePlayback()));
+      animation.setCycleCount(Animation.INDEFINITE);
+      animation.play();
+    }
+  }
+
+  /** Returns the large view (for tests and screenshots). */
+  ImageView largeView() {
+    return large;
+  }
+}
