@@ -1,0 +1,40 @@
+package dev.stepwise.app.studio;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Carries events from the sampling thread to the UI thread with at most one task in flight on the
+ * UI executor: events queue up in order and one drain runs them all, then {@code afterDrain}
+ * (which draws the latest frame once). Nothing is dropped, so the last step always arrives.
+ */
+final class UiPump {
+  private final Executor ui;
+  private final Runnable afterDrain;
+  private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+
+  UiPump(Executor ui, Runnable afterDrain) {
+    this.ui = ui;
+    this.afterDrain = afterDrain;
+  }
+
+  /** Queues {@code event} for the UI thread; schedules a drain unless one is already pending. */
+  void post(Runnable event) {
+    events.add(event);
+    if (scheduled.compareAndSet(false, true)) {
+      ui.execute(this::drain);
+    }
+  }
+
+  private void drain() {
+    // Cleared first: an event posted while we drain either is polled below or schedules anew.
+    scheduled.set(false);
+    Runnable r;
+    while ((r = events.poll()) != null) {
+      r.run();
+    }
+    afterDrain.run();
+  }
+}
