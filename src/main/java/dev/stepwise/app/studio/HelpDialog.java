@@ -3,6 +3,7 @@ package dev.stepwise.app.studio;
 import java.util.List;
 import javafx.geometry.Insets;
 import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
 import javafx.scene.layout.GridPane;
 import javafx.stage.Window;
@@ -29,7 +30,8 @@ public final class HelpDialog {
 
   /** Shows the dialog (not modal for the engine: runs keep going). */
   public static Alert show(Window owner, List<Shortcut> shortcuts) {
-    Alert a = new Alert(Alert.AlertType.INFORMATION);
+    // A Close button (cancel-close) so that Esc closes the dialog too.
+    Alert a = new Alert(Alert.AlertType.INFORMATION, "", ButtonType.CLOSE);
     a.initOwner(owner);
     a.setTitle("Stepwise help");
     a.setHeaderText("Keyboard shortcuts");

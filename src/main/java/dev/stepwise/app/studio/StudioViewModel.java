@@ -408,6 +408,11 @@ public final class StudioViewModel {
     }
   }
 
+  /** The UI thread's cost of every delivery from the engine so far (drains of the pump). */
+  public UiCost uiCost() {
+    return pump.cost();
+  }
+
   /** How many times the canvas frame was replaced (each drain with new steps counts once). */
   public long framesDrawn() {
     return framesDrawn;

@@ -14,6 +14,9 @@ final class UiPump {
   private final Runnable afterDrain;
   private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  private long drains;
+  private long totalNanos;
+  private long maxNanos;
 
   UiPump(Executor ui, Runnable afterDrain) {
     this.ui = ui;
@@ -29,6 +32,7 @@ final class UiPump {
   }
 
   private void drain() {
+    long t0 = System.nanoTime();
     // Cleared first: an event posted while we drain either is polled below or schedules anew.
     scheduled.set(false);
     Runnable r;
@@ -36,5 +40,14 @@ final class UiPump {
       r.run();
     }
     afterDrain.run();
+    long dt = System.nanoTime() - t0;
+    drains++;
+    totalNanos += dt;
+    maxNanos = Math.max(maxNanos, dt);
+  }
+
+  /** What the drains cost the UI thread so far (read on the UI thread). */
+  UiCost cost() {
+    return new UiCost(drains, totalNanos, maxNanos);
   }
 }

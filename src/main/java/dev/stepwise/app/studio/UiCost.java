@@ -1,0 +1,15 @@
+package dev.stepwise.app.studio;
+
+/**
+ * The UI thread's time spent applying engine events (steps, frames, queue changes).
+ *
+ * @param drains how many batches were applied (one per UI task)
+ * @param totalNanos their total wall time on the UI thread
+ * @param maxNanos the longest one
+ */
+public record UiCost(long drains, long totalNanos, long maxNanos) {
+  /** Mean milliseconds per batch, 0 when none ran. */
+  public double meanMillis() {
+    return drains == 0 ? 0 : totalNanos / 1e6 / drains;
+  }
+}
