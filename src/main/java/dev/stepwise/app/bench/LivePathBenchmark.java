@@ -92,7 +92,9 @@ public final class LivePathBenchmark {
       return null;
     });
     UiCost before = onFx(vm::uiCost);
-    long framesBefore = onFx(() -> window[0].canvas().canvas().framesShown());
+    long framesBefore = onFx(vm::framesDrawn);
+    long drawsBefore = onFx(() -> window[0].canvas().canvas().framesShown());
+    long drawNanosBefore = onFx(() -> window[0].canvas().canvas().drawNanos());
     previews.set(0);
     long t0 = System.nanoTime();
     onFx(vm::generate);
@@ -127,17 +129,24 @@ public final class LivePathBenchmark {
       painted.add((end - click) / 1e6);
     }
     double wall = (System.nanoTime() - t0) / 1e9;
-    onFx(() -> window[0].canvas().canvas().framesShown());
     UiCost after = onFx(vm::uiCost);
-    long frames = onFx(() -> window[0].canvas().canvas().framesShown()) - framesBefore;
+    long frames = onFx(vm::framesDrawn) - framesBefore;
+    long draws = onFx(() -> window[0].canvas().canvas().framesShown()) - drawsBefore;
+    double drawMs = (onFx(() -> window[0].canvas().canvas().drawNanos()) - drawNanosBefore) / 1e6
+        / Math.max(1, draws);
+    double maxDrawMs = onFx(() -> window[0].canvas().canvas().maxDrawNanos()) / 1e6;
     long drains = after.drains() - before.drains();
     double meanMs = (after.totalNanos() - before.totalNanos()) / 1e6 / Math.max(1, drains);
+    double cpuMs = (after.cpuNanos() - before.cpuNanos()) / 1e6 / Math.max(1, drains);
     System.out.printf(Locale.ROOT, "model %s, %d steps, run %.1f s (%.2f it/s)%n", pack, s, wall,
         s / wall);
-    System.out.printf(Locale.ROOT, "FX thread per delivery (pump drain incl. canvas draw): mean %.3f"
-        + " ms, max %.3f ms over %d drains (all time max)%n", meanMs, after.maxNanos() / 1e6, drains);
-    System.out.printf(Locale.ROOT, "step previews delivered to hooks: %d of %d; canvas frames drawn:"
-        + " %d%n", previews.get(), s, frames);
+    System.out.printf(Locale.ROOT, "FX thread per delivery (pump drain incl. canvas draw): wall mean"
+        + " %.3f ms, median %.3f ms, max %.3f ms (all time); CPU mean %.3f ms; %d drains%n", meanMs,
+        after.medianNanos() / 1e6, after.maxNanos() / 1e6, cpuMs, drains);
+    System.out.printf(Locale.ROOT, "canvas draw (copy + updateBuffer): mean %.4f ms, max %.4f ms"
+        + " over %d draws (step frames and source switches)%n", drawMs, maxDrawMs, draws);
+    System.out.printf(Locale.ROOT, "step previews delivered to hooks: %d of %d; step frames drawn by"
+        + " the pump: %d%n", previews.get(), s, frames);
     System.out.printf(Locale.ROOT, "click to handler: median %.2f ms, max %.2f ms; click to next"
         + " pulse: median %.2f ms, max %.2f ms (%d clicks)%n", median(handled), max(handled),
         median(painted), max(painted), handled.size());

@@ -29,6 +29,8 @@ public final class LiveCanvas extends ScrollPane {
   private double imageWidth = 512;
   private double imageHeight = 512;
   private long frames;
+  private long drawNanos;
+  private long maxDrawNanos;
 
   public LiveCanvas() {
     setId("canvas");
@@ -63,6 +65,7 @@ public final class LiveCanvas extends ScrollPane {
     if (f == null) {
       return;
     }
+    long t0 = System.nanoTime();
     if (buffer == null || f.width() != bufferWidth || f.height() != bufferHeight) {
       bufferWidth = f.width();
       bufferHeight = f.height();
@@ -76,6 +79,19 @@ public final class LiveCanvas extends ScrollPane {
     ints.put(0, f.argb());
     buffer.updateBuffer(b -> null);
     frames++;
+    long dt = System.nanoTime() - t0;
+    drawNanos += dt;
+    maxDrawNanos = Math.max(maxDrawNanos, dt);
+  }
+
+  /** Total wall time spent in {@link #show} on the UI thread. */
+  public long drawNanos() {
+    return drawNanos;
+  }
+
+  /** The longest single {@link #show}. */
+  public long maxDrawNanos() {
+    return maxDrawNanos;
   }
 
   /** Frames drawn so far. */

@@ -1,6 +1,8 @@
 package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.service.JobState;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
@@ -42,7 +44,9 @@ public final class QueuePane extends VBox {
     EntryCell(StudioViewModel vm) {
       this.vm = vm;
       text.setWrapText(true);
-      text.setMaxWidth(170);
+      text.setMaxWidth(150);
+      // A cell as wide as the list, never wider: the buttons stay in view.
+      setPrefWidth(0);
       state.getStyleClass().add("slot-placeholder");
       Region spacer = new Region();
       HBox.setHgrow(spacer, Priority.ALWAYS);
@@ -58,16 +62,20 @@ public final class QueuePane extends VBox {
     @Override
     protected void updateItem(QueueEntry item, boolean empty) {
       super.updateItem(item, empty);
+      state.textProperty().unbind();
+      up.disableProperty().unbind();
+      down.disableProperty().unbind();
       if (empty || item == null) {
         setGraphic(null);
         setText(null);
         return;
       }
       text.setText(item.summary());
-      boolean running = item.state() == JobState.RUNNING;
-      state.setText(running ? "running" : "waiting");
-      up.setDisable(running);
-      down.setDisable(running);
+      // The entry's state changes while the cell shows it: bind, do not copy.
+      BooleanBinding running = Bindings.equal(JobState.RUNNING, item.stateProperty());
+      state.textProperty().bind(Bindings.when(running).then("running").otherwise("waiting"));
+      up.disableProperty().bind(running);
+      down.disableProperty().bind(running);
       cancel.setId("cancelJob" + item.job().id());
       setGraphic(box);
     }

@@ -14,9 +14,13 @@ final class UiPump {
   private final Runnable afterDrain;
   private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+  private final long[] recent = new long[1024];
   private long drains;
   private long totalNanos;
   private long maxNanos;
+  private long cpuNanos;
 
   UiPump(Executor ui, Runnable afterDrain) {
     this.ui = ui;
@@ -33,6 +37,7 @@ final class UiPump {
 
   private void drain() {
     long t0 = System.nanoTime();
+    long c0 = THREADS.getCurrentThreadCpuTime();
     // Cleared first: an event posted while we drain either is polled below or schedules anew.
     scheduled.set(false);
     Runnable r;
@@ -41,6 +46,8 @@ final class UiPump {
     }
     afterDrain.run();
     long dt = System.nanoTime() - t0;
+    cpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
+    recent[(int) (drains % recent.length)] = dt;
     drains++;
     totalNanos += dt;
     maxNanos = Math.max(maxNanos, dt);
@@ -48,6 +55,9 @@ final class UiPump {
 
   /** What the drains cost the UI thread so far (read on the UI thread). */
   UiCost cost() {
-    return new UiCost(drains, totalNanos, maxNanos);
+    int n = (int) Math.min(drains, recent.length);
+    long[] sorted = java.util.Arrays.copyOf(recent, n);
+    java.util.Arrays.sort(sorted);
+    return new UiCost(drains, totalNanos, maxNanos, cpuNanos, n == 0 ? 0 : sorted[n / 2]);
   }
 }
