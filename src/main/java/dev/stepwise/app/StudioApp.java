@@ -23,11 +23,13 @@ import org.slf4j.LoggerFactory;
 public final class StudioApp extends Application {
   private static final Logger LOG = LoggerFactory.getLogger(StudioApp.class);
 
-  private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "stepwise-studio-io");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService background =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "stepwise-studio-io");
+            t.setDaemon(true);
+            return t;
+          });
   private SettingsStore store;
   private StudioViewModel vm;
   private StudioWindow window;
@@ -52,18 +54,25 @@ public final class StudioApp extends Application {
     primary.show();
     window.controls().prompt().requestFocus();
     // The engine (PyTorch) starts on its own thread: the window is usable at once.
-    Thread starter = new Thread(() -> {
-      try {
-        SamplingService s = new SamplingService(catalog.builtIn());
-        service = s;
-        Platform.runLater(() -> vm.attach(s));
-      } catch (RuntimeException | LinkageError e) {
-        LOG.error("the engine did not start", e);
-        Platform.runLater(() -> vm.errorProperty().set(
-            "The engine could not start (" + e.getClass().getSimpleName()
-                + "); the log has the details."));
-      }
-    }, "stepwise-engine-start");
+    Thread starter =
+        new Thread(
+            () -> {
+              try {
+                SamplingService s = new SamplingService(catalog.builtIn());
+                service = s;
+                Platform.runLater(() -> vm.attach(s));
+              } catch (RuntimeException | LinkageError e) {
+                LOG.error("the engine did not start", e);
+                Platform.runLater(
+                    () ->
+                        vm.errorProperty()
+                            .set(
+                                "The engine could not start ("
+                                    + e.getClass().getSimpleName()
+                                    + "); the log has the details."));
+              }
+            },
+            "stepwise-engine-start");
     starter.setDaemon(true);
     starter.start();
   }
@@ -77,8 +86,13 @@ public final class StudioApp extends Application {
   public void stop() {
     if (vm != null && stage != null) {
       GenerationSettings g = vm.settings();
-      store.save(new StudioSettings(stage.getWidth(), stage.getHeight(), stage.isMaximized(),
-          window.themeProperty().get(), g));
+      store.save(
+          new StudioSettings(
+              stage.getWidth(),
+              stage.getHeight(),
+              stage.isMaximized(),
+              window.themeProperty().get(),
+              g));
     }
     SamplingService s = service;
     if (s != null) {

@@ -66,18 +66,29 @@ public final class StudioWindow {
     controls = new ControlsPane(vm, this::openModelFolder, this::generate);
     canvas = new CanvasPane(vm);
 
-    Button generate = Icons.button("generate", "Generate", "mdi2p-play",
-        "Generate (Ctrl+Enter); while a job runs the new one is queued");
+    Button generate =
+        Icons.button(
+            "generate",
+            "Generate",
+            "mdi2p-play",
+            "Generate (Ctrl+Enter); while a job runs the new one is queued");
     generate.setOnAction(e -> generate());
-    Button cancel = Icons.button("cancel", "Cancel", "mdi2s-stop",
-        "Cancel the running job (Esc); it stops within one step");
+    Button cancel =
+        Icons.button(
+            "cancel",
+            "Cancel",
+            "mdi2s-stop",
+            "Cancel the running job (Esc); it stops within one step");
     cancel.setOnAction(e -> vm.cancelRunning());
     cancel.disableProperty().bind(vm.runningProperty().not());
-    Button themeButton = Icons.button("theme", "", "mdi2t-theme-light-dark",
-        "Switch between the light and dark theme (Ctrl+T)");
+    Button themeButton =
+        Icons.button(
+            "theme",
+            "",
+            "mdi2t-theme-light-dark",
+            "Switch between the light and dark theme (Ctrl+T)");
     themeButton.setOnAction(e -> toggleTheme());
-    Button help = Icons.button("help", "", "mdi2h-help-circle-outline",
-        "Keyboard shortcuts (F1)");
+    Button help = Icons.button("help", "", "mdi2h-help-circle-outline", "Keyboard shortcuts (F1)");
     help.setOnAction(e -> showHelp());
     Region spacer = new Region();
     HBox.setHgrow(spacer, Priority.ALWAYS);
@@ -86,8 +97,11 @@ public final class StudioWindow {
     Tab canvasTab = new Tab("Canvas", canvas);
     canvasTab.setGraphic(new FontIcon("mdi2i-image-filter-center-focus"));
     explainSlot.setId("explainSlot");
-    explainSlot.getChildren().add(placeholder("The explain view: schedules, the sampler's update and"
-        + " the forward process."));
+    explainSlot
+        .getChildren()
+        .add(
+            placeholder(
+                "The explain view: schedules, the sampler's update and" + " the forward process."));
     Tab explainTab = new Tab("Explain", explainSlot);
     explainTab.setId("explainTab");
     explainTab.setGraphic(new FontIcon("mdi2s-school-outline"));
@@ -120,32 +134,82 @@ public final class StudioWindow {
     root.setBottom(statusBar());
     root.setId("studioRoot");
 
-    vm.errorProperty().addListener((o, a, msg) -> {
-      if (msg != null && !msg.isEmpty()) {
-        notifyError(msg);
-      }
-    });
-    shortcuts = List.of(
-        new Shortcut(combo(KeyCode.ENTER, KeyCombination.SHORTCUT_DOWN), "Generate (queued while a"
-            + " job runs)", () -> { generate(); return true; }),
-        new Shortcut(new KeyCodeCombination(KeyCode.ESCAPE), "Cancel the running job",
-            vm::cancelRunning),
-        new Shortcut(combo(KeyCode.R, KeyCombination.SHORTCUT_DOWN), "Draw a new random seed",
-            () -> { vm.randomSeed(); return true; }),
-        new Shortcut(combo(KeyCode.R, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
-            "Reuse the last seed and lock it", () -> { vm.reuseLastSeed(); return true; }),
-        new Shortcut(combo(KeyCode.L, KeyCombination.SHORTCUT_DOWN), "Lock or unlock the seed",
-            () -> { vm.seedLockedProperty().set(!vm.seedLockedProperty().get()); return true; }),
-        new Shortcut(combo(KeyCode.O, KeyCombination.SHORTCUT_DOWN), "Open a model folder…",
-            () -> { openModelFolder(); return true; }),
-        new Shortcut(combo(KeyCode.DIGIT0, KeyCombination.SHORTCUT_DOWN), "Fit the picture to the"
-            + " window", () -> { canvas.zoomToFit(true); return true; }),
-        new Shortcut(combo(KeyCode.DIGIT1, KeyCombination.SHORTCUT_DOWN), "Show the picture 1:1",
-            () -> { canvas.zoomToFit(false); return true; }),
-        new Shortcut(combo(KeyCode.T, KeyCombination.SHORTCUT_DOWN), "Switch light / dark theme",
-            () -> { toggleTheme(); return true; }),
-        new Shortcut(new KeyCodeCombination(KeyCode.F1), "Show this help",
-            () -> { showHelp(); return true; }));
+    vm.errorProperty()
+        .addListener(
+            (o, a, msg) -> {
+              if (msg != null && !msg.isEmpty()) {
+                notifyError(msg);
+              }
+            });
+    shortcuts =
+        List.of(
+            new Shortcut(
+                combo(KeyCode.ENTER, KeyCombination.SHORTCUT_DOWN),
+                "Generate (queued while a" + " job runs)",
+                () -> {
+                  generate();
+                  return true;
+                }),
+            new Shortcut(
+                new KeyCodeCombination(KeyCode.ESCAPE),
+                "Cancel the running job",
+                vm::cancelRunning),
+            new Shortcut(
+                combo(KeyCode.R, KeyCombination.SHORTCUT_DOWN),
+                "Draw a new random seed",
+                () -> {
+                  vm.randomSeed();
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.R, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
+                "Reuse the last seed and lock it",
+                () -> {
+                  vm.reuseLastSeed();
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.L, KeyCombination.SHORTCUT_DOWN),
+                "Lock or unlock the seed",
+                () -> {
+                  vm.seedLockedProperty().set(!vm.seedLockedProperty().get());
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.O, KeyCombination.SHORTCUT_DOWN),
+                "Open a model folder…",
+                () -> {
+                  openModelFolder();
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.DIGIT0, KeyCombination.SHORTCUT_DOWN),
+                "Fit the picture to the" + " window",
+                () -> {
+                  canvas.zoomToFit(true);
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.DIGIT1, KeyCombination.SHORTCUT_DOWN),
+                "Show the picture 1:1",
+                () -> {
+                  canvas.zoomToFit(false);
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.T, KeyCombination.SHORTCUT_DOWN),
+                "Switch light / dark theme",
+                () -> {
+                  toggleTheme();
+                  return true;
+                }),
+            new Shortcut(
+                new KeyCodeCombination(KeyCode.F1),
+                "Show this help",
+                () -> {
+                  showHelp();
+                  return true;
+                }));
   }
 
   private static KeyCombination combo(KeyCode code, KeyCombination.Modifier... mods) {
@@ -187,16 +251,18 @@ public final class StudioWindow {
     Scene scene = new Scene(root, width, height);
     applyTheme(scene);
     theme.addListener((o, a, b) -> applyTheme(scene));
-    scene.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
-      for (Shortcut s : shortcuts) {
-        if (s.keys().match(e)) {
-          if (s.action().run()) {
-            e.consume();
+    scene.addEventFilter(
+        KeyEvent.KEY_PRESSED,
+        e -> {
+          for (Shortcut s : shortcuts) {
+            if (s.keys().match(e)) {
+              if (s.action().run()) {
+                e.consume();
+              }
+              return;
+            }
           }
-          return;
-        }
-      }
-    });
+        });
     return scene;
   }
 

@@ -62,10 +62,11 @@ class StudioAppTest {
   void aMissingBuiltInModelStillOpensWithAPlainMessage(@TempDir Path nowhere) throws Exception {
     Application app = open(nowhere.resolve("stepwise-emoji"));
     Label message = robot.lookup("#modelMessage").queryAs(Label.class);
-    WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS,
-        () -> message.getText().contains("does not exist"));
+    WaitForAsyncUtils.waitFor(
+        30, TimeUnit.SECONDS, () -> message.getText().contains("does not exist"));
     assertTrue(message.isVisible());
-    assertTrue(message.getText().endsWith("Choose another model or open a model folder."),
+    assertTrue(
+        message.getText().endsWith("Choose another model or open a model folder."),
         message.getText());
     assertTrue(robot.lookup("#openModel").tryQuery().isPresent());
     FxToolkit.cleanupApplication(app);

@@ -61,15 +61,18 @@ class StudioWindowTest {
   @Start
   void start(Stage stage) {
     vm = new StudioViewModel(Platform::runLater, IO, new Random(1));
-    vm.apply(new GenerationSettings("a red heart", "", 5, 4, "0", false, SamplerKind.DDIM, false,
-        0, 0, 1, ""), List.of(new ModelChoice("tiny-sd (built-in)", TestPacks.tinySd(), true)));
+    vm.apply(
+        new GenerationSettings(
+            "a red heart", "", 5, 4, "0", false, SamplerKind.DDIM, false, 0, 0, 1, ""),
+        List.of(new ModelChoice("tiny-sd (built-in)", TestPacks.tinySd(), true)));
     vm.attach(service);
-    vm.addStudioListener(new StudioListener() {
-      @Override
-      public void stepPreview(int imageIndex, int step, RgbImage x0) {
-        stepHooks.incrementAndGet();
-      }
-    });
+    vm.addStudioListener(
+        new StudioListener() {
+          @Override
+          public void stepPreview(int imageIndex, int step, RgbImage x0) {
+            stepHooks.incrementAndGet();
+          }
+        });
     window = new StudioWindow(vm, Theme.LIGHT);
     window.setPopupErrors(false);
     stage.setScene(window.createScene(1100, 720));
@@ -84,9 +87,18 @@ class StudioWindowTest {
     try {
       WaitForAsyncUtils.waitFor(LIMIT_S, TimeUnit.SECONDS, () -> fx(c));
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("timed out; error=" + fx(() -> vm.errorProperty().get()) + " step="
-          + fx(() -> vm.stepTextProperty().get()) + " queue=" + fx(() -> vm.queue().toString())
-          + " results=" + fx(() -> vm.results().size()) + " status=" + fx(() -> vm.statusProperty().get()), e);
+      throw new AssertionError(
+          "timed out; error="
+              + fx(() -> vm.errorProperty().get())
+              + " step="
+              + fx(() -> vm.stepTextProperty().get())
+              + " queue="
+              + fx(() -> vm.queue().toString())
+              + " results="
+              + fx(() -> vm.results().size())
+              + " status="
+              + fx(() -> vm.statusProperty().get()),
+          e);
     }
   }
 
@@ -106,7 +118,9 @@ class StudioWindowTest {
     long frames = fx(() -> window.canvas().canvas().framesShown());
     assertTrue(frames >= 3, "the canvas was redrawn on several steps, got " + frames);
     assertNotNull(fx(() -> window.canvas().canvas().view().getImage()));
-    assertEquals(32.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()),
+    assertEquals(
+        32.0,
+        fx(() -> window.canvas().canvas().view().getImage().getWidth()),
         "the finished image replaces the previews");
     assertEquals("Done", robot.lookup("#stepLabel").queryAs(Label.class).getText());
     assertEquals(1, robot.lookup(".result-cell").queryAll().size());
@@ -115,7 +129,11 @@ class StudioWindowTest {
   @Test
   void ctrlEnterGeneratesAndEscapeCancelsLeavingTheAppReady(FxRobot robot) throws Exception {
     modelRead();
-    fx(() -> { vm.stepsProperty().set(200); return null; });
+    fx(
+        () -> {
+          vm.stepsProperty().set(200);
+          return null;
+        });
     robot.clickOn("#prompt");
     robot.press(KeyCode.CONTROL, KeyCode.ENTER).release(KeyCode.ENTER, KeyCode.CONTROL);
     waitFor(() -> vm.stepsDoneProperty().get() >= 2);
@@ -130,7 +148,11 @@ class StudioWindowTest {
     assertTrue(fx(() -> vm.stepsDoneProperty().get()) < 200);
     assertTrue(robot.lookup("#cancel").queryAs(Button.class).isDisabled());
     assertTrue(fx(() -> vm.results().isEmpty()));
-    fx(() -> { vm.stepsProperty().set(2); return null; });
+    fx(
+        () -> {
+          vm.stepsProperty().set(2);
+          return null;
+        });
     robot.clickOn("#generate");
     waitFor(() -> vm.results().size() == 1);
   }
@@ -138,15 +160,24 @@ class StudioWindowTest {
   @Test
   void generateDuringARunQueuesAndTheQueueIsShown(FxRobot robot) throws Exception {
     modelRead();
-    fx(() -> { vm.stepsProperty().set(4); return null; });
+    fx(
+        () -> {
+          vm.stepsProperty().set(4);
+          return null;
+        });
     robot.clickOn("#generate");
-    fx(() -> { vm.stepsProperty().set(2); return null; });
+    fx(
+        () -> {
+          vm.stepsProperty().set(2);
+          return null;
+        });
     robot.clickOn("#generate");
     @SuppressWarnings("unchecked")
     ListView<Object> queue = robot.lookup("#queue").queryAs(ListView.class);
     assertEquals(2, fx(() -> queue.getItems().size()));
     waitFor(() -> vm.results().size() == 2 && vm.queue().isEmpty());
-    assertEquals(List.of(4, 2),
+    assertEquals(
+        List.of(4, 2),
         fx(() -> vm.results().stream().map(r -> r.request().steps()).toList()),
         "jobs run in the order they were queued");
   }
@@ -173,7 +204,12 @@ class StudioWindowTest {
     robot.press(KeyCode.ESCAPE).release(KeyCode.ESCAPE);
     WaitForAsyncUtils.waitForFxEvents();
     assertTrue(robot.lookup("#shortcutTable").tryQuery().isEmpty(), "Esc closes the help");
-    fx(() -> { vm.seedLockedProperty().set(true); vm.seedTextProperty().set("abc"); return null; });
+    fx(
+        () -> {
+          vm.seedLockedProperty().set(true);
+          vm.seedTextProperty().set("abc");
+          return null;
+        });
     robot.clickOn("#generate");
     Label error = robot.lookup("#error").queryAs(Label.class);
     assertTrue(error.isVisible());

@@ -55,31 +55,47 @@ public final class LivePathBenchmark {
     CountDownLatch up = new CountDownLatch(1);
     Platform.startup(up::countDown);
     up.await();
-    StudioViewModel vm = new StudioViewModel(Platform::runLater,
-        Executors.newSingleThreadExecutor(), new Random(1));
+    StudioViewModel vm =
+        new StudioViewModel(Platform::runLater, Executors.newSingleThreadExecutor(), new Random(1));
     AtomicInteger previews = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(1);
     StudioWindow[] window = new StudioWindow[1];
     Path pack = model;
     int s = steps;
     int side = size;
-    Platform.runLater(() -> {
-      vm.apply(new GenerationSettings("a smiling cat face emoji", "", 5, s, "1", true,
-          SamplerKind.DDIM, false, side, side, 1, ""), List.of(ModelCatalog.choice(pack)));
-      vm.attach(service);
-      vm.addStudioListener(new StudioListener() {
-        @Override
-        public void stepPreview(int imageIndex, int step, RgbImage x0) {
-          previews.incrementAndGet();
-        }
-      });
-      vm.results().addListener((javafx.collections.ListChangeListener<Object>) c -> done.countDown());
-      window[0] = new StudioWindow(vm, Theme.LIGHT);
-      Stage stage = new Stage();
-      Scene scene = window[0].createScene(1100, 720);
-      stage.setScene(scene);
-      stage.show();
-    });
+    Platform.runLater(
+        () -> {
+          vm.apply(
+              new GenerationSettings(
+                  "a smiling cat face emoji",
+                  "",
+                  5,
+                  s,
+                  "1",
+                  true,
+                  SamplerKind.DDIM,
+                  false,
+                  side,
+                  side,
+                  1,
+                  ""),
+              List.of(ModelCatalog.choice(pack)));
+          vm.attach(service);
+          vm.addStudioListener(
+              new StudioListener() {
+                @Override
+                public void stepPreview(int imageIndex, int step, RgbImage x0) {
+                  previews.incrementAndGet();
+                }
+              });
+          vm.results()
+              .addListener((javafx.collections.ListChangeListener<Object>) c -> done.countDown());
+          window[0] = new StudioWindow(vm, Theme.LIGHT);
+          Stage stage = new Stage();
+          Scene scene = window[0].createScene(1100, 720);
+          stage.setScene(scene);
+          stage.show();
+        });
     while (!onFx(() -> vm.factsProperty().get() != null)) {
       Thread.sleep(50);
     }
@@ -87,10 +103,12 @@ public final class LivePathBenchmark {
     onFx(vm::generate);
     done.await(10, TimeUnit.MINUTES);
     CountDownLatch done2 = new CountDownLatch(1);
-    onFx(() -> {
-      vm.results().addListener((javafx.collections.ListChangeListener<Object>) c -> done2.countDown());
-      return null;
-    });
+    onFx(
+        () -> {
+          vm.results()
+              .addListener((javafx.collections.ListChangeListener<Object>) c -> done2.countDown());
+          return null;
+        });
     UiCost before = onFx(vm::uiCost);
     long framesBefore = onFx(vm::framesDrawn);
     long drawsBefore = onFx(() -> window[0].canvas().canvas().framesShown());
@@ -111,18 +129,20 @@ public final class LivePathBenchmark {
       AtomicLong tHandled = new AtomicLong();
       CountDownLatch pulse = new CountDownLatch(1);
       long click = System.nanoTime();
-      Platform.runLater(() -> {
-        target.fire();
-        tHandled.set(System.nanoTime());
-        Scene sc = target.getScene();
-        Runnable[] once = new Runnable[1];
-        once[0] = () -> {
-          pulse.countDown();
-          sc.removePostLayoutPulseListener(once[0]);
-        };
-        sc.addPostLayoutPulseListener(once[0]);
-        Platform.requestNextPulse();
-      });
+      Platform.runLater(
+          () -> {
+            target.fire();
+            tHandled.set(System.nanoTime());
+            Scene sc = target.getScene();
+            Runnable[] once = new Runnable[1];
+            once[0] =
+                () -> {
+                  pulse.countDown();
+                  sc.removePostLayoutPulseListener(once[0]);
+                };
+            sc.addPostLayoutPulseListener(once[0]);
+            Platform.requestNextPulse();
+          });
       pulse.await(5, TimeUnit.SECONDS);
       long end = System.nanoTime();
       handled.add((tHandled.get() - click) / 1e6);
@@ -132,24 +152,47 @@ public final class LivePathBenchmark {
     UiCost after = onFx(vm::uiCost);
     long frames = onFx(vm::framesDrawn) - framesBefore;
     long draws = onFx(() -> window[0].canvas().canvas().framesShown()) - drawsBefore;
-    double drawMs = (onFx(() -> window[0].canvas().canvas().drawNanos()) - drawNanosBefore) / 1e6
-        / Math.max(1, draws);
+    double drawMs =
+        (onFx(() -> window[0].canvas().canvas().drawNanos()) - drawNanosBefore)
+            / 1e6
+            / Math.max(1, draws);
     double maxDrawMs = onFx(() -> window[0].canvas().canvas().maxDrawNanos()) / 1e6;
     long drains = after.drains() - before.drains();
     double meanMs = (after.totalNanos() - before.totalNanos()) / 1e6 / Math.max(1, drains);
     double cpuMs = (after.cpuNanos() - before.cpuNanos()) / 1e6 / Math.max(1, drains);
-    System.out.printf(Locale.ROOT, "model %s, %d steps, run %.1f s (%.2f it/s)%n", pack, s, wall,
-        s / wall);
-    System.out.printf(Locale.ROOT, "FX thread per delivery (pump drain incl. canvas draw): wall mean"
-        + " %.3f ms, median %.3f ms, max %.3f ms (all time); CPU mean %.3f ms; %d drains%n", meanMs,
-        after.medianNanos() / 1e6, after.maxNanos() / 1e6, cpuMs, drains);
-    System.out.printf(Locale.ROOT, "canvas draw (copy + updateBuffer): mean %.4f ms, max %.4f ms"
-        + " over %d draws (step frames and source switches)%n", drawMs, maxDrawMs, draws);
-    System.out.printf(Locale.ROOT, "step previews delivered to hooks: %d of %d; step frames drawn by"
-        + " the pump: %d%n", previews.get(), s, frames);
-    System.out.printf(Locale.ROOT, "click to handler: median %.2f ms, max %.2f ms; click to next"
-        + " pulse: median %.2f ms, max %.2f ms (%d clicks)%n", median(handled), max(handled),
-        median(painted), max(painted), handled.size());
+    System.out.printf(
+        Locale.ROOT, "model %s, %d steps, run %.1f s (%.2f it/s)%n", pack, s, wall, s / wall);
+    System.out.printf(
+        Locale.ROOT,
+        "FX thread per delivery (pump drain incl. canvas draw): wall mean"
+            + " %.3f ms, median %.3f ms, max %.3f ms (all time); CPU mean %.3f ms; %d drains%n",
+        meanMs,
+        after.medianNanos() / 1e6,
+        after.maxNanos() / 1e6,
+        cpuMs,
+        drains);
+    System.out.printf(
+        Locale.ROOT,
+        "canvas draw (copy + updateBuffer): mean %.4f ms, max %.4f ms"
+            + " over %d draws (step frames and source switches)%n",
+        drawMs,
+        maxDrawMs,
+        draws);
+    System.out.printf(
+        Locale.ROOT,
+        "step previews delivered to hooks: %d of %d; step frames drawn by" + " the pump: %d%n",
+        previews.get(),
+        s,
+        frames);
+    System.out.printf(
+        Locale.ROOT,
+        "click to handler: median %.2f ms, max %.2f ms; click to next"
+            + " pulse: median %.2f ms, max %.2f ms (%d clicks)%n",
+        median(handled),
+        max(handled),
+        median(painted),
+        max(painted),
+        handled.size());
     service.close();
     Platform.exit();
     System.exit(0);

@@ -25,39 +25,56 @@ public final class CanvasPane extends BorderPane {
   private final ToggleButton oneToOne;
 
   public CanvasPane(StudioViewModel vm) {
-    ToggleButton x0 = Icons.toggle("showX0", "x₀ predicted", "mdi2i-image-outline",
-        "Show the predicted clean image x0 after each step");
-    ToggleButton xt = Icons.toggle("showXt", "x_t noisy", "mdi2b-blur",
-        "Show the noisy latent x_t the sampler carries");
-    ToggleButton eps = Icons.toggle("showEps", "ε noise", "mdi2g-grain",
-        "Show the network's predicted noise epsilon");
+    ToggleButton x0 =
+        Icons.toggle(
+            "showX0",
+            "x₀ predicted",
+            "mdi2i-image-outline",
+            "Show the predicted clean image x0 after each step");
+    ToggleButton xt =
+        Icons.toggle(
+            "showXt", "x_t noisy", "mdi2b-blur", "Show the noisy latent x_t the sampler carries");
+    ToggleButton eps =
+        Icons.toggle(
+            "showEps", "ε noise", "mdi2g-grain", "Show the network's predicted noise epsilon");
     x0.setUserData(PreviewSource.PREDICTED_IMAGE);
     xt.setUserData(PreviewSource.NOISY_LATENT);
     eps.setUserData(PreviewSource.PREDICTED_NOISE);
     SegmentedButton source = new SegmentedButton(x0, xt, eps);
     source.getToggleGroup().selectToggle(x0);
-    source.getToggleGroup().selectedToggleProperty().addListener((o, a, b) -> {
-      if (b == null) {
-        a.setSelected(true); // one source is always shown
-      } else {
-        vm.previewSourceProperty().set((PreviewSource) b.getUserData());
-      }
-    });
+    source
+        .getToggleGroup()
+        .selectedToggleProperty()
+        .addListener(
+            (o, a, b) -> {
+              if (b == null) {
+                a.setSelected(true); // one source is always shown
+              } else {
+                vm.previewSourceProperty().set((PreviewSource) b.getUserData());
+              }
+            });
 
-    fit = Icons.toggle("zoomFit", "Fit", "mdi2f-fit-to-page-outline",
-        "Scale the picture to the window (Ctrl+0)");
-    oneToOne = Icons.toggle("zoom1", "1:1", "mdi2m-magnify-expand",
-        "One image pixel per screen pixel (Ctrl+1)");
+    fit =
+        Icons.toggle(
+            "zoomFit",
+            "Fit",
+            "mdi2f-fit-to-page-outline",
+            "Scale the picture to the window (Ctrl+0)");
+    oneToOne =
+        Icons.toggle(
+            "zoom1", "1:1", "mdi2m-magnify-expand", "One image pixel per screen pixel (Ctrl+1)");
     fit.setToggleGroup(zoom);
     oneToOne.setToggleGroup(zoom);
     fit.setSelected(true);
-    zoom.selectedToggleProperty().addListener((o, a, b) -> {
-      if (b == null) {
-        a.setSelected(true);
-      } else {
-        canvas.fitProperty().set(b == fit);
-      }
-    });
+    zoom.selectedToggleProperty()
+        .addListener(
+            (o, a, b) -> {
+              if (b == null) {
+                a.setSelected(true);
+              } else {
+                canvas.fitProperty().set(b == fit);
+              }
+            });
 
     Region spacer = new Region();
     HBox.setHgrow(spacer, Priority.ALWAYS);

@@ -50,8 +50,9 @@ public final class ControlsPane extends ScrollPane {
     prompt.setPromptText("Describe the picture; Ctrl+Enter generates");
     prompt.setWrapText(true);
     prompt.setPrefRowCount(3);
-    prompt.setTooltip(new Tooltip("The prompt. Ctrl+Enter generates; type two letters for the"
-        + " model's words."));
+    prompt.setTooltip(
+        new Tooltip(
+            "The prompt. Ctrl+Enter generates; type two letters for the" + " model's words."));
     prompt.textProperty().bindBidirectional(vm.promptProperty());
     keepAlive.add(new PromptCompletion(prompt, vm::completions));
 
@@ -82,8 +83,14 @@ public final class ControlsPane extends ScrollPane {
     guidanceSpin.setTooltip(new Tooltip(GUIDANCE_TIP));
     bindDouble(guidanceSpin, vm);
 
-    Spinner<Integer> steps = intSpinner("steps", 1, GenerationSettings.MAX_STEPS, 1,
-        vm.stepsProperty(), "Sampler steps: more is slower and usually finer.");
+    Spinner<Integer> steps =
+        intSpinner(
+            "steps",
+            1,
+            GenerationSettings.MAX_STEPS,
+            1,
+            vm.stepsProperty(),
+            "Sampler steps: more is slower and usually finer.");
 
     TextField seed = new TextField();
     seed.setId("seed");
@@ -91,30 +98,37 @@ public final class ControlsPane extends ScrollPane {
     seed.setTooltip(new Tooltip("The seed of the first image; image i of a batch uses seed + i."));
     seed.textProperty().bindBidirectional(vm.seedTextProperty());
     HBox.setHgrow(seed, Priority.ALWAYS);
-    Button random = Icons.button("randomSeed", "", "mdi2d-dice-multiple-outline",
-        "Draw a new random seed (Ctrl+R)");
+    Button random =
+        Icons.button(
+            "randomSeed", "", "mdi2d-dice-multiple-outline", "Draw a new random seed (Ctrl+R)");
     random.setOnAction(e -> vm.randomSeed());
-    Button reuse = Icons.button("reuseSeed", "", "mdi2h-history",
-        "Reuse the last seed and lock it (Ctrl+Shift+R)");
+    Button reuse =
+        Icons.button(
+            "reuseSeed", "", "mdi2h-history", "Reuse the last seed and lock it (Ctrl+Shift+R)");
     reuse.setOnAction(e -> vm.reuseLastSeed());
-    ToggleButton lock = Icons.toggle("lockSeed", "", "mdi2l-lock-outline",
-        "Lock the seed: Generate reuses it instead of drawing a new one (Ctrl+L)");
+    ToggleButton lock =
+        Icons.toggle(
+            "lockSeed",
+            "",
+            "mdi2l-lock-outline",
+            "Lock the seed: Generate reuses it instead of drawing a new one (Ctrl+L)");
     lock.selectedProperty().bindBidirectional(vm.seedLockedProperty());
 
     ComboBox<SamplerKind> sampler = new ComboBox<>();
     sampler.setId("sampler");
     sampler.getItems().setAll(SamplerKind.values());
-    sampler.setConverter(new StringConverter<>() {
-      @Override
-      public String toString(SamplerKind k) {
-        return k == null ? "" : k.displayName();
-      }
+    sampler.setConverter(
+        new StringConverter<>() {
+          @Override
+          public String toString(SamplerKind k) {
+            return k == null ? "" : k.displayName();
+          }
 
-      @Override
-      public SamplerKind fromString(String s) {
-        return SamplerKind.parse(s);
-      }
-    });
+          @Override
+          public SamplerKind fromString(String s) {
+            return SamplerKind.parse(s);
+          }
+        });
     sampler.valueProperty().bindBidirectional(vm.samplerProperty());
     sampler.setTooltip(new Tooltip("The sampling algorithm (DDIM, Euler, DPM++ 2M, ...)."));
     CheckBox karras = new CheckBox("Karras");
@@ -122,23 +136,44 @@ public final class ControlsPane extends ScrollPane {
     karras.setTooltip(new Tooltip("Use the noise levels of Karras et al. (2022)."));
     karras.selectedProperty().bindBidirectional(vm.karrasProperty());
 
-    Spinner<Integer> width = intSpinner("width", 0, 2048, 8, vm.widthProperty(),
-        "Image width in pixels, a multiple of the model's factor (0: the model's own size).");
-    Spinner<Integer> height = intSpinner("height", 0, 2048, 8, vm.heightProperty(),
-        "Image height in pixels, a multiple of the model's factor (0: the model's own size).");
+    Spinner<Integer> width =
+        intSpinner(
+            "width",
+            0,
+            2048,
+            8,
+            vm.widthProperty(),
+            "Image width in pixels, a multiple of the model's factor (0: the model's own size).");
+    Spinner<Integer> height =
+        intSpinner(
+            "height",
+            0,
+            2048,
+            8,
+            vm.heightProperty(),
+            "Image height in pixels, a multiple of the model's factor (0: the model's own size).");
     vm.factsProperty().addListener((o, a, f) -> sizeStep(f, width, height));
-    Spinner<Integer> batch = intSpinner("batch", 1, 64, 1, vm.batchProperty(),
-        "Images per press of Generate; image i uses seed + i.");
+    Spinner<Integer> batch =
+        intSpinner(
+            "batch",
+            1,
+            64,
+            1,
+            vm.batchProperty(),
+            "Images per press of Generate; image i uses seed + i.");
 
     ComboBox<ModelChoice> model = new ComboBox<>(vm.models());
     model.setId("model");
     model.setMaxWidth(Double.MAX_VALUE);
     HBox.setHgrow(model, Priority.ALWAYS);
     model.valueProperty().bindBidirectional(vm.modelProperty());
-    model.setTooltip(new Tooltip("The built-in model, the packs in " + ModelCatalog.userModels()
-        + ", or a folder you opened."));
-    openModel = Icons.button("openModel", "", "mdi2f-folder-open-outline",
-        "Open a model folder… (Ctrl+O)");
+    model.setTooltip(
+        new Tooltip(
+            "The built-in model, the packs in "
+                + ModelCatalog.userModels()
+                + ", or a folder you opened."));
+    openModel =
+        Icons.button("openModel", "", "mdi2f-folder-open-outline", "Open a model folder… (Ctrl+O)");
     openModel.setOnAction(e -> onOpenModel.run());
     Label modelMessage = new Label();
     modelMessage.setId("modelMessage");
@@ -152,23 +187,41 @@ public final class ControlsPane extends ScrollPane {
     device.textProperty().bind(Bindings.concat("Device: ", vm.deviceProperty()));
     device.setTooltip(new Tooltip("Where the model runs (a CUDA GPU when one is found)."));
 
-    Button generate = Icons.button("generateSide", "Generate", "mdi2p-play",
-        "Generate with these settings (Ctrl+Enter); during a run the job is queued");
+    Button generate =
+        Icons.button(
+            "generateSide",
+            "Generate",
+            "mdi2p-play",
+            "Generate with these settings (Ctrl+Enter); during a run the job is queued");
     generate.setMaxWidth(Double.MAX_VALUE);
     generate.setDefaultButton(false);
     generate.setOnAction(e -> onGenerate.run());
 
-    box.getChildren().addAll(
-        title("Prompt"), prompt, unknown,
-        title("Negative prompt"), negative,
-        title("Guidance scale"), row(guidance, guidanceSpin),
-        title("Steps"), steps,
-        title("Seed"), row(seed, random, reuse, lock),
-        title("Sampler"), row(sampler, karras),
-        title("Size (width × height)"), row(width, new Label("×"), height),
-        title("Batch count"), batch,
-        title("Model"), row(model, openModel), modelMessage, device,
-        new Label(), generate);
+    box.getChildren()
+        .addAll(
+            title("Prompt"),
+            prompt,
+            unknown,
+            title("Negative prompt"),
+            negative,
+            title("Guidance scale"),
+            row(guidance, guidanceSpin),
+            title("Steps"),
+            steps,
+            title("Seed"),
+            row(seed, random, reuse, lock),
+            title("Sampler"),
+            row(sampler, karras),
+            title("Size (width × height)"),
+            row(width, new Label("×"), height),
+            title("Batch count"),
+            batch,
+            title("Model"),
+            row(model, openModel),
+            modelMessage,
+            device,
+            new Label(),
+            generate);
     setContent(box);
     setFitToWidth(true);
     setHbarPolicy(ScrollBarPolicy.NEVER);
@@ -191,8 +244,8 @@ public final class ControlsPane extends ScrollPane {
     return h;
   }
 
-  private Spinner<Integer> intSpinner(String id, int min, int max, int step, IntegerProperty p,
-      String tip) {
+  private Spinner<Integer> intSpinner(
+      String id, int min, int max, int step, IntegerProperty p, String tip) {
     Spinner<Integer> s = new Spinner<>();
     SpinnerValueFactory.IntegerSpinnerValueFactory f =
         new SpinnerValueFactory.IntegerSpinnerValueFactory(min, max, Math.max(min, p.get()), step);
@@ -217,15 +270,17 @@ public final class ControlsPane extends ScrollPane {
   }
 
   private static void commitOnFocusLoss(Spinner<?> s) {
-    s.focusedProperty().addListener((o, a, focused) -> {
-      if (!focused) {
-        try {
-          s.increment(0);
-        } catch (RuntimeException e) {
-          s.getEditor().setText(String.valueOf(s.getValue()));
-        }
-      }
-    });
+    s.focusedProperty()
+        .addListener(
+            (o, a, focused) -> {
+              if (!focused) {
+                try {
+                  s.increment(0);
+                } catch (RuntimeException e) {
+                  s.getEditor().setText(String.valueOf(s.getValue()));
+                }
+              }
+            });
   }
 
   private static void sizeStep(PackFacts f, Spinner<Integer> w, Spinner<Integer> h) {

@@ -12,8 +12,9 @@ public final class FxImages {
   public static WritableImage toFx(RgbImage image) {
     LiveFrame f = LiveFrame.of(image);
     WritableImage out = new WritableImage(f.width(), f.height());
-    out.getPixelWriter().setPixels(0, 0, f.width(), f.height(), PixelFormat.getIntArgbInstance(),
-        f.argb(), 0, f.width());
+    out.getPixelWriter()
+        .setPixels(
+            0, 0, f.width(), f.height(), PixelFormat.getIntArgbInstance(), f.argb(), 0, f.width());
     return out;
   }
 }

@@ -60,8 +60,8 @@ public record GenerationSettings(
   }
 
   /**
-   * Checks every field that the request itself would not reject with a clear sentence; returns
-   * null when all are fine, otherwise the first problem as one plain sentence.
+   * Checks every field that the request itself would not reject with a clear sentence; returns null
+   * when all are fine, otherwise the first problem as one plain sentence.
    *
    * @param sizeStep image sides must be multiples of this (the autoencoder's factor)
    */
@@ -73,13 +73,26 @@ public record GenerationSettings(
       return "Guidance scale must be between 0 and 30, got " + guidanceScale + ".";
     }
     if (batch < 1 || batch > GenerationRequest.MAX_BATCH) {
-      return "Batch count must be between 1 and " + GenerationRequest.MAX_BATCH + ", got " + batch
+      return "Batch count must be between 1 and "
+          + GenerationRequest.MAX_BATCH
+          + ", got "
+          + batch
           + ".";
     }
     for (int side : new int[] {width, height}) {
-      if (side != 0 && (side < sizeStep || side > GenerationRequest.MAX_SIDE || side % sizeStep != 0)) {
-        return "Width and height must be multiples of " + sizeStep + " between " + sizeStep + " and "
-            + GenerationRequest.MAX_SIDE + " pixels, got " + width + "x" + height + ".";
+      if (side != 0
+          && (side < sizeStep || side > GenerationRequest.MAX_SIDE || side % sizeStep != 0)) {
+        return "Width and height must be multiples of "
+            + sizeStep
+            + " between "
+            + sizeStep
+            + " and "
+            + GenerationRequest.MAX_SIDE
+            + " pixels, got "
+            + width
+            + "x"
+            + height
+            + ".";
       }
     }
     if (seedLocked) {
@@ -93,8 +106,8 @@ public record GenerationSettings(
   }
 
   /**
-   * The request for one press of Generate with {@code seed} for image 0 and {@code model} (null
-   * for the service's default model). The live preview is the cheap projection of x0.
+   * The request for one press of Generate with {@code seed} for image 0 and {@code model} (null for
+   * the service's default model). The live preview is the cheap projection of x0.
    */
   public GenerationRequest toRequest(long seed, Path model) {
     return GenerationRequest.builder()

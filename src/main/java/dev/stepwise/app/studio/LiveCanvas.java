@@ -69,10 +69,12 @@ public final class LiveCanvas extends ScrollPane {
     if (buffer == null || f.width() != bufferWidth || f.height() != bufferHeight) {
       bufferWidth = f.width();
       bufferHeight = f.height();
-      ints = ByteBuffer.allocateDirect(bufferWidth * bufferHeight * 4)
-          .order(ByteOrder.nativeOrder()).asIntBuffer();
-      buffer = new PixelBuffer<>(bufferWidth, bufferHeight, ints,
-          PixelFormat.getIntArgbPreInstance());
+      ints =
+          ByteBuffer.allocateDirect(bufferWidth * bufferHeight * 4)
+              .order(ByteOrder.nativeOrder())
+              .asIntBuffer();
+      buffer =
+          new PixelBuffer<>(bufferWidth, bufferHeight, ints, PixelFormat.getIntArgbPreInstance());
       view.setImage(new WritableImage(buffer));
     }
     // Opaque pixels: ARGB equals premultiplied ARGB. Absolute put: no shared position.

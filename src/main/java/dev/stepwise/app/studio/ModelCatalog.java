@@ -9,17 +9,16 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Lists the model packs the chooser offers: the built-in pack, then every pack folder in the
- * user's data folder ({@code $XDG_DATA_HOME/stepwise/models} or
- * {@code ~/.local/share/stepwise/models}).
+ * Lists the model packs the chooser offers: the built-in pack, then every pack folder in the user's
+ * data folder ({@code $XDG_DATA_HOME/stepwise/models} or {@code ~/.local/share/stepwise/models}).
  */
 public final class ModelCatalog {
   private final Path builtIn;
   private final Path userFolder;
 
   /**
-   * A catalog of {@code builtIn} (listed even when missing, so the user sees what is expected)
-   * and the pack folders directly inside {@code userFolder}.
+   * A catalog of {@code builtIn} (listed even when missing, so the user sees what is expected) and
+   * the pack folders directly inside {@code userFolder}.
    */
   public ModelCatalog(Path builtIn, Path userFolder) {
     this.builtIn = builtIn;

@@ -22,11 +22,13 @@ public final class PromptCompletion extends AutoCompletionBinding<String> {
     super(area, request -> suggest.apply(request.getUserText(), 12), converter());
     this.area = area;
     area.caretPositionProperty().addListener((o, a, b) -> refresh());
-    area.focusedProperty().addListener((o, a, b) -> {
-      if (!b) {
-        hidePopup();
-      }
-    });
+    area.focusedProperty()
+        .addListener(
+            (o, a, b) -> {
+              if (!b) {
+                hidePopup();
+              }
+            });
   }
 
   private void refresh() {

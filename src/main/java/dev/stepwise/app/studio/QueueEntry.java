@@ -9,7 +9,8 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 /** One job in the studio's queue list: what it will make and where it stands. UI thread only. */
 public final class QueueEntry {
   private final JobHandle job;
-  private final ReadOnlyObjectWrapper<JobState> state = new ReadOnlyObjectWrapper<>(JobState.QUEUED);
+  private final ReadOnlyObjectWrapper<JobState> state =
+      new ReadOnlyObjectWrapper<>(JobState.QUEUED);
 
   QueueEntry(JobHandle job) {
     this.job = job;

@@ -37,8 +37,8 @@ public final class QueuePane extends VBox {
     private final Label state = new Label();
     private final Button up = Icons.button(null, "", "mdi2a-arrow-up", "Run this job sooner");
     private final Button down = Icons.button(null, "", "mdi2a-arrow-down", "Run this job later");
-    private final Button cancel = Icons.button(null, "", "mdi2c-close-circle-outline",
-        "Cancel this job");
+    private final Button cancel =
+        Icons.button(null, "", "mdi2c-close-circle-outline", "Cancel this job");
     private final HBox box;
 
     EntryCell(StudioViewModel vm) {

@@ -26,17 +26,20 @@ public final class ResultsStrip extends ScrollPane {
     Label empty = new Label("Finished images appear here.");
     empty.getStyleClass().add("slot-placeholder");
     row.getChildren().add(empty);
-    vm.results().addListener((ListChangeListener<ResultItem>) c -> {
-      while (c.next()) {
-        for (ResultItem r : c.getAddedSubList()) {
-          if (row.getChildren().size() == 1 && row.getChildren().get(0) == empty) {
-            row.getChildren().clear();
-          }
-          row.getChildren().add(cell(r));
-        }
-      }
-      setHvalue(1);
-    });
+    vm.results()
+        .addListener(
+            (ListChangeListener<ResultItem>)
+                c -> {
+                  while (c.next()) {
+                    for (ResultItem r : c.getAddedSubList()) {
+                      if (row.getChildren().size() == 1 && row.getChildren().get(0) == empty) {
+                        row.getChildren().clear();
+                      }
+                      row.getChildren().add(cell(r));
+                    }
+                  }
+                  setHvalue(1);
+                });
   }
 
   private static VBox cell(ResultItem r) {
@@ -48,9 +51,18 @@ public final class ResultsStrip extends ScrollPane {
     Label seed = new Label("seed " + r.seed());
     VBox box = new VBox(2, v, seed);
     box.getStyleClass().add("result-cell");
-    Tooltip.install(box, new Tooltip(r.request().prompt() + "\nseed " + r.seed() + " · "
-        + r.request().steps() + " steps · " + r.request().sampler().displayName()
-        + " · scale " + r.request().guidanceScale()));
+    Tooltip.install(
+        box,
+        new Tooltip(
+            r.request().prompt()
+                + "\nseed "
+                + r.seed()
+                + " · "
+                + r.request().steps()
+                + " steps · "
+                + r.request().sampler().displayName()
+                + " · scale "
+                + r.request().guidanceScale()));
     return box;
   }
 }

@@ -21,8 +21,7 @@ public final class Seeds {
     try {
       return Long.parseLong(t);
     } catch (NumberFormatException e) {
-      throw new EngineException(
-          "The seed must be a whole number such as 42, got \"" + t + "\".");
+      throw new EngineException("The seed must be a whole number such as 42, got \"" + t + "\".");
     }
   }
 

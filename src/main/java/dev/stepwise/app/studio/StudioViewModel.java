@@ -1,16 +1,9 @@
 package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.EngineException;
-import dev.stepwise.engine.GeneratedImage;
-import dev.stepwise.engine.GenerationListener;
 import dev.stepwise.engine.GenerationRequest;
-import dev.stepwise.engine.GenerationResult;
-import dev.stepwise.engine.ModelInfo;
 import dev.stepwise.engine.PreviewSource;
-import dev.stepwise.engine.RgbImage;
-import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.sampling.SamplerKind;
-import dev.stepwise.engine.sampling.SchedulerConfig;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.JobState;
 import dev.stepwise.engine.service.PackFacts;
@@ -47,9 +40,9 @@ public final class StudioViewModel {
   private final Executor ui;
   private final Executor background;
   private final RandomGenerator random;
-  private final UiPump pump;
-  private final List<StudioListener> listeners = new CopyOnWriteArrayList<>();
-  private volatile SamplingService service;
+  final UiPump pump;
+  final List<StudioListener> listeners = new CopyOnWriteArrayList<>();
+  volatile SamplingService service;
 
   // Controls.
   private final StringProperty prompt = new SimpleStringProperty("");
@@ -69,27 +62,27 @@ public final class StudioViewModel {
   // Model facts.
   private final ObjectProperty<PackFacts> facts = new SimpleObjectProperty<>();
   private final StringProperty modelMessage = new SimpleStringProperty("");
-  private final StringProperty device = new SimpleStringProperty("starting the engine…");
+  final StringProperty device = new SimpleStringProperty("starting the engine…");
   private final ObservableList<String> unknownWords = FXCollections.observableArrayList();
   private final StringProperty unknownWarning = new SimpleStringProperty("");
 
   // The run.
   private final BooleanProperty ready = new SimpleBooleanProperty();
-  private final BooleanProperty running = new SimpleBooleanProperty();
-  private final IntegerProperty stepsDone = new SimpleIntegerProperty();
-  private final DoubleProperty progress = new SimpleDoubleProperty();
-  private final StringProperty stepText = new SimpleStringProperty("Ready");
-  private final StringProperty speedText = new SimpleStringProperty("");
-  private final StringProperty etaText = new SimpleStringProperty("");
-  private final StringProperty status = new SimpleStringProperty("");
-  private final StringProperty error = new SimpleStringProperty("");
+  final BooleanProperty running = new SimpleBooleanProperty();
+  final IntegerProperty stepsDone = new SimpleIntegerProperty();
+  final DoubleProperty progress = new SimpleDoubleProperty();
+  final StringProperty stepText = new SimpleStringProperty("Ready");
+  final StringProperty speedText = new SimpleStringProperty("");
+  final StringProperty etaText = new SimpleStringProperty("");
+  final StringProperty status = new SimpleStringProperty("");
+  final StringProperty error = new SimpleStringProperty("");
   private final ObjectProperty<PreviewSource> previewSource =
       new SimpleObjectProperty<>(PreviewSource.PREDICTED_IMAGE);
   private final ObjectProperty<LiveFrame> frame = new SimpleObjectProperty<>();
-  private final ObservableList<QueueEntry> queue = FXCollections.observableArrayList();
-  private final ObservableList<ResultItem> results = FXCollections.observableArrayList();
-  private final LiveFrame[] lastFrames = new LiveFrame[PreviewSource.values().length];
-  private boolean frameDirty;
+  final ObservableList<QueueEntry> queue = FXCollections.observableArrayList();
+  final ObservableList<ResultItem> results = FXCollections.observableArrayList();
+  final LiveFrame[] lastFrames = new LiveFrame[PreviewSource.values().length];
+  boolean frameDirty;
   private long framesDrawn;
   private long lastSeed = -1;
   private long factsRequest;
@@ -135,8 +128,17 @@ public final class StudioViewModel {
     ModelChoice m = model.get();
     String folder = m == null || m.builtIn() ? "" : m.folder().toString();
     return new GenerationSettings(
-        prompt.get(), negativePrompt.get(), guidance.get(), steps.get(), seedText.get(),
-        seedLocked.get(), sampler.get(), karras.get(), width.get(), height.get(), batch.get(),
+        prompt.get(),
+        negativePrompt.get(),
+        guidance.get(),
+        steps.get(),
+        seedText.get(),
+        seedLocked.get(),
+        sampler.get(),
+        karras.get(),
+        width.get(),
+        height.get(),
+        batch.get(),
         folder);
   }
 
@@ -160,8 +162,11 @@ public final class StudioViewModel {
     ModelChoice pick = catalog.isEmpty() ? null : catalog.get(0);
     if (!s.modelFolder().isEmpty()) {
       Path wanted = Path.of(s.modelFolder()).toAbsolutePath().normalize();
-      pick = catalog.stream().filter(c -> c.folder().toAbsolutePath().normalize().equals(wanted))
-          .findFirst().orElse(null);
+      pick =
+          catalog.stream()
+              .filter(c -> c.folder().toAbsolutePath().normalize().equals(wanted))
+              .findFirst()
+              .orElse(null);
       if (pick == null) {
         pick = ModelCatalog.choice(wanted);
         models.add(pick);
@@ -173,8 +178,8 @@ public final class StudioViewModel {
   /** Adds a folder the user opened to the chooser and selects it. */
   public void openModelFolder(Path folder) {
     ModelChoice c = ModelCatalog.choice(folder);
-    ModelChoice existing = models.stream().filter(m -> m.folder().equals(c.folder())).findFirst()
-        .orElse(null);
+    ModelChoice existing =
+        models.stream().filter(m -> m.folder().equals(c.folder())).findFirst().orElse(null);
     if (existing == null) {
       models.add(c);
       existing = c;
@@ -200,8 +205,12 @@ public final class StudioViewModel {
           } catch (EngineException e) {
             message = e.getMessage() + " Choose another model or open a model folder.";
           } catch (RuntimeException e) {
-            message = "The model in " + choice.folder() + " could not be read ("
-                + e.getClass().getSimpleName() + "); choose another model.";
+            message =
+                "The model in "
+                    + choice.folder()
+                    + " could not be read ("
+                    + e.getClass().getSimpleName()
+                    + "); choose another model.";
           }
           PackFacts result = f;
           String msg = message;
@@ -233,7 +242,9 @@ public final class StudioViewModel {
     return f == null ? Set.of() : f.tokenizer().vocabularyWords();
   }
 
-  /** Up to {@code max} known words that start with {@code prefix} (ignoring case), shortest first. */
+  /**
+   * Up to {@code max} known words that start with {@code prefix} (ignoring case), shortest first.
+   */
   public List<String> completions(String prefix, int max) {
     if (prefix == null || prefix.isEmpty()) {
       return List.of();
@@ -263,7 +274,8 @@ public final class StudioViewModel {
     unknownWarning.set(
         words.isEmpty()
             ? ""
-            : "The model does not know: " + String.join(", ", words)
+            : "The model does not know: "
+                + String.join(", ", words)
                 + " (these words carry no meaning for it).");
   }
 
@@ -304,8 +316,10 @@ public final class StudioViewModel {
     PackFacts f = facts.get();
     if (f == null) {
       String m = modelMessage.get();
-      error.set(m == null || m.isEmpty() || m.startsWith("Reading")
-          ? "The model is still being read; try again in a moment." : m);
+      error.set(
+          m == null || m.isEmpty() || m.startsWith("Reading")
+              ? "The model is still being read; try again in a moment."
+              : m);
       return null;
     }
     GenerationSettings gs = settings();
@@ -324,7 +338,7 @@ public final class StudioViewModel {
     }
     seedText.set(Long.toString(seed));
     lastSeed = seed;
-    JobListener listener = new JobListener(request, f);
+    JobListener listener = new JobListener(this, request, f);
     JobHandle job = s.submit(request, listener);
     QueueEntry entry = new QueueEntry(job);
     listener.entry = entry;
@@ -364,7 +378,7 @@ public final class StudioViewModel {
   }
 
   /** Orders the queue list as the engine will run it (running first) and drops ended jobs. */
-  private void syncQueue() {
+  void syncQueue() {
     SamplingService s = service;
     if (s == null) {
       return;
@@ -418,168 +432,129 @@ public final class StudioViewModel {
     return framesDrawn;
   }
 
-  /** Hears one job on the sampling thread and posts everything through the pump. */
-  private final class JobListener implements GenerationListener {
-    private final GenerationRequest request;
-    private final PackFacts facts;
-    private volatile QueueEntry entry;
-
-    JobListener(GenerationRequest request, PackFacts facts) {
-      this.request = request;
-      this.facts = facts;
-    }
-
-    @Override
-    public void started(ModelInfo info) {
-      SchedulerConfig scheduler = facts.scheduler();
-      pump.post(
-          () -> {
-            entry.state(JobState.RUNNING);
-            running.set(true);
-            device.set(info.device());
-            status.set("Generating " + entry.summary());
-            stepsDone.set(0);
-            progress.set(0);
-            stepText.set("Step 0/" + request.steps());
-            speedText.set("");
-            etaText.set("");
-            syncQueue();
-            for (StudioListener l : listeners) {
-              l.jobStarted(facts.folder(), scheduler, request);
-            }
-          });
-    }
-
-    @Override
-    public void step(StepEvent e) {
-      SamplingService s = service;
-      RgbImage x0 = e.preview() != null ? e.preview() : s.previewOf(e.predictedImage(), 0);
-      RgbImage xt = s.previewOf(e.noisyLatent(), 0);
-      RgbImage eps = s.previewOf(e.predictedNoise(), 0);
-      LiveFrame fx0 = x0 == null ? null : LiveFrame.of(x0);
-      LiveFrame fxt = xt == null ? null : LiveFrame.of(xt);
-      LiveFrame feps = eps == null ? null : LiveFrame.of(eps);
-      double done = e.imageIndex() * (double) e.totalSteps() + e.step() + 1;
-      double secs = Math.max(1e-9, e.elapsed().toNanos() / 1e9);
-      double itPerSec = done / secs;
-      double frac = e.progress(request.batch());
-      long etaSecs = Math.round(e.eta().toMillis() / 1000.0);
-      long seed = request.seedOf(e.imageIndex());
-      pump.post(
-          () -> {
-            if (e.step() == 0) {
-              for (StudioListener l : listeners) {
-                l.imageStarted(e.imageIndex(), seed, e.totalSteps());
-              }
-            }
-            lastFrames[PreviewSource.PREDICTED_IMAGE.ordinal()] = fx0;
-            lastFrames[PreviewSource.NOISY_LATENT.ordinal()] = fxt;
-            lastFrames[PreviewSource.PREDICTED_NOISE.ordinal()] = feps;
-            frameDirty = true;
-            stepsDone.set(e.step() + 1);
-            progress.set(frac);
-            String img = request.batch() > 1
-                ? " · image " + (e.imageIndex() + 1) + "/" + request.batch() + " (seed " + seed + ")"
-                : "";
-            stepText.set("Step " + (e.step() + 1) + "/" + e.totalSteps() + img);
-            speedText.set(String.format(Locale.ROOT, "%.2f it/s", itPerSec));
-            etaText.set(String.format(Locale.ROOT, "ETA %d:%02d", etaSecs / 60, etaSecs % 60));
-            for (StudioListener l : listeners) {
-              l.stepPreview(e.imageIndex(), e.step(), x0);
-            }
-          });
-    }
-
-    @Override
-    public void image(GeneratedImage g) {
-      LiveFrame full = LiveFrame.of(g.image());
-      pump.post(
-          () -> {
-            lastFrames[PreviewSource.PREDICTED_IMAGE.ordinal()] = full;
-            frameDirty = true;
-            results.add(new ResultItem(g.image(), g.seed(), request));
-            for (StudioListener l : listeners) {
-              l.imageFinished(request, g);
-            }
-          });
-    }
-
-    @Override
-    public void finished(GenerationResult r) {
-      pump.post(
-          () -> {
-            entry.state(JobState.FINISHED);
-            queue.remove(entry);
-            progress.set(1);
-            stepText.set("Done");
-            etaText.set("");
-            status.set(String.format(Locale.ROOT, "Finished %d image%s (%s) in %.1f s.",
-                r.images().size(), r.images().size() == 1 ? "" : "s",
-                Seeds.describe(request.seed(), request.batch()), r.duration().toMillis() / 1000.0));
-            syncQueue();
-          });
-    }
-
-    @Override
-    public void cancelled() {
-      pump.post(
-          () -> {
-            boolean wasRunning = entry.state() == JobState.RUNNING;
-            entry.state(JobState.CANCELLED);
-            queue.remove(entry);
-            if (wasRunning) {
-              stepText.set("Cancelled at step " + stepsDone.get() + "/" + request.steps());
-              etaText.set("");
-            }
-            status.set("Cancelled job #" + entry.job().id() + ".");
-            syncQueue();
-          });
-    }
-
-    @Override
-    public void failed(EngineException ex) {
-      pump.post(
-          () -> {
-            entry.state(JobState.FAILED);
-            queue.remove(entry);
-            stepText.set("Failed");
-            error.set(ex.getMessage());
-            syncQueue();
-          });
-    }
-  }
-
   // ---- properties ----
 
-  public StringProperty promptProperty() { return prompt; }
-  public StringProperty negativePromptProperty() { return negativePrompt; }
-  public DoubleProperty guidanceProperty() { return guidance; }
-  public IntegerProperty stepsProperty() { return steps; }
-  public StringProperty seedTextProperty() { return seedText; }
-  public BooleanProperty seedLockedProperty() { return seedLocked; }
-  public ObjectProperty<SamplerKind> samplerProperty() { return sampler; }
-  public BooleanProperty karrasProperty() { return karras; }
-  public IntegerProperty widthProperty() { return width; }
-  public IntegerProperty heightProperty() { return height; }
-  public IntegerProperty batchProperty() { return batch; }
-  public ObjectProperty<ModelChoice> modelProperty() { return model; }
-  public ObservableList<ModelChoice> models() { return models; }
-  public ObjectProperty<PackFacts> factsProperty() { return facts; }
-  public StringProperty modelMessageProperty() { return modelMessage; }
-  public StringProperty deviceProperty() { return device; }
-  public ObservableList<String> unknownWords() { return unknownWords; }
-  public StringProperty unknownWarningProperty() { return unknownWarning; }
-  public BooleanProperty readyProperty() { return ready; }
-  public BooleanProperty runningProperty() { return running; }
-  public IntegerProperty stepsDoneProperty() { return stepsDone; }
-  public DoubleProperty progressProperty() { return progress; }
-  public StringProperty stepTextProperty() { return stepText; }
-  public StringProperty speedTextProperty() { return speedText; }
-  public StringProperty etaTextProperty() { return etaText; }
-  public StringProperty statusProperty() { return status; }
-  public StringProperty errorProperty() { return error; }
-  public ObjectProperty<PreviewSource> previewSourceProperty() { return previewSource; }
-  public ObjectProperty<LiveFrame> frameProperty() { return frame; }
-  public ObservableList<QueueEntry> queue() { return queue; }
-  public ObservableList<ResultItem> results() { return results; }
+  public StringProperty promptProperty() {
+    return prompt;
+  }
+
+  public StringProperty negativePromptProperty() {
+    return negativePrompt;
+  }
+
+  public DoubleProperty guidanceProperty() {
+    return guidance;
+  }
+
+  public IntegerProperty stepsProperty() {
+    return steps;
+  }
+
+  public StringProperty seedTextProperty() {
+    return seedText;
+  }
+
+  public BooleanProperty seedLockedProperty() {
+    return seedLocked;
+  }
+
+  public ObjectProperty<SamplerKind> samplerProperty() {
+    return sampler;
+  }
+
+  public BooleanProperty karrasProperty() {
+    return karras;
+  }
+
+  public IntegerProperty widthProperty() {
+    return width;
+  }
+
+  public IntegerProperty heightProperty() {
+    return height;
+  }
+
+  public IntegerProperty batchProperty() {
+    return batch;
+  }
+
+  public ObjectProperty<ModelChoice> modelProperty() {
+    return model;
+  }
+
+  public ObservableList<ModelChoice> models() {
+    return models;
+  }
+
+  public ObjectProperty<PackFacts> factsProperty() {
+    return facts;
+  }
+
+  public StringProperty modelMessageProperty() {
+    return modelMessage;
+  }
+
+  public StringProperty deviceProperty() {
+    return device;
+  }
+
+  public ObservableList<String> unknownWords() {
+    return unknownWords;
+  }
+
+  public StringProperty unknownWarningProperty() {
+    return unknownWarning;
+  }
+
+  public BooleanProperty readyProperty() {
+    return ready;
+  }
+
+  public BooleanProperty runningProperty() {
+    return running;
+  }
+
+  public IntegerProperty stepsDoneProperty() {
+    return stepsDone;
+  }
+
+  public DoubleProperty progressProperty() {
+    return progress;
+  }
+
+  public StringProperty stepTextProperty() {
+    return stepText;
+  }
+
+  public StringProperty speedTextProperty() {
+    return speedText;
+  }
+
+  public StringProperty etaTextProperty() {
+    return etaText;
+  }
+
+  public StringProperty statusProperty() {
+    return status;
+  }
+
+  public StringProperty errorProperty() {
+    return error;
+  }
+
+  public ObjectProperty<PreviewSource> previewSourceProperty() {
+    return previewSource;
+  }
+
+  public ObjectProperty<LiveFrame> frameProperty() {
+    return frame;
+  }
+
+  public ObservableList<QueueEntry> queue() {
+    return queue;
+  }
+
+  public ObservableList<ResultItem> results() {
+    return results;
+  }
 }

@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Carries events from the sampling thread to the UI thread with at most one task in flight on the
- * UI executor: events queue up in order and one drain runs them all, then {@code afterDrain}
- * (which draws the latest frame once). Nothing is dropped, so the last step always arrives.
+ * UI executor: events queue up in order and one drain runs them all, then {@code afterDrain} (which
+ * draws the latest frame once). Nothing is dropped, so the last step always arrives.
  */
 final class UiPump {
   private final Executor ui;

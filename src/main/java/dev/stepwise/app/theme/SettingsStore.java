@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SettingsStore {
   private static final Logger LOG = LoggerFactory.getLogger(SettingsStore.class);
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+  private static final Gson GSON =
+      new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
   private final Path file;
 
@@ -40,7 +41,10 @@ public final class SettingsStore {
       return Path.of(override);
     }
     String xdg = System.getenv("XDG_CONFIG_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".config");
     return base.resolve("stepwise");
   }
 
@@ -55,10 +59,13 @@ public final class SettingsStore {
       return StudioSettings.defaults();
     }
     try {
-      StudioSettings s = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), StudioSettings.class);
+      StudioSettings s =
+          GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), StudioSettings.class);
       // The canonical constructor fills what an older or hand-edited file lacks.
-      return s == null ? StudioSettings.defaults()
-          : new StudioSettings(s.windowWidth(), s.windowHeight(), s.maximized(), s.theme(), s.generation());
+      return s == null
+          ? StudioSettings.defaults()
+          : new StudioSettings(
+              s.windowWidth(), s.windowHeight(), s.maximized(), s.theme(), s.generation());
     } catch (IOException | JsonParseException | IllegalArgumentException e) {
       LOG.warn("settings file {} could not be read; using defaults", file, e);
       return StudioSettings.defaults();

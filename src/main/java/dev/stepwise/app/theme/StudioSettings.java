@@ -26,8 +26,10 @@ public record StudioSettings(
 
   /** Keeps the window at a usable size and fills missing parts with defaults. */
   public StudioSettings {
-    windowWidth = Double.isFinite(windowWidth) ? Math.max(MIN_WIDTH, Math.min(windowWidth, 10_000)) : 1200;
-    windowHeight = Double.isFinite(windowHeight) ? Math.max(MIN_HEIGHT, Math.min(windowHeight, 10_000)) : 780;
+    windowWidth =
+        Double.isFinite(windowWidth) ? Math.max(MIN_WIDTH, Math.min(windowWidth, 10_000)) : 1200;
+    windowHeight =
+        Double.isFinite(windowHeight) ? Math.max(MIN_HEIGHT, Math.min(windowHeight, 10_000)) : 780;
     theme = theme == null ? Theme.LIGHT : theme;
     generation = generation == null ? GenerationSettings.defaults() : generation;
   }

@@ -14,8 +14,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class GenerationSettingsTest {
-  private static GenerationSettings with(int steps, double s, String seed, boolean locked, int w, int h, int batch) {
-    return new GenerationSettings("a cat", "", s, steps, seed, locked, SamplerKind.EULER, true, w, h, batch, "");
+  private static GenerationSettings with(
+      int steps, double s, String seed, boolean locked, int w, int h, int batch) {
+    return new GenerationSettings(
+        "a cat", "", s, steps, seed, locked, SamplerKind.EULER, true, w, h, batch, "");
   }
 
   @Test
@@ -34,7 +36,8 @@ class GenerationSettingsTest {
     assertNull(with(20, 5, "1", false, 64, 60, 1).problem(4));
     assertTrue(with(20, 5, "1", false, 64, 64, 0).problem(8).startsWith("Batch count"));
     assertTrue(with(20, 5, "x12", true, 64, 64, 1).problem(8).contains("\"x12\""));
-    assertNull(with(20, 5, "x12", false, 64, 64, 1).problem(8), "an unlocked seed field is not read");
+    assertNull(
+        with(20, 5, "x12", false, 64, 64, 1).problem(8), "an unlocked seed field is not read");
   }
 
   @Test

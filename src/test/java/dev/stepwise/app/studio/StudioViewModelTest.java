@@ -39,8 +39,10 @@ class StudioViewModelTest {
   private void openTiny(int steps) throws InterruptedException {
     Path tiny = TestPacks.tinySd();
     GenerationSettings d = GenerationSettings.defaults();
-    vm.apply(new GenerationSettings("a red heart", "", 5, steps, "0", false, d.sampler(), false, 0,
-        0, 1, ""), List.of(new ModelChoice("tiny", tiny, true)));
+    vm.apply(
+        new GenerationSettings(
+            "a red heart", "", 5, steps, "0", false, d.sampler(), false, 0, 0, 1, ""),
+        List.of(new ModelChoice("tiny", tiny, true)));
     ui.runUntil(() -> vm.factsProperty().get() != null, LIMIT);
   }
 
@@ -94,18 +96,20 @@ class StudioViewModelTest {
     openTiny(4);
     attach();
     List<String> heard = new ArrayList<>();
-    vm.addStudioListener(new StudioListener() {
-      @Override
-      public void jobStarted(Path packDir, SchedulerConfig scheduler, GenerationRequest request) {
-        assertNotNull(scheduler);
-        heard.add("start " + request.seed());
-      }
+    vm.addStudioListener(
+        new StudioListener() {
+          @Override
+          public void jobStarted(
+              Path packDir, SchedulerConfig scheduler, GenerationRequest request) {
+            assertNotNull(scheduler);
+            heard.add("start " + request.seed());
+          }
 
-      @Override
-      public void stepPreview(int imageIndex, int step, RgbImage x0) {
-        heard.add("step " + step);
-      }
-    });
+          @Override
+          public void stepPreview(int imageIndex, int step, RgbImage x0) {
+            heard.add("step " + step);
+          }
+        });
     QueueEntry first = vm.generate();
     long seed1 = vm.lastSeed();
     QueueEntry second = vm.generate();
@@ -116,8 +120,18 @@ class StudioViewModelTest {
     assertEquals(2, vm.queue().size());
     ui.runUntil(() -> vm.results().size() == 2 && vm.queue().isEmpty(), LIMIT);
     assertEquals(
-        List.of("start " + seed1, "step 0", "step 1", "step 2", "step 3",
-            "start " + seed2, "step 0", "step 1", "step 2", "step 3"), heard);
+        List.of(
+            "start " + seed1,
+            "step 0",
+            "step 1",
+            "step 2",
+            "step 3",
+            "start " + seed2,
+            "step 0",
+            "step 1",
+            "step 2",
+            "step 3"),
+        heard);
     assertEquals(seed1, vm.results().get(0).seed());
     assertEquals(32, vm.frameProperty().get().width(), "the last frame is the full decode");
     assertFalse(vm.runningProperty().get());

@@ -17,12 +17,14 @@ class UiPumpTest {
     List<Integer> drawn = new ArrayList<>();
     UiPump pump = new UiPump(ui, () -> drawn.add(seen.isEmpty() ? -1 : seen.get(seen.size() - 1)));
     int n = 5_000;
-    Thread producer = new Thread(() -> {
-      for (int i = 0; i < n; i++) {
-        int step = i;
-        pump.post(() -> seen.add(step));
-      }
-    });
+    Thread producer =
+        new Thread(
+            () -> {
+              for (int i = 0; i < n; i++) {
+                int step = i;
+                pump.post(() -> seen.add(step));
+              }
+            });
     producer.start();
     ui.runUntil(() -> !producer.isAlive() && seen.size() == n, Duration.ofSeconds(30));
     ui.runUntil(() -> true, Duration.ofSeconds(1));
@@ -45,8 +47,10 @@ class UiPumpTest {
 
   @Test
   void framesArePackedOpaqueArgb() {
-    LiveFrame f = LiveFrame.of(new dev.stepwise.engine.RgbImage(2, 1,
-        new byte[] {(byte) 255, 0, 10, 1, 2, (byte) 200}));
+    LiveFrame f =
+        LiveFrame.of(
+            new dev.stepwise.engine.RgbImage(
+                2, 1, new byte[] {(byte) 255, 0, 10, 1, 2, (byte) 200}));
     assertEquals(0xffff000a, f.argb()[0]);
     assertEquals(0xff0102c8, f.argb()[1]);
   }

@@ -17,7 +17,9 @@ final class UiQueue implements Executor {
     maxPending = Math.max(maxPending, tasks.size());
   }
 
-  /** Runs queued tasks on the calling thread until {@code done} holds; fails after {@code limit}. */
+  /**
+   * Runs queued tasks on the calling thread until {@code done} holds; fails after {@code limit}.
+   */
   void runUntil(BooleanSupplier done, Duration limit) throws InterruptedException {
     long end = System.nanoTime() + limit.toNanos();
     while (!done.getAsBoolean()) {

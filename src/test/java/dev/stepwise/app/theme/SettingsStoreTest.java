@@ -15,8 +15,20 @@ class SettingsStoreTest {
   @Test
   void roundTripKeepsEverySetting(@TempDir Path dir) {
     SettingsStore store = new SettingsStore(dir.resolve("sub").resolve("studio.json"));
-    GenerationSettings g = new GenerationSettings(
-        "a red fox", "blurry", 7.5, 33, "1234", true, SamplerKind.DPMPP_2M, true, 96, 128, 4, "/m/p");
+    GenerationSettings g =
+        new GenerationSettings(
+            "a red fox",
+            "blurry",
+            7.5,
+            33,
+            "1234",
+            true,
+            SamplerKind.DPMPP_2M,
+            true,
+            96,
+            128,
+            4,
+            "/m/p");
     StudioSettings s = new StudioSettings(1400, 900, true, Theme.DARK, g);
     store.save(s);
     assertTrue(Files.isRegularFile(store.file()));
