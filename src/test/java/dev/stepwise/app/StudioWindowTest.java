@@ -215,4 +215,38 @@ class StudioWindowTest {
     assertTrue(error.isVisible());
     assertEquals("The seed must be a whole number such as 42, got \"abc\".", error.getText());
   }
+
+  @Test
+  void completionOffersTheModelsWordsAndTheCanvasSwitches(FxRobot robot) throws Exception {
+    modelRead();
+    robot.clickOn("#prompt").press(KeyCode.CONTROL, KeyCode.A).release(KeyCode.A, KeyCode.CONTROL);
+    robot.write("a smi");
+    WaitForAsyncUtils.waitFor(
+        10, TimeUnit.SECONDS, () -> robot.lookup(".auto-complete-popup").tryQuery().isPresent());
+    @SuppressWarnings("unchecked")
+    ListView<String> popup =
+        robot
+            .lookup(
+                (javafx.scene.Node n) ->
+                    n instanceof ListView && n.getScene() != window.root().getScene())
+            .queryAs(ListView.class);
+    assertTrue(fx(() -> popup.getItems().contains("smiling")), fx(() -> popup.getItems().toString()));
+    robot.interact(() -> popup.getSelectionModel().select("smiling"));
+    robot.press(KeyCode.ENTER).release(KeyCode.ENTER);
+    WaitForAsyncUtils.waitFor(
+        10, TimeUnit.SECONDS, () -> fx(() -> vm.promptProperty().get().equals("a smiling ")));
+
+    robot.clickOn("#generate");
+    waitFor(() -> vm.results().size() == 1);
+    robot.clickOn("#showXt");
+    assertEquals(8.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()),
+        "x_t is shown at latent size");
+    robot.clickOn("#showX0");
+    assertEquals(32.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()));
+    robot.clickOn("#stepLabel");
+    robot.press(KeyCode.CONTROL, KeyCode.DIGIT1).release(KeyCode.DIGIT1, KeyCode.CONTROL);
+    assertFalse(fx(() -> window.canvas().canvas().fitProperty().get()), "Ctrl+1 shows 1:1");
+    robot.press(KeyCode.CONTROL, KeyCode.DIGIT0).release(KeyCode.DIGIT0, KeyCode.CONTROL);
+    assertTrue(fx(() -> window.canvas().canvas().fitProperty().get()), "Ctrl+0 fits");
+  }
 }
