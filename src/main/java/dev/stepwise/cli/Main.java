@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     subcommands = {GenerateCommand.class, BenchCommand.class, LibraryCommand.class},
-    description = "Stepwise: a latent-diffusion image studio. Headless commands below.")
+    description = {
+      "Stepwise: a latent-diffusion image studio.",
+      "Without a command the studio window opens; the commands below run headless."
+    })
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
@@ -52,9 +55,17 @@ public final class Main implements Runnable {
     return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
   }
 
+  /** Without a subcommand: opens the studio window (JavaFX), returning when it closes. */
   @Override
   public void run() {
-    new CommandLine(this).usage(System.out);
+    try {
+      dev.stepwise.app.StudioLauncher.launch(new String[0]);
+    } catch (UnsupportedOperationException | IllegalStateException | LinkageError e) {
+      Logging.log().error("the studio could not open", e);
+      throw new dev.stepwise.engine.EngineException(
+          "the studio window could not open (no display?); run a command such as"
+              + " 'stepwise generate' instead (see stepwise --help).", e);
+    }
   }
 
   /** Prints the build's version. */

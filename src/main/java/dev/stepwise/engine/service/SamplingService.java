@@ -10,6 +10,8 @@ import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.GenerationResult;
 import dev.stepwise.engine.ModelInfo;
 import dev.stepwise.engine.Pipeline;
+import dev.stepwise.engine.RgbImage;
+import dev.stepwise.engine.sampling.Latents;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -59,6 +61,11 @@ public final class SamplingService implements AutoCloseable {
   /** The device jobs run on, in words, e.g. "CPU (PyTorch 2.7.1)". */
   public String device() {
     return Devices.describe(device);
+  }
+
+  /** The model used by requests that name none (may not exist on disk). */
+  public Path defaultModel() {
+    return defaultModel;
   }
 
   /** Queues {@code request}; the listener hears from the sampling thread. */
@@ -210,6 +217,17 @@ public final class SamplingService implements AutoCloseable {
     model = loader.apply(normalized, device);
     modelPath = normalized;
     return model;
+  }
+
+  /**
+   * Projects image {@code index} of {@code latents} (scaled VP latents, as in a {@link
+   * dev.stepwise.engine.StepEvent}) to RGB at latent resolution with the loaded model's preview
+   * factors; returns null before any model is loaded. Cheap: meant for live previews of x_t, x0 or
+   * eps from a listener on the sampling thread.
+   */
+  public RgbImage previewOf(Latents latents, int index) {
+    DiffusionModel m = model;
+    return m == null ? null : m.preview().project(latents, index);
   }
 
   /** The model the sampling thread has loaded, or null before the first job. */

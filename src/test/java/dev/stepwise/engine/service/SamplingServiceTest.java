@@ -177,4 +177,24 @@ class SamplingServiceTest {
     assertEquals(1, throwing.result().get(60, TimeUnit.SECONDS).images().size());
     assertTrue(service.device().startsWith("CPU"), service.device());
   }
+
+  @Test
+  void previewOfProjectsLatentsLikeThePipelinesOwnPreview() throws Exception {
+    assertEquals(null, service.previewOf(null, 0), "no model loaded yet");
+    List<StepEvent> events = new CopyOnWriteArrayList<>();
+    List<dev.stepwise.engine.RgbImage> mine = new CopyOnWriteArrayList<>();
+    GenerationListener l =
+        new GenerationListener() {
+          @Override
+          public void step(StepEvent e) {
+            events.add(e);
+            mine.add(service.previewOf(e.predictedImage(), 0));
+          }
+        };
+    service.submit(request(3, 2), l).result().get(60, TimeUnit.SECONDS);
+    assertEquals(2, events.size());
+    for (int i = 0; i < 2; i++) {
+      assertTrue(java.util.Arrays.equals(events.get(i).preview().rgb(), mine.get(i).rgb()));
+    }
+  }
 }

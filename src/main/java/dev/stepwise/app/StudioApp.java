@@ -1,0 +1,103 @@
+package dev.stepwise.app;
+
+import dev.stepwise.Stepwise;
+import dev.stepwise.app.studio.GenerationSettings;
+import dev.stepwise.app.studio.ModelCatalog;
+import dev.stepwise.app.studio.StudioViewModel;
+import dev.stepwise.app.theme.SettingsStore;
+import dev.stepwise.app.theme.StudioSettings;
+import dev.stepwise.engine.service.SamplingService;
+import java.security.SecureRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.stage.Stage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The studio application: opens the window with the last settings (or a ready example on first
+ * start), starts the engine off the FX thread, and saves the settings when the window closes.
+ */
+public final class StudioApp extends Application {
+  private static final Logger LOG = LoggerFactory.getLogger(StudioApp.class);
+
+  private final ExecutorService background =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "stepwise-studio-io");
+            t.setDaemon(true);
+            return t;
+          });
+  private SettingsStore store;
+  private StudioViewModel vm;
+  private StudioWindow window;
+  private Stage stage;
+  private volatile SamplingService service;
+
+  @Override
+  public void start(Stage primary) {
+    Stepwise.configureOffline();
+    stage = primary;
+    store = SettingsStore.standard();
+    StudioSettings settings = store.load();
+    ModelCatalog catalog = ModelCatalog.standard();
+    vm = new StudioViewModel(Platform::runLater, background, new SecureRandom());
+    vm.apply(settings.generation(), catalog.list());
+    window = new StudioWindow(vm, settings.theme());
+    primary.setTitle("Stepwise " + Stepwise.version() + " — studio");
+    primary.setScene(window.createScene(settings.windowWidth(), settings.windowHeight()));
+    primary.setMinWidth(StudioSettings.MIN_WIDTH);
+    primary.setMinHeight(StudioSettings.MIN_HEIGHT);
+    primary.setMaximized(settings.maximized());
+    primary.show();
+    window.controls().prompt().requestFocus();
+    // The engine (PyTorch) starts on its own thread: the window is usable at once.
+    Thread starter =
+        new Thread(
+            () -> {
+              try {
+                SamplingService s = new SamplingService(catalog.builtIn());
+                service = s;
+                Platform.runLater(() -> vm.attach(s));
+              } catch (RuntimeException | LinkageError e) {
+                LOG.error("the engine did not start", e);
+                Platform.runLater(
+                    () ->
+                        vm.errorProperty()
+                            .set(
+                                "The engine could not start ("
+                                    + e.getClass().getSimpleName()
+                                    + "); the log has the details."));
+              }
+            },
+            "stepwise-engine-start");
+    starter.setDaemon(true);
+    starter.start();
+  }
+
+  /** The window's content (for the lead's wiring of the timeline and explain views). */
+  public StudioWindow window() {
+    return window;
+  }
+
+  @Override
+  public void stop() {
+    if (vm != null && stage != null) {
+      GenerationSettings g = vm.settings();
+      store.save(
+          new StudioSettings(
+              stage.getWidth(),
+              stage.getHeight(),
+              stage.isMaximized(),
+              window.themeProperty().get(),
+              g));
+    }
+    SamplingService s = service;
+    if (s != null) {
+      s.close();
+    }
+    background.shutdownNow();
+  }
+}

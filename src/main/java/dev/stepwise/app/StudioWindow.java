@@ -1,0 +1,353 @@
+package dev.stepwise.app;
+
+import dev.stepwise.app.studio.CanvasPane;
+import dev.stepwise.app.studio.ControlsPane;
+import dev.stepwise.app.studio.HelpDialog;
+import dev.stepwise.app.studio.Icons;
+import dev.stepwise.app.studio.QueuePane;
+import dev.stepwise.app.studio.ResultsStrip;
+import dev.stepwise.app.studio.Shortcut;
+import dev.stepwise.app.studio.StudioViewModel;
+import dev.stepwise.app.theme.Theme;
+import java.io.File;
+import java.util.List;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.ToolBar;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.Window;
+import org.controlsfx.control.Notifications;
+import org.kordamp.ikonli.javafx.FontIcon;
+
+/**
+ * The studio's main window content: tool bar, controls, live canvas, queue, results strip and
+ * status bar, plus the slots where the step timeline and the explain view are placed.
+ *
+ * <p>Slots for views built elsewhere: {@link #timelineSlot()}, {@link #explainSlot()} and {@link
+ * #resultsSlot()} return containers whose children may be replaced; {@link
+ * StudioViewModel#addStudioListener} feeds them the run.
+ */
+public final class StudioWindow {
+  private final StudioViewModel vm;
+  private final BorderPane root = new BorderPane();
+  private final StackPane timelineSlot = new StackPane();
+  private final StackPane explainSlot = new StackPane();
+  private final StackPane resultsSlot = new StackPane();
+  private final ObjectProperty<Theme> theme = new SimpleObjectProperty<>(Theme.LIGHT);
+  private final ControlsPane controls;
+  private final CanvasPane canvas;
+  private final TabPane centerTabs;
+  private final List<Shortcut> shortcuts;
+  private boolean popupErrors = true;
+
+  /** Builds the window content for {@code vm} in {@code initialTheme}. */
+  public StudioWindow(StudioViewModel vm, Theme initialTheme) {
+    this.vm = vm;
+    theme.set(initialTheme);
+    controls = new ControlsPane(vm, this::openModelFolder, this::generate);
+    canvas = new CanvasPane(vm);
+
+    Button generate =
+        Icons.button(
+            "generate",
+            "Generate",
+            "mdi2p-play",
+            "Generate (Ctrl+Enter); while a job runs the new one is queued");
+    generate.setOnAction(e -> generate());
+    Button cancel =
+        Icons.button(
+            "cancel",
+            "Cancel",
+            "mdi2s-stop",
+            "Cancel the running job (Esc); it stops within one step");
+    cancel.setOnAction(e -> vm.cancelRunning());
+    cancel.disableProperty().bind(vm.runningProperty().not());
+    Button themeButton =
+        Icons.button(
+            "theme",
+            "",
+            "mdi2t-theme-light-dark",
+            "Switch between the light and dark theme (Ctrl+T)");
+    themeButton.setOnAction(e -> toggleTheme());
+    Button help = Icons.button("help", "", "mdi2h-help-circle-outline", "Keyboard shortcuts (F1)");
+    help.setOnAction(e -> showHelp());
+    Region spacer = new Region();
+    HBox.setHgrow(spacer, Priority.ALWAYS);
+    ToolBar bar = new ToolBar(generate, cancel, spacer, themeButton, help);
+
+    Tab canvasTab = new Tab("Canvas", canvas);
+    canvasTab.setGraphic(new FontIcon("mdi2i-image-filter-center-focus"));
+    explainSlot.setId("explainSlot");
+    explainSlot
+        .getChildren()
+        .add(
+            placeholder(
+                "The explain view: schedules, the sampler's update and" + " the forward process."));
+    Tab explainTab = new Tab("Explain", explainSlot);
+    explainTab.setId("explainTab");
+    explainTab.setGraphic(new FontIcon("mdi2s-school-outline"));
+    centerTabs = new TabPane(canvasTab, explainTab);
+    centerTabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+
+    resultsSlot.setId("resultsSlot");
+    resultsSlot.getChildren().add(new ResultsStrip(vm));
+    timelineSlot.setId("timelineSlot");
+    timelineSlot.getChildren().add(placeholder("The step timeline of the current image."));
+    Tab resultsTab = new Tab("Results", resultsSlot);
+    resultsTab.setGraphic(new FontIcon("mdi2i-image-multiple-outline"));
+    Tab timelineTab = new Tab("Timeline", timelineSlot);
+    timelineTab.setId("timelineTab");
+    timelineTab.setGraphic(new FontIcon("mdi2f-filmstrip"));
+    TabPane bottomTabs = new TabPane(resultsTab, timelineTab);
+    bottomTabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+
+    SplitPane middle = new SplitPane(centerTabs, bottomTabs);
+    middle.setOrientation(Orientation.VERTICAL);
+    middle.setDividerPositions(0.74);
+    QueuePane queue = new QueuePane(vm);
+    SplitPane main = new SplitPane(controls, middle, queue);
+    main.setDividerPositions(0.26, 0.8);
+    SplitPane.setResizableWithParent(controls, false);
+    SplitPane.setResizableWithParent(queue, false);
+
+    root.setTop(bar);
+    root.setCenter(main);
+    root.setBottom(statusBar());
+    root.setId("studioRoot");
+
+    vm.errorProperty()
+        .addListener(
+            (o, a, msg) -> {
+              if (msg != null && !msg.isEmpty()) {
+                notifyError(msg);
+              }
+            });
+    shortcuts =
+        List.of(
+            new Shortcut(
+                combo(KeyCode.ENTER, KeyCombination.SHORTCUT_DOWN),
+                "Generate (queued while a" + " job runs)",
+                () -> {
+                  generate();
+                  return true;
+                }),
+            new Shortcut(
+                new KeyCodeCombination(KeyCode.ESCAPE),
+                "Cancel the running job",
+                vm::cancelRunning),
+            new Shortcut(
+                combo(KeyCode.R, KeyCombination.SHORTCUT_DOWN),
+                "Draw a new random seed",
+                () -> {
+                  vm.randomSeed();
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.R, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
+                "Reuse the last seed and lock it",
+                () -> {
+                  vm.reuseLastSeed();
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.L, KeyCombination.SHORTCUT_DOWN),
+                "Lock or unlock the seed",
+                () -> {
+                  vm.seedLockedProperty().set(!vm.seedLockedProperty().get());
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.O, KeyCombination.SHORTCUT_DOWN),
+                "Open a model folder…",
+                () -> {
+                  openModelFolder();
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.DIGIT0, KeyCombination.SHORTCUT_DOWN),
+                "Fit the picture to the" + " window",
+                () -> {
+                  canvas.zoomToFit(true);
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.DIGIT1, KeyCombination.SHORTCUT_DOWN),
+                "Show the picture 1:1",
+                () -> {
+                  canvas.zoomToFit(false);
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.T, KeyCombination.SHORTCUT_DOWN),
+                "Switch light / dark theme",
+                () -> {
+                  toggleTheme();
+                  return true;
+                }),
+            new Shortcut(
+                new KeyCodeCombination(KeyCode.F1),
+                "Show this help",
+                () -> {
+                  showHelp();
+                  return true;
+                }));
+  }
+
+  private static KeyCombination combo(KeyCode code, KeyCombination.Modifier... mods) {
+    return new KeyCodeCombination(code, mods);
+  }
+
+  private static Label placeholder(String text) {
+    Label l = new Label(text);
+    l.getStyleClass().add("slot-placeholder");
+    l.setWrapText(true);
+    return l;
+  }
+
+  private HBox statusBar() {
+    Label status = new Label();
+    status.setId("status");
+    status.textProperty().bind(vm.statusProperty());
+    Label error = new Label();
+    error.setId("error");
+    error.getStyleClass().add("error-label");
+    error.setGraphic(new FontIcon("mdi2a-alert-circle-outline"));
+    error.textProperty().bind(vm.errorProperty());
+    error.visibleProperty().bind(vm.errorProperty().isNotEmpty());
+    error.managedProperty().bind(error.visibleProperty());
+    Region spacer = new Region();
+    HBox.setHgrow(spacer, Priority.ALWAYS);
+    Label device = new Label();
+    device.textProperty().bind(vm.deviceProperty());
+    device.setGraphic(new FontIcon("mdi2c-chip"));
+    HBox h = new HBox(12, error, status, spacer, device);
+    h.getStyleClass().add("status-bar");
+    h.setAlignment(Pos.CENTER_LEFT);
+    h.setPadding(new Insets(4, 8, 4, 8));
+    return h;
+  }
+
+  /** A scene for this window, with the theme's style sheet and the keyboard shortcuts. */
+  public Scene createScene(double width, double height) {
+    Scene scene = new Scene(root, width, height);
+    applyTheme(scene);
+    theme.addListener((o, a, b) -> applyTheme(scene));
+    scene.addEventFilter(
+        KeyEvent.KEY_PRESSED,
+        e -> {
+          for (Shortcut s : shortcuts) {
+            if (s.keys().match(e)) {
+              if (s.action().run()) {
+                e.consume();
+              }
+              return;
+            }
+          }
+        });
+    return scene;
+  }
+
+  private void applyTheme(Scene scene) {
+    scene.getStylesheets().setAll(theme.get().stylesheet());
+  }
+
+  private void generate() {
+    vm.generate();
+  }
+
+  private void toggleTheme() {
+    theme.set(theme.get().toggled());
+  }
+
+  private void showHelp() {
+    HelpDialog.show(window(), shortcuts);
+  }
+
+  private Window window() {
+    return root.getScene() == null ? null : root.getScene().getWindow();
+  }
+
+  private void openModelFolder() {
+    DirectoryChooser chooser = new DirectoryChooser();
+    chooser.setTitle("Open a model folder (a diffusers pack with model_index.json)");
+    File dir = chooser.showDialog(window());
+    if (dir != null) {
+      vm.openModelFolder(dir.toPath());
+    }
+  }
+
+  private void notifyError(String message) {
+    if (!popupErrors || window() == null) {
+      return;
+    }
+    try {
+      Notifications.create().owner(window()).title("Stepwise").text(message).showError();
+    } catch (RuntimeException e) {
+      // The status bar shows the same sentence; a popup that cannot open changes nothing.
+    }
+  }
+
+  /** Whether errors also pop up as notifications (the status bar always shows them). */
+  public void setPopupErrors(boolean on) {
+    popupErrors = on;
+  }
+
+  /** The root node. */
+  public Parent root() {
+    return root;
+  }
+
+  /** The current theme (remembered between runs). */
+  public ObjectProperty<Theme> themeProperty() {
+    return theme;
+  }
+
+  /** Every bound shortcut, as the help dialog lists them. */
+  public List<Shortcut> shortcuts() {
+    return shortcuts;
+  }
+
+  /** The canvas pane (zoom, source switch, live picture). */
+  public CanvasPane canvas() {
+    return canvas;
+  }
+
+  /** The controls column. */
+  public ControlsPane controls() {
+    return controls;
+  }
+
+  /** The container of the "Timeline" tab: replace its children with the step timeline. */
+  public StackPane timelineSlot() {
+    return timelineSlot;
+  }
+
+  /** The container of the "Explain" tab: replace its children with the explain view. */
+  public StackPane explainSlot() {
+    return explainSlot;
+  }
+
+  /** The container of the "Results" tab: holds the results strip until the gallery replaces it. */
+  public StackPane resultsSlot() {
+    return resultsSlot;
+  }
+}

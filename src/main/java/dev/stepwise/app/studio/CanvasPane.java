@@ -1,0 +1,128 @@
+package dev.stepwise.app.studio;
+
+import dev.stepwise.engine.PreviewSource;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.ToggleGroup;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import org.controlsfx.control.SegmentedButton;
+
+/**
+ * The live canvas with its switches (x0 / x_t / eps, fit / 1:1) and the run's step counter,
+ * progress bar, speed and time left.
+ */
+public final class CanvasPane extends BorderPane {
+  private final LiveCanvas canvas = new LiveCanvas();
+  private final ToggleGroup zoom = new ToggleGroup();
+  private final ToggleButton fit;
+  private final ToggleButton oneToOne;
+
+  public CanvasPane(StudioViewModel vm) {
+    ToggleButton x0 =
+        Icons.toggle(
+            "showX0",
+            "x₀ predicted",
+            "mdi2i-image-outline",
+            "Show the predicted clean image x0 after each step");
+    ToggleButton xt =
+        Icons.toggle(
+            "showXt", "x_t noisy", "mdi2b-blur", "Show the noisy latent x_t the sampler carries");
+    ToggleButton eps =
+        Icons.toggle(
+            "showEps", "ε noise", "mdi2g-grain", "Show the network's predicted noise epsilon");
+    x0.setUserData(PreviewSource.PREDICTED_IMAGE);
+    xt.setUserData(PreviewSource.NOISY_LATENT);
+    eps.setUserData(PreviewSource.PREDICTED_NOISE);
+    SegmentedButton source = new SegmentedButton(x0, xt, eps);
+    source.getToggleGroup().selectToggle(x0);
+    source
+        .getToggleGroup()
+        .selectedToggleProperty()
+        .addListener(
+            (o, a, b) -> {
+              if (b == null) {
+                a.setSelected(true); // one source is always shown
+              } else {
+                vm.previewSourceProperty().set((PreviewSource) b.getUserData());
+              }
+            });
+
+    fit =
+        Icons.toggle(
+            "zoomFit",
+            "Fit",
+            "mdi2f-fit-to-page-outline",
+            "Scale the picture to the window (Ctrl+0)");
+    oneToOne =
+        Icons.toggle(
+            "zoom1", "1:1", "mdi2m-magnify-expand", "One image pixel per screen pixel (Ctrl+1)");
+    fit.setToggleGroup(zoom);
+    oneToOne.setToggleGroup(zoom);
+    fit.setSelected(true);
+    zoom.selectedToggleProperty()
+        .addListener(
+            (o, a, b) -> {
+              if (b == null) {
+                a.setSelected(true);
+              } else {
+                canvas.fitProperty().set(b == fit);
+              }
+            });
+
+    Region spacer = new Region();
+    HBox.setHgrow(spacer, Priority.ALWAYS);
+    HBox top = new HBox(6, source, spacer, fit, oneToOne);
+    top.setAlignment(Pos.CENTER_LEFT);
+    top.setPadding(new Insets(4));
+
+    Label step = new Label();
+    step.setId("stepLabel");
+    step.textProperty().bind(vm.stepTextProperty());
+    step.setMinWidth(120);
+    ProgressBar progress = new ProgressBar(0);
+    progress.setId("progress");
+    progress.setMaxWidth(Double.MAX_VALUE);
+    HBox.setHgrow(progress, Priority.ALWAYS);
+    progress.progressProperty().bind(vm.progressProperty());
+    progress.setTooltip(new Tooltip("Progress of the running job"));
+    Label speed = new Label();
+    speed.setId("speed");
+    speed.textProperty().bind(vm.speedTextProperty());
+    Label eta = new Label();
+    eta.setId("eta");
+    eta.textProperty().bind(vm.etaTextProperty());
+    HBox bottom = new HBox(8, step, progress, speed, eta);
+    bottom.setAlignment(Pos.CENTER_LEFT);
+    bottom.setPadding(new Insets(4));
+
+    setTop(top);
+    setCenter(canvas);
+    setBottom(bottom);
+
+    vm.frameProperty().addListener((o, a, f) -> canvas.show(f));
+    vm.widthProperty().addListener((o, a, b) -> sizeFrom(vm));
+    vm.heightProperty().addListener((o, a, b) -> sizeFrom(vm));
+    sizeFrom(vm);
+  }
+
+  private void sizeFrom(StudioViewModel vm) {
+    canvas.setImageSize(vm.widthProperty().get(), vm.heightProperty().get());
+  }
+
+  /** The canvas itself. */
+  public LiveCanvas canvas() {
+    return canvas;
+  }
+
+  /** Selects fit (true) or 1:1 (false) zoom. */
+  public void zoomToFit(boolean toFit) {
+    (toFit ? fit : oneToOne).setSelected(true);
+  }
+}

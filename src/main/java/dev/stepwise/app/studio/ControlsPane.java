@@ -1,0 +1,296 @@
+package dev.stepwise.app.studio;
+
+import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.engine.service.PackFacts;
+import java.util.ArrayList;
+import java.util.List;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.geometry.Insets;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Slider;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.SpinnerValueFactory;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.util.StringConverter;
+import org.kordamp.ikonli.javafx.FontIcon;
+
+/** The left column: prompt, negative prompt, guidance, steps, seed, sampler, size, batch, model. */
+public final class ControlsPane extends ScrollPane {
+  /** The guidance tooltip: the scale's convention and the w = s - 1 relation. */
+  public static final String GUIDANCE_TIP =
+      "Guidance scale s (diffusers' guidance_scale, the CFG scale):\n"
+          + "eps = eps_uncond + s (eps_cond - eps_uncond).\n"
+          + "Ho & Salimans (2022) write the same update with w = s - 1.\n"
+          + "At s <= 1 the unconditional pass is skipped and the negative prompt has no effect.";
+
+  private final List<Object> keepAlive = new ArrayList<>();
+  private final TextArea prompt = new TextArea();
+  private final Button openModel;
+
+  /** Builds the controls bound to {@code vm}; {@code onOpenModel} asks for a folder. */
+  public ControlsPane(StudioViewModel vm, Runnable onOpenModel, Runnable onGenerate) {
+    VBox box = new VBox(4);
+    box.setPadding(new Insets(8));
+    box.setPrefWidth(320);
+
+    prompt.setId("prompt");
+    prompt.setPromptText("Describe the picture; Ctrl+Enter generates");
+    prompt.setWrapText(true);
+    prompt.setPrefRowCount(3);
+    prompt.setTooltip(
+        new Tooltip(
+            "The prompt. Ctrl+Enter generates; type two letters for the" + " model's words."));
+    prompt.textProperty().bindBidirectional(vm.promptProperty());
+    keepAlive.add(new PromptCompletion(prompt, vm::completions));
+
+    Label unknown = new Label();
+    unknown.setId("unknownWords");
+    unknown.getStyleClass().add("unknown-words");
+    unknown.setGraphic(new FontIcon("mdi2a-alert-outline"));
+    unknown.textProperty().bind(vm.unknownWarningProperty());
+    unknown.visibleProperty().bind(vm.unknownWarningProperty().isNotEmpty());
+    unknown.managedProperty().bind(unknown.visibleProperty());
+
+    TextArea negative = new TextArea();
+    negative.setId("negativePrompt");
+    negative.setWrapText(true);
+    negative.setPrefRowCount(2);
+    negative.setPromptText("What to steer away from (optional)");
+    negative.setTooltip(new Tooltip("Replaces the empty prompt as the unconditional input."));
+    negative.textProperty().bindBidirectional(vm.negativePromptProperty());
+
+    Slider guidance = new Slider(0, 20, 5);
+    guidance.setId("guidanceSlider");
+    guidance.setTooltip(new Tooltip(GUIDANCE_TIP));
+    HBox.setHgrow(guidance, Priority.ALWAYS);
+    guidance.valueProperty().bindBidirectional(vm.guidanceProperty());
+    Spinner<Double> guidanceSpin = new Spinner<>(0.0, 30.0, 5.0, 0.5);
+    guidanceSpin.setId("guidance");
+    guidanceSpin.setPrefWidth(90);
+    guidanceSpin.setTooltip(new Tooltip(GUIDANCE_TIP));
+    bindDouble(guidanceSpin, vm);
+
+    Spinner<Integer> steps =
+        intSpinner(
+            "steps",
+            1,
+            GenerationSettings.MAX_STEPS,
+            1,
+            vm.stepsProperty(),
+            "Sampler steps: more is slower and usually finer.");
+
+    TextField seed = new TextField();
+    seed.setId("seed");
+    seed.setPrefColumnCount(10);
+    seed.setTooltip(new Tooltip("The seed of the first image; image i of a batch uses seed + i."));
+    seed.textProperty().bindBidirectional(vm.seedTextProperty());
+    HBox.setHgrow(seed, Priority.ALWAYS);
+    Button random =
+        Icons.button(
+            "randomSeed", "", "mdi2d-dice-multiple-outline", "Draw a new random seed (Ctrl+R)");
+    random.setOnAction(e -> vm.randomSeed());
+    Button reuse =
+        Icons.button(
+            "reuseSeed", "", "mdi2h-history", "Reuse the last seed and lock it (Ctrl+Shift+R)");
+    reuse.setOnAction(e -> vm.reuseLastSeed());
+    ToggleButton lock =
+        Icons.toggle(
+            "lockSeed",
+            "",
+            "mdi2l-lock-outline",
+            "Lock the seed: Generate reuses it instead of drawing a new one (Ctrl+L)");
+    lock.selectedProperty().bindBidirectional(vm.seedLockedProperty());
+
+    ComboBox<SamplerKind> sampler = new ComboBox<>();
+    sampler.setId("sampler");
+    sampler.getItems().setAll(SamplerKind.values());
+    sampler.setConverter(
+        new StringConverter<>() {
+          @Override
+          public String toString(SamplerKind k) {
+            return k == null ? "" : k.displayName();
+          }
+
+          @Override
+          public SamplerKind fromString(String s) {
+            return SamplerKind.parse(s);
+          }
+        });
+    sampler.valueProperty().bindBidirectional(vm.samplerProperty());
+    sampler.setTooltip(new Tooltip("The sampling algorithm (DDIM, Euler, DPM++ 2M, ...)."));
+    CheckBox karras = new CheckBox("Karras");
+    karras.setId("karras");
+    karras.setTooltip(new Tooltip("Use the noise levels of Karras et al. (2022)."));
+    karras.selectedProperty().bindBidirectional(vm.karrasProperty());
+
+    Spinner<Integer> width =
+        intSpinner(
+            "width",
+            0,
+            2048,
+            8,
+            vm.widthProperty(),
+            "Image width in pixels, a multiple of the model's factor (0: the model's own size).");
+    Spinner<Integer> height =
+        intSpinner(
+            "height",
+            0,
+            2048,
+            8,
+            vm.heightProperty(),
+            "Image height in pixels, a multiple of the model's factor (0: the model's own size).");
+    vm.factsProperty().addListener((o, a, f) -> sizeStep(f, width, height));
+    Spinner<Integer> batch =
+        intSpinner(
+            "batch",
+            1,
+            64,
+            1,
+            vm.batchProperty(),
+            "Images per press of Generate; image i uses seed + i.");
+
+    ComboBox<ModelChoice> model = new ComboBox<>(vm.models());
+    model.setId("model");
+    model.setMaxWidth(Double.MAX_VALUE);
+    HBox.setHgrow(model, Priority.ALWAYS);
+    model.valueProperty().bindBidirectional(vm.modelProperty());
+    model.setTooltip(
+        new Tooltip(
+            "The built-in model, the packs in "
+                + ModelCatalog.userModels()
+                + ", or a folder you opened."));
+    openModel =
+        Icons.button("openModel", "", "mdi2f-folder-open-outline", "Open a model folder… (Ctrl+O)");
+    openModel.setOnAction(e -> onOpenModel.run());
+    Label modelMessage = new Label();
+    modelMessage.setId("modelMessage");
+    modelMessage.getStyleClass().add("model-message");
+    modelMessage.textProperty().bind(vm.modelMessageProperty());
+    modelMessage.visibleProperty().bind(vm.modelMessageProperty().isNotEmpty());
+    modelMessage.managedProperty().bind(modelMessage.visibleProperty());
+    Label device = new Label();
+    device.setId("device");
+    device.setGraphic(new FontIcon("mdi2c-chip"));
+    device.textProperty().bind(Bindings.concat("Device: ", vm.deviceProperty()));
+    device.setTooltip(new Tooltip("Where the model runs (a CUDA GPU when one is found)."));
+
+    Button generate =
+        Icons.button(
+            "generateSide",
+            "Generate",
+            "mdi2p-play",
+            "Generate with these settings (Ctrl+Enter); during a run the job is queued");
+    generate.setMaxWidth(Double.MAX_VALUE);
+    generate.setDefaultButton(false);
+    generate.setOnAction(e -> onGenerate.run());
+
+    box.getChildren()
+        .addAll(
+            title("Prompt"),
+            prompt,
+            unknown,
+            title("Negative prompt"),
+            negative,
+            title("Guidance scale"),
+            row(guidance, guidanceSpin),
+            title("Steps"),
+            steps,
+            title("Seed"),
+            row(seed, random, reuse, lock),
+            title("Sampler"),
+            row(sampler, karras),
+            title("Size (width × height)"),
+            row(width, new Label("×"), height),
+            title("Batch count"),
+            batch,
+            title("Model"),
+            row(model, openModel),
+            modelMessage,
+            device,
+            new Label(),
+            generate);
+    setContent(box);
+    setFitToWidth(true);
+    setHbarPolicy(ScrollBarPolicy.NEVER);
+  }
+
+  /** The prompt area (focus target after start). */
+  public TextArea prompt() {
+    return prompt;
+  }
+
+  private static Label title(String text) {
+    Label l = new Label(text);
+    l.getStyleClass().add("section-title");
+    return l;
+  }
+
+  private static HBox row(Node... nodes) {
+    HBox h = new HBox(4, nodes);
+    h.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+    return h;
+  }
+
+  private Spinner<Integer> intSpinner(
+      String id, int min, int max, int step, IntegerProperty p, String tip) {
+    Spinner<Integer> s = new Spinner<>();
+    SpinnerValueFactory.IntegerSpinnerValueFactory f =
+        new SpinnerValueFactory.IntegerSpinnerValueFactory(min, max, Math.max(min, p.get()), step);
+    s.setValueFactory(f);
+    s.setId(id);
+    s.setEditable(true);
+    s.setPrefWidth(110);
+    s.setTooltip(new Tooltip(tip));
+    ObjectProperty<Integer> boxed = p.asObject();
+    keepAlive.add(boxed);
+    f.valueProperty().bindBidirectional(boxed);
+    commitOnFocusLoss(s);
+    return s;
+  }
+
+  private void bindDouble(Spinner<Double> s, StudioViewModel vm) {
+    s.setEditable(true);
+    ObjectProperty<Double> boxed = vm.guidanceProperty().asObject();
+    keepAlive.add(boxed);
+    s.getValueFactory().valueProperty().bindBidirectional(boxed);
+    commitOnFocusLoss(s);
+  }
+
+  private static void commitOnFocusLoss(Spinner<?> s) {
+    s.focusedProperty()
+        .addListener(
+            (o, a, focused) -> {
+              if (!focused) {
+                try {
+                  s.increment(0);
+                } catch (RuntimeException e) {
+                  s.getEditor().setText(String.valueOf(s.getValue()));
+                }
+              }
+            });
+  }
+
+  private static void sizeStep(PackFacts f, Spinner<Integer> w, Spinner<Integer> h) {
+    if (f == null) {
+      return;
+    }
+    for (Spinner<Integer> s : List.of(w, h)) {
+      SpinnerValueFactory.IntegerSpinnerValueFactory v =
+          (SpinnerValueFactory.IntegerSpinnerValueFactory) s.getValueFactory();
+      v.setAmountToStepBy(f.sizeStep());
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.stepwise.app.studio;
+
+import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.service.JobHandle;
+import dev.stepwise.engine.service.JobState;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+
+/** One job in the studio's queue list: what it will make and where it stands. UI thread only. */
+public final class QueueEntry {
+  private final JobHandle job;
+  private final ReadOnlyObjectWrapper<JobState> state =
+      new ReadOnlyObjectWrapper<>(JobState.QUEUED);
+
+  QueueEntry(JobHandle job) {
+    this.job = job;
+  }
+
+  /** The engine's handle of this job. */
+  public JobHandle job() {
+    return job;
+  }
+
+  /** The job's state as last seen on the UI thread. */
+  public ReadOnlyObjectProperty<JobState> stateProperty() {
+    return state.getReadOnlyProperty();
+  }
+
+  public JobState state() {
+    return state.get();
+  }
+
+  void state(JobState s) {
+    state.set(s);
+  }
+
+  /** The seed of each image: "seed 7" or "seeds 7-10" for a batch. */
+  public String seeds() {
+    GenerationRequest r = job.request();
+    return Seeds.describe(r.seed(), r.batch());
+  }
+
+  /** One line for the queue list: "#3 a red heart · 20 steps · seeds 7-10". */
+  public String summary() {
+    GenerationRequest r = job.request();
+    String p = r.prompt().isBlank() ? "(no prompt)" : r.prompt().strip();
+    if (p.length() > 40) {
+      p = p.substring(0, 39) + "…";
+    }
+    return "#" + job.id() + " " + p + " · " + r.steps() + " steps · " + seeds();
+  }
+
+  @Override
+  public String toString() {
+    return summary() + " (" + state.get() + ")";
+  }
+}

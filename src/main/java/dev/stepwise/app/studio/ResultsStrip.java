@@ -1,0 +1,68 @@
+package dev.stepwise.app.studio;
+
+import javafx.collections.ListChangeListener;
+import javafx.geometry.Insets;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Tooltip;
+import javafx.scene.image.ImageView;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+
+/** The finished images of this session, newest last, each with its seed. */
+public final class ResultsStrip extends ScrollPane {
+  /** Thumbnail side in pixels. */
+  public static final double THUMB = 96;
+
+  private final HBox row = new HBox(6);
+
+  public ResultsStrip(StudioViewModel vm) {
+    setId("results");
+    row.getStyleClass().add("results-strip");
+    row.setPadding(new Insets(4));
+    setContent(row);
+    setFitToHeight(true);
+    setVbarPolicy(ScrollBarPolicy.NEVER);
+    Label empty = new Label("Finished images appear here.");
+    empty.getStyleClass().add("slot-placeholder");
+    row.getChildren().add(empty);
+    vm.results()
+        .addListener(
+            (ListChangeListener<ResultItem>)
+                c -> {
+                  while (c.next()) {
+                    for (ResultItem r : c.getAddedSubList()) {
+                      if (row.getChildren().size() == 1 && row.getChildren().get(0) == empty) {
+                        row.getChildren().clear();
+                      }
+                      row.getChildren().add(cell(r));
+                    }
+                  }
+                  setHvalue(1);
+                });
+  }
+
+  private static VBox cell(ResultItem r) {
+    ImageView v = new ImageView(FxImages.toFx(r.image()));
+    v.setFitWidth(THUMB);
+    v.setFitHeight(THUMB);
+    v.setPreserveRatio(true);
+    v.setSmooth(true);
+    Label seed = new Label("seed " + r.seed());
+    VBox box = new VBox(2, v, seed);
+    box.getStyleClass().add("result-cell");
+    Tooltip.install(
+        box,
+        new Tooltip(
+            r.request().prompt()
+                + "\nseed "
+                + r.seed()
+                + " · "
+                + r.request().steps()
+                + " steps · "
+                + r.request().sampler().displayName()
+                + " · scale "
+                + r.request().guidanceScale()));
+    return box;
+  }
+}

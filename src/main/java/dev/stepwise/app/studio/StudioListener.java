@@ -1,0 +1,32 @@
+package dev.stepwise.app.studio;
+
+import dev.stepwise.engine.GeneratedImage;
+import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.RgbImage;
+import dev.stepwise.engine.sampling.SchedulerConfig;
+import java.nio.file.Path;
+
+/**
+ * Hooks for views that follow a run (the step timeline, the explain view, the gallery). Every
+ * method is called on the UI thread, in the order the engine produced the events, and no step is
+ * skipped, even when the canvas drew only the latest of several.
+ */
+public interface StudioListener {
+  /**
+   * A job left the queue and its model is loaded.
+   *
+   * @param packDir the model pack folder
+   * @param scheduler the pack's scheduler configuration, or null if it could not be read
+   * @param request the job's request (sampler, Karras, steps, seed, batch)
+   */
+  default void jobStarted(Path packDir, SchedulerConfig scheduler, GenerationRequest request) {}
+
+  /** Image {@code imageIndex} of the batch starts; {@code totalSteps} previews follow. */
+  default void imageStarted(int imageIndex, long seed, int totalSteps) {}
+
+  /** The predicted-x0 preview after step {@code step} (0-based) of image {@code imageIndex}. */
+  default void stepPreview(int imageIndex, int step, RgbImage predictedX0) {}
+
+  /** One image of the batch is done (full decode). */
+  default void imageFinished(GenerationRequest request, GeneratedImage image) {}
+}

@@ -1,0 +1,560 @@
+package dev.stepwise.app.studio;
+
+import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.PreviewSource;
+import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.engine.service.JobHandle;
+import dev.stepwise.engine.service.JobState;
+import dev.stepwise.engine.service.PackFacts;
+import dev.stepwise.engine.service.SamplingService;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.random.RandomGenerator;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The studio's state and actions, free of any control: the controls' values, the chosen model's
+ * facts, the live run (step, speed, frames), the queue and the results. Confined to the UI thread
+ * given as an {@link Executor}; engine events arrive through one coalescing pump, so the UI thread
+ * never has more than one task of ours pending and never waits for the engine.
+ */
+public final class StudioViewModel {
+  private final Executor ui;
+  private final Executor background;
+  private final RandomGenerator random;
+  final UiPump pump;
+  final List<StudioListener> listeners = new CopyOnWriteArrayList<>();
+  volatile SamplingService service;
+
+  // Controls.
+  private final StringProperty prompt = new SimpleStringProperty("");
+  private final StringProperty negativePrompt = new SimpleStringProperty("");
+  private final DoubleProperty guidance = new SimpleDoubleProperty(5);
+  private final IntegerProperty steps = new SimpleIntegerProperty(20);
+  private final StringProperty seedText = new SimpleStringProperty("0");
+  private final BooleanProperty seedLocked = new SimpleBooleanProperty();
+  private final ObjectProperty<SamplerKind> sampler = new SimpleObjectProperty<>(SamplerKind.DDIM);
+  private final BooleanProperty karras = new SimpleBooleanProperty();
+  private final IntegerProperty width = new SimpleIntegerProperty();
+  private final IntegerProperty height = new SimpleIntegerProperty();
+  private final IntegerProperty batch = new SimpleIntegerProperty(1);
+  private final ObjectProperty<ModelChoice> model = new SimpleObjectProperty<>();
+  private final ObservableList<ModelChoice> models = FXCollections.observableArrayList();
+
+  // Model facts.
+  private final ObjectProperty<PackFacts> facts = new SimpleObjectProperty<>();
+  private final StringProperty modelMessage = new SimpleStringProperty("");
+  final StringProperty device = new SimpleStringProperty("starting the engine…");
+  private final ObservableList<String> unknownWords = FXCollections.observableArrayList();
+  private final StringProperty unknownWarning = new SimpleStringProperty("");
+
+  // The run.
+  private final BooleanProperty ready = new SimpleBooleanProperty();
+  final BooleanProperty running = new SimpleBooleanProperty();
+  final IntegerProperty stepsDone = new SimpleIntegerProperty();
+  final DoubleProperty progress = new SimpleDoubleProperty();
+  final StringProperty stepText = new SimpleStringProperty("Ready");
+  final StringProperty speedText = new SimpleStringProperty("");
+  final StringProperty etaText = new SimpleStringProperty("");
+  final StringProperty status = new SimpleStringProperty("");
+  final StringProperty error = new SimpleStringProperty("");
+  private final ObjectProperty<PreviewSource> previewSource =
+      new SimpleObjectProperty<>(PreviewSource.PREDICTED_IMAGE);
+  private final ObjectProperty<LiveFrame> frame = new SimpleObjectProperty<>();
+  final ObservableList<QueueEntry> queue = FXCollections.observableArrayList();
+  final ObservableList<ResultItem> results = FXCollections.observableArrayList();
+  final LiveFrame[] lastFrames = new LiveFrame[PreviewSource.values().length];
+  boolean frameDirty;
+  private long framesDrawn;
+  private long lastSeed = -1;
+  private long factsRequest;
+
+  /**
+   * A view-model posting to {@code ui} (the FX thread in the app), reading model packs on {@code
+   * background}, drawing seeds from {@code random}.
+   */
+  public StudioViewModel(Executor ui, Executor background, RandomGenerator random) {
+    this.ui = ui;
+    this.background = background;
+    this.random = random;
+    this.pump = new UiPump(ui, this::drawLatest);
+    prompt.addListener((o, a, b) -> updateUnknownWords());
+    negativePrompt.addListener((o, a, b) -> updateUnknownWords());
+    facts.addListener((o, a, b) -> updateUnknownWords());
+    model.addListener((o, a, b) -> loadFacts(b));
+    previewSource.addListener((o, a, b) -> frame.set(lastFrames[b.ordinal()]));
+  }
+
+  /** Connects the engine once it has started (call on the UI thread). */
+  public void attach(SamplingService s) {
+    this.service = s;
+    s.addQueueListener(() -> pump.post(this::syncQueue));
+    device.set(s.device());
+    ready.set(true);
+  }
+
+  /** The engine, or null while it starts. */
+  public SamplingService service() {
+    return service;
+  }
+
+  /** Adds a hook that hears of every job start, step preview and finished image (UI thread). */
+  public void addStudioListener(StudioListener l) {
+    listeners.add(l);
+  }
+
+  // ---- settings ----
+
+  /** The controls' values as one record (what is remembered between runs). */
+  public GenerationSettings settings() {
+    ModelChoice m = model.get();
+    String folder = m == null || m.builtIn() ? "" : m.folder().toString();
+    return new GenerationSettings(
+        prompt.get(),
+        negativePrompt.get(),
+        guidance.get(),
+        steps.get(),
+        seedText.get(),
+        seedLocked.get(),
+        sampler.get(),
+        karras.get(),
+        width.get(),
+        height.get(),
+        batch.get(),
+        folder);
+  }
+
+  /**
+   * Sets the controls from {@code s} and offers {@code catalog}'s models; the model is the one
+   * {@code s} names when it is listed or still a folder, else the built-in pack.
+   */
+  public void apply(GenerationSettings s, List<ModelChoice> catalog) {
+    prompt.set(s.prompt());
+    negativePrompt.set(s.negativePrompt());
+    guidance.set(s.guidanceScale());
+    steps.set(s.steps());
+    seedText.set(s.seedText());
+    seedLocked.set(s.seedLocked());
+    sampler.set(s.sampler());
+    karras.set(s.karras());
+    width.set(s.width());
+    height.set(s.height());
+    batch.set(s.batch());
+    models.setAll(catalog);
+    ModelChoice pick = catalog.isEmpty() ? null : catalog.get(0);
+    if (!s.modelFolder().isEmpty()) {
+      Path wanted = Path.of(s.modelFolder()).toAbsolutePath().normalize();
+      pick =
+          catalog.stream()
+              .filter(c -> c.folder().toAbsolutePath().normalize().equals(wanted))
+              .findFirst()
+              .orElse(null);
+      if (pick == null) {
+        pick = ModelCatalog.choice(wanted);
+        models.add(pick);
+      }
+    }
+    model.set(pick);
+  }
+
+  /** Adds a folder the user opened to the chooser and selects it. */
+  public void openModelFolder(Path folder) {
+    ModelChoice c = ModelCatalog.choice(folder);
+    ModelChoice existing =
+        models.stream().filter(m -> m.folder().equals(c.folder())).findFirst().orElse(null);
+    if (existing == null) {
+      models.add(c);
+      existing = c;
+    }
+    model.set(existing);
+  }
+
+  private void loadFacts(ModelChoice choice) {
+    facts.set(null);
+    if (choice == null) {
+      modelMessage.set("Choose a model with \"Open a model folder…\".");
+      return;
+    }
+    modelMessage.set("Reading " + choice.label() + "…");
+    long ticket = ++factsRequest;
+    background.execute(
+        () -> {
+          PackFacts f = null;
+          String message;
+          try {
+            f = PackFacts.read(choice.folder());
+            message = "";
+          } catch (EngineException e) {
+            message = e.getMessage() + " Choose another model or open a model folder.";
+          } catch (RuntimeException e) {
+            message =
+                "The model in "
+                    + choice.folder()
+                    + " could not be read ("
+                    + e.getClass().getSimpleName()
+                    + "); choose another model.";
+          }
+          PackFacts result = f;
+          String msg = message;
+          ui.execute(
+              () -> {
+                if (ticket != factsRequest) {
+                  return;
+                }
+                modelMessage.set(msg);
+                if (result != null) {
+                  int step = result.sizeStep();
+                  if (width.get() <= 0 || width.get() % step != 0) {
+                    width.set(result.nativeSize());
+                  }
+                  if (height.get() <= 0 || height.get() % step != 0) {
+                    height.set(result.nativeSize());
+                  }
+                }
+                facts.set(result);
+              });
+        });
+  }
+
+  // ---- prompt words ----
+
+  /** Words the chosen model knows (empty until its pack is read). */
+  public Set<String> knownWords() {
+    PackFacts f = facts.get();
+    return f == null ? Set.of() : f.tokenizer().vocabularyWords();
+  }
+
+  /**
+   * Up to {@code max} known words that start with {@code prefix} (ignoring case), shortest first.
+   */
+  public List<String> completions(String prefix, int max) {
+    if (prefix == null || prefix.isEmpty()) {
+      return List.of();
+    }
+    String p = prefix.toLowerCase(Locale.ROOT);
+    List<String> out = new ArrayList<>();
+    for (String w : knownWords()) {
+      if (w.startsWith(p) && !w.equals(p)) {
+        out.add(w);
+      }
+    }
+    out.sort((a, b) -> a.length() != b.length() ? a.length() - b.length() : a.compareTo(b));
+    return out.size() > max ? List.copyOf(out.subList(0, max)) : out;
+  }
+
+  private void updateUnknownWords() {
+    PackFacts f = facts.get();
+    if (f == null) {
+      unknownWords.clear();
+      unknownWarning.set("");
+      return;
+    }
+    Set<String> words = new LinkedHashSet<>();
+    words.addAll(f.tokenizer().encode(prompt.get()).unknownWords());
+    words.addAll(f.tokenizer().encode(negativePrompt.get()).unknownWords());
+    unknownWords.setAll(words);
+    unknownWarning.set(
+        words.isEmpty()
+            ? ""
+            : "The model does not know: "
+                + String.join(", ", words)
+                + " (these words carry no meaning for it).");
+  }
+
+  // ---- seeds ----
+
+  /** Draws a fresh seed into the seed field. */
+  public void randomSeed() {
+    seedText.set(Long.toString(Seeds.random(random)));
+  }
+
+  /** Puts the last used seed back in the field and locks it, so Generate repeats that image. */
+  public void reuseLastSeed() {
+    if (lastSeed >= 0) {
+      seedText.set(Long.toString(lastSeed));
+      seedLocked.set(true);
+    }
+  }
+
+  /** The seed of the last job Generate submitted, or -1. */
+  public long lastSeed() {
+    return lastSeed;
+  }
+
+  // ---- actions ----
+
+  /**
+   * Submits a job with the current controls: it runs at once when the engine is idle, otherwise it
+   * joins the queue. Returns its queue entry, or null when a control is invalid (then {@link
+   * #errorProperty()} holds one plain sentence).
+   */
+  public QueueEntry generate() {
+    error.set("");
+    SamplingService s = service;
+    if (s == null) {
+      error.set("The engine is still starting; try again in a moment.");
+      return null;
+    }
+    PackFacts f = facts.get();
+    if (f == null) {
+      String m = modelMessage.get();
+      error.set(
+          m == null || m.isEmpty() || m.startsWith("Reading")
+              ? "The model is still being read; try again in a moment."
+              : m);
+      return null;
+    }
+    GenerationSettings gs = settings();
+    String problem = gs.problem(f.sizeStep());
+    if (problem != null) {
+      error.set(problem);
+      return null;
+    }
+    long seed = Seeds.next(gs.seedLocked(), gs.seedText(), random);
+    GenerationRequest request;
+    try {
+      request = gs.toRequest(seed, f.folder());
+    } catch (EngineException e) {
+      error.set(e.getMessage());
+      return null;
+    }
+    seedText.set(Long.toString(seed));
+    lastSeed = seed;
+    JobListener listener = new JobListener(this, request, f);
+    JobHandle job = s.submit(request, listener);
+    QueueEntry entry = new QueueEntry(job);
+    listener.entry = entry;
+    queue.add(entry);
+    syncQueue();
+    return entry;
+  }
+
+  /** Cancels the running job (Esc); it stops within one step. Returns false if none runs. */
+  public boolean cancelRunning() {
+    for (QueueEntry e : queue) {
+      if (e.state() == JobState.RUNNING) {
+        return e.job().cancel();
+      }
+    }
+    return false;
+  }
+
+  /** Cancels one queued or running job. */
+  public boolean cancel(QueueEntry entry) {
+    return entry.job().cancel();
+  }
+
+  /** Moves a queued job {@code delta} places (negative: sooner). Returns false if it cannot. */
+  public boolean move(QueueEntry entry, int delta) {
+    SamplingService s = service;
+    if (s == null) {
+      return false;
+    }
+    int index = s.queued().indexOf(entry.job());
+    if (index < 0 || index + delta < 0) {
+      return false;
+    }
+    boolean moved = s.move(entry.job(), index + delta);
+    syncQueue();
+    return moved;
+  }
+
+  /** Orders the queue list as the engine will run it (running first) and drops ended jobs. */
+  void syncQueue() {
+    SamplingService s = service;
+    if (s == null) {
+      return;
+    }
+    List<JobHandle> order = new ArrayList<>();
+    JobHandle run = s.running();
+    if (run != null) {
+      order.add(run);
+    }
+    order.addAll(s.queued());
+    List<QueueEntry> sorted = new ArrayList<>();
+    for (JobHandle j : order) {
+      for (QueueEntry e : queue) {
+        if (e.job() == j) {
+          if (!e.job().state().isFinal()) {
+            e.state(j.state());
+          }
+          sorted.add(e);
+        }
+      }
+    }
+    // Jobs submitted but not yet visible to the service's lists stay at the end.
+    for (QueueEntry e : queue) {
+      if (!sorted.contains(e) && !e.job().state().isFinal() && e.state() != JobState.RUNNING) {
+        sorted.add(e);
+      }
+    }
+    if (!sorted.equals(queue)) {
+      queue.setAll(sorted);
+    }
+    running.set(sorted.stream().anyMatch(e -> e.state() == JobState.RUNNING));
+  }
+
+  // ---- live frames ----
+
+  private void drawLatest() {
+    if (frameDirty) {
+      frameDirty = false;
+      framesDrawn++;
+      frame.set(lastFrames[previewSource.get().ordinal()]);
+    }
+  }
+
+  /** The UI thread's cost of every delivery from the engine so far (drains of the pump). */
+  public UiCost uiCost() {
+    return pump.cost();
+  }
+
+  /** How many times the canvas frame was replaced (each drain with new steps counts once). */
+  public long framesDrawn() {
+    return framesDrawn;
+  }
+
+  // ---- properties ----
+
+  public StringProperty promptProperty() {
+    return prompt;
+  }
+
+  public StringProperty negativePromptProperty() {
+    return negativePrompt;
+  }
+
+  public DoubleProperty guidanceProperty() {
+    return guidance;
+  }
+
+  public IntegerProperty stepsProperty() {
+    return steps;
+  }
+
+  public StringProperty seedTextProperty() {
+    return seedText;
+  }
+
+  public BooleanProperty seedLockedProperty() {
+    return seedLocked;
+  }
+
+  public ObjectProperty<SamplerKind> samplerProperty() {
+    return sampler;
+  }
+
+  public BooleanProperty karrasProperty() {
+    return karras;
+  }
+
+  public IntegerProperty widthProperty() {
+    return width;
+  }
+
+  public IntegerProperty heightProperty() {
+    return height;
+  }
+
+  public IntegerProperty batchProperty() {
+    return batch;
+  }
+
+  public ObjectProperty<ModelChoice> modelProperty() {
+    return model;
+  }
+
+  public ObservableList<ModelChoice> models() {
+    return models;
+  }
+
+  public ObjectProperty<PackFacts> factsProperty() {
+    return facts;
+  }
+
+  public StringProperty modelMessageProperty() {
+    return modelMessage;
+  }
+
+  public StringProperty deviceProperty() {
+    return device;
+  }
+
+  public ObservableList<String> unknownWords() {
+    return unknownWords;
+  }
+
+  public StringProperty unknownWarningProperty() {
+    return unknownWarning;
+  }
+
+  public BooleanProperty readyProperty() {
+    return ready;
+  }
+
+  public BooleanProperty runningProperty() {
+    return running;
+  }
+
+  public IntegerProperty stepsDoneProperty() {
+    return stepsDone;
+  }
+
+  public DoubleProperty progressProperty() {
+    return progress;
+  }
+
+  public StringProperty stepTextProperty() {
+    return stepText;
+  }
+
+  public StringProperty speedTextProperty() {
+    return speedText;
+  }
+
+  public StringProperty etaTextProperty() {
+    return etaText;
+  }
+
+  public StringProperty statusProperty() {
+    return status;
+  }
+
+  public StringProperty errorProperty() {
+    return error;
+  }
+
+  public ObjectProperty<PreviewSource> previewSourceProperty() {
+    return previewSource;
+  }
+
+  public ObjectProperty<LiveFrame> frameProperty() {
+    return frame;
+  }
+
+  public ObservableList<QueueEntry> queue() {
+    return queue;
+  }
+
+  public ObservableList<ResultItem> results() {
+    return results;
+  }
+}

@@ -1,0 +1,86 @@
+package dev.stepwise.app.theme;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads and writes {@link StudioSettings} as a JSON file, by default {@code
+ * $XDG_CONFIG_HOME/stepwise/studio.json} (or {@code ~/.config/stepwise/studio.json}; the system
+ * property {@code stepwise.config.dir} overrides the folder). A missing or unreadable file gives
+ * the defaults: settings never stop the studio from opening.
+ */
+public final class SettingsStore {
+  private static final Logger LOG = LoggerFactory.getLogger(SettingsStore.class);
+  private static final Gson GSON =
+      new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+  private final Path file;
+
+  /** A store backed by {@code file}. */
+  public SettingsStore(Path file) {
+    this.file = file;
+  }
+
+  /** The store at the standard location. */
+  public static SettingsStore standard() {
+    return new SettingsStore(configDir().resolve("studio.json"));
+  }
+
+  /** The studio's config folder. */
+  public static Path configDir() {
+    String override = System.getProperty("stepwise.config.dir");
+    if (override != null && !override.isBlank()) {
+      return Path.of(override);
+    }
+    String xdg = System.getenv("XDG_CONFIG_HOME");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".config");
+    return base.resolve("stepwise");
+  }
+
+  /** The file this store reads and writes. */
+  public Path file() {
+    return file;
+  }
+
+  /** The stored settings, or the defaults when there are none or they cannot be read. */
+  public StudioSettings load() {
+    if (!Files.isRegularFile(file)) {
+      return StudioSettings.defaults();
+    }
+    try {
+      StudioSettings s =
+          GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), StudioSettings.class);
+      // The canonical constructor fills what an older or hand-edited file lacks.
+      return s == null
+          ? StudioSettings.defaults()
+          : new StudioSettings(
+              s.windowWidth(), s.windowHeight(), s.maximized(), s.theme(), s.generation());
+    } catch (IOException | JsonParseException | IllegalArgumentException e) {
+      LOG.warn("settings file {} could not be read; using defaults", file, e);
+      return StudioSettings.defaults();
+    }
+  }
+
+  /** Writes {@code s} (atomically: a temporary file, then a rename); failures are logged only. */
+  public void save(StudioSettings s) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.writeString(tmp, GSON.toJson(s), StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("settings could not be saved to {}", file, e);
+    }
+  }
+}

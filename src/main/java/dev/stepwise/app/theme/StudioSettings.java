@@ -1,0 +1,41 @@
+package dev.stepwise.app.theme;
+
+import dev.stepwise.app.studio.GenerationSettings;
+
+/**
+ * What the studio remembers between runs.
+ *
+ * @param windowWidth the window's width in pixels
+ * @param windowHeight the window's height in pixels
+ * @param maximized whether the window was maximized
+ * @param theme the colour theme
+ * @param generation the controls' last values
+ */
+public record StudioSettings(
+    double windowWidth,
+    double windowHeight,
+    boolean maximized,
+    Theme theme,
+    GenerationSettings generation) {
+
+  /** The smallest window the studio opens. */
+  public static final double MIN_WIDTH = 900;
+
+  /** The smallest window height the studio opens. */
+  public static final double MIN_HEIGHT = 600;
+
+  /** Keeps the window at a usable size and fills missing parts with defaults. */
+  public StudioSettings {
+    windowWidth =
+        Double.isFinite(windowWidth) ? Math.max(MIN_WIDTH, Math.min(windowWidth, 10_000)) : 1200;
+    windowHeight =
+        Double.isFinite(windowHeight) ? Math.max(MIN_HEIGHT, Math.min(windowHeight, 10_000)) : 780;
+    theme = theme == null ? Theme.LIGHT : theme;
+    generation = generation == null ? GenerationSettings.defaults() : generation;
+  }
+
+  /** A first start: 1200 x 780, light theme, the example prompt. */
+  public static StudioSettings defaults() {
+    return new StudioSettings(1200, 780, false, Theme.LIGHT, GenerationSettings.defaults());
+  }
+}

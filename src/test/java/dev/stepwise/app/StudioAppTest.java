@@ -1,0 +1,74 @@
+package dev.stepwise.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stepwise.app.studio.GenerationSettings;
+import dev.stepwise.engine.TestPacks;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.application.Application;
+import javafx.scene.control.Label;
+import javafx.scene.control.TextArea;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The whole application on Monocle: first start, remembered settings, a broken built-in model. */
+class StudioAppTest {
+  @TempDir Path config;
+  private final FxRobot robot = new FxRobot();
+
+  @AfterEach
+  void clear() {
+    System.clearProperty("stepwise.config.dir");
+    System.clearProperty("stepwise.model");
+  }
+
+  private Application open(Path model) throws Exception {
+    System.setProperty("stepwise.config.dir", config.toString());
+    System.setProperty("stepwise.model", model.toString());
+    FxToolkit.registerPrimaryStage();
+    return FxToolkit.setupApplication(StudioApp.class);
+  }
+
+  @Test
+  void firstStartIsReadyWithTheExamplePromptAndSettingsAreRemembered() throws Exception {
+    Application app = open(TestPacks.tinySd());
+    Stage stage = FxToolkit.toolkitContext().getRegisteredStage();
+    assertTrue(stage.getTitle().startsWith("Stepwise"), stage.getTitle());
+    TextArea prompt = robot.lookup("#prompt").queryAs(TextArea.class);
+    assertEquals(GenerationSettings.EXAMPLE_PROMPT, prompt.getText());
+    Label device = robot.lookup("#device").queryAs(Label.class);
+    WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> device.getText().contains("CPU"));
+    assertEquals("", robot.lookup("#modelMessage").queryAs(Label.class).getText());
+    robot.interact(() -> prompt.setText("a green tree"));
+    FxToolkit.cleanupApplication(app);
+    Path file = config.resolve("studio.json");
+    assertTrue(Files.isRegularFile(file));
+    assertTrue(Files.readString(file).contains("a green tree"));
+
+    Application again = open(TestPacks.tinySd());
+    assertEquals("a green tree", robot.lookup("#prompt").queryAs(TextArea.class).getText());
+    FxToolkit.cleanupApplication(again);
+  }
+
+  @Test
+  void aMissingBuiltInModelStillOpensWithAPlainMessage(@TempDir Path nowhere) throws Exception {
+    Application app = open(nowhere.resolve("stepwise-emoji"));
+    Label message = robot.lookup("#modelMessage").queryAs(Label.class);
+    WaitForAsyncUtils.waitFor(
+        30, TimeUnit.SECONDS, () -> message.getText().contains("does not exist"));
+    assertTrue(message.isVisible());
+    assertTrue(
+        message.getText().endsWith("Choose another model or open a model folder."),
+        message.getText());
+    assertTrue(robot.lookup("#openModel").tryQuery().isPresent());
+    FxToolkit.cleanupApplication(app);
+  }
+}

@@ -1,0 +1,252 @@
+package dev.stepwise.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stepwise.app.studio.GenerationSettings;
+import dev.stepwise.app.studio.ModelChoice;
+import dev.stepwise.app.studio.StudioListener;
+import dev.stepwise.app.studio.StudioViewModel;
+import dev.stepwise.app.theme.Theme;
+import dev.stepwise.engine.RgbImage;
+import dev.stepwise.engine.TestPacks;
+import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.engine.service.SamplingService;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javafx.application.Platform;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.input.KeyCode;
+import javafx.scene.layout.GridPane;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The studio window on Monocle with the tiny pack: typing, generating, cancelling, queueing. */
+@ExtendWith(ApplicationExtension.class)
+class StudioWindowTest {
+  private static final long LIMIT_S = 120;
+  private static SamplingService service;
+  private static final ExecutorService IO = Executors.newSingleThreadExecutor();
+  private StudioViewModel vm;
+  private StudioWindow window;
+  private final AtomicInteger stepHooks = new AtomicInteger();
+
+  @BeforeAll
+  static void engine() {
+    service = new SamplingService(TestPacks.tinySd());
+  }
+
+  @AfterAll
+  static void close() {
+    service.close();
+    IO.shutdownNow();
+  }
+
+  @Start
+  void start(Stage stage) {
+    vm = new StudioViewModel(Platform::runLater, IO, new Random(1));
+    vm.apply(
+        new GenerationSettings(
+            "a red heart", "", 5, 4, "0", false, SamplerKind.DDIM, false, 0, 0, 1, ""),
+        List.of(new ModelChoice("tiny-sd (built-in)", TestPacks.tinySd(), true)));
+    vm.attach(service);
+    vm.addStudioListener(
+        new StudioListener() {
+          @Override
+          public void stepPreview(int imageIndex, int step, RgbImage x0) {
+            stepHooks.incrementAndGet();
+          }
+        });
+    window = new StudioWindow(vm, Theme.LIGHT);
+    window.setPopupErrors(false);
+    stage.setScene(window.createScene(1100, 720));
+    stage.show();
+  }
+
+  private static <T> T fx(Callable<T> c) throws Exception {
+    return WaitForAsyncUtils.asyncFx(c).get(LIMIT_S, TimeUnit.SECONDS);
+  }
+
+  private void waitFor(Callable<Boolean> c) throws Exception {
+    try {
+      WaitForAsyncUtils.waitFor(LIMIT_S, TimeUnit.SECONDS, () -> fx(c));
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(
+          "timed out; error="
+              + fx(() -> vm.errorProperty().get())
+              + " step="
+              + fx(() -> vm.stepTextProperty().get())
+              + " queue="
+              + fx(() -> vm.queue().toString())
+              + " results="
+              + fx(() -> vm.results().size())
+              + " status="
+              + fx(() -> vm.statusProperty().get()),
+          e);
+    }
+  }
+
+  private void modelRead() throws Exception {
+    waitFor(() -> vm.factsProperty().get() != null);
+  }
+
+  @Test
+  void typedPromptGeneratesAndTheCanvasFollowsTheSteps(FxRobot robot) throws Exception {
+    modelRead();
+    robot.clickOn("#prompt").press(KeyCode.CONTROL, KeyCode.A).release(KeyCode.A, KeyCode.CONTROL);
+    robot.write("a blue cat");
+    assertEquals("a blue cat", fx(() -> vm.promptProperty().get()));
+    robot.clickOn("#generate");
+    waitFor(() -> vm.results().size() == 1);
+    assertEquals(4, stepHooks.get(), "every step reaches the hooks");
+    long frames = fx(() -> window.canvas().canvas().framesShown());
+    assertTrue(frames >= 3, "the canvas was redrawn on several steps, got " + frames);
+    assertNotNull(fx(() -> window.canvas().canvas().view().getImage()));
+    assertEquals(
+        32.0,
+        fx(() -> window.canvas().canvas().view().getImage().getWidth()),
+        "the finished image replaces the previews");
+    assertEquals("Done", robot.lookup("#stepLabel").queryAs(Label.class).getText());
+    assertEquals(1, robot.lookup(".result-cell").queryAll().size());
+  }
+
+  @Test
+  void ctrlEnterGeneratesAndEscapeCancelsLeavingTheAppReady(FxRobot robot) throws Exception {
+    modelRead();
+    fx(
+        () -> {
+          vm.stepsProperty().set(200);
+          return null;
+        });
+    robot.clickOn("#prompt");
+    robot.press(KeyCode.CONTROL, KeyCode.ENTER).release(KeyCode.ENTER, KeyCode.CONTROL);
+    waitFor(() -> vm.stepsDoneProperty().get() >= 2);
+    assertFalse(robot.lookup("#cancel").queryAs(Button.class).isDisabled());
+    // Monocle gives key focus to the newest popup (a tooltip under the mouse would take the Esc):
+    // click a spot without a tooltip first.
+    robot.clickOn("#stepLabel");
+    robot.press(KeyCode.ESCAPE).release(KeyCode.ESCAPE);
+    waitFor(() -> !vm.runningProperty().get() && vm.queue().isEmpty());
+    String step = fx(() -> vm.stepTextProperty().get());
+    assertTrue(step.startsWith("Cancelled at step "), step);
+    assertTrue(fx(() -> vm.stepsDoneProperty().get()) < 200);
+    assertTrue(robot.lookup("#cancel").queryAs(Button.class).isDisabled());
+    assertTrue(fx(() -> vm.results().isEmpty()));
+    fx(
+        () -> {
+          vm.stepsProperty().set(2);
+          return null;
+        });
+    robot.clickOn("#generate");
+    waitFor(() -> vm.results().size() == 1);
+  }
+
+  @Test
+  void generateDuringARunQueuesAndTheQueueIsShown(FxRobot robot) throws Exception {
+    modelRead();
+    fx(
+        () -> {
+          vm.stepsProperty().set(4);
+          return null;
+        });
+    robot.clickOn("#generate");
+    fx(
+        () -> {
+          vm.stepsProperty().set(2);
+          return null;
+        });
+    robot.clickOn("#generate");
+    @SuppressWarnings("unchecked")
+    ListView<Object> queue = robot.lookup("#queue").queryAs(ListView.class);
+    assertEquals(2, fx(() -> queue.getItems().size()));
+    waitFor(() -> vm.results().size() == 2 && vm.queue().isEmpty());
+    assertEquals(
+        List.of(4, 2),
+        fx(() -> vm.results().stream().map(r -> r.request().steps()).toList()),
+        "jobs run in the order they were queued");
+  }
+
+  @Test
+  void unknownWordsAreListedUnderThePrompt(FxRobot robot) throws Exception {
+    modelRead();
+    Label warning = robot.lookup("#unknownWords").queryAs(Label.class);
+    assertFalse(warning.isVisible());
+    robot.clickOn("#prompt").press(KeyCode.CONTROL, KeyCode.A).release(KeyCode.A, KeyCode.CONTROL);
+    robot.write("a red zebra");
+    WaitForAsyncUtils.waitForFxEvents();
+    assertTrue(warning.isVisible());
+    assertTrue(warning.getText().contains("zebra"), warning.getText());
+  }
+
+  @Test
+  void f1ListsEveryShortcutAndBadInputIsOneSentence(FxRobot robot) throws Exception {
+    modelRead();
+    robot.press(KeyCode.F1).release(KeyCode.F1);
+    WaitForAsyncUtils.waitForFxEvents();
+    GridPane table = robot.lookup("#shortcutTable").queryAs(GridPane.class);
+    assertEquals(2 * window.shortcuts().size(), table.getChildren().size());
+    robot.press(KeyCode.ESCAPE).release(KeyCode.ESCAPE);
+    WaitForAsyncUtils.waitForFxEvents();
+    assertTrue(robot.lookup("#shortcutTable").tryQuery().isEmpty(), "Esc closes the help");
+    fx(
+        () -> {
+          vm.seedLockedProperty().set(true);
+          vm.seedTextProperty().set("abc");
+          return null;
+        });
+    robot.clickOn("#generate");
+    Label error = robot.lookup("#error").queryAs(Label.class);
+    assertTrue(error.isVisible());
+    assertEquals("The seed must be a whole number such as 42, got \"abc\".", error.getText());
+  }
+
+  @Test
+  void completionOffersTheModelsWordsAndTheCanvasSwitches(FxRobot robot) throws Exception {
+    modelRead();
+    robot.clickOn("#prompt").press(KeyCode.CONTROL, KeyCode.A).release(KeyCode.A, KeyCode.CONTROL);
+    robot.write("a smi");
+    WaitForAsyncUtils.waitFor(
+        10, TimeUnit.SECONDS, () -> robot.lookup(".auto-complete-popup").tryQuery().isPresent());
+    @SuppressWarnings("unchecked")
+    ListView<String> popup =
+        robot
+            .lookup(
+                (javafx.scene.Node n) ->
+                    n instanceof ListView && n.getScene() != window.root().getScene())
+            .queryAs(ListView.class);
+    assertTrue(fx(() -> popup.getItems().contains("smiling")), fx(() -> popup.getItems().toString()));
+    robot.interact(() -> popup.getSelectionModel().select("smiling"));
+    robot.press(KeyCode.ENTER).release(KeyCode.ENTER);
+    WaitForAsyncUtils.waitFor(
+        10, TimeUnit.SECONDS, () -> fx(() -> vm.promptProperty().get().equals("a smiling ")));
+
+    robot.clickOn("#generate");
+    waitFor(() -> vm.results().size() == 1);
+    robot.clickOn("#showXt");
+    assertEquals(8.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()),
+        "x_t is shown at latent size");
+    robot.clickOn("#showX0");
+    assertEquals(32.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()));
+    robot.clickOn("#stepLabel");
+    robot.press(KeyCode.CONTROL, KeyCode.DIGIT1).release(KeyCode.DIGIT1, KeyCode.CONTROL);
+    assertFalse(fx(() -> window.canvas().canvas().fitProperty().get()), "Ctrl+1 shows 1:1");
+    robot.press(KeyCode.CONTROL, KeyCode.DIGIT0).release(KeyCode.DIGIT0, KeyCode.CONTROL);
+    assertTrue(fx(() -> window.canvas().canvas().fitProperty().get()), "Ctrl+0 fits");
+  }
+}

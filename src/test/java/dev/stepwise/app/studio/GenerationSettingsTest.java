@@ -1,0 +1,70 @@
+package dev.stepwise.app.studio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.sampling.SamplerKind;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class GenerationSettingsTest {
+  private static GenerationSettings with(
+      int steps, double s, String seed, boolean locked, int w, int h, int batch) {
+    return new GenerationSettings(
+        "a cat", "", s, steps, seed, locked, SamplerKind.EULER, true, w, h, batch, "");
+  }
+
+  @Test
+  void defaultsAreValidAndCarryTheExamplePrompt() {
+    GenerationSettings d = GenerationSettings.defaults();
+    assertNull(d.problem(8));
+    assertEquals(GenerationSettings.EXAMPLE_PROMPT, d.prompt());
+  }
+
+  @Test
+  void eachBadFieldIsNamedInOneSentence() {
+    assertTrue(with(0, 5, "1", false, 64, 64, 1).problem(8).startsWith("Steps must be between 1"));
+    assertTrue(with(20, Double.NaN, "1", false, 64, 64, 1).problem(8).startsWith("Guidance scale"));
+    assertTrue(with(20, 31, "1", false, 64, 64, 1).problem(8).startsWith("Guidance scale"));
+    assertTrue(with(20, 5, "1", false, 64, 60, 1).problem(8).contains("multiples of 8"));
+    assertNull(with(20, 5, "1", false, 64, 60, 1).problem(4));
+    assertTrue(with(20, 5, "1", false, 64, 64, 0).problem(8).startsWith("Batch count"));
+    assertTrue(with(20, 5, "x12", true, 64, 64, 1).problem(8).contains("\"x12\""));
+    assertNull(
+        with(20, 5, "x12", false, 64, 64, 1).problem(8), "an unlocked seed field is not read");
+  }
+
+  @Test
+  void toRequestCarriesEveryControl() {
+    GenerationRequest r = with(12, 7.5, "3", true, 96, 64, 3).toRequest(99, Path.of("/packs/x"));
+    assertEquals(12, r.steps());
+    assertEquals(7.5, r.guidanceScale());
+    assertEquals(99, r.seed());
+    assertEquals(101, r.seedOf(2));
+    assertEquals(SamplerKind.EULER, r.sampler());
+    assertTrue(r.karras());
+    assertEquals(96, r.width());
+    assertEquals(64, r.height());
+    assertEquals(3, r.batch());
+    assertEquals(Path.of("/packs/x"), r.model());
+  }
+
+  @Test
+  void seedRules() {
+    assertEquals(-5, Seeds.parse(" -5 "));
+    assertThrows(EngineException.class, () -> Seeds.parse("1.5"));
+    assertEquals(42, Seeds.next(true, "42", new Random(1)));
+    long a = Seeds.next(false, "42", new Random(1));
+    long b = Seeds.next(false, "42", new Random(2));
+    assertNotEquals(a, b);
+    assertTrue(a >= 0 && a < Seeds.RANGE);
+    assertEquals("seed 7", Seeds.describe(7, 1));
+    assertEquals("seeds 7-10", Seeds.describe(7, 4));
+  }
+}

@@ -1,0 +1,183 @@
+package dev.stepwise.app.studio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.RgbImage;
+import dev.stepwise.engine.TestPacks;
+import dev.stepwise.engine.sampling.SchedulerConfig;
+import dev.stepwise.engine.service.JobState;
+import dev.stepwise.engine.service.SamplingService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The studio's view-model without a toolkit: a queue stands in for the FX thread. */
+class StudioViewModelTest {
+  private static final Duration LIMIT = Duration.ofSeconds(60);
+  private final UiQueue ui = new UiQueue();
+  private final StudioViewModel vm = new StudioViewModel(ui, Runnable::run, new Random(7));
+  private static SamplingService service;
+
+  @AfterAll
+  static void stop() {
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  private void openTiny(int steps) throws InterruptedException {
+    Path tiny = TestPacks.tinySd();
+    GenerationSettings d = GenerationSettings.defaults();
+    vm.apply(
+        new GenerationSettings(
+            "a red heart", "", 5, steps, "0", false, d.sampler(), false, 0, 0, 1, ""),
+        List.of(new ModelChoice("tiny", tiny, true)));
+    ui.runUntil(() -> vm.factsProperty().get() != null, LIMIT);
+  }
+
+  private void attach() {
+    if (service == null) {
+      service = new SamplingService(TestPacks.tinySd());
+    }
+    vm.attach(service);
+  }
+
+  @Test
+  void readsTheModelSizeWordsAndWarnsOfUnknownOnes() throws Exception {
+    openTiny(4);
+    assertEquals(32, vm.widthProperty().get(), "the tiny pack's own size fills an empty size");
+    assertEquals("", vm.unknownWarningProperty().get());
+    vm.promptProperty().set("a red zebra with wings");
+    assertEquals(List.of("zebra", "wings"), vm.unknownWords());
+    assertTrue(vm.unknownWarningProperty().get().contains("zebra, wings"));
+    assertTrue(vm.completions("he", 5).contains("heart"));
+    assertTrue(vm.completions("zz", 5).isEmpty());
+  }
+
+  @Test
+  void aBrokenModelLeavesAPlainMessageAndGenerateRefuses(@TempDir Path empty) throws Exception {
+    attach();
+    vm.apply(GenerationSettings.defaults(), List.of(new ModelChoice("broken", empty, true)));
+    ui.runUntil(() -> !vm.modelMessageProperty().get().startsWith("Reading"), LIMIT);
+    assertTrue(vm.modelMessageProperty().get().contains("Choose another model"));
+    assertNull(vm.generate());
+    assertEquals(vm.modelMessageProperty().get(), vm.errorProperty().get());
+    vm.openModelFolder(TestPacks.tinySd());
+    ui.runUntil(() -> vm.factsProperty().get() != null, LIMIT);
+    assertEquals("", vm.modelMessageProperty().get());
+    assertEquals(2, vm.models().size());
+  }
+
+  @Test
+  void invalidControlsAreRefusedBeforeTheEngine() throws Exception {
+    openTiny(4);
+    assertNull(vm.generate());
+    assertTrue(vm.errorProperty().get().contains("engine is still starting"));
+    attach();
+    vm.stepsProperty().set(0);
+    assertNull(vm.generate());
+    assertTrue(vm.errorProperty().get().startsWith("Steps must be"));
+    assertTrue(vm.queue().isEmpty());
+  }
+
+  @Test
+  void twoJobsQueueRunInOrderAndStreamEveryStep() throws Exception {
+    openTiny(4);
+    attach();
+    List<String> heard = new ArrayList<>();
+    vm.addStudioListener(
+        new StudioListener() {
+          @Override
+          public void jobStarted(
+              Path packDir, SchedulerConfig scheduler, GenerationRequest request) {
+            assertNotNull(scheduler);
+            heard.add("start " + request.seed());
+          }
+
+          @Override
+          public void stepPreview(int imageIndex, int step, RgbImage x0) {
+            heard.add("step " + step);
+          }
+        });
+    QueueEntry first = vm.generate();
+    long seed1 = vm.lastSeed();
+    QueueEntry second = vm.generate();
+    long seed2 = vm.lastSeed();
+    assertNotNull(first);
+    assertNotNull(second);
+    assertNotEquals(seed1, seed2, "an unlocked seed is drawn anew for every job");
+    assertEquals(2, vm.queue().size());
+    ui.runUntil(() -> vm.results().size() == 2 && vm.queue().isEmpty(), LIMIT);
+    assertEquals(
+        List.of(
+            "start " + seed1,
+            "step 0",
+            "step 1",
+            "step 2",
+            "step 3",
+            "start " + seed2,
+            "step 0",
+            "step 1",
+            "step 2",
+            "step 3"),
+        heard);
+    assertEquals(seed1, vm.results().get(0).seed());
+    assertEquals(32, vm.frameProperty().get().width(), "the last frame is the full decode");
+    assertFalse(vm.runningProperty().get());
+    assertTrue(ui.maxPending() <= 2, "at most one pump drain pending, got " + ui.maxPending());
+    vm.reuseLastSeed();
+    assertEquals(Long.toString(seed2), vm.seedTextProperty().get());
+    assertTrue(vm.seedLockedProperty().get());
+  }
+
+  @Test
+  void batchSeedsAndCanvasSourceSwitch() throws Exception {
+    openTiny(3);
+    attach();
+    vm.seedLockedProperty().set(true);
+    vm.seedTextProperty().set("100");
+    vm.batchProperty().set(3);
+    QueueEntry e = vm.generate();
+    assertEquals("seeds 100-102", e.seeds());
+    ui.runUntil(() -> vm.results().size() == 3, LIMIT);
+    assertEquals(List.of(100L, 101L, 102L), vm.results().stream().map(ResultItem::seed).toList());
+    LiveFrame full = vm.frameProperty().get();
+    vm.previewSourceProperty().set(dev.stepwise.engine.PreviewSource.NOISY_LATENT);
+    assertEquals(8, vm.frameProperty().get().width(), "x_t is shown at latent size");
+    vm.previewSourceProperty().set(dev.stepwise.engine.PreviewSource.PREDICTED_IMAGE);
+    assertEquals(full, vm.frameProperty().get());
+  }
+
+  @Test
+  void cancelStopsTheRunningJobAndTheQueueMovesOn() throws Exception {
+    openTiny(200);
+    attach();
+    QueueEntry longJob = vm.generate();
+    vm.stepsProperty().set(2);
+    QueueEntry a = vm.generate();
+    QueueEntry b = vm.generate();
+    ui.runUntil(() -> vm.stepsDoneProperty().get() >= 1, LIMIT);
+    assertEquals(List.of(longJob, a, b), vm.queue());
+    assertTrue(vm.move(b, -1));
+    assertEquals(List.of(longJob, b, a), vm.queue());
+    assertTrue(vm.cancel(a));
+    assertTrue(vm.cancelRunning());
+    ui.runUntil(() -> vm.queue().isEmpty(), LIMIT);
+    assertEquals(JobState.CANCELLED, longJob.state());
+    assertEquals(JobState.CANCELLED, a.state());
+    assertEquals(JobState.FINISHED, b.state());
+    assertEquals(1, vm.results().size());
+    assertEquals(b.job().request().seed(), vm.results().get(0).seed());
+  }
+}

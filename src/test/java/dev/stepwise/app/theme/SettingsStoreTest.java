@@ -1,0 +1,58 @@
+package dev.stepwise.app.theme;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stepwise.app.studio.GenerationSettings;
+import dev.stepwise.engine.sampling.SamplerKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsStoreTest {
+
+  @Test
+  void roundTripKeepsEverySetting(@TempDir Path dir) {
+    SettingsStore store = new SettingsStore(dir.resolve("sub").resolve("studio.json"));
+    GenerationSettings g =
+        new GenerationSettings(
+            "a red fox",
+            "blurry",
+            7.5,
+            33,
+            "1234",
+            true,
+            SamplerKind.DPMPP_2M,
+            true,
+            96,
+            128,
+            4,
+            "/m/p");
+    StudioSettings s = new StudioSettings(1400, 900, true, Theme.DARK, g);
+    store.save(s);
+    assertTrue(Files.isRegularFile(store.file()));
+    assertEquals(s, store.load());
+  }
+
+  @Test
+  void missingOrBrokenFilesGiveTheDefaults(@TempDir Path dir) throws Exception {
+    SettingsStore store = new SettingsStore(dir.resolve("studio.json"));
+    assertEquals(StudioSettings.defaults(), store.load());
+    Files.writeString(store.file(), "{ not json");
+    assertEquals(StudioSettings.defaults(), store.load());
+    Files.writeString(store.file(), "{\"windowWidth\": 5, \"theme\": \"DARK\"}");
+    StudioSettings partial = store.load();
+    assertEquals(StudioSettings.MIN_WIDTH, partial.windowWidth());
+    assertEquals(Theme.DARK, partial.theme());
+    assertEquals(GenerationSettings.defaults(), partial.generation());
+  }
+
+  @Test
+  void themeNamesParseAndToggle() {
+    assertEquals(Theme.DARK, Theme.parse(" dark "));
+    assertEquals(Theme.LIGHT, Theme.parse("purple"));
+    assertEquals(Theme.LIGHT, Theme.DARK.toggled());
+    assertTrue(Theme.DARK.stylesheet().endsWith("dark.css"));
+  }
+}
