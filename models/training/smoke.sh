@@ -21,13 +21,13 @@ rm -rf "$RUN"
 mkdir -p "$RUN"
 stamp "autoencoder -> $RUN/autoencoder"
 $PY $T/train_autoencoder.py --config "$CFG" --data "$DATA" --out "$RUN/autoencoder" \
-    --max-steps 40 --device cpu --quiet
+    --max-steps 40 --crop 64 --device cpu --quiet
 stamp "latents file -> $RUN/latents.safetensors"
 $PY $T/train_autoencoder.py --config "$CFG" --data "$DATA" --resume "$RUN/autoencoder" \
     --export-latents "$RUN/latents.safetensors" --device cpu
 stamp "diffusion -> $RUN/diffusion"
 $PY $T/train_diffusion.py --config "$CFG" --data "$DATA" --autoencoder "$RUN/autoencoder" \
-    --out "$RUN/diffusion" --max-steps 60 --device cpu --quiet
+    --out "$RUN/diffusion" --max-steps 60 --lr 3e-4 --warmup-steps 10 --device cpu --quiet
 stamp "diffusion resumed from its EMA weights, on the latents file"
 $PY $T/train_diffusion.py --config "$CFG" --data "$RUN/latents.safetensors" \
     --resume "$RUN/diffusion" --out "$RUN/diffusion" --max-steps 20 --device cpu --quiet
