@@ -32,6 +32,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javafx.application.Platform;
+import javafx.scene.control.Button;
+import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -39,6 +41,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
@@ -158,7 +162,7 @@ class StudioPartsTest {
   }
 
   @Test
-  void reuseFromTheGalleryFillsTheControlsAndShowsTheCanvas() throws Exception {
+  void reuseFromTheGalleryFillsTheControlsAndShowsTheCanvas(FxRobot robot) throws Exception {
     GalleryViewModel gallery = gallery();
     Recipe recipe =
         new Recipe(
@@ -171,9 +175,11 @@ class StudioPartsTest {
           return null;
         });
     waitFor(() -> gallery.images().size() == 1);
+    robot.clickOn("#prompt");
+    robot.press(KeyCode.CONTROL, KeyCode.G).release(KeyCode.G, KeyCode.CONTROL);
+    assertTrue(fx(window::galleryShown), "Ctrl+G shows the gallery");
     fx(
         () -> {
-          window.showGallery();
           vm.seedTextProperty().set("17");
           vm.seedLockedProperty().set(false);
           gallery.select(gallery.images().get(0), false);
@@ -198,7 +204,13 @@ class StudioPartsTest {
   }
 
   @Test
-  void openingAnA1111PngFillsTheControlsWithANoticeForTheMappedSampler() throws Exception {
+  void openingAnA1111PngFillsTheControlsWithANoticeForTheMappedSampler(FxRobot robot)
+      throws Exception {
+    Button open = robot.lookup("#openParameters").queryAs(Button.class);
+    assertTrue(open.getGraphic() instanceof FontIcon, "the action has an Ikonli icon");
+    assertTrue(
+        fx(() -> window.shortcuts().stream().anyMatch(k -> k.description().contains("parameters"))),
+        "the action has a shortcut in the help");
     Path png = files.resolve("other-tool.png");
     Map<String, String> text = new LinkedHashMap<>();
     text.put(
