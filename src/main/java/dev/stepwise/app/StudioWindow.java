@@ -43,11 +43,12 @@ import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
  * The studio's main window content: tool bar, controls, live canvas, queue, results strip and
- * status bar, plus the slots where the step timeline and the explain view are placed.
+ * status bar, plus the slots where the step timeline, the explain view and the gallery are placed.
  *
- * <p>Slots for views built elsewhere: {@link #timelineSlot()}, {@link #explainSlot()} and {@link
- * #resultsSlot()} return containers whose children may be replaced; {@link
- * StudioViewModel#addStudioListener} feeds them the run.
+ * <p>Slots for views built elsewhere: {@link #timelineSlot()}, {@link #explainSlot()}, {@link
+ * #gallerySlot()} and {@link #resultsSlot()} return containers whose children may be replaced;
+ * {@link StudioViewModel#addStudioListener} feeds them the run ({@link StudioParts} does the
+ * wiring).
  */
 public final class StudioWindow {
   private final StudioViewModel vm;
