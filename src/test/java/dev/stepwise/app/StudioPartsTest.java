@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.javafx.scene.input.DragboardHelper;
+import com.sun.javafx.tk.TKClipboard;
+import com.sun.javafx.tk.Toolkit;
 import dev.stepwise.app.gallery.GalleryPane;
 import dev.stepwise.app.gallery.GalleryViewModel;
 import dev.stepwise.app.studio.GenerationSettings;
@@ -19,6 +22,7 @@ import dev.stepwise.gallery.Library;
 import dev.stepwise.gallery.LibraryImage;
 import dev.stepwise.gallery.Recipe;
 import dev.stepwise.metadata.PngImage;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -26,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,7 +38,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javafx.application.Platform;
 import javafx.scene.control.Button;
+import javafx.event.Event;
+import javafx.scene.input.ClipboardContent;
+import javafx.scene.input.DragEvent;
+import javafx.scene.input.Dragboard;
 import javafx.scene.input.KeyCode;
+import javafx.scene.input.TransferMode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -229,6 +239,57 @@ class StudioPartsTest {
     String status = fx(() -> vm.statusProperty().get());
     assertTrue(status.contains("DPM++ 2M SDE") && status.contains("nearest"), status);
     assertEquals("", fx(() -> vm.errorProperty().get()));
+  }
+
+  @Test
+  void aPngDroppedOnTheWindowFillsTheControls() throws Exception {
+    Path png = files.resolve("dropped.png");
+    PngImage.write(
+        png, 2, 2, new byte[12],
+        Map.of("parameters", "a dropped moon\nSteps: 7, Sampler: Euler, CFG scale: 3, Seed: 5,"
+            + " Size: 32x32"));
+    boolean[] accepted = new boolean[2];
+    fx(
+        () -> {
+          // Robot drag gestures are flaky under Monocle, so the window's drag handlers get
+          // synthetic events over a local (in-process) dragboard.
+          Class.forName(Dragboard.class.getName(), true, Dragboard.class.getClassLoader());
+          Dragboard db = DragboardHelper.createDragboard(dragClipboard());
+          DragboardHelper.setDataAccessRestriction(db, false);
+          ClipboardContent content = new ClipboardContent();
+          content.putFiles(List.of(png.toFile()));
+          db.setContent(content);
+          DragEvent over =
+              new DragEvent(
+                  DragEvent.DRAG_OVER, db, 5, 5, 5, 5, TransferMode.COPY, null, null, null);
+          Event.fireEvent(window.root(), over);
+          accepted[0] = over.isAccepted();
+          DragEvent drop =
+              new DragEvent(
+                  DragEvent.DRAG_DROPPED, db, 5, 5, 5, 5, TransferMode.COPY, null, null, null);
+          Event.fireEvent(window.root(), drop);
+          accepted[1] = drop.isDropCompleted();
+          return null;
+        });
+    assertTrue(accepted[0], "a dragged file is accepted");
+    assertTrue(accepted[1], "the drop is completed");
+    waitFor(() -> vm.promptProperty().get().equals("a dropped moon"));
+    assertEquals(7, fx(() -> vm.stepsProperty().get()));
+    assertEquals(SamplerKind.EULER, fx(() -> vm.samplerProperty().get()));
+    assertEquals("5", fx(() -> vm.seedTextProperty().get()));
+  }
+
+  /** An in-process clipboard that, like a real drag source, offers COPY. */
+  private static TKClipboard dragClipboard() {
+    TKClipboard local = Toolkit.getToolkit().createLocalClipboard();
+    return (TKClipboard)
+        Proxy.newProxyInstance(
+            TKClipboard.class.getClassLoader(),
+            new Class<?>[] {TKClipboard.class},
+            (proxy, method, args) ->
+                method.getName().equals("getTransferModes")
+                    ? Set.of(TransferMode.COPY)
+                    : method.invoke(local, args));
   }
 
   @Test
