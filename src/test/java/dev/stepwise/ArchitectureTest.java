@@ -40,6 +40,20 @@ class ArchitectureTest {
   }
 
   @Test
+  void viewsNeverTouchNdArrays() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.stepwise.app..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("ai.djl..")
+        .because(
+            "views never touch NDArray: they work with RgbImage, Latents and float arrays, the"
+                + " engine owns every tensor (the gallery's own rule is GalleryArchitectureTest)")
+        .check(CLASSES);
+  }
+
+  @Test
   void metadataIsPlainJava() {
     noClasses()
         .that()

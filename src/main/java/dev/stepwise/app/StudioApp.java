@@ -7,6 +7,7 @@ import dev.stepwise.app.studio.StudioViewModel;
 import dev.stepwise.app.theme.SettingsStore;
 import dev.stepwise.app.theme.StudioSettings;
 import dev.stepwise.engine.service.SamplingService;
+import dev.stepwise.gallery.Library;
 import java.security.SecureRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The studio application: opens the window with the last settings (or a ready example on first
- * start), starts the engine off the FX thread, and saves the settings when the window closes.
+ * start), starts the engine off the FX thread, connects the timeline, explain view and gallery
+ * ({@link StudioParts}), and saves the settings when the window closes.
  */
 public final class StudioApp extends Application {
   private static final Logger LOG = LoggerFactory.getLogger(StudioApp.class);
@@ -33,6 +35,7 @@ public final class StudioApp extends Application {
   private SettingsStore store;
   private StudioViewModel vm;
   private StudioWindow window;
+  private StudioParts parts;
   private Stage stage;
   private volatile SamplingService service;
 
@@ -46,6 +49,9 @@ public final class StudioApp extends Application {
     vm = new StudioViewModel(Platform::runLater, background, new SecureRandom());
     vm.apply(settings.generation(), catalog.list());
     window = new StudioWindow(vm, settings.theme());
+    // The library (default: the XDG data folder, -Dstepwise.library=DIR moves it) opens on its
+    // own thread: a large first index must not hold the window back.
+    parts = new StudioParts(vm, window, Library::open);
     primary.setTitle("Stepwise " + Stepwise.version() + " — studio");
     primary.setScene(window.createScene(settings.windowWidth(), settings.windowHeight()));
     primary.setMinWidth(StudioSettings.MIN_WIDTH);
@@ -82,6 +88,11 @@ public final class StudioApp extends Application {
     return window;
   }
 
+  /** The timeline, explain view and gallery connected to the window. */
+  public StudioParts parts() {
+    return parts;
+  }
+
   @Override
   public void stop() {
     if (vm != null && stage != null) {
@@ -97,6 +108,9 @@ public final class StudioApp extends Application {
     SamplingService s = service;
     if (s != null) {
       s.close();
+    }
+    if (parts != null) {
+      parts.close(); // after the engine: no image can finish once its saves are awaited
     }
     background.shutdownNow();
   }

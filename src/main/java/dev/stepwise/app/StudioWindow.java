@@ -10,7 +10,9 @@ import dev.stepwise.app.studio.Shortcut;
 import dev.stepwise.app.studio.StudioViewModel;
 import dev.stepwise.app.theme.Theme;
 import java.io.File;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.Insets;
@@ -28,6 +30,7 @@ import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.KeyEvent;
+import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -40,11 +43,12 @@ import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
  * The studio's main window content: tool bar, controls, live canvas, queue, results strip and
- * status bar, plus the slots where the step timeline and the explain view are placed.
+ * status bar, plus the slots where the step timeline, the explain view and the gallery are placed.
  *
- * <p>Slots for views built elsewhere: {@link #timelineSlot()}, {@link #explainSlot()} and {@link
- * #resultsSlot()} return containers whose children may be replaced; {@link
- * StudioViewModel#addStudioListener} feeds them the run.
+ * <p>Slots for views built elsewhere: {@link #timelineSlot()}, {@link #explainSlot()}, {@link
+ * #gallerySlot()} and {@link #resultsSlot()} return containers whose children may be replaced;
+ * {@link StudioViewModel#addStudioListener} feeds them the run ({@link StudioParts} does the
+ * wiring).
  */
 public final class StudioWindow {
   private final StudioViewModel vm;
@@ -52,9 +56,15 @@ public final class StudioWindow {
   private final StackPane timelineSlot = new StackPane();
   private final StackPane explainSlot = new StackPane();
   private final StackPane resultsSlot = new StackPane();
+  private final StackPane gallerySlot = new StackPane();
+  private final Tab canvasTab;
+  private final Tab galleryTab;
+  private Runnable onOpenParameters = () -> {};
+  private Consumer<Path> onDropFile = f -> {};
   private final ObjectProperty<Theme> theme = new SimpleObjectProperty<>(Theme.LIGHT);
   private final ControlsPane controls;
   private final CanvasPane canvas;
+  private final ResultsStrip resultsStrip;
   private final TabPane centerTabs;
   private final List<Shortcut> shortcuts;
   private boolean popupErrors = true;
@@ -90,11 +100,20 @@ public final class StudioWindow {
     themeButton.setOnAction(e -> toggleTheme());
     Button help = Icons.button("help", "", "mdi2h-help-circle-outline", "Keyboard shortcuts (F1)");
     help.setOnAction(e -> showHelp());
+    Button openParameters =
+        Icons.button(
+            "openParameters",
+            "Open parameters…",
+            "mdi2f-file-image-outline",
+            "Open image parameters… (Ctrl+Shift+O): fill every control from a PNG's recipe;"
+                + " dropping a PNG on the window does the same");
+    openParameters.setOnAction(e -> onOpenParameters.run());
     Region spacer = new Region();
     HBox.setHgrow(spacer, Priority.ALWAYS);
-    ToolBar bar = new ToolBar(generate, cancel, spacer, themeButton, help);
+    ToolBar bar = new ToolBar(generate, cancel, openParameters, spacer, themeButton, help);
 
-    Tab canvasTab = new Tab("Canvas", canvas);
+    canvasTab = new Tab("Canvas", canvas);
+    canvasTab.setId("canvasTab");
     canvasTab.setGraphic(new FontIcon("mdi2i-image-filter-center-focus"));
     explainSlot.setId("explainSlot");
     explainSlot
@@ -105,11 +124,17 @@ public final class StudioWindow {
     Tab explainTab = new Tab("Explain", explainSlot);
     explainTab.setId("explainTab");
     explainTab.setGraphic(new FontIcon("mdi2s-school-outline"));
-    centerTabs = new TabPane(canvasTab, explainTab);
+    gallerySlot.setId("gallerySlot");
+    gallerySlot.getChildren().add(placeholder("Opening the library…"));
+    galleryTab = new Tab("Gallery", gallerySlot);
+    galleryTab.setId("galleryTab");
+    galleryTab.setGraphic(new FontIcon("mdi2v-view-gallery-outline"));
+    centerTabs = new TabPane(canvasTab, explainTab, galleryTab);
     centerTabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
 
     resultsSlot.setId("resultsSlot");
-    resultsSlot.getChildren().add(new ResultsStrip(vm));
+    resultsStrip = new ResultsStrip(vm);
+    resultsSlot.getChildren().add(resultsStrip);
     timelineSlot.setId("timelineSlot");
     timelineSlot.getChildren().add(placeholder("The step timeline of the current image."));
     Tab resultsTab = new Tab("Results", resultsSlot);
@@ -133,6 +158,22 @@ public final class StudioWindow {
     root.setCenter(main);
     root.setBottom(statusBar());
     root.setId("studioRoot");
+    root.setOnDragOver(
+        e -> {
+          if (e.getDragboard().hasFiles() && e.getDragboard().getFiles().size() == 1) {
+            e.acceptTransferModes(TransferMode.COPY);
+            e.consume();
+          }
+        });
+    root.setOnDragDropped(
+        e -> {
+          List<File> files = e.getDragboard().hasFiles() ? e.getDragboard().getFiles() : List.of();
+          if (files.size() == 1) {
+            onDropFile.accept(files.get(0).toPath());
+          }
+          e.setDropCompleted(files.size() == 1);
+          e.consume();
+        });
 
     vm.errorProperty()
         .addListener(
@@ -180,6 +221,20 @@ public final class StudioWindow {
                 "Open a model folder…",
                 () -> {
                   openModelFolder();
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.O, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
+                "Open image parameters… (fill the controls from a PNG)",
+                () -> {
+                  onOpenParameters.run();
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.G, KeyCombination.SHORTCUT_DOWN),
+                "Show the gallery",
+                () -> {
+                  showGallery();
                   return true;
                 }),
             new Shortcut(
@@ -306,6 +361,48 @@ public final class StudioWindow {
     }
   }
 
+  /** Shows {@code message} as an information notification (the status bar has it too). */
+  public void notifyInfo(String message) {
+    if (!popupErrors || window() == null) {
+      return;
+    }
+    try {
+      Notifications.create().owner(window()).title("Stepwise").text(message).showInformation();
+    } catch (RuntimeException e) {
+      // The status bar shows the same sentence.
+    }
+  }
+
+  /** Sets what the "Open parameters…" button and Ctrl+Shift+O do. */
+  public void setOnOpenParameters(Runnable action) {
+    onOpenParameters = action == null ? () -> {} : action;
+  }
+
+  /** Sets what a file dropped on the window does (one file at a time). */
+  public void setOnDropFile(Consumer<Path> action) {
+    onDropFile = action == null ? f -> {} : action;
+  }
+
+  /** Brings the live canvas (the generate view) to the front. */
+  public void showCanvas() {
+    centerTabs.getSelectionModel().select(canvasTab);
+  }
+
+  /** Brings the gallery to the front. */
+  public void showGallery() {
+    centerTabs.getSelectionModel().select(galleryTab);
+  }
+
+  /** Whether the gallery tab is in front. */
+  public boolean galleryShown() {
+    return centerTabs.getSelectionModel().getSelectedItem() == galleryTab;
+  }
+
+  /** The container of the "Gallery" tab: the studio puts the library's gallery view here. */
+  public StackPane gallerySlot() {
+    return gallerySlot;
+  }
+
   /** Whether errors also pop up as notifications (the status bar always shows them). */
   public void setPopupErrors(boolean on) {
     popupErrors = on;
@@ -331,6 +428,11 @@ public final class StudioWindow {
     return canvas;
   }
 
+  /** The strip of this session's finished images (in the "Results" tab). */
+  public ResultsStrip resultsStrip() {
+    return resultsStrip;
+  }
+
   /** The controls column. */
   public ControlsPane controls() {
     return controls;
@@ -346,7 +448,7 @@ public final class StudioWindow {
     return explainSlot;
   }
 
-  /** The container of the "Results" tab: holds the results strip until the gallery replaces it. */
+  /** The container of the "Results" tab: the strip of this session's finished images. */
   public StackPane resultsSlot() {
     return resultsSlot;
   }

@@ -22,17 +22,21 @@ import org.testfx.util.WaitForAsyncUtils;
 /** The whole application on Monocle: first start, remembered settings, a broken built-in model. */
 class StudioAppTest {
   @TempDir Path config;
+  @TempDir Path library;
   private final FxRobot robot = new FxRobot();
 
   @AfterEach
   void clear() {
     System.clearProperty("stepwise.config.dir");
     System.clearProperty("stepwise.model");
+    System.clearProperty("stepwise.library");
   }
 
   private Application open(Path model) throws Exception {
     System.setProperty("stepwise.config.dir", config.toString());
     System.setProperty("stepwise.model", model.toString());
+    // Never the real ~/.local/share library: the app reads this property (LibraryLocation).
+    System.setProperty("stepwise.library", library.resolve("lib").toString());
     FxToolkit.registerPrimaryStage();
     return FxToolkit.setupApplication(StudioApp.class);
   }
@@ -48,6 +52,13 @@ class StudioAppTest {
     WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> device.getText().contains("CPU"));
     assertEquals("", robot.lookup("#modelMessage").queryAs(Label.class).getText());
     robot.interact(() -> prompt.setText("a green tree"));
+    StudioParts parts = ((StudioApp) app).parts();
+    WaitForAsyncUtils.waitFor(
+        60, TimeUnit.SECONDS, () -> parts.galleryProperty().get() != null);
+    assertEquals(
+        library.resolve("lib").toAbsolutePath(),
+        parts.galleryProperty().get().library().folder().toAbsolutePath(),
+        "the app opens the library the property names");
     FxToolkit.cleanupApplication(app);
     Path file = config.resolve("studio.json");
     assertTrue(Files.isRegularFile(file));

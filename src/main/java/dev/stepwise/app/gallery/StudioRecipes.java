@@ -4,6 +4,7 @@ import dev.stepwise.Stepwise;
 import dev.stepwise.engine.GeneratedImage;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.GenerationResult;
+import dev.stepwise.engine.ModelInfo;
 import dev.stepwise.engine.sampling.SamplerKind;
 import dev.stepwise.gallery.ImageToSave;
 import dev.stepwise.gallery.Recipe;
@@ -18,12 +19,22 @@ public final class StudioRecipes {
 
   /** Returns the full recipe of one image of a finished job. */
   public static Recipe of(GenerationResult result, GeneratedImage img) {
-    GenerationRequest r = result.request();
+    return of(result.request(), img, result.model());
+  }
+
+  /**
+   * Returns the full recipe of one image as soon as it is finished, before its job ends.
+   *
+   * @param r the job's request
+   * @param img the finished image
+   * @param model the loaded model's description, or null when unknown (no name or hash is saved)
+   */
+  public static Recipe of(GenerationRequest r, GeneratedImage img, ModelInfo model) {
     return new Recipe(
         r.prompt(),
         r.negativePrompt(),
-        result.model().name(),
-        result.model().hash(),
+        model == null ? null : model.name(),
+        model == null ? null : model.hash(),
         r.sampler().cliName(),
         r.karras(),
         r.steps(),

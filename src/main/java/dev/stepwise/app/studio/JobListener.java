@@ -47,7 +47,7 @@ final class JobListener implements GenerationListener {
           vm.etaText.set("");
           vm.syncQueue();
           for (StudioListener l : vm.listeners) {
-            l.jobStarted(facts.folder(), scheduler, request);
+            l.jobStarted(facts.folder(), scheduler, request, info);
           }
         });
   }

@@ -1,5 +1,6 @@
 package dev.stepwise.app.studio;
 
+import java.util.function.IntConsumer;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.scene.control.Label;
@@ -15,6 +16,8 @@ public final class ResultsStrip extends ScrollPane {
   public static final double THUMB = 96;
 
   private final HBox row = new HBox(6);
+  private IntConsumer onOpen = i -> {};
+  private int added;
 
   public ResultsStrip(StudioViewModel vm) {
     setId("results");
@@ -35,14 +38,22 @@ public final class ResultsStrip extends ScrollPane {
                       if (row.getChildren().size() == 1 && row.getChildren().get(0) == empty) {
                         row.getChildren().clear();
                       }
-                      row.getChildren().add(cell(r));
+                      row.getChildren().add(cell(r, added++));
                     }
                   }
                   setHvalue(1);
                 });
   }
 
-  private static VBox cell(ResultItem r) {
+  /**
+   * Sets what a click on a result does; it receives the result's index in {@link
+   * StudioViewModel#results()} (the studio shows that image in the gallery).
+   */
+  public void setOnOpen(IntConsumer action) {
+    onOpen = action == null ? i -> {} : action;
+  }
+
+  private VBox cell(ResultItem r, int index) {
     ImageView v = new ImageView(FxImages.toFx(r.image()));
     v.setFitWidth(THUMB);
     v.setFitHeight(THUMB);
@@ -51,6 +62,7 @@ public final class ResultsStrip extends ScrollPane {
     Label seed = new Label("seed " + r.seed());
     VBox box = new VBox(2, v, seed);
     box.getStyleClass().add("result-cell");
+    box.setOnMouseClicked(e -> onOpen.accept(index));
     Tooltip.install(
         box,
         new Tooltip(

@@ -2,6 +2,7 @@ package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.GeneratedImage;
 import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.ModelInfo;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import java.nio.file.Path;
@@ -20,6 +21,16 @@ public interface StudioListener {
    * @param request the job's request (sampler, Karras, steps, seed, batch)
    */
   default void jobStarted(Path packDir, SchedulerConfig scheduler, GenerationRequest request) {}
+
+  /**
+   * A job left the queue and its model is loaded, with the loaded model's description (name, hash,
+   * device), which recipes saved with the images need. The default calls the three-argument form,
+   * so a listener overrides whichever it needs.
+   */
+  default void jobStarted(
+      Path packDir, SchedulerConfig scheduler, GenerationRequest request, ModelInfo model) {
+    jobStarted(packDir, scheduler, request);
+  }
 
   /** Image {@code imageIndex} of the batch starts; {@code totalSteps} previews follow. */
   default void imageStarted(int imageIndex, long seed, int totalSteps) {}

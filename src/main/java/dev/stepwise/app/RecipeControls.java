@@ -1,0 +1,98 @@
+package dev.stepwise.app;
+
+import dev.stepwise.app.studio.GenerationSettings;
+import dev.stepwise.app.studio.ModelChoice;
+import dev.stepwise.app.studio.StudioViewModel;
+import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.gallery.Recipe;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Fills the studio's controls from a saved recipe: what the gallery's "Reuse" and opening a PNG's
+ * parameters do.
+ */
+final class RecipeControls {
+  private RecipeControls() {}
+
+  /**
+   * Sets prompt, negative prompt, guidance, steps, sampler, Karras, size, model (when one of that
+   * name is in the chooser) and, when {@code keepSeed}, the seed (locked, so Generate reuses it).
+   *
+   * @return sentences about what could not be taken over as it was; empty when everything was
+   */
+  static List<String> apply(StudioViewModel vm, Recipe recipe, boolean keepSeed) {
+    List<String> notices = new ArrayList<>();
+    vm.promptProperty().set(recipe.prompt());
+    vm.negativePromptProperty().set(recipe.negativePrompt());
+    double guidance = recipe.guidance();
+    if (guidance < 0 || guidance > 30) {
+      guidance = Math.max(0, Math.min(30, guidance));
+      notices.add(
+          "Guidance "
+              + recipe.guidance()
+              + " is outside the studio's 0 to 30, so "
+              + guidance
+              + " is used.");
+    }
+    vm.guidanceProperty().set(guidance);
+    int steps = recipe.steps();
+    if (steps > GenerationSettings.MAX_STEPS) {
+      steps = GenerationSettings.MAX_STEPS;
+      notices.add(
+          "Steps "
+              + recipe.steps()
+              + " is more than the studio runs, so "
+              + steps
+              + " is used.");
+    }
+    vm.stepsProperty().set(steps);
+    SamplerKind sampler = SamplerKind.parse(recipe.sampler()); // a Recipe holds only CLI names
+    vm.samplerProperty().set(sampler);
+    boolean karras = recipe.karras();
+    if (karras && (sampler == SamplerKind.DDIM || sampler == SamplerKind.DDPM)) {
+      karras = false;
+      notices.add(sampler.displayName() + " runs without Karras sigmas in Stepwise.");
+    }
+    vm.karrasProperty().set(karras);
+    vm.widthProperty().set(recipe.width());
+    vm.heightProperty().set(recipe.height());
+    if (recipe.eta() > 0) {
+      notices.add(
+          String.format(
+              Locale.ROOT, "The studio has no eta setting, so DDIM runs with eta 0, not %s.",
+              recipe.eta()));
+    }
+    if (keepSeed) {
+      vm.seedTextProperty().set(Long.toString(recipe.seed()));
+      vm.seedLockedProperty().set(true);
+    }
+    String name = recipe.modelName();
+    if (name != null && !name.isBlank()) {
+      ModelChoice current = vm.modelProperty().get();
+      if (current == null || !matches(current, name)) {
+        ModelChoice match =
+            vm.models().stream().filter(m -> matches(m, name)).findFirst().orElse(null);
+        if (match != null) {
+          vm.modelProperty().set(match);
+        } else {
+          notices.add(
+              "The model \""
+                  + name
+                  + "\" is not in the chooser, so "
+                  + (current == null ? "no model" : current.label())
+                  + " stays chosen.");
+        }
+      }
+    }
+    return notices;
+  }
+
+  private static boolean matches(ModelChoice choice, String modelName) {
+    Path file = choice.folder().getFileName();
+    return (file != null && file.toString().equalsIgnoreCase(modelName))
+        || choice.label().equalsIgnoreCase(modelName);
+  }
+}

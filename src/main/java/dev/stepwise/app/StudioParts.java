@@ -1,0 +1,329 @@
+package dev.stepwise.app;
+
+import dev.stepwise.app.explain.ExplainPane;
+import dev.stepwise.app.explain.ExplainViewModel;
+import dev.stepwise.app.gallery.GalleryPane;
+import dev.stepwise.app.gallery.GalleryViewModel;
+import dev.stepwise.app.gallery.StudioRecipes;
+import dev.stepwise.app.studio.StudioListener;
+import dev.stepwise.app.studio.StudioViewModel;
+import dev.stepwise.app.timeline.TimelinePane;
+import dev.stepwise.app.timeline.TimelineViewModel;
+import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.GeneratedImage;
+import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.ModelInfo;
+import dev.stepwise.engine.RgbImage;
+import dev.stepwise.engine.sampling.SchedulerConfig;
+import dev.stepwise.gallery.ImageParameters;
+import dev.stepwise.gallery.ImageToSave;
+import dev.stepwise.gallery.Library;
+import dev.stepwise.gallery.LibraryImage;
+
+import dev.stepwise.gallery.Recipe;
+import dev.stepwise.metadata.MetadataException;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javafx.application.Platform;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.stage.FileChooser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects the studio window to the step timeline, the explain view and the library's gallery.
+ *
+ * <p>The timeline and the explain view follow every run through a {@link StudioListener}; every
+ * finished image is saved into the library on one background thread (the library is the results
+ * store) and appears in the gallery; the gallery's "Reuse" and PNGs opened or dropped on the window
+ * fill the controls through {@link RecipeControls}. Every method runs on the JavaFX thread.
+ */
+public final class StudioParts implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StudioParts.class);
+
+  private final StudioViewModel vm;
+  private final StudioWindow window;
+  private final TimelineViewModel timeline = new TimelineViewModel();
+  private final ExplainViewModel explain = new ExplainViewModel();
+  private final ObjectProperty<GalleryViewModel> gallery = new SimpleObjectProperty<>();
+  private final ExecutorService libraryThread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "stepwise-library");
+            t.setDaemon(true);
+            return t;
+          });
+  private final CompletableFuture<Library> library;
+  /** The library image of each entry of {@code vm.results()}, null until (or unless) saved. */
+  private final List<LibraryImage> savedResults = new ArrayList<>();
+  private final List<CompletableFuture<LibraryImage>> saves = new ArrayList<>();
+  private ModelInfo model;
+  private boolean closed;
+
+  /**
+   * Fills the window's slots and starts opening the library.
+   *
+   * @param openLibrary opens the library (runs on the library thread): {@link Library#open()} in
+   *     the application, a temporary folder in tests
+   */
+  public StudioParts(StudioViewModel vm, StudioWindow window, Supplier<Library> openLibrary) {
+    this.vm = vm;
+    this.window = window;
+    window.timelineSlot().getChildren().setAll(new TimelinePane(timeline));
+    window.explainSlot().getChildren().setAll(new ExplainPane(explain));
+    vm.addStudioListener(new Follower());
+    window.setOnOpenParameters(this::chooseParameterFile);
+    window.setOnDropFile(this::openParameters);
+    window.resultsStrip().setOnOpen(this::showResult);
+    library = CompletableFuture.supplyAsync(openLibrary, libraryThread);
+    library.whenComplete(
+        (lib, failure) ->
+            Platform.runLater(
+                () -> {
+                  if (failure != null) {
+                    libraryFailed(failure);
+                  } else {
+                    libraryOpened(lib);
+                  }
+                }));
+  }
+
+  private void libraryOpened(Library lib) {
+    if (closed) {
+      return;
+    }
+    GalleryViewModel g = new GalleryViewModel(lib);
+    g.setOnReuse(this::reuse);
+    gallery.set(g);
+    window.gallerySlot().getChildren().setAll(new GalleryPane(g));
+  }
+
+  private void libraryFailed(Throwable failure) {
+    Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+    LOG.error("the library did not open", cause);
+    String sentence = sentence(cause);
+    window.gallerySlot().getChildren().setAll(new javafx.scene.control.Label(sentence));
+    vm.errorProperty().set("The library could not be opened: " + sentence);
+  }
+
+  private static String sentence(Throwable t) {
+    if ((t instanceof MetadataException || t instanceof EngineException) && t.getMessage() != null) {
+      return t.getMessage();
+    }
+    return "an unexpected " + t.getClass().getSimpleName() + " happened; the log has the details.";
+  }
+
+  /** Hears the run on the FX thread and feeds the timeline, the explain view and the library. */
+  private final class Follower implements StudioListener {
+    @Override
+    public void jobStarted(
+        Path packDir, SchedulerConfig scheduler, GenerationRequest request, ModelInfo info) {
+      model = info;
+      timeline.reset(request.steps());
+      if (scheduler != null) {
+        explain.setModel(
+            packDir, scheduler, request.sampler().cliName(), request.karras(), request.steps());
+      }
+      explain.setCurrentStep(-1);
+    }
+
+    @Override
+    public void imageStarted(int imageIndex, long seed, int totalSteps) {
+      if (imageIndex > 0) {
+        timeline.reset(totalSteps); // the timeline holds the steps of the current image
+      }
+    }
+
+    @Override
+    public void stepPreview(int imageIndex, int step, RgbImage predictedX0) {
+      if (predictedX0 != null) {
+        timeline.addFrame(step, predictedX0);
+      }
+      explain.setCurrentStep(step);
+    }
+
+    @Override
+    public void imageFinished(GenerationRequest request, GeneratedImage image) {
+      timeline.addFrame(request.steps() - 1, image.image()); // the full decode replaces the preview
+      save(request, image);
+    }
+  }
+
+  private void save(GenerationRequest request, GeneratedImage image) {
+    int index = savedResults.size();
+    savedResults.add(null);
+    RgbImage rgb = image.image();
+    ImageToSave toSave =
+        new ImageToSave(
+            rgb.width(), rgb.height(), rgb.rgb(), StudioRecipes.of(request, image, model));
+    CompletableFuture<LibraryImage> done =
+        library.thenApplyAsync(
+            lib -> lib.save(toSave.width(), toSave.height(), toSave.rgb(), toSave.recipe()),
+            libraryThread);
+    saves.add(done);
+    done.whenComplete(
+        (saved, failure) ->
+            Platform.runLater(
+                () -> {
+                  if (failure != null) {
+                    Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                    LOG.error("an image was not saved", cause);
+                    vm.errorProperty()
+                        .set(
+                            "The image with seed "
+                                + image.seed()
+                                + " was not saved to the library: "
+                                + lowerFirst(sentence(cause)));
+                    GalleryViewModel g = gallery.get();
+                    if (g != null) {
+                      List<ImageToSave> retry = new ArrayList<>(g.unsaved());
+                      retry.add(toSave);
+                      g.offerBatch(retry); // "Save all" tries again
+                    }
+                    return;
+                  }
+                  savedResults.set(index, saved);
+                  GalleryViewModel g = gallery.get();
+                  if (g != null) {
+                    g.refresh();
+                  }
+                }));
+  }
+
+  private static String lowerFirst(String s) {
+    return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+  }
+
+  private void showResult(int index) {
+    LibraryImage img = index < savedResults.size() ? savedResults.get(index) : null;
+    GalleryViewModel g = gallery.get();
+    if (img == null || g == null) {
+      vm.statusProperty().set("That image is not in the library yet.");
+      return;
+    }
+    g.select(img, false);
+    window.showGallery();
+  }
+
+  /** Fills every control from {@code recipe} (the seed too when asked) and shows the canvas. */
+  public void reuse(Recipe recipe, boolean keepSeed) {
+    List<String> notices = RecipeControls.apply(vm, recipe, keepSeed);
+    window.showCanvas();
+    report("Reused the recipe of seed " + recipe.seed() + ".", notices);
+  }
+
+  private void report(String done, List<String> notices) {
+    String text = notices.isEmpty() ? done : done + " " + String.join(" ", notices);
+    vm.statusProperty().set(text);
+    if (!notices.isEmpty()) {
+      window.notifyInfo(String.join(" ", notices));
+    }
+  }
+
+  private void chooseParameterFile() {
+    FileChooser chooser = new FileChooser();
+    chooser.setTitle("Open image parameters (a PNG made by Stepwise or another studio)");
+    chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("PNG images", "*.png"));
+    File f =
+        chooser.showOpenDialog(
+            window.root().getScene() == null ? null : window.root().getScene().getWindow());
+    if (f != null) {
+      openParameters(f.toPath());
+    }
+  }
+
+  /**
+   * Reads a PNG's parameters off the FX thread and fills the controls with them (the seed too);
+   * notices (a sampler mapped, keys ignored) go to the status bar, a file Stepwise cannot read to
+   * the error line as one sentence. Completes on the FX thread once the controls are filled or the
+   * error shown.
+   */
+  public CompletableFuture<Void> openParameters(Path png) {
+    CompletableFuture<Void> shown = new CompletableFuture<>();
+    CompletableFuture.supplyAsync(() -> ImageParameters.read(png))
+        .whenComplete(
+            (params, failure) ->
+                Platform.runLater(
+                    () -> {
+                      try {
+                        if (failure != null) {
+                          Throwable cause =
+                              failure.getCause() != null ? failure.getCause() : failure;
+                          vm.errorProperty().set(sentence(cause));
+                        } else {
+                          vm.errorProperty().set("");
+                          List<String> notices = new ArrayList<>(params.notices());
+                          notices.addAll(RecipeControls.apply(vm, params.recipe(), true));
+                          window.showCanvas();
+                          report(
+                              "Loaded the parameters of " + png.getFileName() + ".", notices);
+                        }
+                      } finally {
+                        shown.complete(null);
+                      }
+                    }));
+    return shown;
+  }
+
+  /** The step timeline's state. */
+  public TimelineViewModel timeline() {
+    return timeline;
+  }
+
+  /** The explain view's state. */
+  public ExplainViewModel explain() {
+    return explain;
+  }
+
+  /** The gallery's view-model; null until the library is open (or when it failed to open). */
+  public ObjectProperty<GalleryViewModel> galleryProperty() {
+    return gallery;
+  }
+
+  /** Completes when every image finished so far is saved (or failed); for tests and shutdown. */
+  public CompletableFuture<Void> savesDone() {
+    return CompletableFuture.allOf(saves.toArray(CompletableFuture[]::new))
+        .exceptionally(t -> null);
+  }
+
+  /**
+   * Lets pending saves finish (up to 30 s), then closes the gallery, the library and the explain
+   * view's model thread.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    explain.close();
+    GalleryViewModel g = gallery.get();
+    if (g != null) {
+      g.close();
+    }
+    // The library thread runs its tasks in order: opening first, then the queued saves.
+    libraryThread.execute(
+        () -> {
+          Library lib = library.isCompletedExceptionally() ? null : library.getNow(null);
+          if (lib != null) {
+            lib.close();
+          }
+        });
+    libraryThread.shutdown();
+    try {
+      if (!libraryThread.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("the library thread did not finish in 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,319 @@
+package dev.stepwise.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.javafx.scene.input.DragboardHelper;
+import com.sun.javafx.tk.TKClipboard;
+import com.sun.javafx.tk.Toolkit;
+import dev.stepwise.app.gallery.GalleryPane;
+import dev.stepwise.app.gallery.GalleryViewModel;
+import dev.stepwise.app.studio.GenerationSettings;
+import dev.stepwise.app.studio.ModelChoice;
+import dev.stepwise.app.studio.StudioViewModel;
+import dev.stepwise.app.theme.Theme;
+import dev.stepwise.engine.TestPacks;
+import dev.stepwise.engine.explain.SamplerPlan;
+import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.engine.service.SamplingService;
+import dev.stepwise.gallery.Library;
+import dev.stepwise.gallery.LibraryImage;
+import dev.stepwise.gallery.Recipe;
+import dev.stepwise.metadata.PngImage;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javafx.application.Platform;
+import javafx.scene.control.Button;
+import javafx.event.Event;
+import javafx.scene.input.ClipboardContent;
+import javafx.scene.input.DragEvent;
+import javafx.scene.input.Dragboard;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.TransferMode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The studio's parts wired together on Monocle with the tiny pack: the timeline and the explain
+ * view follow a run, the image lands in a temporary library and its gallery, "Reuse" and opened
+ * PNG parameters fill the controls.
+ */
+@ExtendWith(ApplicationExtension.class)
+class StudioPartsTest {
+  private static final long LIMIT_S = 120;
+  private static SamplingService service;
+  private static final ExecutorService IO = Executors.newSingleThreadExecutor();
+
+  @TempDir Path libraryDir;
+  @TempDir Path files;
+  private StudioViewModel vm;
+  private StudioWindow window;
+  private StudioParts parts;
+
+  @BeforeAll
+  static void engine() {
+    service = new SamplingService(TestPacks.tinySd());
+  }
+
+  @AfterAll
+  static void stopEngine() {
+    service.close();
+    IO.shutdownNow();
+  }
+
+  @Start
+  void start(Stage stage) {
+    vm = new StudioViewModel(Platform::runLater, IO, new Random(1));
+    vm.apply(
+        new GenerationSettings(
+            "a red heart", "", 5, 4, "0", false, SamplerKind.DDIM, false, 0, 0, 1, ""),
+        List.of(new ModelChoice("tiny-sd (built-in)", TestPacks.tinySd(), true)));
+    vm.attach(service);
+    window = new StudioWindow(vm, Theme.LIGHT);
+    window.setPopupErrors(false);
+    parts = new StudioParts(vm, window, () -> Library.open(libraryDir));
+    stage.setScene(window.createScene(1100, 720));
+    stage.show();
+  }
+
+  @AfterEach
+  void closeParts() throws Exception {
+    fx(
+        () -> {
+          parts.close();
+          return null;
+        });
+  }
+
+  private static <T> T fx(Callable<T> c) throws Exception {
+    return WaitForAsyncUtils.asyncFx(c).get(LIMIT_S, TimeUnit.SECONDS);
+  }
+
+  private void waitFor(Callable<Boolean> c) throws Exception {
+    try {
+      WaitForAsyncUtils.waitFor(LIMIT_S, TimeUnit.SECONDS, () -> fx(c));
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(
+          "timed out; error="
+              + fx(() -> vm.errorProperty().get())
+              + " status="
+              + fx(() -> vm.statusProperty().get()),
+          e);
+    }
+  }
+
+  private GalleryViewModel gallery() throws Exception {
+    waitFor(() -> parts.galleryProperty().get() != null);
+    return fx(() -> parts.galleryProperty().get());
+  }
+
+  @Test
+  void aRunFillsTheTimelineAndExplainViewAndLandsInTheLibraryAndGallery() throws Exception {
+    waitFor(() -> vm.factsProperty().get() != null);
+    GalleryViewModel gallery = gallery();
+    assertTrue(fx(() -> window.gallerySlot().getChildren().get(0) instanceof GalleryPane));
+    fx(vm::generate);
+    waitFor(() -> vm.results().size() == 1);
+    parts.savesDone().get(LIMIT_S, TimeUnit.SECONDS);
+
+    assertEquals(4, fx(() -> parts.timeline().frames().size()), "one frame per step");
+    assertEquals(
+        32, fx(() -> parts.timeline().frameAt(3).image().width()), "the full decode is last");
+    SamplerPlan plan = fx(() -> parts.explain().planProperty().get());
+    assertNotNull(plan, "the explain view got setModel on job start");
+    assertEquals(SamplerKind.DDIM, plan.kind());
+    assertEquals(4, plan.steps());
+    assertEquals(3, fx(() -> parts.explain().currentStepProperty().get()));
+
+    waitFor(() -> gallery.images().size() == 1);
+    LibraryImage img = fx(() -> gallery.images().get(0));
+    assertEquals("a red heart", img.recipe().prompt());
+    assertEquals(fx(() -> vm.lastSeed()), img.recipe().seed());
+    assertEquals("tiny-sd", img.recipe().modelName());
+    assertEquals("ddim", img.recipe().sampler());
+    assertEquals(4, img.recipe().steps());
+    assertTrue(img.file().startsWith(libraryDir), img.file().toString());
+    try (Stream<Path> pngs = Files.list(libraryDir)) {
+      assertEquals(1, pngs.filter(p -> p.toString().endsWith(".png")).count());
+    }
+
+    // The session strip is backed by the library: a click shows that image in the gallery.
+    fx(
+        () -> {
+          window.resultsStrip().lookup(".result-cell").getOnMouseClicked().handle(null);
+          return null;
+        });
+    assertTrue(fx(window::galleryShown));
+    assertEquals(img.id(), fx(() -> gallery.focused().get().id()));
+  }
+
+  @Test
+  void reuseFromTheGalleryFillsTheControlsAndShowsTheCanvas(FxRobot robot) throws Exception {
+    GalleryViewModel gallery = gallery();
+    Recipe recipe =
+        new Recipe(
+            "a blue cat\nsitting", "dog", "tiny-sd", "abc", "euler_a", false, 9, 7.5, 0, 4242,
+            32, 32, 100, "Stepwise test", Instant.now(), Map.of());
+    gallery.library().save(32, 32, new byte[32 * 32 * 3], recipe);
+    fx(
+        () -> {
+          gallery.refresh();
+          return null;
+        });
+    waitFor(() -> gallery.images().size() == 1);
+    robot.clickOn("#prompt");
+    robot.press(KeyCode.CONTROL, KeyCode.G).release(KeyCode.G, KeyCode.CONTROL);
+    assertTrue(fx(window::galleryShown), "Ctrl+G shows the gallery");
+    fx(
+        () -> {
+          vm.seedTextProperty().set("17");
+          vm.seedLockedProperty().set(false);
+          gallery.select(gallery.images().get(0), false);
+          gallery.reuse(false);
+          return null;
+        });
+    assertEquals("a blue cat\nsitting", fx(() -> vm.promptProperty().get()));
+    assertEquals("dog", fx(() -> vm.negativePromptProperty().get()));
+    assertEquals(SamplerKind.EULER_A, fx(() -> vm.samplerProperty().get()));
+    assertEquals(9, fx(() -> vm.stepsProperty().get()));
+    assertEquals(7.5, fx(() -> vm.guidanceProperty().get()));
+    assertEquals("17", fx(() -> vm.seedTextProperty().get()), "without the seed it stays");
+    assertFalse(fx(window::galleryShown), "the generate view is in front");
+
+    fx(
+        () -> {
+          gallery.reuse(true);
+          return null;
+        });
+    assertEquals("4242", fx(() -> vm.seedTextProperty().get()));
+    assertTrue(fx(() -> vm.seedLockedProperty().get()), "Generate reuses the recipe's seed");
+  }
+
+  @Test
+  void openingAnA1111PngFillsTheControlsWithANoticeForTheMappedSampler(FxRobot robot)
+      throws Exception {
+    Button open = robot.lookup("#openParameters").queryAs(Button.class);
+    assertTrue(open.getGraphic() instanceof FontIcon, "the action has an Ikonli icon");
+    assertTrue(
+        fx(() -> window.shortcuts().stream().anyMatch(k -> k.description().contains("parameters"))),
+        "the action has a shortcut in the help");
+    Path png = files.resolve("other-tool.png");
+    Map<String, String> text = new LinkedHashMap<>();
+    text.put(
+        "parameters",
+        "a castle\non a hill\nNegative prompt: fog\nSteps: 12, Sampler: DPM++ 2M SDE,"
+            + " Schedule type: Karras, CFG scale: 6, Seed: 99, Size: 32x32, Model: tiny-sd");
+    PngImage.write(png, 2, 2, new byte[12], text);
+    parts.openParameters(png).get(LIMIT_S, TimeUnit.SECONDS);
+    assertEquals("a castle\non a hill", fx(() -> vm.promptProperty().get()));
+    assertEquals("fog", fx(() -> vm.negativePromptProperty().get()));
+    assertEquals(12, fx(() -> vm.stepsProperty().get()));
+    assertEquals(6.0, fx(() -> vm.guidanceProperty().get()));
+    assertEquals("99", fx(() -> vm.seedTextProperty().get()));
+    assertEquals(SamplerKind.DPMPP_2M, fx(() -> vm.samplerProperty().get()));
+    assertTrue(fx(() -> vm.karrasProperty().get()));
+    String status = fx(() -> vm.statusProperty().get());
+    assertTrue(status.contains("DPM++ 2M SDE") && status.contains("nearest"), status);
+    assertEquals("", fx(() -> vm.errorProperty().get()));
+  }
+
+  @Test
+  void aPngDroppedOnTheWindowFillsTheControls() throws Exception {
+    Path png = files.resolve("dropped.png");
+    PngImage.write(
+        png, 2, 2, new byte[12],
+        Map.of("parameters", "a dropped moon\nSteps: 7, Sampler: Euler, CFG scale: 3, Seed: 5,"
+            + " Size: 32x32"));
+    boolean[] accepted = new boolean[2];
+    fx(
+        () -> {
+          // Robot drag gestures are flaky under Monocle, so the window's drag handlers get
+          // synthetic events over a local (in-process) dragboard.
+          Class.forName(Dragboard.class.getName(), true, Dragboard.class.getClassLoader());
+          Dragboard db = DragboardHelper.createDragboard(dragClipboard());
+          DragboardHelper.setDataAccessRestriction(db, false);
+          ClipboardContent content = new ClipboardContent();
+          content.putFiles(List.of(png.toFile()));
+          db.setContent(content);
+          DragEvent over =
+              new DragEvent(
+                  DragEvent.DRAG_OVER, db, 5, 5, 5, 5, TransferMode.COPY, null, null, null);
+          Event.fireEvent(window.root(), over);
+          accepted[0] = over.isAccepted();
+          DragEvent drop =
+              new DragEvent(
+                  DragEvent.DRAG_DROPPED, db, 5, 5, 5, 5, TransferMode.COPY, null, null, null);
+          Event.fireEvent(window.root(), drop);
+          accepted[1] = drop.isDropCompleted();
+          return null;
+        });
+    assertTrue(accepted[0], "a dragged file is accepted");
+    assertTrue(accepted[1], "the drop is completed");
+    waitFor(() -> vm.promptProperty().get().equals("a dropped moon"));
+    assertEquals(7, fx(() -> vm.stepsProperty().get()));
+    assertEquals(SamplerKind.EULER, fx(() -> vm.samplerProperty().get()));
+    assertEquals("5", fx(() -> vm.seedTextProperty().get()));
+  }
+
+  /** An in-process clipboard that, like a real drag source, offers COPY. */
+  private static TKClipboard dragClipboard() {
+    TKClipboard local = Toolkit.getToolkit().createLocalClipboard();
+    return (TKClipboard)
+        Proxy.newProxyInstance(
+            TKClipboard.class.getClassLoader(),
+            new Class<?>[] {TKClipboard.class},
+            (proxy, method, args) ->
+                method.getName().equals("getTransferModes")
+                    ? Set.of(TransferMode.COPY)
+                    : method.invoke(local, args));
+  }
+
+  @Test
+  void aComfyUiPngOrANonPngGivesOneSentenceAndLeavesTheControls() throws Exception {
+    Path comfy = files.resolve("comfy.png");
+    PngImage.write(
+        comfy, 2, 2, new byte[12], Map.of("prompt", "{\"3\": {\"inputs\": {}}}", "workflow", "{}"));
+    parts.openParameters(comfy).get(LIMIT_S, TimeUnit.SECONDS);
+    String error = fx(() -> vm.errorProperty().get());
+    assertTrue(error.contains("ComfyUI"), error);
+    assertOneSentence(error);
+    assertEquals("a red heart", fx(() -> vm.promptProperty().get()));
+
+    Path text = Files.writeString(files.resolve("notes.png"), "not an image");
+    parts.openParameters(text).get(LIMIT_S, TimeUnit.SECONDS);
+    String again = fx(() -> vm.errorProperty().get());
+    assertFalse(again.contains("ComfyUI"), again);
+    assertOneSentence(again);
+    assertEquals("a red heart", fx(() -> vm.promptProperty().get()));
+  }
+
+  private static void assertOneSentence(String s) {
+    assertTrue(s.endsWith("."), s);
+    assertFalse(s.contains("\n"), s);
+    assertFalse(s.contains("Exception"), s);
+  }
+}
