@@ -50,11 +50,11 @@ class NetworkGoldenTest {
   }
 
   private static Path pack(String name) {
-    return name.equals("tiny-sd") ? TestPacks.tinySd() : TestPacks.tinySd2();
+    return TestPacks.byName(name);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"tiny-sd", "tiny-sd2"})
+  @ValueSource(strings = {"tiny-sd", "tiny-sd2", "stepwise-emoji"})
   void unetMatchesPyTorchAndLeaksNothing(String name) {
     try (ModelPack p = ModelPack.open(pack(name));
         SafetensorsFile g = SafetensorsFile.open(TestPacks.GOLDEN.resolve(name + ".safetensors"));
@@ -80,7 +80,7 @@ class NetworkGoldenTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"tiny-sd", "tiny-sd2"})
+  @ValueSource(strings = {"tiny-sd", "tiny-sd2", "stepwise-emoji"})
   void textEncoderAndAutoencoderMatchPyTorch(String name) {
     try (ModelPack p = ModelPack.open(pack(name));
         SafetensorsFile g = SafetensorsFile.open(TestPacks.GOLDEN.resolve(name + ".safetensors"));

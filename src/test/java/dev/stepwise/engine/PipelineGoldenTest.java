@@ -22,9 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PipelineGoldenTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"tiny-sd", "tiny-sd2"})
+  @ValueSource(strings = {"tiny-sd", "tiny-sd2", "stepwise-emoji"})
   void guidedDdimRunMatchesPyTorch(String name) {
-    Path pack = name.equals("tiny-sd") ? TestPacks.tinySd() : TestPacks.tinySd2();
+    Path pack = TestPacks.byName(name);
     try (SafetensorsFile gold = SafetensorsFile.open(TestPacks.GOLDEN.resolve(name + ".safetensors"));
         DiffusionModel model = DiffusionModel.load(pack, Device.cpu())) {
       long[] shape = gold.shape("ddim.noise"); // [1, 4, h, w]

@@ -22,6 +22,29 @@ public final class TestPacks {
     return existing(ROOT.resolve("tiny-sd2"));
   }
 
+  /** The shipped built-in pack (models/stepwise-emoji): the product, so it must exist. */
+  public static Path builtIn() {
+    Path p = Path.of("models", "stepwise-emoji");
+    if (!Files.isDirectory(p)) {
+      throw new AssertionError("the built-in pack is missing: " + p.toAbsolutePath());
+    }
+    return p.toAbsolutePath();
+  }
+
+  /** A pack by the name its goldens use: tiny-sd, tiny-sd2 or stepwise-emoji. */
+  public static Path byName(String name) {
+    switch (name) {
+      case "tiny-sd":
+        return tinySd();
+      case "tiny-sd2":
+        return tinySd2();
+      case "stepwise-emoji":
+        return builtIn();
+      default:
+        throw new IllegalArgumentException("no test pack named " + name);
+    }
+  }
+
   private static Path existing(Path p) {
     assumeTrue(Files.isDirectory(p), "test pack missing: " + p);
     return p.toAbsolutePath();
