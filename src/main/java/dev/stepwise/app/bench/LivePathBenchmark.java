@@ -67,7 +67,7 @@ public final class LivePathBenchmark {
         () -> {
           vm.apply(
               new GenerationSettings(
-                  "a smiling cat face emoji",
+                  "grinning cat, twemoji style",
                   "",
                   5,
                   s,

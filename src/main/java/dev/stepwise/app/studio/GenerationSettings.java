@@ -39,7 +39,7 @@ public record GenerationSettings(
     String modelFolder) {
 
   /** The example prompt a first start opens with. */
-  public static final String EXAMPLE_PROMPT = "a smiling cat face emoji";
+  public static final String EXAMPLE_PROMPT = "grinning cat, twemoji style";
 
   /** The most steps the studio offers. */
   public static final int MAX_STEPS = 200;
