@@ -1,6 +1,5 @@
 package dev.stepwise.cli;
 
-import dev.stepwise.Stepwise;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GeneratedImage;
 import dev.stepwise.engine.GenerationListener;
@@ -23,7 +22,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -192,24 +190,8 @@ final class GenerateCommand implements Callable<Integer> {
 
   /** The full recipe of one image of a finished job. */
   static Recipe recipe(GenerationResult result, GeneratedImage img) {
-    GenerationRequest r = result.request();
-    return new Recipe(
-        r.prompt(),
-        r.negativePrompt(),
-        result.model().name(),
-        result.model().hash(),
-        r.sampler().cliName(),
-        r.karras(),
-        r.steps(),
-        r.guidanceScale(),
-        r.sampler() == SamplerKind.DDIM ? r.eta() : 0,
-        img.seed(),
-        img.image().width(),
-        img.image().height(),
-        img.duration().toMillis(),
-        "Stepwise " + Stepwise.version(),
-        Instant.now(),
-        Map.of());
+    // One recipe builder for the studio and the CLI (StudioRecipes uses no JavaFX).
+    return dev.stepwise.app.gallery.StudioRecipes.of(result.request(), img, result.model());
   }
 
   /** Writes each step's preview into --frames; latent-size previews are scaled to the image size. */
