@@ -53,6 +53,26 @@ PYEOF
 stamp "export -> $RUN/pack (diffusers layout, fp16)"
 $PY $T/export_pack.py --config "$CFG" --run "$RUN/diffusion" --out "$RUN/pack" \
     --samples 2 --sample-steps 4 --hardware cpu > "$RUN/export.log"
+stamp "the GPU session script, rehearsed on the CPU: fresh, then resumed from the pack"
+OUT="$RUN/gpu-return" CFG="$CFG" DATA="$DATA" DEVICE=cpu PYTHON="$PY" WORK="$RUN/gpu-work" \
+    BUDGET_S=200 AE_S=4 DM_S=6 AE_BATCH=4 DM_BATCH=4 sh $T/gpu_session.sh fresh 2> /dev/null
+$PY $T/run_files.py unpack --from "$RUN/gpu-return" --run "$RUN/gpu-run" > /dev/null
+OUT="$RUN/gpu-return-2" CFG="$CFG" DATA="$DATA" DEVICE=cpu PYTHON="$PY" WORK="$RUN/gpu-work" \
+    BUDGET_S=200 DM_S=4 DM_BATCH=4 SKIP_PREFLIGHT=1 sh $T/gpu_session.sh resume "$RUN/pack" 2> /dev/null
+$PY - "$RUN" <<'PYEOF'
+import json, sys
+sys.path.insert(0, "models/training")
+from stepwise_train.train_run import load_run
+run = load_run(sys.argv[1] + "/gpu-run")  # the unpacked return files load as a run folder
+assert run["steps"] > 0, run["steps"]
+with open(sys.argv[1] + "/pack/training.json") as f:
+    before = json.load(f)["steps"]
+with open(sys.argv[1] + "/gpu-return-2/session.log") as f:
+    log = f.read()
+resumed = [json.loads(l)["steps"] for l in log.splitlines() if l.startswith("{") and '"end"' in l]
+assert resumed and resumed[-1] > before, (before, resumed)
+print(f"gpu session rehearsal: fresh run {run['steps']} steps; resumed pack {before} -> {resumed[-1]} steps")
+PYEOF
 JAR=${STEPWISE_JAR:-target/stepwise.jar}
 if [ -f "$JAR" ]; then
   stamp "the Java engine loads the exported pack: $RUN/java.png"

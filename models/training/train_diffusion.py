@@ -30,6 +30,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import run_files  # noqa: E402
 from stepwise_train import config as model_config  # noqa: E402
 from stepwise_train import data as train_data  # noqa: E402
 from stepwise_train import safetensors_io  # noqa: E402
@@ -63,6 +64,10 @@ def parse_args(argv):
     p.add_argument("--preflight", action="store_true",
                    help="a few timed steps; prints throughput and memory, writes nothing")
     p.add_argument("--preflight-steps", type=int, default=8)
+    p.add_argument("--return-dir", help="after every checkpoint, also write the run's return "
+                   "files (run_files.py pack) here: a GPU run's $OUT")
+    p.add_argument("--return-log", action="append", default=[],
+                   help="extra log file for the return files (repeatable)")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
     if not args.preflight and args.minutes is None and args.max_steps is None:
@@ -113,17 +118,22 @@ def load_pack_frozen(folder):
     if not scale > 0:
         raise TrainError(f"{folder}/vae/config.json scaling_factor {scale} is not positive")
     tok = DatasetTokenizer.from_tokenizer_json(_pack_json(folder, "tokenizer", "tokenizer.json"))
-    return vae.eval(), vae_cfg, {"scaling_factor": scale, "source": folder}, tok
+    meta = {"scaling_factor": scale, "source": folder}
+    training = os.path.join(folder, "training.json")
+    if os.path.exists(training):  # the frozen autoencoder's own step count travels on
+        meta["steps"] = int(read_json(training).get("autoencoder_steps", 0))
+    return vae.eval(), vae_cfg, meta, tok
 
 
 def pack_steps(folder):
-    """Cumulative steps of a pack: training.json {"steps": N} when the pack carries one."""
+    """(cumulative steps, images seen) of a pack: its training.json, when it carries one."""
     path = os.path.join(folder, "training.json")
     if not os.path.exists(path):
         print(f"warning: {folder} has no training.json; the step count restarts at 0",
               file=sys.stderr)
-        return 0
-    return int(read_json(path).get("steps", 0))
+        return 0, 0
+    info = read_json(path)
+    return int(info.get("steps", 0)), int(info.get("images_seen", 0))
 
 
 def load_weights(unet, text, resume):
@@ -134,7 +144,7 @@ def load_weights(unet, text, resume):
                    "pack unet")
         load_exact(text, clip_keys(safetensors_io.load_sharded(
             os.path.join(resume, "text_encoder"), "model.safetensors")), "pack text encoder")
-        return pack_steps(resume), 0
+        return pack_steps(resume)
     path = os.path.join(resume, EMA_WEIGHTS)
     if not os.path.exists(path):
         raise TrainError(f"--resume {resume} is neither a pack folder nor holds {EMA_WEIGHTS}")
@@ -211,10 +221,12 @@ def setup(args, cfg, device):
     return frozen, data, mean, std, ids, truncated, unet, text
 
 
-def save_checkpoint(out, ema, meta):
+def save_checkpoint(out, ema, meta, return_dir=None, return_logs=()):
     atomic_save_safetensors(os.path.join(out, EMA_WEIGHTS), ema.state(),
                             {"steps": str(meta["steps"])})
     atomic_write_json(os.path.join(out, META), meta)
+    if return_dir:
+        run_files.pack(out, return_dir, return_logs)
 
 
 def write_frozen(out, frozen, cfg, data_vocab):
@@ -322,11 +334,11 @@ def train(args, keep=None):
                       lr=opt.param_groups[0]["lr"], seconds=round(clock.elapsed(), 2),
                       images_per_s=round(local * batch / max(clock.elapsed(), 1e-9), 1))
         if not args.preflight and clock.checkpoint_due():
-            save_checkpoint(args.out, ema, meta())
+            save_checkpoint(args.out, ema, meta(), args.return_dir, args.return_log)
     if args.preflight:
         return preflight_report(device, timed_from, local - 2, batch, setup_s, unet, text)
     result = meta()
-    save_checkpoint(args.out, ema, result)
+    save_checkpoint(args.out, ema, result, args.return_dir, args.return_log)
     if keep is not None:
         keep.update(unet=unet, text_encoder=text, ema=ema)
     log.write(stage="diffusion", event="end", steps=step, loss=result["loss"],

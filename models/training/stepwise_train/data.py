@@ -66,13 +66,15 @@ def _load_folder(folder, size):
     return ImageSet(images, [r["caption"] for r in records], vocab, folder)
 
 
-def _load_pack(path, size):
+def _load_pack(path, size, limit=0):
     ds = _dataset_pack_module().load(path)
     if ds.pixels != size:
         raise TrainError(f"pack {path} holds {ds.pixels}px images, the config needs {size}px")
     if not ds.vocab:
         raise TrainError(f"pack {path} carries no vocab")
-    return ImageSet(ds.images(), list(ds.captions), ds.vocab, path)  # [N, S, S, 3]
+    picks = range(min(limit, len(ds)) if limit else len(ds))  # decode only what is used
+    captions = list(ds.captions)[:len(picks)]
+    return ImageSet(ds.images(picks), captions, ds.vocab, path)  # [N, S, S, 3]
 
 
 def load_images(path, size, limit=0):
@@ -82,7 +84,7 @@ def load_images(path, size, limit=0):
             raise TrainError(f"{path} is not a built dataset folder (no captions.jsonl)")
         data = _load_folder(path, size)
     elif os.path.isfile(path):
-        data = _load_pack(path, size)
+        data = _load_pack(path, size, limit)
     else:
         raise TrainError(f"--data {path} does not exist")
     if limit:

@@ -213,7 +213,8 @@ class TrainingSmokeTest(unittest.TestCase):
                    {"model": {"type": "WordLevel", "vocab": vocab, "unk_token": "<unk>"},
                     "padding": {"strategy": {"Fixed": 16}, "pad_token": "<eos>"}})
         write_json(os.path.join(pack, "model_index.json"), {})
-        write_json(os.path.join(pack, "training.json"), {"steps": 40})
+        write_json(os.path.join(pack, "training.json"),
+                   {"steps": 40, "images_seen": 400, "autoencoder_steps": 7})
         out = os.path.join(self.tmp, "dm-from-pack")
         meta = self.diffusion(out, "--data", self.data, "--resume", pack, "--max-steps", "0")
         self.assertEqual(meta["steps"], 40)
@@ -222,6 +223,9 @@ class TrainingSmokeTest(unittest.TestCase):
             torch.testing.assert_close(resumed[k], v.half().float(), atol=0, rtol=0)
         meta = self.diffusion(out, "--data", self.data, "--resume", pack, "--max-steps", "2")
         self.assertEqual(meta["steps"], 42)
+        self.assertEqual(meta["images_seen"], 400 + 2 * meta["batch_size"])  # cumulative too
+        with open(os.path.join(out, "autoencoder.json")) as f:
+            self.assertEqual(json.load(f)["steps"], 7)  # the frozen autoencoder's own count
 
 
 if __name__ == "__main__":
