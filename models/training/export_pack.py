@@ -25,7 +25,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from stepwise_train import attention  # noqa: E402
-from stepwise_train.export_core import ExportError, export, read_eval_captions  # noqa: E402
+from stepwise_train.export_core import (  # noqa: E402
+    ExportError, export, read_eval_captions, read_history)
+
+
+def hardware_arg(value):
+    """--hardware: "cpu" or "gpu", optionally ":<name>"."""
+    if value.partition(":")[0] not in ("cpu", "gpu"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not cpu or gpu (optionally cpu:NAME / gpu:NAME)")
+    return value
 
 
 def load_dataset_images(path, count):
@@ -60,8 +68,13 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--pad-token", choices=["<eos>", "<pad>"],
                    help="padding token (default: from the config, else <eos>)")
-    p.add_argument("--hardware", choices=["cpu", "gpu"],
-                   help="what trained the weights, when the run files do not record it")
+    p.add_argument("--hardware", type=hardware_arg,
+                   help="what trained the weights: cpu or gpu, optionally with a name "
+                        "(gpu:NVIDIA H200); default: read from the run files")
+    p.add_argument("--history-from", metavar="PACK_OR_FILE",
+                   help="the pack this one replaces (its history.json), or a history JSON file: "
+                        "the new pack's history continues that list")
+    p.add_argument("--note", default="", help="one line on this run for the history table")
     args = p.parse_args(argv)
     previous = attention.get_backend()
     attention.set_backend("manual")  # the sample grid uses the path the goldens use
@@ -75,7 +88,9 @@ def main(argv=None):
                          attribution, images,
                          {"samples": args.samples, "sample_steps": args.sample_steps,
                           "guidance": args.guidance, "seed": args.seed,
-                          "pad_token": args.pad_token, "hardware": args.hardware})
+                          "pad_token": args.pad_token, "hardware": args.hardware,
+                          "history": read_history(args.history_from) if args.history_from else [],
+                          "note": args.note})
     except (ExportError, ValueError, OSError) as e:
         print(f"export_pack.py: {e}", file=sys.stderr)
         return 2

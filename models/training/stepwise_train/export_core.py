@@ -12,6 +12,7 @@ import math
 import os
 import shutil
 import tempfile
+import time
 
 import torch
 
@@ -106,8 +107,10 @@ def pad_token_of(cfg, override=None):
 def hardware(run_jsons, override=None):
     """(sentence, cpu_only) from the run's json files: any "device" value naming cuda/gpu."""
     if override:
-        cpu = override == "cpu"
-        return ("CPU only." if cpu else "GPU (CUDA)."), cpu
+        kind, _, name = override.partition(":")
+        cpu = kind == "cpu"
+        sentence = "CPU only" if cpu else "GPU (CUDA)"
+        return (f"{sentence}: {name.strip()}." if name.strip() else sentence + "."), cpu
     devices = []
 
     def walk(x):
@@ -202,6 +205,30 @@ def _log_lines(run):
     return out
 
 
+def history_entry(ae_info, df_info, ev, hardware_sentence, note):
+    """One line of the pack's history.json: what trained this pack and how it scored."""
+    entry = {"date": time.strftime("%Y-%m-%d", time.gmtime()),
+             "hardware": hardware_sentence, "note": note or "",
+             "autoencoder_steps": int(ae_info.get("steps", 0)),
+             "diffusion_steps": int(df_info.get("steps", 0)),
+             "images_seen": int(df_info.get("images_seen", 0))}
+    if ev and "name_top1" in ev:
+        entry["eval"] = {k: ev.get(k) for k in ("images", "name_top1", "style", "name_top5")}
+    return entry
+
+
+def read_history(path):
+    """The history list of a pack folder (its history.json) or of a JSON file; [] if absent."""
+    if os.path.isdir(path):
+        path = os.path.join(path, "history.json")
+    if not os.path.exists(path):
+        return []
+    history = _read_json(path)
+    if not isinstance(history, list) or not all(isinstance(e, dict) for e in history):
+        raise ExportError(f"{path} is not a list of history entries")
+    return history
+
+
 def read_eval_captions(path):
     with open(path, encoding="utf-8") as f:
         return [ln.strip() for ln in f if ln.strip()]
@@ -213,11 +240,12 @@ def export(cfg, run, out, eval_captions, attribution, data_images=None, options=
     cfg: the config dict (configs/<name>.json); eval_captions: list of captions;
     attribution: the text of dataset/ATTRIBUTION.md; data_images: [N, 3, H, W] in [-1, 1] for
     the preview fit, or None for synthetic colour fields. options: shard_bytes, budget,
-    samples, sample_steps, guidance, seed, pad_token, hardware, title.
+    samples, sample_steps, guidance, seed, pad_token, hardware, title, history (the earlier
+    packs' history list, oldest first), note (one line on this run for the history).
     """
     opt = {"shard_bytes": SHARD_BYTES, "budget": PACK_BUDGET, "samples": 8, "columns": 4,
            "sample_steps": 20, "guidance": 5.0, "seed": 0, "pad_token": None, "hardware": None,
-           "title": "Stepwise Emoji"}
+           "title": "Stepwise Emoji", "history": [], "note": ""}
     opt.update(options or {})
     for key in ("vae", "unet", "text_encoder", "scheduler"):
         if not isinstance(cfg.get(key), dict):
@@ -363,6 +391,9 @@ def _write_pack(folder, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info, d
             "vocab_size": len(tok), "max_length": tok.max_length, "pad_token": tok.pad_token,
             "scaling_factor": float(scaling), "vae_factor": f,
             "latent_channels": vae_cfg["latent_channels"], "preview_source": source}
+    info["history"] = list(opt["history"]) + [history_entry(ae_info, df_info, info["eval"],
+                                                            sentence, opt["note"])]
+    _write_json(os.path.join(folder, "history.json"), info["history"])
     grid_src = os.path.join(run, "grid.png")
     if info["eval"] is not None and os.path.exists(grid_src):
         # The judge's labelled grid of the evaluation captions (eval/evaluate.py).

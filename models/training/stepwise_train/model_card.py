@@ -40,6 +40,10 @@ def _fmt(value):
     return str(value)
 
 
+def _num(value):
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
 def _pct(value):
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
@@ -161,6 +165,20 @@ def render(info):
         lines += eval_section(info["eval"], info.get("eval_grid"))
     else:
         lines += ["Not evaluated yet (no eval.json in the run folder)."]
+    if info.get("history"):
+        lines += ["", "## History", "",
+                  "Every pack that shipped as the built-in model, oldest first (a pack is "
+                  "replaced only when the evaluation improves; `history.json` holds the same "
+                  "list):", "",
+                  "| date | hardware | autoencoder steps | diffusion steps (cumulative) | "
+                  "name top-1 | style | name top-5 | run |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for e in info["history"]:
+            ev = e.get("eval") or {}
+            lines.append(f"| {e.get('date', '?')} | {e.get('hardware', '?')} | "
+                         f"{_num(e.get('autoencoder_steps', '?'))} | {_num(e.get('diffusion_steps', '?'))} | "
+                         f"{_pct(ev.get('name_top1'))} | {_pct(ev.get('style'))} | "
+                         f"{_pct(ev.get('name_top5'))} | {e.get('note', '')} |")
     lines += [
         "",
         "## Samples",

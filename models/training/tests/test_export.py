@@ -71,7 +71,9 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(read(os.path.join(self.out, "training.json"))["steps"], run_steps)
         sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
         import train_diffusion
-        self.assertEqual(train_diffusion.pack_steps(self.out), run_steps)
+        seen = read(os.path.join(self.run_dir, "diffusion.json"))["images_seen"]
+        self.assertGreater(seen, 0)
+        self.assertEqual(train_diffusion.pack_steps(self.out), (run_steps, seen))
 
     def test_configs_load_back_with_the_builders(self):
         unet_cfg = read(os.path.join(self.out, "unet", "config.json"))
@@ -233,6 +235,28 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(export_core.hardware([{"runs": [{"device": "cuda:0"}]}])[1], False)
         self.assertEqual(export_core.hardware([{"steps": 3}])[1], None)
         self.assertEqual(export_core.hardware([{"device": "cpu"}], "gpu")[1], False)
+        self.assertEqual(export_core.hardware([], "gpu:NVIDIA H200"),
+                         ("GPU (CUDA): NVIDIA H200.", False))
+        self.assertEqual(export_core.hardware([], "cpu"), ("CPU only.", True))
+
+    def test_history_grows_by_one_entry_per_export(self):
+        history = export_core.read_history(self.out)
+        self.assertEqual(len(history), 1)
+        run_steps = read(os.path.join(self.run_dir, "diffusion.json"))["steps"]
+        self.assertEqual(history[-1]["diffusion_steps"], run_steps)
+        card = open(os.path.join(self.out, "README.md"), encoding="utf-8").read()
+        self.assertIn("## History", card)
+        self.assertIn(f"| {run_steps:,} |", card)
+        entry = export_core.history_entry({"steps": 7}, {"steps": 9, "images_seen": 90},
+                                          {"name_top1": 0.5, "style": 0.75, "name_top5": 0.9,
+                                           "images": 156}, "GPU (CUDA).", "second run")
+        self.assertEqual((entry["autoencoder_steps"], entry["diffusion_steps"]), (7, 9))
+        self.assertEqual(entry["eval"]["name_top1"], 0.5)
+        bad = os.path.join(self.tmp, "bad-history.json")
+        with open(bad, "w") as f:
+            json.dump({"not": "a list"}, f)
+        with self.assertRaises(export_core.ExportError):
+            export_core.read_history(bad)
         run2 = os.path.join(self.tmp, "run-gpu-log")
         shutil.copytree(self.run_dir, run2)
         with open(os.path.join(run2, "log.jsonl"), "a") as f:
