@@ -77,5 +77,34 @@ class ExportGoldensTest(unittest.TestCase):
             self.assertEqual(a.read(), b.read())
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+SHIPPED_PACK = os.path.join(ROOT, "models", "stepwise-emoji")
+SHIPPED_GOLD = os.path.join(ROOT, "src", "test", "resources", "golden", "stepwise-emoji.safetensors")
+
+
+@unittest.skipUnless(os.path.isdir(SHIPPED_PACK) and os.path.isfile(SHIPPED_GOLD),
+                     "no shipped pack or goldens in this checkout")
+class ShippedPackGoldensTest(unittest.TestCase):
+    """The committed goldens belong to the committed pack: a pack replaced without rerunning
+    make_pack_goldens.py fails here (and in the Java parity tests, which compare against them)."""
+
+    def test_committed_goldens_match_a_fresh_computation_from_the_committed_pack(self):
+        tmp = tempfile.mkdtemp()
+        try:
+            fresh_path = os.path.join(tmp, "gold.safetensors")
+            export_goldens.write(SHIPPED_PACK, fx.read_captions(), fresh_path)
+            fresh = safetensors_io.load_file(fresh_path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        committed = safetensors_io.load_file(SHIPPED_GOLD)
+        self.assertEqual(set(fresh), set(committed))
+        for key, want in committed.items():
+            got = fresh[key]
+            self.assertEqual(list(got.shape), list(want.shape), key)
+            scale = float(want.abs().max()) or 1.0
+            err = float((got - want).abs().max()) / scale  # relative to the golden's range
+            self.assertLessEqual(err, 1e-4, f"{key}: max |fresh - committed| / max |committed| = {err:.2e}")
+
+
 if __name__ == "__main__":
     unittest.main()
