@@ -29,13 +29,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * and rebuilt from the files. Saving writes the PNG to a hidden temporary file, renames it to a
  * free readable name under a lock shared by every process, and only then adds the index row.
  * Several {@code Library} objects, in one process or many, may use one folder at once. Methods are
- * thread-safe. Index and trash live in the folder's {@code .stepwise} subfolder.
+ * thread-safe. Index and trash live in the folder's {@code .stepwise} subfolder, with the
+ * curation journal ({@link CurationJournal}) that gives a rebuilt index its favourites, galleries
+ * and tags back.
  */
 public final class Library implements AutoCloseable {
   /** Hidden folder inside the library for the index, lock and trash. */
   public static final String META_FOLDER = ".stepwise";
 
   private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+  private static final Map<Path, ReentrantLock> CURATION_LOCKS = new ConcurrentHashMap<>();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Library.class);
 
   private final Path folder;
   private final Path meta;
@@ -70,6 +74,7 @@ public final class Library implements AutoCloseable {
     this.index = opened;
     cleanPending();
     ScanReport scan = scan();
+    restoreCuration();
     this.openReport = new ScanReport(scan.added(), scan.updated(), scan.removed(), scan.skipped(),
         movedAside);
   }
@@ -198,6 +203,7 @@ public final class Library implements AutoCloseable {
   public synchronized void setFavourite(long id, boolean favourite) {
     sql(favourite ? "INSERT OR IGNORE INTO favourites(image_id) SELECT id FROM images WHERE id=?"
         : "DELETE FROM favourites WHERE image_id=?", id);
+    saveCuration();
   }
 
   /** Returns the gallery names, sorted. */
@@ -222,6 +228,7 @@ public final class Library implements AutoCloseable {
       sql("INSERT OR IGNORE INTO gallery_images(gallery_id, image_id) SELECT g.id, i.id FROM"
           + " galleries g, images i WHERE g.name=? AND i.id=?", name, id);
     }
+    saveCuration();
   }
 
   /** Removes images from a gallery (the images stay in the library). */
@@ -230,11 +237,13 @@ public final class Library implements AutoCloseable {
       sql("DELETE FROM gallery_images WHERE image_id=? AND gallery_id IN"
           + " (SELECT id FROM galleries WHERE name=?)", id, gallery);
     }
+    saveCuration();
   }
 
   /** Deletes a gallery; its images stay in the library. */
   public synchronized void deleteGallery(String gallery) {
     sql("DELETE FROM galleries WHERE name=?", gallery);
+    saveCuration();
   }
 
   /** Returns the galleries an image is in. */
@@ -250,12 +259,14 @@ public final class Library implements AutoCloseable {
     }
     sql("INSERT OR IGNORE INTO tags(image_id, tag) SELECT id, ? FROM images WHERE id=?",
         tag.strip().toLowerCase(java.util.Locale.ROOT), id);
+    saveCuration();
   }
 
   /** Removes a tag from an image. */
   public synchronized void untag(long id, String tag) {
     sql("DELETE FROM tags WHERE image_id=? AND tag=?", id,
         tag.strip().toLowerCase(java.util.Locale.ROOT));
+    saveCuration();
   }
 
   /** Returns an image's tags, sorted. */
@@ -322,6 +333,9 @@ public final class Library implements AutoCloseable {
             + " folder is writable.", e);
       }
       items.add(new DeletedImages.Item(trash, img.file(), img.favourite(), galleries, tags));
+    }
+    if (!items.isEmpty()) {
+      saveCuration();
     }
     return new DeletedImages(items);
   }
@@ -452,6 +466,42 @@ public final class Library implements AutoCloseable {
   private MetadataException indexFailure(SQLException e) {
     return new MetadataException("The library index " + dbFile + " failed (" + e.getMessage()
         + "); run 'stepwise library rebuild' to rebuild it from the images.", e);
+  }
+
+  /**
+   * Writes the curation journal from the index (after every favourite, gallery or tag change and
+   * every delete). A failure is logged and the change stays in the index: the journal is a backup.
+   */
+  private void saveCuration() {
+    ReentrantLock jvm = CURATION_LOCKS.computeIfAbsent(folder, f -> new ReentrantLock());
+    jvm.lock();
+    try (FileChannel ch = FileChannel.open(meta.resolve("curation.lock"),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = ch.lock()) {
+      CurationJournal.write(meta, index.curation());
+    } catch (IOException | SQLException e) {
+      LOG.warn("Cannot write the curation journal in {}; favourites, galleries and tags stay in"
+          + " the index only until the next change", meta, e);
+    } finally {
+      jvm.unlock();
+    }
+  }
+
+  /** Gives an index without any curation (new, rebuilt or replaced) the journal's curation. */
+  private void restoreCuration() {
+    try {
+      if (index.hasCuration()) {
+        return;
+      }
+      var journal = CurationJournal.read(meta);
+      if (journal.isPresent() && !journal.get().isEmpty()) {
+        int restored = index.restore(journal.get(), System.currentTimeMillis());
+        LOG.info("Restored {} favourite marks, gallery entries and tags from {}", restored,
+            meta.resolve(CurationJournal.FILE));
+      }
+    } catch (SQLException e) {
+      throw indexFailure(e);
+    }
   }
 
   /** Moves a broken index (and its WAL files) aside; returns the new name of the main file. */

@@ -290,6 +290,99 @@ final class LibraryIndex implements AutoCloseable {
     return q.length() == 0 ? null : q.toString();
   }
 
+  /** Favourites, galleries (empty ones too) and tags, by file: what the curation journal keeps. */
+  CurationJournal.Curation curation() throws SQLException {
+    List<String> favourites = strings(
+        "SELECT i.file FROM favourites f JOIN images i ON i.id = f.image_id");
+    Map<String, List<String>> galleries = new HashMap<>();
+    for (String name : strings("SELECT name FROM galleries")) {
+      galleries.put(name, new ArrayList<>());
+    }
+    for (String[] pair : pairs("SELECT g.name, i.file FROM gallery_images gi"
+        + " JOIN galleries g ON g.id = gi.gallery_id JOIN images i ON i.id = gi.image_id")) {
+      galleries.computeIfAbsent(pair[0], k -> new ArrayList<>()).add(pair[1]);
+    }
+    Map<String, List<String>> tags = new HashMap<>();
+    for (String[] pair : pairs(
+        "SELECT i.file, t.tag FROM tags t JOIN images i ON i.id = t.image_id")) {
+      tags.computeIfAbsent(pair[0], k -> new ArrayList<>()).add(pair[1]);
+    }
+    return new CurationJournal.Curation(favourites, galleries, tags);
+  }
+
+  /** True when any favourite, gallery or tag is indexed. */
+  boolean hasCuration() throws SQLException {
+    return !strings("SELECT 1 FROM favourites UNION ALL SELECT 1 FROM galleries"
+        + " UNION ALL SELECT 1 FROM tags LIMIT 1").isEmpty();
+  }
+
+  /**
+   * Puts a journal's curation back by file name, in one transaction. Files that are not indexed,
+   * gallery names over 200 characters and tags over 100 are skipped (the journal is untrusted).
+   *
+   * @return how many favourite marks, gallery memberships and tags were restored
+   */
+  int restore(CurationJournal.Curation c, long now) throws SQLException {
+    int restored = 0;
+    db.setAutoCommit(false);
+    try (PreparedStatement fav = db.prepareStatement(
+            "INSERT OR IGNORE INTO favourites(image_id) SELECT id FROM images WHERE file = ?");
+        PreparedStatement gal = db.prepareStatement(
+            "INSERT OR IGNORE INTO galleries(name, created) VALUES(?, ?)");
+        PreparedStatement member = db.prepareStatement(
+            "INSERT OR IGNORE INTO gallery_images(gallery_id, image_id) SELECT g.id, i.id"
+                + " FROM galleries g, images i WHERE g.name = ? AND i.file = ?");
+        PreparedStatement tag = db.prepareStatement(
+            "INSERT OR IGNORE INTO tags(image_id, tag) SELECT id, ? FROM images WHERE file = ?")) {
+      for (String file : c.favourites()) {
+        fav.setString(1, file);
+        restored += fav.executeUpdate();
+      }
+      for (Map.Entry<String, List<String>> g : c.galleries().entrySet()) {
+        String name = g.getKey().strip();
+        if (name.isEmpty() || name.length() > 200) {
+          continue;
+        }
+        gal.setString(1, name);
+        gal.setLong(2, now);
+        gal.executeUpdate();
+        for (String file : g.getValue()) {
+          member.setString(1, name);
+          member.setString(2, file);
+          restored += member.executeUpdate();
+        }
+      }
+      for (Map.Entry<String, List<String>> t : c.tags().entrySet()) {
+        for (String value : t.getValue()) {
+          String normal = value.strip().toLowerCase(Locale.ROOT);
+          if (normal.isEmpty() || normal.length() > 100) {
+            continue;
+          }
+          tag.setString(1, normal);
+          tag.setString(2, t.getKey());
+          restored += tag.executeUpdate();
+        }
+      }
+      db.commit();
+    } catch (SQLException | RuntimeException e) {
+      db.rollback();
+      throw e;
+    } finally {
+      db.setAutoCommit(true);
+    }
+    return restored;
+  }
+
+  private List<String[]> pairs(String sql) throws SQLException {
+    List<String[]> out = new ArrayList<>();
+    try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(new String[] {rs.getString(1), rs.getString(2)});
+      }
+    }
+    return out;
+  }
+
   /** Runs an update with arguments in its own transaction. */
   int update(String sql, Object... args) throws SQLException {
     try (PreparedStatement ps = db.prepareStatement(sql)) {
