@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
       LibraryCommand.ListCommand.class,
       LibraryCommand.SearchCommand.class,
       LibraryCommand.RebuildCommand.class,
-      LibraryCommand.ExportCommand.class
+      LibraryCommand.ExportCommand.class,
+      LibraryCommand.EmptyTrashCommand.class
     },
     description = "Lists, searches, rebuilds and exports the library of generated images.")
 final class LibraryCommand implements Runnable {
@@ -149,6 +150,30 @@ final class LibraryCommand implements Runnable {
         }
         out.printf(Locale.ROOT, "%d images indexed (%d new, %d re-read, %d gone, %d skipped) in %s%n",
             lib.count(), r.added(), r.updated(), r.removed(), r.skipped().size(), lib.folder());
+        out.flush();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "empty-trash", mixinStandardHelpOptions = true, description = "Removes deleted images from the library's trash for good (opening the library already removes those deleted over 30 days ago).")
+  static final class EmptyTrashCommand implements Callable<Integer> {
+    @ParentCommand LibraryCommand parent;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--older-than-days", defaultValue = "0", description = "Only images deleted more than this many days ago (default 0: all).")
+    int days;
+
+    @Override
+    public Integer call() {
+      if (days < 0 || days > 36_500) {
+        throw new MetadataException("--older-than-days " + days + " is not allowed; use 0 to 36500.");
+      }
+      try (Library lib = parent.open()) {
+        var emptied = lib.emptyTrash(java.time.Duration.ofDays(days));
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "removed %d deleted image%s (%.1f MB) from the trash of %s%n",
+            emptied.files(), emptied.files() == 1 ? "" : "s", emptied.bytes() / 1e6, lib.folder());
         out.flush();
       }
       return 0;

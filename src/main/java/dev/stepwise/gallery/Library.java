@@ -39,6 +39,13 @@ public final class Library implements AutoCloseable {
 
   private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
   private static final Map<Path, ReentrantLock> CURATION_LOCKS = new ConcurrentHashMap<>();
+
+  /** Deleted images stay in the trash this long; opening a library removes older ones. */
+  public static final java.time.Duration TRASH_KEEP = java.time.Duration.ofDays(30);
+
+  /** Trash names: {@code d<deletion epoch millis>-<uuid>-<original name>}. */
+  private static final java.util.regex.Pattern TRASH_NAME =
+      java.util.regex.Pattern.compile("d(\\d{1,15})-.*");
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Library.class);
 
   private final Path folder;
@@ -73,6 +80,11 @@ public final class Library implements AutoCloseable {
     }
     this.index = opened;
     cleanPending();
+    try {
+      emptyTrash(TRASH_KEEP);
+    } catch (MetadataException e) {
+      LOG.warn("Cannot empty the old part of the trash in {}", meta, e);
+    }
     ScanReport scan = scan();
     restoreCuration();
     this.openReport = new ScanReport(scan.added(), scan.updated(), scan.removed(), scan.skipped(),
@@ -320,7 +332,8 @@ public final class Library implements AutoCloseable {
       if (img == null) {
         continue;
       }
-      Path trash = meta.resolve("trash").resolve(UUID.randomUUID() + "-" + img.name());
+      Path trash = meta.resolve("trash")
+          .resolve("d" + System.currentTimeMillis() + "-" + UUID.randomUUID() + "-" + img.name());
       List<String> galleries = galleriesOf(id);
       List<String> tags = tags(id);
       try {
@@ -369,6 +382,46 @@ public final class Library implements AutoCloseable {
       }
     }
     return restored;
+  }
+
+  /**
+   * Removes trash entries deleted more than {@code olderThan} ago ({@link java.time.Duration#ZERO}:
+   * all of them). The deletion time comes from the trash name; an entry without one counts from
+   * its file's modification time. Images removed here can no longer be restored by {@link
+   * #undoDelete}.
+   *
+   * @throws MetadataException when the trash cannot be read
+   */
+  public synchronized EmptiedTrash emptyTrash(java.time.Duration olderThan) {
+    long cutoff = System.currentTimeMillis() - olderThan.toMillis();
+    int files = 0;
+    long bytes = 0;
+    Path trash = meta.resolve("trash");
+    List<Path> entries;
+    try (var s = Files.list(trash)) {
+      entries = s.toList();
+    } catch (IOException e) {
+      throw new MetadataException("Cannot read the library trash " + trash + ".", e);
+    }
+    for (Path p : entries) {
+      try {
+        if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        var m = TRASH_NAME.matcher(p.getFileName().toString());
+        long deleted = m.matches() ? Long.parseLong(m.group(1))
+            : Files.getLastModifiedTime(p).toMillis();
+        if (deleted <= cutoff) {
+          long size = Files.size(p);
+          Files.delete(p);
+          files++;
+          bytes += size;
+        }
+      } catch (IOException e) {
+        LOG.warn("Cannot remove {} from the trash", p, e);
+      }
+    }
+    return new EmptiedTrash(files, bytes);
   }
 
   /** Copies images into a folder; see {@link LibraryExport#copy}. */

@@ -87,6 +87,28 @@ class LibraryCliTest {
   }
 
   @Test
+  void emptyTrashRemovesDeletedImagesForGood() throws Exception {
+    Path lib = dir.resolve("lib");
+    try (var library = dev.stepwise.gallery.Library.open(lib)) {
+      var img = library.save(1, 1, new byte[3], recipe("to delete", 1));
+      library.delete(java.util.List.of(img.id()));
+    }
+    Run keep = cli("library", "empty-trash", "--library", lib.toString(), "--older-than-days", "1");
+    assertEquals(0, keep.code(), keep.err());
+    assertTrue(keep.out().startsWith("removed 0 deleted images"), keep.out());
+    Run all = cli("library", "empty-trash", "--library", lib.toString());
+    assertEquals(0, all.code(), all.err());
+    assertTrue(all.out().startsWith("removed 1 deleted image "), all.out());
+    try (var s = Files.list(lib.resolve(".stepwise/trash"))) {
+      assertEquals(0, s.count());
+    }
+    Run bad = cli("library", "empty-trash", "--library", lib.toString(), "--older-than-days", "-3");
+    assertEquals(1, bad.code());
+    assertEquals(1, bad.err().strip().lines().count(), bad.err());
+    assertTrue(bad.err().contains("--older-than-days -3"), bad.err());
+  }
+
+  @Test
   void badInputIsOneLineWithTheRightExitCode() throws Exception {
     Path lib = dir.resolve("lib");
     Run noWords = cli("library", "search", "--library", lib.toString());

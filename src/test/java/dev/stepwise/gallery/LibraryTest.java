@@ -81,6 +81,44 @@ class LibraryTest {
   }
 
   @Test
+  void trashKeepsRecentDeletionsAndOpeningRemovesThoseOlderThanThirtyDays() throws Exception {
+    Path trash = dir.resolve(".stepwise/trash");
+    DeletedImages recent;
+    try (Library lib = Library.open(dir)) {
+      long a = lib.save(8, 8, pixels(1), recipe("old", 1)).id();
+      long b = lib.save(8, 8, pixels(2), recipe("recent", 2)).id();
+      lib.delete(List.of(a));
+      recent = lib.delete(List.of(b));
+    }
+    // Age the first deletion past the retention: its name carries the deletion time.
+    long old = System.currentTimeMillis() - Library.TRASH_KEEP.toMillis() - 60_000;
+    Path oldFile;
+    try (var s = Files.list(trash)) {
+      oldFile = s.filter(p -> !p.equals(recent.items().get(0).trashFile())).findFirst()
+          .orElseThrow();
+    }
+    Path aged = trash.resolve(oldFile.getFileName().toString().replaceFirst("^d\\d+-", "d" + old + "-"));
+    Files.move(oldFile, aged);
+    // A legacy entry without a time in its name counts from its modification time.
+    Path legacy = trash.resolve("0f0e-legacy.png");
+    Files.write(legacy, new byte[] {1, 2, 3});
+    Files.setLastModifiedTime(legacy, java.nio.file.attribute.FileTime.fromMillis(old));
+    try (Library lib = Library.open(dir)) {
+      assertFalse(Files.exists(aged));
+      assertFalse(Files.exists(legacy));
+      assertTrue(Files.exists(recent.items().get(0).trashFile()));
+      assertEquals(1, lib.undoDelete(recent).size());
+      assertEquals(1, lib.count());
+      DeletedImages again = lib.delete(List.of(lib.find(LibraryQuery.ALL).get(0).id()));
+      EmptiedTrash emptied = lib.emptyTrash(java.time.Duration.ZERO);
+      assertEquals(1, emptied.files());
+      assertTrue(emptied.bytes() > 0);
+      assertEquals(List.of(), lib.undoDelete(again)); // gone for good: nothing to put back
+      assertEquals(0, lib.count());
+    }
+  }
+
+  @Test
   void deleteMovesToTrashAndUndoRestoresEverything() {
     try (Library lib = Library.open(dir)) {
       LibraryImage fox = lib.save(8, 8, pixels(1), recipe("fox", 1));
