@@ -36,6 +36,15 @@ def hardware_arg(value):
     return value
 
 
+def load_dataset_captions(path):
+    """The distinct captions of a dataset pack file, sorted: the pack's prompts.txt."""
+    spec = importlib.util.spec_from_file_location("stepwise_dataset_pack",
+                                                  os.path.join(HERE, "dataset", "pack.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return sorted(set(module.load(path).captions))
+
+
 def load_dataset_images(path, count):
     """Up to count evenly spaced images of a dataset pack file -> [N, 3, H, W] in [-1, 1]."""
     spec = importlib.util.spec_from_file_location("stepwise_dataset_pack",
@@ -90,6 +99,7 @@ def main(argv=None):
                           "guidance": args.guidance, "seed": args.seed,
                           "pad_token": args.pad_token, "hardware": args.hardware,
                           "history": read_history(args.history_from) if args.history_from else [],
+                          "prompts": load_dataset_captions(args.data) if args.data else [],
                           "note": args.note})
     except (ExportError, ValueError, OSError) as e:
         print(f"export_pack.py: {e}", file=sys.stderr)

@@ -26,6 +26,7 @@ from .train_common import load_exact
 MB = 1_000_000
 PACK_BUDGET = 24 * MB
 SHARD_BYTES = 16 * 1024 * 1024
+PROMPTS_FILE = "prompts.txt"
 UNET_BASE = "diffusion_pytorch_model.safetensors"
 VAE_BASE = "diffusion_pytorch_model.safetensors"
 TEXT_BASE = "model.safetensors"
@@ -245,7 +246,8 @@ def export(cfg, run, out, eval_captions, attribution, data_images=None, options=
     """
     opt = {"shard_bytes": SHARD_BYTES, "budget": PACK_BUDGET, "samples": 8, "columns": 4,
            "sample_steps": 20, "guidance": 5.0, "seed": 0, "pad_token": None, "hardware": None,
-           "title": "Stepwise Emoji", "history": [], "note": ""}
+           "title": "Stepwise Emoji", "history": [], "note": "",
+           "prompts": []}
     opt.update(options or {})
     for key in ("vae", "unet", "text_encoder", "scheduler"):
         if not isinstance(cfg.get(key), dict):
@@ -349,6 +351,11 @@ def _write_pack(folder, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info, d
         "autoencoder_steps": int(ae_info.get("steps", 0)),
     })
 
+    if opt["prompts"]:
+        # One caption per line: what the model was trained on, for the studio's prompt ideas.
+        with open(os.path.join(folder, PROMPTS_FILE), "w", encoding="utf-8", newline="\n") as fh:
+            fh.write("".join(c.strip() + "\n" for c in opt["prompts"] if c.strip()))
+
     # Everything below runs on the weights as exported (fp16, read back).
     unet, vae16, text, tok2, sched = load_models(folder)
     f = 2 ** (len(vae_cfg["block_out_channels"]) - 1)
@@ -390,7 +397,8 @@ def _write_pack(folder, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info, d
             "eval": _read_json(ev_path) if os.path.exists(ev_path) else None,
             "vocab_size": len(tok), "max_length": tok.max_length, "pad_token": tok.pad_token,
             "scaling_factor": float(scaling), "vae_factor": f,
-            "latent_channels": vae_cfg["latent_channels"], "preview_source": source}
+            "latent_channels": vae_cfg["latent_channels"], "preview_source": source,
+            "prompt_count": len([c for c in opt["prompts"] if c.strip()])}
     info["history"] = list(opt["history"]) + [history_entry(ae_info, df_info, info["eval"],
                                                             sentence, opt["note"])]
     _write_json(os.path.join(folder, "history.json"), info["history"])

@@ -130,6 +130,11 @@ def render(info):
         f"text window is {info['max_length']} tokens including `<bos>` and `<eos>` (padding: "
         f"`{info['pad_token']}`).",
         "",
+    ]
+    if info.get("prompt_count"):
+        lines += [f"`prompts.txt` lists the {info['prompt_count']:,} captions the model was "
+                  "trained on, one a line; the Stepwise studio offers them as prompt ideas.", ""]
+    lines += [
         "## Architecture",
         "",
         "| part | parameters |",

@@ -223,6 +223,17 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(back["token_to_id"], original["token_to_id"])
         self.assertEqual(back["words"], original["words"])
 
+    def test_training_captions_travel_as_prompts_txt(self):
+        out = os.path.join(self.tmp, "packs", "with-prompts")
+        export(self.cfg, self.run_dir, out, self.captions[:1], fx.attribution(), None,
+               dict(fx.FAST, samples=1, prompts=["red heart, twemoji style", " ",
+                                                  "cat face, fluent flat style"]))
+        with open(os.path.join(out, "prompts.txt"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), "red heart, twemoji style\ncat face, fluent flat style\n")
+        card = open(os.path.join(out, "README.md"), encoding="utf-8").read()
+        self.assertIn("`prompts.txt` lists the 2 captions", card)
+        self.assertFalse(os.path.exists(os.path.join(self.out, "prompts.txt")))  # none given
+
     def test_unknown_words_of_the_sample_captions_are_reported(self):
         self.assertEqual(self.summary["unknown_words"], [])  # vocab built from these captions
         captions = ["zebra crossing, twemoji style"]
