@@ -106,6 +106,34 @@ class StudioWindowTest {
     waitFor(() -> vm.factsProperty().get() != null);
   }
 
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path temp;
+
+  @Test
+  void promptIdeasPutTheChosenOrARandomKnownPromptInPlace(FxRobot robot) throws Exception {
+    modelRead();
+    assertTrue(robot.lookup("#promptIdeas").queryButton().isDisabled(), "tiny-sd lists none");
+    java.nio.file.Path pack = TestPacks.tinySdWithPrompts(temp.resolve("ideas"),
+        "grinning cat, twemoji style", "red heart, fluent flat style");
+    fx(() -> {
+      vm.openModelFolder(pack);
+      return null;
+    });
+    waitFor(() -> vm.factsProperty().get() != null
+        && vm.factsProperty().get().folder().equals(pack));
+    waitFor(() -> !robot.lookup("#promptIdeas").queryButton().isDisabled());
+    robot.clickOn("#promptIdeas");
+    waitFor(() -> robot.lookup("#ideaList").tryQuery().isPresent());
+    assertEquals(2, robot.lookup("#ideaList").queryAs(ListView.class).getItems().size());
+    robot.clickOn("#ideaFilter").write("heart");
+    waitFor(() -> robot.lookup("#ideaList").queryAs(ListView.class).getItems().size() == 1);
+    robot.type(KeyCode.DOWN).type(KeyCode.ENTER);
+    waitFor(() -> "red heart, fluent flat style".equals(vm.promptProperty().get()));
+    waitFor(() -> robot.lookup("#ideaList").tryQuery().isEmpty());
+    robot.clickOn("#surprisePrompt");
+    assertTrue(List.of("grinning cat, twemoji style", "red heart, fluent flat style")
+        .contains(fx(() -> vm.promptProperty().get())));
+  }
+
   @Test
   void typedPromptGeneratesAndTheCanvasFollowsTheSteps(FxRobot robot) throws Exception {
     modelRead();

@@ -31,6 +31,27 @@ public final class TestPacks {
     return p.toAbsolutePath();
   }
 
+  /** A copy of tiny-sd in {@code folder} with a prompts.txt of {@code prompts}, one a line. */
+  public static Path tinySdWithPrompts(Path folder, String... prompts) {
+    try {
+      Path src = tinySd();
+      try (var walk = Files.walk(src)) {
+        for (Path p : (Iterable<Path>) walk::iterator) {
+          Path target = folder.resolve(src.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(target);
+          } else {
+            Files.copy(p, target);
+          }
+        }
+      }
+      Files.writeString(folder.resolve("prompts.txt"), String.join("\n", prompts) + "\n");
+      return folder.toAbsolutePath();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** A pack by the name its goldens use: tiny-sd, tiny-sd2 or stepwise-emoji. */
   public static Path byName(String name) {
     switch (name) {

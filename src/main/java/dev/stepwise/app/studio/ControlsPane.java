@@ -56,6 +56,22 @@ public final class ControlsPane extends ScrollPane {
     prompt.textProperty().bindBidirectional(vm.promptProperty());
     keepAlive.add(new PromptCompletion(prompt, vm::completions));
 
+    Button ideas =
+        Icons.button(
+            "promptIdeas", "", "mdi2l-lightbulb-outline", "Prompt ideas: prompts this model knows");
+    ideas.setOnAction(e -> PromptIdeasDialog.show(getScene().getWindow(), vm));
+    Button surprise =
+        Icons.button(
+            "surprisePrompt", "", "mdi2s-shuffle-variant", "A random prompt this model knows");
+    surprise.setOnAction(e -> vm.surprisePrompt(java.util.concurrent.ThreadLocalRandom.current()));
+    var hasIdeas = vm.hasPromptIdeasProperty();
+    keepAlive.add(hasIdeas);
+    ideas.disableProperty().bind(hasIdeas.not());
+    surprise.disableProperty().bind(hasIdeas.not());
+    javafx.scene.layout.Region gap = new javafx.scene.layout.Region();
+    HBox.setHgrow(gap, Priority.ALWAYS);
+    HBox promptTitle = row(title("Prompt"), gap, ideas, surprise);
+
     Label unknown = new Label();
     unknown.setId("unknownWords");
     unknown.getStyleClass().add("unknown-words");
@@ -199,7 +215,7 @@ public final class ControlsPane extends ScrollPane {
 
     box.getChildren()
         .addAll(
-            title("Prompt"),
+            promptTitle,
             prompt,
             unknown,
             title("Negative prompt"),

@@ -234,6 +234,58 @@ public final class StudioViewModel {
         });
   }
 
+  // ---- prompt ideas ----
+
+  /** Prompts the chosen model lists as known (its pack's prompts.txt); empty for most packs. */
+  public List<String> promptIdeas() {
+    PackFacts f = facts.get();
+    return f == null ? List.of() : f.promptIdeas();
+  }
+
+  /** True while the chosen model lists prompt ideas. */
+  public javafx.beans.binding.BooleanBinding hasPromptIdeasProperty() {
+    return javafx.beans.binding.Bindings.createBooleanBinding(
+        () -> !promptIdeas().isEmpty(), facts);
+  }
+
+  /**
+   * Up to {@code max} ideas that contain every word of {@code query} (ignoring case), in the pack's
+   * order; all of them (up to max) for a blank query.
+   */
+  public List<String> findPromptIdeas(String query, int max) {
+    String[] words = query == null ? new String[0]
+        : query.toLowerCase(Locale.ROOT).strip().split("\\s+");
+    List<String> out = new ArrayList<>();
+    for (String idea : promptIdeas()) {
+      String lower = idea.toLowerCase(Locale.ROOT);
+      boolean all = true;
+      for (String w : words) {
+        if (!w.isEmpty() && !lower.contains(w)) {
+          all = false;
+          break;
+        }
+      }
+      if (all) {
+        out.add(idea);
+        if (out.size() >= max) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Puts a random idea in the prompt and returns it; null (prompt unchanged) when there are none. */
+  public String surprisePrompt(RandomGenerator random) {
+    List<String> ideas = promptIdeas();
+    if (ideas.isEmpty()) {
+      return null;
+    }
+    String idea = ideas.get(random.nextInt(ideas.size()));
+    prompt.set(idea);
+    return idea;
+  }
+
   // ---- prompt words ----
 
   /** Words the chosen model knows (empty until its pack is read). */

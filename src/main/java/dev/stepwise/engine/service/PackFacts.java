@@ -2,12 +2,14 @@ package dev.stepwise.engine.service;
 
 import dev.stepwise.engine.clip.ClipTextConfig;
 import dev.stepwise.engine.pack.ModelPack;
+import dev.stepwise.engine.pack.PromptIdeas;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
 import dev.stepwise.engine.tokenizer.Tokenizers;
 import dev.stepwise.engine.unet.UNetConfig;
 import dev.stepwise.engine.vae.VaeConfig;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What a front end needs to know about a model pack before generating with it, read from its
@@ -20,6 +22,8 @@ import java.nio.file.Path;
  * @param nativeSize the model's own image side in pixels (UNet sample_size times the autoencoder's
  *     factor)
  * @param sizeStep image sides must be multiples of this (the autoencoder's factor)
+ * @param promptIdeas prompts the model knows, from the pack's optional {@code prompts.txt}
+ *     ({@link PromptIdeas}); empty for most packs
  */
 public record PackFacts(
     Path folder,
@@ -27,7 +31,13 @@ public record PackFacts(
     PromptTokenizer tokenizer,
     SchedulerConfig scheduler,
     int nativeSize,
-    int sizeStep) {
+    int sizeStep,
+    List<String> promptIdeas) {
+
+  /** Copies the ideas. */
+  public PackFacts {
+    promptIdeas = List.copyOf(promptIdeas);
+  }
 
   /**
    * Reads the facts of the pack in {@code folder}; a missing or malformed pack is refused with a
@@ -43,7 +53,8 @@ public record PackFacts(
           Tokenizers.load(pack.tokenizerDir(), clip.maxPositionEmbeddings());
       int factor = vae.downscale();
       return new PackFacts(
-          pack.root(), pack.name(), tokenizer, scheduler, unet.sampleSize() * factor, factor);
+          pack.root(), pack.name(), tokenizer, scheduler, unet.sampleSize() * factor, factor,
+          PromptIdeas.read(pack.root()));
     }
   }
 }

@@ -66,6 +66,29 @@ class StudioViewModelTest {
   }
 
   @Test
+  void promptIdeasComeFromTheModelAndFilterByEveryWord(@TempDir Path copy) throws Exception {
+    openTiny(4);
+    assertFalse(vm.hasPromptIdeasProperty().get(), "tiny-sd lists no ideas");
+    assertNull(vm.surprisePrompt(new Random(1)));
+    assertEquals("a red heart", vm.promptProperty().get(), "no ideas: the prompt stays");
+    Path pack = TestPacks.tinySdWithPrompts(copy.resolve("p"),
+        "grinning cat, twemoji style", "red heart, fluent flat style", "cat face, fluent flat style");
+    vm.openModelFolder(pack);
+    ui.runUntil(() -> vm.factsProperty().get() != null
+        && vm.factsProperty().get().folder().equals(pack), LIMIT);
+    assertTrue(vm.hasPromptIdeasProperty().get());
+    assertEquals(3, vm.promptIdeas().size());
+    assertEquals(List.of("grinning cat, twemoji style", "cat face, fluent flat style"),
+        vm.findPromptIdeas("CAT", 10));
+    assertEquals(List.of("cat face, fluent flat style"), vm.findPromptIdeas(" flat  cat ", 10));
+    assertEquals(List.of("grinning cat, twemoji style"), vm.findPromptIdeas("", 1));
+    assertEquals(List.of(), vm.findPromptIdeas("zebra", 10));
+    String idea = vm.surprisePrompt(new Random(5));
+    assertTrue(vm.promptIdeas().contains(idea), idea);
+    assertEquals(idea, vm.promptProperty().get());
+  }
+
+  @Test
   void aBrokenModelLeavesAPlainMessageAndGenerateRefuses(@TempDir Path empty) throws Exception {
     attach();
     vm.apply(GenerationSettings.defaults(), List.of(new ModelChoice("broken", empty, true)));
