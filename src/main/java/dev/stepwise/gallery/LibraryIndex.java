@@ -203,7 +203,17 @@ final class LibraryIndex implements AutoCloseable {
         "SELECT i.id, i.file, i.recipe, i.notice, i.created, i.size, f.image_id IS NOT NULL"
             + " FROM images i LEFT JOIN favourites f ON f.image_id = i.id WHERE 1=1");
     List<Object> args = new ArrayList<>();
-    String match = ftsQuery(q.words());
+    List<String> text = new ArrayList<>();
+    for (String w : q.words() == null ? new String[0] : q.words().strip().split("\\s+")) {
+      if (w.length() > 1 && w.startsWith("#")) {
+        // "#tag": images carrying that tag (tags are stored lower case)
+        sql.append(" AND EXISTS (SELECT 1 FROM tags t WHERE t.image_id = i.id AND t.tag = ?)");
+        args.add(w.substring(1).toLowerCase(Locale.ROOT));
+      } else {
+        text.add(w);
+      }
+    }
+    String match = ftsQuery(String.join(" ", text));
     if (match != null) {
       sql.append(" AND i.id IN (SELECT rowid FROM image_text WHERE image_text MATCH ?)");
       args.add(match);

@@ -6,7 +6,8 @@ import java.time.Instant;
  * What to show from the library; every criterion that is null (or false) does not filter.
  *
  * @param words words that must all occur in the prompt, negative prompt or model name (prefix
- *     match, case-insensitive), or null or blank for all images
+ *     match, case-insensitive), or null or blank for all images; a word {@code #tag} instead
+ *     requires that tag (exact, case-insensitive)
  * @param gallery the name of a gallery the images must be in, or null
  * @param favouritesOnly whether to show only favourites
  * @param model the exact model name, or null

@@ -56,6 +56,7 @@ public final class GalleryViewModel implements AutoCloseable {
   private final StringProperty message = new SimpleStringProperty("");
   private final ObservableList<ImageToSave> unsaved = FXCollections.observableArrayList();
   private final BooleanProperty canUndo = new SimpleBooleanProperty();
+  private final ObservableList<String> focusedTags = FXCollections.observableArrayList();
   private DeletedImages lastDeleted;
   private ReuseListener onReuse = (r, keepSeed) -> { };
   private FolderOpener folderOpener = FolderOpener.desktop();
@@ -86,6 +87,7 @@ public final class GalleryViewModel implements AutoCloseable {
     model.addListener((o, a, b) -> refresh());
     from.addListener((o, a, b) -> refresh());
     to.addListener((o, a, b) -> refresh());
+    focused.addListener((o, a, b) -> loadFocusedTags());
   }
 
   /** Returns the library shown. */
@@ -264,6 +266,65 @@ public final class GalleryViewModel implements AutoCloseable {
         focused.set(updated);
       }
       refresh();
+    });
+  }
+
+  /** The focused image's tags, sorted (empty when none is focused). */
+  public ObservableList<String> focusedTags() {
+    return focusedTags;
+  }
+
+  /**
+   * Tags the selected images (the focused one when nothing is selected); search finds them with
+   * {@code #tag}.
+   */
+  public void addTag(String tag) {
+    List<Long> ids = ids();
+    if (ids.isEmpty() && focused.get() != null) {
+      ids = List.of(focused.get().id());
+    }
+    if (ids.isEmpty()) {
+      message.set("Select images first, then tag them.");
+      return;
+    }
+    List<Long> targets = ids;
+    run(() -> {
+      for (long id : targets) {
+        library.tag(id, tag);
+      }
+      return null;
+    }, r -> {
+      message.set("Tagged " + targets.size() + " image(s) '" + tag.strip().toLowerCase(
+          java.util.Locale.ROOT) + "'; search #tag to find them.");
+      loadFocusedTags();
+    });
+  }
+
+  /** Removes a tag from the focused image. */
+  public void removeTag(String tag) {
+    LibraryImage img = focused.get();
+    if (img == null) {
+      return;
+    }
+    run(() -> {
+      library.untag(img.id(), tag);
+      return null;
+    }, r -> {
+      loadFocusedTags();
+      refresh();
+    });
+  }
+
+  private void loadFocusedTags() {
+    LibraryImage img = focused.get();
+    if (img == null) {
+      focusedTags.clear();
+      return;
+    }
+    run(() -> library.tags(img.id()), tags -> {
+      if (focused.get() != null && focused.get().id() == img.id()) {
+        focusedTags.setAll(tags);
+      }
     });
   }
 

@@ -10,10 +10,12 @@ import javafx.scene.control.Label;
 import javafx.scene.control.TextArea;
 import javafx.scene.image.Image;
 import javafx.scene.image.ImageView;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
-/** The gallery's details pane: the focused image, its recipe, favourite mark and "Reuse". */
+/** The gallery's details pane: the focused image, its recipe, favourite mark, tags and "Reuse". */
 final class RecipeDetails extends VBox {
   final ImageView preview = new ImageView();
   final Label title = new Label();
@@ -21,6 +23,8 @@ final class RecipeDetails extends VBox {
   final CheckBox favourite = new CheckBox("Favourite");
   final Button reuse = new Button("Reuse");
   final Button reuseWithSeed = new Button("Reuse with seed");
+  final FlowPane tags = new FlowPane(4, 4);
+  final TextField addTag = new TextField();
   private boolean updating;
 
   RecipeDetails(GalleryViewModel vm) {
@@ -46,7 +50,28 @@ final class RecipeDetails extends VBox {
         vm.setFavourite(img, b);
       }
     });
-    getChildren().addAll(preview, title, recipeText, favourite, new HBox(8, reuse, reuseWithSeed));
+    tags.setId("tags");
+    addTag.setId("add-tag");
+    addTag.setPromptText("Add a tag (Enter); search finds it as #tag");
+    addTag.setOnAction(e -> {
+      String t = addTag.getText();
+      if (t != null && !t.isBlank()) {
+        vm.addTag(t);
+        addTag.clear();
+      }
+    });
+    vm.focusedTags().addListener((javafx.collections.ListChangeListener<String>) c -> {
+      tags.getChildren().clear();
+      for (String t : vm.focusedTags()) {
+        Button chip = new Button(t + "  \u00d7");
+        chip.getStyleClass().add("tag-chip");
+        chip.setTooltip(new javafx.scene.control.Tooltip("Remove the tag '" + t + "'"));
+        chip.setOnAction(e -> vm.removeTag(t));
+        tags.getChildren().add(chip);
+      }
+    });
+    getChildren().addAll(preview, title, recipeText, favourite, new HBox(8, reuse, reuseWithSeed),
+        new Label("Tags"), tags, addTag);
     vm.focused().addListener((o, a, b) -> show(b));
     show(null);
   }

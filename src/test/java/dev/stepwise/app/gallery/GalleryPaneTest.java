@@ -102,6 +102,10 @@ class GalleryPaneTest {
     assertEquals(9, r.seed());
     assertEquals(true, reused.get(0)[1]);
 
+    robot.clickOn("#add-tag").write("pond").type(javafx.scene.input.KeyCode.ENTER);
+    waitFor(() -> lib.tags(first.getItem().id()).equals(java.util.List.of("pond")));
+    waitFor(() -> robot.lookup(".tag-chip").queryAll().size() == 1);
+
     fire(robot, "#favourite");
     waitFor(() -> lib.get(first.getItem().id()).favourite());
     waitFor(() -> first.getPseudoClassStates().contains(ThumbnailCell.FAVOURITE));

@@ -85,6 +85,28 @@ class GalleryViewModelTest {
   }
 
   @Test
+  void tagsGoOnTheSelectionShowForTheFocusedImageAndSearchAsHashTag() {
+    vm.select(vm.images().get(0), false); // a red bird
+    vm.select(vm.images().get(2), true); // a blue whale
+    vm.addTag("Sea ");
+    assertEquals(List.of("sea"), vm.focusedTags(), "the focused image shows its new tag");
+    vm.search().set("#sea");
+    assertEquals(List.of("a red bird", "a blue whale"), prompts());
+    vm.search().set("#sea blue");
+    assertEquals(List.of("a blue whale"), prompts());
+    vm.select(vm.images().get(0), false); // a blue whale, the only one shown
+    vm.removeTag("sea");
+    assertEquals(List.of(), vm.focusedTags());
+    assertEquals(List.of(), prompts(), "untagged: the #sea search no longer finds it");
+    vm.search().set("#sea");
+    assertEquals(List.of("a red bird"), prompts());
+    vm.selection().clear();
+    vm.focused().set(null);
+    vm.addTag("x");
+    assertTrue(vm.message().get().startsWith("Select images first"), vm.message().get());
+  }
+
+  @Test
   void deleteThenUndoBringsTheImagesBack() {
     vm.select(vm.images().get(0), false);
     Path file = vm.images().get(0).file();
