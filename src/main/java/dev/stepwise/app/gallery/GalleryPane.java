@@ -170,7 +170,13 @@ public final class GalleryPane extends BorderPane {
     grid.setCellFactory(g -> new ThumbnailCell(vm, thumbnails));
     setCenter(grid);
 
-    setRight(new RecipeDetails(vm));
+    // The details scroll on their own: on a short window the buttons and tags stay reachable.
+    javafx.scene.control.ScrollPane details = new javafx.scene.control.ScrollPane(
+        new RecipeDetails(vm));
+    details.setId("gallery-details");
+    details.setFitToWidth(true);
+    details.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
+    setRight(details);
 
     Label message = new Label();
     message.setId("gallery-message");

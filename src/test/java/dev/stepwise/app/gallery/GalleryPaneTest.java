@@ -102,7 +102,13 @@ class GalleryPaneTest {
     assertEquals(9, r.seed());
     assertEquals(true, reused.get(0)[1]);
 
-    robot.clickOn("#add-tag").write("pond").type(javafx.scene.input.KeyCode.ENTER);
+    // The field sits below the fold of the details' scroll pane: type into it directly.
+    javafx.scene.control.TextField addTag = robot.lookup("#add-tag")
+        .queryAs(javafx.scene.control.TextField.class);
+    robot.interact(() -> {
+      addTag.setText("pond");
+      addTag.fireEvent(new javafx.event.ActionEvent());
+    });
     waitFor(() -> lib.tags(first.getItem().id()).equals(java.util.List.of("pond")));
     waitFor(() -> robot.lookup(".tag-chip").queryAll().size() == 1);
 
