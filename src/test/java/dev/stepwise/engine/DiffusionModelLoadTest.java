@@ -7,7 +7,6 @@ import ai.djl.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,20 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DiffusionModelLoadTest {
   @TempDir Path tmp;
 
-  private Path copyOfTinySd() throws IOException {
-    Path src = TestPacks.tinySd();
-    Path dst = tmp.resolve("pack");
-    try (Stream<Path> files = Files.walk(src)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        Path t = dst.resolve(src.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(f, t);
-        }
-      }
-    }
-    return dst;
+  private Path copyOfTinySd() {
+    return TestPacks.copyOfTinySd(tmp.resolve("pack"));
   }
 
   private static void edit(Path file, String from, String to) throws IOException {

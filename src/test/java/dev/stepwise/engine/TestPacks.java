@@ -31,8 +31,8 @@ public final class TestPacks {
     return p.toAbsolutePath();
   }
 
-  /** A copy of tiny-sd in {@code folder} with a prompts.txt of {@code prompts}, one a line. */
-  public static Path tinySdWithPrompts(Path folder, String... prompts) {
+  /** A copy of tiny-sd in {@code folder} (for tests that edit or add files). */
+  public static Path copyOfTinySd(Path folder) {
     try {
       Path src = tinySd();
       try (var walk = Files.walk(src)) {
@@ -45,11 +45,21 @@ public final class TestPacks {
           }
         }
       }
-      Files.writeString(folder.resolve("prompts.txt"), String.join("\n", prompts) + "\n");
       return folder.toAbsolutePath();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** A copy of tiny-sd in {@code folder} with a prompts.txt of {@code prompts}, one a line. */
+  public static Path tinySdWithPrompts(Path folder, String... prompts) {
+    Path pack = copyOfTinySd(folder);
+    try {
+      Files.writeString(pack.resolve("prompts.txt"), String.join("\n", prompts) + "\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return pack;
   }
 
   /** A pack by the name its goldens use: tiny-sd, tiny-sd2 or stepwise-emoji. */
