@@ -231,6 +231,20 @@ public final class StudioWindow {
                   return true;
                 }),
             new Shortcut(
+                combo(KeyCode.I, KeyCombination.SHORTCUT_DOWN),
+                "Prompt ideas: the prompts this model knows",
+                () -> {
+                  if (vm.promptIdeas().isEmpty()) {
+                    return false;
+                  }
+                  dev.stepwise.app.studio.PromptIdeasDialog.show(window(), vm);
+                  return true;
+                }),
+            new Shortcut(
+                combo(KeyCode.I, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
+                "Put a random prompt this model knows in place",
+                () -> vm.surprisePrompt(java.util.concurrent.ThreadLocalRandom.current()) != null),
+            new Shortcut(
                 combo(KeyCode.G, KeyCombination.SHORTCUT_DOWN),
                 "Show the gallery",
                 () -> {

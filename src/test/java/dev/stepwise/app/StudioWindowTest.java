@@ -132,6 +132,10 @@ class StudioWindowTest {
     robot.clickOn("#surprisePrompt");
     assertTrue(List.of("grinning cat, twemoji style", "red heart, fluent flat style")
         .contains(fx(() -> vm.promptProperty().get())));
+    robot.clickOn("#prompt").press(KeyCode.CONTROL, KeyCode.I).release(KeyCode.I, KeyCode.CONTROL);
+    waitFor(() -> robot.lookup("#ideaList").tryQuery().isPresent());
+    robot.clickOn("#ideaFilter").write("cat").type(KeyCode.DOWN).type(KeyCode.ENTER);
+    waitFor(() -> "grinning cat, twemoji style".equals(vm.promptProperty().get()));
   }
 
   @Test
