@@ -33,9 +33,10 @@ public final class PromptIdeasDialog {
     Label count = new Label();
     count.setId("ideaCount");
     Runnable refresh = () -> {
-      var shown = vm.findPromptIdeas(filter.getText(), MAX_SHOWN);
+      var matching = vm.findPromptIdeas(filter.getText(), Integer.MAX_VALUE);
+      var shown = matching.subList(0, Math.min(MAX_SHOWN, matching.size()));
       list.setItems(FXCollections.observableArrayList(shown));
-      int total = vm.findPromptIdeas(filter.getText(), Integer.MAX_VALUE).size();
+      int total = matching.size();
       count.setText(total > shown.size()
           ? shown.size() + " of " + total + " shown; type to narrow them down"
           : total + (total == 1 ? " prompt" : " prompts"));
