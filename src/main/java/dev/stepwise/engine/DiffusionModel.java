@@ -10,6 +10,7 @@ import dev.stepwise.engine.clip.ClipTextModel;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.pack.ModelPack;
 import dev.stepwise.engine.preview.LatentRgbProjection;
+import dev.stepwise.engine.preview.TinyDecoder;
 import dev.stepwise.engine.sampling.NoiseSchedule;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
@@ -45,6 +46,10 @@ public final class DiffusionModel implements AutoCloseable {
   private final SchedulerConfig schedulerConfig;
   private final NoiseSchedule schedule;
   private final LatentRgbProjection preview;
+  private final TinyDecoder packPreviewDecoder; // vae_preview/, or null
+  private Path otherDecoderPath; // the user's preview decoder last asked for, and its outcome
+  private TinyDecoder otherDecoder;
+  private String otherDecoderRefusal;
   private final ModelInfo info;
   private final List<String> notices;
 
@@ -87,6 +92,7 @@ public final class DiffusionModel implements AutoCloseable {
               ? LatentRgbProjection.fromPack(factors, pack.latentRgbBias())
               : LatentRgbProjection.fitCached(
                   pack.unetHash(), this::encodeToLatents, vaeConfig.downscale());
+      packPreviewDecoder = loadPreviewDecoder(pack.previewDecoderDir(), notes);
       notices = List.copyOf(notes);
       info =
           new ModelInfo(
@@ -103,6 +109,54 @@ public final class DiffusionModel implements AutoCloseable {
     }
   }
 
+  /**
+   * Loads the preview decoder at {@code location} and checks that it reads this model's latents;
+   * on any refusal adds its sentence (plus what happens instead) to {@code notices} and returns null.
+   */
+  private TinyDecoder loadPreviewDecoder(Path location, List<String> notices) {
+    if (location == null) {
+      return null;
+    }
+    TinyDecoder d = null;
+    try {
+      d = TinyDecoder.load(location, weights.getDevice());
+      d.checkFits(vaeConfig.latentChannels(), vaeConfig.scalingFactor(), pack.name());
+      return d;
+    } catch (ModelPackException e) {
+      if (d != null) {
+        d.close();
+      }
+      LOG.info("preview decoder {} refused: {}", location, e.getMessage());
+      notices.add(e.getMessage() + " Previews use another method.");
+      return null;
+    }
+  }
+
+  /**
+   * The preview decoder for a run: the one at {@code override} when given (loaded once and kept
+   * until another is asked for), else the pack's own ({@code vae_preview/}); null when there is
+   * none or it does not fit this model, with the reason added to {@code notices}.
+   */
+  public TinyDecoder previewDecoder(Path override, List<String> notices) {
+    if (override == null) {
+      return packPreviewDecoder;
+    }
+    Path p = override.toAbsolutePath().normalize();
+    if (!p.equals(otherDecoderPath)) {
+      if (otherDecoder != null) {
+        otherDecoder.close();
+      }
+      List<String> why = new ArrayList<>();
+      otherDecoder = loadPreviewDecoder(p, why);
+      otherDecoderPath = p;
+      otherDecoderRefusal = why.isEmpty() ? null : why.get(0);
+    }
+    if (otherDecoder == null) {
+      notices.add(otherDecoderRefusal);
+      return null;
+    }
+    return otherDecoder;
+  }
   private static java.util.Optional<String> unusedNotice(Parameters p) {
     List<String> unused = p.unusedKeys();
     if (unused.isEmpty()) {
@@ -235,6 +289,12 @@ public final class DiffusionModel implements AutoCloseable {
 
   @Override
   public void close() {
+    if (packPreviewDecoder != null) {
+      packPreviewDecoder.close();
+    }
+    if (otherDecoder != null) {
+      otherDecoder.close();
+    }
     weights.close();
     pack.close();
   }

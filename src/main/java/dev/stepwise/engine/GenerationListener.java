@@ -9,6 +9,20 @@ public interface GenerationListener {
   /** The job left the queue and its model is loaded. */
   default void started(ModelInfo model) {}
 
+  /**
+   * The tensor the front end shows now, asked once per step before its frames are made: that one
+   * is rendered with the run's preview method. {@code null} keeps the request's previewSource.
+   */
+  default PreviewSource previewSource() {
+    return null;
+  }
+
+  /**
+   * A sentence the user should see now, e.g. that a preview decoder did not fit the model and
+   * previews fall back to another method (it is also in the result's notices).
+   */
+  default void notice(String sentence) {}
+
   /** One sampler step finished. */
   default void step(StepEvent event) {}
 

@@ -25,9 +25,9 @@ import java.nio.file.Path;
  * @param height image height in pixels, likewise
  * @param batch number of images, 1 to {@link #MAX_BATCH}
  * @param previewSource which tensor the live preview shows
- * @param previewMethod how the preview is made
- * @param fullDecodeEvery for {@link PreviewMethod#FULL}: decode every this many steps (the last
- *     step always)
+ * @param previewMethod how the preview is made (see {@link PreviewMethod}); AUTO by default
+ * @param previewDecoder a preview decoder to use instead of the pack's own (a diffusers
+ *     AutoencoderTiny folder or a TAESD {@code taesd_decoder.safetensors}), or {@code null}
  */
 public record GenerationRequest(
     Path model,
@@ -44,7 +44,7 @@ public record GenerationRequest(
     int batch,
     PreviewSource previewSource,
     PreviewMethod previewMethod,
-    int fullDecodeEvery) {
+    Path previewDecoder) {
 
   /** The most images one request makes. */
   public static final int MAX_BATCH = 64;
@@ -57,7 +57,7 @@ public record GenerationRequest(
     negativePrompt = negativePrompt == null ? "" : negativePrompt;
     sampler = sampler == null ? SamplerKind.DDIM : sampler;
     previewSource = previewSource == null ? PreviewSource.PREDICTED_IMAGE : previewSource;
-    previewMethod = previewMethod == null ? PreviewMethod.CHEAP : previewMethod;
+    previewMethod = previewMethod == null ? PreviewMethod.AUTO : previewMethod;
     if (steps < 1) {
       throw new EngineException("steps must be at least 1, got " + steps + ".");
     }
@@ -76,9 +76,6 @@ public record GenerationRequest(
     if (batch < 1 || batch > MAX_BATCH) {
       throw new EngineException(
           "batch must be between 1 and " + MAX_BATCH + " images, got " + batch + ".");
-    }
-    if (fullDecodeEvery < 1) {
-      throw new EngineException("full decode interval must be at least 1 step, got " + fullDecodeEvery + ".");
     }
   }
 
@@ -113,7 +110,7 @@ public record GenerationRequest(
     b.batch = batch;
     b.previewSource = previewSource;
     b.previewMethod = previewMethod;
-    b.fullDecodeEvery = fullDecodeEvery;
+    b.previewDecoder = previewDecoder;
     return b;
   }
 
@@ -137,8 +134,8 @@ public record GenerationRequest(
     private int height;
     private int batch = 1;
     private PreviewSource previewSource = PreviewSource.PREDICTED_IMAGE;
-    private PreviewMethod previewMethod = PreviewMethod.CHEAP;
-    private int fullDecodeEvery = 5;
+    private PreviewMethod previewMethod = PreviewMethod.AUTO;
+    private Path previewDecoder;
 
     public Builder model(Path v) { model = v; return this; }
     public Builder prompt(String v) { prompt = v; return this; }
@@ -153,12 +150,12 @@ public record GenerationRequest(
     public Builder batch(int v) { batch = v; return this; }
     public Builder previewSource(PreviewSource v) { previewSource = v; return this; }
     public Builder previewMethod(PreviewMethod v) { previewMethod = v; return this; }
-    public Builder fullDecodeEvery(int v) { fullDecodeEvery = v; return this; }
+    public Builder previewDecoder(Path v) { previewDecoder = v; return this; }
 
     public GenerationRequest build() {
       return new GenerationRequest(
           model, prompt, negativePrompt, steps, guidanceScale, seed, sampler, karras, eta, width,
-          height, batch, previewSource, previewMethod, fullDecodeEvery);
+          height, batch, previewSource, previewMethod, previewDecoder);
     }
   }
 }

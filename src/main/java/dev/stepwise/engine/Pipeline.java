@@ -91,6 +91,7 @@ public final class Pipeline {
       double ddimEta = request.sampler() == SamplerKind.DDIM ? request.eta() : 0;
       SamplerSettings settings =
           new SamplerSettings(request.sampler(), request.steps(), request.karras(), null, ddimEta, DdpmVariance.FIXED_LARGE);
+      StepPreviews previews = new StepPreviews(model, request, notices, listener);
       for (int i = 0; i < request.batch(); i++) {
         long imageStart = System.nanoTime();
         long seed = request.seedOf(i);
@@ -101,23 +102,31 @@ public final class Pipeline {
                 : Latents.initialNoise(seed, 1, c, h, w); // [1, C, h, w] ~ N(0, 1)
         NoiseSource stepNoise = SeedNoise.stepNoise(seed, 1, c * h * w);
         SamplingRun run = SamplingRun.start(model.schedule(), model.schedulerConfig(), settings, noise, stepNoise);
-        // 3. Denoising loop, one event per step.
+        GeneratedImage finished = null;
+        // 3. Denoising loop, one event per step; the last step's event carries the finished image.
         while (run.hasNext()) {
           cancel.check();
+          long t0 = System.nanoTime();
           StepResult s = run.step(network);
-          RgbImage preview = preview(request, run, s);
+          previews.stepTook(System.nanoTime() - t0);
+          if (!run.hasNext()) {
+            cancel.check();
+            // 4. Decode: x = vae.decode(latents / scaling_factor), clamp(x/2 + 0.5, 0, 1).
+            Latents fin = run.latents(); // [1, C, h, w]
+            RgbImage image = RgbImage.fromChw(model.decodeToPixels(fin.data(), 1, h, w), request.width(), request.height());
+            finished = new GeneratedImage(i, seed, image, Duration.ofNanos(System.nanoTime() - imageStart));
+          }
+          Latents xt = run.toVariancePreserving(s.xt(), s.index() + 1); // [1, C, h, w], VP units
+          PreviewSource watched = watched(listener, request);
+          StepFrames frames = previews.frames(s, xt, watched, finished == null ? null : finished.image());
           Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
           int done = i * run.totalSteps() + s.index() + 1;
           int total = request.batch() * run.totalSteps();
           Duration left = elapsed.multipliedBy(total - done).dividedBy(done);
           int image = i;
-          safe(() -> listener.step(new StepEvent(image, s.index(), run.totalSteps(), s.timestep(), elapsed, left, s.xt(), s.predictedX0(), s.predictedNoise(), preview)));
+          safe(() -> listener.step(new StepEvent(image, s.index(), run.totalSteps(), s.timestep(), elapsed, left, xt, s.predictedX0(), s.predictedNoise(), frames)));
         }
-        cancel.check();
-        // 4. Decode: x = vae.decode(latents / scaling_factor), clamp(x/2 + 0.5, 0, 1).
-        Latents fin = run.latents();
-        RgbImage image = toRgb(model.decodeToPixels(fin.data(), 1, h, w), request.width(), request.height());
-        GeneratedImage g = new GeneratedImage(i, seed, image, Duration.ofNanos(System.nanoTime() - imageStart));
+        GeneratedImage g = finished;
         images.add(g);
         safe(() -> listener.image(g));
       }
@@ -170,57 +179,15 @@ public final class Pipeline {
     }
   }
 
-  private RgbImage preview(GenerationRequest r, SamplingRun run, StepResult s) {
-    Latents which =
-        switch (r.previewSource()) {
-          case PREDICTED_IMAGE -> s.predictedX0();
-          case NOISY_LATENT -> varPreserving(r.sampler(), run, s);
-          case PREDICTED_NOISE -> s.predictedNoise();
-        };
-    return switch (r.previewMethod()) {
-      case NONE -> null;
-      case CHEAP -> model.preview().project(which, 0);
-      case FULL -> {
-        boolean last = s.index() == r.steps() - 1;
-        if (!last && (s.index() + 1) % r.fullDecodeEvery() != 0) {
-          yield null;
-        }
-        yield toRgb(model.decodeToPixels(which.data(), 1, which.height(), which.width()), r.width(), r.height());
-      }
-    };
-  }
-
-  /**
-   * The noisy latent in variance-preserving units for every sampler, so the preview looks alike:
-   * Euler-type samplers carry x = x0 + sigma eps (Karras et al. 2022), whose VP form is
-   * x / sqrt(sigma^2 + 1) (diffusers' scale_model_input).
-   */
-  private static Latents varPreserving(SamplerKind kind, SamplingRun run, StepResult s) {
-    if (kind != SamplerKind.EULER && kind != SamplerKind.EULER_A) {
-      return s.xt();
+  /** The source the listener watches now, else the request's. */
+  private static PreviewSource watched(GenerationListener listener, GenerationRequest request) {
+    try {
+      PreviewSource p = listener.previewSource();
+      return p != null ? p : request.previewSource();
+    } catch (RuntimeException e) {
+      LOG.warn("a generation listener failed to say what it shows; the request's source is used", e);
+      return request.previewSource();
     }
-    int next = s.index() + 1;
-    double sigma = next < run.totalSteps() ? run.sigmaBefore(next) : 0;
-    float scale = (float) (1 / Math.sqrt(sigma * sigma + 1));
-    float[] d = s.xt().data().clone();
-    for (int i = 0; i < d.length; i++) {
-      d[i] *= scale;
-    }
-    return s.xt().withData(d);
-  }
-
-  /** [1, 3, H, W] floats in [0, 1] to HWC bytes, rounded as diffusers' numpy_to_pil. */
-  static RgbImage toRgb(float[] chw, int width, int height) {
-    int plane = width * height;
-    byte[] rgb = new byte[plane * 3];
-    for (int p = 0; p < plane; p++) {
-      for (int k = 0; k < 3; k++) {
-        float v = chw[k * plane + p];
-        v = v < 0 ? 0 : (v > 1 ? 1 : v);
-        rgb[p * 3 + k] = (byte) Math.round(v * 255f);
-      }
-    }
-    return new RgbImage(width, height, rgb);
   }
 
   private static void safe(Runnable r) {

@@ -102,8 +102,10 @@ class PipelineTest {
       assertEquals(i / 5, e.imageIndex());
       assertEquals(i % 5, e.step());
       assertEquals(5, e.totalSteps());
-      assertNotNull(e.preview(), "cheap preview at every step");
-      assertEquals(e.noisyLatent().width(), e.preview().width());
+      assertNotNull(e.preview(), "a preview at every step");
+      int own = model.unetConfig().sampleSize() * model.info().vaeFactor();
+      assertEquals(own, e.preview().width(), "previews come at the output size, not the latent size");
+      assertEquals(own, e.preview().height());
       assertTrue(Float.isFinite(e.predictedImage().data()[0]));
     }
     assertEquals(0.0, events.get(9).eta().toMillis(), 0.0, "nothing left after the last step");
@@ -111,26 +113,103 @@ class PipelineTest {
   }
 
   @Test
-  void fullPreviewDecodesAtImageSizeEveryNSteps() {
+  void fullPreviewDecodesEveryStepAndEndsOnTheSavedImage() {
     List<StepEvent> events = new ArrayList<>();
-    GenerationRequest r = base().steps(6).previewMethod(PreviewMethod.FULL).fullDecodeEvery(4).build();
+    GenerationRequest r = base().steps(3).previewMethod(PreviewMethod.FULL).build();
+    GenerationResult result =
+        pipeline.run(
+            r,
+            new GenerationListener() {
+              @Override
+              public void step(StepEvent e) {
+                events.add(e);
+              }
+            },
+            new CancellationToken());
+    int own = model.unetConfig().sampleSize() * model.info().vaeFactor();
+    for (StepEvent e : events) {
+      assertEquals(PreviewMethod.FULL, e.frames().madeBy(), "step " + e.step());
+      assertEquals(own, e.preview().width());
+      float[] x0 = e.predictedImage().data();
+      RgbImage decoded = RgbImage.fromChw(model.decodeToPixels(x0, 1, 8, 8), own, own);
+      if (e.step() < 2) {
+        assertArrayEquals(decoded.rgb(), e.preview().rgb(), "step " + e.step() + " is x0 decoded");
+        assertFalse(e.frames().isFinalImage());
+      }
+    }
+    StepEvent last = events.get(2);
+    assertTrue(last.frames().isFinalImage());
+    assertArrayEquals(result.images().get(0).image().rgb(), last.preview().rgb(), "the last frame is the saved image");
+  }
+
+  @Test
+  void offMakesNoFramesButTheImage() {
+    List<StepEvent> events = new ArrayList<>();
+    GenerationResult result =
+        pipeline.run(
+            base().steps(2).previewMethod(PreviewMethod.OFF).build(),
+            new GenerationListener() {
+              @Override
+              public void step(StepEvent e) {
+                events.add(e);
+              }
+            },
+            new CancellationToken());
+    assertEquals(2, events.size());
+    events.forEach(e -> assertEquals(null, e.frames()));
+    assertEquals(1, result.images().size());
+  }
+
+  @Test
+  void tinyWithoutAPreviewDecoderFallsBackToAutoWithANotice() {
+    List<String> heard = new ArrayList<>();
+    List<StepEvent> events = new ArrayList<>();
+    GenerationResult result =
+        pipeline.run(
+            base().steps(3).previewMethod(PreviewMethod.TINY).build(),
+            new GenerationListener() {
+              @Override
+              public void notice(String sentence) {
+                heard.add(sentence);
+              }
+
+              @Override
+              public void step(StepEvent e) {
+                events.add(e);
+              }
+            },
+            new CancellationToken());
+    assertEquals(1, heard.size(), heard.toString());
+    assertTrue(heard.get(0).contains("no preview decoder"), heard.get(0));
+    assertTrue(result.notices().contains(heard.get(0)));
+    assertEquals(PreviewMethod.FULL, events.get(0).frames().madeBy(), "Auto decodes the first step fully to time it");
+  }
+
+  @Test
+  void theListenerDecidesWhichSourceIsDecoded() {
+    List<StepEvent> events = new ArrayList<>();
     pipeline.run(
-        r,
+        base().steps(3).previewMethod(PreviewMethod.FULL).build(),
         new GenerationListener() {
+          @Override
+          public PreviewSource previewSource() {
+            return events.size() == 1 ? PreviewSource.NOISY_LATENT : PreviewSource.PREDICTED_NOISE;
+          }
+
           @Override
           public void step(StepEvent e) {
             events.add(e);
           }
         },
         new CancellationToken());
-    int own = model.unetConfig().sampleSize() * model.info().vaeFactor();
-    for (StepEvent e : events) {
-      boolean due = e.step() == 3 || e.step() == 5;
-      assertEquals(due, e.preview() != null, "step " + e.step());
-      if (due) {
-        assertEquals(own, e.preview().width());
-      }
-    }
+    assertEquals(PreviewSource.PREDICTED_NOISE, events.get(0).frames().watched());
+    assertEquals(PreviewSource.NOISY_LATENT, events.get(1).frames().watched());
+    StepEvent e = events.get(1);
+    int own = e.preview().width();
+    RgbImage xt = RgbImage.fromChw(model.decodeToPixels(e.noisyLatent().data(), 1, 8, 8), own, own);
+    assertArrayEquals(xt.rgb(), e.preview().rgb(), "the watched x_t is decoded");
+    RgbImage cheapX0 = model.preview().project(e.predictedImage(), 0).scaledSmooth(own, own);
+    assertArrayEquals(cheapX0.rgb(), e.frames().of(PreviewSource.PREDICTED_IMAGE).rgb(), "the others are cheap, upscaled");
   }
 
   @Test

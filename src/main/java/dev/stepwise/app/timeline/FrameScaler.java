@@ -14,37 +14,7 @@ public final class FrameScaler {
     if (width < 1 || height < 1) {
       throw new IllegalArgumentException("target size must be positive: " + width + "x" + height);
     }
-    if (!smooth || (width == image.width() && height == image.height())) {
-      return image.scaledNearest(width, height);
-    }
-    int sw = image.width();
-    int sh = image.height();
-    byte[] src = image.rgb(); // [sh, sw, 3]
-    byte[] out = new byte[width * height * 3]; // [height, width, 3]
-    double fx = sw / (double) width;
-    double fy = sh / (double) height;
-    for (int y = 0; y < height; y++) {
-      double sy = Math.max(0, Math.min(sh - 1, (y + 0.5) * fy - 0.5));
-      int y0 = (int) sy;
-      int y1 = Math.min(y0 + 1, sh - 1);
-      double wy = sy - y0;
-      for (int x = 0; x < width; x++) {
-        double sx = Math.max(0, Math.min(sw - 1, (x + 0.5) * fx - 0.5));
-        int x0 = (int) sx;
-        int x1 = Math.min(x0 + 1, sw - 1);
-        double wx = sx - x0;
-        for (int c = 0; c < 3; c++) {
-          double top =
-              (src[(y0 * sw + x0) * 3 + c] & 0xff) * (1 - wx)
-                  + (src[(y0 * sw + x1) * 3 + c] & 0xff) * wx;
-          double bottom =
-              (src[(y1 * sw + x0) * 3 + c] & 0xff) * (1 - wx)
-                  + (src[(y1 * sw + x1) * 3 + c] & 0xff) * wx;
-          out[(y * width + x) * 3 + c] = (byte) Math.round(top * (1 - wy) + bottom * wy);
-        }
-      }
-    }
-    return new RgbImage(width, height, out);
+    return smooth ? image.scaledSmooth(width, height) : image.scaledNearest(width, height);
   }
 
   /**

@@ -38,8 +38,15 @@ public final class ModelPack implements AutoCloseable {
   public static final List<String> REQUIRED_COMPONENTS =
       List.of("unet", "vae", "text_encoder", "tokenizer", "scheduler");
 
+  /**
+   * The optional preview decoder's folder: a diffusers AutoencoderTiny (config.json and
+   * diffusion_pytorch_model.safetensors) that decodes this pack's latents for live previews. Not
+   * listed in model_index.json, so diffusers loads the pack unchanged.
+   */
+  public static final String PREVIEW_DECODER_DIR = "vae_preview";
+
   /** Root folders that are never reported as ignored components. */
-  private static final Set<String> KNOWN_EXTRA_DIRS = Set.of("preview");
+  private static final Set<String> KNOWN_EXTRA_DIRS = Set.of("preview", PREVIEW_DECODER_DIR);
 
   private final Path root;
   private final String pack;
@@ -239,6 +246,12 @@ public final class ModelPack implements AutoCloseable {
   /** The {@code bias} of {@link #latentRgbFactors()} (zeros when the file omits it), or null. */
   public float[] latentRgbBias() {
     return preview == null ? null : preview.bias().clone();
+  }
+
+  /** The pack's preview decoder folder ({@value #PREVIEW_DECODER_DIR}/), or null when it has none. */
+  public Path previewDecoderDir() {
+    Path dir = root.resolve(PREVIEW_DECODER_DIR);
+    return Files.isDirectory(dir) ? dir : null;
   }
 
   /** One sentence per file or folder that was ignored, e.g. variants and unused components. */

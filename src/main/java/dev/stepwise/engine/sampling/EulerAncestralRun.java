@@ -51,6 +51,11 @@ final class EulerAncestralRun extends SamplingRun {
   }
 
   @Override
+  protected boolean varianceExploding() {
+    return true;
+  }
+
+  @Override
   protected double sigmaOfStep(int i) {
     return sigmas[i];
   }

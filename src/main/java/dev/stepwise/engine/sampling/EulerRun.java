@@ -34,6 +34,11 @@ final class EulerRun extends SamplingRun {
   }
 
   @Override
+  protected boolean varianceExploding() {
+    return true;
+  }
+
+  @Override
   protected double sigmaOfStep(int i) {
     return sigmas[i];
   }

@@ -72,6 +72,35 @@ public record Latents(float[] data, int batch, int channels, int height, int wid
     return data.length;
   }
 
+  /**
+   * Returns these latents 2x2 average-pooled: [B, C, h, w] -> [B, C, ceil(h/2), ceil(w/2)], an
+   * edge cell averaging the pixels it has. Averaging latents approximates the latents of the
+   * half-size image, which is what a preview decoded at half size needs.
+   */
+  public Latents pooled2x2() {
+    int ph = (height + 1) / 2;
+    int pw = (width + 1) / 2;
+    float[] out = new float[batch * channels * ph * pw]; // [B, C, ph, pw]
+    for (int bc = 0; bc < batch * channels; bc++) {
+      int src = bc * height * width;
+      int dst = bc * ph * pw;
+      for (int y = 0; y < ph; y++) {
+        for (int x = 0; x < pw; x++) {
+          float sum = 0;
+          int n = 0;
+          for (int dy = 0; dy < 2 && 2 * y + dy < height; dy++) {
+            for (int dx = 0; dx < 2 && 2 * x + dx < width; dx++) {
+              sum += data[src + (2 * y + dy) * width + 2 * x + dx];
+              n++;
+            }
+          }
+          out[dst + y * pw + x] = sum / n;
+        }
+      }
+    }
+    return new Latents(out, batch, channels, ph, pw);
+  }
+
   /** Returns a deep copy. */
   public Latents copy() {
     return new Latents(data.clone(), batch, channels, height, width);

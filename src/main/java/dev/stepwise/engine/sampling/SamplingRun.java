@@ -187,6 +187,32 @@ public abstract class SamplingRun {
         new Latents(eps, batch, channels, height, width));
   }
 
+  /**
+   * Returns {@code state} (a state this run produced after {@code stepsDone} steps, e.g. a step's
+   * {@code xt}) in variance-preserving units, {@code sqrt(abar) x0 + sqrt(1 - abar) eps}: Euler-type
+   * samplers carry x0 + sigma eps (Karras et al. 2022), whose VP form is x / sqrt(sigma^2 + 1)
+   * with sigma = {@link #sigmaBefore}(stepsDone) (diffusers' scale_model_input); the others carry
+   * VP latents already and get {@code state} back.
+   */
+  public final Latents toVariancePreserving(Latents state, int stepsDone) {
+    if (!varianceExploding()) {
+      return state;
+    }
+    double sigma = sigmaBefore(stepsDone);
+    float scale = (float) (1 / Math.sqrt(sigma * sigma + 1));
+    float[] d = state.data();
+    float[] out = new float[d.length]; // [B, C, H, W]
+    for (int i = 0; i < d.length; i++) {
+      out[i] = d[i] * scale;
+    }
+    return state.withData(out);
+  }
+
+  /** Whether the state is x0 + sigma eps (Euler-type) rather than variance-preserving. */
+  protected boolean varianceExploding() {
+    return false;
+  }
+
   /** Returns the model input for step {@code i}; the identity unless the sampler scales. */
   protected float[] modelInput(float[] x, int i) {
     return x;

@@ -10,8 +10,6 @@ import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.GenerationResult;
 import dev.stepwise.engine.ModelInfo;
 import dev.stepwise.engine.Pipeline;
-import dev.stepwise.engine.RgbImage;
-import dev.stepwise.engine.sampling.Latents;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -182,7 +180,9 @@ public final class SamplingService implements AutoCloseable {
     } catch (OutOfMemoryError e) {
       LOG.error("job {} ran out of memory", job.id(), e);
       fail(job, new EngineException("generation ran out of memory; choose a smaller size or batch.", e));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
+      // A LinkageError (a native library or class that failed to load) must fail the job, not
+      // end the worker thread: every later job would wait forever.
       LOG.error("job {} failed unexpectedly", job.id(), e);
       fail(job, new EngineException("generation failed because of an internal error (" + e.getClass().getSimpleName() + "); the log has the details.", e));
     }
@@ -217,17 +217,6 @@ public final class SamplingService implements AutoCloseable {
     model = loader.apply(normalized, device);
     modelPath = normalized;
     return model;
-  }
-
-  /**
-   * Projects image {@code index} of {@code latents} (scaled VP latents, as in a {@link
-   * dev.stepwise.engine.StepEvent}) to RGB at latent resolution with the loaded model's preview
-   * factors; returns null before any model is loaded. Cheap: meant for live previews of x_t, x0 or
-   * eps from a listener on the sampling thread.
-   */
-  public RgbImage previewOf(Latents latents, int index) {
-    DiffusionModel m = model;
-    return m == null ? null : m.preview().project(latents, index);
   }
 
   /** The model the sampling thread has loaded, or null before the first job. */

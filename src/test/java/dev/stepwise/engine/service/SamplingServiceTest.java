@@ -12,6 +12,8 @@ import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GenerationListener;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.GenerationResult;
+import dev.stepwise.engine.PreviewMethod;
+import dev.stepwise.engine.PreviewSource;
 import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.TestPacks;
 import java.nio.file.Path;
@@ -179,22 +181,58 @@ class SamplingServiceTest {
   }
 
   @Test
-  void previewOfProjectsLatentsLikeThePipelinesOwnPreview() throws Exception {
-    assertEquals(null, service.previewOf(null, 0), "no model loaded yet");
+  void aLinkageErrorFailsTheJobAndTheWorkerGoesOn() throws Exception {
+    Path broken = Path.of("/broken/native/library");
+    try (SamplingService s =
+        new SamplingService(
+            TestPacks.tinySd(),
+            Device.cpu(),
+            (p, d) -> {
+              if (p.equals(broken)) {
+                throw new UnsatisfiedLinkError("libtorch_cpu.so: cannot open shared object file");
+              }
+              return DiffusionModel.load(p, d);
+            })) {
+      JobHandle bad = s.submit(GenerationRequest.builder().model(broken).prompt("x").build(), null);
+      ExecutionException e = assertThrows(ExecutionException.class, () -> bad.result().get(60, TimeUnit.SECONDS));
+      assertTrue(e.getCause().getMessage().contains("UnsatisfiedLinkError"), e.getCause().getMessage());
+      assertEquals(1, s.submit(request(3, 2), null).result().get(60, TimeUnit.SECONDS).images().size(),
+          "the next job still runs");
+    }
+  }
+
+  @Test
+  void theListenersPreviewSourceDecidesWhichSourceIsWatched() throws Exception {
+    // The request asks for x0; the listener watches x0 for two steps, then x_t, then says nothing
+    // (null keeps the request's source).
     List<StepEvent> events = new CopyOnWriteArrayList<>();
-    List<dev.stepwise.engine.RgbImage> mine = new CopyOnWriteArrayList<>();
     GenerationListener l =
         new GenerationListener() {
           @Override
+          public PreviewSource previewSource() {
+            int made = events.size();
+            return made < 2 ? PreviewSource.PREDICTED_IMAGE
+                : made < 4 ? PreviewSource.NOISY_LATENT : null;
+          }
+
+          @Override
           public void step(StepEvent e) {
             events.add(e);
-            mine.add(service.previewOf(e.predictedImage(), 0));
           }
         };
-    service.submit(request(3, 2), l).result().get(60, TimeUnit.SECONDS);
-    assertEquals(2, events.size());
-    for (int i = 0; i < 2; i++) {
-      assertTrue(java.util.Arrays.equals(events.get(i).preview().rgb(), mine.get(i).rgb()));
+    GenerationRequest r =
+        GenerationRequest.builder().prompt("a red heart").steps(6).seed(3)
+            .previewSource(PreviewSource.PREDICTED_IMAGE).previewMethod(PreviewMethod.CHEAP).build();
+    GenerationResult result = service.submit(r, l).result().get(60, TimeUnit.SECONDS);
+    assertEquals(6, events.size());
+    assertEquals(
+        List.of(PreviewSource.PREDICTED_IMAGE, PreviewSource.PREDICTED_IMAGE,
+            PreviewSource.NOISY_LATENT, PreviewSource.NOISY_LATENT,
+            PreviewSource.PREDICTED_IMAGE, PreviewSource.PREDICTED_IMAGE),
+        events.stream().map(e -> e.frames().watched()).toList());
+    int w = result.images().get(0).image().width();
+    for (StepEvent e : events) {
+      assertEquals(w, e.frames().watchedFrame().width(), "every frame has the output size");
     }
   }
 }
