@@ -78,6 +78,12 @@ public final class StudioParts implements AutoCloseable {
     this.vm = vm;
     this.window = window;
     window.timelineSlot().getChildren().setAll(new TimelinePane(timeline));
+    // Scrubbing or playing the timeline shows that step on the live canvas; the newest step (or
+    // an empty timeline) gives the canvas back to the live run.
+    timeline.selectedFrameProperty().addListener((o, a, b) -> followTimeline());
+    timeline.playingProperty().addListener((o, a, b) -> followTimeline());
+    // Another source on the canvas is live: the timeline goes back to its newest step.
+    vm.previewSourceProperty().addListener((o, a, b) -> timeline.selectNewest());
     window.explainSlot().getChildren().setAll(new ExplainPane(explain));
     vm.addStudioListener(new Follower());
     window.setOnOpenParameters(this::chooseParameterFile);
@@ -94,6 +100,15 @@ public final class StudioParts implements AutoCloseable {
                     libraryOpened(lib);
                   }
                 }));
+  }
+
+  private void followTimeline() {
+    TimelineViewModel.Frame f = timeline.selectedFrameProperty().get();
+    if (f != null && (timeline.playingProperty().get() || !timeline.isNewest(f))) {
+      vm.showStep(f.image());
+    } else {
+      vm.showLive();
+    }
   }
 
   private void libraryOpened(Library lib) {
@@ -143,16 +158,18 @@ public final class StudioParts implements AutoCloseable {
     }
 
     @Override
-    public void stepPreview(int imageIndex, int step, RgbImage predictedX0) {
-      if (predictedX0 != null) {
-        timeline.addFrame(step, predictedX0);
+    public void stepPreview(int imageIndex, int step, RgbImage frame) {
+      if (frame != null) {
+        timeline.addFrame(step, frame); // the decoded picture at the output size
       }
       explain.setCurrentStep(step);
     }
 
     @Override
     public void imageFinished(GenerationRequest request, GeneratedImage image) {
-      timeline.addFrame(request.steps() - 1, image.image()); // the full decode replaces the preview
+      // The saved image ends the timeline (the engine's last x0 / x_t frame is already it; an eps
+      // frame or a run without previews is replaced or completed here).
+      timeline.addFrame(request.steps() - 1, image.image());
       save(request, image);
     }
   }
@@ -192,7 +209,7 @@ public final class StudioParts implements AutoCloseable {
                   }
                   savedResults.set(index, saved);
                   GalleryViewModel g = gallery.get();
-                  if (g != null) {
+                  if (g != null && !closed) { // a save that ends after close() has no gallery
                     g.refresh();
                   }
                 }));

@@ -182,6 +182,15 @@ public final class StudioWindow {
                 notifyError(msg);
               }
             });
+    // A sentence about a run (e.g. a preview decoder that does not fit): the status bar has it,
+    // a notification says it once; the run goes on.
+    vm.noticeProperty()
+        .addListener(
+            (o, a, msg) -> {
+              if (msg != null && !msg.isEmpty()) {
+                notifyInfo(msg);
+              }
+            });
     shortcuts =
         List.of(
             new Shortcut(

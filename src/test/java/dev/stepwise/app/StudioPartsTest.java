@@ -1,5 +1,6 @@
 package dev.stepwise.app;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,9 +12,11 @@ import com.sun.javafx.tk.Toolkit;
 import dev.stepwise.app.gallery.GalleryPane;
 import dev.stepwise.app.gallery.GalleryViewModel;
 import dev.stepwise.app.studio.GenerationSettings;
+import dev.stepwise.app.studio.LiveFrame;
 import dev.stepwise.app.studio.ModelChoice;
 import dev.stepwise.app.studio.StudioViewModel;
 import dev.stepwise.app.theme.Theme;
+import dev.stepwise.app.timeline.TimelineViewModel;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.explain.SamplerPlan;
 import dev.stepwise.engine.sampling.SamplerKind;
@@ -143,6 +146,26 @@ class StudioPartsTest {
     assertEquals(4, fx(() -> parts.timeline().frames().size()), "one frame per step");
     assertEquals(
         32, fx(() -> parts.timeline().frameAt(3).image().width()), "the full decode is last");
+    byte[] saved = fx(() -> vm.results().get(0).image().rgb());
+    for (int step = 0; step < 4; step++) {
+      int s = step;
+      assertEquals(32, fx(() -> parts.timeline().frameAt(s).image().width()), "decoded pictures");
+    }
+    assertArrayEquals(saved, fx(() -> parts.timeline().frameAt(3).image().rgb()),
+        "the timeline ends on the saved image");
+    Path frameDir = Files.createDirectory(files.resolve("frames"));
+    List<Path> exported = fx(() -> parts.timeline().exportPngFrames(frameDir, 32, true))
+        .get(LIMIT_S, TimeUnit.SECONDS);
+    assertEquals(4, exported.size());
+    java.awt.image.BufferedImage last = javax.imageio.ImageIO.read(exported.get(3).toFile());
+    for (int y = 0; y < 32; y++) {
+      for (int x = 0; x < 32; x++) {
+        int p = (y * 32 + x) * 3;
+        int rgb = (saved[p] & 0xff) << 16 | (saved[p + 1] & 0xff) << 8 | (saved[p + 2] & 0xff);
+        assertEquals(rgb, last.getRGB(x, y) & 0xffffff, "the last exported frame is the image");
+      }
+    }
+    assertTrue(fx(() -> parts.timeline().smoothProperty().get()), "exports scale smoothly");
     SamplerPlan plan = fx(() -> parts.explain().planProperty().get());
     assertNotNull(plan, "the explain view got setModel on job start");
     assertEquals(SamplerKind.DDIM, plan.kind());
@@ -169,6 +192,85 @@ class StudioPartsTest {
         });
     assertTrue(fx(window::galleryShown));
     assertEquals(img.id(), fx(() -> gallery.focused().get().id()));
+  }
+
+  @Test
+  void scrubbingTheTimelineShowsThatStepOnTheCanvasWhileMoreStepsArrive() throws Exception {
+    waitFor(() -> vm.factsProperty().get() != null);
+    TimelineViewModel timeline = parts.timeline();
+    fx(
+        () -> {
+          vm.stepsProperty().set(200);
+          return vm.generate();
+        });
+    waitFor(() -> timeline.frames().size() >= 4);
+    int[] chosen =
+        fx(
+            () -> {
+              timeline.selectedStepProperty().set(1);
+              return LiveFrame.of(timeline.selectedFrameProperty().get().image()).argb();
+            });
+    assertEquals(32 * 32, chosen.length, "a decoded picture at the output size");
+    assertArrayEquals(chosen, fx(() -> vm.frameProperty().get().argb()), "the canvas shows it");
+    assertTrue(fx(vm::showsChosenStep));
+    int seen = fx(() -> timeline.frames().size());
+    waitFor(() -> timeline.frames().size() >= seen + 3);
+    assertArrayEquals(
+        chosen, fx(() -> vm.frameProperty().get().argb()), "later steps do not replace it");
+    assertEquals(1, fx(() -> timeline.selectedStepProperty().get()));
+    int[] drawn =
+        fx(
+            () -> {
+              javafx.scene.image.Image img = window.canvas().canvas().view().getImage();
+              int[] px = new int[32 * 32];
+              img.getPixelReader()
+                  .getPixels(0, 0, 32, 32, javafx.scene.image.PixelFormat.getIntArgbInstance(),
+                      px, 0, 32);
+              return px;
+            });
+    assertArrayEquals(chosen, drawn, "the canvas draws the chosen step");
+    boolean[] live =
+        fx(
+            () -> {
+              int[] newest =
+                  LiveFrame.of(timeline.frames().get(timeline.frames().size() - 1).image()).argb();
+              boolean differs = !java.util.Arrays.equals(newest, chosen);
+              timeline.selectNewest(); // back to the newest step: the canvas is live again
+              return new boolean[] {differs, vm.showsChosenStep()};
+            });
+    assertTrue(live[0], "the chosen step is not the newest picture");
+    assertFalse(live[1]);
+    int now = fx(() -> timeline.frames().size());
+    waitFor(() -> timeline.frames().size() >= now + 2);
+    assertTrue(
+        fx(
+            () ->
+                java.util.Arrays.equals(
+                    LiveFrame.of(timeline.frames().get(timeline.frames().size() - 1).image())
+                        .argb(),
+                    vm.frameProperty().get().argb())),
+        "the canvas follows the run again");
+    // Pinned again, then a new job: the canvas follows the new run.
+    fx(
+        () -> {
+          timeline.selectedStepProperty().set(0);
+          return null;
+        });
+    assertTrue(fx(vm::showsChosenStep));
+    fx(vm::cancelRunning);
+    waitFor(() -> vm.queue().isEmpty());
+    fx(
+        () -> {
+          vm.stepsProperty().set(2);
+          return vm.generate();
+        });
+    waitFor(() -> vm.results().size() == 1);
+    parts.savesDone().get(LIMIT_S, TimeUnit.SECONDS);
+    assertFalse(fx(vm::showsChosenStep));
+    assertArrayEquals(
+        fx(() -> LiveFrame.of(vm.results().get(0).image()).argb()),
+        fx(() -> vm.frameProperty().get().argb()),
+        "the new job's finished image is on the canvas");
   }
 
   @Test

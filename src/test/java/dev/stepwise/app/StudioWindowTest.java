@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.ModelChoice;
+import dev.stepwise.app.studio.QueueEntry;
 import dev.stepwise.app.studio.StudioListener;
 import dev.stepwise.app.studio.StudioViewModel;
 import dev.stepwise.app.theme.Theme;
+import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.sampling.SamplerKind;
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javafx.application.Platform;
 import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.input.KeyCode;
@@ -159,6 +162,70 @@ class StudioWindowTest {
   }
 
   @Test
+  void everyStepReachesTheCanvasAsAPictureAtTheOutputSize(FxRobot robot) throws Exception {
+    modelRead();
+    List<String> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> hookSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    fx(
+        () -> {
+          vm.stepsProperty().set(6);
+          vm.frameProperty().addListener((o, a, f) -> sizes.add(f.width() + "x" + f.height()));
+          window.canvas().canvas().view().imageProperty().addListener(
+              (o, a, img) -> sizes.add((int) img.getWidth() + "x" + (int) img.getHeight()));
+          vm.addStudioListener(
+              new StudioListener() {
+                @Override
+                public void stepPreview(int imageIndex, int step, RgbImage frame) {
+                  hookSizes.add(frame.width() + "x" + frame.height());
+                }
+              });
+          return null;
+        });
+    robot.clickOn("#generate");
+    waitFor(() -> vm.results().size() == 1);
+    assertEquals(List.of("32x32", "32x32", "32x32", "32x32", "32x32", "32x32"), hookSizes,
+        "every step's picture has the output size, not the latent size (8x8)");
+    assertFalse(sizes.isEmpty());
+    assertTrue(sizes.stream().allMatch("32x32"::equals), sizes.toString());
+    robot.clickOn("#stepLabel");
+    robot.press(KeyCode.CONTROL, KeyCode.DIGIT1).release(KeyCode.DIGIT1, KeyCode.CONTROL);
+    assertEquals(32.0, fx(() -> window.canvas().canvas().view().getFitWidth()),
+        "1:1 shows one image pixel per screen pixel");
+    robot.press(KeyCode.CONTROL, KeyCode.DIGIT0).release(KeyCode.DIGIT0, KeyCode.CONTROL);
+  }
+
+  @Test
+  void thePreviewMethodReachesTheRequestIsRememberedAndItsCostIsShown(FxRobot robot)
+      throws Exception {
+    modelRead();
+    @SuppressWarnings("unchecked")
+    ComboBox<PreviewMethod> method = robot.lookup("#previewMethod").queryAs(ComboBox.class);
+    assertEquals(PreviewMethod.AUTO, fx(method::getValue), "Auto by default");
+    assertEquals(List.of(PreviewMethod.values()), fx(() -> List.copyOf(method.getItems())));
+    assertNotNull(method.getTooltip());
+    assertTrue(robot.lookup("#previewDecoderButton").tryQuery().isPresent());
+    Label cost = robot.lookup("#previewCost").queryAs(Label.class);
+    assertEquals("", cost.getText(), "nothing measured before a run");
+    robot.interact(() -> method.setValue(PreviewMethod.FULL));
+    assertEquals(PreviewMethod.FULL, fx(() -> vm.previewMethodProperty().get()));
+    QueueEntry job = fx(vm::generate);
+    assertEquals(PreviewMethod.FULL, job.job().request().previewMethod());
+    waitFor(() -> vm.results().size() == 1);
+    WaitForAsyncUtils.waitForFxEvents();
+    assertTrue(
+        cost.getText().matches("preview: full decode, (\\d+%|under 1%) of each step"),
+        cost.getText());
+    assertEquals(PreviewMethod.FULL, fx(() -> vm.settings().previewMethod()), "remembered");
+    robot.interact(() -> method.setValue(PreviewMethod.OFF));
+    fx(vm::generate);
+    waitFor(() -> vm.results().size() == 2);
+    WaitForAsyncUtils.waitForFxEvents();
+    assertEquals("preview: off", cost.getText());
+    assertEquals(32.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()),
+        "without previews the finished image is shown");
+  }
+
+  @Test
   void ctrlEnterGeneratesAndEscapeCancelsLeavingTheAppReady(FxRobot robot) throws Exception {
     modelRead();
     fx(
@@ -194,7 +261,7 @@ class StudioWindowTest {
     modelRead();
     fx(
         () -> {
-          vm.stepsProperty().set(4);
+          vm.stepsProperty().set(60); // long enough to still run when the second click lands
           return null;
         });
     robot.clickOn("#generate");
@@ -209,7 +276,7 @@ class StudioWindowTest {
     assertEquals(2, fx(() -> queue.getItems().size()));
     waitFor(() -> vm.results().size() == 2 && vm.queue().isEmpty());
     assertEquals(
-        List.of(4, 2),
+        List.of(60, 2),
         fx(() -> vm.results().stream().map(r -> r.request().steps()).toList()),
         "jobs run in the order they were queued");
   }
@@ -271,8 +338,8 @@ class StudioWindowTest {
     robot.clickOn("#generate");
     waitFor(() -> vm.results().size() == 1);
     robot.clickOn("#showXt");
-    assertEquals(8.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()),
-        "x_t is shown at latent size");
+    assertEquals(32.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()),
+        "x_t is shown at the output size");
     robot.clickOn("#showX0");
     assertEquals(32.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()));
     robot.clickOn("#stepLabel");

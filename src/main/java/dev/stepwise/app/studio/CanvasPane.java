@@ -16,7 +16,8 @@ import org.controlsfx.control.SegmentedButton;
 
 /**
  * The live canvas with its switches (x0 / x_t / eps, fit / 1:1) and the run's step counter,
- * progress bar, speed and time left.
+ * progress bar, speed, time left and what the previews cost. Every frame it draws has the output
+ * size: the engine decodes the source shown here with the run's preview method.
  */
 public final class CanvasPane extends BorderPane {
   private final LiveCanvas canvas = new LiveCanvas();
@@ -30,10 +31,13 @@ public final class CanvasPane extends BorderPane {
             "showX0",
             "x₀ predicted",
             "mdi2i-image-outline",
-            "Show the predicted clean image x0 after each step");
+            "Show the predicted clean image x0 after each step, decoded at the image size");
     ToggleButton xt =
         Icons.toggle(
-            "showXt", "x_t noisy", "mdi2b-blur", "Show the noisy latent x_t the sampler carries");
+            "showXt",
+            "x_t noisy",
+            "mdi2b-blur",
+            "Show the noisy latent x_t the sampler carries, decoded at the image size");
     ToggleButton eps =
         Icons.toggle(
             "showEps", "ε noise", "mdi2g-grain", "Show the network's predicted noise epsilon");
@@ -98,7 +102,15 @@ public final class CanvasPane extends BorderPane {
     Label eta = new Label();
     eta.setId("eta");
     eta.textProperty().bind(vm.etaTextProperty());
-    HBox bottom = new HBox(8, step, progress, speed, eta);
+    Label cost = new Label();
+    cost.setId("previewCost");
+    cost.textProperty().bind(vm.previewCostProperty());
+    cost.setTooltip(
+        new Tooltip(
+            "What made each step's picture and what it cost, as a share of the time a step"
+                + " takes; measured during this run on this machine (the Preview setting"
+                + " changes it)"));
+    HBox bottom = new HBox(8, step, progress, speed, eta, cost);
     bottom.setAlignment(Pos.CENTER_LEFT);
     bottom.setPadding(new Insets(4));
 
@@ -106,14 +118,11 @@ public final class CanvasPane extends BorderPane {
     setCenter(canvas);
     setBottom(bottom);
 
+    // Each frame carries its size (the output size), so 1:1 always matches the picture shown.
     vm.frameProperty().addListener((o, a, f) -> canvas.show(f));
-    vm.widthProperty().addListener((o, a, b) -> sizeFrom(vm));
-    vm.heightProperty().addListener((o, a, b) -> sizeFrom(vm));
-    sizeFrom(vm);
-  }
-
-  private void sizeFrom(StudioViewModel vm) {
-    canvas.setImageSize(vm.widthProperty().get(), vm.heightProperty().get());
+    if (vm.widthProperty().get() > 0 && vm.heightProperty().get() > 0) {
+      canvas.setImageSize(vm.widthProperty().get(), vm.heightProperty().get());
+    }
   }
 
   /** The canvas itself. */

@@ -1,7 +1,9 @@
 package dev.stepwise.app.studio;
 
+import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.sampling.SamplerKind;
 import dev.stepwise.engine.service.PackFacts;
+import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import javafx.beans.binding.Bindings;
@@ -13,6 +15,9 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
@@ -24,10 +29,16 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
 import javafx.util.StringConverter;
 import org.kordamp.ikonli.javafx.FontIcon;
 
-/** The left column: prompt, negative prompt, guidance, steps, seed, sampler, size, batch, model. */
+/**
+ * The left column: prompt, negative prompt, guidance, steps, seed, sampler, size, batch, live
+ * preview (method and preview decoder), model.
+ */
 public final class ControlsPane extends ScrollPane {
   /** The guidance tooltip: the scale's convention and the w = s - 1 relation. */
   public static final String GUIDANCE_TIP =
@@ -36,12 +47,25 @@ public final class ControlsPane extends ScrollPane {
           + "Ho & Salimans (2022) write the same update with w = s - 1.\n"
           + "At s <= 1 the unconditional pass is skipped and the negative prompt has no effect.";
 
+  /** The preview method's tooltip: every choice with what it costs. */
+  public static final String PREVIEW_TIP =
+      "How each step's picture is made, always at the image size:\n"
+          + "Auto: the preview decoder when there is one, else full decodes as often as fit in a"
+          + " quarter of a step's time, the cheap projection in between.\n"
+          + "Tiny decoder: a small distilled decoder (TAESD), usually a few percent of a step.\n"
+          + "Full decode: the model's own decoder at every step, exact and as slow as a decode.\n"
+          + "Cheap: a linear projection of the latents, nearly free and blurry.\n"
+          + "Off: no pictures until the image is finished.\n"
+          + "The canvas says what the preview costs during a run.";
+
   private final List<Object> keepAlive = new ArrayList<>();
+  private final StudioViewModel vm;
   private final TextArea prompt = new TextArea();
   private final Button openModel;
 
   /** Builds the controls bound to {@code vm}; {@code onOpenModel} asks for a folder. */
   public ControlsPane(StudioViewModel vm, Runnable onOpenModel, Runnable onGenerate) {
+    this.vm = vm;
     VBox box = new VBox(4);
     box.setPadding(new Insets(8));
     box.setPrefWidth(320);
@@ -152,6 +176,66 @@ public final class ControlsPane extends ScrollPane {
     karras.setTooltip(new Tooltip("Use the noise levels of Karras et al. (2022)."));
     karras.selectedProperty().bindBidirectional(vm.karrasProperty());
 
+    ComboBox<PreviewMethod> previewMethod = new ComboBox<>();
+    previewMethod.setId("previewMethod");
+    previewMethod.getItems().setAll(PreviewMethod.values());
+    previewMethod.setConverter(
+        new StringConverter<>() {
+          @Override
+          public String toString(PreviewMethod m) {
+            return m == null ? "" : m.displayName();
+          }
+
+          @Override
+          public PreviewMethod fromString(String s) {
+            for (PreviewMethod m : PreviewMethod.values()) {
+              if (m.displayName().equals(s)) {
+                return m;
+              }
+            }
+            return PreviewMethod.AUTO;
+          }
+        });
+    previewMethod.valueProperty().bindBidirectional(vm.previewMethodProperty());
+    previewMethod.setTooltip(new Tooltip(PREVIEW_TIP));
+    MenuItem decoderFolder = new MenuItem("Choose a decoder folder…");
+    decoderFolder.setId("previewDecoderFolder");
+    decoderFolder.setOnAction(e -> chooseDecoderFolder());
+    MenuItem decoderFile = new MenuItem("Choose a decoder file (.safetensors)…");
+    decoderFile.setId("previewDecoderFile");
+    decoderFile.setOnAction(e -> chooseDecoderFile());
+    MenuItem decoderClear = new MenuItem("Use the model's own");
+    decoderClear.setId("previewDecoderClear");
+    decoderClear.setOnAction(e -> vm.setPreviewDecoder(null));
+    decoderClear.disableProperty().bind(vm.previewDecoderProperty().isNull());
+    // The button names the current model's preview decoder and opens the choices.
+    MenuButton decoder =
+        new MenuButton(
+            "",
+            new FontIcon("mdi2i-image-filter-hdr"),
+            decoderFolder,
+            decoderFile,
+            new SeparatorMenuItem(),
+            decoderClear);
+    decoder.setId("previewDecoderButton");
+    decoder.textProperty().bind(vm.previewDecoderTextProperty());
+    decoder.setMaxWidth(Double.MAX_VALUE);
+    HBox.setHgrow(decoder, Priority.ALWAYS);
+    Tooltip decoderTip = new Tooltip();
+    decoderTip
+        .textProperty()
+        .bind(
+            Bindings.createStringBinding(
+                () ->
+                    "Choose a preview decoder for this model, used by Auto and Tiny decoder: a"
+                        + " TAESD-format folder (diffusers AutoencoderTiny) or a"
+                        + " taesd_decoder.safetensors file; remembered for each model.\nNow: "
+                        + (vm.previewDecoderProperty().get() == null
+                            ? "the model's own (its vae_preview folder) when it has one"
+                            : vm.previewDecoderProperty().get().toString()),
+                vm.previewDecoderProperty()));
+    decoder.setTooltip(decoderTip);
+
     Spinner<Integer> width =
         intSpinner(
             "width",
@@ -232,6 +316,9 @@ public final class ControlsPane extends ScrollPane {
             row(width, new Label("×"), height),
             title("Batch count"),
             batch,
+            title("Live preview"),
+            previewMethod,
+            row(decoder),
             title("Model"),
             row(model, openModel),
             modelMessage,
@@ -241,6 +328,31 @@ public final class ControlsPane extends ScrollPane {
     setContent(box);
     setFitToWidth(true);
     setHbarPolicy(ScrollBarPolicy.NEVER);
+  }
+
+  private Window owner() {
+    return getScene() == null ? null : getScene().getWindow();
+  }
+
+  private void chooseDecoderFolder() {
+    DirectoryChooser chooser = new DirectoryChooser();
+    chooser.setTitle("Choose a preview decoder folder (diffusers AutoencoderTiny, TAESD)");
+    File dir = chooser.showDialog(owner());
+    if (dir != null) {
+      vm.setPreviewDecoder(dir.toPath());
+    }
+  }
+
+  private void chooseDecoderFile() {
+    FileChooser chooser = new FileChooser();
+    chooser.setTitle("Choose a preview decoder file (taesd_decoder.safetensors)");
+    chooser
+        .getExtensionFilters()
+        .add(new FileChooser.ExtensionFilter("Safetensors weights", "*.safetensors"));
+    File f = chooser.showOpenDialog(owner());
+    if (f != null) {
+      vm.setPreviewDecoder(f.toPath());
+    }
   }
 
   /** The prompt area (focus target after start). */

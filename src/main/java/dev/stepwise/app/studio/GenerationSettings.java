@@ -6,6 +6,9 @@ import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
 import dev.stepwise.engine.sampling.SamplerKind;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The studio's generation controls as plain values: what is remembered between runs and what one
@@ -23,6 +26,9 @@ import java.nio.file.Path;
  * @param height image height in pixels
  * @param batch images per press of Generate
  * @param modelFolder the chosen model pack folder, or an empty string for the built-in model
+ * @param previewMethod how the live preview is made (Auto by default)
+ * @param previewDecoders the preview decoder chosen for each model, by the model's folder
+ *     ({@link #modelKey}): a TAESD-format folder or {@code .safetensors} file
  */
 public record GenerationSettings(
     String prompt,
@@ -36,7 +42,9 @@ public record GenerationSettings(
     int width,
     int height,
     int batch,
-    String modelFolder) {
+    String modelFolder,
+    PreviewMethod previewMethod,
+    Map<String, String> previewDecoders) {
 
   /** The example prompt a first start opens with. */
   public static final String EXAMPLE_PROMPT = "grinning cat, twemoji style";
@@ -51,6 +59,47 @@ public record GenerationSettings(
     seedText = seedText == null ? "0" : seedText;
     sampler = sampler == null ? SamplerKind.DDIM : sampler;
     modelFolder = modelFolder == null ? "" : modelFolder;
+    previewMethod = previewMethod == null ? PreviewMethod.AUTO : previewMethod;
+    Map<String, String> decoders = new TreeMap<>();
+    if (previewDecoders != null) {
+      previewDecoders.forEach(
+          (k, v) -> {
+            if (k != null && v != null && !k.isBlank() && !v.isBlank()) {
+              decoders.put(k, v);
+            }
+          });
+    }
+    previewDecoders = Collections.unmodifiableMap(decoders);
+  }
+
+  /** Settings with Auto previews and no preview decoder chosen (what older files hold). */
+  public GenerationSettings(
+      String prompt,
+      String negativePrompt,
+      double guidanceScale,
+      int steps,
+      String seedText,
+      boolean seedLocked,
+      SamplerKind sampler,
+      boolean karras,
+      int width,
+      int height,
+      int batch,
+      String modelFolder) {
+    this(
+        prompt, negativePrompt, guidanceScale, steps, seedText, seedLocked, sampler, karras, width,
+        height, batch, modelFolder, PreviewMethod.AUTO, Map.of());
+  }
+
+  /** The key of {@code modelFolder} in {@link #previewDecoders()}: its absolute, normal path. */
+  public static String modelKey(Path modelFolder) {
+    return modelFolder.toAbsolutePath().normalize().toString();
+  }
+
+  /** The preview decoder chosen for the model in {@code modelFolder}, or null (the model's own). */
+  public Path previewDecoderFor(Path modelFolder) {
+    String d = modelFolder == null ? null : previewDecoders.get(modelKey(modelFolder));
+    return d == null ? null : Path.of(d);
   }
 
   /** What a first start shows: the example prompt, 20 DDIM steps, scale 5, the model's own size. */
@@ -107,7 +156,8 @@ public record GenerationSettings(
 
   /**
    * The request for one press of Generate with {@code seed} for image 0 and {@code model} (null for
-   * the service's default model). The live preview is the cheap projection of x0.
+   * the service's default model). The live preview starts on x0 (the canvas then says what it
+   * shows), made with the chosen preview method and the preview decoder chosen for {@code model}.
    */
   public GenerationRequest toRequest(long seed, Path model) {
     return GenerationRequest.builder()
@@ -122,7 +172,8 @@ public record GenerationSettings(
         .size(width, height)
         .batch(batch)
         .previewSource(PreviewSource.PREDICTED_IMAGE)
-        .previewMethod(PreviewMethod.CHEAP)
+        .previewMethod(previewMethod)
+        .previewDecoder(previewDecoderFor(model))
         .build();
   }
 }

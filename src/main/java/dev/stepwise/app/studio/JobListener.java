@@ -9,20 +9,26 @@ import dev.stepwise.engine.ModelInfo;
 import dev.stepwise.engine.PreviewSource;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.StepEvent;
+import dev.stepwise.engine.StepFrames;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import dev.stepwise.engine.service.JobState;
 import dev.stepwise.engine.service.PackFacts;
-import dev.stepwise.engine.service.SamplingService;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Hears one job on the sampling thread: makes the preview frames there and posts every event
- * through the view-model's pump, so the UI thread only copies finished values.
+ * Hears one job on the sampling thread: packs the engine's frames (already decoded at the output
+ * size) for the canvas there and posts every event through the view-model's pump, so the UI thread
+ * only copies finished values. Tells the engine which source the canvas shows, so that source is
+ * the one rendered with the run's preview method.
  */
 final class JobListener implements GenerationListener {
   private final StudioViewModel vm;
   private final GenerationRequest request;
   private final PackFacts facts;
+  private final PreviewCost cost = new PreviewCost(); // sampling thread only
+  private final List<String> notices = new CopyOnWriteArrayList<>();
   volatile QueueEntry entry;
 
   JobListener(StudioViewModel vm, GenerationRequest request, PackFacts facts) {
@@ -46,6 +52,7 @@ final class JobListener implements GenerationListener {
           vm.speedText.set("");
           vm.etaText.set("");
           vm.syncQueue();
+          vm.runStarted();
           for (StudioListener l : vm.listeners) {
             l.jobStarted(facts.folder(), scheduler, request, info);
           }
@@ -53,14 +60,22 @@ final class JobListener implements GenerationListener {
   }
 
   @Override
+  public PreviewSource previewSource() {
+    return vm.shownSource();
+  }
+
+  @Override
+  public void notice(String sentence) {
+    notices.add(sentence);
+    vm.pump.post(() -> vm.showNotice(sentence));
+  }
+
+  @Override
   public void step(StepEvent e) {
-    SamplingService s = vm.service;
-    RgbImage x0 = e.preview() != null ? e.preview() : s.previewOf(e.predictedImage(), 0);
-    RgbImage xt = s.previewOf(e.noisyLatent(), 0);
-    RgbImage eps = s.previewOf(e.predictedNoise(), 0);
-    LiveFrame fx0 = x0 == null ? null : LiveFrame.of(x0);
-    LiveFrame fxt = xt == null ? null : LiveFrame.of(xt);
-    LiveFrame feps = eps == null ? null : LiveFrame.of(eps);
+    StepFrames frames = e.frames(); // null when previews are off
+    RgbImage picture = frames == null ? null : frames.watchedFrame();
+    LiveFrame live = picture == null ? null : LiveFrame.of(picture);
+    String costText = cost.add(frames);
     double done = e.imageIndex() * (double) e.totalSteps() + e.step() + 1;
     double secs = Math.max(1e-9, e.elapsed().toNanos() / 1e9);
     double itPerSec = done / secs;
@@ -74,10 +89,8 @@ final class JobListener implements GenerationListener {
               l.imageStarted(e.imageIndex(), seed, e.totalSteps());
             }
           }
-          vm.lastFrames[PreviewSource.PREDICTED_IMAGE.ordinal()] = fx0;
-          vm.lastFrames[PreviewSource.NOISY_LATENT.ordinal()] = fxt;
-          vm.lastFrames[PreviewSource.PREDICTED_NOISE.ordinal()] = feps;
-          vm.frameDirty = true;
+          vm.stepArrived(frames, live);
+          vm.previewCost(costText);
           vm.stepsDone.set(e.step() + 1);
           vm.progress.set(frac);
           String img =
@@ -94,7 +107,7 @@ final class JobListener implements GenerationListener {
           vm.speedText.set(String.format(Locale.ROOT, "%.2f it/s", itPerSec));
           vm.etaText.set(String.format(Locale.ROOT, "ETA %d:%02d", etaSecs / 60, etaSecs % 60));
           for (StudioListener l : vm.listeners) {
-            l.stepPreview(e.imageIndex(), e.step(), x0);
+            l.stepPreview(e.imageIndex(), e.step(), picture);
           }
         });
   }
@@ -104,8 +117,7 @@ final class JobListener implements GenerationListener {
     LiveFrame full = LiveFrame.of(g.image());
     vm.pump.post(
         () -> {
-          vm.lastFrames[PreviewSource.PREDICTED_IMAGE.ordinal()] = full;
-          vm.frameDirty = true;
+          vm.imageArrived(full);
           vm.results.add(new ResultItem(g.image(), g.seed(), request));
           for (StudioListener l : vm.listeners) {
             l.imageFinished(request, g);
@@ -124,12 +136,13 @@ final class JobListener implements GenerationListener {
           vm.etaText.set("");
           vm.status.set(
               String.format(
-                  Locale.ROOT,
-                  "Finished %d image%s (%s) in %.1f s.",
-                  r.images().size(),
-                  r.images().size() == 1 ? "" : "s",
-                  Seeds.describe(request.seed(), request.batch()),
-                  r.duration().toMillis() / 1000.0));
+                      Locale.ROOT,
+                      "Finished %d image%s (%s) in %.1f s.",
+                      r.images().size(),
+                      r.images().size() == 1 ? "" : "s",
+                      Seeds.describe(request.seed(), request.batch()),
+                      r.duration().toMillis() / 1000.0)
+                  + (notices.isEmpty() ? "" : " " + String.join(" ", notices)));
           vm.syncQueue();
         });
   }

@@ -51,7 +51,10 @@ public final class LiveCanvas extends ScrollPane {
     return fit;
   }
 
-  /** The picture's size in image pixels, so 1:1 shows a latent-size preview at full size too. */
+  /**
+   * The picture's size in image pixels, for 1:1 before the first frame; {@link #show} sets it from
+   * every frame (frames have the output size).
+   */
   public void setImageSize(double width, double height) {
     if (width > 0 && height > 0 && (width != imageWidth || height != imageHeight)) {
       imageWidth = width;
@@ -76,6 +79,7 @@ public final class LiveCanvas extends ScrollPane {
       buffer =
           new PixelBuffer<>(bufferWidth, bufferHeight, ints, PixelFormat.getIntArgbPreInstance());
       view.setImage(new WritableImage(buffer));
+      setImageSize(bufferWidth, bufferHeight);
     }
     // Opaque pixels: ARGB equals premultiplied ARGB. Absolute put: no shared position.
     ints.put(0, f.argb());

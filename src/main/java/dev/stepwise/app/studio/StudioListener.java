@@ -35,9 +35,14 @@ public interface StudioListener {
   /** Image {@code imageIndex} of the batch starts; {@code totalSteps} previews follow. */
   default void imageStarted(int imageIndex, long seed, int totalSteps) {}
 
-  /** The predicted-x0 preview after step {@code step} (0-based) of image {@code imageIndex}. */
-  default void stepPreview(int imageIndex, int step, RgbImage predictedX0) {}
+  /**
+   * The picture after step {@code step} (0-based) of image {@code imageIndex}: the frame of the
+   * source the canvas shows (x0 unless the user switched), decoded at the output size with the
+   * run's preview method; at the last step of an image (x0 or x_t) it is the finished image. Null
+   * when previews are off.
+   */
+  default void stepPreview(int imageIndex, int step, RgbImage frame) {}
 
-  /** One image of the batch is done (full decode). */
+  /** One image of the batch is done (full decode: the image saved in the library). */
   default void imageFinished(GenerationRequest request, GeneratedImage image) {}
 }

@@ -2,17 +2,25 @@ package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
+import dev.stepwise.engine.RgbImage;
+import dev.stepwise.engine.StepFrames;
+import dev.stepwise.engine.pack.ModelPack;
 import dev.stepwise.engine.sampling.SamplerKind;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.JobState;
 import dev.stepwise.engine.service.PackFacts;
 import dev.stepwise.engine.service.SamplingService;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -21,6 +29,10 @@ import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleIntegerProperty;
@@ -56,6 +68,12 @@ public final class StudioViewModel {
   private final IntegerProperty width = new SimpleIntegerProperty();
   private final IntegerProperty height = new SimpleIntegerProperty();
   private final IntegerProperty batch = new SimpleIntegerProperty(1);
+  private final ObjectProperty<PreviewMethod> previewMethod =
+      new SimpleObjectProperty<>(PreviewMethod.AUTO);
+  /** The preview decoder chosen for each model, by {@link GenerationSettings#modelKey}. */
+  private final Map<String, String> previewDecoders = new HashMap<>();
+  private final ReadOnlyObjectWrapper<Path> previewDecoder = new ReadOnlyObjectWrapper<>();
+  private final ReadOnlyStringWrapper previewDecoderText = new ReadOnlyStringWrapper("");
   private final ObjectProperty<ModelChoice> model = new SimpleObjectProperty<>();
   private final ObservableList<ModelChoice> models = FXCollections.observableArrayList();
 
@@ -78,11 +96,21 @@ public final class StudioViewModel {
   final StringProperty error = new SimpleStringProperty("");
   private final ObjectProperty<PreviewSource> previewSource =
       new SimpleObjectProperty<>(PreviewSource.PREDICTED_IMAGE);
+  /** The canvas's source for the sampling thread (what the engine renders with its method). */
+  private volatile PreviewSource shownSource = PreviewSource.PREDICTED_IMAGE;
   private final ObjectProperty<LiveFrame> frame = new SimpleObjectProperty<>();
+  private final ReadOnlyStringWrapper previewCost = new ReadOnlyStringWrapper("");
+  private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper("");
   final ObservableList<QueueEntry> queue = FXCollections.observableArrayList();
   final ObservableList<ResultItem> results = FXCollections.observableArrayList();
-  final LiveFrame[] lastFrames = new LiveFrame[PreviewSource.values().length];
-  boolean frameDirty;
+  // The newest step's pictures (UI thread): its frames, each source's frame once converted, and
+  // the finished image once the image is done (shown for x0 and x_t).
+  private StepFrames liveFrames;
+  private final LiveFrame[] liveConverted = new LiveFrame[PreviewSource.values().length];
+  private LiveFrame liveFinished;
+  private boolean frameDirty;
+  // A step the user chose in the timeline: shown instead of the live frames until released.
+  private LiveFrame pinned;
   private long framesDrawn;
   private long lastSeed = -1;
   private long factsRequest;
@@ -100,7 +128,15 @@ public final class StudioViewModel {
     negativePrompt.addListener((o, a, b) -> updateUnknownWords());
     facts.addListener((o, a, b) -> updateUnknownWords());
     model.addListener((o, a, b) -> loadFacts(b));
-    previewSource.addListener((o, a, b) -> frame.set(lastFrames[b.ordinal()]));
+    model.addListener((o, a, b) -> updatePreviewDecoder());
+    facts.addListener((o, a, b) -> updatePreviewDecoder());
+    previewSource.addListener(
+        (o, a, b) -> {
+          shownSource = b == null ? PreviewSource.PREDICTED_IMAGE : b;
+          // Switching what is shown returns the canvas to the live run, drawn at once.
+          pinned = null;
+          drawLive();
+        });
   }
 
   /** Connects the engine once it has started (call on the UI thread). */
@@ -139,7 +175,9 @@ public final class StudioViewModel {
         width.get(),
         height.get(),
         batch.get(),
-        folder);
+        folder,
+        previewMethod.get(),
+        previewDecoders);
   }
 
   /**
@@ -158,6 +196,9 @@ public final class StudioViewModel {
     width.set(s.width());
     height.set(s.height());
     batch.set(s.batch());
+    previewMethod.set(s.previewMethod());
+    previewDecoders.clear();
+    previewDecoders.putAll(s.previewDecoders());
     models.setAll(catalog);
     ModelChoice pick = catalog.isEmpty() ? null : catalog.get(0);
     if (!s.modelFolder().isEmpty()) {
@@ -173,6 +214,7 @@ public final class StudioViewModel {
       }
     }
     model.set(pick);
+    updatePreviewDecoder();
   }
 
   /** Adds a folder the user opened to the chooser and selects it. */
@@ -232,6 +274,41 @@ public final class StudioViewModel {
                 facts.set(result);
               });
         });
+  }
+
+  // ---- preview decoder ----
+
+  /**
+   * Chooses the preview decoder of the current model (a TAESD-format folder or {@code
+   * .safetensors} file); null goes back to the model's own. Remembered per model.
+   */
+  public void setPreviewDecoder(Path decoder) {
+    ModelChoice m = model.get();
+    if (m == null) {
+      return;
+    }
+    String key = GenerationSettings.modelKey(m.folder());
+    if (decoder == null) {
+      previewDecoders.remove(key);
+    } else {
+      previewDecoders.put(key, decoder.toAbsolutePath().normalize().toString());
+    }
+    updatePreviewDecoder();
+  }
+
+  private void updatePreviewDecoder() {
+    ModelChoice m = model.get();
+    String d = m == null ? null : previewDecoders.get(GenerationSettings.modelKey(m.folder()));
+    Path p = d == null ? null : Path.of(d);
+    previewDecoder.set(p);
+    if (p != null) {
+      Path name = p.getFileName();
+      previewDecoderText.set("Preview decoder: " + (name == null ? p : name));
+    } else if (m != null && Files.isDirectory(m.folder().resolve(ModelPack.PREVIEW_DECODER_DIR))) {
+      previewDecoderText.set("Preview decoder: the model's own");
+    } else {
+      previewDecoderText.set("Preview decoder: none");
+    }
   }
 
   // ---- prompt ideas ----
@@ -466,12 +543,111 @@ public final class StudioViewModel {
 
   // ---- live frames ----
 
+  /** The source the canvas shows now; read by the sampling thread before each step's frames. */
+  PreviewSource shownSource() {
+    return shownSource;
+  }
+
+  /**
+   * A step arrived (UI thread): {@code frames} are its pictures (null when previews are off) and
+   * {@code watched} their watched frame, converted on the sampling thread. Drawn after the drain.
+   */
+  void stepArrived(StepFrames frames, LiveFrame watched) {
+    liveFrames = frames;
+    Arrays.fill(liveConverted, null);
+    liveFinished = null;
+    if (frames != null && watched != null) {
+      liveConverted[frames.watched().ordinal()] = watched;
+    }
+    frameDirty = true;
+  }
+
+  /** An image of the batch is finished (UI thread): it is the picture of x0 and x_t from now on. */
+  void imageArrived(LiveFrame image) {
+    liveFinished = image;
+    frameDirty = true;
+  }
+
+  /** Sets the preview's measured cost, e.g. "preview: tiny decoder, 6% of each step". */
+  void previewCost(String text) {
+    previewCost.set(text);
+  }
+
+  /** Shows a sentence about the run (status line and a notification) without stopping it. */
+  void showNotice(String sentence) {
+    status.set(sentence);
+    notice.set(sentence);
+  }
+
+  /** A job started: the canvas follows the live run again, and its notices start afresh. */
+  void runStarted() {
+    notice.set("");
+    previewCost.set("");
+    showLive();
+  }
+
+  /**
+   * Shows {@code step} (a timeline frame the user chose, at the output size) on the canvas; live
+   * frames do not replace it until {@link #showLive()} (or a new job, or another source).
+   */
+  public void showStep(RgbImage step) {
+    if (step == null) {
+      showLive();
+      return;
+    }
+    pinned = LiveFrame.of(step);
+    frame.set(pinned);
+  }
+
+  /** Returns the canvas to the live run and draws its newest frame. */
+  public void showLive() {
+    if (pinned != null) {
+      pinned = null;
+      drawLive();
+    }
+  }
+
+  /** Whether the canvas shows a step the user chose instead of the live run. */
+  public boolean showsChosenStep() {
+    return pinned != null;
+  }
+
+  /** The newest step's pictures (null before any, or when previews are off). */
+  public StepFrames stepFrames() {
+    return liveFrames;
+  }
+
   private void drawLatest() {
     if (frameDirty) {
       frameDirty = false;
-      framesDrawn++;
-      frame.set(lastFrames[previewSource.get().ordinal()]);
+      if (pinned == null && drawLive()) {
+        framesDrawn++;
+      }
     }
+  }
+
+  /** Draws the newest frame of the shown source; false when there is none. */
+  private boolean drawLive() {
+    if (pinned != null) {
+      return false;
+    }
+    LiveFrame f = liveFrame(previewSource.get());
+    if (f != null) {
+      frame.set(f);
+    }
+    return f != null;
+  }
+
+  private LiveFrame liveFrame(PreviewSource s) {
+    if (liveFinished != null && s != PreviewSource.PREDICTED_NOISE) {
+      return liveFinished;
+    }
+    int i = s.ordinal();
+    if (liveConverted[i] == null && liveFrames != null) {
+      // Only when the shown source changed since the engine made this step: one cheap frame.
+      liveConverted[i] = LiveFrame.of(liveFrames.of(s));
+    }
+    return liveConverted[i];
   }
 
   /** The UI thread's cost of every delivery from the engine so far (drains of the pump). */
@@ -512,6 +688,31 @@ public final class StudioViewModel {
 
   public ObjectProperty<SamplerKind> samplerProperty() {
     return sampler;
+  }
+
+  /** How the live preview is made (remembered with the other controls). */
+  public ObjectProperty<PreviewMethod> previewMethodProperty() {
+    return previewMethod;
+  }
+
+  /** The preview decoder chosen for the current model, or null for the model's own. */
+  public ReadOnlyObjectProperty<Path> previewDecoderProperty() {
+    return previewDecoder.getReadOnlyProperty();
+  }
+
+  /** The current model's preview decoder in words, e.g. "Preview decoder: the model's own". */
+  public ReadOnlyStringProperty previewDecoderTextProperty() {
+    return previewDecoderText.getReadOnlyProperty();
+  }
+
+  /** What made the run's previews and their cost, e.g. "preview: tiny decoder, 6% of each step". */
+  public ReadOnlyStringProperty previewCostProperty() {
+    return previewCost.getReadOnlyProperty();
+  }
+
+  /** The newest sentence about the run (a preview decoder that did not fit); empty if none. */
+  public ReadOnlyStringProperty noticeProperty() {
+    return notice.getReadOnlyProperty();
   }
 
   public BooleanProperty karrasProperty() {

@@ -106,7 +106,7 @@ final class Filmstrip extends ListView<TimelineViewModel.Frame> {
       view.setFitWidth(THUMB);
       view.setFitHeight(THUMB);
       view.setPreserveRatio(true);
-      view.setSmooth(false);
+      view.setSmooth(true);
       getStyleClass().add("timeline-frame");
     }
 

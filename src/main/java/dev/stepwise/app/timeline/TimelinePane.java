@@ -15,12 +15,10 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.Tooltip;
-import javafx.scene.image.ImageView;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
-import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
@@ -31,17 +29,17 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignI;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignP;
 
 /**
- * The step timeline: the selected step shown large, a slider to scrub, a filmstrip with one
- * thumbnail per step, playback at a chosen rate, and GIF / PNG-frame export.
+ * The step timeline: a slider to scrub, a filmstrip with one thumbnail per step, playback at a
+ * chosen rate, and GIF / PNG-frame export. The selected step is shown large on the studio's live
+ * canvas ({@code StudioParts} connects the two), not in this pane.
  *
- * <p>Node ids for tests and styling: {@code #timeline-large}, {@code #timeline-slider}, {@code
- * #timeline-strip}, {@code #timeline-frame-N} (N the 0-based step), {@code #timeline-play}, {@code
- * #timeline-fps}, {@code #timeline-step}, {@code #timeline-status}.
+ * <p>Node ids for tests and styling: {@code #timeline-slider}, {@code #timeline-strip}, {@code
+ * #timeline-frame-N} (N the 0-based step), {@code #timeline-play}, {@code #timeline-fps}, {@code
+ * #timeline-step}, {@code #timeline-status}.
  */
 public final class TimelinePane extends BorderPane {
 
   private final TimelineViewModel vm;
-  private final ImageView large = new ImageView();
   private final Slider slider = new Slider(0, 0, 0);
   private final Timeline animation = new Timeline();
   private boolean syncing;
@@ -51,22 +49,15 @@ public final class TimelinePane extends BorderPane {
     this.vm = vm;
     getStyleClass().add("timeline-pane");
 
-    large.setId("timeline-large");
-    large.setPreserveRatio(true);
-    large.smoothProperty().bind(vm.smoothProperty());
-    StackPane stage = new StackPane(large);
-    stage.setMinSize(64, 64);
-    stage.setPrefSize(384, 384);
-    large.fitWidthProperty().bind(stage.widthProperty().subtract(8));
-    large.fitHeightProperty().bind(stage.heightProperty().subtract(8));
-    setCenter(stage);
-
     slider.setId("timeline-slider");
     slider.setBlockIncrement(1);
     slider.setMajorTickUnit(1);
     slider.setMinorTickCount(0);
     slider.setSnapToTicks(true);
-    slider.setTooltip(new Tooltip("Scrub through the steps (arrow keys move one step)"));
+    slider.setTooltip(
+        new Tooltip(
+            "Scrub through the steps (arrow keys move one step); the canvas shows the chosen"
+                + " step until you come back to the newest"));
     slider
         .valueProperty()
         .addListener(
@@ -95,17 +86,15 @@ public final class TimelinePane extends BorderPane {
     HBox scrubRow = new HBox(8, slider, stepLabel);
     scrubRow.setAlignment(Pos.CENTER_LEFT);
 
-    VBox bottom = new VBox(6, scrubRow, new Filmstrip(vm), controls());
-    bottom.setPadding(new Insets(6));
-    setBottom(bottom);
+    VBox box = new VBox(6, scrubRow, new Filmstrip(vm), controls());
+    box.setPadding(new Insets(6));
+    setCenter(box);
 
     vm.totalStepsProperty().addListener((o, a, b) -> syncSlider());
     vm.selectedStepProperty().addListener((o, a, b) -> syncSlider());
-    vm.selectedFrameProperty().addListener((o, a, b) -> showSelected());
     vm.playingProperty().addListener((o, a, b) -> updateAnimation());
     vm.fpsProperty().addListener((o, a, b) -> updateAnimation());
     syncSlider();
-    showSelected();
   }
 
   private HBox controls() {
@@ -148,7 +137,10 @@ public final class TimelinePane extends BorderPane {
     CheckBox smooth = new CheckBox("Smooth");
     smooth.setId("timeline-smooth");
     smooth.selectedProperty().bindBidirectional(vm.smoothProperty());
-    smooth.setTooltip(new Tooltip("Scale smoothly; off keeps latent previews as crisp blocks"));
+    smooth.setTooltip(
+        new Tooltip(
+            "Scale exported frames smoothly (the frames are pictures at the image size); off"
+                + " scales by whole pixels, crisp blocks when enlarging"));
 
     Button gif = new Button("GIF", FontIcon.of(MaterialDesignF.FILE_GIF_BOX));
     gif.setId("timeline-export-gif");
@@ -208,11 +200,6 @@ public final class TimelinePane extends BorderPane {
     }
   }
 
-  private void showSelected() {
-    TimelineViewModel.Frame f = vm.selectedFrameProperty().get();
-    large.setImage(f == null ? null : FxImages.toFx(f.image()));
-  }
-
   private void updateAnimation() {
     animation.stop();
     if (vm.playingProperty().get()) {
@@ -224,10 +211,5 @@ public final class TimelinePane extends BorderPane {
       animation.setCycleCount(Animation.INDEFINITE);
       animation.play();
     }
-  }
-
-  /** Returns the large view (for tests and screenshots). */
-  ImageView largeView() {
-    return large;
   }
 }

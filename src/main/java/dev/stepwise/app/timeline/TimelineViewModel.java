@@ -30,8 +30,8 @@ import javafx.collections.ObservableList;
  * playback and exports.
  *
  * <p>Used on the FX thread only (plain JavaFX properties, so it also works without a toolkit in
- * tests). Frames may be latent-size previews or full decodes of any size; a later frame for the
- * same step replaces the earlier one. Exports copy the frames, run on a background executor and
+ * tests). Frames are the studio's decoded step pictures at the output size (any size works); a
+ * later frame for the same step replaces the earlier one, so the finished image ends the run. Exports copy the frames, run on a background executor and
  * report back on the UI executor with one plain sentence in {@link #statusProperty()}.
  */
 public final class TimelineViewModel {
@@ -53,7 +53,7 @@ public final class TimelineViewModel {
   private final BooleanProperty playing = new SimpleBooleanProperty(false);
   private final IntegerProperty fps = new SimpleIntegerProperty(8);
   private final IntegerProperty exportSize = new SimpleIntegerProperty(512);
-  private final BooleanProperty smooth = new SimpleBooleanProperty(false);
+  private final BooleanProperty smooth = new SimpleBooleanProperty(true);
   private final ReadOnlyBooleanWrapper exporting = new ReadOnlyBooleanWrapper(false);
   private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
   private final Executor background;
@@ -159,6 +159,19 @@ public final class TimelineViewModel {
     return i > 0 ? frames.get(i - 1) : frames.get(0);
   }
 
+  /** Whether {@code f} is the newest frame (the one a running generation shows live). */
+  public boolean isNewest(Frame f) {
+    return f != null && !frames.isEmpty() && frames.get(frames.size() - 1) == f;
+  }
+
+  /** Stops playback and selects the newest frame, so the selection follows the run again. */
+  public void selectNewest() {
+    playing.set(false);
+    if (!frames.isEmpty()) {
+      selectedStep.set(frames.get(frames.size() - 1).step());
+    }
+  }
+
   /** Selects the frame after the selected one, wrapping to the first (one animation tick). */
   public void advancePlayback() {
     if (frames.isEmpty()) {
@@ -203,7 +216,10 @@ public final class TimelineViewModel {
     return exportSize;
   }
 
-  /** Returns whether exports (and the large view) scale smoothly instead of nearest neighbour. */
+  /**
+   * Returns whether exports scale smoothly (the default: frames are pictures) instead of by
+   * nearest neighbour (crisp pixel blocks).
+   */
   public BooleanProperty smoothProperty() {
     return smooth;
   }

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.sampling.SamplerKind;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +55,29 @@ class GenerationSettingsTest {
     assertEquals(64, r.height());
     assertEquals(3, r.batch());
     assertEquals(Path.of("/packs/x"), r.model());
+    assertEquals(PreviewMethod.AUTO, r.previewMethod(), "Auto by default");
+    assertNull(r.previewDecoder());
+  }
+
+  @Test
+  void thePreviewMethodAndTheModelsPreviewDecoderReachTheRequest() {
+    GenerationSettings d = GenerationSettings.defaults();
+    assertEquals(PreviewMethod.AUTO, d.previewMethod());
+    GenerationSettings s =
+        new GenerationSettings(
+            "a cat", "", 5, 4, "1", false, SamplerKind.DDIM, false, 0, 0, 1, "",
+            PreviewMethod.TINY,
+            Map.of(GenerationSettings.modelKey(Path.of("/packs/x")), "/d/taesd"));
+    GenerationRequest r = s.toRequest(1, Path.of("/packs/x/../x"));
+    assertEquals(PreviewMethod.TINY, r.previewMethod());
+    assertEquals(Path.of("/d/taesd"), r.previewDecoder());
+    assertNull(s.toRequest(1, Path.of("/packs/y")).previewDecoder(), "chosen per model");
+    assertNull(s.toRequest(1, null).previewDecoder());
+    GenerationSettings old =
+        new GenerationSettings(
+            "a", "", 5, 4, "1", false, null, false, 0, 0, 1, null, null, null);
+    assertEquals(PreviewMethod.AUTO, old.previewMethod(), "an older file's settings get Auto");
+    assertTrue(old.previewDecoders().isEmpty());
   }
 
   @Test

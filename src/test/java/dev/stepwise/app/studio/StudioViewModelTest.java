@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.PreviewMethod;
+import dev.stepwise.engine.PreviewSource;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.sampling.SchedulerConfig;
@@ -16,7 +19,9 @@ import dev.stepwise.engine.service.SamplingService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -176,10 +181,97 @@ class StudioViewModelTest {
     ui.runUntil(() -> vm.results().size() == 3, LIMIT);
     assertEquals(List.of(100L, 101L, 102L), vm.results().stream().map(ResultItem::seed).toList());
     LiveFrame full = vm.frameProperty().get();
-    vm.previewSourceProperty().set(dev.stepwise.engine.PreviewSource.NOISY_LATENT);
-    assertEquals(8, vm.frameProperty().get().width(), "x_t is shown at latent size");
-    vm.previewSourceProperty().set(dev.stepwise.engine.PreviewSource.PREDICTED_IMAGE);
+    assertEquals(32, full.width(), "the finished image");
+    vm.previewSourceProperty().set(PreviewSource.NOISY_LATENT);
+    assertSame(full, vm.frameProperty().get(), "at the end x_t is the finished image too");
+    vm.previewSourceProperty().set(PreviewSource.PREDICTED_NOISE);
+    LiveFrame eps = vm.frameProperty().get();
+    assertEquals(32, eps.width(), "eps is shown at the output size");
+    assertEquals(32, eps.height());
+    assertFalse(Arrays.equals(full.argb(), eps.argb()), "eps is not the image");
+    vm.previewSourceProperty().set(PreviewSource.PREDICTED_IMAGE);
     assertEquals(full, vm.frameProperty().get());
+  }
+
+  @Test
+  void switchingToXtMidRunMakesTheEngineDecodeXt() throws Exception {
+    openTiny(200);
+    attach();
+    List<Integer> widths = new ArrayList<>();
+    vm.frameProperty().addListener((o, a, f) -> widths.add(f.width()));
+    QueueEntry e = vm.generate();
+    ui.runUntil(() -> vm.stepsDoneProperty().get() >= 2, LIMIT);
+    assertEquals(PreviewSource.PREDICTED_IMAGE, vm.stepFrames().watched());
+    vm.previewSourceProperty().set(PreviewSource.NOISY_LATENT);
+    assertEquals(32, vm.frameProperty().get().width(), "x_t is drawn at once, at the output size");
+    // The engine asks before each step's frames: the steps made from now on render x_t.
+    ui.runUntil(
+        () -> vm.stepFrames() != null && vm.stepFrames().watched() == PreviewSource.NOISY_LATENT,
+        LIMIT);
+    int switchedAt = vm.stepsDoneProperty().get();
+    assertTrue(switchedAt < 200, "x_t was rendered during the run, at step " + switchedAt);
+    List<PreviewSource> later = new ArrayList<>();
+    vm.addStudioListener(
+        new StudioListener() {
+          @Override
+          public void stepPreview(int imageIndex, int step, RgbImage frame) {
+            later.add(vm.stepFrames().watched());
+            assertEquals(32, frame.width());
+          }
+        });
+    ui.runUntil(() -> vm.stepsDoneProperty().get() >= switchedAt + 3, LIMIT);
+    vm.cancelRunning();
+    ui.runUntil(() -> vm.queue().isEmpty(), LIMIT);
+    assertFalse(later.isEmpty());
+    assertTrue(later.stream().allMatch(s -> s == PreviewSource.NOISY_LATENT), later.toString());
+    assertEquals(PreviewSource.PREDICTED_IMAGE, e.job().request().previewSource());
+    assertTrue(widths.stream().allMatch(w -> w == 32), widths.toString());
+  }
+
+  @Test
+  void aPreviewNoticeReachesTheStatusWithoutStoppingTheRun() throws Exception {
+    openTiny(3);
+    attach();
+    vm.previewMethodProperty().set(PreviewMethod.TINY);
+    QueueEntry e = vm.generate();
+    assertEquals(PreviewMethod.TINY, e.job().request().previewMethod());
+    ui.runUntil(() -> !vm.noticeProperty().get().isEmpty(), LIMIT);
+    String notice = vm.noticeProperty().get();
+    assertTrue(notice.contains("no preview decoder"), notice);
+    assertTrue(vm.statusProperty().get().contains(notice), vm.statusProperty().get());
+    ui.runUntil(() -> vm.results().size() == 1 && vm.queue().isEmpty(), LIMIT);
+    String status = vm.statusProperty().get();
+    assertTrue(status.startsWith("Finished 1 image") && status.endsWith(notice), status);
+    assertTrue(vm.previewCostProperty().get().startsWith("preview: full decode"),
+        vm.previewCostProperty().get());
+  }
+
+  @Test
+  void thePreviewDecoderIsChosenPerModelAndReachesTheRequest(@TempDir Path dir) throws Exception {
+    openTiny(2);
+    attach();
+    assertNull(vm.previewDecoderProperty().get());
+    assertEquals("Preview decoder: none", vm.previewDecoderTextProperty().get());
+    Path taesd = dir.resolve("taesd_decoder.safetensors");
+    vm.setPreviewDecoder(taesd);
+    assertEquals(taesd, vm.previewDecoderProperty().get());
+    assertEquals(
+        "Preview decoder: taesd_decoder.safetensors", vm.previewDecoderTextProperty().get());
+    assertEquals(
+        Map.of(GenerationSettings.modelKey(TestPacks.tinySd()), taesd.toString()),
+        vm.settings().previewDecoders());
+    QueueEntry e = vm.generate();
+    assertEquals(taesd, e.job().request().previewDecoder());
+    e.job().cancel();
+    Path other = TestPacks.tinySdWithPrompts(dir.resolve("p"), "a cat");
+    vm.openModelFolder(other);
+    assertNull(vm.previewDecoderProperty().get(), "another model has its own choice");
+    vm.modelProperty().set(vm.models().get(0));
+    assertEquals(taesd, vm.previewDecoderProperty().get());
+    vm.setPreviewDecoder(null);
+    assertNull(vm.previewDecoderProperty().get());
+    assertTrue(vm.settings().previewDecoders().isEmpty());
+    ui.runUntil(() -> vm.queue().isEmpty(), LIMIT);
   }
 
   @Test

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.app.studio.GenerationSettings;
+import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.sampling.SamplerKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,11 +30,16 @@ class SettingsStoreTest {
             96,
             128,
             4,
-            "/m/p");
+            "/m/p",
+            PreviewMethod.FULL,
+            Map.of("/m/p", "/d/taesd_decoder.safetensors", "/m/q", "/d/taesd"));
     StudioSettings s = new StudioSettings(1400, 900, true, Theme.DARK, g);
     store.save(s);
     assertTrue(Files.isRegularFile(store.file()));
     assertEquals(s, store.load());
+    assertEquals(PreviewMethod.FULL, store.load().generation().previewMethod());
+    assertEquals(
+        Path.of("/d/taesd"), store.load().generation().previewDecoderFor(Path.of("/m/q")));
   }
 
   @Test
@@ -46,6 +53,10 @@ class SettingsStoreTest {
     assertEquals(StudioSettings.MIN_WIDTH, partial.windowWidth());
     assertEquals(Theme.DARK, partial.theme());
     assertEquals(GenerationSettings.defaults(), partial.generation());
+    Files.writeString(
+        store.file(), "{\"generation\": {\"prompt\": \"a fox\", \"previewMethod\": \"SOMETHING\"}}");
+    assertEquals(PreviewMethod.AUTO, store.load().generation().previewMethod());
+    assertEquals("a fox", store.load().generation().prompt());
   }
 
   @Test

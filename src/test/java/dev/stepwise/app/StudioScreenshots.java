@@ -1,0 +1,134 @@
+package dev.stepwise.app;
+
+import dev.stepwise.app.studio.GenerationSettings;
+import dev.stepwise.app.studio.ModelCatalog;
+import dev.stepwise.app.studio.StudioViewModel;
+import dev.stepwise.app.theme.Theme;
+import dev.stepwise.engine.service.SamplingService;
+import dev.stepwise.gallery.Library;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javafx.application.Platform;
+import dev.stepwise.metadata.PngImage;
+import java.util.Map;
+import javafx.scene.image.PixelReader;
+import javafx.scene.image.WritableImage;
+import javafx.stage.Stage;
+
+/**
+ * Takes the README's step sequence: the studio window with the built-in model, one run, then the
+ * timeline scrubbed to steps 1, 5, 10 and 20, each shown on the live canvas, snapshotted as the
+ * window draws it. Not a test; run by hand under a display (assets/README.md has the command):
+ *
+ * <pre>
+ * xvfb-run -s "-screen 0 1400x900x24" java -Dprism.order=sw \
+ *     -cp "target/test-classes:target/classes:target/lib/*" dev.stepwise.app.StudioScreenshots OUT_DIR
+ * </pre>
+ *
+ * Writes {@code OUT_DIR/window-stepNN.png} (the whole window) for each step.
+ */
+public final class StudioScreenshots {
+  private static final int[] STEPS = {1, 5, 10, 20};
+
+  private StudioScreenshots() {}
+
+  public static void main(String[] args) throws Exception {
+    Path out = Path.of(args.length > 0 ? args[0] : "target/screenshots");
+    Files.createDirectories(out);
+    Path library = Files.createTempDirectory("stepwise-screenshots");
+    CountDownLatch up = new CountDownLatch(1);
+    Platform.startup(up::countDown);
+    up.await();
+    ExecutorService io = Executors.newSingleThreadExecutor();
+    ModelCatalog catalog = ModelCatalog.standard();
+    SamplingService service = new SamplingService(catalog.builtIn());
+    CompletableFuture<Object[]> shown = new CompletableFuture<>();
+    Platform.runLater(
+        () -> {
+          StudioViewModel vm = new StudioViewModel(Platform::runLater, io, new Random(1));
+          GenerationSettings d = GenerationSettings.defaults();
+          vm.apply(d, catalog.list());
+          vm.promptProperty().set("grinning cat, twemoji style");
+          vm.seedTextProperty().set("42");
+          vm.seedLockedProperty().set(true);
+          vm.stepsProperty().set(20);
+          StudioWindow window = new StudioWindow(vm, Theme.LIGHT);
+          StudioParts parts = new StudioParts(vm, window, () -> Library.open(library));
+          Stage stage = new Stage();
+          stage.setScene(window.createScene(1200, 780));
+          stage.setTitle("Stepwise");
+          stage.show();
+          vm.attach(service);
+          shown.complete(new Object[] {vm, window, parts, stage});
+        });
+    Object[] o = shown.get(60, TimeUnit.SECONDS);
+    StudioViewModel vm = (StudioViewModel) o[0];
+    StudioParts parts = (StudioParts) o[2];
+    Stage stage = (Stage) o[3];
+    onFx(vm::generate);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (!"Done".equals(onFx(() -> vm.stepTextProperty().get()))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the run did not finish: " + onFx(() -> vm.statusProperty().get()));
+      }
+      Thread.sleep(200);
+    }
+    parts.savesDone().get(60, TimeUnit.SECONDS);
+    onFx(() -> { // the Timeline tab under the canvas, so the chosen step shows in the filmstrip too
+      for (javafx.scene.Node n : stage.getScene().getRoot().lookupAll(".tab-pane")) {
+        javafx.scene.control.TabPane tabs = (javafx.scene.control.TabPane) n;
+        tabs.getTabs().stream().filter(t -> "timelineTab".equals(t.getId())).findFirst()
+            .ifPresent(t -> tabs.getSelectionModel().select(t));
+      }
+      return null;
+    });
+    Thread.sleep(500);
+    for (int step : STEPS) {
+      onFx(() -> {
+        parts.timeline().selectedStepProperty().set(step - 1);
+        return null;
+      });
+      Thread.sleep(400); // a few pulses: the canvas draws the pinned frame
+      WritableImage shot = onFx(() -> stage.getScene().snapshot(null));
+      int w = (int) shot.getWidth();
+      int h = (int) shot.getHeight();
+      PixelReader r = shot.getPixelReader();
+      byte[] rgb = new byte[w * h * 3]; // [h, w, 3]
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          int argb = r.getArgb(x, y);
+          int i = (y * w + x) * 3;
+          rgb[i] = (byte) (argb >> 16);
+          rgb[i + 1] = (byte) (argb >> 8);
+          rgb[i + 2] = (byte) argb;
+        }
+      }
+      Path file = out.resolve(String.format("window-step%02d.png", step));
+      PngImage.write(file, w, h, rgb, Map.of());
+      System.out.println("wrote " + file);
+    }
+    service.close();
+    io.shutdownNow();
+    Platform.exit();
+    System.exit(0);
+  }
+
+  private static <T> T onFx(java.util.concurrent.Callable<T> work) throws Exception {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    Platform.runLater(
+        () -> {
+          try {
+            f.complete(work.call());
+          } catch (Exception e) {
+            f.completeExceptionally(e);
+          }
+        });
+    return f.get(60, TimeUnit.SECONDS);
+  }
+}
