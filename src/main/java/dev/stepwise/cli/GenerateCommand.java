@@ -5,7 +5,6 @@ import dev.stepwise.engine.GeneratedImage;
 import dev.stepwise.engine.GenerationListener;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.GenerationResult;
-import dev.stepwise.engine.ModelInfo;
 import dev.stepwise.engine.ModelLocator;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
@@ -81,14 +80,27 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--model", description = "Model pack folder (diffusers layout). Default: the built-in model.")
   Path model;
 
-  @Option(names = "--frames", description = "Folder to write every step's preview into.")
+  @Option(
+      names = "--frames",
+      description = "Folder to write every step's preview into, at the output size (imageI-stepNNN.png; the last step's frame is the final image).")
   Path frames;
 
   @Option(
       names = "--preview",
-      defaultValue = "cheap",
-      description = "Preview for --frames: cheap (linear latent projection) or full (autoencoder decode).")
+      defaultValue = "auto",
+      description = "How --frames are made: auto (the preview decoder if the model has one, else full decodes as often as 25%% of a step allows, cheap frames between), tiny (the preview decoder), full (the autoencoder every step), cheap (linear latent projection, upscaled smoothly) or off. Default ${DEFAULT-VALUE}.")
   String preview;
+
+  @Option(
+      names = "--preview-decoder",
+      description = "A TAESD-format preview decoder (diffusers AutoencoderTiny folder, or taesd_decoder.safetensors) to use instead of the model's own.")
+  Path previewDecoder;
+
+  @Option(
+      names = "--preview-source",
+      defaultValue = "x0",
+      description = "Which tensor --frames shows: x0 (the predicted image), xt (the noisy latent) or eps (the predicted noise). Default ${DEFAULT-VALUE}.")
+  String previewSource;
 
   @Option(
       names = "--out",
@@ -106,12 +118,23 @@ final class GenerateCommand implements Callable<Integer> {
     if (out != null && !out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       throw new EngineException("--out must name a .png file, got " + out + ".");
     }
-    PreviewMethod method =
-        switch (preview.toLowerCase(Locale.ROOT)) {
-          case "cheap" -> PreviewMethod.CHEAP;
-          case "full" -> PreviewMethod.FULL;
-          default -> throw new EngineException("--preview must be cheap or full, got " + preview + ".");
+    PreviewMethod method;
+    try {
+      method = PreviewMethod.parse(preview);
+    } catch (EngineException e) {
+      throw new EngineException("--preview must be auto, tiny, full, cheap or off, got \"" + preview + "\".");
+    }
+    PreviewSource source =
+        switch (previewSource.trim().toLowerCase(Locale.ROOT)) {
+          case "x0" -> PreviewSource.PREDICTED_IMAGE;
+          case "xt", "x_t" -> PreviewSource.NOISY_LATENT;
+          case "eps" -> PreviewSource.PREDICTED_NOISE;
+          default -> throw new EngineException(
+              "--preview-source must be x0, xt or eps, got \"" + previewSource + "\".");
         };
+    if (previewDecoder != null && !Files.exists(previewDecoder)) {
+      throw new EngineException("--preview-decoder " + previewDecoder + " does not exist.");
+    }
     // Random seeds stay in 0..2^32-1: libtorch's generator (which Stepwise reproduces) reads only
     // the low 32 bits, so a printed seed then maps one to one to its noise.
     long firstSeed = seed != null ? seed : new SecureRandom().nextLong() & 0xFFFFFFFFL;
@@ -128,9 +151,9 @@ final class GenerateCommand implements Callable<Integer> {
             .eta(eta)
             .size(width, height)
             .batch(batch)
-            .previewSource(PreviewSource.PREDICTED_IMAGE)
-            .previewMethod(frames == null ? PreviewMethod.NONE : method)
-            .fullDecodeEvery(1)
+            .previewSource(source)
+            .previewMethod(frames == null ? PreviewMethod.OFF : method)
+            .previewDecoder(previewDecoder)
             .build();
     Path modelDir = model != null ? model : ModelLocator.builtIn();
     if (!Files.isDirectory(modelDir)) {
@@ -194,23 +217,13 @@ final class GenerateCommand implements Callable<Integer> {
     return dev.stepwise.app.gallery.StudioRecipes.of(result.request(), img, result.model());
   }
 
-  /** Writes each step's preview into --frames; latent-size previews are scaled to the image size. */
+  /** Writes each step's preview (already at the output size) into --frames. */
   private final class FrameWriter implements GenerationListener {
-    private volatile int factor = 1;
-
-    @Override
-    public void started(ModelInfo info) {
-      factor = info.vaeFactor();
-    }
-
     @Override
     public void step(StepEvent e) {
-      if (frames == null || e.preview() == null) {
-        return;
-      }
       RgbImage p = e.preview();
-      if (p.width() == e.noisyLatent().width() && p.height() == e.noisyLatent().height()) {
-        p = p.scaledNearest(p.width() * factor, p.height() * factor);
+      if (frames == null || p == null) {
+        return;
       }
       Path file = frames.resolve(String.format(Locale.ROOT, "image%d-step%03d.png", e.imageIndex(), e.step() + 1));
       PngImage.write(file, p.width(), p.height(), p.rgb(), Map.of());

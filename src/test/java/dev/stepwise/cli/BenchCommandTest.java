@@ -1,0 +1,126 @@
+package dev.stepwise.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.stepwise.engine.TestPacks;
+import dev.stepwise.engine.nn.Parameters;
+import dev.stepwise.engine.nn.RandomWeights;
+import dev.stepwise.engine.vae.AutoencoderTiny;
+import dev.stepwise.engine.vae.TinyVaeConfig;
+import dev.stepwise.engine.weights.SafetensorsWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code stepwise bench} on the built-in pack only (no SD 1.5 shape): the preview figures of issue
+ * 11 are printed, each a positive finite number. Timings are not checked against targets: this
+ * machine's speed varies too much.
+ */
+class BenchCommandTest {
+  @TempDir Path dir;
+
+  private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9]+(\\.[0-9]+)?");
+
+  @Test
+  void builtInPackPreviewFiguresArePrinted() throws Exception {
+    Path decoder = smallPreviewDecoder(dir.resolve("decoder"));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(
+        new String[] {
+          "bench", "--model", TestPacks.builtIn().toString(), "--no-sd15", "--repeat", "1",
+          "--memory-steps", "0", "--pack-steps", "3", "--preview-decoder", decoder.toString()
+        },
+        new PrintWriter(out, true),
+        new PrintWriter(err, true));
+    String text = out.toString();
+    System.out.println(text); // the figures, for the build log
+    assertEquals(0, code, text + err);
+    assertTrue(text.contains("every figure is a median of timed repetitions"), text);
+
+    double step = number(text, "guided step ([0-9.]+) ms");
+    assertTrue(step > 0, text);
+    double tiny = previewMs(text, "  tiny (" + decoder);
+    double half = previewMs(text, "  tiny half, 8x8 pooled -> 64x64 -> smooth 128x128");
+    double full = previewMs(text, "  full, the pack's autoencoder, 128x128");
+    double cheap = previewMs(text, "  cheap, projection + smooth 128x128");
+    for (double v : new double[] {tiny, half, full, cheap}) {
+      assertTrue(v > 0 && Double.isFinite(v), text);
+    }
+    double warm = number(text, "Generate to first decoded frame \\(SamplingService, preview auto, model loaded\\): ([0-9.]+) ms, made by tiny decoder \\(median of 3 jobs");
+    double cold = number(text, "Generate to first decoded frame, cold \\([^\\n]*\\): ([0-9.]+) ms, made by tiny decoder");
+    assertTrue(warm > 0 && cold > 0, text);
+  }
+
+  @Test
+  void helpListsTheNewOptions() {
+    StringWriter out = new StringWriter();
+    int code = Main.run(new String[] {"bench", "--help"}, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+    assertEquals(0, code);
+    for (String option : new String[] {"--[no-]sd15-vae", "--preview-latent", "--preview-decoder", "--pack-steps"}) {
+      assertTrue(out.toString().contains(option), out.toString());
+    }
+  }
+
+  /** "  label...: 1.23 ms = 4.5% of a guided step (median of ...)": the ms, checking the % too. */
+  private static double previewMs(String text, String labelStart) {
+    for (String line : text.split("\\R")) {
+      if (line.startsWith(labelStart)) {
+        Matcher m = Pattern.compile(": ([0-9.]+) ms = ([0-9.]+)% of a guided step \\(median of [0-9]+").matcher(line);
+        assertTrue(m.find(), line);
+        double pct = Double.parseDouble(m.group(2));
+        assertTrue(pct >= 0 && Double.isFinite(pct), line);
+        return Double.parseDouble(m.group(1));
+      }
+    }
+    throw new AssertionError("no line starts with \"" + labelStart + "\":\n" + text);
+  }
+
+  private static double number(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    assertTrue(m.find(), regex + " not in:\n" + text);
+    assertTrue(NUMBER.matcher(m.group(1)).matches(), m.group(0));
+    return Double.parseDouble(m.group(1));
+  }
+
+  /**
+   * A diffusers AutoencoderTiny folder with random weights: 4 stages of 16 channels, one block
+   * each, so a 16x16 latent decodes to 128x128 in milliseconds.
+   */
+  private static Path smallPreviewDecoder(Path folder) throws Exception {
+    TinyVaeConfig config = new TinyVaeConfig(4, 3, new int[] {16, 16, 16, 16}, new int[] {1, 1, 1, 1}, 2,
+        "nearest", "relu", 1.0, OptionalDouble.empty());
+    RandomWeights shapes = RandomWeights.shapesOnly();
+    try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+      new AutoencoderTiny(config, Parameters.random(shapes, m));
+    }
+    SafetensorsWriter w = new SafetensorsWriter();
+    SplittableRandom random = new SplittableRandom(11);
+    for (Map.Entry<String, long[]> e : shapes.requested().entrySet()) {
+      float[] v = new float[Math.toIntExact(new Shape(e.getValue()).size())];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) (random.nextGaussian() * 0.1);
+      }
+      w.putF32(e.getKey(), e.getValue(), v);
+    }
+    Files.createDirectories(folder);
+    w.write(folder.resolve("diffusion_pytorch_model.safetensors"));
+    Files.writeString(folder.resolve("config.json"),
+        "{\"_class_name\": \"AutoencoderTiny\", \"latent_channels\": 4,"
+            + " \"decoder_block_out_channels\": [16, 16, 16, 16], \"num_decoder_blocks\": [1, 1, 1, 1]}");
+    return folder;
+  }
+}
