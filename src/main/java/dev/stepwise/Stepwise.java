@@ -67,6 +67,7 @@ public final class Stepwise {
       // A read-only home still runs; DJL will report its own error if it cannot unpack.
     }
     NativeMemory.keepFreedMemory();
+    NativeThreads.shortOpenMpSpins(); // before libtorch (and its libgomp) loads
   }
 
   private static void setIfAbsent(String key, String value) {
