@@ -9,8 +9,11 @@ Usage (from the repository root):
 Writes model_index.json, unet/ vae/ text_encoder/ (config.json + fp16 safetensors, sharded at
 16 MiB with index.json), tokenizer/ (WordLevel tokenizer.json from the run's vocab.json),
 scheduler/, preview/latent_rgb.json (least squares on dataset images, or synthetic colour
-fields without --data), samples.png and README.md (model card). The pack is checked against
-the 24 MB budget and renamed into place only when complete. Exit status 2 on a refused export.
+fields without --data), samples.png and README.md (model card). --preview-run DIR adds the
+live-preview decoder of a train_preview_decoder.py run distilled from this run's autoencoder
+(vae_preview/ and the card's "Preview decoder" section; refused when it was distilled from
+another autoencoder). The pack, preview decoder included, is checked against the 24 MB budget
+and renamed into place only when complete. Exit status 2 on a refused export.
 """
 
 import argparse
@@ -84,6 +87,10 @@ def main(argv=None):
                    help="the pack this one replaces (its history.json), or a history JSON file: "
                         "the new pack's history continues that list")
     p.add_argument("--note", default="", help="one line on this run for the history table")
+    p.add_argument("--preview-run", metavar="DIR",
+                   help="a train_preview_decoder.py run folder (student.safetensors, student.json, "
+                        "preview.json) distilled from this run's autoencoder, or a pack's "
+                        "vae_preview/ made for it: written as vae_preview/")
     args = p.parse_args(argv)
     previous = attention.get_backend()
     attention.set_backend("manual")  # the sample grid uses the path the goldens use
@@ -100,14 +107,16 @@ def main(argv=None):
                           "pad_token": args.pad_token, "hardware": args.hardware,
                           "history": read_history(args.history_from) if args.history_from else [],
                           "prompts": load_dataset_captions(args.data) if args.data else [],
-                          "note": args.note})
+                          "note": args.note, "preview_run": args.preview_run})
     except (ExportError, ValueError, OSError) as e:
         print(f"export_pack.py: {e}", file=sys.stderr)
         return 2
     finally:
         attention.set_backend(previous)
     print(f"wrote {summary['out']}: {summary['bytes']:,} bytes, parameters {summary['params']}, "
-          f"preview fitted on {summary['preview_source']}")
+          f"preview fitted on {summary['preview_source']}"
+          + (f", preview decoder in {summary['preview_decoder']}/"
+             if summary.get("preview_decoder") else ""))
     if summary["unknown_words"]:
         print("warning: sample captions use words outside the vocabulary: "
               + ", ".join(summary["unknown_words"]))

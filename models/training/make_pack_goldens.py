@@ -6,8 +6,9 @@ Usage (from the repository root):
         [--out src/test/resources/golden/stepwise-emoji.safetensors]
 
 Keys follow docs/goldens.md (unet.*, vae.*, text.*, ddim.*) plus tokenizer.eval_ids, the ids of
-every caption of dataset/eval_captions.txt (the captions are in the file's __metadata__).
-Rerun whenever the pack changes.
+every caption of dataset/eval_captions.txt (the captions are in the file's __metadata__), and,
+when the pack has its preview decoder (vae_preview/), vae_preview.decode.{z,out}.
+Rerun whenever the pack changes (its preview decoder included).
 """
 
 import argparse

@@ -2,7 +2,8 @@
 
 Run folder: autoencoder.safetensors (+ autoencoder.json with scaling_factor), diffusion_ema
 .safetensors (keys "unet." / "text_encoder."; either may be sharded with an index.json),
-diffusion.json, vocab.json. The pack is written into a temporary sibling folder and renamed
+diffusion.json, vocab.json. Optionally a preview decoder run (options["preview_run"]) becomes
+vae_preview/; the budget counts it. The pack is written into a temporary sibling folder and renamed
 into place only when complete and within the byte budget, so a failure never leaves a half
 pack (and an existing pack is replaced only by a complete one).
 """
@@ -16,7 +17,7 @@ import time
 
 import torch
 
-from . import config, model_card, preview_fit, safetensors_io
+from . import config, model_card, preview_fit, preview_pack, safetensors_io
 from .ddim import DDIMScheduler
 from .export_tokenizer import EOS, PAD, VocabTokenizer, read_vocab
 from .pack import clip_keys
@@ -242,12 +243,14 @@ def export(cfg, run, out, eval_captions, attribution, data_images=None, options=
     attribution: the text of dataset/ATTRIBUTION.md; data_images: [N, 3, H, W] in [-1, 1] for
     the preview fit, or None for synthetic colour fields. options: shard_bytes, budget,
     samples, sample_steps, guidance, seed, pad_token, hardware, title, history (the earlier
-    packs' history list, oldest first), note (one line on this run for the history).
+    packs' history list, oldest first), note (one line on this run for the history),
+    preview_run (a train_preview_decoder.py run folder distilled from this run's autoencoder:
+    written as vae_preview/ with the card's "Preview decoder" section, preview_pack.py).
     """
     opt = {"shard_bytes": SHARD_BYTES, "budget": PACK_BUDGET, "samples": 8, "columns": 4,
            "sample_steps": 20, "guidance": 5.0, "seed": 0, "pad_token": None, "hardware": None,
            "title": "Stepwise Emoji", "history": [], "note": "",
-           "prompts": []}
+           "prompts": [], "preview_run": None}
     opt.update(options or {})
     for key in ("vae", "unet", "text_encoder", "scheduler"):
         if not isinstance(cfg.get(key), dict):
@@ -283,6 +286,15 @@ def export(cfg, run, out, eval_captions, attribution, data_images=None, options=
               "vae": to_fp16(vae.state_dict(), "vae"),
               "text_encoder": to_fp16(text.state_dict(), "text_encoder")}
     weight_bytes = sum(t.numel() * 2 for s in states.values() for t in s.values())
+    preview = None
+    if opt["preview_run"]:
+        try:
+            preview = preview_pack.read_run(opt["preview_run"])
+            preview_pack.check_teacher(preview[2], scaling,
+                                       preview_pack.vae_fingerprint(states["vae"]))
+        except preview_pack.PreviewError as e:
+            raise ExportError(str(e)) from None
+        weight_bytes += sum(t.numel() * 4 for t in preview[1].values())  # stored as float32
     if weight_bytes > opt["budget"]:
         raise ExportError(f"fp16 weights are {weight_bytes:,} bytes, over the budget of "
                           f"{opt['budget']:,} bytes (24 MB); shrink the model in the config")
@@ -296,7 +308,8 @@ def export(cfg, run, out, eval_captions, attribution, data_images=None, options=
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a pack is an ordinary folder
         summary = _write_pack(tmp, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info,
-                              df_info, run, eval_captions, attribution, data_images, opt)
+                              df_info, run, eval_captions, attribution, data_images, opt,
+                              preview)
         _replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -324,7 +337,7 @@ def _replace(tmp, out):
 
 
 def _write_pack(folder, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info, df_info,
-                run, eval_captions, attribution, data_images, opt):
+                run, eval_captions, attribution, data_images, opt, preview=None):
     for sub in ("unet", "vae", "text_encoder", "tokenizer", "scheduler", "preview"):
         os.makedirs(os.path.join(folder, sub))
     sched_cfg = dict(cfg["scheduler"])
@@ -368,6 +381,10 @@ def _write_pack(folder, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info, d
         source = f"{images.shape[0]} dataset images"
     _write_json(os.path.join(folder, "preview", "latent_rgb.json"),
                 preview_fit.fit_vae(vae16, images, scaling))
+    if preview is not None:  # the live-preview decoder, as train_preview_decoder.py --export writes it
+        preview_cfg, preview_state, preview_report = preview
+        preview_pack.write_folder(os.path.join(folder, preview_pack.FOLDER), preview_cfg,
+                                  preview_state, preview_report, scaling)
 
     captions = list(eval_captions[:opt["samples"]])
     pictures = []
@@ -398,7 +415,9 @@ def _write_pack(folder, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info, d
             "vocab_size": len(tok), "max_length": tok.max_length, "pad_token": tok.pad_token,
             "scaling_factor": float(scaling), "vae_factor": f,
             "latent_channels": vae_cfg["latent_channels"], "preview_source": source,
-            "prompt_count": len([c for c in opt["prompts"] if c.strip()])}
+            "prompt_count": len([c for c in opt["prompts"] if c.strip()]),
+            "preview_decoder_section": (preview_pack.card_section(preview[2])
+                                        if preview is not None else None)}
     info["history"] = list(opt["history"]) + [history_entry(ae_info, df_info, info["eval"],
                                                             sentence, opt["note"])]
     _write_json(os.path.join(folder, "history.json"), info["history"])
@@ -421,4 +440,5 @@ def _write_pack(folder, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info, d
     total = check_budget(folder, opt["budget"])
     unknown = sorted({w for c in captions for w in tok.unknown_words(c)})
     return {"bytes": total, "params": params, "cpu_only": cpu_only, "unknown_words": unknown,
-            "files": _dir_files(folder), "preview_source": source}
+            "files": _dir_files(folder), "preview_source": source,
+            "preview_decoder": (preview_pack.FOLDER if preview is not None else None)}

@@ -7,11 +7,19 @@ path. Inputs come from fixed seeds. Keys (all F32):
   text.{input_ids, last_hidden_state} for [first eval caption, ""]
   tokenizer.eval_ids [N, L]: ids of every eval caption (captions in __metadata__, one a line)
   ddim.{noise, cond_ids, uncond_ids, timesteps, latents, image}: guided DDIM, eta 0.
+When the pack has a preview decoder (vae_preview/, preview_pack.py), also:
+  vae_preview.decode.z [1, C, h, w]: N(0, 1) from manual_seed(seed + 1), h = w = the UNet's
+    sample_size (the model's latent size), in the sampler's units (scaled latents, what the
+    engine hands the preview decoder);
+  vae_preview.decode.out [1, 3, h*F, w*F]: the AutoencoderTiny decoder's output (about [-1, 1],
+    no clamp, BEFORE any upscaling to the image size), from its float32 weights as stored.
 """
+
+import os
 
 import torch
 
-from . import attention, safetensors_io
+from . import attention, preview_pack, safetensors_io
 from .export_core import load_models
 from .pipeline import ddim_txt2img, encode_prompts
 
@@ -54,6 +62,13 @@ def compute(folder, captions, seed=4321):
         out["ddim.noise"] = noise
         for key in ("cond_ids", "uncond_ids", "timesteps", "latents", "image"):
             out["ddim." + key] = run[key].float()
+        preview_dir = os.path.join(folder, preview_pack.FOLDER)
+        if os.path.isdir(preview_dir):
+            student = preview_pack.load_folder(preview_dir)
+            gp = torch.Generator().manual_seed(seed + 1)
+            zp = torch.randn((1, student.config["latent_channels"], h, w), generator=gp)
+            out["vae_preview.decode.z"] = zp  # [1, C, h, w]
+            out["vae_preview.decode.out"] = student.decode(zp)  # [1, 3, h*F, w*F]
     finally:
         attention.set_backend(previous)
     meta = {"pack": "stepwise-emoji", "text.prompts": captions[0] + "\n",
@@ -64,6 +79,11 @@ def compute(folder, captions, seed=4321):
             "ddim.scheduler": "DDIMScheduler from the pack's scheduler_config.json",
             "weights": "the pack's fp16 weights, computed in float32 on CPU",
             "torch": torch.__version__}
+    if "vae_preview.decode.z" in out:
+        meta["vae_preview"] = ("vae_preview/ (AutoencoderTiny decoder, float32 weights): "
+                               "decode.z ~ N(0,1) from manual_seed(seed + 1), scaled latents; "
+                               "decode.out before clamp and before upscaling")
+        meta["vae_preview.seed"] = str(seed + 1)
     return {k: v.detach().float().contiguous() for k, v in out.items()}, meta
 
 

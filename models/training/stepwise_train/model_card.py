@@ -103,7 +103,8 @@ def render(info):
     file_list [(path, bytes)], autoencoder (json), diffusion (json), hardware (sentence),
     cpu_only (bool or None), attribution (markdown), samples [(caption, ...)], sample settings,
     eval (dict or None: eval.json of eval/evaluate.py), eval_grid (optional: file name of its
-    grid in the pack), vocab_size, max_length, pad_token, scaling_factor."""
+    grid in the pack), vocab_size, max_length, pad_token, scaling_factor, preview_decoder_section
+    (optional: preview_pack.card_section's markdown, placed before Samples)."""
     p = info["params"]
     total_params = sum(p.values())
     ae, df = info["autoencoder"], info["diffusion"]
@@ -184,6 +185,8 @@ def render(info):
                          f"{_num(e.get('autoencoder_steps', '?'))} | {_num(e.get('diffusion_steps', '?'))} | "
                          f"{_pct(ev.get('name_top1'))} | {_pct(ev.get('style'))} | "
                          f"{_pct(ev.get('name_top5'))} | {e.get('note', '')} |")
+    if info.get("preview_decoder_section"):
+        lines += ["", info["preview_decoder_section"]]
     lines += [
         "",
         "## Samples",
@@ -207,12 +210,34 @@ def render(info):
         "",
         info["attribution"],
         "",
-        "## Files",
-        "",
-        f"Pack size: {info['pack_bytes']:,} bytes in all (this card included).",
-        "",
-        "| file | bytes |",
-        "|---|---|",
     ]
-    lines += [f"| `{name}` | {size:,} |" for name, size in info["file_list"]]
+    lines += files_lines(info["file_list"], info["pack_bytes"])
     return "\n".join(lines) + "\n"
+
+
+FILES_HEADING = "## Files"
+
+
+def files_lines(file_list, pack_bytes):
+    """The card's last section: the pack's size and every file with its bytes."""
+    return [FILES_HEADING, "", f"Pack size: {pack_bytes:,} bytes in all (this card included).",
+            "", "| file | bytes |", "|---|---|"] + [f"| `{name}` | {size:,} |"
+                                                     for name, size in file_list]
+
+
+def with_files(text, others):
+    """Card text with its Files section rewritten for the files `others` [(path, bytes)] (every
+    file but README.md) and the card itself, whose size the section states (a fixed point).
+    A card without a Files section is returned unchanged."""
+    marker = "\n" + FILES_HEADING + "\n"
+    if marker not in text:
+        return text
+    head = text.split(marker, 1)[0] + "\n"
+    card_bytes, out = 0, text
+    for _ in range(8):
+        listed = sorted(others + [("README.md", card_bytes)])
+        out = head + "\n".join(files_lines(listed, sum(s for _, s in others) + card_bytes)) + "\n"
+        if len(out.encode("utf-8")) == card_bytes:
+            break
+        card_bytes = len(out.encode("utf-8"))
+    return out

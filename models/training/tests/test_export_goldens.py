@@ -86,7 +86,8 @@ SHIPPED_GOLD = os.path.join(ROOT, "src", "test", "resources", "golden", "stepwis
                      "no shipped pack or goldens in this checkout")
 class ShippedPackGoldensTest(unittest.TestCase):
     """The committed goldens belong to the committed pack: a pack replaced without rerunning
-    make_pack_goldens.py fails here (and in the Java parity tests, which compare against them)."""
+    make_pack_goldens.py fails here (and in the Java parity tests, which compare against them).
+    Every key is compared, the preview decoder's vae_preview.decode.* included when present."""
 
     def test_committed_goldens_match_a_fresh_computation_from_the_committed_pack(self):
         tmp = tempfile.mkdtemp()
@@ -97,7 +98,13 @@ class ShippedPackGoldensTest(unittest.TestCase):
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         committed = safetensors_io.load_file(SHIPPED_GOLD)
-        self.assertEqual(set(fresh), set(committed))
+        # vae_preview.decode.{z,out} exist exactly when the pack has vae_preview/ (its preview
+        # decoder); adding or retraining it means rerunning make_pack_goldens.py as well.
+        self.assertEqual(set(fresh), set(committed),
+                         "the goldens' keys differ from the pack's (a preview decoder added or "
+                         "removed?): rerun models/training/make_pack_goldens.py")
+        has_preview = os.path.isdir(os.path.join(SHIPPED_PACK, "vae_preview"))
+        self.assertEqual("vae_preview.decode.out" in committed, has_preview)
         for key, want in committed.items():
             got = fresh[key]
             self.assertEqual(list(got.shape), list(want.shape), key)

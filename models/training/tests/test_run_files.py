@@ -1,5 +1,6 @@
 """run_files.py: a run folder survives the trip through the GPU machine's return files."""
 
+import contextlib
 import io
 import json
 import os
@@ -105,6 +106,101 @@ class RunFilesTest(unittest.TestCase):
         with self.assertRaisesRegex(TrainError, "unexpected entry"):
             run_files.unpack(self.out, os.path.join(self.tmp, "back"))
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "escape.json")))
+
+    def make_preview_run(self):
+        pv = os.path.join(self.tmp, "pv")
+        os.makedirs(pv)
+        state = {"decoder.layers.0.weight": torch.randn(24, 4, 3, 3)}  # [24, 4, 3, 3]
+        safetensors_io.save_file(state, os.path.join(pv, "student.safetensors"))
+        for name, obj in (("student.json", {"step": 9, "config": {"latent_channels": 4}}),
+                          ("preview.json", {"train_steps": 9, "sets": {}})):
+            with open(os.path.join(pv, name), "w") as f:
+                json.dump(obj, f)
+        with open(os.path.join(pv, "log.jsonl"), "w") as f:
+            f.write('{"step": 9}\n')
+        with open(os.path.join(pv, "data.safetensors"), "wb") as f:
+            f.write(b"not returned")  # the data stage's file stays on the GPU machine
+        return pv, state
+
+    def test_the_preview_decoder_run_comes_back_in_run_preview(self):
+        pv, state = self.make_preview_run()
+        names = run_files.pack(self.run, self.out, preview=pv)
+        self.assertIn(run_files.PREVIEW_TAR, names)
+        back = os.path.join(self.tmp, "back")
+        run_files.unpack(self.out, back)
+        restored = os.path.join(back, run_files.PREVIEW_DIR)
+        self.assertEqual(sorted(os.listdir(restored)),
+                         ["log.jsonl", "preview.json", "student.json", "student.safetensors"])
+        got = safetensors_io.load_file(os.path.join(restored, "student.safetensors"))
+        self.assertTrue(torch.equal(got["decoder.layers.0.weight"],
+                                    state["decoder.layers.0.weight"]))
+        elsewhere = os.path.join(self.tmp, "pv-back")
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = run_files.main(["unpack", "--from", self.out, "--run",
+                                   os.path.join(self.tmp, "back2"), "--preview-run", elsewhere])
+        self.assertEqual(code, 0)
+        self.assertTrue(os.path.isfile(os.path.join(elsewhere, "preview.json")))
+
+    def test_pack_preview_adds_one_file_and_counts_the_ones_already_there(self):
+        run_files.pack(self.run, self.out)
+        with open(os.path.join(self.out, "session.log"), "w") as f:
+            f.write("log\n")
+        before = sorted(os.listdir(self.out))
+        self.assertEqual(len(before), 5)  # 1 shard + index + autoencoder + run.tar.gz + log
+        pv, _ = self.make_preview_run()
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.assertEqual(run_files.main(["pack-preview", "--from", pv, "--out", self.out]), 0)
+        self.assertEqual(sorted(os.listdir(self.out)), sorted(before + [run_files.PREVIEW_TAR]))
+        # a later diffusion checkpoint rewrites its own files and keeps preview.tar.gz
+        names = run_files.pack(self.run, self.out)
+        self.assertNotIn(run_files.PREVIEW_TAR, names)
+        self.assertIn(run_files.PREVIEW_TAR, os.listdir(self.out))
+        for i in range(2):  # 8 files now: a ninth is refused
+            with open(os.path.join(self.out, f"other-{i}.txt"), "w") as f:
+                f.write("x")
+        self.assertEqual(len(os.listdir(self.out)), 8)
+        os.remove(os.path.join(self.out, run_files.PREVIEW_TAR))
+        with open(os.path.join(self.out, "other-2.txt"), "w") as f:
+            f.write("x")
+        with self.assertRaisesRegex(TrainError, "9 files"):
+            run_files.pack_preview(pv, self.out)
+        self.assertNotIn(run_files.PREVIEW_TAR, os.listdir(self.out))
+
+    def test_the_session_log_counts_against_the_file_limit(self):
+        pv, _ = self.make_preview_run()
+        old = run_files.MAX_FILES
+        # 1 shard + index + autoencoder + run.tar.gz + preview.tar.gz = 5, + session.log = 6
+        run_files.MAX_FILES = 5
+        try:
+            with self.assertRaisesRegex(TrainError, "6 files"):
+                run_files.pack(self.run, self.out, preview=pv)
+            self.assertFalse(os.path.exists(self.out) and os.listdir(self.out))
+            run_files.MAX_FILES = 6
+            self.assertEqual(len(run_files.pack(self.run, self.out, preview=pv)), 5)
+        finally:
+            run_files.MAX_FILES = old
+        self.assertEqual(run_files.SESSION_FILES, ("session.log",))
+        self.assertEqual(run_files.MAX_FILES, 8)
+
+    def test_a_preview_run_without_a_student_is_refused(self):
+        pv, _ = self.make_preview_run()
+        os.remove(os.path.join(pv, "student.safetensors"))
+        with contextlib.redirect_stderr(io.StringIO()):
+            self.assertEqual(run_files.main(["pack-preview", "--from", pv, "--out", self.out]), 2)
+        self.assertFalse(os.path.exists(os.path.join(self.out, run_files.PREVIEW_TAR)))
+
+    def test_unpack_refuses_an_unexpected_preview_entry(self):
+        run_files.pack(self.run, self.out)
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+            info = tarfile.TarInfo("../student.json")
+            info.size = 1
+            tar.addfile(info, io.BytesIO(b"x"))
+        with open(os.path.join(self.out, run_files.PREVIEW_TAR), "wb") as f:
+            f.write(buffer.getvalue())
+        with self.assertRaisesRegex(TrainError, "unexpected entry"):
+            run_files.unpack(self.out, os.path.join(self.tmp, "back"))
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "back", "student.json")))
 
 
 if __name__ == "__main__":
