@@ -28,7 +28,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -283,6 +285,7 @@ final class BenchCommand implements Callable<Integer> {
           "cheap preview: projection %.3f ms = %.2f%% of a step; steps with previews %.2f ms vs %.2f ms without (%+.1f%%, run-to-run noise included)%n",
           projectMs, 100 * projectMs / none, cheap, none, 100 * (cheap - none) / none);
       packPreviews(m, tiny, notices, costs, resolved.width(), resolved.height(), h, w, none);
+      inRunCost(p, base.toBuilder().previewMethod(PreviewMethod.AUTO).previewDecoder(previewDecoder).build());
       if (memorySteps > 0) {
         long rss0 = rssBytes();
         int images = Math.max(1, memorySteps / 50);
@@ -294,6 +297,32 @@ final class BenchCommand implements Callable<Integer> {
             rss0 / 1e6, rss1 / 1e6, images * 50, rss2 / 1e6, images * 50);
       }
     }
+  }
+
+  /**
+   * The preview cost the engine itself measures during real runs (what the studio's canvas bar
+   * shows): preview time over step time at the end of each run, median of the runs, with what
+   * made the frames.
+   */
+  private void inRunCost(Pipeline p, GenerationRequest auto) {
+    double[] pct = new double[Math.max(1, repeat)];
+    Set<PreviewMethod> madeBy = EnumSet.noneOf(PreviewMethod.class);
+    for (int i = 0; i < pct.length; i++) {
+      double[] last = {Double.NaN};
+      p.run(auto, new GenerationListener() {
+        @Override
+        public void step(StepEvent e) {
+          if (e.frames() != null && !e.frames().isFinalImage()) {
+            last[0] = e.frames().costPercent();
+            madeBy.add(e.frames().madeBy());
+          }
+        }
+      }, new CancellationToken());
+      pct[i] = last[0];
+    }
+    out.printf(Locale.ROOT, "  in a run (the engine's own measure, as the studio shows it): preview %s, %s%% of each step (median of %d %d-step runs, preview auto)%n",
+        madeBy.stream().map(PreviewMethod::cliName).sorted().reduce((a, b) -> a + " + " + b).orElse("none"),
+        pct(Timing.median(pct)), pct.length, auto.steps());
   }
 
   /** The small pack's preview frame of every method, against its guided step. */

@@ -30,7 +30,7 @@ public final class StepFrames {
    * @param watchedFrame its frame at {@code width x height}
    * @param madeBy what made it: TINY, FULL or CHEAP (FULL for the finished image)
    * @param finalImage whether {@code watchedFrame} is the finished image
-   * @param costPercent the job's preview time so far as a percentage of its step time
+   * @param costPercent the job's mean preview time per step as a percentage of its mean step time
    * @param predictedImage x0 [1, C, h, w]; noisyLatent x_t (variance-preserving); predictedNoise eps
    */
   public StepFrames(
@@ -81,7 +81,7 @@ public final class StepFrames {
     return finalImage;
   }
 
-  /** The job's preview cost so far, as a percentage of its step time. */
+  /** The job's preview cost per step so far, as a percentage of a step (warm-up left out). */
   public double costPercent() {
     return costPercent;
   }

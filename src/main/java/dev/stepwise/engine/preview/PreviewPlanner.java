@@ -52,8 +52,9 @@ public final class PreviewPlanner {
   private long steps;
   private long firstStepNanos;
   private long laterStepNanos;
-  private long previewNanos;
-  private long previewedStepNanos;
+  private long previews;
+  private long firstPreviewNanos;
+  private long laterPreviewNanos;
   private long bestFullNanos = Long.MAX_VALUE;
   private long bestTinyNanos = Long.MAX_VALUE;
   private int tinyTimings;
@@ -123,8 +124,12 @@ public final class PreviewPlanner {
 
   /** Records what rendering step {@code step}'s frame with {@code render} cost. */
   public void previewTook(long step, Render render, long nanos) {
-    previewNanos += nanos;
-    previewedStepNanos = totalStepNanos();
+    if (previews == 0) {
+      firstPreviewNanos = nanos;
+    } else {
+      laterPreviewNanos += nanos;
+    }
+    previews++;
     if (render == Render.FULL) {
       bestFullNanos = Math.min(bestFullNanos, nanos);
       lastFull = step;
@@ -138,9 +143,17 @@ public final class PreviewPlanner {
     }
   }
 
-  /** Preview time so far as a percentage of the step time so far (0 before any step). */
+  /**
+   * Preview time per step as a percentage of step time, both as they run now: the job's first step
+   * and first preview (their warm-up) are left out once later ones have been timed. 0 before any.
+   */
   public double costPercent() {
-    return previewedStepNanos > 0 ? 100.0 * previewNanos / previewedStepNanos : 0;
+    double step = meanStepNanos();
+    if (previews == 0 || !(step > 0)) {
+      return 0;
+    }
+    double preview = previews == 1 ? firstPreviewNanos : laterPreviewNanos / (double) (previews - 1);
+    return 100.0 * preview / step;
   }
 
   /** The mean time of a step, the first step left out once others have been timed. */
@@ -149,9 +162,5 @@ public final class PreviewPlanner {
       return 0;
     }
     return steps == 1 ? firstStepNanos : laterStepNanos / (double) (steps - 1);
-  }
-
-  private long totalStepNanos() {
-    return firstStepNanos + laterStepNanos;
   }
 }

@@ -331,7 +331,8 @@ public final class TinyDecoder implements AutoCloseable {
   /**
    * Decodes one image's scaled latents (the sampler's units) {@code [1, C, h, w]} to CHW pixels
    * {@code [3, h f, w f]} in [0, 1]: decoder(latents / scaling_factor), then clamp(x / 2 + 0.5, 0,
-   * 1), as DiffusionModel.decodeToPixels does with the full autoencoder. Every intermediate is freed.
+   * 1), as DiffusionModel.decodeToPixels does with the full autoencoder (computed as the layers'
+   * own [0, 1] output, clamped: the same value). Every intermediate is freed.
    */
   public float[] decodeToPixels(float[] latents, int h, int w) {
     if (closed) {
@@ -350,9 +351,11 @@ public final class TinyDecoder implements AutoCloseable {
     }
     try (NDManager job = manager.newSubManager()) {
       NDArray z = job.create(latents, new Shape(1, c, h, w)); // [1, C, h, w]
-      z = z.div(config.scalingFactor()); // [1, C, h, w], the decoder's units
-      NDArray x = network.decode(z); // [1, 3, h f, w f] in about [-1, 1]
-      x = x.div(2).add(0.5f).clip(0f, 1f); // [1, 3, h f, w f] in [0, 1]
+      if (config.scalingFactor() != 1.0) {
+        z = z.div(config.scalingFactor()); // [1, C, h, w], the decoder's units
+      }
+      // clamp(decode(z) / 2 + 0.5, 0, 1) = clamp(decodeUnit(z), 0, 1): decode is decodeUnit * 2 - 1
+      NDArray x = network.decodeUnit(z).clip(0f, 1f); // [1, 3, h f, w f] in [0, 1]
       return x.toType(DataType.FLOAT32, false).toFloatArray(); // [3, h f, w f]
     }
   }

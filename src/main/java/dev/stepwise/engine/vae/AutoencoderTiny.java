@@ -64,6 +64,18 @@ public final class AutoencoderTiny {
    */
   public NDArray decode(NDArray z) {
     try (Scope scope = Scope.open(z)) {
+      // vae.py DecoderTiny: "scale image from [0, 1] to [-1, 1] to match diffusers convention"
+      return scope.keep(decodeUnit(z).mul(2f).sub(1f)); // [B, 3, h f, w f]
+    }
+  }
+
+  /**
+   * The decoder's layers without diffusers' final rescaling: images in about [0, 1], taesd.py's
+   * own convention (Decoder's output). {@link #decode} is {@code decodeUnit(z) * 2 - 1}; a preview
+   * that wants [0, 1] pixels saves the round trip (two fewer passes over the image).
+   */
+  public NDArray decodeUnit(NDArray z) {
+    try (Scope scope = Scope.open(z)) {
       NDArray x = z.div(3f).tanh().mul(3f); // [B, L, h, w], taesd.py Clamp: tanh(x / 3) * 3
       x = activation(convIn.forward(x), act); // [B, C, h, w]
       int f = config.upsamplingScalingFactor();
@@ -76,8 +88,7 @@ public final class AutoencoderTiny {
         }
         x = stageConvs[i].forward(x); // [B, C, ...]; the last stage: [B, 3, h f, w f]
       }
-      // vae.py DecoderTiny: "scale image from [0, 1] to [-1, 1] to match diffusers convention"
-      return scope.keep(x.mul(2f).sub(1f)); // [B, 3, h f, w f]
+      return scope.keep(x); // [B, 3, h f, w f], about [0, 1]
     }
   }
 
