@@ -336,8 +336,12 @@ public final class Library implements AutoCloseable {
           .resolve("d" + System.currentTimeMillis() + "-" + UUID.randomUUID() + "-" + img.name());
       List<String> galleries = galleriesOf(id);
       List<String> tags = tags(id);
+      if (!LibraryPaths.realParentInside(folder, img.file())) {
+        throw new MetadataException("Cannot delete " + img.file() + ": it is not inside the library"
+            + " folder " + folder + ".");
+      }
       try {
-        if (Files.exists(img.file())) {
+        if (Files.exists(img.file(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           Files.move(img.file(), trash, StandardCopyOption.ATOMIC_MOVE);
         }
         indexWrite(List.of(), List.of(relative(img.file())));
@@ -473,9 +477,9 @@ public final class Library implements AutoCloseable {
     }
   }
 
-  /** Returns the file's path relative to the library folder with {@code /} separators. */
+  /** Returns the file's path relative to the library folder, its name elements joined with "/". */
   String relative(Path file) {
-    return folder.relativize(file.toAbsolutePath().normalize()).toString().replace('\\', '/');
+    return LibraryPaths.relative(folder, file);
   }
 
   /** Reads PNG text through {@link PngText} (bounded). */

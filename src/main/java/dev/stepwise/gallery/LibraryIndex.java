@@ -270,7 +270,11 @@ final class LibraryIndex implements AutoCloseable {
               notice = e.getMessage();
             }
           }
-          out.add(new LibraryImage(rs.getLong(1), folder.resolve(rs.getString(2)), recipe, notice,
+          Path file = LibraryPaths.inside(folder, rs.getString(2));
+          if (file == null) {
+            continue; // a name that leads out of the library (crafted or stale): never acted on
+          }
+          out.add(new LibraryImage(rs.getLong(1), file, recipe, notice,
               Instant.ofEpochMilli(rs.getLong(5)), rs.getBoolean(7), rs.getLong(6)));
         }
       }

@@ -57,7 +57,8 @@ final class LibraryScanner {
     }
     List<String> gone = new ArrayList<>();
     for (String rel : known.keySet()) {
-      if (!Files.exists(lib.folder().resolve(rel))) {
+      Path file = LibraryPaths.inside(lib.folder(), rel);
+      if (file == null || !Files.exists(file)) {
         gone.add(rel);
       }
     }

@@ -180,9 +180,10 @@ public final class SamplingService implements AutoCloseable {
     } catch (OutOfMemoryError e) {
       LOG.error("job {} ran out of memory", job.id(), e);
       fail(job, new EngineException("generation ran out of memory; choose a smaller size or batch.", e));
-    } catch (RuntimeException | LinkageError e) {
-      // A LinkageError (a native library or class that failed to load) must fail the job, not
-      // end the worker thread: every later job would wait forever.
+    } catch (RuntimeException | Error e) {
+      // Any other failure (a native library or class that failed to load, a StackOverflowError
+      // from a crafted tokenizer regex) must fail this job, not end the worker thread: every later
+      // job would wait forever.
       LOG.error("job {} failed unexpectedly", job.id(), e);
       fail(job, new EngineException("generation failed because of an internal error (" + e.getClass().getSimpleName() + "); the log has the details.", e));
     }

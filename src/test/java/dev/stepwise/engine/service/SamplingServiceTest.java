@@ -180,22 +180,26 @@ class SamplingServiceTest {
     assertTrue(service.device().startsWith("CPU"), service.device());
   }
 
-  @Test
-  void aLinkageErrorFailsTheJobAndTheWorkerGoesOn() throws Exception {
-    Path broken = Path.of("/broken/native/library");
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"link", "stack"})
+  void anErrorFailsTheJobAndTheWorkerGoesOn(String kind) throws Exception {
+    Path broken = Path.of("/broken/model");
     try (SamplingService s =
         new SamplingService(
             TestPacks.tinySd(),
             Device.cpu(),
             (p, d) -> {
               if (p.equals(broken)) {
-                throw new UnsatisfiedLinkError("libtorch_cpu.so: cannot open shared object file");
+                throw kind.equals("link")
+                    ? new UnsatisfiedLinkError("libtorch_cpu.so: cannot open shared object file")
+                    : new StackOverflowError();
               }
               return DiffusionModel.load(p, d);
             })) {
       JobHandle bad = s.submit(GenerationRequest.builder().model(broken).prompt("x").build(), null);
       ExecutionException e = assertThrows(ExecutionException.class, () -> bad.result().get(60, TimeUnit.SECONDS));
-      assertTrue(e.getCause().getMessage().contains("UnsatisfiedLinkError"), e.getCause().getMessage());
+      String m = e.getCause().getMessage();
+      assertTrue(m.contains(kind.equals("link") ? "UnsatisfiedLinkError" : "StackOverflowError"), m);
       assertEquals(1, s.submit(request(3, 2), null).result().get(60, TimeUnit.SECONDS).images().size(),
           "the next job still runs");
     }
