@@ -163,17 +163,24 @@ final class GenerateCommand implements Callable<Integer> {
       Files.createDirectories(out.toAbsolutePath().getParent());
     }
     if (frames != null) {
-      Files.createDirectories(frames);
+      checkFramesFolder();
     }
     // Opened before generating so that an unusable library is reported before minutes of work.
     try (Library lib = out != null ? null : library != null ? Library.open(library) : Library.open();
         SamplingService service = new SamplingService(modelDir)) {
-      JobHandle job = service.submit(request, new FrameWriter());
+      FrameWriter writer = new FrameWriter();
+      JobHandle job = service.submit(request, writer);
+      writer.job = job;
       GenerationResult result;
       try {
         result = job.result().join();
+      } catch (java.util.concurrent.CancellationException e) {
+        throw writer.failure != null ? writer.failure : e;
       } catch (CompletionException e) {
         throw (e.getCause() instanceof Exception ex) ? ex : e;
+      }
+      if (writer.failure != null) {
+        throw writer.failure; // the last frame failed after the job had finished
       }
       for (String notice : result.notices()) {
         stdout.println("note: " + notice);
@@ -217,16 +224,49 @@ final class GenerateCommand implements Callable<Integer> {
     return dev.stepwise.app.gallery.StudioRecipes.of(result.request(), img, result.model());
   }
 
-  /** Writes each step's preview (already at the output size) into --frames. */
+  /** A failure's sentence without its final period, to be quoted inside another sentence. */
+  private static String reason(Throwable t) {
+    String m = CliErrors.message(t);
+    return m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
+  }
+
+  /** Creates the --frames folder and makes sure a file can be written there, before any work. */
+  private void checkFramesFolder() {
+    try {
+      Files.createDirectories(frames);
+      Path probe = Files.createTempFile(frames, ".stepwise-probe", ".tmp");
+      Files.delete(probe);
+    } catch (java.io.IOException | SecurityException e) {
+      throw new EngineException(
+          "cannot write frames into " + frames + " (" + reason(e) + "); choose a writable folder for --frames.");
+    }
+  }
+
+  /**
+   * Writes each step's preview (already at the output size) into --frames; the first failure
+   * (disk full, folder gone) stops the job and becomes the command's error.
+   */
   private final class FrameWriter implements GenerationListener {
+    volatile JobHandle job;
+    volatile EngineException failure;
+
     @Override
     public void step(StepEvent e) {
       RgbImage p = e.preview();
-      if (frames == null || p == null) {
+      if (frames == null || p == null || failure != null) {
         return;
       }
       Path file = frames.resolve(String.format(Locale.ROOT, "image%d-step%03d.png", e.imageIndex(), e.step() + 1));
-      PngImage.write(file, p.width(), p.height(), p.rgb(), Map.of());
+      try {
+        PngImage.write(file, p.width(), p.height(), p.rgb(), Map.of());
+      } catch (RuntimeException ex) {
+        failure = new EngineException(
+            "could not write the frame " + file + " (" + reason(ex) + "); generation stopped.", ex);
+        JobHandle j = job;
+        if (j != null) {
+          j.cancel();
+        }
+      }
     }
   }
 }

@@ -102,4 +102,41 @@ class CliTest {
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertFalse(r.err().contains("Exception"), r.err());
   }
+
+  @Test
+  void framesAreAtTheOutputSizeAndEndOnTheSavedImage() throws Exception {
+    Path out = dir.resolve("one.png");
+    Path frames = dir.resolve("f");
+    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a red heart emoji",
+        "--steps", "3", "--seed", "5", "--preview", "full", "--frames", frames.toString(), "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    java.awt.image.BufferedImage last = javax.imageio.ImageIO.read(frames.resolve("image0-step003.png").toFile());
+    java.awt.image.BufferedImage saved = javax.imageio.ImageIO.read(out.toFile());
+    java.awt.image.BufferedImage first = javax.imageio.ImageIO.read(frames.resolve("image0-step001.png").toFile());
+    assertEquals(saved.getWidth(), first.getWidth(), "frames come at the output size");
+    for (int y = 0; y < saved.getHeight(); y++) {
+      for (int x = 0; x < saved.getWidth(); x++) {
+        assertEquals(saved.getRGB(x, y), last.getRGB(x, y), "the last frame is the saved image");
+      }
+    }
+  }
+
+  @Test
+  void anUnwritableFramesFolderIsRefusedBeforeAnyWork() throws Exception {
+    Path inTheWay = Files.writeString(dir.resolve("a-file"), "not a folder");
+    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "x", "--steps", "2",
+        "--frames", inTheWay.resolve("frames").toString(), "--out", dir.resolve("x.png").toString());
+    assertEquals(1, r.code());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("--frames") && r.err().contains("a-file"), r.err());
+    assertFalse(Files.exists(dir.resolve("x.png")), "nothing generated");
+  }
+
+  @Test
+  void aBadPreviewMethodIsOneLine() {
+    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "x", "--preview", "fancy",
+        "--frames", dir.resolve("f").toString(), "--out", dir.resolve("x.png").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("auto, tiny, full, cheap or off") && r.err().contains("fancy"), r.err());
+  }
 }
