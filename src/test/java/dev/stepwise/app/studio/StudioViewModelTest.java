@@ -242,8 +242,10 @@ class StudioViewModelTest {
     ui.runUntil(() -> vm.results().size() == 1 && vm.queue().isEmpty(), LIMIT);
     String status = vm.statusProperty().get();
     assertTrue(status.startsWith("Finished 1 image") && status.endsWith(notice), status);
-    assertTrue(vm.previewCostProperty().get().startsWith("preview: full decode"),
-        vm.previewCostProperty().get());
+    // Auto times a full decode at the first step; whether later steps decode fully or cheaply
+    // depends on this machine's timings ("full decode" or "one full decode + cheap").
+    String cost = vm.previewCostProperty().get();
+    assertTrue(cost.startsWith("preview: ") && cost.contains("full decode"), cost);
   }
 
   @Test
