@@ -80,18 +80,24 @@ final class LibraryCommand implements Runnable {
     }
   }
 
+  /** A tab-separated field that cannot split its record or drive the terminal. */
+  private static String field(String s) {
+    return Main.printable(s).replace("\t", "\\t");
+  }
+
   /** One line per image: path, or with --details also date, model, seed and first prompt line. */
   static void print(PrintWriter out, List<LibraryImage> images, boolean details) {
     for (LibraryImage img : images) {
+      String file = Main.printable(img.file().toString()).replace("\t", "\\t");
       if (!details) {
-        out.println(img.file());
+        out.println(file);
         continue;
       }
       Recipe r = img.recipe();
       String prompt = r == null ? "(" + img.notice() + ")" : r.prompt().lines().findFirst().orElse("");
-      out.printf(Locale.ROOT, "%s\t%s\t%s\t%s\t%s%s%n", img.file(), img.createdAt(),
-          r == null || r.modelName() == null ? "-" : r.modelName(),
-          r == null ? "-" : Long.toString(r.seed()), prompt, img.favourite() ? "\t*" : "");
+      out.printf(Locale.ROOT, "%s\t%s\t%s\t%s\t%s%s%n", file, img.createdAt(),
+          r == null || r.modelName() == null ? "-" : field(r.modelName()),
+          r == null ? "-" : Long.toString(r.seed()), field(prompt), img.favourite() ? "\t*" : "");
     }
     out.flush();
   }

@@ -52,7 +52,34 @@ public final class Main implements Runnable {
   }
 
   static String oneLine(String s) {
-    return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+    return s == null ? "" : printable(s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
+  }
+
+  /**
+   * {@code s} safe to print on a terminal: control characters (C0 but tab, DEL, C1) and the
+   * Unicode line separators become visible escapes such as {@code \x1b}, so a prompt or a file
+   * name cannot move the cursor, set the window title or split a record (issue 20, item 11).
+   */
+  static String printable(String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder b = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean control = (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
+      if (control && b == null) {
+        b = new StringBuilder(s.length() + 8).append(s, 0, i);
+      }
+      if (b != null) {
+        if (control) {
+          b.append(c <= 0xff ? String.format(java.util.Locale.ROOT, "\\x%02x", (int) c) : String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+        } else {
+          b.append(c);
+        }
+      }
+    }
+    return b == null ? s : b.toString();
   }
 
   /** Without a subcommand: opens the studio window (JavaFX), returning when it closes. */

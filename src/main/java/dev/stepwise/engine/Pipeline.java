@@ -109,11 +109,14 @@ public final class Pipeline {
           long t0 = System.nanoTime();
           StepResult s = run.step(network);
           previews.stepTook(System.nanoTime() - t0);
+          checkFinite(s.xt(), s.index(), run.totalSteps(), i, seed);
           if (!run.hasNext()) {
             cancel.check();
             // 4. Decode: x = vae.decode(latents / scaling_factor), clamp(x/2 + 0.5, 0, 1).
             Latents fin = run.latents(); // [1, C, h, w]
-            RgbImage image = RgbImage.fromChw(model.decodeToPixels(fin.data(), 1, h, w), request.width(), request.height());
+            float[] pixels = model.decodeToPixels(fin.data(), 1, h, w); // [3, H, W] in [0, 1]
+            checkFinite(new Latents(pixels, 1, 3, request.height(), request.width()), run.totalSteps() - 1, run.totalSteps(), i, seed);
+            RgbImage image = RgbImage.fromChw(pixels, request.width(), request.height());
             finished = new GeneratedImage(i, seed, image, Duration.ofNanos(System.nanoTime() - imageStart));
           }
           Latents xt = run.toVariancePreserving(s.xt(), s.index() + 1); // [1, C, h, w], VP units
@@ -176,6 +179,21 @@ public final class Pipeline {
       System.arraycopy(o, 0, uncond, 0, n);
       System.arraycopy(o, n, condOut, 0, n);
       return Guidance.combine(uncond, condOut, scale); // eps_u + s (eps_c - eps_u)
+    }
+  }
+
+  /**
+   * Fails the job when the sampler's state holds NaN or an infinity: from then on every pixel is
+   * black, and a black image saved with its recipe would look like a result.
+   */
+  private static void checkFinite(Latents x, int step, int steps, int image, long seed) {
+    for (float v : x.data()) {
+      if (!Float.isFinite(v)) {
+        throw new EngineException(
+            "the sampler's numbers overflowed (not-a-number or infinite) at step " + (step + 1) + " of "
+                + steps + " for the image with seed " + seed + ", so nothing was saved for it; an"
+                + " extreme guidance scale or broken model weights do this.");
+      }
     }
   }
 

@@ -134,6 +134,23 @@ class LibraryCliTest {
     assertEquals("", generate.out());
   }
 
+  @Test
+  void promptsAndFileNamesCannotDriveTheTerminal() throws Exception {
+    Path lib = dir.resolve("lib");
+    try (Library l = Library.open(lib)) {
+      Path saved = l.save(1, 1, new byte[3], recipe("red\u001b]0;pwned\u0007 heart\u001b[2J\tend", 1)).file();
+      Files.move(saved, saved.resolveSibling("evil\u001b[2Jname\nsecond.png"));
+      l.scan();
+    }
+    Run details = cli("library", "list", "--library", lib.toString(), "--details");
+    assertEquals(0, details.code(), details.err());
+    assertFalse(details.out().contains("\u001b") || details.out().contains("\u0007"), details.out());
+    assertEquals(1, details.out().lines().count(), "one record, one line: " + details.out());
+    assertTrue(details.out().contains("red\\x1b]0;pwned\\x07 heart\\x1b[2J\\tend"), details.out());
+    assertTrue(details.out().contains("evil\\x1b[2Jname\\x0asecond.png"), details.out());
+    assertEquals(5, details.out().strip().split("\t").length, "five fields: " + details.out());
+  }
+
   private static Recipe recipe(String prompt, long seed) {
     return new Recipe(prompt, "", "m1", null, "ddim", false, 4, 3, 0, seed, 1, 1, -1, null, null,
         Map.of());

@@ -281,4 +281,24 @@ class PipelineTest {
     GenerationResult u = pipeline.run(base().prompt("a zyzzyva heart").build(), new GenerationListener() {}, new CancellationToken());
     assertTrue(u.notices().stream().anyMatch(n -> n.contains("zyzzyva")), u.notices().toString());
   }
+
+  @Test
+  void overflowingNumbersFailTheImageInsteadOfSavingABlackOne() {
+    List<GeneratedImage> images = new ArrayList<>();
+    EngineException e =
+        assertThrows(
+            EngineException.class,
+            () ->
+                pipeline.run(
+                    base().guidanceScale(1e308).steps(3).build(),
+                    new GenerationListener() {
+                      @Override
+                      public void image(GeneratedImage g) {
+                        images.add(g);
+                      }
+                    },
+                    new CancellationToken()));
+    assertTrue(e.getMessage().contains("overflowed") && e.getMessage().contains("seed 7"), e.getMessage());
+    assertTrue(images.isEmpty(), "no image reached the listener");
+  }
 }
