@@ -199,9 +199,12 @@ final class LibraryCommand implements Runnable {
       @Option(names = "--to", required = true, description = "Folder to copy into.")
       Path folder;
 
-      @Option(names = "--zip", required = true, description = "Zip file to write.")
+      @Option(names = "--zip", required = true, description = "Zip file to write (an existing one only with --overwrite).")
       Path zip;
     }
+
+    @Option(names = "--overwrite", description = "Replace an existing --zip file (never a folder, link or device).")
+    boolean overwrite;
 
     @Parameters(arity = "0..*", paramLabel = "WORDS", description = "Only images whose text holds every word.")
     List<String> words;
@@ -212,7 +215,7 @@ final class LibraryCommand implements Runnable {
         List<Long> ids = lib.find(filters.query(words)).stream().map(LibraryImage::id).collect(Collectors.toList());
         PrintWriter out = spec.commandLine().getOut();
         if (target.zip != null) {
-          out.println("wrote " + lib.exportZip(ids, target.zip) + " (" + ids.size() + " images)");
+          out.println("wrote " + lib.exportZip(ids, target.zip, overwrite) + " (" + ids.size() + " images)");
         } else {
           List<Path> files = lib.exportCopy(ids, target.folder);
           out.println("copied " + files.size() + " images into " + target.folder.toAbsolutePath());

@@ -434,8 +434,8 @@ public final class Library implements AutoCloseable {
   }
 
   /** Writes images into a zip file; see {@link LibraryExport#zip}. */
-  public Path exportZip(Collection<Long> ids, Path zipFile) {
-    return LibraryExport.zip(imagesOf(ids), zipFile);
+  public Path exportZip(Collection<Long> ids, Path zipFile, boolean overwrite) {
+    return LibraryExport.zip(imagesOf(ids), zipFile, overwrite);
   }
 
   private List<LibraryImage> imagesOf(Collection<Long> ids) {

@@ -42,12 +42,25 @@ public final class LibraryExport {
 
   /**
    * Writes the images into a zip file atomically (temporary file, then rename), one entry per
-   * image under its library name ({@code _N} added to repeated names).
+   * image under its library name ({@code _N} added to repeated names). An existing {@code
+   * zipFile} is replaced only when {@code overwrite} is set and it is a regular file: a device, a
+   * folder or a link is never renamed over (issue 20, item 16: {@code --zip /dev/full} as root
+   * replaced the device).
    *
    * @return {@code zipFile}
    */
-  public static Path zip(List<LibraryImage> images, Path zipFile) {
+  public static Path zip(List<LibraryImage> images, Path zipFile, boolean overwrite) {
     Path abs = zipFile.toAbsolutePath();
+    if (Files.exists(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.isRegularFile(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        throw new MetadataException("Cannot write the zip file " + abs + ": something that is not a"
+            + " regular file (a folder, a link or a device) is already there.");
+      }
+      if (!overwrite) {
+        throw new MetadataException("The zip file " + abs + " already exists; choose another name"
+            + " or allow replacing it (--overwrite).");
+      }
+    }
     Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
       Files.createDirectories(abs.getParent());

@@ -148,11 +148,39 @@ class LibraryTest {
       List<Path> copies = lib.exportCopy(List.of(a, b), dir.resolve("out"));
       assertEquals(2, copies.size());
       assertArrayEquals(Files.readAllBytes(lib.get(a).file()), Files.readAllBytes(copies.get(0)));
-      Path zip = lib.exportZip(List.of(a, b), dir.resolve("z/all.zip"));
+      Path zip = lib.exportZip(List.of(a, b), dir.resolve("z/all.zip"), false);
       try (ZipFile z = new ZipFile(zip.toFile())) {
         assertEquals(2, z.size());
         byte[] entry = z.getInputStream(z.getEntry(lib.get(b).name())).readAllBytes();
         assertEquals("b", ImageParameters.read(entry).recipe().prompt());
+      }
+    }
+  }
+
+  @Test
+  void aZipNeverReplacesAFolderALinkOrADeviceAndAFileOnlyWhenAsked() throws Exception {
+    try (Library lib = Library.open(dir.resolve("lib"))) {
+      long a = lib.save(8, 8, pixels(1), recipe("a", 1)).id();
+      Path folder = Files.createDirectories(dir.resolve("a-folder.zip"));
+      MetadataException e = assertThrows(MetadataException.class, () -> lib.exportZip(List.of(a), folder, true));
+      assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+      assertTrue(Files.isDirectory(folder));
+      Path target = Files.writeString(dir.resolve("keep.txt"), "mine");
+      Path link = Files.createSymbolicLink(dir.resolve("link.zip"), target);
+      assertThrows(MetadataException.class, () -> lib.exportZip(List.of(a), link, true));
+      assertTrue(Files.isSymbolicLink(link));
+      assertEquals("mine", Files.readString(target));
+      Path existing = Files.writeString(dir.resolve("old.zip"), "old");
+      e = assertThrows(MetadataException.class, () -> lib.exportZip(List.of(a), existing, false));
+      assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+      assertEquals("old", Files.readString(existing));
+      lib.exportZip(List.of(a), existing, true);
+      try (ZipFile z = new ZipFile(existing.toFile())) {
+        assertEquals(1, z.size());
+      }
+      if (Files.exists(Path.of("/dev/null"))) {
+        assertThrows(MetadataException.class, () -> lib.exportZip(List.of(a), Path.of("/dev/null"), true));
+        assertTrue(Files.exists(Path.of("/dev/null")) && !Files.isRegularFile(Path.of("/dev/null")));
       }
     }
   }

@@ -365,10 +365,13 @@ public final class GalleryViewModel implements AutoCloseable {
         files -> message.set("Copied " + files.size() + " image(s) into " + folder + "."));
   }
 
-  /** Writes the selected images into a zip file. */
+  /**
+   * Writes the selected images into a zip file; an existing regular file there is replaced (the
+   * save dialog has already asked).
+   */
   public void exportSelectionZip(Path zip) {
     List<Long> ids = ids();
-    run(() -> library.exportZip(ids, zip),
+    run(() -> library.exportZip(ids, zip, true),
         f -> message.set("Wrote " + ids.size() + " image(s) into " + f + "."));
   }
 
