@@ -92,6 +92,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    checkOptions();
     out = spec.commandLine().getOut();
     Device device = Devices.best();
     out.printf(Locale.ROOT, "Stepwise bench on %s, %d cores, threads %s%n", Devices.describe(device),
@@ -304,6 +305,28 @@ final class BenchCommand implements Callable<Integer> {
    * shows): preview time over step time at the end of each run, median of the runs, with what
    * made the frames.
    */
+  /** Refuses option values the bench cannot run with, in one sentence each. */
+  private void checkOptions() {
+    if (repeat < 1 || repeat > 1000) {
+      throw new dev.stepwise.engine.EngineException("--repeat must be between 1 and 1000, got " + repeat + ".");
+    }
+    for (int side : latents) {
+      if (side < 1 || side > 256) {
+        throw new dev.stepwise.engine.EngineException(
+            "--latents sides must be between 1 and 256 latent pixels (2048 image pixels), got " + side + ".");
+      }
+    }
+    if (previewLatent < 0 || previewLatent > 256) {
+      throw new dev.stepwise.engine.EngineException(
+          "--preview-latent must be between 0 (skip) and 256, got " + previewLatent + ".");
+    }
+    if (memorySteps < 0 || packSteps < 1 || packSteps > 1000) {
+      throw new dev.stepwise.engine.EngineException(
+          "--memory-steps must be at least 0 and --pack-steps between 1 and 1000, got " + memorySteps
+              + " and " + packSteps + ".");
+    }
+  }
+
   private void inRunCost(Pipeline p, GenerationRequest auto) {
     double[] pct = new double[Math.max(1, repeat)];
     Set<PreviewMethod> madeBy = EnumSet.noneOf(PreviewMethod.class);

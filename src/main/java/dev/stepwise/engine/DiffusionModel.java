@@ -51,6 +51,7 @@ public final class DiffusionModel implements AutoCloseable {
   private TinyDecoder otherDecoder;
   private String otherDecoderRefusal;
   private final ModelInfo info;
+  private final int vocabSize;
   private final List<String> notices;
 
   private DiffusionModel(ModelPack pack, Device device) {
@@ -74,6 +75,7 @@ public final class DiffusionModel implements AutoCloseable {
                 + " does not match vae/config.json latent_channels " + vaeConfig.latentChannels()
                 + " (inpainting and other special UNets are not supported).");
       }
+      vocabSize = clipConfig.vocabSize();
       int window = clipConfig.maxPositionEmbeddings();
       tokenizer = Tokenizers.load(pack.tokenizerDir(), window);
       Parameters clipParams = Parameters.strict(pack.textEncoderWeights(), weights);
@@ -253,6 +255,12 @@ public final class DiffusionModel implements AutoCloseable {
     long[] ids = new long[tokens.ids().length];
     for (int i = 0; i < ids.length; i++) {
       ids[i] = tokens.ids()[i];
+      if (ids[i] < 0 || ids[i] >= vocabSize) {
+        throw new EngineException(
+            "the " + role + " gave token id " + ids[i] + " but " + pack.name() + "'s text encoder knows"
+                + " only ids 0 to " + (vocabSize - 1) + " (vocab_size); its tokenizer does not belong"
+                + " to its text encoder.");
+      }
     }
     NDArray idArray = manager.create(ids, new Shape(1, ids.length)); // [1, L]
     return textEncoder.forward(idArray); // [1, L, D]

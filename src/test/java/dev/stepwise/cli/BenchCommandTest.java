@@ -123,4 +123,20 @@ class BenchCommandTest {
             + " \"decoder_block_out_channels\": [16, 16, 16, 16], \"num_decoder_blocks\": [1, 1, 1, 1]}");
     return folder;
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {"--repeat|-1|--repeat", "--latents|0|--latents", "--latents|-8|--latents",
+               "--latents|100000|--latents", "--pack-steps|0|--pack-steps"})
+  void badOptionsAreOneSentence(String option, String value, String named) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = Main.run(new String[] {"bench", "--no-sd15", option, value},
+        new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+    assertEquals(1, code, err.toString());
+    assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    assertTrue(err.toString().contains(named) && err.toString().contains(value), err.toString());
+    assertEquals("", out.toString(), "refused before any measuring");
+  }
 }

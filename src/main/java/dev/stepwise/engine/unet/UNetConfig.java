@@ -75,6 +75,12 @@ public record UNetConfig(
       throw fail("per-block lists (layers_per_block, transformer_layers_per_block, attention heads) must have "
           + n + " entries");
     }
+    if (normNumGroups <= 0) {
+      throw fail("norm_num_groups must be a positive number of groups, got " + normNumGroups);
+    }
+    if (downsamplePadding < 0 || downsamplePadding > 1) {
+      throw fail("downsample_padding must be 0 or 1 (diffusers' values), got " + downsamplePadding);
+    }
     for (int i = 0; i < n; i++) {
       int c = blockOutChannels[i];
       if (c <= 0 || c % normNumGroups != 0) {

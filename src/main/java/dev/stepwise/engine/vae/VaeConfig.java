@@ -25,6 +25,10 @@ public record VaeConfig(
     if (blockOutChannels.length == 0) {
       throw new ModelPackException("vae/config.json: block_out_channels must not be empty.");
     }
+    if (normNumGroups <= 0) {
+      throw new ModelPackException(
+          "vae/config.json: norm_num_groups must be a positive number of groups, got " + normNumGroups + ".");
+    }
     for (int c : blockOutChannels) {
       if (c <= 0 || c % normNumGroups != 0) {
         throw new ModelPackException(
