@@ -90,6 +90,20 @@ record ComponentWeights(String component, Path file, boolean sharded) {
     return found;
   }
 
+  /** "a folder", "a named pipe (FIFO)", "a device or socket": what a non-file path is, in words. */
+  static String kindOf(Path p) {
+    if (Files.isDirectory(p)) {
+      return "a folder";
+    }
+    try {
+      java.nio.file.attribute.BasicFileAttributes a =
+          Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+      return a.isOther() ? "a named pipe, device or socket" : "not a regular file";
+    } catch (IOException e) {
+      return "not a regular file";
+    }
+  }
+
   static boolean isWeightsFile(String fileName) {
     String lower = fileName.toLowerCase(Locale.ROOT);
     return WEIGHT_ENDINGS.stream().anyMatch(lower::endsWith);
@@ -97,6 +111,14 @@ record ComponentWeights(String component, Path file, boolean sharded) {
 
   private static ModelPackException missing(
       Path dir, String component, String single, String index, String pack) {
+    for (String name : new String[] {single, index}) {
+      Path p = dir.resolve(name);
+      if (Files.exists(p) && !Files.isRegularFile(p)) {
+        return new ModelPackException(
+            pack + ": " + component + "/" + name + " is " + kindOf(p)
+                + ", not a file; Stepwise reads weights only from regular files.");
+      }
+    }
     List<String> variants = new ArrayList<>();
     List<String> pickles = new ArrayList<>();
     for (String name : listFiles(dir, pack, component)) {

@@ -137,6 +137,21 @@ final class TokenizerFiles {
   }
 
   /** A JSON value that must be a token id: a whole number from 0 to {@link #MAX_TOKEN_ID}. */
+  /**
+   * A length (a window, a truncation limit) from 1 to {@code max}; anything else is refused
+   * naming {@code what}, the value and the range.
+   */
+  static int length(JsonElement value, String what, int max) {
+    if (value != null && value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber()) {
+      double d = value.getAsJsonPrimitive().getAsDouble();
+      if (d >= 1 && d <= max && d == Math.rint(d)) {
+        return (int) d;
+      }
+    }
+    throw new ModelPackException(
+        what + " is " + value + "; a length must be a whole number from 1 to " + max + " tokens.");
+  }
+
   static int tokenId(JsonElement value, String what) {
     if (value != null && value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber()) {
       JsonPrimitive number = value.getAsJsonPrimitive();

@@ -52,6 +52,9 @@ import java.util.function.UnaryOperator;
  * Instances are immutable and thread-safe.
  */
 public final class WordLevelTokenizer implements PromptTokenizer {
+  /** The largest truncation max_length accepted (text windows are tens of tokens). */
+  static final int MAX_TRUNCATION = 1 << 16;
+
   private final Map<String, Integer> vocab;
   private final int unkId;
   private final UnaryOperator<String> normalizer;
@@ -182,7 +185,7 @@ public final class WordLevelTokenizer implements PromptTokenizer {
     }
     checkRight(truncation, "truncation");
     int limit =
-        TokenizerFiles.tokenId(truncation.get("max_length"), "truncation.max_length in " + origin);
+        TokenizerFiles.length(truncation.get("max_length"), "truncation.max_length in " + origin, MAX_TRUNCATION);
     if (limit < post.added()) {
       throw new ModelPackException(
           "The truncation max_length "

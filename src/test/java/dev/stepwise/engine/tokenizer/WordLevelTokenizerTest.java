@@ -170,6 +170,22 @@ class WordLevelTokenizerTest {
   }
 
   @Test
+  void aHugeTruncationLengthIsCalledALength() {
+    dev.stepwise.engine.ModelPackException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            dev.stepwise.engine.ModelPackException.class,
+            () ->
+                tokenizer(
+                    16,
+                    root ->
+                        root.add(
+                            "truncation",
+                            JsonParser.parseString(
+                                "{\"direction\":\"Right\",\"max_length\":100000000,\"strategy\":\"LongestFirst\",\"stride\":0}"))));
+    assertTrue(e.getMessage().contains("max_length") && e.getMessage().contains("a length must be"), e.getMessage());
+  }
+
+  @Test
   void bertProcessingAndStringTemplatesAddTheSameTokens() {
     int[] expected = BASE.encode("a cat").ids();
     WordLevelTokenizer bert =
