@@ -71,6 +71,9 @@ public final class Library implements AutoCloseable {
     try {
       opened = new LibraryIndex(dbFile, this.folder);
     } catch (SQLException e) {
+      if (LibraryIndex.busy(e)) {
+        throw busyIndex(e); // in use by another process: busy is not damaged
+      }
       movedAside = moveAside();
       try {
         opened = new LibraryIndex(dbFile, this.folder);
@@ -520,7 +523,16 @@ public final class Library implements AutoCloseable {
     }
   }
 
+  private MetadataException busyIndex(SQLException e) {
+    return new MetadataException("The library index " + dbFile + " is in use by another program"
+        + " (it stayed locked for " + LibraryIndex.busyTimeoutMillis / 1000.0 + " s); try again when"
+        + " that program is done, nothing was changed.", e);
+  }
+
   private MetadataException indexFailure(SQLException e) {
+    if (LibraryIndex.busy(e)) {
+      return busyIndex(e);
+    }
     return new MetadataException("The library index " + dbFile + " failed (" + e.getMessage()
         + "); run 'stepwise library rebuild' to rebuild it from the images.", e);
   }

@@ -56,13 +56,33 @@ final class LibraryIndex implements AutoCloseable {
    *
    * @throws SQLException when the file is not a usable SQLite database or fails its integrity check
    */
+  /** How long a statement waits for another process's lock before SQLite reports busy. */
+  static volatile int busyTimeoutMillis = 30_000;
+
+  /**
+   * Whether {@code e} says the database is busy or locked by another connection (SQLITE_BUSY 5,
+   * SQLITE_LOCKED 6, with their extended codes): the index is in use, not damaged.
+   */
+  static boolean busy(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s) {
+        int primary = s.getErrorCode() & 0xff;
+        String m = String.valueOf(s.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (primary == 5 || primary == 6 || m.contains("database is locked") || m.contains("sqlite_busy")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   LibraryIndex(Path dbFile, Path folder) throws SQLException {
     this.folder = folder;
     ensureNativeFolder();
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-    config.setBusyTimeout(30_000);
+    config.setBusyTimeout(busyTimeoutMillis);
     config.enforceForeignKeys(true);
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     db = config.createConnection("jdbc:sqlite:" + dbFile);

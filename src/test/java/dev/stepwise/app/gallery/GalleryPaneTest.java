@@ -86,11 +86,28 @@ class GalleryPaneTest {
             && ((javafx.scene.image.ImageView) ((ThumbnailCell) n).getGraphic()).getImage()
                 != null));
 
-    ThumbnailCell first = robot.lookup(".thumbnail-cell").queryAll().stream()
-        .map(n -> (ThumbnailCell) n).filter(c -> c.getItem() != null)
-        .filter(c -> c.getItem().recipe().prompt().equals("a green frog 9"))
-        .findFirst().orElseThrow();
-    robot.clickOn(first);
+    // The grid recycles its cells while thumbnails arrive: look the cell up again if the one found
+    // left the scene before the click landed.
+    ThumbnailCell clicked = null;
+    for (int attempt = 0; attempt < 5 && clicked == null; attempt++) {
+      ThumbnailCell c = robot.lookup(".thumbnail-cell").queryAll().stream()
+          .map(n -> (ThumbnailCell) n).filter(x -> x.getItem() != null && x.getScene() != null)
+          .filter(x -> x.getItem().recipe().prompt().equals("a green frog 9"))
+          .findFirst().orElse(null);
+      try {
+        if (c != null) {
+          robot.clickOn(c);
+          clicked = c;
+        }
+      } catch (RuntimeException detached) {
+        // detached between lookup and click: try again
+      }
+      if (clicked == null) {
+        WaitForAsyncUtils.sleep(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+    }
+    assertTrue(clicked != null, "the frog cell could be clicked");
+    ThumbnailCell first = clicked;
     TextArea text = robot.lookup("#recipe-text").queryAs(TextArea.class);
     waitFor(() -> text.getText().contains("a green frog 9"));
     assertTrue(text.getText().contains("Seed: 9"), text.getText());
