@@ -57,15 +57,9 @@ public final class Library implements AutoCloseable {
   volatile Runnable beforeMove = () -> {};
 
   private Library(Path folder) {
-    this.folder = folder.toAbsolutePath().normalize();
+    this.folder = realFolder(folder.toAbsolutePath().normalize());
     this.meta = this.folder.resolve(META_FOLDER);
     this.dbFile = meta.resolve("library.db");
-    try {
-      Files.createDirectories(meta.resolve("trash"));
-    } catch (IOException e) {
-      throw new MetadataException("Cannot create the library folder " + this.folder
-          + "; check that it is writable.", e);
-    }
     LibraryIndex opened;
     String movedAside = null;
     try {
@@ -92,6 +86,21 @@ public final class Library implements AutoCloseable {
     restoreCuration();
     this.openReport = new ScanReport(scan.added(), scan.updated(), scan.removed(), scan.skipped(),
         movedAside);
+  }
+
+  /**
+   * Creates the library folder (and its metadata and trash) and returns its real path: a library
+   * folder that is a symbolic link is scanned and acted on where the link leads (issue 20, item 5:
+   * a linked library was never scanned).
+   */
+  private static Path realFolder(Path folder) {
+    try {
+      Files.createDirectories(folder.resolve(META_FOLDER).resolve("trash"));
+      return folder.toRealPath();
+    } catch (IOException e) {
+      throw new MetadataException("Cannot create the library folder " + folder
+          + "; check that it is writable.", e);
+    }
   }
 
   /** Opens the library in {@link LibraryLocation#defaultFolder()}. */

@@ -65,4 +65,20 @@ class LibraryPathsTest {
     Path lib = dir.toAbsolutePath().normalize();
     assertEquals("a/b\\c.png", LibraryPaths.relative(lib, lib.resolve("a").resolve("b\\c.png")));
   }
+
+  @Test
+  void aLibraryFolderThatIsALinkIsScannedWhereItLeads() throws Exception {
+    Path real = Files.createDirectories(dir.resolve("real"));
+    Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+    try (Library l = Library.open(link)) {
+      LibraryImage a = l.save(8, 8, pixels(1), recipe("a red fox", 1));
+      Files.copy(a.file(), real.resolve("dropped.png"));
+      l.scan();
+      assertEquals(2, l.count(), "a PNG dropped into the link's target is indexed");
+    }
+    Files.delete(real.resolve(Library.META_FOLDER).resolve("library.db"));
+    try (Library l = Library.open(link)) {
+      assertEquals(2, l.count(), "a lost index is rebuilt from the images behind the link");
+    }
+  }
 }
