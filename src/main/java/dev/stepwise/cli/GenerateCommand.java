@@ -5,6 +5,7 @@ import dev.stepwise.engine.GeneratedImage;
 import dev.stepwise.engine.GenerationListener;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.GenerationResult;
+import dev.stepwise.engine.ModelInfo;
 import dev.stepwise.engine.ModelLocator;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
@@ -14,7 +15,6 @@ import dev.stepwise.engine.sampling.SamplerKind;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
-import dev.stepwise.gallery.LibraryImage;
 import dev.stepwise.gallery.Recipe;
 import dev.stepwise.metadata.PngImage;
 import java.io.PrintWriter;
@@ -159,16 +159,22 @@ final class GenerateCommand implements Callable<Integer> {
     if (!Files.isDirectory(modelDir)) {
       throw new EngineException("no model pack at " + modelDir + "; pass --model with a diffusers-layout folder.");
     }
+    checkText(prompt, "--prompt");
+    checkText(negative, "--negative");
     if (out != null) {
-      Files.createDirectories(out.toAbsolutePath().getParent());
+      checkWritable(out.toAbsolutePath().getParent(), "--out");
     }
     if (frames != null) {
-      checkFramesFolder();
+      checkWritable(frames, "--frames");
     }
-    // Opened before generating so that an unusable library is reported before minutes of work.
+    // Opened (and probed) before generating so that an unusable library is reported before
+    // minutes of work.
     try (Library lib = out != null ? null : library != null ? Library.open(library) : Library.open();
         SamplingService service = new SamplingService(modelDir)) {
-      FrameWriter writer = new FrameWriter();
+      if (lib != null) {
+        checkWritable(lib.folder(), "the library");
+      }
+      FrameWriter writer = new FrameWriter(stdout, lib, request.batch());
       JobHandle job = service.submit(request, writer);
       writer.job = job;
       GenerationResult result;
@@ -180,24 +186,10 @@ final class GenerateCommand implements Callable<Integer> {
         throw (e.getCause() instanceof Exception ex) ? ex : e;
       }
       if (writer.failure != null) {
-        throw writer.failure; // the last frame failed after the job had finished
+        throw writer.failure; // the last file failed after the job had finished
       }
       for (String notice : result.notices()) {
         stdout.println("note: " + notice);
-      }
-      if (out != null) {
-        for (GeneratedImage img : result.images()) {
-          Path file = outputFile(img.index(), result.images().size());
-          PngImage.write(file, img.image().width(), img.image().height(), img.image().rgb(), textChunks(result, img));
-          stdout.printf(
-              Locale.ROOT, "wrote %s (seed %d, %dx%d, %.1f s)%n", file, img.seed(), img.image().width(), img.image().height(), img.duration().toMillis() / 1000.0);
-        }
-      } else {
-        for (GeneratedImage img : result.images()) {
-          LibraryImage saved = lib.save(img.image().width(), img.image().height(), img.image().rgb(), recipe(result, img));
-          stdout.printf(
-              Locale.ROOT, "saved %s (seed %d, %dx%d, %.1f s)%n", saved.file(), img.seed(), img.image().width(), img.image().height(), img.duration().toMillis() / 1000.0);
-        }
       }
       stdout.flush();
     }
@@ -213,42 +205,97 @@ final class GenerateCommand implements Callable<Integer> {
     return out.resolveSibling(stem + "-" + index + ".png");
   }
 
-  /** The text chunks of one image: A1111-compatible {@code parameters} and the Stepwise recipe JSON. */
-  static Map<String, String> textChunks(GenerationResult result, GeneratedImage img) {
-    return Library.textChunks(recipe(result, img));
-  }
-
-  /** The full recipe of one image of a finished job. */
-  static Recipe recipe(GenerationResult result, GeneratedImage img) {
-    // One recipe builder for the studio and the CLI (StudioRecipes uses no JavaFX).
-    return dev.stepwise.app.gallery.StudioRecipes.of(result.request(), img, result.model());
-  }
-
   /** A failure's sentence without its final period, to be quoted inside another sentence. */
   private static String reason(Throwable t) {
     String m = CliErrors.message(t);
     return m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
   }
 
-  /** Creates the --frames folder and makes sure a file can be written there, before any work. */
-  private void checkFramesFolder() {
+  /** Refuses text no model or PNG chunk can carry, before any work: a NUL, or over 1 MiB. */
+  private static void checkText(String text, String option) {
+    if (text.indexOf('\0') >= 0) {
+      throw new EngineException(option + " contains a NUL character, which a prompt cannot hold.");
+    }
+    if (text.length() > MAX_TEXT_CHARS) {
+      throw new EngineException(
+          option + " is " + text.length() + " characters long; at most " + MAX_TEXT_CHARS + " are accepted.");
+    }
+  }
+
+  /** The longest prompt accepted (1 MiB of characters; the text window keeps far fewer). */
+  static final int MAX_TEXT_CHARS = 1 << 20;
+
+  /** Creates {@code folder} and makes sure a file can be written there, before any work. */
+  private static void checkWritable(Path folder, String what) {
     try {
-      Files.createDirectories(frames);
-      Path probe = Files.createTempFile(frames, ".stepwise-probe", ".tmp");
+      Files.createDirectories(folder);
+      Path probe = Files.createTempFile(folder, ".stepwise-probe", ".tmp");
       Files.delete(probe);
     } catch (java.io.IOException | SecurityException e) {
       throw new EngineException(
-          "cannot write frames into " + frames + " (" + reason(e) + "); choose a writable folder for --frames.");
+          "cannot write into " + folder + " for " + what + " (" + reason(e) + "); choose a writable folder.");
     }
   }
 
   /**
-   * Writes each step's preview (already at the output size) into --frames; the first failure
-   * (disk full, folder gone) stops the job and becomes the command's error.
+   * Writes each step's preview (already at the output size) into --frames and saves every image
+   * the moment it is finished (--out or the library), so stopping a batch keeps what is done; the
+   * first failure (disk full, folder gone) stops the job and becomes the command's error.
    */
   private final class FrameWriter implements GenerationListener {
+    private final PrintWriter stdout;
+    private final Library lib;
+    private final int batch;
+    private volatile ModelInfo model;
     volatile JobHandle job;
     volatile EngineException failure;
+
+    FrameWriter(PrintWriter stdout, Library lib, int batch) {
+      this.stdout = stdout;
+      this.lib = lib;
+      this.batch = batch;
+    }
+
+    @Override
+    public void started(ModelInfo info) {
+      model = info;
+    }
+
+    @Override
+    public void image(GeneratedImage img) {
+      if (failure != null) {
+        return;
+      }
+      RgbImage rgb = img.image();
+      // One recipe builder for the studio and the CLI (StudioRecipes uses no JavaFX).
+      Recipe recipe = dev.stepwise.app.gallery.StudioRecipes.of(job.request(), img, model);
+      try {
+        String what;
+        Path file;
+        if (out != null) {
+          file = outputFile(img.index(), batch);
+          PngImage.write(file, rgb.width(), rgb.height(), rgb.rgb(), Library.textChunks(recipe));
+          what = "wrote";
+        } else {
+          file = lib.save(rgb.width(), rgb.height(), rgb.rgb(), recipe).file();
+          what = "saved";
+        }
+        stdout.printf(Locale.ROOT, "%s %s (seed %d, %dx%d, %.1f s)%n", what, file, img.seed(),
+            rgb.width(), rgb.height(), img.duration().toMillis() / 1000.0);
+        stdout.flush();
+      } catch (RuntimeException ex) {
+        fail(new EngineException(
+            "could not save the image with seed " + img.seed() + " (" + reason(ex) + "); generation stopped.", ex));
+      }
+    }
+
+    private void fail(EngineException e) {
+      failure = e;
+      JobHandle j = job;
+      if (j != null) {
+        j.cancel();
+      }
+    }
 
     @Override
     public void step(StepEvent e) {
@@ -260,12 +307,8 @@ final class GenerateCommand implements Callable<Integer> {
       try {
         PngImage.write(file, p.width(), p.height(), p.rgb(), Map.of());
       } catch (RuntimeException ex) {
-        failure = new EngineException(
-            "could not write the frame " + file + " (" + reason(ex) + "); generation stopped.", ex);
-        JobHandle j = job;
-        if (j != null) {
-          j.cancel();
-        }
+        fail(new EngineException(
+            "could not write the frame " + file + " (" + reason(ex) + "); generation stopped.", ex));
       }
     }
   }

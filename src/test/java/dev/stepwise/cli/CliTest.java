@@ -139,4 +139,31 @@ class CliTest {
     assertEquals(1, r.code());
     assertTrue(r.err().contains("auto, tiny, full, cheap or off") && r.err().contains("fancy"), r.err());
   }
+
+  @Test
+  void textNoPromptCanHoldIsRefusedBeforeAnyWork() {
+    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a red\0heart",
+        "--out", dir.resolve("x.png").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("NUL") && r.err().contains("--prompt"), r.err());
+    r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "x",
+        "--negative", "y".repeat(GenerateCommand.MAX_TEXT_CHARS + 1), "--out", dir.resolve("x.png").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("--negative") && r.err().contains("characters long"), r.err());
+    assertFalse(Files.exists(dir.resolve("x.png")));
+  }
+
+  @Test
+  void eachImageIsSavedWhenItIsDoneAndAFailureKeepsTheOnesBefore() throws Exception {
+    Path out = dir.resolve("b.png");
+    Files.createDirectories(dir.resolve("b-1.png")); // image 1 cannot be written: a folder is there
+    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a red heart emoji",
+        "--steps", "2", "--seed", "1", "--batch", "3", "--out", out.toString());
+    assertEquals(1, r.code(), r.out());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("seed 2") && r.err().contains("generation stopped"), r.err());
+    assertTrue(Files.isRegularFile(dir.resolve("b-0.png")), "image 0 was kept");
+    assertTrue(r.out().contains("wrote " + dir.resolve("b-0.png")), r.out());
+    assertFalse(Files.exists(dir.resolve("b-2.png")), "the run stopped at the failure");
+  }
 }
