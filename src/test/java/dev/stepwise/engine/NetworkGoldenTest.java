@@ -29,23 +29,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class NetworkGoldenTest {
   private static final double TOLERANCE = 1e-3;
 
-  static double relErr(float[] got, float[] want) {
-    assertEquals(want.length, got.length, "element count");
-    double maxDiff = 0;
-    double maxRef = 0;
-    for (int i = 0; i < got.length; i++) {
-      maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
-      maxRef = Math.max(maxRef, Math.abs(want[i]));
-    }
-    return maxDiff / maxRef;
-  }
-
   static NDArray array(NDManager m, SafetensorsFile g, String key) {
     return m.create(g.readFloats(key), new Shape(g.shape(key)));
   }
 
   private static void check(String what, float[] got, float[] want) {
-    double e = relErr(got, want);
+    double e = TestPacks.relErr(got, want);
     assertTrue(e <= TOLERANCE, what + ": relative error " + e + " > " + TOLERANCE);
   }
 

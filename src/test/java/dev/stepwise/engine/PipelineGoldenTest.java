@@ -61,7 +61,7 @@ class PipelineGoldenTest {
       }
       float[] latents = events.get(events.size() - 1).noisyLatent().data();
       float[] expected = gold.readFloats("ddim.latents");
-      assertTrue(relErr(latents, expected) <= 1e-3, "latents rel err " + relErr(latents, expected));
+      assertTrue(TestPacks.relErr(latents, expected) <= 1e-3, "latents rel err " + TestPacks.relErr(latents, expected));
       float[] image = gold.readFloats("ddim.image"); // [1, 3, H, W] in [0, 1]
       RgbImage got = result.images().get(0).image();
       int plane = got.width() * got.height();
@@ -79,14 +79,4 @@ class PipelineGoldenTest {
     }
   }
 
-  static double relErr(float[] a, float[] b) {
-    assertEquals(b.length, a.length);
-    double maxDiff = 0;
-    double maxRef = 0;
-    for (int i = 0; i < a.length; i++) {
-      maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-      maxRef = Math.max(maxRef, Math.abs(b[i]));
-    }
-    return maxDiff / maxRef;
-  }
 }

@@ -80,4 +80,21 @@ public final class TestPacks {
     assumeTrue(Files.isDirectory(p), "test pack missing: " + p);
     return p.toAbsolutePath();
   }
+
+  /**
+   * The goldens' tolerance measure (docs/goldens.md): max|got - want| / max|want| over the whole
+   * tensor; the element counts must agree.
+   */
+  public static double relErr(float[] got, float[] want) {
+    if (got.length != want.length) {
+      throw new AssertionError("element count " + got.length + " != " + want.length);
+    }
+    double maxDiff = 0;
+    double maxRef = 0;
+    for (int i = 0; i < got.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+      maxRef = Math.max(maxRef, Math.abs(want[i]));
+    }
+    return maxDiff / maxRef;
+  }
 }

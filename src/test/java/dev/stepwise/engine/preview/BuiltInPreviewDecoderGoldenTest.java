@@ -37,7 +37,7 @@ class BuiltInPreviewDecoderGoldenTest {
       NDArray z = m.create(g.readFloats("vae_preview.decode.z"), new Shape(g.shape("vae_preview.decode.z")));
       float[] got = d.network().decode(z.div(d.config().scalingFactor())).toFloatArray(); // [1, 3, h f, w f]
       float[] want = g.readFloats("vae_preview.decode.out");
-      double e = TinyGolden.relErr(got, want);
+      double e = TestPacks.relErr(got, want);
       assertTrue(e <= 1e-3, "relative error " + e);
     }
   }

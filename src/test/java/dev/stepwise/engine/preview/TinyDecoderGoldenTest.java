@@ -7,6 +7,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.weights.SafetensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class TinyDecoderGoldenTest {
   @TempDir Path tmp;
 
   private static void check(String what, float[] got, float[] want) {
-    double e = TinyGolden.relErr(got, want);
+    double e = TestPacks.relErr(got, want);
     assertTrue(e <= TOLERANCE, what + ": relative error " + e + " > " + TOLERANCE);
   }
 

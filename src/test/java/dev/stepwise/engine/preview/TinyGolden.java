@@ -121,18 +121,4 @@ final class TinyGolden {
       throw new UncheckedIOException(e);
     }
   }
-
-  /** max|got - want| / max|want| (the goldens' tolerance measure, docs/goldens.md). */
-  static double relErr(float[] got, float[] want) {
-    if (got.length != want.length) {
-      throw new AssertionError("element count " + got.length + " != " + want.length);
-    }
-    double maxDiff = 0;
-    double maxRef = 0;
-    for (int i = 0; i < got.length; i++) {
-      maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
-      maxRef = Math.max(maxRef, Math.abs(want[i]));
-    }
-    return maxDiff / maxRef;
-  }
 }
