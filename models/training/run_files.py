@@ -65,18 +65,21 @@ def _serialized_files(run, logs):
                   (json.dumps(index, indent=2) + "\n").encode("utf-8")))
     with open(os.path.join(run, AE), "rb") as f:
         files.append((AE, f.read()))
+    entries = [(os.path.join(run, name), name) for name in SMALL_FILES]
+    entries += [(path, f"logs/{os.path.basename(os.path.dirname(os.path.abspath(path)))}-"
+                       f"{os.path.basename(path)}") for path in logs]
+    files.append((TAR, _tar_gz(entries)))
+    return files
+
+
+def _tar_gz(entries):
+    """bytes of a .tar.gz holding each existing file of entries [(path, name in the archive)]."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name in SMALL_FILES:
-            path = os.path.join(run, name)
+        for path, arcname in entries:
             if os.path.isfile(path):
-                tar.add(path, arcname=name)
-        for path in logs:
-            if os.path.isfile(path):
-                folder = os.path.basename(os.path.dirname(os.path.abspath(path)))
-                tar.add(path, arcname=f"logs/{folder}-{os.path.basename(path)}")
-    files.append((TAR, buffer.getvalue()))
-    return files
+                tar.add(path, arcname=arcname)
+    return buffer.getvalue()
 
 
 def preview_tar(preview):
@@ -84,13 +87,7 @@ def preview_tar(preview):
     for name in PREVIEW_NEEDS:
         if not os.path.isfile(os.path.join(preview, name)):
             raise TrainError(f"preview decoder run {preview} has no {name}")
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name in PREVIEW_FILES:
-            path = os.path.join(preview, name)
-            if os.path.isfile(path):
-                tar.add(path, arcname=name)
-    return buffer.getvalue()
+    return _tar_gz([(os.path.join(preview, name), name) for name in PREVIEW_FILES])
 
 
 def _check_limits(sizes, others=()):

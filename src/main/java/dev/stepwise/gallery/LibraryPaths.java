@@ -15,6 +15,8 @@ import java.util.StringJoiner;
  * sub\..\..\victim.png} is one file in the library, not a way out of it. A stored name is resolved
  * element by element and refused when an element is empty, {@code .} or {@code ..}, or when the
  * result (after resolving symbolic links of the folders on the way) is not inside the library.
+ * {@code folder} is always the library's real path ({@link Library} resolves it on opening), so
+ * a file directly in it needs no file-system call to be checked.
  */
 final class LibraryPaths {
   private LibraryPaths() {}
@@ -55,21 +57,23 @@ final class LibraryPaths {
   }
 
   /**
-   * Whether {@code file}'s folder, with every symbolic link resolved, is the library folder or
-   * below it (the file itself may be a link: moving or deleting a link touches only the link).
-   * A folder that does not exist (the file is gone) counts as inside when its path is.
+   * Whether {@code file}'s folder, with every symbolic link resolved, is the library folder (a
+   * real path) or below it (the file itself may be a link: moving or deleting a link touches only
+   * the link). A folder that does not exist (the file is gone) counts as inside when its path is.
    */
   static boolean realParentInside(Path folder, Path file) {
     Path parent = file.toAbsolutePath().normalize().getParent();
     if (parent == null) {
       return false;
     }
+    if (parent.equals(folder)) {
+      return true; // the library's own folder, already real: no file-system call per image
+    }
     try {
-      Path realRoot = folder.toRealPath();
       if (!Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
         return parent.startsWith(folder);
       }
-      return parent.toRealPath().startsWith(realRoot);
+      return parent.toRealPath().startsWith(folder);
     } catch (IOException e) {
       return false;
     }

@@ -48,7 +48,7 @@ class LibraryPathsTest {
 
   @Test
   void namesThatLeadOutOfTheLibraryAreRefused() throws Exception {
-    Path lib = Files.createDirectories(dir.resolve("L")).toAbsolutePath().normalize();
+    Path lib = Files.createDirectories(dir.resolve("L")).toRealPath(); // as Library passes it
     Files.createDirectories(lib.resolve("a"));
     assertEquals(lib.resolve("a").resolve("x.png"), LibraryPaths.inside(lib, "a/x.png"));
     assertEquals(lib.resolve("sub\\..\\x.png"), LibraryPaths.inside(lib, "sub\\..\\x.png"));
