@@ -97,7 +97,7 @@ t0="$(now)"
 "$JPACKAGE" --type app-image "${COMMON[@]}" \
   --input "$OUT/input" \
   --main-jar stepwise.jar \
-  --main-class dev.stepwise.cli.Main \
+  --main-class dev.stepwise.Main \
   --java-options "-Dai.djl.offline=true" \
   --dest "$OUT/image"
 t1="$(now)"

@@ -64,4 +64,38 @@ class ArchitectureTest {
         .because("image metadata is read by galleries and tools that must not load the engine")
         .check(CLASSES);
   }
+
+  @Test
+  void recipeIsPlainJavaBelowEverything() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.stepwise.recipe..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "javafx..",
+            "ai.djl..",
+            "dev.stepwise.engine..",
+            "dev.stepwise.metadata..",
+            "dev.stepwise.gallery..",
+            "dev.stepwise.app..",
+            "dev.stepwise.cli..")
+        .because(
+            "the settings record, its limits and the sampler list are shared by the engine, the"
+                + " library, image metadata, the studio and the CLI, so they depend on none of them")
+        .check(CLASSES);
+  }
+
+  @Test
+  void cliNeverDependsOnTheStudio() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.stepwise.cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.stepwise.app..", "javafx..", "org.controlsfx..", "org.kordamp..")
+        .because(
+            "the CLI runs headless; dev.stepwise.Main hands it the studio opener as a Runnable")
+        .check(CLASSES);
+  }
 }

@@ -3,7 +3,8 @@ package dev.stepwise.app;
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.ModelChoice;
 import dev.stepwise.app.studio.StudioViewModel;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
+import dev.stepwise.recipe.Settings;
 import dev.stepwise.gallery.Recipe;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,8 +29,11 @@ final class RecipeControls {
     vm.promptProperty().set(recipe.prompt());
     vm.negativePromptProperty().set(recipe.negativePrompt());
     double guidance = recipe.guidance();
-    if (guidance < 0 || guidance > 30) {
-      guidance = Math.max(0, Math.min(30, guidance));
+    if (!(guidance >= Settings.MIN_GUIDANCE && guidance <= Settings.MAX_GUIDANCE)) {
+      guidance =
+          Double.isNaN(guidance)
+              ? Settings.DEFAULT_GUIDANCE
+              : Math.max(Settings.MIN_GUIDANCE, Math.min(Settings.MAX_GUIDANCE, guidance));
       notices.add(
           "Guidance "
               + recipe.guidance()
@@ -49,10 +53,10 @@ final class RecipeControls {
               + " is used.");
     }
     vm.stepsProperty().set(steps);
-    SamplerKind sampler = SamplerKind.parse(recipe.sampler()); // a Recipe holds only CLI names
+    Sampler sampler = Sampler.parse(recipe.sampler()); // a Recipe holds only CLI names
     vm.samplerProperty().set(sampler);
     boolean karras = recipe.karras();
-    if (karras && (sampler == SamplerKind.DDIM || sampler == SamplerKind.DDPM)) {
+    if (karras && !sampler.takesKarras()) {
       karras = false;
       notices.add(sampler.displayName() + " runs without Karras sigmas in Stepwise.");
     }

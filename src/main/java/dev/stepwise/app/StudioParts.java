@@ -142,10 +142,10 @@ public final class StudioParts implements AutoCloseable {
     public void jobStarted(
         Path packDir, SchedulerConfig scheduler, GenerationRequest request, ModelInfo info) {
       model = info;
-      timeline.reset(request.steps());
+      timeline.reset(request.settings().steps());
       if (scheduler != null) {
         explain.setModel(
-            packDir, scheduler, request.sampler().cliName(), request.karras(), request.steps());
+            packDir, scheduler, request.settings().sampler().cliName(), request.settings().karras(), request.settings().steps());
       }
       explain.setCurrentStep(-1);
     }
@@ -169,7 +169,7 @@ public final class StudioParts implements AutoCloseable {
     public void imageFinished(GenerationRequest request, GeneratedImage image) {
       // The saved image ends the timeline (the engine's last x0 / x_t frame is already it; an eps
       // frame or a run without previews is replaced or completed here).
-      timeline.addFrame(request.steps() - 1, image.image());
+      timeline.addFrame(request.settings().steps() - 1, image.image());
       save(request, image);
     }
   }

@@ -206,7 +206,7 @@ final class BenchCommand implements Callable<Integer> {
    * cold (a fresh service loading the model, the first network runs of this process), then warm.
    */
   private void firstFrame(Path pack, Device device) {
-    GenerationRequest r = GenerationRequest.builder().model(pack).prompt("a red heart").steps(20).guidanceScale(5).seed(1)
+    GenerationRequest r = GenerationRequest.builder().model(pack).prompt("a red heart").steps(20).guidance(5).seed(1)
         .previewMethod(PreviewMethod.AUTO).previewDecoder(previewDecoder).build();
     int jobs = Math.max(3, repeat);
     try (SamplingService service = new SamplingService(pack, device, DiffusionModel::load)) {
@@ -256,7 +256,7 @@ final class BenchCommand implements Callable<Integer> {
     try (DiffusionModel m = DiffusionModel.load(pack, device)) {
       Pipeline p = new Pipeline(m);
       int steps = Math.max(3, packSteps);
-      GenerationRequest base = GenerationRequest.builder().prompt("a red heart").steps(steps).guidanceScale(5).seed(1).previewMethod(PreviewMethod.OFF).build();
+      GenerationRequest base = GenerationRequest.builder().prompt("a red heart").steps(steps).guidance(5).seed(1).previewMethod(PreviewMethod.OFF).build();
       p.run(base.toBuilder().steps(2).build(), new GenerationListener() {}, new CancellationToken()); // warm-up
       // Interleaved A/B runs (off, cheap, off, cheap, ...): this VM's speed drifts between runs.
       double[] noneRuns = new double[Math.max(1, repeat)];
@@ -269,23 +269,23 @@ final class BenchCommand implements Callable<Integer> {
       double none = Timing.median(noneRuns);
       double cheap = Timing.median(cheapRuns);
       GenerationRequest resolved = p.resolve(base);
-      int h = resolved.height() / m.info().vaeFactor();
-      int w = resolved.width() / m.info().vaeFactor();
+      int h = resolved.settings().height() / m.info().vaeFactor();
+      int w = resolved.settings().width() / m.info().vaeFactor();
       int samples = Math.max(3, repeat);
       long g0 = System.nanoTime();
       p.run(base, new GenerationListener() {}, new CancellationToken());
       double imageS = (System.nanoTime() - g0) / 1e9;
       List<String> notices = new ArrayList<>();
       TinyDecoder tiny = m.previewDecoder(previewDecoder, notices);
-      PreviewBenchmark.PackCosts costs = PreviewBenchmark.pack(m, tiny, resolved.width(), resolved.height(), samples);
+      PreviewBenchmark.PackCosts costs = PreviewBenchmark.pack(m, tiny, resolved.settings().width(), resolved.settings().height(), samples);
       out.printf(Locale.ROOT,
           "small pack %s (%dx%d): guided step %.2f ms (mean of %d steps per image without its first and last, median of %d images, 1 warm-up image excluded); decode %.1f ms (with RGB bytes, %s); one %d-step image %.2f s = %.2f images/s%n",
-          m.info().name(), resolved.width(), resolved.height(), none, steps - 2, noneRuns.length, costs.full().ms(), costs.full().describe(), steps, imageS, 1 / imageS);
+          m.info().name(), resolved.settings().width(), resolved.settings().height(), none, steps - 2, noneRuns.length, costs.full().ms(), costs.full().describe(), steps, imageS, 1 / imageS);
       double projectMs = projectionMs(m, h, w);
       out.printf(Locale.ROOT,
           "cheap preview: projection %.3f ms = %.2f%% of a step; steps with previews %.2f ms vs %.2f ms without (%+.1f%%, run-to-run noise included)%n",
           projectMs, 100 * projectMs / none, cheap, none, 100 * (cheap - none) / none);
-      packPreviews(m, tiny, notices, costs, resolved.width(), resolved.height(), h, w, none);
+      packPreviews(m, tiny, notices, costs, resolved.settings().width(), resolved.settings().height(), h, w, none);
       inRunCost(p, base.toBuilder().previewMethod(PreviewMethod.AUTO).previewDecoder(previewDecoder).build());
       if (memorySteps > 0) {
         long rss0 = rssBytes();
@@ -345,7 +345,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.printf(Locale.ROOT, "  in a run (the engine's own measure, as the studio shows it): preview %s, %s%% of each step (median of %d %d-step runs, preview auto)%n",
         madeBy.stream().map(PreviewMethod::cliName).sorted().reduce((a, b) -> a + " + " + b).orElse("none"),
-        pct(Timing.median(pct)), pct.length, auto.steps());
+        pct(Timing.median(pct)), pct.length, auto.settings().steps());
   }
 
   /** The small pack's preview frame of every method, against its guided step. */

@@ -1,6 +1,8 @@
 package dev.stepwise.cli;
 
 import dev.stepwise.engine.EngineException;
+import dev.stepwise.metadata.MetadataException;
+import dev.stepwise.recipe.RecipeException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
@@ -11,12 +13,20 @@ import java.util.concurrent.ExecutionException;
 final class CliErrors {
   private CliErrors() {}
 
+  /**
+   * Returns whether {@code t} (or what a future wrapped) is a refusal with its own sentence for the
+   * user, not a failure of the program.
+   */
+  static boolean isRefusal(Throwable t) {
+    Throwable e = unwrap(t);
+    return e instanceof EngineException
+        || e instanceof MetadataException
+        || e instanceof RecipeException;
+  }
+
   static String message(Throwable t) {
-    Throwable e = t;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-      e = e.getCause();
-    }
-    if (e instanceof EngineException || e instanceof dev.stepwise.metadata.MetadataException) {
+    Throwable e = unwrap(t);
+    if (isRefusal(e)) {
       return e.getMessage();
     }
     if (e instanceof NoSuchFileException n) {
@@ -33,5 +43,14 @@ final class CliErrors {
     }
     return "failed because of an internal error (" + e.getClass().getSimpleName()
         + "); the log at " + Logging.logFile() + " has the details.";
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable e = t;
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
   }
 }

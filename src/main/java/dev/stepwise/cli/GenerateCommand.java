@@ -11,7 +11,7 @@ import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.StepEvent;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import dev.stepwise.recipe.Settings;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -44,13 +45,18 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--negative", defaultValue = "", description = "Negative prompt.")
   String negative;
 
-  @Option(names = "--steps", defaultValue = "20", description = "Sampler steps (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--steps",
+      defaultValue = "" + Settings.DEFAULT_STEPS,
+      description = "Sampler steps (default ${DEFAULT-VALUE}).")
   int steps;
 
   @Option(
       names = "--guidance",
-      defaultValue = "5.0",
-      description = "Guidance scale s (diffusers' and A1111's CFG scale; Ho & Salimans' w = s - 1). Default ${DEFAULT-VALUE}.")
+      defaultValue = "" + Settings.DEFAULT_GUIDANCE,
+      description =
+          "Guidance scale s, 0 to 30 (diffusers' and A1111's CFG scale; Ho & Salimans'"
+              + " w = s - 1). Default ${DEFAULT-VALUE}.")
   double guidance;
 
   @Option(names = "--seed", description = "64-bit seed of the first image (default: random, printed).")
@@ -144,9 +150,9 @@ final class GenerateCommand implements Callable<Integer> {
             .prompt(prompt)
             .negativePrompt(negative)
             .steps(steps)
-            .guidanceScale(guidance)
+            .guidance(guidance)
             .seed(firstSeed)
-            .sampler(SamplerKind.parse(sampler))
+            .sampler(Sampler.parse(sampler))
             .karras(karras)
             .eta(eta)
             .size(width, height)
@@ -267,8 +273,15 @@ final class GenerateCommand implements Callable<Integer> {
         return;
       }
       RgbImage rgb = img.image();
-      // One recipe builder for the studio and the CLI (StudioRecipes uses no JavaFX).
-      Recipe recipe = dev.stepwise.app.gallery.StudioRecipes.of(job.request(), img, model);
+      Recipe recipe =
+          Recipe.made(
+              job.request().settings(),
+              img.seed(),
+              rgb.width(),
+              rgb.height(),
+              img.duration().toMillis(),
+              model == null ? null : model.name(),
+              model == null ? null : model.hash());
       try {
         String what;
         Path file;

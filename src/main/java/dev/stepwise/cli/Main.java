@@ -5,7 +5,11 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of {@code java -jar stepwise.jar}. */
+/**
+ * The command line: {@code generate}, {@code bench} and {@code library}, headless. Without a
+ * command it runs the studio opener it was given ({@link dev.stepwise.Main} passes the JavaFX
+ * studio; the CLI itself never depends on the studio's packages).
+ */
 @Command(
     name = "stepwise",
     mixinStandardHelpOptions = true,
@@ -16,17 +20,40 @@ import picocli.CommandLine.Command;
       "Without a command the studio window opens; the commands below run headless."
     })
 public final class Main implements Runnable {
+  private final Runnable openStudio;
 
-  public static void main(String[] args) {
+  private Main(Runnable openStudio) {
+    this.openStudio = openStudio;
+  }
+
+  /**
+   * Runs the program as {@code java -jar stepwise.jar} does: logs to the log file, keeps DJL
+   * offline, and returns the exit code.
+   *
+   * @param openStudio opens the studio window and returns when it closes (run without a command)
+   */
+  public static int start(String[] args, Runnable openStudio) {
     Logging.toFile();
     Stepwise.configureOffline();
     NativeStderr.redirect(Logging.logFile());
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    return run(
+        args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), openStudio);
+  }
+
+  /** Runs the command line with no studio to open; returns its exit code (0 ok, 1 failed, 2 bad usage). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    return run(
+        args,
+        out,
+        err,
+        () -> {
+          throw new UnsupportedOperationException("this program has no studio window");
+        });
   }
 
   /** Runs the command line and returns its exit code (0 ok, 1 failed, 2 bad usage). */
-  public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Main());
+  public static int run(String[] args, PrintWriter out, PrintWriter err, Runnable openStudio) {
+    CommandLine cl = new CommandLine(new Main(openStudio));
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler(
@@ -38,8 +65,7 @@ public final class Main implements Runnable {
         });
     cl.setExecutionExceptionHandler(
         (ex, c, parsed) -> {
-          if (ex instanceof dev.stepwise.engine.EngineException
-              || ex instanceof dev.stepwise.metadata.MetadataException) {
+          if (CliErrors.isRefusal(ex)) {
             Logging.log().info("refused: {}", ex.getMessage());
           } else {
             Logging.log().error("command failed", ex);
@@ -86,7 +112,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     try {
-      dev.stepwise.app.StudioLauncher.launch(new String[0]);
+      openStudio.run();
     } catch (UnsupportedOperationException | IllegalStateException | LinkageError e) {
       Logging.log().error("the studio could not open", e);
       throw new dev.stepwise.engine.EngineException(

@@ -9,7 +9,7 @@ import dev.stepwise.engine.sampling.DdpmVariance;
 import dev.stepwise.engine.sampling.Guidance;
 import dev.stepwise.engine.sampling.Latents;
 import dev.stepwise.engine.sampling.ModelFunction;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.sampling.SamplerSettings;
 import dev.stepwise.engine.sampling.SamplingRun;
 import dev.stepwise.engine.sampling.StepResult;
@@ -44,17 +44,17 @@ public final class Pipeline {
    */
   public void validate(GenerationRequest r) {
     int f = model.info().vaeFactor();
-    if (r.width() % f != 0 || r.height() % f != 0) {
+    if (r.settings().width() % f != 0 || r.settings().height() % f != 0) {
       throw new EngineException(
-          "image size must be a multiple of " + f + " pixels for this model, got " + r.width() + "x"
-              + r.height() + ".");
+          "image size must be a multiple of " + f + " pixels for this model, got " + r.settings().width() + "x"
+              + r.settings().height() + ".");
     }
     int t = model.schedulerConfig().numTrainTimesteps();
-    if (r.steps() > t) {
+    if (r.settings().steps() > t) {
       throw new EngineException(
-          "steps must be between 1 and " + t + " (this model's schedule length), got " + r.steps() + ".");
+          "steps must be between 1 and " + t + " (this model's schedule length), got " + r.settings().steps() + ".");
     }
-    MemoryEstimate.check(model, r.width(), r.height(), Guidance.needsUnconditional(r.guidanceScale()));
+    MemoryEstimate.check(model, r.settings().width(), r.settings().height(), Guidance.needsUnconditional(r.settings().guidance()));
   }
 
   /** Runs {@code request} on the calling thread, reporting to {@code listener}. */
@@ -72,29 +72,29 @@ public final class Pipeline {
     GenerationRequest request = resolve(asked);
     validate(request);
     long start = System.nanoTime();
-    int h = request.height() / model.info().vaeFactor();
-    int w = request.width() / model.info().vaeFactor();
+    int h = request.settings().height() / model.info().vaeFactor();
+    int w = request.settings().width() / model.info().vaeFactor();
     int c = model.latentChannels();
-    boolean guided = Guidance.needsUnconditional(request.guidanceScale());
+    boolean guided = Guidance.needsUnconditional(request.settings().guidance());
     List<String> notices = new ArrayList<>();
     List<GeneratedImage> images = new ArrayList<>();
     try (NDManager job = model.newJobManager()) {
       // 1. Text conditioning: [1, L, D] each; guided batches are [uncond, cond] as in diffusers.
-      NDArray cond = model.encodeText(request.prompt(), "prompt", job, notices); // [1, L, D]
+      NDArray cond = model.encodeText(request.settings().prompt(), "prompt", job, notices); // [1, L, D]
       NDArray context = cond;
       if (guided) {
-        NDArray uncond = model.encodeText(request.negativePrompt(), "negative prompt", job, notices); // [1, L, D]
+        NDArray uncond = model.encodeText(request.settings().negativePrompt(), "negative prompt", job, notices); // [1, L, D]
         context = uncond.concat(cond, 0); // [2, L, D]
       }
       final NDArray ctx = context;
-      ModelFunction network = (input, timestep) -> evaluate(input, timestep, ctx, guided, request.guidanceScale(), c, h, w, cancel);
-      double ddimEta = request.sampler() == SamplerKind.DDIM ? request.eta() : 0;
+      ModelFunction network = (input, timestep) -> evaluate(input, timestep, ctx, guided, request.settings().guidance(), c, h, w, cancel);
+      double ddimEta = request.settings().sampler() == Sampler.DDIM ? request.settings().eta() : 0;
       SamplerSettings settings =
-          new SamplerSettings(request.sampler(), request.steps(), request.karras(), null, ddimEta, DdpmVariance.FIXED_LARGE);
+          new SamplerSettings(request.settings().sampler(), request.settings().steps(), request.settings().karras(), null, ddimEta, DdpmVariance.FIXED_LARGE);
       StepPreviews previews = new StepPreviews(model, request, notices, listener);
       for (int i = 0; i < request.batch(); i++) {
         long imageStart = System.nanoTime();
-        long seed = request.seedOf(i);
+        long seed = request.settings().seedOf(i);
         // 2. Seeded noise: image i from seed + i, bit for bit independent of DJL and threads.
         Latents noise =
             i == 0 && initialNoise != null
@@ -115,8 +115,8 @@ public final class Pipeline {
             // 4. Decode: x = vae.decode(latents / scaling_factor), clamp(x/2 + 0.5, 0, 1).
             Latents fin = run.latents(); // [1, C, h, w]
             float[] pixels = model.decodeToPixels(fin.data(), 1, h, w); // [3, H, W] in [0, 1]
-            checkFinite(new Latents(pixels, 1, 3, request.height(), request.width()), run.totalSteps() - 1, run.totalSteps(), i, seed);
-            RgbImage image = RgbImage.fromChw(pixels, request.width(), request.height());
+            checkFinite(new Latents(pixels, 1, 3, request.settings().height(), request.settings().width()), run.totalSteps() - 1, run.totalSteps(), i, seed);
+            RgbImage image = RgbImage.fromChw(pixels, request.settings().width(), request.settings().height());
             finished = new GeneratedImage(i, seed, image, Duration.ofNanos(System.nanoTime() - imageStart));
           }
           Latents xt = run.toVariancePreserving(s.xt(), s.index() + 1); // [1, C, h, w], VP units
@@ -142,10 +142,10 @@ public final class Pipeline {
   /** The request with a size of 0 replaced by the model's own size (UNet sample_size x factor). */
   public GenerationRequest resolve(GenerationRequest r) {
     int own = model.unetConfig().sampleSize() * model.info().vaeFactor();
-    if (r.width() != 0 && r.height() != 0) {
+    if (r.settings().width() != 0 && r.settings().height() != 0) {
       return r;
     }
-    return r.withSize(r.width() == 0 ? own : r.width(), r.height() == 0 ? own : r.height());
+    return r.withSize(r.settings().width() == 0 ? own : r.settings().width(), r.settings().height() == 0 ? own : r.settings().height());
   }
 
   private static Latents checkedNoise(Latents n, int c, int h, int w) {
@@ -159,7 +159,7 @@ public final class Pipeline {
 
   /** One guided network evaluation in its own sub-manager: [B, C, h, w] in, eps or v out. */
   private float[] evaluate(
-      float[] input, double timestep, NDArray context, boolean guided, double scale, int c, int h, int w, CancellationToken cancel) {
+      float[] input, double timestep, NDArray context, boolean guided, double guidance, int c, int h, int w, CancellationToken cancel) {
     cancel.check();
     try (NDManager step = context.getManager().newSubManager()) {
       NDArray x = step.create(input, new Shape(1, c, h, w)); // [1, C, h, w]
@@ -178,7 +178,7 @@ public final class Pipeline {
       float[] condOut = new float[n];
       System.arraycopy(o, 0, uncond, 0, n);
       System.arraycopy(o, n, condOut, 0, n);
-      return Guidance.combine(uncond, condOut, scale); // eps_u + s (eps_c - eps_u)
+      return Guidance.combine(uncond, condOut, guidance); // eps_u + s (eps_c - eps_u)
     }
   }
 
@@ -192,7 +192,7 @@ public final class Pipeline {
         throw new EngineException(
             "the sampler's numbers overflowed (not-a-number or infinite) at step " + (step + 1) + " of "
                 + steps + " for the image with seed " + seed + ", so nothing was saved for it; an"
-                + " extreme guidance scale or broken model weights do this.");
+                + " broken or mismatched model weights do this.");
       }
     }
   }

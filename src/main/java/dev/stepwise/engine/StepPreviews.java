@@ -30,10 +30,10 @@ final class StepPreviews {
    */
   StepPreviews(DiffusionModel model, GenerationRequest r, List<String> notices, GenerationListener listener) {
     this.model = model;
-    this.width = r.width();
-    this.height = r.height();
-    this.latentHeight = r.height() / model.info().vaeFactor();
-    this.latentWidth = r.width() / model.info().vaeFactor();
+    this.width = r.settings().width();
+    this.height = r.settings().height();
+    this.latentHeight = r.settings().height() / model.info().vaeFactor();
+    this.latentWidth = r.settings().width() / model.info().vaeFactor();
     PreviewMethod asked = r.previewMethod();
     List<String> said = new ArrayList<>();
     TinyDecoder d = null;

@@ -106,7 +106,7 @@ public record ImageParameters(Recipe recipe, Source source, List<String> notices
     }
     return new Recipe(
         p.prompt(), p.negativePrompt(), p.modelName(), p.modelHash(), choice.cliName(),
-        choice.karras(), steps, p.cfgScale(), eta, p.seed(), p.width(),
+        choice.karras(), steps, p.guidance(), eta, p.seed(), p.width(),
         p.height(), -1, p.version(), null, extras);
   }
 }

@@ -1,15 +1,21 @@
 package dev.stepwise.gallery;
 
+import dev.stepwise.Stepwise;
 import dev.stepwise.metadata.GenerationParameters;
 import dev.stepwise.metadata.MetadataException;
 import dev.stepwise.metadata.SamplerNames;
+import dev.stepwise.recipe.Sampler;
+import dev.stepwise.recipe.Settings;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Everything that made one image: the settings a studio control or CLI option holds, plus where and
- * when it was made.
+ * Everything that made one image: the {@link Settings} a studio control or CLI option holds, plus
+ * which model, where and when. A recipe is a record of what happened, possibly in another tool, so
+ * it holds values outside Stepwise's own limits (an A1111 image with 150 steps, a ComfyUI one at
+ * guidance 40); reusing it in the studio brings them back within {@link Settings}'s limits.
  *
  * <p>{@code sampler} is a Stepwise CLI name ({@code ddpm}, {@code ddim}, {@code euler}, {@code
  * euler_a}, {@code dpmpp_2m}); {@code karras} selects Karras et al. (2022) sigmas. Nullable: {@code
@@ -23,7 +29,7 @@ import java.util.Map;
  * @param modelHash the model's short hash, or null
  * @param sampler the Stepwise sampler's CLI name
  * @param karras whether Karras sigmas were used
- * @param steps sampling steps, at least 1
+ * @param steps sampling steps, 1 to {@link Settings#MAX_STEPS}
  * @param guidance the guidance scale (A1111's CFG scale); finite
  * @param eta DDIM eta, 0 for deterministic; finite and not negative
  * @param seed the seed of this image
@@ -57,12 +63,10 @@ public record Recipe(
     if (prompt == null || negativePrompt == null) {
       throw new MetadataException("The recipe's prompt or negative prompt is missing; give text.");
     }
-    if (sampler == null || !SamplerNames.CLI_NAMES.contains(sampler)) {
+    SamplerNames.sampler(sampler);
+    if (steps < 1 || steps > Settings.MAX_STEPS) {
       throw new MetadataException(
-          "Sampler '" + sampler + "' is not allowed; use ddpm, ddim, euler, euler_a or dpmpp_2m.");
-    }
-    if (steps < 1 || steps > 10_000) {
-      throw new MetadataException("Steps " + steps + " is not allowed; use 1 to 10000.");
+          "Steps " + steps + " is not allowed; use 1 to " + Settings.MAX_STEPS + ".");
     }
     if (!Double.isFinite(guidance)) {
       throw new MetadataException("Guidance " + guidance + " is not allowed; use a finite number.");
@@ -78,15 +82,48 @@ public record Recipe(
       throw new MetadataException(
           "Duration " + durationMillis + " ms is not allowed; use -1 for unknown or 0 or more.");
     }
-    extras = extras == null ? Map.of() : java.util.Collections.unmodifiableMap(
-        new LinkedHashMap<>(extras));
+    extras =
+        extras == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extras));
   }
 
-  /** Returns this recipe with another seed, as "Reuse" without the seed and batches need. */
-  public Recipe withSeed(long newSeed) {
+  /**
+   * The recipe of an image this Stepwise made just now from {@code s}: its own seed and size (the
+   * settings may say 0 for the model's own size), DDIM's eta only where DDIM ran, this program's
+   * version and the current time. The studio and the CLI both save what this returns.
+   *
+   * @param s the settings the image was made with
+   * @param seed the image's seed ({@code s.seedOf(i)} for image i of a batch)
+   * @param width the image's width in pixels
+   * @param height the image's height in pixels
+   * @param durationMillis how long the image took, or -1
+   * @param modelName the model's name, or null
+   * @param modelHash the model's short hash, or null
+   */
+  public static Recipe made(
+      Settings s,
+      long seed,
+      int width,
+      int height,
+      long durationMillis,
+      String modelName,
+      String modelHash) {
     return new Recipe(
-        prompt, negativePrompt, modelName, modelHash, sampler, karras, steps, guidance, eta,
-        newSeed, width, height, durationMillis, version, createdAt, extras);
+        s.prompt(),
+        s.negativePrompt(),
+        modelName,
+        modelHash,
+        s.sampler().cliName(),
+        s.karras(),
+        s.steps(),
+        s.guidance(),
+        s.sampler() == Sampler.DDIM ? s.eta() : 0,
+        seed,
+        width,
+        height,
+        durationMillis,
+        "Stepwise " + Stepwise.version(),
+        Instant.now(),
+        Map.of());
   }
 
   /** Returns this recipe stamped with a creation time. */

@@ -20,7 +20,7 @@ import java.util.Set;
  * @param steps the number of sampling steps, at least 1
  * @param sampler the A1111 sampler display name; never null or blank
  * @param scheduleType the A1111 schedule type, or null
- * @param cfgScale the classifier-free guidance scale; finite
+ * @param guidance the classifier-free guidance scale (the text's {@code CFG scale}); finite
  * @param seed the seed
  * @param width the image width in pixels, at least 1
  * @param height the image height in pixels, at least 1
@@ -35,7 +35,7 @@ public record GenerationParameters(
     int steps,
     String sampler,
     String scheduleType,
-    double cfgScale,
+    double guidance,
     long seed,
     int width,
     int height,
@@ -72,9 +72,9 @@ public record GenerationParameters(
     if (sampler == null || sampler.isBlank()) {
       throw new MetadataException("The sampler name is missing; give a name such as Euler a.");
     }
-    if (!Double.isFinite(cfgScale)) {
+    if (!Double.isFinite(guidance)) {
       throw new MetadataException(
-          "CFG scale " + cfgScale + " is not allowed; use a finite number.");
+          "CFG scale " + guidance + " is not allowed; use a finite number.");
     }
     if (width < 1 || height < 1) {
       throw new MetadataException(

@@ -63,7 +63,7 @@ public final class InfoText {
     append(line, "Steps", Integer.toString(p.steps()));
     append(line, "Sampler", p.sampler());
     append(line, "Schedule type", p.scheduleType());
-    append(line, "CFG scale", formatNumber(p.cfgScale()));
+    append(line, "CFG scale", formatNumber(p.guidance()));
     append(line, "Image CFG scale", imageCfg);
     append(line, "Seed", Long.toString(p.seed()));
     append(line, "Face restoration", faceRestoration);
@@ -192,14 +192,14 @@ public final class InfoText {
     if (values.containsKey("Steps")) {
       steps = (int) parseWhole("Steps", values.get("Steps"), 1, Integer.MAX_VALUE);
     }
-    double cfg = DEFAULT_CFG_SCALE;
+    double guidance = DEFAULT_CFG_SCALE;
     if (values.containsKey("CFG scale")) {
       String v = values.get("CFG scale").strip();
       if (!DECIMAL.matcher(v).matches() || !Double.isFinite(Double.parseDouble(v))) {
         throw new MetadataException(
             "CFG scale '" + v + "' in the image parameters is not a decimal number.");
       }
-      cfg = Double.parseDouble(v);
+      guidance = Double.parseDouble(v);
     }
     long seed = DEFAULT_SEED;
     if (values.containsKey("Seed")) {
@@ -227,7 +227,7 @@ public final class InfoText {
         steps,
         sampler,
         values.get("Schedule type"),
-        cfg,
+        guidance,
         seed,
         width,
         height,

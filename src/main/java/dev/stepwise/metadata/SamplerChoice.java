@@ -13,10 +13,7 @@ public record SamplerChoice(String cliName, boolean karras, String notice) {
 
   /** Checks that {@code cliName} is one of Stepwise's five sampler names. */
   public SamplerChoice {
-    if (!SamplerNames.CLI_NAMES.contains(cliName)) {
-      throw new MetadataException(
-          "Sampler '" + cliName + "' is not allowed; use ddpm, ddim, euler, euler_a or dpmpp_2m.");
-    }
+    SamplerNames.sampler(cliName);
   }
 
   /** Returns whether the name mapped to a Stepwise sampler and schedule without substitution. */

@@ -1,6 +1,6 @@
 package dev.stepwise.metadata;
 
-import java.util.List;
+import dev.stepwise.recipe.Sampler;
 import java.util.Locale;
 import java.util.Map;
 
@@ -17,26 +17,6 @@ import java.util.Map;
  * update) to {@code ddim}.
  */
 public final class SamplerNames {
-  /** Stepwise's sampler names as the CLI spells them. */
-  public static final List<String> CLI_NAMES =
-      List.of("ddpm", "ddim", "euler", "euler_a", "dpmpp_2m");
-
-  private static final Map<String, String> EXACT =
-      Map.of(
-          "ddpm", "ddpm",
-          "ddim", "ddim",
-          "euler", "euler",
-          "euler_a", "euler_a",
-          "dpmpp_2m", "dpmpp_2m");
-
-  private static final Map<String, String> DISPLAY =
-      Map.of(
-          "ddpm", "DDPM",
-          "ddim", "DDIM",
-          "euler", "Euler",
-          "euler_a", "Euler a",
-          "dpmpp_2m", "DPM++ 2M");
-
   /** Nearest Stepwise sampler for samplers it does not have, keyed by normalised name. */
   private static final Map<String, String> NEAREST =
       Map.ofEntries(
@@ -73,7 +53,7 @@ public final class SamplerNames {
           Map.entry("tcd", "euler_a"));
 
   /** Sampler used for names nobody knows: A1111's current default, DPM++ 2M. */
-  public static final String FALLBACK = "dpmpp_2m";
+  public static final String FALLBACK = Sampler.DPMPP_2M.cliName();
 
   private SamplerNames() {}
 
@@ -119,7 +99,8 @@ public final class SamplerNames {
       }
     }
 
-    String cli = EXACT.get(key);
+    Sampler exact = Sampler.ofCliName(key);
+    String cli = exact == null ? null : exact.cliName();
     String notice = null;
     if (cli == null) {
       cli = NEAREST.get(key);
@@ -152,12 +133,24 @@ public final class SamplerNames {
 
   /** Returns the A1111 display name for a Stepwise CLI sampler name, such as {@code "Euler a"}. */
   public static String displayName(String cliName) {
-    String display = DISPLAY.get(cliName);
-    if (display == null) {
+    return sampler(cliName).displayName();
+  }
+
+  /**
+   * Returns the sampler with this CLI name; any other name is refused in one sentence listing the
+   * allowed ones.
+   */
+  public static Sampler sampler(String cliName) {
+    Sampler s = Sampler.ofCliName(cliName);
+    if (s == null) {
       throw new MetadataException(
-          "Sampler '" + cliName + "' is not allowed; use ddpm, ddim, euler, euler_a or dpmpp_2m.");
+          "Sampler '"
+              + cliName
+              + "' is not allowed; use "
+              + Sampler.cliNameList()
+              + ".");
     }
-    return display;
+    return s;
   }
 
   /** Lower case, {@code k_} dropped, {@code ++} as {@code pp}, separators as {@code _}. */

@@ -19,7 +19,7 @@ import dev.stepwise.app.theme.Theme;
 import dev.stepwise.app.timeline.TimelineViewModel;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.explain.SamplerPlan;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
 import dev.stepwise.gallery.LibraryImage;
@@ -93,7 +93,7 @@ class StudioPartsTest {
     vm = new StudioViewModel(Platform::runLater, IO, new Random(1));
     vm.apply(
         new GenerationSettings(
-            "a red heart", "", 5, 4, "0", false, SamplerKind.DDIM, false, 0, 0, 1, ""),
+            "a red heart", "", 5, 4, "0", false, Sampler.DDIM, false, 0, 0, 1, ""),
         List.of(new ModelChoice("tiny-sd (built-in)", TestPacks.tinySd(), true)));
     vm.attach(service);
     window = new StudioWindow(vm, Theme.LIGHT);
@@ -168,7 +168,7 @@ class StudioPartsTest {
     assertTrue(fx(() -> parts.timeline().smoothProperty().get()), "exports scale smoothly");
     SamplerPlan plan = fx(() -> parts.explain().planProperty().get());
     assertNotNull(plan, "the explain view got setModel on job start");
-    assertEquals(SamplerKind.DDIM, plan.kind());
+    assertEquals(Sampler.DDIM, plan.kind());
     assertEquals(4, plan.steps());
     assertEquals(3, fx(() -> parts.explain().currentStepProperty().get()));
 
@@ -300,7 +300,7 @@ class StudioPartsTest {
         });
     assertEquals("a blue cat\nsitting", fx(() -> vm.promptProperty().get()));
     assertEquals("dog", fx(() -> vm.negativePromptProperty().get()));
-    assertEquals(SamplerKind.EULER_A, fx(() -> vm.samplerProperty().get()));
+    assertEquals(Sampler.EULER_A, fx(() -> vm.samplerProperty().get()));
     assertEquals(9, fx(() -> vm.stepsProperty().get()));
     assertEquals(7.5, fx(() -> vm.guidanceProperty().get()));
     assertEquals("17", fx(() -> vm.seedTextProperty().get()), "without the seed it stays");
@@ -336,7 +336,7 @@ class StudioPartsTest {
     assertEquals(12, fx(() -> vm.stepsProperty().get()));
     assertEquals(6.0, fx(() -> vm.guidanceProperty().get()));
     assertEquals("99", fx(() -> vm.seedTextProperty().get()));
-    assertEquals(SamplerKind.DPMPP_2M, fx(() -> vm.samplerProperty().get()));
+    assertEquals(Sampler.DPMPP_2M, fx(() -> vm.samplerProperty().get()));
     assertTrue(fx(() -> vm.karrasProperty().get()));
     String status = fx(() -> vm.statusProperty().get());
     assertTrue(status.contains("DPM++ 2M SDE") && status.contains("nearest"), status);
@@ -377,7 +377,7 @@ class StudioPartsTest {
     assertTrue(accepted[1], "the drop is completed");
     waitFor(() -> vm.promptProperty().get().equals("a dropped moon"));
     assertEquals(7, fx(() -> vm.stepsProperty().get()));
-    assertEquals(SamplerKind.EULER, fx(() -> vm.samplerProperty().get()));
+    assertEquals(Sampler.EULER, fx(() -> vm.samplerProperty().get()));
     assertEquals("5", fx(() -> vm.seedTextProperty().get()));
   }
 

@@ -14,7 +14,7 @@ import dev.stepwise.app.theme.Theme;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.TestPacks;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.service.SamplingService;
 import java.util.List;
 import java.util.Random;
@@ -66,7 +66,7 @@ class StudioWindowTest {
     vm = new StudioViewModel(Platform::runLater, IO, new Random(1));
     vm.apply(
         new GenerationSettings(
-            "a red heart", "", 5, 4, "0", false, SamplerKind.DDIM, false, 0, 0, 1, ""),
+            "a red heart", "", 5, 4, "0", false, Sampler.DDIM, false, 0, 0, 1, ""),
         List.of(new ModelChoice("tiny-sd (built-in)", TestPacks.tinySd(), true)));
     vm.attach(service);
     vm.addStudioListener(
@@ -277,7 +277,7 @@ class StudioWindowTest {
     waitFor(() -> vm.results().size() == 2 && vm.queue().isEmpty());
     assertEquals(
         List.of(60, 2),
-        fx(() -> vm.results().stream().map(r -> r.request().steps()).toList()),
+        fx(() -> vm.results().stream().map(r -> r.request().settings().steps()).toList()),
         "jobs run in the order they were queued");
   }
 

@@ -59,7 +59,7 @@ class CliTest {
     assertEquals(3, p.steps());
     assertEquals("DPM++ 2M", p.sampler());
     assertEquals("Karras", p.scheduleType());
-    assertEquals(7.5, p.cfgScale());
+    assertEquals(7.5, p.guidance());
     assertEquals(43, p.seed(), "image 1 uses seed + 1");
     assertEquals(10, p.modelHash().length());
     assertTrue(text.get("parameters").contains("Sampler: DPM++ 2M, Schedule type: Karras"), text.get("parameters"));

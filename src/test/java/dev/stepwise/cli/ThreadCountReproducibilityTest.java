@@ -34,7 +34,7 @@ class ThreadCountReproducibilityTest {
     }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Main.class.getName());
+    cmd.add(dev.stepwise.Main.class.getName());
     cmd.addAll(List.of("generate", "--model", TestPacks.tinySd2().toString(), "--prompt", "a red heart emoji",
         "--steps", "6", "--sampler", "euler_a", "--guidance", "4", "--seed", "2026", "--out", out.toString()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();

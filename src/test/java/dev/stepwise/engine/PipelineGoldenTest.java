@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import dev.stepwise.engine.sampling.Latents;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.weights.SafetensorsFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,8 +37,8 @@ class PipelineGoldenTest {
               .prompt(gold.metadata().get("ddim.prompt"))
               .negativePrompt(gold.metadata().get("ddim.negative"))
               .steps(Integer.parseInt(gold.metadata().get("ddim.steps")))
-              .guidanceScale(Double.parseDouble(gold.metadata().get("ddim.guidance_scale")))
-              .sampler(SamplerKind.DDIM)
+              .guidance(Double.parseDouble(gold.metadata().get("ddim.guidance_scale")))
+              .sampler(Sampler.DDIM)
               .size(w * f, h * f)
               .build();
       List<StepEvent> events = new ArrayList<>();

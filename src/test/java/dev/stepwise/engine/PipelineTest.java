@@ -1,5 +1,6 @@
 package dev.stepwise.engine;
 
+import dev.stepwise.engine.sampling.Latents;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,7 +37,7 @@ class PipelineTest {
   }
 
   private static GenerationRequest.Builder base() {
-    return GenerationRequest.builder().prompt("a red heart emoji").steps(4).guidanceScale(3).seed(7);
+    return GenerationRequest.builder().prompt("a red heart emoji").steps(4).guidance(3).seed(7);
   }
 
   private static List<GeneratedImage> run(GenerationRequest r) {
@@ -73,17 +74,17 @@ class PipelineTest {
 
   @Test
   void negativePromptMattersOnlyWithGuidance() {
-    byte[] plain = run(base().guidanceScale(1).negativePrompt("").build()).get(0).image().rgb();
-    byte[] withNeg = run(base().guidanceScale(1).negativePrompt("blue cat").build()).get(0).image().rgb();
+    byte[] plain = run(base().guidance(1).negativePrompt("").build()).get(0).image().rgb();
+    byte[] withNeg = run(base().guidance(1).negativePrompt("blue cat").build()).get(0).image().rgb();
     assertArrayEquals(plain, withNeg, "at scale 1 the unconditional pass is skipped");
-    byte[] g1 = run(base().guidanceScale(4).negativePrompt("").build()).get(0).image().rgb();
-    byte[] g2 = run(base().guidanceScale(4).negativePrompt("blue cat").build()).get(0).image().rgb();
+    byte[] g1 = run(base().guidance(4).negativePrompt("").build()).get(0).image().rgb();
+    byte[] g2 = run(base().guidance(4).negativePrompt("blue cat").build()).get(0).image().rgb();
     assertFalse(Arrays.equals(g1, g2), "at scale 4 the negative prompt replaces the empty one");
   }
 
   @ParameterizedTest
-  @EnumSource(SamplerKind.class)
-  void everySamplerStreamsEveryStepWithPreviews(SamplerKind kind) {
+  @EnumSource(Sampler.class)
+  void everySamplerStreamsEveryStepWithPreviews(Sampler kind) {
     List<StepEvent> events = new ArrayList<>();
     GenerationRequest r = base().sampler(kind).steps(5).batch(2).build();
     GenerationResult result =
@@ -250,7 +251,7 @@ class PipelineTest {
     assertTrue(e.getMessage().contains("multiple of " + model.info().vaeFactor()), e.getMessage());
     e = assertThrows(EngineException.class, () -> pipeline.validate(base().steps(1001).build()));
     assertTrue(e.getMessage().contains("1001"), e.getMessage());
-    e = assertThrows(EngineException.class, () -> base().guidanceScale(Double.NaN).build());
+    e = assertThrows(EngineException.class, () -> base().guidance(Double.NaN).build());
     assertTrue(e.getMessage().contains("NaN"), e.getMessage());
     e = assertThrows(EngineException.class, () -> base().steps(0).build());
     assertTrue(e.getMessage().contains("0"), e.getMessage());
@@ -285,19 +286,24 @@ class PipelineTest {
   @Test
   void overflowingNumbersFailTheImageInsteadOfSavingABlackOne() {
     List<GeneratedImage> images = new ArrayList<>();
+    // Guidance stays within 0-30, so the overflow comes from starting noise at float's limit.
+    int side = model.unetConfig().sampleSize();
+    float[] huge = new float[model.latentChannels() * side * side]; // [1, C, h, w]
+    java.util.Arrays.fill(huge, Float.MAX_VALUE);
     EngineException e =
         assertThrows(
             EngineException.class,
             () ->
                 pipeline.run(
-                    base().guidanceScale(1e308).steps(3).build(),
+                    base().guidance(30).steps(3).build(),
                     new GenerationListener() {
                       @Override
                       public void image(GeneratedImage g) {
                         images.add(g);
                       }
                     },
-                    new CancellationToken()));
+                    new CancellationToken(),
+                    new Latents(huge, 1, model.latentChannels(), side, side)));
     assertTrue(e.getMessage().contains("overflowed") && e.getMessage().contains("seed 7"), e.getMessage());
     assertTrue(images.isEmpty(), "no image reached the listener");
   }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -33,14 +33,14 @@ class VariancePreservingPreviewTest {
   }
 
   @ParameterizedTest
-  @EnumSource(SamplerKind.class)
-  void noisyLatentHasUnitRmsAtTheFirstStep(SamplerKind kind) {
+  @EnumSource(Sampler.class)
+  void noisyLatentHasUnitRmsAtTheFirstStep(Sampler kind) {
     List<StepEvent> events = new ArrayList<>();
     GenerationRequest r =
         GenerationRequest.builder()
             .prompt("red heart, twemoji style")
             .steps(10)
-            .guidanceScale(5)
+            .guidance(5)
             .seed(42)
             .sampler(kind)
             .previewMethod(PreviewMethod.OFF)

@@ -53,7 +53,7 @@ class InfoTextTest {
     assertEquals(20, p.steps());
     assertEquals("Euler a", p.sampler());
     assertNull(p.scheduleType());
-    assertEquals(7.0, p.cfgScale());
+    assertEquals(7.0, p.guidance());
     assertEquals(965400086L, p.seed());
     assertEquals(512, p.width());
     assertEquals(512, p.height());
@@ -169,7 +169,7 @@ class InfoTextTest {
     assertEquals("", p.negativePrompt());
     assertEquals(InfoText.DEFAULT_STEPS, p.steps());
     assertEquals(InfoText.DEFAULT_SAMPLER, p.sampler());
-    assertEquals(InfoText.DEFAULT_CFG_SCALE, p.cfgScale());
+    assertEquals(InfoText.DEFAULT_CFG_SCALE, p.guidance());
     assertEquals(InfoText.DEFAULT_SEED, p.seed());
     assertEquals(InfoText.DEFAULT_SIZE, p.width());
     assertEquals(InfoText.DEFAULT_SIZE, p.height());

@@ -1,5 +1,6 @@
 package dev.stepwise.metadata;
 
+import dev.stepwise.recipe.Sampler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -84,7 +85,7 @@ class SamplerNamesTest {
 
   @Test
   void displayNamesResolveBackToTheSameSampler() {
-    for (String cli : SamplerNames.CLI_NAMES) {
+    for (String cli : Sampler.cliNames()) {
       SamplerChoice c = SamplerNames.resolve(SamplerNames.displayName(cli));
       assertEquals(cli, c.cliName());
       assertTrue(c.exact());

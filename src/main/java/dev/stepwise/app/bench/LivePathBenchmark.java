@@ -10,7 +10,7 @@ import dev.stepwise.app.studio.UiCost;
 import dev.stepwise.app.theme.Theme;
 import dev.stepwise.engine.ModelLocator;
 import dev.stepwise.engine.RgbImage;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.service.SamplingService;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,7 +73,7 @@ public final class LivePathBenchmark {
                   s,
                   "1",
                   true,
-                  SamplerKind.DDIM,
+                  Sampler.DDIM,
                   false,
                   side,
                   side,

@@ -6,7 +6,7 @@ import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.explain.ForwardProcess;
 import dev.stepwise.engine.explain.SamplerPlan;
 import dev.stepwise.engine.explain.ScheduleCurves;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -107,7 +107,7 @@ public final class ExplainViewModel implements AutoCloseable {
       ownBackground = null;
     }
     worker = new LatentWorker(background, ui);
-    applySchedule(SchedulerConfig.stableDiffusion(), SamplerKind.DDIM, false, 20);
+    applySchedule(SchedulerConfig.stableDiffusion(), Sampler.DDIM, false, 20);
     sourceImage.addListener((o, a, b) -> sourceChanged());
     explorerTimestep.addListener(
         (o, a, b) -> {
@@ -139,7 +139,7 @@ public final class ExplainViewModel implements AutoCloseable {
    * #messageProperty()} and leaves the previous plan.
    *
    * @param config the pack's scheduler config; null uses Stable Diffusion's
-   * @param samplerName a name {@link SamplerKind#parse} accepts ("ddim", "Euler a", ...)
+   * @param samplerName a name {@link Sampler#parse} accepts ("ddim", "Euler a", ...)
    */
   public void setModel(
       Path packDir, SchedulerConfig config, String samplerName, boolean karras, int steps) {
@@ -152,7 +152,7 @@ public final class ExplainViewModel implements AutoCloseable {
     try {
       applySchedule(
           config == null ? SchedulerConfig.stableDiffusion() : config,
-          SamplerKind.parse(samplerName),
+          Sampler.parse(samplerName),
           karras,
           steps);
       message.set("");
@@ -165,7 +165,7 @@ public final class ExplainViewModel implements AutoCloseable {
     requestLatent();
   }
 
-  private void applySchedule(SchedulerConfig config, SamplerKind kind, boolean karras, int steps) {
+  private void applySchedule(SchedulerConfig config, Sampler kind, boolean karras, int steps) {
     SamplerPlan p = SamplerPlan.of(config, kind, karras, steps);
     curves.set(ScheduleCurves.of(config));
     plan.set(p);

@@ -1,7 +1,7 @@
 package dev.stepwise.app.explain;
 
 import dev.stepwise.engine.explain.SamplerPlan;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import java.util.Locale;
 
 /**
@@ -24,7 +24,7 @@ public record SamplerExplanation(String title, String words, String formula, Str
           + "   (Karras et al. 2022, eq. 5)";
 
   /** Returns the explanation of {@code kind}; {@code karras} adds the Karras noise spacing. */
-  public static SamplerExplanation of(SamplerKind kind, boolean karras) {
+  public static SamplerExplanation of(Sampler kind, boolean karras) {
     SamplerExplanation e =
         switch (kind) {
           case DDPM ->
@@ -88,7 +88,7 @@ public record SamplerExplanation(String title, String words, String formula, Str
                   "Lu et al. 2022 (DPM-Solver++), Algorithm 2; diffusers"
                       + " scheduling_dpmsolver_multistep.py");
         };
-    boolean karrasApplies = karras && kind != SamplerKind.DDPM && kind != SamplerKind.DDIM;
+    boolean karrasApplies = karras && kind != Sampler.DDPM && kind != Sampler.DDIM;
     if (!karrasApplies) {
       return e;
     }

@@ -1,17 +1,13 @@
 package dev.stepwise.app.gallery;
 
-import dev.stepwise.Stepwise;
 import dev.stepwise.engine.GeneratedImage;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.GenerationResult;
 import dev.stepwise.engine.ModelInfo;
-import dev.stepwise.engine.sampling.SamplerKind;
 import dev.stepwise.gallery.ImageToSave;
 import dev.stepwise.gallery.Recipe;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** Turns the engine's finished jobs into recipes and images the library saves. */
 public final class StudioRecipes {
@@ -30,23 +26,14 @@ public final class StudioRecipes {
    * @param model the loaded model's description, or null when unknown (no name or hash is saved)
    */
   public static Recipe of(GenerationRequest r, GeneratedImage img, ModelInfo model) {
-    return new Recipe(
-        r.prompt(),
-        r.negativePrompt(),
-        model == null ? null : model.name(),
-        model == null ? null : model.hash(),
-        r.sampler().cliName(),
-        r.karras(),
-        r.steps(),
-        r.guidanceScale(),
-        r.sampler() == SamplerKind.DDIM ? r.eta() : 0,
+    return Recipe.made(
+        r.settings(),
         img.seed(),
         img.image().width(),
         img.image().height(),
         img.duration().toMillis(),
-        "Stepwise " + Stepwise.version(),
-        Instant.now(),
-        Map.of());
+        model == null ? null : model.name(),
+        model == null ? null : model.hash());
   }
 
   /** Returns every image of a finished job with its recipe, ready for "Save all". */

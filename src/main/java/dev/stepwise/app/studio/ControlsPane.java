@@ -1,7 +1,8 @@
 package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.PreviewMethod;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
+import dev.stepwise.recipe.Settings;
 import dev.stepwise.engine.service.PackFacts;
 import java.io.File;
 import java.util.ArrayList;
@@ -112,12 +113,15 @@ public final class ControlsPane extends ScrollPane {
     negative.setTooltip(new Tooltip("Replaces the empty prompt as the unconditional input."));
     negative.textProperty().bindBidirectional(vm.negativePromptProperty());
 
-    Slider guidance = new Slider(0, 20, 5);
+    Slider guidance =
+        new Slider(Settings.MIN_GUIDANCE, Settings.MAX_GUIDANCE, Settings.DEFAULT_GUIDANCE);
     guidance.setId("guidanceSlider");
     guidance.setTooltip(new Tooltip(GUIDANCE_TIP));
     HBox.setHgrow(guidance, Priority.ALWAYS);
     guidance.valueProperty().bindBidirectional(vm.guidanceProperty());
-    Spinner<Double> guidanceSpin = new Spinner<>(0.0, 30.0, 5.0, 0.5);
+    Spinner<Double> guidanceSpin =
+        new Spinner<>(
+            Settings.MIN_GUIDANCE, Settings.MAX_GUIDANCE, Settings.DEFAULT_GUIDANCE, 0.5);
     guidanceSpin.setId("guidance");
     guidanceSpin.setPrefWidth(90);
     guidanceSpin.setTooltip(new Tooltip(GUIDANCE_TIP));
@@ -154,19 +158,19 @@ public final class ControlsPane extends ScrollPane {
             "Lock the seed: Generate reuses it instead of drawing a new one (Ctrl+L)");
     lock.selectedProperty().bindBidirectional(vm.seedLockedProperty());
 
-    ComboBox<SamplerKind> sampler = new ComboBox<>();
+    ComboBox<Sampler> sampler = new ComboBox<>();
     sampler.setId("sampler");
-    sampler.getItems().setAll(SamplerKind.values());
+    sampler.getItems().setAll(Sampler.values());
     sampler.setConverter(
         new StringConverter<>() {
           @Override
-          public String toString(SamplerKind k) {
+          public String toString(Sampler k) {
             return k == null ? "" : k.displayName();
           }
 
           @Override
-          public SamplerKind fromString(String s) {
-            return SamplerKind.parse(s);
+          public Sampler fromString(String s) {
+            return Sampler.parse(s);
           }
         });
     sampler.valueProperty().bindBidirectional(vm.samplerProperty());

@@ -1,10 +1,12 @@
 package dev.stepwise.app.studio;
 
+import com.google.gson.annotations.SerializedName;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
+import dev.stepwise.recipe.Settings;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
@@ -12,11 +14,14 @@ import java.util.TreeMap;
 
 /**
  * The studio's generation controls as plain values: what is remembered between runs and what one
- * press of Generate turns into a {@link GenerationRequest}.
+ * press of Generate turns into a {@link GenerationRequest}. The controls may hold values a request
+ * refuses (a seed field's text, a size the model cannot make); {@link #problem} names the first
+ * one, with {@link Settings}'s sentences for everything {@link Settings} checks.
  *
  * @param prompt the prompt text
  * @param negativePrompt the negative prompt text
- * @param guidanceScale classifier-free guidance scale s (w = s - 1 in Ho and Salimans' notation)
+ * @param guidance classifier-free guidance scale s (see {@link Settings}; stored files before 0.2
+ *     call it {@code guidanceScale})
  * @param steps sampler steps
  * @param seedText the seed field's text (a whole number)
  * @param seedLocked whether Generate reuses the seed field instead of drawing a new seed
@@ -33,11 +38,11 @@ import java.util.TreeMap;
 public record GenerationSettings(
     String prompt,
     String negativePrompt,
-    double guidanceScale,
+    @SerializedName(value = "guidance", alternate = "guidanceScale") double guidance,
     int steps,
     String seedText,
     boolean seedLocked,
-    SamplerKind sampler,
+    Sampler sampler,
     boolean karras,
     int width,
     int height,
@@ -49,7 +54,7 @@ public record GenerationSettings(
   /** The example prompt a first start opens with. */
   public static final String EXAMPLE_PROMPT = "grinning cat, twemoji style";
 
-  /** The most steps the studio offers. */
+  /** The most steps the studio's controls offer (a recipe may hold up to {@link Settings#MAX_STEPS}). */
   public static final int MAX_STEPS = 200;
 
   /** Fills nulls with defaults so settings read from an older file stay usable. */
@@ -57,7 +62,7 @@ public record GenerationSettings(
     prompt = prompt == null ? "" : prompt;
     negativePrompt = negativePrompt == null ? "" : negativePrompt;
     seedText = seedText == null ? "0" : seedText;
-    sampler = sampler == null ? SamplerKind.DDIM : sampler;
+    sampler = sampler == null ? Sampler.DDIM : sampler;
     modelFolder = modelFolder == null ? "" : modelFolder;
     previewMethod = previewMethod == null ? PreviewMethod.AUTO : previewMethod;
     Map<String, String> decoders = new TreeMap<>();
@@ -76,18 +81,18 @@ public record GenerationSettings(
   public GenerationSettings(
       String prompt,
       String negativePrompt,
-      double guidanceScale,
+      double guidance,
       int steps,
       String seedText,
       boolean seedLocked,
-      SamplerKind sampler,
+      Sampler sampler,
       boolean karras,
       int width,
       int height,
       int batch,
       String modelFolder) {
     this(
-        prompt, negativePrompt, guidanceScale, steps, seedText, seedLocked, sampler, karras, width,
+        prompt, negativePrompt, guidance, steps, seedText, seedLocked, sampler, karras, width,
         height, batch, modelFolder, PreviewMethod.AUTO, Map.of());
   }
 
@@ -102,10 +107,12 @@ public record GenerationSettings(
     return d == null ? null : Path.of(d);
   }
 
-  /** What a first start shows: the example prompt, 20 DDIM steps, scale 5, the model's own size. */
+  /** What a first start shows: the example prompt and {@link Settings#defaults()}. */
   public static GenerationSettings defaults() {
+    Settings d = Settings.defaults();
     return new GenerationSettings(
-        EXAMPLE_PROMPT, "", 5.0, 20, "0", false, SamplerKind.DDIM, false, 0, 0, 1, "");
+        EXAMPLE_PROMPT, d.negativePrompt(), d.guidance(), d.steps(), Long.toString(d.seed()),
+        false, d.sampler(), d.karras(), d.width(), d.height(), 1, "");
   }
 
   /**
@@ -118,8 +125,9 @@ public record GenerationSettings(
     if (steps < 1 || steps > MAX_STEPS) {
       return "Steps must be between 1 and " + MAX_STEPS + ", got " + steps + ".";
     }
-    if (!Double.isFinite(guidanceScale) || guidanceScale < 0 || guidanceScale > 30) {
-      return "Guidance scale must be between 0 and 30, got " + guidanceScale + ".";
+    String problem = Settings.problem(steps, guidance, 0, width, height);
+    if (problem != null) {
+      return problem;
     }
     if (batch < 1 || batch > GenerationRequest.MAX_BATCH) {
       return "Batch count must be between 1 and "
@@ -129,14 +137,13 @@ public record GenerationSettings(
           + ".";
     }
     for (int side : new int[] {width, height}) {
-      if (side != 0
-          && (side < sizeStep || side > GenerationRequest.MAX_SIDE || side % sizeStep != 0)) {
+      if (side % sizeStep != 0) {
         return "Width and height must be multiples of "
             + sizeStep
             + " between "
             + sizeStep
             + " and "
-            + GenerationRequest.MAX_SIDE
+            + Settings.MAX_SIDE
             + " pixels, got "
             + width
             + "x"
@@ -165,7 +172,7 @@ public record GenerationSettings(
         .prompt(prompt)
         .negativePrompt(negativePrompt)
         .steps(steps)
-        .guidanceScale(guidanceScale)
+        .guidance(guidance)
         .seed(seed)
         .sampler(sampler)
         .karras(karras)

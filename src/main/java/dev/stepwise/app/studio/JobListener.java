@@ -48,7 +48,7 @@ final class JobListener implements GenerationListener {
           vm.status.set("Generating " + entry.summary());
           vm.stepsDone.set(0);
           vm.progress.set(0);
-          vm.stepText.set("Step 0/" + request.steps());
+          vm.stepText.set("Step 0/" + request.settings().steps());
           vm.speedText.set("");
           vm.etaText.set("");
           vm.syncQueue();
@@ -81,7 +81,7 @@ final class JobListener implements GenerationListener {
     double itPerSec = done / secs;
     double frac = e.progress(request.batch());
     long etaSecs = Math.round(e.eta().toMillis() / 1000.0);
-    long seed = request.seedOf(e.imageIndex());
+    long seed = request.settings().seedOf(e.imageIndex());
     vm.pump.post(
         () -> {
           if (e.step() == 0) {
@@ -140,7 +140,7 @@ final class JobListener implements GenerationListener {
                       "Finished %d image%s (%s) in %.1f s.",
                       r.images().size(),
                       r.images().size() == 1 ? "" : "s",
-                      Seeds.describe(request.seed(), request.batch()),
+                      Seeds.describe(request.settings().seed(), request.batch()),
                       r.duration().toMillis() / 1000.0)
                   + (notices.isEmpty() ? "" : " " + String.join(" ", notices)));
           vm.syncQueue();
@@ -155,7 +155,7 @@ final class JobListener implements GenerationListener {
           entry.state(JobState.CANCELLED);
           vm.queue.remove(entry);
           if (wasRunning) {
-            vm.stepText.set("Cancelled at step " + vm.stepsDone.get() + "/" + request.steps());
+            vm.stepText.set("Cancelled at step " + vm.stepsDone.get() + "/" + request.settings().steps());
             vm.etaText.set("");
           }
           vm.status.set("Cancelled job #" + entry.job().id() + ".");

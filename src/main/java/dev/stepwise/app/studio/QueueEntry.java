@@ -37,17 +37,17 @@ public final class QueueEntry {
   /** The seed of each image: "seed 7" or "seeds 7-10" for a batch. */
   public String seeds() {
     GenerationRequest r = job.request();
-    return Seeds.describe(r.seed(), r.batch());
+    return Seeds.describe(r.settings().seed(), r.batch());
   }
 
   /** One line for the queue list: "#3 a red heart · 20 steps · seeds 7-10". */
   public String summary() {
     GenerationRequest r = job.request();
-    String p = r.prompt().isBlank() ? "(no prompt)" : r.prompt().strip();
+    String p = r.settings().prompt().isBlank() ? "(no prompt)" : r.settings().prompt().strip();
     if (p.length() > 40) {
       p = p.substring(0, 39) + "…";
     }
-    return "#" + job.id() + " " + p + " · " + r.steps() + " steps · " + seeds();
+    return "#" + job.id() + " " + p + " · " + r.settings().steps() + " steps · " + seeds();
   }
 
   @Override

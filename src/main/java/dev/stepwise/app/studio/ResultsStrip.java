@@ -66,15 +66,15 @@ public final class ResultsStrip extends ScrollPane {
     Tooltip.install(
         box,
         new Tooltip(
-            r.request().prompt()
+            r.request().settings().prompt()
                 + "\nseed "
                 + r.seed()
                 + " · "
-                + r.request().steps()
+                + r.request().settings().steps()
                 + " steps · "
-                + r.request().sampler().displayName()
+                + r.request().settings().sampler().displayName()
                 + " · scale "
-                + r.request().guidanceScale()));
+                + r.request().settings().guidance()));
     return box;
   }
 }

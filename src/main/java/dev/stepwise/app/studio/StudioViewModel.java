@@ -7,7 +7,7 @@ import dev.stepwise.engine.PreviewSource;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.StepFrames;
 import dev.stepwise.engine.pack.ModelPack;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.JobState;
 import dev.stepwise.engine.service.PackFacts;
@@ -63,7 +63,7 @@ public final class StudioViewModel {
   private final IntegerProperty steps = new SimpleIntegerProperty(20);
   private final StringProperty seedText = new SimpleStringProperty("0");
   private final BooleanProperty seedLocked = new SimpleBooleanProperty();
-  private final ObjectProperty<SamplerKind> sampler = new SimpleObjectProperty<>(SamplerKind.DDIM);
+  private final ObjectProperty<Sampler> sampler = new SimpleObjectProperty<>(Sampler.DDIM);
   private final BooleanProperty karras = new SimpleBooleanProperty();
   private final IntegerProperty width = new SimpleIntegerProperty();
   private final IntegerProperty height = new SimpleIntegerProperty();
@@ -187,7 +187,7 @@ public final class StudioViewModel {
   public void apply(GenerationSettings s, List<ModelChoice> catalog) {
     prompt.set(s.prompt());
     negativePrompt.set(s.negativePrompt());
-    guidance.set(s.guidanceScale());
+    guidance.set(s.guidance());
     steps.set(s.steps());
     seedText.set(s.seedText());
     seedLocked.set(s.seedLocked());
@@ -686,7 +686,7 @@ public final class StudioViewModel {
     return seedLocked;
   }
 
-  public ObjectProperty<SamplerKind> samplerProperty() {
+  public ObjectProperty<Sampler> samplerProperty() {
     return sampler;
   }
 

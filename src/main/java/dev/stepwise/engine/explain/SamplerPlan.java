@@ -4,7 +4,7 @@ import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.sampling.DdpmVariance;
 import dev.stepwise.engine.sampling.Latents;
 import dev.stepwise.engine.sampling.NoiseSchedule;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.sampling.SamplerSettings;
 import dev.stepwise.engine.sampling.SamplingRun;
 import dev.stepwise.engine.sampling.SchedulerConfig;
@@ -23,7 +23,7 @@ import dev.stepwise.engine.sampling.SchedulerConfig;
  * @param timesteps the model timestep of each step, descending // [N]
  * @param sigmas the noise level before each step and after the last // [N+1]
  */
-public record SamplerPlan(SamplerKind kind, boolean karras, double[] timesteps, double[] sigmas) {
+public record SamplerPlan(Sampler kind, boolean karras, double[] timesteps, double[] sigmas) {
 
   /** Copies the arrays in. */
   public SamplerPlan {
@@ -39,11 +39,11 @@ public record SamplerPlan(SamplerKind kind, boolean karras, double[] timesteps, 
    *     steps
    */
   public static SamplerPlan of(
-      SchedulerConfig config, SamplerKind kind, boolean karras, int steps) {
+      SchedulerConfig config, Sampler kind, boolean karras, int steps) {
     if (config == null || kind == null) {
       throw new EngineException("A sampler plan needs a scheduler config and a sampler.");
     }
-    boolean useKarras = karras && kind != SamplerKind.DDPM && kind != SamplerKind.DDIM;
+    boolean useKarras = karras && kind != Sampler.DDPM && kind != Sampler.DDIM;
     SamplerSettings settings =
         new SamplerSettings(kind, steps, useKarras, null, 0.0, DdpmVariance.FIXED_LARGE);
     NoiseSchedule schedule = NoiseSchedule.of(config);

@@ -16,15 +16,18 @@ import dev.stepwise.engine.EngineException;
 public final class Guidance {
   private Guidance() {}
 
-  /** Returns whether scale {@code s} needs the unconditional model output ({@code s > 1}). */
-  public static boolean needsUnconditional(double s) {
-    check(s);
-    return s > 1;
+  /** Returns whether {@code guidance} needs the unconditional model output ({@code s > 1}). */
+  public static boolean needsUnconditional(double guidance) {
+    check(guidance);
+    return guidance > 1;
   }
 
-  /** Returns {@code uncond + s * (cond - uncond)}, element by element in double, as a new array. */
-  public static float[] combine(float[] uncond, float[] cond, double scale) {
-    check(scale);
+  /**
+   * Returns {@code uncond + s * (cond - uncond)} with s = {@code guidance}, element by element in
+   * double, as a new array.
+   */
+  public static float[] combine(float[] uncond, float[] cond, double guidance) {
+    check(guidance);
     if (uncond == null || cond == null || uncond.length != cond.length) {
       throw new EngineException(
           "Guidance needs unconditional and conditional outputs of the same length, got "
@@ -35,15 +38,19 @@ public final class Guidance {
     }
     float[] out = new float[cond.length]; // [B, C, H, W]
     for (int k = 0; k < out.length; k++) {
-      out[k] = (float) (uncond[k] + scale * ((double) cond[k] - uncond[k]));
+      out[k] = (float) (uncond[k] + guidance * ((double) cond[k] - uncond[k]));
     }
     return out;
   }
 
-  private static void check(double s) {
-    if (!Double.isFinite(s) || s < 0) {
+  /**
+   * The formula's own precondition (a finite, non-negative s). Requests reach here already within
+   * {@code recipe.Settings}' limits; this guards direct callers of the two functions above.
+   */
+  private static void check(double guidance) {
+    if (!Double.isFinite(guidance) || guidance < 0) {
       throw new EngineException(
-          "The guidance scale must be a finite number of at least 0, got " + s + ".");
+          "The guidance scale must be a finite number of at least 0, got " + guidance + ".");
     }
   }
 }

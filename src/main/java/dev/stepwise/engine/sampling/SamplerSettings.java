@@ -1,5 +1,6 @@
 package dev.stepwise.engine.sampling;
 
+import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.EngineException;
 
 /**
@@ -18,7 +19,7 @@ import dev.stepwise.engine.EngineException;
  * @param ddpmVariance DDPM's noise variance (ignored by other samplers)
  */
 public record SamplerSettings(
-    SamplerKind kind,
+    Sampler kind,
     int steps,
     boolean karras,
     TimestepSpacing spacingOrNull,
@@ -33,14 +34,14 @@ public record SamplerSettings(
     if (steps < 1) {
       throw new EngineException("steps must be at least 1, got " + steps);
     }
-    if (karras && (kind == SamplerKind.DDPM || kind == SamplerKind.DDIM)) {
+    if (karras && (kind == Sampler.DDPM || kind == Sampler.DDIM)) {
       throw new EngineException(
           "Karras sigmas work with euler, euler_a and dpmpp_2m, not with " + kind.cliName() + ".");
     }
     if (!(eta >= 0 && eta <= 1)) {
       throw new EngineException("eta must be between 0 and 1, got " + eta + ".");
     }
-    if (eta != 0 && kind != SamplerKind.DDIM) {
+    if (eta != 0 && kind != Sampler.DDIM) {
       throw new EngineException(
           "eta applies only to ddim, got eta " + eta + " with " + kind.cliName() + ".");
     }
@@ -50,7 +51,7 @@ public record SamplerSettings(
   }
 
   /** Returns {@code kind} with {@code steps}, no Karras sigmas, default spacing, eta 0, beta_t. */
-  public static SamplerSettings defaults(SamplerKind kind, int steps) {
+  public static SamplerSettings defaults(Sampler kind, int steps) {
     return new SamplerSettings(kind, steps, false, null, 0.0, DdpmVariance.FIXED_LARGE);
   }
 }

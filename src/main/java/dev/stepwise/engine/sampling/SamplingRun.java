@@ -1,5 +1,6 @@
 package dev.stepwise.engine.sampling;
 
+import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.random.NoiseSource;
 
@@ -80,9 +81,9 @@ public abstract class SamplingRun {
     }
     Timesteps.checkSteps(s.steps(), cfg.numTrainTimesteps());
     boolean needsNoise =
-        s.kind() == SamplerKind.DDPM
-            || s.kind() == SamplerKind.EULER_A
-            || (s.kind() == SamplerKind.DDIM && s.eta() > 0);
+        s.kind() == Sampler.DDPM
+            || s.kind() == Sampler.EULER_A
+            || (s.kind() == Sampler.DDIM && s.eta() > 0);
     if (needsNoise && stepNoise == null) {
       throw new EngineException(
           s.kind().cliName() + " adds noise between steps and needs a step-noise source.");
@@ -92,7 +93,7 @@ public abstract class SamplingRun {
             ? s.spacingOrNull()
             : cfg.timestepSpacingOrNull() != null
                 ? cfg.timestepSpacingOrNull()
-                : s.kind().defaultSpacing();
+                : TimestepSpacing.defaultFor(s.kind());
     Latents x = standardNormalNoise;
     return switch (s.kind()) {
       case DDPM -> new DdpmRun(schedule, cfg, s, spacing, x, stepNoise);

@@ -1,6 +1,7 @@
 package dev.stepwise.engine.sampling;
 
 import dev.stepwise.engine.EngineException;
+import dev.stepwise.recipe.Sampler;
 
 /**
  * How inference timesteps are picked among the training timesteps (diffusers' {@code
@@ -24,6 +25,18 @@ public enum TimestepSpacing {
   /** Returns the spelling used in scheduler_config.json. */
   public String configName() {
     return configName;
+  }
+
+  /**
+   * The spacing diffusers' scheduler for {@code sampler} uses when its config names none: leading
+   * for DDPM and DDIM (scheduling_ddpm.py, scheduling_ddim.py), linspace for the sigma-space
+   * samplers (scheduling_euler_discrete.py, scheduling_dpmsolver_multistep.py).
+   */
+  public static TimestepSpacing defaultFor(Sampler sampler) {
+    return switch (sampler) {
+      case DDPM, DDIM -> LEADING;
+      case EULER, EULER_A, DPMPP_2M -> LINSPACE;
+    };
   }
 
   /** Parses a scheduler_config.json spelling; anything else is refused with the allowed names. */

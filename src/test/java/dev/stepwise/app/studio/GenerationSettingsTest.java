@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.PreviewMethod;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
@@ -19,7 +19,7 @@ class GenerationSettingsTest {
   private static GenerationSettings with(
       int steps, double s, String seed, boolean locked, int w, int h, int batch) {
     return new GenerationSettings(
-        "a cat", "", s, steps, seed, locked, SamplerKind.EULER, true, w, h, batch, "");
+        "a cat", "", s, steps, seed, locked, Sampler.EULER, true, w, h, batch, "");
   }
 
   @Test
@@ -45,14 +45,14 @@ class GenerationSettingsTest {
   @Test
   void toRequestCarriesEveryControl() {
     GenerationRequest r = with(12, 7.5, "3", true, 96, 64, 3).toRequest(99, Path.of("/packs/x"));
-    assertEquals(12, r.steps());
-    assertEquals(7.5, r.guidanceScale());
-    assertEquals(99, r.seed());
-    assertEquals(101, r.seedOf(2));
-    assertEquals(SamplerKind.EULER, r.sampler());
-    assertTrue(r.karras());
-    assertEquals(96, r.width());
-    assertEquals(64, r.height());
+    assertEquals(12, r.settings().steps());
+    assertEquals(7.5, r.settings().guidance());
+    assertEquals(99, r.settings().seed());
+    assertEquals(101, r.settings().seedOf(2));
+    assertEquals(Sampler.EULER, r.settings().sampler());
+    assertTrue(r.settings().karras());
+    assertEquals(96, r.settings().width());
+    assertEquals(64, r.settings().height());
     assertEquals(3, r.batch());
     assertEquals(Path.of("/packs/x"), r.model());
     assertEquals(PreviewMethod.AUTO, r.previewMethod(), "Auto by default");
@@ -65,7 +65,7 @@ class GenerationSettingsTest {
     assertEquals(PreviewMethod.AUTO, d.previewMethod());
     GenerationSettings s =
         new GenerationSettings(
-            "a cat", "", 5, 4, "1", false, SamplerKind.DDIM, false, 0, 0, 1, "",
+            "a cat", "", 5, 4, "1", false, Sampler.DDIM, false, 0, 0, 1, "",
             PreviewMethod.TINY,
             Map.of(GenerationSettings.modelKey(Path.of("/packs/x")), "/d/taesd"));
     GenerationRequest r = s.toRequest(1, Path.of("/packs/x/../x"));

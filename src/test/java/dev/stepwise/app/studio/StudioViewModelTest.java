@@ -130,7 +130,7 @@ class StudioViewModelTest {
           public void jobStarted(
               Path packDir, SchedulerConfig scheduler, GenerationRequest request) {
             assertNotNull(scheduler);
-            heard.add("start " + request.seed());
+            heard.add("start " + request.settings().seed());
           }
 
           @Override
@@ -295,6 +295,6 @@ class StudioViewModelTest {
     assertEquals(JobState.CANCELLED, a.state());
     assertEquals(JobState.FINISHED, b.state());
     assertEquals(1, vm.results().size());
-    assertEquals(b.job().request().seed(), vm.results().get(0).seed());
+    assertEquals(b.job().request().settings().seed(), vm.results().get(0).seed());
   }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.engine.PreviewMethod;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,7 +25,7 @@ class SettingsStoreTest {
             33,
             "1234",
             true,
-            SamplerKind.DPMPP_2M,
+            Sampler.DPMPP_2M,
             true,
             96,
             128,
@@ -65,5 +65,15 @@ class SettingsStoreTest {
     assertEquals(Theme.LIGHT, Theme.parse("purple"));
     assertEquals(Theme.LIGHT, Theme.DARK.toggled());
     assertTrue(Theme.DARK.stylesheet().endsWith("dark.css"));
+  }
+
+  @Test
+  void guidanceSavedUnderItsOldNameIsKept(@TempDir Path dir) throws Exception {
+    SettingsStore store = new SettingsStore(dir.resolve("studio.json"));
+    Files.writeString(store.file(), "{\"generation\": {\"guidanceScale\": 7.5, \"steps\": 30}}");
+    assertEquals(7.5, store.load().generation().guidance());
+    store.save(store.load());
+    String saved = Files.readString(store.file());
+    assertTrue(saved.contains("\"guidance\": 7.5") && !saved.contains("guidanceScale"), saved);
   }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.engine.sampling.NoiseSchedule;
-import dev.stepwise.engine.sampling.SamplerKind;
+import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import dev.stepwise.engine.sampling.TimestepSpacing;
 import dev.stepwise.engine.sampling.Timesteps;
@@ -40,7 +40,7 @@ class ScheduleCurvesTest {
 
   @Test
   void samplerPlansMatchTheEngineTimesteps() {
-    SamplerPlan ddim = SamplerPlan.of(SD, SamplerKind.DDIM, false, 20);
+    SamplerPlan ddim = SamplerPlan.of(SD, Sampler.DDIM, false, 20);
     int[] expected = Timesteps.ddim(TimestepSpacing.LEADING, 20, 1000, 1);
     assertEquals(20, ddim.steps());
     for (int i = 0; i < 20; i++) {
@@ -50,16 +50,16 @@ class ScheduleCurvesTest {
     NoiseSchedule s = NoiseSchedule.of(SD);
     assertEquals(s.alphaCumprod(951), ddim.alphaBar(0), 1e-9);
 
-    SamplerPlan euler = SamplerPlan.of(SD, SamplerKind.EULER, false, 10);
+    SamplerPlan euler = SamplerPlan.of(SD, Sampler.EULER, false, 10);
     assertArrayEquals(Timesteps.euler(TimestepSpacing.LINSPACE, 10, 1000, 1), euler.timesteps());
     assertEquals(0.0, euler.sigma(10), 0.0);
 
-    SamplerPlan karras = SamplerPlan.of(SD, SamplerKind.DPMPP_2M, true, 10);
+    SamplerPlan karras = SamplerPlan.of(SD, Sampler.DPMPP_2M, true, 10);
     assertTrue(karras.karras());
     double[] k = NoiseSchedule.karrasSigmas(10, karras.sigma(9), karras.sigma(0));
     for (int i = 0; i < 10; i++) {
       assertEquals(k[i], karras.sigma(i), 1e-5 * k[i]);
     }
-    assertTrue(!SamplerPlan.of(SD, SamplerKind.DDIM, true, 10).karras(), "DDIM ignores Karras");
+    assertTrue(!SamplerPlan.of(SD, Sampler.DDIM, true, 10).karras(), "DDIM ignores Karras");
   }
 }

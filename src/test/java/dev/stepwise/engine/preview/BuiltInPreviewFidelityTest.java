@@ -46,7 +46,7 @@ class BuiltInPreviewFidelityTest {
       for (String prompt : List.of("red heart, twemoji style", "grinning cat, fluent flat style")) {
         List<StepEvent> events = new ArrayList<>();
         GenerationRequest r =
-            GenerationRequest.builder().prompt(prompt).steps(10).guidanceScale(5).seed(3)
+            GenerationRequest.builder().prompt(prompt).steps(10).guidance(5).seed(3)
                 .previewMethod(PreviewMethod.OFF).build();
         new Pipeline(model)
             .run(r, new GenerationListener() {

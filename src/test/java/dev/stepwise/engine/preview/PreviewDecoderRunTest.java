@@ -47,7 +47,7 @@ class PreviewDecoderRunTest {
   }
 
   private static GenerationRequest.Builder request() {
-    return GenerationRequest.builder().prompt("a red heart emoji").steps(3).guidanceScale(3).seed(11);
+    return GenerationRequest.builder().prompt("a red heart emoji").steps(3).guidance(3).seed(11);
   }
 
   /** tiny-sd with vae_preview/ holding golden config {@code name}, made for {@code madeFor}. */

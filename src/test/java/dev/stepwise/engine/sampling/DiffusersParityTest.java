@@ -1,5 +1,6 @@
 package dev.stepwise.engine.sampling;
 
+import dev.stepwise.recipe.Sampler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,7 +70,7 @@ class DiffusersParityTest {
     String name = r.get("name").getAsString();
     JsonObject cfgJson = r.getAsJsonObject("config");
     SchedulerConfig cfg = SchedulerConfig.fromJson(cfgJson);
-    SamplerKind kind = SamplerKind.parse(r.get("sampler").getAsString());
+    Sampler kind = Sampler.parse(r.get("sampler").getAsString());
     boolean karras =
         cfgJson.has("use_karras_sigmas") && cfgJson.get("use_karras_sigmas").getAsBoolean();
     double eta = r.get("eta").isJsonNull() ? 0.0 : r.get("eta").getAsDouble();
@@ -118,7 +119,7 @@ class DiffusersParityTest {
       assertEquals(
           step.get("timestep").getAsDouble(), res.timestep(), tTol, name + " timestep " + i);
       float[] want = floats(step.getAsJsonArray("latents"));
-      boolean ddpmLastWithNoise = kind == SamplerKind.DDPM && i == ref.size() - 1;
+      boolean ddpmLastWithNoise = kind == Sampler.DDPM && i == ref.size() - 1;
       if (ddpmLastWithNoise) {
         // diffusers adds noise at the last step too (t = 1 > 0); Algorithm 2 returns x0 there.
         want = floats(step.getAsJsonArray("x0"));

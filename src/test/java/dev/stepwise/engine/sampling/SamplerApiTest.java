@@ -1,5 +1,7 @@
 package dev.stepwise.engine.sampling;
 
+import dev.stepwise.recipe.RecipeException;
+import dev.stepwise.recipe.Sampler;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,15 +19,15 @@ class SamplerApiTest {
 
   @Test
   void samplerNamesParseBothWays() {
-    for (SamplerKind k : SamplerKind.values()) {
-      assertEquals(k, SamplerKind.parse(k.cliName()));
-      assertEquals(k, SamplerKind.parse(k.displayName()));
-      assertEquals(k, SamplerKind.parse(" " + k.displayName().toUpperCase() + " "));
+    for (Sampler k : Sampler.values()) {
+      assertEquals(k, Sampler.parse(k.cliName()));
+      assertEquals(k, Sampler.parse(k.displayName()));
+      assertEquals(k, Sampler.parse(" " + k.displayName().toUpperCase() + " "));
     }
-    assertEquals("euler_a", SamplerKind.EULER_A.cliName());
-    assertEquals("Euler a", SamplerKind.EULER_A.displayName());
-    assertEquals("DPM++ 2M", SamplerKind.DPMPP_2M.displayName());
-    EngineException e = assertThrows(EngineException.class, () -> SamplerKind.parse("heun"));
+    assertEquals("euler_a", Sampler.EULER_A.cliName());
+    assertEquals("Euler a", Sampler.EULER_A.displayName());
+    assertEquals("DPM++ 2M", Sampler.DPMPP_2M.displayName());
+    RecipeException e = assertThrows(RecipeException.class, () -> Sampler.parse("heun"));
     assertEquals(
         "Unknown sampler \"heun\"; use one of ddpm (\"DDPM\"), ddim (\"DDIM\"), euler (\"Euler\"),"
             + " euler_a (\"Euler a\"), dpmpp_2m (\"DPM++ 2M\").",
@@ -40,7 +42,7 @@ class SamplerApiTest {
                 EngineException.class,
                 () ->
                     new SamplerSettings(
-                        SamplerKind.DDIM, 20, true, null, 0, DdpmVariance.FIXED_LARGE))
+                        Sampler.DDIM, 20, true, null, 0, DdpmVariance.FIXED_LARGE))
             .getMessage());
     assertEquals(
         "eta applies only to ddim, got eta 0.5 with euler.",
@@ -48,7 +50,7 @@ class SamplerApiTest {
                 EngineException.class,
                 () ->
                     new SamplerSettings(
-                        SamplerKind.EULER, 20, false, null, 0.5, DdpmVariance.FIXED_LARGE))
+                        Sampler.EULER, 20, false, null, 0.5, DdpmVariance.FIXED_LARGE))
             .getMessage());
     assertEquals(
         "eta must be between 0 and 1, got NaN.",
@@ -56,13 +58,13 @@ class SamplerApiTest {
                 EngineException.class,
                 () ->
                     new SamplerSettings(
-                        SamplerKind.DDIM, 20, false, null, Double.NaN, DdpmVariance.FIXED_LARGE))
+                        Sampler.DDIM, 20, false, null, Double.NaN, DdpmVariance.FIXED_LARGE))
             .getMessage());
     assertEquals(
         "steps must be at least 1, got 0",
-        assertThrows(EngineException.class, () -> SamplerSettings.defaults(SamplerKind.EULER, 0))
+        assertThrows(EngineException.class, () -> SamplerSettings.defaults(Sampler.EULER, 0))
             .getMessage());
-    SamplerSettings d = SamplerSettings.defaults(SamplerKind.DDPM, 30);
+    SamplerSettings d = SamplerSettings.defaults(Sampler.DDPM, 30);
     assertEquals(DdpmVariance.FIXED_LARGE, d.ddpmVariance());
     assertFalse(d.karras());
     assertEquals(0.0, d.eta());
@@ -77,7 +79,7 @@ class SamplerApiTest {
                 EngineException.class,
                 () ->
                     SamplingRun.start(
-                        SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.EULER, 1001), z, null))
+                        SCHEDULE, SD, SamplerSettings.defaults(Sampler.EULER, 1001), z, null))
             .getMessage());
     assertEquals(
         "euler_a adds noise between steps and needs a step-noise source.",
@@ -85,7 +87,7 @@ class SamplerApiTest {
                 EngineException.class,
                 () ->
                     SamplingRun.start(
-                        SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.EULER_A, 5), z, null))
+                        SCHEDULE, SD, SamplerSettings.defaults(Sampler.EULER_A, 5), z, null))
             .getMessage());
   }
 
@@ -97,7 +99,7 @@ class SamplerApiTest {
             EngineException.class,
             () ->
                 SamplingRun.start(
-                    SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.DPMPP_2M, 1000), z, null));
+                    SCHEDULE, SD, SamplerSettings.defaults(Sampler.DPMPP_2M, 1000), z, null));
     assertTrue(
         e.getMessage()
             .startsWith("dpmpp_2m with linspace spacing and 1000 steps repeats timestep "),
@@ -105,7 +107,7 @@ class SamplerApiTest {
     assertTrue(e.getMessage().endsWith("; use fewer steps or another spacing."));
     SamplingRun ok =
         SamplingRun.start(
-            SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.DPMPP_2M, 500), z, null);
+            SCHEDULE, SD, SamplerSettings.defaults(Sampler.DPMPP_2M, 500), z, null);
     assertEquals(500, ok.totalSteps());
   }
 
@@ -114,7 +116,7 @@ class SamplerApiTest {
     Latents z = Latents.initialNoise(5, 1, 4, 2, 2);
     float[] before = z.data().clone();
     SamplingRun run =
-        SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.EULER, 3), z, null);
+        SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(Sampler.EULER, 3), z, null);
     assertArrayEquals(before, z.data(), "start must not modify the caller's noise");
     assertEquals(3, run.totalSteps());
     assertEquals((float) SCHEDULE.sigmaMax(), run.initNoiseSigma(), 1e-6);
@@ -133,7 +135,7 @@ class SamplerApiTest {
         assertThrows(EngineException.class, () -> run.step((x, t) -> new float[x.length]))
             .getMessage());
     SamplingRun other =
-        SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.DDIM, 3), z, null);
+        SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(Sampler.DDIM, 3), z, null);
     assertEquals(
         "The model returned 3 values for latents of 16 values.",
         assertThrows(EngineException.class, () -> other.step((x, t) -> new float[3])).getMessage());
@@ -142,7 +144,7 @@ class SamplerApiTest {
 
   @Test
   void ancestralRunsAreBitReproducibleFromTheSeed() {
-    for (SamplerKind k : new SamplerKind[] {SamplerKind.EULER_A, SamplerKind.DDPM}) {
+    for (Sampler k : new Sampler[] {Sampler.EULER_A, Sampler.DDPM}) {
       float[] a = runWithSeed(k, 42);
       float[] b = runWithSeed(k, 42);
       assertEquals(a.length, b.length);
@@ -155,19 +157,19 @@ class SamplerApiTest {
 
   @Test
   void imageOfABatchEqualsTheSingleImageRunWithSeedPlusI() {
-    float[] batch = runWithSeed(SamplerKind.EULER_A, 100, 3);
-    float[] single = runWithSeed(SamplerKind.EULER_A, 102, 1);
+    float[] batch = runWithSeed(Sampler.EULER_A, 100, 3);
+    float[] single = runWithSeed(Sampler.EULER_A, 102, 1);
     int per = single.length;
     for (int k = 0; k < per; k++) {
       assertEquals(Float.floatToRawIntBits(single[k]), Float.floatToRawIntBits(batch[2 * per + k]));
     }
   }
 
-  private static float[] runWithSeed(SamplerKind kind, long seed) {
+  private static float[] runWithSeed(Sampler kind, long seed) {
     return runWithSeed(kind, seed, 2);
   }
 
-  private static float[] runWithSeed(SamplerKind kind, long seed, int batch) {
+  private static float[] runWithSeed(Sampler kind, long seed, int batch) {
     Latents z = Latents.initialNoise(seed, batch, 4, 3, 5);
     SamplingRun run =
         SamplingRun.start(

@@ -1,5 +1,6 @@
 package dev.stepwise.engine.sampling;
 
+import dev.stepwise.recipe.Sampler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,33 +42,33 @@ class SamplerOracleTest {
 
   static Arguments[] cases() {
     return new Arguments[] {
-      Arguments.of(SamplerKind.DDIM, 1, false, null, PredictionType.EPSILON),
-      Arguments.of(SamplerKind.DDIM, 7, false, null, PredictionType.EPSILON),
-      Arguments.of(SamplerKind.DDIM, 50, false, TimestepSpacing.TRAILING, PredictionType.EPSILON),
+      Arguments.of(Sampler.DDIM, 1, false, null, PredictionType.EPSILON),
+      Arguments.of(Sampler.DDIM, 7, false, null, PredictionType.EPSILON),
+      Arguments.of(Sampler.DDIM, 50, false, TimestepSpacing.TRAILING, PredictionType.EPSILON),
       Arguments.of(
-          SamplerKind.DDIM, 13, false, TimestepSpacing.LEADING, PredictionType.V_PREDICTION),
-      Arguments.of(SamplerKind.DDIM, 50, false, null, PredictionType.V_PREDICTION),
-      Arguments.of(SamplerKind.EULER, 1, false, null, PredictionType.EPSILON),
-      Arguments.of(SamplerKind.EULER, 20, false, null, PredictionType.EPSILON),
-      Arguments.of(SamplerKind.EULER, 20, false, TimestepSpacing.LEADING, PredictionType.EPSILON),
-      Arguments.of(SamplerKind.EULER, 30, true, null, PredictionType.EPSILON),
+          Sampler.DDIM, 13, false, TimestepSpacing.LEADING, PredictionType.V_PREDICTION),
+      Arguments.of(Sampler.DDIM, 50, false, null, PredictionType.V_PREDICTION),
+      Arguments.of(Sampler.EULER, 1, false, null, PredictionType.EPSILON),
+      Arguments.of(Sampler.EULER, 20, false, null, PredictionType.EPSILON),
+      Arguments.of(Sampler.EULER, 20, false, TimestepSpacing.LEADING, PredictionType.EPSILON),
+      Arguments.of(Sampler.EULER, 30, true, null, PredictionType.EPSILON),
       Arguments.of(
-          SamplerKind.EULER, 25, false, TimestepSpacing.TRAILING, PredictionType.V_PREDICTION),
-      Arguments.of(SamplerKind.EULER, 25, true, null, PredictionType.V_PREDICTION),
-      Arguments.of(SamplerKind.DPMPP_2M, 1, false, null, PredictionType.EPSILON),
-      Arguments.of(SamplerKind.DPMPP_2M, 2, false, null, PredictionType.EPSILON),
-      Arguments.of(SamplerKind.DPMPP_2M, 20, false, null, PredictionType.EPSILON),
-      Arguments.of(SamplerKind.DPMPP_2M, 20, true, null, PredictionType.EPSILON),
+          Sampler.EULER, 25, false, TimestepSpacing.TRAILING, PredictionType.V_PREDICTION),
+      Arguments.of(Sampler.EULER, 25, true, null, PredictionType.V_PREDICTION),
+      Arguments.of(Sampler.DPMPP_2M, 1, false, null, PredictionType.EPSILON),
+      Arguments.of(Sampler.DPMPP_2M, 2, false, null, PredictionType.EPSILON),
+      Arguments.of(Sampler.DPMPP_2M, 20, false, null, PredictionType.EPSILON),
+      Arguments.of(Sampler.DPMPP_2M, 20, true, null, PredictionType.EPSILON),
       Arguments.of(
-          SamplerKind.DPMPP_2M, 30, false, TimestepSpacing.LEADING, PredictionType.V_PREDICTION),
-      Arguments.of(SamplerKind.DPMPP_2M, 30, true, null, PredictionType.V_PREDICTION),
+          Sampler.DPMPP_2M, 30, false, TimestepSpacing.LEADING, PredictionType.V_PREDICTION),
+      Arguments.of(Sampler.DPMPP_2M, 30, true, null, PredictionType.V_PREDICTION),
     };
   }
 
   @ParameterizedTest
   @MethodSource("cases")
   void trueNoiseOracleRecoversX0(
-      SamplerKind kind, int steps, boolean karras, TimestepSpacing spacing, PredictionType type) {
+      Sampler kind, int steps, boolean karras, TimestepSpacing spacing, PredictionType type) {
     for (boolean alphaToOne : new boolean[] {false, true}) {
       SchedulerConfig cfg =
           new SchedulerConfig(
@@ -91,7 +92,7 @@ class SamplerOracleTest {
           SamplingRun.start(schedule, cfg, s, new Latents(new float[x0.length], B, C, H, W), null);
       double sigma0 = probe.sigmaBefore(0);
       double init = probe.initNoiseSigma();
-      boolean ve = kind == SamplerKind.EULER;
+      boolean ve = kind == Sampler.EULER;
       double alpha0 = 1 / Math.sqrt(sigma0 * sigma0 + 1);
       float[] start = new float[x0.length];
       for (int k = 0; k < x0.length; k++) {
@@ -114,7 +115,7 @@ class SamplerOracleTest {
       for (int k = 0; k < x0.length; k++) {
         expectedEnd[k] = (float) (aEnd * x0[k] + aEnd * sEnd * eps[k]);
       }
-      if (kind != SamplerKind.DDIM || alphaToOne) {
+      if (kind != Sampler.DDIM || alphaToOne) {
         assertEquals(0.0, sEnd, 0.0);
       }
       assertClose(expectedEnd, run.latents().data(), tol, kind + " final latents");
@@ -137,7 +138,7 @@ class SamplerOracleTest {
   @ParameterizedTest
   @MethodSource("cases")
   void wrongModelStillDoesNotRecoverX0(
-      SamplerKind kind, int steps, boolean karras, TimestepSpacing spacing, PredictionType type) {
+      Sampler kind, int steps, boolean karras, TimestepSpacing spacing, PredictionType type) {
     // Guard against a vacuous oracle test: a model that returns zeros must not land on x0.
     SchedulerConfig cfg = SchedulerConfig.stableDiffusion().withPredictionType(type);
     SamplerSettings s =

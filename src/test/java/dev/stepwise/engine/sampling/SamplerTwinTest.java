@@ -1,5 +1,6 @@
 package dev.stepwise.engine.sampling;
 
+import dev.stepwise.recipe.Sampler;
 import static dev.stepwise.engine.sampling.SamplerOracleTest.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +52,7 @@ class SamplerTwinTest {
     // first order on the first step and when sn = 0. The run keeps VP latents x_vp = x /
     // sqrt(s^2+1).
     SamplerSettings s =
-        new SamplerSettings(SamplerKind.DPMPP_2M, 12, karras, null, 0, DdpmVariance.FIXED_LARGE);
+        new SamplerSettings(Sampler.DPMPP_2M, 12, karras, null, 0, DdpmVariance.FIXED_LARGE);
     Latents start = noise(3);
     SamplingRun run = SamplingRun.start(SCHEDULE, SD, s, start, null);
     double[] sig = new double[13];
@@ -99,7 +100,7 @@ class SamplerTwinTest {
   @ParameterizedTest
   @EnumSource(DdpmVariance.class)
   void ddpmMeanIsHoAlgorithmTwoAndNoiseHasTheChosenVariance(DdpmVariance variance) {
-    SamplerSettings s = new SamplerSettings(SamplerKind.DDPM, 10, false, null, 0, variance);
+    SamplerSettings s = new SamplerSettings(Sampler.DDPM, 10, false, null, 0, variance);
     Recorded z = new Recorded();
     SamplingRun run = SamplingRun.start(SCHEDULE, SD, s, noise(4), z);
     int[] ts = Timesteps.ddim(TimestepSpacing.LEADING, 10, 1000, 1);
@@ -144,7 +145,7 @@ class SamplerTwinTest {
             SamplingRun.start(
                 sched,
                 cfg,
-                SamplerSettings.defaults(SamplerKind.DDPM, 1000),
+                SamplerSettings.defaults(Sampler.DDPM, 1000),
                 noise(5).copy().withData(new float[N]),
                 n -> new float[n]);
     assertEquals(999.0, run.timesteps()[0], 0.0);
@@ -172,7 +173,7 @@ class SamplerTwinTest {
   void eulerAncestralStepIsEulerToSigmaDownPlusFreshNoise() {
     float[] x0 = SamplerOracleTest.x0();
     float[] eps = SamplerOracleTest.eps();
-    SamplerSettings s = SamplerSettings.defaults(SamplerKind.EULER_A, 8);
+    SamplerSettings s = SamplerSettings.defaults(Sampler.EULER_A, 8);
     Recorded z = new Recorded();
     SamplingRun probe =
         SamplingRun.start(SCHEDULE, SD, s, new Latents(new float[x0.length], 2, 4, 4, 4), z);
@@ -196,7 +197,7 @@ class SamplerTwinTest {
     float[] x0 = SamplerOracleTest.x0();
     float[] eps = SamplerOracleTest.eps();
     SamplerSettings s =
-        new SamplerSettings(SamplerKind.DDIM, 10, false, null, 1.0, DdpmVariance.FIXED_LARGE);
+        new SamplerSettings(Sampler.DDIM, 10, false, null, 1.0, DdpmVariance.FIXED_LARGE);
     Recorded z = new Recorded();
     double a = SCHEDULE.alphaCumprod(901);
     double aPrev = SCHEDULE.alphaCumprod(801);

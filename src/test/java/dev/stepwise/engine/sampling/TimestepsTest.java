@@ -1,5 +1,6 @@
 package dev.stepwise.engine.sampling;
 
+import dev.stepwise.recipe.Sampler;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -115,7 +116,7 @@ class TimestepsTest {
 
   @Test
   void eulerSigmasFollowTheTimestepsAndEndAtZero() {
-    SamplerSettings s = SamplerSettings.defaults(SamplerKind.EULER, 50);
+    SamplerSettings s = SamplerSettings.defaults(Sampler.EULER, 50);
     EulerSchedule e =
         EulerSchedule.build(SD, SchedulerConfig.stableDiffusion(), s, TimestepSpacing.LINSPACE);
     assertEquals(51, e.sigmas().length);
@@ -133,7 +134,7 @@ class TimestepsTest {
   @Test
   void karrasSigmaArraysRunFromSigmaMaxToSigmaMinThenZero() {
     SamplerSettings s =
-        new SamplerSettings(SamplerKind.EULER, 20, true, null, 0, DdpmVariance.FIXED_LARGE);
+        new SamplerSettings(Sampler.EULER, 20, true, null, 0, DdpmVariance.FIXED_LARGE);
     EulerSchedule e =
         EulerSchedule.build(SD, SchedulerConfig.stableDiffusion(), s, TimestepSpacing.LINSPACE);
     assertEquals(14.6146, e.sigmas()[0], 5e-5);
