@@ -1,5 +1,6 @@
 package dev.stepwise.gallery;
 
+import dev.stepwise.files.AtomicWrite;
 import dev.stepwise.metadata.MetadataException;
 import dev.stepwise.metadata.PngImage;
 import dev.stepwise.metadata.PngText;
@@ -603,11 +604,15 @@ public final class Library implements AutoCloseable {
     return aside.toString();
   }
 
-  /** Removes temporary files that a crash left behind (older than a minute). */
+  /**
+   * Removes temporary files that a crash left behind (older than a minute): pending saves and the
+   * temporary files of an atomic write, such as the curation journal's.
+   */
   private void cleanPending() {
     long cutoff = System.currentTimeMillis() - 60_000;
     try (var s = Files.list(meta)) {
-      s.filter(p -> p.getFileName().toString().matches("\\.?pending-.*"))
+      s.filter(p -> p.getFileName().toString().matches("\\.?pending-.*")
+              || AtomicWrite.isTemporary(p))
           .filter(p -> {
             try {
               return Files.getLastModifiedTime(p).toMillis() < cutoff;
