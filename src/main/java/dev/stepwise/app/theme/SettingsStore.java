@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import dev.stepwise.files.AtomicWrite;
+import dev.stepwise.files.UserDirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,12 +41,7 @@ public final class SettingsStore {
     if (override != null && !override.isBlank()) {
       return Path.of(override);
     }
-    String xdg = System.getenv("XDG_CONFIG_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".config");
-    return base.resolve("stepwise");
+    return UserDirs.config().resolve("stepwise");
   }
 
   /** The file this store reads and writes. */
