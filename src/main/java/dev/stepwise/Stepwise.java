@@ -1,5 +1,6 @@
 package dev.stepwise;
 
+import dev.stepwise.files.UserDirs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,20 +31,16 @@ public final class Stepwise {
   }
 
   /**
-   * The Stepwise-owned cache folder: {@code $XDG_CACHE_HOME/stepwise}, or {@code ~/.cache/stepwise}.
-   * Overridden by the system property {@code stepwise.cache.dir}.
+   * The Stepwise-owned cache folder: {@code $XDG_CACHE_HOME/stepwise}, or {@code
+   * ~/.cache/stepwise} ({@link UserDirs#cache()}). Overridden by the system property {@code
+   * stepwise.cache.dir}.
    */
   public static Path cacheDir() {
     String override = System.getProperty("stepwise.cache.dir");
     if (override != null && !override.isBlank()) {
       return Path.of(override);
     }
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".cache");
-    return base.resolve("stepwise");
+    return UserDirs.cache().resolve("stepwise");
   }
 
   /**

@@ -1,5 +1,8 @@
 package dev.stepwise;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -96,6 +99,22 @@ class ArchitectureTest {
         .resideInAnyPackage("dev.stepwise.app..", "javafx..", "org.controlsfx..", "org.kordamp..")
         .because(
             "the CLI runs headless; dev.stepwise.Main hands it the studio opener as a Runnable")
+        .check(CLASSES);
+  }
+
+  @Test
+  void filesDependOnNothingOfStepwise() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.stepwise.files..")
+        .should()
+        .dependOnClassesThat(
+            resideInAPackage("dev.stepwise..")
+                .and(not(resideInAPackage("dev.stepwise.files..")))
+                .or(resideInAnyPackage("javafx..", "ai.djl..")))
+        .because(
+            "the atomic write and the XDG folders are used by every layer, the engine included,"
+                + " so they must not pull any layer, a toolkit or the engine in")
         .check(CLASSES);
   }
 }

@@ -7,18 +7,17 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.stepwise.files.AtomicWrite;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 
 /**
  * The library's curation (favourites, galleries, tags) kept beside the index in
@@ -27,9 +26,10 @@ import java.util.UUID;
  *
  * <p>Layout: {@code {"format": "stepwise-curation", "formatVersion": 1, "favourites": [file...],
  * "galleries": {name: [file...]}, "tags": {file: [tag...]}}}, files relative to the library
- * folder with {@code /} separators. Written whole after every change, to a hidden temporary file
- * renamed over the old one. Read as untrusted: a file over {@link #MAX_BYTES}, malformed JSON or
- * another format gives nothing, and entries of the wrong type are skipped.
+ * folder with {@code /} separators. Written whole after every change, atomically ({@link
+ * AtomicWrite}: a hidden temporary file renamed over the old one). Read as untrusted: a file over
+ * {@link #MAX_BYTES}, malformed JSON or another format gives nothing, and entries of the wrong
+ * type are skipped.
  */
 final class CurationJournal {
   /** File name inside the library's {@code .stepwise} folder. */
@@ -82,14 +82,7 @@ final class CurationJournal {
     JsonObject tags = new JsonObject();
     curation.tags().forEach((file, list) -> tags.add(file, array(list)));
     root.add("tags", tags);
-    Path tmp = meta.resolve(".pending-curation-" + UUID.randomUUID());
-    try {
-      Files.writeString(tmp, GSON.toJson(root) + "\n", StandardCharsets.UTF_8);
-      Files.move(tmp, meta.resolve(FILE), StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicWrite.writeString(meta.resolve(FILE), GSON.toJson(root) + "\n");
   }
 
   /**

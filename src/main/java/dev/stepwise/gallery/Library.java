@@ -1,5 +1,6 @@
 package dev.stepwise.gallery;
 
+import dev.stepwise.files.AtomicWrite;
 import dev.stepwise.metadata.MetadataException;
 import dev.stepwise.metadata.PngImage;
 import dev.stepwise.metadata.PngText;
@@ -29,29 +30,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * and rebuilt from the files. Saving writes the PNG to a hidden temporary file, renames it to a
  * free readable name under a lock shared by every process, and only then adds the index row.
  * Several {@code Library} objects, in one process or many, may use one folder at once. Methods are
- * thread-safe. Index and trash live in the folder's {@code .stepwise} subfolder, with the
- * curation journal ({@link CurationJournal}) that gives a rebuilt index its favourites, galleries
- * and tags back.
+ * thread-safe. Index and trash ({@link LibraryTrash}) live in the folder's {@code .stepwise}
+ * subfolder, with the curation journal that gives a rebuilt index its favourites, galleries and
+ * tags back ({@link LibraryCuration}).
  */
 public final class Library implements AutoCloseable {
   /** Hidden folder inside the library for the index, lock and trash. */
   public static final String META_FOLDER = ".stepwise";
 
-  private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
-  private static final Map<Path, ReentrantLock> CURATION_LOCKS = new ConcurrentHashMap<>();
-
   /** Deleted images stay in the trash this long; opening a library removes older ones. */
   public static final java.time.Duration TRASH_KEEP = java.time.Duration.ofDays(30);
 
-  /** Trash names: {@code d<deletion epoch millis>-<uuid>-<original name>}. */
-  private static final java.util.regex.Pattern TRASH_NAME =
-      java.util.regex.Pattern.compile("d(\\d{1,15})-.*");
+  private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Library.class);
 
   private final Path folder;
   private final Path meta;
   private final Path dbFile;
   private final LibraryIndex index;
+  private final LibraryCuration curation;
+  private final LibraryTrash trash;
   private final ScanReport openReport;
   /** Test hook run between the temporary write and the rename. */
   volatile Runnable beforeMove = () -> {};
@@ -76,6 +74,8 @@ public final class Library implements AutoCloseable {
       }
     }
     this.index = opened;
+    this.curation = new LibraryCuration(this, opened);
+    this.trash = new LibraryTrash(this, curation);
     cleanPending();
     try {
       emptyTrash(TRASH_KEEP);
@@ -83,7 +83,7 @@ public final class Library implements AutoCloseable {
       LOG.warn("Cannot empty the old part of the trash in {}", meta, e);
     }
     ScanReport scan = scan();
-    restoreCuration();
+    curation.restoreFromJournal();
     this.openReport = new ScanReport(scan.added(), scan.updated(), scan.removed(), scan.skipped(),
         movedAside);
   }
@@ -95,7 +95,7 @@ public final class Library implements AutoCloseable {
    */
   private static Path realFolder(Path folder) {
     try {
-      Files.createDirectories(folder.resolve(META_FOLDER).resolve("trash"));
+      Files.createDirectories(folder.resolve(META_FOLDER).resolve(LibraryTrash.FOLDER));
       return folder.toRealPath();
     } catch (IOException e) {
       throw new MetadataException("Cannot create the library folder " + folder
@@ -225,14 +225,12 @@ public final class Library implements AutoCloseable {
 
   /** Marks or unmarks an image as a favourite. */
   public synchronized void setFavourite(long id, boolean favourite) {
-    sql(favourite ? "INSERT OR IGNORE INTO favourites(image_id) SELECT id FROM images WHERE id=?"
-        : "DELETE FROM favourites WHERE image_id=?", id);
-    saveCuration();
+    curation.setFavourite(id, favourite);
   }
 
   /** Returns the gallery names, sorted. */
   public synchronized List<String> galleries() {
-    return strings("SELECT name FROM galleries ORDER BY name COLLATE NOCASE");
+    return curation.galleries();
   }
 
   /**
@@ -241,61 +239,37 @@ public final class Library implements AutoCloseable {
    * @throws MetadataException when the name is blank or longer than 200 characters
    */
   public synchronized void addToGallery(String gallery, Collection<Long> ids) {
-    if (gallery == null || gallery.isBlank() || gallery.length() > 200) {
-      throw new MetadataException("Gallery name '" + gallery
-          + "' is not allowed; use 1 to 200 characters that are not all spaces.");
-    }
-    String name = gallery.strip();
-    sql("INSERT OR IGNORE INTO galleries(name, created) VALUES(?, ?)", name,
-        System.currentTimeMillis());
-    for (long id : ids) {
-      sql("INSERT OR IGNORE INTO gallery_images(gallery_id, image_id) SELECT g.id, i.id FROM"
-          + " galleries g, images i WHERE g.name=? AND i.id=?", name, id);
-    }
-    saveCuration();
+    curation.addToGallery(gallery, ids);
   }
 
   /** Removes images from a gallery (the images stay in the library). */
   public synchronized void removeFromGallery(String gallery, Collection<Long> ids) {
-    for (long id : ids) {
-      sql("DELETE FROM gallery_images WHERE image_id=? AND gallery_id IN"
-          + " (SELECT id FROM galleries WHERE name=?)", id, gallery);
-    }
-    saveCuration();
+    curation.removeFromGallery(gallery, ids);
   }
 
   /** Deletes a gallery; its images stay in the library. */
   public synchronized void deleteGallery(String gallery) {
-    sql("DELETE FROM galleries WHERE name=?", gallery);
-    saveCuration();
+    curation.deleteGallery(gallery);
   }
 
   /** Returns the galleries an image is in. */
   public synchronized List<String> galleriesOf(long id) {
-    return strings("SELECT g.name FROM galleries g JOIN gallery_images gi ON gi.gallery_id=g.id"
-        + " WHERE gi.image_id=? ORDER BY g.name", id);
+    return curation.galleriesOf(id);
   }
 
   /** Adds a tag to an image (tags are stored lower case, without surrounding spaces). */
   public synchronized void tag(long id, String tag) {
-    if (tag == null || tag.isBlank() || tag.length() > 100) {
-      throw new MetadataException("Tag '" + tag + "' is not allowed; use 1 to 100 characters.");
-    }
-    sql("INSERT OR IGNORE INTO tags(image_id, tag) SELECT id, ? FROM images WHERE id=?",
-        tag.strip().toLowerCase(java.util.Locale.ROOT), id);
-    saveCuration();
+    curation.tag(id, tag);
   }
 
   /** Removes a tag from an image. */
   public synchronized void untag(long id, String tag) {
-    sql("DELETE FROM tags WHERE image_id=? AND tag=?", id,
-        tag.strip().toLowerCase(java.util.Locale.ROOT));
-    saveCuration();
+    curation.untag(id, tag);
   }
 
   /** Returns an image's tags, sorted. */
   public synchronized List<String> tags(long id) {
-    return strings("SELECT tag FROM tags WHERE image_id=? ORDER BY tag", id);
+    return curation.tags(id);
   }
 
   /** Returns the model names of the library's images, sorted. */
@@ -338,66 +312,12 @@ public final class Library implements AutoCloseable {
    * them back.
    */
   public synchronized DeletedImages delete(Collection<Long> ids) {
-    List<DeletedImages.Item> items = new ArrayList<>();
-    for (long id : ids) {
-      LibraryImage img = get(id);
-      if (img == null) {
-        continue;
-      }
-      Path trash = meta.resolve("trash")
-          .resolve("d" + System.currentTimeMillis() + "-" + UUID.randomUUID() + "-" + img.name());
-      List<String> galleries = galleriesOf(id);
-      List<String> tags = tags(id);
-      if (!LibraryPaths.realParentInside(folder, img.file())) {
-        throw new MetadataException("Cannot delete " + img.file() + ": it is not inside the library"
-            + " folder " + folder + ".");
-      }
-      try {
-        if (Files.exists(img.file(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-          Files.move(img.file(), trash, StandardCopyOption.ATOMIC_MOVE);
-        }
-        indexWrite(List.of(), List.of(relative(img.file())));
-      } catch (IOException e) {
-        throw new MetadataException("Cannot delete " + img.file() + "; check that the library"
-            + " folder is writable.", e);
-      }
-      items.add(new DeletedImages.Item(trash, img.file(), img.favourite(), galleries, tags));
-    }
-    if (!items.isEmpty()) {
-      saveCuration();
-    }
-    return new DeletedImages(items);
+    return trash.delete(ids);
   }
 
   /** Puts deleted images back where they were, with their favourite mark, galleries and tags. */
   public synchronized List<LibraryImage> undoDelete(DeletedImages deleted) {
-    List<LibraryImage> restored = new ArrayList<>();
-    for (DeletedImages.Item it : deleted.items()) {
-      if (!Files.exists(it.trashFile())) {
-        continue;
-      }
-      try {
-        Path back = withWriteLock(() -> {
-          Path t = Files.exists(it.originalFile())
-              ? ImageNames.free(folder, null, it.originalFile().getFileName().toString())
-              : it.originalFile();
-          Files.move(it.trashFile(), t, StandardCopyOption.ATOMIC_MOVE);
-          return t;
-        });
-        long id = LibraryScanner.indexFiles(this, List.of(back)).get(0);
-        setFavourite(id, it.favourite());
-        for (String g : it.galleries()) {
-          addToGallery(g, List.of(id));
-        }
-        for (String t : it.tags()) {
-          tag(id, t);
-        }
-        restored.add(get(id));
-      } catch (IOException e) {
-        throw new MetadataException("Cannot restore " + it.originalFile() + ".", e);
-      }
-    }
-    return restored;
+    return trash.undoDelete(deleted);
   }
 
   /**
@@ -409,35 +329,7 @@ public final class Library implements AutoCloseable {
    * @throws MetadataException when the trash cannot be read
    */
   public synchronized EmptiedTrash emptyTrash(java.time.Duration olderThan) {
-    long cutoff = System.currentTimeMillis() - olderThan.toMillis();
-    int files = 0;
-    long bytes = 0;
-    Path trash = meta.resolve("trash");
-    List<Path> entries;
-    try (var s = Files.list(trash)) {
-      entries = s.toList();
-    } catch (IOException e) {
-      throw new MetadataException("Cannot read the library trash " + trash + ".", e);
-    }
-    for (Path p : entries) {
-      try {
-        if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-          continue;
-        }
-        var m = TRASH_NAME.matcher(p.getFileName().toString());
-        long deleted = m.matches() ? Long.parseLong(m.group(1))
-            : Files.getLastModifiedTime(p).toMillis();
-        if (deleted <= cutoff) {
-          long size = Files.size(p);
-          Files.delete(p);
-          files++;
-          bytes += size;
-        }
-      } catch (IOException e) {
-        LOG.warn("Cannot remove {} from the trash", p, e);
-      }
-    }
-    return new EmptiedTrash(files, bytes);
+    return trash.empty(olderThan);
   }
 
   /** Copies images into a folder; see {@link LibraryExport#copy}. */
@@ -471,7 +363,7 @@ public final class Library implements AutoCloseable {
     }
   }
 
-  // ---- helpers shared with LibraryScanner ----
+  // ---- helpers shared with LibraryScanner, LibraryCuration and LibraryTrash ----
 
   synchronized Map<String, long[]> fileStamps() {
     try {
@@ -499,12 +391,18 @@ public final class Library implements AutoCloseable {
     return PngText.read(file);
   }
 
-  private interface IoAction<T> {
+  /** The library's metadata folder ({@value #META_FOLDER}). */
+  Path meta() {
+    return meta;
+  }
+
+  /** Something done with the write lock held. */
+  interface IoAction<T> {
     T run() throws IOException;
   }
 
   /** Runs {@code action} holding the folder's write lock, across threads and processes. */
-  private <T> T withWriteLock(IoAction<T> action) throws IOException {
+  <T> T withWriteLock(IoAction<T> action) throws IOException {
     ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(folder, f -> new ReentrantLock());
     jvm.lock();
     try (FileChannel ch = FileChannel.open(meta.resolve("write.lock"), StandardOpenOption.CREATE,
@@ -516,7 +414,8 @@ public final class Library implements AutoCloseable {
     }
   }
 
-  private void sql(String sql, Object... args) {
+  /** Runs an index update, reporting a failure as a {@link MetadataException}. */
+  void sql(String sql, Object... args) {
     try {
       index.update(sql, args);
     } catch (SQLException e) {
@@ -524,7 +423,8 @@ public final class Library implements AutoCloseable {
     }
   }
 
-  private List<String> strings(String sql, Object... args) {
+  /** Runs an index query for strings, reporting a failure as a {@link MetadataException}. */
+  List<String> strings(String sql, Object... args) {
     try {
       return index.strings(sql, args);
     } catch (SQLException e) {
@@ -534,52 +434,17 @@ public final class Library implements AutoCloseable {
 
   private MetadataException busyIndex(SQLException e) {
     return new MetadataException("The library index " + dbFile + " is in use by another program"
-        + " (it stayed locked for " + LibraryIndex.busyTimeoutMillis / 1000.0 + " s); try again when"
-        + " that program is done, nothing was changed.", e);
+        + " (it stayed locked for " + LibraryIndex.busyTimeoutMillis / 1000.0 + " s); try again"
+        + " when that program is done, nothing was changed.", e);
   }
 
-  private MetadataException indexFailure(SQLException e) {
+  /** The exception that reports an index failure: busy, or damaged and to be rebuilt. */
+  MetadataException indexFailure(SQLException e) {
     if (LibraryIndex.busy(e)) {
       return busyIndex(e);
     }
     return new MetadataException("The library index " + dbFile + " failed (" + e.getMessage()
         + "); run 'stepwise library rebuild' to rebuild it from the images.", e);
-  }
-
-  /**
-   * Writes the curation journal from the index (after every favourite, gallery or tag change and
-   * every delete). A failure is logged and the change stays in the index: the journal is a backup.
-   */
-  private void saveCuration() {
-    ReentrantLock jvm = CURATION_LOCKS.computeIfAbsent(folder, f -> new ReentrantLock());
-    jvm.lock();
-    try (FileChannel ch = FileChannel.open(meta.resolve("curation.lock"),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = ch.lock()) {
-      CurationJournal.write(meta, index.curation());
-    } catch (IOException | SQLException e) {
-      LOG.warn("Cannot write the curation journal in {}; favourites, galleries and tags stay in"
-          + " the index only until the next change", meta, e);
-    } finally {
-      jvm.unlock();
-    }
-  }
-
-  /** Gives an index without any curation (new, rebuilt or replaced) the journal's curation. */
-  private void restoreCuration() {
-    try {
-      if (index.hasCuration()) {
-        return;
-      }
-      var journal = CurationJournal.read(meta);
-      if (journal.isPresent() && !journal.get().isEmpty()) {
-        int restored = index.restore(journal.get(), System.currentTimeMillis());
-        LOG.info("Restored {} favourite marks, gallery entries and tags from {}", restored,
-            meta.resolve(CurationJournal.FILE));
-      }
-    } catch (SQLException e) {
-      throw indexFailure(e);
-    }
   }
 
   /** Moves a broken index (and its WAL files) aside; returns the new name of the main file. */
@@ -603,11 +468,15 @@ public final class Library implements AutoCloseable {
     return aside.toString();
   }
 
-  /** Removes temporary files that a crash left behind (older than a minute). */
+  /**
+   * Removes temporary files that a crash left behind (older than a minute): pending saves and the
+   * temporary files of an atomic write, such as the curation journal's.
+   */
   private void cleanPending() {
     long cutoff = System.currentTimeMillis() - 60_000;
     try (var s = Files.list(meta)) {
-      s.filter(p -> p.getFileName().toString().matches("\\.?pending-.*"))
+      s.filter(p -> p.getFileName().toString().matches("\\.?pending-.*")
+              || AtomicWrite.isTemporary(p))
           .filter(p -> {
             try {
               return Files.getLastModifiedTime(p).toMillis() < cutoff;

@@ -1,5 +1,6 @@
 package dev.stepwise.gallery;
 
+import dev.stepwise.files.AtomicWrite;
 import dev.stepwise.metadata.MetadataException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -41,11 +41,10 @@ public final class LibraryExport {
   }
 
   /**
-   * Writes the images into a zip file atomically (temporary file, then rename), one entry per
-   * image under its library name ({@code _N} added to repeated names). An existing {@code
-   * zipFile} is replaced only when {@code overwrite} is set and it is a regular file: a device, a
-   * folder or a link is never renamed over (issue 20, item 16: {@code --zip /dev/full} as root
-   * replaced the device).
+   * Writes the images into a zip file atomically ({@link AtomicWrite}), one entry per image under
+   * its library name ({@code _N} added to repeated names). An existing {@code zipFile} is replaced
+   * only when {@code overwrite} is set and it is a regular file: a device, a folder or a link is
+   * never renamed over (issue 20, item 16: {@code --zip /dev/full} as root replaced the device).
    *
    * @return {@code zipFile}
    */
@@ -61,29 +60,29 @@ public final class LibraryExport {
             + " or allow replacing it (--overwrite).");
       }
     }
-    Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
       Files.createDirectories(abs.getParent());
-      Set<String> names = new HashSet<>();
-      try (OutputStream os = Files.newOutputStream(tmp);
-          ZipOutputStream zip = new ZipOutputStream(os)) {
-        for (LibraryImage img : images) {
-          String name = img.name();
-          String stem = name.substring(0, name.length() - 4);
-          for (int n = 2; !names.add(name); n++) {
-            name = stem + "_" + n + ".png";
-          }
-          zip.putNextEntry(new ZipEntry(name));
-          Files.copy(img.file(), zip);
-          zip.closeEntry();
-        }
-      }
-      Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicWrite.write(abs, out -> writeZip(images, out));
       return abs;
     } catch (IOException e) {
-      Library.deleteQuietly(tmp);
       throw new MetadataException("Cannot write the zip file " + abs
           + "; check that the folder is writable and the disk has room.", e);
+    }
+  }
+
+  private static void writeZip(List<LibraryImage> images, OutputStream out) throws IOException {
+    Set<String> names = new HashSet<>();
+    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+      for (LibraryImage img : images) {
+        String name = img.name();
+        String stem = name.substring(0, name.length() - 4);
+        for (int n = 2; !names.add(name); n++) {
+          name = stem + "_" + n + ".png";
+        }
+        zip.putNextEntry(new ZipEntry(name));
+        Files.copy(img.file(), zip);
+        zip.closeEntry();
+      }
     }
   }
 }

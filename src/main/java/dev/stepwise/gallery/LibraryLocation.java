@@ -1,5 +1,6 @@
 package dev.stepwise.gallery;
 
+import dev.stepwise.files.UserDirs;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -26,9 +27,6 @@ public final class LibraryLocation {
     if (fromEnv != null && !fromEnv.isBlank()) {
       return Path.of(fromEnv).toAbsolutePath();
     }
-    String xdg = env.get("XDG_DATA_HOME");
-    Path data = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
-        ? Path.of(xdg) : Path.of(home, ".local", "share");
-    return data.resolve("stepwise").resolve("library");
+    return UserDirs.data(env, home).resolve("stepwise").resolve("library");
   }
 }

@@ -1,24 +1,17 @@
 package dev.stepwise.metadata;
 
-import java.io.BufferedOutputStream;
+import dev.stepwise.files.AtomicWrite;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.Deflater;
@@ -38,7 +31,6 @@ public final class PngImage {
   public static final int MAX_SIDE = 16384;
 
   private static final int IDAT_BYTES = 1 << 16;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private PngImage() {}
 
@@ -81,10 +73,10 @@ public final class PngImage {
   }
 
   /**
-   * Writes a PNG to {@code file} atomically: the bytes go to a temporary file in the same folder,
-   * which is forced to disk and then renamed over {@code file} in one step (replacing a file
-   * already there). On any failure the temporary file is removed and {@code file} is left as it
-   * was.
+   * Writes a PNG to {@code file} atomically through {@link AtomicWrite}: the bytes go to a
+   * temporary file in the same folder, which is forced to disk and then renamed over {@code file}
+   * in one step (replacing a file already there). On any failure the temporary file is removed and
+   * {@code file} is left as it was.
    *
    * <p>Rules: width and height 1 to {@value #MAX_SIDE}; channels 3 or 4; {@code pixels.length ==
    * width * height * channels}; at most 64 text chunks; keywords 1 to 79 printable Latin-1
@@ -111,18 +103,8 @@ public final class PngImage {
       throw new MetadataException(
           "Cannot save the image to " + target + " because its folder does not exist.");
     }
-    Path tmp = null;
     try {
-      tmp = createTemp(dir, target.getFileName().toString());
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-          OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-        encodeTo(os, width, height, channels, pixels, chunks);
-        os.flush();
-        ch.force(true);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      tmp = null;
-      forceFolder(dir);
+      AtomicWrite.write(target, out -> encodeTo(out, width, height, channels, pixels, chunks));
     } catch (IOException | RuntimeException e) {
       throw new MetadataException(
           "Cannot save the image to "
@@ -130,41 +112,6 @@ public final class PngImage {
               + "; check that the folder is writable and the"
               + " disk has room.",
           e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // nothing more can be done; the original failure is already being reported
-        }
-      }
-    }
-  }
-
-  private static Path createTemp(Path dir, String name) throws IOException {
-    String stem = name.length() > 100 ? name.substring(0, 100) : name;
-    for (int attempt = 0; ; attempt++) {
-      byte[] salt = new byte[6];
-      RANDOM.nextBytes(salt);
-      Path tmp = dir.resolve("." + stem + "." + HexFormat.of().formatHex(salt) + ".tmp");
-      try {
-        // CREATE_NEW with default attributes: the file gets the user's usual permissions (umask)
-        Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-        return tmp;
-      } catch (FileAlreadyExistsException e) {
-        if (attempt >= 10) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  /** Makes the rename durable where the platform allows syncing a folder (not on Windows). */
-  private static void forceFolder(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | RuntimeException ignored) {
-      // folders cannot be opened for syncing on every platform; the data itself is already synced
     }
   }
 

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stepwise.files.AtomicWrite;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -160,6 +162,27 @@ class CurationJournalTest {
     assertEquals(List.of("best"), c.tags().get(c.favourites().get(0)));
     try (var s = Files.list(dir.resolve(".stepwise"))) {
       assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".pending-curation")));
+    }
+  }
+
+  @Test
+  void noTemporaryFileIsLeftBesideTheJournalAndACrashedOneIsCleanedUp() throws Exception {
+    curatedLibrary();
+    Path meta = dir.resolve(".stepwise");
+    try (var s = Files.list(meta)) {
+      assertTrue(s.noneMatch(AtomicWrite::isTemporary));
+    }
+    // what a crash in the middle of a journal write leaves: removed once it is a minute old
+    Path stale = meta.resolve("." + CurationJournal.FILE + ".0123456789ab.tmp");
+    Path fresh = meta.resolve("." + CurationJournal.FILE + ".ba9876543210.tmp");
+    assertTrue(AtomicWrite.isTemporary(stale));
+    Files.writeString(stale, "{\"half");
+    Files.writeString(fresh, "{\"being written");
+    Files.setLastModifiedTime(stale, FileTime.fromMillis(System.currentTimeMillis() - 120_000));
+    try (Library lib = Library.open(dir)) {
+      assertFalse(Files.exists(stale));
+      assertTrue(Files.exists(fresh), "a temporary file that may still be written is kept");
+      assertCurationIsBack(lib);
     }
   }
 

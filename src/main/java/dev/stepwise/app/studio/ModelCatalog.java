@@ -1,6 +1,7 @@
 package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.ModelLocator;
+import dev.stepwise.files.UserDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,12 +33,7 @@ public final class ModelCatalog {
 
   /** The user's model folder: {@code $XDG_DATA_HOME/stepwise/models} or the XDG default. */
   public static Path userModels() {
-    String xdg = System.getenv("XDG_DATA_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".local", "share");
-    return base.resolve("stepwise").resolve("models");
+    return UserDirs.data().resolve("stepwise").resolve("models");
   }
 
   /** The built-in pack's folder. */

@@ -3,11 +3,12 @@ package dev.stepwise.app.theme;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import dev.stepwise.files.AtomicWrite;
+import dev.stepwise.files.UserDirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +41,7 @@ public final class SettingsStore {
     if (override != null && !override.isBlank()) {
       return Path.of(override);
     }
-    String xdg = System.getenv("XDG_CONFIG_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".config");
-    return base.resolve("stepwise");
+    return UserDirs.config().resolve("stepwise");
   }
 
   /** The file this store reads and writes. */
@@ -72,13 +68,11 @@ public final class SettingsStore {
     }
   }
 
-  /** Writes {@code s} (atomically: a temporary file, then a rename); failures are logged only. */
+  /** Writes {@code s} atomically ({@link AtomicWrite}); failures are logged only. */
   public void save(StudioSettings s) {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.writeString(tmp, GSON.toJson(s), StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicWrite.writeString(file, GSON.toJson(s));
     } catch (IOException | RuntimeException e) {
       LOG.warn("settings could not be saved to {}", file, e);
     }

@@ -1,6 +1,7 @@
 package dev.stepwise.app.timeline;
 
 import dev.stepwise.engine.RgbImage;
+import dev.stepwise.files.AtomicWrite;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,7 +42,7 @@ public final class GifWriter {
   public static void write(Path file, List<RgbImage> frames, int delayCentis, int loops) {
     check(frames, delayCentis, loops);
     try {
-      AtomicFiles.write(file, out -> encode(out, frames, delayCentis, loops));
+      AtomicWrite.write(file, out -> encode(out, frames, delayCentis, loops));
     } catch (IOException | RuntimeException e) {
       throw new ExportException(
           "Could not save the animation to " + file + " (" + reason(e) + ").", e);

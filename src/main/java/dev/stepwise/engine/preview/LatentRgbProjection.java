@@ -5,11 +5,11 @@ import com.google.gson.JsonObject;
 import dev.stepwise.Stepwise;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.sampling.Latents;
+import dev.stepwise.files.AtomicWrite;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -173,9 +173,7 @@ public final class LatentRgbProjection {
     LatentRgbProjection p = fit(encoder, factor);
     try {
       Files.createDirectories(file.getParent());
-      Path tmp = Files.createTempFile(file.getParent(), "latent_rgb", ".tmp");
-      Files.writeString(tmp, p.toJson().toString(), StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicWrite.writeString(file, p.toJson().toString());
     } catch (IOException e) {
       LOG.warn("could not cache preview factors in {}", file, e);
     }
