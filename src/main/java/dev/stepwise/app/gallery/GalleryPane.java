@@ -43,13 +43,11 @@ public final class GalleryPane extends BorderPane {
   /** Label of the model filter's "no filter" entry. */
   static final String ALL_MODELS = "All models";
 
-  private final GalleryViewModel vm;
   private final GridView<LibraryImage> grid;
   private final Map<Long, Image> thumbnails = ThumbnailCell.lru(3000);
 
   /** Builds the view over {@code vm} and loads the first page of images. */
   public GalleryPane(GalleryViewModel vm) {
-    this.vm = vm;
     getStyleClass().add("gallery-pane");
 
     TextField search = new TextField();
@@ -198,11 +196,6 @@ public final class GalleryPane extends BorderPane {
 
     getStylesheets().add(GalleryPane.class.getResource("gallery.css").toExternalForm());
     vm.refresh();
-  }
-
-  /** Returns the view-model. */
-  public GalleryViewModel viewModel() {
-    return vm;
   }
 
   /** Returns the thumbnail grid (the benchmark scrolls it). */
