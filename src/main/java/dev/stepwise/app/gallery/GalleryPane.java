@@ -34,7 +34,8 @@ import org.controlsfx.control.GridView;
  * <p>Controls carry ids for tests and styling: {@code #gallery-search}, {@code #gallery-filter},
  * {@code #favourites-only}, {@code #model-filter}, {@code #from-date}, {@code #to-date}, {@code
  * #gallery-target}, {@code #add-to-gallery}, {@code #delete}, {@code #undo}, {@code #export},
- * {@code #open-folder}, {@code #rescan}, {@code #gallery-grid}, {@code #save-all}, {@code #gallery-message}.
+ * {@code #open-folder}, {@code #rescan}, {@code #gallery-grid}, {@code #save-all}, {@code
+ * #gallery-message}.
  */
 public final class GalleryPane extends BorderPane {
   /** Label of the gallery filter's "no filter" entry. */
@@ -53,7 +54,7 @@ public final class GalleryPane extends BorderPane {
     TextField search = new TextField();
     search.setId("gallery-search");
     search.setPromptText("Search prompts");
-    search.textProperty().bindBidirectional(vm.search());
+    search.textProperty().bindBidirectional(vm.filters().search());
 
     ComboBox<String> galleryFilter = new ComboBox<>();
     galleryFilter.setId("gallery-filter");
@@ -66,11 +67,11 @@ public final class GalleryPane extends BorderPane {
       galleryFilter.setValue(galleryFilter.getItems().contains(keep) ? keep : ALL_IMAGES);
     });
     galleryFilter.valueProperty().addListener((o, a, b) ->
-        vm.gallery().set(b == null || b.equals(ALL_IMAGES) ? null : b));
+        vm.filters().gallery().set(b == null || b.equals(ALL_IMAGES) ? null : b));
 
     ToggleButton favourites = new ToggleButton("\u2605 Favourites");
     favourites.setId("favourites-only");
-    favourites.selectedProperty().bindBidirectional(vm.favouritesOnly());
+    favourites.selectedProperty().bindBidirectional(vm.filters().favouritesOnly());
 
     ComboBox<String> modelFilter = new ComboBox<>();
     modelFilter.setId("model-filter");
@@ -83,18 +84,18 @@ public final class GalleryPane extends BorderPane {
       modelFilter.setValue(modelFilter.getItems().contains(keep) ? keep : ALL_MODELS);
     });
     modelFilter.valueProperty().addListener((o, a, b) ->
-        vm.model().set(b == null || b.equals(ALL_MODELS) ? null : b));
+        vm.filters().model().set(b == null || b.equals(ALL_MODELS) ? null : b));
 
     DatePicker from = new DatePicker();
     from.setId("from-date");
     from.setPromptText("From");
     from.setPrefWidth(120);
-    from.valueProperty().bindBidirectional(vm.from());
+    from.valueProperty().bindBidirectional(vm.filters().from());
     DatePicker to = new DatePicker();
     to.setId("to-date");
     to.setPromptText("To");
     to.setPrefWidth(120);
-    to.valueProperty().bindBidirectional(vm.to());
+    to.valueProperty().bindBidirectional(vm.filters().to());
 
     ComboBox<String> target = new ComboBox<>(vm.galleries());
     target.setId("gallery-target");
