@@ -316,18 +316,6 @@ public final class GalleryViewModel implements AutoCloseable {
     });
   }
 
-  /** Saves one image at once (the studio's auto-save) and refreshes. */
-  public CompletableFuture<LibraryImage> save(ImageToSave image) {
-    CompletableFuture<LibraryImage> done = new CompletableFuture<>();
-    tasks.run(
-        () -> library.save(image.width(), image.height(), image.rgb(), image.recipe()),
-        saved -> {
-          done.complete(saved);
-          refresh();
-        });
-    return done;
-  }
-
   /**
    * Loads an image's thumbnail (PNG bytes) in the background; completes with null, without
    * loading, when {@code stillWanted} says no by the time the work starts (a grid cell scrolled
