@@ -1,6 +1,6 @@
 package dev.stepwise.app.explain;
 
-import dev.stepwise.app.timeline.FxImages;
+import dev.stepwise.app.fx.FxImages;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.explain.SamplerPlan;
 import dev.stepwise.engine.explain.ScheduleCurves;

@@ -34,7 +34,8 @@ import org.controlsfx.control.GridView;
  * <p>Controls carry ids for tests and styling: {@code #gallery-search}, {@code #gallery-filter},
  * {@code #favourites-only}, {@code #model-filter}, {@code #from-date}, {@code #to-date}, {@code
  * #gallery-target}, {@code #add-to-gallery}, {@code #delete}, {@code #undo}, {@code #export},
- * {@code #open-folder}, {@code #rescan}, {@code #gallery-grid}, {@code #save-all}, {@code #gallery-message}.
+ * {@code #open-folder}, {@code #rescan}, {@code #gallery-grid}, {@code #save-all}, {@code
+ * #gallery-message}.
  */
 public final class GalleryPane extends BorderPane {
   /** Label of the gallery filter's "no filter" entry. */
@@ -43,19 +44,17 @@ public final class GalleryPane extends BorderPane {
   /** Label of the model filter's "no filter" entry. */
   static final String ALL_MODELS = "All models";
 
-  private final GalleryViewModel vm;
   private final GridView<LibraryImage> grid;
   private final Map<Long, Image> thumbnails = ThumbnailCell.lru(3000);
 
   /** Builds the view over {@code vm} and loads the first page of images. */
   public GalleryPane(GalleryViewModel vm) {
-    this.vm = vm;
     getStyleClass().add("gallery-pane");
 
     TextField search = new TextField();
     search.setId("gallery-search");
     search.setPromptText("Search prompts");
-    search.textProperty().bindBidirectional(vm.search());
+    search.textProperty().bindBidirectional(vm.filters().search());
 
     ComboBox<String> galleryFilter = new ComboBox<>();
     galleryFilter.setId("gallery-filter");
@@ -68,11 +67,11 @@ public final class GalleryPane extends BorderPane {
       galleryFilter.setValue(galleryFilter.getItems().contains(keep) ? keep : ALL_IMAGES);
     });
     galleryFilter.valueProperty().addListener((o, a, b) ->
-        vm.gallery().set(b == null || b.equals(ALL_IMAGES) ? null : b));
+        vm.filters().gallery().set(b == null || b.equals(ALL_IMAGES) ? null : b));
 
     ToggleButton favourites = new ToggleButton("\u2605 Favourites");
     favourites.setId("favourites-only");
-    favourites.selectedProperty().bindBidirectional(vm.favouritesOnly());
+    favourites.selectedProperty().bindBidirectional(vm.filters().favouritesOnly());
 
     ComboBox<String> modelFilter = new ComboBox<>();
     modelFilter.setId("model-filter");
@@ -85,18 +84,18 @@ public final class GalleryPane extends BorderPane {
       modelFilter.setValue(modelFilter.getItems().contains(keep) ? keep : ALL_MODELS);
     });
     modelFilter.valueProperty().addListener((o, a, b) ->
-        vm.model().set(b == null || b.equals(ALL_MODELS) ? null : b));
+        vm.filters().model().set(b == null || b.equals(ALL_MODELS) ? null : b));
 
     DatePicker from = new DatePicker();
     from.setId("from-date");
     from.setPromptText("From");
     from.setPrefWidth(120);
-    from.valueProperty().bindBidirectional(vm.from());
+    from.valueProperty().bindBidirectional(vm.filters().from());
     DatePicker to = new DatePicker();
     to.setId("to-date");
     to.setPromptText("To");
     to.setPrefWidth(120);
-    to.valueProperty().bindBidirectional(vm.to());
+    to.valueProperty().bindBidirectional(vm.filters().to());
 
     ComboBox<String> target = new ComboBox<>(vm.galleries());
     target.setId("gallery-target");
@@ -198,11 +197,6 @@ public final class GalleryPane extends BorderPane {
 
     getStylesheets().add(GalleryPane.class.getResource("gallery.css").toExternalForm());
     vm.refresh();
-  }
-
-  /** Returns the view-model. */
-  public GalleryViewModel viewModel() {
-    return vm;
   }
 
   /** Returns the thumbnail grid (the benchmark scrolls it). */

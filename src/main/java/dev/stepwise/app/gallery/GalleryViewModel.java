@@ -5,19 +5,13 @@ import dev.stepwise.gallery.ImageToSave;
 import dev.stepwise.gallery.Library;
 import dev.stepwise.gallery.LibraryImage;
 import dev.stepwise.gallery.LibraryQuery;
-import dev.stepwise.metadata.MetadataException;
 import java.nio.file.Path;
-import java.time.LocalDate;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
@@ -30,33 +24,32 @@ import javafx.collections.ObservableList;
 
 /**
  * The gallery's state and actions, without any controls: what {@link GalleryPane} shows and what
- * its buttons do.
+ * its buttons do. It owns the images found, the selection and focused image, the message line, the
+ * delete/undo, export and "Save all" commands; the search and filters are its {@link
+ * GalleryFilters}, tagging is delegated to {@link GalleryTags}.
  *
- * <p>Library work runs on a background executor; every property and list changes on the JavaFX
- * thread (the {@code fx} executor). Failures end up in {@link #message()} as one sentence.
+ * <p>Library work runs on a background executor ({@link LibraryTasks}); every property and list
+ * changes on the JavaFX thread (the {@code fx} executor). Failures end up in {@link #message()} as
+ * one sentence.
  */
 public final class GalleryViewModel implements AutoCloseable {
+  /** One refresh's answer: the images found and the library's gallery and model names. */
+  private record Listing(List<LibraryImage> images, List<String> galleries, List<String> models) {}
+
   private final Library library;
-  private final Executor background;
-  private final Executor fx;
-  private final ExecutorService ownPool;
+  private final LibraryTasks tasks;
+  private final GalleryTags tags;
+  private final GalleryFilters filters = new GalleryFilters(this::refresh);
   private final AtomicLong generation = new AtomicLong();
 
   private final ObservableList<LibraryImage> images = FXCollections.observableArrayList();
   private final ObservableList<LibraryImage> selection = FXCollections.observableArrayList();
   private final ObjectProperty<LibraryImage> focused = new SimpleObjectProperty<>();
-  private final StringProperty search = new SimpleStringProperty("");
-  private final ObjectProperty<String> gallery = new SimpleObjectProperty<>();
-  private final BooleanProperty favouritesOnly = new SimpleBooleanProperty();
-  private final ObjectProperty<String> model = new SimpleObjectProperty<>();
-  private final ObjectProperty<LocalDate> from = new SimpleObjectProperty<>();
-  private final ObjectProperty<LocalDate> to = new SimpleObjectProperty<>();
   private final ObservableList<String> galleries = FXCollections.observableArrayList();
   private final ObservableList<String> models = FXCollections.observableArrayList();
   private final StringProperty message = new SimpleStringProperty("");
   private final ObservableList<ImageToSave> unsaved = FXCollections.observableArrayList();
   private final BooleanProperty canUndo = new SimpleBooleanProperty();
-  private final ObservableList<String> focusedTags = FXCollections.observableArrayList();
   private DeletedImages lastDeleted;
   private ReuseListener onReuse = (r, keepSeed) -> { };
   private FolderOpener folderOpener = FolderOpener.desktop();
@@ -74,20 +67,8 @@ public final class GalleryViewModel implements AutoCloseable {
    */
   public GalleryViewModel(Library library, Executor background, Executor fx) {
     this.library = library;
-    this.ownPool = background == null ? Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "gallery");
-      t.setDaemon(true);
-      return t;
-    }) : null;
-    this.background = background == null ? ownPool : background;
-    this.fx = fx;
-    search.addListener((o, a, b) -> refresh());
-    gallery.addListener((o, a, b) -> refresh());
-    favouritesOnly.addListener((o, a, b) -> refresh());
-    model.addListener((o, a, b) -> refresh());
-    from.addListener((o, a, b) -> refresh());
-    to.addListener((o, a, b) -> refresh());
-    focused.addListener((o, a, b) -> loadFocusedTags());
+    this.tasks = new LibraryTasks(background, fx, message::set);
+    this.tags = new GalleryTags(library, tasks, focused, message::set, this::refresh);
   }
 
   /** Returns the library shown. */
@@ -120,34 +101,9 @@ public final class GalleryViewModel implements AutoCloseable {
     return focused;
   }
 
-  /** The search words. */
-  public StringProperty search() {
-    return search;
-  }
-
-  /** The gallery filter, or null for all images. */
-  public ObjectProperty<String> gallery() {
-    return gallery;
-  }
-
-  /** Whether only favourites are shown. */
-  public BooleanProperty favouritesOnly() {
-    return favouritesOnly;
-  }
-
-  /** The model filter, or null for all models. */
-  public ObjectProperty<String> model() {
-    return model;
-  }
-
-  /** The first day shown (local time), or null. */
-  public ObjectProperty<LocalDate> from() {
-    return from;
-  }
-
-  /** The last day shown, inclusive, or null. */
-  public ObjectProperty<LocalDate> to() {
-    return to;
+  /** The search and filters; a change runs the query again. */
+  public GalleryFilters filters() {
+    return filters;
   }
 
   /** The library's gallery names. */
@@ -175,41 +131,22 @@ public final class GalleryViewModel implements AutoCloseable {
     return canUndo;
   }
 
-  /** Returns the library query the filters describe. */
-  public LibraryQuery query() {
-    ZoneId zone = ZoneId.systemDefault();
-    return new LibraryQuery(
-        search.get(),
-        gallery.get(),
-        favouritesOnly.get(),
-        model.get(),
-        from.get() == null ? null : from.get().atStartOfDay(zone).toInstant(),
-        to.get() == null ? null : to.get().plusDays(1).atStartOfDay(zone).toInstant(),
-        LibraryQuery.MAX_LIMIT);
-  }
-
   /** Runs the query again and refreshes the images, galleries and models. */
   public void refresh() {
     long gen = generation.incrementAndGet();
-    LibraryQuery q = query();
-    run(() -> new Object[] {library.find(q), library.galleries(), library.models()}, r -> {
+    LibraryQuery q = filters.query();
+    tasks.run(() -> new Listing(library.find(q), library.galleries(), library.models()), r -> {
       if (gen != generation.get()) {
         return; // a newer refresh is on its way
       }
-      @SuppressWarnings("unchecked")
-      List<LibraryImage> found = (List<LibraryImage>) r[0];
-      images.setAll(found);
-      @SuppressWarnings("unchecked")
-      List<String> g = (List<String>) r[1];
-      @SuppressWarnings("unchecked")
-      List<String> m = (List<String>) r[2];
-      if (!galleries.equals(g)) {
-        galleries.setAll(g);
+      images.setAll(r.images());
+      if (!galleries.equals(r.galleries())) {
+        galleries.setAll(r.galleries());
       }
-      if (!models.equals(m)) {
-        models.setAll(m);
+      if (!models.equals(r.models())) {
+        models.setAll(r.models());
       }
-      List<Long> shown = found.stream().map(LibraryImage::id).toList();
+      List<Long> shown = r.images().stream().map(LibraryImage::id).toList();
       selection.removeIf(i -> !shown.contains(i.id()));
       if (focused.get() != null && !shown.contains(focused.get().id())) {
         focused.set(null);
@@ -217,9 +154,9 @@ public final class GalleryViewModel implements AutoCloseable {
     });
   }
 
-  /** Scans the library folder for images added, changed or removed outside Stepwise, then refreshes. */
+  /** Scans the library folder for images added, changed or removed elsewhere, then refreshes. */
   public void rescan() {
-    run(library::scan, r -> {
+    tasks.run(library::scan, r -> {
       message.set("Found " + r.added() + " new, " + r.updated() + " changed and " + r.removed()
           + " removed image(s)" + (r.skipped().isEmpty() ? "." : "; " + r.skipped().size()
           + " file(s) could not be read: " + r.skipped().get(0)));
@@ -247,7 +184,7 @@ public final class GalleryViewModel implements AutoCloseable {
       message.set("Select images first, then add them to a gallery.");
       return;
     }
-    run(() -> {
+    tasks.run(() -> {
       library.addToGallery(name, ids);
       return null;
     }, r -> {
@@ -258,7 +195,7 @@ public final class GalleryViewModel implements AutoCloseable {
 
   /** Marks or unmarks an image as a favourite. */
   public void setFavourite(LibraryImage image, boolean favourite) {
-    run(() -> {
+    tasks.run(() -> {
       library.setFavourite(image.id(), favourite);
       return library.get(image.id());
     }, updated -> {
@@ -271,7 +208,7 @@ public final class GalleryViewModel implements AutoCloseable {
 
   /** The focused image's tags, sorted (empty when none is focused). */
   public ObservableList<String> focusedTags() {
-    return focusedTags;
+    return tags.focusedTags();
   }
 
   /**
@@ -283,49 +220,12 @@ public final class GalleryViewModel implements AutoCloseable {
     if (ids.isEmpty() && focused.get() != null) {
       ids = List.of(focused.get().id());
     }
-    if (ids.isEmpty()) {
-      message.set("Select images first, then tag them.");
-      return;
-    }
-    List<Long> targets = ids;
-    run(() -> {
-      for (long id : targets) {
-        library.tag(id, tag);
-      }
-      return null;
-    }, r -> {
-      message.set("Tagged " + targets.size() + " image(s) '" + tag.strip().toLowerCase(
-          java.util.Locale.ROOT) + "'; search #tag to find them.");
-      loadFocusedTags();
-    });
+    tags.tag(ids, tag);
   }
 
   /** Removes a tag from the focused image. */
   public void removeTag(String tag) {
-    LibraryImage img = focused.get();
-    if (img == null) {
-      return;
-    }
-    run(() -> {
-      library.untag(img.id(), tag);
-      return null;
-    }, r -> {
-      loadFocusedTags();
-      refresh();
-    });
-  }
-
-  private void loadFocusedTags() {
-    LibraryImage img = focused.get();
-    if (img == null) {
-      focusedTags.clear();
-      return;
-    }
-    run(() -> library.tags(img.id()), tags -> {
-      if (focused.get() != null && focused.get().id() == img.id()) {
-        focusedTags.setAll(tags);
-      }
-    });
+    tags.untag(tag);
   }
 
   /** Moves the selected images to the library's trash; {@link #undoDelete()} brings them back. */
@@ -334,7 +234,7 @@ public final class GalleryViewModel implements AutoCloseable {
     if (ids.isEmpty()) {
       return;
     }
-    run(() -> library.delete(ids), d -> {
+    tasks.run(() -> library.delete(ids), d -> {
       lastDeleted = d;
       canUndo.set(true);
       selection.clear();
@@ -352,7 +252,7 @@ public final class GalleryViewModel implements AutoCloseable {
     }
     lastDeleted = null;
     canUndo.set(false);
-    run(() -> library.undoDelete(d), back -> {
+    tasks.run(() -> library.undoDelete(d), back -> {
       message.set("Restored " + back.size() + " image(s).");
       refresh();
     });
@@ -361,7 +261,7 @@ public final class GalleryViewModel implements AutoCloseable {
   /** Copies the selected images into a folder. */
   public void exportSelection(Path folder) {
     List<Long> ids = ids();
-    run(() -> library.exportCopy(ids, folder),
+    tasks.run(() -> library.exportCopy(ids, folder),
         files -> message.set("Copied " + files.size() + " image(s) into " + folder + "."));
   }
 
@@ -371,7 +271,7 @@ public final class GalleryViewModel implements AutoCloseable {
    */
   public void exportSelectionZip(Path zip) {
     List<Long> ids = ids();
-    run(() -> library.exportZip(ids, zip, true),
+    tasks.run(() -> library.exportZip(ids, zip, true),
         f -> message.set("Wrote " + ids.size() + " image(s) into " + f + "."));
   }
 
@@ -379,7 +279,7 @@ public final class GalleryViewModel implements AutoCloseable {
   public void openContainingFolder() {
     LibraryImage img = focused.get();
     Path folder = img == null ? library.folder() : img.file().getParent();
-    run(() -> folderOpener.open(folder), ok -> {
+    tasks.run(() -> folderOpener.open(folder), ok -> {
       if (!ok) {
         message.set("This system cannot open folders from Stepwise; the images are in "
             + folder + ".");
@@ -409,21 +309,11 @@ public final class GalleryViewModel implements AutoCloseable {
     if (batch.isEmpty()) {
       return;
     }
-    run(() -> library.saveAll(batch), saved -> {
+    tasks.run(() -> library.saveAll(batch), saved -> {
       unsaved.removeAll(batch);
       message.set("Saved " + saved.size() + " image(s) into the library.");
       refresh();
     });
-  }
-
-  /** Saves one image at once (the studio's auto-save) and refreshes. */
-  public CompletableFuture<LibraryImage> save(ImageToSave image) {
-    CompletableFuture<LibraryImage> done = new CompletableFuture<>();
-    run(() -> library.save(image.width(), image.height(), image.rgb(), image.recipe()), saved -> {
-      done.complete(saved);
-      refresh();
-    });
-    return done;
   }
 
   /**
@@ -432,40 +322,16 @@ public final class GalleryViewModel implements AutoCloseable {
    * on), and exceptionally when the image cannot be decoded.
    */
   public CompletableFuture<byte[]> thumbnail(LibraryImage image, BooleanSupplier stillWanted) {
-    try {
-      return CompletableFuture.supplyAsync(
-          () -> stillWanted.getAsBoolean() ? library.thumbnail(image.id()) : null, background);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      return CompletableFuture.completedFuture(null); // closed: nothing more to load
-    }
+    return tasks.supply(() -> stillWanted.getAsBoolean() ? library.thumbnail(image.id()) : null);
   }
 
   private List<Long> ids() {
     return selection.stream().map(LibraryImage::id).toList();
   }
 
-  private <T> void run(Supplier<T> work, java.util.function.Consumer<T> then) {
-    background.execute(() -> {
-      T result;
-      try {
-        result = work.get();
-      } catch (MetadataException e) {
-        fx.execute(() -> message.set(e.getMessage()));
-        return;
-      } catch (RuntimeException e) {
-        fx.execute(() -> message.set("The library action failed (" + e.getClass().getSimpleName()
-            + "); see the log."));
-        return;
-      }
-      fx.execute(() -> then.accept(result));
-    });
-  }
-
   /** Stops the view-model's own background threads. */
   @Override
   public void close() {
-    if (ownPool != null) {
-      ownPool.shutdownNow();
-    }
+    tasks.close();
   }
 }

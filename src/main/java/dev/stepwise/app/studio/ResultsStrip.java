@@ -1,5 +1,6 @@
 package dev.stepwise.app.studio;
 
+import dev.stepwise.app.fx.FxImages;
 import java.util.function.IntConsumer;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;

@@ -1,5 +1,6 @@
 package dev.stepwise.app.timeline;
 
+import dev.stepwise.app.fx.FxImages;
 import dev.stepwise.engine.RgbImage;
 import java.util.IdentityHashMap;
 import java.util.Map;

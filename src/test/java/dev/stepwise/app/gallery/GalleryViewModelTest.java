@@ -57,15 +57,15 @@ class GalleryViewModelTest {
   void filtersNarrowTheImagesNewestFirst() {
     assertEquals(List.of("a red bird", "a blue bird", "a blue whale"), prompts());
     assertEquals(List.of("m1", "m2"), vm.models());
-    vm.search().set("blue");
+    vm.filters().search().set("blue");
     assertEquals(List.of("a blue bird", "a blue whale"), prompts());
-    vm.model().set("m2");
+    vm.filters().model().set("m2");
     assertEquals(List.of("a blue bird"), prompts());
-    vm.search().set("");
-    vm.model().set(null);
+    vm.filters().search().set("");
+    vm.filters().model().set(null);
     ZoneId z = ZoneId.systemDefault();
-    vm.from().set(LocalDate.ofInstant(Instant.parse("2026-04-01T12:00:00Z"), z));
-    vm.to().set(LocalDate.ofInstant(Instant.parse("2026-05-01T12:00:00Z"), z));
+    vm.filters().from().set(LocalDate.ofInstant(Instant.parse("2026-04-01T12:00:00Z"), z));
+    vm.filters().to().set(LocalDate.ofInstant(Instant.parse("2026-05-01T12:00:00Z"), z));
     assertEquals(List.of("a blue bird"), prompts()); // the "to" day is inclusive
   }
 
@@ -76,11 +76,11 @@ class GalleryViewModelTest {
     assertEquals(2, vm.selection().size());
     vm.addSelectionToGallery("Keepers");
     assertEquals(List.of("Keepers"), vm.galleries());
-    vm.gallery().set("Keepers");
+    vm.filters().gallery().set("Keepers");
     assertEquals(List.of("a red bird", "a blue whale"), prompts());
-    vm.gallery().set(null);
+    vm.filters().gallery().set(null);
     vm.setFavourite(vm.images().get(1), true);
-    vm.favouritesOnly().set(true);
+    vm.filters().favouritesOnly().set(true);
     assertEquals(List.of("a blue bird"), prompts());
   }
 
@@ -90,15 +90,15 @@ class GalleryViewModelTest {
     vm.select(vm.images().get(2), true); // a blue whale
     vm.addTag("Sea ");
     assertEquals(List.of("sea"), vm.focusedTags(), "the focused image shows its new tag");
-    vm.search().set("#sea");
+    vm.filters().search().set("#sea");
     assertEquals(List.of("a red bird", "a blue whale"), prompts());
-    vm.search().set("#sea blue");
+    vm.filters().search().set("#sea blue");
     assertEquals(List.of("a blue whale"), prompts());
     vm.select(vm.images().get(0), false); // a blue whale, the only one shown
     vm.removeTag("sea");
     assertEquals(List.of(), vm.focusedTags());
     assertEquals(List.of(), prompts(), "untagged: the #sea search no longer finds it");
-    vm.search().set("#sea");
+    vm.filters().search().set("#sea");
     assertEquals(List.of("a red bird"), prompts());
     vm.selection().clear();
     vm.focused().set(null);
@@ -160,7 +160,7 @@ class GalleryViewModelTest {
     assertTrue(vm.unsaved().isEmpty());
     assertEquals(5, vm.images().size());
     assertEquals("Saved 2 image(s) into the library.", vm.message().get());
-    vm.search().set("batch");
+    vm.filters().search().set("batch");
     vm.select(vm.images().get(0), false);
     vm.select(vm.images().get(1), true);
     vm.exportSelection(dir.resolve("out"));
@@ -177,7 +177,7 @@ class GalleryViewModelTest {
     vm.rescan();
     assertEquals(4, vm.images().size());
     assertTrue(vm.message().get().startsWith("Found 1 new"), vm.message().get());
-    vm.search().set("lantern");
+    vm.filters().search().set("lantern");
     LibraryImage img = vm.images().get(0);
     assertEquals("euler", img.recipe().sampler()); // Heun mapped to the nearest sampler
     assertTrue(img.notice().contains("Heun"), img.notice());
