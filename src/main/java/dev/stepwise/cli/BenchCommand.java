@@ -20,6 +20,7 @@ import dev.stepwise.engine.bench.PreviewBenchmark;
 import dev.stepwise.engine.bench.Timing;
 import dev.stepwise.engine.bench.UNetBenchmark;
 import dev.stepwise.engine.preview.TinyDecoder;
+import dev.stepwise.engine.random.SeedNoise;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.engine.sampling.Latents;
 import java.io.IOException;
@@ -389,7 +390,7 @@ final class BenchCommand implements Callable<Integer> {
 
   /** The cheap preview alone: projecting one image's latents, averaged over many calls. */
   private static double projectionMs(DiffusionModel m, int h, int w) {
-    Latents lat = Latents.initialNoise(1, 1, m.latentChannels(), h, w);
+    Latents lat = Latents.initialNoise(new SeedNoise(1), m.latentChannels(), h, w);
     int n = 2000;
     for (int i = 0; i < n; i++) {
       m.preview().project(lat, 0); // warm-up

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.random.BatchNoise;
 import dev.stepwise.engine.random.SeedNoise;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +71,7 @@ class SamplerApiTest {
 
   @Test
   void startRefusesTooManyStepsAndMissingNoise() {
-    Latents z = Latents.initialNoise(1, 1, 4, 2, 2);
+    Latents z = Latents.initialNoise(new SeedNoise(1), 4, 2, 2);
     assertEquals(
         "steps must be between 1 and 1000, got 1001",
         assertThrows(
@@ -91,7 +92,7 @@ class SamplerApiTest {
 
   @Test
   void dpmSolverRefusesRepeatedTimesteps() {
-    Latents z = Latents.initialNoise(1, 1, 4, 2, 2);
+    Latents z = Latents.initialNoise(new SeedNoise(1), 4, 2, 2);
     EngineException e =
         assertThrows(
             EngineException.class,
@@ -111,7 +112,7 @@ class SamplerApiTest {
 
   @Test
   void runStepsOneAtATimeAndStops() {
-    Latents z = Latents.initialNoise(5, 1, 4, 2, 2);
+    Latents z = Latents.initialNoise(new SeedNoise(5), 4, 2, 2);
     float[] before = z.data().clone();
     SamplingRun run =
         SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(SamplerKind.EULER, 3), z, null);
@@ -168,14 +169,10 @@ class SamplerApiTest {
   }
 
   private static float[] runWithSeed(SamplerKind kind, long seed, int batch) {
-    Latents z = Latents.initialNoise(seed, batch, 4, 3, 5);
+    BatchNoise noise = new BatchNoise(seed, batch, 4 * 3 * 5); // initial noise, then step noise
+    Latents z = new Latents(noise.next(batch * 4 * 3 * 5), batch, 4, 3, 5);
     SamplingRun run =
-        SamplingRun.start(
-            SCHEDULE,
-            SD,
-            SamplerSettings.defaults(kind, 6),
-            z,
-            SeedNoise.stepNoise(seed, batch, z.perImage()));
+        SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(kind, 6), z, noise);
     while (run.hasNext()) {
       // per-element model, so image i's output depends only on image i
       run.step(
@@ -228,7 +225,7 @@ class SamplerApiTest {
             .getMessage());
     assertEquals(
         "Latent shape must be positive in every dimension, got [1, 4, -2, 2].",
-        assertThrows(EngineException.class, () -> Latents.initialNoise(1, 1, 4, -2, 2))
+        assertThrows(EngineException.class, () -> Latents.initialNoise(new SeedNoise(1), 4, -2, 2))
             .getMessage());
     Latents l = new Latents(new float[16], 1, 4, 2, 2);
     Latents c = l.copy();
