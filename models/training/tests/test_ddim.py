@@ -1,4 +1,4 @@
-"""DDIM: schedule figures from sd-architecture.md section 5 and true-noise oracles."""
+"""DDIM: the figures of SD 1.x's scaled_linear schedule and true-noise oracles."""
 
 import unittest
 

@@ -1,4 +1,5 @@
-"""A fake training run from random small modules, shaped like the contract (TRAINING.md)."""
+"""A fake training run from random small modules, shaped like a real run folder
+(the contract is in the training and export modules' docstrings)."""
 
 import json
 import os

@@ -9,10 +9,6 @@ public final class CancellationToken {
     cancelled = true;
   }
 
-  public boolean isCancelled() {
-    return cancelled;
-  }
-
   /** Throws {@link CancelledException} if cancellation was asked. */
   public void check() {
     if (cancelled) {

@@ -209,10 +209,6 @@ public final class DiffusionModel implements AutoCloseable {
     return unet;
   }
 
-  public AutoencoderKL vae() {
-    return vae;
-  }
-
   public LatentRgbProjection preview() {
     return preview;
   }

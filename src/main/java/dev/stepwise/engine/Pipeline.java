@@ -3,7 +3,6 @@ package dev.stepwise.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.stepwise.engine.random.NoiseSource;
 import dev.stepwise.engine.random.SeedNoise;
 import dev.stepwise.engine.sampling.DdpmVariance;
 import dev.stepwise.engine.sampling.Guidance;
@@ -95,13 +94,15 @@ public final class Pipeline {
       for (int i = 0; i < request.batch(); i++) {
         long imageStart = System.nanoTime();
         long seed = request.settings().seedOf(i);
-        // 2. Seeded noise: image i from seed + i, bit for bit independent of DJL and threads.
+        // 2. Seeded noise: image i from seed + i, bit for bit independent of DJL and threads. One
+        // generator gives the initial noise and then, continuing, the step noise; it draws the
+        // initial noise even when given latents replace it, so the step noise stays the seed's.
+        SeedNoise seeded = new SeedNoise(seed);
+        Latents fromSeed = Latents.initialNoise(seeded, c, h, w); // [1, C, h, w] ~ N(0, 1)
         Latents noise =
-            i == 0 && initialNoise != null
-                ? checkedNoise(initialNoise, c, h, w)
-                : Latents.initialNoise(seed, 1, c, h, w); // [1, C, h, w] ~ N(0, 1)
-        NoiseSource stepNoise = SeedNoise.stepNoise(seed, 1, c * h * w);
-        SamplingRun run = SamplingRun.start(model.schedule(), model.schedulerConfig(), settings, noise, stepNoise);
+            i == 0 && initialNoise != null ? checkedNoise(initialNoise, c, h, w) : fromSeed;
+        SamplingRun run =
+            SamplingRun.start(model.schedule(), model.schedulerConfig(), settings, noise, seeded);
         GeneratedImage finished = null;
         // 3. Denoising loop, one event per step; the last step's event carries the finished image.
         while (run.hasNext()) {

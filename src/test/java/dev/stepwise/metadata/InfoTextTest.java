@@ -13,9 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class InfoTextTest {
-  /**
-   * The example from peer-survey.md section 2 and A1111's parse_generation_parameters docstring.
-   */
+  /** The example from A1111's parse_generation_parameters docstring. */
   static final String A1111_EXAMPLE =
       "girl with an artist's beret, determined, blue eyes, desert scene, computer monitors, heavy"
           + " makeup, by Alphonse Mucha and Charlie Bowater, ((eyeshadow)), (coquettish), detailed,"

@@ -53,7 +53,7 @@ public final class ForwardProcess {
     if (n < 1) {
       throw new EngineException("The noise needs at least one value, got " + n + ".");
     }
-    return SeedNoise.initialNoise(seed, 1, n); // [n]
+    return new SeedNoise(seed).next(n); // [n]
   }
 
   /**

@@ -11,7 +11,8 @@ import dev.stepwise.engine.ModelPackException;
  * per-channel scale and shift are applied.
  *
  * <p>DJL has no GroupNorm, so the array is viewed as {@code [B*G, C/G*H*W]} and normalised with
- * LayerNorm over the last axis (unit scale, zero shift), then viewed back (stack-recipe.md).
+ * LayerNorm over the last axis (unit scale, zero shift), then viewed back: each row is one group of
+ * one sample, so LayerNorm's row mean and biased row variance are exactly the group's statistics.
  */
 public final class GroupNorm {
   private final int groups;

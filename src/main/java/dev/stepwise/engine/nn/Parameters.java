@@ -122,17 +122,6 @@ public final class Parameters {
   }
 
   /**
-   * Fetches {@code key}, or {@code legacyKey} when only the older name is stored (e.g. diffusers'
-   * pre-0.14 VAE attention names {@code query}/{@code key}/{@code value}/{@code proj_attn}).
-   */
-  public NDArray getEither(String key, String legacyKey, long... expectedShape) {
-    if (!contains(key) && contains(legacyKey)) {
-      return get(legacyKey, expectedShape);
-    }
-    return get(key, expectedShape);
-  }
-
-  /**
    * The source's tensors that no layer asked for, sorted; buffers such as {@code position_ids}
    * and {@code num_batches_tracked} are left out because models rebuild them.
    */

@@ -8,10 +8,10 @@ import java.util.Map;
 /**
  * A short-lived sub-manager that collects the intermediates of one block and frees them on close.
  *
- * <p>DJL attaches a result to the manager of its first operand, not to the innermost open scope
- * (stack-recipe.md "Memory scoping"). So the block's inputs are temporarily attached to the scope
- * (DJL gives them back to their own manager when the scope closes), every op puts an activation
- * first, and {@link #keep} moves the block's result out to the caller's manager.
+ * <p>DJL attaches a result to the manager of its first operand ({@code a.add(b)} lands in {@code
+ * a.getManager()}), not to the innermost open scope. So the block's inputs are temporarily attached
+ * to the scope (DJL gives them back to their own manager when the scope closes), every op puts an
+ * activation first, and {@link #keep} moves the block's result out to the caller's manager.
  */
 public final class Scope implements AutoCloseable {
   private final NDManager parent;

@@ -131,11 +131,6 @@ public final class ModelPack implements AutoCloseable {
         : null;
   }
 
-  /** The raw model_index.json (a deep copy). */
-  public JsonObject modelIndex() {
-    return modelIndex.deepCopy();
-  }
-
   /** The raw unet/config.json (a deep copy; other classes parse it into records). */
   public JsonObject unetConfig() {
     return unetConfig.deepCopy();

@@ -1,6 +1,7 @@
 package dev.stepwise.engine.sampling;
 
 import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.random.NoiseSource;
 import dev.stepwise.engine.random.SeedNoise;
 
 /**
@@ -51,15 +52,15 @@ public record Latents(float[] data, int batch, int channels, int height, int wid
   }
 
   /**
-   * Returns standard normal latents where image {@code i} is {@code torch.randn([1, C, H, W],
-   * generator=torch.Generator().manual_seed(seed + i))} on an x86-64 CPU, bit for bit (see {@link
-   * SeedNoise}).
+   * Returns one image's standard normal latents [1, C, H, W], the next {@code C * H * W} values of
+   * {@code noise}. From a fresh {@code new SeedNoise(seed)} they are {@code torch.randn([1, C, H,
+   * W], generator=torch.Generator().manual_seed(seed))} on an x86-64 CPU, bit for bit, and the
+   * same source then continues with the image's step noise (see {@link SeedNoise}).
    */
-  public static Latents initialNoise(long seed, int batch, int channels, int height, int width) {
-    checkShape(batch, channels, height, width);
+  public static Latents initialNoise(NoiseSource noise, int channels, int height, int width) {
+    checkShape(1, channels, height, width);
     int perImage = Math.multiplyExact(Math.multiplyExact(channels, height), width);
-    float[] data = SeedNoise.initialNoise(seed, batch, perImage); // [B, C, H, W]
-    return new Latents(data, batch, channels, height, width);
+    return new Latents(noise.next(perImage), 1, channels, height, width); // [1, C, H, W]
   }
 
   /** Returns the number of values of one image, {@code C * H * W}. */

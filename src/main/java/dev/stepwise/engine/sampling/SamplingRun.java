@@ -60,7 +60,7 @@ public abstract class SamplingRun {
    *
    * @param cfg the pack's scheduler config; it must describe {@code schedule}
    * @param stepNoise the ancestral noise stream, needed by ddpm, euler_a and ddim with eta > 0 (may
-   *     be null otherwise); e.g. {@code SeedNoise.stepNoise(seed, batch, C * H * W)}
+   *     be null otherwise); e.g. the {@code SeedNoise} that gave the initial noise
    */
   public static SamplingRun start(
       NoiseSchedule schedule,

@@ -61,11 +61,6 @@ public final class SamplingService implements AutoCloseable {
     return Devices.describe(device);
   }
 
-  /** The model used by requests that name none (may not exist on disk). */
-  public Path defaultModel() {
-    return defaultModel;
-  }
-
   /** Queues {@code request}; the listener hears from the sampling thread. */
   public JobHandle submit(GenerationRequest request, GenerationListener listener) {
     Objects.requireNonNull(request, "request");
@@ -218,12 +213,6 @@ public final class SamplingService implements AutoCloseable {
     model = loader.apply(normalized, device);
     modelPath = normalized;
     return model;
-  }
-
-  /** The model the sampling thread has loaded, or null before the first job. */
-  public ModelInfo currentModel() {
-    DiffusionModel m = model;
-    return m == null ? null : m.info();
   }
 
   private void fireQueueChanged() {

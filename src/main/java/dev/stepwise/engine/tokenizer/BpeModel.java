@@ -120,11 +120,6 @@ final class BpeModel {
     return vocab;
   }
 
-  /** How many merges the model holds. */
-  int mergeCount() {
-    return merges.size();
-  }
-
   /**
    * The ids of one pre-tokenized word (no spaces inside), cached; the array must not be changed.
    */

@@ -1,7 +1,6 @@
 package dev.stepwise.engine.unet;
 
 import ai.djl.ndarray.NDArray;
-import dev.stepwise.engine.nn.Activations;
 import dev.stepwise.engine.nn.Conv2d;
 import dev.stepwise.engine.nn.GroupNorm;
 import dev.stepwise.engine.nn.Linear;
@@ -41,9 +40,5 @@ final class ResnetBlock {
     NDArray skip = shortcut == null ? x : shortcut.forward(x); // [B, out, H, W]
     NDArray y = skip.add(h); // [B, out, H, W]
     return outputScale == 1f ? y : y.div(outputScale);
-  }
-
-  static NDArray silu(NDArray temb) {
-    return Activations.silu(temb);
   }
 }

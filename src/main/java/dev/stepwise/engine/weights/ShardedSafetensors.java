@@ -33,19 +33,16 @@ public final class ShardedSafetensors implements TensorSource {
   /** The largest index file accepted; real indexes are well under 1 MiB. */
   public static final long MAX_INDEX_BYTES = 64L << 20;
 
-  private final Path index;
   private final String origin;
   private final Map<String, SafetensorsFile> byName;
   private final List<SafetensorsFile> shards;
   private final long totalSize;
 
   private ShardedSafetensors(
-      Path index,
       String origin,
       Map<String, SafetensorsFile> byName,
       List<SafetensorsFile> shards,
       long totalSize) {
-    this.index = index;
     this.origin = origin;
     this.byName = Collections.unmodifiableMap(byName);
     this.shards = List.copyOf(shards);
@@ -131,16 +128,11 @@ public final class ShardedSafetensors implements TensorSource {
           byName.put(name, sf);
         }
       }
-      return new ShardedSafetensors(indexFile, origin, byName, opened, totalSize);
+      return new ShardedSafetensors(origin, byName, opened, totalSize);
     } catch (RuntimeException e) {
       opened.forEach(SafetensorsFile::close);
       throw e;
     }
-  }
-
-  /** The index file. */
-  public Path indexFile() {
-    return index;
   }
 
   /** The shard files, opened, in file-name order (the order diffusers numbers them). */

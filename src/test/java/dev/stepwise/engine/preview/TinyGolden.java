@@ -65,7 +65,7 @@ final class TinyGolden {
 
   /** torch.randn([numel], generator=manual_seed(seed + k)) * scale, in float32 as torch computes it. */
   static float[] values(long seed, int k, Weight w) {
-    float[] v = SeedNoise.initialNoise(seed + k, 1, w.numel()); // [numel]
+    float[] v = new SeedNoise(seed + k).next(w.numel()); // [numel]
     float s = (float) w.scale();
     for (int i = 0; i < v.length; i++) {
       v[i] *= s;

@@ -8,7 +8,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.stepwise.engine.random.SeedNoise;
+import dev.stepwise.engine.random.BatchNoise;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -88,10 +88,9 @@ class DiffusersParityTest {
       cTable[i] = ct.get(i).getAsFloat();
     }
 
-    Latents noise = Latents.initialNoise(seed, B, C, H, W);
-    SamplingRun run =
-        SamplingRun.start(
-            NoiseSchedule.of(cfg), cfg, s, noise, SeedNoise.stepNoise(seed, B, C * H * W));
+    BatchNoise seeded = new BatchNoise(seed, B, C * H * W); // initial noise, then step noise
+    Latents noise = new Latents(seeded.next(B * C * H * W), B, C, H, W);
+    SamplingRun run = SamplingRun.start(NoiseSchedule.of(cfg), cfg, s, noise, seeded);
     float[] initial = floats(r.getAsJsonArray("initial"));
     assertEquals(
         r.get("init_noise_sigma").getAsDouble(),

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.random.BatchNoise;
 import dev.stepwise.engine.random.SeedNoise;
 import org.junit.jupiter.api.Test;
 
@@ -72,7 +73,7 @@ class SamplerApiTest {
 
   @Test
   void startRefusesTooManyStepsAndMissingNoise() {
-    Latents z = Latents.initialNoise(1, 1, 4, 2, 2);
+    Latents z = Latents.initialNoise(new SeedNoise(1), 4, 2, 2);
     assertEquals(
         "steps must be between 1 and 1000, got 1001",
         assertThrows(
@@ -93,7 +94,7 @@ class SamplerApiTest {
 
   @Test
   void dpmSolverRefusesRepeatedTimesteps() {
-    Latents z = Latents.initialNoise(1, 1, 4, 2, 2);
+    Latents z = Latents.initialNoise(new SeedNoise(1), 4, 2, 2);
     EngineException e =
         assertThrows(
             EngineException.class,
@@ -113,7 +114,7 @@ class SamplerApiTest {
 
   @Test
   void runStepsOneAtATimeAndStops() {
-    Latents z = Latents.initialNoise(5, 1, 4, 2, 2);
+    Latents z = Latents.initialNoise(new SeedNoise(5), 4, 2, 2);
     float[] before = z.data().clone();
     SamplingRun run =
         SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(Sampler.EULER, 3), z, null);
@@ -170,14 +171,10 @@ class SamplerApiTest {
   }
 
   private static float[] runWithSeed(Sampler kind, long seed, int batch) {
-    Latents z = Latents.initialNoise(seed, batch, 4, 3, 5);
+    BatchNoise noise = new BatchNoise(seed, batch, 4 * 3 * 5); // initial noise, then step noise
+    Latents z = new Latents(noise.next(batch * 4 * 3 * 5), batch, 4, 3, 5);
     SamplingRun run =
-        SamplingRun.start(
-            SCHEDULE,
-            SD,
-            SamplerSettings.defaults(kind, 6),
-            z,
-            SeedNoise.stepNoise(seed, batch, z.perImage()));
+        SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(kind, 6), z, noise);
     while (run.hasNext()) {
       // per-element model, so image i's output depends only on image i
       run.step(
@@ -230,7 +227,7 @@ class SamplerApiTest {
             .getMessage());
     assertEquals(
         "Latent shape must be positive in every dimension, got [1, 4, -2, 2].",
-        assertThrows(EngineException.class, () -> Latents.initialNoise(1, 1, 4, -2, 2))
+        assertThrows(EngineException.class, () -> Latents.initialNoise(new SeedNoise(1), 4, -2, 2))
             .getMessage());
     Latents l = new Latents(new float[16], 1, 4, 2, 2);
     Latents c = l.copy();

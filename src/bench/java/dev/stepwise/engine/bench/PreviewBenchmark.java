@@ -13,6 +13,7 @@ import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.RandomWeights;
 import dev.stepwise.engine.preview.LatentRgbProjection;
 import dev.stepwise.engine.preview.TinyDecoder;
+import dev.stepwise.engine.random.SeedNoise;
 import dev.stepwise.engine.sampling.Latents;
 import dev.stepwise.engine.vae.AutoencoderKL;
 import dev.stepwise.engine.vae.AutoencoderTiny;
@@ -67,7 +68,7 @@ public final class PreviewBenchmark {
     int f = m.info().vaeFactor();
     int h = height / f;
     int w = width / f;
-    Latents z = Latents.initialNoise(7, 1, m.latentChannels(), h, w); // [1, C, h, w]
+    Latents z = Latents.initialNoise(new SeedNoise(7), m.latentChannels(), h, w); // [1, C, h, w]
     Timing.Figure tinyFull = null;
     Timing.Figure tinyHalf = null;
     if (tiny != null) {
@@ -104,7 +105,7 @@ public final class PreviewBenchmark {
     TinyVaeConfig config = TinyVaeConfig.taesdDefaults(4);
     try (NDManager weights = NDManager.newBaseManager(device)) {
       AutoencoderTiny net = new AutoencoderTiny(config, Parameters.random(RandomWeights.seeded(1), weights));
-      Latents z = Latents.initialNoise(7, 1, 4, side, side); // [1, 4, side, side]
+      Latents z = Latents.initialNoise(new SeedNoise(7), 4, side, side); // [1, 4, side, side]
       int out = side * config.factor();
       Timing.Figure full = Timing.calibrated(() -> randomTinyFrame(net, weights, z, out), samples, MIN_SAMPLE_MS);
       // Pooling to [1, 4, side/2, side/2] is part of the frame, as in StepPreviews.
@@ -131,7 +132,7 @@ public final class PreviewBenchmark {
   /** The cheap projection of {@code side x side} SD-shaped latents, upscaled smoothly to {@code 8 side}. */
   public static Timing.Figure sd15Cheap(int side, int samples) {
     LatentRgbProjection p = LatentRgbProjection.fromPack(SD15_RGB, null);
-    Latents z = Latents.initialNoise(7, 1, 4, side, side); // [1, 4, side, side]
+    Latents z = Latents.initialNoise(new SeedNoise(7), 4, side, side); // [1, 4, side, side]
     return Timing.calibrated(() -> p.project(z, 0).scaledSmooth(8 * side, 8 * side), samples, MIN_SAMPLE_MS);
   }
 
@@ -174,7 +175,7 @@ public final class PreviewBenchmark {
     try (Memory.PeakSampler peak = Memory.PeakSampler.start()) {
       try (NDManager weights = NDManager.newBaseManager(device)) {
         AutoencoderKL vae = new AutoencoderKL(config, Parameters.random(random, weights));
-        Latents z = Latents.initialNoise(7, 1, config.latentChannels(), side, side); // [1, 4, side, side]
+        Latents z = Latents.initialNoise(new SeedNoise(7), config.latentChannels(), side, side); // [1, 4, side, side]
         int out = side * config.downscale();
         decode = Timing.fixed(() -> {
           try (NDManager job = weights.newSubManager()) {

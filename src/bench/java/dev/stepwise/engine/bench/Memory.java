@@ -18,11 +18,6 @@ public final class Memory {
     return field("VmRSS:");
   }
 
-  /** VmHWM (the process's peak resident memory so far) in bytes, or -1 where there is none. */
-  public static long peakRssBytes() {
-    return field("VmHWM:");
-  }
-
   /**
    * Hands the C heap's free memory back to the system (glibc malloc_trim(0)), so a resident-memory
    * reading shows live memory rather than what earlier work freed (the engine tunes glibc to keep
