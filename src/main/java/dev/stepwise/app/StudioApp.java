@@ -1,11 +1,11 @@
 package dev.stepwise.app;
 
 import dev.stepwise.Stepwise;
+import dev.stepwise.app.settings.SettingsStore;
+import dev.stepwise.app.settings.StudioSettings;
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.ModelCatalog;
 import dev.stepwise.app.studio.StudioViewModel;
-import dev.stepwise.app.theme.SettingsStore;
-import dev.stepwise.app.theme.StudioSettings;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
 import java.security.SecureRandom;

@@ -1,5 +1,6 @@
 package dev.stepwise.app;
 
+import dev.stepwise.app.settings.Theme;
 import dev.stepwise.app.studio.CanvasPane;
 import dev.stepwise.app.studio.ControlsPane;
 import dev.stepwise.app.studio.HelpDialog;
@@ -8,7 +9,6 @@ import dev.stepwise.app.studio.QueuePane;
 import dev.stepwise.app.studio.ResultsStrip;
 import dev.stepwise.app.studio.Shortcut;
 import dev.stepwise.app.studio.StudioViewModel;
-import dev.stepwise.app.theme.Theme;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;

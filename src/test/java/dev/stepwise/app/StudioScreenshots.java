@@ -1,13 +1,15 @@
 package dev.stepwise.app;
 
+import dev.stepwise.app.settings.Theme;
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.ModelCatalog;
 import dev.stepwise.app.studio.StudioViewModel;
-import dev.stepwise.app.theme.Theme;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
+import dev.stepwise.metadata.PngImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -15,8 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
-import dev.stepwise.metadata.PngImage;
-import java.util.Map;
 import javafx.scene.image.PixelReader;
 import javafx.scene.image.WritableImage;
 import javafx.stage.Stage;
