@@ -6,6 +6,7 @@ import dev.stepwise.app.settings.StudioSettings;
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.ModelCatalog;
 import dev.stepwise.app.studio.StudioViewModel;
+import dev.stepwise.app.studio.StudioWindow;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
 import java.security.SecureRandom;

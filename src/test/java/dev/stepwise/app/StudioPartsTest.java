@@ -16,6 +16,7 @@ import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.LiveFrame;
 import dev.stepwise.app.studio.ModelChoice;
 import dev.stepwise.app.studio.StudioViewModel;
+import dev.stepwise.app.studio.StudioWindow;
 import dev.stepwise.app.timeline.TimelineViewModel;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.explain.SamplerPlan;

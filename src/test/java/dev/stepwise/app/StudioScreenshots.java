@@ -4,6 +4,7 @@ import dev.stepwise.app.settings.Theme;
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.ModelCatalog;
 import dev.stepwise.app.studio.StudioViewModel;
+import dev.stepwise.app.studio.StudioWindow;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
 import dev.stepwise.metadata.PngImage;

@@ -1,12 +1,12 @@
 package dev.stepwise.app.bench;
 
 import dev.stepwise.Stepwise;
-import dev.stepwise.app.StudioWindow;
 import dev.stepwise.app.settings.Theme;
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.ModelCatalog;
 import dev.stepwise.app.studio.StudioListener;
 import dev.stepwise.app.studio.StudioViewModel;
+import dev.stepwise.app.studio.StudioWindow;
 import dev.stepwise.app.studio.UiCost;
 import dev.stepwise.engine.ModelLocator;
 import dev.stepwise.engine.RgbImage;

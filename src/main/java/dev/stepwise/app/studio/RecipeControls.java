@@ -1,8 +1,5 @@
-package dev.stepwise.app;
+package dev.stepwise.app.studio;
 
-import dev.stepwise.app.studio.GenerationSettings;
-import dev.stepwise.app.studio.ModelChoice;
-import dev.stepwise.app.studio.StudioViewModel;
 import dev.stepwise.engine.sampling.SamplerKind;
 import dev.stepwise.gallery.Recipe;
 import java.nio.file.Path;
@@ -14,7 +11,7 @@ import java.util.Locale;
  * Fills the studio's controls from a saved recipe: what the gallery's "Reuse" and opening a PNG's
  * parameters do.
  */
-final class RecipeControls {
+public final class RecipeControls {
   private RecipeControls() {}
 
   /**
@@ -23,7 +20,7 @@ final class RecipeControls {
    *
    * @return sentences about what could not be taken over as it was; empty when everything was
    */
-  static List<String> apply(StudioViewModel vm, Recipe recipe, boolean keepSeed) {
+  public static List<String> apply(StudioViewModel vm, Recipe recipe, boolean keepSeed) {
     List<String> notices = new ArrayList<>();
     vm.promptProperty().set(recipe.prompt());
     vm.negativePromptProperty().set(recipe.negativePrompt());

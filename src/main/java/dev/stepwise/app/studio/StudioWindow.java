@@ -1,14 +1,6 @@
-package dev.stepwise.app;
+package dev.stepwise.app.studio;
 
 import dev.stepwise.app.settings.Theme;
-import dev.stepwise.app.studio.CanvasPane;
-import dev.stepwise.app.studio.ControlsPane;
-import dev.stepwise.app.studio.HelpDialog;
-import dev.stepwise.app.studio.Icons;
-import dev.stepwise.app.studio.QueuePane;
-import dev.stepwise.app.studio.ResultsStrip;
-import dev.stepwise.app.studio.Shortcut;
-import dev.stepwise.app.studio.StudioViewModel;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,8 +39,8 @@ import org.kordamp.ikonli.javafx.FontIcon;
  *
  * <p>Slots for views built elsewhere: {@link #timelineSlot()}, {@link #explainSlot()}, {@link
  * #gallerySlot()} and {@link #resultsSlot()} return containers whose children may be replaced;
- * {@link StudioViewModel#addStudioListener} feeds them the run ({@link StudioParts} does the
- * wiring).
+ * {@link StudioViewModel#addStudioListener} feeds them the run ({@link
+ * dev.stepwise.app.StudioParts} does the wiring).
  */
 public final class StudioWindow {
   private final StudioViewModel vm;
@@ -246,7 +238,7 @@ public final class StudioWindow {
                   if (vm.promptIdeas().isEmpty()) {
                     return false;
                   }
-                  dev.stepwise.app.studio.PromptIdeasDialog.show(window(), vm);
+                  PromptIdeasDialog.show(window(), vm);
                   return true;
                 }),
             new Shortcut(

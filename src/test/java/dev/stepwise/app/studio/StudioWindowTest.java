@@ -1,4 +1,4 @@
-package dev.stepwise.app;
+package dev.stepwise.app.studio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,11 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.app.settings.Theme;
-import dev.stepwise.app.studio.GenerationSettings;
-import dev.stepwise.app.studio.ModelChoice;
-import dev.stepwise.app.studio.QueueEntry;
-import dev.stepwise.app.studio.StudioListener;
-import dev.stepwise.app.studio.StudioViewModel;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.TestPacks;
