@@ -72,8 +72,8 @@ public final class StudioApp extends Application {
                 LOG.error("the engine did not start", e);
                 Platform.runLater(
                     () ->
-                        vm.errorProperty()
-                            .set(
+                        vm.status()
+                            .showError(
                                 "The engine could not start ("
                                     + e.getClass().getSimpleName()
                                     + "); the log has the details."));

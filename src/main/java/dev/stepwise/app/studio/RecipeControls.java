@@ -20,7 +20,8 @@ public final class RecipeControls {
    *
    * @return sentences about what could not be taken over as it was; empty when everything was
    */
-  public static List<String> apply(StudioViewModel vm, Recipe recipe, boolean keepSeed) {
+  public static List<String> apply(StudioViewModel studio, Recipe recipe, boolean keepSeed) {
+    ControlsViewModel vm = studio.controls();
     List<String> notices = new ArrayList<>();
     vm.promptProperty().set(recipe.prompt());
     vm.negativePromptProperty().set(recipe.negativePrompt());
@@ -63,17 +64,18 @@ public final class RecipeControls {
               recipe.eta()));
     }
     if (keepSeed) {
-      vm.seedTextProperty().set(Long.toString(recipe.seed()));
-      vm.seedLockedProperty().set(true);
+      studio.seeds().seedTextProperty().set(Long.toString(recipe.seed()));
+      studio.seeds().seedLockedProperty().set(true);
     }
     String name = recipe.modelName();
     if (name != null && !name.isBlank()) {
-      ModelChoice current = vm.modelProperty().get();
+      ModelViewModel models = studio.model();
+      ModelChoice current = models.modelProperty().get();
       if (current == null || !matches(current, name)) {
         ModelChoice match =
-            vm.models().stream().filter(m -> matches(m, name)).findFirst().orElse(null);
+            models.models().stream().filter(m -> matches(m, name)).findFirst().orElse(null);
         if (match != null) {
-          vm.modelProperty().set(match);
+          models.modelProperty().set(match);
         } else {
           notices.add(
               "The model \""
