@@ -84,7 +84,7 @@ public final class StudioApp extends Application {
     starter.start();
   }
 
-  /** The window's content (for the lead's wiring of the timeline and explain views). */
+  /** The window's content; null until {@link #start} has run. */
   public StudioWindow window() {
     return window;
   }
