@@ -1,11 +1,12 @@
 package dev.stepwise.app;
 
 import dev.stepwise.Stepwise;
+import dev.stepwise.app.settings.SettingsStore;
+import dev.stepwise.app.settings.StudioSettings;
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.ModelCatalog;
 import dev.stepwise.app.studio.StudioViewModel;
-import dev.stepwise.app.theme.SettingsStore;
-import dev.stepwise.app.theme.StudioSettings;
+import dev.stepwise.app.studio.StudioWindow;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
 import java.security.SecureRandom;
@@ -71,8 +72,8 @@ public final class StudioApp extends Application {
                 LOG.error("the engine did not start", e);
                 Platform.runLater(
                     () ->
-                        vm.errorProperty()
-                            .set(
+                        vm.status()
+                            .showError(
                                 "The engine could not start ("
                                     + e.getClass().getSimpleName()
                                     + "); the log has the details."));
@@ -83,7 +84,7 @@ public final class StudioApp extends Application {
     starter.start();
   }
 
-  /** The window's content (for the lead's wiring of the timeline and explain views). */
+  /** The window's content; null until {@link #start} has run. */
   public StudioWindow window() {
     return window;
   }

@@ -5,8 +5,10 @@ import dev.stepwise.app.explain.ExplainViewModel;
 import dev.stepwise.app.gallery.GalleryPane;
 import dev.stepwise.app.gallery.GalleryViewModel;
 import dev.stepwise.app.gallery.StudioRecipes;
+import dev.stepwise.app.studio.RecipeControls;
 import dev.stepwise.app.studio.StudioListener;
 import dev.stepwise.app.studio.StudioViewModel;
+import dev.stepwise.app.studio.StudioWindow;
 import dev.stepwise.app.timeline.TimelinePane;
 import dev.stepwise.app.timeline.TimelineViewModel;
 import dev.stepwise.engine.EngineException;
@@ -62,7 +64,7 @@ public final class StudioParts implements AutoCloseable {
             return t;
           });
   private final CompletableFuture<Library> library;
-  /** The library image of each entry of {@code vm.results()}, null until (or unless) saved. */
+  /** The library image of each of {@code vm.jobs().results()}, null until (or unless) saved. */
   private final List<LibraryImage> savedResults = new ArrayList<>();
   private final List<CompletableFuture<LibraryImage>> saves = new ArrayList<>();
   private ModelInfo model;
@@ -83,7 +85,7 @@ public final class StudioParts implements AutoCloseable {
     timeline.selectedFrameProperty().addListener((o, a, b) -> followTimeline());
     timeline.playingProperty().addListener((o, a, b) -> followTimeline());
     // Another source on the canvas is live: the timeline goes back to its newest step.
-    vm.previewSourceProperty().addListener((o, a, b) -> timeline.selectNewest());
+    vm.live().previewSourceProperty().addListener((o, a, b) -> timeline.selectNewest());
     window.explainSlot().getChildren().setAll(new ExplainPane(explain));
     vm.addStudioListener(new Follower());
     window.setOnOpenParameters(this::chooseParameterFile);
@@ -105,9 +107,9 @@ public final class StudioParts implements AutoCloseable {
   private void followTimeline() {
     TimelineViewModel.Frame f = timeline.selectedFrameProperty().get();
     if (f != null && (timeline.playingProperty().get() || !timeline.isNewest(f))) {
-      vm.showStep(f.image());
+      vm.live().showStep(f.image());
     } else {
-      vm.showLive();
+      vm.live().showLive();
     }
   }
 
@@ -126,7 +128,7 @@ public final class StudioParts implements AutoCloseable {
     LOG.error("the library did not open", cause);
     String sentence = sentence(cause);
     window.gallerySlot().getChildren().setAll(new javafx.scene.control.Label(sentence));
-    vm.errorProperty().set("The library could not be opened: " + sentence);
+    vm.status().showError("The library could not be opened: " + sentence);
   }
 
   private static String sentence(Throwable t) {
@@ -193,8 +195,8 @@ public final class StudioParts implements AutoCloseable {
                   if (failure != null) {
                     Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
                     LOG.error("an image was not saved", cause);
-                    vm.errorProperty()
-                        .set(
+                    vm.status()
+                        .showError(
                             "The image with seed "
                                 + image.seed()
                                 + " was not saved to the library: "
@@ -223,7 +225,7 @@ public final class StudioParts implements AutoCloseable {
     LibraryImage img = index < savedResults.size() ? savedResults.get(index) : null;
     GalleryViewModel g = gallery.get();
     if (img == null || g == null) {
-      vm.statusProperty().set("That image is not in the library yet.");
+      vm.status().showStatus("That image is not in the library yet.");
       return;
     }
     g.select(img, false);
@@ -239,7 +241,7 @@ public final class StudioParts implements AutoCloseable {
 
   private void report(String done, List<String> notices) {
     String text = notices.isEmpty() ? done : done + " " + String.join(" ", notices);
-    vm.statusProperty().set(text);
+    vm.status().showStatus(text);
     if (!notices.isEmpty()) {
       window.notifyInfo(String.join(" ", notices));
     }
@@ -274,9 +276,9 @@ public final class StudioParts implements AutoCloseable {
                         if (failure != null) {
                           Throwable cause =
                               failure.getCause() != null ? failure.getCause() : failure;
-                          vm.errorProperty().set(sentence(cause));
+                          vm.status().showError(sentence(cause));
                         } else {
-                          vm.errorProperty().set("");
+                          vm.status().clearError();
                           List<String> notices = new ArrayList<>(params.notices());
                           notices.addAll(RecipeControls.apply(vm, params.recipe(), true));
                           window.showCanvas();

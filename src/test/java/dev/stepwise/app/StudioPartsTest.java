@@ -11,11 +11,12 @@ import com.sun.javafx.tk.TKClipboard;
 import com.sun.javafx.tk.Toolkit;
 import dev.stepwise.app.gallery.GalleryPane;
 import dev.stepwise.app.gallery.GalleryViewModel;
+import dev.stepwise.app.settings.Theme;
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.LiveFrame;
 import dev.stepwise.app.studio.ModelChoice;
 import dev.stepwise.app.studio.StudioViewModel;
-import dev.stepwise.app.theme.Theme;
+import dev.stepwise.app.studio.StudioWindow;
 import dev.stepwise.app.timeline.TimelineViewModel;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.explain.SamplerPlan;
@@ -40,8 +41,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javafx.application.Platform;
-import javafx.scene.control.Button;
 import javafx.event.Event;
+import javafx.scene.control.Button;
 import javafx.scene.input.ClipboardContent;
 import javafx.scene.input.DragEvent;
 import javafx.scene.input.Dragboard;
@@ -122,9 +123,9 @@ class StudioPartsTest {
     } catch (java.util.concurrent.TimeoutException e) {
       throw new AssertionError(
           "timed out; error="
-              + fx(() -> vm.errorProperty().get())
+              + fx(() -> vm.status().errorProperty().get())
               + " status="
-              + fx(() -> vm.statusProperty().get()),
+              + fx(() -> vm.status().statusProperty().get()),
           e);
     }
   }
@@ -136,17 +137,17 @@ class StudioPartsTest {
 
   @Test
   void aRunFillsTheTimelineAndExplainViewAndLandsInTheLibraryAndGallery() throws Exception {
-    waitFor(() -> vm.factsProperty().get() != null);
+    waitFor(() -> vm.model().factsProperty().get() != null);
     GalleryViewModel gallery = gallery();
     assertTrue(fx(() -> window.gallerySlot().getChildren().get(0) instanceof GalleryPane));
     fx(vm::generate);
-    waitFor(() -> vm.results().size() == 1);
+    waitFor(() -> vm.jobs().results().size() == 1);
     parts.savesDone().get(LIMIT_S, TimeUnit.SECONDS);
 
     assertEquals(4, fx(() -> parts.timeline().frames().size()), "one frame per step");
     assertEquals(
         32, fx(() -> parts.timeline().frameAt(3).image().width()), "the full decode is last");
-    byte[] saved = fx(() -> vm.results().get(0).image().rgb());
+    byte[] saved = fx(() -> vm.jobs().results().get(0).image().rgb());
     for (int step = 0; step < 4; step++) {
       int s = step;
       assertEquals(32, fx(() -> parts.timeline().frameAt(s).image().width()), "decoded pictures");
@@ -175,7 +176,7 @@ class StudioPartsTest {
     waitFor(() -> gallery.images().size() == 1);
     LibraryImage img = fx(() -> gallery.images().get(0));
     assertEquals("a red heart", img.recipe().prompt());
-    assertEquals(fx(() -> vm.lastSeed()), img.recipe().seed());
+    assertEquals(fx(() -> vm.seeds().lastSeed()), img.recipe().seed());
     assertEquals("tiny-sd", img.recipe().modelName());
     assertEquals("ddim", img.recipe().sampler());
     assertEquals(4, img.recipe().steps());
@@ -196,11 +197,11 @@ class StudioPartsTest {
 
   @Test
   void scrubbingTheTimelineShowsThatStepOnTheCanvasWhileMoreStepsArrive() throws Exception {
-    waitFor(() -> vm.factsProperty().get() != null);
+    waitFor(() -> vm.model().factsProperty().get() != null);
     TimelineViewModel timeline = parts.timeline();
     fx(
         () -> {
-          vm.stepsProperty().set(200);
+          vm.controls().stepsProperty().set(200);
           return vm.generate();
         });
     waitFor(() -> timeline.frames().size() >= 4);
@@ -211,12 +212,13 @@ class StudioPartsTest {
               return LiveFrame.of(timeline.selectedFrameProperty().get().image()).argb();
             });
     assertEquals(32 * 32, chosen.length, "a decoded picture at the output size");
-    assertArrayEquals(chosen, fx(() -> vm.frameProperty().get().argb()), "the canvas shows it");
-    assertTrue(fx(vm::showsChosenStep));
+    assertArrayEquals(
+        chosen, fx(() -> vm.live().frameProperty().get().argb()), "the canvas shows it");
+    assertTrue(fx(() -> vm.live().showsChosenStep()));
     int seen = fx(() -> timeline.frames().size());
     waitFor(() -> timeline.frames().size() >= seen + 3);
     assertArrayEquals(
-        chosen, fx(() -> vm.frameProperty().get().argb()), "later steps do not replace it");
+        chosen, fx(() -> vm.live().frameProperty().get().argb()), "later steps do not replace it");
     assertEquals(1, fx(() -> timeline.selectedStepProperty().get()));
     int[] drawn =
         fx(
@@ -236,7 +238,7 @@ class StudioPartsTest {
                   LiveFrame.of(timeline.frames().get(timeline.frames().size() - 1).image()).argb();
               boolean differs = !java.util.Arrays.equals(newest, chosen);
               timeline.selectNewest(); // back to the newest step: the canvas is live again
-              return new boolean[] {differs, vm.showsChosenStep()};
+              return new boolean[] {differs, vm.live().showsChosenStep()};
             });
     assertTrue(live[0], "the chosen step is not the newest picture");
     assertFalse(live[1]);
@@ -248,7 +250,7 @@ class StudioPartsTest {
                 java.util.Arrays.equals(
                     LiveFrame.of(timeline.frames().get(timeline.frames().size() - 1).image())
                         .argb(),
-                    vm.frameProperty().get().argb())),
+                    vm.live().frameProperty().get().argb())),
         "the canvas follows the run again");
     // Pinned again, then a new job: the canvas follows the new run.
     fx(
@@ -256,20 +258,20 @@ class StudioPartsTest {
           timeline.selectedStepProperty().set(0);
           return null;
         });
-    assertTrue(fx(vm::showsChosenStep));
-    fx(vm::cancelRunning);
-    waitFor(() -> vm.queue().isEmpty());
+    assertTrue(fx(() -> vm.live().showsChosenStep()));
+    fx(() -> vm.jobs().cancelRunning());
+    waitFor(() -> vm.jobs().queue().isEmpty());
     fx(
         () -> {
-          vm.stepsProperty().set(2);
+          vm.controls().stepsProperty().set(2);
           return vm.generate();
         });
-    waitFor(() -> vm.results().size() == 1);
+    waitFor(() -> vm.jobs().results().size() == 1);
     parts.savesDone().get(LIMIT_S, TimeUnit.SECONDS);
-    assertFalse(fx(vm::showsChosenStep));
+    assertFalse(fx(() -> vm.live().showsChosenStep()));
     assertArrayEquals(
-        fx(() -> LiveFrame.of(vm.results().get(0).image()).argb()),
-        fx(() -> vm.frameProperty().get().argb()),
+        fx(() -> LiveFrame.of(vm.jobs().results().get(0).image()).argb()),
+        fx(() -> vm.live().frameProperty().get().argb()),
         "the new job's finished image is on the canvas");
   }
 
@@ -292,18 +294,18 @@ class StudioPartsTest {
     assertTrue(fx(window::galleryShown), "Ctrl+G shows the gallery");
     fx(
         () -> {
-          vm.seedTextProperty().set("17");
-          vm.seedLockedProperty().set(false);
+          vm.seeds().seedTextProperty().set("17");
+          vm.seeds().seedLockedProperty().set(false);
           gallery.select(gallery.images().get(0), false);
           gallery.reuse(false);
           return null;
         });
-    assertEquals("a blue cat\nsitting", fx(() -> vm.promptProperty().get()));
-    assertEquals("dog", fx(() -> vm.negativePromptProperty().get()));
-    assertEquals(Sampler.EULER_A, fx(() -> vm.samplerProperty().get()));
-    assertEquals(9, fx(() -> vm.stepsProperty().get()));
-    assertEquals(7.5, fx(() -> vm.guidanceProperty().get()));
-    assertEquals("17", fx(() -> vm.seedTextProperty().get()), "without the seed it stays");
+    assertEquals("a blue cat\nsitting", fx(() -> vm.controls().promptProperty().get()));
+    assertEquals("dog", fx(() -> vm.controls().negativePromptProperty().get()));
+    assertEquals(Sampler.EULER_A, fx(() -> vm.controls().samplerProperty().get()));
+    assertEquals(9, fx(() -> vm.controls().stepsProperty().get()));
+    assertEquals(7.5, fx(() -> vm.controls().guidanceProperty().get()));
+    assertEquals("17", fx(() -> vm.seeds().seedTextProperty().get()), "without the seed it stays");
     assertFalse(fx(window::galleryShown), "the generate view is in front");
 
     fx(
@@ -311,8 +313,9 @@ class StudioPartsTest {
           gallery.reuse(true);
           return null;
         });
-    assertEquals("4242", fx(() -> vm.seedTextProperty().get()));
-    assertTrue(fx(() -> vm.seedLockedProperty().get()), "Generate reuses the recipe's seed");
+    assertEquals("4242", fx(() -> vm.seeds().seedTextProperty().get()));
+    assertTrue(
+        fx(() -> vm.seeds().seedLockedProperty().get()), "Generate reuses the recipe's seed");
   }
 
   @Test
@@ -331,16 +334,16 @@ class StudioPartsTest {
             + " Schedule type: Karras, CFG scale: 6, Seed: 99, Size: 32x32, Model: tiny-sd");
     PngImage.write(png, 2, 2, new byte[12], text);
     parts.openParameters(png).get(LIMIT_S, TimeUnit.SECONDS);
-    assertEquals("a castle\non a hill", fx(() -> vm.promptProperty().get()));
-    assertEquals("fog", fx(() -> vm.negativePromptProperty().get()));
-    assertEquals(12, fx(() -> vm.stepsProperty().get()));
-    assertEquals(6.0, fx(() -> vm.guidanceProperty().get()));
-    assertEquals("99", fx(() -> vm.seedTextProperty().get()));
-    assertEquals(Sampler.DPMPP_2M, fx(() -> vm.samplerProperty().get()));
-    assertTrue(fx(() -> vm.karrasProperty().get()));
-    String status = fx(() -> vm.statusProperty().get());
+    assertEquals("a castle\non a hill", fx(() -> vm.controls().promptProperty().get()));
+    assertEquals("fog", fx(() -> vm.controls().negativePromptProperty().get()));
+    assertEquals(12, fx(() -> vm.controls().stepsProperty().get()));
+    assertEquals(6.0, fx(() -> vm.controls().guidanceProperty().get()));
+    assertEquals("99", fx(() -> vm.seeds().seedTextProperty().get()));
+    assertEquals(Sampler.DPMPP_2M, fx(() -> vm.controls().samplerProperty().get()));
+    assertTrue(fx(() -> vm.controls().karrasProperty().get()));
+    String status = fx(() -> vm.status().statusProperty().get());
     assertTrue(status.contains("DPM++ 2M SDE") && status.contains("nearest"), status);
-    assertEquals("", fx(() -> vm.errorProperty().get()));
+    assertEquals("", fx(() -> vm.status().errorProperty().get()));
   }
 
   @Test
@@ -375,10 +378,10 @@ class StudioPartsTest {
         });
     assertTrue(accepted[0], "a dragged file is accepted");
     assertTrue(accepted[1], "the drop is completed");
-    waitFor(() -> vm.promptProperty().get().equals("a dropped moon"));
-    assertEquals(7, fx(() -> vm.stepsProperty().get()));
-    assertEquals(Sampler.EULER, fx(() -> vm.samplerProperty().get()));
-    assertEquals("5", fx(() -> vm.seedTextProperty().get()));
+    waitFor(() -> vm.controls().promptProperty().get().equals("a dropped moon"));
+    assertEquals(7, fx(() -> vm.controls().stepsProperty().get()));
+    assertEquals(Sampler.EULER, fx(() -> vm.controls().samplerProperty().get()));
+    assertEquals("5", fx(() -> vm.seeds().seedTextProperty().get()));
   }
 
   /** An in-process clipboard that, like a real drag source, offers COPY. */
@@ -400,17 +403,17 @@ class StudioPartsTest {
     PngImage.write(
         comfy, 2, 2, new byte[12], Map.of("prompt", "{\"3\": {\"inputs\": {}}}", "workflow", "{}"));
     parts.openParameters(comfy).get(LIMIT_S, TimeUnit.SECONDS);
-    String error = fx(() -> vm.errorProperty().get());
+    String error = fx(() -> vm.status().errorProperty().get());
     assertTrue(error.contains("ComfyUI"), error);
     assertOneSentence(error);
-    assertEquals("a red heart", fx(() -> vm.promptProperty().get()));
+    assertEquals("a red heart", fx(() -> vm.controls().promptProperty().get()));
 
     Path text = Files.writeString(files.resolve("notes.png"), "not an image");
     parts.openParameters(text).get(LIMIT_S, TimeUnit.SECONDS);
-    String again = fx(() -> vm.errorProperty().get());
+    String again = fx(() -> vm.status().errorProperty().get());
     assertFalse(again.contains("ComfyUI"), again);
     assertOneSentence(again);
-    assertEquals("a red heart", fx(() -> vm.promptProperty().get()));
+    assertEquals("a red heart", fx(() -> vm.controls().promptProperty().get()));
   }
 
   private static void assertOneSentence(String s) {

@@ -1,13 +1,16 @@
 package dev.stepwise.app;
 
+import dev.stepwise.app.settings.Theme;
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.ModelCatalog;
 import dev.stepwise.app.studio.StudioViewModel;
-import dev.stepwise.app.theme.Theme;
+import dev.stepwise.app.studio.StudioWindow;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
+import dev.stepwise.metadata.PngImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -15,8 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
-import dev.stepwise.metadata.PngImage;
-import java.util.Map;
 import javafx.scene.image.PixelReader;
 import javafx.scene.image.WritableImage;
 import javafx.stage.Stage;
@@ -54,10 +55,10 @@ public final class StudioScreenshots {
           StudioViewModel vm = new StudioViewModel(Platform::runLater, io, new Random(1));
           GenerationSettings d = GenerationSettings.defaults();
           vm.apply(d, catalog.list());
-          vm.promptProperty().set("grinning cat, twemoji style");
-          vm.seedTextProperty().set("42");
-          vm.seedLockedProperty().set(true);
-          vm.stepsProperty().set(20);
+          vm.controls().promptProperty().set("grinning cat, twemoji style");
+          vm.seeds().seedTextProperty().set("42");
+          vm.seeds().seedLockedProperty().set(true);
+          vm.controls().stepsProperty().set(20);
           StudioWindow window = new StudioWindow(vm, Theme.LIGHT);
           StudioParts parts = new StudioParts(vm, window, () -> Library.open(library));
           Stage stage = new Stage();
@@ -73,9 +74,10 @@ public final class StudioScreenshots {
     Stage stage = (Stage) o[3];
     onFx(vm::generate);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (!"Done".equals(onFx(() -> vm.stepTextProperty().get()))) {
+    while (!"Done".equals(onFx(() -> vm.progress().stepTextProperty().get()))) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the run did not finish: " + onFx(() -> vm.statusProperty().get()));
+        throw new IllegalStateException(
+            "the run did not finish: " + onFx(() -> vm.status().statusProperty().get()));
       }
       Thread.sleep(200);
     }

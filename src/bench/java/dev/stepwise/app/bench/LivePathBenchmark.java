@@ -1,13 +1,13 @@
 package dev.stepwise.app.bench;
 
 import dev.stepwise.Stepwise;
-import dev.stepwise.app.StudioWindow;
+import dev.stepwise.app.settings.Theme;
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.ModelCatalog;
 import dev.stepwise.app.studio.StudioListener;
 import dev.stepwise.app.studio.StudioViewModel;
+import dev.stepwise.app.studio.StudioWindow;
 import dev.stepwise.app.studio.UiCost;
-import dev.stepwise.app.theme.Theme;
 import dev.stepwise.engine.ModelLocator;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.recipe.Sampler;
@@ -88,7 +88,8 @@ public final class LivePathBenchmark {
                   previews.incrementAndGet();
                 }
               });
-          vm.results()
+          vm.jobs()
+              .results()
               .addListener((javafx.collections.ListChangeListener<Object>) c -> done.countDown());
           window[0] = new StudioWindow(vm, Theme.LIGHT);
           Stage stage = new Stage();
@@ -96,7 +97,7 @@ public final class LivePathBenchmark {
           stage.setScene(scene);
           stage.show();
         });
-    while (!onFx(() -> vm.factsProperty().get() != null)) {
+    while (!onFx(() -> vm.model().factsProperty().get() != null)) {
       Thread.sleep(50);
     }
     // Warm-up job: loads the model and fits preview factors.
@@ -105,12 +106,13 @@ public final class LivePathBenchmark {
     CountDownLatch done2 = new CountDownLatch(1);
     onFx(
         () -> {
-          vm.results()
+          vm.jobs()
+              .results()
               .addListener((javafx.collections.ListChangeListener<Object>) c -> done2.countDown());
           return null;
         });
     UiCost before = onFx(vm::uiCost);
-    long framesBefore = onFx(vm::framesDrawn);
+    long framesBefore = onFx(() -> vm.live().framesDrawn());
     long drawsBefore = onFx(() -> window[0].canvas().canvas().framesShown());
     long drawNanosBefore = onFx(() -> window[0].canvas().canvas().drawNanos());
     previews.set(0);
@@ -150,7 +152,7 @@ public final class LivePathBenchmark {
     }
     double wall = (System.nanoTime() - t0) / 1e9;
     UiCost after = onFx(vm::uiCost);
-    long frames = onFx(vm::framesDrawn) - framesBefore;
+    long frames = onFx(() -> vm.live().framesDrawn()) - framesBefore;
     long draws = onFx(() -> window[0].canvas().canvas().framesShown()) - drawsBefore;
     double drawMs =
         (onFx(() -> window[0].canvas().canvas().drawNanos()) - drawNanosBefore)

@@ -4,6 +4,7 @@ import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.explain.SamplerPlan;
 import dev.stepwise.engine.explain.ScheduleCurves;
+import dev.stepwise.recipe.RecipeException;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import java.nio.file.Path;
@@ -101,7 +102,7 @@ public final class ExplainViewModel implements AutoCloseable {
           karras,
           steps);
       message.set("");
-    } catch (EngineException e) {
+    } catch (EngineException | RecipeException e) {
       message.set(e.getMessage());
     }
     explorer.scheduleChanged();

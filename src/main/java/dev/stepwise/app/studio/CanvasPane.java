@@ -54,7 +54,7 @@ public final class CanvasPane extends BorderPane {
               if (b == null) {
                 a.setSelected(true); // one source is always shown
               } else {
-                vm.previewSourceProperty().set((PreviewSource) b.getUserData());
+                vm.live().previewSourceProperty().set((PreviewSource) b.getUserData());
               }
             });
 
@@ -88,23 +88,23 @@ public final class CanvasPane extends BorderPane {
 
     Label step = new Label();
     step.setId("stepLabel");
-    step.textProperty().bind(vm.stepTextProperty());
+    step.textProperty().bind(vm.progress().stepTextProperty());
     step.setMinWidth(120);
     ProgressBar progress = new ProgressBar(0);
     progress.setId("progress");
     progress.setMaxWidth(Double.MAX_VALUE);
     HBox.setHgrow(progress, Priority.ALWAYS);
-    progress.progressProperty().bind(vm.progressProperty());
+    progress.progressProperty().bind(vm.progress().progressProperty());
     progress.setTooltip(new Tooltip("Progress of the running job"));
     Label speed = new Label();
     speed.setId("speed");
-    speed.textProperty().bind(vm.speedTextProperty());
+    speed.textProperty().bind(vm.progress().speedTextProperty());
     Label eta = new Label();
     eta.setId("eta");
-    eta.textProperty().bind(vm.etaTextProperty());
+    eta.textProperty().bind(vm.progress().etaTextProperty());
     Label cost = new Label();
     cost.setId("previewCost");
-    cost.textProperty().bind(vm.previewCostProperty());
+    cost.textProperty().bind(vm.progress().previewCostProperty());
     cost.setTooltip(
         new Tooltip(
             "What made each step's picture and what it cost, as a share of the time a step"
@@ -119,9 +119,10 @@ public final class CanvasPane extends BorderPane {
     setBottom(bottom);
 
     // Each frame carries its size (the output size), so 1:1 always matches the picture shown.
-    vm.frameProperty().addListener((o, a, f) -> canvas.show(f));
-    if (vm.widthProperty().get() > 0 && vm.heightProperty().get() > 0) {
-      canvas.setImageSize(vm.widthProperty().get(), vm.heightProperty().get());
+    vm.live().frameProperty().addListener((o, a, f) -> canvas.show(f));
+    ControlsViewModel controls = vm.controls();
+    if (controls.widthProperty().get() > 0 && controls.heightProperty().get() > 0) {
+      canvas.setImageSize(controls.widthProperty().get(), controls.heightProperty().get());
     }
   }
 

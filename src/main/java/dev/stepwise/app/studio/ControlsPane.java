@@ -60,13 +60,17 @@ public final class ControlsPane extends ScrollPane {
           + "The canvas says what the preview costs during a run.";
 
   private final List<Object> keepAlive = new ArrayList<>();
-  private final StudioViewModel vm;
+  private final ControlsViewModel vm;
+  private final ModelViewModel models;
   private final TextArea prompt = new TextArea();
   private final Button openModel;
 
-  /** Builds the controls bound to {@code vm}; {@code onOpenModel} asks for a folder. */
-  public ControlsPane(StudioViewModel vm, Runnable onOpenModel, Runnable onGenerate) {
-    this.vm = vm;
+  /** Builds the controls bound to {@code studio}; {@code onOpenModel} asks for a folder. */
+  public ControlsPane(StudioViewModel studio, Runnable onOpenModel, Runnable onGenerate) {
+    this.vm = studio.controls();
+    this.models = studio.model();
+    PromptViewModel prompts = studio.prompts();
+    SeedViewModel seeds = studio.seeds();
     VBox box = new VBox(4);
     box.setPadding(new Insets(8));
     box.setPrefWidth(320);
@@ -79,17 +83,18 @@ public final class ControlsPane extends ScrollPane {
         new Tooltip(
             "The prompt. Ctrl+Enter generates; type two letters for the" + " model's words."));
     prompt.textProperty().bindBidirectional(vm.promptProperty());
-    keepAlive.add(new PromptCompletion(prompt, vm::completions));
+    keepAlive.add(new PromptCompletion(prompt, prompts::completions));
 
     Button ideas =
         Icons.button(
             "promptIdeas", "", "mdi2l-lightbulb-outline", "Prompt ideas: prompts this model knows");
-    ideas.setOnAction(e -> PromptIdeasDialog.show(getScene().getWindow(), vm));
+    ideas.setOnAction(e -> PromptIdeasDialog.show(getScene().getWindow(), prompts));
     Button surprise =
         Icons.button(
             "surprisePrompt", "", "mdi2s-shuffle-variant", "A random prompt this model knows");
-    surprise.setOnAction(e -> vm.surprisePrompt(java.util.concurrent.ThreadLocalRandom.current()));
-    var hasIdeas = vm.hasPromptIdeasProperty();
+    surprise.setOnAction(
+        e -> prompts.surprisePrompt(java.util.concurrent.ThreadLocalRandom.current()));
+    var hasIdeas = prompts.hasPromptIdeasProperty();
     keepAlive.add(hasIdeas);
     ideas.disableProperty().bind(hasIdeas.not());
     surprise.disableProperty().bind(hasIdeas.not());
@@ -101,8 +106,8 @@ public final class ControlsPane extends ScrollPane {
     unknown.setId("unknownWords");
     unknown.getStyleClass().add("unknown-words");
     unknown.setGraphic(new FontIcon("mdi2a-alert-outline"));
-    unknown.textProperty().bind(vm.unknownWarningProperty());
-    unknown.visibleProperty().bind(vm.unknownWarningProperty().isNotEmpty());
+    unknown.textProperty().bind(prompts.unknownWarningProperty());
+    unknown.visibleProperty().bind(prompts.unknownWarningProperty().isNotEmpty());
     unknown.managedProperty().bind(unknown.visibleProperty());
 
     TextArea negative = new TextArea();
@@ -140,23 +145,23 @@ public final class ControlsPane extends ScrollPane {
     seed.setId("seed");
     seed.setPrefColumnCount(10);
     seed.setTooltip(new Tooltip("The seed of the first image; image i of a batch uses seed + i."));
-    seed.textProperty().bindBidirectional(vm.seedTextProperty());
+    seed.textProperty().bindBidirectional(seeds.seedTextProperty());
     HBox.setHgrow(seed, Priority.ALWAYS);
     Button random =
         Icons.button(
             "randomSeed", "", "mdi2d-dice-multiple-outline", "Draw a new random seed (Ctrl+R)");
-    random.setOnAction(e -> vm.randomSeed());
+    random.setOnAction(e -> seeds.randomSeed());
     Button reuse =
         Icons.button(
             "reuseSeed", "", "mdi2h-history", "Reuse the last seed and lock it (Ctrl+Shift+R)");
-    reuse.setOnAction(e -> vm.reuseLastSeed());
+    reuse.setOnAction(e -> seeds.reuseLastSeed());
     ToggleButton lock =
         Icons.toggle(
             "lockSeed",
             "",
             "mdi2l-lock-outline",
             "Lock the seed: Generate reuses it instead of drawing a new one (Ctrl+L)");
-    lock.selectedProperty().bindBidirectional(vm.seedLockedProperty());
+    lock.selectedProperty().bindBidirectional(seeds.seedLockedProperty());
 
     ComboBox<Sampler> sampler = new ComboBox<>();
     sampler.setId("sampler");
@@ -210,8 +215,8 @@ public final class ControlsPane extends ScrollPane {
     decoderFile.setOnAction(e -> chooseDecoderFile());
     MenuItem decoderClear = new MenuItem("Use the model's own");
     decoderClear.setId("previewDecoderClear");
-    decoderClear.setOnAction(e -> vm.setPreviewDecoder(null));
-    decoderClear.disableProperty().bind(vm.previewDecoderProperty().isNull());
+    decoderClear.setOnAction(e -> models.setPreviewDecoder(null));
+    decoderClear.disableProperty().bind(models.previewDecoderProperty().isNull());
     // The button names the current model's preview decoder and opens the choices.
     MenuButton decoder =
         new MenuButton(
@@ -222,7 +227,7 @@ public final class ControlsPane extends ScrollPane {
             new SeparatorMenuItem(),
             decoderClear);
     decoder.setId("previewDecoderButton");
-    decoder.textProperty().bind(vm.previewDecoderTextProperty());
+    decoder.textProperty().bind(models.previewDecoderTextProperty());
     decoder.setMaxWidth(Double.MAX_VALUE);
     HBox.setHgrow(decoder, Priority.ALWAYS);
     Tooltip decoderTip = new Tooltip();
@@ -234,10 +239,10 @@ public final class ControlsPane extends ScrollPane {
                     "Choose a preview decoder for this model, used by Auto and Tiny decoder: a"
                         + " TAESD-format folder (diffusers AutoencoderTiny) or a"
                         + " taesd_decoder.safetensors file; remembered for each model.\nNow: "
-                        + (vm.previewDecoderProperty().get() == null
+                        + (models.previewDecoderProperty().get() == null
                             ? "the model's own (its vae_preview folder) when it has one"
-                            : vm.previewDecoderProperty().get().toString()),
-                vm.previewDecoderProperty()));
+                            : models.previewDecoderProperty().get().toString()),
+                models.previewDecoderProperty()));
     decoder.setTooltip(decoderTip);
 
     Spinner<Integer> width =
@@ -256,7 +261,7 @@ public final class ControlsPane extends ScrollPane {
             8,
             vm.heightProperty(),
             "Image height in pixels, a multiple of the model's factor (0: the model's own size).");
-    vm.factsProperty().addListener((o, a, f) -> sizeStep(f, width, height));
+    models.factsProperty().addListener((o, a, f) -> sizeStep(f, width, height));
     Spinner<Integer> batch =
         intSpinner(
             "batch",
@@ -266,11 +271,11 @@ public final class ControlsPane extends ScrollPane {
             vm.batchProperty(),
             "Images per press of Generate; image i uses seed + i.");
 
-    ComboBox<ModelChoice> model = new ComboBox<>(vm.models());
+    ComboBox<ModelChoice> model = new ComboBox<>(models.models());
     model.setId("model");
     model.setMaxWidth(Double.MAX_VALUE);
     HBox.setHgrow(model, Priority.ALWAYS);
-    model.valueProperty().bindBidirectional(vm.modelProperty());
+    model.valueProperty().bindBidirectional(models.modelProperty());
     model.setTooltip(
         new Tooltip(
             "The built-in model, the packs in "
@@ -282,13 +287,13 @@ public final class ControlsPane extends ScrollPane {
     Label modelMessage = new Label();
     modelMessage.setId("modelMessage");
     modelMessage.getStyleClass().add("model-message");
-    modelMessage.textProperty().bind(vm.modelMessageProperty());
-    modelMessage.visibleProperty().bind(vm.modelMessageProperty().isNotEmpty());
+    modelMessage.textProperty().bind(models.modelMessageProperty());
+    modelMessage.visibleProperty().bind(models.modelMessageProperty().isNotEmpty());
     modelMessage.managedProperty().bind(modelMessage.visibleProperty());
     Label device = new Label();
     device.setId("device");
     device.setGraphic(new FontIcon("mdi2c-chip"));
-    device.textProperty().bind(Bindings.concat("Device: ", vm.deviceProperty()));
+    device.textProperty().bind(Bindings.concat("Device: ", studio.status().deviceProperty()));
     device.setTooltip(new Tooltip("Where the model runs (a CUDA GPU when one is found)."));
 
     Button generate =
@@ -343,7 +348,7 @@ public final class ControlsPane extends ScrollPane {
     chooser.setTitle("Choose a preview decoder folder (diffusers AutoencoderTiny, TAESD)");
     File dir = chooser.showDialog(owner());
     if (dir != null) {
-      vm.setPreviewDecoder(dir.toPath());
+      models.setPreviewDecoder(dir.toPath());
     }
   }
 
@@ -355,7 +360,7 @@ public final class ControlsPane extends ScrollPane {
         .add(new FileChooser.ExtensionFilter("Safetensors weights", "*.safetensors"));
     File f = chooser.showOpenDialog(owner());
     if (f != null) {
-      vm.setPreviewDecoder(f.toPath());
+      models.setPreviewDecoder(f.toPath());
     }
   }
 
@@ -393,7 +398,7 @@ public final class ControlsPane extends ScrollPane {
     return s;
   }
 
-  private void bindDouble(Spinner<Double> s, StudioViewModel vm) {
+  private void bindDouble(Spinner<Double> s, ControlsViewModel vm) {
     s.setEditable(true);
     ObjectProperty<Double> boxed = vm.guidanceProperty().asObject();
     keepAlive.add(boxed);

@@ -25,35 +25,39 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class JobListener implements GenerationListener {
   private final StudioViewModel vm;
+  private final UiPump pump;
   private final GenerationRequest request;
   private final PackFacts facts;
   private final PreviewCost cost = new PreviewCost(); // sampling thread only
   private final List<String> notices = new CopyOnWriteArrayList<>();
-  volatile QueueEntry entry;
+  private volatile QueueEntry entry;
 
   JobListener(StudioViewModel vm, GenerationRequest request, PackFacts facts) {
     this.vm = vm;
+    this.pump = vm.pump();
     this.request = request;
     this.facts = facts;
+  }
+
+  /** The queue entry of this listener's job (set once the job is submitted). */
+  void follow(QueueEntry e) {
+    entry = e;
   }
 
   @Override
   public void started(ModelInfo info) {
     SchedulerConfig scheduler = facts.scheduler();
-    vm.pump.post(
+    pump.post(
         () -> {
-          entry.state(JobState.RUNNING);
-          vm.running.set(true);
-          vm.device.set(info.device());
-          vm.status.set("Generating " + entry.summary());
-          vm.stepsDone.set(0);
-          vm.progress.set(0);
-          vm.stepText.set("Step 0/" + request.settings().steps());
-          vm.speedText.set("");
-          vm.etaText.set("");
-          vm.syncQueue();
-          vm.runStarted();
-          for (StudioListener l : vm.listeners) {
+          vm.jobs().started(entry);
+          vm.status().device(info.device());
+          vm.status().showStatus("Generating " + entry.summary());
+          vm.progress().started(request.settings().steps());
+          vm.jobs().sync();
+          // A new job: its notices start afresh and the canvas follows the live run again.
+          vm.status().clearNotice();
+          vm.live().showLive();
+          for (StudioListener l : vm.listeners()) {
             l.jobStarted(facts.folder(), scheduler, request, info);
           }
         });
@@ -61,13 +65,13 @@ final class JobListener implements GenerationListener {
 
   @Override
   public PreviewSource previewSource() {
-    return vm.shownSource();
+    return vm.live().shownSource();
   }
 
   @Override
   public void notice(String sentence) {
     notices.add(sentence);
-    vm.pump.post(() -> vm.showNotice(sentence));
+    pump.post(() -> vm.status().showNotice(sentence));
   }
 
   @Override
@@ -82,17 +86,15 @@ final class JobListener implements GenerationListener {
     double frac = e.progress(request.batch());
     long etaSecs = Math.round(e.eta().toMillis() / 1000.0);
     long seed = request.settings().seedOf(e.imageIndex());
-    vm.pump.post(
+    pump.post(
         () -> {
           if (e.step() == 0) {
-            for (StudioListener l : vm.listeners) {
+            for (StudioListener l : vm.listeners()) {
               l.imageStarted(e.imageIndex(), seed, e.totalSteps());
             }
           }
-          vm.stepArrived(frames, live);
-          vm.previewCost(costText);
-          vm.stepsDone.set(e.step() + 1);
-          vm.progress.set(frac);
+          vm.live().stepArrived(frames, live);
+          vm.progress().previewCost(costText);
           String img =
               request.batch() > 1
                   ? " · image "
@@ -103,10 +105,8 @@ final class JobListener implements GenerationListener {
                       + seed
                       + ")"
                   : "";
-          vm.stepText.set("Step " + (e.step() + 1) + "/" + e.totalSteps() + img);
-          vm.speedText.set(String.format(Locale.ROOT, "%.2f it/s", itPerSec));
-          vm.etaText.set(String.format(Locale.ROOT, "ETA %d:%02d", etaSecs / 60, etaSecs % 60));
-          for (StudioListener l : vm.listeners) {
+          vm.progress().stepDone(e.step(), e.totalSteps(), img, frac, itPerSec, etaSecs);
+          for (StudioListener l : vm.listeners()) {
             l.stepPreview(e.imageIndex(), e.step(), picture);
           }
         });
@@ -115,11 +115,11 @@ final class JobListener implements GenerationListener {
   @Override
   public void image(GeneratedImage g) {
     LiveFrame full = LiveFrame.of(g.image());
-    vm.pump.post(
+    pump.post(
         () -> {
-          vm.imageArrived(full);
-          vm.results.add(new ResultItem(g.image(), g.seed(), request));
-          for (StudioListener l : vm.listeners) {
+          vm.live().imageArrived(full);
+          vm.jobs().resultArrived(new ResultItem(g.image(), g.seed(), request));
+          for (StudioListener l : vm.listeners()) {
             l.imageFinished(request, g);
           }
         });
@@ -127,51 +127,46 @@ final class JobListener implements GenerationListener {
 
   @Override
   public void finished(GenerationResult r) {
-    vm.pump.post(
+    pump.post(
         () -> {
-          entry.state(JobState.FINISHED);
-          vm.queue.remove(entry);
-          vm.progress.set(1);
-          vm.stepText.set("Done");
-          vm.etaText.set("");
-          vm.status.set(
-              String.format(
-                      Locale.ROOT,
-                      "Finished %d image%s (%s) in %.1f s.",
-                      r.images().size(),
-                      r.images().size() == 1 ? "" : "s",
-                      Seeds.describe(request.settings().seed(), request.batch()),
-                      r.duration().toMillis() / 1000.0)
-                  + (notices.isEmpty() ? "" : " " + String.join(" ", notices)));
-          vm.syncQueue();
+          vm.jobs().ended(entry, JobState.FINISHED);
+          vm.progress().finished();
+          vm.status()
+              .showStatus(
+                  String.format(
+                          Locale.ROOT,
+                          "Finished %d image%s (%s) in %.1f s.",
+                          r.images().size(),
+                          r.images().size() == 1 ? "" : "s",
+                          Seeds.describe(request.settings().seed(), request.batch()),
+                          r.duration().toMillis() / 1000.0)
+                      + (notices.isEmpty() ? "" : " " + String.join(" ", notices)));
+          vm.jobs().sync();
         });
   }
 
   @Override
   public void cancelled() {
-    vm.pump.post(
+    pump.post(
         () -> {
           boolean wasRunning = entry.state() == JobState.RUNNING;
-          entry.state(JobState.CANCELLED);
-          vm.queue.remove(entry);
+          vm.jobs().ended(entry, JobState.CANCELLED);
           if (wasRunning) {
-            vm.stepText.set("Cancelled at step " + vm.stepsDone.get() + "/" + request.settings().steps());
-            vm.etaText.set("");
+            vm.progress().cancelled(request.settings().steps());
           }
-          vm.status.set("Cancelled job #" + entry.job().id() + ".");
-          vm.syncQueue();
+          vm.status().showStatus("Cancelled job #" + entry.job().id() + ".");
+          vm.jobs().sync();
         });
   }
 
   @Override
   public void failed(EngineException ex) {
-    vm.pump.post(
+    pump.post(
         () -> {
-          entry.state(JobState.FAILED);
-          vm.queue.remove(entry);
-          vm.stepText.set("Failed");
-          vm.error.set(ex.getMessage());
-          vm.syncQueue();
+          vm.jobs().ended(entry, JobState.FAILED);
+          vm.progress().failed();
+          vm.status().showError(ex.getMessage());
+          vm.jobs().sync();
         });
   }
 }

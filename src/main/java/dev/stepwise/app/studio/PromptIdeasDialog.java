@@ -23,7 +23,7 @@ public final class PromptIdeasDialog {
   private PromptIdeasDialog() {}
 
   /** Shows the dialog for {@code vm}'s model. */
-  public static Dialog<String> show(Window owner, StudioViewModel vm) {
+  public static Dialog<String> show(Window owner, PromptViewModel vm) {
     TextField filter = new TextField();
     filter.setId("ideaFilter");
     filter.setPromptText("Filter: words the prompt must contain, e.g. cat twemoji");
@@ -60,7 +60,7 @@ public final class PromptIdeasDialog {
     d.setResultConverter(b -> b == use ? list.getSelectionModel().getSelectedItem() : null);
     d.resultProperty().addListener((o, a, chosen) -> {
       if (chosen != null) {
-        vm.promptProperty().set(chosen);
+        vm.useIdea(chosen);
       }
     });
     list.setOnMouseClicked(e -> {

@@ -17,7 +17,7 @@ import javafx.scene.layout.VBox;
 /** The queue: the running job first, then the waiting ones; each can move or be cancelled. */
 public final class QueuePane extends VBox {
 
-  public QueuePane(StudioViewModel vm) {
+  public QueuePane(JobsViewModel vm) {
     super(4);
     setPadding(new Insets(8));
     setPrefWidth(280);
@@ -32,7 +32,7 @@ public final class QueuePane extends VBox {
   }
 
   private static final class EntryCell extends ListCell<QueueEntry> {
-    private final StudioViewModel vm;
+    private final JobsViewModel vm;
     private final Label text = new Label();
     private final Label state = new Label();
     private final Button up = Icons.button(null, "", "mdi2a-arrow-up", "Run this job sooner");
@@ -41,7 +41,7 @@ public final class QueuePane extends VBox {
         Icons.button(null, "", "mdi2c-close-circle-outline", "Cancel this job");
     private final HBox box;
 
-    EntryCell(StudioViewModel vm) {
+    EntryCell(JobsViewModel vm) {
       this.vm = vm;
       text.setWrapText(true);
       text.setMaxWidth(150);

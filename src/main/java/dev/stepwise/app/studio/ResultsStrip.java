@@ -20,7 +20,7 @@ public final class ResultsStrip extends ScrollPane {
   private IntConsumer onOpen = i -> {};
   private int added;
 
-  public ResultsStrip(StudioViewModel vm) {
+  public ResultsStrip(JobsViewModel vm) {
     setId("results");
     row.getStyleClass().add("results-strip");
     row.setPadding(new Insets(4));
@@ -48,7 +48,7 @@ public final class ResultsStrip extends ScrollPane {
 
   /**
    * Sets what a click on a result does; it receives the result's index in {@link
-   * StudioViewModel#results()} (the studio shows that image in the gallery).
+   * JobsViewModel#results()} (the studio shows that image in the gallery).
    */
   public void setOnOpen(IntConsumer action) {
     onOpen = action == null ? i -> {} : action;

@@ -9,9 +9,5 @@ package dev.stepwise.app.studio;
  * @param cpuNanos the UI thread's CPU time in them (excludes time the thread was preempted)
  * @param medianNanos the median wall time of the last 1024 batches
  */
-public record UiCost(long drains, long totalNanos, long maxNanos, long cpuNanos, long medianNanos) {
-  /** Mean milliseconds per batch, 0 when none ran. */
-  public double meanMillis() {
-    return drains == 0 ? 0 : totalNanos / 1e6 / drains;
-  }
-}
+public record UiCost(
+    long drains, long totalNanos, long maxNanos, long cpuNanos, long medianNanos) {}

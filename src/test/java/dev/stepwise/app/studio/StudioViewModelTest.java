@@ -48,7 +48,7 @@ class StudioViewModelTest {
         new GenerationSettings(
             "a red heart", "", 5, steps, "0", false, d.sampler(), false, 0, 0, 1, ""),
         List.of(new ModelChoice("tiny", tiny, true)));
-    ui.runUntil(() -> vm.factsProperty().get() != null, LIMIT);
+    ui.runUntil(() -> vm.model().factsProperty().get() != null, LIMIT);
   }
 
   private void attach() {
@@ -61,62 +61,72 @@ class StudioViewModelTest {
   @Test
   void readsTheModelSizeWordsAndWarnsOfUnknownOnes() throws Exception {
     openTiny(4);
-    assertEquals(32, vm.widthProperty().get(), "the tiny pack's own size fills an empty size");
-    assertEquals("", vm.unknownWarningProperty().get());
-    vm.promptProperty().set("a red zebra with wings");
-    assertEquals(List.of("zebra", "wings"), vm.unknownWords());
-    assertTrue(vm.unknownWarningProperty().get().contains("zebra, wings"));
-    assertTrue(vm.completions("he", 5).contains("heart"));
-    assertTrue(vm.completions("zz", 5).isEmpty());
+    assertEquals(
+        32, vm.controls().widthProperty().get(), "the tiny pack's own size fills an empty size");
+    assertEquals("", vm.prompts().unknownWarningProperty().get());
+    vm.controls().promptProperty().set("a red zebra with wings");
+    assertEquals(List.of("zebra", "wings"), vm.prompts().unknownWords());
+    assertTrue(vm.prompts().unknownWarningProperty().get().contains("zebra, wings"));
+    assertTrue(vm.prompts().completions("he", 5).contains("heart"));
+    assertTrue(vm.prompts().completions("zz", 5).isEmpty());
   }
 
   @Test
   void promptIdeasComeFromTheModelAndFilterByEveryWord(@TempDir Path copy) throws Exception {
     openTiny(4);
-    assertFalse(vm.hasPromptIdeasProperty().get(), "tiny-sd lists no ideas");
-    assertNull(vm.surprisePrompt(new Random(1)));
-    assertEquals("a red heart", vm.promptProperty().get(), "no ideas: the prompt stays");
-    Path pack = TestPacks.tinySdWithPrompts(copy.resolve("p"),
-        "grinning cat, twemoji style", "red heart, fluent flat style", "cat face, fluent flat style");
-    vm.openModelFolder(pack);
-    ui.runUntil(() -> vm.factsProperty().get() != null
-        && vm.factsProperty().get().folder().equals(pack), LIMIT);
-    assertTrue(vm.hasPromptIdeasProperty().get());
-    assertEquals(3, vm.promptIdeas().size());
-    assertEquals(List.of("grinning cat, twemoji style", "cat face, fluent flat style"),
-        vm.findPromptIdeas("CAT", 10));
-    assertEquals(List.of("cat face, fluent flat style"), vm.findPromptIdeas(" flat  cat ", 10));
-    assertEquals(List.of("grinning cat, twemoji style"), vm.findPromptIdeas("", 1));
-    assertEquals(List.of(), vm.findPromptIdeas("zebra", 10));
-    String idea = vm.surprisePrompt(new Random(5));
-    assertTrue(vm.promptIdeas().contains(idea), idea);
-    assertEquals(idea, vm.promptProperty().get());
+    assertFalse(vm.prompts().hasPromptIdeasProperty().get(), "tiny-sd lists no ideas");
+    assertNull(vm.prompts().surprisePrompt(new Random(1)));
+    assertEquals("a red heart", vm.controls().promptProperty().get(), "no ideas: the prompt stays");
+    Path pack =
+        TestPacks.tinySdWithPrompts(
+            copy.resolve("p"),
+            "grinning cat, twemoji style",
+            "red heart, fluent flat style",
+            "cat face, fluent flat style");
+    vm.model().openModelFolder(pack);
+    ui.runUntil(
+        () ->
+            vm.model().factsProperty().get() != null
+                && vm.model().factsProperty().get().folder().equals(pack),
+        LIMIT);
+    assertTrue(vm.prompts().hasPromptIdeasProperty().get());
+    assertEquals(3, vm.prompts().promptIdeas().size());
+    assertEquals(
+        List.of("grinning cat, twemoji style", "cat face, fluent flat style"),
+        vm.prompts().findPromptIdeas("CAT", 10));
+    assertEquals(
+        List.of("cat face, fluent flat style"), vm.prompts().findPromptIdeas(" flat  cat ", 10));
+    assertEquals(List.of("grinning cat, twemoji style"), vm.prompts().findPromptIdeas("", 1));
+    assertEquals(List.of(), vm.prompts().findPromptIdeas("zebra", 10));
+    String idea = vm.prompts().surprisePrompt(new Random(5));
+    assertTrue(vm.prompts().promptIdeas().contains(idea), idea);
+    assertEquals(idea, vm.controls().promptProperty().get());
   }
 
   @Test
   void aBrokenModelLeavesAPlainMessageAndGenerateRefuses(@TempDir Path empty) throws Exception {
     attach();
     vm.apply(GenerationSettings.defaults(), List.of(new ModelChoice("broken", empty, true)));
-    ui.runUntil(() -> !vm.modelMessageProperty().get().startsWith("Reading"), LIMIT);
-    assertTrue(vm.modelMessageProperty().get().contains("Choose another model"));
+    ui.runUntil(() -> !vm.model().modelMessageProperty().get().startsWith("Reading"), LIMIT);
+    assertTrue(vm.model().modelMessageProperty().get().contains("Choose another model"));
     assertNull(vm.generate());
-    assertEquals(vm.modelMessageProperty().get(), vm.errorProperty().get());
-    vm.openModelFolder(TestPacks.tinySd());
-    ui.runUntil(() -> vm.factsProperty().get() != null, LIMIT);
-    assertEquals("", vm.modelMessageProperty().get());
-    assertEquals(2, vm.models().size());
+    assertEquals(vm.model().modelMessageProperty().get(), vm.status().errorProperty().get());
+    vm.model().openModelFolder(TestPacks.tinySd());
+    ui.runUntil(() -> vm.model().factsProperty().get() != null, LIMIT);
+    assertEquals("", vm.model().modelMessageProperty().get());
+    assertEquals(2, vm.model().models().size());
   }
 
   @Test
   void invalidControlsAreRefusedBeforeTheEngine() throws Exception {
     openTiny(4);
     assertNull(vm.generate());
-    assertTrue(vm.errorProperty().get().contains("engine is still starting"));
+    assertTrue(vm.status().errorProperty().get().contains("engine is still starting"));
     attach();
-    vm.stepsProperty().set(0);
+    vm.controls().stepsProperty().set(0);
     assertNull(vm.generate());
-    assertTrue(vm.errorProperty().get().startsWith("Steps must be"));
-    assertTrue(vm.queue().isEmpty());
+    assertTrue(vm.status().errorProperty().get().startsWith("Steps must be"));
+    assertTrue(vm.jobs().queue().isEmpty());
   }
 
   @Test
@@ -139,14 +149,14 @@ class StudioViewModelTest {
           }
         });
     QueueEntry first = vm.generate();
-    long seed1 = vm.lastSeed();
+    long seed1 = vm.seeds().lastSeed();
     QueueEntry second = vm.generate();
-    long seed2 = vm.lastSeed();
+    long seed2 = vm.seeds().lastSeed();
     assertNotNull(first);
     assertNotNull(second);
     assertNotEquals(seed1, seed2, "an unlocked seed is drawn anew for every job");
-    assertEquals(2, vm.queue().size());
-    ui.runUntil(() -> vm.results().size() == 2 && vm.queue().isEmpty(), LIMIT);
+    assertEquals(2, vm.jobs().queue().size());
+    ui.runUntil(() -> vm.jobs().results().size() == 2 && vm.jobs().queue().isEmpty(), LIMIT);
     assertEquals(
         List.of(
             "start " + seed1,
@@ -160,37 +170,38 @@ class StudioViewModelTest {
             "step 2",
             "step 3"),
         heard);
-    assertEquals(seed1, vm.results().get(0).seed());
-    assertEquals(32, vm.frameProperty().get().width(), "the last frame is the full decode");
-    assertFalse(vm.runningProperty().get());
+    assertEquals(seed1, vm.jobs().results().get(0).seed());
+    assertEquals(32, vm.live().frameProperty().get().width(), "the last frame is the full decode");
+    assertFalse(vm.jobs().runningProperty().get());
     assertTrue(ui.maxPending() <= 2, "at most one pump drain pending, got " + ui.maxPending());
-    vm.reuseLastSeed();
-    assertEquals(Long.toString(seed2), vm.seedTextProperty().get());
-    assertTrue(vm.seedLockedProperty().get());
+    vm.seeds().reuseLastSeed();
+    assertEquals(Long.toString(seed2), vm.seeds().seedTextProperty().get());
+    assertTrue(vm.seeds().seedLockedProperty().get());
   }
 
   @Test
   void batchSeedsAndCanvasSourceSwitch() throws Exception {
     openTiny(3);
     attach();
-    vm.seedLockedProperty().set(true);
-    vm.seedTextProperty().set("100");
-    vm.batchProperty().set(3);
+    vm.seeds().seedLockedProperty().set(true);
+    vm.seeds().seedTextProperty().set("100");
+    vm.controls().batchProperty().set(3);
     QueueEntry e = vm.generate();
     assertEquals("seeds 100-102", e.seeds());
-    ui.runUntil(() -> vm.results().size() == 3, LIMIT);
-    assertEquals(List.of(100L, 101L, 102L), vm.results().stream().map(ResultItem::seed).toList());
-    LiveFrame full = vm.frameProperty().get();
+    ui.runUntil(() -> vm.jobs().results().size() == 3, LIMIT);
+    assertEquals(
+        List.of(100L, 101L, 102L), vm.jobs().results().stream().map(ResultItem::seed).toList());
+    LiveFrame full = vm.live().frameProperty().get();
     assertEquals(32, full.width(), "the finished image");
-    vm.previewSourceProperty().set(PreviewSource.NOISY_LATENT);
-    assertSame(full, vm.frameProperty().get(), "at the end x_t is the finished image too");
-    vm.previewSourceProperty().set(PreviewSource.PREDICTED_NOISE);
-    LiveFrame eps = vm.frameProperty().get();
+    vm.live().previewSourceProperty().set(PreviewSource.NOISY_LATENT);
+    assertSame(full, vm.live().frameProperty().get(), "at the end x_t is the finished image too");
+    vm.live().previewSourceProperty().set(PreviewSource.PREDICTED_NOISE);
+    LiveFrame eps = vm.live().frameProperty().get();
     assertEquals(32, eps.width(), "eps is shown at the output size");
     assertEquals(32, eps.height());
     assertFalse(Arrays.equals(full.argb(), eps.argb()), "eps is not the image");
-    vm.previewSourceProperty().set(PreviewSource.PREDICTED_IMAGE);
-    assertEquals(full, vm.frameProperty().get());
+    vm.live().previewSourceProperty().set(PreviewSource.PREDICTED_IMAGE);
+    assertEquals(full, vm.live().frameProperty().get());
   }
 
   @Test
@@ -198,30 +209,33 @@ class StudioViewModelTest {
     openTiny(200);
     attach();
     List<Integer> widths = new ArrayList<>();
-    vm.frameProperty().addListener((o, a, f) -> widths.add(f.width()));
+    vm.live().frameProperty().addListener((o, a, f) -> widths.add(f.width()));
     QueueEntry e = vm.generate();
-    ui.runUntil(() -> vm.stepsDoneProperty().get() >= 2, LIMIT);
-    assertEquals(PreviewSource.PREDICTED_IMAGE, vm.stepFrames().watched());
-    vm.previewSourceProperty().set(PreviewSource.NOISY_LATENT);
-    assertEquals(32, vm.frameProperty().get().width(), "x_t is drawn at once, at the output size");
+    ui.runUntil(() -> vm.progress().stepsDoneProperty().get() >= 2, LIMIT);
+    assertEquals(PreviewSource.PREDICTED_IMAGE, vm.live().stepFrames().watched());
+    vm.live().previewSourceProperty().set(PreviewSource.NOISY_LATENT);
+    assertEquals(
+        32, vm.live().frameProperty().get().width(), "x_t is drawn at once, at the output size");
     // The engine asks before each step's frames: the steps made from now on render x_t.
     ui.runUntil(
-        () -> vm.stepFrames() != null && vm.stepFrames().watched() == PreviewSource.NOISY_LATENT,
+        () ->
+            vm.live().stepFrames() != null
+                && vm.live().stepFrames().watched() == PreviewSource.NOISY_LATENT,
         LIMIT);
-    int switchedAt = vm.stepsDoneProperty().get();
+    int switchedAt = vm.progress().stepsDoneProperty().get();
     assertTrue(switchedAt < 200, "x_t was rendered during the run, at step " + switchedAt);
     List<PreviewSource> later = new ArrayList<>();
     vm.addStudioListener(
         new StudioListener() {
           @Override
           public void stepPreview(int imageIndex, int step, RgbImage frame) {
-            later.add(vm.stepFrames().watched());
+            later.add(vm.live().stepFrames().watched());
             assertEquals(32, frame.width());
           }
         });
-    ui.runUntil(() -> vm.stepsDoneProperty().get() >= switchedAt + 3, LIMIT);
-    vm.cancelRunning();
-    ui.runUntil(() -> vm.queue().isEmpty(), LIMIT);
+    ui.runUntil(() -> vm.progress().stepsDoneProperty().get() >= switchedAt + 3, LIMIT);
+    vm.jobs().cancelRunning();
+    ui.runUntil(() -> vm.jobs().queue().isEmpty(), LIMIT);
     assertFalse(later.isEmpty());
     assertTrue(later.stream().allMatch(s -> s == PreviewSource.NOISY_LATENT), later.toString());
     assertEquals(PreviewSource.PREDICTED_IMAGE, e.job().request().previewSource());
@@ -232,19 +246,20 @@ class StudioViewModelTest {
   void aPreviewNoticeReachesTheStatusWithoutStoppingTheRun() throws Exception {
     openTiny(3);
     attach();
-    vm.previewMethodProperty().set(PreviewMethod.TINY);
+    vm.controls().previewMethodProperty().set(PreviewMethod.TINY);
     QueueEntry e = vm.generate();
     assertEquals(PreviewMethod.TINY, e.job().request().previewMethod());
-    ui.runUntil(() -> !vm.noticeProperty().get().isEmpty(), LIMIT);
-    String notice = vm.noticeProperty().get();
+    ui.runUntil(() -> !vm.status().noticeProperty().get().isEmpty(), LIMIT);
+    String notice = vm.status().noticeProperty().get();
     assertTrue(notice.contains("no preview decoder"), notice);
-    assertTrue(vm.statusProperty().get().contains(notice), vm.statusProperty().get());
-    ui.runUntil(() -> vm.results().size() == 1 && vm.queue().isEmpty(), LIMIT);
-    String status = vm.statusProperty().get();
+    assertTrue(
+        vm.status().statusProperty().get().contains(notice), vm.status().statusProperty().get());
+    ui.runUntil(() -> vm.jobs().results().size() == 1 && vm.jobs().queue().isEmpty(), LIMIT);
+    String status = vm.status().statusProperty().get();
     assertTrue(status.startsWith("Finished 1 image") && status.endsWith(notice), status);
     // Auto times a full decode at the first step; whether later steps decode fully or cheaply
     // depends on this machine's timings ("full decode" or "one full decode + cheap").
-    String cost = vm.previewCostProperty().get();
+    String cost = vm.progress().previewCostProperty().get();
     assertTrue(cost.startsWith("preview: ") && cost.contains("full decode"), cost);
   }
 
@@ -252,13 +267,14 @@ class StudioViewModelTest {
   void thePreviewDecoderIsChosenPerModelAndReachesTheRequest(@TempDir Path dir) throws Exception {
     openTiny(2);
     attach();
-    assertNull(vm.previewDecoderProperty().get());
-    assertEquals("Preview decoder: none", vm.previewDecoderTextProperty().get());
+    assertNull(vm.model().previewDecoderProperty().get());
+    assertEquals("Preview decoder: none", vm.model().previewDecoderTextProperty().get());
     Path taesd = dir.resolve("taesd_decoder.safetensors");
-    vm.setPreviewDecoder(taesd);
-    assertEquals(taesd, vm.previewDecoderProperty().get());
+    vm.model().setPreviewDecoder(taesd);
+    assertEquals(taesd, vm.model().previewDecoderProperty().get());
     assertEquals(
-        "Preview decoder: taesd_decoder.safetensors", vm.previewDecoderTextProperty().get());
+        "Preview decoder: taesd_decoder.safetensors",
+        vm.model().previewDecoderTextProperty().get());
     assertEquals(
         Map.of(GenerationSettings.modelKey(TestPacks.tinySd()), taesd.toString()),
         vm.settings().previewDecoders());
@@ -266,14 +282,14 @@ class StudioViewModelTest {
     assertEquals(taesd, e.job().request().previewDecoder());
     e.job().cancel();
     Path other = TestPacks.tinySdWithPrompts(dir.resolve("p"), "a cat");
-    vm.openModelFolder(other);
-    assertNull(vm.previewDecoderProperty().get(), "another model has its own choice");
-    vm.modelProperty().set(vm.models().get(0));
-    assertEquals(taesd, vm.previewDecoderProperty().get());
-    vm.setPreviewDecoder(null);
-    assertNull(vm.previewDecoderProperty().get());
+    vm.model().openModelFolder(other);
+    assertNull(vm.model().previewDecoderProperty().get(), "another model has its own choice");
+    vm.model().modelProperty().set(vm.model().models().get(0));
+    assertEquals(taesd, vm.model().previewDecoderProperty().get());
+    vm.model().setPreviewDecoder(null);
+    assertNull(vm.model().previewDecoderProperty().get());
     assertTrue(vm.settings().previewDecoders().isEmpty());
-    ui.runUntil(() -> vm.queue().isEmpty(), LIMIT);
+    ui.runUntil(() -> vm.jobs().queue().isEmpty(), LIMIT);
   }
 
   @Test
@@ -281,20 +297,20 @@ class StudioViewModelTest {
     openTiny(200);
     attach();
     QueueEntry longJob = vm.generate();
-    vm.stepsProperty().set(2);
+    vm.controls().stepsProperty().set(2);
     QueueEntry a = vm.generate();
     QueueEntry b = vm.generate();
-    ui.runUntil(() -> vm.stepsDoneProperty().get() >= 1, LIMIT);
-    assertEquals(List.of(longJob, a, b), vm.queue());
-    assertTrue(vm.move(b, -1));
-    assertEquals(List.of(longJob, b, a), vm.queue());
-    assertTrue(vm.cancel(a));
-    assertTrue(vm.cancelRunning());
-    ui.runUntil(() -> vm.queue().isEmpty(), LIMIT);
+    ui.runUntil(() -> vm.progress().stepsDoneProperty().get() >= 1, LIMIT);
+    assertEquals(List.of(longJob, a, b), vm.jobs().queue());
+    assertTrue(vm.jobs().move(b, -1));
+    assertEquals(List.of(longJob, b, a), vm.jobs().queue());
+    assertTrue(vm.jobs().cancel(a));
+    assertTrue(vm.jobs().cancelRunning());
+    ui.runUntil(() -> vm.jobs().queue().isEmpty(), LIMIT);
     assertEquals(JobState.CANCELLED, longJob.state());
     assertEquals(JobState.CANCELLED, a.state());
     assertEquals(JobState.FINISHED, b.state());
-    assertEquals(1, vm.results().size());
-    assertEquals(b.job().request().settings().seed(), vm.results().get(0).seed());
+    assertEquals(1, vm.jobs().results().size());
+    assertEquals(b.job().request().settings().seed(), vm.jobs().results().get(0).seed());
   }
 }

@@ -1,4 +1,4 @@
-package dev.stepwise.app.theme;
+package dev.stepwise.app.settings;
 
 import dev.stepwise.app.studio.GenerationSettings;
 

@@ -1,4 +1,4 @@
-package dev.stepwise.app.theme;
+package dev.stepwise.app.settings;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

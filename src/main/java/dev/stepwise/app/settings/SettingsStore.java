@@ -1,4 +1,4 @@
-package dev.stepwise.app.theme;
+package dev.stepwise.app.settings;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;

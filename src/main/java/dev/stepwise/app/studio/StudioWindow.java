@@ -1,17 +1,10 @@
-package dev.stepwise.app;
+package dev.stepwise.app.studio;
 
-import dev.stepwise.app.studio.CanvasPane;
-import dev.stepwise.app.studio.ControlsPane;
-import dev.stepwise.app.studio.HelpDialog;
-import dev.stepwise.app.studio.Icons;
-import dev.stepwise.app.studio.QueuePane;
-import dev.stepwise.app.studio.ResultsStrip;
-import dev.stepwise.app.studio.Shortcut;
-import dev.stepwise.app.studio.StudioViewModel;
-import dev.stepwise.app.theme.Theme;
+import dev.stepwise.app.settings.Theme;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -47,8 +40,8 @@ import org.kordamp.ikonli.javafx.FontIcon;
  *
  * <p>Slots for views built elsewhere: {@link #timelineSlot()}, {@link #explainSlot()}, {@link
  * #gallerySlot()} and {@link #resultsSlot()} return containers whose children may be replaced;
- * {@link StudioViewModel#addStudioListener} feeds them the run ({@link StudioParts} does the
- * wiring).
+ * {@link StudioViewModel#addStudioListener} feeds them the run ({@link
+ * dev.stepwise.app.StudioParts} does the wiring).
  */
 public final class StudioWindow {
   private final StudioViewModel vm;
@@ -89,8 +82,8 @@ public final class StudioWindow {
             "Cancel",
             "mdi2s-stop",
             "Cancel the running job (Esc); it stops within one step");
-    cancel.setOnAction(e -> vm.cancelRunning());
-    cancel.disableProperty().bind(vm.runningProperty().not());
+    cancel.setOnAction(e -> vm.jobs().cancelRunning());
+    cancel.disableProperty().bind(vm.jobs().runningProperty().not());
     Button themeButton =
         Icons.button(
             "theme",
@@ -133,7 +126,7 @@ public final class StudioWindow {
     centerTabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
 
     resultsSlot.setId("resultsSlot");
-    resultsStrip = new ResultsStrip(vm);
+    resultsStrip = new ResultsStrip(vm.jobs());
     resultsSlot.getChildren().add(resultsStrip);
     timelineSlot.setId("timelineSlot");
     timelineSlot.getChildren().add(placeholder("The step timeline of the current image."));
@@ -148,7 +141,7 @@ public final class StudioWindow {
     SplitPane middle = new SplitPane(centerTabs, bottomTabs);
     middle.setOrientation(Orientation.VERTICAL);
     middle.setDividerPositions(0.74);
-    QueuePane queue = new QueuePane(vm);
+    QueuePane queue = new QueuePane(vm.jobs());
     SplitPane main = new SplitPane(controls, middle, queue);
     main.setDividerPositions(0.26, 0.8);
     SplitPane.setResizableWithParent(controls, false);
@@ -175,7 +168,8 @@ public final class StudioWindow {
           e.consume();
         });
 
-    vm.errorProperty()
+    vm.status()
+        .errorProperty()
         .addListener(
             (o, a, msg) -> {
               if (msg != null && !msg.isEmpty()) {
@@ -184,7 +178,8 @@ public final class StudioWindow {
             });
     // A sentence about a run (e.g. a preview decoder that does not fit): the status bar has it,
     // a notification says it once; the run goes on.
-    vm.noticeProperty()
+    vm.status()
+        .noticeProperty()
         .addListener(
             (o, a, msg) -> {
               if (msg != null && !msg.isEmpty()) {
@@ -203,26 +198,26 @@ public final class StudioWindow {
             new Shortcut(
                 new KeyCodeCombination(KeyCode.ESCAPE),
                 "Cancel the running job",
-                vm::cancelRunning),
+                vm.jobs()::cancelRunning),
             new Shortcut(
                 combo(KeyCode.R, KeyCombination.SHORTCUT_DOWN),
                 "Draw a new random seed",
                 () -> {
-                  vm.randomSeed();
+                  vm.seeds().randomSeed();
                   return true;
                 }),
             new Shortcut(
                 combo(KeyCode.R, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
                 "Reuse the last seed and lock it",
                 () -> {
-                  vm.reuseLastSeed();
+                  vm.seeds().reuseLastSeed();
                   return true;
                 }),
             new Shortcut(
                 combo(KeyCode.L, KeyCombination.SHORTCUT_DOWN),
                 "Lock or unlock the seed",
                 () -> {
-                  vm.seedLockedProperty().set(!vm.seedLockedProperty().get());
+                  vm.seeds().seedLockedProperty().set(!vm.seeds().seedLockedProperty().get());
                   return true;
                 }),
             new Shortcut(
@@ -243,16 +238,16 @@ public final class StudioWindow {
                 combo(KeyCode.I, KeyCombination.SHORTCUT_DOWN),
                 "Prompt ideas: the prompts this model knows",
                 () -> {
-                  if (vm.promptIdeas().isEmpty()) {
+                  if (vm.prompts().promptIdeas().isEmpty()) {
                     return false;
                   }
-                  dev.stepwise.app.studio.PromptIdeasDialog.show(window(), vm);
+                  PromptIdeasDialog.show(window(), vm.prompts());
                   return true;
                 }),
             new Shortcut(
                 combo(KeyCode.I, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN),
                 "Put a random prompt this model knows in place",
-                () -> vm.surprisePrompt(java.util.concurrent.ThreadLocalRandom.current()) != null),
+                () -> vm.prompts().surprisePrompt(ThreadLocalRandom.current()) != null),
             new Shortcut(
                 combo(KeyCode.G, KeyCombination.SHORTCUT_DOWN),
                 "Show the gallery",
@@ -304,18 +299,18 @@ public final class StudioWindow {
   private HBox statusBar() {
     Label status = new Label();
     status.setId("status");
-    status.textProperty().bind(vm.statusProperty());
+    status.textProperty().bind(vm.status().statusProperty());
     Label error = new Label();
     error.setId("error");
     error.getStyleClass().add("error-label");
     error.setGraphic(new FontIcon("mdi2a-alert-circle-outline"));
-    error.textProperty().bind(vm.errorProperty());
-    error.visibleProperty().bind(vm.errorProperty().isNotEmpty());
+    error.textProperty().bind(vm.status().errorProperty());
+    error.visibleProperty().bind(vm.status().errorProperty().isNotEmpty());
     error.managedProperty().bind(error.visibleProperty());
     Region spacer = new Region();
     HBox.setHgrow(spacer, Priority.ALWAYS);
     Label device = new Label();
-    device.textProperty().bind(vm.deviceProperty());
+    device.textProperty().bind(vm.status().deviceProperty());
     device.setGraphic(new FontIcon("mdi2c-chip"));
     HBox h = new HBox(12, error, status, spacer, device);
     h.getStyleClass().add("status-bar");
@@ -369,7 +364,7 @@ public final class StudioWindow {
     chooser.setTitle("Open a model folder (a diffusers pack with model_index.json)");
     File dir = chooser.showDialog(window());
     if (dir != null) {
-      vm.openModelFolder(dir.toPath());
+      vm.model().openModelFolder(dir.toPath());
     }
   }
 

@@ -1,16 +1,11 @@
-package dev.stepwise.app;
+package dev.stepwise.app.studio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stepwise.app.studio.GenerationSettings;
-import dev.stepwise.app.studio.ModelChoice;
-import dev.stepwise.app.studio.QueueEntry;
-import dev.stepwise.app.studio.StudioListener;
-import dev.stepwise.app.studio.StudioViewModel;
-import dev.stepwise.app.theme.Theme;
+import dev.stepwise.app.settings.Theme;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.TestPacks;
@@ -92,21 +87,21 @@ class StudioWindowTest {
     } catch (java.util.concurrent.TimeoutException e) {
       throw new AssertionError(
           "timed out; error="
-              + fx(() -> vm.errorProperty().get())
+              + fx(() -> vm.status().errorProperty().get())
               + " step="
-              + fx(() -> vm.stepTextProperty().get())
+              + fx(() -> vm.progress().stepTextProperty().get())
               + " queue="
-              + fx(() -> vm.queue().toString())
+              + fx(() -> vm.jobs().queue().toString())
               + " results="
-              + fx(() -> vm.results().size())
+              + fx(() -> vm.jobs().results().size())
               + " status="
-              + fx(() -> vm.statusProperty().get()),
+              + fx(() -> vm.status().statusProperty().get()),
           e);
     }
   }
 
   private void modelRead() throws Exception {
-    waitFor(() -> vm.factsProperty().get() != null);
+    waitFor(() -> vm.model().factsProperty().get() != null);
   }
 
   @org.junit.jupiter.api.io.TempDir java.nio.file.Path temp;
@@ -117,12 +112,15 @@ class StudioWindowTest {
     assertTrue(robot.lookup("#promptIdeas").queryButton().isDisabled(), "tiny-sd lists none");
     java.nio.file.Path pack = TestPacks.tinySdWithPrompts(temp.resolve("ideas"),
         "grinning cat, twemoji style", "red heart, fluent flat style");
-    fx(() -> {
-      vm.openModelFolder(pack);
-      return null;
-    });
-    waitFor(() -> vm.factsProperty().get() != null
-        && vm.factsProperty().get().folder().equals(pack));
+    fx(
+        () -> {
+          vm.model().openModelFolder(pack);
+          return null;
+        });
+    waitFor(
+        () ->
+            vm.model().factsProperty().get() != null
+                && vm.model().factsProperty().get().folder().equals(pack));
     waitFor(() -> !robot.lookup("#promptIdeas").queryButton().isDisabled());
     robot.clickOn("#promptIdeas");
     waitFor(() -> robot.lookup("#ideaList").tryQuery().isPresent());
@@ -130,15 +128,16 @@ class StudioWindowTest {
     robot.clickOn("#ideaFilter").write("heart");
     waitFor(() -> robot.lookup("#ideaList").queryAs(ListView.class).getItems().size() == 1);
     robot.type(KeyCode.DOWN).type(KeyCode.ENTER);
-    waitFor(() -> "red heart, fluent flat style".equals(vm.promptProperty().get()));
+    waitFor(() -> "red heart, fluent flat style".equals(vm.controls().promptProperty().get()));
     waitFor(() -> robot.lookup("#ideaList").tryQuery().isEmpty());
     robot.clickOn("#surprisePrompt");
-    assertTrue(List.of("grinning cat, twemoji style", "red heart, fluent flat style")
-        .contains(fx(() -> vm.promptProperty().get())));
+    assertTrue(
+        List.of("grinning cat, twemoji style", "red heart, fluent flat style")
+            .contains(fx(() -> vm.controls().promptProperty().get())));
     robot.clickOn("#prompt").press(KeyCode.CONTROL, KeyCode.I).release(KeyCode.I, KeyCode.CONTROL);
     waitFor(() -> robot.lookup("#ideaList").tryQuery().isPresent());
     robot.clickOn("#ideaFilter").write("cat").type(KeyCode.DOWN).type(KeyCode.ENTER);
-    waitFor(() -> "grinning cat, twemoji style".equals(vm.promptProperty().get()));
+    waitFor(() -> "grinning cat, twemoji style".equals(vm.controls().promptProperty().get()));
   }
 
   @Test
@@ -146,9 +145,9 @@ class StudioWindowTest {
     modelRead();
     robot.clickOn("#prompt").press(KeyCode.CONTROL, KeyCode.A).release(KeyCode.A, KeyCode.CONTROL);
     robot.write("a blue cat");
-    assertEquals("a blue cat", fx(() -> vm.promptProperty().get()));
+    assertEquals("a blue cat", fx(() -> vm.controls().promptProperty().get()));
     robot.clickOn("#generate");
-    waitFor(() -> vm.results().size() == 1);
+    waitFor(() -> vm.jobs().results().size() == 1);
     assertEquals(4, stepHooks.get(), "every step reaches the hooks");
     long frames = fx(() -> window.canvas().canvas().framesShown());
     assertTrue(frames >= 3, "the canvas was redrawn on several steps, got " + frames);
@@ -168,10 +167,17 @@ class StudioWindowTest {
     List<String> hookSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
     fx(
         () -> {
-          vm.stepsProperty().set(6);
-          vm.frameProperty().addListener((o, a, f) -> sizes.add(f.width() + "x" + f.height()));
-          window.canvas().canvas().view().imageProperty().addListener(
-              (o, a, img) -> sizes.add((int) img.getWidth() + "x" + (int) img.getHeight()));
+          vm.controls().stepsProperty().set(6);
+          vm.live()
+              .frameProperty()
+              .addListener((o, a, f) -> sizes.add(f.width() + "x" + f.height()));
+          window
+              .canvas()
+              .canvas()
+              .view()
+              .imageProperty()
+              .addListener(
+                  (o, a, img) -> sizes.add((int) img.getWidth() + "x" + (int) img.getHeight()));
           vm.addStudioListener(
               new StudioListener() {
                 @Override
@@ -182,7 +188,7 @@ class StudioWindowTest {
           return null;
         });
     robot.clickOn("#generate");
-    waitFor(() -> vm.results().size() == 1);
+    waitFor(() -> vm.jobs().results().size() == 1);
     assertEquals(List.of("32x32", "32x32", "32x32", "32x32", "32x32", "32x32"), hookSizes,
         "every step's picture has the output size, not the latent size (8x8)");
     assertFalse(sizes.isEmpty());
@@ -207,10 +213,10 @@ class StudioWindowTest {
     Label cost = robot.lookup("#previewCost").queryAs(Label.class);
     assertEquals("", cost.getText(), "nothing measured before a run");
     robot.interact(() -> method.setValue(PreviewMethod.FULL));
-    assertEquals(PreviewMethod.FULL, fx(() -> vm.previewMethodProperty().get()));
+    assertEquals(PreviewMethod.FULL, fx(() -> vm.controls().previewMethodProperty().get()));
     QueueEntry job = fx(vm::generate);
     assertEquals(PreviewMethod.FULL, job.job().request().previewMethod());
-    waitFor(() -> vm.results().size() == 1);
+    waitFor(() -> vm.jobs().results().size() == 1);
     WaitForAsyncUtils.waitForFxEvents();
     assertTrue(
         cost.getText().matches("preview: full decode, (\\d+%|under 1%) of each step"),
@@ -218,7 +224,7 @@ class StudioWindowTest {
     assertEquals(PreviewMethod.FULL, fx(() -> vm.settings().previewMethod()), "remembered");
     robot.interact(() -> method.setValue(PreviewMethod.OFF));
     fx(vm::generate);
-    waitFor(() -> vm.results().size() == 2);
+    waitFor(() -> vm.jobs().results().size() == 2);
     WaitForAsyncUtils.waitForFxEvents();
     assertEquals("preview: off", cost.getText());
     assertEquals(32.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()),
@@ -230,30 +236,30 @@ class StudioWindowTest {
     modelRead();
     fx(
         () -> {
-          vm.stepsProperty().set(200);
+          vm.controls().stepsProperty().set(200);
           return null;
         });
     robot.clickOn("#prompt");
     robot.press(KeyCode.CONTROL, KeyCode.ENTER).release(KeyCode.ENTER, KeyCode.CONTROL);
-    waitFor(() -> vm.stepsDoneProperty().get() >= 2);
+    waitFor(() -> vm.progress().stepsDoneProperty().get() >= 2);
     assertFalse(robot.lookup("#cancel").queryAs(Button.class).isDisabled());
     // Monocle gives key focus to the newest popup (a tooltip under the mouse would take the Esc):
     // click a spot without a tooltip first.
     robot.clickOn("#stepLabel");
     robot.press(KeyCode.ESCAPE).release(KeyCode.ESCAPE);
-    waitFor(() -> !vm.runningProperty().get() && vm.queue().isEmpty());
-    String step = fx(() -> vm.stepTextProperty().get());
+    waitFor(() -> !vm.jobs().runningProperty().get() && vm.jobs().queue().isEmpty());
+    String step = fx(() -> vm.progress().stepTextProperty().get());
     assertTrue(step.startsWith("Cancelled at step "), step);
-    assertTrue(fx(() -> vm.stepsDoneProperty().get()) < 200);
+    assertTrue(fx(() -> vm.progress().stepsDoneProperty().get()) < 200);
     assertTrue(robot.lookup("#cancel").queryAs(Button.class).isDisabled());
-    assertTrue(fx(() -> vm.results().isEmpty()));
+    assertTrue(fx(() -> vm.jobs().results().isEmpty()));
     fx(
         () -> {
-          vm.stepsProperty().set(2);
+          vm.controls().stepsProperty().set(2);
           return null;
         });
     robot.clickOn("#generate");
-    waitFor(() -> vm.results().size() == 1);
+    waitFor(() -> vm.jobs().results().size() == 1);
   }
 
   @Test
@@ -261,23 +267,25 @@ class StudioWindowTest {
     modelRead();
     fx(
         () -> {
-          vm.stepsProperty().set(60); // long enough to still run when the second click lands
+          vm.controls()
+              .stepsProperty()
+              .set(60); // long enough to still run when the second click lands
           return null;
         });
     robot.clickOn("#generate");
     fx(
         () -> {
-          vm.stepsProperty().set(2);
+          vm.controls().stepsProperty().set(2);
           return null;
         });
     robot.clickOn("#generate");
     @SuppressWarnings("unchecked")
     ListView<Object> queue = robot.lookup("#queue").queryAs(ListView.class);
     assertEquals(2, fx(() -> queue.getItems().size()));
-    waitFor(() -> vm.results().size() == 2 && vm.queue().isEmpty());
+    waitFor(() -> vm.jobs().results().size() == 2 && vm.jobs().queue().isEmpty());
     assertEquals(
         List.of(60, 2),
-        fx(() -> vm.results().stream().map(r -> r.request().settings().steps()).toList()),
+        fx(() -> vm.jobs().results().stream().map(r -> r.request().settings().steps()).toList()),
         "jobs run in the order they were queued");
   }
 
@@ -305,8 +313,8 @@ class StudioWindowTest {
     assertTrue(robot.lookup("#shortcutTable").tryQuery().isEmpty(), "Esc closes the help");
     fx(
         () -> {
-          vm.seedLockedProperty().set(true);
-          vm.seedTextProperty().set("abc");
+          vm.seeds().seedLockedProperty().set(true);
+          vm.seeds().seedTextProperty().set("abc");
           return null;
         });
     robot.clickOn("#generate");
@@ -329,14 +337,17 @@ class StudioWindowTest {
                 (javafx.scene.Node n) ->
                     n instanceof ListView && n.getScene() != window.root().getScene())
             .queryAs(ListView.class);
-    assertTrue(fx(() -> popup.getItems().contains("smiling")), fx(() -> popup.getItems().toString()));
+    assertTrue(
+        fx(() -> popup.getItems().contains("smiling")), fx(() -> popup.getItems().toString()));
     robot.interact(() -> popup.getSelectionModel().select("smiling"));
     robot.press(KeyCode.ENTER).release(KeyCode.ENTER);
     WaitForAsyncUtils.waitFor(
-        10, TimeUnit.SECONDS, () -> fx(() -> vm.promptProperty().get().equals("a smiling ")));
+        10,
+        TimeUnit.SECONDS,
+        () -> fx(() -> vm.controls().promptProperty().get().equals("a smiling ")));
 
     robot.clickOn("#generate");
-    waitFor(() -> vm.results().size() == 1);
+    waitFor(() -> vm.jobs().results().size() == 1);
     robot.clickOn("#showXt");
     assertEquals(32.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()),
         "x_t is shown at the output size");

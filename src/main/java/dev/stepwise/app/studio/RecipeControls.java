@@ -1,8 +1,5 @@
-package dev.stepwise.app;
+package dev.stepwise.app.studio;
 
-import dev.stepwise.app.studio.GenerationSettings;
-import dev.stepwise.app.studio.ModelChoice;
-import dev.stepwise.app.studio.StudioViewModel;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
 import dev.stepwise.gallery.Recipe;
@@ -15,7 +12,7 @@ import java.util.Locale;
  * Fills the studio's controls from a saved recipe: what the gallery's "Reuse" and opening a PNG's
  * parameters do.
  */
-final class RecipeControls {
+public final class RecipeControls {
   private RecipeControls() {}
 
   /**
@@ -24,7 +21,8 @@ final class RecipeControls {
    *
    * @return sentences about what could not be taken over as it was; empty when everything was
    */
-  static List<String> apply(StudioViewModel vm, Recipe recipe, boolean keepSeed) {
+  public static List<String> apply(StudioViewModel studio, Recipe recipe, boolean keepSeed) {
+    ControlsViewModel vm = studio.controls();
     List<String> notices = new ArrayList<>();
     vm.promptProperty().set(recipe.prompt());
     vm.negativePromptProperty().set(recipe.negativePrompt());
@@ -70,17 +68,18 @@ final class RecipeControls {
               recipe.eta()));
     }
     if (keepSeed) {
-      vm.seedTextProperty().set(Long.toString(recipe.seed()));
-      vm.seedLockedProperty().set(true);
+      studio.seeds().seedTextProperty().set(Long.toString(recipe.seed()));
+      studio.seeds().seedLockedProperty().set(true);
     }
     String name = recipe.modelName();
     if (name != null && !name.isBlank()) {
-      ModelChoice current = vm.modelProperty().get();
+      ModelViewModel models = studio.model();
+      ModelChoice current = models.modelProperty().get();
       if (current == null || !matches(current, name)) {
         ModelChoice match =
-            vm.models().stream().filter(m -> matches(m, name)).findFirst().orElse(null);
+            models.models().stream().filter(m -> matches(m, name)).findFirst().orElse(null);
         if (match != null) {
-          vm.modelProperty().set(match);
+          models.modelProperty().set(match);
         } else {
           notices.add(
               "The model \""

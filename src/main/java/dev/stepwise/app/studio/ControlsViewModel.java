@@ -1,0 +1,106 @@
+package dev.stepwise.app.studio;
+
+import dev.stepwise.engine.PreviewMethod;
+import dev.stepwise.recipe.Sampler;
+import dev.stepwise.recipe.Settings;
+import dev.stepwise.engine.service.PackFacts;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+
+/**
+ * The generation controls the user edits: prompt, negative prompt, guidance, steps, sampler,
+ * Karras, size, batch and preview method. Each is a writable property the controls bind to; the
+ * seed is {@link SeedViewModel}'s and the model {@link ModelViewModel}'s. Used on the UI thread.
+ */
+public final class ControlsViewModel {
+  private final StringProperty prompt = new SimpleStringProperty("");
+  private final StringProperty negativePrompt = new SimpleStringProperty("");
+  private final DoubleProperty guidance = new SimpleDoubleProperty(Settings.DEFAULT_GUIDANCE);
+  private final IntegerProperty steps = new SimpleIntegerProperty(Settings.DEFAULT_STEPS);
+  private final ObjectProperty<Sampler> sampler = new SimpleObjectProperty<>(Sampler.DDIM);
+  private final BooleanProperty karras = new SimpleBooleanProperty();
+  private final IntegerProperty width = new SimpleIntegerProperty();
+  private final IntegerProperty height = new SimpleIntegerProperty();
+  private final IntegerProperty batch = new SimpleIntegerProperty(1);
+  private final ObjectProperty<PreviewMethod> previewMethod =
+      new SimpleObjectProperty<>(PreviewMethod.AUTO);
+
+  ControlsViewModel() {}
+
+  /** Sets every control from {@code s} (seed and model aside). */
+  void apply(GenerationSettings s) {
+    prompt.set(s.prompt());
+    negativePrompt.set(s.negativePrompt());
+    guidance.set(s.guidance());
+    steps.set(s.steps());
+    sampler.set(s.sampler());
+    karras.set(s.karras());
+    width.set(s.width());
+    height.set(s.height());
+    batch.set(s.batch());
+    previewMethod.set(s.previewMethod());
+  }
+
+  /**
+   * Fits the size to a model that was just read: a side that is unset or not a multiple of the
+   * model's size step becomes the model's own size.
+   */
+  void fitSize(PackFacts facts) {
+    int step = facts.sizeStep();
+    if (width.get() <= 0 || width.get() % step != 0) {
+      width.set(facts.nativeSize());
+    }
+    if (height.get() <= 0 || height.get() % step != 0) {
+      height.set(facts.nativeSize());
+    }
+  }
+
+  public StringProperty promptProperty() {
+    return prompt;
+  }
+
+  public StringProperty negativePromptProperty() {
+    return negativePrompt;
+  }
+
+  public DoubleProperty guidanceProperty() {
+    return guidance;
+  }
+
+  public IntegerProperty stepsProperty() {
+    return steps;
+  }
+
+  public ObjectProperty<Sampler> samplerProperty() {
+    return sampler;
+  }
+
+  public BooleanProperty karrasProperty() {
+    return karras;
+  }
+
+  public IntegerProperty widthProperty() {
+    return width;
+  }
+
+  public IntegerProperty heightProperty() {
+    return height;
+  }
+
+  public IntegerProperty batchProperty() {
+    return batch;
+  }
+
+  /** How the live preview is made (remembered with the other controls). */
+  public ObjectProperty<PreviewMethod> previewMethodProperty() {
+    return previewMethod;
+  }
+}

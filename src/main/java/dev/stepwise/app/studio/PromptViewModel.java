@@ -1,0 +1,155 @@
+package dev.stepwise.app.studio;
+
+import dev.stepwise.engine.service.PackFacts;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * What the chosen model says about the prompt: the prompt ideas its pack lists, completions from
+ * its vocabulary, and the words of the prompt and negative prompt it does not know. Used on the UI
+ * thread.
+ */
+public final class PromptViewModel {
+  private final StringProperty prompt;
+  private final StringProperty negativePrompt;
+  private final ReadOnlyObjectProperty<PackFacts> facts;
+  private final ObservableList<String> unknownWords = FXCollections.observableArrayList();
+  private final ObservableList<String> unknownWordsView =
+      FXCollections.unmodifiableObservableList(unknownWords);
+  private final ReadOnlyStringWrapper unknownWarning = new ReadOnlyStringWrapper("");
+
+  /** Follows the prompts of {@code controls} and the model whose facts {@code facts} holds. */
+  PromptViewModel(ControlsViewModel controls, ReadOnlyObjectProperty<PackFacts> facts) {
+    this.prompt = controls.promptProperty();
+    this.negativePrompt = controls.negativePromptProperty();
+    this.facts = facts;
+    prompt.addListener((o, a, b) -> updateUnknownWords());
+    negativePrompt.addListener((o, a, b) -> updateUnknownWords());
+    facts.addListener((o, a, b) -> updateUnknownWords());
+  }
+
+  // ---- prompt ideas ----
+
+  /** Prompts the chosen model lists as known (its pack's prompts.txt); empty for most packs. */
+  public List<String> promptIdeas() {
+    PackFacts f = facts.get();
+    return f == null ? List.of() : f.promptIdeas();
+  }
+
+  /** True while the chosen model lists prompt ideas. */
+  public BooleanBinding hasPromptIdeasProperty() {
+    return Bindings.createBooleanBinding(() -> !promptIdeas().isEmpty(), facts);
+  }
+
+  /**
+   * Up to {@code max} ideas that contain every word of {@code query} (ignoring case), in the pack's
+   * order; all of them (up to max) for a blank query.
+   */
+  public List<String> findPromptIdeas(String query, int max) {
+    String[] words =
+        query == null ? new String[0] : query.toLowerCase(Locale.ROOT).strip().split("\\s+");
+    List<String> out = new ArrayList<>();
+    for (String idea : promptIdeas()) {
+      String lower = idea.toLowerCase(Locale.ROOT);
+      boolean all = true;
+      for (String w : words) {
+        if (!w.isEmpty() && !lower.contains(w)) {
+          all = false;
+          break;
+        }
+      }
+      if (all) {
+        out.add(idea);
+        if (out.size() >= max) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Puts {@code idea} (one the user chose) in the prompt. */
+  public void useIdea(String idea) {
+    prompt.set(idea);
+  }
+
+  /**
+   * Puts a random idea in the prompt and returns it; null (prompt unchanged) when there are none.
+   */
+  public String surprisePrompt(RandomGenerator random) {
+    List<String> ideas = promptIdeas();
+    if (ideas.isEmpty()) {
+      return null;
+    }
+    String idea = ideas.get(random.nextInt(ideas.size()));
+    useIdea(idea);
+    return idea;
+  }
+
+  // ---- prompt words ----
+
+  /** Words the chosen model knows (empty until its pack is read). */
+  public Set<String> knownWords() {
+    PackFacts f = facts.get();
+    return f == null ? Set.of() : f.tokenizer().vocabularyWords();
+  }
+
+  /**
+   * Up to {@code max} known words that start with {@code prefix} (ignoring case), shortest first.
+   */
+  public List<String> completions(String prefix, int max) {
+    if (prefix == null || prefix.isEmpty()) {
+      return List.of();
+    }
+    String p = prefix.toLowerCase(Locale.ROOT);
+    List<String> out = new ArrayList<>();
+    for (String w : knownWords()) {
+      if (w.startsWith(p) && !w.equals(p)) {
+        out.add(w);
+      }
+    }
+    out.sort((a, b) -> a.length() != b.length() ? a.length() - b.length() : a.compareTo(b));
+    return out.size() > max ? List.copyOf(out.subList(0, max)) : out;
+  }
+
+  private void updateUnknownWords() {
+    PackFacts f = facts.get();
+    if (f == null) {
+      unknownWords.clear();
+      unknownWarning.set("");
+      return;
+    }
+    Set<String> words = new LinkedHashSet<>();
+    words.addAll(f.tokenizer().encode(prompt.get()).unknownWords());
+    words.addAll(f.tokenizer().encode(negativePrompt.get()).unknownWords());
+    unknownWords.setAll(words);
+    unknownWarning.set(
+        words.isEmpty()
+            ? ""
+            : "The model does not know: "
+                + String.join(", ", words)
+                + " (these words carry no meaning for it).");
+  }
+
+  /** The words of the prompt and negative prompt the model does not know, in order. */
+  public ObservableList<String> unknownWords() {
+    return unknownWordsView;
+  }
+
+  /** The unknown words in one sentence; empty when there are none. */
+  public ReadOnlyStringProperty unknownWarningProperty() {
+    return unknownWarning.getReadOnlyProperty();
+  }
+}
