@@ -10,7 +10,6 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(
-        dev.stepwise.cli.Main.start(args, () -> StudioLauncher.launch(new String[0])));
+    System.exit(dev.stepwise.cli.Main.start(args, () -> StudioLauncher.launch(new String[0])));
   }
 }

@@ -7,8 +7,8 @@ import com.sun.jna.NativeLibrary;
  * Keeps libtorch's freed tensor memory in the process for reuse (glibc malloc tuning).
  *
  * <p>By default glibc serves every allocation above a dynamic threshold with a fresh mmap and
- * returns it on free, so each network evaluation page-faults and zero-fills its activations anew:
- * a profile of the Stable Diffusion 1.5 UNet at a 64x64 latent spent about 18% of its time in the
+ * returns it on free, so each network evaluation page-faults and zero-fills its activations anew: a
+ * profile of the Stable Diffusion 1.5 UNet at a 64x64 latent spent about 18% of its time in the
  * kernel's page-fault path (clear_page). Raising the mmap threshold to glibc's maximum (32 MiB) and
  * the trim threshold far above it lets freed blocks be reused; the bench measured the guided step
  * at 15.9 s instead of 31 s on the same machine. Resident memory then stays at its high-water mark

@@ -15,8 +15,8 @@ import com.sun.jna.NativeLibrary;
  * OMP_WAIT_POLICY=PASSIVE}; on the idle machine a guided step took 36 ms, 35 ms and 68 ms (passive
  * waiting wakes a sleeping worker for every small kernel). So Stepwise sets {@code
  * GOMP_SPINCOUNT=2000}: nearly all of the gain under load, nothing lost when idle. libgomp reads it
- * once, when libtorch loads it, so it is set in the process environment before the engine starts.
- * A user's own {@code GOMP_SPINCOUNT} or {@code OMP_WAIT_POLICY} is kept, and {@code
+ * once, when libtorch loads it, so it is set in the process environment before the engine starts. A
+ * user's own {@code GOMP_SPINCOUNT} or {@code OMP_WAIT_POLICY} is kept, and {@code
  * -Dstepwise.omp.default=true} leaves libgomp alone.
  */
 public final class NativeThreads {

@@ -31,9 +31,8 @@ public final class Stepwise {
   }
 
   /**
-   * The Stepwise-owned cache folder: {@code $XDG_CACHE_HOME/stepwise}, or {@code
-   * ~/.cache/stepwise} ({@link UserDirs#cache()}). Overridden by the system property {@code
-   * stepwise.cache.dir}.
+   * The Stepwise-owned cache folder: {@code $XDG_CACHE_HOME/stepwise}, or {@code ~/.cache/stepwise}
+   * ({@link UserDirs#cache()}). Overridden by the system property {@code stepwise.cache.dir}.
    */
   public static Path cacheDir() {
     String override = System.getProperty("stepwise.cache.dir");

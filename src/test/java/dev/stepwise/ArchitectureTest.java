@@ -85,7 +85,8 @@ class ArchitectureTest {
             "dev.stepwise.cli..")
         .because(
             "the settings record, its limits and the sampler list are shared by the engine, the"
-                + " library, image metadata, the studio and the CLI, so they depend on none of them")
+                + " library, image metadata, the studio and the CLI, so they depend on none of"
+                + " them")
         .check(CLASSES);
   }
 

@@ -21,7 +21,6 @@ import dev.stepwise.gallery.ImageParameters;
 import dev.stepwise.gallery.ImageToSave;
 import dev.stepwise.gallery.Library;
 import dev.stepwise.gallery.LibraryImage;
-
 import dev.stepwise.gallery.Recipe;
 import dev.stepwise.metadata.MetadataException;
 import java.io.File;
@@ -64,8 +63,10 @@ public final class StudioParts implements AutoCloseable {
             return t;
           });
   private final CompletableFuture<Library> library;
+
   /** The library image of each of {@code vm.jobs().results()}, null until (or unless) saved. */
   private final List<LibraryImage> savedResults = new ArrayList<>();
+
   private final List<CompletableFuture<LibraryImage>> saves = new ArrayList<>();
   private ModelInfo model;
   private boolean closed;
@@ -132,7 +133,8 @@ public final class StudioParts implements AutoCloseable {
   }
 
   private static String sentence(Throwable t) {
-    if ((t instanceof MetadataException || t instanceof EngineException) && t.getMessage() != null) {
+    if ((t instanceof MetadataException || t instanceof EngineException)
+        && t.getMessage() != null) {
       return t.getMessage();
     }
     return "an unexpected " + t.getClass().getSimpleName() + " happened; the log has the details.";
@@ -147,7 +149,11 @@ public final class StudioParts implements AutoCloseable {
       timeline.reset(request.settings().steps());
       if (scheduler != null) {
         explain.setModel(
-            packDir, scheduler, request.settings().sampler().cliName(), request.settings().karras(), request.settings().steps());
+            packDir,
+            scheduler,
+            request.settings().sampler().cliName(),
+            request.settings().karras(),
+            request.settings().steps());
       }
       explain.setCurrentStep(-1);
     }
@@ -282,8 +288,7 @@ public final class StudioParts implements AutoCloseable {
                           List<String> notices = new ArrayList<>(params.notices());
                           notices.addAll(RecipeControls.apply(vm, params.recipe(), true));
                           window.showCanvas();
-                          report(
-                              "Loaded the parameters of " + png.getFileName() + ".", notices);
+                          report("Loaded the parameters of " + png.getFileName() + ".", notices);
                         }
                       } finally {
                         shown.complete(null);

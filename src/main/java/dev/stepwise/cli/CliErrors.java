@@ -41,8 +41,11 @@ final class CliErrors {
     if (e instanceof OutOfMemoryError) {
       return "ran out of memory; choose a smaller size or batch.";
     }
-    return "failed because of an internal error (" + e.getClass().getSimpleName()
-        + "); the log at " + Logging.logFile() + " has the details.";
+    return "failed because of an internal error ("
+        + e.getClass().getSimpleName()
+        + "); the log at "
+        + Logging.logFile()
+        + " has the details.";
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -11,12 +11,13 @@ import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.StepEvent;
-import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
 import dev.stepwise.gallery.Recipe;
 import dev.stepwise.metadata.PngImage;
+import dev.stepwise.recipe.Sampler;
+import dev.stepwise.recipe.Settings;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,15 +28,19 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import dev.stepwise.recipe.Settings;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code stepwise generate}: text to image, headless, through the same sampling service as the studio. */
+/**
+ * {@code stepwise generate}: text to image, headless, through the same sampling service as the
+ * studio.
+ */
 @Command(
     name = "generate",
     mixinStandardHelpOptions = true,
-    description = "Generates images from a prompt and saves them, each with its recipe, into the library (or --out).")
+    description =
+        "Generates images from a prompt and saves them, each with its recipe, into the library (or"
+            + " --out).")
 final class GenerateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -59,7 +64,9 @@ final class GenerateCommand implements Callable<Integer> {
               + " w = s - 1). Default ${DEFAULT-VALUE}.")
   double guidance;
 
-  @Option(names = "--seed", description = "64-bit seed of the first image (default: random, printed).")
+  @Option(
+      names = "--seed",
+      description = "64-bit seed of the first image (default: random, printed).")
   Long seed;
 
   @Option(
@@ -74,48 +81,73 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--eta", defaultValue = "0", description = "DDIM eta (0 = deterministic).")
   double eta;
 
-  @Option(names = "--width", defaultValue = "0", description = "Width in pixels (default: the model's size).")
+  @Option(
+      names = "--width",
+      defaultValue = "0",
+      description = "Width in pixels (default: the model's size).")
   int width;
 
-  @Option(names = "--height", defaultValue = "0", description = "Height in pixels (default: the model's size).")
+  @Option(
+      names = "--height",
+      defaultValue = "0",
+      description = "Height in pixels (default: the model's size).")
   int height;
 
-  @Option(names = "--batch", defaultValue = "1", description = "Images to make; image i uses seed + i.")
+  @Option(
+      names = "--batch",
+      defaultValue = "1",
+      description = "Images to make; image i uses seed + i.")
   int batch;
 
-  @Option(names = "--model", description = "Model pack folder (diffusers layout). Default: the built-in model.")
+  @Option(
+      names = "--model",
+      description = "Model pack folder (diffusers layout). Default: the built-in model.")
   Path model;
 
   @Option(
       names = "--frames",
-      description = "Folder to write every step's preview into, at the output size (imageI-stepNNN.png; the last step's frame is the final image).")
+      description =
+          "Folder to write every step's preview into, at the output size (imageI-stepNNN.png; the"
+              + " last step's frame is the final image).")
   Path frames;
 
   @Option(
       names = "--preview",
       defaultValue = "auto",
-      description = "How --frames are made: auto (the preview decoder if the model has one, else full decodes as often as 25%% of a step allows, cheap frames between), tiny (the preview decoder), full (the autoencoder every step), cheap (linear latent projection, upscaled smoothly) or off. Default ${DEFAULT-VALUE}.")
+      description =
+          "How --frames are made: auto (the preview decoder if the model has one, else full decodes"
+              + " as often as 25%% of a step allows, cheap frames between), tiny (the preview"
+              + " decoder), full (the autoencoder every step), cheap (linear latent projection,"
+              + " upscaled smoothly) or off. Default ${DEFAULT-VALUE}.")
   String preview;
 
   @Option(
       names = "--preview-decoder",
-      description = "A TAESD-format preview decoder (diffusers AutoencoderTiny folder, or taesd_decoder.safetensors) to use instead of the model's own.")
+      description =
+          "A TAESD-format preview decoder (diffusers AutoencoderTiny folder, or"
+              + " taesd_decoder.safetensors) to use instead of the model's own.")
   Path previewDecoder;
 
   @Option(
       names = "--preview-source",
       defaultValue = "x0",
-      description = "Which tensor --frames shows: x0 (the predicted image), xt (the noisy latent) or eps (the predicted noise). Default ${DEFAULT-VALUE}.")
+      description =
+          "Which tensor --frames shows: x0 (the predicted image), xt (the noisy latent) or eps (the"
+              + " predicted noise). Default ${DEFAULT-VALUE}.")
   String previewSource;
 
   @Option(
       names = "--out",
-      description = "Write this PNG instead of saving into the library (a batch writes NAME-0.png, NAME-1.png, ...).")
+      description =
+          "Write this PNG instead of saving into the library (a batch writes NAME-0.png,"
+              + " NAME-1.png, ...).")
   Path out;
 
   @Option(
       names = "--library",
-      description = "Library folder to save into (default: -Dstepwise.library, $STEPWISE_LIBRARY or $XDG_DATA_HOME/stepwise/library).")
+      description =
+          "Library folder to save into (default: -Dstepwise.library, $STEPWISE_LIBRARY or"
+              + " $XDG_DATA_HOME/stepwise/library).")
   Path library;
 
   @Override
@@ -128,15 +160,17 @@ final class GenerateCommand implements Callable<Integer> {
     try {
       method = PreviewMethod.parse(preview);
     } catch (EngineException e) {
-      throw new EngineException("--preview must be auto, tiny, full, cheap or off, got \"" + preview + "\".");
+      throw new EngineException(
+          "--preview must be auto, tiny, full, cheap or off, got \"" + preview + "\".");
     }
     PreviewSource source =
         switch (previewSource.trim().toLowerCase(Locale.ROOT)) {
           case "x0" -> PreviewSource.PREDICTED_IMAGE;
           case "xt", "x_t" -> PreviewSource.NOISY_LATENT;
           case "eps" -> PreviewSource.PREDICTED_NOISE;
-          default -> throw new EngineException(
-              "--preview-source must be x0, xt or eps, got \"" + previewSource + "\".");
+          default ->
+              throw new EngineException(
+                  "--preview-source must be x0, xt or eps, got \"" + previewSource + "\".");
         };
     if (previewDecoder != null && !Files.exists(previewDecoder)) {
       throw new EngineException("--preview-decoder " + previewDecoder + " does not exist.");
@@ -163,7 +197,8 @@ final class GenerateCommand implements Callable<Integer> {
             .build();
     Path modelDir = model != null ? model : ModelLocator.builtIn();
     if (!Files.isDirectory(modelDir)) {
-      throw new EngineException("no model pack at " + modelDir + "; pass --model with a diffusers-layout folder.");
+      throw new EngineException(
+          "no model pack at " + modelDir + "; pass --model with a diffusers-layout folder.");
     }
     checkText(prompt, "--prompt");
     checkText(negative, "--negative");
@@ -175,7 +210,8 @@ final class GenerateCommand implements Callable<Integer> {
     }
     // Opened (and probed) before generating so that an unusable library is reported before
     // minutes of work.
-    try (Library lib = out != null ? null : library != null ? Library.open(library) : Library.open();
+    try (Library lib =
+            out != null ? null : library != null ? Library.open(library) : Library.open();
         SamplingService service = new SamplingService(modelDir)) {
       if (lib != null) {
         checkWritable(lib.folder(), "the library");
@@ -224,7 +260,12 @@ final class GenerateCommand implements Callable<Integer> {
     }
     if (text.length() > MAX_TEXT_CHARS) {
       throw new EngineException(
-          option + " is " + text.length() + " characters long; at most " + MAX_TEXT_CHARS + " are accepted.");
+          option
+              + " is "
+              + text.length()
+              + " characters long; at most "
+              + MAX_TEXT_CHARS
+              + " are accepted.");
     }
   }
 
@@ -239,14 +280,20 @@ final class GenerateCommand implements Callable<Integer> {
       Files.delete(probe);
     } catch (java.io.IOException | SecurityException e) {
       throw new EngineException(
-          "cannot write into " + folder + " for " + what + " (" + reason(e) + "); choose a writable folder.");
+          "cannot write into "
+              + folder
+              + " for "
+              + what
+              + " ("
+              + reason(e)
+              + "); choose a writable folder.");
     }
   }
 
   /**
-   * Writes each step's preview (already at the output size) into --frames and saves every image
-   * the moment it is finished (--out or the library), so stopping a batch keeps what is done; the
-   * first failure (disk full, folder gone) stops the job and becomes the command's error.
+   * Writes each step's preview (already at the output size) into --frames and saves every image the
+   * moment it is finished (--out or the library), so stopping a batch keeps what is done; the first
+   * failure (disk full, folder gone) stops the job and becomes the command's error.
    */
   private final class FrameWriter implements GenerationListener {
     private final PrintWriter stdout;
@@ -293,12 +340,25 @@ final class GenerateCommand implements Callable<Integer> {
           file = lib.save(rgb.width(), rgb.height(), rgb.rgb(), recipe).file();
           what = "saved";
         }
-        stdout.printf(Locale.ROOT, "%s %s (seed %d, %dx%d, %.1f s)%n", what, file, img.seed(),
-            rgb.width(), rgb.height(), img.duration().toMillis() / 1000.0);
+        stdout.printf(
+            Locale.ROOT,
+            "%s %s (seed %d, %dx%d, %.1f s)%n",
+            what,
+            file,
+            img.seed(),
+            rgb.width(),
+            rgb.height(),
+            img.duration().toMillis() / 1000.0);
         stdout.flush();
       } catch (RuntimeException ex) {
-        fail(new EngineException(
-            "could not save the image with seed " + img.seed() + " (" + reason(ex) + "); generation stopped.", ex));
+        fail(
+            new EngineException(
+                "could not save the image with seed "
+                    + img.seed()
+                    + " ("
+                    + reason(ex)
+                    + "); generation stopped.",
+                ex));
       }
     }
 
@@ -316,12 +376,16 @@ final class GenerateCommand implements Callable<Integer> {
       if (frames == null || p == null || failure != null) {
         return;
       }
-      Path file = frames.resolve(String.format(Locale.ROOT, "image%d-step%03d.png", e.imageIndex(), e.step() + 1));
+      Path file =
+          frames.resolve(
+              String.format(Locale.ROOT, "image%d-step%03d.png", e.imageIndex(), e.step() + 1));
       try {
         PngImage.write(file, p.width(), p.height(), p.rgb(), Map.of());
       } catch (RuntimeException ex) {
-        fail(new EngineException(
-            "could not write the frame " + file + " (" + reason(ex) + "); generation stopped.", ex));
+        fail(
+            new EngineException(
+                "could not write the frame " + file + " (" + reason(ex) + "); generation stopped.",
+                ex));
       }
     }
   }

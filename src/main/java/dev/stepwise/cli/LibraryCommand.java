@@ -38,7 +38,9 @@ final class LibraryCommand implements Runnable {
   @Option(
       names = "--library",
       scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "Library folder (default: -Dstepwise.library, $STEPWISE_LIBRARY or $XDG_DATA_HOME/stepwise/library).")
+      description =
+          "Library folder (default: -Dstepwise.library, $STEPWISE_LIBRARY or"
+              + " $XDG_DATA_HOME/stepwise/library).")
   Path folder;
 
   @Override
@@ -51,7 +53,10 @@ final class LibraryCommand implements Runnable {
     String aside = lib.openReport().recoveredIndex();
     if (aside != null) {
       PrintWriter err = spec.commandLine().getErr();
-      err.println("note: the library index was damaged; it was moved to " + aside + " and rebuilt from the images.");
+      err.println(
+          "note: the library index was damaged; it was moved to "
+              + aside
+              + " and rebuilt from the images.");
       err.flush();
     }
     return lib;
@@ -68,12 +73,16 @@ final class LibraryCommand implements Runnable {
     @Option(names = "--model", description = "Only images made with this model name.")
     String model;
 
-    @Option(names = "--limit", defaultValue = "1000000", description = "At most this many images (newest first).")
+    @Option(
+        names = "--limit",
+        defaultValue = "1000000",
+        description = "At most this many images (newest first).")
     int limit;
 
     LibraryQuery query(List<String> words) {
       if (limit < 1 || limit > LibraryQuery.MAX_LIMIT) {
-        throw new MetadataException("--limit " + limit + " is not allowed; use 1 to " + LibraryQuery.MAX_LIMIT + ".");
+        throw new MetadataException(
+            "--limit " + limit + " is not allowed; use 1 to " + LibraryQuery.MAX_LIMIT + ".");
       }
       String w = words == null || words.isEmpty() ? null : String.join(" ", words);
       return new LibraryQuery(w, gallery, favourites, model, null, null, limit);
@@ -94,21 +103,35 @@ final class LibraryCommand implements Runnable {
         continue;
       }
       Recipe r = img.recipe();
-      String prompt = r == null ? "(" + img.notice() + ")" : r.prompt().lines().findFirst().orElse("");
-      out.printf(Locale.ROOT, "%s\t%s\t%s\t%s\t%s%s%n", file, img.createdAt(),
+      String prompt =
+          r == null ? "(" + img.notice() + ")" : r.prompt().lines().findFirst().orElse("");
+      out.printf(
+          Locale.ROOT,
+          "%s\t%s\t%s\t%s\t%s%s%n",
+          file,
+          img.createdAt(),
           r == null || r.modelName() == null ? "-" : field(r.modelName()),
-          r == null ? "-" : Long.toString(r.seed()), field(prompt), img.favourite() ? "\t*" : "");
+          r == null ? "-" : Long.toString(r.seed()),
+          field(prompt),
+          img.favourite() ? "\t*" : "");
     }
     out.flush();
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "Prints every image's path, newest first.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Prints every image's path, newest first.")
   static final class ListCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
-    @ArgGroup(exclusive = false) Filters filters = new Filters();
 
-    @Option(names = "--details", description = "Also print date, model, seed and the prompt's first line, tab-separated.")
+    @ArgGroup(exclusive = false)
+    Filters filters = new Filters();
+
+    @Option(
+        names = "--details",
+        description = "Also print date, model, seed and the prompt's first line, tab-separated.")
     boolean details;
 
     @Override
@@ -120,16 +143,25 @@ final class LibraryCommand implements Runnable {
     }
   }
 
-  @Command(name = "search", mixinStandardHelpOptions = true, description = "Prints one image a line whose prompt, negative prompt or model holds every word (word prefixes match).")
+  @Command(
+      name = "search",
+      mixinStandardHelpOptions = true,
+      description =
+          "Prints one image a line whose prompt, negative prompt or model holds every word (word"
+              + " prefixes match).")
   static final class SearchCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
-    @ArgGroup(exclusive = false) Filters filters = new Filters();
+
+    @ArgGroup(exclusive = false)
+    Filters filters = new Filters();
 
     @Parameters(arity = "1..*", paramLabel = "WORDS", description = "Words to find.")
     List<String> words;
 
-    @Option(names = "--details", description = "Also print date, model, seed and the prompt's first line, tab-separated.")
+    @Option(
+        names = "--details",
+        description = "Also print date, model, seed and the prompt's first line, tab-separated.")
     boolean details;
 
     @Override
@@ -141,7 +173,10 @@ final class LibraryCommand implements Runnable {
     }
   }
 
-  @Command(name = "rebuild", mixinStandardHelpOptions = true, description = "Re-reads every PNG in the library folder into the index.")
+  @Command(
+      name = "rebuild",
+      mixinStandardHelpOptions = true,
+      description = "Re-reads every PNG in the library folder into the index.")
   static final class RebuildCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
@@ -154,43 +189,69 @@ final class LibraryCommand implements Runnable {
         for (String s : r.skipped()) {
           out.println("skipped: " + Main.oneLine(s));
         }
-        out.printf(Locale.ROOT, "%d images indexed (%d new, %d re-read, %d gone, %d skipped) in %s%n",
-            lib.count(), r.added(), r.updated(), r.removed(), r.skipped().size(), lib.folder());
+        out.printf(
+            Locale.ROOT,
+            "%d images indexed (%d new, %d re-read, %d gone, %d skipped) in %s%n",
+            lib.count(),
+            r.added(),
+            r.updated(),
+            r.removed(),
+            r.skipped().size(),
+            lib.folder());
         out.flush();
       }
       return 0;
     }
   }
 
-  @Command(name = "empty-trash", mixinStandardHelpOptions = true, description = "Removes deleted images from the library's trash for good (opening the library already removes those deleted over 30 days ago).")
+  @Command(
+      name = "empty-trash",
+      mixinStandardHelpOptions = true,
+      description =
+          "Removes deleted images from the library's trash for good (opening the library already"
+              + " removes those deleted over 30 days ago).")
   static final class EmptyTrashCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
 
-    @Option(names = "--older-than-days", defaultValue = "0", description = "Only images deleted more than this many days ago (default 0: all).")
+    @Option(
+        names = "--older-than-days",
+        defaultValue = "0",
+        description = "Only images deleted more than this many days ago (default 0: all).")
     int days;
 
     @Override
     public Integer call() {
       if (days < 0 || days > 36_500) {
-        throw new MetadataException("--older-than-days " + days + " is not allowed; use 0 to 36500.");
+        throw new MetadataException(
+            "--older-than-days " + days + " is not allowed; use 0 to 36500.");
       }
       try (Library lib = parent.open()) {
         var emptied = lib.emptyTrash(java.time.Duration.ofDays(days));
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "removed %d deleted image%s (%.1f MB) from the trash of %s%n",
-            emptied.files(), emptied.files() == 1 ? "" : "s", emptied.bytes() / 1e6, lib.folder());
+        out.printf(
+            Locale.ROOT,
+            "removed %d deleted image%s (%.1f MB) from the trash of %s%n",
+            emptied.files(),
+            emptied.files() == 1 ? "" : "s",
+            emptied.bytes() / 1e6,
+            lib.folder());
         out.flush();
       }
       return 0;
     }
   }
 
-  @Command(name = "export", mixinStandardHelpOptions = true, description = "Copies matching images (recipes included) into a folder or a zip file.")
+  @Command(
+      name = "export",
+      mixinStandardHelpOptions = true,
+      description = "Copies matching images (recipes included) into a folder or a zip file.")
   static final class ExportCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
-    @ArgGroup(exclusive = false) Filters filters = new Filters();
+
+    @ArgGroup(exclusive = false)
+    Filters filters = new Filters();
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Target target;
@@ -199,23 +260,39 @@ final class LibraryCommand implements Runnable {
       @Option(names = "--to", required = true, description = "Folder to copy into.")
       Path folder;
 
-      @Option(names = "--zip", required = true, description = "Zip file to write (an existing one only with --overwrite).")
+      @Option(
+          names = "--zip",
+          required = true,
+          description = "Zip file to write (an existing one only with --overwrite).")
       Path zip;
     }
 
-    @Option(names = "--overwrite", description = "Replace an existing --zip file (never a folder, link or device).")
+    @Option(
+        names = "--overwrite",
+        description = "Replace an existing --zip file (never a folder, link or device).")
     boolean overwrite;
 
-    @Parameters(arity = "0..*", paramLabel = "WORDS", description = "Only images whose text holds every word.")
+    @Parameters(
+        arity = "0..*",
+        paramLabel = "WORDS",
+        description = "Only images whose text holds every word.")
     List<String> words;
 
     @Override
     public Integer call() {
       try (Library lib = parent.open()) {
-        List<Long> ids = lib.find(filters.query(words)).stream().map(LibraryImage::id).collect(Collectors.toList());
+        List<Long> ids =
+            lib.find(filters.query(words)).stream()
+                .map(LibraryImage::id)
+                .collect(Collectors.toList());
         PrintWriter out = spec.commandLine().getOut();
         if (target.zip != null) {
-          out.println("wrote " + lib.exportZip(ids, target.zip, overwrite) + " (" + ids.size() + " images)");
+          out.println(
+              "wrote "
+                  + lib.exportZip(ids, target.zip, overwrite)
+                  + " ("
+                  + ids.size()
+                  + " images)");
         } else {
           List<Path> files = lib.exportCopy(ids, target.folder);
           out.println("copied " + files.size() + " images into " + target.folder.toAbsolutePath());

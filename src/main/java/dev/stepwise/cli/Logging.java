@@ -54,7 +54,8 @@ final class Logging {
       for (int i = keep - 1; i >= 1; i--) {
         Path from = numbered(file, i);
         if (Files.isRegularFile(from)) {
-          Files.move(from, numbered(file, i + 1), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              from, numbered(file, i + 1), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
       }
       Files.move(file, numbered(file, 1), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

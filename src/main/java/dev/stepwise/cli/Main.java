@@ -40,7 +40,10 @@ public final class Main implements Runnable {
         args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), openStudio);
   }
 
-  /** Runs the command line with no studio to open; returns its exit code (0 ok, 1 failed, 2 bad usage). */
+  /**
+   * Runs the command line with no studio to open; returns its exit code (0 ok, 1 failed, 2 bad
+   * usage).
+   */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     return run(
         args,
@@ -82,9 +85,9 @@ public final class Main implements Runnable {
   }
 
   /**
-   * {@code s} safe to print on a terminal: control characters (C0 but tab, DEL, C1) and the
-   * Unicode line separators become visible escapes such as {@code \x1b}, so a prompt or a file
-   * name cannot move the cursor, set the window title or split a record (issue 20, item 11).
+   * {@code s} safe to print on a terminal: control characters (C0 but tab, DEL, C1) and the Unicode
+   * line separators become visible escapes such as {@code \x1b}, so a prompt or a file name cannot
+   * move the cursor, set the window title or split a record (issue 20, item 11).
    */
   static String printable(String s) {
     if (s == null) {
@@ -93,13 +96,17 @@ public final class Main implements Runnable {
     StringBuilder b = null;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      boolean control = (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
+      boolean control =
+          (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
       if (control && b == null) {
         b = new StringBuilder(s.length() + 8).append(s, 0, i);
       }
       if (b != null) {
         if (control) {
-          b.append(c <= 0xff ? String.format(java.util.Locale.ROOT, "\\x%02x", (int) c) : String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+          b.append(
+              c <= 0xff
+                  ? String.format(java.util.Locale.ROOT, "\\x%02x", (int) c)
+                  : String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
         } else {
           b.append(c);
         }
@@ -117,7 +124,8 @@ public final class Main implements Runnable {
       Logging.log().error("the studio could not open", e);
       throw new dev.stepwise.engine.EngineException(
           "the studio window could not open (no display?); run a command such as"
-              + " 'stepwise generate' instead (see stepwise --help).", e);
+              + " 'stepwise generate' instead (see stepwise --help).",
+          e);
     }
   }
 

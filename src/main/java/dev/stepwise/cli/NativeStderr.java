@@ -40,11 +40,14 @@ final class NativeStderr {
       }
       PrintStream terminal;
       try {
-        terminal = new PrintStream(new FileOutputStream("/proc/self/fd/" + saved, true), true, StandardCharsets.UTF_8);
+        terminal =
+            new PrintStream(
+                new FileOutputStream("/proc/self/fd/" + saved, true), true, StandardCharsets.UTF_8);
       } catch (FileNotFoundException e) {
         return false;
       }
-      int log = open.invokeInt(new Object[] {logFile.toString(), O_WRONLY | O_CREAT | O_APPEND, 0644});
+      int log =
+          open.invokeInt(new Object[] {logFile.toString(), O_WRONLY | O_CREAT | O_APPEND, 0644});
       if (log < 0 || dup2.invokeInt(new Object[] {log, 2}) < 0) {
         return false;
       }

@@ -65,14 +65,22 @@ public final class DiffusionModel implements AutoCloseable {
       schedulerConfig = SchedulerConfig.fromJson(pack.schedulerConfig());
       if (unetConfig.crossAttentionDim() != clipConfig.hiddenSize()) {
         throw new ModelPackException(
-            "model pack " + pack.root() + ": unet/config.json cross_attention_dim "
-                + unetConfig.crossAttentionDim() + " does not match text_encoder/config.json hidden_size "
-                + clipConfig.hiddenSize() + ".");
+            "model pack "
+                + pack.root()
+                + ": unet/config.json cross_attention_dim "
+                + unetConfig.crossAttentionDim()
+                + " does not match text_encoder/config.json hidden_size "
+                + clipConfig.hiddenSize()
+                + ".");
       }
       if (unetConfig.inChannels() != vaeConfig.latentChannels()) {
         throw new ModelPackException(
-            "model pack " + pack.root() + ": unet/config.json in_channels " + unetConfig.inChannels()
-                + " does not match vae/config.json latent_channels " + vaeConfig.latentChannels()
+            "model pack "
+                + pack.root()
+                + ": unet/config.json in_channels "
+                + unetConfig.inChannels()
+                + " does not match vae/config.json latent_channels "
+                + vaeConfig.latentChannels()
                 + " (inpainting and other special UNets are not supported).");
       }
       vocabSize = clipConfig.vocabSize();
@@ -112,8 +120,8 @@ public final class DiffusionModel implements AutoCloseable {
   }
 
   /**
-   * Loads the preview decoder at {@code location} and checks that it reads this model's latents;
-   * on any refusal adds its sentence (plus what happens instead) to {@code notices} and returns null.
+   * Loads the preview decoder at {@code location} and checks that it reads this model's latents; on
+   * any refusal adds its sentence (plus what happens instead) to {@code notices} and returns null.
    */
   private TinyDecoder loadPreviewDecoder(Path location, List<String> notices) {
     if (location == null) {
@@ -159,6 +167,7 @@ public final class DiffusionModel implements AutoCloseable {
     }
     return otherDecoder;
   }
+
   private static java.util.Optional<String> unusedNotice(Parameters p) {
     List<String> unused = p.unusedKeys();
     if (unused.isEmpty()) {
@@ -166,8 +175,13 @@ public final class DiffusionModel implements AutoCloseable {
     }
     String shown = String.join(", ", unused.subList(0, Math.min(5, unused.size())));
     return java.util.Optional.of(
-        p.origin() + " holds " + unused.size() + " tensors Stepwise does not use (" + shown
-            + (unused.size() > 5 ? ", ..." : "") + "); they were ignored.");
+        p.origin()
+            + " holds "
+            + unused.size()
+            + " tensors Stepwise does not use ("
+            + shown
+            + (unused.size() > 5 ? ", ..." : "")
+            + "); they were ignored.");
   }
 
   /** Opens the pack folder and loads every network on {@code device}. */
@@ -218,7 +232,9 @@ public final class DiffusionModel implements AutoCloseable {
     return weights.newSubManager();
   }
 
-  /** NDArrays alive in the model's managers, weights included: flat across jobs when nothing leaks. */
+  /**
+   * NDArrays alive in the model's managers, weights included: flat across jobs when nothing leaks.
+   */
   public int liveArrays() {
     return weights.getManagedArrays().size();
   }
@@ -245,16 +261,27 @@ public final class DiffusionModel implements AutoCloseable {
     }
     if (!tokens.unknownWords().isEmpty()) {
       notices.add(
-          "The model does not know these words of the " + role + " (they carry no meaning for it): "
-              + String.join(", ", tokens.unknownWords()) + ".");
+          "The model does not know these words of the "
+              + role
+              + " (they carry no meaning for it): "
+              + String.join(", ", tokens.unknownWords())
+              + ".");
     }
     long[] ids = new long[tokens.ids().length];
     for (int i = 0; i < ids.length; i++) {
       ids[i] = tokens.ids()[i];
       if (ids[i] < 0 || ids[i] >= vocabSize) {
         throw new EngineException(
-            "the " + role + " gave token id " + ids[i] + " but " + pack.name() + "'s text encoder knows"
-                + " only ids 0 to " + (vocabSize - 1) + " (vocab_size); its tokenizer does not belong"
+            "the "
+                + role
+                + " gave token id "
+                + ids[i]
+                + " but "
+                + pack.name()
+                + "'s text encoder knows"
+                + " only ids 0 to "
+                + (vocabSize - 1)
+                + " (vocab_size); its tokenizer does not belong"
                 + " to its text encoder.");
       }
     }
@@ -264,7 +291,8 @@ public final class DiffusionModel implements AutoCloseable {
 
   /**
    * Decodes scaled latents [B, C, h, w] (in the sampler's units) to RGB bytes of image 0..B-1,
-   * following diffusers' pipeline: x = vae.decode(latents / scaling_factor); clamp(x/2 + 0.5, 0, 1).
+   * following diffusers' pipeline: x = vae.decode(latents / scaling_factor); clamp(x/2 + 0.5, 0,
+   * 1).
    */
   public float[] decodeToPixels(float[] latents, int batch, int h, int w) {
     try (NDManager sub = weights.newSubManager()) {

@@ -1,8 +1,8 @@
 package dev.stepwise.engine;
 
 /**
- * Receives a job's progress. Called on the sampling thread: implementations must return quickly
- * and hand work to their own thread (the studio posts to the FX thread). A listener that throws is
+ * Receives a job's progress. Called on the sampling thread: implementations must return quickly and
+ * hand work to their own thread (the studio posts to the FX thread). A listener that throws is
  * logged and otherwise ignored; it cannot break the job.
  */
 public interface GenerationListener {
@@ -10,8 +10,8 @@ public interface GenerationListener {
   default void started(ModelInfo model) {}
 
   /**
-   * The tensor the front end shows now, asked once per step before its frames are made: that one
-   * is rendered with the run's preview method. {@code null} keeps the request's previewSource.
+   * The tensor the front end shows now, asked once per step before its frames are made: that one is
+   * rendered with the run's preview method. {@code null} keeps the request's previewSource.
    */
   default PreviewSource previewSource() {
     return null;

@@ -92,20 +92,76 @@ public record GenerationRequest(
     private PreviewMethod previewMethod = PreviewMethod.AUTO;
     private Path previewDecoder;
 
-    public Builder model(Path v) { model = v; return this; }
-    public Builder prompt(String v) { prompt = v; return this; }
-    public Builder negativePrompt(String v) { negativePrompt = v; return this; }
-    public Builder steps(int v) { steps = v; return this; }
-    public Builder guidance(double v) { guidance = v; return this; }
-    public Builder seed(long v) { seed = v; return this; }
-    public Builder sampler(Sampler v) { sampler = v; return this; }
-    public Builder karras(boolean v) { karras = v; return this; }
-    public Builder eta(double v) { eta = v; return this; }
-    public Builder size(int w, int h) { width = w; height = h; return this; }
-    public Builder batch(int v) { batch = v; return this; }
-    public Builder previewSource(PreviewSource v) { previewSource = v; return this; }
-    public Builder previewMethod(PreviewMethod v) { previewMethod = v; return this; }
-    public Builder previewDecoder(Path v) { previewDecoder = v; return this; }
+    public Builder model(Path v) {
+      model = v;
+      return this;
+    }
+
+    public Builder prompt(String v) {
+      prompt = v;
+      return this;
+    }
+
+    public Builder negativePrompt(String v) {
+      negativePrompt = v;
+      return this;
+    }
+
+    public Builder steps(int v) {
+      steps = v;
+      return this;
+    }
+
+    public Builder guidance(double v) {
+      guidance = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder sampler(Sampler v) {
+      sampler = v;
+      return this;
+    }
+
+    public Builder karras(boolean v) {
+      karras = v;
+      return this;
+    }
+
+    public Builder eta(double v) {
+      eta = v;
+      return this;
+    }
+
+    public Builder size(int w, int h) {
+      width = w;
+      height = h;
+      return this;
+    }
+
+    public Builder batch(int v) {
+      batch = v;
+      return this;
+    }
+
+    public Builder previewSource(PreviewSource v) {
+      previewSource = v;
+      return this;
+    }
+
+    public Builder previewMethod(PreviewMethod v) {
+      previewMethod = v;
+      return this;
+    }
+
+    public Builder previewDecoder(Path v) {
+      previewDecoder = v;
+      return this;
+    }
 
     /** Takes every value of {@code s}. */
     public Builder settings(Settings s) {
@@ -125,13 +181,13 @@ public record GenerationRequest(
     public GenerationRequest build() {
       Settings s;
       try {
-        s = new Settings(
-            prompt, negativePrompt, sampler, karras, eta, steps, guidance, seed, width, height);
+        s =
+            new Settings(
+                prompt, negativePrompt, sampler, karras, eta, steps, guidance, seed, width, height);
       } catch (RecipeException e) {
         throw new EngineException(e.getMessage(), e);
       }
-      return new GenerationRequest(
-          model, s, batch, previewSource, previewMethod, previewDecoder);
+      return new GenerationRequest(model, s, batch, previewSource, previewMethod, previewDecoder);
     }
   }
 }

@@ -20,7 +20,8 @@ public final class MemoryEstimate {
   private MemoryEstimate() {}
 
   /** Bytes of attention scores the engine materialises at once, with headroom (see Attention). */
-  static final long ATTENTION_CHUNK_BYTES = 4 * 4 * dev.stepwise.engine.nn.Attention.DEFAULT_MAX_SCORES;
+  static final long ATTENTION_CHUNK_BYTES =
+      4 * 4 * dev.stepwise.engine.nn.Attention.DEFAULT_MAX_SCORES;
 
   /** Estimated peak bytes of activations for one image at {@code width x height}. */
   public static long bytesFor(DiffusionModel model, int width, int height, boolean guided) {
@@ -55,7 +56,8 @@ public final class MemoryEstimate {
       throw new EngineException(
           String.format(
               Locale.ROOT,
-              "image size %dx%d needs about %.1f GB of memory but only %.1f GB is free; choose a smaller size.",
+              "image size %dx%d needs about %.1f GB of memory but only %.1f GB is free; choose a"
+                  + " smaller size.",
               width,
               height,
               need / 1e9,

@@ -47,7 +47,8 @@ public final class ModelLocator {
 
   private static Path jarDir() {
     try {
-      Path code = Path.of(ModelLocator.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path code =
+          Path.of(ModelLocator.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       return Files.isRegularFile(code) ? code.getParent() : code;
     } catch (URISyntaxException | RuntimeException e) {
       return null;

@@ -8,10 +8,10 @@ import dev.stepwise.engine.sampling.DdpmVariance;
 import dev.stepwise.engine.sampling.Guidance;
 import dev.stepwise.engine.sampling.Latents;
 import dev.stepwise.engine.sampling.ModelFunction;
-import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.sampling.SamplerSettings;
 import dev.stepwise.engine.sampling.SamplingRun;
 import dev.stepwise.engine.sampling.StepResult;
+import dev.stepwise.recipe.Sampler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * eps = eps_u + s (eps_c - eps_u), decode with the autoencoder.
  *
  * <p>Memory: one NDManager per job holds the text embeddings; every network evaluation runs in its
- * own sub-manager that is closed before the step returns, and the sampler's state lives on the
- * Java heap, so native memory stays flat however many steps run.
+ * own sub-manager that is closed before the step returns, and the sampler's state lives on the Java
+ * heap, so native memory stays flat however many steps run.
  */
 public final class Pipeline {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
@@ -45,19 +45,33 @@ public final class Pipeline {
     int f = model.info().vaeFactor();
     if (r.settings().width() % f != 0 || r.settings().height() % f != 0) {
       throw new EngineException(
-          "image size must be a multiple of " + f + " pixels for this model, got " + r.settings().width() + "x"
-              + r.settings().height() + ".");
+          "image size must be a multiple of "
+              + f
+              + " pixels for this model, got "
+              + r.settings().width()
+              + "x"
+              + r.settings().height()
+              + ".");
     }
     int t = model.schedulerConfig().numTrainTimesteps();
     if (r.settings().steps() > t) {
       throw new EngineException(
-          "steps must be between 1 and " + t + " (this model's schedule length), got " + r.settings().steps() + ".");
+          "steps must be between 1 and "
+              + t
+              + " (this model's schedule length), got "
+              + r.settings().steps()
+              + ".");
     }
-    MemoryEstimate.check(model, r.settings().width(), r.settings().height(), Guidance.needsUnconditional(r.settings().guidance()));
+    MemoryEstimate.check(
+        model,
+        r.settings().width(),
+        r.settings().height(),
+        Guidance.needsUnconditional(r.settings().guidance()));
   }
 
   /** Runs {@code request} on the calling thread, reporting to {@code listener}. */
-  public GenerationResult run(GenerationRequest request, GenerationListener listener, CancellationToken cancel) {
+  public GenerationResult run(
+      GenerationRequest request, GenerationListener listener, CancellationToken cancel) {
     return run(request, listener, cancel, null);
   }
 
@@ -67,7 +81,10 @@ public final class Pipeline {
    * ancestral samplers still comes from the seed.
    */
   public GenerationResult run(
-      GenerationRequest asked, GenerationListener listener, CancellationToken cancel, Latents initialNoise) {
+      GenerationRequest asked,
+      GenerationListener listener,
+      CancellationToken cancel,
+      Latents initialNoise) {
     GenerationRequest request = resolve(asked);
     validate(request);
     long start = System.nanoTime();
@@ -79,17 +96,29 @@ public final class Pipeline {
     List<GeneratedImage> images = new ArrayList<>();
     try (NDManager job = model.newJobManager()) {
       // 1. Text conditioning: [1, L, D] each; guided batches are [uncond, cond] as in diffusers.
-      NDArray cond = model.encodeText(request.settings().prompt(), "prompt", job, notices); // [1, L, D]
+      NDArray cond =
+          model.encodeText(request.settings().prompt(), "prompt", job, notices); // [1, L, D]
       NDArray context = cond;
       if (guided) {
-        NDArray uncond = model.encodeText(request.settings().negativePrompt(), "negative prompt", job, notices); // [1, L, D]
+        NDArray uncond =
+            model.encodeText(
+                request.settings().negativePrompt(), "negative prompt", job, notices); // [1, L, D]
         context = uncond.concat(cond, 0); // [2, L, D]
       }
       final NDArray ctx = context;
-      ModelFunction network = (input, timestep) -> evaluate(input, timestep, ctx, guided, request.settings().guidance(), c, h, w, cancel);
+      ModelFunction network =
+          (input, timestep) ->
+              evaluate(
+                  input, timestep, ctx, guided, request.settings().guidance(), c, h, w, cancel);
       double ddimEta = request.settings().sampler() == Sampler.DDIM ? request.settings().eta() : 0;
       SamplerSettings settings =
-          new SamplerSettings(request.settings().sampler(), request.settings().steps(), request.settings().karras(), null, ddimEta, DdpmVariance.FIXED_LARGE);
+          new SamplerSettings(
+              request.settings().sampler(),
+              request.settings().steps(),
+              request.settings().karras(),
+              null,
+              ddimEta,
+              DdpmVariance.FIXED_LARGE);
       StepPreviews previews = new StepPreviews(model, request, notices, listener);
       for (int i = 0; i < request.batch(); i++) {
         long imageStart = System.nanoTime();
@@ -116,19 +145,41 @@ public final class Pipeline {
             // 4. Decode: x = vae.decode(latents / scaling_factor), clamp(x/2 + 0.5, 0, 1).
             Latents fin = run.latents(); // [1, C, h, w]
             float[] pixels = model.decodeToPixels(fin.data(), 1, h, w); // [3, H, W] in [0, 1]
-            checkFinite(new Latents(pixels, 1, 3, request.settings().height(), request.settings().width()), run.totalSteps() - 1, run.totalSteps(), i, seed);
-            RgbImage image = RgbImage.fromChw(pixels, request.settings().width(), request.settings().height());
-            finished = new GeneratedImage(i, seed, image, Duration.ofNanos(System.nanoTime() - imageStart));
+            checkFinite(
+                new Latents(pixels, 1, 3, request.settings().height(), request.settings().width()),
+                run.totalSteps() - 1,
+                run.totalSteps(),
+                i,
+                seed);
+            RgbImage image =
+                RgbImage.fromChw(pixels, request.settings().width(), request.settings().height());
+            finished =
+                new GeneratedImage(
+                    i, seed, image, Duration.ofNanos(System.nanoTime() - imageStart));
           }
           Latents xt = run.toVariancePreserving(s.xt(), s.index() + 1); // [1, C, h, w], VP units
           PreviewSource watched = watched(listener, request);
-          StepFrames frames = previews.frames(s, xt, watched, finished == null ? null : finished.image());
+          StepFrames frames =
+              previews.frames(s, xt, watched, finished == null ? null : finished.image());
           Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
           int done = i * run.totalSteps() + s.index() + 1;
           int total = request.batch() * run.totalSteps();
           Duration left = elapsed.multipliedBy(total - done).dividedBy(done);
           int image = i;
-          safe(() -> listener.step(new StepEvent(image, s.index(), run.totalSteps(), s.timestep(), elapsed, left, xt, s.predictedX0(), s.predictedNoise(), frames)));
+          safe(
+              () ->
+                  listener.step(
+                      new StepEvent(
+                          image,
+                          s.index(),
+                          run.totalSteps(),
+                          s.timestep(),
+                          elapsed,
+                          left,
+                          xt,
+                          s.predictedX0(),
+                          s.predictedNoise(),
+                          frames)));
         }
         GeneratedImage g = finished;
         images.add(g);
@@ -136,7 +187,12 @@ public final class Pipeline {
       }
     }
     GenerationResult result =
-        new GenerationResult(request, model.info(), List.copyOf(images), Duration.ofNanos(System.nanoTime() - start), List.copyOf(notices));
+        new GenerationResult(
+            request,
+            model.info(),
+            List.copyOf(images),
+            Duration.ofNanos(System.nanoTime() - start),
+            List.copyOf(notices));
     return result;
   }
 
@@ -146,21 +202,44 @@ public final class Pipeline {
     if (r.settings().width() != 0 && r.settings().height() != 0) {
       return r;
     }
-    return r.withSize(r.settings().width() == 0 ? own : r.settings().width(), r.settings().height() == 0 ? own : r.settings().height());
+    return r.withSize(
+        r.settings().width() == 0 ? own : r.settings().width(),
+        r.settings().height() == 0 ? own : r.settings().height());
   }
 
   private static Latents checkedNoise(Latents n, int c, int h, int w) {
     if (n.batch() != 1 || n.channels() != c || n.height() != h || n.width() != w) {
       throw new EngineException(
-          "initial latents must have shape [1, " + c + ", " + h + ", " + w + "], got [" + n.batch() + ", "
-              + n.channels() + ", " + n.height() + ", " + n.width() + "].");
+          "initial latents must have shape [1, "
+              + c
+              + ", "
+              + h
+              + ", "
+              + w
+              + "], got ["
+              + n.batch()
+              + ", "
+              + n.channels()
+              + ", "
+              + n.height()
+              + ", "
+              + n.width()
+              + "].");
     }
     return n;
   }
 
   /** One guided network evaluation in its own sub-manager: [B, C, h, w] in, eps or v out. */
   private float[] evaluate(
-      float[] input, double timestep, NDArray context, boolean guided, double guidance, int c, int h, int w, CancellationToken cancel) {
+      float[] input,
+      double timestep,
+      NDArray context,
+      boolean guided,
+      double guidance,
+      int c,
+      int h,
+      int w,
+      CancellationToken cancel) {
     cancel.check();
     try (NDManager step = context.getManager().newSubManager()) {
       NDArray x = step.create(input, new Shape(1, c, h, w)); // [1, C, h, w]
@@ -191,8 +270,13 @@ public final class Pipeline {
     for (float v : x.data()) {
       if (!Float.isFinite(v)) {
         throw new EngineException(
-            "the sampler's numbers overflowed (not-a-number or infinite) at step " + (step + 1) + " of "
-                + steps + " for the image with seed " + seed + ", so nothing was saved for it; an"
+            "the sampler's numbers overflowed (not-a-number or infinite) at step "
+                + (step + 1)
+                + " of "
+                + steps
+                + " for the image with seed "
+                + seed
+                + ", so nothing was saved for it; an"
                 + " broken or mismatched model weights do this.");
       }
     }
@@ -204,7 +288,8 @@ public final class Pipeline {
       PreviewSource p = listener.previewSource();
       return p != null ? p : request.previewSource();
     } catch (RuntimeException e) {
-      LOG.warn("a generation listener failed to say what it shows; the request's source is used", e);
+      LOG.warn(
+          "a generation listener failed to say what it shows; the request's source is used", e);
       return request.previewSource();
     }
   }

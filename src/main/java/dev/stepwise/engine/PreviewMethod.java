@@ -3,8 +3,8 @@ package dev.stepwise.engine;
 import java.util.Locale;
 
 /**
- * How each step's live preview is turned from latents into a picture at the output size. The
- * engine measures what every method costs during a run (see {@link StepFrames#costPercent()}).
+ * How each step's live preview is turned from latents into a picture at the output size. The engine
+ * measures what every method costs during a run (see {@link StepFrames#costPercent()}).
  */
 public enum PreviewMethod {
   /**
@@ -15,15 +15,15 @@ public enum PreviewMethod {
   AUTO("auto", "Auto"),
   /**
    * The preview decoder (diffusers' AutoencoderTiny, the TAESD architecture): a distilled decoder
-   * at a small fraction of a step; decodes at half size when a full-size decode costs more than
-   * 10% of a step. Without one the run falls back to {@link #AUTO}.
+   * at a small fraction of a step; decodes at half size when a full-size decode costs more than 10%
+   * of a step. Without one the run falls back to {@link #AUTO}.
    */
   TINY("tiny", "Tiny decoder"),
   /** The pack's own autoencoder at every step: exact, and as costly as a decode. */
   FULL("full", "Full decode"),
   /**
-   * The linear latent-to-RGB projection (4x3 factors fitted on the autoencoder), upscaled
-   * smoothly: nearly free, blurry.
+   * The linear latent-to-RGB projection (4x3 factors fitted on the autoencoder), upscaled smoothly:
+   * nearly free, blurry.
    */
   CHEAP("cheap", "Cheap"),
   /** No preview: only the finished image. */
@@ -57,6 +57,7 @@ public enum PreviewMethod {
     }
     throw new EngineException(
         "the preview method must be auto, tiny, full, cheap or off, got \""
-            + (name == null ? "" : name) + "\".");
+            + (name == null ? "" : name)
+            + "\".");
   }
 }

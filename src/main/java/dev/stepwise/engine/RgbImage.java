@@ -8,8 +8,14 @@ public record RgbImage(int width, int height, byte[] rgb) {
   public RgbImage {
     if (width <= 0 || height <= 0 || rgb.length != (long) width * height * 3) {
       throw new IllegalArgumentException(
-          "an RGB image of " + width + "x" + height + " needs " + (long) width * height * 3
-              + " bytes, got " + rgb.length);
+          "an RGB image of "
+              + width
+              + "x"
+              + height
+              + " needs "
+              + (long) width * height * 3
+              + " bytes, got "
+              + rgb.length);
     }
   }
 

@@ -5,9 +5,9 @@ import java.time.Duration;
 
 /**
  * One finished sampler step of one image. Latents are scaled latents ([1, C, h, w]) in
- * variance-preserving units for every sampler: x_t = sqrt(abar) x0 + sqrt(1 - abar) eps, so
- * Euler's x0 + sigma eps arrives divided by sqrt(sigma^2 + 1) (diffusers' scale_model_input). The
- * listener must not modify them.
+ * variance-preserving units for every sampler: x_t = sqrt(abar) x0 + sqrt(1 - abar) eps, so Euler's
+ * x0 + sigma eps arrives divided by sqrt(sigma^2 + 1) (diffusers' scale_model_input). The listener
+ * must not modify them.
  *
  * @param imageIndex image within the batch, 0-based
  * @param step step index within the image, 0-based

@@ -4,10 +4,10 @@ import dev.stepwise.engine.preview.LatentRgbProjection;
 import dev.stepwise.engine.sampling.Latents;
 
 /**
- * The pictures of one sampler step, every one at the output size and ready to draw: the tensor
- * the front end watches, rendered with the run's preview method, and the other two (predicted
- * image x0, noisy latent x_t, predicted noise eps) made on first request with the cheap
- * projection, upscaled smoothly, so switching what is shown never waits for a decode.
+ * The pictures of one sampler step, every one at the output size and ready to draw: the tensor the
+ * front end watches, rendered with the run's preview method, and the other two (predicted image x0,
+ * noisy latent x_t, predicted noise eps) made on first request with the cheap projection, upscaled
+ * smoothly, so switching what is shown never waits for a decode.
  *
  * <p>At the last step of an image the watched x0 or x_t frame is the finished image itself, so a
  * timeline or a frame folder ends on exactly the saved picture. Thread-safe; the images are
@@ -31,7 +31,8 @@ public final class StepFrames {
    * @param madeBy what made it: TINY, FULL or CHEAP (FULL for the finished image)
    * @param finalImage whether {@code watchedFrame} is the finished image
    * @param costPercent the job's mean preview time per step as a percentage of its mean step time
-   * @param predictedImage x0 [1, C, h, w]; noisyLatent x_t (variance-preserving); predictedNoise eps
+   * @param predictedImage x0 [1, C, h, w]; noisyLatent x_t (variance-preserving); predictedNoise
+   *     eps
    */
   public StepFrames(
       PreviewSource watched,
@@ -47,7 +48,13 @@ public final class StepFrames {
       int height) {
     if (watchedFrame.width() != width || watchedFrame.height() != height) {
       throw new IllegalArgumentException(
-          "a step frame must be " + width + "x" + height + ", got " + watchedFrame.width() + "x"
+          "a step frame must be "
+              + width
+              + "x"
+              + height
+              + ", got "
+              + watchedFrame.width()
+              + "x"
               + watchedFrame.height());
     }
     this.watched = watched;

@@ -28,7 +28,11 @@ final class StepPreviews {
    * Chooses the preview decoder for {@code r}; every sentence about it (a decoder that does not
    * fit, none for TINY) goes to {@code notices} and to {@code listener} at once.
    */
-  StepPreviews(DiffusionModel model, GenerationRequest r, List<String> notices, GenerationListener listener) {
+  StepPreviews(
+      DiffusionModel model,
+      GenerationRequest r,
+      List<String> notices,
+      GenerationListener listener) {
     this.model = model;
     this.width = r.settings().width();
     this.height = r.settings().height();
@@ -42,7 +46,8 @@ final class StepPreviews {
     }
     if (asked == PreviewMethod.TINY && d == null && said.isEmpty()) {
       said.add(
-          model.info().name() + " has no preview decoder, so previews use Auto (full decodes and"
+          model.info().name()
+              + " has no preview decoder, so previews use Auto (full decodes and"
               + " the cheap projection) instead.");
     }
     this.tiny = d;
@@ -53,7 +58,8 @@ final class StepPreviews {
       try {
         listener.notice(s);
       } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(StepPreviews.class).warn("a generation listener failed", e);
+        org.slf4j.LoggerFactory.getLogger(StepPreviews.class)
+            .warn("a generation listener failed", e);
       }
     }
   }
@@ -82,8 +88,17 @@ final class StepPreviews {
     Latents eps = s.predictedNoise(); // [1, C, h, w]
     if (finished != null && watched != PreviewSource.PREDICTED_NOISE) {
       return new StepFrames(
-          watched, finished, PreviewMethod.FULL, true, plan.costPercent(), x0, noisyVp, eps,
-          model.preview(), width, height);
+          watched,
+          finished,
+          PreviewMethod.FULL,
+          true,
+          plan.costPercent(),
+          x0,
+          noisyVp,
+          eps,
+          model.preview(),
+          width,
+          height);
     }
     Latents which =
         switch (watched) {
@@ -96,7 +111,9 @@ final class StepPreviews {
     RgbImage frame =
         switch (how) {
           case TINY -> tinyFrame(which);
-          case FULL -> RgbImage.fromChw(model.decodeToPixels(which.data(), 1, latentHeight, latentWidth), width, height);
+          case FULL ->
+              RgbImage.fromChw(
+                  model.decodeToPixels(which.data(), 1, latentHeight, latentWidth), width, height);
           case CHEAP, NONE -> model.preview().project(which, 0).scaledSmooth(width, height);
         };
     plan.previewTook(index, how, System.nanoTime() - t0);
@@ -107,10 +124,23 @@ final class StepPreviews {
           case CHEAP, NONE -> PreviewMethod.CHEAP;
         };
     return new StepFrames(
-        watched, frame, madeBy, false, plan.costPercent(), x0, noisyVp, eps, model.preview(), width, height);
+        watched,
+        frame,
+        madeBy,
+        false,
+        plan.costPercent(),
+        x0,
+        noisyVp,
+        eps,
+        model.preview(),
+        width,
+        height);
   }
 
-  /** The preview decoder's frame: latents pooled to half size when the plan says so, then upscaled smoothly. */
+  /**
+   * The preview decoder's frame: latents pooled to half size when the plan says so, then upscaled
+   * smoothly.
+   */
   private RgbImage tinyFrame(Latents z) {
     Latents in = plan.tinyScale() == 1 ? z : z.pooled2x2();
     float[] pixels = tiny.decodeToPixels(in.data(), in.height(), in.width()); // [3, h f, w f]

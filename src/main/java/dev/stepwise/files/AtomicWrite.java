@@ -22,24 +22,24 @@ import java.util.regex.Pattern;
  * The one way Stepwise writes a file atomically: a reader (or a crash) sees either the old file or
  * the complete new one, never a part of it.
  *
- * <p>The bytes go to a hidden temporary file in the target's folder, named {@code
- * .<name>.<12 hex digits>.tmp} (see {@link #isTemporary}) and created with the user's usual
- * permissions (the umask, as for any new file). The temporary file is flushed and forced to disk
- * ({@link FileChannel#force}), then renamed over the target with {@link
- * StandardCopyOption#ATOMIC_MOVE} and {@link StandardCopyOption#REPLACE_EXISTING}; only where the
- * file system refuses an atomic rename ({@link AtomicMoveNotSupportedException}) does a plain
- * replacing rename stand in. Last, the folder is forced to disk so that the rename itself survives
- * a power cut; where the platform cannot open a folder for that (Windows), this step is skipped.
+ * <p>The bytes go to a hidden temporary file in the target's folder, named {@code .<name>.<12 hex
+ * digits>.tmp} (see {@link #isTemporary}) and created with the user's usual permissions (the umask,
+ * as for any new file). The temporary file is flushed and forced to disk ({@link
+ * FileChannel#force}), then renamed over the target with {@link StandardCopyOption#ATOMIC_MOVE} and
+ * {@link StandardCopyOption#REPLACE_EXISTING}; only where the file system refuses an atomic rename
+ * ({@link AtomicMoveNotSupportedException}) does a plain replacing rename stand in. Last, the
+ * folder is forced to disk so that the rename itself survives a power cut; where the platform
+ * cannot open a folder for that (Windows), this step is skipped.
  *
- * <p>Durability policy, the same for every caller: the file is always forced before the rename
- * and the folder always after it. No caller writes so much or so often that the cost matters (a
- * zip export forces once, at its end), and a file reported as written is then really on disk.
+ * <p>Durability policy, the same for every caller: the file is always forced before the rename and
+ * the folder always after it. No caller writes so much or so often that the cost matters (a zip
+ * export forces once, at its end), and a file reported as written is then really on disk.
  *
  * <p>On any failure (the content callback throwing, a full disk, a refused rename) the temporary
  * file is removed and the target is left exactly as it was. What may be replaced is the caller's
  * decision: this class renames over whatever is at the target path (a link is replaced, not
- * followed), so a caller that must never replace a device, a link or an existing file checks
- * before writing. The target's folder must exist.
+ * followed), so a caller that must never replace a device, a link or an existing file checks before
+ * writing. The target's folder must exist.
  */
 public final class AtomicWrite {
   /** Where the content goes: the temporary file, buffered. */
@@ -105,8 +105,8 @@ public final class AtomicWrite {
   }
 
   /**
-   * Returns whether {@code file} is named like a temporary file of this class, which a crash in
-   * the middle of a write may leave behind (hidden, and safe to delete once it is old).
+   * Returns whether {@code file} is named like a temporary file of this class, which a crash in the
+   * middle of a write may leave behind (hidden, and safe to delete once it is old).
    */
   public static boolean isTemporary(Path file) {
     Path name = file.getFileName();

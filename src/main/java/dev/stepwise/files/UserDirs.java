@@ -9,9 +9,9 @@ import java.util.Map;
  * ({@code $XDG_CONFIG_HOME}, else {@code ~/.config}), data ({@code $XDG_DATA_HOME}, else {@code
  * ~/.local/share}) and cache ({@code $XDG_CACHE_HOME}, else {@code ~/.cache}).
  *
- * <p>As the specification asks, a variable that is unset, blank or not an absolute path is
- * ignored and the default under the home folder is used. The returned folders are the shared base
- * folders; callers add their own {@code stepwise} subfolder. Each lookup has an overload taking the
+ * <p>As the specification asks, a variable that is unset, blank or not an absolute path is ignored
+ * and the default under the home folder is used. The returned folders are the shared base folders;
+ * callers add their own {@code stepwise} subfolder. Each lookup has an overload taking the
  * environment and home folder, so tests need not change the process's environment.
  */
 public final class UserDirs {

@@ -20,16 +20,16 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The library's curation (favourites, galleries, tags) kept beside the index in
- * {@code .stepwise/curation.json}, by file name, so that an index rebuilt after corruption, loss or
- * a schema change gets it back. The PNGs hold the recipes; this file holds what the user added.
+ * The library's curation (favourites, galleries, tags) kept beside the index in {@code
+ * .stepwise/curation.json}, by file name, so that an index rebuilt after corruption, loss or a
+ * schema change gets it back. The PNGs hold the recipes; this file holds what the user added.
  *
  * <p>Layout: {@code {"format": "stepwise-curation", "formatVersion": 1, "favourites": [file...],
- * "galleries": {name: [file...]}, "tags": {file: [tag...]}}}, files relative to the library
- * folder with {@code /} separators. Written whole after every change, atomically ({@link
- * AtomicWrite}: a hidden temporary file renamed over the old one). Read as untrusted: a file over
- * {@link #MAX_BYTES}, malformed JSON or another format gives nothing, and entries of the wrong
- * type are skipped.
+ * "galleries": {name: [file...]}, "tags": {file: [tag...]}}}, files relative to the library folder
+ * with {@code /} separators. Written whole after every change, atomically ({@link AtomicWrite}: a
+ * hidden temporary file renamed over the old one). Read as untrusted: a file over {@link
+ * #MAX_BYTES}, malformed JSON or another format gives nothing, and entries of the wrong type are
+ * skipped.
  */
 final class CurationJournal {
   /** File name inside the library's {@code .stepwise} folder. */
@@ -37,7 +37,9 @@ final class CurationJournal {
 
   static final String FORMAT = "stepwise-curation";
 
-  /** Larger files are refused unread (a million curated images fit in about 100 MB; 64 MB is ample). */
+  /**
+   * Larger files are refused unread (a million curated images fit in about 100 MB; 64 MB is ample).
+   */
   static final long MAX_BYTES = 64L << 20;
 
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
@@ -52,7 +54,9 @@ final class CurationJournal {
    * @param tags file to its tags
    */
   record Curation(
-      List<String> favourites, Map<String, List<String>> galleries, Map<String, List<String>> tags) {
+      List<String> favourites,
+      Map<String, List<String>> galleries,
+      Map<String, List<String>> tags) {
 
     /** Sorted copies. */
     Curation {
@@ -101,15 +105,23 @@ final class CurationJournal {
       }
       JsonObject root = parsed.getAsJsonObject();
       JsonElement version = root.get("formatVersion");
-      if (!FORMAT.equals(string(root.get("format"))) || version == null
-          || !version.isJsonPrimitive() || !version.getAsJsonPrimitive().isNumber()
+      if (!FORMAT.equals(string(root.get("format")))
+          || version == null
+          || !version.isJsonPrimitive()
+          || !version.getAsJsonPrimitive().isNumber()
           || version.getAsDouble() != 1.0) {
         return Optional.empty();
       }
-      return Optional.of(new Curation(strings(root.get("favourites")),
-          stringLists(root.get("galleries")), stringLists(root.get("tags"))));
-    } catch (IOException | JsonParseException | IllegalStateException
-        | NumberFormatException | UnsupportedOperationException e) {
+      return Optional.of(
+          new Curation(
+              strings(root.get("favourites")),
+              stringLists(root.get("galleries")),
+              stringLists(root.get("tags"))));
+    } catch (IOException
+        | JsonParseException
+        | IllegalStateException
+        | NumberFormatException
+        | UnsupportedOperationException e) {
       return Optional.empty();
     }
   }
@@ -122,7 +134,8 @@ final class CurationJournal {
 
   private static String string(JsonElement e) {
     return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString()
-        ? e.getAsString() : null;
+        ? e.getAsString()
+        : null;
   }
 
   /** The strings of a JSON array; other elements and other types give nothing. */

@@ -26,7 +26,10 @@ public record DeletedImages(List<Item> items) {
    * @param tags its tags
    */
   public record Item(
-      Path trashFile, Path originalFile, boolean favourite, List<String> galleries,
+      Path trashFile,
+      Path originalFile,
+      boolean favourite,
+      List<String> galleries,
       List<String> tags) {
 
     /** Copies the lists. */

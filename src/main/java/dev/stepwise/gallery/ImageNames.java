@@ -20,8 +20,7 @@ final class ImageNames {
   /** Returns the base name (without {@code .png}) for a recipe. */
   static String base(Recipe r) {
     Instant when = r.createdAt() == null ? Instant.now() : r.createdAt();
-    return STAMP.format(LocalDateTime.ofInstant(when, ZoneId.systemDefault())) + "_seed"
-        + r.seed();
+    return STAMP.format(LocalDateTime.ofInstant(when, ZoneId.systemDefault())) + "_seed" + r.seed();
   }
 
   /** Returns a path in {@code folder} that does not exist yet for the recipe's name. */
@@ -31,8 +30,10 @@ final class ImageNames {
 
   /** Returns {@code name} in {@code folder}, or the first free {@code _N} variant of it. */
   static Path free(Path folder, Recipe unused, String name) {
-    String stem = name.toLowerCase(java.util.Locale.ROOT).endsWith(".png")
-        ? name.substring(0, name.length() - 4) : name;
+    String stem =
+        name.toLowerCase(java.util.Locale.ROOT).endsWith(".png")
+            ? name.substring(0, name.length() - 4)
+            : name;
     Path p = folder.resolve(stem + ".png");
     for (int n = 2; Files.exists(p); n++) {
       p = folder.resolve(stem + "_" + n + ".png");

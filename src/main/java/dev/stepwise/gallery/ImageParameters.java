@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The generation parameters read from any PNG: Stepwise's own recipe, or AUTOMATIC1111-style
- * {@code parameters} written by other tools.
+ * The generation parameters read from any PNG: Stepwise's own recipe, or AUTOMATIC1111-style {@code
+ * parameters} written by other tools.
  *
  * <p>This is what the studio's drag-and-drop and "Open parameters" call: {@link #read(Path)}.
  *
@@ -105,8 +105,21 @@ public record ImageParameters(Recipe recipe, Source source, List<String> notices
       steps = 10_000;
     }
     return new Recipe(
-        p.prompt(), p.negativePrompt(), p.modelName(), p.modelHash(), choice.cliName(),
-        choice.karras(), steps, p.guidance(), eta, p.seed(), p.width(),
-        p.height(), -1, p.version(), null, extras);
+        p.prompt(),
+        p.negativePrompt(),
+        p.modelName(),
+        p.modelHash(),
+        choice.cliName(),
+        choice.karras(),
+        steps,
+        p.guidance(),
+        eta,
+        p.seed(),
+        p.width(),
+        p.height(),
+        -1,
+        p.version(),
+        null,
+        extras);
   }
 }

@@ -26,10 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * The image library: a folder of PNGs, each carrying its recipe, plus a SQLite index of them.
  *
  * <p>The PNG files are the truth. Opening scans the folder (new, changed and removed files by size
- * and modification time); an index that is missing, corrupt or of another schema is moved aside
- * and rebuilt from the files. Saving writes the PNG to a hidden temporary file, renames it to a
- * free readable name under a lock shared by every process, and only then adds the index row.
- * Several {@code Library} objects, in one process or many, may use one folder at once. Methods are
+ * and modification time); an index that is missing, corrupt or of another schema is moved aside and
+ * rebuilt from the files. Saving writes the PNG to a hidden temporary file, renames it to a free
+ * readable name under a lock shared by every process, and only then adds the index row. Several
+ * {@code Library} objects, in one process or many, may use one folder at once. Methods are
  * thread-safe. Index and trash ({@link LibraryTrash}) live in the folder's {@code .stepwise}
  * subfolder, with the curation journal that gives a rebuilt index its favourites, galleries and
  * tags back ({@link LibraryCuration}).
@@ -51,6 +51,7 @@ public final class Library implements AutoCloseable {
   private final LibraryCuration curation;
   private final LibraryTrash trash;
   private final ScanReport openReport;
+
   /** Test hook run between the temporary write and the rename. */
   volatile Runnable beforeMove = () -> {};
 
@@ -84,8 +85,8 @@ public final class Library implements AutoCloseable {
     }
     ScanReport scan = scan();
     curation.restoreFromJournal();
-    this.openReport = new ScanReport(scan.added(), scan.updated(), scan.removed(), scan.skipped(),
-        movedAside);
+    this.openReport =
+        new ScanReport(scan.added(), scan.updated(), scan.removed(), scan.skipped(), movedAside);
   }
 
   /**
@@ -98,8 +99,8 @@ public final class Library implements AutoCloseable {
       Files.createDirectories(folder.resolve(META_FOLDER).resolve(LibraryTrash.FOLDER));
       return folder.toRealPath();
     } catch (IOException e) {
-      throw new MetadataException("Cannot create the library folder " + folder
-          + "; check that it is writable.", e);
+      throw new MetadataException(
+          "Cannot create the library folder " + folder + "; check that it is writable.", e);
     }
   }
 
@@ -143,22 +144,33 @@ public final class Library implements AutoCloseable {
     Path target;
     try {
       beforeMove.run();
-      target = withWriteLock(() -> {
-        Path t = ImageNames.free(folder, r);
-        Files.move(pending, t, StandardCopyOption.ATOMIC_MOVE);
-        return t;
-      });
+      target =
+          withWriteLock(
+              () -> {
+                Path t = ImageNames.free(folder, r);
+                Files.move(pending, t, StandardCopyOption.ATOMIC_MOVE);
+                return t;
+              });
     } catch (IOException | RuntimeException e) {
       deleteQuietly(pending);
       if (e instanceof MetadataException m) {
         throw m;
       }
-      throw new MetadataException("Cannot save the image into the library " + folder
-          + "; check that the folder is writable and the disk has room.", e);
+      throw new MetadataException(
+          "Cannot save the image into the library "
+              + folder
+              + "; check that the folder is writable and the disk has room.",
+          e);
     }
     try {
-      LibraryIndex.Row row = new LibraryIndex.Row(relative(target), Files.size(target),
-          Files.getLastModifiedTime(target).toMillis(), r.createdAt(), r, null);
+      LibraryIndex.Row row =
+          new LibraryIndex.Row(
+              relative(target),
+              Files.size(target),
+              Files.getLastModifiedTime(target).toMillis(),
+              r.createdAt(),
+              r,
+              null);
       long id = indexWrite(List.of(row), List.of()).get(0);
       return get(id);
     } catch (IOException e) {
@@ -167,8 +179,8 @@ public final class Library implements AutoCloseable {
   }
 
   /**
-   * Returns the PNG text chunks that carry a recipe: A1111 {@code parameters} (read by other
-   * tools) and the Stepwise JSON under {@link RecipeJson#KEYWORD}, in that order.
+   * Returns the PNG text chunks that carry a recipe: A1111 {@code parameters} (read by other tools)
+   * and the Stepwise JSON under {@link RecipeJson#KEYWORD}, in that order.
    */
   public static Map<String, String> textChunks(Recipe recipe) {
     Map<String, String> chunks = new LinkedHashMap<>();
@@ -301,8 +313,10 @@ public final class Library implements AutoCloseable {
     }
     byte[] png = Thumbnails.render(img.file(), Thumbnails.SIZE);
     synchronized (this) {
-      sql("INSERT OR REPLACE INTO thumbnails(image_id, png) SELECT id, ? FROM images WHERE id=?",
-          png, id);
+      sql(
+          "INSERT OR REPLACE INTO thumbnails(image_id, png) SELECT id, ? FROM images WHERE id=?",
+          png,
+          id);
     }
     return png;
   }
@@ -322,9 +336,8 @@ public final class Library implements AutoCloseable {
 
   /**
    * Removes trash entries deleted more than {@code olderThan} ago ({@link java.time.Duration#ZERO}:
-   * all of them). The deletion time comes from the trash name; an entry without one counts from
-   * its file's modification time. Images removed here can no longer be restored by {@link
-   * #undoDelete}.
+   * all of them). The deletion time comes from the trash name; an entry without one counts from its
+   * file's modification time. Images removed here can no longer be restored by {@link #undoDelete}.
    *
    * @throws MetadataException when the trash cannot be read
    */
@@ -405,8 +418,9 @@ public final class Library implements AutoCloseable {
   <T> T withWriteLock(IoAction<T> action) throws IOException {
     ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(folder, f -> new ReentrantLock());
     jvm.lock();
-    try (FileChannel ch = FileChannel.open(meta.resolve("write.lock"), StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE);
+    try (FileChannel ch =
+            FileChannel.open(
+                meta.resolve("write.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = ch.lock()) {
       return action.run();
     } finally {
@@ -433,9 +447,15 @@ public final class Library implements AutoCloseable {
   }
 
   private MetadataException busyIndex(SQLException e) {
-    return new MetadataException("The library index " + dbFile + " is in use by another program"
-        + " (it stayed locked for " + LibraryIndex.busyTimeoutMillis / 1000.0 + " s); try again"
-        + " when that program is done, nothing was changed.", e);
+    return new MetadataException(
+        "The library index "
+            + dbFile
+            + " is in use by another program"
+            + " (it stayed locked for "
+            + LibraryIndex.busyTimeoutMillis / 1000.0
+            + " s); try again"
+            + " when that program is done, nothing was changed.",
+        e);
   }
 
   /** The exception that reports an index failure: busy, or damaged and to be rebuilt. */
@@ -443,8 +463,13 @@ public final class Library implements AutoCloseable {
     if (LibraryIndex.busy(e)) {
       return busyIndex(e);
     }
-    return new MetadataException("The library index " + dbFile + " failed (" + e.getMessage()
-        + "); run 'stepwise library rebuild' to rebuild it from the images.", e);
+    return new MetadataException(
+        "The library index "
+            + dbFile
+            + " failed ("
+            + e.getMessage()
+            + "); run 'stepwise library rebuild' to rebuild it from the images.",
+        e);
   }
 
   /** Moves a broken index (and its WAL files) aside; returns the new name of the main file. */
@@ -462,8 +487,11 @@ public final class Library implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      throw new MetadataException("The library index " + dbFile
-          + " is damaged and cannot be moved aside; delete it and open the library again.", e);
+      throw new MetadataException(
+          "The library index "
+              + dbFile
+              + " is damaged and cannot be moved aside; delete it and open the library again.",
+          e);
     }
     return aside.toString();
   }
@@ -475,15 +503,18 @@ public final class Library implements AutoCloseable {
   private void cleanPending() {
     long cutoff = System.currentTimeMillis() - 60_000;
     try (var s = Files.list(meta)) {
-      s.filter(p -> p.getFileName().toString().matches("\\.?pending-.*")
-              || AtomicWrite.isTemporary(p))
-          .filter(p -> {
-            try {
-              return Files.getLastModifiedTime(p).toMillis() < cutoff;
-            } catch (IOException e) {
-              return false;
-            }
-          })
+      s.filter(
+              p ->
+                  p.getFileName().toString().matches("\\.?pending-.*")
+                      || AtomicWrite.isTemporary(p))
+          .filter(
+              p -> {
+                try {
+                  return Files.getLastModifiedTime(p).toMillis() < cutoff;
+                } catch (IOException e) {
+                  return false;
+                }
+              })
           .forEach(Library::deleteQuietly);
     } catch (IOException ignored) {
       // cleaning is best effort; a leftover temporary file is hidden and never indexed

@@ -39,9 +39,11 @@ final class LibraryCuration {
 
   /** Marks or unmarks an image as a favourite. */
   void setFavourite(long id, boolean favourite) {
-    library.sql(favourite
-        ? "INSERT OR IGNORE INTO favourites(image_id) SELECT id FROM images WHERE id=?"
-        : "DELETE FROM favourites WHERE image_id=?", id);
+    library.sql(
+        favourite
+            ? "INSERT OR IGNORE INTO favourites(image_id) SELECT id FROM images WHERE id=?"
+            : "DELETE FROM favourites WHERE image_id=?",
+        id);
     saveJournal();
   }
 
@@ -57,15 +59,22 @@ final class LibraryCuration {
    */
   void addToGallery(String gallery, Collection<Long> ids) {
     if (gallery == null || gallery.isBlank() || gallery.length() > 200) {
-      throw new MetadataException("Gallery name '" + gallery
-          + "' is not allowed; use 1 to 200 characters that are not all spaces.");
+      throw new MetadataException(
+          "Gallery name '"
+              + gallery
+              + "' is not allowed; use 1 to 200 characters that are not all spaces.");
     }
     String name = gallery.strip();
-    library.sql("INSERT OR IGNORE INTO galleries(name, created) VALUES(?, ?)", name,
+    library.sql(
+        "INSERT OR IGNORE INTO galleries(name, created) VALUES(?, ?)",
+        name,
         System.currentTimeMillis());
     for (long id : ids) {
-      library.sql("INSERT OR IGNORE INTO gallery_images(gallery_id, image_id) SELECT g.id, i.id"
-          + " FROM galleries g, images i WHERE g.name=? AND i.id=?", name, id);
+      library.sql(
+          "INSERT OR IGNORE INTO gallery_images(gallery_id, image_id) SELECT g.id, i.id"
+              + " FROM galleries g, images i WHERE g.name=? AND i.id=?",
+          name,
+          id);
     }
     saveJournal();
   }
@@ -73,8 +82,11 @@ final class LibraryCuration {
   /** Removes images from a gallery (the images stay in the library). */
   void removeFromGallery(String gallery, Collection<Long> ids) {
     for (long id : ids) {
-      library.sql("DELETE FROM gallery_images WHERE image_id=? AND gallery_id IN"
-          + " (SELECT id FROM galleries WHERE name=?)", id, gallery);
+      library.sql(
+          "DELETE FROM gallery_images WHERE image_id=? AND gallery_id IN"
+              + " (SELECT id FROM galleries WHERE name=?)",
+          id,
+          gallery);
     }
     saveJournal();
   }
@@ -87,8 +99,10 @@ final class LibraryCuration {
 
   /** Returns the galleries an image is in. */
   List<String> galleriesOf(long id) {
-    return library.strings("SELECT g.name FROM galleries g JOIN gallery_images gi"
-        + " ON gi.gallery_id=g.id WHERE gi.image_id=? ORDER BY g.name", id);
+    return library.strings(
+        "SELECT g.name FROM galleries g JOIN gallery_images gi"
+            + " ON gi.gallery_id=g.id WHERE gi.image_id=? ORDER BY g.name",
+        id);
   }
 
   /** Adds a tag to an image (tags are stored lower case, without surrounding spaces). */
@@ -96,15 +110,17 @@ final class LibraryCuration {
     if (tag == null || tag.isBlank() || tag.length() > 100) {
       throw new MetadataException("Tag '" + tag + "' is not allowed; use 1 to 100 characters.");
     }
-    library.sql("INSERT OR IGNORE INTO tags(image_id, tag) SELECT id, ? FROM images WHERE id=?",
-        tag.strip().toLowerCase(Locale.ROOT), id);
+    library.sql(
+        "INSERT OR IGNORE INTO tags(image_id, tag) SELECT id, ? FROM images WHERE id=?",
+        tag.strip().toLowerCase(Locale.ROOT),
+        id);
     saveJournal();
   }
 
   /** Removes a tag from an image. */
   void untag(long id, String tag) {
-    library.sql("DELETE FROM tags WHERE image_id=? AND tag=?", id,
-        tag.strip().toLowerCase(Locale.ROOT));
+    library.sql(
+        "DELETE FROM tags WHERE image_id=? AND tag=?", id, tag.strip().toLowerCase(Locale.ROOT));
     saveJournal();
   }
 
@@ -121,13 +137,19 @@ final class LibraryCuration {
     Path meta = library.meta();
     ReentrantLock jvm = JOURNAL_LOCKS.computeIfAbsent(library.folder(), f -> new ReentrantLock());
     jvm.lock();
-    try (FileChannel ch = FileChannel.open(meta.resolve("curation.lock"),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel ch =
+            FileChannel.open(
+                meta.resolve("curation.lock"),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
         FileLock lock = ch.lock()) {
       CurationJournal.write(meta, index.curation());
     } catch (IOException | SQLException e) {
-      LOG.warn("Cannot write the curation journal in {}; favourites, galleries and tags stay in"
-          + " the index only until the next change", meta, e);
+      LOG.warn(
+          "Cannot write the curation journal in {}; favourites, galleries and tags stay in"
+              + " the index only until the next change",
+          meta,
+          e);
     } finally {
       jvm.unlock();
     }
@@ -143,7 +165,9 @@ final class LibraryCuration {
       var journal = CurationJournal.read(meta);
       if (journal.isPresent() && !journal.get().isEmpty()) {
         int restored = index.restore(journal.get(), System.currentTimeMillis());
-        LOG.info("Restored {} favourite marks, gallery entries and tags from {}", restored,
+        LOG.info(
+            "Restored {} favourite marks, gallery entries and tags from {}",
+            restored,
             meta.resolve(CurationJournal.FILE));
       }
     } catch (SQLException e) {

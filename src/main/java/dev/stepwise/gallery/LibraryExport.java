@@ -34,8 +34,11 @@ public final class LibraryExport {
         out.add(dst);
       }
     } catch (IOException e) {
-      throw new MetadataException("Cannot export into " + target
-          + "; check that the folder is writable and the disk has room.", e);
+      throw new MetadataException(
+          "Cannot export into "
+              + target
+              + "; check that the folder is writable and the disk has room.",
+          e);
     }
     return out;
   }
@@ -52,12 +55,18 @@ public final class LibraryExport {
     Path abs = zipFile.toAbsolutePath();
     if (Files.exists(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isRegularFile(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        throw new MetadataException("Cannot write the zip file " + abs + ": something that is not a"
-            + " regular file (a folder, a link or a device) is already there.");
+        throw new MetadataException(
+            "Cannot write the zip file "
+                + abs
+                + ": something that is not a"
+                + " regular file (a folder, a link or a device) is already there.");
       }
       if (!overwrite) {
-        throw new MetadataException("The zip file " + abs + " already exists; choose another name"
-            + " or allow replacing it (--overwrite).");
+        throw new MetadataException(
+            "The zip file "
+                + abs
+                + " already exists; choose another name"
+                + " or allow replacing it (--overwrite).");
       }
     }
     try {
@@ -65,8 +74,11 @@ public final class LibraryExport {
       AtomicWrite.write(abs, out -> writeZip(images, out));
       return abs;
     } catch (IOException e) {
-      throw new MetadataException("Cannot write the zip file " + abs
-          + "; check that the folder is writable and the disk has room.", e);
+      throw new MetadataException(
+          "Cannot write the zip file "
+              + abs
+              + "; check that the folder is writable and the disk has room.",
+          e);
     }
   }
 

@@ -16,9 +16,9 @@ import java.util.Map;
 import org.sqlite.SQLiteConfig;
 
 /**
- * The library's SQLite index: one connection, WAL journal, a busy timeout so that several
- * processes can write, and immediate transactions so that a writer never fails half-way on a lock
- * upgrade. Not thread-safe; {@link Library} serialises calls.
+ * The library's SQLite index: one connection, WAL journal, a busy timeout so that several processes
+ * can write, and immediate transactions so that a writer never fails half-way on a lock upgrade.
+ * Not thread-safe; {@link Library} serialises calls.
  */
 final class LibraryIndex implements AutoCloseable {
   /** Bumped when the schema changes; an index of another version is rebuilt. */
@@ -68,7 +68,10 @@ final class LibraryIndex implements AutoCloseable {
       if (t instanceof SQLException s) {
         int primary = s.getErrorCode() & 0xff;
         String m = String.valueOf(s.getMessage()).toLowerCase(java.util.Locale.ROOT);
-        if (primary == 5 || primary == 6 || m.contains("database is locked") || m.contains("sqlite_busy")) {
+        if (primary == 5
+            || primary == 6
+            || m.contains("database is locked")
+            || m.contains("sqlite_busy")) {
           return true;
         }
       }
@@ -148,15 +151,17 @@ final class LibraryIndex implements AutoCloseable {
     List<Long> ids = new ArrayList<>();
     db.setAutoCommit(false);
     try {
-      try (PreparedStatement up = db.prepareStatement(
-              "INSERT INTO images(file, size, mtime, created, model, seed, prompt, recipe, notice)"
-                  + " VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(file) DO UPDATE SET size=excluded.size,"
-                  + " mtime=excluded.mtime, created=excluded.created, model=excluded.model,"
-                  + " seed=excluded.seed, prompt=excluded.prompt, recipe=excluded.recipe,"
-                  + " notice=excluded.notice RETURNING id");
+      try (PreparedStatement up =
+              db.prepareStatement(
+                  "INSERT INTO images(file, size, mtime, created, model, seed, prompt, recipe,"
+                      + " notice) VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(file) DO UPDATE SET"
+                      + " size=excluded.size, mtime=excluded.mtime, created=excluded.created,"
+                      + " model=excluded.model, seed=excluded.seed, prompt=excluded.prompt,"
+                      + " recipe=excluded.recipe, notice=excluded.notice RETURNING id");
           PreparedStatement ftsDel = db.prepareStatement("DELETE FROM image_text WHERE rowid=?");
-          PreparedStatement ftsIns = db.prepareStatement(
-              "INSERT INTO image_text(rowid, prompt, negative, model) VALUES(?,?,?,?)");
+          PreparedStatement ftsIns =
+              db.prepareStatement(
+                  "INSERT INTO image_text(rowid, prompt, negative, model) VALUES(?,?,?,?)");
           PreparedStatement thumbDel =
               db.prepareStatement("DELETE FROM thumbnails WHERE image_id=?")) {
         for (Row r : rows) {
@@ -219,9 +224,10 @@ final class LibraryIndex implements AutoCloseable {
 
   /** Runs a query and returns the images, newest first. */
   List<LibraryImage> find(LibraryQuery q) throws SQLException {
-    StringBuilder sql = new StringBuilder(
-        "SELECT i.id, i.file, i.recipe, i.notice, i.created, i.size, f.image_id IS NOT NULL"
-            + " FROM images i LEFT JOIN favourites f ON f.image_id = i.id WHERE 1=1");
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT i.id, i.file, i.recipe, i.notice, i.created, i.size, f.image_id IS NOT NULL"
+                + " FROM images i LEFT JOIN favourites f ON f.image_id = i.id WHERE 1=1");
     List<Object> args = new ArrayList<>();
     List<String> text = new ArrayList<>();
     for (String w : q.words() == null ? new String[0] : q.words().strip().split("\\s+")) {
@@ -239,8 +245,9 @@ final class LibraryIndex implements AutoCloseable {
       args.add(match);
     }
     if (q.gallery() != null) {
-      sql.append(" AND EXISTS (SELECT 1 FROM gallery_images gi JOIN galleries g"
-          + " ON g.id = gi.gallery_id WHERE gi.image_id = i.id AND g.name = ?)");
+      sql.append(
+          " AND EXISTS (SELECT 1 FROM gallery_images gi JOIN galleries g"
+              + " ON g.id = gi.gallery_id WHERE gi.image_id = i.id AND g.name = ?)");
       args.add(q.gallery());
     }
     if (q.favouritesOnly()) {
@@ -265,10 +272,11 @@ final class LibraryIndex implements AutoCloseable {
 
   /** Returns one image, or null. */
   LibraryImage get(long id) throws SQLException {
-    List<LibraryImage> l = select(
-        "SELECT i.id, i.file, i.recipe, i.notice, i.created, i.size, f.image_id IS NOT NULL"
-            + " FROM images i LEFT JOIN favourites f ON f.image_id = i.id WHERE i.id = ?",
-        List.of(id));
+    List<LibraryImage> l =
+        select(
+            "SELECT i.id, i.file, i.recipe, i.notice, i.created, i.size, f.image_id IS NOT NULL"
+                + " FROM images i LEFT JOIN favourites f ON f.image_id = i.id WHERE i.id = ?",
+            List.of(id));
     return l.isEmpty() ? null : l.get(0);
   }
 
@@ -294,8 +302,15 @@ final class LibraryIndex implements AutoCloseable {
           if (file == null) {
             continue; // a name that leads out of the library (crafted or stale): never acted on
           }
-          out.add(new LibraryImage(rs.getLong(1), file, recipe, notice,
-              Instant.ofEpochMilli(rs.getLong(5)), rs.getBoolean(7), rs.getLong(6)));
+          out.add(
+              new LibraryImage(
+                  rs.getLong(1),
+                  file,
+                  recipe,
+                  notice,
+                  Instant.ofEpochMilli(rs.getLong(5)),
+                  rs.getBoolean(7),
+                  rs.getLong(6)));
         }
       }
     }
@@ -326,19 +341,21 @@ final class LibraryIndex implements AutoCloseable {
 
   /** Favourites, galleries (empty ones too) and tags, by file: what the curation journal keeps. */
   CurationJournal.Curation curation() throws SQLException {
-    List<String> favourites = strings(
-        "SELECT i.file FROM favourites f JOIN images i ON i.id = f.image_id");
+    List<String> favourites =
+        strings("SELECT i.file FROM favourites f JOIN images i ON i.id = f.image_id");
     Map<String, List<String>> galleries = new HashMap<>();
     for (String name : strings("SELECT name FROM galleries")) {
       galleries.put(name, new ArrayList<>());
     }
-    for (String[] pair : pairs("SELECT g.name, i.file FROM gallery_images gi"
-        + " JOIN galleries g ON g.id = gi.gallery_id JOIN images i ON i.id = gi.image_id")) {
+    for (String[] pair :
+        pairs(
+            "SELECT g.name, i.file FROM gallery_images gi JOIN galleries g ON g.id = gi.gallery_id"
+                + " JOIN images i ON i.id = gi.image_id")) {
       galleries.computeIfAbsent(pair[0], k -> new ArrayList<>()).add(pair[1]);
     }
     Map<String, List<String>> tags = new HashMap<>();
-    for (String[] pair : pairs(
-        "SELECT i.file, t.tag FROM tags t JOIN images i ON i.id = t.image_id")) {
+    for (String[] pair :
+        pairs("SELECT i.file, t.tag FROM tags t JOIN images i ON i.id = t.image_id")) {
       tags.computeIfAbsent(pair[0], k -> new ArrayList<>()).add(pair[1]);
     }
     return new CurationJournal.Curation(favourites, galleries, tags);
@@ -346,8 +363,10 @@ final class LibraryIndex implements AutoCloseable {
 
   /** True when any favourite, gallery or tag is indexed. */
   boolean hasCuration() throws SQLException {
-    return !strings("SELECT 1 FROM favourites UNION ALL SELECT 1 FROM galleries"
-        + " UNION ALL SELECT 1 FROM tags LIMIT 1").isEmpty();
+    return !strings(
+            "SELECT 1 FROM favourites UNION ALL SELECT 1 FROM galleries"
+                + " UNION ALL SELECT 1 FROM tags LIMIT 1")
+        .isEmpty();
   }
 
   /**
@@ -359,15 +378,19 @@ final class LibraryIndex implements AutoCloseable {
   int restore(CurationJournal.Curation c, long now) throws SQLException {
     int restored = 0;
     db.setAutoCommit(false);
-    try (PreparedStatement fav = db.prepareStatement(
-            "INSERT OR IGNORE INTO favourites(image_id) SELECT id FROM images WHERE file = ?");
-        PreparedStatement gal = db.prepareStatement(
-            "INSERT OR IGNORE INTO galleries(name, created) VALUES(?, ?)");
-        PreparedStatement member = db.prepareStatement(
-            "INSERT OR IGNORE INTO gallery_images(gallery_id, image_id) SELECT g.id, i.id"
-                + " FROM galleries g, images i WHERE g.name = ? AND i.file = ?");
-        PreparedStatement tag = db.prepareStatement(
-            "INSERT OR IGNORE INTO tags(image_id, tag) SELECT id, ? FROM images WHERE file = ?")) {
+    try (PreparedStatement fav =
+            db.prepareStatement(
+                "INSERT OR IGNORE INTO favourites(image_id) SELECT id FROM images WHERE file = ?");
+        PreparedStatement gal =
+            db.prepareStatement("INSERT OR IGNORE INTO galleries(name, created) VALUES(?, ?)");
+        PreparedStatement member =
+            db.prepareStatement(
+                "INSERT OR IGNORE INTO gallery_images(gallery_id, image_id) SELECT g.id, i.id"
+                    + " FROM galleries g, images i WHERE g.name = ? AND i.file = ?");
+        PreparedStatement tag =
+            db.prepareStatement(
+                "INSERT OR IGNORE INTO tags(image_id, tag) SELECT id, ? FROM images WHERE file"
+                    + " = ?")) {
       for (String file : c.favourites()) {
         fav.setString(1, file);
         restored += fav.executeUpdate();
@@ -409,7 +432,8 @@ final class LibraryIndex implements AutoCloseable {
 
   private List<String[]> pairs(String sql) throws SQLException {
     List<String[]> out = new ArrayList<>();
-    try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
         out.add(new String[] {rs.getString(1), rs.getString(2)});
       }

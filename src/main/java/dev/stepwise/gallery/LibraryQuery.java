@@ -28,8 +28,8 @@ public record LibraryQuery(
   public static final int MAX_LIMIT = 1_000_000;
 
   /** Every image, newest first. */
-  public static final LibraryQuery ALL = new LibraryQuery(null, null, false, null, null, null,
-      MAX_LIMIT);
+  public static final LibraryQuery ALL =
+      new LibraryQuery(null, null, false, null, null, null, MAX_LIMIT);
 
   /** Checks the limit. */
   public LibraryQuery {

@@ -71,8 +71,8 @@ final class LibraryScanner {
     List<LibraryIndex.Row> rows = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     for (Path f : files) {
-      LibraryIndex.Row row = read(lib, f, Files.size(f), Files.getLastModifiedTime(f).toMillis(),
-          skipped);
+      LibraryIndex.Row row =
+          read(lib, f, Files.size(f), Files.getLastModifiedTime(f).toMillis(), skipped);
       if (row == null) {
         throw new MetadataException(skipped.get(skipped.size() - 1));
       }
@@ -82,8 +82,8 @@ final class LibraryScanner {
   }
 
   /** Reads one file into a row; a damaged PNG adds a sentence to {@code skipped} and gives null. */
-  private static LibraryIndex.Row read(Library lib, Path f, long size, long mtime,
-      List<String> skipped) {
+  private static LibraryIndex.Row read(
+      Library lib, Path f, long size, long mtime, List<String> skipped) {
     Map<String, String> text;
     try {
       text = Library.readText(f);
@@ -100,8 +100,10 @@ final class LibraryScanner {
     } catch (MetadataException e) {
       notice = e.getMessage();
     }
-    Instant created = recipe != null && recipe.createdAt() != null
-        ? recipe.createdAt() : Instant.ofEpochMilli(mtime);
+    Instant created =
+        recipe != null && recipe.createdAt() != null
+            ? recipe.createdAt()
+            : Instant.ofEpochMilli(mtime);
     return new LibraryIndex.Row(lib.relative(f), size, mtime, created, recipe, notice);
   }
 
@@ -114,28 +116,32 @@ final class LibraryScanner {
   static Map<Path, long[]> listPngStamps(Path folder) {
     Map<Path, long[]> out = new java.util.TreeMap<>();
     try {
-      Files.walkFileTree(folder, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-          return !dir.equals(folder) && dir.getFileName().toString().startsWith(".")
-              ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          folder,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              return !dir.equals(folder) && dir.getFileName().toString().startsWith(".")
+                  ? FileVisitResult.SKIP_SUBTREE
+                  : FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-          String n = file.getFileName().toString();
-          if (attrs.isRegularFile() && !n.startsWith(".")
-              && n.toLowerCase(Locale.ROOT).endsWith(".png")) {
-            out.put(file, new long[] {attrs.size(), attrs.lastModifiedTime().toMillis()});
-          }
-          return FileVisitResult.CONTINUE;
-        }
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              String n = file.getFileName().toString();
+              if (attrs.isRegularFile()
+                  && !n.startsWith(".")
+                  && n.toLowerCase(Locale.ROOT).endsWith(".png")) {
+                out.put(file, new long[] {attrs.size(), attrs.lastModifiedTime().toMillis()});
+              }
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException exc) {
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       throw new MetadataException("Cannot list the library folder " + folder + ".", e);
     }

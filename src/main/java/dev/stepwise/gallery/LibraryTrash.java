@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A library's trash, the {@code .stepwise/trash} folder: deleting moves an image there and drops
- * it from the index, undoing puts it back with its favourite mark, galleries and tags, and
- * emptying removes entries for good once they are old enough.
+ * A library's trash, the {@code .stepwise/trash} folder: deleting moves an image there and drops it
+ * from the index, undoing puts it back with its favourite mark, galleries and tags, and emptying
+ * removes entries for good once they are old enough.
  *
  * <p>Not thread-safe on its own: {@link Library} calls it holding its own lock.
  */
@@ -54,13 +54,20 @@ final class LibraryTrash {
       if (img == null) {
         continue;
       }
-      Path trash = folder()
-          .resolve("d" + System.currentTimeMillis() + "-" + UUID.randomUUID() + "-" + img.name());
+      Path trash =
+          folder()
+              .resolve(
+                  "d" + System.currentTimeMillis() + "-" + UUID.randomUUID() + "-" + img.name());
       List<String> galleries = curation.galleriesOf(id);
       List<String> tags = curation.tags(id);
       if (!LibraryPaths.realParentInside(libraryFolder, img.file())) {
-        throw new MetadataException("Cannot delete " + img.file() + ": it is not inside the library"
-            + " folder " + libraryFolder + ".");
+        throw new MetadataException(
+            "Cannot delete "
+                + img.file()
+                + ": it is not inside the library"
+                + " folder "
+                + libraryFolder
+                + ".");
       }
       try {
         if (Files.exists(img.file(), LinkOption.NOFOLLOW_LINKS)) {
@@ -68,8 +75,8 @@ final class LibraryTrash {
         }
         library.indexWrite(List.of(), List.of(library.relative(img.file())));
       } catch (IOException e) {
-        throw new MetadataException("Cannot delete " + img.file() + "; check that the library"
-            + " folder is writable.", e);
+        throw new MetadataException(
+            "Cannot delete " + img.file() + "; check that the library" + " folder is writable.", e);
       }
       items.add(new DeletedImages.Item(trash, img.file(), img.favourite(), galleries, tags));
     }
@@ -88,13 +95,17 @@ final class LibraryTrash {
         continue;
       }
       try {
-        Path back = library.withWriteLock(() -> {
-          Path t = Files.exists(it.originalFile())
-              ? ImageNames.free(libraryFolder, null, it.originalFile().getFileName().toString())
-              : it.originalFile();
-          Files.move(it.trashFile(), t, StandardCopyOption.ATOMIC_MOVE);
-          return t;
-        });
+        Path back =
+            library.withWriteLock(
+                () -> {
+                  Path t =
+                      Files.exists(it.originalFile())
+                          ? ImageNames.free(
+                              libraryFolder, null, it.originalFile().getFileName().toString())
+                          : it.originalFile();
+                  Files.move(it.trashFile(), t, StandardCopyOption.ATOMIC_MOVE);
+                  return t;
+                });
         long id = LibraryScanner.indexFiles(library, List.of(back)).get(0);
         curation.setFavourite(id, it.favourite());
         for (String g : it.galleries()) {
@@ -129,8 +140,8 @@ final class LibraryTrash {
           continue;
         }
         Matcher m = NAME.matcher(p.getFileName().toString());
-        long deleted = m.matches() ? Long.parseLong(m.group(1))
-            : Files.getLastModifiedTime(p).toMillis();
+        long deleted =
+            m.matches() ? Long.parseLong(m.group(1)) : Files.getLastModifiedTime(p).toMillis();
         if (deleted <= cutoff) {
           long size = Files.size(p);
           Files.delete(p);

@@ -82,8 +82,7 @@ public record Recipe(
       throw new MetadataException(
           "Duration " + durationMillis + " ms is not allowed; use -1 for unknown or 0 or more.");
     }
-    extras =
-        extras == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extras));
+    extras = extras == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extras));
   }
 
   /**
@@ -129,8 +128,22 @@ public record Recipe(
   /** Returns this recipe stamped with a creation time. */
   public Recipe withCreatedAt(Instant when) {
     return new Recipe(
-        prompt, negativePrompt, modelName, modelHash, sampler, karras, steps, guidance, eta, seed,
-        width, height, durationMillis, version, when, extras);
+        prompt,
+        negativePrompt,
+        modelName,
+        modelHash,
+        sampler,
+        karras,
+        steps,
+        guidance,
+        eta,
+        seed,
+        width,
+        height,
+        durationMillis,
+        version,
+        when,
+        extras);
   }
 
   /**
@@ -142,7 +155,8 @@ public record Recipe(
   public GenerationParameters toParameters() {
     Map<String, String> ex = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : extras.entrySet()) {
-      if (!GenerationParameters.FIELD_KEYS.contains(e.getKey()) && !e.getValue().isEmpty()
+      if (!GenerationParameters.FIELD_KEYS.contains(e.getKey())
+          && !e.getValue().isEmpty()
           && e.getKey().matches("\\w[\\w \\-/]+")) {
         ex.put(e.getKey(), e.getValue());
       }
@@ -151,7 +165,18 @@ public record Recipe(
       ex.put("Eta", Double.toString(eta));
     }
     return new GenerationParameters(
-        prompt, negativePrompt, steps, SamplerNames.displayName(sampler), karras ? "Karras" : null,
-        guidance, seed, width, height, modelHash, modelName, version, ex);
+        prompt,
+        negativePrompt,
+        steps,
+        SamplerNames.displayName(sampler),
+        karras ? "Karras" : null,
+        guidance,
+        seed,
+        width,
+        height,
+        modelHash,
+        modelName,
+        version,
+        ex);
   }
 }

@@ -63,8 +63,8 @@ public final class RecipeJson {
   /**
    * Reads recipe JSON.
    *
-   * @throws MetadataException naming the first member that is missing or of the wrong kind, or
-   *     when the text is not Stepwise recipe JSON
+   * @throws MetadataException naming the first member that is missing or of the wrong kind, or when
+   *     the text is not Stepwise recipe JSON
    */
   public static Recipe read(String json) {
     JsonObject o;
@@ -83,11 +83,16 @@ public final class RecipeJson {
     long fv = whole(o, "formatVersion");
     if (fv < 1 || fv > FORMAT_VERSION) {
       throw new MetadataException(
-          "The Stepwise recipe has format version " + fv + "; this build reads 1 to "
-              + FORMAT_VERSION + ".");
+          "The Stepwise recipe has format version "
+              + fv
+              + "; this build reads 1 to "
+              + FORMAT_VERSION
+              + ".");
     }
-    JsonObject model = o.has("model") && o.get("model").isJsonObject()
-        ? o.getAsJsonObject("model") : new JsonObject();
+    JsonObject model =
+        o.has("model") && o.get("model").isJsonObject()
+            ? o.getAsJsonObject("model")
+            : new JsonObject();
     String schedule = string(o, "schedule", false);
     String created = string(o, "createdAt", false);
     Instant createdAt = null;
@@ -143,7 +148,8 @@ public final class RecipeJson {
   private static JsonPrimitive numeric(JsonObject o, String key) {
     JsonElement e = o.get(key);
     if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-      throw new MetadataException("The Stepwise recipe's '" + key + "' is missing or not a number.");
+      throw new MetadataException(
+          "The Stepwise recipe's '" + key + "' is missing or not a number.");
     }
     return e.getAsJsonPrimitive();
   }

@@ -16,8 +16,8 @@ import javax.imageio.ImageIO;
 /**
  * Makes small PNG thumbnails of library images with the JDK's image decoder (no JavaFX).
  *
- * <p>The PNG header is checked first, so an image whose header claims more than {@link
- * #MAX_PIXELS} pixels is refused before the decoder allocates anything.
+ * <p>The PNG header is checked first, so an image whose header claims more than {@link #MAX_PIXELS}
+ * pixels is refused before the decoder allocates anything.
  */
 public final class Thumbnails {
   /** Longest side of a thumbnail in pixels. */
@@ -35,10 +35,11 @@ public final class Thumbnails {
   /**
    * Decodes {@code file} keeping only every n-th pixel of every n-th row, n = longSide / (4 size)
    * (at least 1), so a huge image costs a raster of about 4 x the thumbnail, not of the image
-   * (issue 20, item 17: an 8192x8192 16-bit PNG took 810 MB of heap); ordinary images decode
-   * whole. Null when no reader takes the file.
+   * (issue 20, item 17: an 8192x8192 16-bit PNG took 810 MB of heap); ordinary images decode whole.
+   * Null when no reader takes the file.
    */
-  private static BufferedImage decodeSubsampled(Path file, int longSide, int size) throws IOException {
+  private static BufferedImage decodeSubsampled(Path file, int longSide, int size)
+      throws IOException {
     int step = Math.max(1, longSide / (4 * size));
     try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
       if (in == null) {
@@ -68,8 +69,16 @@ public final class Thumbnails {
   public static byte[] render(Path file, int size) {
     int[] wh = header(file);
     if ((long) wh[0] * wh[1] > MAX_PIXELS) {
-      throw new MetadataException("The image " + file.getFileName() + " is " + wh[0] + "x"
-          + wh[1] + "; images over " + MAX_PIXELS + " pixels get no thumbnail.");
+      throw new MetadataException(
+          "The image "
+              + file.getFileName()
+              + " is "
+              + wh[0]
+              + "x"
+              + wh[1]
+              + "; images over "
+              + MAX_PIXELS
+              + " pixels get no thumbnail.");
     }
     BufferedImage src;
     try {
@@ -86,8 +95,8 @@ public final class Thumbnails {
     BufferedImage dst = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = dst.createGraphics();
     try {
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION,
-          RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.setRenderingHint(
+          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
       g.drawImage(src, 0, 0, w, h, null);
     } finally {
       g.dispose();
@@ -114,7 +123,10 @@ public final class Thumbnails {
     } catch (IOException e) {
       throw new MetadataException("The image " + file.getFileName() + " cannot be read.", e);
     }
-    if (head.length < 24 || head[12] != 'I' || head[13] != 'H' || head[14] != 'D'
+    if (head.length < 24
+        || head[12] != 'I'
+        || head[13] != 'H'
+        || head[14] != 'D'
         || head[15] != 'R') {
       throw new MetadataException("The file " + file.getFileName() + " is not a PNG image.");
     }

@@ -57,7 +57,8 @@ public final class PngImage {
       Map<String, String> textChunks,
       boolean compressText) {
     List<byte[]> chunks = prepare(width, height, channels, pixels, textChunks, compressText);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(pixels.length / 2 + 1024, 1 << 26));
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream(Math.min(pixels.length / 2 + 1024, 1 << 26));
     try {
       encodeTo(out, width, height, channels, pixels, chunks);
     } catch (IOException e) {

@@ -144,11 +144,7 @@ public final class SamplerNames {
     Sampler s = Sampler.ofCliName(cliName);
     if (s == null) {
       throw new MetadataException(
-          "Sampler '"
-              + cliName
-              + "' is not allowed; use "
-              + Sampler.cliNameList()
-              + ".");
+          "Sampler '" + cliName + "' is not allowed; use " + Sampler.cliNameList() + ".");
     }
     return s;
   }

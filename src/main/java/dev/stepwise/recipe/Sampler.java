@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The sampling algorithms Stepwise offers, with their CLI and AUTOMATIC1111-style names. The
- * engine implements them (engine/sampling); names other tools use map onto these in {@code
+ * The sampling algorithms Stepwise offers, with their CLI and AUTOMATIC1111-style names. The engine
+ * implements them (engine/sampling); names other tools use map onto these in {@code
  * metadata.SamplerNames}.
  */
 public enum Sampler {

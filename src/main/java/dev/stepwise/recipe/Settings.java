@@ -2,8 +2,8 @@ package dev.stepwise.recipe;
 
 /**
  * What fixes one image, whichever front end asks for it: the studio's controls, a CLI command, a
- * saved recipe reused. With the same model, settings and thread count the pixels are identical.
- * The limits below are the only ones; this record's constructor is the one place they are checked.
+ * saved recipe reused. With the same model, settings and thread count the pixels are identical. The
+ * limits below are the only ones; this record's constructor is the one place they are checked.
  *
  * <p><b>Guidance convention.</b> {@code guidance} is diffusers' {@code guidance_scale} and
  * AUTOMATIC1111's "CFG scale" s: eps = eps_uncond + s (eps_cond - eps_uncond). Ho &amp; Salimans
@@ -67,8 +67,8 @@ public record Settings(
   }
 
   /**
-   * The first value outside the limits, as one sentence naming it and what is allowed, or null
-   * when all are fine: what a form shows before it builds a {@link Settings}.
+   * The first value outside the limits, as one sentence naming it and what is allowed, or null when
+   * all are fine: what a form shows before it builds a {@link Settings}.
    */
   public static String problem(int steps, double guidance, double eta, int width, int height) {
     if (steps < 1 || steps > MAX_STEPS) {
@@ -110,7 +110,6 @@ public record Settings(
 
   /** Stepwise's defaults: no prompt, 20 DDIM steps, guidance 5, seed 0, the model's own size. */
   public static Settings defaults() {
-    return new Settings(
-        "", "", Sampler.DDIM, false, 0, DEFAULT_STEPS, DEFAULT_GUIDANCE, 0, 0, 0);
+    return new Settings("", "", Sampler.DDIM, false, 0, DEFAULT_STEPS, DEFAULT_GUIDANCE, 0, 0, 0);
   }
 }

@@ -53,8 +53,7 @@ class StudioAppTest {
     assertEquals("", robot.lookup("#modelMessage").queryAs(Label.class).getText());
     robot.interact(() -> prompt.setText("a green tree"));
     StudioParts parts = ((StudioApp) app).parts();
-    WaitForAsyncUtils.waitFor(
-        60, TimeUnit.SECONDS, () -> parts.galleryProperty().get() != null);
+    WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> parts.galleryProperty().get() != null);
     assertEquals(
         library.resolve("lib").toAbsolutePath(),
         parts.galleryProperty().get().library().folder().toAbsolutePath(),

@@ -20,12 +20,12 @@ import dev.stepwise.app.studio.StudioWindow;
 import dev.stepwise.app.timeline.TimelineViewModel;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.explain.SamplerPlan;
-import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
 import dev.stepwise.gallery.LibraryImage;
 import dev.stepwise.gallery.Recipe;
 import dev.stepwise.metadata.PngImage;
+import dev.stepwise.recipe.Sampler;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,8 +63,8 @@ import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * The studio's parts wired together on Monocle with the tiny pack: the timeline and the explain
- * view follow a run, the image lands in a temporary library and its gallery, "Reuse" and opened
- * PNG parameters fill the controls.
+ * view follow a run, the image lands in a temporary library and its gallery, "Reuse" and opened PNG
+ * parameters fill the controls.
  */
 @ExtendWith(ApplicationExtension.class)
 class StudioPartsTest {
@@ -152,11 +152,14 @@ class StudioPartsTest {
       int s = step;
       assertEquals(32, fx(() -> parts.timeline().frameAt(s).image().width()), "decoded pictures");
     }
-    assertArrayEquals(saved, fx(() -> parts.timeline().frameAt(3).image().rgb()),
+    assertArrayEquals(
+        saved,
+        fx(() -> parts.timeline().frameAt(3).image().rgb()),
         "the timeline ends on the saved image");
     Path frameDir = Files.createDirectory(files.resolve("frames"));
-    List<Path> exported = fx(() -> parts.timeline().exportPngFrames(frameDir, 32, true))
-        .get(LIMIT_S, TimeUnit.SECONDS);
+    List<Path> exported =
+        fx(() -> parts.timeline().exportPngFrames(frameDir, 32, true))
+            .get(LIMIT_S, TimeUnit.SECONDS);
     assertEquals(4, exported.size());
     java.awt.image.BufferedImage last = javax.imageio.ImageIO.read(exported.get(3).toFile());
     for (int y = 0; y < 32; y++) {
@@ -226,8 +229,8 @@ class StudioPartsTest {
               javafx.scene.image.Image img = window.canvas().canvas().view().getImage();
               int[] px = new int[32 * 32];
               img.getPixelReader()
-                  .getPixels(0, 0, 32, 32, javafx.scene.image.PixelFormat.getIntArgbInstance(),
-                      px, 0, 32);
+                  .getPixels(
+                      0, 0, 32, 32, javafx.scene.image.PixelFormat.getIntArgbInstance(), px, 0, 32);
               return px;
             });
     assertArrayEquals(chosen, drawn, "the canvas draws the chosen step");
@@ -280,8 +283,22 @@ class StudioPartsTest {
     GalleryViewModel gallery = gallery();
     Recipe recipe =
         new Recipe(
-            "a blue cat\nsitting", "dog", "tiny-sd", "abc", "euler_a", false, 9, 7.5, 0, 4242,
-            32, 32, 100, "Stepwise test", Instant.now(), Map.of());
+            "a blue cat\nsitting",
+            "dog",
+            "tiny-sd",
+            "abc",
+            "euler_a",
+            false,
+            9,
+            7.5,
+            0,
+            4242,
+            32,
+            32,
+            100,
+            "Stepwise test",
+            Instant.now(),
+            Map.of());
     gallery.library().save(32, 32, new byte[32 * 32 * 3], recipe);
     fx(
         () -> {
@@ -350,9 +367,13 @@ class StudioPartsTest {
   void aPngDroppedOnTheWindowFillsTheControls() throws Exception {
     Path png = files.resolve("dropped.png");
     PngImage.write(
-        png, 2, 2, new byte[12],
-        Map.of("parameters", "a dropped moon\nSteps: 7, Sampler: Euler, CFG scale: 3, Seed: 5,"
-            + " Size: 32x32"));
+        png,
+        2,
+        2,
+        new byte[12],
+        Map.of(
+            "parameters",
+            "a dropped moon\nSteps: 7, Sampler: Euler, CFG scale: 3, Seed: 5," + " Size: 32x32"));
     boolean[] accepted = new boolean[2];
     fx(
         () -> {

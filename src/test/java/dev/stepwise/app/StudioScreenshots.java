@@ -29,7 +29,8 @@ import javafx.stage.Stage;
  *
  * <pre>
  * xvfb-run -s "-screen 0 1400x900x24" java -Dprism.order=sw \
- *     -cp "target/test-classes:target/classes:target/lib/*" dev.stepwise.app.StudioScreenshots OUT_DIR
+ *     -cp "target/test-classes:target/classes:target/lib/*" \
+ *     dev.stepwise.app.StudioScreenshots OUT_DIR
  * </pre>
  *
  * Writes {@code OUT_DIR/window-stepNN.png} (the whole window) for each step.
@@ -82,20 +83,24 @@ public final class StudioScreenshots {
       Thread.sleep(200);
     }
     parts.savesDone().get(60, TimeUnit.SECONDS);
-    onFx(() -> { // the Timeline tab under the canvas, so the chosen step shows in the filmstrip too
-      for (javafx.scene.Node n : stage.getScene().getRoot().lookupAll(".tab-pane")) {
-        javafx.scene.control.TabPane tabs = (javafx.scene.control.TabPane) n;
-        tabs.getTabs().stream().filter(t -> "timelineTab".equals(t.getId())).findFirst()
-            .ifPresent(t -> tabs.getSelectionModel().select(t));
-      }
-      return null;
-    });
+    onFx(
+        () -> { // the Timeline tab under the canvas, so the chosen step shows in the filmstrip too
+          for (javafx.scene.Node n : stage.getScene().getRoot().lookupAll(".tab-pane")) {
+            javafx.scene.control.TabPane tabs = (javafx.scene.control.TabPane) n;
+            tabs.getTabs().stream()
+                .filter(t -> "timelineTab".equals(t.getId()))
+                .findFirst()
+                .ifPresent(t -> tabs.getSelectionModel().select(t));
+          }
+          return null;
+        });
     Thread.sleep(500);
     for (int step : STEPS) {
-      onFx(() -> {
-        parts.timeline().selectedStepProperty().set(step - 1);
-        return null;
-      });
+      onFx(
+          () -> {
+            parts.timeline().selectedStepProperty().set(step - 1);
+            return null;
+          });
       Thread.sleep(400); // a few pulses: the canvas draws the pinned frame
       WritableImage shot = onFx(() -> stage.getScene().snapshot(null));
       int w = (int) shot.getWidth();

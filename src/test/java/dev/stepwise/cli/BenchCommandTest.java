@@ -39,13 +39,24 @@ class BenchCommandTest {
     Path decoder = smallPreviewDecoder(dir.resolve("decoder"));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Main.run(
-        new String[] {
-          "bench", "--model", TestPacks.builtIn().toString(), "--no-sd15", "--repeat", "1",
-          "--memory-steps", "0", "--pack-steps", "3", "--preview-decoder", decoder.toString()
-        },
-        new PrintWriter(out, true),
-        new PrintWriter(err, true));
+    int code =
+        Main.run(
+            new String[] {
+              "bench",
+              "--model",
+              TestPacks.builtIn().toString(),
+              "--no-sd15",
+              "--repeat",
+              "1",
+              "--memory-steps",
+              "0",
+              "--pack-steps",
+              "3",
+              "--preview-decoder",
+              decoder.toString()
+            },
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
     String text = out.toString();
     System.out.println(text); // the figures, for the build log
     assertEquals(0, code, text + err);
@@ -60,26 +71,41 @@ class BenchCommandTest {
     for (double v : new double[] {tiny, half, full, cheap}) {
       assertTrue(v > 0 && Double.isFinite(v), text);
     }
-    double warm = number(text, "Generate to first decoded frame \\(SamplingService, preview auto, model loaded\\): ([0-9.]+) ms, made by tiny decoder \\(median of 3 jobs");
-    double cold = number(text, "Generate to first decoded frame, cold \\([^\\n]*\\): ([0-9.]+) ms, made by tiny decoder");
+    double warm =
+        number(
+            text,
+            "Generate to first decoded frame \\(SamplingService, preview auto, model loaded\\):"
+                + " ([0-9.]+) ms, made by tiny decoder \\(median of 3 jobs");
+    double cold =
+        number(
+            text,
+            "Generate to first decoded frame, cold \\([^\\n"
+                + "]*\\): ([0-9.]+) ms, made by tiny decoder");
     assertTrue(warm > 0 && cold > 0, text);
   }
 
   @Test
   void helpListsTheNewOptions() {
     StringWriter out = new StringWriter();
-    int code = Main.run(new String[] {"bench", "--help"}, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+    int code =
+        Main.run(
+            new String[] {"bench", "--help"},
+            new PrintWriter(out, true),
+            new PrintWriter(new StringWriter(), true));
     assertEquals(0, code);
-    for (String option : new String[] {"--[no-]sd15-vae", "--preview-latent", "--preview-decoder", "--pack-steps"}) {
+    for (String option :
+        new String[] {"--[no-]sd15-vae", "--preview-latent", "--preview-decoder", "--pack-steps"}) {
       assertTrue(out.toString().contains(option), out.toString());
     }
   }
 
-  /** "  label...: 1.23 ms = 4.5% of a guided step (median of ...)": the ms, checking the % too. */
+  /** " label...: 1.23 ms = 4.5% of a guided step (median of ...)": the ms, checking the % too. */
   private static double previewMs(String text, String labelStart) {
     for (String line : text.split("\\R")) {
       if (line.startsWith(labelStart)) {
-        Matcher m = Pattern.compile(": ([0-9.]+) ms = ([0-9.]+)% of a guided step \\(median of [0-9]+").matcher(line);
+        Matcher m =
+            Pattern.compile(": ([0-9.]+) ms = ([0-9.]+)% of a guided step \\(median of [0-9]+")
+                .matcher(line);
         assertTrue(m.find(), line);
         double pct = Double.parseDouble(m.group(2));
         assertTrue(pct >= 0 && Double.isFinite(pct), line);
@@ -101,8 +127,17 @@ class BenchCommandTest {
    * each, so a 16x16 latent decodes to 128x128 in milliseconds.
    */
   private static Path smallPreviewDecoder(Path folder) throws Exception {
-    TinyVaeConfig config = new TinyVaeConfig(4, 3, new int[] {16, 16, 16, 16}, new int[] {1, 1, 1, 1}, 2,
-        "nearest", "relu", 1.0, OptionalDouble.empty());
+    TinyVaeConfig config =
+        new TinyVaeConfig(
+            4,
+            3,
+            new int[] {16, 16, 16, 16},
+            new int[] {1, 1, 1, 1},
+            2,
+            "nearest",
+            "relu",
+            1.0,
+            OptionalDouble.empty());
     RandomWeights shapes = RandomWeights.shapesOnly();
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
       new AutoencoderTiny(config, Parameters.random(shapes, m));
@@ -118,22 +153,32 @@ class BenchCommandTest {
     }
     Files.createDirectories(folder);
     w.write(folder.resolve("diffusion_pytorch_model.safetensors"));
-    Files.writeString(folder.resolve("config.json"),
+    Files.writeString(
+        folder.resolve("config.json"),
         "{\"_class_name\": \"AutoencoderTiny\", \"latent_channels\": 4,"
-            + " \"decoder_block_out_channels\": [16, 16, 16, 16], \"num_decoder_blocks\": [1, 1, 1, 1]}");
+            + " \"decoder_block_out_channels\": [16, 16, 16, 16], \"num_decoder_blocks\": [1, 1, 1,"
+            + " 1]}");
     return folder;
   }
 
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.CsvSource(
       delimiter = '|',
-      value = {"--repeat|-1|--repeat", "--latents|0|--latents", "--latents|-8|--latents",
-               "--latents|100000|--latents", "--pack-steps|0|--pack-steps"})
+      value = {
+        "--repeat|-1|--repeat",
+        "--latents|0|--latents",
+        "--latents|-8|--latents",
+        "--latents|100000|--latents",
+        "--pack-steps|0|--pack-steps"
+      })
   void badOptionsAreOneSentence(String option, String value, String named) {
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();
-    int code = Main.run(new String[] {"bench", "--no-sd15", option, value},
-        new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+    int code =
+        Main.run(
+            new String[] {"bench", "--no-sd15", option, value},
+            new java.io.PrintWriter(out, true),
+            new java.io.PrintWriter(err, true));
     assertEquals(1, code, err.toString());
     assertEquals(1, err.toString().strip().lines().count(), err.toString());
     assertTrue(err.toString().contains(named) && err.toString().contains(value), err.toString());

@@ -43,10 +43,29 @@ class CliTest {
     Path out = dir.resolve("img.png");
     Path frames = dir.resolve("frames");
     Run r =
-        cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a red heart emoji",
-            "--negative", "blue", "--steps", "3", "--guidance", "7.5", "--seed", "42",
-            "--sampler", "dpmpp_2m", "--karras", "--batch", "2", "--frames", frames.toString(),
-            "--out", out.toString());
+        cli(
+            "generate",
+            "--model",
+            TestPacks.tinySd().toString(),
+            "--prompt",
+            "a red heart emoji",
+            "--negative",
+            "blue",
+            "--steps",
+            "3",
+            "--guidance",
+            "7.5",
+            "--seed",
+            "42",
+            "--sampler",
+            "dpmpp_2m",
+            "--karras",
+            "--batch",
+            "2",
+            "--frames",
+            frames.toString(),
+            "--out",
+            out.toString());
     assertEquals(0, r.code(), r.err());
     assertEquals("", r.err());
     Path first = dir.resolve("img-0.png");
@@ -62,7 +81,9 @@ class CliTest {
     assertEquals(7.5, p.guidance());
     assertEquals(43, p.seed(), "image 1 uses seed + 1");
     assertEquals(10, p.modelHash().length());
-    assertTrue(text.get("parameters").contains("Sampler: DPM++ 2M, Schedule type: Karras"), text.get("parameters"));
+    assertTrue(
+        text.get("parameters").contains("Sampler: DPM++ 2M, Schedule type: Karras"),
+        text.get("parameters"));
     try (Stream<Path> s = Files.list(frames)) {
       assertEquals(6, s.count(), "one frame per step per image");
     }
@@ -81,8 +102,17 @@ class CliTest {
         "--steps|abc|abc",
       })
   void badInputExitsNonZeroWithOneLineOnStderr(String option, String value, String expected) {
-    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "x", option, value,
-        "--out", dir.resolve("x.png").toString());
+    Run r =
+        cli(
+            "generate",
+            "--model",
+            TestPacks.tinySd().toString(),
+            "--prompt",
+            "x",
+            option,
+            value,
+            "--out",
+            dir.resolve("x.png").toString());
     assertTrue(r.code() != 0, "exit code");
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().toLowerCase().contains(expected.toLowerCase()), r.err());
@@ -91,13 +121,29 @@ class CliTest {
 
   @Test
   void missingModelAndBadPackFilesAreOneLine() throws Exception {
-    Run r = cli("generate", "--model", dir.resolve("nope").toString(), "--prompt", "x", "--out", dir.resolve("x.png").toString());
+    Run r =
+        cli(
+            "generate",
+            "--model",
+            dir.resolve("nope").toString(),
+            "--prompt",
+            "x",
+            "--out",
+            dir.resolve("x.png").toString());
     assertEquals(1, r.code());
     assertTrue(r.err().contains("nope"), r.err());
     Path broken = dir.resolve("broken");
     Files.createDirectories(broken);
     Files.writeString(broken.resolve("model_index.json"), "{}");
-    r = cli("generate", "--model", broken.toString(), "--prompt", "x", "--out", dir.resolve("x.png").toString());
+    r =
+        cli(
+            "generate",
+            "--model",
+            broken.toString(),
+            "--prompt",
+            "x",
+            "--out",
+            dir.resolve("x.png").toString());
     assertEquals(1, r.code());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertFalse(r.err().contains("Exception"), r.err());
@@ -107,12 +153,29 @@ class CliTest {
   void framesAreAtTheOutputSizeAndEndOnTheSavedImage() throws Exception {
     Path out = dir.resolve("one.png");
     Path frames = dir.resolve("f");
-    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a red heart emoji",
-        "--steps", "3", "--seed", "5", "--preview", "full", "--frames", frames.toString(), "--out", out.toString());
+    Run r =
+        cli(
+            "generate",
+            "--model",
+            TestPacks.tinySd().toString(),
+            "--prompt",
+            "a red heart emoji",
+            "--steps",
+            "3",
+            "--seed",
+            "5",
+            "--preview",
+            "full",
+            "--frames",
+            frames.toString(),
+            "--out",
+            out.toString());
     assertEquals(0, r.code(), r.err());
-    java.awt.image.BufferedImage last = javax.imageio.ImageIO.read(frames.resolve("image0-step003.png").toFile());
+    java.awt.image.BufferedImage last =
+        javax.imageio.ImageIO.read(frames.resolve("image0-step003.png").toFile());
     java.awt.image.BufferedImage saved = javax.imageio.ImageIO.read(out.toFile());
-    java.awt.image.BufferedImage first = javax.imageio.ImageIO.read(frames.resolve("image0-step001.png").toFile());
+    java.awt.image.BufferedImage first =
+        javax.imageio.ImageIO.read(frames.resolve("image0-step001.png").toFile());
     assertEquals(saved.getWidth(), first.getWidth(), "frames come at the output size");
     for (int y = 0; y < saved.getHeight(); y++) {
       for (int x = 0; x < saved.getWidth(); x++) {
@@ -124,8 +187,19 @@ class CliTest {
   @Test
   void anUnwritableFramesFolderIsRefusedBeforeAnyWork() throws Exception {
     Path inTheWay = Files.writeString(dir.resolve("a-file"), "not a folder");
-    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "x", "--steps", "2",
-        "--frames", inTheWay.resolve("frames").toString(), "--out", dir.resolve("x.png").toString());
+    Run r =
+        cli(
+            "generate",
+            "--model",
+            TestPacks.tinySd().toString(),
+            "--prompt",
+            "x",
+            "--steps",
+            "2",
+            "--frames",
+            inTheWay.resolve("frames").toString(),
+            "--out",
+            dir.resolve("x.png").toString());
     assertEquals(1, r.code());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().contains("--frames") && r.err().contains("a-file"), r.err());
@@ -134,20 +208,48 @@ class CliTest {
 
   @Test
   void aBadPreviewMethodIsOneLine() {
-    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "x", "--preview", "fancy",
-        "--frames", dir.resolve("f").toString(), "--out", dir.resolve("x.png").toString());
+    Run r =
+        cli(
+            "generate",
+            "--model",
+            TestPacks.tinySd().toString(),
+            "--prompt",
+            "x",
+            "--preview",
+            "fancy",
+            "--frames",
+            dir.resolve("f").toString(),
+            "--out",
+            dir.resolve("x.png").toString());
     assertEquals(1, r.code());
-    assertTrue(r.err().contains("auto, tiny, full, cheap or off") && r.err().contains("fancy"), r.err());
+    assertTrue(
+        r.err().contains("auto, tiny, full, cheap or off") && r.err().contains("fancy"), r.err());
   }
 
   @Test
   void textNoPromptCanHoldIsRefusedBeforeAnyWork() {
-    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a red\0heart",
-        "--out", dir.resolve("x.png").toString());
+    Run r =
+        cli(
+            "generate",
+            "--model",
+            TestPacks.tinySd().toString(),
+            "--prompt",
+            "a red\0heart",
+            "--out",
+            dir.resolve("x.png").toString());
     assertEquals(1, r.code());
     assertTrue(r.err().contains("NUL") && r.err().contains("--prompt"), r.err());
-    r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "x",
-        "--negative", "y".repeat(GenerateCommand.MAX_TEXT_CHARS + 1), "--out", dir.resolve("x.png").toString());
+    r =
+        cli(
+            "generate",
+            "--model",
+            TestPacks.tinySd().toString(),
+            "--prompt",
+            "x",
+            "--negative",
+            "y".repeat(GenerateCommand.MAX_TEXT_CHARS + 1),
+            "--out",
+            dir.resolve("x.png").toString());
     assertEquals(1, r.code());
     assertTrue(r.err().contains("--negative") && r.err().contains("characters long"), r.err());
     assertFalse(Files.exists(dir.resolve("x.png")));
@@ -157,8 +259,21 @@ class CliTest {
   void eachImageIsSavedWhenItIsDoneAndAFailureKeepsTheOnesBefore() throws Exception {
     Path out = dir.resolve("b.png");
     Files.createDirectories(dir.resolve("b-1.png")); // image 1 cannot be written: a folder is there
-    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a red heart emoji",
-        "--steps", "2", "--seed", "1", "--batch", "3", "--out", out.toString());
+    Run r =
+        cli(
+            "generate",
+            "--model",
+            TestPacks.tinySd().toString(),
+            "--prompt",
+            "a red heart emoji",
+            "--steps",
+            "2",
+            "--seed",
+            "1",
+            "--batch",
+            "3",
+            "--out",
+            out.toString());
     assertEquals(1, r.code(), r.out());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().contains("seed 2") && r.err().contains("generation stopped"), r.err());

@@ -33,8 +33,21 @@ class LibraryCliTest {
   @Test
   void generateSavesIntoTheLibraryByDefault() throws Exception {
     Path lib = dir.resolve("lib");
-    Run r = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a green leaf",
-        "--steps", "2", "--seed", "5", "--batch", "2", "--library", lib.toString());
+    Run r =
+        cli(
+            "generate",
+            "--model",
+            TestPacks.tinySd().toString(),
+            "--prompt",
+            "a green leaf",
+            "--steps",
+            "2",
+            "--seed",
+            "5",
+            "--batch",
+            "2",
+            "--library",
+            lib.toString());
     assertEquals(0, r.code(), r.err());
     assertEquals(2, r.out().lines().filter(l -> l.startsWith("saved ")).count(), r.out());
     Run found = cli("library", "search", "--library", lib.toString(), "green");
@@ -72,14 +85,20 @@ class LibraryCliTest {
     assertTrue(rebuild.out().startsWith("2 images indexed"), rebuild.out());
 
     Path zip = dir.resolve("boat.zip");
-    Run export = cli("library", "export", "--library", lib.toString(), "--zip", zip.toString(),
-        "boat");
+    Run export =
+        cli("library", "export", "--library", lib.toString(), "--zip", zip.toString(), "boat");
     assertEquals(0, export.code(), export.err());
     try (ZipFile z = new ZipFile(zip.toFile())) {
       assertEquals(1, z.size());
     }
-    Run copy = cli("library", "export", "--library", lib.toString(), "--to",
-        dir.resolve("copies").toString());
+    Run copy =
+        cli(
+            "library",
+            "export",
+            "--library",
+            lib.toString(),
+            "--to",
+            dir.resolve("copies").toString());
     assertEquals(0, copy.code(), copy.err());
     try (var s = Files.list(dir.resolve("copies"))) {
       assertEquals(2, s.count());
@@ -126,8 +145,17 @@ class LibraryCliTest {
     assertEquals(1, notFolder.code());
     assertEquals(1, notFolder.err().strip().lines().count(), notFolder.err());
     assertFalse(notFolder.err().contains("Exception"), notFolder.err());
-    Run generate = cli("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "x",
-        "--steps", "2", "--library", file.toString());
+    Run generate =
+        cli(
+            "generate",
+            "--model",
+            TestPacks.tinySd().toString(),
+            "--prompt",
+            "x",
+            "--steps",
+            "2",
+            "--library",
+            file.toString());
     assertEquals(1, generate.code());
     assertEquals(1, generate.err().strip().lines().count(), generate.err());
     assertTrue(generate.err().contains(file.toString()), generate.err());
@@ -138,13 +166,16 @@ class LibraryCliTest {
   void promptsAndFileNamesCannotDriveTheTerminal() throws Exception {
     Path lib = dir.resolve("lib");
     try (Library l = Library.open(lib)) {
-      Path saved = l.save(1, 1, new byte[3], recipe("red\u001b]0;pwned\u0007 heart\u001b[2J\tend", 1)).file();
+      Path saved =
+          l.save(1, 1, new byte[3], recipe("red\u001b]0;pwned\u0007 heart\u001b[2J\tend", 1))
+              .file();
       Files.move(saved, saved.resolveSibling("evil\u001b[2Jname\nsecond.png"));
       l.scan();
     }
     Run details = cli("library", "list", "--library", lib.toString(), "--details");
     assertEquals(0, details.code(), details.err());
-    assertFalse(details.out().contains("\u001b") || details.out().contains("\u0007"), details.out());
+    assertFalse(
+        details.out().contains("\u001b") || details.out().contains("\u0007"), details.out());
     assertEquals(1, details.out().lines().count(), "one record, one line: " + details.out());
     assertTrue(details.out().contains("red\\x1b]0;pwned\\x07 heart\\x1b[2J\\tend"), details.out());
     assertTrue(details.out().contains("evil\\x1b[2Jname\\x0asecond.png"), details.out());
@@ -152,7 +183,7 @@ class LibraryCliTest {
   }
 
   private static Recipe recipe(String prompt, long seed) {
-    return new Recipe(prompt, "", "m1", null, "ddim", false, 4, 3, 0, seed, 1, 1, -1, null, null,
-        Map.of());
+    return new Recipe(
+        prompt, "", "m1", null, "ddim", false, 4, 3, 0, seed, 1, 1, -1, null, null, Map.of());
   }
 }

@@ -35,9 +35,28 @@ class ThreadCountReproducibilityTest {
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(dev.stepwise.Main.class.getName());
-    cmd.addAll(List.of("generate", "--model", TestPacks.tinySd2().toString(), "--prompt", "a red heart emoji",
-        "--steps", "6", "--sampler", "euler_a", "--guidance", "4", "--seed", "2026", "--out", out.toString()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+    cmd.addAll(
+        List.of(
+            "generate",
+            "--model",
+            TestPacks.tinySd2().toString(),
+            "--prompt",
+            "a red heart emoji",
+            "--steps",
+            "6",
+            "--sampler",
+            "euler_a",
+            "--guidance",
+            "4",
+            "--seed",
+            "2026",
+            "--out",
+            out.toString()));
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve(name + ".log").toFile())
+            .start();
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "generate timed out");
     assertEquals(0, p.exitValue(), java.nio.file.Files.readString(dir.resolve(name + ".log")));
     return out;

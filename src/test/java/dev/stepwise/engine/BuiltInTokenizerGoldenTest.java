@@ -36,7 +36,8 @@ class BuiltInTokenizerGoldenTest {
         }
         var got = tok.encode(captions.get(i));
         assertArrayEquals(want, got.ids(), "ids of \"" + captions.get(i) + "\"");
-        assertEquals(List.of(), List.copyOf(got.unknownWords()), "every eval word is in the vocabulary");
+        assertEquals(
+            List.of(), List.copyOf(got.unknownWords()), "every eval word is in the vocabulary");
       }
     }
   }

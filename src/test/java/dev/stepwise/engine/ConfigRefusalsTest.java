@@ -29,11 +29,14 @@ class ConfigRefusalsTest {
     JsonObject c = json(TestPacks.tinySd().resolve("unet/config.json"));
     c.addProperty("norm_num_groups", 0);
     ModelPackException e = assertThrows(ModelPackException.class, () -> UNetConfig.fromJson(c));
-    assertTrue(e.getMessage().contains("norm_num_groups") && e.getMessage().contains("0"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("norm_num_groups") && e.getMessage().contains("0"), e.getMessage());
     JsonObject d = json(TestPacks.tinySd().resolve("unet/config.json"));
     d.addProperty("downsample_padding", -5);
     e = assertThrows(ModelPackException.class, () -> UNetConfig.fromJson(d));
-    assertTrue(e.getMessage().contains("downsample_padding") && e.getMessage().contains("-5"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("downsample_padding") && e.getMessage().contains("-5"),
+        e.getMessage());
   }
 
   @Test
@@ -41,7 +44,8 @@ class ConfigRefusalsTest {
     JsonObject c = json(TestPacks.tinySd().resolve("vae/config.json"));
     c.addProperty("norm_num_groups", 0);
     ModelPackException e = assertThrows(ModelPackException.class, () -> VaeConfig.fromJson(c));
-    assertTrue(e.getMessage().contains("norm_num_groups") && e.getMessage().contains("0"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("norm_num_groups") && e.getMessage().contains("0"), e.getMessage());
   }
 
   @Test
@@ -57,9 +61,13 @@ class ConfigRefusalsTest {
               EngineException.class,
               () ->
                   new Pipeline(model)
-                      .run(GenerationRequest.builder().prompt("a zebra").steps(1).build(),
-                          new GenerationListener() {}, new CancellationToken()));
-      assertTrue(e.getMessage().contains("1000000") && e.getMessage().contains("vocab_size"), e.getMessage());
+                      .run(
+                          GenerationRequest.builder().prompt("a zebra").steps(1).build(),
+                          new GenerationListener() {},
+                          new CancellationToken()));
+      assertTrue(
+          e.getMessage().contains("1000000") && e.getMessage().contains("vocab_size"),
+          e.getMessage());
     }
   }
 }

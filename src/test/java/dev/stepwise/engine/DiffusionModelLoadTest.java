@@ -28,7 +28,8 @@ class DiffusionModelLoadTest {
   void unetConfigContradictingTheWeightsNamesTheKeyAndShapes() throws IOException {
     Path pack = copyOfTinySd();
     edit(pack.resolve("unet/config.json"), "\"in_channels\": 4", "\"in_channels\": 5");
-    EngineException e = assertThrows(EngineException.class, () -> DiffusionModel.load(pack, Device.cpu()));
+    EngineException e =
+        assertThrows(EngineException.class, () -> DiffusionModel.load(pack, Device.cpu()));
     assertTrue(e.getMessage().contains("in_channels"), e.getMessage());
     Path pack2 = tmp.resolve("pack");
     edit(pack2.resolve("unet/config.json"), "\"in_channels\": 5", "\"in_channels\": 4");
@@ -41,8 +42,12 @@ class DiffusionModelLoadTest {
   @Test
   void textEncoderWidthMustMatchCrossAttention() throws IOException {
     Path pack = copyOfTinySd();
-    edit(pack.resolve("unet/config.json"), "\"cross_attention_dim\": 32", "\"cross_attention_dim\": 48");
-    EngineException e = assertThrows(EngineException.class, () -> DiffusionModel.load(pack, Device.cpu()));
+    edit(
+        pack.resolve("unet/config.json"),
+        "\"cross_attention_dim\": 32",
+        "\"cross_attention_dim\": 48");
+    EngineException e =
+        assertThrows(EngineException.class, () -> DiffusionModel.load(pack, Device.cpu()));
     assertTrue(e.getMessage().contains("cross_attention_dim 48"), e.getMessage());
   }
 }

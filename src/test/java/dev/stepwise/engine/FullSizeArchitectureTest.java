@@ -21,10 +21,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The full-size Stable Diffusion configurations construct with exactly diffusers' and
- * transformers' parameter names and counts (known figures: SD 1.5 UNet 859,520,964, SD 2 UNet
- * 865,910,724, SD VAE 83,653,863, CLIP ViT-L/14 text 123,060,480). Shapes only: nothing is
- * allocated, nothing runs (the full-size forward pass belongs to the benchmark).
+ * The full-size Stable Diffusion configurations construct with exactly diffusers' and transformers'
+ * parameter names and counts (known figures: SD 1.5 UNet 859,520,964, SD 2 UNet 865,910,724, SD VAE
+ * 83,653,863, CLIP ViT-L/14 text 123,060,480). Shapes only: nothing is allocated, nothing runs (the
+ * full-size forward pass belongs to the benchmark).
  */
 class FullSizeArchitectureTest {
 
@@ -42,23 +42,35 @@ class FullSizeArchitectureTest {
     assertEquals(859_520_964L, w.parameterCount());
     Map<String, long[]> keys = w.requested();
     assertEquals(686, keys.size());
-    assertArrayEquals(new long[] {640, 320, 1, 1}, keys.get("down_blocks.1.resnets.0.conv_shortcut.weight"));
-    assertArrayEquals(new long[] {1280, 1920, 3, 3}, keys.get("up_blocks.1.resnets.2.conv1.weight"));
-    assertArrayEquals(new long[] {320, 768}, keys.get("down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight"));
-    assertArrayEquals(new long[] {2560, 320}, keys.get("down_blocks.0.attentions.0.transformer_blocks.0.ff.net.0.proj.weight"));
-    assertArrayEquals(new long[] {320, 320, 1, 1}, keys.get("down_blocks.0.attentions.0.proj_in.weight"));
-    assertArrayEquals(new long[] {1280, 1280, 3, 3}, keys.get("up_blocks.0.upsamplers.0.conv.weight"));
+    assertArrayEquals(
+        new long[] {640, 320, 1, 1}, keys.get("down_blocks.1.resnets.0.conv_shortcut.weight"));
+    assertArrayEquals(
+        new long[] {1280, 1920, 3, 3}, keys.get("up_blocks.1.resnets.2.conv1.weight"));
+    assertArrayEquals(
+        new long[] {320, 768},
+        keys.get("down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight"));
+    assertArrayEquals(
+        new long[] {2560, 320},
+        keys.get("down_blocks.0.attentions.0.transformer_blocks.0.ff.net.0.proj.weight"));
+    assertArrayEquals(
+        new long[] {320, 320, 1, 1}, keys.get("down_blocks.0.attentions.0.proj_in.weight"));
+    assertArrayEquals(
+        new long[] {1280, 1280, 3, 3}, keys.get("up_blocks.0.upsamplers.0.conv.weight"));
     assertTrue(keys.containsKey("mid_block.attentions.0.transformer_blocks.0.attn1.to_out.0.bias"));
   }
 
   @Test
   void sd2UnetUsesLinearProjectionsAndPerBlockHeads() {
-    JsonObject o = JsonParser.parseString(
-        "{\"attention_head_dim\": [5, 10, 20, 20], \"cross_attention_dim\": 1024,"
-            + " \"use_linear_projection\": true, \"sample_size\": 96, \"upcast_attention\": true}").getAsJsonObject();
+    JsonObject o =
+        JsonParser.parseString(
+                "{\"attention_head_dim\": [5, 10, 20, 20], \"cross_attention_dim\": 1024,"
+                    + " \"use_linear_projection\": true, \"sample_size\": 96, \"upcast_attention\":"
+                    + " true}")
+            .getAsJsonObject();
     RandomWeights w = unet(UNetConfig.fromJson(o));
     assertEquals(865_910_724L, w.parameterCount());
-    assertArrayEquals(new long[] {320, 320}, w.requested().get("down_blocks.0.attentions.0.proj_in.weight"));
+    assertArrayEquals(
+        new long[] {320, 320}, w.requested().get("down_blocks.0.attentions.0.proj_in.weight"));
   }
 
   @Test
@@ -67,15 +79,23 @@ class FullSizeArchitectureTest {
     RandomWeights clip = RandomWeights.shapesOnly();
     try (NDManager m = NDManager.newBaseManager()) {
       new AutoencoderKL(
-          VaeConfig.fromJson(JsonParser.parseString(
-              "{\"block_out_channels\": [128, 256, 512, 512], \"layers_per_block\": 2, \"latent_channels\": 4,"
-                  + " \"down_block_types\": [\"DownEncoderBlock2D\", \"DownEncoderBlock2D\", \"DownEncoderBlock2D\", \"DownEncoderBlock2D\"],"
-                  + " \"up_block_types\": [\"UpDecoderBlock2D\", \"UpDecoderBlock2D\", \"UpDecoderBlock2D\", \"UpDecoderBlock2D\"]}").getAsJsonObject()),
+          VaeConfig.fromJson(
+              JsonParser.parseString(
+                      "{\"block_out_channels\": [128, 256, 512, 512], \"layers_per_block\": 2,"
+                          + " \"latent_channels\": 4, \"down_block_types\":"
+                          + " [\"DownEncoderBlock2D\", \"DownEncoderBlock2D\","
+                          + " \"DownEncoderBlock2D\", \"DownEncoderBlock2D\"], \"up_block_types\":"
+                          + " [\"UpDecoderBlock2D\", \"UpDecoderBlock2D\", \"UpDecoderBlock2D\","
+                          + " \"UpDecoderBlock2D\"]}")
+                  .getAsJsonObject()),
           Parameters.random(vae, m));
       new ClipTextModel(
-          ClipTextConfig.fromJson(JsonParser.parseString(
-              "{\"vocab_size\": 49408, \"hidden_size\": 768, \"intermediate_size\": 3072, \"num_hidden_layers\": 12,"
-                  + " \"num_attention_heads\": 12, \"max_position_embeddings\": 77, \"hidden_act\": \"quick_gelu\"}").getAsJsonObject()),
+          ClipTextConfig.fromJson(
+              JsonParser.parseString(
+                      "{\"vocab_size\": 49408, \"hidden_size\": 768, \"intermediate_size\": 3072,"
+                          + " \"num_hidden_layers\": 12, \"num_attention_heads\": 12,"
+                          + " \"max_position_embeddings\": 77, \"hidden_act\": \"quick_gelu\"}")
+                  .getAsJsonObject()),
           Parameters.random(clip, m));
     }
     assertEquals(83_653_863L, vae.parameterCount());
@@ -85,14 +105,32 @@ class FullSizeArchitectureTest {
 
   @Test
   void sdxlAndOtherFamilyMembersAreRefusedNamingTheField() {
-    EngineException e = assertThrows(EngineException.class,
-        () -> UNetConfig.fromJson(JsonParser.parseString("{\"addition_embed_type\": \"text_time\"}").getAsJsonObject()));
+    EngineException e =
+        assertThrows(
+            EngineException.class,
+            () ->
+                UNetConfig.fromJson(
+                    JsonParser.parseString("{\"addition_embed_type\": \"text_time\"}")
+                        .getAsJsonObject()));
     assertTrue(e.getMessage().contains("addition_embed_type"), e.getMessage());
-    e = assertThrows(EngineException.class,
-        () -> UNetConfig.fromJson(JsonParser.parseString("{\"block_out_channels\": [32, 64], \"down_block_types\": [\"CrossAttnDownBlock2D\", \"DownBlock2D\"], \"up_block_types\": [\"UpBlock2D\", \"CrossAttnUpBlock2D\"], \"norm_num_groups\": 32, \"attention_head_dim\": 3}").getAsJsonObject()));
+    e =
+        assertThrows(
+            EngineException.class,
+            () ->
+                UNetConfig.fromJson(
+                    JsonParser.parseString(
+                            "{\"block_out_channels\": [32, 64], \"down_block_types\":"
+                                + " [\"CrossAttnDownBlock2D\", \"DownBlock2D\"],"
+                                + " \"up_block_types\": [\"UpBlock2D\", \"CrossAttnUpBlock2D\"],"
+                                + " \"norm_num_groups\": 32, \"attention_head_dim\": 3}")
+                        .getAsJsonObject()));
     assertTrue(e.getMessage().contains("attention heads"), e.getMessage());
-    e = assertThrows(EngineException.class,
-        () -> ClipTextConfig.fromJson(JsonParser.parseString("{\"hidden_act\": \"relu\"}").getAsJsonObject()));
+    e =
+        assertThrows(
+            EngineException.class,
+            () ->
+                ClipTextConfig.fromJson(
+                    JsonParser.parseString("{\"hidden_act\": \"relu\"}").getAsJsonObject()));
     assertTrue(e.getMessage().contains("relu"), e.getMessage());
   }
 }

@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Each network against the project's PyTorch reference (models/training/make_goldens.py; contract
- * in docs/goldens.md): max|java - torch| / max|torch| <= 1e-3 in fp32. tiny-sd is SD 1.x-like
- * (conv projections, quick_gelu, F32); tiny-sd2 is SD 2.x-like (linear projections, per-block head
+ * in docs/goldens.md): max|java - torch| / max|torch| <= 1e-3 in fp32. tiny-sd is SD 1.x-like (conv
+ * projections, quick_gelu, F32); tiny-sd2 is SD 2.x-like (linear projections, per-block head
  * counts, gelu, F16 weights, sharded UNet, an odd 9x7 latent).
  */
 class NetworkGoldenTest {
@@ -49,7 +49,8 @@ class NetworkGoldenTest {
         SafetensorsFile g = SafetensorsFile.open(TestPacks.GOLDEN.resolve(name + ".safetensors"));
         NDManager weights = NDManager.newBaseManager()) {
       Parameters params = Parameters.strict(p.unetWeights(), weights);
-      UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.fromJson(p.unetConfig()), params);
+      UNet2DConditionModel unet =
+          new UNet2DConditionModel(UNetConfig.fromJson(p.unetConfig()), params);
       assertEquals(java.util.List.of(), params.unusedKeys(), "every tensor of the pack is used");
       int loaded = weights.getManagedArrays().size();
       try (NDManager job = weights.newSubManager()) {
@@ -62,9 +63,11 @@ class NetworkGoldenTest {
         for (int i = 0; i < 5; i++) {
           unet.forward(x, t, ctx).close();
         }
-        assertEquals(inJob, job.getManagedArrays().size(), "forward leaked into the caller's manager");
+        assertEquals(
+            inJob, job.getManagedArrays().size(), "forward leaked into the caller's manager");
       }
-      assertEquals(loaded, weights.getManagedArrays().size(), "forward leaked into the weights' manager");
+      assertEquals(
+          loaded, weights.getManagedArrays().size(), "forward leaked into the weights' manager");
     }
   }
 
@@ -75,16 +78,30 @@ class NetworkGoldenTest {
         SafetensorsFile g = SafetensorsFile.open(TestPacks.GOLDEN.resolve(name + ".safetensors"));
         NDManager weights = NDManager.newBaseManager()) {
       ClipTextModel clip =
-          new ClipTextModel(ClipTextConfig.fromJson(p.textEncoderConfig()), Parameters.strict(p.textEncoderWeights(), weights));
-      AutoencoderKL vae = new AutoencoderKL(VaeConfig.fromJson(p.vaeConfig()), Parameters.strict(p.vaeWeights(), weights));
+          new ClipTextModel(
+              ClipTextConfig.fromJson(p.textEncoderConfig()),
+              Parameters.strict(p.textEncoderWeights(), weights));
+      AutoencoderKL vae =
+          new AutoencoderKL(
+              VaeConfig.fromJson(p.vaeConfig()), Parameters.strict(p.vaeWeights(), weights));
       int loaded = weights.getManagedArrays().size();
       try (NDManager job = weights.newSubManager()) {
         NDArray ids = array(job, g, "text.input_ids").toType(DataType.INT64, false); // [2, L]
-        check(name + " text.last_hidden_state", clip.forward(ids).toFloatArray(), g.readFloats("text.last_hidden_state"));
-        check(name + " vae.decode.out", vae.decode(array(job, g, "vae.decode.z")).toFloatArray(), g.readFloats("vae.decode.out"));
-        check(name + " vae.encode.moments", vae.encodeMoments(array(job, g, "vae.encode.x")).toFloatArray(), g.readFloats("vae.encode.moments"));
+        check(
+            name + " text.last_hidden_state",
+            clip.forward(ids).toFloatArray(),
+            g.readFloats("text.last_hidden_state"));
+        check(
+            name + " vae.decode.out",
+            vae.decode(array(job, g, "vae.decode.z")).toFloatArray(),
+            g.readFloats("vae.decode.out"));
+        check(
+            name + " vae.encode.moments",
+            vae.encodeMoments(array(job, g, "vae.encode.x")).toFloatArray(),
+            g.readFloats("vae.encode.moments"));
       }
-      assertEquals(loaded, weights.getManagedArrays().size(), "forward leaked into the weights' manager");
+      assertEquals(
+          loaded, weights.getManagedArrays().size(), "forward leaked into the weights' manager");
     }
   }
 }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import dev.stepwise.engine.sampling.Latents;
-import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.weights.SafetensorsFile;
+import dev.stepwise.recipe.Sampler;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * End-to-end parity with the project's PyTorch pipeline (models/training/stepwise_train/pipeline.py
- * ddim_txt2img): the same pack, prompt and initial noise give the same timesteps, final latents
- * and image. Goldens from models/training/make_goldens.py.
+ * ddim_txt2img): the same pack, prompt and initial noise give the same timesteps, final latents and
+ * image. Goldens from models/training/make_goldens.py.
  */
 class PipelineGoldenTest {
 
@@ -25,7 +25,8 @@ class PipelineGoldenTest {
   @ValueSource(strings = {"tiny-sd", "tiny-sd2", "stepwise-emoji"})
   void guidedDdimRunMatchesPyTorch(String name) {
     Path pack = TestPacks.byName(name);
-    try (SafetensorsFile gold = SafetensorsFile.open(TestPacks.GOLDEN.resolve(name + ".safetensors"));
+    try (SafetensorsFile gold =
+            SafetensorsFile.open(TestPacks.GOLDEN.resolve(name + ".safetensors"));
         DiffusionModel model = DiffusionModel.load(pack, Device.cpu())) {
       long[] shape = gold.shape("ddim.noise"); // [1, 4, h, w]
       int h = (int) shape[2];
@@ -61,7 +62,9 @@ class PipelineGoldenTest {
       }
       float[] latents = events.get(events.size() - 1).noisyLatent().data();
       float[] expected = gold.readFloats("ddim.latents");
-      assertTrue(TestPacks.relErr(latents, expected) <= 1e-3, "latents rel err " + TestPacks.relErr(latents, expected));
+      assertTrue(
+          TestPacks.relErr(latents, expected) <= 1e-3,
+          "latents rel err " + TestPacks.relErr(latents, expected));
       float[] image = gold.readFloats("ddim.image"); // [1, 3, H, W] in [0, 1]
       RgbImage got = result.images().get(0).image();
       int plane = got.width() * got.height();
@@ -78,5 +81,4 @@ class PipelineGoldenTest {
       assertArrayEquals(new int[] {got.width(), got.height()}, new int[] {w * f, h * f});
     }
   }
-
 }

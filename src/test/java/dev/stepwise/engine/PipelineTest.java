@@ -1,6 +1,5 @@
 package dev.stepwise.engine;
 
-import dev.stepwise.engine.sampling.Latents;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import dev.stepwise.engine.sampling.Latents;
 import dev.stepwise.recipe.Sampler;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,7 +75,8 @@ class PipelineTest {
   @Test
   void negativePromptMattersOnlyWithGuidance() {
     byte[] plain = run(base().guidance(1).negativePrompt("").build()).get(0).image().rgb();
-    byte[] withNeg = run(base().guidance(1).negativePrompt("blue cat").build()).get(0).image().rgb();
+    byte[] withNeg =
+        run(base().guidance(1).negativePrompt("blue cat").build()).get(0).image().rgb();
     assertArrayEquals(plain, withNeg, "at scale 1 the unconditional pass is skipped");
     byte[] g1 = run(base().guidance(4).negativePrompt("").build()).get(0).image().rgb();
     byte[] g2 = run(base().guidance(4).negativePrompt("blue cat").build()).get(0).image().rgb();
@@ -105,7 +106,8 @@ class PipelineTest {
       assertEquals(5, e.totalSteps());
       assertNotNull(e.preview(), "a preview at every step");
       int own = model.unetConfig().sampleSize() * model.info().vaeFactor();
-      assertEquals(own, e.preview().width(), "previews come at the output size, not the latent size");
+      assertEquals(
+          own, e.preview().width(), "previews come at the output size, not the latent size");
       assertEquals(own, e.preview().height());
       assertTrue(Float.isFinite(e.predictedImage().data()[0]));
     }
@@ -140,7 +142,10 @@ class PipelineTest {
     }
     StepEvent last = events.get(2);
     assertTrue(last.frames().isFinalImage());
-    assertArrayEquals(result.images().get(0).image().rgb(), last.preview().rgb(), "the last frame is the saved image");
+    assertArrayEquals(
+        result.images().get(0).image().rgb(),
+        last.preview().rgb(),
+        "the last frame is the saved image");
   }
 
   @Test
@@ -183,7 +188,10 @@ class PipelineTest {
     assertEquals(1, heard.size(), heard.toString());
     assertTrue(heard.get(0).contains("no preview decoder"), heard.get(0));
     assertTrue(result.notices().contains(heard.get(0)));
-    assertEquals(PreviewMethod.FULL, events.get(0).frames().madeBy(), "Auto decodes the first step fully to time it");
+    assertEquals(
+        PreviewMethod.FULL,
+        events.get(0).frames().madeBy(),
+        "Auto decodes the first step fully to time it");
   }
 
   @Test
@@ -210,7 +218,10 @@ class PipelineTest {
     RgbImage xt = RgbImage.fromChw(model.decodeToPixels(e.noisyLatent().data(), 1, 8, 8), own, own);
     assertArrayEquals(xt.rgb(), e.preview().rgb(), "the watched x_t is decoded");
     RgbImage cheapX0 = model.preview().project(e.predictedImage(), 0).scaledSmooth(own, own);
-    assertArrayEquals(cheapX0.rgb(), e.frames().of(PreviewSource.PREDICTED_IMAGE).rgb(), "the others are cheap, upscaled");
+    assertArrayEquals(
+        cheapX0.rgb(),
+        e.frames().of(PreviewSource.PREDICTED_IMAGE).rgb(),
+        "the others are cheap, upscaled");
   }
 
   @Test
@@ -247,7 +258,8 @@ class PipelineTest {
 
   @Test
   void badSizesAndStepsAreRefusedWithASentence() {
-    EngineException e = assertThrows(EngineException.class, () -> pipeline.validate(base().size(30, 32).build()));
+    EngineException e =
+        assertThrows(EngineException.class, () -> pipeline.validate(base().size(30, 32).build()));
     assertTrue(e.getMessage().contains("multiple of " + model.info().vaeFactor()), e.getMessage());
     e = assertThrows(EngineException.class, () -> pipeline.validate(base().steps(1001).build()));
     assertTrue(e.getMessage().contains("1001"), e.getMessage());
@@ -262,7 +274,9 @@ class PipelineTest {
     String old = System.getProperty("stepwise.memory.available");
     System.setProperty("stepwise.memory.available", Long.toString(64L << 20));
     try {
-      EngineException e = assertThrows(EngineException.class, () -> pipeline.validate(base().size(4096, 4096).build()));
+      EngineException e =
+          assertThrows(
+              EngineException.class, () -> pipeline.validate(base().size(4096, 4096).build()));
       assertTrue(e.getMessage().contains("4096x4096"), e.getMessage());
     } finally {
       if (old == null) {
@@ -275,11 +289,25 @@ class PipelineTest {
 
   @Test
   void emptyPromptIsUnconditionalAndLongPromptIsTruncatedWithANotice() {
-    assertEquals(1, pipeline.run(base().prompt("").build(), new GenerationListener() {}, new CancellationToken()).images().size());
+    assertEquals(
+        1,
+        pipeline
+            .run(base().prompt("").build(), new GenerationListener() {}, new CancellationToken())
+            .images()
+            .size());
     String longPrompt = String.join(" ", java.util.Collections.nCopies(100, "red"));
-    GenerationResult r = pipeline.run(base().prompt(longPrompt).build(), new GenerationListener() {}, new CancellationToken());
-    assertTrue(r.notices().stream().anyMatch(n -> n.contains("longer than")), r.notices().toString());
-    GenerationResult u = pipeline.run(base().prompt("a zyzzyva heart").build(), new GenerationListener() {}, new CancellationToken());
+    GenerationResult r =
+        pipeline.run(
+            base().prompt(longPrompt).build(),
+            new GenerationListener() {},
+            new CancellationToken());
+    assertTrue(
+        r.notices().stream().anyMatch(n -> n.contains("longer than")), r.notices().toString());
+    GenerationResult u =
+        pipeline.run(
+            base().prompt("a zyzzyva heart").build(),
+            new GenerationListener() {},
+            new CancellationToken());
     assertTrue(u.notices().stream().anyMatch(n -> n.contains("zyzzyva")), u.notices().toString());
   }
 
@@ -304,7 +332,8 @@ class PipelineTest {
                     },
                     new CancellationToken(),
                     new Latents(huge, 1, model.latentChannels(), side, side)));
-    assertTrue(e.getMessage().contains("overflowed") && e.getMessage().contains("seed 7"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("overflowed") && e.getMessage().contains("seed 7"), e.getMessage());
     assertTrue(images.isEmpty(), "no image reached the listener");
   }
 }

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The tiny diffusers-layout packs committed as test resources (see models/training/make_goldens.py). */
+/**
+ * The tiny diffusers-layout packs committed as test resources (see
+ * models/training/make_goldens.py).
+ */
 public final class TestPacks {
   private TestPacks() {}
 

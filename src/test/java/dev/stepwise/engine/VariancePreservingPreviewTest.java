@@ -13,9 +13,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The noisy latent a StepEvent carries is in variance-preserving units for every sampler: after
- * the first of 10 steps it is about sqrt(abar) x0 + sqrt(1 - abar) eps with abar small, so its RMS
- * is near 1 (Euler's own state x0 + sigma eps has an RMS near sigma, about 5.5 here).
+ * The noisy latent a StepEvent carries is in variance-preserving units for every sampler: after the
+ * first of 10 steps it is about sqrt(abar) x0 + sqrt(1 - abar) eps with abar small, so its RMS is
+ * near 1 (Euler's own state x0 + sigma eps has an RMS near sigma, about 5.5 here).
  */
 class VariancePreservingPreviewTest {
   private static DiffusionModel model;

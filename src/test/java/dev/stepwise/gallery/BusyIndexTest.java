@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An index another program holds locked is busy, not damaged (issue 20, severe 4): the library
- * says so and changes nothing; before, it was moved aside as "damaged" and the other program's
- * committed rows were lost from the new index.
+ * An index another program holds locked is busy, not damaged (issue 20, severe 4): the library says
+ * so and changes nothing; before, it was moved aside as "damaged" and the other program's committed
+ * rows were lost from the new index.
  */
 class BusyIndexTest {
   @TempDir Path dir;
@@ -46,7 +46,9 @@ class BusyIndexTest {
       s.execute("COMMIT");
     }
     try (Stream<Path> files = Files.list(dir.resolve(Library.META_FOLDER))) {
-      assertEquals(0, files.filter(p -> p.getFileName().toString().contains("corrupt")).count(),
+      assertEquals(
+          0,
+          files.filter(p -> p.getFileName().toString().contains("corrupt")).count(),
           "nothing was moved aside");
     }
     try (Library lib = Library.open(dir)) {

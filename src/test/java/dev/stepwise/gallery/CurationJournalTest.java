@@ -124,8 +124,11 @@ class CurationJournalTest {
       "{\"format\": \"stepwise-curation\", \"formatVersion\": 1, \"favourites\": {\"a\": 1},"
           + " \"galleries\": [\"x\"], \"tags\": {\"f.png\": \"not a list\"}}",
       "{\"format\": \"stepwise-curation\", \"formatVersion\": 1, \"favourites\":"
-          + " [\"../../etc/passwd\", 7, null], \"galleries\": {\"" + "g".repeat(300)
-          + "\": [\"x.png\"]}, \"tags\": {\"x.png\": [\"" + "t".repeat(150) + "\"]}}",
+          + " [\"../../etc/passwd\", 7, null], \"galleries\": {\""
+          + "g".repeat(300)
+          + "\": [\"x.png\"]}, \"tags\": {\"x.png\": [\""
+          + "t".repeat(150)
+          + "\"]}}",
     };
     for (String text : bad) {
       Files.writeString(file, text, StandardCharsets.UTF_8);
@@ -142,8 +145,8 @@ class CurationJournalTest {
   void aJournalOverTheSizeLimitIsNotRead() throws Exception {
     curatedLibrary();
     Path file = dir.resolve(".stepwise").resolve(CurationJournal.FILE);
-    try (var ch = java.nio.channels.FileChannel.open(file,
-        java.nio.file.StandardOpenOption.WRITE)) {
+    try (var ch =
+        java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
       ch.write(java.nio.ByteBuffer.wrap(new byte[] {' '}), CurationJournal.MAX_BYTES + 1);
     }
     assertTrue(CurationJournal.read(dir.resolve(".stepwise")).isEmpty());

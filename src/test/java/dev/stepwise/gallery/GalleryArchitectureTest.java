@@ -21,8 +21,14 @@ class GalleryArchitectureTest {
         .resideInAPackage("dev.stepwise.gallery..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("javafx..", "org.controlsfx..", "ai.djl..", "dev.stepwise.engine..",
-            "dev.stepwise.app..", "dev.stepwise.cli..", "picocli..")
+        .resideInAnyPackage(
+            "javafx..",
+            "org.controlsfx..",
+            "ai.djl..",
+            "dev.stepwise.engine..",
+            "dev.stepwise.app..",
+            "dev.stepwise.cli..",
+            "picocli..")
         .because("the library is used by the CLI and by tools that load neither JavaFX nor DJL")
         .check(CLASSES);
   }

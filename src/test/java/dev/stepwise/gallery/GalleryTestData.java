@@ -13,8 +13,23 @@ final class GalleryTestData {
   private GalleryTestData() {}
 
   static Recipe recipe(String prompt, long seed) {
-    return new Recipe(prompt, "blurry", "tiny-sd", "abcdef0123", "euler_a", true, 12, 6.5, 0,
-        seed, 8, 8, 1234, "Stepwise test", Instant.parse("2026-11-27T14:25:01Z"), Map.of());
+    return new Recipe(
+        prompt,
+        "blurry",
+        "tiny-sd",
+        "abcdef0123",
+        "euler_a",
+        true,
+        12,
+        6.5,
+        0,
+        seed,
+        8,
+        8,
+        1234,
+        "Stepwise test",
+        Instant.parse("2026-11-27T14:25:01Z"),
+        Map.of());
   }
 
   /** An 8x8 RGB image whose colour depends on {@code seed}. */
@@ -32,16 +47,22 @@ final class GalleryTestData {
     byte[] t = type.getBytes(StandardCharsets.ISO_8859_1);
     crc.update(t);
     crc.update(data);
-    return ByteBuffer.allocate(12 + data.length).putInt(data.length).put(t).put(data)
-        .putInt((int) crc.getValue()).array();
+    return ByteBuffer.allocate(12 + data.length)
+        .putInt(data.length)
+        .put(t)
+        .put(data)
+        .putInt((int) crc.getValue())
+        .array();
   }
 
   /** A 1x1 grey PNG with the given chunks between IHDR and IDAT. */
   static byte[] png(byte[]... middle) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-    out.writeBytes(chunk("IHDR", ByteBuffer.allocate(13).putInt(1).putInt(1)
-        .put(new byte[] {8, 0, 0, 0, 0}).array()));
+    out.writeBytes(
+        chunk(
+            "IHDR",
+            ByteBuffer.allocate(13).putInt(1).putInt(1).put(new byte[] {8, 0, 0, 0, 0}).array()));
     for (byte[] m : middle) {
       out.writeBytes(m);
     }

@@ -51,8 +51,13 @@ class ImageParametersTest {
 
   @Test
   void readsNonLatinPromptFromITxt() {
-    ImageParameters p = ImageParameters.read(png(text("iTXt", "parameters",
-        "猫の絵\nSteps: 5, Sampler: Euler, CFG scale: 3, Seed: 1, Size: 64x64")));
+    ImageParameters p =
+        ImageParameters.read(
+            png(
+                text(
+                    "iTXt",
+                    "parameters",
+                    "猫の絵\nSteps: 5, Sampler: Euler, CFG scale: 3, Seed: 1, Size: 64x64")));
     assertEquals("猫の絵", p.recipe().prompt());
     assertEquals("euler", p.recipe().sampler());
     assertTrue(p.notices().isEmpty());
@@ -61,53 +66,74 @@ class ImageParametersTest {
   @Test
   void stepwiseJsonWinsOverParameters() {
     Recipe mine = GalleryTestData.recipe("the real prompt", 5);
-    ImageParameters p = ImageParameters.read(png(text("tEXt", "parameters", A1111),
-        text("iTXt", RecipeJson.KEYWORD, RecipeJson.write(mine))));
+    ImageParameters p =
+        ImageParameters.read(
+            png(
+                text("tEXt", "parameters", A1111),
+                text("iTXt", RecipeJson.KEYWORD, RecipeJson.write(mine))));
     assertEquals(ImageParameters.Source.STEPWISE, p.source());
     assertEquals(mine, p.recipe());
   }
 
   @Test
   void brokenStepwiseJsonFallsBackToParametersWithANotice() {
-    ImageParameters p = ImageParameters.read(png(text("tEXt", "parameters", A1111),
-        text("tEXt", RecipeJson.KEYWORD, "{not json")));
+    ImageParameters p =
+        ImageParameters.read(
+            png(text("tEXt", "parameters", A1111), text("tEXt", RecipeJson.KEYWORD, "{not json")));
     assertEquals(ImageParameters.Source.A1111, p.source());
     assertTrue(p.notices().get(0).contains("not valid JSON"));
   }
 
   @Test
   void comfyUiGraphIsReportedNotMisread() {
-    MetadataException e = assertThrows(MetadataException.class, () -> ImageParameters.read(
-        png(text("tEXt", "prompt", "{\"3\": {\"class_type\": \"KSampler\"}}"),
-            text("tEXt", "workflow", "{\"nodes\": []}"))));
+    MetadataException e =
+        assertThrows(
+            MetadataException.class,
+            () ->
+                ImageParameters.read(
+                    png(
+                        text("tEXt", "prompt", "{\"3\": {\"class_type\": \"KSampler\"}}"),
+                        text("tEXt", "workflow", "{\"nodes\": []}"))));
     assertEquals(PngText.COMFYUI, e.getMessage());
-    assertEquals(PngText.NONE, assertThrows(MetadataException.class,
-        () -> ImageParameters.read(png())).getMessage());
+    assertEquals(
+        PngText.NONE,
+        assertThrows(MetadataException.class, () -> ImageParameters.read(png())).getMessage());
   }
 
   @Test
   void oversizedAndBombChunksAreRefusedWithAMessage() {
     String big = "x".repeat(2 << 20);
-    MetadataException huge = assertThrows(MetadataException.class,
-        () -> ImageParameters.read(png(text("tEXt", "parameters", big))));
+    MetadataException huge =
+        assertThrows(
+            MetadataException.class,
+            () -> ImageParameters.read(png(text("tEXt", "parameters", big))));
     assertTrue(huge.getMessage().contains("over 1 MiB"), huge.getMessage());
     // 64 MiB of one letter compresses to about 64 KiB: a decompression bomb
     String bomb = "a".repeat(64 << 20);
     byte[] file = png(text("zTXt", "parameters", bomb));
     assertTrue(file.length < 200_000);
-    MetadataException z = assertThrows(MetadataException.class,
-        () -> ImageParameters.read(file));
+    MetadataException z = assertThrows(MetadataException.class, () -> ImageParameters.read(file));
     assertTrue(z.getMessage().contains("expands beyond 1 MiB"), z.getMessage());
     byte[] broken = png(text("tEXt", "parameters", A1111));
     broken[40] ^= 1; // inside the text chunk: its CRC no longer matches
-    assertTrue(assertThrows(MetadataException.class, () -> ImageParameters.read(broken))
-        .getMessage().contains("damaged"));
+    assertTrue(
+        assertThrows(MetadataException.class, () -> ImageParameters.read(broken))
+            .getMessage()
+            .contains("damaged"));
   }
 
   @Test
   void malformedNumbersAreNamed() {
-    MetadataException e = assertThrows(MetadataException.class, () -> ImageParameters.read(
-        png(text("tEXt", "parameters", "x\nSteps: many, Sampler: Euler, CFG scale: 7"))));
+    MetadataException e =
+        assertThrows(
+            MetadataException.class,
+            () ->
+                ImageParameters.read(
+                    png(
+                        text(
+                            "tEXt",
+                            "parameters",
+                            "x\nSteps: many, Sampler: Euler, CFG scale: 7"))));
     assertTrue(e.getMessage().contains("Steps 'many'"), e.getMessage());
     assertFalse(e.getMessage().contains("\n"));
   }

@@ -43,7 +43,8 @@ class LibraryPathsTest {
       assertFalse(Files.exists(crafted), "the crafted file went to the trash");
       l.emptyTrash(Duration.ZERO);
     }
-    assertArrayEquals(victim, Files.readAllBytes(dir.resolve("victim.png")), "the file outside is untouched");
+    assertArrayEquals(
+        victim, Files.readAllBytes(dir.resolve("victim.png")), "the file outside is untouched");
   }
 
   @Test
@@ -52,7 +53,10 @@ class LibraryPathsTest {
     Files.createDirectories(lib.resolve("a"));
     assertEquals(lib.resolve("a").resolve("x.png"), LibraryPaths.inside(lib, "a/x.png"));
     assertEquals(lib.resolve("sub\\..\\x.png"), LibraryPaths.inside(lib, "sub\\..\\x.png"));
-    for (String bad : new String[] {"../x.png", "a/../../x.png", "/etc/passwd", "a//x.png", "./x.png", "", "a/\0.png"}) {
+    for (String bad :
+        new String[] {
+          "../x.png", "a/../../x.png", "/etc/passwd", "a//x.png", "./x.png", "", "a/\0.png"
+        }) {
       assertNull(LibraryPaths.inside(lib, bad), bad);
     }
     Path outside = Files.createDirectories(dir.resolve("outside"));

@@ -33,9 +33,10 @@ class LibraryRobustnessTest {
   @Test
   void crashBetweenTemporaryWriteAndMoveLeavesNoFileAndNoRow() throws Exception {
     try (Library lib = Library.open(dir)) {
-      lib.beforeMove = () -> {
-        throw new IllegalStateException("simulated crash");
-      };
+      lib.beforeMove =
+          () -> {
+            throw new IllegalStateException("simulated crash");
+          };
       assertThrows(MetadataException.class, () -> lib.save(8, 8, pixels(1), recipe("x", 1)));
       assertEquals(0, lib.count());
       assertEquals(List.of(), LibraryScanner.listPngs(dir));
@@ -54,17 +55,21 @@ class LibraryRobustnessTest {
   @Test
   void twoLibrariesWritingAtOnceLoseNothing() throws Exception {
     int perThread = 15;
-    try (Library a = Library.open(dir); Library b = Library.open(dir)) {
+    try (Library a = Library.open(dir);
+        Library b = Library.open(dir)) {
       ExecutorService pool = Executors.newFixedThreadPool(4);
       List<Future<?>> jobs = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         Library lib = t % 2 == 0 ? a : b;
-        jobs.add(pool.submit(() -> {
-          for (int i = 0; i < perThread; i++) {
-            lib.save(8, 8, pixels(i), recipe("same name for all", 7)); // every name collides
-          }
-          return null;
-        }));
+        jobs.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    lib.save(
+                        8, 8, pixels(i), recipe("same name for all", 7)); // every name collides
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : jobs) {
         f.get(60, TimeUnit.SECONDS);
@@ -80,8 +85,8 @@ class LibraryRobustnessTest {
   void anotherProcessWritingAtOnceLosesNothing() throws Exception {
     int n = 40;
     Process child = startWriter("child", n);
-    BufferedReader childOut = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader childOut =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
     assertNotNull(childOut.readLine()); // the child is writing: start writing alongside it
     try (Library lib = Library.open(dir)) {
       for (int i = 0; i < n; i++) {
@@ -102,8 +107,8 @@ class LibraryRobustnessTest {
   @Test
   void killingAWriterMidBatchLeavesNoHalfFileAndNoOrphanRow() throws Exception {
     Process child = startWriter("killed", 100_000);
-    try (BufferedReader out = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       for (int i = 0; i < 15; i++) {
         assertNotNull(out.readLine(), "the writer stopped early");
       }
@@ -156,8 +161,9 @@ class LibraryRobustnessTest {
     try (Library lib = Library.open(dir)) {
       lib.save(8, 8, pixels(1), recipe("fox", 1));
     }
-    try (var c = java.sql.DriverManager.getConnection(
-        "jdbc:sqlite:" + dir.resolve(".stepwise/library.db"))) {
+    try (var c =
+        java.sql.DriverManager.getConnection(
+            "jdbc:sqlite:" + dir.resolve(".stepwise/library.db"))) {
       c.createStatement().execute("PRAGMA user_version = 99");
     }
     try (Library lib = Library.open(dir)) {
@@ -185,9 +191,8 @@ class LibraryRobustnessTest {
         cmd.add("-D" + p + "=" + System.getProperty(p));
       }
     }
-    cmd.addAll(List.of(LibraryWriterMain.class.getName(), dir.toString(), Integer.toString(n),
-        word));
+    cmd.addAll(
+        List.of(LibraryWriterMain.class.getName(), dir.toString(), Integer.toString(n), word));
     return new ProcessBuilder(cmd).start();
   }
-
 }

@@ -51,29 +51,54 @@ class LibraryTest {
     try (Library lib = Library.open(dir)) {
       long fox = lib.save(8, 8, pixels(1), recipe("a red fox in snow and ice", 1)).id();
       long cat = lib.save(8, 8, pixels(2), recipe("a black cat", 2)).id();
-      Recipe other = new Recipe("a red barn", "", "other-model", null, "ddim", false, 5, 3, 0, 3,
-          8, 8, -1, null, Instant.parse("2025-01-01T00:00:00Z"), Map.of());
+      Recipe other =
+          new Recipe(
+              "a red barn",
+              "",
+              "other-model",
+              null,
+              "ddim",
+              false,
+              5,
+              3,
+              0,
+              3,
+              8,
+              8,
+              -1,
+              null,
+              Instant.parse("2025-01-01T00:00:00Z"),
+              Map.of());
       long barn = lib.save(8, 8, pixels(3), other).id();
       assertEquals(List.of(fox), ids(lib.find(LibraryQuery.search("fox"))));
       assertEquals(Set.of(fox, barn), Set.copyOf(ids(lib.find(LibraryQuery.search("RED")))));
       assertEquals(List.of(fox), ids(lib.find(LibraryQuery.search("red sno"))));
       assertEquals(List.of(), ids(lib.find(LibraryQuery.search("dog"))));
       assertEquals(3, lib.find(LibraryQuery.search("\" * ( :")).size()); // punctuation only
-      assertEquals(List.of(fox), ids(lib.find(LibraryQuery.search("fox AND")))); // words, not syntax
-      assertEquals(List.of(barn), ids(lib.find(
-          new LibraryQuery(null, null, false, "other-model", null, null, 10))));
-      assertEquals(List.of(barn), ids(lib.find(new LibraryQuery(null, null, false, null, null,
-          Instant.parse("2026-01-01T00:00:00Z"), 10))));
+      assertEquals(
+          List.of(fox), ids(lib.find(LibraryQuery.search("fox AND")))); // words, not syntax
+      assertEquals(
+          List.of(barn),
+          ids(lib.find(new LibraryQuery(null, null, false, "other-model", null, null, 10))));
+      assertEquals(
+          List.of(barn),
+          ids(
+              lib.find(
+                  new LibraryQuery(
+                      null, null, false, null, null, Instant.parse("2026-01-01T00:00:00Z"), 10))));
       assertEquals(List.of("other-model", "tiny-sd"), lib.models());
       lib.setFavourite(cat, true);
-      assertEquals(List.of(cat), ids(lib.find(
-          new LibraryQuery(null, null, true, null, null, null, 10))));
+      assertEquals(
+          List.of(cat), ids(lib.find(new LibraryQuery(null, null, true, null, null, null, 10))));
       lib.addToGallery("Animals", List.of(fox, cat));
       assertEquals(List.of("Animals"), lib.galleries());
-      assertEquals(Set.of(fox, cat), Set.copyOf(ids(lib.find(
-          new LibraryQuery(null, "Animals", false, null, null, null, 10)))));
-      assertEquals(List.of(fox), ids(lib.find(
-          new LibraryQuery("fox", "Animals", false, null, null, null, 10))));
+      assertEquals(
+          Set.of(fox, cat),
+          Set.copyOf(
+              ids(lib.find(new LibraryQuery(null, "Animals", false, null, null, null, 10)))));
+      assertEquals(
+          List.of(fox),
+          ids(lib.find(new LibraryQuery("fox", "Animals", false, null, null, null, 10))));
       lib.tag(fox, " Winter ");
       assertEquals(List.of("winter"), lib.tags(fox));
       assertThrows(MetadataException.class, () -> lib.addToGallery("  ", List.of(fox)));
@@ -94,10 +119,11 @@ class LibraryTest {
     long old = System.currentTimeMillis() - Library.TRASH_KEEP.toMillis() - 60_000;
     Path oldFile;
     try (var s = Files.list(trash)) {
-      oldFile = s.filter(p -> !p.equals(recent.items().get(0).trashFile())).findFirst()
-          .orElseThrow();
+      oldFile =
+          s.filter(p -> !p.equals(recent.items().get(0).trashFile())).findFirst().orElseThrow();
     }
-    Path aged = trash.resolve(oldFile.getFileName().toString().replaceFirst("^d\\d+-", "d" + old + "-"));
+    Path aged =
+        trash.resolve(oldFile.getFileName().toString().replaceFirst("^d\\d+-", "d" + old + "-"));
     Files.move(oldFile, aged);
     // A legacy entry without a time in its name counts from its modification time.
     Path legacy = trash.resolve("0f0e-legacy.png");
@@ -162,7 +188,8 @@ class LibraryTest {
     try (Library lib = Library.open(dir.resolve("lib"))) {
       long a = lib.save(8, 8, pixels(1), recipe("a", 1)).id();
       Path folder = Files.createDirectories(dir.resolve("a-folder.zip"));
-      MetadataException e = assertThrows(MetadataException.class, () -> lib.exportZip(List.of(a), folder, true));
+      MetadataException e =
+          assertThrows(MetadataException.class, () -> lib.exportZip(List.of(a), folder, true));
       assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
       assertTrue(Files.isDirectory(folder));
       Path target = Files.writeString(dir.resolve("keep.txt"), "mine");
@@ -179,8 +206,10 @@ class LibraryTest {
         assertEquals(1, z.size());
       }
       if (Files.exists(Path.of("/dev/null"))) {
-        assertThrows(MetadataException.class, () -> lib.exportZip(List.of(a), Path.of("/dev/null"), true));
-        assertTrue(Files.exists(Path.of("/dev/null")) && !Files.isRegularFile(Path.of("/dev/null")));
+        assertThrows(
+            MetadataException.class, () -> lib.exportZip(List.of(a), Path.of("/dev/null"), true));
+        assertTrue(
+            Files.exists(Path.of("/dev/null")) && !Files.isRegularFile(Path.of("/dev/null")));
       }
     }
   }
@@ -189,8 +218,10 @@ class LibraryTest {
   void thumbnailsAreSmallPngsAndCached() throws Exception {
     try (Library lib = Library.open(dir)) {
       byte[] big = new byte[400 * 200 * 3];
-      Recipe r = new Recipe("wide", "", null, null, "ddim", false, 5, 3, 0, 1, 400, 200, -1,
-          null, null, Map.of());
+      Recipe r =
+          new Recipe(
+              "wide", "", null, null, "ddim", false, 5, 3, 0, 1, 400, 200, -1, null, null,
+              Map.of());
       long id = lib.save(400, 200, big, r).id();
       byte[] t = lib.thumbnail(id);
       BufferedImage img = ImageIO.read(new ByteArrayInputStream(t));
@@ -205,8 +236,13 @@ class LibraryTest {
   void scanIndexesDroppedChangedAndRemovedFiles() throws Exception {
     Path dropped = dir.resolve("sub/from-a1111.png");
     Files.createDirectories(dropped.getParent());
-    Files.write(dropped, GalleryTestData.png(GalleryTestData.text("tEXt", "parameters",
-        "a lighthouse\nSteps: 9, Sampler: Euler a, CFG scale: 4, Seed: 8, Size: 1x1")));
+    Files.write(
+        dropped,
+        GalleryTestData.png(
+            GalleryTestData.text(
+                "tEXt",
+                "parameters",
+                "a lighthouse\nSteps: 9, Sampler: Euler a, CFG scale: 4, Seed: 8, Size: 1x1")));
     Files.write(dir.resolve("plain.png"), GalleryTestData.png());
     Files.write(dir.resolve("broken.png"), new byte[] {1, 2, 3});
     try (Library lib = Library.open(dir)) {
@@ -216,13 +252,21 @@ class LibraryTest {
       assertTrue(open.skipped().get(0).contains("broken.png"), open.skipped().get(0));
       LibraryImage light = lib.find(LibraryQuery.search("lighthouse")).get(0);
       assertEquals(8, light.recipe().seed());
-      LibraryImage plain = lib.find(LibraryQuery.ALL).stream()
-          .filter(i -> i.name().equals("plain.png")).findFirst().orElseThrow();
+      LibraryImage plain =
+          lib.find(LibraryQuery.ALL).stream()
+              .filter(i -> i.name().equals("plain.png"))
+              .findFirst()
+              .orElseThrow();
       assertNull(plain.recipe());
       assertEquals(PngText.NONE, plain.notice());
 
-      Files.write(dropped, GalleryTestData.png(GalleryTestData.text("tEXt", "parameters",
-          "a windmill\nSteps: 9, Sampler: Euler a, CFG scale: 4, Seed: 8, Size: 1x1")));
+      Files.write(
+          dropped,
+          GalleryTestData.png(
+              GalleryTestData.text(
+                  "tEXt",
+                  "parameters",
+                  "a windmill\nSteps: 9, Sampler: Euler a, CFG scale: 4, Seed: 8, Size: 1x1")));
       Files.setLastModifiedTime(dropped, FileTime.fromMillis(System.currentTimeMillis() + 5000));
       Files.delete(dir.resolve("plain.png"));
       ScanReport s = lib.scan();
@@ -249,11 +293,14 @@ class LibraryTest {
   @Test
   void defaultFolderFollowsPropertyEnvironmentAndXdg() {
     assertEquals(Path.of("/p/lib"), LibraryLocation.resolve("/p/lib", Map.of(), "/home/u"));
-    assertEquals(Path.of("/e/lib"),
+    assertEquals(
+        Path.of("/e/lib"),
         LibraryLocation.resolve(null, Map.of("STEPWISE_LIBRARY", "/e/lib"), "/home/u"));
-    assertEquals(Path.of("/x/stepwise/library"),
+    assertEquals(
+        Path.of("/x/stepwise/library"),
         LibraryLocation.resolve(null, Map.of("XDG_DATA_HOME", "/x"), "/home/u"));
-    assertEquals(Path.of("/home/u/.local/share/stepwise/library"),
+    assertEquals(
+        Path.of("/home/u/.local/share/stepwise/library"),
         LibraryLocation.resolve(null, Map.of("XDG_DATA_HOME", "relative"), "/home/u"));
   }
 
@@ -269,5 +316,4 @@ class LibraryTest {
   static List<Long> ids(List<LibraryImage> images) {
     return images.stream().map(LibraryImage::id).collect(Collectors.toList());
   }
-
 }

@@ -16,9 +16,9 @@ import javafx.stage.Stage;
  * Measures how smoothly the gallery grid scrolls through a large library: frames per second and
  * frame intervals while scrolling steadily, then while jumping to a random place every frame.
  *
- * <p>Usage: {@code java -cp ... dev.stepwise.app.gallery.GalleryScrollBenchmark FOLDER
- * [SECONDS]}; fill the folder first with {@code dev.stepwise.gallery.bench.LibraryBenchmark}. Run
- * it on a display (Xvfb works) or headless under Monocle ({@code -Dglass.platform=Monocle
+ * <p>Usage: {@code java -cp ... dev.stepwise.app.gallery.GalleryScrollBenchmark FOLDER [SECONDS]};
+ * fill the folder first with {@code dev.stepwise.gallery.bench.LibraryBenchmark}. Run it on a
+ * display (Xvfb works) or headless under Monocle ({@code -Dglass.platform=Monocle
  * -Dmonocle.platform=Headless -Dprism.order=sw}, Monocle on the class path); add {@code
  * -Djavafx.animation.fullspeed=true} to lift the 60 Hz pulse cap and see the headroom.
  */
@@ -31,36 +31,64 @@ public final class GalleryScrollBenchmark {
     double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 5;
     Library lib = Library.open(folder);
     CountDownLatch done = new CountDownLatch(1);
-    Platform.startup(() -> {
-      GalleryViewModel vm = new GalleryViewModel(lib);
-      GalleryPane pane = new GalleryPane(vm);
-      Stage stage = new Stage();
-      stage.setScene(new Scene(pane, 1280, 800));
-      stage.show();
-      int expected = lib.count();
-      vm.images().addListener((javafx.collections.ListChangeListener<Object>) c -> {
-        if (vm.images().size() == expected) {
-          Platform.runLater(() -> phase(pane, "idle, no scrolling", seconds, Mode.IDLE,
-              () -> phase(pane, "steady scroll, 120 px a frame, thumbnails cold", seconds,
-                  Mode.STEADY,
-                  () -> phase(pane, "the same scroll again, thumbnails cached", seconds,
-                      Mode.STEADY,
-                      () -> phase(pane, "random jump every frame", seconds, Mode.JUMP, () -> {
-                        vm.close();
-                        done.countDown();
-                      })))));
-        }
-      });
-    });
+    Platform.startup(
+        () -> {
+          GalleryViewModel vm = new GalleryViewModel(lib);
+          GalleryPane pane = new GalleryPane(vm);
+          Stage stage = new Stage();
+          stage.setScene(new Scene(pane, 1280, 800));
+          stage.show();
+          int expected = lib.count();
+          vm.images()
+              .addListener(
+                  (javafx.collections.ListChangeListener<Object>)
+                      c -> {
+                        if (vm.images().size() == expected) {
+                          Platform.runLater(
+                              () ->
+                                  phase(
+                                      pane,
+                                      "idle, no scrolling",
+                                      seconds,
+                                      Mode.IDLE,
+                                      () ->
+                                          phase(
+                                              pane,
+                                              "steady scroll, 120 px a frame, thumbnails cold",
+                                              seconds,
+                                              Mode.STEADY,
+                                              () ->
+                                                  phase(
+                                                      pane,
+                                                      "the same scroll again, thumbnails cached",
+                                                      seconds,
+                                                      Mode.STEADY,
+                                                      () ->
+                                                          phase(
+                                                              pane,
+                                                              "random jump every frame",
+                                                              seconds,
+                                                              Mode.JUMP,
+                                                              () -> {
+                                                                vm.close();
+                                                                done.countDown();
+                                                              })))));
+                        }
+                      });
+        });
     done.await();
     lib.close();
     Platform.exit();
   }
 
-  private enum Mode { IDLE, STEADY, JUMP }
+  private enum Mode {
+    IDLE,
+    STEADY,
+    JUMP
+  }
 
-  private static void phase(GalleryPane pane, String name, double seconds, Mode mode,
-      Runnable next) {
+  private static void phase(
+      GalleryPane pane, String name, double seconds, Mode mode, Runnable next) {
     VirtualFlow<?> flow = (VirtualFlow<?>) pane.grid().lookup(".virtual-flow");
     if (mode == Mode.STEADY) {
       flow.scrollTo(0);
@@ -100,8 +128,15 @@ public final class GalleryScrollBenchmark {
     }
     Arrays.sort(ms);
     double total = (stamps[n] - stamps[0]) / 1e9;
-    System.out.printf(Locale.ROOT, "grid %s (%d rows): %.1f fps, frame interval median %.1f ms,"
-        + " p95 %.1f ms, max %.1f ms%n", name, rows, n / total, ms[n / 2], ms[n * 95 / 100],
+    System.out.printf(
+        Locale.ROOT,
+        "grid %s (%d rows): %.1f fps, frame interval median %.1f ms,"
+            + " p95 %.1f ms, max %.1f ms%n",
+        name,
+        rows,
+        n / total,
+        ms[n / 2],
+        ms[n * 95 / 100],
         ms[n - 1]);
   }
 }

@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The time from Generate to the first decoded preview frame, as the studio sees it: from {@link
  * SamplingService#submit} to the first {@link StepEvent} whose watched frame was made by the
- * preview decoder or the autoencoder ({@link PreviewMethod#TINY} or {@link PreviewMethod#FULL}),
- * on the listener's thread. It covers queueing, the model load when the service has none, the
- * text encoder, the first guided step and that frame's decode.
+ * preview decoder or the autoencoder ({@link PreviewMethod#TINY} or {@link PreviewMethod#FULL}), on
+ * the listener's thread. It covers queueing, the model load when the service has none, the text
+ * encoder, the first guided step and that frame's decode.
  */
 public final class FirstFrameBenchmark {
   private FirstFrameBenchmark() {}
@@ -33,7 +33,8 @@ public final class FirstFrameBenchmark {
    *
    * @param decodedMs milliseconds from submit to the first decoded frame (NaN when none came)
    * @param madeBy what made that frame: TINY or FULL (null when none came)
-   * @param anyFrameMs milliseconds from submit to the first frame of any kind (NaN when previews were off)
+   * @param anyFrameMs milliseconds from submit to the first frame of any kind (NaN when previews
+   *     were off)
    */
   public record Result(double decodedMs, PreviewMethod madeBy, double anyFrameMs) {}
 
@@ -46,24 +47,26 @@ public final class FirstFrameBenchmark {
     AtomicLong any = new AtomicLong(-1);
     AtomicReference<PreviewMethod> by = new AtomicReference<>();
     AtomicReference<JobHandle> handle = new AtomicReference<>();
-    GenerationListener listener = new GenerationListener() {
-      @Override
-      public void step(StepEvent e) {
-        long now = System.nanoTime();
-        StepFrames f = e.frames();
-        if (f == null) {
-          return;
-        }
-        any.compareAndSet(-1, now);
-        if ((f.madeBy() == PreviewMethod.TINY || f.madeBy() == PreviewMethod.FULL) && decoded.compareAndSet(-1, now)) {
-          by.set(f.madeBy());
-          JobHandle j = handle.get();
-          if (j != null) {
-            j.cancel();
+    GenerationListener listener =
+        new GenerationListener() {
+          @Override
+          public void step(StepEvent e) {
+            long now = System.nanoTime();
+            StepFrames f = e.frames();
+            if (f == null) {
+              return;
+            }
+            any.compareAndSet(-1, now);
+            if ((f.madeBy() == PreviewMethod.TINY || f.madeBy() == PreviewMethod.FULL)
+                && decoded.compareAndSet(-1, now)) {
+              by.set(f.madeBy());
+              JobHandle j = handle.get();
+              if (j != null) {
+                j.cancel();
+              }
+            }
           }
-        }
-      }
-    };
+        };
     long t0 = System.nanoTime();
     JobHandle job = service.submit(request, listener);
     handle.set(job);
@@ -76,10 +79,13 @@ public final class FirstFrameBenchmark {
       // cancelled by the listener after its first decoded frame
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
-      throw c instanceof EngineException ee ? ee : new EngineException("the benchmark job failed: " + c, c);
+      throw c instanceof EngineException ee
+          ? ee
+          : new EngineException("the benchmark job failed: " + c, c);
     } catch (TimeoutException e) {
       job.cancel();
-      throw new EngineException("the benchmark job did not finish within " + JOB_TIMEOUT_MINUTES + " minutes.", e);
+      throw new EngineException(
+          "the benchmark job did not finish within " + JOB_TIMEOUT_MINUTES + " minutes.", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       job.cancel();

@@ -57,16 +57,19 @@ public final class Memory {
 
     private PeakSampler() {
       sample();
-      thread = new Thread(() -> {
-        while (running) {
-          sample();
-          try {
-            Thread.sleep(5);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "stepwise-bench-rss");
+      thread =
+          new Thread(
+              () -> {
+                while (running) {
+                  sample();
+                  try {
+                    Thread.sleep(5);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "stepwise-bench-rss");
       thread.setDaemon(true);
       thread.start();
     }

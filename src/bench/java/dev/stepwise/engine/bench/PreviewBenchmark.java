@@ -58,13 +58,15 @@ public final class PreviewBenchmark {
    * @param full the pack's autoencoder
    * @param cheap the linear projection, upscaled smoothly
    */
-  public record PackCosts(Timing.Figure tiny, Timing.Figure tinyHalf, Timing.Figure full, Timing.Figure cheap) {}
+  public record PackCosts(
+      Timing.Figure tiny, Timing.Figure tinyHalf, Timing.Figure full, Timing.Figure cheap) {}
 
   /**
-   * Times one frame of every method on {@code m} at {@code width x height} (latents of the
-   * model's factor), with {@code tiny} as the preview decoder (null: none).
+   * Times one frame of every method on {@code m} at {@code width x height} (latents of the model's
+   * factor), with {@code tiny} as the preview decoder (null: none).
    */
-  public static PackCosts pack(DiffusionModel m, TinyDecoder tiny, int width, int height, int samples) {
+  public static PackCosts pack(
+      DiffusionModel m, TinyDecoder tiny, int width, int height, int samples) {
     int f = m.info().vaeFactor();
     int h = height / f;
     int w = width / f;
@@ -72,18 +74,27 @@ public final class PreviewBenchmark {
     Timing.Figure tinyFull = null;
     Timing.Figure tinyHalf = null;
     if (tiny != null) {
-      tinyFull = Timing.calibrated(() -> tinyFrame(tiny, z, 1, width, height), samples, MIN_SAMPLE_MS);
-      tinyHalf = Timing.calibrated(() -> tinyFrame(tiny, z, 2, width, height), samples, MIN_SAMPLE_MS);
+      tinyFull =
+          Timing.calibrated(() -> tinyFrame(tiny, z, 1, width, height), samples, MIN_SAMPLE_MS);
+      tinyHalf =
+          Timing.calibrated(() -> tinyFrame(tiny, z, 2, width, height), samples, MIN_SAMPLE_MS);
     }
     Timing.Figure full =
-        Timing.calibrated(() -> RgbImage.fromChw(m.decodeToPixels(z.data(), 1, h, w), width, height), samples, MIN_SAMPLE_MS);
+        Timing.calibrated(
+            () -> RgbImage.fromChw(m.decodeToPixels(z.data(), 1, h, w), width, height),
+            samples,
+            MIN_SAMPLE_MS);
     LatentRgbProjection projection = m.preview();
     Timing.Figure cheap =
-        Timing.calibrated(() -> projection.project(z, 0).scaledSmooth(width, height), samples, MIN_SAMPLE_MS);
+        Timing.calibrated(
+            () -> projection.project(z, 0).scaledSmooth(width, height), samples, MIN_SAMPLE_MS);
     return new PackCosts(tinyFull, tinyHalf, full, cheap);
   }
 
-  /** A preview-decoder frame as StepPreviews makes it: pooled when {@code scale} is 2, then upscaled smoothly. */
+  /**
+   * A preview-decoder frame as StepPreviews makes it: pooled when {@code scale} is 2, then upscaled
+   * smoothly.
+   */
   static RgbImage tinyFrame(TinyDecoder tiny, Latents z, int scale, int width, int height) {
     Latents in = scale == 1 ? z : z.pooled2x2();
     float[] pixels = tiny.decodeToPixels(in.data(), in.height(), in.width()); // [3, h f, w f]
@@ -100,27 +111,35 @@ public final class PreviewBenchmark {
    */
   public record TinyCosts(Timing.Figure full, Timing.Figure half, long parameters) {}
 
-  /** Builds TAESD's decoder ({@link TinyVaeConfig#taesdDefaults}(4)) with random weights and times it. */
+  /**
+   * Builds TAESD's decoder ({@link TinyVaeConfig#taesdDefaults}(4)) with random weights and times
+   * it.
+   */
   public static TinyCosts sd15Tiny(Device device, int side, int samples) {
     TinyVaeConfig config = TinyVaeConfig.taesdDefaults(4);
     try (NDManager weights = NDManager.newBaseManager(device)) {
-      AutoencoderTiny net = new AutoencoderTiny(config, Parameters.random(RandomWeights.seeded(1), weights));
+      AutoencoderTiny net =
+          new AutoencoderTiny(config, Parameters.random(RandomWeights.seeded(1), weights));
       Latents z = Latents.initialNoise(new SeedNoise(7), 4, side, side); // [1, 4, side, side]
       int out = side * config.factor();
-      Timing.Figure full = Timing.calibrated(() -> randomTinyFrame(net, weights, z, out), samples, MIN_SAMPLE_MS);
+      Timing.Figure full =
+          Timing.calibrated(() -> randomTinyFrame(net, weights, z, out), samples, MIN_SAMPLE_MS);
       // Pooling to [1, 4, side/2, side/2] is part of the frame, as in StepPreviews.
       Timing.Figure halved =
-          Timing.calibrated(() -> randomTinyFrame(net, weights, z.pooled2x2(), out), samples, MIN_SAMPLE_MS);
+          Timing.calibrated(
+              () -> randomTinyFrame(net, weights, z.pooled2x2(), out), samples, MIN_SAMPLE_MS);
       return new TinyCosts(full, halved, config.parameterCount());
     }
   }
 
   /** TinyDecoder.decodeToPixels on a bare network (scaling_factor 1.0), then RGB and upscale. */
-  private static RgbImage randomTinyFrame(AutoencoderTiny net, NDManager weights, Latents z, int out) {
+  private static RgbImage randomTinyFrame(
+      AutoencoderTiny net, NDManager weights, Latents z, int out) {
     int f = net.config().factor();
     float[] pixels; // [3, h f, w f]
     try (NDManager job = weights.newSubManager()) {
-      NDArray x = job.create(z.data(), new Shape(1, z.channels(), z.height(), z.width())); // [1, 4, h, w]
+      NDArray x =
+          job.create(z.data(), new Shape(1, z.channels(), z.height(), z.width())); // [1, 4, h, w]
       x = x.div(net.config().scalingFactor()); // [1, 4, h, w]
       NDArray y = net.decode(x); // [1, 3, h f, w f] in about [-1, 1]
       y = y.div(2).add(0.5f).clip(0f, 1f); // [1, 3, h f, w f] in [0, 1]
@@ -129,17 +148,23 @@ public final class PreviewBenchmark {
     return RgbImage.fromChw(pixels, z.width() * f, z.height() * f).scaledSmooth(out, out);
   }
 
-  /** The cheap projection of {@code side x side} SD-shaped latents, upscaled smoothly to {@code 8 side}. */
+  /**
+   * The cheap projection of {@code side x side} SD-shaped latents, upscaled smoothly to {@code 8
+   * side}.
+   */
   public static Timing.Figure sd15Cheap(int side, int samples) {
     LatentRgbProjection p = LatentRgbProjection.fromPack(SD15_RGB, null);
     Latents z = Latents.initialNoise(new SeedNoise(7), 4, side, side); // [1, 4, side, side]
-    return Timing.calibrated(() -> p.project(z, 0).scaledSmooth(8 * side, 8 * side), samples, MIN_SAMPLE_MS);
+    return Timing.calibrated(
+        () -> p.project(z, 0).scaledSmooth(8 * side, 8 * side), samples, MIN_SAMPLE_MS);
   }
 
   /** The SD 1.5 autoencoder config.json (diffusers' runwayml/stable-diffusion-v1-5 vae values). */
   public static VaeConfig sd15VaeConfig() {
     try (InputStream in = PreviewBenchmark.class.getResourceAsStream("sd15-vae-config.json")) {
-      JsonObject o = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+      JsonObject o =
+          JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+              .getAsJsonObject();
       return VaeConfig.fromJson(o);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -158,13 +183,18 @@ public final class PreviewBenchmark {
    * @param trimmed whether the C heap's free memory was handed back before both readings
    */
   public record VaeCosts(
-      Timing.Figure decode, long decoderParameters, long allParameters, long rssBefore, long rssPeak, long rssAfter,
+      Timing.Figure decode,
+      long decoderParameters,
+      long allParameters,
+      long rssBefore,
+      long rssPeak,
+      long rssAfter,
       boolean trimmed) {}
 
   /**
    * Builds the SD 1.5 autoencoder with random weights and times {@code samples} decodes of {@code
-   * side x side} latents after {@code warmups} untimed ones (each takes seconds to tens of
-   * seconds on a CPU, and a few GB).
+   * side x side} latents after {@code warmups} untimed ones (each takes seconds to tens of seconds
+   * on a CPU, and a few GB).
    */
   public static VaeCosts sd15Vae(Device device, int side, int warmups, int samples) {
     VaeConfig config = sd15VaeConfig();
@@ -175,17 +205,26 @@ public final class PreviewBenchmark {
     try (Memory.PeakSampler peak = Memory.PeakSampler.start()) {
       try (NDManager weights = NDManager.newBaseManager(device)) {
         AutoencoderKL vae = new AutoencoderKL(config, Parameters.random(random, weights));
-        Latents z = Latents.initialNoise(new SeedNoise(7), config.latentChannels(), side, side); // [1, 4, side, side]
+        Latents z =
+            Latents.initialNoise(
+                new SeedNoise(7), config.latentChannels(), side, side); // [1, 4, side, side]
         int out = side * config.downscale();
-        decode = Timing.fixed(() -> {
-          try (NDManager job = weights.newSubManager()) {
-            NDArray x = job.create(z.data(), new Shape(1, config.latentChannels(), side, side)); // [1, 4, h, w]
-            x = x.div(config.scalingFactor()); // [1, 4, h, w]
-            NDArray y = vae.decode(x); // [1, 3, H, W] in about [-1, 1]
-            y = y.div(2).add(0.5f).clip(0f, 1f); // [1, 3, H, W] in [0, 1]
-            RgbImage.fromChw(y.toType(DataType.FLOAT32, false).toFloatArray(), out, out);
-          }
-        }, warmups, samples);
+        decode =
+            Timing.fixed(
+                () -> {
+                  try (NDManager job = weights.newSubManager()) {
+                    NDArray x =
+                        job.create(
+                            z.data(),
+                            new Shape(1, config.latentChannels(), side, side)); // [1, 4, h, w]
+                    x = x.div(config.scalingFactor()); // [1, 4, h, w]
+                    NDArray y = vae.decode(x); // [1, 3, H, W] in about [-1, 1]
+                    y = y.div(2).add(0.5f).clip(0f, 1f); // [1, 3, H, W] in [0, 1]
+                    RgbImage.fromChw(y.toType(DataType.FLOAT32, false).toFloatArray(), out, out);
+                  }
+                },
+                warmups,
+                samples);
       }
       trimmed &= Memory.trim();
       long after = Memory.rssBytes();

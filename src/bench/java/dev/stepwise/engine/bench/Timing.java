@@ -14,14 +14,21 @@ public final class Timing {
    *
    * @param ms median wall time of one call, in milliseconds
    * @param samples the number of timed samples the median is taken over
-   * @param callsPerSample calls averaged inside each sample (1 unless a call is too short to time alone)
+   * @param callsPerSample calls averaged inside each sample (1 unless a call is too short to time
+   *     alone)
    * @param warmups untimed calls made first
    */
   public record Figure(double ms, int samples, int callsPerSample, int warmups) {
     /** "median of 5 (x 40 calls) after 2 warm-up calls", for table footnotes. */
     public String describe() {
-      return "median of " + samples + (callsPerSample > 1 ? " x " + callsPerSample + " calls" : "")
-          + ", " + warmups + " warm-up" + (warmups == 1 ? "" : "s") + " excluded";
+      return "median of "
+          + samples
+          + (callsPerSample > 1 ? " x " + callsPerSample + " calls" : "")
+          + ", "
+          + warmups
+          + " warm-up"
+          + (warmups == 1 ? "" : "s")
+          + " excluded";
     }
   }
 
@@ -46,7 +53,9 @@ public final class Timing {
     return new Figure(median(ms), ms.length, calls, 2);
   }
 
-  /** Times a slow call: {@code warmups} untimed calls, then {@code samples} calls timed one by one. */
+  /**
+   * Times a slow call: {@code warmups} untimed calls, then {@code samples} calls timed one by one.
+   */
   public static Figure fixed(Runnable call, int warmups, int samples) {
     for (int i = 0; i < warmups; i++) {
       call.run();

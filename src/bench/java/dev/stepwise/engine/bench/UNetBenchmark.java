@@ -37,24 +37,34 @@ public final class UNetBenchmark {
   /** The SD 1.5 UNet config.json (diffusers' runwayml/stable-diffusion-v1-5 values). */
   public static UNetConfig sd15Config() {
     try (InputStream in = UNetBenchmark.class.getResourceAsStream("sd15-unet-config.json")) {
-      JsonObject o = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+      JsonObject o =
+          JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+              .getAsJsonObject();
       return UNetConfig.fromJson(o);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Builds the SD 1.5 UNet with random weights and times {@code repeat} guided steps at {@code side x side}. */
+  /**
+   * Builds the SD 1.5 UNet with random weights and times {@code repeat} guided steps at {@code side
+   * x side}.
+   */
   public static Result sd15(Device device, int side, int repeat) {
     UNetConfig config = sd15Config();
     try (NDManager weights = NDManager.newBaseManager(device)) {
-      UNet2DConditionModel unet = new UNet2DConditionModel(config, Parameters.random(RandomWeights.seeded(1), weights));
+      UNet2DConditionModel unet =
+          new UNet2DConditionModel(config, Parameters.random(RandomWeights.seeded(1), weights));
       return time(unet, weights, side, 77, config.crossAttentionDim(), repeat);
     }
   }
 
-  /** Times guided steps of {@code unet} at a {@code side x side} latent with a context of {@code tokens x dim}. */
-  public static Result time(UNet2DConditionModel unet, NDManager weights, int side, int tokens, int dim, int repeat) {
+  /**
+   * Times guided steps of {@code unet} at a {@code side x side} latent with a context of {@code
+   * tokens x dim}.
+   */
+  public static Result time(
+      UNet2DConditionModel unet, NDManager weights, int side, int tokens, int dim, int repeat) {
     double[] ms = new double[Math.max(1, repeat)];
     long flops = 0;
     try (NDManager job = weights.newSubManager()) {

@@ -25,13 +25,14 @@ import java.util.Random;
  * scroll it). A folder that already holds images is not filled again.
  */
 public final class LibraryBenchmark {
-  private static final String[] WORDS = ("cat dog fox owl whale frog horse tiger castle forest"
-      + " river mountain desert ocean city street garden window portrait landscape red blue"
-      + " green golden silver dark bright misty snowy sunny night dawn dusk painting photo"
-      + " sketch watercolor oil pixel emoji icon heart star moon sun cloud rain storm fire"
-      + " ice glass stone wood metal paper flower tree leaf bird fish boat train robot"
-      + " dragon knight wizard queen king child old young happy sad calm wild tiny huge").split(
-      " ");
+  private static final String[] WORDS =
+      ("cat dog fox owl whale frog horse tiger castle forest"
+              + " river mountain desert ocean city street garden window portrait landscape red blue"
+              + " green golden silver dark bright misty snowy sunny night dawn dusk painting photo"
+              + " sketch watercolor oil pixel emoji icon heart star moon sun cloud rain storm fire"
+              + " ice glass stone wood metal paper flower tree leaf bird fish boat train robot"
+              + " dragon knight wizard queen king child old young happy sad calm wild tiny huge")
+          .split(" ");
 
   private LibraryBenchmark() {}
 
@@ -40,8 +41,13 @@ public final class LibraryBenchmark {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     Path folder = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("stepwise-bench");
     Random rnd = new Random(42);
-    System.out.printf(Locale.ROOT, "library benchmark: %d images in %s (%d cores, %s)%n", n,
-        folder, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    System.out.printf(
+        Locale.ROOT,
+        "library benchmark: %d images in %s (%d cores, %s)%n",
+        n,
+        folder,
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"));
 
     try (Library lib = Library.open(folder)) {
       int have = lib.count();
@@ -51,8 +57,13 @@ public final class LibraryBenchmark {
           lib.save(64, 64, pixels(i), recipe(rnd, i));
         }
         double s = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "save (64x64 PNG, both chunks, fsync, index row): %d images"
-            + " in %.1f s = %.0f images/s%n", n - have, s, (n - have) / s);
+        System.out.printf(
+            Locale.ROOT,
+            "save (64x64 PNG, both chunks, fsync, index row): %d images"
+                + " in %.1f s = %.0f images/s%n",
+            n - have,
+            s,
+            (n - have) / s);
       }
     }
 
@@ -64,31 +75,42 @@ public final class LibraryBenchmark {
     try (Library lib = Library.open(folder)) {
       double s = (System.nanoTime() - t0) / 1e9;
       ScanReport r = lib.openReport();
-      System.out.printf(Locale.ROOT, "index from scratch (open with no index): %d images in %.2f"
-          + " s = %.0f images/s%n", r.added(), s, r.added() / s);
+      System.out.printf(
+          Locale.ROOT,
+          "index from scratch (open with no index): %d images in %.2f" + " s = %.0f images/s%n",
+          r.added(),
+          s,
+          r.added() / s);
 
       t0 = System.nanoTime();
       ScanReport again = lib.scan();
-      System.out.printf(Locale.ROOT, "scan with nothing changed: %.0f ms (%d added)%n",
-          (System.nanoTime() - t0) / 1e6, again.added());
+      System.out.printf(
+          Locale.ROOT,
+          "scan with nothing changed: %.0f ms (%d added)%n",
+          (System.nanoTime() - t0) / 1e6,
+          again.added());
 
       t0 = System.nanoTime();
       ScanReport rebuilt = lib.rebuild();
       s = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(Locale.ROOT, "rebuild (re-read every PNG): %d images in %.2f s%n",
-          rebuilt.updated(), s);
+      System.out.printf(
+          Locale.ROOT, "rebuild (re-read every PNG): %d images in %.2f s%n", rebuilt.updated(), s);
 
       t0 = System.nanoTime();
       List<LibraryImage> all = lib.find(LibraryQuery.ALL);
-      System.out.printf(Locale.ROOT, "list all %d images (rows + recipe JSON): %.0f ms%n",
-          all.size(), (System.nanoTime() - t0) / 1e6);
+      System.out.printf(
+          Locale.ROOT,
+          "list all %d images (rows + recipe JSON): %.0f ms%n",
+          all.size(),
+          (System.nanoTime() - t0) / 1e6);
 
       int queries = 500;
       double[] ms = new double[queries];
       long hits = 0;
       for (int i = 0; i < queries + 50; i++) {
-        String q = WORDS[rnd.nextInt(WORDS.length)]
-            + (i % 2 == 0 ? " " + WORDS[rnd.nextInt(WORDS.length)] : "");
+        String q =
+            WORDS[rnd.nextInt(WORDS.length)]
+                + (i % 2 == 0 ? " " + WORDS[rnd.nextInt(WORDS.length)] : "");
         long q0 = System.nanoTime();
         List<LibraryImage> found = lib.find(LibraryQuery.search(q));
         if (i >= 50) { // the first 50 warm up
@@ -97,9 +119,15 @@ public final class LibraryBenchmark {
         }
       }
       Arrays.sort(ms);
-      System.out.printf(Locale.ROOT, "search (%d queries of 1-2 words, all hits returned, mean %d"
-          + " hits): median %.2f ms, p95 %.2f ms, max %.2f ms%n", queries, hits / queries,
-          ms[queries / 2], ms[queries * 95 / 100], ms[queries - 1]);
+      System.out.printf(
+          Locale.ROOT,
+          "search (%d queries of 1-2 words, all hits returned, mean %d"
+              + " hits): median %.2f ms, p95 %.2f ms, max %.2f ms%n",
+          queries,
+          hits / queries,
+          ms[queries / 2],
+          ms[queries * 95 / 100],
+          ms[queries - 1]);
 
       int thumbs = Math.min(200, all.size());
       t0 = System.nanoTime();
@@ -112,8 +140,8 @@ public final class LibraryBenchmark {
         lib.thumbnail(all.get(i).id());
       }
       double warm = (System.nanoTime() - t0) / 1e6 / thumbs;
-      System.out.printf(Locale.ROOT, "thumbnail: %.2f ms made, %.3f ms cached (per image)%n",
-          cold, warm);
+      System.out.printf(
+          Locale.ROOT, "thumbnail: %.2f ms made, %.3f ms cached (per image)%n", cold, warm);
     }
     System.out.println("folder kept for the grid benchmark: " + folder);
   }
@@ -123,10 +151,23 @@ public final class LibraryBenchmark {
     for (int w = 0; w < 8; w++) {
       words.add(WORDS[rnd.nextInt(WORDS.length)]);
     }
-    return new Recipe(String.join(" ", words), "blurry, low quality", "model-" + (i % 3),
-        "0123456789", i % 2 == 0 ? "euler_a" : "dpmpp_2m", i % 4 == 0, 20, 7.5, 0,
-        rnd.nextLong() & 0xFFFFFFFFL, 64, 64, 1000 + i, "Stepwise bench",
-        Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i * 600L), Map.of());
+    return new Recipe(
+        String.join(" ", words),
+        "blurry, low quality",
+        "model-" + (i % 3),
+        "0123456789",
+        i % 2 == 0 ? "euler_a" : "dpmpp_2m",
+        i % 4 == 0,
+        20,
+        7.5,
+        0,
+        rnd.nextLong() & 0xFFFFFFFFL,
+        64,
+        64,
+        1000 + i,
+        "Stepwise bench",
+        Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i * 600L),
+        Map.of());
   }
 
   private static byte[] pixels(int i) {

@@ -33,9 +33,9 @@ import javafx.beans.value.ObservableValue;
  * ExplainViewModel#STRIP_TIMESTEPS}) and, in latent mode, x_t noised in the pack's latent space.
  *
  * <p>Used on the FX thread. Pixel-space noising is cheap and runs on the calling thread; every
- * autoencoder call runs on the background thread of its {@link LatentWorker}. It reads the
- * schedule from {@link ExplainViewModel}, which owns it, tells it about a new pack or schedule and
- * exposes its properties.
+ * autoencoder call runs on the background thread of its {@link LatentWorker}. It reads the schedule
+ * from {@link ExplainViewModel}, which owns it, tells it about a new pack or schedule and exposes
+ * its properties.
  */
 final class ForwardExplorer {
   private static final String LATENT_OFF =

@@ -60,14 +60,20 @@ public final class GalleryPane extends BorderPane {
     galleryFilter.setId("gallery-filter");
     galleryFilter.getItems().add(ALL_IMAGES);
     galleryFilter.setValue(ALL_IMAGES);
-    vm.galleries().addListener((javafx.collections.ListChangeListener<String>) c -> {
-      String keep = galleryFilter.getValue();
-      galleryFilter.getItems().setAll(ALL_IMAGES);
-      galleryFilter.getItems().addAll(vm.galleries());
-      galleryFilter.setValue(galleryFilter.getItems().contains(keep) ? keep : ALL_IMAGES);
-    });
-    galleryFilter.valueProperty().addListener((o, a, b) ->
-        vm.filters().gallery().set(b == null || b.equals(ALL_IMAGES) ? null : b));
+    vm.galleries()
+        .addListener(
+            (javafx.collections.ListChangeListener<String>)
+                c -> {
+                  String keep = galleryFilter.getValue();
+                  galleryFilter.getItems().setAll(ALL_IMAGES);
+                  galleryFilter.getItems().addAll(vm.galleries());
+                  galleryFilter.setValue(
+                      galleryFilter.getItems().contains(keep) ? keep : ALL_IMAGES);
+                });
+    galleryFilter
+        .valueProperty()
+        .addListener(
+            (o, a, b) -> vm.filters().gallery().set(b == null || b.equals(ALL_IMAGES) ? null : b));
 
     ToggleButton favourites = new ToggleButton("\u2605 Favourites");
     favourites.setId("favourites-only");
@@ -77,14 +83,19 @@ public final class GalleryPane extends BorderPane {
     modelFilter.setId("model-filter");
     modelFilter.getItems().add(ALL_MODELS);
     modelFilter.setValue(ALL_MODELS);
-    vm.models().addListener((javafx.collections.ListChangeListener<String>) c -> {
-      String keep = modelFilter.getValue();
-      modelFilter.getItems().setAll(ALL_MODELS);
-      modelFilter.getItems().addAll(vm.models());
-      modelFilter.setValue(modelFilter.getItems().contains(keep) ? keep : ALL_MODELS);
-    });
-    modelFilter.valueProperty().addListener((o, a, b) ->
-        vm.filters().model().set(b == null || b.equals(ALL_MODELS) ? null : b));
+    vm.models()
+        .addListener(
+            (javafx.collections.ListChangeListener<String>)
+                c -> {
+                  String keep = modelFilter.getValue();
+                  modelFilter.getItems().setAll(ALL_MODELS);
+                  modelFilter.getItems().addAll(vm.models());
+                  modelFilter.setValue(modelFilter.getItems().contains(keep) ? keep : ALL_MODELS);
+                });
+    modelFilter
+        .valueProperty()
+        .addListener(
+            (o, a, b) -> vm.filters().model().set(b == null || b.equals(ALL_MODELS) ? null : b));
 
     DatePicker from = new DatePicker();
     from.setId("from-date");
@@ -104,14 +115,15 @@ public final class GalleryPane extends BorderPane {
     Button add = new Button("Add to gallery");
     add.setId("add-to-gallery");
     add.disableProperty().bind(Bindings.isEmpty(vm.selection()));
-    add.setOnAction(e -> {
-      String name = target.getEditor().getText();
-      if (name == null || name.isBlank()) {
-        vm.message().set("Type a gallery name, then add the selected images to it.");
-      } else {
-        vm.addSelectionToGallery(name);
-      }
-    });
+    add.setOnAction(
+        e -> {
+          String name = target.getEditor().getText();
+          if (name == null || name.isBlank()) {
+            vm.message().set("Type a gallery name, then add the selected images to it.");
+          } else {
+            vm.addSelectionToGallery(name);
+          }
+        });
 
     Button delete = new Button("Delete");
     delete.setId("delete");
@@ -123,24 +135,26 @@ public final class GalleryPane extends BorderPane {
     undo.setOnAction(e -> vm.undoDelete());
 
     MenuItem copy = new MenuItem("Copy to folder\u2026");
-    copy.setOnAction(e -> {
-      DirectoryChooser chooser = new DirectoryChooser();
-      chooser.setTitle("Export the selected images");
-      File dir = chooser.showDialog(getScene() == null ? null : getScene().getWindow());
-      if (dir != null) {
-        vm.exportSelection(dir.toPath());
-      }
-    });
+    copy.setOnAction(
+        e -> {
+          DirectoryChooser chooser = new DirectoryChooser();
+          chooser.setTitle("Export the selected images");
+          File dir = chooser.showDialog(getScene() == null ? null : getScene().getWindow());
+          if (dir != null) {
+            vm.exportSelection(dir.toPath());
+          }
+        });
     MenuItem zip = new MenuItem("Zip file\u2026");
-    zip.setOnAction(e -> {
-      FileChooser chooser = new FileChooser();
-      chooser.setTitle("Export the selected images as a zip file");
-      chooser.setInitialFileName("stepwise-images.zip");
-      File f = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
-      if (f != null) {
-        vm.exportSelectionZip(f.toPath());
-      }
-    });
+    zip.setOnAction(
+        e -> {
+          FileChooser chooser = new FileChooser();
+          chooser.setTitle("Export the selected images as a zip file");
+          chooser.setInitialFileName("stepwise-images.zip");
+          File f = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
+          if (f != null) {
+            vm.exportSelectionZip(f.toPath());
+          }
+        });
     MenuButton export = new MenuButton("Export", null, copy, zip);
     export.setId("export");
     export.disableProperty().bind(Bindings.isEmpty(vm.selection()));
@@ -156,8 +170,9 @@ public final class GalleryPane extends BorderPane {
     HBox.setHgrow(search, Priority.ALWAYS);
     search.setMinWidth(160);
     ToolBar filters = new ToolBar(search, galleryFilter, favourites, modelFilter, from, to);
-    ToolBar actions = new ToolBar(target, add, new Separator(), delete, undo, new Separator(),
-        export, open, rescan);
+    ToolBar actions =
+        new ToolBar(
+            target, add, new Separator(), delete, undo, new Separator(), export, open, rescan);
     setTop(new javafx.scene.layout.VBox(filters, actions));
 
     grid = new GridView<>(vm.images());
@@ -170,8 +185,8 @@ public final class GalleryPane extends BorderPane {
     setCenter(grid);
 
     // The details scroll on their own: on a short window the buttons and tags stay reachable.
-    javafx.scene.control.ScrollPane details = new javafx.scene.control.ScrollPane(
-        new RecipeDetails(vm));
+    javafx.scene.control.ScrollPane details =
+        new javafx.scene.control.ScrollPane(new RecipeDetails(vm));
     details.setId("gallery-details");
     details.setFitToWidth(true);
     details.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);

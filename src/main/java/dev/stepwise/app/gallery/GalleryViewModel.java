@@ -51,7 +51,7 @@ public final class GalleryViewModel implements AutoCloseable {
   private final ObservableList<ImageToSave> unsaved = FXCollections.observableArrayList();
   private final BooleanProperty canUndo = new SimpleBooleanProperty();
   private DeletedImages lastDeleted;
-  private ReuseListener onReuse = (r, keepSeed) -> { };
+  private ReuseListener onReuse = (r, keepSeed) -> {};
   private FolderOpener folderOpener = FolderOpener.desktop();
 
   /** Creates the view-model with its own background threads, publishing on the JavaFX thread. */
@@ -78,7 +78,7 @@ public final class GalleryViewModel implements AutoCloseable {
 
   /** Sets who receives "Reuse": the studio connects its controls here. */
   public void setOnReuse(ReuseListener listener) {
-    onReuse = listener == null ? (r, keepSeed) -> { } : listener;
+    onReuse = listener == null ? (r, keepSeed) -> {} : listener;
   }
 
   /** Sets how "Open containing folder" opens a folder (default: {@link FolderOpener#desktop()}). */
@@ -135,33 +135,48 @@ public final class GalleryViewModel implements AutoCloseable {
   public void refresh() {
     long gen = generation.incrementAndGet();
     LibraryQuery q = filters.query();
-    tasks.run(() -> new Listing(library.find(q), library.galleries(), library.models()), r -> {
-      if (gen != generation.get()) {
-        return; // a newer refresh is on its way
-      }
-      images.setAll(r.images());
-      if (!galleries.equals(r.galleries())) {
-        galleries.setAll(r.galleries());
-      }
-      if (!models.equals(r.models())) {
-        models.setAll(r.models());
-      }
-      List<Long> shown = r.images().stream().map(LibraryImage::id).toList();
-      selection.removeIf(i -> !shown.contains(i.id()));
-      if (focused.get() != null && !shown.contains(focused.get().id())) {
-        focused.set(null);
-      }
-    });
+    tasks.run(
+        () -> new Listing(library.find(q), library.galleries(), library.models()),
+        r -> {
+          if (gen != generation.get()) {
+            return; // a newer refresh is on its way
+          }
+          images.setAll(r.images());
+          if (!galleries.equals(r.galleries())) {
+            galleries.setAll(r.galleries());
+          }
+          if (!models.equals(r.models())) {
+            models.setAll(r.models());
+          }
+          List<Long> shown = r.images().stream().map(LibraryImage::id).toList();
+          selection.removeIf(i -> !shown.contains(i.id()));
+          if (focused.get() != null && !shown.contains(focused.get().id())) {
+            focused.set(null);
+          }
+        });
   }
 
   /** Scans the library folder for images added, changed or removed elsewhere, then refreshes. */
   public void rescan() {
-    tasks.run(library::scan, r -> {
-      message.set("Found " + r.added() + " new, " + r.updated() + " changed and " + r.removed()
-          + " removed image(s)" + (r.skipped().isEmpty() ? "." : "; " + r.skipped().size()
-          + " file(s) could not be read: " + r.skipped().get(0)));
-      refresh();
-    });
+    tasks.run(
+        library::scan,
+        r -> {
+          message.set(
+              "Found "
+                  + r.added()
+                  + " new, "
+                  + r.updated()
+                  + " changed and "
+                  + r.removed()
+                  + " removed image(s)"
+                  + (r.skipped().isEmpty()
+                      ? "."
+                      : "; "
+                          + r.skipped().size()
+                          + " file(s) could not be read: "
+                          + r.skipped().get(0)));
+          refresh();
+        });
   }
 
   /**
@@ -184,26 +199,30 @@ public final class GalleryViewModel implements AutoCloseable {
       message.set("Select images first, then add them to a gallery.");
       return;
     }
-    tasks.run(() -> {
-      library.addToGallery(name, ids);
-      return null;
-    }, r -> {
-      message.set("Added " + ids.size() + " image(s) to " + name.strip() + ".");
-      refresh();
-    });
+    tasks.run(
+        () -> {
+          library.addToGallery(name, ids);
+          return null;
+        },
+        r -> {
+          message.set("Added " + ids.size() + " image(s) to " + name.strip() + ".");
+          refresh();
+        });
   }
 
   /** Marks or unmarks an image as a favourite. */
   public void setFavourite(LibraryImage image, boolean favourite) {
-    tasks.run(() -> {
-      library.setFavourite(image.id(), favourite);
-      return library.get(image.id());
-    }, updated -> {
-      if (focused.get() != null && focused.get().id() == image.id()) {
-        focused.set(updated);
-      }
-      refresh();
-    });
+    tasks.run(
+        () -> {
+          library.setFavourite(image.id(), favourite);
+          return library.get(image.id());
+        },
+        updated -> {
+          if (focused.get() != null && focused.get().id() == image.id()) {
+            focused.set(updated);
+          }
+          refresh();
+        });
   }
 
   /** The focused image's tags, sorted (empty when none is focused). */
@@ -234,14 +253,16 @@ public final class GalleryViewModel implements AutoCloseable {
     if (ids.isEmpty()) {
       return;
     }
-    tasks.run(() -> library.delete(ids), d -> {
-      lastDeleted = d;
-      canUndo.set(true);
-      selection.clear();
-      focused.set(null);
-      message.set("Deleted " + d.items().size() + " image(s); Undo brings them back.");
-      refresh();
-    });
+    tasks.run(
+        () -> library.delete(ids),
+        d -> {
+          lastDeleted = d;
+          canUndo.set(true);
+          selection.clear();
+          focused.set(null);
+          message.set("Deleted " + d.items().size() + " image(s); Undo brings them back.");
+          refresh();
+        });
   }
 
   /** Restores the images of the last delete. */
@@ -252,16 +273,19 @@ public final class GalleryViewModel implements AutoCloseable {
     }
     lastDeleted = null;
     canUndo.set(false);
-    tasks.run(() -> library.undoDelete(d), back -> {
-      message.set("Restored " + back.size() + " image(s).");
-      refresh();
-    });
+    tasks.run(
+        () -> library.undoDelete(d),
+        back -> {
+          message.set("Restored " + back.size() + " image(s).");
+          refresh();
+        });
   }
 
   /** Copies the selected images into a folder. */
   public void exportSelection(Path folder) {
     List<Long> ids = ids();
-    tasks.run(() -> library.exportCopy(ids, folder),
+    tasks.run(
+        () -> library.exportCopy(ids, folder),
         files -> message.set("Copied " + files.size() + " image(s) into " + folder + "."));
   }
 
@@ -271,7 +295,8 @@ public final class GalleryViewModel implements AutoCloseable {
    */
   public void exportSelectionZip(Path zip) {
     List<Long> ids = ids();
-    tasks.run(() -> library.exportZip(ids, zip, true),
+    tasks.run(
+        () -> library.exportZip(ids, zip, true),
         f -> message.set("Wrote " + ids.size() + " image(s) into " + f + "."));
   }
 
@@ -279,20 +304,24 @@ public final class GalleryViewModel implements AutoCloseable {
   public void openContainingFolder() {
     LibraryImage img = focused.get();
     Path folder = img == null ? library.folder() : img.file().getParent();
-    tasks.run(() -> folderOpener.open(folder), ok -> {
-      if (!ok) {
-        message.set("This system cannot open folders from Stepwise; the images are in "
-            + folder + ".");
-      }
-    });
+    tasks.run(
+        () -> folderOpener.open(folder),
+        ok -> {
+          if (!ok) {
+            message.set(
+                "This system cannot open folders from Stepwise; the images are in " + folder + ".");
+          }
+        });
   }
 
   /** Hands the focused image's recipe to the studio, with or without its seed. */
   public void reuse(boolean keepSeed) {
     LibraryImage img = focused.get();
     if (img == null || img.recipe() == null) {
-      message.set(img == null ? "Select an image to reuse its recipe."
-          : "This image has no recipe Stepwise can reuse: " + img.notice());
+      message.set(
+          img == null
+              ? "Select an image to reuse its recipe."
+              : "This image has no recipe Stepwise can reuse: " + img.notice());
       return;
     }
     onReuse.reuse(img.recipe(), keepSeed);
@@ -309,17 +338,19 @@ public final class GalleryViewModel implements AutoCloseable {
     if (batch.isEmpty()) {
       return;
     }
-    tasks.run(() -> library.saveAll(batch), saved -> {
-      unsaved.removeAll(batch);
-      message.set("Saved " + saved.size() + " image(s) into the library.");
-      refresh();
-    });
+    tasks.run(
+        () -> library.saveAll(batch),
+        saved -> {
+          unsaved.removeAll(batch);
+          message.set("Saved " + saved.size() + " image(s) into the library.");
+          refresh();
+        });
   }
 
   /**
-   * Loads an image's thumbnail (PNG bytes) in the background; completes with null, without
-   * loading, when {@code stillWanted} says no by the time the work starts (a grid cell scrolled
-   * on), and exceptionally when the image cannot be decoded.
+   * Loads an image's thumbnail (PNG bytes) in the background; completes with null, without loading,
+   * when {@code stillWanted} says no by the time the work starts (a grid cell scrolled on), and
+   * exceptionally when the image cannot be decoded.
    */
   public CompletableFuture<byte[]> thumbnail(LibraryImage image, BooleanSupplier stillWanted) {
     return tasks.supply(() -> stillWanted.getAsBoolean() ? library.thumbnail(image.id()) : null);

@@ -10,9 +10,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Where the gallery's library work runs: it owns the background executor (two daemon threads of
- * its own unless one is given), publishes results through the JavaFX executor, and turns every
- * failure into one sentence for the gallery's message line.
+ * Where the gallery's library work runs: it owns the background executor (two daemon threads of its
+ * own unless one is given), publishes results through the JavaFX executor, and turns every failure
+ * into one sentence for the gallery's message line.
  */
 final class LibraryTasks implements AutoCloseable {
   private final Executor background;

@@ -8,9 +8,9 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
 import javafx.scene.image.Image;
 import javafx.scene.image.ImageView;
-import javafx.scene.control.TextField;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
@@ -44,34 +44,49 @@ final class RecipeDetails extends VBox {
     favourite.setId("favourite");
     reuse.setOnAction(e -> vm.reuse(false));
     reuseWithSeed.setOnAction(e -> vm.reuse(true));
-    favourite.selectedProperty().addListener((o, a, b) -> {
-      LibraryImage img = vm.focused().get();
-      if (!updating && img != null && img.favourite() != b) {
-        vm.setFavourite(img, b);
-      }
-    });
+    favourite
+        .selectedProperty()
+        .addListener(
+            (o, a, b) -> {
+              LibraryImage img = vm.focused().get();
+              if (!updating && img != null && img.favourite() != b) {
+                vm.setFavourite(img, b);
+              }
+            });
     tags.setId("tags");
     addTag.setId("add-tag");
     addTag.setPromptText("Add a tag (Enter); search finds it as #tag");
-    addTag.setOnAction(e -> {
-      String t = addTag.getText();
-      if (t != null && !t.isBlank()) {
-        vm.addTag(t);
-        addTag.clear();
-      }
-    });
-    vm.focusedTags().addListener((javafx.collections.ListChangeListener<String>) c -> {
-      tags.getChildren().clear();
-      for (String t : vm.focusedTags()) {
-        Button chip = new Button(t + "  \u00d7");
-        chip.getStyleClass().add("tag-chip");
-        chip.setTooltip(new javafx.scene.control.Tooltip("Remove the tag '" + t + "'"));
-        chip.setOnAction(e -> vm.removeTag(t));
-        tags.getChildren().add(chip);
-      }
-    });
-    getChildren().addAll(preview, title, recipeText, favourite, new HBox(8, reuse, reuseWithSeed),
-        new Label("Tags"), tags, addTag);
+    addTag.setOnAction(
+        e -> {
+          String t = addTag.getText();
+          if (t != null && !t.isBlank()) {
+            vm.addTag(t);
+            addTag.clear();
+          }
+        });
+    vm.focusedTags()
+        .addListener(
+            (javafx.collections.ListChangeListener<String>)
+                c -> {
+                  tags.getChildren().clear();
+                  for (String t : vm.focusedTags()) {
+                    Button chip = new Button(t + "  \u00d7");
+                    chip.getStyleClass().add("tag-chip");
+                    chip.setTooltip(new javafx.scene.control.Tooltip("Remove the tag '" + t + "'"));
+                    chip.setOnAction(e -> vm.removeTag(t));
+                    tags.getChildren().add(chip);
+                  }
+                });
+    getChildren()
+        .addAll(
+            preview,
+            title,
+            recipeText,
+            favourite,
+            new HBox(8, reuse, reuseWithSeed),
+            new Label("Tags"),
+            tags,
+            addTag);
     vm.focused().addListener((o, a, b) -> show(b));
     show(null);
   }
@@ -106,8 +121,8 @@ final class RecipeDetails extends VBox {
     }
     StringBuilder s = new StringBuilder(InfoText.format(r.toParameters()));
     if (r.durationMillis() >= 0) {
-      s.append("\n\nTook ").append(String.format(java.util.Locale.ROOT, "%.1f s",
-          r.durationMillis() / 1000.0));
+      s.append("\n\nTook ")
+          .append(String.format(java.util.Locale.ROOT, "%.1f s", r.durationMillis() / 1000.0));
     }
     s.append("\nMade ").append(img.createdAt());
     s.append("\nFile ").append(img.file());

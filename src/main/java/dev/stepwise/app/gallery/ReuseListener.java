@@ -13,8 +13,8 @@ public interface ReuseListener {
    * Fills the studio's controls from {@code recipe}.
    *
    * @param recipe the recipe to reuse; its sampler is one Stepwise has
-   * @param keepSeed true to take the recipe's seed too, false to leave the studio's seed control
-   *     as it is (a new random seed)
+   * @param keepSeed true to take the recipe's seed too, false to leave the studio's seed control as
+   *     it is (a new random seed)
    */
   void reuse(Recipe recipe, boolean keepSeed);
 }

@@ -40,8 +40,9 @@ public final class StudioRecipes {
   public static List<ImageToSave> batch(GenerationResult result) {
     List<ImageToSave> out = new ArrayList<>();
     for (GeneratedImage img : result.images()) {
-      out.add(new ImageToSave(img.image().width(), img.image().height(), img.image().rgb(),
-          of(result, img)));
+      out.add(
+          new ImageToSave(
+              img.image().width(), img.image().height(), img.image().rgb(), of(result, img)));
     }
     return out;
   }

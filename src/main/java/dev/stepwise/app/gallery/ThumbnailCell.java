@@ -32,16 +32,17 @@ final class ThumbnailCell extends GridCell<LibraryImage> {
     view.setPreserveRatio(true);
     view.setFitWidth(dev.stepwise.gallery.Thumbnails.SIZE);
     view.setFitHeight(dev.stepwise.gallery.Thumbnails.SIZE);
-    setOnMouseClicked(e -> {
-      if (getItem() != null) {
-        vm.select(getItem(), e.isShortcutDown() || e.isShiftDown());
-        if (e.getClickCount() == 2) {
-          vm.reuse(false);
-        }
-      }
-    });
-    vm.selection().addListener(
-        (javafx.collections.ListChangeListener<LibraryImage>) c -> updateSelected());
+    setOnMouseClicked(
+        e -> {
+          if (getItem() != null) {
+            vm.select(getItem(), e.isShortcutDown() || e.isShiftDown());
+            if (e.getClickCount() == 2) {
+              vm.reuse(false);
+            }
+          }
+        });
+    vm.selection()
+        .addListener((javafx.collections.ListChangeListener<LibraryImage>) c -> updateSelected());
   }
 
   @Override
@@ -68,25 +69,29 @@ final class ThumbnailCell extends GridCell<LibraryImage> {
     view.setImage(cached);
     if (cached == null) {
       long id = item.id();
-      vm.thumbnail(item, () -> wantedId == id).whenComplete((bytes, error) -> {
-        if (bytes == null) {
-          return; // scrolled on, or not decodable: the cell stays blank with its tooltip
-        }
-        Platform.runLater(() -> {
-          Image img = new Image(new ByteArrayInputStream(bytes));
-          cache.put(id, img);
-          if (wantedId == id) {
-            view.setImage(img);
-          }
-        });
-      });
+      vm.thumbnail(item, () -> wantedId == id)
+          .whenComplete(
+              (bytes, error) -> {
+                if (bytes == null) {
+                  return; // scrolled on, or not decodable: the cell stays blank with its tooltip
+                }
+                Platform.runLater(
+                    () -> {
+                      Image img = new Image(new ByteArrayInputStream(bytes));
+                      cache.put(id, img);
+                      if (wantedId == id) {
+                        view.setImage(img);
+                      }
+                    });
+              });
     }
   }
 
   private void updateSelected() {
     LibraryImage item = getItem();
-    pseudoClassStateChanged(SELECTED, item != null && !isEmpty()
-        && vm.selection().stream().anyMatch(i -> i.id() == item.id()));
+    pseudoClassStateChanged(
+        SELECTED,
+        item != null && !isEmpty() && vm.selection().stream().anyMatch(i -> i.id() == item.id()));
   }
 
   /** A small least-recently-used map for decoded thumbnails. */

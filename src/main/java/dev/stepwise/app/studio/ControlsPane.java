@@ -1,9 +1,9 @@
 package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.PreviewMethod;
+import dev.stepwise.engine.service.PackFacts;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
-import dev.stepwise.engine.service.PackFacts;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +18,8 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
-import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.ScrollPane;
+import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
@@ -125,8 +125,7 @@ public final class ControlsPane extends ScrollPane {
     HBox.setHgrow(guidance, Priority.ALWAYS);
     guidance.valueProperty().bindBidirectional(vm.guidanceProperty());
     Spinner<Double> guidanceSpin =
-        new Spinner<>(
-            Settings.MIN_GUIDANCE, Settings.MAX_GUIDANCE, Settings.DEFAULT_GUIDANCE, 0.5);
+        new Spinner<>(Settings.MIN_GUIDANCE, Settings.MAX_GUIDANCE, Settings.DEFAULT_GUIDANCE, 0.5);
     guidanceSpin.setId("guidance");
     guidanceSpin.setPrefWidth(90);
     guidanceSpin.setTooltip(new Tooltip(GUIDANCE_TIP));

@@ -1,9 +1,9 @@
 package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.PreviewMethod;
+import dev.stepwise.engine.service.PackFacts;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
-import dev.stepwise.engine.service.PackFacts;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;

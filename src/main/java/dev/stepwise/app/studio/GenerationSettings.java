@@ -32,8 +32,8 @@ import java.util.TreeMap;
  * @param batch images per press of Generate
  * @param modelFolder the chosen model pack folder, or an empty string for the built-in model
  * @param previewMethod how the live preview is made (Auto by default)
- * @param previewDecoders the preview decoder chosen for each model, by the model's folder
- *     ({@link #modelKey}): a TAESD-format folder or {@code .safetensors} file
+ * @param previewDecoders the preview decoder chosen for each model, by the model's folder ({@link
+ *     #modelKey}): a TAESD-format folder or {@code .safetensors} file
  */
 public record GenerationSettings(
     String prompt,
@@ -54,7 +54,10 @@ public record GenerationSettings(
   /** The example prompt a first start opens with. */
   public static final String EXAMPLE_PROMPT = "grinning cat, twemoji style";
 
-  /** The most steps the studio's controls offer (a recipe may hold up to {@link Settings#MAX_STEPS}). */
+  /**
+   * The most steps the studio's controls offer (a recipe may hold up to {@link
+   * Settings#MAX_STEPS}).
+   */
   public static final int MAX_STEPS = 200;
 
   /** Fills nulls with defaults so settings read from an older file stay usable. */
@@ -92,8 +95,20 @@ public record GenerationSettings(
       int batch,
       String modelFolder) {
     this(
-        prompt, negativePrompt, guidance, steps, seedText, seedLocked, sampler, karras, width,
-        height, batch, modelFolder, PreviewMethod.AUTO, Map.of());
+        prompt,
+        negativePrompt,
+        guidance,
+        steps,
+        seedText,
+        seedLocked,
+        sampler,
+        karras,
+        width,
+        height,
+        batch,
+        modelFolder,
+        PreviewMethod.AUTO,
+        Map.of());
   }
 
   /** The key of {@code modelFolder} in {@link #previewDecoders()}: its absolute, normal path. */
@@ -111,8 +126,18 @@ public record GenerationSettings(
   public static GenerationSettings defaults() {
     Settings d = Settings.defaults();
     return new GenerationSettings(
-        EXAMPLE_PROMPT, d.negativePrompt(), d.guidance(), d.steps(), Long.toString(d.seed()),
-        false, d.sampler(), d.karras(), d.width(), d.height(), 1, "");
+        EXAMPLE_PROMPT,
+        d.negativePrompt(),
+        d.guidance(),
+        d.steps(),
+        Long.toString(d.seed()),
+        false,
+        d.sampler(),
+        d.karras(),
+        d.width(),
+        d.height(),
+        1,
+        "");
   }
 
   /**

@@ -24,7 +24,9 @@ final class PreviewCost {
   private double percent;
   private boolean any;
 
-  /** Counts one step's frames (null when previews are off) and returns the text for the job so far. */
+  /**
+   * Counts one step's frames (null when previews are off) and returns the text for the job so far.
+   */
   String add(StepFrames f) {
     if (f == null) {
       return any ? describe() : "preview: off";

@@ -13,8 +13,8 @@ import javafx.stage.Window;
 
 /**
  * "Prompt ideas": the prompts the chosen model lists as known (the built-in model's training
- * captions), searchable; choosing one (double-click, Enter or Use) puts it in the prompt. Not
- * modal for the engine: runs keep going.
+ * captions), searchable; choosing one (double-click, Enter or Use) puts it in the prompt. Not modal
+ * for the engine: runs keep going.
  */
 public final class PromptIdeasDialog {
   /** Rows shown at most; the filter narrows the rest. */
@@ -32,18 +32,20 @@ public final class PromptIdeasDialog {
     list.setPrefSize(460, 360);
     Label count = new Label();
     count.setId("ideaCount");
-    Runnable refresh = () -> {
-      var matching = vm.findPromptIdeas(filter.getText(), Integer.MAX_VALUE);
-      var shown = matching.subList(0, Math.min(MAX_SHOWN, matching.size()));
-      list.setItems(FXCollections.observableArrayList(shown));
-      int total = matching.size();
-      count.setText(total > shown.size()
-          ? shown.size() + " of " + total + " shown; type to narrow them down"
-          : total + (total == 1 ? " prompt" : " prompts"));
-      if (!shown.isEmpty()) {
-        list.getSelectionModel().selectFirst();
-      }
-    };
+    Runnable refresh =
+        () -> {
+          var matching = vm.findPromptIdeas(filter.getText(), Integer.MAX_VALUE);
+          var shown = matching.subList(0, Math.min(MAX_SHOWN, matching.size()));
+          list.setItems(FXCollections.observableArrayList(shown));
+          int total = matching.size();
+          count.setText(
+              total > shown.size()
+                  ? shown.size() + " of " + total + " shown; type to narrow them down"
+                  : total + (total == 1 ? " prompt" : " prompts"));
+          if (!shown.isEmpty()) {
+            list.getSelectionModel().selectFirst();
+          }
+        };
     filter.textProperty().addListener((o, a, b) -> refresh.run());
     refresh.run();
 
@@ -58,28 +60,33 @@ public final class PromptIdeasDialog {
     box.setPadding(new Insets(8));
     d.getDialogPane().setContent(box);
     d.setResultConverter(b -> b == use ? list.getSelectionModel().getSelectedItem() : null);
-    d.resultProperty().addListener((o, a, chosen) -> {
-      if (chosen != null) {
-        vm.useIdea(chosen);
-      }
-    });
-    list.setOnMouseClicked(e -> {
-      if (e.getClickCount() == 2 && list.getSelectionModel().getSelectedItem() != null) {
-        d.setResult(list.getSelectionModel().getSelectedItem());
-        d.close();
-      }
-    });
-    list.setOnKeyPressed(e -> {
-      if (e.getCode() == KeyCode.ENTER && list.getSelectionModel().getSelectedItem() != null) {
-        d.setResult(list.getSelectionModel().getSelectedItem());
-        d.close();
-      }
-    });
-    filter.setOnKeyPressed(e -> {
-      if (e.getCode() == KeyCode.DOWN) {
-        list.requestFocus();
-      }
-    });
+    d.resultProperty()
+        .addListener(
+            (o, a, chosen) -> {
+              if (chosen != null) {
+                vm.useIdea(chosen);
+              }
+            });
+    list.setOnMouseClicked(
+        e -> {
+          if (e.getClickCount() == 2 && list.getSelectionModel().getSelectedItem() != null) {
+            d.setResult(list.getSelectionModel().getSelectedItem());
+            d.close();
+          }
+        });
+    list.setOnKeyPressed(
+        e -> {
+          if (e.getCode() == KeyCode.ENTER && list.getSelectionModel().getSelectedItem() != null) {
+            d.setResult(list.getSelectionModel().getSelectedItem());
+            d.close();
+          }
+        });
+    filter.setOnKeyPressed(
+        e -> {
+          if (e.getCode() == KeyCode.DOWN) {
+            list.requestFocus();
+          }
+        });
     d.setOnShown(e -> filter.requestFocus());
     d.show();
     return d;

@@ -1,8 +1,8 @@
 package dev.stepwise.app.studio;
 
+import dev.stepwise.gallery.Recipe;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
-import dev.stepwise.gallery.Recipe;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,11 +44,7 @@ public final class RecipeControls {
     if (steps > GenerationSettings.MAX_STEPS) {
       steps = GenerationSettings.MAX_STEPS;
       notices.add(
-          "Steps "
-              + recipe.steps()
-              + " is more than the studio runs, so "
-              + steps
-              + " is used.");
+          "Steps " + recipe.steps() + " is more than the studio runs, so " + steps + " is used.");
     }
     vm.stepsProperty().set(steps);
     Sampler sampler = Sampler.parse(recipe.sampler()); // a Recipe holds only CLI names
@@ -64,7 +60,8 @@ public final class RecipeControls {
     if (recipe.eta() > 0) {
       notices.add(
           String.format(
-              Locale.ROOT, "The studio has no eta setting, so DDIM runs with eta 0, not %s.",
+              Locale.ROOT,
+              "The studio has no eta setting, so DDIM runs with eta 0, not %s.",
               recipe.eta()));
     }
     if (keepSeed) {

@@ -31,8 +31,9 @@ import javafx.collections.ObservableList;
  *
  * <p>Used on the FX thread only (plain JavaFX properties, so it also works without a toolkit in
  * tests). Frames are the studio's decoded step pictures at the output size (any size works); a
- * later frame for the same step replaces the earlier one, so the finished image ends the run. Exports copy the frames, run on a background executor and
- * report back on the UI executor with one plain sentence in {@link #statusProperty()}.
+ * later frame for the same step replaces the earlier one, so the finished image ends the run.
+ * Exports copy the frames, run on a background executor and report back on the UI executor with one
+ * plain sentence in {@link #statusProperty()}.
  */
 public final class TimelineViewModel {
   /** Smallest and largest playback rate in frames per second. */
@@ -217,8 +218,8 @@ public final class TimelineViewModel {
   }
 
   /**
-   * Returns whether exports scale smoothly (the default: frames are pictures) instead of by
-   * nearest neighbour (crisp pixel blocks).
+   * Returns whether exports scale smoothly (the default: frames are pictures) instead of by nearest
+   * neighbour (crisp pixel blocks).
    */
   public BooleanProperty smoothProperty() {
     return smooth;

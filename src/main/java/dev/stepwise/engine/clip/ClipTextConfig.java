@@ -21,7 +21,9 @@ public record ClipTextConfig(
   public ClipTextConfig {
     if (!hiddenAct.equals("quick_gelu") && !hiddenAct.equals("gelu")) {
       throw new ModelPackException(
-          "text_encoder/config.json: hidden_act \"" + hiddenAct + "\" is not supported; Stepwise reads quick_gelu and gelu.");
+          "text_encoder/config.json: hidden_act \""
+              + hiddenAct
+              + "\" is not supported; Stepwise reads quick_gelu and gelu.");
     }
     positive("vocab_size", vocabSize);
     positive("hidden_size", hiddenSize);
@@ -31,19 +33,27 @@ public record ClipTextConfig(
     positive("max_position_embeddings", maxPositionEmbeddings);
     if (hiddenSize % numAttentionHeads != 0) {
       throw new ModelPackException(
-          "text_encoder/config.json: hidden_size " + hiddenSize + " is not divisible by num_attention_heads " + numAttentionHeads + ".");
+          "text_encoder/config.json: hidden_size "
+              + hiddenSize
+              + " is not divisible by num_attention_heads "
+              + numAttentionHeads
+              + ".");
     }
   }
 
   private static void positive(String field, int v) {
     if (v <= 0) {
-      throw new ModelPackException("text_encoder/config.json: " + field + " must be positive, got " + v + ".");
+      throw new ModelPackException(
+          "text_encoder/config.json: " + field + " must be positive, got " + v + ".");
     }
   }
 
   /** Parses text_encoder/config.json (a CLIPTextConfig, or a CLIPConfig with a text_config). */
   public static ClipTextConfig fromJson(JsonObject o) {
-    JsonObject c = o.has("text_config") && o.get("text_config").isJsonObject() ? o.getAsJsonObject("text_config") : o;
+    JsonObject c =
+        o.has("text_config") && o.get("text_config").isJsonObject()
+            ? o.getAsJsonObject("text_config")
+            : o;
     ConfigFields f = new ConfigFields(c, "text_encoder/config.json");
     return new ClipTextConfig(
         f.integer("vocab_size", 49408),

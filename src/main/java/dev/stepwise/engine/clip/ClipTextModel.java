@@ -15,9 +15,9 @@ import dev.stepwise.engine.nn.Scope;
  * (models/clip/modeling_clip.py): token + position embeddings, pre-LN layers with causal
  * self-attention and an MLP, a final LayerNorm. Stable Diffusion consumes last_hidden_state.
  *
- * <p>Weights under {@code text_model.} (older transformers) or without that prefix (transformers
- * 5 saves it that way); {@code text_model.embeddings.position_ids} is ignored and rebuilt.
- * Shapes: B = batch, L = tokens, D = hidden_size, I = intermediate_size.
+ * <p>Weights under {@code text_model.} (older transformers) or without that prefix (transformers 5
+ * saves it that way); {@code text_model.embeddings.position_ids} is ignored and rebuilt. Shapes: B
+ * = batch, L = tokens, D = hidden_size, I = intermediate_size.
  */
 public final class ClipTextModel {
   private final ClipTextConfig config;
@@ -27,13 +27,22 @@ public final class ClipTextModel {
   private final LayerNorm finalLayerNorm;
 
   private record Layer(
-      LayerNorm norm1, Linear q, Linear k, Linear v, Linear out, LayerNorm norm2, Linear fc1, Linear fc2) {}
+      LayerNorm norm1,
+      Linear q,
+      Linear k,
+      Linear v,
+      Linear out,
+      LayerNorm norm2,
+      Linear fc1,
+      Linear fc2) {}
 
   public ClipTextModel(ClipTextConfig c, Parameters root) {
     this.config = c;
-    Parameters p = root.contains("text_model.embeddings.token_embedding.weight") || !root.contains("embeddings.token_embedding.weight")
-        ? root.prefix("text_model")
-        : root;
+    Parameters p =
+        root.contains("text_model.embeddings.token_embedding.weight")
+                || !root.contains("embeddings.token_embedding.weight")
+            ? root.prefix("text_model")
+            : root;
     long d = c.hiddenSize();
     long inter = c.intermediateSize();
     double eps = c.layerNormEps();
@@ -60,20 +69,25 @@ public final class ClipTextModel {
     return config;
   }
 
-  /** last_hidden_state [B, L, D] for token ids [B, L] (any integer type), L at most max_position_embeddings. */
+  /**
+   * last_hidden_state [B, L, D] for token ids [B, L] (any integer type), L at most
+   * max_position_embeddings.
+   */
   public NDArray forward(NDArray ids) {
     return forward(ids, 0);
   }
 
   /**
    * The hidden state {@code clipSkip} layers before the last, passed through final_layer_norm
-   * (diffusers pipeline_stable_diffusion.py encode_prompt: clip_skip 1 = AUTOMATIC1111 "Clip skip 2").
+   * (diffusers pipeline_stable_diffusion.py encode_prompt: clip_skip 1 = AUTOMATIC1111 "Clip skip
+   * 2").
    */
   public NDArray forward(NDArray ids, int clipSkip) {
     long b = ids.getShape().get(0);
     long len = ids.getShape().get(1);
     if (len > config.maxPositionEmbeddings() || clipSkip < 0 || clipSkip >= layers.length) {
-      throw new IllegalArgumentException("ids of length " + len + " or clip skip " + clipSkip + " out of range");
+      throw new IllegalArgumentException(
+          "ids of length " + len + " or clip skip " + clipSkip + " out of range");
     }
     try (Scope scope = Scope.open(ids)) {
       // 1. Embeddings: token_embedding[ids] + position_embedding[0..L-1] (CLIPTextEmbeddings).
@@ -93,12 +107,16 @@ public final class ClipTextModel {
       for (int i = 0; i < last; i++) {
         Layer l = layers[i];
         NDArray h = l.norm1().forward(x); // [B, L, D]
-        NDArray attn = Attention.attend(l.q().forward(h), l.k().forward(h), l.v().forward(h), heads, true);
+        NDArray attn =
+            Attention.attend(l.q().forward(h), l.k().forward(h), l.v().forward(h), heads, true);
         // attn: [B, L, D], softmax(q k^T / sqrt(d)) v per head, keys after the query hidden
         x = x.add(l.out().forward(attn)); // [B, L, D]
         h = l.norm2().forward(x); // [B, L, D]
         h = l.fc1().forward(h); // [B, L, I]
-        h = config.hiddenAct().equals("gelu") ? Activations.gelu(h) : Activations.quickGelu(h); // [B, L, I]
+        h =
+            config.hiddenAct().equals("gelu")
+                ? Activations.gelu(h)
+                : Activations.quickGelu(h); // [B, L, I]
         x = x.add(l.fc2().forward(h)); // [B, L, D]
       }
       // 3. final_layer_norm (applied to the clip-skipped state as well, as diffusers does).

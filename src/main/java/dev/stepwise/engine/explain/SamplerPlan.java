@@ -4,10 +4,10 @@ import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.sampling.DdpmVariance;
 import dev.stepwise.engine.sampling.Latents;
 import dev.stepwise.engine.sampling.NoiseSchedule;
-import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.sampling.SamplerSettings;
 import dev.stepwise.engine.sampling.SamplingRun;
 import dev.stepwise.engine.sampling.SchedulerConfig;
+import dev.stepwise.recipe.Sampler;
 
 /**
  * The timesteps and noise levels one sampler visits for a given step count, as the real sampling
@@ -38,8 +38,7 @@ public record SamplerPlan(Sampler kind, boolean karras, double[] timesteps, doub
    * @throws EngineException when {@code steps} is outside 1..T or the spacing cannot give that many
    *     steps
    */
-  public static SamplerPlan of(
-      SchedulerConfig config, Sampler kind, boolean karras, int steps) {
+  public static SamplerPlan of(SchedulerConfig config, Sampler kind, boolean karras, int steps) {
     if (config == null || kind == null) {
       throw new EngineException("A sampler plan needs a scheduler config and a sampler.");
     }

@@ -15,11 +15,14 @@ import ai.djl.ndarray.types.Shape;
  * (measured here, see README "Performance"), and Stable Diffusion runs exactly such layers at its
  * lowest resolutions. So on the CPU, layers with at least {@link #IM2COL_MIN_WEIGHTS} weights on
  * maps of at most {@link #IM2COL_MAX_PIXELS} output pixels use im2col; the choice depends only on
- * shapes, so the same request always takes the same path (identical pixels run to run). The
- * native path is the naive twin the tests compare against.
+ * shapes, so the same request always takes the same path (identical pixels run to run). The native
+ * path is the naive twin the tests compare against.
  */
 public final class Conv2d {
-  /** Weight count from which im2col is considered (1280 x 1280 x 3 x 3 = 14.7M qualifies, 640 x 640 x 9 does not). */
+  /**
+   * Weight count from which im2col is considered (1280 x 1280 x 3 x 3 = 14.7M qualifies, 640 x 640
+   * x 9 does not).
+   */
   static final long IM2COL_MIN_WEIGHTS = 10_000_000L;
 
   /** Largest output map (pixels per image) that takes the im2col path. */
@@ -78,7 +81,8 @@ public final class Conv2d {
             ? forwardIm2col(x, outH, outW)
             : forwardNative(x); // [B, out, H', W']
     // 2 x B x out x H' x W' x (in x k x k) FLOP
-    FlopCounter.add(2 * y.getShape().size() * (weight.getShape().size() / weight.getShape().get(0)));
+    FlopCounter.add(
+        2 * y.getShape().size() * (weight.getShape().size() / weight.getShape().get(0)));
     return y;
   }
 
@@ -121,7 +125,14 @@ public final class Conv2d {
       for (int kx = 0; kx < kernel; kx++) {
         shifts.add(
             padded.get(
-                new NDIndex(":, :, {}:{}:{}, {}:{}:{}", ky, ky + spanH, strideValue, kx, kx + spanW, strideValue)));
+                new NDIndex(
+                    ":, :, {}:{}:{}, {}:{}:{}",
+                    ky,
+                    ky + spanH,
+                    strideValue,
+                    kx,
+                    kx + spanW,
+                    strideValue)));
         // each: [B, in, H', W']
       }
     }

@@ -1,8 +1,8 @@
 package dev.stepwise.engine.nn;
 
 /**
- * Counts the floating-point work of the network calls on the current thread while switched on
- * (the benchmark's GFLOP/s figure): convolutions, linear layers and attention matmuls, 2 FLOP per
+ * Counts the floating-point work of the network calls on the current thread while switched on (the
+ * benchmark's GFLOP/s figure): convolutions, linear layers and attention matmuls, 2 FLOP per
  * multiply-add. Element-wise ops and norms are not counted (a few percent of the total).
  */
 public final class FlopCounter {

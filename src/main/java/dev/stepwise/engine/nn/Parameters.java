@@ -15,9 +15,9 @@ import java.util.TreeSet;
 /**
  * Strict, prefix-scoped access to the weights of one model component.
  *
- * <p>Every tensor is fetched with the shape the component's config.json implies; a missing key or
- * a different shape is a {@link ModelPackException} that names the file, the key, the shape found
- * and the shape expected. Loaded arrays belong to the manager given at creation (the model's own
+ * <p>Every tensor is fetched with the shape the component's config.json implies; a missing key or a
+ * different shape is a {@link ModelPackException} that names the file, the key, the shape found and
+ * the shape expected. Loaded arrays belong to the manager given at creation (the model's own
  * weights manager). After a model is built, {@link #unusedKeys()} lists the tensors of the source
  * that no layer asked for, for a notice.
  */
@@ -122,8 +122,8 @@ public final class Parameters {
   }
 
   /**
-   * The source's tensors that no layer asked for, sorted; buffers such as {@code position_ids}
-   * and {@code num_batches_tracked} are left out because models rebuild them.
+   * The source's tensors that no layer asked for, sorted; buffers such as {@code position_ids} and
+   * {@code num_batches_tracked} are left out because models rebuild them.
    */
   public List<String> unusedKeys() {
     List<String> out = new ArrayList<>();

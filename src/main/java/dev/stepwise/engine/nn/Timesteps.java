@@ -12,9 +12,9 @@ public final class Timesteps {
   private Timesteps() {}
 
   /**
-   * Embeds {@code t [B]} (fractional values allowed) as {@code [B, dim]}: with half = dim/2,
-   * freq_i = exp(-ln(10000) * i / (half - freqShift)), features [sin(t freq), cos(t freq)], swapped
-   * to [cos, sin] when {@code flipSinToCos}; an odd {@code dim} gets a final zero column.
+   * Embeds {@code t [B]} (fractional values allowed) as {@code [B, dim]}: with half = dim/2, freq_i
+   * = exp(-ln(10000) * i / (half - freqShift)), features [sin(t freq), cos(t freq)], swapped to
+   * [cos, sin] when {@code flipSinToCos}; an odd {@code dim} gets a final zero column.
    */
   public static NDArray sinusoidal(NDArray t, int dim, boolean flipSinToCos, double freqShift) {
     int half = dim / 2;

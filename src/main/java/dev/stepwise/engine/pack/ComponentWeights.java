@@ -72,7 +72,8 @@ record ComponentWeights(String component, Path file, boolean sharded) {
       // diffusers' variant="fp16" downloads hold only this file: use it, and say so.
       found = new ComponentWeights(component, dir.resolve(base + ".fp16.safetensors"), false);
       used.add(base + ".fp16.safetensors");
-      notices.add(component + "/" + base + ".fp16.safetensors used: the folder has no " + single + ".");
+      notices.add(
+          component + "/" + base + ".fp16.safetensors used: the folder has no " + single + ".");
     } else if (Files.isRegularFile(dir.resolve(base + ".fp16.safetensors.index.json"))) {
       String fp16Index = base + ".fp16.safetensors.index.json";
       found = new ComponentWeights(component, dir.resolve(fp16Index), true);
@@ -115,7 +116,13 @@ record ComponentWeights(String component, Path file, boolean sharded) {
       Path p = dir.resolve(name);
       if (Files.exists(p) && !Files.isRegularFile(p)) {
         return new ModelPackException(
-            pack + ": " + component + "/" + name + " is " + kindOf(p)
+            pack
+                + ": "
+                + component
+                + "/"
+                + name
+                + " is "
+                + kindOf(p)
                 + ", not a file; Stepwise reads weights only from regular files.");
       }
     }

@@ -8,14 +8,16 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Typed reads of one config.json with diffusers' defaults for absent or null fields; a value of
- * the wrong type is a {@link ModelPackException} naming the file, the field and the value.
+ * Typed reads of one config.json with diffusers' defaults for absent or null fields; a value of the
+ * wrong type is a {@link ModelPackException} naming the file, the field and the value.
  */
 public final class ConfigFields {
   private final JsonObject json;
   private final String file;
 
-  /** Reads {@code json}, which came from {@code file} (e.g. {@code unet/config.json}, for messages). */
+  /**
+   * Reads {@code json}, which came from {@code file} (e.g. {@code unet/config.json}, for messages).
+   */
   public ConfigFields(JsonObject json, String file) {
     this.json = json;
     this.file = file;

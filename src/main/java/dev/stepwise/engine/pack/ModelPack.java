@@ -243,7 +243,9 @@ public final class ModelPack implements AutoCloseable {
     return preview == null ? null : preview.bias().clone();
   }
 
-  /** The pack's preview decoder folder ({@value #PREVIEW_DECODER_DIR}/), or null when it has none. */
+  /**
+   * The pack's preview decoder folder ({@value #PREVIEW_DECODER_DIR}/), or null when it has none.
+   */
   public Path previewDecoderDir() {
     Path dir = root.resolve(PREVIEW_DECODER_DIR);
     return Files.isDirectory(dir) ? dir : null;

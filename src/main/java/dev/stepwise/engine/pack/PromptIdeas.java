@@ -44,18 +44,22 @@ public final class PromptIdeas {
         return List.of();
       }
       if (Files.size(file) > MAX_BYTES) {
-        LOG.warn("{} is over {} bytes; no prompt ideas are offered for this model", file, MAX_BYTES);
+        LOG.warn(
+            "{} is over {} bytes; no prompt ideas are offered for this model", file, MAX_BYTES);
         return List.of();
       }
-      String text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
-          .toString();
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
+              .toString();
       Set<String> ideas = new LinkedHashSet<>();
       for (String line : text.split("\n", -1)) {
         String idea = line.strip();
-        if (!idea.isEmpty() && idea.length() <= MAX_LINE
+        if (!idea.isEmpty()
+            && idea.length() <= MAX_LINE
             && idea.chars().noneMatch(Character::isISOControl)) {
           ideas.add(idea);
           if (ideas.size() == MAX_IDEAS) {

@@ -15,15 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cheap live preview: a linear map from one latent pixel to one RGB pixel,
- * rgb_k = sum_c latent_c * factors[c][k] + bias[k], output in [-1, 1], applied to scaled latents
- * (the sampler's units). The same idea as AUTOMATIC1111's "Approx cheap" and ComfyUI's latent2rgb;
- * Stepwise fits its own factors by least squares for each autoencoder.
+ * The cheap live preview: a linear map from one latent pixel to one RGB pixel, rgb_k = sum_c
+ * latent_c * factors[c][k] + bias[k], output in [-1, 1], applied to scaled latents (the sampler's
+ * units). The same idea as AUTOMATIC1111's "Approx cheap" and ComfyUI's latent2rgb; Stepwise fits
+ * its own factors by least squares for each autoencoder.
  *
- * <p>A pack carries its factors in {@code preview/latent_rgb.json}:
- * {@code {"factors": [[r, g, b], ...one row per latent channel], "bias": [r, g, b]}}. For a pack
- * without that file the factors are fitted once on synthetic images through the pack's own
- * encoder and cached under the Stepwise cache folder.
+ * <p>A pack carries its factors in {@code preview/latent_rgb.json}: {@code {"factors": [[r, g, b],
+ * ...one row per latent channel], "bias": [r, g, b]}}. For a pack without that file the factors are
+ * fitted once on synthetic images through the pack's own encoder and cached under the Stepwise
+ * cache folder.
  */
 public final class LatentRgbProjection {
   private static final Logger LOG = LoggerFactory.getLogger(LatentRgbProjection.class);
@@ -109,8 +109,8 @@ public final class LatentRgbProjection {
   }
 
   /**
-   * Fits the factors by least squares: synthetic images (smooth colour fields) are encoded, and
-   * the latent pixels are regressed onto the f x f average of the image pixels they cover.
+   * Fits the factors by least squares: synthetic images (smooth colour fields) are encoded, and the
+   * latent pixels are regressed onto the f x f average of the image pixels they cover.
    */
   public static LatentRgbProjection fit(Encoder encoder, int factor) {
     int images = 6;
@@ -161,10 +161,14 @@ public final class LatentRgbProjection {
 
   /** {@link #fit} once per autoencoder, cached in the Stepwise cache folder under {@code key}. */
   public static LatentRgbProjection fitCached(String key, Encoder encoder, int factor) {
-    Path file = Stepwise.cacheDir().resolve("preview").resolve(key.replaceAll("[^A-Za-z0-9_-]", "_") + ".json");
+    Path file =
+        Stepwise.cacheDir()
+            .resolve("preview")
+            .resolve(key.replaceAll("[^A-Za-z0-9_-]", "_") + ".json");
     try {
       if (Files.isRegularFile(file) && Files.size(file) < 65536) {
-        JsonObject o = new Gson().fromJson(Files.readString(file, StandardCharsets.UTF_8), JsonObject.class);
+        JsonObject o =
+            new Gson().fromJson(Files.readString(file, StandardCharsets.UTF_8), JsonObject.class);
         return fromJson(o);
       }
     } catch (IOException | RuntimeException e) {
@@ -195,7 +199,8 @@ public final class LatentRgbProjection {
     float[][] f = gson.fromJson(o.get("factors"), float[][].class);
     float[] b = o.has("bias") ? gson.fromJson(o.get("bias"), float[].class) : null;
     if (f == null || (b != null && b.length != 3)) {
-      throw new IllegalArgumentException("latent_rgb.json needs \"factors\" rows of 3 and a \"bias\" of 3");
+      throw new IllegalArgumentException(
+          "latent_rgb.json needs \"factors\" rows of 3 and a \"bias\" of 3");
     }
     return fromPack(f, b);
   }

@@ -4,7 +4,10 @@ package dev.stepwise.engine.preview;
 final class LeastSquares {
   private LeastSquares() {}
 
-  /** Returns X for square {@code a} [k][k] and right-hand sides {@code b} [k][m]; inputs are not modified. */
+  /**
+   * Returns X for square {@code a} [k][k] and right-hand sides {@code b} [k][m]; inputs are not
+   * modified.
+   */
   static double[][] solve(double[][] a, double[][] b) {
     int k = a.length;
     int m = b[0].length;

@@ -12,15 +12,15 @@ import dev.stepwise.engine.PreviewMethod;
  *       more than {@link #TINY_BUDGET} of a step, it decodes the latents pooled to half size (the
  *       engine upscales the frame smoothly), unless that frame would be smaller than {@link
  *       #MIN_HALF_FRAME} pixels a side.
- *   <li>{@link PreviewMethod#AUTO} without one: a full decode at the first step, which measures
- *       it; then a full decode every N steps with N = ceil(decode / ({@link #AUTO_BUDGET} x
- *       step)), the cheap projection in between (N = 1 when a decode costs at most 25% of a step).
- *   <li>{@link PreviewMethod#FULL}, {@link PreviewMethod#CHEAP}: that method at every step;
- *       {@link PreviewMethod#OFF}: nothing.
+ *   <li>{@link PreviewMethod#AUTO} without one: a full decode at the first step, which measures it;
+ *       then a full decode every N steps with N = ceil(decode / ({@link #AUTO_BUDGET} x step)), the
+ *       cheap projection in between (N = 1 when a decode costs at most 25% of a step).
+ *   <li>{@link PreviewMethod#FULL}, {@link PreviewMethod#CHEAP}: that method at every step; {@link
+ *       PreviewMethod#OFF}: nothing.
  * </ul>
  *
- * <p>Step times ignore the job's first step once a second has been timed (it carries the
- * warm-up). Used on the sampling thread only.
+ * <p>Step times ignore the job's first step once a second has been timed (it carries the warm-up).
+ * Used on the sampling thread only.
  */
 public final class PreviewPlanner {
   /** The share of a step Auto lets previews cost. */
@@ -137,7 +137,10 @@ public final class PreviewPlanner {
       bestTinyNanos = Math.min(bestTinyNanos, nanos);
       tinyTimings++;
       double stepNanos = meanStepNanos();
-      if (canHalve && tinyTimings >= 2 && stepNanos > 0 && bestTinyNanos > TINY_BUDGET * stepNanos) {
+      if (canHalve
+          && tinyTimings >= 2
+          && stepNanos > 0
+          && bestTinyNanos > TINY_BUDGET * stepNanos) {
         tinyScale = 2;
       }
     }
@@ -152,7 +155,8 @@ public final class PreviewPlanner {
     if (previews == 0 || !(step > 0)) {
       return 0;
     }
-    double preview = previews == 1 ? firstPreviewNanos : laterPreviewNanos / (double) (previews - 1);
+    double preview =
+        previews == 1 ? firstPreviewNanos : laterPreviewNanos / (double) (previews - 1);
     return 100.0 * preview / step;
   }
 

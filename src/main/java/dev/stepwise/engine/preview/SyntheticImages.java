@@ -20,7 +20,11 @@ final class SyntheticImages {
           c[k] = (float) random.nextDouble(-1, 1);
         }
       }
-      float[] disc = {(float) random.nextDouble(-1, 1), (float) random.nextDouble(-1, 1), (float) random.nextDouble(-1, 1)};
+      float[] disc = {
+        (float) random.nextDouble(-1, 1),
+        (float) random.nextDouble(-1, 1),
+        (float) random.nextDouble(-1, 1)
+      };
       double cx = random.nextDouble(0.2, 0.8) * side;
       double cy = random.nextDouble(0.2, 0.8) * side;
       double r = random.nextDouble(0.15, 0.35) * side;
@@ -33,8 +37,10 @@ final class SyntheticImages {
             double val =
                 inDisc
                     ? disc[k]
-                    : (1 - u) * (1 - v) * corners[0][k] + u * (1 - v) * corners[1][k]
-                        + (1 - u) * v * corners[2][k] + u * v * corners[3][k];
+                    : (1 - u) * (1 - v) * corners[0][k]
+                        + u * (1 - v) * corners[1][k]
+                        + (1 - u) * v * corners[2][k]
+                        + u * v * corners[3][k];
             out[(i * 3 + k) * plane + y * side + x] = (float) val;
           }
         }

@@ -35,12 +35,13 @@ import java.util.regex.Pattern;
  *
  * <p>{@link #load} reads (a) a diffusers AutoencoderTiny folder ({@code config.json} and {@code
  * diffusion_pytorch_model.safetensors}, keys {@code decoder.layers.N.*}; {@code encoder.*} keys are
- * ignored), (b) a folder holding one original TAESD decoder file ({@code taesd_decoder.safetensors},
- * {@code taesdxl_decoder.safetensors}, any single {@code *decoder*.safetensors}; keys {@code N.*},
- * read as {@code decoder.layers.(N-1).*} since index 0 of taesd.py's Decoder is Clamp), or (c) such
- * a .safetensors file itself, in either key style. Without a config.json the decoder is TAESD's
- * ({@link TinyVaeConfig#taesdDefaults}) with the latent channel count of its first convolution.
- * Pickle files (.pth, .pt, .ckpt, .bin) are never read.
+ * ignored), (b) a folder holding one original TAESD decoder file ({@code
+ * taesd_decoder.safetensors}, {@code taesdxl_decoder.safetensors}, any single {@code
+ * *decoder*.safetensors}; keys {@code N.*}, read as {@code decoder.layers.(N-1).*} since index 0 of
+ * taesd.py's Decoder is Clamp), or (c) such a .safetensors file itself, in either key style.
+ * Without a config.json the decoder is TAESD's ({@link TinyVaeConfig#taesdDefaults}) with the
+ * latent channel count of its first convolution. Pickle files (.pth, .pt, .ckpt, .bin) are never
+ * read.
  *
  * <p>The weights live in the decoder's own {@link NDManager}, freed by {@link #close()}. Use one
  * instance from one thread at a time (the sampling thread): {@link #decodeToPixels} opens a
@@ -72,7 +73,11 @@ public final class TinyDecoder implements AutoCloseable {
   private volatile boolean closed;
 
   private TinyDecoder(
-      String origin, TinyVaeConfig config, NDManager manager, AutoencoderTiny network, OptionalDouble madeFor) {
+      String origin,
+      TinyVaeConfig config,
+      NDManager manager,
+      AutoencoderTiny network,
+      OptionalDouble madeFor) {
     this.origin = origin;
     this.config = config;
     this.manager = manager;
@@ -96,8 +101,11 @@ public final class TinyDecoder implements AutoCloseable {
             throw pickleRefusal(origin + ": " + pickle.getFileName());
           }
           throw new ModelPackException(
-              origin + ": " + DIFFUSERS_WEIGHTS
-                  + " is missing (a diffusers AutoencoderTiny folder holds it beside config.json).");
+              origin
+                  + ": "
+                  + DIFFUSERS_WEIGHTS
+                  + " is missing (a diffusers AutoencoderTiny folder holds it beside"
+                  + " config.json).");
         }
         TinyVaeConfig config = readConfig(location.resolve(CONFIG), origin);
         return build(origin, config, weights, location, device);
@@ -114,10 +122,13 @@ public final class TinyDecoder implements AutoCloseable {
     }
     if (!name.endsWith(".safetensors")) {
       throw new ModelPackException(
-          origin + " is neither a folder nor a .safetensors file, so it cannot be a preview decoder.");
+          origin
+              + " is neither a folder nor a .safetensors file, so it cannot be a preview decoder.");
     }
     Path parent = location.toAbsolutePath().getParent();
-    if (name.equals(DIFFUSERS_WEIGHTS) && parent != null && Files.isRegularFile(parent.resolve(CONFIG))) {
+    if (name.equals(DIFFUSERS_WEIGHTS)
+        && parent != null
+        && Files.isRegularFile(parent.resolve(CONFIG))) {
       // The weights file of a diffusers folder: its config.json belongs to it.
       TinyVaeConfig config = readConfig(parent.resolve(CONFIG), origin);
       return build(origin, config, location, parent, device);
@@ -153,13 +164,18 @@ public final class TinyDecoder implements AutoCloseable {
       List<String> names = new ArrayList<>();
       decoders.forEach(p -> names.add(p.getFileName().toString()));
       throw new ModelPackException(
-          origin + " holds several decoder files (" + String.join(", ", names) + "); choose one of them.");
+          origin
+              + " holds several decoder files ("
+              + String.join(", ", names)
+              + "); choose one of them.");
     }
     if (!pickles.isEmpty()) {
       throw pickleRefusal(origin + ": " + pickles.get(0));
     }
     throw new ModelPackException(
-        origin + " holds neither config.json with " + DIFFUSERS_WEIGHTS
+        origin
+            + " holds neither config.json with "
+            + DIFFUSERS_WEIGHTS
             + " nor a *decoder*.safetensors file, so it is not a preview decoder.");
   }
 
@@ -170,7 +186,8 @@ public final class TinyDecoder implements AutoCloseable {
   /** {@code what}: "preview decoder /x/a.pth", or "preview decoder /x: a.pth". */
   private static ModelPackException pickleRefusal(String what) {
     return new ModelPackException(
-        what + " is a pickle file, which Stepwise never reads because loading it can run code;"
+        what
+            + " is a pickle file, which Stepwise never reads because loading it can run code;"
             + " convert it to safetensors.");
   }
 
@@ -185,7 +202,12 @@ public final class TinyDecoder implements AutoCloseable {
       long size = Files.size(file);
       if (size > MAX_CONFIG_BYTES) {
         throw new ModelPackException(
-            what + " is " + size + " bytes; config files may be at most " + MAX_CONFIG_BYTES + " bytes.");
+            what
+                + " is "
+                + size
+                + " bytes; config files may be at most "
+                + MAX_CONFIG_BYTES
+                + " bytes.");
       }
       bytes = Files.readAllBytes(file);
     } catch (IOException e) {
@@ -210,13 +232,21 @@ public final class TinyDecoder implements AutoCloseable {
         long[] first = keys.shape("decoder.layers.0.weight");
         if (first == null || first.length != 4) {
           throw new ModelPackException(
-              origin + ": " + weights.getFileName() + " has no first convolution "
-                  + keys.stored("decoder.layers.0.weight") + " of 4 dimensions, so it is not a TAESD decoder.");
+              origin
+                  + ": "
+                  + weights.getFileName()
+                  + " has no first convolution "
+                  + keys.stored("decoder.layers.0.weight")
+                  + " of 4 dimensions, so it is not a TAESD decoder.");
         }
         if (first[1] < 1 || first[1] > TinyVaeConfig.MAX_CHANNELS) {
           throw new ModelPackException(
-              origin + ": its first convolution reads " + first[1] + " latent channels; allowed are 1 to "
-                  + TinyVaeConfig.MAX_CHANNELS + ".");
+              origin
+                  + ": its first convolution reads "
+                  + first[1]
+                  + " latent channels; allowed are 1 to "
+                  + TinyVaeConfig.MAX_CHANNELS
+                  + ".");
         }
         config = TinyVaeConfig.taesdDefaults((int) first[1]);
       }
@@ -226,14 +256,21 @@ public final class TinyDecoder implements AutoCloseable {
       List<String> unused = params.unusedKeys();
       if (!unused.isEmpty()) {
         throw new ModelPackException(
-            origin + ": " + weights.getFileName() + " holds " + unused.size()
-                + " tensors this decoder does not use (the first is " + keys.stored(unused.get(0))
+            origin
+                + ": "
+                + weights.getFileName()
+                + " holds "
+                + unused.size()
+                + " tensors this decoder does not use (the first is "
+                + keys.stored(unused.get(0))
                 + "), so it is not an AutoencoderTiny decoder of this shape.");
       }
       OptionalDouble madeFor = config.stepwiseVaeScalingFactor();
       if (madeFor.isEmpty()) {
         Path folderName = named.getFileName();
-        madeFor = inferScaling(weights.getFileName().toString(), folderName == null ? "" : folderName.toString());
+        madeFor =
+            inferScaling(
+                weights.getFileName().toString(), folderName == null ? "" : folderName.toString());
       }
       return new TinyDecoder(origin, config, manager, network, madeFor);
     } catch (RuntimeException e) {
@@ -257,7 +294,10 @@ public final class TinyDecoder implements AutoCloseable {
       if (n.contains("taesdxl")) {
         return OptionalDouble.of(SDXL_SCALING);
       }
-      if (n.contains("taesd3") || n.contains("taef1") || n.contains("taef2") || n.contains("taesana")) {
+      if (n.contains("taesd3")
+          || n.contains("taef1")
+          || n.contains("taef2")
+          || n.contains("taesana")) {
         return OptionalDouble.empty();
       }
       if (n.contains("taesd")) {
@@ -294,7 +334,9 @@ public final class TinyDecoder implements AutoCloseable {
 
   /** One line for the UI and logs, e.g. "AutoencoderTiny, 1,222,531 parameters". */
   public String description() {
-    return "AutoencoderTiny, " + NumberFormat.getIntegerInstance(Locale.ROOT).format(parameterCount()) + " parameters";
+    return "AutoencoderTiny, "
+        + NumberFormat.getIntegerInstance(Locale.ROOT).format(parameterCount())
+        + " parameters";
   }
 
   /**
@@ -315,15 +357,30 @@ public final class TinyDecoder implements AutoCloseable {
   public void checkFits(int modelLatentChannels, double modelScalingFactor, String modelName) {
     if (modelLatentChannels != latentChannels()) {
       throw new ModelPackException(
-          "The " + origin + " reads " + latentChannels() + " latent channels but " + modelName + " has "
-              + modelLatentChannels + ".");
+          "The "
+              + origin
+              + " reads "
+              + latentChannels()
+              + " latent channels but "
+              + modelName
+              + " has "
+              + modelLatentChannels
+              + ".");
     }
     if (madeFor.isPresent()) {
       double want = madeFor.getAsDouble();
-      if (!(Math.abs(want - modelScalingFactor) <= SCALING_TOLERANCE * Math.abs(modelScalingFactor))) {
+      if (!(Math.abs(want - modelScalingFactor)
+          <= SCALING_TOLERANCE * Math.abs(modelScalingFactor))) {
         throw new ModelPackException(
-            "The " + origin + " was made for latents scaled by " + want + " but " + modelName
-                + "'s autoencoder scales them by " + modelScalingFactor + ".");
+            "The "
+                + origin
+                + " was made for latents scaled by "
+                + want
+                + " but "
+                + modelName
+                + "'s autoencoder scales them by "
+                + modelScalingFactor
+                + ".");
       }
     }
   }
@@ -341,12 +398,29 @@ public final class TinyDecoder implements AutoCloseable {
     int c = latentChannels();
     if (h < 1 || w < 1 || (long) c * h * w != latents.length) {
       throw new IllegalArgumentException(
-          "The " + origin + " got " + latents.length + " latent values for " + c + " x " + h + " x " + w + ".");
+          "The "
+              + origin
+              + " got "
+              + latents.length
+              + " latent values for "
+              + c
+              + " x "
+              + h
+              + " x "
+              + w
+              + ".");
     }
     long outputs = 3L * h * factor() * w * factor();
     if (outputs > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(
-          "The " + origin + " cannot decode " + h + " x " + w + " latents: " + outputs
+          "The "
+              + origin
+              + " cannot decode "
+              + h
+              + " x "
+              + w
+              + " latents: "
+              + outputs
               + " output values exceed a Java array.");
     }
     try (NDManager job = manager.newSubManager()) {
@@ -383,8 +457,8 @@ public final class TinyDecoder implements AutoCloseable {
 
   /**
    * The decoder tensors of one safetensors file under diffusers' names {@code decoder.layers.N.*}:
-   * a diffusers file as stored, minus its {@code encoder.*} tensors (only the decoder is used), or an
-   * original TAESD decoder file whose {@code N.*} are renamed {@code decoder.layers.(N-1).*}
+   * a diffusers file as stored, minus its {@code encoder.*} tensors (only the decoder is used), or
+   * an original TAESD decoder file whose {@code N.*} are renamed {@code decoder.layers.(N-1).*}
    * (taesd.py Decoder index 0 is Clamp, which has no weights; tiny_vae.py convert_original).
    */
   private static final class DecoderKeys implements TensorSource {
@@ -393,7 +467,8 @@ public final class TinyDecoder implements AutoCloseable {
     private final String origin;
     private final boolean original; // TAESD's own key names
 
-    private DecoderKeys(SafetensorsFile file, Map<String, String> stored, String origin, boolean original) {
+    private DecoderKeys(
+        SafetensorsFile file, Map<String, String> stored, String origin, boolean original) {
       this.file = file;
       this.stored = stored;
       this.origin = origin;
@@ -402,7 +477,8 @@ public final class TinyDecoder implements AutoCloseable {
 
     static DecoderKeys of(SafetensorsFile file, String decoderOrigin) {
       Set<String> names = file.names();
-      boolean diffusers = names.stream().anyMatch(n -> n.startsWith("decoder.") || n.startsWith("encoder."));
+      boolean diffusers =
+          names.stream().anyMatch(n -> n.startsWith("decoder.") || n.startsWith("encoder."));
       Map<String, String> map = new LinkedHashMap<>();
       String name = file.path().getFileName().toString();
       for (String n : new TreeSet<>(names)) {
@@ -414,14 +490,23 @@ public final class TinyDecoder implements AutoCloseable {
         } else {
           if (!ORIGINAL_KEY.matcher(n).matches()) {
             throw new ModelPackException(
-                decoderOrigin + ": " + name + " holds tensor \"" + StrictJson.shorten(n)
-                    + "\", which is neither a diffusers AutoencoderTiny key (decoder.*) nor a TAESD key (N.*).");
+                decoderOrigin
+                    + ": "
+                    + name
+                    + " holds tensor \""
+                    + StrictJson.shorten(n)
+                    + "\", which is neither a diffusers AutoencoderTiny key (decoder.*) nor a TAESD"
+                    + " key (N.*).");
           }
           int dot = n.indexOf('.');
           int index = Integer.parseInt(n.substring(0, dot));
           if (index == 0) {
             throw new ModelPackException(
-                decoderOrigin + ": " + name + " holds tensor \"" + StrictJson.shorten(n)
+                decoderOrigin
+                    + ": "
+                    + name
+                    + " holds tensor \""
+                    + StrictJson.shorten(n)
                     + "\" at index 0, which a TAESD decoder never has (that is an encoder file).");
           }
           map.put("decoder.layers." + (index - 1) + n.substring(dot), n);

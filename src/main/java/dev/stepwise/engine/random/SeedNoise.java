@@ -3,8 +3,8 @@ package dev.stepwise.engine.random;
 import dev.stepwise.engine.EngineException;
 
 /**
- * The seeded noise of one image: one torch-compatible generator seeded with the image's seed,
- * whose first draw is the image's initial latent noise and whose later draws, continuing the same
+ * The seeded noise of one image: one torch-compatible generator seeded with the image's seed, whose
+ * first draw is the image's initial latent noise and whose later draws, continuing the same
  * generator, are its step noise.
  *
  * <p>This is what diffusers does with a CPU generator, {@code

@@ -54,8 +54,8 @@ public record Latents(float[] data, int batch, int channels, int height, int wid
   /**
    * Returns one image's standard normal latents [1, C, H, W], the next {@code C * H * W} values of
    * {@code noise}. From a fresh {@code new SeedNoise(seed)} they are {@code torch.randn([1, C, H,
-   * W], generator=torch.Generator().manual_seed(seed))} on an x86-64 CPU, bit for bit, and the
-   * same source then continues with the image's step noise (see {@link SeedNoise}).
+   * W], generator=torch.Generator().manual_seed(seed))} on an x86-64 CPU, bit for bit, and the same
+   * source then continues with the image's step noise (see {@link SeedNoise}).
    */
   public static Latents initialNoise(NoiseSource noise, int channels, int height, int width) {
     checkShape(1, channels, height, width);
@@ -74,9 +74,9 @@ public record Latents(float[] data, int batch, int channels, int height, int wid
   }
 
   /**
-   * Returns these latents 2x2 average-pooled: [B, C, h, w] -> [B, C, ceil(h/2), ceil(w/2)], an
-   * edge cell averaging the pixels it has. Averaging latents approximates the latents of the
-   * half-size image, which is what a preview decoded at half size needs.
+   * Returns these latents 2x2 average-pooled: [B, C, h, w] -> [B, C, ceil(h/2), ceil(w/2)], an edge
+   * cell averaging the pixels it has. Averaging latents approximates the latents of the half-size
+   * image, which is what a preview decoded at half size needs.
    */
   public Latents pooled2x2() {
     int ph = (height + 1) / 2;

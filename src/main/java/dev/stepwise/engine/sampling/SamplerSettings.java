@@ -1,7 +1,7 @@
 package dev.stepwise.engine.sampling;
 
-import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.EngineException;
+import dev.stepwise.recipe.Sampler;
 
 /**
  * What the user chose for one sampling run.

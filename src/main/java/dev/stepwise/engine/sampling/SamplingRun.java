@@ -1,8 +1,8 @@
 package dev.stepwise.engine.sampling;
 
-import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.random.NoiseSource;
+import dev.stepwise.recipe.Sampler;
 
 /**
  * One sampling run, advanced one model evaluation at a time so a caller can report every step and
@@ -190,10 +190,10 @@ public abstract class SamplingRun {
 
   /**
    * Returns {@code state} (a state this run produced after {@code stepsDone} steps, e.g. a step's
-   * {@code xt}) in variance-preserving units, {@code sqrt(abar) x0 + sqrt(1 - abar) eps}: Euler-type
-   * samplers carry x0 + sigma eps (Karras et al. 2022), whose VP form is x / sqrt(sigma^2 + 1)
-   * with sigma = {@link #sigmaBefore}(stepsDone) (diffusers' scale_model_input); the others carry
-   * VP latents already and get {@code state} back.
+   * {@code xt}) in variance-preserving units, {@code sqrt(abar) x0 + sqrt(1 - abar) eps}:
+   * Euler-type samplers carry x0 + sigma eps (Karras et al. 2022), whose VP form is x /
+   * sqrt(sigma^2 + 1) with sigma = {@link #sigmaBefore}(stepsDone) (diffusers' scale_model_input);
+   * the others carry VP latents already and get {@code state} back.
    */
   public final Latents toVariancePreserving(Latents state, int stepsDone) {
     if (!varianceExploding()) {

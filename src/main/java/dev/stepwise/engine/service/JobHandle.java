@@ -19,7 +19,8 @@ public final class JobHandle {
   private final SamplingService service;
   private volatile JobState state = JobState.QUEUED;
 
-  JobHandle(long id, GenerationRequest request, GenerationListener listener, SamplingService service) {
+  JobHandle(
+      long id, GenerationRequest request, GenerationListener listener, SamplingService service) {
     this.id = id;
     this.request = request;
     this.listener = listener;
@@ -40,8 +41,8 @@ public final class JobHandle {
   }
 
   /**
-   * Completes with the result, or exceptionally with the {@link dev.stepwise.engine.EngineException}
-   * that failed the job, or is cancelled.
+   * Completes with the result, or exceptionally with the {@link
+   * dev.stepwise.engine.EngineException} that failed the job, or is cancelled.
    */
   public CompletableFuture<GenerationResult> result() {
     return result;

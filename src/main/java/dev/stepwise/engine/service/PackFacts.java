@@ -22,8 +22,8 @@ import java.util.List;
  * @param nativeSize the model's own image side in pixels (UNet sample_size times the autoencoder's
  *     factor)
  * @param sizeStep image sides must be multiples of this (the autoencoder's factor)
- * @param promptIdeas prompts the model knows, from the pack's optional {@code prompts.txt}
- *     ({@link PromptIdeas}); empty for most packs
+ * @param promptIdeas prompts the model knows, from the pack's optional {@code prompts.txt} ({@link
+ *     PromptIdeas}); empty for most packs
  */
 public record PackFacts(
     Path folder,
@@ -53,7 +53,12 @@ public record PackFacts(
           Tokenizers.load(pack.tokenizerDir(), clip.maxPositionEmbeddings());
       int factor = vae.downscale();
       return new PackFacts(
-          pack.root(), pack.name(), tokenizer, scheduler, unet.sampleSize() * factor, factor,
+          pack.root(),
+          pack.name(),
+          tokenizer,
+          scheduler,
+          unet.sampleSize() * factor,
+          factor,
           PromptIdeas.read(pack.root()));
     }
   }

@@ -47,7 +47,8 @@ public final class SamplingService implements AutoCloseable {
   }
 
   /** A service with an explicit device and model loader (tests inject their own). */
-  public SamplingService(Path defaultModel, Device device, BiFunction<Path, Device, DiffusionModel> loader) {
+  public SamplingService(
+      Path defaultModel, Device device, BiFunction<Path, Device, DiffusionModel> loader) {
     this.defaultModel = defaultModel;
     this.device = device;
     this.loader = loader;
@@ -89,8 +90,8 @@ public final class SamplingService implements AutoCloseable {
   }
 
   /**
-   * Moves a queued job to {@code index} in the queue (0 = next to run). Returns false if the job
-   * is no longer queued.
+   * Moves a queued job to {@code index} in the queue (0 = next to run). Returns false if the job is
+   * no longer queued.
    */
   public boolean move(JobHandle job, int index) {
     synchronized (this) {
@@ -174,13 +175,21 @@ public final class SamplingService implements AutoCloseable {
       fail(job, e);
     } catch (OutOfMemoryError e) {
       LOG.error("job {} ran out of memory", job.id(), e);
-      fail(job, new EngineException("generation ran out of memory; choose a smaller size or batch.", e));
+      fail(
+          job,
+          new EngineException("generation ran out of memory; choose a smaller size or batch.", e));
     } catch (RuntimeException | Error e) {
       // Any other failure (a native library or class that failed to load, a StackOverflowError
       // from a crafted tokenizer regex) must fail this job, not end the worker thread: every later
       // job would wait forever.
       LOG.error("job {} failed unexpectedly", job.id(), e);
-      fail(job, new EngineException("generation failed because of an internal error (" + e.getClass().getSimpleName() + "); the log has the details.", e));
+      fail(
+          job,
+          new EngineException(
+              "generation failed because of an internal error ("
+                  + e.getClass().getSimpleName()
+                  + "); the log has the details.",
+              e));
     }
   }
 

@@ -47,7 +47,9 @@ import java.util.regex.Pattern;
 public final class ClipBpeTokenizer implements PromptTokenizer {
   private static final Pattern SPLIT =
       Pattern.compile(
-          "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
+          "<\\|startoftext\\|>|<\\|endoftext\\|>" // the two special tokens
+              + "|'s|'t|'re|'ve|'m|'ll|'d" // English contractions
+              + "|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+", // letters, one digit, other marks
           Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS);
   private static final Pattern WHITESPACE =
       Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);

@@ -138,8 +138,8 @@ final class TokenizerFiles {
 
   /** A JSON value that must be a token id: a whole number from 0 to {@link #MAX_TOKEN_ID}. */
   /**
-   * A length (a window, a truncation limit) from 1 to {@code max}; anything else is refused
-   * naming {@code what}, the value and the range.
+   * A length (a window, a truncation limit) from 1 to {@code max}; anything else is refused naming
+   * {@code what}, the value and the range.
    */
   static int length(JsonElement value, String what, int max) {
     if (value != null && value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber()) {

@@ -185,7 +185,8 @@ public final class WordLevelTokenizer implements PromptTokenizer {
     }
     checkRight(truncation, "truncation");
     int limit =
-        TokenizerFiles.length(truncation.get("max_length"), "truncation.max_length in " + origin, MAX_TRUNCATION);
+        TokenizerFiles.length(
+            truncation.get("max_length"), "truncation.max_length in " + origin, MAX_TRUNCATION);
     if (limit < post.added()) {
       throw new ModelPackException(
           "The truncation max_length "

@@ -7,9 +7,9 @@ import dev.stepwise.engine.nn.Linear;
 import dev.stepwise.engine.nn.Parameters;
 
 /**
- * diffusers' ResnetBlock2D with a time embedding (models/resnet.py, time_embedding_norm
- * "default"): GroupNorm, SiLU, conv1, + time_emb_proj(SiLU(temb)), GroupNorm, SiLU, conv2, plus a
- * 1x1 conv_shortcut when the channel count changes.
+ * diffusers' ResnetBlock2D with a time embedding (models/resnet.py, time_embedding_norm "default"):
+ * GroupNorm, SiLU, conv1, + time_emb_proj(SiLU(temb)), GroupNorm, SiLU, conv2, plus a 1x1
+ * conv_shortcut when the channel count changes.
  */
 final class ResnetBlock {
   private final GroupNorm norm1;
@@ -20,7 +20,8 @@ final class ResnetBlock {
   private final Conv2d shortcut; // null when in == out
   private final float outputScale;
 
-  ResnetBlock(Parameters p, int in, int out, int temb, int groups, double eps, double outputScaleFactor) {
+  ResnetBlock(
+      Parameters p, int in, int out, int temb, int groups, double eps, double outputScaleFactor) {
     norm1 = GroupNorm.load(p, "norm1", groups, in, eps);
     conv1 = Conv2d.load3x3(p, "conv1", in, out);
     timeEmbProj = Linear.load(p, "time_emb_proj", temb, out, true);

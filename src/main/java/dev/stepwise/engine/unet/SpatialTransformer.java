@@ -13,8 +13,8 @@ import dev.stepwise.engine.nn.Parameters;
 /**
  * diffusers' Transformer2DModel for continuous input (models/transformers/transformer_2d.py) with
  * BasicTransformerBlocks (models/attention.py): GroupNorm (eps 1e-6), proj_in (1x1 conv, or Linear
- * when use_linear_projection), per block h += attn1(norm1 h); h += attn2(norm2 h, context);
- * h += ff(norm3 h) with GEGLU, then proj_out and the residual.
+ * when use_linear_projection), per block h += attn1(norm1 h); h += attn2(norm2 h, context); h +=
+ * ff(norm3 h) with GEGLU, then proj_out and the residual.
  *
  * <p>Shapes: B batch, C channels = heads x head width, N = H x W tokens, L context tokens, D
  * context width.
@@ -30,11 +30,28 @@ final class SpatialTransformer {
   private final Linear projOutLinear;
 
   private record Block(
-      LayerNorm norm1, Linear q1, Linear k1, Linear v1, Linear out1,
-      LayerNorm norm2, Linear q2, Linear k2, Linear v2, Linear out2,
-      LayerNorm norm3, Linear ffIn, Linear ffOut) {}
+      LayerNorm norm1,
+      Linear q1,
+      Linear k1,
+      Linear v1,
+      Linear out1,
+      LayerNorm norm2,
+      Linear q2,
+      Linear k2,
+      Linear v2,
+      Linear out2,
+      LayerNorm norm3,
+      Linear ffIn,
+      Linear ffOut) {}
 
-  SpatialTransformer(Parameters p, int channels, int heads, int layers, int contextDim, int groups, boolean linear) {
+  SpatialTransformer(
+      Parameters p,
+      int channels,
+      int heads,
+      int layers,
+      int contextDim,
+      int groups,
+      boolean linear) {
     this.heads = heads;
     this.linearProjection = linear;
     long c = channels;
@@ -85,9 +102,27 @@ final class SpatialTransformer {
     }
     for (Block blk : blocks) {
       NDArray t = blk.norm1().forward(h); // [B, N, C]
-      h = h.add(blk.out1().forward(Attention.attend(blk.q1().forward(t), blk.k1().forward(t), blk.v1().forward(t), heads, false))); // [B, N, C]
+      h =
+          h.add(
+              blk.out1()
+                  .forward(
+                      Attention.attend(
+                          blk.q1().forward(t),
+                          blk.k1().forward(t),
+                          blk.v1().forward(t),
+                          heads,
+                          false))); // [B, N, C]
       t = blk.norm2().forward(h); // [B, N, C]
-      h = h.add(blk.out2().forward(Attention.attend(blk.q2().forward(t), blk.k2().forward(context), blk.v2().forward(context), heads, false))); // [B, N, C]
+      h =
+          h.add(
+              blk.out2()
+                  .forward(
+                      Attention.attend(
+                          blk.q2().forward(t),
+                          blk.k2().forward(context),
+                          blk.v2().forward(context),
+                          heads,
+                          false))); // [B, N, C]
       t = blk.norm3().forward(h); // [B, N, C]
       h = h.add(blk.ffOut().forward(Activations.geglu(blk.ffIn().forward(t)))); // [B, N, C]
     }

@@ -21,8 +21,8 @@ import java.util.List;
  * skip stack, a mid block, up blocks that pop and concatenate those skips (h first), and an output
  * head. Parameter names are diffusers' state_dict keys.
  *
- * <p>Shapes: B batch, Cin/Cout latent channels, h x w latent, L context tokens, D context width,
- * T = 4 x block_out_channels[0] time embedding width.
+ * <p>Shapes: B batch, Cin/Cout latent channels, h x w latent, L context tokens, D context width, T
+ * = 4 x block_out_channels[0] time embedding width.
  */
 public final class UNet2DConditionModel {
   private final UNetConfig config;
@@ -38,7 +38,8 @@ public final class UNet2DConditionModel {
   private final Conv2d convOut;
 
   /** One down or up block: resnets with optional transformers, then an optional resampler conv. */
-  private record Stage(List<ResnetBlock> resnets, List<SpatialTransformer> attentions, Conv2d resample) {}
+  private record Stage(
+      List<ResnetBlock> resnets, List<SpatialTransformer> attentions, Conv2d resample) {}
 
   public UNet2DConditionModel(UNetConfig c, Parameters p) {
     this.config = c;
@@ -52,7 +53,9 @@ public final class UNet2DConditionModel {
     // Time embedding (embeddings.py TimestepEmbedding): linear_1, SiLU, linear_2.
     timeLinear1 = Linear.load(p, "time_embedding.linear_1", ch[0], temb, true);
     timeLinear2 = Linear.load(p, "time_embedding.linear_2", temb, temb, true);
-    convIn = Conv2d.load(p, "conv_in", c.inChannels(), ch[0], c.convInKernel(), 1, (c.convInKernel() - 1) / 2);
+    convIn =
+        Conv2d.load(
+            p, "conv_in", c.inChannels(), ch[0], c.convInKernel(), 1, (c.convInKernel() - 1) / 2);
     // Down blocks (unet_2d_blocks.py CrossAttnDownBlock2D / DownBlock2D).
     int out = ch[0];
     for (int i = 0; i < n; i++) {
@@ -63,22 +66,46 @@ public final class UNet2DConditionModel {
       List<ResnetBlock> resnets = new ArrayList<>();
       List<SpatialTransformer> attns = new ArrayList<>();
       for (int j = 0; j < c.layersPerBlock()[i]; j++) {
-        resnets.add(new ResnetBlock(b.prefix("resnets." + j), j == 0 ? in : out, out, temb, groups, eps, 1.0));
+        resnets.add(
+            new ResnetBlock(
+                b.prefix("resnets." + j), j == 0 ? in : out, out, temb, groups, eps, 1.0));
         if (cross) {
-          attns.add(new SpatialTransformer(b.prefix("attentions." + j), out, c.attentionHeads()[i], c.transformerLayersPerBlock()[i], ctx, groups, linear));
+          attns.add(
+              new SpatialTransformer(
+                  b.prefix("attentions." + j),
+                  out,
+                  c.attentionHeads()[i],
+                  c.transformerLayersPerBlock()[i],
+                  ctx,
+                  groups,
+                  linear));
         }
       }
       Conv2d downsampler =
-          i < n - 1 ? Conv2d.load(b, "downsamplers.0.conv", out, out, 3, 2, c.downsamplePadding()) : null;
+          i < n - 1
+              ? Conv2d.load(b, "downsamplers.0.conv", out, out, 3, 2, c.downsamplePadding())
+              : null;
       down.add(new Stage(resnets, attns, downsampler));
     }
     // Mid block (UNetMidBlock2DCrossAttn): resnet, transformer, resnet.
     int last = ch[n - 1];
     if (c.midBlockType() != null) {
       Parameters m = p.prefix("mid_block");
-      midResnet0 = new ResnetBlock(m.prefix("resnets.0"), last, last, temb, groups, eps, c.midBlockScaleFactor());
-      midAttention = new SpatialTransformer(m.prefix("attentions.0"), last, c.attentionHeads()[n - 1], c.transformerLayersPerBlock()[n - 1], ctx, groups, linear);
-      midResnet1 = new ResnetBlock(m.prefix("resnets.1"), last, last, temb, groups, eps, c.midBlockScaleFactor());
+      midResnet0 =
+          new ResnetBlock(
+              m.prefix("resnets.0"), last, last, temb, groups, eps, c.midBlockScaleFactor());
+      midAttention =
+          new SpatialTransformer(
+              m.prefix("attentions.0"),
+              last,
+              c.attentionHeads()[n - 1],
+              c.transformerLayersPerBlock()[n - 1],
+              ctx,
+              groups,
+              linear);
+      midResnet1 =
+          new ResnetBlock(
+              m.prefix("resnets.1"), last, last, temb, groups, eps, c.midBlockScaleFactor());
     } else {
       midResnet0 = null;
       midAttention = null;
@@ -100,9 +127,12 @@ public final class UNet2DConditionModel {
       for (int j = 0; j < layers; j++) {
         int skip = j == layers - 1 ? inCh : outCh;
         int resIn = j == 0 ? prevOut : outCh;
-        resnets.add(new ResnetBlock(b.prefix("resnets." + j), resIn + skip, outCh, temb, groups, eps, 1.0));
+        resnets.add(
+            new ResnetBlock(b.prefix("resnets." + j), resIn + skip, outCh, temb, groups, eps, 1.0));
         if (cross) {
-          attns.add(new SpatialTransformer(b.prefix("attentions." + j), outCh, heads, tLayers, ctx, groups, linear));
+          attns.add(
+              new SpatialTransformer(
+                  b.prefix("attentions." + j), outCh, heads, tLayers, ctx, groups, linear));
         }
       }
       Conv2d upsampler = i < n - 1 ? Conv2d.load3x3(b, "upsamplers.0.conv", outCh, outCh) : null;
@@ -110,7 +140,15 @@ public final class UNet2DConditionModel {
       prevOut = outCh;
     }
     convNormOut = GroupNorm.load(p, "conv_norm_out", groups, ch[0], eps);
-    convOut = Conv2d.load(p, "conv_out", ch[0], c.outChannels(), c.convOutKernel(), 1, (c.convOutKernel() - 1) / 2);
+    convOut =
+        Conv2d.load(
+            p,
+            "conv_out",
+            ch[0],
+            c.outChannels(),
+            c.convOutKernel(),
+            1,
+            (c.convOutKernel() - 1) / 2);
   }
 
   public UNetConfig config() {
@@ -119,8 +157,8 @@ public final class UNet2DConditionModel {
 
   /**
    * The noise (or v) prediction for {@code sample [B, Cin, h, w]} at {@code timestep [B]}
-   * (fractional allowed) under {@code context [B, L, D]}: [B, Cout, h, w], owned by the manager
-   * of {@code sample}. Intermediates are freed before returning.
+   * (fractional allowed) under {@code context [B, L, D]}: [B, Cout, h, w], owned by the manager of
+   * {@code sample}. Intermediates are freed before returning.
    */
   public NDArray forward(NDArray sample, NDArray timestep, NDArray context) {
     try (Scope scope = Scope.open(sample, timestep, context)) {
@@ -137,13 +175,15 @@ public final class UNet2DConditionModel {
 
   private NDArray embedTime(NDArray timestep) {
     int[] ch = config.blockOutChannels();
-    NDArray t = Timesteps.sinusoidal(timestep, ch[0], config.flipSinToCos(), config.freqShift()); // [B, C0]
+    NDArray t =
+        Timesteps.sinusoidal(timestep, ch[0], config.flipSinToCos(), config.freqShift()); // [B, C0]
     return timeLinear2.forward(Activations.silu(timeLinear1.forward(t))); // [B, T]
   }
 
   private NDArray forwardInScope(NDArray sample, NDArray timestep, NDArray context) {
     NDArray x = config.centerInputSample() ? sample.mul(2).sub(1) : sample; // [B, Cin, h, w]
-    // 1. Time embedding; every resnet uses SiLU(temb) (resnet.py: nonlinearity before time_emb_proj).
+    // 1. Time embedding; every resnet uses SiLU(temb) (resnet.py: nonlinearity before
+    // time_emb_proj).
     NDArray siluTemb = Activations.silu(embedTime(timestep)); // [B, T]
     // 2. conv_in; the skip stack starts with its output.
     NDArray h = convIn.forward(x); // [B, C0, h, w]
@@ -182,7 +222,11 @@ public final class UNet2DConditionModel {
       }
       if (s.resample() != null) {
         NDArray next = skips.peek(); // the skip the next block pops first
-        h = Resample.nearest(h, next.getShape().get(2), next.getShape().get(3)); // [B, Co, 2h', 2w'] or the skip's size
+        h =
+            Resample.nearest(
+                h,
+                next.getShape().get(2),
+                next.getShape().get(3)); // [B, Co, 2h', 2w'] or the skip's size
         h = s.resample().forward(h); // [B, Co, ...]
       }
     }

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fields of diffusers' UNet2DConditionModel config (unet/config.json) that the Stable
- * Diffusion 1.x / 2.x family uses, with diffusers' defaults (models/unets/unet_2d_condition.py).
- * Per-block lists are expanded here, so the network reads one value per block.
+ * The fields of diffusers' UNet2DConditionModel config (unet/config.json) that the Stable Diffusion
+ * 1.x / 2.x family uses, with diffusers' defaults (models/unets/unet_2d_condition.py). Per-block
+ * lists are expanded here, so the network reads one value per block.
  *
  * <p>Naming trap kept from diffusers: {@code attention_head_dim} is the number of heads, not their
  * width, unless {@code num_attention_heads} is given (then that is the head count).
@@ -46,7 +46,9 @@ public record UNetConfig(
   public static final String UP = "UpBlock2D";
   public static final String CROSS_MID = "UNetMidBlock2DCrossAttn";
 
-  /** Fields that must keep their diffusers default for this family (SDXL, LCM, upscalers differ). */
+  /**
+   * Fields that must keep their diffusers default for this family (SDXL, LCM, upscalers differ).
+   */
   private static final Map<String, String> MUST_BE_DEFAULT =
       Map.ofEntries(
           Map.entry("addition_embed_type", "null"),
@@ -68,12 +70,22 @@ public record UNetConfig(
   public UNetConfig {
     int n = blockOutChannels.length;
     if (n == 0 || downBlockTypes.size() != n || upBlockTypes.size() != n) {
-      throw fail("down_block_types, up_block_types and block_out_channels must have the same length, got "
-          + downBlockTypes.size() + ", " + upBlockTypes.size() + " and " + n);
+      throw fail(
+          "down_block_types, up_block_types and block_out_channels must have the same length, got "
+              + downBlockTypes.size()
+              + ", "
+              + upBlockTypes.size()
+              + " and "
+              + n);
     }
-    if (layersPerBlock.length != n || transformerLayersPerBlock.length != n || attentionHeads.length != n) {
-      throw fail("per-block lists (layers_per_block, transformer_layers_per_block, attention heads) must have "
-          + n + " entries");
+    if (layersPerBlock.length != n
+        || transformerLayersPerBlock.length != n
+        || attentionHeads.length != n) {
+      throw fail(
+          "per-block lists (layers_per_block, transformer_layers_per_block, attention heads) must"
+              + " have "
+              + n
+              + " entries");
     }
     if (normNumGroups <= 0) {
       throw fail("norm_num_groups must be a positive number of groups, got " + normNumGroups);
@@ -84,12 +96,21 @@ public record UNetConfig(
     for (int i = 0; i < n; i++) {
       int c = blockOutChannels[i];
       if (c <= 0 || c % normNumGroups != 0) {
-        throw fail("block_out_channels " + Arrays.toString(blockOutChannels)
-            + " must be positive multiples of norm_num_groups " + normNumGroups);
+        throw fail(
+            "block_out_channels "
+                + Arrays.toString(blockOutChannels)
+                + " must be positive multiples of norm_num_groups "
+                + normNumGroups);
       }
       if (attentionHeads[i] <= 0 || c % attentionHeads[i] != 0) {
-        throw fail("block " + i + " has " + c + " channels, which its " + attentionHeads[i]
-            + " attention heads do not divide");
+        throw fail(
+            "block "
+                + i
+                + " has "
+                + c
+                + " channels, which its "
+                + attentionHeads[i]
+                + " attention heads do not divide");
       }
       if (layersPerBlock[i] <= 0 || transformerLayersPerBlock[i] <= 0) {
         throw fail("layers_per_block and transformer_layers_per_block must be positive");
@@ -110,8 +131,13 @@ public record UNetConfig(
 
   private static void checkType(String field, String value, String... allowed) {
     if (!Arrays.asList(allowed).contains(value)) {
-      throw fail(field + " entry \"" + value + "\" is not supported; Stepwise reads "
-          + String.join(", ", allowed) + " (the Stable Diffusion 1.x / 2.x family)");
+      throw fail(
+          field
+              + " entry \""
+              + value
+              + "\" is not supported; Stepwise reads "
+              + String.join(", ", allowed)
+              + " (the Stable Diffusion 1.x / 2.x family)");
     }
   }
 
@@ -135,8 +161,12 @@ public record UNetConfig(
     for (Map.Entry<String, String> e : MUST_BE_DEFAULT.entrySet()) {
       JsonElement v = o.get(e.getKey());
       if (v != null && !v.toString().equals(e.getValue())) {
-        throw fail(e.getKey() + " " + v + " is not supported (Stepwise runs the SD 1.x / 2.x UNet, not SDXL,"
-            + " LCM or upscaler variants)");
+        throw fail(
+            e.getKey()
+                + " "
+                + v
+                + " is not supported (Stepwise runs the SD 1.x / 2.x UNet, not SDXL,"
+                + " LCM or upscaler variants)");
       }
     }
     requireString(f, "act_fn", "silu");
@@ -144,9 +174,11 @@ public record UNetConfig(
     requireString(f, "time_embedding_type", "positional");
     requireString(f, "attention_type", "default");
     if (f.number("resnet_out_scale_factor", 1.0) != 1.0) {
-      throw fail("resnet_out_scale_factor " + o.get("resnet_out_scale_factor") + " is not supported");
+      throw fail(
+          "resnet_out_scale_factor " + o.get("resnet_out_scale_factor") + " is not supported");
     }
-    List<String> down = f.strings("down_block_types", List.of(CROSS_DOWN, CROSS_DOWN, CROSS_DOWN, DOWN));
+    List<String> down =
+        f.strings("down_block_types", List.of(CROSS_DOWN, CROSS_DOWN, CROSS_DOWN, DOWN));
     List<String> up = f.strings("up_block_types", List.of(UP, CROSS_UP, CROSS_UP, CROSS_UP));
     int[] channels = f.ints("block_out_channels", new int[] {320, 640, 1280, 1280}, -1);
     int n = channels.length;
@@ -155,7 +187,8 @@ public record UNetConfig(
       throw fail("a per-block cross_attention_dim is not supported");
     }
     // diffusers: num_attention_heads = num_attention_heads or attention_head_dim.
-    String headsKey = f.get("num_attention_heads") != null ? "num_attention_heads" : "attention_head_dim";
+    String headsKey =
+        f.get("num_attention_heads") != null ? "num_attention_heads" : "attention_head_dim";
     String mid = o.has("mid_block_type") ? f.string("mid_block_type", null) : CROSS_MID;
     return new UNetConfig(
         f.integer("sample_size", 64),

@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * The KL autoencoder of latent diffusion (Rombach et al. 2022) as diffusers' AutoencoderKL
  * (models/autoencoders/autoencoder_kl.py, vae.py Encoder/Decoder, unet_2d_blocks.py
- * DownEncoderBlock2D/UpDecoderBlock2D/UNetMidBlock2D). Every norm is GroupNorm(norm_num_groups,
- * eps 1e-6); the mid block's attention is single-head over all pixels.
+ * DownEncoderBlock2D/UpDecoderBlock2D/UNetMidBlock2D). Every norm is GroupNorm(norm_num_groups, eps
+ * 1e-6); the mid block's attention is single-head over all pixels.
  *
  * <p>Shapes: B = batch, C = channels, H x W = image, h x w = latent = image / f.
  */
@@ -67,9 +67,12 @@ public final class AutoencoderKL {
     encMid = new MidBlock(e.prefix("mid_block"), ch[n - 1], groups);
     encNormOut = GroupNorm.load(e, "conv_norm_out", groups, ch[n - 1], EPS);
     encConvOut = Conv2d.load3x3(e, "conv_out", ch[n - 1], 2L * c.latentChannels());
-    quantConv = Conv2d.load(p, "quant_conv", 2L * c.latentChannels(), 2L * c.latentChannels(), 1, 1, 0);
-    // Decoder (vae.py Decoder): post_quant_conv, conv_in, mid block, up blocks over reversed channels.
-    postQuantConv = Conv2d.load(p, "post_quant_conv", c.latentChannels(), c.latentChannels(), 1, 1, 0);
+    quantConv =
+        Conv2d.load(p, "quant_conv", 2L * c.latentChannels(), 2L * c.latentChannels(), 1, 1, 0);
+    // Decoder (vae.py Decoder): post_quant_conv, conv_in, mid block, up blocks over reversed
+    // channels.
+    postQuantConv =
+        Conv2d.load(p, "post_quant_conv", c.latentChannels(), c.latentChannels(), 1, 1, 0);
     Parameters d = p.prefix("decoder");
     decConvIn = Conv2d.load3x3(d, "conv_in", c.latentChannels(), ch[n - 1]);
     decMid = new MidBlock(d.prefix("mid_block"), ch[n - 1], groups);
@@ -116,7 +119,10 @@ public final class AutoencoderKL {
     }
   }
 
-  /** Decodes latents z [B, L, h, w] (already divided by scaling_factor) to images [B, 3, H, W], about [-1, 1]. */
+  /**
+   * Decodes latents z [B, L, h, w] (already divided by scaling_factor) to images [B, 3, H, W],
+   * about [-1, 1].
+   */
   public NDArray decode(NDArray z) {
     try (Scope scope = Scope.open(z)) {
       NDArray h = postQuantConv.forward(z); // [B, L, h, w]
@@ -194,7 +200,8 @@ public final class AutoencoderKL {
       long c = s.get(1);
       long hw = s.get(2) * s.get(3);
       NDArray t = attnNorm.forward(h).reshape(b, c, hw).transpose(0, 2, 1); // [B, hw, C]
-      NDArray a = Attention.attend(q.forward(t), k.forward(t), v.forward(t), 1, false); // [B, hw, C]
+      NDArray a =
+          Attention.attend(q.forward(t), k.forward(t), v.forward(t), 1, false); // [B, hw, C]
       a = out.forward(a).transpose(0, 2, 1).reshape(s); // [B, C, h, w]
       h = h.add(a); // [B, C, h, w], residual, rescale_output_factor 1
       return second.forward(h); // [B, C, h, w]

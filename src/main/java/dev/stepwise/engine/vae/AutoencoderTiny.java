@@ -11,9 +11,9 @@ import java.util.List;
 
 /**
  * The decoder of diffusers' AutoencoderTiny (models/autoencoders/autoencoder_tiny.py; vae.py
- * DecoderTiny; unets/unet_2d_blocks.py AutoencoderTinyBlock), which wraps madebyollin/taesd taesd.py
- * (Decoder, Block, Clamp). Only the decoder: Stepwise uses it for live previews. The PyTorch
- * reference is models/training/stepwise_train/tiny_vae.py.
+ * DecoderTiny; unets/unet_2d_blocks.py AutoencoderTinyBlock), which wraps madebyollin/taesd
+ * taesd.py (Decoder, Block, Clamp). Only the decoder: Stepwise uses it for live previews. The
+ * PyTorch reference is models/training/stepwise_train/tiny_vae.py.
  *
  * <p>Weights have diffusers' keys {@code decoder.layers.N.*}: layers.0 is the first conv, layers.1
  * its activation, then per stage its blocks, an Upsample (no weights) unless last, and the stage's
@@ -25,7 +25,8 @@ public final class AutoencoderTiny {
   private final String act;
   private final Conv2d convIn; // layers.0: 3x3 L -> C, bias
   private final List<Block[]> stageBlocks = new ArrayList<>(); // per stage
-  private final Conv2d[] stageConvs; // per stage: 3x3 C -> C without bias, the last C -> 3 with bias
+  private final Conv2d[]
+      stageConvs; // per stage: 3x3 C -> C without bias, the last C -> 3 with bias
 
   public AutoencoderTiny(TinyVaeConfig c, Parameters p) {
     this.config = c;
@@ -47,7 +48,8 @@ public final class AutoencoderTiny {
       if (!last) {
         index++; // nn.Upsample(scale_factor, mode=upsample_fn): no weights
         Parameters q = layers.prefix(Integer.toString(index++));
-        stageConvs[i] = Conv2d.of(q.get("weight", width, width, 3, 3), null, 1, 1); // [C, C, 3, 3], no bias
+        stageConvs[i] =
+            Conv2d.of(q.get("weight", width, width, 3, 3), null, 1, 1); // [C, C, 3, 3], no bias
       } else {
         stageConvs[i] = Conv2d.load3x3(layers, Integer.toString(index++), width, c.outChannels());
       }
@@ -70,9 +72,9 @@ public final class AutoencoderTiny {
   }
 
   /**
-   * The decoder's layers without diffusers' final rescaling: images in about [0, 1], taesd.py's
-   * own convention (Decoder's output). {@link #decode} is {@code decodeUnit(z) * 2 - 1}; a preview
-   * that wants [0, 1] pixels saves the round trip (two fewer passes over the image).
+   * The decoder's layers without diffusers' final rescaling: images in about [0, 1], taesd.py's own
+   * convention (Decoder's output). {@link #decode} is {@code decodeUnit(z) * 2 - 1}; a preview that
+   * wants [0, 1] pixels saves the round trip (two fewer passes over the image).
    */
   public NDArray decodeUnit(NDArray z) {
     try (Scope scope = Scope.open(z)) {
@@ -121,8 +123,8 @@ public final class AutoencoderTiny {
   }
 
   /**
-   * AutoencoderTinyBlock(n, m): conv.0 (3x3) - act - conv.2 - act - conv.4, plus skip (identity,
-   * or a 1x1 conv without bias when n != m), then fuse. The fuse is nn.ReLU whatever act_fn is
+   * AutoencoderTinyBlock(n, m): conv.0 (3x3) - act - conv.2 - act - conv.4, plus skip (identity, or
+   * a 1x1 conv without bias when n != m), then fuse. The fuse is nn.ReLU whatever act_fn is
    * (unet_2d_blocks.py AutoencoderTinyBlock: self.fuse = nn.ReLU(); taesd.py Block likewise).
    */
   private static final class Block {
@@ -137,7 +139,10 @@ public final class AutoencoderTiny {
       conv0 = Conv2d.load3x3(p, "conv.0", in, out);
       conv2 = Conv2d.load3x3(p, "conv.2", out, out);
       conv4 = Conv2d.load3x3(p, "conv.4", out, out);
-      skip = in != out ? Conv2d.of(p.get("skip.weight", out, in, 1, 1), null, 1, 0) : null; // [out, in, 1, 1]
+      skip =
+          in != out
+              ? Conv2d.of(p.get("skip.weight", out, in, 1, 1), null, 1, 0)
+              : null; // [out, in, 1, 1]
     }
 
     NDArray forward(NDArray x) {

@@ -44,7 +44,9 @@ public record TinyVaeConfig(
   /** Largest total spatial factor accepted (TAESD: 8; taesd.py's F32Decoder: 32). */
   public static final int MAX_FACTOR = 64;
 
-  /** The activations diffusers' get_activation knows that Stepwise runs (activations.py ACT2CLS). */
+  /**
+   * The activations diffusers' get_activation knows that Stepwise runs (activations.py ACT2CLS).
+   */
   public static final List<String> ACTIVATIONS = List.of("relu", "silu", "swish", "gelu");
 
   private static final String DEFAULT_FILE = "config.json";
@@ -132,21 +134,26 @@ public record TinyVaeConfig(
 
   /**
    * Parses an AutoencoderTiny config.json; {@code file} names it in messages (e.g. {@code
-   * /models/taesd/config.json}). Every refusal is one sentence naming the file, the field, the value
-   * and what is allowed.
+   * /models/taesd/config.json}). Every refusal is one sentence naming the file, the field, the
+   * value and what is allowed.
    */
   public static TinyVaeConfig fromJson(JsonObject o, String file) {
     ConfigFields f = new ConfigFields(o, file);
     String cls = f.string("_class_name", "AutoencoderTiny");
     if (!cls.equals("AutoencoderTiny")) {
-      throw f.fail("_class_name \"" + cls + "\" is not AutoencoderTiny, the only class a preview decoder may be");
+      throw f.fail(
+          "_class_name \""
+              + cls
+              + "\" is not AutoencoderTiny, the only class a preview decoder may be");
     }
     int[] widths = f.ints("decoder_block_out_channels", new int[] {64, 64, 64, 64}, -1);
     int[] blocks = f.ints("num_decoder_blocks", new int[] {3, 3, 3, 1}, -1);
     JsonElement shift = f.get("shift_factor");
     if (shift != null && f.number("shift_factor", 0) != 0) {
       throw f.fail(
-          "shift_factor " + shift + " is not supported; only 0 is (that decoder belongs to another model family)");
+          "shift_factor "
+              + shift
+              + " is not supported; only 0 is (that decoder belongs to another model family)");
     }
     JsonElement made = f.get("stepwise_vae_scaling_factor");
     OptionalDouble madeFor =
@@ -177,9 +184,27 @@ public record TinyVaeConfig(
       String actFn,
       double scalingFactor,
       OptionalDouble madeFor) {
-    validate(file, latentChannels, outChannels, widths, blocks, upsampling, upsampleFn, actFn, scalingFactor, madeFor);
+    validate(
+        file,
+        latentChannels,
+        outChannels,
+        widths,
+        blocks,
+        upsampling,
+        upsampleFn,
+        actFn,
+        scalingFactor,
+        madeFor);
     return new TinyVaeConfig(
-        latentChannels, outChannels, widths, blocks, upsampling, upsampleFn, actFn, scalingFactor, madeFor);
+        latentChannels,
+        outChannels,
+        widths,
+        blocks,
+        upsampling,
+        upsampleFn,
+        actFn,
+        scalingFactor,
+        madeFor);
   }
 
   private static void validate(
@@ -196,73 +221,130 @@ public record TinyVaeConfig(
     String at = file + ": ";
     if (latentChannels < 1 || latentChannels > MAX_CHANNELS) {
       throw new ModelPackException(
-          at + "latent_channels " + latentChannels + " is out of range; allowed are 1 to " + MAX_CHANNELS + ".");
+          at
+              + "latent_channels "
+              + latentChannels
+              + " is out of range; allowed are 1 to "
+              + MAX_CHANNELS
+              + ".");
     }
     if (outChannels != 3) {
       throw new ModelPackException(
-          at + "out_channels " + outChannels + " is not supported; a preview decoder makes 3 (RGB) channels.");
+          at
+              + "out_channels "
+              + outChannels
+              + " is not supported; a preview decoder makes 3 (RGB) channels.");
     }
     if (widths.length < 1 || widths.length > MAX_STAGES) {
       throw new ModelPackException(
-          at + "decoder_block_out_channels " + Arrays.toString(widths) + " has " + widths.length
-              + " stages; allowed are 1 to " + MAX_STAGES + ".");
+          at
+              + "decoder_block_out_channels "
+              + Arrays.toString(widths)
+              + " has "
+              + widths.length
+              + " stages; allowed are 1 to "
+              + MAX_STAGES
+              + ".");
     }
     if (blocks.length != widths.length) {
       throw new ModelPackException(
-          at + "num_decoder_blocks " + Arrays.toString(blocks) + " has " + blocks.length
-              + " entries but decoder_block_out_channels has " + widths.length + ".");
+          at
+              + "num_decoder_blocks "
+              + Arrays.toString(blocks)
+              + " has "
+              + blocks.length
+              + " entries but decoder_block_out_channels has "
+              + widths.length
+              + ".");
     }
     for (int c : widths) {
       if (c < 1 || c > MAX_CHANNELS) {
         throw new ModelPackException(
-            at + "decoder_block_out_channels entry " + c + " is out of range; allowed are 1 to "
-                + MAX_CHANNELS + ".");
+            at
+                + "decoder_block_out_channels entry "
+                + c
+                + " is out of range; allowed are 1 to "
+                + MAX_CHANNELS
+                + ".");
       }
     }
     for (int c : widths) {
       if (c != widths[0]) {
-        // vae.py DecoderTiny: each stage's last conv keeps the stage's width, so widths cannot change.
+        // vae.py DecoderTiny: each stage's last conv keeps the stage's width, so widths cannot
+        // change.
         throw new ModelPackException(
-            at + "decoder_block_out_channels " + Arrays.toString(widths)
+            at
+                + "decoder_block_out_channels "
+                + Arrays.toString(widths)
                 + " mixes widths; DecoderTiny needs one width for every stage.");
       }
     }
     for (int n : blocks) {
       if (n < 0 || n > MAX_BLOCKS_PER_STAGE) {
         throw new ModelPackException(
-            at + "num_decoder_blocks entry " + n + " is out of range; allowed are 0 to "
-                + MAX_BLOCKS_PER_STAGE + ".");
+            at
+                + "num_decoder_blocks entry "
+                + n
+                + " is out of range; allowed are 0 to "
+                + MAX_BLOCKS_PER_STAGE
+                + ".");
       }
     }
     if (upsampling < 1 || upsampling > MAX_UPSAMPLING) {
       throw new ModelPackException(
-          at + "upsampling_scaling_factor " + upsampling + " is out of range; allowed are 1 to "
-              + MAX_UPSAMPLING + ".");
+          at
+              + "upsampling_scaling_factor "
+              + upsampling
+              + " is out of range; allowed are 1 to "
+              + MAX_UPSAMPLING
+              + ".");
     }
     long total = 1;
     for (int i = 1; i < blocks.length; i++) {
       total *= upsampling;
       if (total > MAX_FACTOR) {
         throw new ModelPackException(
-            at + "upsampling_scaling_factor " + upsampling + " over " + blocks.length
-                + " stages upscales by more than " + MAX_FACTOR + "; allowed is at most " + MAX_FACTOR + ".");
+            at
+                + "upsampling_scaling_factor "
+                + upsampling
+                + " over "
+                + blocks.length
+                + " stages upscales by more than "
+                + MAX_FACTOR
+                + "; allowed is at most "
+                + MAX_FACTOR
+                + ".");
       }
     }
     if (!upsampleFn.equals("nearest") && !upsampleFn.equals("bilinear")) {
       throw new ModelPackException(
-          at + "upsample_fn \"" + upsampleFn + "\" is not supported; allowed are nearest and bilinear.");
+          at
+              + "upsample_fn \""
+              + upsampleFn
+              + "\" is not supported; allowed are nearest and bilinear.");
     }
     if (!ACTIVATIONS.contains(actFn)) {
       throw new ModelPackException(
-          at + "act_fn \"" + actFn + "\" is not supported; allowed are " + String.join(", ", ACTIVATIONS) + ".");
+          at
+              + "act_fn \""
+              + actFn
+              + "\" is not supported; allowed are "
+              + String.join(", ", ACTIVATIONS)
+              + ".");
     }
     if (!(scalingFactor > 0) || Double.isInfinite(scalingFactor)) {
       throw new ModelPackException(
-          at + "scaling_factor " + scalingFactor + " is not allowed; it must be a positive number.");
+          at
+              + "scaling_factor "
+              + scalingFactor
+              + " is not allowed; it must be a positive number.");
     }
-    if (madeFor.isPresent() && (!(madeFor.getAsDouble() > 0) || Double.isInfinite(madeFor.getAsDouble()))) {
+    if (madeFor.isPresent()
+        && (!(madeFor.getAsDouble() > 0) || Double.isInfinite(madeFor.getAsDouble()))) {
       throw new ModelPackException(
-          at + "stepwise_vae_scaling_factor " + madeFor.getAsDouble()
+          at
+              + "stepwise_vae_scaling_factor "
+              + madeFor.getAsDouble()
               + " is not allowed; it must be a positive number.");
     }
   }
@@ -296,11 +378,20 @@ public record TinyVaeConfig(
 
   @Override
   public String toString() {
-    return "TinyVaeConfig[latent_channels=" + latentChannels
-        + ", decoder_block_out_channels=" + Arrays.toString(decoderBlockOutChannels)
-        + ", num_decoder_blocks=" + Arrays.toString(numDecoderBlocks)
-        + ", upsampling_scaling_factor=" + upsamplingScalingFactor
-        + ", upsample_fn=" + upsampleFn + ", act_fn=" + actFn
-        + ", scaling_factor=" + scalingFactor + "]";
+    return "TinyVaeConfig[latent_channels="
+        + latentChannels
+        + ", decoder_block_out_channels="
+        + Arrays.toString(decoderBlockOutChannels)
+        + ", num_decoder_blocks="
+        + Arrays.toString(numDecoderBlocks)
+        + ", upsampling_scaling_factor="
+        + upsamplingScalingFactor
+        + ", upsample_fn="
+        + upsampleFn
+        + ", act_fn="
+        + actFn
+        + ", scaling_factor="
+        + scalingFactor
+        + "]";
   }
 }

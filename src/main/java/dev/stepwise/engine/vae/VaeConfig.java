@@ -3,8 +3,8 @@ package dev.stepwise.engine.vae;
 import com.google.gson.JsonObject;
 import dev.stepwise.engine.ModelPackException;
 import dev.stepwise.engine.pack.ConfigFields;
-import java.util.List;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The fields of diffusers' AutoencoderKL config (vae/config.json) that the networks use, with
@@ -27,20 +27,27 @@ public record VaeConfig(
     }
     if (normNumGroups <= 0) {
       throw new ModelPackException(
-          "vae/config.json: norm_num_groups must be a positive number of groups, got " + normNumGroups + ".");
+          "vae/config.json: norm_num_groups must be a positive number of groups, got "
+              + normNumGroups
+              + ".");
     }
     for (int c : blockOutChannels) {
       if (c <= 0 || c % normNumGroups != 0) {
         throw new ModelPackException(
-            "vae/config.json: block_out_channels " + Arrays.toString(blockOutChannels)
-                + " must be positive multiples of norm_num_groups " + normNumGroups + ".");
+            "vae/config.json: block_out_channels "
+                + Arrays.toString(blockOutChannels)
+                + " must be positive multiples of norm_num_groups "
+                + normNumGroups
+                + ".");
       }
     }
     if (latentChannels <= 0 || inChannels <= 0 || outChannels <= 0 || layersPerBlock <= 0) {
-      throw new ModelPackException("vae/config.json: channel counts and layers_per_block must be positive.");
+      throw new ModelPackException(
+          "vae/config.json: channel counts and layers_per_block must be positive.");
     }
     if (!(scalingFactor > 0) || Double.isInfinite(scalingFactor)) {
-      throw new ModelPackException("vae/config.json: scaling_factor must be a positive number, got " + scalingFactor + ".");
+      throw new ModelPackException(
+          "vae/config.json: scaling_factor must be a positive number, got " + scalingFactor + ".");
     }
   }
 
@@ -49,7 +56,9 @@ public record VaeConfig(
     return blockOutChannels.clone();
   }
 
-  /** The spatial factor f = 2^(blocks - 1) between image and latent (diffusers' vae_scale_factor). */
+  /**
+   * The spatial factor f = 2^(blocks - 1) between image and latent (diffusers' vae_scale_factor).
+   */
   public int downscale() {
     return 1 << (blockOutChannels.length - 1);
   }

@@ -75,7 +75,8 @@ public final class SafetensorsFile implements TensorSource {
     }
     if (Files.exists(file) && !Files.isRegularFile(file)) {
       // Opening a named pipe would block until something writes to it; a device may never end.
-      throw new ModelPackException(where + " is a named pipe, device or socket, not a regular file.");
+      throw new ModelPackException(
+          where + " is a named pipe, device or socket, not a regular file.");
     }
     FileChannel channel;
     try {
@@ -83,7 +84,8 @@ public final class SafetensorsFile implements TensorSource {
     } catch (NoSuchFileException e) {
       throw new ModelPackException(where + " does not exist.", e);
     } catch (java.nio.file.AccessDeniedException e) {
-      throw new ModelPackException(where + " cannot be opened: permission denied (check the file's owner and mode).", e);
+      throw new ModelPackException(
+          where + " cannot be opened: permission denied (check the file's owner and mode).", e);
     } catch (IOException | SecurityException e) {
       throw new ModelPackException(where + " cannot be opened (" + e.getMessage() + ").", e);
     }

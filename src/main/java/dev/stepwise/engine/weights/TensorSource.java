@@ -18,12 +18,15 @@ public interface TensorSource extends AutoCloseable {
 
   /**
    * Loads {@code name} as a FLOAT32 array owned by {@code manager}, converting F16 and BF16 (BF16
-   * in Java: DJL's own BF16 path aborts the JVM). Throws {@link dev.stepwise.engine.ModelPackException}
-   * for an absent name or an unreadable tensor.
+   * in Java: DJL's own BF16 path aborts the JVM). Throws {@link
+   * dev.stepwise.engine.ModelPackException} for an absent name or an unreadable tensor.
    */
   NDArray load(String name, NDManager manager);
 
-  /** Where the tensors come from, for messages, e.g. {@code unet/diffusion_pytorch_model.safetensors}. */
+  /**
+   * Where the tensors come from, for messages, e.g. {@code
+   * unet/diffusion_pytorch_model.safetensors}.
+   */
   String origin();
 
   @Override

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.engine.explain.SamplerPlan;
-import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.sampling.SchedulerConfig;
+import dev.stepwise.recipe.Sampler;
 import org.junit.jupiter.api.Test;
 
 class SamplerExplanationTest {
@@ -31,8 +31,7 @@ class SamplerExplanationTest {
 
   @Test
   void stepNumbersReadTheRealPlan() {
-    SamplerPlan plan =
-        SamplerPlan.of(SchedulerConfig.stableDiffusion(), Sampler.EULER, false, 4);
+    SamplerPlan plan = SamplerPlan.of(SchedulerConfig.stableDiffusion(), Sampler.EULER, false, 4);
     String s = SamplerExplanation.stepNumbers(plan, 1);
     assertTrue(s.startsWith("Step 2 of 4: t = 666"), s); // linspace 999, 666, 333, 0
     assertTrue(s.contains(String.format(java.util.Locale.ROOT, "σ = %.4g", plan.sigma(1))), s);

@@ -40,9 +40,27 @@ class GalleryPaneTest {
     for (int i = 0; i < 12; i++) {
       byte[] rgb = new byte[32 * 32 * 3];
       java.util.Arrays.fill(rgb, (byte) (i * 20));
-      lib.save(32, 32, rgb, new Recipe(i % 3 == 0 ? "a green frog " + i : "a grey stone " + i,
-          "", "tiny", null, "euler_a", false, 8, 4, 0, i, 32, 32, 100, "Stepwise test",
-          Instant.parse("2026-11-27T10:00:00Z").plusSeconds(i), Map.of()));
+      lib.save(
+          32,
+          32,
+          rgb,
+          new Recipe(
+              i % 3 == 0 ? "a green frog " + i : "a grey stone " + i,
+              "",
+              "tiny",
+              null,
+              "euler_a",
+              false,
+              8,
+              4,
+              0,
+              i,
+              32,
+              32,
+              100,
+              "Stepwise test",
+              Instant.parse("2026-11-27T10:00:00Z").plusSeconds(i),
+              Map.of()));
     }
     GalleryViewModel vm = new GalleryViewModel(lib);
     vm.setOnReuse((r, keepSeed) -> reused.add(new Object[] {r, keepSeed}));
@@ -75,25 +93,37 @@ class GalleryPaneTest {
   @Test
   void searchSelectReuseAndFavourite(FxRobot robot) throws Exception {
     @SuppressWarnings("unchecked")
-    GridView<dev.stepwise.gallery.LibraryImage> grid = robot.lookup("#gallery-grid").queryAs(
-        GridView.class);
+    GridView<dev.stepwise.gallery.LibraryImage> grid =
+        robot.lookup("#gallery-grid").queryAs(GridView.class);
     waitFor(() -> grid.getItems().size() == 12);
-    robot.interact(() -> robot.lookup("#gallery-search")
-        .queryAs(javafx.scene.control.TextField.class).setText("frog"));
+    robot.interact(
+        () ->
+            robot
+                .lookup("#gallery-search")
+                .queryAs(javafx.scene.control.TextField.class)
+                .setText("frog"));
     waitFor(() -> grid.getItems().size() == 4);
-    waitFor(() -> robot.lookup(".thumbnail-cell").queryAll().stream()
-        .anyMatch(n -> ((ThumbnailCell) n).getItem() != null
-            && ((javafx.scene.image.ImageView) ((ThumbnailCell) n).getGraphic()).getImage()
-                != null));
+    waitFor(
+        () ->
+            robot.lookup(".thumbnail-cell").queryAll().stream()
+                .anyMatch(
+                    n ->
+                        ((ThumbnailCell) n).getItem() != null
+                            && ((javafx.scene.image.ImageView) ((ThumbnailCell) n).getGraphic())
+                                    .getImage()
+                                != null));
 
     // The grid recycles its cells while thumbnails arrive: look the cell up again if the one found
     // left the scene before the click landed.
     ThumbnailCell clicked = null;
     for (int attempt = 0; attempt < 5 && clicked == null; attempt++) {
-      ThumbnailCell c = robot.lookup(".thumbnail-cell").queryAll().stream()
-          .map(n -> (ThumbnailCell) n).filter(x -> x.getItem() != null && x.getScene() != null)
-          .filter(x -> x.getItem().recipe().prompt().equals("a green frog 9"))
-          .findFirst().orElse(null);
+      ThumbnailCell c =
+          robot.lookup(".thumbnail-cell").queryAll().stream()
+              .map(n -> (ThumbnailCell) n)
+              .filter(x -> x.getItem() != null && x.getScene() != null)
+              .filter(x -> x.getItem().recipe().prompt().equals("a green frog 9"))
+              .findFirst()
+              .orElse(null);
       try {
         if (c != null) {
           robot.clickOn(c);
@@ -120,12 +150,13 @@ class GalleryPaneTest {
     assertEquals(true, reused.get(0)[1]);
 
     // The field sits below the fold of the details' scroll pane: type into it directly.
-    javafx.scene.control.TextField addTag = robot.lookup("#add-tag")
-        .queryAs(javafx.scene.control.TextField.class);
-    robot.interact(() -> {
-      addTag.setText("pond");
-      addTag.fireEvent(new javafx.event.ActionEvent());
-    });
+    javafx.scene.control.TextField addTag =
+        robot.lookup("#add-tag").queryAs(javafx.scene.control.TextField.class);
+    robot.interact(
+        () -> {
+          addTag.setText("pond");
+          addTag.fireEvent(new javafx.event.ActionEvent());
+        });
     waitFor(() -> lib.tags(first.getItem().id()).equals(java.util.List.of("pond")));
     waitFor(() -> robot.lookup(".tag-chip").queryAll().size() == 1);
 
@@ -145,7 +176,7 @@ class GalleryPaneTest {
     fire(robot, "#undo");
     waitFor(() -> grid.getItems().size() == 4);
     assertTrue(Files.exists(file));
-    assertNotNull(robot.lookup("#gallery-message").queryAs(javafx.scene.control.Label.class)
-        .getText());
+    assertNotNull(
+        robot.lookup("#gallery-message").queryAs(javafx.scene.control.Label.class).getText());
   }
 }

@@ -29,8 +29,23 @@ class GalleryViewModelTest {
   GalleryViewModel vm;
 
   static Recipe recipe(String prompt, long seed, String model, String when) {
-    return new Recipe(prompt, "", model, null, "euler", false, 10, 5, 0, seed, 2, 2, 500,
-        "Stepwise test", Instant.parse(when), Map.of());
+    return new Recipe(
+        prompt,
+        "",
+        model,
+        null,
+        "euler",
+        false,
+        10,
+        5,
+        0,
+        seed,
+        2,
+        2,
+        500,
+        "Stepwise test",
+        Instant.parse(when),
+        Map.of());
   }
 
   @BeforeEach
@@ -140,22 +155,26 @@ class GalleryViewModelTest {
   @Test
   void openFolderThatCannotOpenSaysSoPlainly() {
     List<Path> asked = new ArrayList<>();
-    vm.setFolderOpener(f -> {
-      asked.add(f);
-      return false;
-    });
+    vm.setFolderOpener(
+        f -> {
+          asked.add(f);
+          return false;
+        });
     vm.select(vm.images().get(0), false);
     vm.openContainingFolder();
     assertEquals(List.of(vm.images().get(0).file().getParent()), asked);
-    assertTrue(vm.message().get().startsWith("This system cannot open folders"),
-        vm.message().get());
+    assertTrue(
+        vm.message().get().startsWith("This system cannot open folders"), vm.message().get());
   }
 
   @Test
   void saveAllWritesTheOfferedBatchAndExportCopies() throws Exception {
-    vm.offerBatch(List.of(
-        new ImageToSave(2, 2, new byte[12], recipe("batch one", 10, "m3", "2026-08-01T00:00:00Z")),
-        new ImageToSave(2, 2, new byte[12], recipe("batch two", 11, "m3", "2026-08-01T00:00:00Z"))));
+    vm.offerBatch(
+        List.of(
+            new ImageToSave(
+                2, 2, new byte[12], recipe("batch one", 10, "m3", "2026-08-01T00:00:00Z")),
+            new ImageToSave(
+                2, 2, new byte[12], recipe("batch two", 11, "m3", "2026-08-01T00:00:00Z"))));
     vm.saveAll();
     assertTrue(vm.unsaved().isEmpty());
     assertEquals(5, vm.images().size());
@@ -172,8 +191,15 @@ class GalleryViewModelTest {
   @Test
   void rescanFindsImagesDroppedIntoTheFolder() throws Exception {
     Path dropped = lib.folder().resolve("dropped.png");
-    Files.write(dropped, dev.stepwise.metadata.PngImage.encode(1, 1, new byte[3], Map.of(
-        "parameters", "a dropped lantern\nSteps: 4, Sampler: Heun, CFG scale: 3, Seed: 5")));
+    Files.write(
+        dropped,
+        dev.stepwise.metadata.PngImage.encode(
+            1,
+            1,
+            new byte[3],
+            Map.of(
+                "parameters",
+                "a dropped lantern\nSteps: 4, Sampler: Heun, CFG scale: 3, Seed: 5")));
     vm.rescan();
     assertEquals(4, vm.images().size());
     assertTrue(vm.message().get().startsWith("Found 1 new"), vm.message().get());

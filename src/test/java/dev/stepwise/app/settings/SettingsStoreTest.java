@@ -38,8 +38,7 @@ class SettingsStoreTest {
     assertTrue(Files.isRegularFile(store.file()));
     assertEquals(s, store.load());
     assertEquals(PreviewMethod.FULL, store.load().generation().previewMethod());
-    assertEquals(
-        Path.of("/d/taesd"), store.load().generation().previewDecoderFor(Path.of("/m/q")));
+    assertEquals(Path.of("/d/taesd"), store.load().generation().previewDecoderFor(Path.of("/m/q")));
   }
 
   @Test
@@ -54,7 +53,8 @@ class SettingsStoreTest {
     assertEquals(Theme.DARK, partial.theme());
     assertEquals(GenerationSettings.defaults(), partial.generation());
     Files.writeString(
-        store.file(), "{\"generation\": {\"prompt\": \"a fox\", \"previewMethod\": \"SOMETHING\"}}");
+        store.file(),
+        "{\"generation\": {\"prompt\": \"a fox\", \"previewMethod\": \"SOMETHING\"}}");
     assertEquals(PreviewMethod.AUTO, store.load().generation().previewMethod());
     assertEquals("a fox", store.load().generation().prompt());
   }

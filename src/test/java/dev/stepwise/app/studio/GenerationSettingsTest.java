@@ -65,7 +65,18 @@ class GenerationSettingsTest {
     assertEquals(PreviewMethod.AUTO, d.previewMethod());
     GenerationSettings s =
         new GenerationSettings(
-            "a cat", "", 5, 4, "1", false, Sampler.DDIM, false, 0, 0, 1, "",
+            "a cat",
+            "",
+            5,
+            4,
+            "1",
+            false,
+            Sampler.DDIM,
+            false,
+            0,
+            0,
+            1,
+            "",
             PreviewMethod.TINY,
             Map.of(GenerationSettings.modelKey(Path.of("/packs/x")), "/d/taesd"));
     GenerationRequest r = s.toRequest(1, Path.of("/packs/x/../x"));
@@ -74,8 +85,7 @@ class GenerationSettingsTest {
     assertNull(s.toRequest(1, Path.of("/packs/y")).previewDecoder(), "chosen per model");
     assertNull(s.toRequest(1, null).previewDecoder());
     GenerationSettings old =
-        new GenerationSettings(
-            "a", "", 5, 4, "1", false, null, false, 0, 0, 1, null, null, null);
+        new GenerationSettings("a", "", 5, 4, "1", false, null, false, 0, 0, 1, null, null, null);
     assertEquals(PreviewMethod.AUTO, old.previewMethod(), "an older file's settings get Auto");
     assertTrue(old.previewDecoders().isEmpty());
   }

@@ -9,8 +9,8 @@ import dev.stepwise.app.settings.Theme;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.TestPacks;
-import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.service.SamplingService;
+import dev.stepwise.recipe.Sampler;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -110,8 +110,9 @@ class StudioWindowTest {
   void promptIdeasPutTheChosenOrARandomKnownPromptInPlace(FxRobot robot) throws Exception {
     modelRead();
     assertTrue(robot.lookup("#promptIdeas").queryButton().isDisabled(), "tiny-sd lists none");
-    java.nio.file.Path pack = TestPacks.tinySdWithPrompts(temp.resolve("ideas"),
-        "grinning cat, twemoji style", "red heart, fluent flat style");
+    java.nio.file.Path pack =
+        TestPacks.tinySdWithPrompts(
+            temp.resolve("ideas"), "grinning cat, twemoji style", "red heart, fluent flat style");
     fx(
         () -> {
           vm.model().openModelFolder(pack);
@@ -189,13 +190,17 @@ class StudioWindowTest {
         });
     robot.clickOn("#generate");
     waitFor(() -> vm.jobs().results().size() == 1);
-    assertEquals(List.of("32x32", "32x32", "32x32", "32x32", "32x32", "32x32"), hookSizes,
+    assertEquals(
+        List.of("32x32", "32x32", "32x32", "32x32", "32x32", "32x32"),
+        hookSizes,
         "every step's picture has the output size, not the latent size (8x8)");
     assertFalse(sizes.isEmpty());
     assertTrue(sizes.stream().allMatch("32x32"::equals), sizes.toString());
     robot.clickOn("#stepLabel");
     robot.press(KeyCode.CONTROL, KeyCode.DIGIT1).release(KeyCode.DIGIT1, KeyCode.CONTROL);
-    assertEquals(32.0, fx(() -> window.canvas().canvas().view().getFitWidth()),
+    assertEquals(
+        32.0,
+        fx(() -> window.canvas().canvas().view().getFitWidth()),
         "1:1 shows one image pixel per screen pixel");
     robot.press(KeyCode.CONTROL, KeyCode.DIGIT0).release(KeyCode.DIGIT0, KeyCode.CONTROL);
   }
@@ -227,7 +232,9 @@ class StudioWindowTest {
     waitFor(() -> vm.jobs().results().size() == 2);
     WaitForAsyncUtils.waitForFxEvents();
     assertEquals("preview: off", cost.getText());
-    assertEquals(32.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()),
+    assertEquals(
+        32.0,
+        fx(() -> window.canvas().canvas().view().getImage().getWidth()),
         "without previews the finished image is shown");
   }
 
@@ -349,7 +356,9 @@ class StudioWindowTest {
     robot.clickOn("#generate");
     waitFor(() -> vm.jobs().results().size() == 1);
     robot.clickOn("#showXt");
-    assertEquals(32.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()),
+    assertEquals(
+        32.0,
+        fx(() -> window.canvas().canvas().view().getImage().getWidth()),
         "x_t is shown at the output size");
     robot.clickOn("#showX0");
     assertEquals(32.0, fx(() -> window.canvas().canvas().view().getImage().getWidth()));

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.engine.RgbImage;
 import javafx.scene.Scene;
-import javafx.scene.control.Slider;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
+import javafx.scene.control.Slider;
 import javafx.scene.image.ImageView;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
@@ -54,8 +54,10 @@ class TimelinePaneTest {
   void showsEveryStepAndClickingAThumbnailSelectsIt(FxRobot robot) {
     ListView<?> strip = robot.lookup("#timeline-strip").queryAs(ListView.class);
     assertEquals(STEPS, strip.getItems().size());
-    assertEquals(STEPS, robot.lookup(".timeline-frame").queryAll().stream()
-        .filter(n -> n.getId() != null).count(), "one visible cell per step");
+    assertEquals(
+        STEPS,
+        robot.lookup(".timeline-frame").queryAll().stream().filter(n -> n.getId() != null).count(),
+        "one visible cell per step");
     assertTrue(robot.lookup("#timeline-large").tryQuery().isEmpty(), "the canvas shows the step");
     assertEquals(40 * (STEPS - 1), redShown(), "the newest step is shown");
     robot.clickOn("#timeline-frame-2");

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.engine.sampling.NoiseSchedule;
-import dev.stepwise.recipe.Sampler;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import dev.stepwise.engine.sampling.TimestepSpacing;
 import dev.stepwise.engine.sampling.Timesteps;
+import dev.stepwise.recipe.Sampler;
 import org.junit.jupiter.api.Test;
 
 class ScheduleCurvesTest {

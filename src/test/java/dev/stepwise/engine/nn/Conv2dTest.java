@@ -10,11 +10,26 @@ import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The im2col path against libtorch's convolution (its naive twin), and against plain Java loops. */
+/**
+ * The im2col path against libtorch's convolution (its naive twin), and against plain Java loops.
+ */
 class Conv2dTest {
 
-  /** Direct definition: y[b,o,i,j] = bias[o] + sum_{c,ky,kx} w[o,c,ky,kx] x[b,c,i*s+ky-p,j*s+kx-p]. */
-  static float[] naive(float[] x, float[] w, float[] bias, int b, int cin, int h, int wd, int cout, int k, int s, int p) {
+  /**
+   * Direct definition: y[b,o,i,j] = bias[o] + sum_{c,ky,kx} w[o,c,ky,kx] x[b,c,i*s+ky-p,j*s+kx-p].
+   */
+  static float[] naive(
+      float[] x,
+      float[] w,
+      float[] bias,
+      int b,
+      int cin,
+      int h,
+      int wd,
+      int cout,
+      int k,
+      int s,
+      int p) {
     int oh = (h + 2 * p - k) / s + 1;
     int ow = (wd + 2 * p - k) / s + 1;
     float[] y = new float[b * cout * oh * ow];
@@ -29,7 +44,9 @@ class Conv2dTest {
                   int yy = i * s + ky - p;
                   int xx = j * s + kx - p;
                   if (yy >= 0 && yy < h && xx >= 0 && xx < wd) {
-                    acc += w[((o * cin + c) * k + ky) * k + kx] * x[((n * cin + c) * h + yy) * wd + xx];
+                    acc +=
+                        w[((o * cin + c) * k + ky) * k + kx]
+                            * x[((n * cin + c) * h + yy) * wd + xx];
                   }
                 }
               }
@@ -53,7 +70,19 @@ class Conv2dTest {
       Conv2d conv = Conv2d.of(wt, bias, s, p);
       int oh = (h + 2 * p - k) / s + 1;
       int ow = (w + 2 * p - k) / s + 1;
-      float[] expected = naive(x.toFloatArray(), wt.toFloatArray(), bias.toFloatArray(), b, cin, h, w, cout, k, s, p);
+      float[] expected =
+          naive(
+              x.toFloatArray(),
+              wt.toFloatArray(),
+              bias.toFloatArray(),
+              b,
+              cin,
+              h,
+              w,
+              cout,
+              k,
+              s,
+              p);
       NDArray nat = conv.forwardNative(x);
       NDArray col = conv.forwardIm2col(x, oh, ow);
       assertArrayEquals(new long[] {b, cout, oh, ow}, col.getShape().getShape());
@@ -68,10 +97,17 @@ class Conv2dTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"1280,1280,8,true", "1280,1280,16,true", "1280,1280,32,false", "640,640,8,false", "2560,1280,16,true"})
+  @CsvSource({
+    "1280,1280,8,true",
+    "1280,1280,16,true",
+    "1280,1280,32,false",
+    "640,640,8,false",
+    "2560,1280,16,true"
+  })
   void pathDependsOnlyOnShapes(int cin, int cout, int side, boolean im2col) {
     try (NDManager m = NDManager.newBaseManager()) {
-      NDArray wt = m.zeros(new Shape(1, 1, 1, 1)).broadcast(new Shape(cout, cin, 3, 3)); // no memory
+      NDArray wt =
+          m.zeros(new Shape(1, 1, 1, 1)).broadcast(new Shape(cout, cin, 3, 3)); // no memory
       Conv2d conv = Conv2d.of(wt, null, 1, 1);
       NDArray x = m.zeros(new Shape(1, 1, 1, 1)).broadcast(new Shape(1, cin, side, side));
       assertEquals(im2col, conv.useIm2colFor(x), cin + "->" + cout + " at " + side);
@@ -82,7 +118,9 @@ class Conv2dTest {
   @CsvSource({"1,8", "2,4"})
   void largeLayerAtSmallSizeLeaksNothingAndMatchesNative(int b, int side) {
     try (NDManager weights = NDManager.newBaseManager()) {
-      NDArray wt = weights.randomNormal(0, 0.01f, new Shape(1280, 1280, 3, 3), ai.djl.ndarray.types.DataType.FLOAT32);
+      NDArray wt =
+          weights.randomNormal(
+              0, 0.01f, new Shape(1280, 1280, 3, 3), ai.djl.ndarray.types.DataType.FLOAT32);
       NDArray bias = weights.randomNormal(new Shape(1280));
       Conv2d conv = Conv2d.of(wt, bias, 1, 1);
       int loaded = weights.getManagedArrays().size();

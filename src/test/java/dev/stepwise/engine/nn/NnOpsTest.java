@@ -49,7 +49,8 @@ class NnOpsTest {
   }
 
   /** softmax(q k^T / sqrt(d)) v per head, directly. */
-  static float[] naiveAttention(float[] q, float[] k, float[] v, int b, int nq, int nk, int heads, int c, boolean causal) {
+  static float[] naiveAttention(
+      float[] q, float[] k, float[] v, int b, int nq, int nk, int heads, int c, boolean causal) {
     int d = c / heads;
     float[] out = new float[b * nq * c];
     for (int n = 0; n < b; n++) {
@@ -88,13 +89,21 @@ class NnOpsTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"2,7,7,2,8,false,1000000", "2,9,4,4,8,false,20", "1,6,6,2,4,true,12", "2,5,5,1,3,true,1"})
-  void chunkedAttentionEqualsTheDefinition(int b, int nq, int nk, int heads, int c, boolean causal, long budget) {
+  @CsvSource({
+    "2,7,7,2,8,false,1000000",
+    "2,9,4,4,8,false,20",
+    "1,6,6,2,4,true,12",
+    "2,5,5,1,3,true,1"
+  })
+  void chunkedAttentionEqualsTheDefinition(
+      int b, int nq, int nk, int heads, int c, boolean causal, long budget) {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray q = m.randomNormal(new Shape(b, nq, c));
       NDArray k = m.randomNormal(new Shape(b, nk, c));
       NDArray v = m.randomNormal(new Shape(b, nk, c));
-      float[] want = naiveAttention(q.toFloatArray(), k.toFloatArray(), v.toFloatArray(), b, nq, nk, heads, c, causal);
+      float[] want =
+          naiveAttention(
+              q.toFloatArray(), k.toFloatArray(), v.toFloatArray(), b, nq, nk, heads, c, causal);
       float[] got = Attention.attend(q, k, v, heads, causal, budget).toFloatArray();
       assertClose(want, got, 1e-4, "attention (score budget " + budget + ")");
     }
@@ -111,7 +120,8 @@ class NnOpsTest {
         for (int i = 0; i < half; i++) {
           double freq = Math.exp(-Math.log(10000) * i / (half - 1.0));
           double a = ts[n] * freq;
-          assertEquals(Math.cos(a), got[n * dim + i], 2e-4, "cos part (flip_sin_to_cos) " + n + "," + i);
+          assertEquals(
+              Math.cos(a), got[n * dim + i], 2e-4, "cos part (flip_sin_to_cos) " + n + "," + i);
           assertEquals(Math.sin(a), got[n * dim + half + i], 2e-4, "sin part " + n + "," + i);
         }
       }

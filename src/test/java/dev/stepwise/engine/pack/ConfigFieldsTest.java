@@ -28,18 +28,22 @@ class ConfigFieldsTest {
     ConfigFields f = fields("{\"heads\": 8, \"list\": [5, 10, 20, 20], \"short\": [1, 2]}");
     assertArrayEquals(new int[] {8, 8, 8, 8}, f.ints("heads", new int[] {1}, 4));
     assertArrayEquals(new int[] {5, 10, 20, 20}, f.ints("list", new int[] {1}, 4));
-    ModelPackException e = assertThrows(ModelPackException.class, () -> f.ints("short", new int[] {1}, 4));
+    ModelPackException e =
+        assertThrows(ModelPackException.class, () -> f.ints("short", new int[] {1}, 4));
     assertEquals("unet/config.json: short has 2 entries but there are 4 blocks.", e.getMessage());
   }
 
   @Test
   void wrongTypesNameFileFieldAndValue() {
     ConfigFields f = fields("{\"n\": 2.5, \"s\": 3, \"b\": \"yes\", \"l\": [\"A\", 1]}");
-    assertEquals("unet/config.json: n must be an integer, got 2.5.",
+    assertEquals(
+        "unet/config.json: n must be an integer, got 2.5.",
         assertThrows(ModelPackException.class, () -> f.integer("n", 0)).getMessage());
-    assertEquals("unet/config.json: s must be a string, got 3.",
+    assertEquals(
+        "unet/config.json: s must be a string, got 3.",
         assertThrows(ModelPackException.class, () -> f.string("s", "")).getMessage());
-    assertEquals("unet/config.json: b must be true or false, got \"yes\".",
+    assertEquals(
+        "unet/config.json: b must be true or false, got \"yes\".",
         assertThrows(ModelPackException.class, () -> f.bool("b", false)).getMessage());
     assertThrows(ModelPackException.class, () -> f.strings("l", List.of()));
   }

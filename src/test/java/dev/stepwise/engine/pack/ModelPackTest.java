@@ -152,11 +152,14 @@ class ModelPackTest {
         root.resolve("vae/diffusion_pytorch_model.safetensors"),
         root.resolve("vae/diffusion_pytorch_model.fp16.safetensors"));
     try (ModelPack p = ModelPack.open(root)) {
-      assertTrue(p.vaeWeights().origin().endsWith("diffusion_pytorch_model.fp16.safetensors"), p.vaeWeights().origin());
       assertTrue(
-          p.notices().contains(
-              "vae/diffusion_pytorch_model.fp16.safetensors used: the folder has no"
-                  + " diffusion_pytorch_model.safetensors."),
+          p.vaeWeights().origin().endsWith("diffusion_pytorch_model.fp16.safetensors"),
+          p.vaeWeights().origin());
+      assertTrue(
+          p.notices()
+              .contains(
+                  "vae/diffusion_pytorch_model.fp16.safetensors used: the folder has no"
+                      + " diffusion_pytorch_model.safetensors."),
           p.notices().toString());
     }
   }

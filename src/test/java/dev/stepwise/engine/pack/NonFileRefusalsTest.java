@@ -31,7 +31,8 @@ class NonFileRefusalsTest {
   void aFolderWhereTheWeightsShouldBeIsNamedSo() throws Exception {
     Path pack = TestPacks.copyOfTinySd(dir.resolve("p"));
     Files.createDirectories(unetWeights(pack));
-    ModelPackException e = assertThrows(ModelPackException.class, () -> ModelPack.open(pack).close());
+    ModelPackException e =
+        assertThrows(ModelPackException.class, () -> ModelPack.open(pack).close());
     assertTrue(e.getMessage().contains("is a folder, not a file"), e.getMessage());
   }
 
@@ -41,12 +42,15 @@ class NonFileRefusalsTest {
     Path w = unetWeights(pack);
     Process p = new ProcessBuilder("mkfifo", w.toString()).start();
     assumeTrue(p.waitFor() == 0, "mkfifo is available");
-    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-      ModelPackException e = assertThrows(ModelPackException.class, () -> ModelPack.open(pack).close());
-      assertTrue(e.getMessage().contains("named pipe"), e.getMessage());
-      e = assertThrows(ModelPackException.class, () -> SafetensorsFile.open(w).close());
-      assertTrue(e.getMessage().contains("named pipe"), e.getMessage());
-    });
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(20),
+        () -> {
+          ModelPackException e =
+              assertThrows(ModelPackException.class, () -> ModelPack.open(pack).close());
+          assertTrue(e.getMessage().contains("named pipe"), e.getMessage());
+          e = assertThrows(ModelPackException.class, () -> SafetensorsFile.open(w).close());
+          assertTrue(e.getMessage().contains("named pipe"), e.getMessage());
+        });
   }
 
   @Test
@@ -54,7 +58,8 @@ class NonFileRefusalsTest {
     Path f = Files.writeString(dir.resolve("w.safetensors"), "x");
     f.toFile().setReadable(false, false);
     assumeTrue(!Files.isReadable(f), "not running as root (root reads anything)");
-    ModelPackException e = assertThrows(ModelPackException.class, () -> SafetensorsFile.open(f).close());
+    ModelPackException e =
+        assertThrows(ModelPackException.class, () -> SafetensorsFile.open(f).close());
     assertTrue(e.getMessage().contains("permission denied"), e.getMessage());
   }
 }

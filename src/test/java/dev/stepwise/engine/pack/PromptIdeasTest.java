@@ -17,10 +17,13 @@ class PromptIdeasTest {
 
   @Test
   void linesAreTrimmedDeduplicatedAndKeptInOrder() throws Exception {
-    Files.writeString(dir.resolve(PromptIdeas.FILE),
+    Files.writeString(
+        dir.resolve(PromptIdeas.FILE),
         "red heart, twemoji style\r\n\n  cat face, fluent flat style  \nred heart, twemoji style\n"
-            + "x".repeat(PromptIdeas.MAX_LINE + 1) + "\nbell\u0007 with a control\nrocket");
-    assertEquals(List.of("red heart, twemoji style", "cat face, fluent flat style", "rocket"),
+            + "x".repeat(PromptIdeas.MAX_LINE + 1)
+            + "\nbell\u0007 with a control\nrocket");
+    assertEquals(
+        List.of("red heart, twemoji style", "cat face, fluent flat style", "rocket"),
         PromptIdeas.read(dir));
   }
 
@@ -35,7 +38,8 @@ class PromptIdeasTest {
     Path file = dir.resolve(PromptIdeas.FILE);
     Files.write(file, new byte[] {'o', 'k', '\n', (byte) 0xff, (byte) 0xfe, '\n'});
     assertEquals(List.of(), PromptIdeas.read(dir));
-    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+    try (var ch =
+        java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
       ch.write(java.nio.ByteBuffer.wrap("a\n".getBytes()), PromptIdeas.MAX_BYTES);
     }
     assertEquals(List.of(), PromptIdeas.read(dir));

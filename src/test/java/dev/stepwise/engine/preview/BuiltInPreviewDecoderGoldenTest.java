@@ -26,16 +26,22 @@ class BuiltInPreviewDecoderGoldenTest {
     Path pack = TestPacks.builtIn();
     Path dir = pack.resolve("vae_preview");
     try (ModelPack p = ModelPack.open(pack);
-        SafetensorsFile g = SafetensorsFile.open(TestPacks.GOLDEN.resolve("stepwise-emoji.safetensors"));
+        SafetensorsFile g =
+            SafetensorsFile.open(TestPacks.GOLDEN.resolve("stepwise-emoji.safetensors"));
         TinyDecoder d = TinyDecoder.load(dir, Device.cpu());
         NDManager m = NDManager.newBaseManager(Device.cpu())) {
       assertNotNull(p.previewDecoderDir(), "the built-in pack ships a preview decoder");
       double scaling = p.vaeConfig().get("scaling_factor").getAsDouble();
       d.checkFits(4, scaling, "stepwise-emoji");
-      assertEquals(scaling, d.madeForScalingFactor().orElseThrow(), 1e-12, "it says which latents it reads");
-      assertTrue(g.names().contains("vae_preview.decode.out"), "make_pack_goldens.py wrote its goldens");
-      NDArray z = m.create(g.readFloats("vae_preview.decode.z"), new Shape(g.shape("vae_preview.decode.z")));
-      float[] got = d.network().decode(z.div(d.config().scalingFactor())).toFloatArray(); // [1, 3, h f, w f]
+      assertEquals(
+          scaling, d.madeForScalingFactor().orElseThrow(), 1e-12, "it says which latents it reads");
+      assertTrue(
+          g.names().contains("vae_preview.decode.out"), "make_pack_goldens.py wrote its goldens");
+      NDArray z =
+          m.create(
+              g.readFloats("vae_preview.decode.z"), new Shape(g.shape("vae_preview.decode.z")));
+      float[] got =
+          d.network().decode(z.div(d.config().scalingFactor())).toFloatArray(); // [1, 3, h f, w f]
       float[] want = g.readFloats("vae_preview.decode.out");
       double e = TestPacks.relErr(got, want);
       assertTrue(e <= 1e-3, "relative error " + e);

@@ -15,7 +15,9 @@ class LatentRgbProjectionTest {
    */
   @Test
   void fitRecoversAnExactlyLinearEncoder() {
-    float[][] m = {{0.5f, -0.2f, 0.1f}, {0.1f, 0.8f, -0.3f}, {-0.4f, 0.2f, 0.9f}, {0.3f, 0.3f, 0.3f}};
+    float[][] m = {
+      {0.5f, -0.2f, 0.1f}, {0.1f, 0.8f, -0.3f}, {-0.4f, 0.2f, 0.9f}, {0.3f, 0.3f, 0.3f}
+    };
     float[] c = {0.1f, -0.2f, 0.05f, 0.3f};
     int f = 4;
     LatentRgbProjection.Encoder encoder =
@@ -52,13 +54,16 @@ class LatentRgbProjectionTest {
 
   @Test
   void projectionFollowsTheDocumentedFormula() {
-    LatentRgbProjection p = LatentRgbProjection.fromPack(
-        new float[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0.5f, 0.5f, 0.5f}}, new float[] {0, 0, -0.5f});
+    LatentRgbProjection p =
+        LatentRgbProjection.fromPack(
+            new float[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0.5f, 0.5f, 0.5f}},
+            new float[] {0, 0, -0.5f});
     RgbImage img = p.project(new Latents(new float[] {0.2f, -1.5f, 0.4f, 0.2f}, 1, 4, 1, 1), 0);
     // r = 0.2 + 0.1 = 0.3 -> 166; g = -1.5 + 0.1 -> clamped to 0; b = 0.4 + 0.1 - 0.5 = 0 -> 128
     assertEquals(166, img.rgb()[0] & 0xff);
     assertEquals(0, img.rgb()[1] & 0xff);
     assertEquals(128, img.rgb()[2] & 0xff);
-    assertEquals(p.toJson().toString(), LatentRgbProjection.fromJson(p.toJson()).toJson().toString());
+    assertEquals(
+        p.toJson().toString(), LatentRgbProjection.fromJson(p.toJson()).toJson().toString());
   }
 }

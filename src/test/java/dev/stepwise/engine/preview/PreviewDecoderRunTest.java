@@ -67,7 +67,8 @@ class PreviewDecoderRunTest {
     Path pack = packWithDecoder("taesd", 0.5);
     try (DiffusionModel model = DiffusionModel.load(pack, Device.cpu())) {
       Recorder r = new Recorder();
-      GenerationResult result = new Pipeline(model).run(request().build(), r, new CancellationToken());
+      GenerationResult result =
+          new Pipeline(model).run(request().build(), r, new CancellationToken());
       assertTrue(r.notices.isEmpty(), r.notices.toString());
       TinyDecoder tiny = model.previewDecoder(null, new ArrayList<>());
       int own = result.images().get(0).image().width();
@@ -76,7 +77,8 @@ class PreviewDecoderRunTest {
         float[] px = tiny.decodeToPixels(e.predictedImage().data(), 8, 8); // [3, 64, 64]
         int side = 8 * tiny.factor();
         RgbImage want = RgbImage.fromChw(px, side, side).scaledSmooth(own, own);
-        assertArrayEquals(want.rgb(), e.preview().rgb(), "the x0 decoded by the preview decoder, upscaled");
+        assertArrayEquals(
+            want.rgb(), e.preview().rgb(), "the x0 decoded by the preview decoder, upscaled");
       }
       assertTrue(r.steps.get(2).frames().isFinalImage());
     }
@@ -89,9 +91,13 @@ class PreviewDecoderRunTest {
       String notice = String.join(" ", model.notices());
       assertTrue(notice.contains("0.18215") && notice.contains("0.5"), notice);
       Recorder r = new Recorder();
-      new Pipeline(model).run(request().previewMethod(PreviewMethod.TINY).build(), r, new CancellationToken());
+      new Pipeline(model)
+          .run(request().previewMethod(PreviewMethod.TINY).build(), r, new CancellationToken());
       assertEquals(1, r.notices.size(), r.notices.toString());
-      assertEquals(PreviewMethod.FULL, r.steps.get(0).frames().madeBy(), "Auto without a decoder times a full decode");
+      assertEquals(
+          PreviewMethod.FULL,
+          r.steps.get(0).frames().madeBy(),
+          "Auto without a decoder times a full decode");
     }
   }
 
@@ -104,7 +110,8 @@ class PreviewDecoderRunTest {
     try (DiffusionModel model = DiffusionModel.load(TestPacks.tinySd(), Device.cpu())) {
       Recorder r = new Recorder();
       GenerationResult result =
-          new Pipeline(model).run(request().previewDecoder(file).build(), r, new CancellationToken());
+          new Pipeline(model)
+              .run(request().previewDecoder(file).build(), r, new CancellationToken());
       assertEquals(1, r.notices.size(), r.notices.toString());
       String s = r.notices.get(0);
       assertTrue(s.contains("0.18215") && s.contains("0.5") && s.endsWith("."), s);

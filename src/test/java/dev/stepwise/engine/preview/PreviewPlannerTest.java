@@ -22,7 +22,9 @@ class PreviewPlannerTest {
     assertEquals(Render.CHEAP, new PreviewPlanner(PreviewMethod.CHEAP, true, 16).renderFor(3));
   }
 
-  /** Runs {@code steps} steps of {@code stepMs} with full decodes of {@code decodeMs}; the renders. */
+  /**
+   * Runs {@code steps} steps of {@code stepMs} with full decodes of {@code decodeMs}; the renders.
+   */
   private static List<Render> autoRun(int steps, long stepMs, long decodeMs) {
     PreviewPlanner p = new PreviewPlanner(PreviewMethod.AUTO, false, 16);
     List<Render> out = new ArrayList<>();

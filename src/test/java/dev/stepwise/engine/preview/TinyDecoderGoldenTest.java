@@ -52,12 +52,17 @@ class TinyDecoderGoldenTest {
     float[] latents = g.readFloats(name + ".latents");
     float[] out = g.readFloats(name + ".out"); // [1, 3, h f, w f]
     assertEquals(shape[1], d.latentChannels(), name + " latent channels");
-    assertEquals(Integer.parseInt(g.metadata().get(name + ".factor")), d.factor(), name + " factor");
-    assertEquals(Long.parseLong(g.metadata().get(name + ".parameters")), d.parameterCount(), name + " parameters");
+    assertEquals(
+        Integer.parseInt(g.metadata().get(name + ".factor")), d.factor(), name + " factor");
+    assertEquals(
+        Long.parseLong(g.metadata().get(name + ".parameters")),
+        d.parameterCount(),
+        name + " parameters");
     int h = (int) shape[2];
     int w = (int) shape[3];
     int held = d.arraysHeld();
-    check(name + " " + d.origin() + " decodeToPixels", d.decodeToPixels(latents, h, w), pixels(out));
+    check(
+        name + " " + d.origin() + " decodeToPixels", d.decodeToPixels(latents, h, w), pixels(out));
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
       double sf = d.config().scalingFactor();
       NDArray z = m.create(latents, new Shape(shape)).div(sf); // [1, L, h, w], the decoder's units
@@ -86,7 +91,8 @@ class TinyDecoderGoldenTest {
         assertEquals("preview decoder " + dir, d.origin());
       }
       // The weights file of that folder, picked on its own, still reads its config.json.
-      try (TinyDecoder d = TinyDecoder.load(dir.resolve("diffusion_pytorch_model.safetensors"), Device.cpu())) {
+      try (TinyDecoder d =
+          TinyDecoder.load(dir.resolve("diffusion_pytorch_model.safetensors"), Device.cpu())) {
         checkDecoder(d, g, name, false);
       }
     }
@@ -105,7 +111,8 @@ class TinyDecoderGoldenTest {
         assertEquals(OptionalDouble.of(0.18215), d.madeForScalingFactor(), "named taesd_decoder");
       }
       // (c) the file itself.
-      try (TinyDecoder d = TinyDecoder.load(folder.resolve("taesd_decoder.safetensors"), Device.cpu())) {
+      try (TinyDecoder d =
+          TinyDecoder.load(folder.resolve("taesd_decoder.safetensors"), Device.cpu())) {
         checkDecoder(d, g, "taesd", false);
       }
       // (c) a lone file with diffusers' keys and encoder tensors, no config: TAESD's defaults.

@@ -15,11 +15,15 @@ import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What TinyDecoder.load and checkFits refuse, each with one sentence naming the path and the fault. */
+/**
+ * What TinyDecoder.load and checkFits refuse, each with one sentence naming the path and the fault.
+ */
 class TinyDecoderLoadTest {
   @TempDir Path tmp;
 
-  /** A TAESD decoder (taesd.py Decoder, original keys N.*) with zero weights, minus {@code skip}. */
+  /**
+   * A TAESD decoder (taesd.py Decoder, original keys N.*) with zero weights, minus {@code skip}.
+   */
   static SafetensorsWriter taesdOriginal(int latentChannels, String... skip) {
     SafetensorsWriter w = new SafetensorsWriter();
     int index = 1; // 0 is Clamp
@@ -43,7 +47,8 @@ class TinyDecoderLoadTest {
     return w;
   }
 
-  private static void conv(SafetensorsWriter w, String name, int in, int out, boolean bias, String... skip) {
+  private static void conv(
+      SafetensorsWriter w, String name, int in, int out, boolean bias, String... skip) {
     if (!Arrays.asList(skip).contains(name + ".weight")) {
       w.putF32(name + ".weight", new long[] {out, in, 3, 3}, new float[out * in * 9]);
     }
@@ -53,7 +58,8 @@ class TinyDecoderLoadTest {
   }
 
   private static ModelPackException refused(Path p) {
-    ModelPackException e = assertThrows(ModelPackException.class, () -> TinyDecoder.load(p, Device.cpu()).close());
+    ModelPackException e =
+        assertThrows(ModelPackException.class, () -> TinyDecoder.load(p, Device.cpu()).close());
     String m = e.getMessage();
     assertTrue(m.endsWith("."), "one sentence ending with a period: " + m);
     assertTrue(m.contains(p.toString()), "names the path " + p + ": " + m);
@@ -86,16 +92,22 @@ class TinyDecoderLoadTest {
     try (TinyDecoder d = TinyDecoder.load(f1, Device.cpu())) {
       assertEquals(16, d.latentChannels());
       assertEquals(OptionalDouble.empty(), d.madeForScalingFactor(), "taef1 is another family");
-      ModelPackException e = assertThrows(ModelPackException.class, () -> d.checkFits(4, 0.18215, "SD 1.5"));
-      assertEquals("The preview decoder " + f1 + " reads 16 latent channels but SD 1.5 has 4.", e.getMessage());
+      ModelPackException e =
+          assertThrows(ModelPackException.class, () -> d.checkFits(4, 0.18215, "SD 1.5"));
+      assertEquals(
+          "The preview decoder " + f1 + " reads 16 latent channels but SD 1.5 has 4.",
+          e.getMessage());
       d.checkFits(16, 0.3611, "FLUX.1");
     }
     Path xl = taesdFile("taesdxl_decoder.safetensors", 4);
     try (TinyDecoder d = TinyDecoder.load(xl, Device.cpu())) {
       assertEquals(OptionalDouble.of(0.13025), d.madeForScalingFactor());
-      ModelPackException e = assertThrows(ModelPackException.class, () -> d.checkFits(4, 0.18215, "SD 1.5"));
+      ModelPackException e =
+          assertThrows(ModelPackException.class, () -> d.checkFits(4, 0.18215, "SD 1.5"));
       assertEquals(
-          "The preview decoder " + xl + " was made for latents scaled by 0.13025 but SD 1.5's autoencoder"
+          "The preview decoder "
+              + xl
+              + " was made for latents scaled by 0.13025 but SD 1.5's autoencoder"
               + " scales them by 0.18215.",
           e.getMessage());
       d.checkFits(4, 0.13025, "SDXL");
@@ -108,13 +120,19 @@ class TinyDecoderLoadTest {
   void namesHintAtTheScalingFactor() {
     assertEquals(OptionalDouble.of(0.18215), TinyDecoder.inferScaling("taesd_decoder.safetensors"));
     assertEquals(OptionalDouble.of(0.18215), TinyDecoder.inferScaling("TAESD"));
-    assertEquals(OptionalDouble.of(0.13025), TinyDecoder.inferScaling("taesdxl_decoder.safetensors"));
     assertEquals(
-        OptionalDouble.of(0.13025), TinyDecoder.inferScaling("diffusion_pytorch_model.safetensors", "TaesdXL"));
-    for (String other : new String[] {"taesd3_decoder.safetensors", "taef1", "taef2_decoder.safetensors", "taesana"}) {
+        OptionalDouble.of(0.13025), TinyDecoder.inferScaling("taesdxl_decoder.safetensors"));
+    assertEquals(
+        OptionalDouble.of(0.13025),
+        TinyDecoder.inferScaling("diffusion_pytorch_model.safetensors", "TaesdXL"));
+    for (String other :
+        new String[] {
+          "taesd3_decoder.safetensors", "taef1", "taef2_decoder.safetensors", "taesana"
+        }) {
       assertEquals(OptionalDouble.empty(), TinyDecoder.inferScaling(other, "taesd"), other);
     }
-    assertEquals(OptionalDouble.empty(), TinyDecoder.inferScaling("decoder.safetensors", "previews"));
+    assertEquals(
+        OptionalDouble.empty(), TinyDecoder.inferScaling("decoder.safetensors", "previews"));
     // Through load: a folder named taesd holding a neutral name.
     Path dir = tmp.resolve("taesd");
     taesdOriginal(4).write(dir.resolve("decoder.safetensors"));
@@ -150,10 +168,14 @@ class TinyDecoderLoadTest {
   @Test
   void extraTensorsEncodersAndStrangeKeysAreRefused() {
     Path extra = tmp.resolve("extra.safetensors");
-    taesdOriginal(4).putF32("4.pool.0.weight", new long[] {256, 64, 1, 1}, new float[256 * 64]).write(extra);
+    taesdOriginal(4)
+        .putF32("4.pool.0.weight", new long[] {256, 64, 1, 1}, new float[256 * 64])
+        .write(extra);
     assertMentions(refused(extra), "4.pool.0.weight", "does not use");
     Path encoder = tmp.resolve("enc_decoder.safetensors");
-    new SafetensorsWriter().putF32("0.weight", new long[] {64, 3, 3, 3}, new float[64 * 27]).write(encoder);
+    new SafetensorsWriter()
+        .putF32("0.weight", new long[] {64, 3, 3, 3}, new float[64 * 27])
+        .write(encoder);
     assertMentions(refused(encoder), "index 0", "encoder");
     Path odd = tmp.resolve("odd_decoder.safetensors");
     new SafetensorsWriter().putF32("model.x", new long[] {1}, new float[1]).write(odd);
@@ -164,19 +186,35 @@ class TinyDecoderLoadTest {
   void badConfigsAreRefusedNamingFieldAndValue() {
     assertMentions(
         refused(folderWithConfig("mixed", "{\"decoder_block_out_channels\": [64, 32, 64, 64]}")),
-        "config.json", "decoder_block_out_channels", "[64, 32, 64, 64]", "one width");
+        "config.json",
+        "decoder_block_out_channels",
+        "[64, 32, 64, 64]",
+        "one width");
     assertMentions(
-        refused(folderWithConfig("huge", "{\"decoder_block_out_channels\": [100000, 100000, 100000, 100000]}")),
-        "decoder_block_out_channels", "100000", "1 to 512");
+        refused(
+            folderWithConfig(
+                "huge", "{\"decoder_block_out_channels\": [100000, 100000, 100000, 100000]}")),
+        "decoder_block_out_channels",
+        "100000",
+        "1 to 512");
     assertMentions(
         refused(folderWithConfig("negative", "{\"upsampling_scaling_factor\": -2}")),
-        "upsampling_scaling_factor", "-2", "1 to 8");
+        "upsampling_scaling_factor",
+        "-2",
+        "1 to 8");
     assertMentions(
-        refused(folderWithConfig("shift", "{\"shift_factor\": 0.1159}")), "shift_factor", "0.1159", "only 0");
+        refused(folderWithConfig("shift", "{\"shift_factor\": 0.1159}")),
+        "shift_factor",
+        "0.1159",
+        "only 0");
     assertMentions(
-        refused(folderWithConfig("kl", "{\"_class_name\": \"AutoencoderKL\"}")), "_class_name", "AutoencoderKL");
-    assertMentions(refused(folderWithConfig("notjson", "{\"latent_channels\": 4,,}")), "config.json", "JSON");
-    assertMentions(refused(folderWithConfig("big", "{\"x\": \"" + "a".repeat(1 << 20) + "\"}")), "bytes");
+        refused(folderWithConfig("kl", "{\"_class_name\": \"AutoencoderKL\"}")),
+        "_class_name",
+        "AutoencoderKL");
+    assertMentions(
+        refused(folderWithConfig("notjson", "{\"latent_channels\": 4,,}")), "config.json", "JSON");
+    assertMentions(
+        refused(folderWithConfig("big", "{\"x\": \"" + "a".repeat(1 << 20) + "\"}")), "bytes");
   }
 
   @Test
@@ -200,7 +238,8 @@ class TinyDecoderLoadTest {
     Path two = tmp.resolve("two");
     taesdOriginal(4).write(two.resolve("taesd_decoder.safetensors"));
     taesdOriginal(4).write(two.resolve("taesdxl_decoder.safetensors"));
-    assertMentions(refused(two), "taesd_decoder.safetensors, taesdxl_decoder.safetensors", "choose one");
+    assertMentions(
+        refused(two), "taesd_decoder.safetensors, taesdxl_decoder.safetensors", "choose one");
     Path text = tmp.resolve("notes.txt");
     Files.writeString(text, "hello");
     assertMentions(refused(text), ".safetensors");

@@ -51,7 +51,8 @@ final class TinyGolden {
 
   static List<Weight> weights(SafetensorsFile g, String name) {
     List<Weight> out = new ArrayList<>();
-    for (JsonElement e : JsonParser.parseString(g.metadata().get(name + ".weights")).getAsJsonArray()) {
+    for (JsonElement e :
+        JsonParser.parseString(g.metadata().get(name + ".weights")).getAsJsonArray()) {
       JsonArray a = e.getAsJsonArray();
       JsonArray s = a.get(1).getAsJsonArray();
       long[] shape = new long[s.size()];
@@ -63,7 +64,9 @@ final class TinyGolden {
     return out;
   }
 
-  /** torch.randn([numel], generator=manual_seed(seed + k)) * scale, in float32 as torch computes it. */
+  /**
+   * torch.randn([numel], generator=manual_seed(seed + k)) * scale, in float32 as torch computes it.
+   */
   static float[] values(long seed, int k, Weight w) {
     float[] v = new SeedNoise(seed + k).next(w.numel()); // [numel]
     float s = (float) w.scale();

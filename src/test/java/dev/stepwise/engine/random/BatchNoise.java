@@ -5,8 +5,8 @@ import dev.stepwise.engine.EngineException;
 /**
  * Test-only noise for a batch drawn in one piece: image {@code i} owns a {@link SeedNoise} with
  * seed {@code seed + i}, and every {@code next(n)} takes {@code n / batch} values from each image's
- * generator in turn, [B, perImage]. The first call gives the initial latents, later calls the
- * step noise.
+ * generator in turn, [B, perImage]. The first call gives the initial latents, later calls the step
+ * noise.
  *
  * <p>This is what diffusers does when a pipeline gets one CPU generator per image, {@code
  * generator=[torch.Generator().manual_seed(seed + i) for i in range(batch)]}: {@code randn_tensor}

@@ -1,6 +1,5 @@
 package dev.stepwise.engine.sampling;
 
-import dev.stepwise.recipe.Sampler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +8,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.stepwise.engine.random.BatchNoise;
+import dev.stepwise.recipe.Sampler;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,5 @@
 package dev.stepwise.engine.sampling;
 
-import dev.stepwise.recipe.RecipeException;
-import dev.stepwise.recipe.Sampler;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.random.BatchNoise;
 import dev.stepwise.engine.random.SeedNoise;
+import dev.stepwise.recipe.RecipeException;
+import dev.stepwise.recipe.Sampler;
 import org.junit.jupiter.api.Test;
 
 class SamplerApiTest {
@@ -42,8 +42,7 @@ class SamplerApiTest {
         assertThrows(
                 EngineException.class,
                 () ->
-                    new SamplerSettings(
-                        Sampler.DDIM, 20, true, null, 0, DdpmVariance.FIXED_LARGE))
+                    new SamplerSettings(Sampler.DDIM, 20, true, null, 0, DdpmVariance.FIXED_LARGE))
             .getMessage());
     assertEquals(
         "eta applies only to ddim, got eta 0.5 with euler.",
@@ -107,8 +106,7 @@ class SamplerApiTest {
         e.getMessage());
     assertTrue(e.getMessage().endsWith("; use fewer steps or another spacing."));
     SamplingRun ok =
-        SamplingRun.start(
-            SCHEDULE, SD, SamplerSettings.defaults(Sampler.DPMPP_2M, 500), z, null);
+        SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(Sampler.DPMPP_2M, 500), z, null);
     assertEquals(500, ok.totalSteps());
   }
 
@@ -173,8 +171,7 @@ class SamplerApiTest {
   private static float[] runWithSeed(Sampler kind, long seed, int batch) {
     BatchNoise noise = new BatchNoise(seed, batch, 4 * 3 * 5); // initial noise, then step noise
     Latents z = new Latents(noise.next(batch * 4 * 3 * 5), batch, 4, 3, 5);
-    SamplingRun run =
-        SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(kind, 6), z, noise);
+    SamplingRun run = SamplingRun.start(SCHEDULE, SD, SamplerSettings.defaults(kind, 6), z, noise);
     while (run.hasNext()) {
       // per-element model, so image i's output depends only on image i
       run.step(

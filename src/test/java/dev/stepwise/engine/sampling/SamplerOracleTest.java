@@ -1,12 +1,12 @@
 package dev.stepwise.engine.sampling;
 
-import dev.stepwise.recipe.Sampler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.engine.random.NoiseSource;
 import dev.stepwise.engine.random.TorchCpuGenerator;
+import dev.stepwise.recipe.Sampler;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -45,15 +45,13 @@ class SamplerOracleTest {
       Arguments.of(Sampler.DDIM, 1, false, null, PredictionType.EPSILON),
       Arguments.of(Sampler.DDIM, 7, false, null, PredictionType.EPSILON),
       Arguments.of(Sampler.DDIM, 50, false, TimestepSpacing.TRAILING, PredictionType.EPSILON),
-      Arguments.of(
-          Sampler.DDIM, 13, false, TimestepSpacing.LEADING, PredictionType.V_PREDICTION),
+      Arguments.of(Sampler.DDIM, 13, false, TimestepSpacing.LEADING, PredictionType.V_PREDICTION),
       Arguments.of(Sampler.DDIM, 50, false, null, PredictionType.V_PREDICTION),
       Arguments.of(Sampler.EULER, 1, false, null, PredictionType.EPSILON),
       Arguments.of(Sampler.EULER, 20, false, null, PredictionType.EPSILON),
       Arguments.of(Sampler.EULER, 20, false, TimestepSpacing.LEADING, PredictionType.EPSILON),
       Arguments.of(Sampler.EULER, 30, true, null, PredictionType.EPSILON),
-      Arguments.of(
-          Sampler.EULER, 25, false, TimestepSpacing.TRAILING, PredictionType.V_PREDICTION),
+      Arguments.of(Sampler.EULER, 25, false, TimestepSpacing.TRAILING, PredictionType.V_PREDICTION),
       Arguments.of(Sampler.EULER, 25, true, null, PredictionType.V_PREDICTION),
       Arguments.of(Sampler.DPMPP_2M, 1, false, null, PredictionType.EPSILON),
       Arguments.of(Sampler.DPMPP_2M, 2, false, null, PredictionType.EPSILON),

@@ -1,12 +1,12 @@
 package dev.stepwise.engine.sampling;
 
-import dev.stepwise.recipe.Sampler;
 import static dev.stepwise.engine.sampling.SamplerOracleTest.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.engine.random.NoiseSource;
 import dev.stepwise.engine.random.TorchCpuGenerator;
+import dev.stepwise.recipe.Sampler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

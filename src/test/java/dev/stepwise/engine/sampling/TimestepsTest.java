@@ -1,11 +1,11 @@
 package dev.stepwise.engine.sampling;
 
-import dev.stepwise.recipe.Sampler;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.stepwise.engine.EngineException;
+import dev.stepwise.recipe.Sampler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -197,10 +197,14 @@ class SamplingServiceTest {
               return DiffusionModel.load(p, d);
             })) {
       JobHandle bad = s.submit(GenerationRequest.builder().model(broken).prompt("x").build(), null);
-      ExecutionException e = assertThrows(ExecutionException.class, () -> bad.result().get(60, TimeUnit.SECONDS));
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> bad.result().get(60, TimeUnit.SECONDS));
       String m = e.getCause().getMessage();
-      assertTrue(m.contains(kind.equals("link") ? "UnsatisfiedLinkError" : "StackOverflowError"), m);
-      assertEquals(1, s.submit(request(3, 2), null).result().get(60, TimeUnit.SECONDS).images().size(),
+      assertTrue(
+          m.contains(kind.equals("link") ? "UnsatisfiedLinkError" : "StackOverflowError"), m);
+      assertEquals(
+          1,
+          s.submit(request(3, 2), null).result().get(60, TimeUnit.SECONDS).images().size(),
           "the next job still runs");
     }
   }
@@ -215,7 +219,8 @@ class SamplingServiceTest {
           @Override
           public PreviewSource previewSource() {
             int made = events.size();
-            return made < 2 ? PreviewSource.PREDICTED_IMAGE
+            return made < 2
+                ? PreviewSource.PREDICTED_IMAGE
                 : made < 4 ? PreviewSource.NOISY_LATENT : null;
           }
 
@@ -225,14 +230,23 @@ class SamplingServiceTest {
           }
         };
     GenerationRequest r =
-        GenerationRequest.builder().prompt("a red heart").steps(6).seed(3)
-            .previewSource(PreviewSource.PREDICTED_IMAGE).previewMethod(PreviewMethod.CHEAP).build();
+        GenerationRequest.builder()
+            .prompt("a red heart")
+            .steps(6)
+            .seed(3)
+            .previewSource(PreviewSource.PREDICTED_IMAGE)
+            .previewMethod(PreviewMethod.CHEAP)
+            .build();
     GenerationResult result = service.submit(r, l).result().get(60, TimeUnit.SECONDS);
     assertEquals(6, events.size());
     assertEquals(
-        List.of(PreviewSource.PREDICTED_IMAGE, PreviewSource.PREDICTED_IMAGE,
-            PreviewSource.NOISY_LATENT, PreviewSource.NOISY_LATENT,
-            PreviewSource.PREDICTED_IMAGE, PreviewSource.PREDICTED_IMAGE),
+        List.of(
+            PreviewSource.PREDICTED_IMAGE,
+            PreviewSource.PREDICTED_IMAGE,
+            PreviewSource.NOISY_LATENT,
+            PreviewSource.NOISY_LATENT,
+            PreviewSource.PREDICTED_IMAGE,
+            PreviewSource.PREDICTED_IMAGE),
         events.stream().map(e -> e.frames().watched()).toList());
     int w = result.images().get(0).image().width();
     for (StepEvent e : events) {

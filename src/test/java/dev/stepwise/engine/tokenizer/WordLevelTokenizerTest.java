@@ -182,7 +182,9 @@ class WordLevelTokenizerTest {
                             "truncation",
                             JsonParser.parseString(
                                 "{\"direction\":\"Right\",\"max_length\":100000000,\"strategy\":\"LongestFirst\",\"stride\":0}"))));
-    assertTrue(e.getMessage().contains("max_length") && e.getMessage().contains("a length must be"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("max_length") && e.getMessage().contains("a length must be"),
+        e.getMessage());
   }
 
   @Test

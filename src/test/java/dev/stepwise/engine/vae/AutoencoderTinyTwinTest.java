@@ -45,13 +45,18 @@ class AutoencoderTinyTwinTest {
       NDArray row = m.create(new float[] {0, 4}, new Shape(1, 1, 1, 2)); // [1, 1, 1, 2]
       assertArrayEquals(
           new float[] {0, 1, 3, 4, 0, 1, 3, 4},
-          AutoencoderTiny.upsample(row, 2, "bilinear").toFloatArray(), 1e-6f);
+          AutoencoderTiny.upsample(row, 2, "bilinear").toFloatArray(),
+          1e-6f);
       // 3x of [0, 3]: sources (X + 0.5) / 3 - 0.5 = -1/3, 0, 1/3, 2/3, 1, 4/3 (clamped to 1)
       assertArrayEquals(
           new float[] {0, 0, 1, 2, 3, 3},
-          AutoencoderTiny.upsample(m.create(new float[] {0, 3}, new Shape(1, 1, 1, 2)), 3, "bilinear")
-              .get("0, 0, 0").toFloatArray(), 1e-5f);
-      assertArrayEquals(x.toFloatArray(), AutoencoderTiny.upsample(x, 1, "bilinear").toFloatArray());
+          AutoencoderTiny.upsample(
+                  m.create(new float[] {0, 3}, new Shape(1, 1, 1, 2)), 3, "bilinear")
+              .get("0, 0, 0")
+              .toFloatArray(),
+          1e-5f);
+      assertArrayEquals(
+          x.toFloatArray(), AutoencoderTiny.upsample(x, 1, "bilinear").toFloatArray());
     }
   }
 
@@ -118,7 +123,9 @@ class AutoencoderTinyTwinTest {
     };
   }
 
-  /** erf by its Maclaurin series (within 1e-6 for |x| <= 5); +-1 beyond, where 1 - erf(5) < 2e-12. */
+  /**
+   * erf by its Maclaurin series (within 1e-6 for |x| <= 5); +-1 beyond, where 1 - erf(5) < 2e-12.
+   */
   private static double erf(double x) {
     double ax = Math.abs(x);
     if (ax > 5) {
@@ -190,10 +197,12 @@ class AutoencoderTinyTwinTest {
   void decodeMatchesTheNaiveTwin(String upsampleFn, String actFn, int f) {
     int[] blocks = {1, 2, 0};
     TinyVaeConfig config =
-        new TinyVaeConfig(L, 3, new int[] {C, C, C}, blocks, f, upsampleFn, actFn, 1.0, OptionalDouble.empty());
+        new TinyVaeConfig(
+            L, 3, new int[] {C, C, C}, blocks, f, upsampleFn, actFn, 1.0, OptionalDouble.empty());
     SplittableRandom r = new SplittableRandom(11);
     SafetensorsWriter w = new SafetensorsWriter();
-    // layers.0 conv, then per stage blocks and a conv (no bias unless last), as DecoderTiny numbers them.
+    // layers.0 conv, then per stage blocks and a conv (no bias unless last), as DecoderTiny numbers
+    // them.
     Conv convIn = new Conv(randomMatrix(r, C, L, 1.0), randomVector(r, C));
     put(w, "decoder.layers.0", convIn);
     int index = 2;
@@ -214,7 +223,8 @@ class AutoencoderTinyTwinTest {
       if (!last) {
         index++; // Upsample
       }
-      stageConv[s] = new Conv(randomMatrix(r, last ? 3 : C, C, 0.8), last ? randomVector(r, 3) : null);
+      stageConv[s] =
+          new Conv(randomMatrix(r, last ? 3 : C, C, 0.8), last ? randomVector(r, 3) : null);
       put(w, "decoder.layers." + index++, stageConv[s]);
     }
     Path file = tmp.resolve(upsampleFn + actFn + f + ".safetensors");
@@ -307,14 +317,20 @@ class AutoencoderTinyTwinTest {
             }
           }
         }
-        assertTrue(maxDiff / maxRef < 1e-5, upsampleFn + "/" + actFn + ": relative error " + maxDiff / maxRef);
+        assertTrue(
+            maxDiff / maxRef < 1e-5,
+            upsampleFn + "/" + actFn + ": relative error " + maxDiff / maxRef);
       }
-      assertEquals(held, weights.getManagedArrays().size(), "decode leaked into the weights' manager");
+      assertEquals(
+          held, weights.getManagedArrays().size(), "decode leaked into the weights' manager");
     }
   }
 
   private static void put(SafetensorsWriter w, String name, Conv conv) {
-    w.putF32(name + ".weight", new long[] {conv.m().length, conv.m()[0].length, 3, 3}, centreTap(conv.m()));
+    w.putF32(
+        name + ".weight",
+        new long[] {conv.m().length, conv.m()[0].length, 3, 3},
+        centreTap(conv.m()));
     if (conv.b() != null) {
       w.putF32(name + ".bias", new long[] {conv.b().length}, floats(conv.b()));
     }
