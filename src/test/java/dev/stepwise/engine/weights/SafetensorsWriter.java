@@ -2,7 +2,7 @@ package dev.stepwise.engine.weights;
 
 import com.google.gson.stream.JsonWriter;
 import dev.stepwise.engine.ModelPackException;
-import java.io.BufferedOutputStream;
+import dev.stepwise.files.AtomicWrite;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,10 +10,8 @@ import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -135,36 +133,16 @@ public final class SafetensorsWriter {
   }
 
   /**
-   * Writes the file to {@code target} (replacing it) via a temporary file in the same folder and an
-   * atomic move. Throws {@link ModelPackException} when the folder cannot be written.
+   * Writes the file to {@code target} (replacing it) with the project's one atomic write ({@link
+   * AtomicWrite}). Throws {@link ModelPackException} when the folder cannot be written.
    */
   public void write(Path target) {
-    Path dir = target.toAbsolutePath().getParent();
-    Path tmp = null;
     try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-      try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-        writeTo(os);
-      }
-      try {
-        Files.move(
-            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
+      Files.createDirectories(target.toAbsolutePath().getParent());
+      AtomicWrite.write(target, this::writeTo);
     } catch (IOException e) {
       throw new ModelPackException(
           "safetensors file " + target + " cannot be written (" + e.getMessage() + ").", e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // Best effort: a stray temporary file is harmless.
-        }
-      }
     }
   }
 
