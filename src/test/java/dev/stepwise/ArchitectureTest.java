@@ -118,4 +118,53 @@ class ArchitectureTest {
                 + " so they must not pull any layer, a toolkit or the engine in")
         .check(CLASSES);
   }
+
+  /**
+   * docs/architecture.md's table of which package uses which is the truth: no package depends on a
+   * Stepwise package its row does not list, so the page cannot drift from the code.
+   */
+  @Test
+  void theLayerTableInTheDocsHolds() throws java.io.IOException {
+    java.util.regex.Pattern row =
+        java.util.regex.Pattern.compile("^\\| `([a-z]+)`(?:, `([a-z]+)`)? \\| (.*) \\|$");
+    java.util.List<String> all =
+        java.util.List.of("app", "cli", "engine", "gallery", "metadata", "recipe", "files");
+    int rows = 0;
+    for (String line :
+        java.nio.file.Files.readAllLines(java.nio.file.Path.of("docs/architecture.md"))) {
+      if (line.startsWith("## ")) {
+        break; // the table of uses comes before the first section
+      }
+      java.util.regex.Matcher m = row.matcher(line);
+      if (!m.matches() || !all.contains(m.group(1))) {
+        continue;
+      }
+      java.util.Set<String> allowed = new java.util.HashSet<>();
+      java.util.regex.Matcher used =
+          java.util.regex.Pattern.compile("`([a-z]+)`").matcher(m.group(3));
+      while (used.find()) {
+        allowed.add(used.group(1));
+      }
+      for (String pkg : new String[] {m.group(1), m.group(2)}) {
+        if (pkg == null) {
+          continue;
+        }
+        rows++;
+        String[] forbidden =
+            all.stream()
+                .filter(o -> !o.equals(pkg) && !allowed.contains(o))
+                .map(o -> "dev.stepwise." + o + "..")
+                .toArray(String[]::new);
+        noClasses()
+            .that()
+            .resideInAPackage("dev.stepwise." + pkg + "..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(forbidden)
+            .because("docs/architecture.md says " + pkg + " uses only " + allowed)
+            .check(CLASSES);
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(all.size(), rows, "one row per package");
+  }
 }
