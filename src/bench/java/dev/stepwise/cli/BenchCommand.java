@@ -161,118 +161,26 @@ final class BenchCommand implements Callable<Integer> {
       out.println("small pack: none at " + pack + " (pass --model)");
     }
     if (sd15) {
+      Sd15ShapeBench shape = new Sd15ShapeBench(out, device, repeat, sd15Vae);
       Map<Integer, UNetBenchmark.Result> steps = new LinkedHashMap<>();
       for (int side : latents) {
-        steps.put(side, sd15Step(device, side, peak));
+        steps.put(side, shape.step(side, peak));
       }
       if (previewLatent > 0) {
         UNetBenchmark.Result step = steps.get(previewLatent);
         if (step == null) {
-          step = sd15Step(device, previewLatent, peak);
+          step = shape.step(previewLatent, peak);
         }
-        sd15Previews(device, previewLatent, step);
+        shape.previews(previewLatent, step);
       }
     }
     out.flush();
     return 0;
   }
 
-  private UNetBenchmark.Result sd15Step(Device device, int side, double peak) {
-    UNetBenchmark.Result r = UNetBenchmark.sd15(device, side, repeat);
-    out.printf(
-        Locale.ROOT,
-        "SD 1.5 UNet shape (random weights), %dx%d latent, guided step (batch 2): %.0f ms, %.1f"
-            + " GFLOP -> %.0f GFLOP/s = %.0f%% of conv peak (median of %d, 1 warm-up excluded)%n",
-        side,
-        side,
-        r.msPerStep(),
-        r.gflopPerStep(),
-        r.gflopPerStep() / (r.msPerStep() / 1000),
-        100 * r.gflopPerStep() / (r.msPerStep() / 1000) / peak,
-        Math.max(1, repeat));
-    out.flush();
-    return r;
-  }
-
-  /** The SD 1.5 shape's preview frames at {@code side x side} latents, against its guided step. */
-  private void sd15Previews(Device device, int side, UNetBenchmark.Result step) {
-    int px = 8 * side;
-    double stepMs = step.msPerStep();
-    int samples = Math.max(3, repeat);
-    out.printf(
-        Locale.ROOT,
-        "SD 1.5 shape preview cost per frame, %dx%d image (%dx%d latent), random weights; %% of the"
-            + " guided step (%s ms):%n",
-        px,
-        px,
-        side,
-        side,
-        fmt(stepMs));
-    out.flush();
-    PreviewBenchmark.TinyCosts tiny = PreviewBenchmark.sd15Tiny(device, side, samples);
-    previewLine(
-        String.format(
-            Locale.ROOT,
-            "tiny, TAESD-shaped decoder (%,d params), %dx%d -> %dx%d",
-            tiny.parameters(),
-            side,
-            side,
-            px,
-            px),
-        tiny.full(),
-        stepMs,
-        "");
-    int half = (side + 1) / 2;
-    previewLine(
-        String.format(
-            Locale.ROOT,
-            "tiny half, %dx%d pooled -> %dx%d -> smooth %dx%d",
-            half,
-            half,
-            half * 8,
-            half * 8,
-            px,
-            px),
-        tiny.half(),
-        stepMs,
-        "");
-    previewLine(
-        String.format(Locale.ROOT, "cheap, projection + smooth %dx%d", px, px),
-        PreviewBenchmark.sd15Cheap(side, samples),
-        stepMs,
-        "");
-    if (!sd15Vae) {
-      out.println("  full, SD 1.5 autoencoder decode: skipped (--no-sd15-vae)");
-      out.flush();
-      return;
-    }
-    int vaeRepeat = Math.min(SD15_VAE_REPEAT, Math.max(1, repeat));
-    PreviewBenchmark.VaeCosts vae = PreviewBenchmark.sd15Vae(device, side, 1, vaeRepeat);
-    previewLine(
-        String.format(
-            Locale.ROOT,
-            "full, SD 1.5 autoencoder decoder (%,d params), %dx%d",
-            vae.decoderParameters(),
-            px,
-            px),
-        vae.decode(),
-        stepMs,
-        "; fewer repetitions: each takes seconds to tens of seconds");
-    out.printf(
-        Locale.ROOT,
-        "    its resident memory: %s MB before, %s MB peak while building the autoencoder (%,d"
-            + " params with the encoder) and decoding (+%s MB), %s MB after freeing it%s%n",
-        mb(vae.rssBefore()),
-        mb(vae.rssPeak()),
-        vae.allParameters(),
-        vae.rssBefore() < 0 ? "?" : mb(vae.rssPeak() - vae.rssBefore()),
-        mb(vae.rssAfter()),
-        vae.trimmed() ? " (C heap trimmed before each reading)" : "");
-    out.flush();
-  }
-
   /** One preview line: " label: 1.23 ms = 4.5% of a guided step (median of ...)". */
-  private void previewLine(String label, Timing.Figure f, double stepMs, String note) {
+  static void previewLine(
+      PrintWriter out, String label, Timing.Figure f, double stepMs, String note) {
     out.printf(
         Locale.ROOT,
         "  %s: %s ms = %s%% of a guided step (%s%s)%n",
@@ -302,7 +210,7 @@ final class BenchCommand implements Callable<Integer> {
         Locale.ROOT, Math.abs(p) >= 10 ? "%.1f" : Math.abs(p) >= 0.1 ? "%.2f" : "%.3f", p);
   }
 
-  private static String mb(long bytes) {
+  static String mb(long bytes) {
     return bytes < 0 ? "?" : String.format(Locale.ROOT, "%.0f", bytes / 1e6);
   }
 
@@ -581,6 +489,7 @@ final class BenchCommand implements Callable<Integer> {
       int hh = (h + 1) / 2;
       int hw = (w + 1) / 2;
       previewLine(
+          out,
           String.format(
               Locale.ROOT,
               "tiny (%s, %,d params), %dx%d -> %dx%d%s",
@@ -597,6 +506,7 @@ final class BenchCommand implements Callable<Integer> {
           stepMs,
           "");
       previewLine(
+          out,
           String.format(
               Locale.ROOT,
               "tiny half, %dx%d pooled -> %dx%d -> smooth %dx%d",
@@ -611,11 +521,13 @@ final class BenchCommand implements Callable<Integer> {
           "");
     }
     previewLine(
+        out,
         String.format(Locale.ROOT, "full, the pack's autoencoder, %dx%d", width, height),
         c.full(),
         stepMs,
         "");
     previewLine(
+        out,
         String.format(Locale.ROOT, "cheap, projection + smooth %dx%d", width, height),
         c.cheap(),
         stepMs,
