@@ -129,7 +129,7 @@ public final class StudioParts implements AutoCloseable {
     LOG.error("the library did not open", cause);
     String sentence = sentence(cause);
     window.gallerySlot().getChildren().setAll(new javafx.scene.control.Label(sentence));
-    vm.status().showError("The library could not be opened: " + sentence);
+    vm.status().showError("The library could not be opened. " + sentence);
   }
 
   private static String sentence(Throwable t) {
@@ -137,7 +137,7 @@ public final class StudioParts implements AutoCloseable {
         && t.getMessage() != null) {
       return t.getMessage();
     }
-    return "an unexpected " + t.getClass().getSimpleName() + " happened; the log has the details.";
+    return "An unexpected " + t.getClass().getSimpleName() + " happened; the log has the details.";
   }
 
   /** Hears the run on the FX thread and feeds the timeline, the explain view and the library. */
@@ -205,8 +205,8 @@ public final class StudioParts implements AutoCloseable {
                         .showError(
                             "The image with seed "
                                 + image.seed()
-                                + " was not saved to the library: "
-                                + lowerFirst(sentence(cause)));
+                                + " was not saved to the library. "
+                                + sentence(cause));
                     GalleryViewModel g = gallery.get();
                     if (g != null) {
                       List<ImageToSave> retry = new ArrayList<>(g.unsaved());
@@ -221,10 +221,6 @@ public final class StudioParts implements AutoCloseable {
                     g.refresh();
                   }
                 }));
-  }
-
-  private static String lowerFirst(String s) {
-    return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
   }
 
   private void showResult(int index) {

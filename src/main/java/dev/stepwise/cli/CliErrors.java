@@ -30,22 +30,28 @@ final class CliErrors {
       return e.getMessage();
     }
     if (e instanceof NoSuchFileException n) {
-      return "no such file or folder: " + n.getFile() + ".";
+      return "No such file or folder: " + n.getFile() + ".";
     }
     if (e instanceof AccessDeniedException a) {
-      return "permission denied: " + a.getFile() + ".";
+      return "Permission denied: " + a.getFile() + ".";
     }
     if (e instanceof IOException) {
-      return "could not read or write a file: " + e.getMessage() + ".";
+      return "Could not read or write a file (" + reason(e) + ").";
     }
     if (e instanceof OutOfMemoryError) {
-      return "ran out of memory; choose a smaller size or batch.";
+      return "There was not enough memory; choose a smaller size or batch.";
     }
-    return "failed because of an internal error ("
+    return "The command failed because of an internal error ("
         + e.getClass().getSimpleName()
         + "); the log at "
         + Logging.logFile()
         + " has the details.";
+  }
+
+  /** The cause as a fragment for parentheses: its message without a final period. */
+  private static String reason(Throwable e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.replaceAll("[.\\s]+$", "");
   }
 
   private static Throwable unwrap(Throwable t) {

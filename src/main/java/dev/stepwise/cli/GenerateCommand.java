@@ -198,7 +198,7 @@ final class GenerateCommand implements Callable<Integer> {
     Path modelDir = model != null ? model : ModelLocator.builtIn();
     if (!Files.isDirectory(modelDir)) {
       throw new EngineException(
-          "no model pack at " + modelDir + "; pass --model with a diffusers-layout folder.");
+          "No model pack at " + modelDir + "; pass --model with a diffusers-layout folder.");
     }
     checkText(prompt, "--prompt");
     checkText(negative, "--negative");
@@ -280,7 +280,7 @@ final class GenerateCommand implements Callable<Integer> {
       Files.delete(probe);
     } catch (java.io.IOException | SecurityException e) {
       throw new EngineException(
-          "cannot write into "
+          "Cannot write into "
               + folder
               + " for "
               + what
@@ -353,7 +353,7 @@ final class GenerateCommand implements Callable<Integer> {
       } catch (RuntimeException ex) {
         fail(
             new EngineException(
-                "could not save the image with seed "
+                "Could not save the image with seed "
                     + img.seed()
                     + " ("
                     + reason(ex)
@@ -384,7 +384,7 @@ final class GenerateCommand implements Callable<Integer> {
       } catch (RuntimeException ex) {
         fail(
             new EngineException(
-                "could not write the frame " + file + " (" + reason(ex) + "); generation stopped.",
+                "Could not write the frame " + file + " (" + reason(ex) + "); generation stopped.",
                 ex));
       }
     }

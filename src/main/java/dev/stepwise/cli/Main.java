@@ -50,7 +50,7 @@ public final class Main implements Runnable {
         out,
         err,
         () -> {
-          throw new UnsupportedOperationException("this program has no studio window");
+          throw new UnsupportedOperationException("This program has no studio window.");
         });
   }
 

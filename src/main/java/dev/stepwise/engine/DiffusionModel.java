@@ -272,7 +272,7 @@ public final class DiffusionModel implements AutoCloseable {
       ids[i] = tokens.ids()[i];
       if (ids[i] < 0 || ids[i] >= vocabSize) {
         throw new EngineException(
-            "the "
+            "The "
                 + role
                 + " gave token id "
                 + ids[i]

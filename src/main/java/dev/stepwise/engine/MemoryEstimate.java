@@ -56,8 +56,8 @@ public final class MemoryEstimate {
       throw new EngineException(
           String.format(
               Locale.ROOT,
-              "image size %dx%d needs about %.1f GB of memory but only %.1f GB is free; choose a"
-                  + " smaller size.",
+              "The image size %dx%d needs about %.1f GB of memory but only %.1f GB is free; choose"
+                  + " a smaller size.",
               width,
               height,
               need / 1e9,

@@ -45,7 +45,7 @@ public final class Pipeline {
     int f = model.info().vaeFactor();
     if (r.settings().width() % f != 0 || r.settings().height() % f != 0) {
       throw new EngineException(
-          "image size must be a multiple of "
+          "The image size must be a multiple of "
               + f
               + " pixels for this model, got "
               + r.settings().width()
@@ -56,7 +56,7 @@ public final class Pipeline {
     int t = model.schedulerConfig().numTrainTimesteps();
     if (r.settings().steps() > t) {
       throw new EngineException(
-          "steps must be between 1 and "
+          "Steps must be between 1 and "
               + t
               + " (this model's schedule length), got "
               + r.settings().steps()
@@ -210,7 +210,7 @@ public final class Pipeline {
   private static Latents checkedNoise(Latents n, int c, int h, int w) {
     if (n.batch() != 1 || n.channels() != c || n.height() != h || n.width() != w) {
       throw new EngineException(
-          "initial latents must have shape [1, "
+          "The initial latents must have shape [1, "
               + c
               + ", "
               + h
@@ -270,13 +270,13 @@ public final class Pipeline {
     for (float v : x.data()) {
       if (!Float.isFinite(v)) {
         throw new EngineException(
-            "the sampler's numbers overflowed (not-a-number or infinite) at step "
+            "The sampler's numbers overflowed (not-a-number or infinite) at step "
                 + (step + 1)
                 + " of "
                 + steps
                 + " for the image with seed "
                 + seed
-                + ", so nothing was saved for it; an"
+                + ", so nothing was saved for it;"
                 + " broken or mismatched model weights do this.");
       }
     }

@@ -56,7 +56,7 @@ public enum PreviewMethod {
       }
     }
     throw new EngineException(
-        "the preview method must be auto, tiny, full, cheap or off, got \""
+        "The preview method must be auto, tiny, full, cheap or off, got \""
             + (name == null ? "" : name)
             + "\".");
   }

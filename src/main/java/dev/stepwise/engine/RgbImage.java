@@ -8,14 +8,15 @@ public record RgbImage(int width, int height, byte[] rgb) {
   public RgbImage {
     if (width <= 0 || height <= 0 || rgb.length != (long) width * height * 3) {
       throw new IllegalArgumentException(
-          "an RGB image of "
+          "An RGB image of "
               + width
               + "x"
               + height
               + " needs "
               + (long) width * height * 3
               + " bytes, got "
-              + rgb.length);
+              + rgb.length
+              + ".");
     }
   }
 
@@ -50,7 +51,8 @@ public record RgbImage(int width, int height, byte[] rgb) {
    */
   public RgbImage scaledSmooth(int w, int h) {
     if (w < 1 || h < 1) {
-      throw new IllegalArgumentException("target size must be positive: " + w + "x" + h);
+      throw new IllegalArgumentException(
+          "The target size must be positive, got " + w + "x" + h + ".");
     }
     if (w == width && h == height) {
       return this;

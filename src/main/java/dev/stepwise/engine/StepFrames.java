@@ -48,14 +48,15 @@ public final class StepFrames {
       int height) {
     if (watchedFrame.width() != width || watchedFrame.height() != height) {
       throw new IllegalArgumentException(
-          "a step frame must be "
+          "A step frame must be "
               + width
               + "x"
               + height
               + ", got "
               + watchedFrame.width()
               + "x"
-              + watchedFrame.height());
+              + watchedFrame.height()
+              + ".");
     }
     this.watched = watched;
     this.watchedFrame = watchedFrame;

@@ -34,7 +34,7 @@ public record LibraryQuery(
   /** Checks the limit. */
   public LibraryQuery {
     if (limit < 1 || limit > MAX_LIMIT) {
-      throw new IllegalArgumentException("limit " + limit + " is not 1 to " + MAX_LIMIT);
+      throw new IllegalArgumentException("The limit " + limit + " is not 1 to " + MAX_LIMIT + ".");
     }
   }
 

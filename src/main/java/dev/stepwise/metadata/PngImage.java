@@ -62,7 +62,7 @@ public final class PngImage {
     try {
       encodeTo(out, width, height, channels, pixels, chunks);
     } catch (IOException e) {
-      throw new IllegalStateException("memory stream failed", e); // cannot happen
+      throw new IllegalStateException("The memory stream failed.", e); // cannot happen
     }
     return out.toByteArray();
   }

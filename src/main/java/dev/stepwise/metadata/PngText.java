@@ -100,7 +100,7 @@ public final class PngText {
     try {
       return readFrom(new ByteArrayInputStream(png), png.length, "the image data");
     } catch (IOException e) {
-      throw new IllegalStateException("memory stream failed", e); // cannot happen
+      throw new IllegalStateException("The memory stream failed.", e); // cannot happen
     }
   }
 

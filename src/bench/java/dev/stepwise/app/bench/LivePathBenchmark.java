@@ -48,7 +48,7 @@ public final class LivePathBenchmark {
         case "--model" -> model = Path.of(args[i + 1]);
         case "--steps" -> steps = Integer.parseInt(args[i + 1]);
         case "--size" -> size = Integer.parseInt(args[i + 1]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        default -> throw new IllegalArgumentException("Unknown option " + args[i] + ".");
       }
     }
     SamplingService service = new SamplingService(model);

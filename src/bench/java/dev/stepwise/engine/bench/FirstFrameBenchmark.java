@@ -81,15 +81,15 @@ public final class FirstFrameBenchmark {
       Throwable c = e.getCause();
       throw c instanceof EngineException ee
           ? ee
-          : new EngineException("the benchmark job failed: " + c, c);
+          : new EngineException("The benchmark job failed (" + c + ").", c);
     } catch (TimeoutException e) {
       job.cancel();
       throw new EngineException(
-          "the benchmark job did not finish within " + JOB_TIMEOUT_MINUTES + " minutes.", e);
+          "The benchmark job did not finish within " + JOB_TIMEOUT_MINUTES + " minutes.", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       job.cancel();
-      throw new EngineException("the benchmark was interrupted.", e);
+      throw new EngineException("The benchmark was interrupted.", e);
     }
     return new Result(ms(t0, decoded.get()), by.get(), ms(t0, any.get()));
   }

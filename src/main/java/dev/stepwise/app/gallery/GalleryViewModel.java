@@ -321,7 +321,7 @@ public final class GalleryViewModel implements AutoCloseable {
       message.set(
           img == null
               ? "Select an image to reuse its recipe."
-              : "This image has no recipe Stepwise can reuse: " + img.notice());
+              : "This image has no recipe Stepwise can reuse. " + img.notice());
       return;
     }
     onReuse.reuse(img.recipe(), keepSeed);

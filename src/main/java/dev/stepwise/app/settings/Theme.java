@@ -17,7 +17,7 @@ public enum Theme {
   public String stylesheet() {
     URL url = Theme.class.getResource(sheet);
     if (url == null) {
-      throw new IllegalStateException("style sheet " + sheet + " is missing from the build");
+      throw new IllegalStateException("The style sheet " + sheet + " is missing from the build.");
     }
     return url.toExternalForm();
   }

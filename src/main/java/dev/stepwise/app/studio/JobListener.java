@@ -51,7 +51,7 @@ final class JobListener implements GenerationListener {
         () -> {
           vm.jobs().started(entry);
           vm.status().device(info.device());
-          vm.status().showStatus("Generating " + entry.summary());
+          vm.status().showStatus("Generating " + entry.summary() + ".");
           vm.progress().started(request.settings().steps());
           vm.jobs().sync();
           // A new job: its notices start afresh and the canvas follows the live run again.

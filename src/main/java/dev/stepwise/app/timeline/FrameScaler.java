@@ -12,7 +12,8 @@ public final class FrameScaler {
    */
   public static RgbImage scale(RgbImage image, int width, int height, boolean smooth) {
     if (width < 1 || height < 1) {
-      throw new IllegalArgumentException("target size must be positive: " + width + "x" + height);
+      throw new IllegalArgumentException(
+          "The target size must be positive, got " + width + "x" + height + ".");
     }
     return smooth ? image.scaledSmooth(width, height) : image.scaledNearest(width, height);
   }

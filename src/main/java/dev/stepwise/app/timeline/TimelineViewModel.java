@@ -91,7 +91,8 @@ public final class TimelineViewModel {
   /** Clears every frame and prepares for an image of {@code totalSteps} steps. */
   public void reset(int totalSteps) {
     if (totalSteps < 0) {
-      throw new IllegalArgumentException("totalSteps must not be negative: " + totalSteps);
+      throw new IllegalArgumentException(
+          "totalSteps must not be negative, got " + totalSteps + ".");
     }
     playing.set(false);
     frames.clear();
@@ -107,7 +108,8 @@ public final class TimelineViewModel {
    */
   public void addFrame(int step, RgbImage frame) {
     if (step < 0 || frame == null) {
-      throw new IllegalArgumentException("a frame needs a step >= 0 and an image, got " + step);
+      throw new IllegalArgumentException(
+          "A frame needs a step >= 0 and an image, got " + step + ".");
     }
     if (step >= totalSteps.get()) {
       totalSteps.set(step + 1);

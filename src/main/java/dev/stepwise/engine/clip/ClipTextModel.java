@@ -87,7 +87,7 @@ public final class ClipTextModel {
     long len = ids.getShape().get(1);
     if (len > config.maxPositionEmbeddings() || clipSkip < 0 || clipSkip >= layers.length) {
       throw new IllegalArgumentException(
-          "ids of length " + len + " or clip skip " + clipSkip + " out of range");
+          "The ids of length " + len + " or clip skip " + clipSkip + " are out of range.");
     }
     try (Scope scope = Scope.open(ids)) {
       // 1. Embeddings: token_embedding[ids] + position_embedding[0..L-1] (CLIPTextEmbeddings).

@@ -274,7 +274,7 @@ public final class ModelPack implements AutoCloseable {
 
   private TensorSource openWeights(ComponentWeights w) {
     if (closed) {
-      throw new IllegalStateException(pack + " is closed");
+      throw new IllegalStateException(pack + " is closed.");
     }
     String origin = root.resolve(w.relative()).toString();
     return w.sharded()

@@ -21,7 +21,7 @@ final class WeightsHash {
     try {
       digest = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime provides SHA-256", e);
+      throw new IllegalStateException("Every Java runtime provides SHA-256.", e);
     }
     ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
     for (Path file : files) {
@@ -33,7 +33,8 @@ final class WeightsHash {
         }
       } catch (IOException e) {
         throw new ModelPackException(
-            "weights file " + file + " cannot be read for hashing (" + e.getMessage() + ").", e);
+            "The weights file " + file + " cannot be read for hashing (" + e.getMessage() + ").",
+            e);
       }
     }
     return HexFormat.of().formatHex(digest.digest());

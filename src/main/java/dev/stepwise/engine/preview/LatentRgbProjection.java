@@ -45,11 +45,11 @@ public final class LatentRgbProjection {
   /** Factors as a pack carries them; {@code bias} may be null (zero). */
   public static LatentRgbProjection fromPack(float[][] factors, float[] bias) {
     if (factors.length == 0) {
-      throw new IllegalArgumentException("latent_rgb factors need one row per latent channel");
+      throw new IllegalArgumentException("latent_rgb factors need one row per latent channel.");
     }
     for (float[] row : factors) {
       if (row.length != 3) {
-        throw new IllegalArgumentException("each latent_rgb factor row needs 3 values (r, g, b)");
+        throw new IllegalArgumentException("Each latent_rgb factor row needs 3 values (r, g, b).");
       }
     }
     return new LatentRgbProjection(factors, bias == null ? new float[3] : bias.clone());
@@ -78,7 +78,11 @@ public final class LatentRgbProjection {
     int w = latents.width();
     if (c != factors.length) {
       throw new IllegalArgumentException(
-          "preview factors are for " + factors.length + " latent channels, latents have " + c);
+          "The preview factors are for "
+              + factors.length
+              + " latent channels, but the latents have "
+              + c
+              + ".");
     }
     float[] data = latents.data();
     int plane = h * w;
@@ -200,7 +204,7 @@ public final class LatentRgbProjection {
     float[] b = o.has("bias") ? gson.fromJson(o.get("bias"), float[].class) : null;
     if (f == null || (b != null && b.length != 3)) {
       throw new IllegalArgumentException(
-          "latent_rgb.json needs \"factors\" rows of 3 and a \"bias\" of 3");
+          "latent_rgb.json needs \"factors\" rows of 3 and a \"bias\" of 3.");
     }
     return fromPack(f, b);
   }

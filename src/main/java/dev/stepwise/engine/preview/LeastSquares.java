@@ -32,7 +32,7 @@ final class LeastSquares {
       B[pivot] = t;
       double d = A[col][col];
       if (Math.abs(d) < 1e-300) {
-        throw new ArithmeticException("singular system");
+        throw new ArithmeticException("The system is singular.");
       }
       for (int r = 0; r < k; r++) {
         if (r == col) {

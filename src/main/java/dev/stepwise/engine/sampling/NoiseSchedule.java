@@ -77,7 +77,7 @@ public final class NoiseSchedule {
           b[i] = (float) Math.min(1.0 - ratio, 0.999);
         }
       }
-      default -> throw new IllegalStateException("unreachable");
+      default -> throw new IllegalStateException("Unreachable.");
     }
     return b;
   }

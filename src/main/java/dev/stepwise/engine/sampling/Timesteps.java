@@ -52,7 +52,7 @@ public final class Timesteps {
           out[i] = (int) Math.rint(lin[steps - 1 - i]);
         }
       }
-      default -> throw new IllegalStateException("unreachable");
+      default -> throw new IllegalStateException("Unreachable.");
     }
     return checkRange(out, t, spacing, steps);
   }
@@ -93,7 +93,7 @@ public final class Timesteps {
           out[i] = (int) Math.rint(lin[steps - i]);
         }
       }
-      default -> throw new IllegalStateException("unreachable");
+      default -> throw new IllegalStateException("Unreachable.");
     }
     return checkRange(out, t, spacing, steps);
   }

@@ -69,7 +69,7 @@ public final class SamplingService implements AutoCloseable {
     JobHandle job;
     synchronized (this) {
       if (closed) {
-        throw new EngineException("the sampling service has been shut down.");
+        throw new EngineException("The sampling service has been shut down.");
       }
       job = new JobHandle(nextId++, request, l, this);
       queue.addLast(job);
@@ -177,7 +177,7 @@ public final class SamplingService implements AutoCloseable {
       LOG.error("job {} ran out of memory", job.id(), e);
       fail(
           job,
-          new EngineException("generation ran out of memory; choose a smaller size or batch.", e));
+          new EngineException("Generation ran out of memory; choose a smaller size or batch.", e));
     } catch (RuntimeException | Error e) {
       // Any other failure (a native library or class that failed to load, a StackOverflowError
       // from a crafted tokenizer regex) must fail this job, not end the worker thread: every later
@@ -186,7 +186,7 @@ public final class SamplingService implements AutoCloseable {
       fail(
           job,
           new EngineException(
-              "generation failed because of an internal error ("
+              "Generation failed because of an internal error ("
                   + e.getClass().getSimpleName()
                   + "); the log has the details.",
               e));
@@ -208,7 +208,7 @@ public final class SamplingService implements AutoCloseable {
   private DiffusionModel modelFor(Path requested) {
     Path path = requested != null ? requested : defaultModel;
     if (path == null) {
-      throw new EngineException("no model was chosen and no default model is installed.");
+      throw new EngineException("No model was chosen and no default model is installed.");
     }
     Path normalized = path.toAbsolutePath().normalize();
     if (model != null && normalized.equals(modelPath)) {

@@ -118,7 +118,7 @@ public final class AutoencoderTiny {
       case "relu" -> x.getNDArrayInternal().relu(); // [same]
       case "silu", "swish" -> Activations.silu(x); // [same]
       case "gelu" -> Activations.gelu(x); // [same]
-      default -> throw new IllegalStateException("act_fn " + act + " was not validated");
+      default -> throw new IllegalStateException("act_fn " + act + " was not validated.");
     };
   }
 

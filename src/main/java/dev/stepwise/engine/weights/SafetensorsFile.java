@@ -270,7 +270,7 @@ public final class SafetensorsFile implements TensorSource {
         }
         break;
       default:
-        throw new IllegalStateException("unreadable dtype passed the check: " + e.dtype());
+        throw new IllegalStateException("An unreadable dtype passed the check: " + e.dtype() + ".");
     }
     Reference.reachabilityFence(mapped);
     return out;
@@ -278,7 +278,7 @@ public final class SafetensorsFile implements TensorSource {
 
   private SafetensorsEntry readableEntry(String name) {
     if (closed) {
-      throw new IllegalStateException("safetensors file " + origin + " is closed");
+      throw new IllegalStateException("safetensors file " + origin + " is closed.");
     }
     SafetensorsEntry e = name == null ? null : header.entries().get(name);
     if (e == null) {

@@ -59,7 +59,7 @@ public final class ShardedSafetensors implements TensorSource {
    * messages. Throws {@link ModelPackException} on any problem; nothing stays open then.
    */
   public static ShardedSafetensors open(Path indexFile, String origin) {
-    String where = "shard index " + origin;
+    String where = "The shard index " + origin;
     JsonObject root = StrictJson.parseObject(readBounded(indexFile, where), where);
     JsonElement mapJson = root.get("weight_map");
     if (mapJson == null || !mapJson.isJsonObject()) {
@@ -186,7 +186,7 @@ public final class ShardedSafetensors implements TensorSource {
     SafetensorsFile f = name == null ? null : byName.get(name);
     if (f == null) {
       throw new ModelPackException(
-          "shard index "
+          "The shard index "
               + origin
               + " has no tensor named \""
               + StrictJson.shorten(String.valueOf(name))
