@@ -1,6 +1,5 @@
 package dev.stepwise.app.gallery;
 
-import dev.stepwise.gallery.DeletedImages;
 import dev.stepwise.gallery.ImageToSave;
 import dev.stepwise.gallery.Library;
 import dev.stepwise.gallery.LibraryImage;
@@ -13,9 +12,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import javafx.application.Platform;
-import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
@@ -25,8 +23,8 @@ import javafx.collections.ObservableList;
 /**
  * The gallery's state and actions, without any controls: what {@link GalleryPane} shows and what
  * its buttons do. It owns the images found, the selection and focused image, the message line, the
- * delete/undo, export and "Save all" commands; the search and filters are its {@link
- * GalleryFilters}, tagging is delegated to {@link GalleryTags}.
+ * export and "Save all" commands; the search and filters are its {@link GalleryFilters}, tagging is
+ * delegated to {@link GalleryTags}, delete and undo to {@link GalleryDeletes}.
  *
  * <p>Library work runs on a background executor ({@link LibraryTasks}); every property and list
  * changes on the JavaFX thread (the {@code fx} executor). Failures end up in {@link #message()} as
@@ -39,6 +37,7 @@ public final class GalleryViewModel implements AutoCloseable {
   private final Library library;
   private final LibraryTasks tasks;
   private final GalleryTags tags;
+  private final GalleryDeletes deletes;
   private final GalleryFilters filters = new GalleryFilters(this::refresh);
   private final AtomicLong generation = new AtomicLong();
 
@@ -49,8 +48,6 @@ public final class GalleryViewModel implements AutoCloseable {
   private final ObservableList<String> models = FXCollections.observableArrayList();
   private final StringProperty message = new SimpleStringProperty("");
   private final ObservableList<ImageToSave> unsaved = FXCollections.observableArrayList();
-  private final BooleanProperty canUndo = new SimpleBooleanProperty();
-  private DeletedImages lastDeleted;
   private ReuseListener onReuse = (r, keepSeed) -> {};
   private FolderOpener folderOpener = FolderOpener.desktop();
 
@@ -69,6 +66,7 @@ public final class GalleryViewModel implements AutoCloseable {
     this.library = library;
     this.tasks = new LibraryTasks(background, fx, message::set);
     this.tags = new GalleryTags(library, tasks, focused, message::set, this::refresh);
+    this.deletes = new GalleryDeletes(library, tasks, message::set, this::refresh);
   }
 
   /** Returns the library shown. */
@@ -127,8 +125,8 @@ public final class GalleryViewModel implements AutoCloseable {
   }
 
   /** Whether the last delete can be undone. */
-  public BooleanProperty canUndo() {
-    return canUndo;
+  public ReadOnlyBooleanProperty canUndo() {
+    return deletes.canUndo();
   }
 
   /** Runs the query again and refreshes the images, galleries and models. */
@@ -249,36 +247,17 @@ public final class GalleryViewModel implements AutoCloseable {
 
   /** Moves the selected images to the library's trash; {@link #undoDelete()} brings them back. */
   public void deleteSelection() {
-    List<Long> ids = ids();
-    if (ids.isEmpty()) {
-      return;
-    }
-    tasks.run(
-        () -> library.delete(ids),
-        d -> {
-          lastDeleted = d;
-          canUndo.set(true);
+    deletes.delete(
+        ids(),
+        () -> {
           selection.clear();
           focused.set(null);
-          message.set("Deleted " + d.items().size() + " image(s); Undo brings them back.");
-          refresh();
         });
   }
 
   /** Restores the images of the last delete. */
   public void undoDelete() {
-    DeletedImages d = lastDeleted;
-    if (d == null) {
-      return;
-    }
-    lastDeleted = null;
-    canUndo.set(false);
-    tasks.run(
-        () -> library.undoDelete(d),
-        back -> {
-          message.set("Restored " + back.size() + " image(s).");
-          refresh();
-        });
+    deletes.undo();
   }
 
   /** Copies the selected images into a folder. */
