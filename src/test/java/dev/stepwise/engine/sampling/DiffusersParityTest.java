@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Whole runs against diffusers' own scheduler code (make_diffusers_trajectories.py next to the
- * JSON): same seed, same toy model, every step compared.
+ * gzipped JSON): same seed, same toy model, every step compared.
  *
  * <p>Timesteps (except Karras, see below) and the initial noise must match exactly. Latents match
  * within a tolerance: diffusers computes each update in float32 tensor ops, Stepwise in double per
@@ -36,7 +36,8 @@ class DiffusersParityTest {
   static List<JsonObject> runs() throws Exception {
     JsonObject ref;
     try (InputStream in =
-        DiffusersParityTest.class.getResourceAsStream("diffusers_trajectories.json")) {
+        new java.util.zip.GZIPInputStream(
+            DiffusersParityTest.class.getResourceAsStream("diffusers_trajectories.json.gz"))) {
       ref =
           JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
               .getAsJsonObject();

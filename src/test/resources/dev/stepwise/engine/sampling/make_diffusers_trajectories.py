@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""Writes diffusers_trajectories.json: whole sampling runs of diffusers' own schedulers.
+"""Writes diffusers_trajectories.json: whole sampling runs of diffusers' own schedulers, stored
+gzipped (diffusers_trajectories.json.gz) to keep the repository small.
 
 Usage (no diffusers install needed, only torch and numpy):
-    /usr/bin/python3 make_diffusers_trajectories.py DIR > diffusers_trajectories.json
+    /usr/bin/python3 make_diffusers_trajectories.py DIR | gzip -9n > diffusers_trajectories.json.gz
 where DIR holds unmodified scheduling_{ddpm,ddim,euler_discrete,euler_ancestral_discrete,
 dpmsolver_multistep}.py from huggingface/diffusers src/diffusers/schedulers (used: 58eb52c).
 The few diffusers helpers they import (config decorator, randn_tensor, ...) are stubbed below
