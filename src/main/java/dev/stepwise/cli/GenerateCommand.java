@@ -11,6 +11,7 @@ import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.StepEvent;
+import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
@@ -101,8 +102,17 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Option(
       names = "--model",
-      description = "Model pack folder (diffusers layout). Default: the built-in model.")
+      description =
+          "Model: a diffusers-layout folder or a single-file SD 1.x / 2.x .safetensors checkpoint."
+              + " Default: the built-in model.")
   Path model;
+
+  @Option(
+      names = "--prediction",
+      description =
+          "What the model predicts: epsilon or v, overriding its configuration (a single-file"
+              + " SD 2.x checkpoint is taken for a v model; a 512-pixel base model needs epsilon).")
+  String prediction;
 
   @Option(
       names = "--frames",
@@ -194,11 +204,14 @@ final class GenerateCommand implements Callable<Integer> {
             .previewSource(source)
             .previewMethod(frames == null ? PreviewMethod.OFF : method)
             .previewDecoder(previewDecoder)
+            .prediction(parsePrediction(prediction))
             .build();
     Path modelDir = model != null ? model : ModelLocator.builtIn();
-    if (!Files.isDirectory(modelDir)) {
+    if (!Files.isDirectory(modelDir) && !Files.isRegularFile(modelDir)) {
       throw new EngineException(
-          "No model pack at " + modelDir + "; pass --model with a diffusers-layout folder.");
+          "No model at "
+              + modelDir
+              + "; pass --model with a diffusers-layout folder or a .safetensors checkpoint.");
     }
     checkText(prompt, "--prompt");
     checkText(negative, "--negative");
@@ -251,6 +264,17 @@ final class GenerateCommand implements Callable<Integer> {
   private static String reason(Throwable t) {
     String m = CliErrors.message(t);
     return m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
+  }
+
+  private static PredictionType parsePrediction(String p) {
+    if (p == null) {
+      return null;
+    }
+    return switch (p.trim().toLowerCase(Locale.ROOT)) {
+      case "epsilon", "eps" -> PredictionType.EPSILON;
+      case "v", "v_prediction" -> PredictionType.V_PREDICTION;
+      default -> throw new EngineException("--prediction must be epsilon or v, got \"" + p + "\".");
+    };
   }
 
   /** Refuses text no model or PNG chunk can carry, before any work: a NUL, or over 1 MiB. */

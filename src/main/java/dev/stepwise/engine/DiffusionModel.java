@@ -15,7 +15,6 @@ import dev.stepwise.engine.sampling.NoiseSchedule;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
 import dev.stepwise.engine.tokenizer.TokenizedPrompt;
-import dev.stepwise.engine.tokenizer.Tokenizers;
 import dev.stepwise.engine.unet.UNet2DConditionModel;
 import dev.stepwise.engine.unet.UNetConfig;
 import dev.stepwise.engine.vae.AutoencoderKL;
@@ -73,7 +72,7 @@ public final class DiffusionModel implements AutoCloseable {
                 + clipConfig.hiddenSize()
                 + ".");
       }
-      if (unetConfig.inChannels() != vaeConfig.latentChannels()) {
+      if (unetConfig.inChannels() != vaeConfig.latentChannels() && !isInpainting()) {
         throw new ModelPackException(
             "model pack "
                 + pack.root()
@@ -81,11 +80,11 @@ public final class DiffusionModel implements AutoCloseable {
                 + unetConfig.inChannels()
                 + " does not match vae/config.json latent_channels "
                 + vaeConfig.latentChannels()
-                + " (inpainting and other special UNets are not supported).");
+                + " (only an inpainting UNet, with 2 latent_channels + 1 inputs, may differ).");
       }
       vocabSize = clipConfig.vocabSize();
       int window = clipConfig.maxPositionEmbeddings();
-      tokenizer = Tokenizers.load(pack.tokenizerDir(), window);
+      tokenizer = pack.tokenizer(window);
       Parameters clipParams = Parameters.strict(pack.textEncoderWeights(), weights);
       textEncoder = new ClipTextModel(clipConfig, clipParams);
       unusedNotice(clipParams).ifPresent(notes::add);
@@ -184,10 +183,25 @@ public final class DiffusionModel implements AutoCloseable {
             + "); they were ignored.");
   }
 
-  /** Opens the pack folder and loads every network on {@code device}. */
+  /**
+   * Opens the pack folder (or single-file checkpoint) and loads every network on {@code device}.
+   */
   public static DiffusionModel load(Path packDir, Device device) {
-    ModelPack pack = ModelPack.open(packDir);
+    return load(ModelPack.open(packDir), device);
+  }
+
+  /** Loads every network of an opened {@code pack} on {@code device}; the model then owns it. */
+  public static DiffusionModel load(ModelPack pack, Device device) {
     return new DiffusionModel(pack, device);
+  }
+
+  /**
+   * Whether the UNet is an inpainting one: latents, a mask and the masked image's latents in
+   * ({@code 2 latent_channels + 1} channels: 9 for SD). It loads; generating with it comes with
+   * inpainting.
+   */
+  public boolean isInpainting() {
+    return unetConfig.inChannels() == vaeConfig.latentChannels() * 2 + 1;
   }
 
   public ModelInfo info() {

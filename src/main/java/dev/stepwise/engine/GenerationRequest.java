@@ -1,5 +1,6 @@
 package dev.stepwise.engine;
 
+import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.recipe.RecipeException;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
@@ -17,6 +18,9 @@ import java.nio.file.Path;
  * @param previewMethod how the preview is made (see {@link PreviewMethod}); AUTO by default
  * @param previewDecoder a preview decoder to use instead of the pack's own (a diffusers
  *     AutoencoderTiny folder or a TAESD {@code taesd_decoder.safetensors}), or {@code null}
+ * @param prediction what the network predicts, overriding the model's scheduler config (a
+ *     single-file SD 2.x checkpoint does not say whether it is a v-prediction model), or {@code
+ *     null} for the model's own
  */
 public record GenerationRequest(
     Path model,
@@ -24,7 +28,8 @@ public record GenerationRequest(
     int batch,
     PreviewSource previewSource,
     PreviewMethod previewMethod,
-    Path previewDecoder) {
+    Path previewDecoder,
+    PredictionType prediction) {
 
   /** The most images one request makes. */
   public static final int MAX_BATCH = 64;
@@ -42,7 +47,13 @@ public record GenerationRequest(
   /** This request with the size set (the pipeline resolves a size of 0 to the model's own). */
   public GenerationRequest withSize(int w, int h) {
     return new GenerationRequest(
-        model, settings.withSize(w, h), batch, previewSource, previewMethod, previewDecoder);
+        model,
+        settings.withSize(w, h),
+        batch,
+        previewSource,
+        previewMethod,
+        previewDecoder,
+        prediction);
   }
 
   /** A builder with Stepwise's defaults ({@link Settings#defaults()}), one image. */
@@ -68,6 +79,7 @@ public record GenerationRequest(
     b.previewSource = previewSource;
     b.previewMethod = previewMethod;
     b.previewDecoder = previewDecoder;
+    b.prediction = prediction;
     return b;
   }
 
@@ -91,6 +103,7 @@ public record GenerationRequest(
     private PreviewSource previewSource = PreviewSource.PREDICTED_IMAGE;
     private PreviewMethod previewMethod = PreviewMethod.AUTO;
     private Path previewDecoder;
+    private PredictionType prediction;
 
     public Builder model(Path v) {
       model = v;
@@ -163,6 +176,12 @@ public record GenerationRequest(
       return this;
     }
 
+    /** What the network predicts; null (the default) keeps the model's own. */
+    public Builder prediction(PredictionType v) {
+      prediction = v;
+      return this;
+    }
+
     /** Takes every value of {@code s}. */
     public Builder settings(Settings s) {
       prompt = s.prompt();
@@ -187,7 +206,8 @@ public record GenerationRequest(
       } catch (RecipeException e) {
         throw new EngineException(e.getMessage(), e);
       }
-      return new GenerationRequest(model, s, batch, previewSource, previewMethod, previewDecoder);
+      return new GenerationRequest(
+          model, s, batch, previewSource, previewMethod, previewDecoder, prediction);
     }
   }
 }

@@ -10,6 +10,7 @@ import dev.stepwise.engine.sampling.Latents;
 import dev.stepwise.engine.sampling.ModelFunction;
 import dev.stepwise.engine.sampling.SamplerSettings;
 import dev.stepwise.engine.sampling.SamplingRun;
+import dev.stepwise.engine.sampling.SchedulerConfig;
 import dev.stepwise.engine.sampling.StepResult;
 import dev.stepwise.recipe.Sampler;
 import java.time.Duration;
@@ -42,6 +43,15 @@ public final class Pipeline {
    * the schedule, memory enough. Throws {@link EngineException} with one plain sentence.
    */
   public void validate(GenerationRequest r) {
+    if (model.isInpainting()) {
+      throw new EngineException(
+          "The model "
+              + model.info().name()
+              + " is an inpainting model (its UNet takes "
+              + model.unetConfig().inChannels()
+              + " input channels); it loads, but Stepwise cannot generate with it until"
+              + " inpainting comes.");
+    }
     int f = model.info().vaeFactor();
     if (r.settings().width() % f != 0 || r.settings().height() % f != 0) {
       throw new EngineException(
@@ -67,6 +77,12 @@ public final class Pipeline {
         r.settings().width(),
         r.settings().height(),
         Guidance.needsUnconditional(r.settings().guidance()));
+  }
+
+  /** The model's scheduler config, with the request's prediction type when it names one. */
+  private SchedulerConfig scheduler(GenerationRequest r) {
+    SchedulerConfig c = model.schedulerConfig();
+    return r.prediction() == null ? c : c.withPredictionType(r.prediction());
   }
 
   /** Runs {@code request} on the calling thread, reporting to {@code listener}. */
@@ -131,7 +147,7 @@ public final class Pipeline {
         Latents noise =
             i == 0 && initialNoise != null ? checkedNoise(initialNoise, c, h, w) : fromSeed;
         SamplingRun run =
-            SamplingRun.start(model.schedule(), model.schedulerConfig(), settings, noise, seeded);
+            SamplingRun.start(model.schedule(), scheduler(request), settings, noise, seeded);
         GeneratedImage finished = null;
         // 3. Denoising loop, one event per step; the last step's event carries the finished image.
         while (run.hasNext()) {

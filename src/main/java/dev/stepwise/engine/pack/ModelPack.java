@@ -4,6 +4,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.stepwise.engine.ModelPackException;
+import dev.stepwise.engine.tokenizer.PromptTokenizer;
+import dev.stepwise.engine.tokenizer.Tokenizers;
 import dev.stepwise.engine.weights.SafetensorsFile;
 import dev.stepwise.engine.weights.ShardedSafetensors;
 import dev.stepwise.engine.weights.StrictJson;
@@ -61,6 +63,7 @@ public final class ModelPack implements AutoCloseable {
   private final TokenizerFiles tokenizer;
   private final LatentRgbFactors preview;
   private final List<String> notices;
+  private final LdmCheckpoint checkpoint; // null for a folder
 
   private TensorSource unet;
   private TensorSource vae;
@@ -90,12 +93,34 @@ public final class ModelPack implements AutoCloseable {
     this.preview = readPreview();
     noticeExtras(found);
     this.notices = Collections.unmodifiableList(found);
+    this.checkpoint = null;
+  }
+
+  private ModelPack(Path file, LdmCheckpoint c) {
+    this.root = file;
+    this.pack = "checkpoint " + file;
+    this.checkpoint = c;
+    this.modelIndex = new JsonObject();
+    this.unetConfig = c.unetConfig;
+    this.vaeConfig = c.vaeConfig;
+    this.textEncoderConfig = c.textEncoderConfig;
+    this.schedulerConfig = c.schedulerConfig;
+    this.unetFiles = null;
+    this.vaeFiles = null;
+    this.textEncoderFiles = null;
+    this.tokenizer = null;
+    this.preview = null;
+    this.notices = List.copyOf(c.notices);
+    this.unet = c.unet;
+    this.vae = c.vae;
+    this.textEncoder = c.textEncoder;
   }
 
   /**
    * Opens the pack in {@code folder}: reads model_index.json and every config, and checks that each
    * required file exists. Throws {@link ModelPackException} naming the first missing or malformed
-   * file. Weights are validated when first requested.
+   * file. Weights are validated when first requested. A file is opened as a single-file checkpoint
+   * ({@link #openCheckpoint}).
    */
   public static ModelPack open(Path folder) {
     Path root = folder.toAbsolutePath().normalize();
@@ -103,13 +128,36 @@ public final class ModelPack implements AutoCloseable {
       throw new ModelPackException("model pack " + root + " does not exist.");
     }
     if (!Files.isDirectory(root)) {
-      throw new ModelPackException(
-          "model pack "
-              + root
-              + " is a file; a model pack is a diffusers folder with"
-              + " model_index.json.");
+      return openCheckpoint(root, CheckpointOptions.NONE);
     }
     return new ModelPack(root);
+  }
+
+  /**
+   * Opens a single-file SD 1.x or 2.x {@code .safetensors} checkpoint (LDM names): its header is
+   * validated, the family recognised and the configs inferred now, without reading any weights.
+   * Pickle files ({@code .ckpt}, {@code .pt}, {@code .pth}, {@code .bin}) are refused unopened.
+   *
+   * @throws ModelPackException with one sentence when the file is not such a checkpoint
+   */
+  public static ModelPack openCheckpoint(Path file, CheckpointOptions options) {
+    Path p = file.toAbsolutePath().normalize();
+    return new ModelPack(p, LdmCheckpoint.open(p, options));
+  }
+
+  /** Whether this model is a single-file checkpoint rather than a diffusers folder. */
+  public boolean isCheckpoint() {
+    return checkpoint != null;
+  }
+
+  /**
+   * The prompt tokenizer for an encoder window of {@code window}: the folder's {@code tokenizer/},
+   * or for a checkpoint CLIP's bundled vocabulary.
+   */
+  public PromptTokenizer tokenizer(int window) {
+    return checkpoint != null
+        ? checkpoint.tokenizer(window)
+        : Tokenizers.load(tokenizerDir(), window);
   }
 
   /** The pack folder (absolute, normalized). */
@@ -117,10 +165,11 @@ public final class ModelPack implements AutoCloseable {
     return root;
   }
 
-  /** The display name: the folder name. */
+  /** The display name: the folder name, or the checkpoint's file name without its ending. */
   public String name() {
     Path n = root.getFileName();
-    return n == null ? root.toString() : n.toString();
+    String name = n == null ? root.toString() : n.toString();
+    return checkpoint != null ? name.replaceFirst("(?i)\\.safetensors$", "") : name;
   }
 
   /** The pipeline class from model_index.json {@code _class_name}, or null when absent. */
@@ -175,17 +224,17 @@ public final class ModelPack implements AutoCloseable {
     return textEncoder;
   }
 
-  /** The UNet weights file, or its shard index when sharded. */
+  /** The UNet weights file, or its shard index when sharded; a checkpoint's own file. */
   public Path unetWeightsFile() {
-    return unetFiles.file();
+    return checkpoint != null ? root : unetFiles.file();
   }
 
-  /** The tokenizer folder. */
+  /** The tokenizer folder, or null for a checkpoint. */
   public Path tokenizerDir() {
-    return tokenizer.dir();
+    return tokenizer == null ? null : tokenizer.dir();
   }
 
-  /** Which tokenizer files are present. */
+  /** Which tokenizer files are present, or null for a checkpoint. */
   public TokenizerFiles tokenizerFiles() {
     return tokenizer;
   }
@@ -196,7 +245,8 @@ public final class ModelPack implements AutoCloseable {
    * <p>For a single file it hashes that file's bytes (so it equals {@code sha256sum
    * unet/diffusion_pytorch_model.safetensors | cut -c1-10}); for sharded weights it hashes the
    * concatenated bytes of the shard files in file-name order (the index file itself is not hashed).
-   * A1111's short hash covers a whole single-file checkpoint instead, so the two differ.
+   * A1111's short hash covers a whole single-file checkpoint instead, so the two differ; for a
+   * checkpoint this is the whole file's hash, as A1111 computes it.
    */
   public String unetHash() {
     synchronized (this) {
@@ -205,7 +255,9 @@ public final class ModelPack implements AutoCloseable {
       }
     }
     List<Path> files;
-    if (unetFiles.sharded()) {
+    if (checkpoint != null) {
+      files = List.of(root);
+    } else if (unetFiles.sharded()) {
       files = new ArrayList<>();
       TensorSource source = unetWeights();
       for (SafetensorsFile shard : ((ShardedSafetensors) source).shards()) {
@@ -264,6 +316,9 @@ public final class ModelPack implements AutoCloseable {
       if (s != null) {
         s.close();
       }
+    }
+    if (checkpoint != null) {
+      checkpoint.close();
     }
   }
 

@@ -5,7 +5,6 @@ import dev.stepwise.engine.pack.ModelPack;
 import dev.stepwise.engine.pack.PromptIdeas;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
-import dev.stepwise.engine.tokenizer.Tokenizers;
 import dev.stepwise.engine.unet.UNetConfig;
 import dev.stepwise.engine.vae.VaeConfig;
 import java.nio.file.Path;
@@ -40,8 +39,9 @@ public record PackFacts(
   }
 
   /**
-   * Reads the facts of the pack in {@code folder}; a missing or malformed pack is refused with a
-   * {@link dev.stepwise.engine.ModelPackException} naming the first bad file.
+   * Reads the facts of the pack in {@code folder} (or the single-file checkpoint); a missing or
+   * malformed pack is refused with a {@link dev.stepwise.engine.ModelPackException} naming the
+   * first bad file.
    */
   public static PackFacts read(Path folder) {
     try (ModelPack pack = ModelPack.open(folder)) {
@@ -49,8 +49,7 @@ public record PackFacts(
       UNetConfig unet = UNetConfig.fromJson(pack.unetConfig());
       VaeConfig vae = VaeConfig.fromJson(pack.vaeConfig());
       SchedulerConfig scheduler = SchedulerConfig.fromJson(pack.schedulerConfig());
-      PromptTokenizer tokenizer =
-          Tokenizers.load(pack.tokenizerDir(), clip.maxPositionEmbeddings());
+      PromptTokenizer tokenizer = pack.tokenizer(clip.maxPositionEmbeddings());
       int factor = vae.downscale();
       return new PackFacts(
           pack.root(),

@@ -129,6 +129,27 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
   }
 
   /**
+   * CLIP's own vocabulary, bundled with Stepwise for single-file checkpoints (which carry no
+   * tokenizer): the same ids as SD 1.x's vocab.json and merges.txt. Padded with {@code
+   * <|endoftext|>}; SD 2.x pads with {@code "!"} ({@link #withPadToken}). Built once, then shared.
+   */
+  public static ClipBpeTokenizer bundled(int maxLength) {
+    return BundledHolder.BASE.withMaxLength(maxLength);
+  }
+
+  private static final class BundledHolder {
+    static final ClipBpeTokenizer BASE = readBundled();
+
+    private static ClipBpeTokenizer readBundled() {
+      List<String[]> merges = BundledClipMerges.read();
+      String origin = "the bundled CLIP vocabulary";
+      BpeModel model =
+          new BpeModel(BpeFiles.derivedVocab(merges), 512 + merges.size() + 2, merges, origin);
+      return new ClipBpeTokenizer(model, 77, -1, origin);
+    }
+  }
+
+  /**
    * Builds the tokenizer from a HuggingFace {@code tokenizer.json} whose model is {@code BPE} with
    * {@code end_of_word_suffix "</w>"} and whose pre-tokenizer includes {@code ByteLevel} (CLIP's
    * layout); the vocabulary and merges come from {@code model}, the pad id from {@code

@@ -1,0 +1,241 @@
+package dev.stepwise.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.stepwise.engine.bench.UNetBenchmark;
+import dev.stepwise.engine.clip.ClipTextConfig;
+import dev.stepwise.engine.clip.ClipTextModel;
+import dev.stepwise.engine.nn.Parameters;
+import dev.stepwise.engine.nn.RandomWeights;
+import dev.stepwise.engine.pack.CheckpointOptions;
+import dev.stepwise.engine.pack.LdmTestCheckpoints;
+import dev.stepwise.engine.pack.LdmTestCheckpoints.Tensor;
+import dev.stepwise.engine.pack.ModelPack;
+import dev.stepwise.engine.unet.UNet2DConditionModel;
+import dev.stepwise.engine.vae.AutoencoderKL;
+import dev.stepwise.engine.vae.VaeConfig;
+import dev.stepwise.engine.weights.TensorSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Single-file LDM checkpoints (issue 13): the tiny packs written as SD 1.x- and SD 2.x-like
+ * checkpoints give the same pixels as their folders, the configuration inferred from the tensors
+ * matches the folders' (beside the fields no tensor carries), and a full-size SD 1.5 checkpoint,
+ * written as a sparse file, maps to exactly the diffusers parameter counts.
+ */
+class SingleFileCheckpointTest {
+  @TempDir Path tmp;
+
+  /** Fields the tensors do not carry: taken from the folder for a tiny pack. */
+  private static final Map<String, List<String>> NOT_INFERRED =
+      Map.of(
+          "unet",
+              List.of("attention_head_dim", "norm_num_groups", "sample_size", "upcast_attention"),
+          "vae", List.of("norm_num_groups", "scaling_factor", "sample_size"),
+          "text_encoder", List.of("num_attention_heads"),
+          "scheduler", List.of("prediction_type", "timestep_spacing"));
+
+  private static Map<String, Tensor> read(TensorSource s) {
+    Map<String, Tensor> out = new TreeMap<>();
+    try (NDManager m = NDManager.newBaseManager()) {
+      for (String n : s.names()) {
+        if (!n.endsWith("position_ids")) {
+          NDArray a = s.load(n, m);
+          out.put(n, new Tensor(a.getShape().getShape(), a.toFloatArray()));
+        }
+      }
+    }
+    return out;
+  }
+
+  private Path checkpointOf(Path folder, boolean sd2) {
+    Path file = tmp.resolve(folder.getFileName() + ".safetensors");
+    try (ModelPack p = ModelPack.open(folder)) {
+      Map<String, Tensor> ldm =
+          LdmTestCheckpoints.toLdm(
+              read(p.unetWeights()),
+              p.unetConfig(),
+              read(p.vaeWeights()),
+              p.vaeConfig().getAsJsonArray("block_out_channels").size(),
+              read(p.textEncoderWeights()),
+              sd2);
+      ldm.put("model_ema.decay", new Tensor(new long[] {}, new float[] {0.9999f}));
+      ldm.put("model_ema.diffusion_modelconv_inweight", new Tensor(new long[] {2}, null));
+      ldm.put("alphas_cumprod", new Tensor(new long[] {1000}, null));
+      LdmTestCheckpoints.write(ldm, file, sd2);
+    }
+    return file;
+  }
+
+  private static CheckpointOptions optionsFrom(Path folder) {
+    Map<String, JsonObject> fields = new HashMap<>();
+    try (ModelPack p = ModelPack.open(folder)) {
+      Map<String, JsonObject> configs =
+          Map.of(
+              "unet", p.unetConfig(),
+              "vae", p.vaeConfig(),
+              "text_encoder", p.textEncoderConfig(),
+              "scheduler", p.schedulerConfig());
+      NOT_INFERRED.forEach(
+          (c, keys) -> {
+            JsonObject o = new JsonObject();
+            keys.forEach(k -> o.add(k, configs.get(c).get(k)));
+            fields.put(c, o);
+          });
+    }
+    return new CheckpointOptions(folder.resolve("tokenizer"), fields);
+  }
+
+  /**
+   * Every field the checkpoint's config has equals the folder's (numbers by value), where the
+   * folder writes it.
+   */
+  private static void assertSameFields(JsonObject inferred, JsonObject folder, String what) {
+    for (Map.Entry<String, JsonElement> e : inferred.entrySet()) {
+      if (!e.getKey().startsWith("_")
+          && !e.getKey().equals("architectures")
+          && folder.has(e.getKey())) {
+        assertEquals(folder.get(e.getKey()), e.getValue(), what + " " + e.getKey());
+      }
+    }
+  }
+
+  private static RgbImage image(DiffusionModel m) {
+    GenerationRequest r =
+        GenerationRequest.builder()
+            .prompt("a red heart")
+            .steps(3)
+            .guidance(4)
+            .seed(11)
+            .previewMethod(PreviewMethod.OFF)
+            .build();
+    return new Pipeline(m)
+        .run(r, new GenerationListener() {}, new CancellationToken())
+        .images()
+        .get(0)
+        .image();
+  }
+
+  private void samePixelsAsFolder(Path folder, boolean sd2) {
+    Path file = checkpointOf(folder, sd2);
+    try (ModelPack a = ModelPack.open(folder);
+        ModelPack b = ModelPack.openCheckpoint(file, optionsFrom(folder))) {
+      assertTrue(b.isCheckpoint());
+      assertSameFields(b.unetConfig(), a.unetConfig(), "unet");
+      assertSameFields(b.vaeConfig(), a.vaeConfig(), "vae");
+      assertSameFields(b.textEncoderConfig(), a.textEncoderConfig(), "text_encoder");
+      assertSameFields(b.schedulerConfig(), a.schedulerConfig(), "scheduler");
+      assertTrue(
+          b.notices().stream().anyMatch(n -> n.contains("EMA tensors")), b.notices().toString());
+    }
+    try (DiffusionModel a = DiffusionModel.load(folder, Device.cpu());
+        DiffusionModel b =
+            DiffusionModel.load(
+                ModelPack.openCheckpoint(file, optionsFrom(folder)), Device.cpu())) {
+      RgbImage x = image(a);
+      RgbImage y = image(b);
+      assertEquals(x.width(), y.width());
+      assertArrayEquals(x.rgb(), y.rgb(), "the checkpoint's image differs from the folder's");
+    }
+  }
+
+  @Test
+  void sd1LikeCheckpointMakesTheFoldersImage() {
+    samePixelsAsFolder(TestPacks.tinySd(), false);
+  }
+
+  @Test
+  void sd2LikeOpenClipCheckpointMakesTheFoldersImage() {
+    samePixelsAsFolder(TestPacks.tinySd2(), true);
+  }
+
+  private static Map<String, Tensor> shapes(RandomWeights w) {
+    Map<String, Tensor> out = new TreeMap<>();
+    w.requested().forEach((k, s) -> out.put(k, new Tensor(s, null)));
+    return out;
+  }
+
+  @Test
+  void sd15ShapedSparseCheckpointHasTheDiffusersParameterCounts() throws Exception {
+    RandomWeights unet = RandomWeights.shapesOnly();
+    RandomWeights vae = RandomWeights.shapesOnly();
+    RandomWeights clip = RandomWeights.shapesOnly();
+    JsonObject vaeJson =
+        JsonParser.parseString(
+                "{\"block_out_channels\": [128, 256, 512, 512], \"layers_per_block\": 2,"
+                    + " \"down_block_types\": [\"DownEncoderBlock2D\", \"DownEncoderBlock2D\","
+                    + " \"DownEncoderBlock2D\", \"DownEncoderBlock2D\"], \"up_block_types\":"
+                    + " [\"UpDecoderBlock2D\", \"UpDecoderBlock2D\", \"UpDecoderBlock2D\","
+                    + " \"UpDecoderBlock2D\"]}")
+            .getAsJsonObject();
+    JsonObject clipJson =
+        JsonParser.parseString(
+                "{\"vocab_size\": 49408, \"hidden_size\": 768, \"intermediate_size\": 3072,"
+                    + " \"num_hidden_layers\": 12, \"num_attention_heads\": 12}")
+            .getAsJsonObject();
+    try (NDManager m = NDManager.newBaseManager()) {
+      new UNet2DConditionModel(UNetBenchmark.sd15Config(), Parameters.random(unet, m));
+      new AutoencoderKL(VaeConfig.fromJson(vaeJson), Parameters.random(vae, m));
+      new ClipTextModel(ClipTextConfig.fromJson(clipJson), Parameters.random(clip, m));
+    }
+    JsonObject unetJson = JsonParser.parseString("{\"layers_per_block\": 2}").getAsJsonObject();
+    Map<String, Tensor> ldm =
+        LdmTestCheckpoints.toLdm(shapes(unet), unetJson, shapes(vae), 4, shapes(clip), false);
+    Path file = tmp.resolve("sd15-random.safetensors");
+    LdmTestCheckpoints.writeSparse(ldm, file);
+    assertTrue(Files.size(file) > 2_000_000_000L); // fp16: about 2.1 GB, nearly all of it holes
+    try (ModelPack p = ModelPack.open(file)) {
+      assertEquals(859_520_964L, count(p.unetWeights()));
+      assertEquals(83_653_863L, count(p.vaeWeights()));
+      assertEquals(123_060_480L, count(p.textEncoderWeights()));
+      assertEquals(unet.requested().keySet(), p.unetWeights().names());
+      assertEquals(vae.requested().keySet(), p.vaeWeights().names());
+      assertEquals(clip.requested().keySet(), p.textEncoderWeights().names());
+      for (var e : unet.requested().entrySet()) {
+        assertArrayEquals(e.getValue(), p.unetWeights().shape(e.getKey()), e.getKey());
+      }
+      for (var e : vae.requested().entrySet()) {
+        assertArrayEquals(e.getValue(), p.vaeWeights().shape(e.getKey()), e.getKey());
+      }
+      // The SD 1.5 configuration, inferred from the shapes alone.
+      assertEquals(UNetBenchmark.sd15Config().blockOutChannels().length, 4);
+      assertEquals("[320,640,1280,1280]", p.unetConfig().get("block_out_channels").toString());
+      assertEquals(768, p.unetConfig().get("cross_attention_dim").getAsInt());
+      assertEquals(8, p.unetConfig().get("attention_head_dim").getAsInt());
+      assertFalse(p.unetConfig().get("use_linear_projection").getAsBoolean());
+      assertEquals(12, p.textEncoderConfig().get("num_attention_heads").getAsInt());
+      assertEquals(12, p.textEncoderConfig().get("num_hidden_layers").getAsInt());
+      assertEquals("epsilon", p.schedulerConfig().get("prediction_type").getAsString());
+      assertEquals(0.18215, p.vaeConfig().get("scaling_factor").getAsDouble());
+      assertEquals("sd15-random", p.name());
+    }
+  }
+
+  private static long count(TensorSource s) {
+    long n = 0;
+    for (String name : s.names()) {
+      long k = 1;
+      for (long d : s.shape(name)) {
+        k *= d;
+      }
+      n += k;
+    }
+    return n;
+  }
+}
