@@ -14,7 +14,12 @@ import picocli.CommandLine.Command;
     name = "stepwise",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    subcommands = {GenerateCommand.class, BenchCommand.class, LibraryCommand.class},
+    subcommands = {
+      GenerateCommand.class,
+      BenchCommand.class,
+      LibraryCommand.class,
+      ModelsCommand.class
+    },
     description = {
       "Stepwise: a latent-diffusion image studio.",
       "Without a command the studio window opens; the commands below run headless."
