@@ -34,7 +34,6 @@ import java.util.Set;
  */
 final class LdmCheckpoint implements AutoCloseable {
   static final int CLIP_VOCABULARY = 49_408;
-  private static final List<String> PICKLE_ENDINGS = List.of(".ckpt", ".pt", ".pth", ".bin");
 
   final SafetensorsFile file;
   final TensorSource unet;
@@ -79,11 +78,8 @@ final class LdmCheckpoint implements AutoCloseable {
    */
   static LdmCheckpoint open(Path file, CheckpointOptions options) {
     String lower = String.valueOf(file.getFileName()).toLowerCase(Locale.ROOT);
-    if (PICKLE_ENDINGS.stream().anyMatch(lower::endsWith)) {
-      throw new ModelPackException(
-          file
-              + " is a PyTorch pickle file, which can run code when it is loaded, so Stepwise"
-              + " never opens it; convert it to .safetensors and open that file instead.");
+    if (PickleFiles.isPickle(file)) {
+      throw new ModelPackException(PickleFiles.refusal(file.toString()));
     }
     if (!lower.endsWith(".safetensors")) {
       throw new ModelPackException(

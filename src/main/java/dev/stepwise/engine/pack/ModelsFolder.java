@@ -260,10 +260,7 @@ public final class ModelsFolder {
     if (lower.endsWith(".safetensors")) {
       return new Entry(name, p, kind, false, null, bytes);
     }
-    if (lower.endsWith(".ckpt")
-        || lower.endsWith(".pt")
-        || lower.endsWith(".pth")
-        || lower.endsWith(".bin")) {
+    if (PickleFiles.isPickle(p)) {
       return new Entry(name, p, kind, false, PickleFiles.refusal(p), bytes);
     }
     return null;

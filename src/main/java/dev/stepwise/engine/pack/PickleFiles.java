@@ -14,15 +14,28 @@ public final class PickleFiles {
   /** Whether {@code file}'s name says it is a pickle file. */
   public static boolean isPickle(Path file) {
     Path name = file.getFileName();
-    String n = name == null ? "" : name.toString().toLowerCase(Locale.ROOT);
+    return isPickleName(name == null ? "" : name.toString());
+  }
+
+  /** Whether a file name ends in a pickle file's extension, in any case. */
+  public static boolean isPickleName(String fileName) {
+    String n = fileName.toLowerCase(Locale.ROOT);
     return n.endsWith(".ckpt") || n.endsWith(".pt") || n.endsWith(".pth") || n.endsWith(".bin");
   }
 
-  /** The sentence that refuses {@code file}. */
+  /** The sentence that refuses {@code file}, named by its file name. */
   public static String refusal(Path file) {
-    return file.getFileName()
-        + " is a pickle file, and opening one can run any code its author put in it, so Stepwise"
-        + " does not open it; convert it to .safetensors (A1111, ComfyUI and diffusers have"
-        + " converters) and open that.";
+    return refusal(String.valueOf(file.getFileName()));
+  }
+
+  /**
+   * The sentence that refuses a pickle file named {@code what} ("old.ckpt", "preview decoder
+   * /x/a.pth"): why (loading it can run code) and what to do (convert it to safetensors).
+   */
+  public static String refusal(String what) {
+    return what
+        + " is a pickle file, which can run code when it is loaded, so Stepwise never opens it;"
+        + " convert it to safetensors (A1111, ComfyUI and diffusers have converters) and open the"
+        + " .safetensors file instead.";
   }
 }

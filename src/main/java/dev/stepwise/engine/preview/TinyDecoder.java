@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import dev.stepwise.engine.ModelPackException;
 import dev.stepwise.engine.nn.Parameters;
+import dev.stepwise.engine.pack.PickleFiles;
 import dev.stepwise.engine.vae.AutoencoderTiny;
 import dev.stepwise.engine.vae.TinyVaeConfig;
 import dev.stepwise.engine.weights.SafetensorsFile;
@@ -63,7 +64,6 @@ public final class TinyDecoder implements AutoCloseable {
   private static final String DIFFUSERS_WEIGHTS = "diffusion_pytorch_model.safetensors";
   private static final String CONFIG = "config.json";
   private static final Pattern ORIGINAL_KEY = Pattern.compile("[0-9]{1,4}\\..+");
-  private static final List<String> PICKLE_SUFFIXES = List.of(".pth", ".pt", ".ckpt", ".bin");
 
   private final String origin;
   private final TinyVaeConfig config;
@@ -180,15 +180,12 @@ public final class TinyDecoder implements AutoCloseable {
   }
 
   private static boolean isPickle(String lowerName) {
-    return PICKLE_SUFFIXES.stream().anyMatch(lowerName::endsWith);
+    return PickleFiles.isPickleName(lowerName);
   }
 
   /** {@code what}: "preview decoder /x/a.pth", or "preview decoder /x: a.pth". */
   private static ModelPackException pickleRefusal(String what) {
-    return new ModelPackException(
-        what
-            + " is a pickle file, which Stepwise never reads because loading it can run code;"
-            + " convert it to safetensors.");
+    return new ModelPackException(PickleFiles.refusal(what));
   }
 
   /** Reads config.json with a size bound and strict JSON (as engine/pack/PackJson does). */
