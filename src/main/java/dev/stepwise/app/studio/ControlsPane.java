@@ -1,6 +1,7 @@
 package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.PreviewMethod;
+import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.engine.service.PackFacts;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
@@ -10,6 +11,7 @@ import java.util.List;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -277,12 +279,40 @@ public final class ControlsPane extends ScrollPane {
     model.valueProperty().bindBidirectional(models.modelProperty());
     model.setTooltip(
         new Tooltip(
-            "The built-in model, the packs in "
+            "The built-in model, the checkpoints of the models folder (default "
                 + ModelCatalog.userModels()
-                + ", or a folder you opened."));
+                + "; an AUTOMATIC1111 or ComfyUI folder works as it is), or a model you opened."));
     openModel =
-        Icons.button("openModel", "", "mdi2f-folder-open-outline", "Open a model folder… (Ctrl+O)");
+        Icons.button(
+            "openModel",
+            "",
+            "mdi2f-folder-open-outline",
+            "Open a model: a pack folder, a checkpoint file or a models folder… (Ctrl+O)");
     openModel.setOnAction(e -> onOpenModel.run());
+    ComboBox<String> prediction =
+        new ComboBox<>(
+            FXCollections.observableArrayList(
+                PREDICTION_AUTO, "It predicts noise (epsilon)", "It predicts v (v-prediction)"));
+    prediction.setId("prediction");
+    prediction.setMaxWidth(Double.MAX_VALUE);
+    prediction.setTooltip(
+        new Tooltip(
+            "What this checkpoint predicts. SD 1.x files predict noise; an SD 2.x file does not"
+                + " say: the 768 models (2.0-v, 2.1) predict v, the 512 base models noise."));
+    prediction.visibleProperty().bind(models.checkpointProperty());
+    prediction.managedProperty().bind(prediction.visibleProperty());
+    Runnable showPrediction =
+        () -> {
+          PredictionType p = models.predictionProperty().get();
+          prediction.getSelectionModel().select(p == null ? 0 : p.ordinal() + 1);
+        };
+    models.predictionProperty().addListener((o, a, b) -> showPrediction.run());
+    showPrediction.run();
+    prediction.setOnAction(
+        e -> {
+          int i = prediction.getSelectionModel().getSelectedIndex();
+          models.setPrediction(i <= 0 ? null : PredictionType.values()[i - 1]);
+        });
     Label modelMessage = new Label();
     modelMessage.setId("modelMessage");
     modelMessage.getStyleClass().add("model-message");
@@ -329,6 +359,7 @@ public final class ControlsPane extends ScrollPane {
             row(decoder),
             title("Model"),
             row(model, openModel),
+            prediction,
             modelMessage,
             device,
             new Label(),
@@ -361,6 +392,14 @@ public final class ControlsPane extends ScrollPane {
     if (f != null) {
       models.setPreviewDecoder(f.toPath());
     }
+  }
+
+  /** The prediction chooser's first entry: the checkpoint's own guess. */
+  private static final String PREDICTION_AUTO = "Prediction: as the file suggests";
+
+  /** The button that opens a model (the open menu shows under it). */
+  Button openModelButton() {
+    return openModel;
   }
 
   /** The prompt area (focus target after start). */

@@ -5,6 +5,7 @@ import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
+import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
 import java.nio.file.Path;
@@ -34,6 +35,11 @@ import java.util.TreeMap;
  * @param previewMethod how the live preview is made (Auto by default)
  * @param previewDecoders the preview decoder chosen for each model, by the model's folder ({@link
  *     #modelKey}): a TAESD-format folder or {@code .safetensors} file
+ * @param predictions what each single-file checkpoint predicts when the user said so ({@code
+ *     epsilon} or {@code v_prediction}), by {@link #modelKey}; a model not listed uses its own
+ *     guess (SD 2 files do not say)
+ * @param modelsRoot the models folder the chooser lists (Stepwise's, an AUTOMATIC1111 or a ComfyUI
+ *     folder), or an empty string for the default ({@code ModelsFolder.defaultRoot()})
  */
 public record GenerationSettings(
     String prompt,
@@ -49,7 +55,9 @@ public record GenerationSettings(
     int batch,
     String modelFolder,
     PreviewMethod previewMethod,
-    Map<String, String> previewDecoders) {
+    Map<String, String> previewDecoders,
+    Map<String, String> predictions,
+    String modelsRoot) {
 
   /** The example prompt a first start opens with. */
   public static final String EXAMPLE_PROMPT = "grinning cat, twemoji style";
@@ -68,16 +76,58 @@ public record GenerationSettings(
     sampler = sampler == null ? Sampler.DDIM : sampler;
     modelFolder = modelFolder == null ? "" : modelFolder;
     previewMethod = previewMethod == null ? PreviewMethod.AUTO : previewMethod;
-    Map<String, String> decoders = new TreeMap<>();
-    if (previewDecoders != null) {
-      previewDecoders.forEach(
+    previewDecoders = cleanMap(previewDecoders);
+    predictions = cleanMap(predictions);
+    modelsRoot = modelsRoot == null ? "" : modelsRoot;
+  }
+
+  /** Settings with no prediction chosen and the default models folder (what older files hold). */
+  public GenerationSettings(
+      String prompt,
+      String negativePrompt,
+      double guidance,
+      int steps,
+      String seedText,
+      boolean seedLocked,
+      Sampler sampler,
+      boolean karras,
+      int width,
+      int height,
+      int batch,
+      String modelFolder,
+      PreviewMethod previewMethod,
+      Map<String, String> previewDecoders) {
+    this(
+        prompt,
+        negativePrompt,
+        guidance,
+        steps,
+        seedText,
+        seedLocked,
+        sampler,
+        karras,
+        width,
+        height,
+        batch,
+        modelFolder,
+        previewMethod,
+        previewDecoders,
+        Map.of(),
+        "");
+  }
+
+  /** A sorted, unmodifiable copy without null or blank keys and values. */
+  private static Map<String, String> cleanMap(Map<String, String> map) {
+    Map<String, String> out = new TreeMap<>();
+    if (map != null) {
+      map.forEach(
           (k, v) -> {
             if (k != null && v != null && !k.isBlank() && !v.isBlank()) {
-              decoders.put(k, v);
+              out.put(k, v);
             }
           });
     }
-    previewDecoders = Collections.unmodifiableMap(decoders);
+    return Collections.unmodifiableMap(out);
   }
 
   /** Settings with Auto previews and no preview decoder chosen (what older files hold). */
@@ -114,6 +164,20 @@ public record GenerationSettings(
   /** The key of {@code modelFolder} in {@link #previewDecoders()}: its absolute, normal path. */
   public static String modelKey(Path modelFolder) {
     return modelFolder.toAbsolutePath().normalize().toString();
+  }
+
+  /**
+   * What the user said the model in {@code model} predicts, or null for the model's own guess; an
+   * unknown name (a hand-edited file) also reads as null.
+   */
+  public PredictionType predictionFor(Path model) {
+    String p = model == null ? null : predictions.get(modelKey(model));
+    for (PredictionType t : PredictionType.values()) {
+      if (t.configName().equals(p)) {
+        return t;
+      }
+    }
+    return null;
   }
 
   /** The preview decoder chosen for the model in {@code modelFolder}, or null (the model's own). */
@@ -206,6 +270,7 @@ public record GenerationSettings(
         .previewSource(PreviewSource.PREDICTED_IMAGE)
         .previewMethod(previewMethod)
         .previewDecoder(previewDecoderFor(model))
+        .prediction(predictionFor(model))
         .build();
   }
 }

@@ -2,6 +2,7 @@ package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.pack.ModelPack;
+import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.engine.service.PackFacts;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -19,9 +22,10 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
- * The model: the models on offer, the chosen one, its facts (read from its pack on a background
- * thread, newest choice wins) or a sentence saying why there are none, and the preview decoder
- * chosen for each model. Used on the UI thread.
+ * The model: the models folder, the models on offer, the chosen one, its facts (read from its pack
+ * on a background thread, newest choice wins) or a sentence saying why there are none, and what the
+ * user chose for each model (its preview decoder; for a single-file checkpoint, what it predicts).
+ * Used on the UI thread.
  */
 public final class ModelViewModel {
   private final Executor ui;
@@ -37,6 +41,14 @@ public final class ModelViewModel {
   /** The preview decoder chosen for each model, by {@link GenerationSettings#modelKey}. */
   private final Map<String, String> previewDecoders = new HashMap<>();
 
+  /**
+   * What each checkpoint predicts when the user said so, by {@link GenerationSettings#modelKey}.
+   */
+  private final Map<String, String> predictions = new HashMap<>();
+
+  private final ReadOnlyObjectWrapper<PredictionType> prediction = new ReadOnlyObjectWrapper<>();
+  private final ReadOnlyBooleanWrapper checkpoint = new ReadOnlyBooleanWrapper();
+  private String modelsRoot = "";
   private final ReadOnlyObjectWrapper<Path> previewDecoder = new ReadOnlyObjectWrapper<>();
   private final ReadOnlyStringWrapper previewDecoderText = new ReadOnlyStringWrapper("");
   private long factsRequest;
@@ -51,6 +63,7 @@ public final class ModelViewModel {
     this.controls = controls;
     model.addListener((o, a, b) -> loadFacts(b));
     model.addListener((o, a, b) -> updatePreviewDecoder());
+    model.addListener((o, a, b) -> updatePrediction());
     facts.addListener((o, a, b) -> updatePreviewDecoder());
   }
 
@@ -61,6 +74,9 @@ public final class ModelViewModel {
   void apply(GenerationSettings s, List<ModelChoice> catalog) {
     previewDecoders.clear();
     previewDecoders.putAll(s.previewDecoders());
+    predictions.clear();
+    predictions.putAll(s.predictions());
+    modelsRoot = s.modelsRoot();
     models.setAll(catalog);
     ModelChoice pick = catalog.isEmpty() ? null : catalog.get(0);
     if (!s.modelFolder().isEmpty()) {
@@ -90,8 +106,81 @@ public final class ModelViewModel {
     return previewDecoders;
   }
 
-  /** Adds a folder the user opened to the chooser and selects it. */
-  public void openModelFolder(Path folder) {
+  /**
+   * Offers the models of another models folder ({@code listed}, the catalog of {@code root}),
+   * keeping the chosen model when it is still there or was opened by hand.
+   */
+  public void setModelsRoot(Path root, List<ModelChoice> listed) {
+    modelsRoot = root == null ? "" : root.toAbsolutePath().normalize().toString();
+    ModelChoice current = model.get();
+    models.setAll(listed);
+    if (current != null && models.stream().noneMatch(m -> m.folder().equals(current.folder()))) {
+      models.add(current);
+    }
+    model.set(
+        current == null
+            ? (models.isEmpty() ? null : models.get(0))
+            : models.stream()
+                .filter(m -> m.folder().equals(current.folder()))
+                .findFirst()
+                .orElse(current));
+  }
+
+  /** The models folder as settings remember it: empty for the default. */
+  String modelsRootSetting() {
+    return modelsRoot;
+  }
+
+  /**
+   * What each checkpoint predicts when the user said so, by {@link GenerationSettings#modelKey}.
+   */
+  Map<String, String> predictions() {
+    return predictions;
+  }
+
+  /**
+   * Says what the current model (a single-file checkpoint) predicts; null goes back to the model's
+   * own guess. Remembered per model.
+   */
+  public void setPrediction(PredictionType p) {
+    ModelChoice m = model.get();
+    if (m == null) {
+      return;
+    }
+    String key = GenerationSettings.modelKey(m.folder());
+    if (p == null) {
+      predictions.remove(key);
+    } else {
+      predictions.put(key, p.configName());
+    }
+    updatePrediction();
+  }
+
+  private void updatePrediction() {
+    ModelChoice m = model.get();
+    checkpoint.set(m != null && m.checkpoint());
+    String p = m == null ? null : predictions.get(GenerationSettings.modelKey(m.folder()));
+    PredictionType t = null;
+    for (PredictionType c : PredictionType.values()) {
+      if (c.configName().equals(p)) {
+        t = c;
+      }
+    }
+    prediction.set(t);
+  }
+
+  /** What the user said the current model predicts, or null for the model's own guess. */
+  public ReadOnlyObjectProperty<PredictionType> predictionProperty() {
+    return prediction.getReadOnlyProperty();
+  }
+
+  /** Whether the current model is a single-file checkpoint (which may need its prediction said). */
+  public ReadOnlyBooleanProperty checkpointProperty() {
+    return checkpoint.getReadOnlyProperty();
+  }
+
+  /** Adds a pack folder or checkpoint file the user opened to the chooser and selects it. */
+  public void openModel(Path folder) {
     ModelChoice c = ModelCatalog.choice(folder);
     ModelChoice existing =
         models.stream().filter(m -> m.folder().equals(c.folder())).findFirst().orElse(null);
@@ -105,7 +194,7 @@ public final class ModelViewModel {
   private void loadFacts(ModelChoice choice) {
     facts.set(null);
     if (choice == null) {
-      modelMessage.set("Choose a model with \"Open a model folder…\".");
+      modelMessage.set("Choose a model with \"Open a model…\".");
       return;
     }
     modelMessage.set("Reading " + choice.label() + "…");

@@ -69,19 +69,31 @@ public final class RecipeControls {
       studio.seeds().seedLockedProperty().set(true);
     }
     String name = recipe.modelName();
-    if (name != null && !name.isBlank()) {
-      ModelViewModel models = studio.model();
-      ModelChoice current = models.modelProperty().get();
-      if (current == null || !matches(current, name)) {
+    String hash = recipe.modelHash();
+    boolean named = name != null && !name.isBlank();
+    boolean hashed = hash != null && !hash.isBlank();
+    if (named || hashed) {
+      ModelChoice current = studio.model().modelProperty().get();
+      if (current == null || !matches(current, name, hash)) {
         ModelChoice match =
-            models.models().stream().filter(m -> matches(m, name)).findFirst().orElse(null);
+            studio.model().models().stream()
+                .filter(m -> hashed && hash.equalsIgnoreCase(m.hash()))
+                .findFirst()
+                .or(
+                    () ->
+                        studio.model().models().stream()
+                            .filter(m -> matches(m, name, null))
+                            .findFirst())
+                .orElse(null);
         if (match != null) {
-          models.modelProperty().set(match);
+          studio.model().modelProperty().set(match);
         } else {
           notices.add(
-              "The model \""
-                  + name
-                  + "\" is not in the chooser, so "
+              "The model "
+                  + (named ? "\"" + name + "\"" : "")
+                  + (named && hashed ? " " : "")
+                  + (hashed ? "with hash " + hash : "")
+                  + " is not in the chooser, so "
                   + (current == null ? "no model" : current.label())
                   + " stays chosen.");
         }
@@ -90,7 +102,14 @@ public final class RecipeControls {
     return notices;
   }
 
-  private static boolean matches(ModelChoice choice, String modelName) {
+  /** Whether {@code choice} is the model a recipe names by its short hash or its name. */
+  private static boolean matches(ModelChoice choice, String modelName, String hash) {
+    if (hash != null && hash.equalsIgnoreCase(choice.hash())) {
+      return true;
+    }
+    if (modelName == null || modelName.isBlank()) {
+      return false;
+    }
     Path file = choice.folder().getFileName();
     return (file != null && file.toString().equalsIgnoreCase(modelName))
         || choice.label().equalsIgnoreCase(modelName);

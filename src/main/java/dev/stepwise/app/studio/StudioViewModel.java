@@ -70,7 +70,9 @@ public final class StudioViewModel {
         controls.batchProperty().get(),
         model.folderSetting(),
         controls.previewMethodProperty().get(),
-        model.previewDecoders());
+        model.previewDecoders(),
+        model.predictions(),
+        model.modelsRootSetting());
   }
 
   /**

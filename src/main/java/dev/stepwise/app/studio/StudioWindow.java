@@ -11,10 +11,14 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
+import javafx.geometry.Side;
+import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
+import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
+import javafx.scene.control.MenuItem;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
@@ -30,6 +34,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
 import javafx.stage.Window;
 import org.controlsfx.control.Notifications;
 import org.kordamp.ikonli.javafx.FontIcon;
@@ -66,7 +71,7 @@ public final class StudioWindow {
   public StudioWindow(StudioViewModel vm, Theme initialTheme) {
     this.vm = vm;
     theme.set(initialTheme);
-    controls = new ControlsPane(vm, this::openModelFolder, this::generate);
+    controls = new ControlsPane(vm, this::openModelMenu, this::generate);
     canvas = new CanvasPane(vm);
 
     Button generate =
@@ -222,9 +227,9 @@ public final class StudioWindow {
                 }),
             new Shortcut(
                 combo(KeyCode.O, KeyCombination.SHORTCUT_DOWN),
-                "Open a model folder…",
+                "Open a model: a pack folder, a checkpoint file or a models folder…",
                 () -> {
-                  openModelFolder();
+                  openModelMenu();
                   return true;
                 }),
             new Shortcut(
@@ -359,12 +364,49 @@ public final class StudioWindow {
     return root.getScene() == null ? null : root.getScene().getWindow();
   }
 
+  /** The three ways to open a model, as a menu under the model chooser's open button. */
+  private void openModelMenu() {
+    MenuItem folder = new MenuItem("Pack folder (diffusers, with model_index.json)…");
+    folder.setOnAction(e -> openModelFolder());
+    MenuItem file = new MenuItem("Checkpoint file (SD 1.x or 2.x .safetensors)…");
+    file.setOnAction(e -> openCheckpointFile());
+    MenuItem root = new MenuItem("Models folder (Stepwise, AUTOMATIC1111 or ComfyUI)…");
+    root.setOnAction(e -> chooseModelsRoot());
+    ContextMenu menu = new ContextMenu(folder, file, root);
+    Node anchor = controls.openModelButton();
+    if (anchor.getScene() != null && anchor.getScene().getWindow() != null) {
+      menu.show(anchor, Side.BOTTOM, 0, 0);
+    }
+  }
+
   private void openModelFolder() {
     DirectoryChooser chooser = new DirectoryChooser();
     chooser.setTitle("Open a model folder (a diffusers pack with model_index.json)");
     File dir = chooser.showDialog(window());
     if (dir != null) {
-      vm.model().openModelFolder(dir.toPath());
+      vm.model().openModel(dir.toPath());
+    }
+  }
+
+  private void openCheckpointFile() {
+    FileChooser chooser = new FileChooser();
+    chooser.setTitle("Open a checkpoint (a single-file SD 1.x or 2.x .safetensors)");
+    chooser
+        .getExtensionFilters()
+        .add(new FileChooser.ExtensionFilter("Safetensors checkpoints", "*.safetensors"));
+    File f = chooser.showOpenDialog(window());
+    if (f != null) {
+      vm.model().openModel(f.toPath());
+    }
+  }
+
+  private void chooseModelsRoot() {
+    DirectoryChooser chooser = new DirectoryChooser();
+    chooser.setTitle("Choose the models folder (Stepwise's, an AUTOMATIC1111 or a ComfyUI folder)");
+    File dir = chooser.showDialog(window());
+    if (dir != null) {
+      Path root = dir.toPath();
+      vm.model().setModelsRoot(root, ModelCatalog.forRoot(root.toString()).list());
     }
   }
 

@@ -83,7 +83,7 @@ class StudioViewModelTest {
             "grinning cat, twemoji style",
             "red heart, fluent flat style",
             "cat face, fluent flat style");
-    vm.model().openModelFolder(pack);
+    vm.model().openModel(pack);
     ui.runUntil(
         () ->
             vm.model().factsProperty().get() != null
@@ -111,7 +111,7 @@ class StudioViewModelTest {
     assertTrue(vm.model().modelMessageProperty().get().contains("Choose another model"));
     assertNull(vm.generate());
     assertEquals(vm.model().modelMessageProperty().get(), vm.status().errorProperty().get());
-    vm.model().openModelFolder(TestPacks.tinySd());
+    vm.model().openModel(TestPacks.tinySd());
     ui.runUntil(() -> vm.model().factsProperty().get() != null, LIMIT);
     assertEquals("", vm.model().modelMessageProperty().get());
     assertEquals(2, vm.model().models().size());
@@ -282,7 +282,7 @@ class StudioViewModelTest {
     assertEquals(taesd, e.job().request().previewDecoder());
     e.job().cancel();
     Path other = TestPacks.tinySdWithPrompts(dir.resolve("p"), "a cat");
-    vm.model().openModelFolder(other);
+    vm.model().openModel(other);
     assertNull(vm.model().previewDecoderProperty().get(), "another model has its own choice");
     vm.model().modelProperty().set(vm.model().models().get(0));
     assertEquals(taesd, vm.model().previewDecoderProperty().get());

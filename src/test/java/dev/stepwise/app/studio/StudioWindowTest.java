@@ -115,7 +115,7 @@ class StudioWindowTest {
             temp.resolve("ideas"), "grinning cat, twemoji style", "red heart, fluent flat style");
     fx(
         () -> {
-          vm.model().openModelFolder(pack);
+          vm.model().openModel(pack);
           return null;
         });
     waitFor(
