@@ -80,6 +80,27 @@ public record PromptChunks(
     return b.finish();
   }
 
+  /**
+   * The words of {@code prompt} that {@code tokenizer}'s vocabulary lacks, read as the engine reads
+   * the prompt (emphasis brackets, weights and BREAK are syntax, not words), each once in order of
+   * first appearance; a prompt the parser refuses is read as plain text.
+   */
+  public static List<String> unknownWords(PromptTokenizer tokenizer, String prompt) {
+    List<PromptAttention.Run> runs;
+    try {
+      runs = PromptAttention.parse(prompt);
+    } catch (EngineException e) {
+      runs = List.of(new PromptAttention.Run(prompt, 1.0));
+    }
+    Set<String> words = new LinkedHashSet<>();
+    for (PromptAttention.Run run : runs) {
+      if (!run.isBreak()) {
+        words.addAll(tokenizer.tokenizePiece(run.text()).unknownWords());
+      }
+    }
+    return List.copyOf(words);
+  }
+
   /** Whether every weight is exactly 1 (the conditioning is the encoder's output unchanged). */
   public boolean unweighted() {
     for (float[] w : weights) {

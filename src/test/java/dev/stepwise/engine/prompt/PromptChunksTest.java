@@ -78,4 +78,14 @@ class PromptChunksTest {
         c.firstCutRun());
     assertEquals(1.2f, c.weights().get(0)[1]);
   }
+
+  @Test
+  void unknownWordsLeaveTheSyntaxOut() {
+    assertEquals(
+        java.util.List.of("zyzzyva"),
+        PromptChunks.unknownWords(SHORT, "a (zyzzyva:1.3) [heart] BREAK (red)"));
+    assertTrue(SHORT.encode("a (zyzzyva:1.3)").unknownWords().contains("("), "raw text differs");
+    org.junit.jupiter.api.Assertions.assertDoesNotThrow(
+        () -> PromptChunks.unknownWords(SHORT, "(a:1.2.3)"), "a refused weight reads as text");
+  }
 }
