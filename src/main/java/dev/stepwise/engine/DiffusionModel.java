@@ -2,6 +2,8 @@ package dev.stepwise.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -11,6 +13,9 @@ import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.pack.ModelPack;
 import dev.stepwise.engine.preview.LatentRgbProjection;
 import dev.stepwise.engine.preview.TinyDecoder;
+import dev.stepwise.engine.prompt.Emphasis;
+import dev.stepwise.engine.prompt.PromptAttention;
+import dev.stepwise.engine.prompt.PromptChunks;
 import dev.stepwise.engine.sampling.NoiseSchedule;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
@@ -259,31 +264,79 @@ public final class DiffusionModel implements AutoCloseable {
   }
 
   /**
-   * Encodes a prompt: [1, L, D] last hidden state owned by {@code manager}, plus sentences for the
-   * user (truncation, unknown words) appended to {@code notices}.
+   * Encodes a prompt with AUTOMATIC1111's emphasis syntax ({@link PromptAttention}): [1, L, D]
+   * owned by {@code manager}, plus sentences for the user (truncation, unknown words) appended to
+   * {@code notices}. A prompt without emphasis that fits one window goes through the tokenizer and
+   * text encoder unchanged ({@code (word:1.0)} is the same as {@code word}, bit for bit). Otherwise
+   * the runs are laid out by {@link PromptChunks}: on a 77-token CLIP window in chunks of 75
+   * tokens, L = 77 k, each chunk encoded on its own, weighted by {@link Emphasis} and concatenated
+   * along the tokens as A1111 does (sd_hijack_clip.py forward, torch.hstack); on a shorter window
+   * in that one window, cut to fit.
    */
   public NDArray encodeText(String prompt, String role, NDManager manager, List<String> notices) {
-    TokenizedPrompt tokens = tokenizer.encode(prompt);
-    if (tokens.truncated()) {
+    List<PromptAttention.Run> runs = PromptAttention.parse(prompt);
+    if (PromptAttention.isPlain(runs)) {
+      TokenizedPrompt tokens = tokenizer.encode(runs.get(0).text());
+      if (!tokens.truncated() || !PromptChunks.chunked(tokenizer)) {
+        if (tokens.truncated()) {
+          notices.add(
+              String.format(
+                  Locale.ROOT,
+                  "The %s is longer than the text encoder's %d tokens; only \"%s\" was used.",
+                  role,
+                  tokenizer.maxLength(),
+                  tokens.keptText()));
+        }
+        unknownNotice(tokens.unknownWords(), role, notices);
+        return encodeWindow(tokens.ids(), role, manager); // [1, L, D]
+      }
+    }
+    PromptChunks chunks = PromptChunks.of(tokenizer, runs);
+    if (chunks.truncatedTokens() > 0) {
       notices.add(
           String.format(
               Locale.ROOT,
-              "The %s is longer than the text encoder's %d tokens; only \"%s\" was used.",
+              "The %s is longer than the text encoder's %d tokens; its last %d tokens, from"
+                  + " \"%s\" on, were left out.",
               role,
               tokenizer.maxLength(),
-              tokens.keptText()));
+              chunks.truncatedTokens(),
+              chunks.firstCutRun()));
     }
-    if (!tokens.unknownWords().isEmpty()) {
+    if (chunks.breaksIgnored() > 0) {
+      notices.add(
+          String.format(
+              Locale.ROOT,
+              "BREAK in the %s has no effect: the text encoder's window of %d tokens is not"
+                  + " split into 75-token chunks.",
+              role,
+              tokenizer.maxLength()));
+    }
+    unknownNotice(chunks.unknownWords(), role, notices);
+    NDList parts = new NDList();
+    for (int i = 0; i < chunks.windows().size(); i++) {
+      NDArray z = encodeWindow(chunks.windows().get(i), role, manager); // [1, W, D]
+      parts.add(Emphasis.apply(z, chunks.weights().get(i))); // [1, W, D]
+    }
+    return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1); // [1, W k, D]
+  }
+
+  private static void unknownNotice(List<String> words, String role, List<String> notices) {
+    if (!words.isEmpty()) {
       notices.add(
           "The model does not know these words of the "
               + role
               + " (they carry no meaning for it): "
-              + String.join(", ", tokens.unknownWords())
+              + String.join(", ", words)
               + ".");
     }
-    long[] ids = new long[tokens.ids().length];
+  }
+
+  /** The text encoder's last hidden state [1, W, D] for one window of ids. */
+  private NDArray encodeWindow(int[] window, String role, NDManager manager) {
+    long[] ids = new long[window.length];
     for (int i = 0; i < ids.length; i++) {
-      ids[i] = tokens.ids()[i];
+      ids[i] = window[i];
       if (ids[i] < 0 || ids[i] >= vocabSize) {
         throw new EngineException(
             "The "
@@ -299,8 +352,8 @@ public final class DiffusionModel implements AutoCloseable {
                 + " to its text encoder.");
       }
     }
-    NDArray idArray = manager.create(ids, new Shape(1, ids.length)); // [1, L]
-    return textEncoder.forward(idArray); // [1, L, D]
+    NDArray idArray = manager.create(ids, new Shape(1, ids.length)); // [1, W]
+    return textEncoder.forward(idArray); // [1, W, D]
   }
 
   /**

@@ -112,16 +112,22 @@ public final class Pipeline {
     List<GeneratedImage> images = new ArrayList<>();
     try (NDManager job = model.newJobManager()) {
       // 1. Text conditioning: [1, L, D] each; guided batches are [uncond, cond] as in diffusers.
+      //    A prompt of k 75-token chunks has L = 77 k; when the two lengths differ, the network
+      //    runs once for each, as AUTOMATIC1111 does by default (sd_samplers_cfg_denoiser.py
+      //    forward, pad_cond_uncond off).
       NDArray cond =
           model.encodeText(request.settings().prompt(), "prompt", job, notices); // [1, L, D]
-      NDArray context = cond;
+      NDArray[] contexts = {cond};
       if (guided) {
         NDArray uncond =
             model.encodeText(
-                request.settings().negativePrompt(), "negative prompt", job, notices); // [1, L, D]
-        context = uncond.concat(cond, 0); // [2, L, D]
+                request.settings().negativePrompt(), "negative prompt", job, notices); // [1, L', D]
+        contexts =
+            uncond.getShape().get(1) == cond.getShape().get(1)
+                ? new NDArray[] {uncond.concat(cond, 0)} // [2, L, D]
+                : new NDArray[] {uncond, cond}; // [1, L', D] and [1, L, D]
       }
-      final NDArray ctx = context;
+      final NDArray[] ctx = contexts;
       ModelFunction network =
           (input, timestep) ->
               evaluate(
@@ -245,11 +251,15 @@ public final class Pipeline {
     return n;
   }
 
-  /** One guided network evaluation in its own sub-manager: [B, C, h, w] in, eps or v out. */
+  /**
+   * One guided network evaluation in its own sub-manager: [1, C, h, w] in, eps or v out. {@code
+   * contexts} is one batch ([1, L, D], or [uncond, cond] as [2, L, D]) or, when the two lengths
+   * differ, uncond [1, L', D] and cond [1, L, D], evaluated one after the other.
+   */
   private float[] evaluate(
       float[] input,
       double timestep,
-      NDArray context,
+      NDArray[] contexts,
       boolean guided,
       double guidance,
       int c,
@@ -257,15 +267,23 @@ public final class Pipeline {
       int w,
       CancellationToken cancel) {
     cancel.check();
-    try (NDManager step = context.getManager().newSubManager()) {
+    try (NDManager step = contexts[0].getManager().newSubManager()) {
       NDArray x = step.create(input, new Shape(1, c, h, w)); // [1, C, h, w]
-      if (guided) {
-        x = x.concat(x, 0); // [2, C, h, w]: uncond and cond share the input
+      float[] o;
+      if (contexts.length == 2) {
+        NDArray t = step.full(new Shape(1), (float) timestep); // [1]
+        NDArray outUncond = model.unet().forward(x, t, contexts[0]); // [1, C, h, w]
+        NDArray outCond = model.unet().forward(x, t, contexts[1]); // [1, C, h, w]
+        o = outUncond.concat(outCond, 0).toFloatArray(); // [2, C, h, w]
+      } else {
+        if (guided) {
+          x = x.concat(x, 0); // [2, C, h, w]: uncond and cond share the input
+        }
+        long b = x.getShape().get(0);
+        NDArray t = step.full(new Shape(b), (float) timestep); // [B]
+        NDArray out = model.unet().forward(x, t, contexts[0]); // [B, C, h, w]
+        o = out.toFloatArray();
       }
-      long b = x.getShape().get(0);
-      NDArray t = step.full(new Shape(b), (float) timestep); // [B]
-      NDArray out = model.unet().forward(x, t, context); // [B, C, h, w]
-      float[] o = out.toFloatArray();
       if (!guided) {
         return o;
       }

@@ -1,5 +1,6 @@
 package dev.stepwise.app.studio;
 
+import dev.stepwise.engine.prompt.PromptChunks;
 import dev.stepwise.engine.service.PackFacts;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -132,8 +133,8 @@ public final class PromptViewModel {
       return;
     }
     Set<String> words = new LinkedHashSet<>();
-    words.addAll(f.tokenizer().encode(prompt.get()).unknownWords());
-    words.addAll(f.tokenizer().encode(negativePrompt.get()).unknownWords());
+    words.addAll(PromptChunks.unknownWords(f.tokenizer(), prompt.get()));
+    words.addAll(PromptChunks.unknownWords(f.tokenizer(), negativePrompt.get()));
     unknownWords.setAll(words);
     unknownWarning.set(
         words.isEmpty()

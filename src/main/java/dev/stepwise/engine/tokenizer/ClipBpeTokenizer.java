@@ -252,15 +252,7 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
     boolean truncated = false;
     Matcher m = SPLIT.matcher(lower);
     while (m.find()) {
-      String piece = m.group();
-      int[] pieceIds;
-      if (piece.equals(BpeFiles.BOS)) {
-        pieceIds = new int[] {bosId};
-      } else if (piece.equals(BpeFiles.EOS)) {
-        pieceIds = new int[] {eosId};
-      } else {
-        pieceIds = model.encodeWord(piece);
-      }
+      int[] pieceIds = wordIds(m.group());
       if (count + pieceIds.length > budget) {
         int fit = budget - count;
         System.arraycopy(pieceIds, 0, ids, 1 + count, fit);
@@ -276,6 +268,69 @@ public final class ClipBpeTokenizer implements PromptTokenizer {
     Arrays.fill(ids, 2 + count, maxLength, padId);
     String kept = truncated ? shown.substring(0, keptEnd) : shown;
     return new TokenizedPrompt(ids, count + 2, truncated, List.of(), kept);
+  }
+
+  /** The ids of one piece of CLIP's split: a special token's id, else its BPE tokens. */
+  private int[] wordIds(String piece) {
+    if (piece.equals(BpeFiles.BOS)) {
+      return new int[] {bosId};
+    } else if (piece.equals(BpeFiles.EOS)) {
+      return new int[] {eosId};
+    }
+    return model.encodeWord(piece);
+  }
+
+  @Override
+  public PromptPiece tokenizePiece(String text) {
+    if (text == null) {
+      throw new EngineException("The prompt is null; pass an empty string for no prompt.");
+    }
+    Matcher m = SPLIT.matcher(clean(text).toLowerCase(Locale.ROOT));
+    int[] ids = new int[16];
+    int count = 0;
+    while (m.find()) {
+      int[] pieceIds = wordIds(m.group());
+      if (count + pieceIds.length > ids.length) {
+        ids = Arrays.copyOf(ids, Math.max(2 * ids.length, count + pieceIds.length));
+      }
+      System.arraycopy(pieceIds, 0, ids, count, pieceIds.length);
+      count += pieceIds.length;
+    }
+    return new PromptPiece(Arrays.copyOf(ids, count), List.of());
+  }
+
+  @Override
+  public int contentCapacity() {
+    return maxLength - 2;
+  }
+
+  @Override
+  public int contentOffset() {
+    return 1;
+  }
+
+  /** BOS, the content, EOS, then the pad id: the layout of {@link #encode}. */
+  @Override
+  public int[] window(int[] content) {
+    if (content.length > contentCapacity()) {
+      throw new EngineException(
+          "A window holds at most "
+              + contentCapacity()
+              + " content tokens, not "
+              + content.length
+              + ".");
+    }
+    int[] ids = new int[maxLength];
+    ids[0] = bosId;
+    System.arraycopy(content, 0, ids, 1, content.length);
+    ids[1 + content.length] = eosId;
+    Arrays.fill(ids, 2 + content.length, maxLength, padId);
+    return ids;
+  }
+
+  @Override
+  public int commaId() {
+    return id("," + BpeModel.END_OF_WORD);
   }
 
   /** NFC, every whitespace run to one space, leading and trailing spaces removed; case kept. */

@@ -29,4 +29,34 @@ public interface PromptTokenizer {
    * lower-cases, iteration in vocabulary id order. The set is unmodifiable.
    */
   Set<String> vocabularyWords();
+
+  /**
+   * The content tokens of {@code text} as {@link #encode} would place them, but without special
+   * tokens, truncation or padding (for per-run emphasis weights and 75-token chunks).
+   *
+   * @throws dev.stepwise.engine.EngineException if {@code text} is null
+   */
+  PromptPiece tokenizePiece(String text);
+
+  /** How many content tokens one window holds: {@link #maxLength()} less the special tokens. */
+  int contentCapacity();
+
+  /** Where the content starts in a window: the number of special tokens before it (1 for CLIP). */
+  int contentOffset();
+
+  /**
+   * One window of {@link #maxLength()} ids around {@code content}: the special start tokens, the
+   * content, the special end tokens, then padding, exactly as {@link #encode} lays them out.
+   *
+   * @throws dev.stepwise.engine.EngineException if {@code content} holds more than {@link
+   *     #contentCapacity()} ids
+   */
+  int[] window(int[] content);
+
+  /**
+   * The id of the comma token (CLIP's {@code ",</w>"}, a WordLevel vocabulary's {@code ","}), or -1
+   * when the vocabulary has none; AUTOMATIC1111 moves the text after a comma near a chunk's end
+   * into the next chunk.
+   */
+  int commaId();
 }

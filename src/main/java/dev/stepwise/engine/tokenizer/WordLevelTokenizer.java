@@ -278,9 +278,69 @@ public final class WordLevelTokenizer implements PromptTokenizer {
     if (prompt == null) {
       throw new EngineException("The prompt is null; pass an empty string for no prompt.");
     }
-    int limit = Math.min(maxLength, truncationLimit);
-    int budget = limit - post.added();
-    int[] content = new int[budget];
+    Scan scan = scan(prompt, contentCapacity());
+    int[] ids = window(Arrays.copyOf(scan.content(), scan.count()));
+    int n = post.prefix().length + scan.count() + post.suffix().length;
+    return new TokenizedPrompt(
+        ids, n, scan.truncated(), new ArrayList<>(scan.unknown()), scan.kept());
+  }
+
+  @Override
+  public PromptPiece tokenizePiece(String text) {
+    if (text == null) {
+      throw new EngineException("The prompt is null; pass an empty string for no prompt.");
+    }
+    Scan scan = scan(text, Integer.MAX_VALUE);
+    return new PromptPiece(
+        Arrays.copyOf(scan.content(), scan.count()), new ArrayList<>(scan.unknown()));
+  }
+
+  @Override
+  public int contentCapacity() {
+    return Math.min(maxLength, truncationLimit) - post.added();
+  }
+
+  @Override
+  public int contentOffset() {
+    return post.prefix().length;
+  }
+
+  /** The post-processor's prefix, the content, its suffix, then the pad id. */
+  @Override
+  public int[] window(int[] content) {
+    if (content.length > contentCapacity()) {
+      throw new EngineException(
+          "A window holds at most "
+              + contentCapacity()
+              + " content tokens, not "
+              + content.length
+              + ".");
+    }
+    int[] ids = new int[maxLength];
+    int n = 0;
+    for (int id : post.prefix()) {
+      ids[n++] = id;
+    }
+    System.arraycopy(content, 0, ids, n, content.length);
+    n += content.length;
+    for (int id : post.suffix()) {
+      ids[n++] = id;
+    }
+    Arrays.fill(ids, n, maxLength, padId);
+    return ids;
+  }
+
+  @Override
+  public int commaId() {
+    return id(",");
+  }
+
+  /** The content ids of {@code prompt}, at most {@code budget} of them, and what was seen. */
+  private record Scan(
+      int[] content, int count, boolean truncated, Set<String> unknown, String kept) {}
+
+  private Scan scan(String prompt, int budget) {
+    int[] content = new int[Math.min(budget, 64)];
     int count = 0;
     boolean truncated = false;
     Set<String> unknown = new LinkedHashSet<>();
@@ -305,6 +365,9 @@ public final class WordLevelTokenizer implements PromptTokenizer {
             unknown.add(word);
           }
           if (id >= 0) {
+            if (count == content.length) {
+              content = Arrays.copyOf(content, (int) Math.min(budget, 2L * count));
+            }
             content[count++] = id;
           }
         }
@@ -314,25 +377,16 @@ public final class WordLevelTokenizer implements PromptTokenizer {
         if (count == budget) {
           truncated = true;
         } else {
+          if (count == content.length) {
+            content = Arrays.copyOf(content, (int) Math.min(budget, 2L * count));
+          }
           content[count++] = hit[2];
           kept.append(addedContents.get(hit[1]));
         }
       }
       pos = hit == null ? prompt.length() : hit[0] + addedContents.get(hit[1]).length();
     }
-    int[] ids = new int[maxLength];
-    int n = 0;
-    for (int id : post.prefix()) {
-      ids[n++] = id;
-    }
-    System.arraycopy(content, 0, ids, n, count);
-    n += count;
-    for (int id : post.suffix()) {
-      ids[n++] = id;
-    }
-    Arrays.fill(ids, n, maxLength, padId);
-    return new TokenizedPrompt(
-        ids, n, truncated, new ArrayList<>(unknown), kept.toString().strip());
+    return new Scan(content, count, truncated, unknown, kept.toString().strip());
   }
 
   /** The leftmost (then longest) added token at or after {@code from}: {start, index, id}. */
