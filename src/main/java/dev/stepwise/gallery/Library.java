@@ -387,8 +387,21 @@ public final class Library implements AutoCloseable {
   }
 
   synchronized List<Long> indexWrite(List<LibraryIndex.Row> rows, List<String> remove) {
+    return indexWrite(rows, remove, List.of());
+  }
+
+  synchronized List<Long> indexWrite(
+      List<LibraryIndex.Row> rows, List<String> remove, List<LibraryIndex.Skip> skips) {
     try {
-      return index.write(rows, remove);
+      return index.write(rows, remove, skips);
+    } catch (SQLException e) {
+      throw indexFailure(e);
+    }
+  }
+
+  synchronized Map<String, long[]> skippedStamps() {
+    try {
+      return index.skippedStamps();
     } catch (SQLException e) {
       throw indexFailure(e);
     }
