@@ -243,10 +243,10 @@ final class LibraryIndex implements AutoCloseable {
       db.commit();
       return ids;
     } catch (SQLException | RuntimeException e) {
-      db.rollback();
+      rollback(e);
       throw e;
     } finally {
-      db.setAutoCommit(true);
+      endTransaction();
     }
   }
 
@@ -272,6 +272,51 @@ final class LibraryIndex implements AutoCloseable {
         remember.executeUpdate();
       }
     }
+  }
+
+  /**
+   * Rolls a failed transaction back, keeping {@code cause} as the failure: SQLite rolls back by
+   * itself on some errors (SQLITE_FULL, SQLITE_IOERR), and a second rollback would then replace the
+   * real reason with "no transaction is active" (issue 20, item 14).
+   */
+  private void rollback(Exception cause) {
+    try {
+      if (!db.getAutoCommit()) {
+        db.rollback();
+      }
+    } catch (SQLException again) {
+      cause.addSuppressed(again);
+    }
+  }
+
+  /**
+   * Back to autocommit after a transaction. sqlite-jdbc commits on the switch; after a rollback
+   * SQLite made by itself there is nothing to commit, and that "no transaction is active" must not
+   * replace the failure being thrown (it did: issue 20, item 14).
+   */
+  private void endTransaction() throws SQLException {
+    try {
+      db.setAutoCommit(true);
+    } catch (SQLException e) {
+      if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Whether {@code e} says the index could not grow: SQLITE_FULL (13), the disk (or the index's
+   * size limit) is full. The index itself is fine; rebuilding it would not help.
+   */
+  static boolean full(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s
+          && ((s.getErrorCode() & 0xff) == 13
+              || String.valueOf(s.getMessage()).contains("database or disk is full"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Runs a query and returns the images, newest first. */
@@ -474,10 +519,10 @@ final class LibraryIndex implements AutoCloseable {
       }
       db.commit();
     } catch (SQLException | RuntimeException e) {
-      db.rollback();
+      rollback(e);
       throw e;
     } finally {
-      db.setAutoCommit(true);
+      endTransaction();
     }
     return restored;
   }

@@ -3,6 +3,7 @@ package dev.stepwise.gallery;
 import static dev.stepwise.gallery.GalleryTestData.pixels;
 import static dev.stepwise.gallery.GalleryTestData.recipe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -204,6 +205,63 @@ class HostileFilesTest {
       lib.scan();
       assertEquals(Map.of(), lib.skippedStamps()); // gone: forgotten
     }
+  }
+
+  /**
+   * Issue 20, item 14: a full disk while the index was written said "cannot commit - no transaction
+   * is active ... run 'stepwise library rebuild'". SQLite's own limit on the index size
+   * (max_page_count) fails the write the way a full disk does (SQLITE_FULL).
+   */
+  @Test
+  void aFullDiskWhileIndexingSaysSoAndLosesNothing() throws Exception {
+    try (Library lib = Library.open(dir)) {
+      long first = lib.save(8, 8, pixels(1), recipe("first", 1)).id();
+      String pages = lib.strings("PRAGMA page_count").get(0);
+      lib.strings("PRAGMA max_page_count = " + pages);
+      MetadataException e =
+          assertThrows(
+              MetadataException.class,
+              () -> lib.save(8, 8, pixels(2), recipe("second " + "x".repeat(20_000), 2)));
+      assertTrue(
+          e.getMessage().startsWith("The image " + dir.resolve("2026-11-27_142501_seed2.png")),
+          e.getMessage());
+      assertTrue(e.getMessage().contains("the disk is full"), e.getMessage());
+      assertFalse(e.getMessage().contains("no transaction"), e.getMessage());
+      assertFalse(e.getMessage().contains("rebuild"), e.getMessage());
+      assertEquals(1, lib.count()); // the index is whole, and still usable
+      assertEquals(List.of(first), ids(lib));
+      lib.strings("PRAGMA max_page_count = 1000000");
+      lib.setFavourite(first, true);
+    }
+    try (Library lib = Library.open(dir)) {
+      assertEquals(2, lib.count()); // the saved image is indexed on the next open
+      assertEquals(1, lib.openReport().added());
+    }
+  }
+
+  /**
+   * When SQLite rolls a transaction back by itself (as it may on SQLITE_FULL or SQLITE_IOERR), the
+   * failure reported is SQLite's own, not the "cannot commit - no transaction is active" that
+   * ending the transaction then produced. A trigger's RAISE(ROLLBACK) makes that rollback.
+   */
+  @Test
+  void aRollbackSqliteMadeItselfKeepsItsOwnReason() throws Exception {
+    try (Library lib = Library.open(dir)) {
+      lib.sql(
+          "CREATE TEMP TRIGGER refuse BEFORE INSERT ON images BEGIN"
+              + " SELECT RAISE(ROLLBACK, 'simulated full disk'); END");
+      MetadataException e =
+          assertThrows(MetadataException.class, () -> lib.save(8, 8, pixels(1), recipe("a", 1)));
+      assertTrue(e.getMessage().contains("simulated full disk"), e.getMessage());
+      assertFalse(e.getMessage().contains("no transaction"), e.getMessage());
+      lib.sql("DROP TRIGGER refuse");
+      lib.save(8, 8, pixels(2), recipe("b", 2)); // the connection is usable again
+      assertEquals(1, lib.count());
+    }
+  }
+
+  private static List<Long> ids(Library lib) {
+    return lib.find(LibraryQuery.ALL).stream().map(LibraryImage::id).collect(Collectors.toList());
   }
 
   private static List<String> names(Path folder) throws Exception {
