@@ -75,6 +75,13 @@ class LocaleTest {
     }
     Run r = runWithoutLocale("library", "list", "--library", folder.toString());
     assertEquals(0, r.code(), r.output());
+    assertTrue(
+        r.output()
+            .contains(
+                "note: The file caf??.png is not indexed: its name is not valid text in this"
+                    + " system's file-name encoding (ANSI_X3.4-1968); run Stepwise under a UTF-8"
+                    + " locale (for example LANG=C.UTF-8) or rename it."),
+        r.output());
     try (Library lib = Library.open(folder)) {
       List<LibraryImage> all = lib.find(LibraryQuery.ALL);
       assertEquals(1, all.size());
