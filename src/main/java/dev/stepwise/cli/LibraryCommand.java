@@ -50,9 +50,14 @@ final class LibraryCommand implements Runnable {
 
   Library open() {
     Library lib = folder != null ? Library.open(folder) : Library.open();
+    PrintWriter err = spec.commandLine().getErr();
+    // files found unreadable by this open, named once: the index remembers them until they change
+    for (String s : lib.openReport().skipped()) {
+      err.println("note: " + Main.oneLine(s));
+    }
+    err.flush();
     String aside = lib.openReport().recoveredIndex();
     if (aside != null) {
-      PrintWriter err = spec.commandLine().getErr();
       err.println(
           "note: the library index was damaged; it was moved to "
               + aside

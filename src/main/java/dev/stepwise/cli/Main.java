@@ -61,6 +61,13 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code (0 ok, 1 failed, 2 bad usage). */
   public static int run(String[] args, PrintWriter out, PrintWriter err, Runnable openStudio) {
+    String undecoded = undecodedArgument(args, System.getProperty("sun.jnu.encoding", "UTF-8"));
+    if (undecoded != null) {
+      Logging.log().info("refused: {}", undecoded);
+      err.println("stepwise: " + oneLine(undecoded));
+      err.flush();
+      return 2;
+    }
     CommandLine cl = new CommandLine(new Main(openStudio));
     cl.setOut(out);
     cl.setErr(err);
@@ -83,6 +90,35 @@ public final class Main implements Runnable {
           return 1;
         });
     return cl.execute(args);
+  }
+
+  /**
+   * The sentence refusing the first argument that the JVM could not decode, or null when every
+   * argument is whole text. Java decodes the command line with the locale's encoding ({@code
+   * sun.jnu.encoding}, fixed at start-up: {@code -Dsun.jnu.encoding} does not change it on JDK 17);
+   * with no UTF-8 locale (LANG unset) that is ASCII, and every other byte becomes U+FFFD. Such an
+   * argument would be generated from and recorded as mojibake (issue 20, item 15), so it is
+   * refused.
+   */
+  static String undecodedArgument(String[] args, String encoding) {
+    for (String a : args == null ? new String[0] : args) {
+      if (a == null || a.indexOf('\uFFFD') < 0) {
+        continue;
+      }
+      String shown = a.length() > 60 ? a.substring(0, 57) + "..." : a;
+      boolean utf8 = "UTF-8".equalsIgnoreCase(encoding) || "UTF8".equalsIgnoreCase(encoding);
+      return utf8
+          ? "The argument '"
+              + shown
+              + "' is not valid UTF-8 text (U+FFFD marks the bytes that are not); give it as UTF-8."
+          : "The argument '"
+              + shown
+              + "' holds characters that the current locale ("
+              + encoding
+              + ") cannot decode; set a UTF-8 locale, for example LANG=C.UTF-8, and run the command"
+              + " again.";
+    }
+    return null;
   }
 
   static String oneLine(String s) {

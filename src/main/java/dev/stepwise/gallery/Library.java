@@ -173,8 +173,14 @@ public final class Library implements AutoCloseable {
               null);
       long id = indexWrite(List.of(row), List.of()).get(0);
       return get(id);
-    } catch (IOException e) {
-      throw new MetadataException("The image " + target + " was saved but cannot be indexed.", e);
+    } catch (IOException | MetadataException e) {
+      // the PNG is complete and is the truth: the next scan indexes it (issue 20, item 14)
+      throw new MetadataException(
+          "The image "
+              + target
+              + " was saved and will be indexed the next time the library is opened. "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -387,8 +393,21 @@ public final class Library implements AutoCloseable {
   }
 
   synchronized List<Long> indexWrite(List<LibraryIndex.Row> rows, List<String> remove) {
+    return indexWrite(rows, remove, List.of());
+  }
+
+  synchronized List<Long> indexWrite(
+      List<LibraryIndex.Row> rows, List<String> remove, List<LibraryIndex.Skip> skips) {
     try {
-      return index.write(rows, remove);
+      return index.write(rows, remove, skips);
+    } catch (SQLException e) {
+      throw indexFailure(e);
+    }
+  }
+
+  synchronized Map<String, long[]> skippedStamps() {
+    try {
+      return index.skippedStamps();
     } catch (SQLException e) {
       throw indexFailure(e);
     }
@@ -462,6 +481,15 @@ public final class Library implements AutoCloseable {
   MetadataException indexFailure(SQLException e) {
     if (LibraryIndex.busy(e)) {
       return busyIndex(e);
+    }
+    if (LibraryIndex.full(e)) {
+      return new MetadataException(
+          "The library index "
+              + dbFile
+              + " could not be written: the disk is full ("
+              + e.getMessage()
+              + "); the index was left as it was, free some space and try again.",
+          e);
     }
     return new MetadataException(
         "The library index "

@@ -43,6 +43,10 @@ final class LibraryIndex implements AutoCloseable {
         + " ON DELETE CASCADE, png BLOB NOT NULL)",
     "CREATE VIRTUAL TABLE IF NOT EXISTS image_text USING fts5(prompt, negative, model,"
         + " tokenize='unicode61')",
+    // files a scan could not index, by size and modification time, so that the next scan does not
+    // read them again until they change (issue 20, item 8); new in place, no version bump needed
+    "CREATE TABLE IF NOT EXISTS skipped(file TEXT PRIMARY KEY, size INTEGER NOT NULL,"
+        + " mtime INTEGER NOT NULL, reason TEXT NOT NULL)",
   };
 
   private final Connection db;
@@ -50,6 +54,9 @@ final class LibraryIndex implements AutoCloseable {
 
   /** A row to write: the file relative to the library folder and what was read from it. */
   record Row(String file, long size, long mtime, Instant created, Recipe recipe, String notice) {}
+
+  /** A file a scan could not index: its name, size, modification time and the sentence why. */
+  record Skip(String file, long size, long mtime, String reason) {}
 
   /**
    * Opens (creating if needed) the index and checks it.
@@ -146,8 +153,28 @@ final class LibraryIndex implements AutoCloseable {
     return m;
   }
 
+  /** Returns file name to {size, mtime} for every file remembered as skipped. */
+  Map<String, long[]> skippedStamps() throws SQLException {
+    Map<String, long[]> m = new HashMap<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT file, size, mtime FROM skipped")) {
+      while (rs.next()) {
+        m.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+      }
+    }
+    return m;
+  }
+
   /** Inserts or updates rows, and drops rows of the given files, in one transaction. */
   List<Long> write(List<Row> rows, List<String> removeFiles) throws SQLException {
+    return write(rows, removeFiles, List.of());
+  }
+
+  /**
+   * Inserts or updates rows, drops rows of the given files and remembers skipped files, in one
+   * transaction; a file written or removed is no longer remembered as skipped.
+   */
+  List<Long> write(List<Row> rows, List<String> removeFiles, List<Skip> skips) throws SQLException {
     List<Long> ids = new ArrayList<>();
     db.setAutoCommit(false);
     try {
@@ -196,6 +223,7 @@ final class LibraryIndex implements AutoCloseable {
           ftsIns.executeUpdate();
         }
       }
+      writeSkips(rows, removeFiles, skips);
       try (PreparedStatement find = db.prepareStatement("SELECT id FROM images WHERE file=?");
           PreparedStatement del = db.prepareStatement("DELETE FROM images WHERE id=?");
           PreparedStatement ftsDel = db.prepareStatement("DELETE FROM image_text WHERE rowid=?")) {
@@ -215,11 +243,80 @@ final class LibraryIndex implements AutoCloseable {
       db.commit();
       return ids;
     } catch (SQLException | RuntimeException e) {
-      db.rollback();
+      rollback(e);
       throw e;
     } finally {
-      db.setAutoCommit(true);
+      endTransaction();
     }
+  }
+
+  private void writeSkips(List<Row> rows, List<String> removeFiles, List<Skip> skips)
+      throws SQLException {
+    try (PreparedStatement forget = db.prepareStatement("DELETE FROM skipped WHERE file=?");
+        PreparedStatement remember =
+            db.prepareStatement(
+                "INSERT OR REPLACE INTO skipped(file, size, mtime, reason) VALUES(?,?,?,?)")) {
+      for (Row r : rows) {
+        forget.setString(1, r.file());
+        forget.executeUpdate();
+      }
+      for (String f : removeFiles) {
+        forget.setString(1, f);
+        forget.executeUpdate();
+      }
+      for (Skip k : skips) {
+        remember.setString(1, k.file());
+        remember.setLong(2, k.size());
+        remember.setLong(3, k.mtime());
+        remember.setString(4, k.reason());
+        remember.executeUpdate();
+      }
+    }
+  }
+
+  /**
+   * Rolls a failed transaction back, keeping {@code cause} as the failure: SQLite rolls back by
+   * itself on some errors (SQLITE_FULL, SQLITE_IOERR), and a second rollback would then replace the
+   * real reason with "no transaction is active" (issue 20, item 14).
+   */
+  private void rollback(Exception cause) {
+    try {
+      if (!db.getAutoCommit()) {
+        db.rollback();
+      }
+    } catch (SQLException again) {
+      cause.addSuppressed(again);
+    }
+  }
+
+  /**
+   * Back to autocommit after a transaction. sqlite-jdbc commits on the switch; after a rollback
+   * SQLite made by itself there is nothing to commit, and that "no transaction is active" must not
+   * replace the failure being thrown (it did: issue 20, item 14).
+   */
+  private void endTransaction() throws SQLException {
+    try {
+      db.setAutoCommit(true);
+    } catch (SQLException e) {
+      if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Whether {@code e} says the index could not grow: SQLITE_FULL (13), the disk (or the index's
+   * size limit) is full. The index itself is fine; rebuilding it would not help.
+   */
+  static boolean full(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s
+          && ((s.getErrorCode() & 0xff) == 13
+              || String.valueOf(s.getMessage()).contains("database or disk is full"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Runs a query and returns the images, newest first. */
@@ -422,10 +519,10 @@ final class LibraryIndex implements AutoCloseable {
       }
       db.commit();
     } catch (SQLException | RuntimeException e) {
-      db.rollback();
+      rollback(e);
       throw e;
     } finally {
-      db.setAutoCommit(true);
+      endTransaction();
     }
     return restored;
   }

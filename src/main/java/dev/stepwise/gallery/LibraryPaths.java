@@ -2,6 +2,7 @@ package dev.stepwise.gallery;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.StringJoiner;
@@ -39,6 +40,9 @@ final class LibraryPaths {
    * out of the library).
    */
   static Path inside(Path folder, String name) {
+    if (!spellable(folder, name)) {
+      return null; // this system's file-name encoding cannot spell it (issue 20, items 7 and 15)
+    }
     if (name == null || name.isEmpty() || name.indexOf('\0') >= 0 || name.startsWith("/")) {
       return null;
     }
@@ -56,6 +60,47 @@ final class LibraryPaths {
       return null;
     }
     return realParentInside(folder, p) ? p : null;
+  }
+
+  /**
+   * Whether this system can turn the stored name into a path: false when the file-name encoding
+   * ({@code sun.jnu.encoding}, ASCII when no UTF-8 locale is set) cannot encode its characters.
+   */
+  static boolean spellable(Path folder, String name) {
+    try {
+      folder.getFileSystem().getPath(name == null ? "" : name);
+      return true;
+    } catch (InvalidPathException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Whether {@code file}'s name, as text, leads back to the same file. A name whose bytes are not
+   * valid in the file-name encoding (such as {@code bad\xff.png} under UTF-8, or {@code café.png}
+   * when no UTF-8 locale is set) is read with replacement characters; that text names another file,
+   * so the index cannot keep it (issue 20, item 7).
+   */
+  static boolean spelled(Path file) {
+    try {
+      return file.getFileSystem().getPath(file.toString()).equals(file);
+    } catch (InvalidPathException e) {
+      return false;
+    }
+  }
+
+  /** The sentence for a file whose name {@link #spelled} refuses. */
+  static String unspelledSentence(String name) {
+    String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
+    boolean utf8 = "UTF-8".equalsIgnoreCase(encoding) || "UTF8".equalsIgnoreCase(encoding);
+    return "The file "
+        + name
+        + " is not indexed: its name is not valid text in this system's file-name encoding ("
+        + encoding
+        + "); "
+        + (utf8
+            ? "rename it with a UTF-8 name."
+            : "run Stepwise under a UTF-8 locale (for example LANG=C.UTF-8) or rename it.");
   }
 
   /**

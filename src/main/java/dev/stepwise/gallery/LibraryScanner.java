@@ -23,11 +23,18 @@ final class LibraryScanner {
 
   private LibraryScanner() {}
 
-  /** Scans the library folder; {@code all} re-reads every file, changed or not. */
+  /**
+   * Scans the library folder; {@code all} re-reads every file, changed or not. A file that cannot
+   * be indexed (damaged, over a bound, a name this system cannot spell) is remembered with its size
+   * and modification time and not read again until it changes or {@code all} is set.
+   */
   static ScanReport scan(Library lib, boolean all) {
     Map<String, long[]> known = lib.fileStamps();
+    Map<String, long[]> knownSkips = lib.skippedStamps();
     Map<Path, long[]> files = listPngStamps(lib.folder());
     List<LibraryIndex.Row> rows = new ArrayList<>();
+    List<LibraryIndex.Skip> skips = new ArrayList<>(); // written last: removals forget skips first
+    List<String> gone = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     int added = 0;
     int updated = 0;
@@ -35,13 +42,20 @@ final class LibraryScanner {
       Path f = e.getKey();
       String rel = lib.relative(f);
       long[] stamp = known.remove(rel);
+      long[] skip = knownSkips.remove(rel);
       long size = e.getValue()[0];
       long mtime = e.getValue()[1];
-      if (stamp != null && !all && stamp[0] == size && stamp[1] == mtime) {
+      boolean spelled = LibraryPaths.spelled(f);
+      if (!all && (same(skip, size, mtime) || (spelled && same(stamp, size, mtime)))) {
         continue;
       }
+      int before = skipped.size();
       LibraryIndex.Row row = read(lib, f, size, mtime, skipped);
       if (row == null) {
+        skips.add(new LibraryIndex.Skip(rel, size, mtime, skipped.get(before)));
+        if (!spelled && stamp != null) {
+          gone.add(rel); // indexed before names were checked: a row no one can act on
+        }
         continue;
       }
       rows.add(row);
@@ -55,15 +69,23 @@ final class LibraryScanner {
         rows.clear();
       }
     }
-    List<String> gone = new ArrayList<>();
     for (String rel : known.keySet()) {
+      if (!LibraryPaths.spellable(lib.folder(), rel)) {
+        continue; // this system cannot spell the name (a locale that is not UTF-8): keep the row
+      }
       Path file = LibraryPaths.inside(lib.folder(), rel);
       if (file == null || !Files.exists(file)) {
         gone.add(rel);
       }
     }
-    lib.indexWrite(rows, gone);
+    List<String> remove = new ArrayList<>(gone);
+    remove.addAll(knownSkips.keySet()); // skipped files that are gone: forget them
+    lib.indexWrite(rows, remove, skips);
     return new ScanReport(added, updated, gone.size(), skipped, null);
+  }
+
+  private static boolean same(long[] stamp, long size, long mtime) {
+    return stamp != null && stamp[0] == size && stamp[1] == mtime;
   }
 
   /** Indexes the given files now and returns their ids in order. */
@@ -84,6 +106,10 @@ final class LibraryScanner {
   /** Reads one file into a row; a damaged PNG adds a sentence to {@code skipped} and gives null. */
   private static LibraryIndex.Row read(
       Library lib, Path f, long size, long mtime, List<String> skipped) {
+    if (!LibraryPaths.spelled(f)) {
+      skipped.add(LibraryPaths.unspelledSentence(lib.relative(f)));
+      return null;
+    }
     Map<String, String> text;
     try {
       text = Library.readText(f);

@@ -26,8 +26,9 @@ import java.util.zip.Inflater;
  * present. Bounds: a file over the size limit is refused before it is read; a text chunk over 1 MiB
  * is refused before its data is read; a decompressed text over 1 MiB is refused as soon as the
  * inflater passes that size, so a zip bomb never gets its full size allocated; more than 64 text
- * chunks or 8 MiB of text in all are refused. A keyword seen twice keeps its first place and its
- * last text, as Pillow does.
+ * chunks, 8 MiB of text in all or more than 262,144 chunks of any type are refused, and skipping a
+ * chunk reuses one buffer, so a file of millions of empty chunks costs one bounded pass. A keyword
+ * seen twice keeps its first place and its last text, as Pillow does.
  */
 public final class PngText {
   /** File size limit used by {@link #read(Path)}. */
@@ -152,7 +153,16 @@ public final class PngText {
     long textBytes = 0;
     boolean first = true;
     byte[] head = new byte[8];
-    while (true) {
+    byte[] skipBuffer = new byte[1 << 16];
+    for (int chunks = 1; ; chunks++) {
+      if (chunks > PngChunks.MAX_CHUNKS) {
+        throw new MetadataException(
+            "The image "
+                + name
+                + " has more than "
+                + PngChunks.MAX_CHUNKS
+                + " chunks, which is more than Stepwise reads.");
+      }
       if (in.readNBytes(head, 0, 8) < 8) {
         throw damaged(name, "it ends before the IEND chunk");
       }
@@ -202,7 +212,7 @@ public final class PngText {
         }
         texts.put(kv[0], kv[1]);
       } else {
-        skipChecked(in, length, type, name);
+        skipChecked(in, length, type, name, skipBuffer);
       }
       pos += length + 4;
       if (type.equals("IEND")) {
@@ -232,11 +242,10 @@ public final class PngText {
   }
 
   /** Reads past a chunk's data while computing its CRC, in constant memory. */
-  private static void skipChecked(InputStream in, long length, String type, String name)
+  private static void skipChecked(InputStream in, long length, String type, String name, byte[] buf)
       throws IOException {
     CRC32 crc = new CRC32();
     crc.update(type.getBytes(StandardCharsets.ISO_8859_1));
-    byte[] buf = new byte[1 << 16];
     long left = length;
     while (left > 0) {
       int n = in.read(buf, 0, (int) Math.min(buf.length, left));

@@ -182,7 +182,7 @@ class LibraryCliTest {
     assertEquals(5, details.out().strip().split("\t").length, "five fields: " + details.out());
   }
 
-  private static Recipe recipe(String prompt, long seed) {
+  static Recipe recipe(String prompt, long seed) {
     return new Recipe(
         prompt, "", "m1", null, "ddim", false, 4, 3, 0, seed, 1, 1, -1, null, null, Map.of());
   }

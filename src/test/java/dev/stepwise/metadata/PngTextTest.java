@@ -157,6 +157,35 @@ class PngTextTest {
     assertMessage("unknown compression method", () -> PngText.read(method));
   }
 
+  /**
+   * Issue 20, item 8: a million empty chunks and no end cost 55 s and 800 MB on every scan (a 64
+   * KiB buffer per skipped chunk, no bound on the walk). Now the walk stops at {@link
+   * PngChunks#MAX_CHUNKS}, in constant memory, with one sentence.
+   */
+  @Test
+  void aMillionEmptyChunksStopAtTheChunkBoundQuickly() throws Exception {
+    Path file = dir.resolve("crafted.png");
+    byte[] empty = chunk("zzZz", new byte[0]);
+    try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+      out.write(minimalHead());
+      for (int i = 0; i < 1_000_000; i++) {
+        out.write(empty);
+      }
+      out.write(new byte[] {0, 0, 0, 5, 't', 'E'}); // cut short
+    }
+    MetadataException e =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(10),
+            () -> assertThrows(MetadataException.class, () -> PngText.read(file)));
+    assertEquals(
+        "The image crafted.png has more than "
+            + PngChunks.MAX_CHUNKS
+            + " chunks, which is more than Stepwise reads.",
+        e.getMessage());
+    // a real image with many IDAT chunks (libpng's 8 KiB each, a 256 MiB file) stays readable
+    assertTrue(PngChunks.MAX_CHUNKS > (256 << 20) / 8192);
+  }
+
   @Test
   void refusesTooManyTextChunksAndKeywordlessChunks() {
     ByteArrayOutputStream many = new ByteArrayOutputStream();
