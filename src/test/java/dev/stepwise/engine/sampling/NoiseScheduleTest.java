@@ -30,7 +30,9 @@ class NoiseScheduleTest {
   @Test
   void betasCumprodAndSigmasEqualTorchBitForBit() throws Exception {
     JsonObject ref;
-    try (InputStream in = getClass().getResourceAsStream("schedule_reference.json")) {
+    try (InputStream in =
+        new java.util.zip.GZIPInputStream(
+            getClass().getResourceAsStream("schedule_reference.json.gz"))) {
       ref =
           JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
               .getAsJsonObject();

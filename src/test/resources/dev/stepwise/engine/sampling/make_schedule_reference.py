@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""Writes schedule_reference.json: float32 bits of betas and alphas_cumprod as diffusers builds them.
+"""Writes schedule_reference.json (committed gzipped): float32 bits of betas and alphas_cumprod as diffusers builds them.
 
 The formulas are those of diffusers' schedulers (scheduling_ddim.py __init__), run with torch:
-    /usr/bin/python3 make_schedule_reference.py > schedule_reference.json
+    /usr/bin/python3 make_schedule_reference.py | gzip -9n > schedule_reference.json.gz
 Tested with Debian's torch 1.13.1 on an AVX2 x86-64 CPU.
 """
 import json
