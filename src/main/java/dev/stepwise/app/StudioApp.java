@@ -46,7 +46,7 @@ public final class StudioApp extends Application {
     stage = primary;
     store = SettingsStore.standard();
     StudioSettings settings = store.load();
-    ModelCatalog catalog = ModelCatalog.standard();
+    ModelCatalog catalog = ModelCatalog.forRoot(settings.generation().modelsRoot());
     vm = new StudioViewModel(Platform::runLater, background, new SecureRandom());
     vm.apply(settings.generation(), catalog.list());
     window = new StudioWindow(vm, settings.theme());
