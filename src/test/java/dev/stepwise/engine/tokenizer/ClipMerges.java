@@ -7,16 +7,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates the shared CLIP merges (skips the calling test when the shared folder is absent). */
+/**
+ * CLIP's tokenizer for tests: the bundled vocabulary (the same merges as the shared merges.txt, as
+ * {@link BundledClipVocabularyTest} checks by hash), and the shared merges file itself for the
+ * tests that read it (those skip when the shared folder is absent).
+ */
 final class ClipMerges {
   private static ClipBpeTokenizer shared;
 
   private ClipMerges() {}
 
-  /** The 77-token tokenizer built from the shared merges, loaded once per test JVM. */
+  /** The 77-token tokenizer built from the bundled merges, loaded once per test JVM. */
   static synchronized ClipBpeTokenizer tokenizer() {
     if (shared == null) {
-      shared = ClipBpeTokenizer.fromMerges(path(), 77);
+      shared = ClipBpeTokenizer.bundled(77);
     }
     return shared;
   }

@@ -9,7 +9,7 @@ import dev.stepwise.engine.prompt.PromptChunks;
 import java.util.Collections;
 import org.junit.jupiter.api.Test;
 
-/** CLIP's pieces, windows and comma for A1111's chunks (skipped without the shared CLIP merges). */
+/** CLIP's pieces, windows and comma for A1111's chunks. */
 class ClipPromptPiecesTest {
 
   @Test
