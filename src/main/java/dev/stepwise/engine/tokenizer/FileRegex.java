@@ -64,9 +64,13 @@ final class FileRegex {
     }
   }
 
+  /** {@code text} cut to its first characters for a message. */
+  static String shorten(String text) {
+    return text.length() <= QUOTED ? text : text.substring(0, QUOTED) + "…";
+  }
+
   private ModelPackException tooCostly(String text, String why) {
-    String shown =
-        expression.length() <= QUOTED ? expression : expression.substring(0, QUOTED) + "…";
+    String shown = shorten(expression);
     return new ModelPackException(
         "The tokenizer's "
             + kind

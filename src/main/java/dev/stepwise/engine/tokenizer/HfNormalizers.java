@@ -131,8 +131,17 @@ final class HfNormalizers {
     try {
       return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
     } catch (PatternSyntaxException e) {
+      // A pattern nested too deeply for the compiler's stack lands here too ("Stack overflow
+      // during pattern compilation"), so a file can be megabytes of parentheses: quote a part.
       throw new ModelPackException(
-          "The regex \"" + regex + "\" in " + where + " is not valid java.util.regex syntax.", e);
+          "The regex \""
+              + FileRegex.shorten(regex)
+              + "\" in "
+              + where
+              + " is not valid java.util.regex syntax ("
+              + FileRegex.shorten(e.getDescription())
+              + ").",
+          e);
     }
   }
 }
