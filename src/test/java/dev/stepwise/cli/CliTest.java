@@ -206,6 +206,36 @@ class CliTest {
     assertFalse(Files.exists(dir.resolve("x.png")), "nothing generated");
   }
 
+  @ParameterizedTest
+  @CsvSource({"'(.*a){12}b', a, 40", "'(?:a|b)*c', ab, 20000"})
+  void aCraftedTokenizerPatternEndsGenerateWithOneSentence(String regex, String unit, int times) {
+    // Issue 20: the first backtracks for minutes, the second overflows the sampler's stack;
+    // neither may hang the command. The timeout only guards against a hang.
+    Path pack = TestPacks.tinySdWithSplit(dir.resolve("evil"), regex);
+    Run r =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(120),
+            () ->
+                cli(
+                    "generate",
+                    "--model",
+                    pack.toString(),
+                    "--prompt",
+                    unit.repeat(times),
+                    "--steps",
+                    "2",
+                    "--out",
+                    dir.resolve("x.png").toString()));
+    assertEquals(1, r.code(), r.out());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(
+        r.err().startsWith("stepwise: The tokenizer's Split pattern \"" + regex + "\" in "),
+        r.err());
+    assertTrue(r.err().contains("is too costly for this prompt"), r.err());
+    assertTrue(r.err().strip().endsWith("."), r.err());
+    assertFalse(Files.exists(dir.resolve("x.png")), "nothing generated");
+  }
+
   @Test
   void aBadPreviewMethodIsOneLine() {
     Run r =

@@ -65,6 +65,34 @@ public final class TestPacks {
     return pack;
   }
 
+  /** The expression {@link #tinySdWithSplit} is mostly used with: exponential backtracking. */
+  public static final String EXPONENTIAL_SPLIT = "(.*a){12}b";
+
+  /**
+   * A copy of tiny-sd in {@code folder} whose tokenizer.json pre-tokenizer is a Split on the
+   * crafted {@code regex} (issue 20: a tokenizer file must not hang or crash anything).
+   */
+  public static Path tinySdWithSplit(Path folder, String regex) {
+    Path pack = copyOfTinySd(folder);
+    Path file = pack.resolve("tokenizer").resolve("tokenizer.json");
+    try {
+      com.google.gson.JsonObject root =
+          com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+      com.google.gson.JsonObject split = new com.google.gson.JsonObject();
+      split.addProperty("type", "Split");
+      com.google.gson.JsonObject pattern = new com.google.gson.JsonObject();
+      pattern.addProperty("Regex", regex);
+      split.add("pattern", pattern);
+      split.addProperty("behavior", "Removed");
+      split.addProperty("invert", false);
+      root.add("pre_tokenizer", split);
+      Files.writeString(file, root.toString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return pack;
+  }
+
   /** A pack by the name its goldens use: tiny-sd, tiny-sd2 or stepwise-emoji. */
   public static Path byName(String name) {
     switch (name) {

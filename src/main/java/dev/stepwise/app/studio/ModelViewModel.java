@@ -208,7 +208,8 @@ public final class ModelViewModel {
             message = "";
           } catch (EngineException e) {
             message = e.getMessage() + " Choose another model or open a model folder.";
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | Error e) {
+            // Whatever reading throws, the studio must leave "Reading…" and say so.
             message =
                 "The model in "
                     + choice.folder()

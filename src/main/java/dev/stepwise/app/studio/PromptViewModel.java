@@ -1,12 +1,16 @@
 package dev.stepwise.app.studio;
 
+import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.prompt.PromptChunks;
 import dev.stepwise.engine.service.PackFacts;
+import dev.stepwise.engine.tokenizer.PromptTokenizer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
@@ -20,7 +24,8 @@ import javafx.collections.ObservableList;
 /**
  * What the chosen model says about the prompt: the prompt ideas its pack lists, completions from
  * its vocabulary, and the words of the prompt and negative prompt it does not know. Used on the UI
- * thread.
+ * thread, which never tokenizes: completions are lookups in the vocabulary's word set, and unknown
+ * words are found on a background executor.
  */
 public final class PromptViewModel {
   private final StringProperty prompt;
@@ -30,12 +35,24 @@ public final class PromptViewModel {
   private final ObservableList<String> unknownWordsView =
       FXCollections.unmodifiableObservableList(unknownWords);
   private final ReadOnlyStringWrapper unknownWarning = new ReadOnlyStringWrapper("");
+  private final Executor ui;
+  private final Executor background;
+  private final AtomicLong latestCheck = new AtomicLong();
 
-  /** Follows the prompts of {@code controls} and the model whose facts {@code facts} holds. */
-  PromptViewModel(ControlsViewModel controls, ReadOnlyObjectProperty<PackFacts> facts) {
+  /**
+   * Follows the prompts of {@code controls} and the model whose facts {@code facts} holds; the
+   * prompts are tokenized on {@code background} and the results posted to {@code ui}.
+   */
+  PromptViewModel(
+      ControlsViewModel controls,
+      ReadOnlyObjectProperty<PackFacts> facts,
+      Executor ui,
+      Executor background) {
     this.prompt = controls.promptProperty();
     this.negativePrompt = controls.negativePromptProperty();
     this.facts = facts;
+    this.ui = ui;
+    this.background = background;
     prompt.addListener((o, a, b) -> updateUnknownWords());
     negativePrompt.addListener((o, a, b) -> updateUnknownWords());
     facts.addListener((o, a, b) -> updateUnknownWords());
@@ -125,23 +142,58 @@ public final class PromptViewModel {
     return out.size() > max ? List.copyOf(out.subList(0, max)) : out;
   }
 
+  /**
+   * Checks the prompts on the background executor: the tokenizer runs the pack's own patterns,
+   * which a crafted tokenizer.json can make costly, so the UI thread never tokenizes. The newest
+   * edit wins: a check that a later edit has overtaken neither runs nor reports.
+   */
   private void updateUnknownWords() {
+    long ticket = latestCheck.incrementAndGet();
     PackFacts f = facts.get();
     if (f == null) {
       unknownWords.clear();
       unknownWarning.set("");
       return;
     }
-    Set<String> words = new LinkedHashSet<>();
-    words.addAll(PromptChunks.unknownWords(f.tokenizer(), prompt.get()));
-    words.addAll(PromptChunks.unknownWords(f.tokenizer(), negativePrompt.get()));
-    unknownWords.setAll(words);
-    unknownWarning.set(
-        words.isEmpty()
-            ? ""
-            : "The model does not know: "
-                + String.join(", ", words)
-                + " (these words carry no meaning for it).");
+    PromptTokenizer tokenizer = f.tokenizer();
+    String p = prompt.get();
+    String n = negativePrompt.get();
+    background.execute(
+        () -> {
+          if (ticket != latestCheck.get()) {
+            return;
+          }
+          List<String> words = List.of();
+          String warning;
+          try {
+            Set<String> found = new LinkedHashSet<>();
+            found.addAll(PromptChunks.unknownWords(tokenizer, p));
+            found.addAll(PromptChunks.unknownWords(tokenizer, n));
+            words = List.copyOf(found);
+            warning =
+                words.isEmpty()
+                    ? ""
+                    : "The model does not know: "
+                        + String.join(", ", words)
+                        + " (these words carry no meaning for it).";
+          } catch (EngineException e) {
+            warning = e.getMessage();
+          } catch (RuntimeException | StackOverflowError e) {
+            warning =
+                "The prompt could not be checked against the model's words ("
+                    + e.getClass().getSimpleName()
+                    + ").";
+          }
+          List<String> result = words;
+          String message = warning;
+          ui.execute(
+              () -> {
+                if (ticket == latestCheck.get()) {
+                  unknownWords.setAll(result);
+                  unknownWarning.set(message);
+                }
+              });
+        });
   }
 
   /** The words of the prompt and negative prompt the model does not know, in order. */

@@ -50,6 +50,7 @@ public record PackFacts(
       VaeConfig vae = VaeConfig.fromJson(pack.vaeConfig());
       SchedulerConfig scheduler = SchedulerConfig.fromJson(pack.schedulerConfig());
       PromptTokenizer tokenizer = pack.tokenizer(clip.maxPositionEmbeddings());
+      tokenizer.vocabularyWords(); // listed here, off a UI thread, so completion only looks up
       int factor = vae.downscale();
       return new PackFacts(
           pack.root(),

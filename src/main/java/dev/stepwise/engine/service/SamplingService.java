@@ -148,7 +148,15 @@ public final class SamplingService implements AutoCloseable {
         job.state(JobState.RUNNING);
       }
       fireQueueChanged();
-      runJob(job);
+      try {
+        runJob(job);
+      } catch (Throwable e) {
+        // runJob ends every job itself; this is the last guard that keeps the worker serving.
+        LOG.error("job {} was not ended", job.id(), e);
+        if (!job.state().isFinal()) {
+          fail(job, internalError(e));
+        }
+      }
       synchronized (this) {
         running = null;
       }
@@ -178,19 +186,21 @@ public final class SamplingService implements AutoCloseable {
       fail(
           job,
           new EngineException("Generation ran out of memory; choose a smaller size or batch.", e));
-    } catch (RuntimeException | Error e) {
-      // Any other failure (a native library or class that failed to load, a StackOverflowError
-      // from a crafted tokenizer regex) must fail this job, not end the worker thread: every later
-      // job would wait forever.
+    } catch (Throwable e) {
+      // Any other failure (a native library or class that failed to load, a StackOverflowError,
+      // a checked exception a library threw unchecked) must fail this job, not end the worker
+      // thread: every later job, and the CLI waiting for this one, would wait forever.
       LOG.error("job {} failed unexpectedly", job.id(), e);
-      fail(
-          job,
-          new EngineException(
-              "Generation failed because of an internal error ("
-                  + e.getClass().getSimpleName()
-                  + "); the log has the details.",
-              e));
+      fail(job, internalError(e));
     }
+  }
+
+  private static EngineException internalError(Throwable e) {
+    return new EngineException(
+        "Generation failed because of an internal error ("
+            + e.getClass().getSimpleName()
+            + "); the log has the details.",
+        e);
   }
 
   private void fail(JobHandle job, EngineException e) {
@@ -214,10 +224,11 @@ public final class SamplingService implements AutoCloseable {
     if (model != null && normalized.equals(modelPath)) {
       return model;
     }
-    if (model != null) {
-      model.close();
-      model = null;
-      modelPath = null;
+    DiffusionModel previous = model;
+    model = null;
+    modelPath = null;
+    if (previous != null) {
+      previous.close();
     }
     model = loader.apply(normalized, device);
     modelPath = normalized;
@@ -230,10 +241,11 @@ public final class SamplingService implements AutoCloseable {
     }
   }
 
+  /** Runs a listener; whatever it throws (an Error included) is logged, never the worker's end. */
   private static void safe(Runnable r) {
     try {
       r.run();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.warn("a listener failed", e);
     }
   }

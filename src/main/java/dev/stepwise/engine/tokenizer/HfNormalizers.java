@@ -25,7 +25,8 @@ import java.util.regex.PatternSyntaxException;
  *       whitespace at the chosen ends.
  *   <li>{@code Replace} ({@code pattern}: {@code {"String": s}} or {@code {"Regex": r}}, {@code
  *       content}): replaces every match with {@code content}; a regex is compiled by
- *       java.util.regex with Unicode classes, so Rust-only regex syntax is refused.
+ *       java.util.regex with Unicode classes, so Rust-only regex syntax is refused, and run with a
+ *       bounded cost ({@link FileRegex}).
  *   <li>{@code Sequence} ({@code normalizers}): applies each in order.
  * </ul>
  */
@@ -69,7 +70,7 @@ final class HfNormalizers {
             TokenizerFiles.bool(object, "strip_left", true, where),
             TokenizerFiles.bool(object, "strip_right", true, where));
       case "Replace":
-        return replace(object, where);
+        return replace(object, where, origin);
       case "Sequence":
         return sequence(object, origin);
       default:
@@ -91,17 +92,17 @@ final class HfNormalizers {
     };
   }
 
-  private static UnaryOperator<String> replace(JsonObject object, String where) {
+  private static UnaryOperator<String> replace(JsonObject object, String where, String origin) {
     String content = TokenizerFiles.string(object, "content", where);
     if (content == null) {
       throw new ModelPackException("The " + where + " needs a \"content\" string.");
     }
-    Pattern pattern = HfPatterns.compile(object, where);
+    FileRegex pattern = HfPatterns.compile(object, where, "Replace", origin);
     if (pattern == null) {
       return UnaryOperator.identity(); // an empty string pattern matches nothing, as upstream
     }
     String replacement = Matcher.quoteReplacement(content);
-    return s -> pattern.matcher(s).replaceAll(replacement);
+    return s -> pattern.apply(s, m -> m.replaceAll(replacement));
   }
 
   private static UnaryOperator<String> sequence(JsonObject object, String origin) {
@@ -130,8 +131,17 @@ final class HfNormalizers {
     try {
       return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
     } catch (PatternSyntaxException e) {
+      // A pattern nested too deeply for the compiler's stack lands here too ("Stack overflow
+      // during pattern compilation"), so a file can be megabytes of parentheses: quote a part.
       throw new ModelPackException(
-          "The regex \"" + regex + "\" in " + where + " is not valid java.util.regex syntax.", e);
+          "The regex \""
+              + FileRegex.shorten(regex)
+              + "\" in "
+              + where
+              + " is not valid java.util.regex syntax ("
+              + FileRegex.shorten(e.getDescription())
+              + ").",
+          e);
     }
   }
 }

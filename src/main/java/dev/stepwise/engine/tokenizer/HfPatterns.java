@@ -12,8 +12,14 @@ import java.util.regex.Pattern;
 final class HfPatterns {
   private HfPatterns() {}
 
-  /** The compiled pattern, or null for an empty string pattern (which matches nothing upstream). */
-  static Pattern compile(JsonObject owner, String where) {
+  /**
+   * The compiled pattern, run with a bounded cost ({@link FileRegex}), or null for an empty string
+   * pattern (which matches nothing upstream).
+   *
+   * @param kind the owner's type as messages name it: "Split" or "Replace"
+   * @param origin the file, as messages name it
+   */
+  static FileRegex compile(JsonObject owner, String where, String kind, String origin) {
     JsonObject pattern = TokenizerFiles.object(owner, "pattern", where);
     if (pattern == null) {
       throw new ModelPackException("The " + where + " needs a \"pattern\" object.");
@@ -25,8 +31,10 @@ final class HfPatterns {
           "The pattern of " + where + " must be {\"String\": ...} or {\"Regex\": ...}.");
     }
     if (literal != null) {
-      return literal.isEmpty() ? null : Pattern.compile(Pattern.quote(literal));
+      return literal.isEmpty()
+          ? null
+          : new FileRegex(Pattern.compile(Pattern.quote(literal)), kind, literal, origin);
     }
-    return HfNormalizers.compileRegex(regex, where);
+    return new FileRegex(HfNormalizers.compileRegex(regex, where), kind, regex, origin);
   }
 }

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  *   <li>{@code Punctuation} ({@code behavior}, default Isolated): each punctuation character (ASCII
  *       punctuation or Unicode category P) is a delimiter.
  *   <li>{@code Split} ({@code pattern} String or Regex, {@code behavior}, {@code invert}): the
- *       pattern's matches are delimiters (or, inverted, the words).
+ *       pattern's matches are delimiters (or, inverted, the words); the pattern runs with a bounded
+ *       cost ({@link FileRegex}).
  *   <li>{@code Sequence} ({@code pretokenizers}): each applies to the words of the previous.
  * </ul>
  *
@@ -73,17 +74,17 @@ final class HfPreTokenizers {
       case "Punctuation":
         {
           Behavior behavior = behavior(object, Behavior.ISOLATED, where);
-          return text -> apply(segments(PUNCTUATION, text, false), behavior);
+          return text -> apply(segments(PUNCTUATION.matcher(text), text, false), behavior);
         }
       case "Split":
         {
-          Pattern pattern = HfPatterns.compile(object, where);
+          FileRegex pattern = HfPatterns.compile(object, where, "Split", origin);
           Behavior behavior = behavior(object, null, where);
           boolean invert = TokenizerFiles.bool(object, "invert", false, where);
           if (pattern == null) {
             return text -> text.isEmpty() ? List.of() : List.of(new int[] {0, text.length()});
           }
-          return text -> apply(segments(pattern, text, invert), behavior);
+          return text -> apply(pattern.apply(text, m -> segments(m, text, invert)), behavior);
         }
       case "Sequence":
         return sequence(object, origin);
@@ -171,12 +172,11 @@ final class HfPreTokenizers {
 
   /**
    * Covers {@code text} with {@code {start, end, isDelimiter}} segments: each non-empty match of
-   * {@code pattern} is a delimiter, the text between matches is not; {@code invert} swaps the two
-   * (tokenizers tokenizer/pattern.rs find_matches and Invert).
+   * {@code m} (a matcher over {@code text}) is a delimiter, the text between matches is not; {@code
+   * invert} swaps the two (tokenizers tokenizer/pattern.rs find_matches and Invert).
    */
-  private static List<int[]> segments(Pattern pattern, String text, boolean invert) {
+  private static List<int[]> segments(Matcher m, String text, boolean invert) {
     List<int[]> out = new ArrayList<>();
-    Matcher m = pattern.matcher(text);
     int prev = 0;
     while (m.find()) {
       if (m.end() == m.start()) {

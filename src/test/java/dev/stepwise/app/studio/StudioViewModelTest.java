@@ -65,10 +65,53 @@ class StudioViewModelTest {
         32, vm.controls().widthProperty().get(), "the tiny pack's own size fills an empty size");
     assertEquals("", vm.prompts().unknownWarningProperty().get());
     vm.controls().promptProperty().set("a red zebra with wings");
+    ui.runUntil(() -> !vm.prompts().unknownWords().isEmpty(), LIMIT);
     assertEquals(List.of("zebra", "wings"), vm.prompts().unknownWords());
     assertTrue(vm.prompts().unknownWarningProperty().get().contains("zebra, wings"));
     assertTrue(vm.prompts().completions("he", 5).contains("heart"));
     assertTrue(vm.prompts().completions("zz", 5).isEmpty());
+  }
+
+  @Test
+  void aCraftedTokenizerIsNeverRunOnTheUiThreadAndTheNewestEditWins(@TempDir Path dir)
+      throws Exception {
+    // The prompt is checked on the background executor, here a queue the test drains: typing
+    // into the prompt (on the UI thread) only queues a check, so a costly pattern in the pack's
+    // tokenizer.json cannot freeze the window.
+    UiQueue background = new UiQueue();
+    StudioViewModel studio = new StudioViewModel(ui, background, new Random(7));
+    Path evil = TestPacks.tinySdWithSplit(dir, TestPacks.EXPONENTIAL_SPLIT);
+    GenerationSettings d = GenerationSettings.defaults();
+    studio.apply(
+        new GenerationSettings("", "", 5, 4, "0", false, d.sampler(), false, 0, 0, 1, ""),
+        List.of(new ModelChoice("evil", evil, true)));
+    background.runAll(); // reads the pack
+    ui.runAll();
+    assertNotNull(studio.model().factsProperty().get(), "the crafted pack reads");
+    background.runAll();
+    ui.runAll();
+
+    String costly = "a".repeat(40);
+    for (int i = 1; i <= costly.length(); i++) {
+      studio.controls().promptProperty().set(costly.substring(0, i)); // one keystroke each
+    }
+    assertEquals(0, ui.pending(), "nothing was tokenized on the UI thread");
+    assertEquals("", studio.prompts().unknownWarningProperty().get());
+    assertEquals(costly.length(), background.pending(), "each keystroke queued a check");
+    assertTrue(studio.prompts().completions("he", 5).contains("heart"), "lookups need no regex");
+
+    background.runAll();
+    assertEquals(1, ui.pending(), "only the newest keystroke's check ran and reports");
+    ui.runAll();
+    String warning = studio.prompts().unknownWarningProperty().get();
+    assertTrue(warning.startsWith("The tokenizer's Split pattern \"(.*a){12}b\""), warning);
+    assertTrue(warning.contains("is too costly for this prompt"), warning);
+    assertTrue(studio.prompts().unknownWords().isEmpty());
+
+    studio.controls().promptProperty().set("");
+    background.runAll();
+    ui.runAll();
+    assertEquals("", studio.prompts().unknownWarningProperty().get(), "a cheap prompt clears it");
   }
 
   @Test

@@ -303,7 +303,7 @@ class StudioWindowTest {
     assertFalse(warning.isVisible());
     robot.clickOn("#prompt").press(KeyCode.CONTROL, KeyCode.A).release(KeyCode.A, KeyCode.CONTROL);
     robot.write("a red zebra");
-    WaitForAsyncUtils.waitForFxEvents();
+    waitFor(warning::isVisible); // the words are checked off the FX thread, then shown
     assertTrue(warning.isVisible());
     assertTrue(warning.getText().contains("zebra"), warning.getText());
   }

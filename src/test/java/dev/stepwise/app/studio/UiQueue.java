@@ -6,7 +6,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** A stand-in UI thread for view-model tests: tasks queue up and the test thread runs them. */
+/**
+ * A stand-in UI thread (or background executor) for view-model tests: tasks queue up and the test
+ * thread runs them.
+ */
 final class UiQueue implements Executor {
   private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
   private int maxPending;
@@ -32,6 +35,21 @@ final class UiQueue implements Executor {
         r.run();
       }
     }
+  }
+
+  /** How many tasks are waiting. */
+  int pending() {
+    return tasks.size();
+  }
+
+  /** Runs the waiting tasks (and any they queue) on the calling thread; returns how many ran. */
+  int runAll() {
+    int ran = 0;
+    for (Runnable r = tasks.poll(); r != null; r = tasks.poll()) {
+      r.run();
+      ran++;
+    }
+    return ran;
   }
 
   /** The most tasks that were ever waiting at once. */

@@ -31,4 +31,28 @@ class PackFactsTest {
     ModelPackException e = assertThrows(ModelPackException.class, () -> PackFacts.read(dir));
     assertTrue(e.getMessage().contains("model_index.json"), e.getMessage());
   }
+
+  @Test
+  void aCraftedSplitPatternIsReadButRefusesACostlyPromptInOneSentence(@TempDir Path dir) {
+    PackFacts f = PackFacts.read(TestPacks.tinySdWithSplit(dir, TestPacks.EXPONENTIAL_SPLIT));
+    assertTrue(f.tokenizer().vocabularyWords().contains("heart"), "no regex runs to list words");
+    ModelPackException e =
+        assertThrows(
+            ModelPackException.class, () -> f.tokenizer().encode("a".repeat(40)).unknownWords());
+    assertTrue(e.getMessage().startsWith("The tokenizer's Split pattern"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("."), e.getMessage());
+  }
+
+  @Test
+  void aPatternTooDeepForTheRegexCompilerIsRefusedWithAShortSentence(@TempDir Path dir) {
+    // java.util.regex compiles recursively; 100,000 nested groups overflow its stack, which it
+    // reports as a PatternSyntaxException.
+    Path pack = TestPacks.tinySdWithSplit(dir, "(".repeat(100_000) + "a" + ")".repeat(100_000));
+    ModelPackException e = assertThrows(ModelPackException.class, () -> PackFacts.read(pack));
+    String m = e.getMessage();
+    assertTrue(m.startsWith("The regex \"((("), m);
+    assertTrue(m.contains("is not valid java.util.regex syntax"), m);
+    assertTrue(m.endsWith(")."), m);
+    assertTrue(m.length() < 1000, "the message quotes only part of the pattern: " + m.length());
+  }
 }

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SamplingServiceTest {
   private SamplingService service;
@@ -207,6 +208,83 @@ class SamplingServiceTest {
           s.submit(request(3, 2), null).result().get(60, TimeUnit.SECONDS).images().size(),
           "the next job still runs");
     }
+  }
+
+  @Test
+  void aCraftedTokenizerFailsItsJobInOneSentenceAndTheNextJobRuns(@TempDir Path dir)
+      throws Exception {
+    Path evil = TestPacks.tinySdWithSplit(dir, TestPacks.EXPONENTIAL_SPLIT);
+    JobHandle bad =
+        service.submit(
+            GenerationRequest.builder().model(evil).prompt("a".repeat(40)).steps(2).build(), null);
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> bad.result().get(60, TimeUnit.SECONDS));
+    String m = e.getCause().getMessage();
+    assertTrue(m.startsWith("The tokenizer's Split pattern \"(.*a){12}b\" in "), m);
+    assertTrue(m.contains("is too costly for this prompt"), m);
+    assertEquals(JobState.FAILED, bad.state());
+    assertEquals(
+        1,
+        service.submit(request(3, 2), null).result().get(60, TimeUnit.SECONDS).images().size(),
+        "the next job still runs");
+  }
+
+  @Test
+  void aCheckedExceptionThrownUncheckedFailsTheJobAndTheWorkerGoesOn() throws Exception {
+    Path broken = Path.of("/broken/model");
+    try (SamplingService s =
+        new SamplingService(
+            TestPacks.tinySd(),
+            Device.cpu(),
+            (p, d) -> {
+              if (p.equals(broken)) {
+                throw SamplingServiceTest.<RuntimeException>sneaky(
+                    new java.io.IOException("disk gone"));
+              }
+              return DiffusionModel.load(p, d);
+            })) {
+      JobHandle bad = s.submit(GenerationRequest.builder().model(broken).prompt("x").build(), null);
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> bad.result().get(60, TimeUnit.SECONDS));
+      assertEquals(
+          "Generation failed because of an internal error (IOException); the log has the details.",
+          e.getCause().getMessage());
+      assertEquals(
+          1,
+          s.submit(request(3, 2), null).result().get(60, TimeUnit.SECONDS).images().size(),
+          "the next job still runs");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> T sneaky(Throwable t) throws T {
+    throw (T) t;
+  }
+
+  @Test
+  void aListenerThrowingAnErrorDoesNotStopTheWorker() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    service.addQueueListener(
+        () -> {
+          calls.incrementAndGet();
+          throw new StackOverflowError();
+        });
+    JobHandle first =
+        service.submit(
+            request(1, 2),
+            new GenerationListener() {
+              @Override
+              public void finished(GenerationResult result) {
+                throw new NoClassDefFoundError("a listener's missing class");
+              }
+            });
+    assertEquals(1, first.result().get(60, TimeUnit.SECONDS).images().size());
+    assertEquals(JobState.FINISHED, first.state());
+    assertEquals(
+        1,
+        service.submit(request(2, 2), null).result().get(60, TimeUnit.SECONDS).images().size(),
+        "the next job still runs");
+    assertTrue(calls.get() >= 4, "the queue listener was called for both jobs: " + calls.get());
   }
 
   @Test
