@@ -215,7 +215,7 @@ public final class Pipeline {
                 RgbImage.fromChw(pixels, request.settings().width(), request.settings().height());
             finished =
                 new GeneratedImage(
-                    i, seed, image, Duration.ofNanos(System.nanoTime() - imageStart));
+                    i, seed, image, Duration.ofNanos(System.nanoTime() - imageStart), parameters);
           }
           Latents xt = run.toVariancePreserving(s.xt(), s.index() + 1); // [1, C, h, w], VP units
           PreviewSource watched = watched(listener, request);
