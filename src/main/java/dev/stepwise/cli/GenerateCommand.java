@@ -11,6 +11,7 @@ import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.StepEvent;
+import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
@@ -115,6 +116,28 @@ final class GenerateCommand implements Callable<Integer> {
   String prediction;
 
   @Option(
+      names = "--clip-skip",
+      defaultValue = "1",
+      description =
+          "AUTOMATIC1111's clip skip: the text encoder layer counted from the end (1 = the last;"
+              + " 2 for many anime models); SD 2.x models ignore it. Default ${DEFAULT-VALUE}.")
+  int clipSkip;
+
+  @Option(
+      names = "--vae",
+      description =
+          "A separate autoencoder to decode with (a single .safetensors file such as"
+              + " vae-ft-mse-840000-ema-pruned.safetensors, or a diffusers AutoencoderKL folder).")
+  Path vae;
+
+  @Option(
+      names = "--embeddings-dir",
+      description =
+          "Folder of textual-inversion embeddings (.safetensors): each file name is a word the"
+              + " prompts may use. Default: the models folder's embeddings folder.")
+  Path embeddingsDir;
+
+  @Option(
       names = "--frames",
       description =
           "Folder to write every step's preview into, at the output size (imageI-stepNNN.png; the"
@@ -185,6 +208,16 @@ final class GenerateCommand implements Callable<Integer> {
     if (previewDecoder != null && !Files.exists(previewDecoder)) {
       throw new EngineException("--preview-decoder " + previewDecoder + " does not exist.");
     }
+    if (vae != null && !Files.exists(vae)) {
+      throw new EngineException("--vae " + vae + " does not exist.");
+    }
+    if (embeddingsDir != null && !Files.isDirectory(embeddingsDir)) {
+      throw new EngineException("--embeddings-dir " + embeddingsDir + " is not a folder.");
+    }
+    Path embeddings =
+        embeddingsDir != null
+            ? embeddingsDir
+            : ModelsFolder.at(ModelsFolder.defaultRoot()).folder(ModelsFolder.Kind.EMBEDDING);
     // Random seeds stay in 0..2^32-1: libtorch's generator (which Stepwise reproduces) reads only
     // the low 32 bits, so a printed seed then maps one to one to its noise.
     long firstSeed = seed != null ? seed : new SecureRandom().nextLong() & 0xFFFFFFFFL;
@@ -205,6 +238,9 @@ final class GenerateCommand implements Callable<Integer> {
             .previewMethod(frames == null ? PreviewMethod.OFF : method)
             .previewDecoder(previewDecoder)
             .prediction(parsePrediction(prediction))
+            .clipSkip(clipSkip)
+            .vae(vae)
+            .embeddings(Files.isDirectory(embeddings) ? embeddings : null)
             .build();
     Path modelDir = model != null ? model : ModelLocator.builtIn();
     if (!Files.isDirectory(modelDir) && !Files.isRegularFile(modelDir)) {
@@ -352,7 +388,8 @@ final class GenerateCommand implements Callable<Integer> {
               rgb.height(),
               img.duration().toMillis(),
               model == null ? null : model.name(),
-              model == null ? null : model.hash());
+              model == null ? null : model.hash(),
+              img.parameters());
       try {
         String what;
         Path file;

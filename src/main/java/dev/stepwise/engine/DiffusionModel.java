@@ -13,6 +13,8 @@ import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.pack.ModelPack;
 import dev.stepwise.engine.preview.LatentRgbProjection;
 import dev.stepwise.engine.preview.TinyDecoder;
+import dev.stepwise.engine.prompt.Embedding;
+import dev.stepwise.engine.prompt.Embeddings;
 import dev.stepwise.engine.prompt.Emphasis;
 import dev.stepwise.engine.prompt.PromptAttention;
 import dev.stepwise.engine.prompt.PromptChunks;
@@ -24,10 +26,13 @@ import dev.stepwise.engine.unet.UNet2DConditionModel;
 import dev.stepwise.engine.unet.UNetConfig;
 import dev.stepwise.engine.vae.AutoencoderKL;
 import dev.stepwise.engine.vae.VaeConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +49,10 @@ public final class DiffusionModel implements AutoCloseable {
   private final PromptTokenizer tokenizer;
   private final ClipTextModel textEncoder;
   private final UNet2DConditionModel unet;
-  private final AutoencoderKL vae;
+  private final VaeSlot vaes; // the pack's autoencoder, or a separate one in its place
+  private Path embeddingsPath; // the embeddings folder last read, when, and what it gave
+  private long embeddingsStamp;
+  private Embeddings embeddings = Embeddings.none();
   private final UNetConfig unetConfig;
   private final VaeConfig vaeConfig;
   private final SchedulerConfig schedulerConfig;
@@ -97,7 +105,7 @@ public final class DiffusionModel implements AutoCloseable {
       unet = new UNet2DConditionModel(unetConfig, unetParams);
       unusedNotice(unetParams).ifPresent(notes::add);
       Parameters vaeParams = Parameters.strict(pack.vaeWeights(), weights);
-      vae = new AutoencoderKL(vaeConfig, vaeParams);
+      vaes = new VaeSlot(new AutoencoderKL(vaeConfig, vaeParams), weights, pack, vaeConfig);
       unusedNotice(vaeParams).ifPresent(notes::add);
       schedule = NoiseSchedule.of(schedulerConfig);
       float[][] factors = pack.latentRgbFactors();
@@ -172,7 +180,7 @@ public final class DiffusionModel implements AutoCloseable {
     return otherDecoder;
   }
 
-  private static java.util.Optional<String> unusedNotice(Parameters p) {
+  static java.util.Optional<String> unusedNotice(Parameters p) {
     List<String> unused = p.unusedKeys();
     if (unused.isEmpty()) {
       return java.util.Optional.empty();
@@ -274,8 +282,27 @@ public final class DiffusionModel implements AutoCloseable {
    * in that one window, cut to fit.
    */
   public NDArray encodeText(String prompt, String role, NDManager manager, List<String> notices) {
+    return encodeText(
+        prompt, role, 1, Embeddings.none(), manager, notices, new java.util.HashSet<>());
+  }
+
+  /**
+   * As {@link #encodeText(String, String, NDManager, List)}, taking the text encoder's hidden state
+   * {@code clipSkip} layers from the end (A1111's "Clip skip": 1 is the last layer; see {@link
+   * #clipSkipFor}) and the names of {@code embeddings} as their vectors (added to {@code used}). A
+   * prompt that names no embedding at clip skip 1 gives the same conditioning, bit for bit.
+   */
+  public NDArray encodeText(
+      String prompt,
+      String role,
+      int clipSkip,
+      Embeddings embeddings,
+      NDManager manager,
+      List<String> notices,
+      Set<Embedding> used) {
     List<PromptAttention.Run> runs = PromptAttention.parse(prompt);
-    if (PromptAttention.isPlain(runs)) {
+    boolean named = runs.stream().anyMatch(r -> !r.isBreak() && embeddings.mentionedIn(r.text()));
+    if (PromptAttention.isPlain(runs) && !named) {
       TokenizedPrompt tokens = tokenizer.encode(runs.get(0).text());
       if (!tokens.truncated() || !PromptChunks.chunked(tokenizer)) {
         if (tokens.truncated()) {
@@ -288,10 +315,11 @@ public final class DiffusionModel implements AutoCloseable {
                   tokens.keptText()));
         }
         unknownNotice(tokens.unknownWords(), role, notices);
-        return encodeWindow(tokens.ids(), role, manager); // [1, L, D]
+        return encodeWindow(tokens.ids(), role, clipSkip, List.of(), manager); // [1, L, D]
       }
     }
-    PromptChunks chunks = PromptChunks.of(tokenizer, runs);
+    PromptChunks chunks =
+        PromptChunks.of(tokenizer, runs, PromptChunks.COMMA_BACKTRACK, embeddings);
     if (chunks.truncatedTokens() > 0) {
       notices.add(
           String.format(
@@ -315,7 +343,14 @@ public final class DiffusionModel implements AutoCloseable {
     unknownNotice(chunks.unknownWords(), role, notices);
     NDList parts = new NDList();
     for (int i = 0; i < chunks.windows().size(); i++) {
-      NDArray z = encodeWindow(chunks.windows().get(i), role, manager); // [1, W, D]
+      List<ClipTextModel.TokenVectors> vectors = new ArrayList<>();
+      for (PromptChunks.Fix f : chunks.fixesOf(i)) {
+        Embedding e = f.embedding();
+        vectors.add(new ClipTextModel.TokenVectors(f.position(), e.vectors(), e.values()));
+        used.add(e);
+      }
+      NDArray z =
+          encodeWindow(chunks.windows().get(i), role, clipSkip, vectors, manager); // [1, W, D]
       parts.add(Emphasis.apply(z, chunks.weights().get(i))); // [1, W, D]
     }
     return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1); // [1, W k, D]
@@ -332,8 +367,16 @@ public final class DiffusionModel implements AutoCloseable {
     }
   }
 
-  /** The text encoder's last hidden state [1, W, D] for one window of ids. */
-  private NDArray encodeWindow(int[] window, String role, NDManager manager) {
+  /**
+   * The text encoder's hidden state {@code clipSkip} layers from the end, after final_layer_norm
+   * [1, W, D], for one window of ids with {@code vectors} in place of some token embeddings.
+   */
+  private NDArray encodeWindow(
+      int[] window,
+      String role,
+      int clipSkip,
+      List<ClipTextModel.TokenVectors> vectors,
+      NDManager manager) {
     long[] ids = new long[window.length];
     for (int i = 0; i < ids.length; i++) {
       ids[i] = window[i];
@@ -353,7 +396,83 @@ public final class DiffusionModel implements AutoCloseable {
       }
     }
     NDArray idArray = manager.create(ids, new Shape(1, ids.length)); // [1, W]
-    return textEncoder.forward(idArray); // [1, W, D]
+    if (clipSkip == 1 && vectors.isEmpty()) {
+      return textEncoder.forward(idArray); // [1, W, D]
+    }
+    return textEncoder.forward(idArray, clipSkip - 1, vectors); // [1, W, D]
+  }
+
+  /**
+   * The clip skip a request's {@code asked} value means for this model. A1111's "Clip skip: N"
+   * takes {@code hidden_states[-N]} and then final_layer_norm (sd_hijack_clip.py
+   * FrozenCLIPEmbedderWithCustomWords.encode_with_transformers). An SD 2.x text encoder (OpenCLIP,
+   * hidden_act gelu) already ends at its penultimate layer and A1111 ignores clip skip there
+   * (sd_hijack_open_clip.py encode_with_transformers), so it gives 1 with a notice.
+   *
+   * @throws EngineException when the text encoder has fewer than {@code asked} layers
+   */
+  public int clipSkipFor(int asked, List<String> notices) {
+    if (asked <= 1) {
+      return 1;
+    }
+    ClipTextConfig c = textEncoder.config();
+    if (c.hiddenAct().equals("gelu")) {
+      notices.add(
+          "Clip skip "
+              + asked
+              + " has no effect on "
+              + pack.name()
+              + ": its OpenCLIP (SD 2.x) text encoder already uses its penultimate layer, and"
+              + " AUTOMATIC1111 ignores clip skip there too.");
+      return 1;
+    }
+    if (asked > c.numHiddenLayers()) {
+      throw new EngineException(
+          "Clip skip "
+              + asked
+              + " is more than "
+              + pack.name()
+              + "'s text encoder has layers; use 1 to "
+              + c.numHiddenLayers()
+              + ".");
+    }
+    return asked;
+  }
+
+  /**
+   * The textual-inversion embeddings in {@code folder} that fit this model's text encoder (read
+   * again when the folder changes); none for a null folder. Skipped files' sentences go to {@code
+   * notices}.
+   */
+  public Embeddings embeddings(Path folder, List<String> notices) {
+    if (folder == null) {
+      return Embeddings.none();
+    }
+    Path p = folder.toAbsolutePath().normalize();
+    long stamp;
+    try {
+      stamp = Files.getLastModifiedTime(p).toMillis();
+    } catch (IOException | SecurityException e) {
+      stamp = -1;
+    }
+    if (!p.equals(embeddingsPath) || stamp != embeddingsStamp) {
+      embeddings = Embeddings.load(p, textEncoder.config().hiddenSize());
+      embeddingsPath = p;
+      embeddingsStamp = stamp;
+    }
+    notices.addAll(embeddings.notices());
+    return embeddings;
+  }
+
+  /**
+   * Decodes with the autoencoder at {@code location} from now on, or with the pack's own when null;
+   * the UNet and text encoder stay loaded (see {@link VaeSlot#use}).
+   *
+   * @return what to record, or null for the pack's own
+   * @throws ModelPackException when it cannot be read or does not fit
+   */
+  public VaeChoice useVae(Path location, List<String> notices) {
+    return vaes.use(location, notices);
   }
 
   /**
@@ -366,7 +485,7 @@ public final class DiffusionModel implements AutoCloseable {
       int c = vaeConfig.latentChannels();
       NDArray z = sub.create(latents, new Shape(batch, c, h, w)); // [B, C, h, w]
       z = z.div(vaeConfig.scalingFactor()); // [B, C, h, w]
-      NDArray x = vae.decode(z); // [B, 3, H, W] in about [-1, 1]
+      NDArray x = vaes.active().decode(z); // [B, 3, H, W] in about [-1, 1]
       x = x.div(2).add(0.5f).clip(0f, 1f); // [B, 3, H, W] in [0, 1]
       return x.toType(DataType.FLOAT32, false).toFloatArray();
     }
@@ -380,7 +499,7 @@ public final class DiffusionModel implements AutoCloseable {
     try (NDManager sub = weights.newSubManager()) {
       int c = vaeConfig.latentChannels();
       NDArray x = sub.create(pixels, new Shape(batch, 3, height, width)); // [B, 3, H, W]
-      NDArray moments = vae.encodeMoments(x); // [B, 2C, h, w]
+      NDArray moments = vaes.active().encodeMoments(x); // [B, 2C, h, w]
       NDArray mean = moments.get(":, 0:" + c); // [B, C, h, w]
       return mean.mul(vaeConfig.scalingFactor()).toFloatArray();
     }
@@ -394,6 +513,7 @@ public final class DiffusionModel implements AutoCloseable {
     if (otherDecoder != null) {
       otherDecoder.close();
     }
+    vaes.close();
     weights.close();
     pack.close();
   }

@@ -1,6 +1,7 @@
 package dev.stepwise.engine;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * One finished image with what made it.
@@ -9,5 +10,22 @@ import java.time.Duration;
  * @param seed the seed that made it ({@code request.seed() + index})
  * @param image the pixels
  * @param duration time spent on this image (encode share, steps, decode)
+ * @param parameters what the run adds to AUTOMATIC1111's parameters beyond the settings (see {@link
+ *     GenerationResult#parameters()}), so that an image saved as soon as it is finished records it
  */
-public record GeneratedImage(int index, long seed, RgbImage image, Duration duration) {}
+public record GeneratedImage(
+    int index, long seed, RgbImage image, Duration duration, Map<String, String> parameters) {
+
+  /** Copies {@code parameters}. */
+  public GeneratedImage {
+    parameters =
+        parameters == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
+  }
+
+  /** An image whose run added no parameters. */
+  public GeneratedImage(int index, long seed, RgbImage image, Duration duration) {
+    this(index, seed, image, duration, Map.of());
+  }
+}

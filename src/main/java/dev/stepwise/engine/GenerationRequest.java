@@ -21,6 +21,10 @@ import java.nio.file.Path;
  * @param prediction what the network predicts, overriding the model's scheduler config (a
  *     single-file SD 2.x checkpoint does not say whether it is a v-prediction model), or {@code
  *     null} for the model's own
+ * @param vae a separate autoencoder to decode with instead of the model's own (a single-file {@code
+ *     .safetensors} with LDM names or a diffusers AutoencoderKL folder), or {@code null}
+ * @param embeddings a folder of textual-inversion embeddings whose names the prompts may use, or
+ *     {@code null} for none
  */
 public record GenerationRequest(
     Path model,
@@ -29,7 +33,9 @@ public record GenerationRequest(
     PreviewSource previewSource,
     PreviewMethod previewMethod,
     Path previewDecoder,
-    PredictionType prediction) {
+    PredictionType prediction,
+    Path vae,
+    Path embeddings) {
 
   /** The most images one request makes. */
   public static final int MAX_BATCH = 64;
@@ -53,7 +59,9 @@ public record GenerationRequest(
         previewSource,
         previewMethod,
         previewDecoder,
-        prediction);
+        prediction,
+        vae,
+        embeddings);
   }
 
   /** A builder with Stepwise's defaults ({@link Settings#defaults()}), one image. */
@@ -75,11 +83,14 @@ public record GenerationRequest(
     b.eta = settings.eta();
     b.width = settings.width();
     b.height = settings.height();
+    b.clipSkip = settings.clipSkip();
     b.batch = batch;
     b.previewSource = previewSource;
     b.previewMethod = previewMethod;
     b.previewDecoder = previewDecoder;
     b.prediction = prediction;
+    b.vae = vae;
+    b.embeddings = embeddings;
     return b;
   }
 
@@ -99,11 +110,14 @@ public record GenerationRequest(
     private double eta;
     private int width;
     private int height;
+    private int clipSkip = Settings.MIN_CLIP_SKIP;
     private int batch = 1;
     private PreviewSource previewSource = PreviewSource.PREDICTED_IMAGE;
     private PreviewMethod previewMethod = PreviewMethod.AUTO;
     private Path previewDecoder;
     private PredictionType prediction;
+    private Path vae;
+    private Path embeddings;
 
     public Builder model(Path v) {
       model = v;
@@ -156,6 +170,12 @@ public record GenerationRequest(
       return this;
     }
 
+    /** AUTOMATIC1111's "Clip skip" (1 = the text encoder's last layer). */
+    public Builder clipSkip(int v) {
+      clipSkip = v;
+      return this;
+    }
+
     public Builder batch(int v) {
       batch = v;
       return this;
@@ -182,6 +202,18 @@ public record GenerationRequest(
       return this;
     }
 
+    /** A separate autoencoder (file or folder); null (the default) keeps the model's own. */
+    public Builder vae(Path v) {
+      vae = v;
+      return this;
+    }
+
+    /** A folder of textual-inversion embeddings; null (the default) for none. */
+    public Builder embeddings(Path v) {
+      embeddings = v;
+      return this;
+    }
+
     /** Takes every value of {@code s}. */
     public Builder settings(Settings s) {
       prompt = s.prompt();
@@ -194,6 +226,7 @@ public record GenerationRequest(
       eta = s.eta();
       width = s.width();
       height = s.height();
+      clipSkip = s.clipSkip();
       return this;
     }
 
@@ -202,12 +235,30 @@ public record GenerationRequest(
       try {
         s =
             new Settings(
-                prompt, negativePrompt, sampler, karras, eta, steps, guidance, seed, width, height);
+                prompt,
+                negativePrompt,
+                sampler,
+                karras,
+                eta,
+                steps,
+                guidance,
+                seed,
+                width,
+                height,
+                clipSkip);
       } catch (RecipeException e) {
         throw new EngineException(e.getMessage(), e);
       }
       return new GenerationRequest(
-          model, s, batch, previewSource, previewMethod, previewDecoder, prediction);
+          model,
+          s,
+          batch,
+          previewSource,
+          previewMethod,
+          previewDecoder,
+          prediction,
+          vae,
+          embeddings);
     }
   }
 }

@@ -3,6 +3,8 @@ package dev.stepwise.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.stepwise.engine.prompt.Embedding;
+import dev.stepwise.engine.prompt.Embeddings;
 import dev.stepwise.engine.random.SeedNoise;
 import dev.stepwise.engine.sampling.DdpmVariance;
 import dev.stepwise.engine.sampling.Guidance;
@@ -15,7 +17,11 @@ import dev.stepwise.engine.sampling.StepResult;
 import dev.stepwise.recipe.Sampler;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,22 +116,54 @@ public final class Pipeline {
     boolean guided = Guidance.needsUnconditional(request.settings().guidance());
     List<String> notices = new ArrayList<>();
     List<GeneratedImage> images = new ArrayList<>();
+    Map<String, String> parameters = new LinkedHashMap<>();
+    // A separate autoencoder, recorded as A1111 does (processing.py create_infotext: VAE hash,
+    // VAE).
+    VaeChoice vae = model.useVae(request.vae(), notices);
+    if (vae != null) {
+      parameters.put("VAE hash", vae.hash());
+      parameters.put("VAE", vae.name());
+    }
+    int clipSkip = model.clipSkipFor(request.settings().clipSkip(), notices);
+    Embeddings embeddings = model.embeddings(request.embeddings(), notices);
+    Set<Embedding> used = new LinkedHashSet<>();
     try (NDManager job = model.newJobManager()) {
       // 1. Text conditioning: [1, L, D] each; guided batches are [uncond, cond] as in diffusers.
       //    A prompt of k 75-token chunks has L = 77 k; when the two lengths differ, the network
       //    runs once for each, as AUTOMATIC1111 does by default (sd_samplers_cfg_denoiser.py
       //    forward, pad_cond_uncond off).
       NDArray cond =
-          model.encodeText(request.settings().prompt(), "prompt", job, notices); // [1, L, D]
+          model.encodeText(
+              request.settings().prompt(),
+              "prompt",
+              clipSkip,
+              embeddings,
+              job,
+              notices,
+              used); // [1, L, D]
       NDArray[] contexts = {cond};
       if (guided) {
         NDArray uncond =
             model.encodeText(
-                request.settings().negativePrompt(), "negative prompt", job, notices); // [1, L', D]
+                request.settings().negativePrompt(),
+                "negative prompt",
+                clipSkip,
+                embeddings,
+                job,
+                notices,
+                used); // [1, L', D]
         contexts =
             uncond.getShape().get(1) == cond.getShape().get(1)
                 ? new NDArray[] {uncond.concat(cond, 0)} // [2, L, D]
                 : new NDArray[] {uncond, cond}; // [1, L', D] and [1, L, D]
+      }
+      if (!used.isEmpty()) {
+        // sd_hijack_clip.py forward: "TI hashes" as "name: shorthash, ...", ":" and "," dropped.
+        List<String> hashes = new ArrayList<>();
+        for (Embedding e : used) {
+          hashes.add(e.name().replace(":", "").replace(",", "") + ": " + e.shortHash());
+        }
+        parameters.put("TI hashes", String.join(", ", hashes));
       }
       final NDArray[] ctx = contexts;
       ModelFunction network =
@@ -177,7 +215,7 @@ public final class Pipeline {
                 RgbImage.fromChw(pixels, request.settings().width(), request.settings().height());
             finished =
                 new GeneratedImage(
-                    i, seed, image, Duration.ofNanos(System.nanoTime() - imageStart));
+                    i, seed, image, Duration.ofNanos(System.nanoTime() - imageStart), parameters);
           }
           Latents xt = run.toVariancePreserving(s.xt(), s.index() + 1); // [1, C, h, w], VP units
           PreviewSource watched = watched(listener, request);
@@ -214,7 +252,8 @@ public final class Pipeline {
             model.info(),
             List.copyOf(images),
             Duration.ofNanos(System.nanoTime() - start),
-            List.copyOf(notices));
+            List.copyOf(notices),
+            parameters);
     return result;
   }
 

@@ -9,6 +9,7 @@ import dev.stepwise.recipe.Settings;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -106,6 +107,33 @@ public record Recipe(
       long durationMillis,
       String modelName,
       String modelHash) {
+    return made(s, seed, width, height, durationMillis, modelName, modelHash, Map.of());
+  }
+
+  /**
+   * As {@link #made(Settings, long, int, int, long, String, String)}, with what the run added to
+   * A1111's parameters ({@code VAE hash}, {@code VAE}, {@code TI hashes}) kept in {@link #extras}
+   * with {@code Clip skip} when it is above 1, in A1111's order (processing.py create_infotext).
+   */
+  public static Recipe made(
+      Settings s,
+      long seed,
+      int width,
+      int height,
+      long durationMillis,
+      String modelName,
+      String modelHash,
+      Map<String, String> runParameters) {
+    Map<String, String> ex = new LinkedHashMap<>();
+    for (String k : List.of(VAE_HASH, VAE)) {
+      if (runParameters.containsKey(k)) {
+        ex.put(k, runParameters.get(k));
+      }
+    }
+    if (s.clipSkip() > 1) {
+      ex.put(CLIP_SKIP, Integer.toString(s.clipSkip())); // A1111 writes it only above 1
+    }
+    runParameters.forEach(ex::putIfAbsent);
     return new Recipe(
         s.prompt(),
         s.negativePrompt(),
@@ -122,7 +150,39 @@ public record Recipe(
         durationMillis,
         "Stepwise " + Stepwise.version(),
         Instant.now(),
-        Map.of());
+        ex);
+  }
+
+  /**
+   * A1111's key for the text encoder layer counted from the end (1, the default, is not written).
+   */
+  public static final String CLIP_SKIP = "Clip skip";
+
+  /** A1111's key for a separate autoencoder's file name (modules/sd_vae.py get_loaded_vae_name). */
+  public static final String VAE = "VAE";
+
+  /** A1111's key for its SHA-256's first 10 hex digits (get_loaded_vae_hash). */
+  public static final String VAE_HASH = "VAE hash";
+
+  /** A1111's key for the embeddings used, {@code "name: hash, ..."} (12 hex digits each). */
+  public static final String TI_HASHES = "TI hashes";
+
+  /**
+   * The clip skip this image was made with: {@code Clip skip} in {@link #extras} (where the recipe
+   * JSON and A1111's text keep it), 1 when absent or not a whole number.
+   */
+  public int clipSkip() {
+    String v = extras.get(CLIP_SKIP);
+    try {
+      return v == null ? 1 : Math.max(1, Integer.parseInt(v.strip()));
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
+  /** The separate autoencoder's file name ({@code VAE}), or null for the model's own. */
+  public String vae() {
+    return extras.get(VAE);
   }
 
   /** Returns this recipe stamped with a creation time. */

@@ -17,8 +17,10 @@ import java.util.Map;
  * <p>Layout (format version 1): {@code {"format": "stepwise-recipe", "formatVersion": 1, "prompt",
  * "negativePrompt", "model": {"name", "hash"}, "sampler", "schedule": "karras" | "default",
  * "steps", "guidance", "eta", "seed", "width", "height", "durationMillis", "version", "createdAt"
- * (ISO-8601 instant), "extras": {key: value}}}. Unknown members are ignored so that later versions
- * stay readable; a newer {@code formatVersion} is refused.
+ * (ISO-8601 instant), "extras": {key: value}}}. The extras keep A1111's own keys for what has no
+ * member: {@code "Clip skip"} (absent means 1), {@code "VAE"}, {@code "VAE hash"} and {@code "TI
+ * hashes"} (see {@link Recipe#clipSkip()}). Unknown members are ignored so that later versions stay
+ * readable; a newer {@code formatVersion} is refused.
  */
 public final class RecipeJson {
   /** The PNG text keyword that holds the JSON. */

@@ -21,6 +21,9 @@ package dev.stepwise.recipe;
  * @param width image width in pixels, {@link #MIN_SIDE} to {@link #MAX_SIDE}, or 0 for the model's
  *     own size (the model also needs a multiple of its autoencoder's factor, 8 for SD)
  * @param height image height in pixels, likewise
+ * @param clipSkip AUTOMATIC1111's "Clip skip": the text encoder's hidden state this many layers
+ *     from the end (1 = the last layer), {@link #MIN_CLIP_SKIP} to {@link #MAX_CLIP_SKIP}; SD 2.x
+ *     models ignore it, as A1111 does
  */
 public record Settings(
     String prompt,
@@ -32,7 +35,8 @@ public record Settings(
     double guidance,
     long seed,
     int width,
-    int height) {
+    int height,
+    int clipSkip) {
 
   /** The smallest guidance scale: 0 is the unconditional model alone. */
   public static final double MIN_GUIDANCE = 0;
@@ -55,22 +59,60 @@ public record Settings(
   /** The largest side, in pixels, a request may ask for (memory is checked separately). */
   public static final int MAX_SIDE = 4096;
 
+  /** The smallest clip skip: 1 is the text encoder's last layer. */
+  public static final int MIN_CLIP_SKIP = 1;
+
+  /** The largest clip skip (a CLIP ViT-L text encoder has 12 layers). */
+  public static final int MAX_CLIP_SKIP = 12;
+
   /** Fills null texts and sampler with defaults, then checks every value. */
   public Settings {
     prompt = prompt == null ? "" : prompt;
     negativePrompt = negativePrompt == null ? "" : negativePrompt;
     sampler = sampler == null ? Sampler.DDIM : sampler;
-    String problem = problem(steps, guidance, eta, width, height);
+    String problem = problem(steps, guidance, eta, width, height, clipSkip);
     if (problem != null) {
       throw new RecipeException(problem);
     }
+  }
+
+  /** Settings with clip skip 1 (the text encoder's last layer). */
+  public Settings(
+      String prompt,
+      String negativePrompt,
+      Sampler sampler,
+      boolean karras,
+      double eta,
+      int steps,
+      double guidance,
+      long seed,
+      int width,
+      int height) {
+    this(
+        prompt,
+        negativePrompt,
+        sampler,
+        karras,
+        eta,
+        steps,
+        guidance,
+        seed,
+        width,
+        height,
+        MIN_CLIP_SKIP);
+  }
+
+  /** As {@link #problem(int, double, double, int, int, int)} with clip skip 1. */
+  public static String problem(int steps, double guidance, double eta, int width, int height) {
+    return problem(steps, guidance, eta, width, height, MIN_CLIP_SKIP);
   }
 
   /**
    * The first value outside the limits, as one sentence naming it and what is allowed, or null when
    * all are fine: what a form shows before it builds a {@link Settings}.
    */
-  public static String problem(int steps, double guidance, double eta, int width, int height) {
+  public static String problem(
+      int steps, double guidance, double eta, int width, int height, int clipSkip) {
     if (steps < 1 || steps > MAX_STEPS) {
       return "Steps must be between 1 and " + MAX_STEPS + ", got " + steps + ".";
     }
@@ -91,6 +133,15 @@ public record Settings(
           + height
           + ".";
     }
+    if (clipSkip < MIN_CLIP_SKIP || clipSkip > MAX_CLIP_SKIP) {
+      return "Clip skip must be between "
+          + MIN_CLIP_SKIP
+          + " and "
+          + MAX_CLIP_SKIP
+          + ", got "
+          + clipSkip
+          + ".";
+    }
     return null;
   }
 
@@ -105,7 +156,14 @@ public record Settings(
 
   /** These settings with another size (the pipeline resolves a size of 0 to the model's own). */
   public Settings withSize(int w, int h) {
-    return new Settings(prompt, negativePrompt, sampler, karras, eta, steps, guidance, seed, w, h);
+    return new Settings(
+        prompt, negativePrompt, sampler, karras, eta, steps, guidance, seed, w, h, clipSkip);
+  }
+
+  /** These settings with another clip skip. */
+  public Settings withClipSkip(int n) {
+    return new Settings(
+        prompt, negativePrompt, sampler, karras, eta, steps, guidance, seed, width, height, n);
   }
 
   /** Stepwise's defaults: no prompt, 20 DDIM steps, guidance 5, seed 0, the model's own size. */

@@ -89,6 +89,61 @@ class CliTest {
     }
   }
 
+  @Test
+  void clipSkipVaeAndEmbeddingsAreRecordedAsA1111WritesThem() throws Exception {
+    Path out = dir.resolve("ti.png");
+    Path vae = Files.createDirectories(dir.resolve("my-vae"));
+    for (String f : new String[] {"config.json", "diffusion_pytorch_model.safetensors"}) {
+      Files.copy(TestPacks.tinySd().resolve("vae").resolve(f), vae.resolve(f));
+    }
+    Path emb = Files.createDirectories(dir.resolve("embeddings"));
+    new dev.stepwise.engine.weights.SafetensorsWriter()
+        .putF32("emb_params", new long[] {2, 32}, new float[64])
+        .write(emb.resolve("zorb.safetensors"));
+    Run r =
+        cli(
+            "generate",
+            "--model",
+            TestPacks.tinySd().toString(),
+            "--prompt",
+            "a zorb cat",
+            "--steps",
+            "2",
+            "--clip-skip",
+            "2",
+            "--vae",
+            vae.toString(),
+            "--embeddings-dir",
+            emb.toString(),
+            "--out",
+            out.toString());
+    assertEquals(0, r.code(), r.err());
+    Map<String, String> text = PngText.read(out);
+    String params = text.get("parameters");
+    String vaeHash =
+        dev.stepwise.engine.pack.ModelHashes.sha256Hex(
+                vae.resolve("diffusion_pytorch_model.safetensors"))
+            .substring(0, 10);
+    String tiHash =
+        dev.stepwise.engine.pack.ModelHashes.sha256Hex(emb.resolve("zorb.safetensors"))
+            .substring(0, 12);
+    assertTrue(
+        params.contains(
+            ", VAE hash: "
+                + vaeHash
+                + ", VAE: my-vae, Clip skip: 2, TI hashes: \"zorb: "
+                + tiHash
+                + "\""),
+        params);
+    GenerationParameters p = InfoText.parse(params);
+    assertEquals("2", p.extras().get("Clip skip"));
+    assertEquals("zorb: " + tiHash, p.extras().get("TI hashes"));
+    dev.stepwise.gallery.Recipe recipe =
+        dev.stepwise.gallery.RecipeJson.read(text.get(dev.stepwise.gallery.RecipeJson.KEYWORD));
+    assertEquals(2, recipe.clipSkip());
+    assertEquals("my-vae", recipe.vae());
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
@@ -100,6 +155,10 @@ class CliTest {
         "--sampler|heun|heun",
         "--batch|0|batch",
         "--steps|abc|abc",
+        "--clip-skip|0|clip skip",
+        "--clip-skip|13|clip skip",
+        "--clip-skip|3|clip skip 3",
+        "--vae|nowhere.safetensors|--vae",
       })
   void badInputExitsNonZeroWithOneLineOnStderr(String option, String value, String expected) {
     Run r =

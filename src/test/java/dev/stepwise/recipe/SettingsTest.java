@@ -83,4 +83,15 @@ class SettingsTest {
     assertFalse(Sampler.DDPM.takesKarras());
     assertTrue(Sampler.EULER_A.takesKarras());
   }
+
+  @Test
+  void clipSkipIsCheckedOnceHereAndDefaultsToOne() {
+    assertEquals(1, Settings.defaults().clipSkip());
+    assertEquals(12, Settings.defaults().withClipSkip(12).clipSkip());
+    RecipeException e =
+        assertThrows(RecipeException.class, () -> Settings.defaults().withClipSkip(13));
+    assertEquals("Clip skip must be between 1 and 12, got 13.", e.getMessage());
+    assertEquals("Clip skip must be between 1 and 12, got 0.", Settings.problem(20, 5, 0, 0, 0, 0));
+    assertEquals(2, Settings.defaults().withClipSkip(2).withSize(64, 64).clipSkip());
+  }
 }

@@ -33,7 +33,8 @@ public final class StudioRecipes {
         img.image().height(),
         img.duration().toMillis(),
         model == null ? null : model.name(),
-        model == null ? null : model.hash());
+        model == null ? null : model.hash(),
+        img.parameters());
   }
 
   /** Returns every image of a finished job with its recipe, ready for "Save all". */

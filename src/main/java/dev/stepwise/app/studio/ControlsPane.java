@@ -1,11 +1,13 @@
 package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.PreviewMethod;
+import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.engine.service.PackFacts;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
 import java.io.File;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javafx.beans.binding.Bindings;
@@ -272,6 +274,17 @@ public final class ControlsPane extends ScrollPane {
             vm.batchProperty(),
             "Images per press of Generate; image i uses seed + i.");
 
+    Spinner<Integer> clipSkip =
+        intSpinner(
+            "clipSkip",
+            Settings.MIN_CLIP_SKIP,
+            Settings.MAX_CLIP_SKIP,
+            1,
+            vm.clipSkipProperty(),
+            "AUTOMATIC1111's clip skip: the text encoder layer counted from the end (1 = the last;"
+                + " many anime models want 2). SD 2.x models ignore it.");
+    ComboBox<String> vae = vaeChooser();
+
     ComboBox<ModelChoice> model = new ComboBox<>(models.models());
     model.setId("model");
     model.setMaxWidth(Double.MAX_VALUE);
@@ -350,6 +363,8 @@ public final class ControlsPane extends ScrollPane {
             row(seed, random, reuse, lock),
             title("Sampler"),
             row(sampler, karras),
+            title("Clip skip"),
+            clipSkip,
             title("Size (width × height)"),
             row(width, new Label("×"), height),
             title("Batch count"),
@@ -359,6 +374,7 @@ public final class ControlsPane extends ScrollPane {
             row(decoder),
             title("Model"),
             row(model, openModel),
+            vae,
             prediction,
             modelMessage,
             device,
@@ -418,6 +434,63 @@ public final class ControlsPane extends ScrollPane {
     h.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
     return h;
   }
+
+  /**
+   * The VAE chooser: the model's own, or a separate autoencoder of the models folder ({@code
+   * ModelsFolder.vaes()}, listed again each time it opens); its value is {@code vm.vae}'s path.
+   */
+  private ComboBox<String> vaeChooser() {
+    ComboBox<String> box = new ComboBox<>();
+    box.setId("vae");
+    box.setMaxWidth(Double.MAX_VALUE);
+    box.setTooltip(
+        new Tooltip(
+            "The autoencoder that turns latents into pixels: the model's own, or one of the"
+                + " models folder's VAE files (such as vae-ft-mse-840000-ema-pruned)."));
+    List<String> paths = new ArrayList<>();
+    Runnable list =
+        () -> {
+          String root = models.modelsRootSetting();
+          List<String> names = new ArrayList<>(List.of(OWN_VAE));
+          paths.clear();
+          paths.add("");
+          for (ModelsFolder.Entry e :
+              ModelsFolder.at(root.isEmpty() ? ModelsFolder.defaultRoot() : Path.of(root)).vaes()) {
+            if (e.refusal() == null) {
+              names.add("VAE: " + e.path().getFileName());
+              paths.add(e.path().toString());
+            }
+          }
+          String chosen = vm.vaeProperty().get();
+          if (!paths.contains(chosen)) {
+            names.add("VAE: " + Path.of(chosen).getFileName());
+            paths.add(chosen);
+          }
+          box.getItems().setAll(names);
+          box.getSelectionModel().select(paths.indexOf(chosen));
+        };
+    list.run();
+    box.setOnShowing(e -> list.run());
+    box.getSelectionModel()
+        .selectedIndexProperty()
+        .addListener(
+            (o, a, i) -> {
+              if (i.intValue() >= 0 && i.intValue() < paths.size()) {
+                vm.vaeProperty().set(paths.get(i.intValue()));
+              }
+            });
+    vm.vaeProperty()
+        .addListener(
+            (o, a, b) -> {
+              int i = box.getSelectionModel().getSelectedIndex();
+              if (i < 0 || i >= paths.size() || !paths.get(i).equals(b)) {
+                list.run(); // set from elsewhere (settings applied, a recipe reused)
+              }
+            });
+    return box;
+  }
+
+  private static final String OWN_VAE = "The model's own VAE";
 
   private Spinner<Integer> intSpinner(
       String id, int min, int max, int step, IntegerProperty p, String tip) {

@@ -30,6 +30,8 @@ public final class ControlsViewModel {
   private final IntegerProperty width = new SimpleIntegerProperty();
   private final IntegerProperty height = new SimpleIntegerProperty();
   private final IntegerProperty batch = new SimpleIntegerProperty(1);
+  private final IntegerProperty clipSkip = new SimpleIntegerProperty(Settings.MIN_CLIP_SKIP);
+  private final StringProperty vae = new SimpleStringProperty("");
   private final ObjectProperty<PreviewMethod> previewMethod =
       new SimpleObjectProperty<>(PreviewMethod.AUTO);
 
@@ -47,6 +49,8 @@ public final class ControlsViewModel {
     height.set(s.height());
     batch.set(s.batch());
     previewMethod.set(s.previewMethod());
+    clipSkip.set(s.clipSkip());
+    vae.set(s.vae());
   }
 
   /**
@@ -97,6 +101,16 @@ public final class ControlsViewModel {
 
   public IntegerProperty batchProperty() {
     return batch;
+  }
+
+  /** A1111's clip skip (1 = the text encoder's last layer). */
+  public IntegerProperty clipSkipProperty() {
+    return clipSkip;
+  }
+
+  /** The separate autoencoder's file or folder, or "" for the model's own. */
+  public StringProperty vaeProperty() {
+    return vae;
   }
 
   /** How the live preview is made (remembered with the other controls). */

@@ -5,6 +5,7 @@ import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
+import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
@@ -40,6 +41,9 @@ import java.util.TreeMap;
  *     guess (SD 2 files do not say)
  * @param modelsRoot the models folder the chooser lists (Stepwise's, an AUTOMATIC1111 or a ComfyUI
  *     folder), or an empty string for the default ({@code ModelsFolder.defaultRoot()})
+ * @param clipSkip A1111's clip skip (1 = the text encoder's last layer; 0 in older files reads as
+ *     1)
+ * @param vae a separate autoencoder's file or folder, or an empty string for the model's own
  */
 public record GenerationSettings(
     String prompt,
@@ -57,7 +61,9 @@ public record GenerationSettings(
     PreviewMethod previewMethod,
     Map<String, String> previewDecoders,
     Map<String, String> predictions,
-    String modelsRoot) {
+    String modelsRoot,
+    int clipSkip,
+    String vae) {
 
   /** The example prompt a first start opens with. */
   public static final String EXAMPLE_PROMPT = "grinning cat, twemoji style";
@@ -79,6 +85,47 @@ public record GenerationSettings(
     previewDecoders = cleanMap(previewDecoders);
     predictions = cleanMap(predictions);
     modelsRoot = modelsRoot == null ? "" : modelsRoot;
+    clipSkip = clipSkip < Settings.MIN_CLIP_SKIP ? Settings.MIN_CLIP_SKIP : clipSkip;
+    vae = vae == null ? "" : vae;
+  }
+
+  /** Settings with clip skip 1 and the model's own VAE (what older files hold). */
+  public GenerationSettings(
+      String prompt,
+      String negativePrompt,
+      double guidance,
+      int steps,
+      String seedText,
+      boolean seedLocked,
+      Sampler sampler,
+      boolean karras,
+      int width,
+      int height,
+      int batch,
+      String modelFolder,
+      PreviewMethod previewMethod,
+      Map<String, String> previewDecoders,
+      Map<String, String> predictions,
+      String modelsRoot) {
+    this(
+        prompt,
+        negativePrompt,
+        guidance,
+        steps,
+        seedText,
+        seedLocked,
+        sampler,
+        karras,
+        width,
+        height,
+        batch,
+        modelFolder,
+        previewMethod,
+        previewDecoders,
+        predictions,
+        modelsRoot,
+        Settings.MIN_CLIP_SKIP,
+        "");
   }
 
   /** Settings with no prediction chosen and the default models folder (what older files hold). */
@@ -214,7 +261,7 @@ public record GenerationSettings(
     if (steps < 1 || steps > MAX_STEPS) {
       return "Steps must be between 1 and " + MAX_STEPS + ", got " + steps + ".";
     }
-    String problem = Settings.problem(steps, guidance, 0, width, height);
+    String problem = Settings.problem(steps, guidance, 0, width, height, clipSkip);
     if (problem != null) {
       return problem;
     }
@@ -271,6 +318,16 @@ public record GenerationSettings(
         .previewMethod(previewMethod)
         .previewDecoder(previewDecoderFor(model))
         .prediction(predictionFor(model))
+        .clipSkip(clipSkip)
+        .vae(vae.isEmpty() ? null : Path.of(vae))
+        .embeddings(embeddingsFolder())
         .build();
+  }
+
+  /** The models folder's embeddings folder, or null when it has none. */
+  private Path embeddingsFolder() {
+    Path root = modelsRoot.isEmpty() ? ModelsFolder.defaultRoot() : Path.of(modelsRoot);
+    Path f = ModelsFolder.at(root).folder(ModelsFolder.Kind.EMBEDDING);
+    return java.nio.file.Files.isDirectory(f) ? f : null;
   }
 }

@@ -57,6 +57,18 @@ public final class RecipeControls {
     vm.karrasProperty().set(karras);
     vm.widthProperty().set(recipe.width());
     vm.heightProperty().set(recipe.height());
+    int clipSkip = Math.min(recipe.clipSkip(), Settings.MAX_CLIP_SKIP);
+    if (clipSkip != recipe.clipSkip()) {
+      notices.add(
+          "Clip skip " + recipe.clipSkip() + " is more than the studio offers, so 12 is used.");
+    }
+    vm.clipSkipProperty().set(clipSkip);
+    if (recipe.vae() != null) {
+      notices.add(
+          "The image was decoded with the VAE "
+              + recipe.vae()
+              + "; choose it under the model if you have it.");
+    }
     if (recipe.eta() > 0) {
       notices.add(
           String.format(

@@ -72,7 +72,9 @@ public final class StudioViewModel {
         controls.previewMethodProperty().get(),
         model.previewDecoders(),
         model.predictions(),
-        model.modelsRootSetting());
+        model.modelsRootSetting(),
+        controls.clipSkipProperty().get(),
+        controls.vaeProperty().get());
   }
 
   /**

@@ -1,7 +1,10 @@
 package dev.stepwise.engine.clip;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import dev.stepwise.engine.nn.Activations;
 import dev.stepwise.engine.nn.Attention;
@@ -9,6 +12,8 @@ import dev.stepwise.engine.nn.LayerNorm;
 import dev.stepwise.engine.nn.Linear;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.Scope;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * The CLIP text transformer (Radford et al. 2021) as transformers' CLIPTextModel
@@ -35,6 +40,16 @@ public final class ClipTextModel {
       LayerNorm norm2,
       Linear fc1,
       Linear fc2) {}
+
+  /**
+   * Vectors that take the place of {@code count} token embeddings from {@code position} on (a
+   * textual-inversion embedding's vectors where its name stood in the prompt).
+   *
+   * @param position the first position in the window
+   * @param count how many positions (the embedding's vectors)
+   * @param values the vectors, row-major [count, D]
+   */
+  public record TokenVectors(int position, int count, float[] values) {}
 
   public ClipTextModel(ClipTextConfig c, Parameters root) {
     this.config = c;
@@ -83,6 +98,15 @@ public final class ClipTextModel {
    * 2").
    */
   public NDArray forward(NDArray ids, int clipSkip) {
+    return forward(ids, clipSkip, List.of());
+  }
+
+  /**
+   * As {@link #forward(NDArray, int)}, with {@code vectors} placed over the token embeddings before
+   * the position embeddings are added, as AUTOMATIC1111's {@code EmbeddingsWithFixes}
+   * (modules/sd_hijack.py) does for textual-inversion embeddings; only for a batch of one.
+   */
+  public NDArray forward(NDArray ids, int clipSkip, List<TokenVectors> vectors) {
     long b = ids.getShape().get(0);
     long len = ids.getShape().get(1);
     if (len > config.maxPositionEmbeddings() || clipSkip < 0 || clipSkip >= layers.length) {
@@ -95,6 +119,9 @@ public final class ClipTextModel {
       NDArray x =
           ai.djl.nn.core.Embedding.embedding(flat, tokenEmbedding, SparseFormat.DENSE)
               .singletonOrThrow(); // [B, L, D]
+      if (!vectors.isEmpty()) {
+        x = placed(x, vectors, scope); // [1, L, D]
+      }
       NDArray positionIds = scope.manager().arange(0L, len, 1L, DataType.INT64); // [L]
       NDArray positions =
           ai.djl.nn.core.Embedding.embedding(positionIds, positionEmbedding, SparseFormat.DENSE)
@@ -122,5 +149,35 @@ public final class ClipTextModel {
       // 3. final_layer_norm (applied to the clip-skipped state as well, as diffusers does).
       return scope.keep(finalLayerNorm.forward(x)); // [B, L, D]
     }
+  }
+
+  /** {@code x} [1, L, D] with each of {@code vectors}' rows in place of its tokens' rows. */
+  private NDArray placed(NDArray x, List<TokenVectors> vectors, Scope scope) {
+    long len = x.getShape().get(1);
+    long d = config.hiddenSize();
+    if (x.getShape().get(0) != 1) {
+      throw new IllegalArgumentException("Token vectors are placed in a batch of one only.");
+    }
+    NDList parts = new NDList();
+    long at = 0;
+    for (TokenVectors t :
+        vectors.stream().sorted(Comparator.comparingInt(TokenVectors::position)).toList()) {
+      if (t.position() < at
+          || t.position() + t.count() > len
+          || t.values().length != t.count() * d) {
+        throw new IllegalArgumentException(
+            "Token vectors at " + t.position() + " do not fit the window of " + len + ".");
+      }
+      if (t.position() > at) {
+        parts.add(x.get(":, {}:{}", at, t.position())); // [1, p - at, D]
+      }
+      NDArray v = scope.manager().create(t.values(), new Shape(1, t.count(), d)); // [1, n, D]
+      parts.add(v.toType(x.getDataType(), false)); // [1, n, D]
+      at = t.position() + t.count();
+    }
+    if (at < len) {
+      parts.add(x.get(":, {}:", at)); // [1, L - at, D]
+    }
+    return NDArrays.concat(parts, 1); // [1, L, D]
   }
 }

@@ -89,16 +89,26 @@ final class LdmKeyMap {
 
   private final String file;
 
-  private LdmKeyMap(Map<String, long[]> shapes, String file) {
+  private LdmKeyMap(Map<String, long[]> shapes, String file, boolean vaeOnly) {
     this.file = file;
-    String vaePrefix = vaePrefix(shapes.keySet());
+    String named = vaePrefix(shapes.keySet());
+    // A lone VAE file (vae-ft-mse-840000-ema-pruned.safetensors) has bare encoder.*, decoder.*.
+    String vaePrefix =
+        vaeOnly && shapes.keySet().stream().noneMatch(k -> k.startsWith(named)) ? "" : named;
     this.openClip = shapes.keySet().stream().anyMatch(k -> k.startsWith(OPEN_CLIP));
-    int unetLayers = unetLayersPerBlock(shapes.keySet());
+    int unetLayers = vaeOnly ? 0 : unetLayersPerBlock(shapes.keySet());
     int vaeUpBlocks = 1 + maxIndex(shapes.keySet(), vaePrefix + "decoder.up.");
     int lastResblock = maxIndex(shapes.keySet(), OPEN_CLIP + "transformer.resblocks.");
     for (String key : new TreeMap<>(shapes).keySet()) {
       boolean mapped;
-      if (key.startsWith(UNET)) {
+      if (vaeOnly) {
+        // sd_vae.py drops the training loss's tensors and the EMA bookkeeping.
+        boolean ignored = key.startsWith("loss.") || key.startsWith("model_ema.");
+        mapped =
+            ignored
+                || (key.startsWith(vaePrefix)
+                    && mapVae(key, key.substring(vaePrefix.length()), vaeUpBlocks));
+      } else if (key.startsWith(UNET)) {
         mapped = put(unet, unetName(key.substring(UNET.length()), unetLayers), key, Op.COPY);
       } else if (key.startsWith(vaePrefix)) {
         mapped = mapVae(key, key.substring(vaePrefix.length()), vaeUpBlocks);
@@ -121,7 +131,15 @@ final class LdmKeyMap {
    * Maps every name of a checkpoint whose tensors have {@code shapes}; {@code file} for messages.
    */
   static LdmKeyMap of(Map<String, long[]> shapes, String file) {
-    return new LdmKeyMap(shapes, file);
+    return new LdmKeyMap(shapes, file, false);
+  }
+
+  /**
+   * Maps the names of a separate autoencoder file (A1111's {@code models/VAE}): LDM names with or
+   * without {@code first_stage_model.}; only {@link #vae} is filled.
+   */
+  static LdmKeyMap ofVae(Map<String, long[]> shapes, String file) {
+    return new LdmKeyMap(shapes, file, true);
   }
 
   /** The map of one component, read-only. */

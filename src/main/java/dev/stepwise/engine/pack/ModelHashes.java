@@ -66,6 +66,16 @@ public final class ModelHashes {
     return hash;
   }
 
+  /**
+   * The SHA-256 of the whole {@code file} in lower-case hex: A1111's {@code hashes.sha256}, whose
+   * first 10 digits are its {@code VAE hash} and first 12 its {@code TI hashes}.
+   *
+   * @throws ModelPackException when the file cannot be read
+   */
+  public static String sha256Hex(Path file) {
+    return WeightsHash.sha256Hex(List.of(file));
+  }
+
   /** The cached short hash of {@code file} at its current size and time, or null (no reading). */
   public synchronized String cachedHash(Path file) {
     Path abs = file.toAbsolutePath().normalize();

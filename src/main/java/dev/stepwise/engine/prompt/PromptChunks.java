@@ -32,6 +32,9 @@ import java.util.Set;
  * @param firstCutRun the text of the run where the cut started, or "" when nothing was cut
  * @param breaksIgnored BREAK markers that had no effect (single window only)
  * @param unknownWords words the vocabulary lacks, each once, in order of first appearance
+ * @param fixes per window, the textual-inversion embeddings placed in it and where (A1111's {@code
+ *     PromptChunk.fixes}): an embedding's n vectors fill n positions (id 0 stands there, as in
+ *     A1111), weighted like the text around them, and count toward the 75-token chunk
  */
 public record PromptChunks(
     List<int[]> windows,
@@ -39,7 +42,11 @@ public record PromptChunks(
     int truncatedTokens,
     String firstCutRun,
     int breaksIgnored,
-    List<String> unknownWords) {
+    List<String> unknownWords,
+    List<List<Fix>> fixes) {
+
+  /** An embedding whose vectors start at {@code position} of its window. */
+  public record Fix(int position, Embedding embedding) {}
 
   /** The window A1111's chunking is made for: 75 content tokens plus BOS and EOS. */
   public static final int CLIP_WINDOW = 77;
@@ -55,6 +62,23 @@ public record PromptChunks(
     windows = List.copyOf(windows);
     weights = List.copyOf(weights);
     unknownWords = List.copyOf(unknownWords);
+    fixes = fixes == null ? List.of() : fixes.stream().map(List::copyOf).toList();
+  }
+
+  /** Chunks without embeddings. */
+  public PromptChunks(
+      List<int[]> windows,
+      List<float[]> weights,
+      int truncatedTokens,
+      String firstCutRun,
+      int breaksIgnored,
+      List<String> unknownWords) {
+    this(windows, weights, truncatedTokens, firstCutRun, breaksIgnored, unknownWords, null);
+  }
+
+  /** The embeddings placed in window {@code i}. */
+  public List<Fix> fixesOf(int i) {
+    return i < fixes.size() ? fixes.get(i) : List.of();
   }
 
   /** Whether {@code tokenizer}'s window is chunked the A1111 way (a 77-id CLIP window). */
@@ -70,10 +94,23 @@ public record PromptChunks(
   /** As {@link #of(PromptTokenizer, List)} with another comma backtrack (0 turns it off). */
   public static PromptChunks of(
       PromptTokenizer tokenizer, List<PromptAttention.Run> runs, int commaBacktrack) {
+    return of(tokenizer, runs, commaBacktrack, Embeddings.none());
+  }
+
+  /**
+   * As {@link #of(PromptTokenizer, List, int)}, with the names of {@code embeddings} in the runs'
+   * text laid out as A1111's {@code tokenize_line} lays out an embedding: when its vectors do not
+   * fit the rest of the chunk, the chunk is closed first.
+   */
+  public static PromptChunks of(
+      PromptTokenizer tokenizer,
+      List<PromptAttention.Run> runs,
+      int commaBacktrack,
+      Embeddings embeddings) {
     if (runs.isEmpty()) {
       throw new EngineException("A parsed prompt has at least one run.");
     }
-    Builder b = new Builder(tokenizer, chunked(tokenizer), commaBacktrack);
+    Builder b = new Builder(tokenizer, chunked(tokenizer), commaBacktrack, embeddings);
     for (PromptAttention.Run run : runs) {
       b.add(run);
     }
@@ -121,6 +158,9 @@ public record PromptChunks(
     private final int capacity;
     private final List<int[]> windows = new ArrayList<>();
     private final List<float[]> weights = new ArrayList<>();
+    private final List<List<Fix>> fixes = new ArrayList<>();
+    private final Embeddings embeddings;
+    private List<Fix> current = new ArrayList<>(); // content positions in the open chunk
     private final Set<String> unknown = new LinkedHashSet<>();
     private int[] ids = new int[16];
     private float[] mults = new float[16];
@@ -130,8 +170,9 @@ public record PromptChunks(
     private String cutRun = "";
     private int breaks;
 
-    Builder(PromptTokenizer tokenizer, boolean chunked, int backtrack) {
+    Builder(PromptTokenizer tokenizer, boolean chunked, int backtrack, Embeddings embeddings) {
       this.tokenizer = tokenizer;
+      this.embeddings = embeddings;
       this.chunked = chunked;
       this.backtrack = backtrack;
       this.capacity = chunked ? CHUNK_LENGTH : tokenizer.contentCapacity();
@@ -146,9 +187,41 @@ public record PromptChunks(
         }
         return;
       }
-      PromptPiece piece = tokenizer.tokenizePiece(run.text());
-      unknown.addAll(piece.unknownWords());
       float weight = (float) run.weight();
+      for (Embeddings.Piece p : embeddings.split(run.text())) {
+        if (p.embedding() != null) {
+          addEmbedding(p.embedding(), weight, run);
+        } else {
+          addText(p.text(), weight, run);
+        }
+      }
+    }
+
+    /**
+     * An embedding's vectors as one unit (sd_hijack_clip.py tokenize_line): a new chunk first when
+     * they do not fit this one; on a single window they are cut whole when they do not fit.
+     */
+    private void addEmbedding(Embedding e, float weight, PromptAttention.Run run) {
+      int n = e.vectors();
+      if (count + n > capacity) {
+        if (!chunked) {
+          if (cut == 0) {
+            cutRun = run.text().strip();
+          }
+          cut += n;
+          return;
+        }
+        nextChunk();
+      }
+      current.add(new Fix(count, e));
+      for (int i = 0; i < n; i++) {
+        append(0, weight);
+      }
+    }
+
+    private void addText(String text, float weight, PromptAttention.Run run) {
+      PromptPiece piece = tokenizer.tokenizePiece(text);
+      unknown.addAll(piece.unknownWords());
       int comma = tokenizer.commaId();
       for (int id : piece.ids()) {
         if (!chunked) {
@@ -168,8 +241,14 @@ public record PromptChunks(
           int from = lastComma + 1;
           int[] movedIds = Arrays.copyOfRange(ids, from, count);
           float[] movedMults = Arrays.copyOfRange(mults, from, count);
+          // Embeddings after the comma move with their positions (A1111 leaves them behind).
+          List<Fix> moved = current.stream().filter(f -> f.position() >= from).toList();
+          current.removeAll(moved);
           count = from;
           nextChunk();
+          for (Fix f : moved) {
+            current.add(new Fix(f.position() - from, f.embedding()));
+          }
           for (int i = 0; i < movedIds.length; i++) {
             append(movedIds[i], movedMults[i]);
           }
@@ -199,6 +278,12 @@ public record PromptChunks(
       System.arraycopy(mults, 0, w, tokenizer.contentOffset(), count);
       windows.add(window);
       weights.add(w);
+      List<Fix> placed = new ArrayList<>();
+      for (Fix f : current) {
+        placed.add(new Fix(f.position() + tokenizer.contentOffset(), f.embedding()));
+      }
+      fixes.add(placed);
+      current = new ArrayList<>();
       count = 0;
       lastComma = -1;
     }
@@ -207,7 +292,8 @@ public record PromptChunks(
       if (count > 0 || windows.isEmpty()) {
         nextChunk();
       }
-      return new PromptChunks(windows, weights, cut, cutRun, breaks, new ArrayList<>(unknown));
+      return new PromptChunks(
+          windows, weights, cut, cutRun, breaks, new ArrayList<>(unknown), fixes);
     }
   }
 }

@@ -23,6 +23,65 @@ class GenerationSettingsTest {
   }
 
   @Test
+  void clipSkipAndTheVaeReachTheRequestAndOlderSettingsReadAsTheDefaults(
+      @org.junit.jupiter.api.io.TempDir Path root) throws Exception {
+    GenerationSettings d = GenerationSettings.defaults();
+    assertEquals(1, d.clipSkip());
+    assertEquals("", d.vae());
+    java.nio.file.Files.createDirectories(root.resolve("embeddings"));
+    GenerationSettings s =
+        new GenerationSettings(
+            "a cat",
+            "",
+            5,
+            20,
+            "1",
+            false,
+            Sampler.DDIM,
+            false,
+            64,
+            64,
+            1,
+            "",
+            null,
+            null,
+            null,
+            root.toString(),
+            2,
+            "/vae/ft-mse.safetensors");
+    GenerationRequest r = s.toRequest(1, null);
+    assertEquals(2, r.settings().clipSkip());
+    assertEquals(Path.of("/vae/ft-mse.safetensors"), r.vae());
+    assertEquals(root.resolve("embeddings"), r.embeddings());
+    GenerationSettings bad =
+        new GenerationSettings(
+            "a cat",
+            "",
+            5,
+            20,
+            "1",
+            false,
+            Sampler.DDIM,
+            false,
+            64,
+            64,
+            1,
+            "",
+            null,
+            null,
+            null,
+            "",
+            13,
+            null);
+    assertEquals("Clip skip must be between 1 and 12, got 13.", bad.problem(8));
+    GenerationSettings old =
+        new com.google.gson.Gson()
+            .fromJson("{\"prompt\": \"x\", \"steps\": 20}", GenerationSettings.class);
+    assertEquals(1, old.clipSkip(), "a settings file from before clip skip");
+    assertEquals("", old.vae());
+  }
+
+  @Test
   void defaultsAreValidAndCarryTheExamplePrompt() {
     GenerationSettings d = GenerationSettings.defaults();
     assertNull(d.problem(8));
