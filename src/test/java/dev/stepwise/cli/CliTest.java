@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -144,6 +145,7 @@ class CliTest {
     assertEquals("my-vae", recipe.vae());
   }
 
+  @Tag("hostile")
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
@@ -178,6 +180,7 @@ class CliTest {
     assertFalse(Files.exists(dir.resolve("x.png")), "nothing written");
   }
 
+  @Tag("hostile")
   @Test
   void missingModelAndBadPackFilesAreOneLine() throws Exception {
     Run r =
@@ -243,6 +246,7 @@ class CliTest {
     }
   }
 
+  @Tag("hostile")
   @Test
   void anUnwritableFramesFolderIsRefusedBeforeAnyWork() throws Exception {
     Path inTheWay = Files.writeString(dir.resolve("a-file"), "not a folder");
@@ -265,6 +269,7 @@ class CliTest {
     assertFalse(Files.exists(dir.resolve("x.png")), "nothing generated");
   }
 
+  @Tag("hostile")
   @ParameterizedTest
   @CsvSource({"'(.*a){12}b', a, 40", "'(?:a|b)*c', ab, 20000"})
   void aCraftedTokenizerPatternEndsGenerateWithOneSentence(String regex, String unit, int times) {
@@ -315,6 +320,7 @@ class CliTest {
         r.err().contains("auto, tiny, full, cheap or off") && r.err().contains("fancy"), r.err());
   }
 
+  @Tag("hostile")
   @Test
   void textNoPromptCanHoldIsRefusedBeforeAnyWork() {
     Run r =
@@ -344,6 +350,7 @@ class CliTest {
     assertFalse(Files.exists(dir.resolve("x.png")));
   }
 
+  @Tag("hostile")
   @Test
   void eachImageIsSavedWhenItIsDoneAndAFailureKeepsTheOnesBefore() throws Exception {
     Path out = dir.resolve("b.png");

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,6 +128,7 @@ class LibraryCliTest {
     assertTrue(bad.err().contains("--older-than-days -3"), bad.err());
   }
 
+  @Tag("hostile")
   @Test
   void badInputIsOneLineWithTheRightExitCode() throws Exception {
     Path lib = dir.resolve("lib");
@@ -162,6 +164,7 @@ class LibraryCliTest {
     assertEquals("", generate.out());
   }
 
+  @Tag("hostile")
   @Test
   void promptsAndFileNamesCannotDriveTheTerminal() throws Exception {
     Path lib = dir.resolve("lib");

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 20, items 7 and 15: with LANG unset Java reads the command line and file names as ASCII, so
  * "héart ❤️" arrived as "h\uFFFD\uFFFDart ..." and was generated from and recorded that way.
  */
+@Tag("hostile")
 class LocaleTest {
   @TempDir Path dir;
 

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every run's log is kept for a few runs (issue 20, item 13: the next command erased it). */
+@Tag("hostile")
 class LoggingTest {
   @TempDir Path dir;
 

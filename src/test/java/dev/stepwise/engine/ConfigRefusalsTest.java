@@ -10,6 +10,7 @@ import dev.stepwise.engine.unet.UNetConfig;
 import dev.stepwise.engine.vae.VaeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Values that used to end in "an internal error" (issue 20, item 12) are refused in one sentence
  * that names the field and the value.
  */
+@Tag("hostile")
 class ConfigRefusalsTest {
   @TempDir Path dir;
 

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -256,6 +257,7 @@ class PipelineTest {
     assertEquals(before, model.liveArrays(), "arrays leaked into the model's manager");
   }
 
+  @Tag("hostile")
   @Test
   void badSizesAndStepsAreRefusedWithASentence() {
     EngineException e =
@@ -311,6 +313,7 @@ class PipelineTest {
     assertTrue(u.notices().stream().anyMatch(n -> n.contains("zyzzyva")), u.notices().toString());
   }
 
+  @Tag("hostile")
   @Test
   void overflowingNumbersFailTheImageInsteadOfSavingABlackOne() {
     List<GeneratedImage> images = new ArrayList<>();

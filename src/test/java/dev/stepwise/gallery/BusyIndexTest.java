@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * so and changes nothing; before, it was moved aside as "damaged" and the other program's committed
  * rows were lost from the new index.
  */
+@Tag("hostile")
 class BusyIndexTest {
   @TempDir Path dir;
   private final int saved = LibraryIndex.busyTimeoutMillis;

@@ -20,10 +20,12 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Issue 20: file names, PNGs and disks that work against the library. */
+@Tag("hostile")
 class HostileFilesTest {
   @TempDir Path dir;
 

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Hostile file names never lead the library out of its folder (issue 20, severe 1): on Linux a
  * backslash is part of a name, so {@code sub\..\..\victim.png} is one file inside the library.
  */
+@Tag("hostile")
 class LibraryPathsTest {
   @TempDir Path dir;
 

@@ -23,10 +23,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Crashes, concurrent writers and damaged indexes: no image or recipe is ever lost. */
+@Tag("hostile")
 class LibraryRobustnessTest {
   @TempDir Path dir;
 

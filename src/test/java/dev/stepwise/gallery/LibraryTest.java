@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.zip.ZipFile;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -183,6 +184,7 @@ class LibraryTest {
     }
   }
 
+  @Tag("hostile")
   @Test
   void aZipNeverReplacesAFolderALinkOrADeviceAndAFileOnlyWhenAsked() throws Exception {
     try (Library lib = Library.open(dir.resolve("lib"))) {

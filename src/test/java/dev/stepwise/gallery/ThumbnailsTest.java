@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A huge PNG gets its thumbnail from a subsampled decode (issue 20, item 17). */
+@Tag("hostile")
 class ThumbnailsTest {
   @TempDir Path dir;
 

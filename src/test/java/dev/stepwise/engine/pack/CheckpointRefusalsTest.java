@@ -14,10 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad single-file checkpoints: one sentence each, and nothing loaded. */
+@Tag("hostile")
 class CheckpointRefusalsTest {
   @TempDir Path tmp;
 

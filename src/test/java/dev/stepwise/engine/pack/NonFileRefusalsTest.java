@@ -11,6 +11,7 @@ import dev.stepwise.engine.weights.SafetensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A weights path that is a folder, a named pipe or unreadable is named for what it is, not called
  * missing, and a pipe is never opened (that would block): issue 20, item 18.
  */
+@Tag("hostile")
 class NonFileRefusalsTest {
   @TempDir Path dir;
 

@@ -11,12 +11,14 @@ import com.google.gson.JsonParser;
 import dev.stepwise.engine.ModelPackException;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Patterns from tokenizer files run with a bounded cost: a crafted one is refused with one sentence
  * instead of overflowing the stack or backtracking for minutes (issue 20).
  */
+@Tag("hostile")
 class FileRegexTest {
   /** Only a guard against a hang: a refusal takes milliseconds. */
   private static final Duration HANG_GUARD = Duration.ofSeconds(60);
