@@ -21,6 +21,9 @@ import java.nio.file.Path;
  * @param prediction what the network predicts, overriding the model's scheduler config (a
  *     single-file SD 2.x checkpoint does not say whether it is a v-prediction model), or {@code
  *     null} for the model's own
+ * @param loraFolder where the prompt's {@code <lora:name>} files are looked up, or {@code null} for
+ *     the LoRA folder of the default models root ({@link
+ *     dev.stepwise.engine.lora.LoraLookup#defaultFolder()})
  */
 public record GenerationRequest(
     Path model,
@@ -29,7 +32,8 @@ public record GenerationRequest(
     PreviewSource previewSource,
     PreviewMethod previewMethod,
     Path previewDecoder,
-    PredictionType prediction) {
+    PredictionType prediction,
+    Path loraFolder) {
 
   /** The most images one request makes. */
   public static final int MAX_BATCH = 64;
@@ -53,7 +57,8 @@ public record GenerationRequest(
         previewSource,
         previewMethod,
         previewDecoder,
-        prediction);
+        prediction,
+        loraFolder);
   }
 
   /** A builder with Stepwise's defaults ({@link Settings#defaults()}), one image. */
@@ -80,6 +85,7 @@ public record GenerationRequest(
     b.previewMethod = previewMethod;
     b.previewDecoder = previewDecoder;
     b.prediction = prediction;
+    b.loraFolder = loraFolder;
     return b;
   }
 
@@ -104,6 +110,7 @@ public record GenerationRequest(
     private PreviewMethod previewMethod = PreviewMethod.AUTO;
     private Path previewDecoder;
     private PredictionType prediction;
+    private Path loraFolder;
 
     public Builder model(Path v) {
       model = v;
@@ -182,6 +189,12 @@ public record GenerationRequest(
       return this;
     }
 
+    /** Where {@code <lora:name>} files are looked up; null (the default) for the models root's. */
+    public Builder loraFolder(Path v) {
+      loraFolder = v;
+      return this;
+    }
+
     /** Takes every value of {@code s}. */
     public Builder settings(Settings s) {
       prompt = s.prompt();
@@ -207,7 +220,7 @@ public record GenerationRequest(
         throw new EngineException(e.getMessage(), e);
       }
       return new GenerationRequest(
-          model, s, batch, previewSource, previewMethod, previewDecoder, prediction);
+          model, s, batch, previewSource, previewMethod, previewDecoder, prediction, loraFolder);
     }
   }
 }
