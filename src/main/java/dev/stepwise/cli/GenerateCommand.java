@@ -11,6 +11,7 @@ import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.StepEvent;
+import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
@@ -139,6 +140,21 @@ final class GenerateCommand implements Callable<Integer> {
   Path previewDecoder;
 
   @Option(
+      names = "--lora-dir",
+      description =
+          "Folder holding the LoRA files the prompt's <lora:name:weight> tags name (default: the"
+              + " LoRA folder of --models-root).")
+  Path loraDir;
+
+  @Option(
+      names = "--models-root",
+      description =
+          "Models folder, or an A1111 or ComfyUI install folder, whose LoRA folder the prompt's"
+              + " <lora:...> tags are looked up in (default: $STEPWISE_MODELS or"
+              + " $XDG_DATA_HOME/stepwise/models).")
+  Path modelsRoot;
+
+  @Option(
       names = "--preview-source",
       defaultValue = "x0",
       description =
@@ -205,6 +221,7 @@ final class GenerateCommand implements Callable<Integer> {
             .previewMethod(frames == null ? PreviewMethod.OFF : method)
             .previewDecoder(previewDecoder)
             .prediction(parsePrediction(prediction))
+            .loraFolder(loraFolder())
             .build();
     Path modelDir = model != null ? model : ModelLocator.builtIn();
     if (!Files.isDirectory(modelDir) && !Files.isRegularFile(modelDir)) {
@@ -249,6 +266,23 @@ final class GenerateCommand implements Callable<Integer> {
       stdout.flush();
     }
     return 0;
+  }
+
+  /** The folder {@code <lora:name>} tags are looked up in; null for the default models root's. */
+  private Path loraFolder() {
+    if (loraDir != null) {
+      if (!Files.isDirectory(loraDir)) {
+        throw new EngineException("--lora-dir " + loraDir + " is not a folder.");
+      }
+      return loraDir;
+    }
+    if (modelsRoot != null) {
+      if (!Files.isDirectory(modelsRoot)) {
+        throw new EngineException("--models-root " + modelsRoot + " is not a folder.");
+      }
+      return ModelsFolder.at(modelsRoot).folder(ModelsFolder.Kind.LORA);
+    }
+    return null;
   }
 
   private Path outputFile(int index, int count) {
@@ -346,13 +380,14 @@ final class GenerateCommand implements Callable<Integer> {
       RgbImage rgb = img.image();
       Recipe recipe =
           Recipe.made(
-              job.request().settings(),
-              img.seed(),
-              rgb.width(),
-              rgb.height(),
-              img.duration().toMillis(),
-              model == null ? null : model.name(),
-              model == null ? null : model.hash());
+                  job.request().settings(),
+                  img.seed(),
+                  rgb.width(),
+                  rgb.height(),
+                  img.duration().toMillis(),
+                  model == null ? null : model.name(),
+                  model == null ? null : model.hash())
+              .withExtras(img.parameters());
       try {
         String what;
         Path file;

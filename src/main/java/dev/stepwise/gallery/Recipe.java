@@ -125,6 +125,35 @@ public record Recipe(
         Map.of());
   }
 
+  /**
+   * Returns this recipe with {@code more} added to its extras (a key already there takes the new
+   * value), for the keys the engine adds, such as A1111's {@code "Lora hashes"}.
+   */
+  public Recipe withExtras(Map<String, String> more) {
+    if (more.isEmpty()) {
+      return this;
+    }
+    Map<String, String> all = new LinkedHashMap<>(extras);
+    all.putAll(more);
+    return new Recipe(
+        prompt,
+        negativePrompt,
+        modelName,
+        modelHash,
+        sampler,
+        karras,
+        steps,
+        guidance,
+        eta,
+        seed,
+        width,
+        height,
+        durationMillis,
+        version,
+        createdAt,
+        all);
+  }
+
   /** Returns this recipe stamped with a creation time. */
   public Recipe withCreatedAt(Instant when) {
     return new Recipe(

@@ -27,13 +27,14 @@ public final class StudioRecipes {
    */
   public static Recipe of(GenerationRequest r, GeneratedImage img, ModelInfo model) {
     return Recipe.made(
-        r.settings(),
-        img.seed(),
-        img.image().width(),
-        img.image().height(),
-        img.duration().toMillis(),
-        model == null ? null : model.name(),
-        model == null ? null : model.hash());
+            r.settings(),
+            img.seed(),
+            img.image().width(),
+            img.image().height(),
+            img.duration().toMillis(),
+            model == null ? null : model.name(),
+            model == null ? null : model.hash())
+        .withExtras(img.parameters());
   }
 
   /** Returns every image of a finished job with its recipe, ready for "Save all". */
