@@ -162,6 +162,21 @@ final class GenerateCommand implements Callable<Integer> {
   Path previewDecoder;
 
   @Option(
+      names = "--lora-dir",
+      description =
+          "Folder holding the LoRA files the prompt's <lora:name:weight> tags name (default: the"
+              + " LoRA folder of --models-root).")
+  Path loraDir;
+
+  @Option(
+      names = "--models-root",
+      description =
+          "Models folder, or an A1111 or ComfyUI install folder, whose LoRA folder the prompt's"
+              + " <lora:...> tags are looked up in (default: $STEPWISE_MODELS or"
+              + " $XDG_DATA_HOME/stepwise/models).")
+  Path modelsRoot;
+
+  @Option(
       names = "--preview-source",
       defaultValue = "x0",
       description =
@@ -241,6 +256,7 @@ final class GenerateCommand implements Callable<Integer> {
             .clipSkip(clipSkip)
             .vae(vae)
             .embeddings(Files.isDirectory(embeddings) ? embeddings : null)
+            .loraFolder(loraFolder())
             .build();
     Path modelDir = model != null ? model : ModelLocator.builtIn();
     if (!Files.isDirectory(modelDir) && !Files.isRegularFile(modelDir)) {
@@ -285,6 +301,23 @@ final class GenerateCommand implements Callable<Integer> {
       stdout.flush();
     }
     return 0;
+  }
+
+  /** The folder {@code <lora:name>} tags are looked up in; null for the default models root's. */
+  private Path loraFolder() {
+    if (loraDir != null) {
+      if (!Files.isDirectory(loraDir)) {
+        throw new EngineException("--lora-dir " + loraDir + " is not a folder.");
+      }
+      return loraDir;
+    }
+    if (modelsRoot != null) {
+      if (!Files.isDirectory(modelsRoot)) {
+        throw new EngineException("--models-root " + modelsRoot + " is not a folder.");
+      }
+      return ModelsFolder.at(modelsRoot).folder(ModelsFolder.Kind.LORA);
+    }
+    return null;
   }
 
   private Path outputFile(int index, int count) {

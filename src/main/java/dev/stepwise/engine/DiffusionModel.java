@@ -9,6 +9,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stepwise.engine.clip.ClipTextConfig;
 import dev.stepwise.engine.clip.ClipTextModel;
+import dev.stepwise.engine.lora.LoraFile;
+import dev.stepwise.engine.lora.LoraHash;
+import dev.stepwise.engine.lora.LoraLookup;
+import dev.stepwise.engine.lora.LoraMerger;
+import dev.stepwise.engine.lora.LoraTags;
+import dev.stepwise.engine.lora.LoraTargets;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.pack.ModelPack;
 import dev.stepwise.engine.preview.LatentRgbProjection;
@@ -65,6 +71,8 @@ public final class DiffusionModel implements AutoCloseable {
   private final ModelInfo info;
   private final int vocabSize;
   private final List<String> notices;
+  private final LoraTargets loraTargets;
+  private final LoraMerger loraMerger;
 
   private DiffusionModel(ModelPack pack, Device device) {
     this.pack = pack;
@@ -104,6 +112,13 @@ public final class DiffusionModel implements AutoCloseable {
       Parameters unetParams = Parameters.strict(pack.unetWeights(), weights);
       unet = new UNet2DConditionModel(unetConfig, unetParams);
       unusedNotice(unetParams).ifPresent(notes::add);
+      loraTargets =
+          LoraTargets.of(
+              pack.name(),
+              clipParams.loadedArrays(),
+              unetParams.loadedArrays(),
+              unetConfig.layersPerBlock()[0]);
+      loraMerger = new LoraMerger(weights);
       Parameters vaeParams = Parameters.strict(pack.vaeWeights(), weights);
       vaes = new VaeSlot(new AutoencoderKL(vaeConfig, vaeParams), weights, pack, vaeConfig);
       unusedNotice(vaeParams).ifPresent(notes::add);
@@ -264,6 +279,49 @@ public final class DiffusionModel implements AutoCloseable {
    */
   public int liveArrays() {
     return weights.getManagedArrays().size();
+  }
+
+  /**
+   * Merges the LoRA of {@code tags} (looked up in {@code folder}, or the default models root's LoRA
+   * folder when null) into the text encoder and UNet, after taking out any merged before; an empty
+   * list restores the base weights bit for bit. The same set as last time costs only reading the
+   * files' headers. Every file is opened and checked before any weight changes: a refusal leaves
+   * the weights as they were.
+   *
+   * @return A1111's "Lora hashes" value ({@code name: hash, name2: hash2}), or null without tags
+   * @throws EngineException with one sentence for an unknown name or a file that does not fit
+   */
+  public String applyLoras(List<LoraTags.Tag> tags, Path folder) {
+    Path dir = folder != null ? folder : LoraLookup.defaultFolder();
+    List<LoraFile> opened = new ArrayList<>();
+    try {
+      List<LoraMerger.Use> uses = new ArrayList<>();
+      List<String> hashes = new ArrayList<>();
+      for (LoraTags.Tag t : tags) {
+        LoraFile f = LoraFile.open(t.name(), LoraLookup.find(t.name(), dir), loraTargets);
+        opened.add(f);
+        uses.add(new LoraMerger.Use(f, t.textEncoderWeight(), t.unetWeight()));
+        // extra_networks_lora.py activate: the name as mentioned, without ":" and ",".
+        String alias = t.name().replace(":", "").replace(",", "");
+        hashes.add(alias + ": " + LoraHash.shortHash(f.path(), f.metadata()));
+      }
+      if (loraMerger.apply(uses)) {
+        LOG.info("{}: LoRA now merged: {}", pack.name(), hashes);
+      }
+      return hashes.isEmpty() ? null : String.join(", ", hashes);
+    } finally {
+      opened.forEach(LoraFile::close);
+    }
+  }
+
+  /** The layers a LoRA may change (for tests and tools). */
+  public LoraTargets loraTargets() {
+    return loraTargets;
+  }
+
+  /** How many layers differ from the base weights because of merged LoRA. */
+  public int loraChangedLayers() {
+    return loraMerger.changedLayers();
   }
 
   /** Latent channels (4 for every SD 1.x / 2.x pack). */
@@ -514,6 +572,7 @@ public final class DiffusionModel implements AutoCloseable {
       otherDecoder.close();
     }
     vaes.close();
+    loraMerger.close();
     weights.close();
     pack.close();
   }

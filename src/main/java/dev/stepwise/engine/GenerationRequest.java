@@ -25,6 +25,9 @@ import java.nio.file.Path;
  *     .safetensors} with LDM names or a diffusers AutoencoderKL folder), or {@code null}
  * @param embeddings a folder of textual-inversion embeddings whose names the prompts may use, or
  *     {@code null} for none
+ * @param loraFolder where the prompt's {@code <lora:name>} files are looked up, or {@code null} for
+ *     the LoRA folder of the default models root ({@link
+ *     dev.stepwise.engine.lora.LoraLookup#defaultFolder()})
  */
 public record GenerationRequest(
     Path model,
@@ -35,7 +38,8 @@ public record GenerationRequest(
     Path previewDecoder,
     PredictionType prediction,
     Path vae,
-    Path embeddings) {
+    Path embeddings,
+    Path loraFolder) {
 
   /** The most images one request makes. */
   public static final int MAX_BATCH = 64;
@@ -61,7 +65,8 @@ public record GenerationRequest(
         previewDecoder,
         prediction,
         vae,
-        embeddings);
+        embeddings,
+        loraFolder);
   }
 
   /** A builder with Stepwise's defaults ({@link Settings#defaults()}), one image. */
@@ -91,6 +96,7 @@ public record GenerationRequest(
     b.prediction = prediction;
     b.vae = vae;
     b.embeddings = embeddings;
+    b.loraFolder = loraFolder;
     return b;
   }
 
@@ -118,6 +124,7 @@ public record GenerationRequest(
     private PredictionType prediction;
     private Path vae;
     private Path embeddings;
+    private Path loraFolder;
 
     public Builder model(Path v) {
       model = v;
@@ -214,6 +221,12 @@ public record GenerationRequest(
       return this;
     }
 
+    /** Where {@code <lora:name>} files are looked up; null (the default) for the models root's. */
+    public Builder loraFolder(Path v) {
+      loraFolder = v;
+      return this;
+    }
+
     /** Takes every value of {@code s}. */
     public Builder settings(Settings s) {
       prompt = s.prompt();
@@ -258,7 +271,8 @@ public record GenerationRequest(
           previewDecoder,
           prediction,
           vae,
-          embeddings);
+          embeddings,
+          loraFolder);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.stepwise.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.stepwise.engine.lora.LoraTags;
 import dev.stepwise.engine.prompt.Embedding;
 import dev.stepwise.engine.prompt.Embeddings;
 import dev.stepwise.engine.random.SeedNoise;
@@ -132,15 +133,17 @@ public final class Pipeline {
       //    A prompt of k 75-token chunks has L = 77 k; when the two lengths differ, the network
       //    runs once for each, as AUTOMATIC1111 does by default (sd_samplers_cfg_denoiser.py
       //    forward, pad_cond_uncond off).
+      //    The prompt's <lora:name:w> tags are cut out and their LoRA merged first (A1111:
+      //    processing.py parse_extra_network_prompts, only the prompt's tags).
+      LoraTags.Parsed tags = LoraTags.parse(request.settings().prompt());
+      String loraHashes = model.applyLoras(tags.loras(), request.loraFolder());
+      if (loraHashes != null) {
+        parameters.put("Lora hashes", loraHashes);
+      }
+      tagNotices(tags, request.settings().negativePrompt(), notices);
       NDArray cond =
           model.encodeText(
-              request.settings().prompt(),
-              "prompt",
-              clipSkip,
-              embeddings,
-              job,
-              notices,
-              used); // [1, L, D]
+              tags.text(), "prompt", clipSkip, embeddings, job, notices, used); // [1, L, D]
       NDArray[] contexts = {cond};
       if (guided) {
         NDArray uncond =
@@ -255,6 +258,21 @@ public final class Pipeline {
             List.copyOf(notices),
             parameters);
     return result;
+  }
+
+  /** Sentences about tags that have no effect. */
+  private static void tagNotices(LoraTags.Parsed tags, String negative, List<String> notices) {
+    for (String type : tags.otherTypes()) {
+      notices.add(
+          "The prompt's <"
+              + type
+              + ":...> tags were left out of the text; Stepwise applies only <lora:...>.");
+    }
+    if (LoraTags.hasTags(negative)) {
+      notices.add(
+          "The negative prompt's <...> tags apply no LoRA and are read as text, as A1111 does;"
+              + " put them in the prompt.");
+    }
   }
 
   /** The request with a size of 0 replaced by the model's own size (UNet sample_size x factor). */

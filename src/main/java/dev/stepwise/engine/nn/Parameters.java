@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -41,6 +43,7 @@ public final class Parameters {
     final Source source;
     final NDManager manager;
     final Set<String> used = Collections.synchronizedSet(new HashSet<>());
+    final Map<String, NDArray> loaded = Collections.synchronizedMap(new LinkedHashMap<>());
 
     State(Source source, NDManager manager) {
       this.source = source;
@@ -118,7 +121,18 @@ public final class Parameters {
       throw mismatch(full, loaded, expectedShape);
     }
     state.used.add(full);
+    state.loaded.put(full, array);
     return array;
+  }
+
+  /**
+   * Every array loaded so far by full key, in loading order: the very arrays the layers hold, so
+   * that a LoRA can be merged into them in place ({@link dev.stepwise.engine.lora.LoraMerger}).
+   */
+  public Map<String, NDArray> loadedArrays() {
+    synchronized (state.loaded) {
+      return Map.copyOf(state.loaded);
+    }
   }
 
   /**

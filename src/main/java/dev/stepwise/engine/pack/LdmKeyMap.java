@@ -203,7 +203,7 @@ final class LdmKeyMap {
   }
 
   /** The diffusers name of UNet tensor {@code k} (prefix removed), or null when it has none. */
-  private static String unetName(String k, int layers) {
+  static String unetName(String k, int layers) {
     String[][] fixed = {
       {"time_embed.0.", "time_embedding.linear_1."},
       {"time_embed.2.", "time_embedding.linear_2."},

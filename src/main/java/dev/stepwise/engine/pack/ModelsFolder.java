@@ -191,6 +191,11 @@ public final class ModelsFolder {
     return list(Kind.LORA, loras);
   }
 
+  /** The LoRA files in {@code dir} and its subfolders (one level), by name. */
+  public static List<Entry> lorasIn(Path dir) {
+    return list(Kind.LORA, dir);
+  }
+
   /** The separate autoencoders (single files or diffusers {@code AutoencoderKL} folders). */
   public List<Entry> vaes() {
     return list(Kind.VAE, vaes);
