@@ -29,6 +29,7 @@ there in larger batches. Exit status 2 on a refused input.
 
 import argparse
 import importlib.util
+import gzip
 import json
 import os
 import sys
@@ -211,8 +212,11 @@ def _prompts(pack, data_captions, log=print):
     """The captions trajectories are sampled from: the pack's prompts.txt, else (a --run, or a
     pack exported without --data) the dataset's distinct captions, sorted."""
     path = os.path.join(pack, "prompts.txt") if pack else None
+    if path and not os.path.exists(path) and os.path.exists(path + ".gz"):
+        path += ".gz"  # how export writes it
     if path and os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as f:
             lines = [line.strip() for line in f if line.strip()]
         if not lines:
             raise TrainError(f"{path} is empty")
@@ -221,7 +225,7 @@ def _prompts(pack, data_captions, log=print):
     if not lines:
         raise TrainError("the dataset has no captions to sample trajectories from")
     if pack:
-        log(f"{pack} has no prompts.txt: sampling from the dataset's {len(lines)} captions")
+        log(f"{pack} has no prompts.txt(.gz): sampling from the dataset's {len(lines)} captions")
     return lines
 
 

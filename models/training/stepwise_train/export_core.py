@@ -8,6 +8,7 @@ into place only when complete and within the byte budget, so a failure never lea
 pack (and an existing pack is replaced only by a complete one).
 """
 
+import gzip
 import json
 import math
 import os
@@ -27,7 +28,7 @@ from .train_common import load_exact
 MB = 1_000_000
 PACK_BUDGET = 24 * MB
 SHARD_BYTES = 16 * 1024 * 1024
-PROMPTS_FILE = "prompts.txt"
+PROMPTS_FILE = "prompts.txt.gz"  # gzipped: the built-in pack ships it so (tree budget)
 UNET_BASE = "diffusion_pytorch_model.safetensors"
 VAE_BASE = "diffusion_pytorch_model.safetensors"
 TEXT_BASE = "model.safetensors"
@@ -366,8 +367,11 @@ def _write_pack(folder, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info, d
 
     if opt["prompts"]:
         # One caption per line: what the model was trained on, for the studio's prompt ideas.
-        with open(os.path.join(folder, PROMPTS_FILE), "w", encoding="utf-8", newline="\n") as fh:
-            fh.write("".join(c.strip() + "\n" for c in opt["prompts"] if c.strip()))
+        text = "".join(c.strip() + "\n" for c in opt["prompts"] if c.strip())
+        with open(os.path.join(folder, PROMPTS_FILE), "wb") as raw:
+            # mtime 0 and no file name inside: the same captions give the same bytes.
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as fh:
+                fh.write(text.encode("utf-8"))
 
     # Everything below runs on the weights as exported (fp16, read back).
     unet, vae16, text, tok2, sched = load_models(folder)

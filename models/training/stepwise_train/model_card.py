@@ -133,8 +133,9 @@ def render(info):
         "",
     ]
     if info.get("prompt_count"):
-        lines += [f"`prompts.txt` lists the {info['prompt_count']:,} captions the model was "
-                  "trained on, one a line; the Stepwise studio offers them as prompt ideas.", ""]
+        lines += [f"`prompts.txt.gz` lists the {info['prompt_count']:,} captions the model was "
+                  "trained on, one a line (gzipped UTF-8); the Stepwise studio offers them as "
+                  "prompt ideas.", ""]
     lines += [
         "## Architecture",
         "",

@@ -1,5 +1,6 @@
 """export_pack: a fake run from random modules exported and checked file by file."""
 
+import gzip
 import json
 import sys
 import os
@@ -228,11 +229,11 @@ class ExportTest(unittest.TestCase):
         export(self.cfg, self.run_dir, out, self.captions[:1], fx.attribution(), None,
                dict(fx.FAST, samples=1, prompts=["red heart, twemoji style", " ",
                                                   "cat face, fluent flat style"]))
-        with open(os.path.join(out, "prompts.txt"), encoding="utf-8") as f:
+        with gzip.open(os.path.join(out, "prompts.txt.gz"), "rt", encoding="utf-8") as f:
             self.assertEqual(f.read(), "red heart, twemoji style\ncat face, fluent flat style\n")
         card = open(os.path.join(out, "README.md"), encoding="utf-8").read()
-        self.assertIn("`prompts.txt` lists the 2 captions", card)
-        self.assertFalse(os.path.exists(os.path.join(self.out, "prompts.txt")))  # none given
+        self.assertIn("`prompts.txt.gz` lists the 2 captions", card)
+        self.assertFalse(os.path.exists(os.path.join(self.out, "prompts.txt.gz")))  # none given
 
     def test_unknown_words_of_the_sample_captions_are_reported(self):
         self.assertEqual(self.summary["unknown_words"], [])  # vocab built from these captions

@@ -60,7 +60,10 @@ public final class PromptViewModel {
 
   // ---- prompt ideas ----
 
-  /** Prompts the chosen model lists as known (its pack's prompts.txt); empty for most packs. */
+  /**
+   * Prompts the chosen model lists as known (its pack's prompts.txt or prompts.txt.gz); empty for
+   * most packs.
+   */
   public List<String> promptIdeas() {
     PackFacts f = facts.get();
     return f == null ? List.of() : f.promptIdeas();

@@ -1,6 +1,7 @@
 package dev.stepwise.engine.pack;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -12,21 +13,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A pack's optional {@code prompts.txt}: prompts the model knows (for the built-in model, the
- * captions it was trained on), one a line, UTF-8. Stepwise's own addition to the diffusers layout;
- * other packs simply have none.
+ * A pack's optional {@code prompts.txt}, or the same gzipped as {@code prompts.txt.gz} (how the
+ * built-in pack ships it): prompts the model knows (for the built-in model, the captions it was
+ * trained on), one a line, UTF-8. Stepwise's own addition to the diffusers layout; other packs
+ * simply have none.
  *
- * <p>The file is untrusted: over {@link #MAX_BYTES} or not UTF-8 it gives no ideas (logged once);
- * blank lines, lines over {@link #MAX_LINE} characters or with control characters are skipped,
- * duplicates dropped, and at most {@link #MAX_IDEAS} are kept.
+ * <p>The file is untrusted: over {@link #MAX_BYTES} (once unzipped), damaged or not UTF-8 it gives
+ * no ideas (logged once); blank lines, lines over {@link #MAX_LINE} characters or with control
+ * characters are skipped, duplicates dropped, and at most {@link #MAX_IDEAS} are kept.
  */
 public final class PromptIdeas {
   /** The file name in the pack folder. */
   public static final String FILE = "prompts.txt";
+
+  /** The gzipped file name, read when {@link #FILE} is absent. */
+  public static final String GZ_FILE = "prompts.txt.gz";
 
   static final long MAX_BYTES = 2L << 20;
   static final int MAX_LINE = 300;
@@ -39,11 +45,17 @@ public final class PromptIdeas {
   /** The prompt ideas of the pack in {@code packRoot}, in file order; empty when it has none. */
   public static List<String> read(Path packRoot) {
     Path file = packRoot.resolve(FILE);
+    boolean gzipped = false;
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      file = packRoot.resolve(GZ_FILE);
+      gzipped = true;
+    }
     try {
       if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
         return List.of();
       }
-      if (Files.size(file) > MAX_BYTES) {
+      byte[] bytes = gzipped ? gunzip(file) : small(file);
+      if (bytes == null) {
         LOG.warn(
             "{} is over {} bytes; no prompt ideas are offered for this model", file, MAX_BYTES);
         return List.of();
@@ -53,7 +65,7 @@ public final class PromptIdeas {
               .newDecoder()
               .onMalformedInput(CodingErrorAction.REPORT)
               .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
+              .decode(ByteBuffer.wrap(bytes))
               .toString();
       Set<String> ideas = new LinkedHashSet<>();
       for (String line : text.split("\n", -1)) {
@@ -74,6 +86,19 @@ public final class PromptIdeas {
     } catch (IOException e) {
       LOG.warn("Cannot read {}; no prompt ideas are offered for this model", file, e);
       return List.of();
+    }
+  }
+
+  /** The file's bytes, or null when it is over {@link #MAX_BYTES}. */
+  private static byte[] small(Path file) throws IOException {
+    return Files.size(file) > MAX_BYTES ? null : Files.readAllBytes(file);
+  }
+
+  /** The unzipped bytes, or null when they would be over {@link #MAX_BYTES} (a zip bomb). */
+  private static byte[] gunzip(Path file) throws IOException {
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+      byte[] bytes = in.readNBytes((int) MAX_BYTES + 1);
+      return bytes.length > MAX_BYTES ? null : bytes;
     }
   }
 }
