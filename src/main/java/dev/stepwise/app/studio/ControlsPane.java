@@ -104,7 +104,16 @@ public final class ControlsPane extends ScrollPane {
     surprise.disableProperty().bind(hasIdeas.not());
     javafx.scene.layout.Region gap = new javafx.scene.layout.Region();
     HBox.setHgrow(gap, Priority.ALWAYS);
-    HBox promptTitle = row(title("Prompt"), gap, ideas, surprise);
+    MenuButton lora = new MenuButton();
+    lora.setId("loraMenu");
+    lora.setGraphic(Icons.icon("mdi2l-layers-plus"));
+    lora.setTooltip(
+        new Tooltip(
+            "Add a LoRA from the models folder to the prompt as <lora:name:1> (AUTOMATIC1111's"
+                + " syntax; change the 1 to weigh it)."));
+    lora.setOnShowing(e -> fillLoraMenu(lora, studio.model()));
+    lora.getItems().add(new MenuItem()); // replaced on showing; a MenuButton needs one to open
+    HBox promptTitle = row(title("Prompt"), gap, lora, ideas, surprise);
 
     Label unknown = new Label();
     unknown.setId("unknownWords");
@@ -407,6 +416,24 @@ public final class ControlsPane extends ScrollPane {
     File f = chooser.showOpenDialog(owner());
     if (f != null) {
       models.setPreviewDecoder(f.toPath());
+    }
+  }
+
+  /** One item per LoRA file of the models folder, each adding its tag to the prompt. */
+  private void fillLoraMenu(MenuButton menu, ModelViewModel models) {
+    menu.getItems().clear();
+    List<String> names = models.loraNames();
+    if (names.isEmpty()) {
+      MenuItem none = new MenuItem("No LoRA files in " + models.loraFolder());
+      none.setDisable(true);
+      menu.getItems().add(none);
+      return;
+    }
+    for (String name : names) {
+      MenuItem item = new MenuItem(name);
+      item.setMnemonicParsing(false);
+      item.setOnAction(e -> vm.addToPrompt("<lora:" + name + ":1>"));
+      menu.getItems().add(item);
     }
   }
 

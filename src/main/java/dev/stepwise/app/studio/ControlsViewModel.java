@@ -117,4 +117,13 @@ public final class ControlsViewModel {
   public ObjectProperty<PreviewMethod> previewMethodProperty() {
     return previewMethod;
   }
+
+  /** Appends {@code text} to the prompt, after a space when the prompt does not end in one. */
+  public void addToPrompt(String text) {
+    String p = prompt.get() == null ? "" : prompt.get();
+    prompt.set(
+        p.isEmpty() || Character.isWhitespace(p.charAt(p.length() - 1))
+            ? p + text
+            : p + " " + text);
+  }
 }

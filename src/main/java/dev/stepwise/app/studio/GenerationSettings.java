@@ -321,13 +321,18 @@ public record GenerationSettings(
         .clipSkip(clipSkip)
         .vae(vae.isEmpty() ? null : Path.of(vae))
         .embeddings(embeddingsFolder())
+        .loraFolder(modelsFolder().folder(ModelsFolder.Kind.LORA))
         .build();
+  }
+
+  /** The models folder these settings name (the default one when none is chosen). */
+  public ModelsFolder modelsFolder() {
+    return ModelsFolder.at(modelsRoot.isEmpty() ? ModelsFolder.defaultRoot() : Path.of(modelsRoot));
   }
 
   /** The models folder's embeddings folder, or null when it has none. */
   private Path embeddingsFolder() {
-    Path root = modelsRoot.isEmpty() ? ModelsFolder.defaultRoot() : Path.of(modelsRoot);
-    Path f = ModelsFolder.at(root).folder(ModelsFolder.Kind.EMBEDDING);
+    Path f = modelsFolder().folder(ModelsFolder.Kind.EMBEDDING);
     return java.nio.file.Files.isDirectory(f) ? f : null;
   }
 }

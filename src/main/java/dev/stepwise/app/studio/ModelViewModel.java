@@ -2,6 +2,7 @@ package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.pack.ModelPack;
+import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.engine.service.PackFacts;
 import java.nio.file.Files;
@@ -124,6 +125,23 @@ public final class ModelViewModel {
                 .filter(m -> m.folder().equals(current.folder()))
                 .findFirst()
                 .orElse(current));
+  }
+
+  /** The LoRA folder of the models folder (Stepwise's {@code lora/}, A1111's, ComfyUI's). */
+  public Path loraFolder() {
+    return modelsFolder().folder(ModelsFolder.Kind.LORA);
+  }
+
+  /** The names of the LoRA files Stepwise can open in the models folder, by name. */
+  public List<String> loraNames() {
+    return modelsFolder().loras().stream()
+        .filter(e -> e.refusal() == null)
+        .map(ModelsFolder.Entry::name)
+        .toList();
+  }
+
+  private ModelsFolder modelsFolder() {
+    return ModelsFolder.at(modelsRoot.isEmpty() ? ModelsFolder.defaultRoot() : Path.of(modelsRoot));
   }
 
   /** The models folder as settings remember it: empty for the default. */

@@ -125,4 +125,26 @@ class ModelChoiceTest {
                 + " stays chosen."),
         missing.toString());
   }
+
+  @Test
+  void theLoraMenuListsTheModelsFolderAndAddsATagThatTheRequestCanFind(@TempDir Path dir)
+      throws Exception {
+    Path comfy = dir.resolve("ComfyUI");
+    file(comfy.resolve("models/checkpoints/sd.safetensors"));
+    file(comfy.resolve("models/loras/detail.safetensors"));
+    file(comfy.resolve("models/loras/old.pt"));
+    vm.apply(
+        GenerationSettings.defaults(), List.of(new ModelChoice("tiny", TestPacks.tinySd(), true)));
+    vm.model().setModelsRoot(comfy, new ModelCatalog(TestPacks.tinySd(), comfy, null).list());
+    assertEquals(List.of("detail"), vm.model().loraNames(), "the pickle file is not offered");
+    assertEquals(comfy.resolve("models/loras").toAbsolutePath(), vm.model().loraFolder());
+    vm.controls().promptProperty().set("a cat");
+    vm.controls().addToPrompt("<lora:detail:1>");
+    assertEquals("a cat <lora:detail:1>", vm.controls().promptProperty().get());
+    GenerationSettings s = vm.settings();
+    assertEquals(comfy.toAbsolutePath().toString(), s.modelsRoot());
+    assertEquals(
+        comfy.resolve("models/loras").toAbsolutePath(),
+        s.toRequest(1, TestPacks.tinySd()).loraFolder());
+  }
 }
