@@ -41,6 +41,7 @@ public final class DiffusionModel implements AutoCloseable {
 
   private final ModelPack pack;
   private final NDManager weights;
+  private final long weightBytes;
   private final PromptTokenizer tokenizer;
   private final ClipTextModel textEncoder;
   private final UNet2DConditionModel unet;
@@ -99,6 +100,7 @@ public final class DiffusionModel implements AutoCloseable {
       Parameters vaeParams = Parameters.strict(pack.vaeWeights(), weights);
       vae = new AutoencoderKL(vaeConfig, vaeParams);
       unusedNotice(vaeParams).ifPresent(notes::add);
+      weightBytes = clipParams.loadedBytes() + unetParams.loadedBytes() + vaeParams.loadedBytes();
       schedule = NoiseSchedule.of(schedulerConfig);
       float[][] factors = pack.latentRgbFactors();
       preview =
@@ -256,6 +258,11 @@ public final class DiffusionModel implements AutoCloseable {
    */
   public int liveArrays() {
     return weights.getManagedArrays().size();
+  }
+
+  /** Bytes of the text encoder's, UNet's and autoencoder's weights as loaded (MemoryEstimate). */
+  public long weightBytes() {
+    return weightBytes;
   }
 
   /** Latent channels (4 for every SD 1.x / 2.x pack). */

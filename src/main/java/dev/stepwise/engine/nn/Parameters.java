@@ -41,6 +41,8 @@ public final class Parameters {
     final Source source;
     final NDManager manager;
     final Set<String> used = Collections.synchronizedSet(new HashSet<>());
+    final java.util.concurrent.atomic.AtomicLong loadedBytes =
+        new java.util.concurrent.atomic.AtomicLong();
 
     State(Source source, NDManager manager) {
       this.source = source;
@@ -118,7 +120,13 @@ public final class Parameters {
       throw mismatch(full, loaded, expectedShape);
     }
     state.used.add(full);
+    state.loadedBytes.addAndGet(array.size() * array.getDataType().getNumOfBytes());
     return array;
+  }
+
+  /** Bytes of the tensors loaded so far through these parameters (and every prefix of them). */
+  public long loadedBytes() {
+    return state.loadedBytes.get();
   }
 
   /**
