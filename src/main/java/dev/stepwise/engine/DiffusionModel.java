@@ -52,6 +52,7 @@ public final class DiffusionModel implements AutoCloseable {
 
   private final ModelPack pack;
   private final NDManager weights;
+  private final long weightBytes;
   private final PromptTokenizer tokenizer;
   private final ClipTextModel textEncoder;
   private final UNet2DConditionModel unet;
@@ -122,6 +123,7 @@ public final class DiffusionModel implements AutoCloseable {
       Parameters vaeParams = Parameters.strict(pack.vaeWeights(), weights);
       vaes = new VaeSlot(new AutoencoderKL(vaeConfig, vaeParams), weights, pack, vaeConfig);
       unusedNotice(vaeParams).ifPresent(notes::add);
+      weightBytes = clipParams.loadedBytes() + unetParams.loadedBytes() + vaeParams.loadedBytes();
       schedule = NoiseSchedule.of(schedulerConfig);
       float[][] factors = pack.latentRgbFactors();
       preview =
@@ -322,6 +324,11 @@ public final class DiffusionModel implements AutoCloseable {
   /** How many layers differ from the base weights because of merged LoRA. */
   public int loraChangedLayers() {
     return loraMerger.changedLayers();
+  }
+
+  /** Bytes of the text encoder's, UNet's and autoencoder's weights as loaded (MemoryEstimate). */
+  public long weightBytes() {
+    return weightBytes;
   }
 
   /** Latent channels (4 for every SD 1.x / 2.x pack). */

@@ -48,12 +48,20 @@ public final class GroupNorm {
 
   /** Normalises {@code x [B, C, H, W]} and applies the affine scale and shift. */
   public NDArray forward(NDArray x) {
-    return normalize(x, groups, eps).mul(gamma).add(beta); // [B, C, H, W]
+    // In place on normalize's fresh result: one full-size array instead of three.
+    return normalize(x, groups, eps).muli(gamma).addi(beta); // [B, C, H, W]
   }
 
-  /** {@link #forward} followed by SiLU, the pairing every ResNet block uses. */
+  /**
+   * {@link #forward} followed by SiLU, x sigmoid(x), the pairing every ResNet block uses; in place,
+   * so that only the result and, for a moment, the sigmoid exist at full size.
+   */
   public NDArray forwardSilu(NDArray x) {
-    return Activations.silu(forward(x)); // [B, C, H, W]
+    NDArray y = forward(x); // [B, C, H, W]
+    NDArray gate = y.getNDArrayInternal().sigmoid(); // [B, C, H, W]
+    y.muli(gate); // [B, C, H, W], the same product as Activations.silu
+    gate.close();
+    return y;
   }
 
   /** Group-normalises {@code x [B, C, ...]} without the affine part. */

@@ -44,6 +44,8 @@ public final class Parameters {
     final NDManager manager;
     final Set<String> used = Collections.synchronizedSet(new HashSet<>());
     final Map<String, NDArray> loaded = Collections.synchronizedMap(new LinkedHashMap<>());
+    final java.util.concurrent.atomic.AtomicLong loadedBytes =
+        new java.util.concurrent.atomic.AtomicLong();
 
     State(Source source, NDManager manager) {
       this.source = source;
@@ -122,7 +124,13 @@ public final class Parameters {
     }
     state.used.add(full);
     state.loaded.put(full, array);
+    state.loadedBytes.addAndGet(array.size() * array.getDataType().getNumOfBytes());
     return array;
+  }
+
+  /** Bytes of the tensors loaded so far through these parameters (and every prefix of them). */
+  public long loadedBytes() {
+    return state.loadedBytes.get();
   }
 
   /**

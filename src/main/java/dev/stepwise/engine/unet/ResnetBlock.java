@@ -5,6 +5,7 @@ import dev.stepwise.engine.nn.Conv2d;
 import dev.stepwise.engine.nn.GroupNorm;
 import dev.stepwise.engine.nn.Linear;
 import dev.stepwise.engine.nn.Parameters;
+import dev.stepwise.engine.nn.Scope;
 
 /**
  * diffusers' ResnetBlock2D with a time embedding (models/resnet.py, time_embedding_norm "default"):
@@ -33,13 +34,21 @@ final class ResnetBlock {
 
   /** {@code x [B, in, H, W]}, {@code siluTemb [B, T]} (SiLU already applied) -> [B, out, H, W]. */
   NDArray forward(NDArray x, NDArray siluTemb) {
-    NDArray h = conv1.forward(norm1.forwardSilu(x)); // [B, out, H, W]
-    NDArray t = timeEmbProj.forward(siluTemb); // [B, out]
-    long[] s = t.getShape().getShape();
-    h = h.add(t.reshape(s[0], s[1], 1, 1)); // [B, out, H, W]
-    h = conv2.forward(norm2.forwardSilu(h)); // [B, out, H, W]; dropout is identity at inference
-    NDArray skip = shortcut == null ? x : shortcut.forward(x); // [B, out, H, W]
-    NDArray y = skip.add(h); // [B, out, H, W]
-    return outputScale == 1f ? y : y.div(outputScale);
+    try (Scope scope = Scope.open(x, siluTemb)) { // the block's temporaries end with it
+      // Full-size intermediates are closed once used (docs/engine.md, "Memory").
+      NDArray n = norm1.forwardSilu(x); // [B, in, H, W]
+      NDArray h = conv1.forward(n); // [B, out, H, W]
+      n.close();
+      NDArray t = timeEmbProj.forward(siluTemb); // [B, out]
+      long[] s = t.getShape().getShape();
+      h.addi(t.reshape(s[0], s[1], 1, 1)); // [B, out, H, W]
+      n = norm2.forwardSilu(h); // [B, out, H, W]
+      h.close();
+      h = conv2.forward(n); // [B, out, H, W]; dropout is identity at inference
+      n.close();
+      NDArray skip = shortcut == null ? x : shortcut.forward(x); // [B, out, H, W]
+      NDArray y = skip.add(h); // [B, out, H, W]
+      return scope.keep(outputScale == 1f ? y : y.div(outputScale)); // [B, out, H, W]
+    }
   }
 }

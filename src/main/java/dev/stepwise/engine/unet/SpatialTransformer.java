@@ -9,6 +9,7 @@ import dev.stepwise.engine.nn.GroupNorm;
 import dev.stepwise.engine.nn.LayerNorm;
 import dev.stepwise.engine.nn.Linear;
 import dev.stepwise.engine.nn.Parameters;
+import dev.stepwise.engine.nn.Scope;
 
 /**
  * diffusers' Transformer2DModel for continuous input (models/transformers/transformer_2d.py) with
@@ -90,6 +91,12 @@ final class SpatialTransformer {
 
   /** {@code x [B, C, H, W]}, {@code context [B, L, D]} -> [B, C, H, W]. */
   NDArray forward(NDArray x, NDArray context) {
+    try (Scope scope = Scope.open(x, context)) { // the block's temporaries end with it
+      return scope.keep(forwardInScope(x, context)); // [B, C, H, W]
+    }
+  }
+
+  private NDArray forwardInScope(NDArray x, NDArray context) {
     Shape s = x.getShape();
     long b = s.get(0);
     long c = s.get(1);

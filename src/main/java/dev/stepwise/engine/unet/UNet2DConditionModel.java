@@ -189,12 +189,14 @@ public final class UNet2DConditionModel {
     NDArray h = convIn.forward(x); // [B, C0, h, w]
     Deque<NDArray> skips = new ArrayDeque<>();
     skips.push(h);
-    // 3. Down blocks: push after every resnet(+transformer) and after the downsampler.
+    // 3. Down blocks: push after every resnet(+transformer) and after the downsampler. Outputs that
+    //    are not kept as skips are freed as soon as the next block has run (Scope.chain).
     for (Stage s : down) {
       for (int j = 0; j < s.resnets().size(); j++) {
         h = s.resnets().get(j).forward(h, siluTemb); // [B, Ci, hi, wi]
         if (!s.attentions().isEmpty()) {
-          h = s.attentions().get(j).forward(h, context); // [B, Ci, hi, wi]
+          SpatialTransformer attention = s.attentions().get(j);
+          h = Scope.chain(h, t -> attention.forward(t, context)); // [B, Ci, hi, wi]
         }
         skips.push(h);
       }
@@ -204,30 +206,38 @@ public final class UNet2DConditionModel {
       }
     }
     // 4. Mid block.
+    boolean hIsSkip = true; // h is the last skip until a block replaces it
     if (midResnet0 != null) {
-      h = midResnet0.forward(h, siluTemb);
-      h = midAttention.forward(h, context);
-      h = midResnet1.forward(h, siluTemb); // [B, Cn, hn, wn]
+      h = midResnet0.forward(h, siluTemb); // [B, Cn, hn, wn]
+      h = Scope.chain(h, t -> midAttention.forward(t, context)); // [B, Cn, hn, wn]
+      h = Scope.chain(h, t -> midResnet1.forward(t, siluTemb)); // [B, Cn, hn, wn]
+      hIsSkip = false;
     }
     // 5. Up blocks: pop one skip per resnet (LIFO), concatenate [h, skip] on channels; upsample to
-    //    the next skip's exact size (forward_upsample_size covers odd latents).
+    //    the next skip's exact size (forward_upsample_size covers odd latents). Each skip and each
+    //    intermediate is freed once used.
     for (Stage s : up) {
       for (int j = 0; j < s.resnets().size(); j++) {
         NDArray skip = skips.pop(); // [B, Cs, hs, ws]
-        h = h.concat(skip, 1); // [B, C + Cs, hs, ws]
-        h = s.resnets().get(j).forward(h, siluTemb); // [B, Co, hs, ws]
+        NDArray cat = h.concat(skip, 1); // [B, C + Cs, hs, ws]
+        if (!hIsSkip) {
+          h.close();
+        }
+        hIsSkip = false;
+        skip.close();
+        ResnetBlock resnet = s.resnets().get(j);
+        h = Scope.chain(cat, t -> resnet.forward(t, siluTemb)); // [B, Co, hs, ws]
         if (!s.attentions().isEmpty()) {
-          h = s.attentions().get(j).forward(h, context);
+          SpatialTransformer attention = s.attentions().get(j);
+          h = Scope.chain(h, t -> attention.forward(t, context)); // [B, Co, hs, ws]
         }
       }
       if (s.resample() != null) {
         NDArray next = skips.peek(); // the skip the next block pops first
-        h =
-            Resample.nearest(
-                h,
-                next.getShape().get(2),
-                next.getShape().get(3)); // [B, Co, 2h', 2w'] or the skip's size
-        h = s.resample().forward(h); // [B, Co, ...]
+        long nh = next.getShape().get(2);
+        long nw = next.getShape().get(3);
+        h = Scope.chain(h, t -> Resample.nearest(t, nh, nw)); // [B, Co, 2h', 2w'] or the skip's
+        h = Scope.chain(h, s.resample()::forward); // [B, Co, ...]
       }
     }
     // 6. Output head.

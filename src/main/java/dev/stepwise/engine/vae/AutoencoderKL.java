@@ -103,18 +103,21 @@ public final class AutoencoderKL {
    */
   public NDArray encodeMoments(NDArray x) {
     try (Scope scope = Scope.open(x)) {
+      // Each link frees its input as soon as its output exists (Scope.chain).
       NDArray h = encConvIn.forward(x); // [B, C0, H, W]
       int r = 0;
       for (int i = 0; i < encDown.length; i++) {
         for (int j = 0; j < encResnetsPerBlock[i]; j++) {
-          h = encResnets.get(r++).forward(h); // [B, Ci, H/2^i, W/2^i]
+          h = Scope.chain(h, encResnets.get(r++)::forward); // [B, Ci, H/2^i, W/2^i]
         }
         if (encDown[i] != null) {
-          h = encDown[i].forward(Resample.padRightBottom(h)); // [B, Ci, H/2^(i+1), W/2^(i+1)]
+          Conv2d down = encDown[i];
+          h = Scope.chain(h, t -> down.forward(Resample.padRightBottom(t)));
+          // h: [B, Ci, H/2^(i+1), W/2^(i+1)]
         }
       }
-      h = encMid.forward(h); // [B, Cn, h, w]
-      h = encConvOut.forward(encNormOut.forwardSilu(h)); // [B, 2L, h, w]
+      h = Scope.chain(h, encMid::forward); // [B, Cn, h, w]
+      h = Scope.chain(h, t -> encConvOut.forward(encNormOut.forwardSilu(t))); // [B, 2L, h, w]
       return scope.keep(quantConv.forward(h)); // [B, 2L, h, w]
     }
   }
@@ -125,18 +128,21 @@ public final class AutoencoderKL {
    */
   public NDArray decode(NDArray z) {
     try (Scope scope = Scope.open(z)) {
+      // Each link frees its input as soon as its output exists (Scope.chain): at most about three
+      // full-resolution tensors are alive at once instead of every intermediate of the decoder.
       NDArray h = postQuantConv.forward(z); // [B, L, h, w]
-      h = decConvIn.forward(h); // [B, Cn, h, w]
-      h = decMid.forward(h); // [B, Cn, h, w]
+      h = Scope.chain(h, decConvIn::forward); // [B, Cn, h, w]
+      h = Scope.chain(h, decMid::forward); // [B, Cn, h, w]
       for (int i = 0; i < decBlocks.size(); i++) {
         for (Resnet r : decBlocks.get(i)) {
-          h = r.forward(h); // [B, C, h 2^i, w 2^i]
+          h = Scope.chain(h, r::forward); // [B, C, h 2^i, w 2^i]
         }
         if (decUp[i] != null) {
-          h = decUp[i].forward(Resample.nearest2x(h)); // [B, C, 2h', 2w']
+          Conv2d up = decUp[i];
+          h = Scope.chain(h, t -> up.forward(Resample.nearest2x(t))); // [B, C, 2h', 2w']
         }
       }
-      h = decConvOut.forward(decNormOut.forwardSilu(h)); // [B, 3, H, W]
+      h = Scope.chain(h, t -> decConvOut.forward(decNormOut.forwardSilu(t))); // [B, 3, H, W]
       return scope.keep(h);
     }
   }
@@ -158,10 +164,22 @@ public final class AutoencoderKL {
     }
 
     NDArray forward(NDArray x) {
-      NDArray h = conv1.forward(norm1.forwardSilu(x)); // [B, out, H, W]
-      h = conv2.forward(norm2.forwardSilu(h)); // [B, out, H, W]; dropout is identity
-      NDArray skip = shortcut == null ? x : shortcut.forward(x); // [B, out, H, W]
-      return skip.add(h); // [B, out, H, W], output_scale_factor 1
+      // Each full-size intermediate is closed once used: at 1024x1024 these blocks are the
+      // decoder's peak (docs/engine.md, "Memory").
+      NDArray n = norm1.forwardSilu(x); // [B, in, H, W]
+      NDArray h = conv1.forward(n); // [B, out, H, W]
+      n.close();
+      n = norm2.forwardSilu(h); // [B, out, H, W]
+      h.close();
+      h = conv2.forward(n); // [B, out, H, W]; dropout is identity
+      n.close();
+      if (shortcut == null) {
+        return h.addi(x); // [B, out, H, W], output_scale_factor 1
+      }
+      NDArray skip = shortcut.forward(x); // [B, out, H, W]
+      h.addi(skip); // [B, out, H, W]
+      skip.close();
+      return h;
     }
   }
 

@@ -78,17 +78,19 @@ public final class AutoencoderTiny {
    */
   public NDArray decodeUnit(NDArray z) {
     try (Scope scope = Scope.open(z)) {
+      // Each link frees its input as soon as its output exists (Scope.chain).
       NDArray x = z.div(3f).tanh().mul(3f); // [B, L, h, w], taesd.py Clamp: tanh(x / 3) * 3
-      x = activation(convIn.forward(x), act); // [B, C, h, w]
+      x = Scope.chain(x, t -> activation(convIn.forward(t), act)); // [B, C, h, w]
       int f = config.upsamplingScalingFactor();
       for (int i = 0; i < stageConvs.length; i++) {
         for (Block b : stageBlocks.get(i)) {
-          x = b.forward(x); // [B, C, h f^i, w f^i]
+          x = Scope.chain(x, b::forward); // [B, C, h f^i, w f^i]
         }
         if (i < stageConvs.length - 1) {
-          x = upsample(x, f, config.upsampleFn()); // [B, C, h f^(i+1), w f^(i+1)]
+          x = Scope.chain(x, t -> upsample(t, f, config.upsampleFn()));
+          // x: [B, C, h f^(i+1), w f^(i+1)]
         }
-        x = stageConvs[i].forward(x); // [B, C, ...]; the last stage: [B, 3, h f, w f]
+        x = Scope.chain(x, stageConvs[i]::forward); // [B, C, ...]; the last: [B, 3, h f, w f]
       }
       return scope.keep(x); // [B, 3, h f, w f], about [0, 1]
     }
