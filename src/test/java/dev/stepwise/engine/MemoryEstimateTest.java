@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The memory estimate's shape and its refusal; its coefficients are checked in docs/engine.md. */
+@Tag("hostile")
 class MemoryEstimateTest {
   private static DiffusionModel model;
 

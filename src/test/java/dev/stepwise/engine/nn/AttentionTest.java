@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The blocked attention (query chunks, and key chunks merged by the online softmax) against the
  * plain softmax(Q K^T / sqrt(d)) V of {@link NnOpsTest#naiveAttention}, and its memory bound.
  */
+@Tag("hostile")
 class AttentionTest {
 
   private static void assertClose(float[] want, float[] got, double tol, String what) {
