@@ -1,6 +1,8 @@
 package dev.stepwise.app.studio;
 
+import dev.stepwise.Stepwise;
 import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.pack.ModelHashes;
 import dev.stepwise.engine.pack.ModelPack;
 import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
@@ -138,6 +140,29 @@ public final class ModelViewModel {
         .filter(e -> e.refusal() == null)
         .map(ModelsFolder.Entry::name)
         .toList();
+  }
+
+  /**
+   * The models folder's VAE that a recipe names: by its file name as A1111 writes it ({@code VAE:
+   * vae-ft-mse-840000-ema-pruned.safetensors}, or without the extension), else by the short hash
+   * when the hash cache knows it; null when none matches. Nothing is hashed here.
+   */
+  public Path findVae(String name, String hash) {
+    ModelHashes hashes = new ModelHashes(Stepwise.cacheDir().resolve("model-hashes.json"));
+    Path byHash = null;
+    for (ModelsFolder.Entry e : modelsFolder().vaes()) {
+      if (e.refusal() != null) {
+        continue;
+      }
+      String file = String.valueOf(e.path().getFileName());
+      if (file.equalsIgnoreCase(name) || e.name().equalsIgnoreCase(name)) {
+        return e.path();
+      }
+      if (byHash == null && hash != null && hash.equalsIgnoreCase(hashes.cachedHash(e.path()))) {
+        byHash = e.path();
+      }
+    }
+    return byHash;
   }
 
   private ModelsFolder modelsFolder() {

@@ -64,10 +64,15 @@ public final class RecipeControls {
     }
     vm.clipSkipProperty().set(clipSkip);
     if (recipe.vae() != null) {
-      notices.add(
-          "The image was decoded with the VAE "
-              + recipe.vae()
-              + "; choose it under the model if you have it.");
+      Path vae = studio.model().findVae(recipe.vae(), recipe.extras().get(Recipe.VAE_HASH));
+      if (vae != null) {
+        vm.vaeProperty().set(vae.toString());
+      } else {
+        notices.add(
+            "The image was decoded with the VAE "
+                + recipe.vae()
+                + ", which is not in the models folder, so the VAE chosen now stays.");
+      }
     }
     if (recipe.eta() > 0) {
       notices.add(

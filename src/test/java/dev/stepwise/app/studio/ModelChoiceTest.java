@@ -147,4 +147,59 @@ class ModelChoiceTest {
         comfy.resolve("models/loras").toAbsolutePath(),
         s.toRequest(1, TestPacks.tinySd()).loraFolder());
   }
+
+  @Test
+  void reuseChoosesTheRecipesVaeFromTheModelsFolder(@TempDir Path dir) throws Exception {
+    Path webui = dir.resolve("webui");
+    file(webui.resolve("models/Stable-diffusion/sd.safetensors"));
+    Path mse = file(webui.resolve("models/VAE/vae-ft-mse.safetensors"));
+    vm.apply(
+        GenerationSettings.defaults(), List.of(new ModelChoice("tiny", TestPacks.tinySd(), true)));
+    vm.model().setModelsRoot(webui, new ModelCatalog(TestPacks.tinySd(), webui, null).list());
+    Recipe withVae =
+        new Recipe(
+            "a cat",
+            "",
+            null,
+            null,
+            "euler_a",
+            false,
+            20,
+            7,
+            0,
+            1,
+            512,
+            512,
+            -1,
+            null,
+            null,
+            Map.of(Recipe.VAE, "vae-ft-mse.safetensors", Recipe.VAE_HASH, "0123456789"));
+    RecipeControls.apply(vm, withVae, false);
+    assertEquals(mse.toString(), vm.controls().vaeProperty().get());
+    Recipe other =
+        new Recipe(
+            "a cat",
+            "",
+            null,
+            null,
+            "euler_a",
+            false,
+            20,
+            7,
+            0,
+            1,
+            512,
+            512,
+            -1,
+            null,
+            null,
+            Map.of(Recipe.VAE, "kl-f8-anime2.safetensors"));
+    List<String> notices = RecipeControls.apply(vm, other, false);
+    assertTrue(
+        notices.contains(
+            "The image was decoded with the VAE kl-f8-anime2.safetensors, which is not in the"
+                + " models folder, so the VAE chosen now stays."),
+        notices.toString());
+    assertEquals(mse.toString(), vm.controls().vaeProperty().get(), "the chosen VAE stays");
+  }
 }
