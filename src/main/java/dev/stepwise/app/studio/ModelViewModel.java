@@ -165,7 +165,8 @@ public final class ModelViewModel {
     return byHash;
   }
 
-  private ModelsFolder modelsFolder() {
+  /** The models folder chosen now (Stepwise's default one when none is). */
+  ModelsFolder modelsFolder() {
     return ModelsFolder.at(modelsRoot.isEmpty() ? ModelsFolder.defaultRoot() : Path.of(modelsRoot));
   }
 

@@ -1,16 +1,20 @@
 package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.lora.LoraTags;
+import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.prompt.PromptChunks;
 import dev.stepwise.engine.service.PackFacts;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
@@ -38,6 +42,7 @@ public final class PromptViewModel {
   private final Executor ui;
   private final Executor background;
   private final AtomicLong latestCheck = new AtomicLong();
+  private final Supplier<ModelsFolder> modelsFolder;
 
   /**
    * Follows the prompts of {@code controls} and the model whose facts {@code facts} holds; the
@@ -46,8 +51,10 @@ public final class PromptViewModel {
   PromptViewModel(
       ControlsViewModel controls,
       ReadOnlyObjectProperty<PackFacts> facts,
+      Supplier<ModelsFolder> modelsFolder,
       Executor ui,
       Executor background) {
+    this.modelsFolder = modelsFolder;
     this.prompt = controls.promptProperty();
     this.negativePrompt = controls.negativePromptProperty();
     this.facts = facts;
@@ -161,6 +168,7 @@ public final class PromptViewModel {
     PromptTokenizer tokenizer = f.tokenizer();
     String p = prompt.get();
     String n = negativePrompt.get();
+    ModelsFolder folder = modelsFolder.get();
     background.execute(
         () -> {
           if (ticket != latestCheck.get()) {
@@ -170,8 +178,14 @@ public final class PromptViewModel {
           String warning;
           try {
             Set<String> found = new LinkedHashSet<>();
-            found.addAll(PromptChunks.unknownWords(tokenizer, p));
-            found.addAll(PromptChunks.unknownWords(tokenizer, n));
+            found.addAll(PromptChunks.unknownWords(tokenizer, withoutTags(p)));
+            found.addAll(PromptChunks.unknownWords(tokenizer, withoutTags(n)));
+            // An embedding's name is a word the model knows through its vectors.
+            Set<String> embeddings = new HashSet<>();
+            for (ModelsFolder.Entry e : folder.embeddings()) {
+              embeddings.add(e.name().toLowerCase(Locale.ROOT));
+            }
+            found.removeIf(w -> embeddings.contains(w.toLowerCase(Locale.ROOT)));
             words = List.copyOf(found);
             warning =
                 words.isEmpty()
@@ -207,5 +221,14 @@ public final class PromptViewModel {
   /** The unknown words in one sentence; empty when there are none. */
   public ReadOnlyStringProperty unknownWarningProperty() {
     return unknownWarning.getReadOnlyProperty();
+  }
+
+  /** The prompt without A1111's {@code <lora:...>}-style tags, which are not words. */
+  private static String withoutTags(String prompt) {
+    try {
+      return LoraTags.parse(prompt).text();
+    } catch (EngineException e) {
+      return prompt; // a malformed tag: its words are checked as they are
+    }
   }
 }

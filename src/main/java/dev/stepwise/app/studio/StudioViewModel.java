@@ -39,7 +39,8 @@ public final class StudioViewModel {
     this.pump = new UiPump(ui, live::drawLatest);
     this.seeds = new SeedViewModel(random);
     this.model = new ModelViewModel(ui, background, controls);
-    this.prompts = new PromptViewModel(controls, model.factsProperty(), ui, background);
+    this.prompts =
+        new PromptViewModel(controls, model.factsProperty(), model::modelsFolder, ui, background);
     this.jobs = new JobsViewModel(pump);
   }
 

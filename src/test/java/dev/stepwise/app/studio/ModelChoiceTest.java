@@ -202,4 +202,35 @@ class ModelChoiceTest {
         notices.toString());
     assertEquals(mse.toString(), vm.controls().vaeProperty().get(), "the chosen VAE stays");
   }
+
+  @Test
+  void loraTagsAndEmbeddingNamesAreNotUnknownWords(@TempDir Path dir) throws Exception {
+    Path root = dir.resolve("models");
+    file(root.resolve("embeddings/zorb.safetensors"));
+    vm.apply(
+        new GenerationSettings(
+            "a red heart",
+            "",
+            5,
+            4,
+            "0",
+            false,
+            null,
+            false,
+            0,
+            0,
+            1,
+            "",
+            null,
+            null,
+            null,
+            root.toString(),
+            1,
+            ""),
+        List.of(new ModelChoice("tiny", TestPacks.tinySd(), true)));
+    ui.runUntil(() -> vm.model().factsProperty().get() != null, java.time.Duration.ofSeconds(60));
+    vm.controls().promptProperty().set("a red zorb heart with wings <lora:detail:0.5>");
+    ui.runUntil(() -> !vm.prompts().unknownWords().isEmpty(), java.time.Duration.ofSeconds(60));
+    assertEquals(List.of("wings"), vm.prompts().unknownWords());
+  }
 }
