@@ -23,6 +23,7 @@ import dev.stepwise.engine.pack.ModelPack;
 import dev.stepwise.engine.unet.UNet2DConditionModel;
 import dev.stepwise.engine.vae.AutoencoderKL;
 import dev.stepwise.engine.vae.VaeConfig;
+import dev.stepwise.engine.weights.HalfFloats;
 import dev.stepwise.engine.weights.TensorSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,6 +153,57 @@ class SingleFileCheckpointTest {
       RgbImage y = image(b);
       assertEquals(x.width(), y.width());
       assertArrayEquals(x.rgb(), y.rgb(), "the checkpoint's image differs from the folder's");
+    }
+  }
+
+  /**
+   * A BF16 file (the third dtype checkpoints come in): every weight reads back as the folder's
+   * rounded to bfloat16 (round to nearest even, {@link HalfFloats#floatToBf16}), and it generates a
+   * finite image (DJL aborts on BF16 tensors, so the engine must widen them on load).
+   */
+  @Test
+  void bf16CheckpointReadsAsTheFoldersWeightsRoundedToBf16() {
+    Path folder = TestPacks.tinySd();
+    Path file = tmp.resolve("tiny-sd-bf16.safetensors");
+    try (ModelPack p = ModelPack.open(folder)) {
+      LdmTestCheckpoints.write(
+          LdmTestCheckpoints.toLdm(
+              read(p.unetWeights()),
+              p.unetConfig(),
+              read(p.vaeWeights()),
+              p.vaeConfig().getAsJsonArray("block_out_channels").size(),
+              read(p.textEncoderWeights()),
+              false),
+          file,
+          "BF16");
+    }
+    try (ModelPack a = ModelPack.open(folder);
+        ModelPack b = ModelPack.openCheckpoint(file, optionsFrom(folder))) {
+      int compared = 0;
+      for (TensorSource[] pair :
+          new TensorSource[][] {
+            {a.unetWeights(), b.unetWeights()},
+            {a.vaeWeights(), b.vaeWeights()},
+            {a.textEncoderWeights(), b.textEncoderWeights()}
+          }) {
+        Map<String, Tensor> want = read(pair[0]);
+        Map<String, Tensor> got = read(pair[1]);
+        assertEquals(want.keySet(), got.keySet());
+        for (var e : want.entrySet()) {
+          float[] w = e.getValue().values().clone();
+          for (int i = 0; i < w.length; i++) {
+            w[i] = HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(w[i]));
+          }
+          assertArrayEquals(w, got.get(e.getKey()).values(), e.getKey());
+          compared++;
+        }
+      }
+      assertTrue(compared > 50, "compared " + compared + " tensors");
+    }
+    try (DiffusionModel m =
+        DiffusionModel.load(ModelPack.openCheckpoint(file, optionsFrom(folder)), Device.cpu())) {
+      RgbImage img = image(m);
+      assertEquals(32, img.width());
     }
   }
 

@@ -203,6 +203,11 @@ public final class LdmTestCheckpoints {
 
   /** Writes {@code tensors} as F32 or F16; null values are filled with small deterministic ones. */
   public static void write(Map<String, Tensor> tensors, Path file, boolean f16) {
+    write(tensors, file, f16 ? "F16" : "F32");
+  }
+
+  /** Writes {@code tensors} as {@code dtype} (F32, F16 or BF16), null values filled as above. */
+  public static void write(Map<String, Tensor> tensors, Path file, String dtype) {
     SafetensorsWriter w = new SafetensorsWriter();
     tensors.forEach(
         (k, t) -> {
@@ -217,10 +222,10 @@ public final class LdmTestCheckpoints {
               v[i] = (float) Math.sin(i) * 0.01f;
             }
           }
-          if (f16) {
-            w.putF16(k, t.shape(), v);
-          } else {
-            w.putF32(k, t.shape(), v);
+          switch (dtype) {
+            case "F16" -> w.putF16(k, t.shape(), v);
+            case "BF16" -> w.putBf16(k, t.shape(), v);
+            default -> w.putF32(k, t.shape(), v);
           }
         });
     w.write(file);
