@@ -6,6 +6,8 @@ import dev.stepwise.metadata.MetadataException;
 import dev.stepwise.metadata.PngText;
 import dev.stepwise.metadata.SamplerChoice;
 import dev.stepwise.metadata.SamplerNames;
+import dev.stepwise.recipe.Sampler;
+import dev.stepwise.recipe.Settings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,6 +25,11 @@ import java.util.Map;
  * @param notices sentences for the user about what was substituted or ignored; never null
  */
 public record ImageParameters(Recipe recipe, Source source, List<String> notices) {
+  /** A1111's key for DDIM's eta (its option {@code eta_ddim}). */
+  public static final String ETA_DDIM = "Eta DDIM";
+
+  /** A1111's key for the ancestral samplers' eta ({@code eta_ancestral}). */
+  static final String ETA_ANCESTRAL = "Eta";
 
   /** Where a recipe was read from. */
   public enum Source {
@@ -77,8 +84,13 @@ public record ImageParameters(Recipe recipe, Source source, List<String> notices
 
   /**
    * Turns A1111 parameters into a recipe, mapping the sampler onto the nearest Stepwise has and
-   * adding its notice to {@code notices}; {@code Eta} becomes the recipe's eta, other unknown keys
+   * adding its notice to {@code notices}; DDIM's eta becomes the recipe's eta, other unknown keys
    * stay in its extras.
+   *
+   * <p>A1111 writes DDIM's eta as {@code Eta DDIM} and the ancestral samplers' noise multiplier as
+   * {@code Eta} (its options {@code eta_ddim} and {@code eta_ancestral}). Stepwise before 0.2 wrote
+   * DDIM's eta as {@code Eta}, so a Stepwise image's {@code Eta} is read as DDIM's too; anyone
+   * else's stays an extra, with a notice when it is not the 1 Stepwise's ancestral samplers use.
    */
   public static Recipe fromA1111(GenerationParameters p, List<String> notices) {
     SamplerChoice choice = SamplerNames.resolve(p.sampler(), p.scheduleType());
@@ -86,23 +98,37 @@ public record ImageParameters(Recipe recipe, Source source, List<String> notices
       notices.add(choice.notice());
     }
     Map<String, String> extras = new LinkedHashMap<>(p.extras());
+    boolean ddim = choice.cliName().equals(Sampler.DDIM.cliName());
+    boolean fromStepwise = p.version() != null && p.version().startsWith("Stepwise");
+    String etaKey =
+        extras.containsKey(ETA_DDIM)
+            ? ETA_DDIM
+            : fromStepwise && extras.containsKey(ETA_ANCESTRAL) ? ETA_ANCESTRAL : null;
     double eta = 0;
-    String etaText = extras.remove("Eta");
-    if (etaText != null) {
+    if (etaKey != null && ddim) {
+      String etaText = extras.remove(etaKey);
       try {
         eta = Double.parseDouble(etaText.strip());
       } catch (NumberFormatException e) {
-        notices.add("Eta '" + etaText + "' is not a number, so 0 is used.");
+        notices.add(etaKey + " '" + etaText + "' is not a number, so 0 is used.");
       }
-      if (!Double.isFinite(eta) || eta < 0) {
-        notices.add("Eta '" + etaText + "' is not allowed, so 0 is used.");
+      if (!Double.isFinite(eta) || eta < 0 || eta > 1) {
+        notices.add(etaKey + " '" + etaText + "' is not between 0 and 1, so 0 is used.");
         eta = 0;
       }
     }
+    String ancestral = extras.get(ETA_ANCESTRAL);
+    if (ancestral != null && !fromStepwise && !ancestral.strip().equals("1")) {
+      notices.add(
+          "The image's ancestral samplers ran with eta "
+              + ancestral.strip()
+              + "; Stepwise's run with 1, so the image will differ.");
+    }
     int steps = p.steps();
-    if (steps > 10_000) {
-      notices.add("Steps " + steps + " is more than Stepwise runs, so 10000 is used.");
-      steps = 10_000;
+    if (steps > Settings.MAX_STEPS) {
+      notices.add(
+          "Steps " + steps + " is more than Stepwise runs, so " + Settings.MAX_STEPS + " is used.");
+      steps = Settings.MAX_STEPS;
     }
     return new Recipe(
         p.prompt(),

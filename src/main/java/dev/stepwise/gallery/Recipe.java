@@ -209,8 +209,8 @@ public record Recipe(
   /**
    * Returns the AUTOMATIC1111 view of this recipe, for the {@code parameters} chunk.
    *
-   * <p>A DDIM eta above 0 is written as {@code Eta}; extras whose keys A1111 could not read back
-   * are left out.
+   * <p>A DDIM eta above 0 is written as {@code Eta DDIM}, as A1111 writes it; extras whose keys
+   * A1111 could not read back are left out.
    */
   public GenerationParameters toParameters() {
     Map<String, String> ex = new LinkedHashMap<>();
@@ -222,7 +222,7 @@ public record Recipe(
       }
     }
     if (eta > 0) {
-      ex.put("Eta", Double.toString(eta));
+      ex.put(ImageParameters.ETA_DDIM, Double.toString(eta));
     }
     return new GenerationParameters(
         prompt,

@@ -137,4 +137,39 @@ class ImageParametersTest {
     assertTrue(e.getMessage().contains("Steps 'many'"), e.getMessage());
     assertFalse(e.getMessage().contains("\n"));
   }
+
+  private static ImageParameters a1111(String line) {
+    return ImageParameters.read(png(text("tEXt", "parameters", "a cat\n" + line)));
+  }
+
+  @Test
+  void ddimEtaIsReadAndWrittenAsA1111sEtaDdim() {
+    ImageParameters p =
+        a1111("Steps: 5, Sampler: DDIM, CFG scale: 3, Seed: 1, Size: 64x64, Eta DDIM: 0.5");
+    assertEquals(0.5, p.recipe().eta());
+    assertFalse(p.recipe().extras().containsKey("Eta DDIM"), "it is the recipe's eta now");
+    assertTrue(p.notices().isEmpty(), p.notices().toString());
+    var written = p.recipe().toParameters().extras();
+    assertEquals("0.5", written.get("Eta DDIM"));
+    assertFalse(written.containsKey("Eta"), "A1111 reads Eta as the ancestral samplers' eta");
+  }
+
+  @Test
+  void anotherToolsEtaIsTheAncestralOneAndStepwisesOldEtaIsDdims() {
+    ImageParameters other =
+        a1111("Steps: 5, Sampler: Euler a, CFG scale: 3, Seed: 1, Size: 64x64, Eta: 0.67");
+    assertEquals(0.0, other.recipe().eta());
+    assertEquals("0.67", other.recipe().extras().get("Eta"));
+    assertEquals(
+        java.util.List.of(
+            "The image's ancestral samplers ran with eta 0.67; Stepwise's run with 1, so the image"
+                + " will differ."),
+        other.notices());
+    ImageParameters old =
+        a1111(
+            "Steps: 5, Sampler: DDIM, CFG scale: 3, Seed: 1, Size: 64x64, Eta: 0.3, Version:"
+                + " Stepwise 0.1.0");
+    assertEquals(0.3, old.recipe().eta(), "Stepwise 0.1 wrote DDIM's eta as Eta");
+    assertTrue(old.notices().isEmpty(), old.notices().toString());
+  }
 }
