@@ -193,8 +193,14 @@ public final class InfoText {
       steps = (int) parseWhole("Steps", values.get("Steps"), 1, Integer.MAX_VALUE);
     }
     double guidance = DEFAULT_CFG_SCALE;
-    if (values.containsKey("CFG scale")) {
-      String v = values.get("CFG scale").strip();
+    // ComfyUI's saver nodes write "CFG Scale"; A1111 would drop it and use its default.
+    String cfgKey =
+        values.containsKey("CFG scale")
+            ? "CFG scale"
+            : values.containsKey("CFG Scale") ? "CFG Scale" : null;
+    extras.remove("CFG Scale");
+    if (cfgKey != null) {
+      String v = values.get(cfgKey).strip();
       if (!DECIMAL.matcher(v).matches() || !Double.isFinite(Double.parseDouble(v))) {
         throw new MetadataException(
             "CFG scale '" + v + "' in the image parameters is not a decimal number.");

@@ -52,6 +52,21 @@ public final class SamplerNames {
           Map.entry("lcm", "euler_a"),
           Map.entry("tcd", "euler_a"));
 
+  /**
+   * ComfyUI's scheduler names as its saver nodes append them, and the schedule each stands for:
+   * null where it is the sampler's own (ComfyUI's "normal" and "simple" space the model's sigmas
+   * evenly, as Stepwise's samplers do), else the name a notice gives.
+   */
+  private static final String[][] COMFY_SCHEDULERS = {
+    {"simple", null},
+    {"normal", null},
+    {"sgm_uniform", "SGM Uniform"},
+    {"ddim_uniform", "DDIM Uniform"},
+    {"beta", "Beta"},
+    {"linear_quadratic", "Linear Quadratic"},
+    {"kl_optimal", "KL Optimal"}
+  };
+
   /** Sampler used for names nobody knows: A1111's current default, DPM++ 2M. */
   public static final String FALLBACK = Sampler.DPMPP_2M.cliName();
 
@@ -89,6 +104,15 @@ public final class SamplerNames {
     } else if (key.endsWith("_k") && key.length() > 2) {
       karras = true;
       key = key.substring(0, key.length() - 2);
+    } else {
+      // ComfyUI's saver nodes join sampler and scheduler: "euler_simple", "dpmpp_2m_sgm_uniform".
+      for (String[] s : COMFY_SCHEDULERS) {
+        if (key.endsWith("_" + s[0]) && key.length() > s[0].length() + 1) {
+          key = key.substring(0, key.length() - s[0].length() - 1);
+          otherSchedule = s[1];
+          break;
+        }
+      }
     }
     if (scheduleType != null && !scheduleType.isBlank()) {
       String s = scheduleType.strip().toLowerCase(Locale.ROOT);

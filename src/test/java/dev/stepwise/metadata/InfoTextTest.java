@@ -1,6 +1,7 @@
 package dev.stepwise.metadata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -264,5 +265,13 @@ class InfoTextTest {
     assertThrows(MetadataException.class, () -> params("p", "", Map.of("bad:key", "3")));
     assertThrows(MetadataException.class, () -> params("p", "", Map.of("Empty", "")));
     assertThrows(MetadataException.class, () -> params("p", "", Map.of("X", "1")));
+  }
+
+  @Test
+  void comfyUisCapitalCfgScaleIsTheGuidance() {
+    GenerationParameters p =
+        InfoText.parse("a cat\nSteps: 5, Sampler: euler_simple, CFG Scale: 4.5, Seed: 1");
+    assertEquals(4.5, p.guidance());
+    assertFalse(p.extras().containsKey("CFG Scale"));
   }
 }

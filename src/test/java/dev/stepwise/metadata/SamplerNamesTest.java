@@ -93,4 +93,19 @@ class SamplerNamesTest {
     assertEquals("DPM++ 2M", SamplerNames.displayName("dpmpp_2m"));
     assertThrows(MetadataException.class, () -> SamplerNames.displayName("heun"));
   }
+
+  @Test
+  void comfyUiSaverNamesJoinSamplerAndScheduler() {
+    SamplerChoice simple = SamplerNames.resolve("euler_simple");
+    assertEquals("euler", simple.cliName());
+    assertNull(simple.notice(), "simple spaces sigmas as Stepwise does");
+    assertEquals("euler_a", SamplerNames.resolve("euler_ancestral_normal").cliName());
+    SamplerChoice sgm = SamplerNames.resolve("dpmpp_2m_sgm_uniform");
+    assertEquals("dpmpp_2m", sgm.cliName());
+    assertEquals(
+        "Stepwise has no SGM Uniform schedule, so it uses the sampler's own schedule; the image"
+            + " will differ.",
+        sgm.notice());
+    assertTrue(SamplerNames.resolve("dpmpp_2m_karras").karras());
+  }
 }
