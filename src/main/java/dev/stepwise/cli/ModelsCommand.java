@@ -1,10 +1,12 @@
 package dev.stepwise.cli;
 
 import dev.stepwise.Stepwise;
+import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.pack.ModelHashes;
 import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.pack.ModelsFolder.Entry;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +45,13 @@ final class ModelsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (root != null && !Files.isDirectory(root)) {
+      throw new EngineException(
+          "--root "
+              + root
+              + (Files.exists(root) ? " is not a folder" : " does not exist")
+              + "; give a models folder or an AUTOMATIC1111 or ComfyUI install folder.");
+    }
     ModelsFolder f = ModelsFolder.at(root != null ? root : ModelsFolder.defaultRoot());
     ModelHashes hashes = new ModelHashes(Stepwise.cacheDir().resolve("model-hashes.json"));
     out.println(

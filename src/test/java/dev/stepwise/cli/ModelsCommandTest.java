@@ -41,4 +41,18 @@ class ModelsCommandTest {
     assertTrue(text.contains("old  not opened: old.ckpt is a pickle file"), text);
     assertTrue(text.contains("LoRA (") && text.contains("): none"), text);
   }
+
+  @Test
+  void aRootThatIsNoFolderIsOneSentence() throws Exception {
+    Path file = Files.writeString(dir.resolve("models.txt"), "x");
+    StringWriter err = new StringWriter();
+    int code =
+        Main.run(
+            new String[] {"models", "--root", file.toString()},
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true));
+    assertEquals(1, code);
+    assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    assertTrue(err.toString().contains("is not a folder"), err.toString());
+  }
 }
