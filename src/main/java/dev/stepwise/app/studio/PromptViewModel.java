@@ -6,6 +6,9 @@ import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.prompt.PromptChunks;
 import dev.stepwise.engine.service.PackFacts;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -43,6 +46,10 @@ public final class PromptViewModel {
   private final Executor background;
   private final AtomicLong latestCheck = new AtomicLong();
   private final Supplier<ModelsFolder> modelsFolder;
+  // The embedding names last listed (background thread only), by folder and its time.
+  private Path embeddingsDir;
+  private long embeddingsStamp;
+  private Set<String> embeddingNames = Set.of();
 
   /**
    * Follows the prompts of {@code controls} and the model whose facts {@code facts} holds; the
@@ -181,10 +188,7 @@ public final class PromptViewModel {
             found.addAll(PromptChunks.unknownWords(tokenizer, withoutTags(p)));
             found.addAll(PromptChunks.unknownWords(tokenizer, withoutTags(n)));
             // An embedding's name is a word the model knows through its vectors.
-            Set<String> embeddings = new HashSet<>();
-            for (ModelsFolder.Entry e : folder.embeddings()) {
-              embeddings.add(e.name().toLowerCase(Locale.ROOT));
-            }
+            Set<String> embeddings = embeddingNames(folder);
             found.removeIf(w -> embeddings.contains(w.toLowerCase(Locale.ROOT)));
             words = List.copyOf(found);
             warning =
@@ -221,6 +225,30 @@ public final class PromptViewModel {
   /** The unknown words in one sentence; empty when there are none. */
   public ReadOnlyStringProperty unknownWarningProperty() {
     return unknownWarning.getReadOnlyProperty();
+  }
+
+  /**
+   * The lower-case names of {@code folder}'s embeddings, listed again only when the embeddings
+   * folder or its modification time changes (not at every keystroke). Background thread only.
+   */
+  private Set<String> embeddingNames(ModelsFolder folder) {
+    Path dir = folder.folder(ModelsFolder.Kind.EMBEDDING);
+    long stamp;
+    try {
+      stamp = Files.getLastModifiedTime(dir).toMillis();
+    } catch (IOException e) {
+      stamp = -1; // no folder: no names
+    }
+    if (!dir.equals(embeddingsDir) || stamp != embeddingsStamp) {
+      Set<String> names = new HashSet<>();
+      for (ModelsFolder.Entry e : folder.embeddings()) {
+        names.add(e.name().toLowerCase(Locale.ROOT));
+      }
+      embeddingNames = Set.copyOf(names);
+      embeddingsDir = dir;
+      embeddingsStamp = stamp;
+    }
+    return embeddingNames;
   }
 
   /** The prompt without A1111's {@code <lora:...>}-style tags, which are not words. */
