@@ -6,6 +6,8 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
+from stepwise_train.model_card import save_png  # noqa: F401 (the grid is saved as samples are)
+
 OK, WRONG, PLAIN = (0, 120, 0), (190, 0, 0), (0, 0, 0)
 
 
@@ -74,12 +76,3 @@ def labelled_grid(images, labels, columns=13, tile=96, lines=3, gap=4):
                 draw.text((x, ty + k * line_h), ln, fill=colour or PLAIN, font=font)
             ty += line_h * most
     return canvas
-
-
-def save_png(image, path, max_bytes=1_500_000):
-    """Save as PNG; if over max_bytes, as a 256-colour palette PNG. Returns the byte size."""
-    image.save(path, optimize=True)
-    if os.path.getsize(path) > max_bytes:
-        image.quantize(256, dither=Image.Dither.NONE if hasattr(Image, "Dither") else 0).save(
-            path, optimize=True)
-    return os.path.getsize(path)

@@ -17,6 +17,7 @@ import tempfile
 import time
 
 import torch
+from PIL import Image
 
 from . import config, model_card, preview_fit, preview_pack, safetensors_io
 from .ddim import DDIMScheduler
@@ -401,8 +402,8 @@ def _write_pack(folder, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info, d
                                opt["sample_steps"], opt["guidance"])
         pictures.append(run_out["image"])  # [1, 3, H, W]
     if pictures:
-        model_card.sample_grid(torch.cat(pictures), opt["columns"]).save(
-            os.path.join(folder, "samples.png"), optimize=True)
+        model_card.save_png(model_card.sample_grid(torch.cat(pictures), opt["columns"]),
+                 os.path.join(folder, "samples.png"))
 
     ev_path = os.path.join(run, "eval.json")
     sentence, cpu_only = hardware([ae_info, df_info] + _log_lines(run), opt["hardware"])
@@ -428,7 +429,8 @@ def _write_pack(folder, cfg, states, vae_cfg, text_cfg, tok, scaling, ae_info, d
     grid_src = os.path.join(run, "grid.png")
     if info["eval"] is not None and os.path.exists(grid_src):
         # The judge's labelled grid of the evaluation captions (eval/evaluate.py).
-        shutil.copyfile(grid_src, os.path.join(folder, "eval_grid.png"))
+        with Image.open(grid_src) as grid:
+            model_card.save_png(grid.convert("RGB"), os.path.join(folder, "eval_grid.png"))
         info["eval_grid"] = "eval_grid.png"
     others = _dir_files(folder)
     card_bytes, text_md = 0, ""

@@ -1,5 +1,6 @@
 """The pack's README.md model card and its sample grid image (samples.png)."""
 
+import os
 import re
 
 import numpy as np
@@ -19,6 +20,17 @@ def sample_grid(images, columns):
         y, x = gap + r * (h + gap), gap + c * (w + gap)
         canvas[y:y + h, x:x + w] = pixels[i]
     return Image.fromarray(canvas, "RGB")
+
+
+def save_png(image, path, max_bytes=100_000):
+    """Save as PNG; if over max_bytes, as a 256-colour palette PNG (the pack travels in a
+    size-limited GPU session, and a palette loses nothing visible in a sample grid). Returns the
+    byte size."""
+    image.save(path, optimize=True)
+    if os.path.getsize(path) > max_bytes:
+        image.quantize(256, dither=Image.Dither.NONE if hasattr(Image, "Dither") else 0).save(
+            path, optimize=True)
+    return os.path.getsize(path)
 
 
 def attribution_sections(markdown):
