@@ -1,23 +1,16 @@
 package dev.stepwise.cli;
 
 import dev.stepwise.engine.EngineException;
-import dev.stepwise.engine.GeneratedImage;
-import dev.stepwise.engine.GenerationListener;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.GenerationResult;
-import dev.stepwise.engine.ModelInfo;
 import dev.stepwise.engine.ModelLocator;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
-import dev.stepwise.engine.RgbImage;
-import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
-import dev.stepwise.gallery.Recipe;
-import dev.stepwise.metadata.PngImage;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
 import java.io.PrintWriter;
@@ -25,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
@@ -42,7 +34,16 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Generates images from a prompt and saves them, each with its recipe, into the library (or"
-            + " --out).")
+            + " --out), each as soon as it is finished. Progress goes to stderr; Ctrl+C stops"
+            + " within one step, keeping the finished images.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE, ExitCodes.INTERRUPTED},
+    footerHeading = ExitCodes.EXAMPLES,
+    footer = {
+      "  stepwise generate --prompt \"a red heart emoji\" --seed 42 --out heart.png",
+      "  stepwise generate --prompt \"a cat\" --batch 4 --sampler euler_a --karras",
+      "  stepwise generate --prompt \"a cat\" --batch 2 --json -q | jq -r '.files[].file'"
+    })
 final class GenerateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -74,6 +75,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--sampler",
       defaultValue = "ddim",
+      completionCandidates = Candidates.Samplers.class,
       description = "ddpm, ddim, euler, euler_a or dpmpp_2m (default ${DEFAULT-VALUE}).")
   String sampler;
 
@@ -198,9 +200,33 @@ final class GenerateCommand implements Callable<Integer> {
               + " $XDG_DATA_HOME/stepwise/library).")
   Path library;
 
+  @Option(
+      names = "--progress",
+      paramLabel = "MODE",
+      completionCandidates = Candidates.ProgressModes.class,
+      description =
+          "Progress on stderr: bar (redrawn in place; the default when stderr is a terminal),"
+              + " plain (one line per image; the default otherwise), json (one JSON object per"
+              + " step and per saved file) or none.")
+  String progress;
+
+  @Option(
+      names = "--json",
+      description =
+          "Print one JSON object on stdout at the end instead of a line per image: status, and"
+              + " each file written with its seed, size, time and recipe.")
+  boolean json;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Print only errors (and the --json object); no progress unless --progress.")
+  boolean quiet;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
+    Progress.Mode progressMode =
+        progress == null && quiet ? Progress.Mode.NONE : Progress.choose(progress);
     if (out != null && !out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       throw new EngineException("--out must name a .png file, got " + out + ".");
     }
@@ -281,26 +307,50 @@ final class GenerateCommand implements Callable<Integer> {
       if (lib != null) {
         checkWritable(lib.folder(), "the library");
       }
-      FrameWriter writer = new FrameWriter(stdout, lib, request.batch());
-      JobHandle job = service.submit(request, writer);
-      writer.job = job;
+      Progress bar = new Progress(spec.commandLine().getErr(), progressMode);
+      RunReport report = new RunReport(request.batch());
+      FrameWriter writer =
+          new FrameWriter(stdout, lib, request.batch(), bar, report, out, frames, json, quiet);
+      Path kept = out != null ? out.toAbsolutePath().getParent() : lib.folder();
+      long t0 = System.nanoTime();
       GenerationResult result;
-      try {
-        result = job.result().join();
-      } catch (java.util.concurrent.CancellationException e) {
-        throw writer.failure != null ? writer.failure : e;
-      } catch (CompletionException e) {
-        throw (e.getCause() instanceof Exception ex) ? ex : e;
+      try (Interrupt ctrlC =
+          Interrupt.install(writer::interrupt, () -> writer.stopped(spec, kept, t0))) {
+        JobHandle job = service.submit(request, writer);
+        writer.job = job;
+        if (ctrlC.interrupted()) {
+          job.cancel();
+        }
+        try {
+          result = job.result().join();
+        } catch (java.util.concurrent.CancellationException e) {
+          if (writer.failure == null && ctrlC.interrupted()) {
+            return writer.stopped(spec, kept, t0);
+          }
+          throw writer.failed(writer.failure != null ? writer.failure : e, t0);
+        } catch (CompletionException e) {
+          throw writer.failed((e.getCause() instanceof Exception ex) ? ex : e, t0);
+        }
+      } finally {
+        bar.end();
       }
       if (writer.failure != null) {
-        throw writer.failure; // the last file failed after the job had finished
+        throw writer.failed(writer.failure, t0); // the last file failed after the job had finished
       }
-      for (String notice : result.notices()) {
-        stdout.println("note: " + notice);
+      if (json) {
+        stdout.println(report.json("ok", null, result.notices(), millisSince(t0)));
+      } else if (!quiet) {
+        for (String notice : result.notices()) {
+          stdout.println("note: " + notice);
+        }
       }
       stdout.flush();
     }
     return 0;
+  }
+
+  static long millisSince(long t0) {
+    return (System.nanoTime() - t0) / 1_000_000;
   }
 
   /** The folder {@code <lora:name>} tags are looked up in; null for the default models root's. */
@@ -320,17 +370,8 @@ final class GenerateCommand implements Callable<Integer> {
     return null;
   }
 
-  private Path outputFile(int index, int count) {
-    if (count == 1) {
-      return out;
-    }
-    String name = out.getFileName().toString();
-    String stem = name.substring(0, name.length() - 4);
-    return out.resolveSibling(stem + "-" + index + ".png");
-  }
-
   /** A failure's sentence without its final period, to be quoted inside another sentence. */
-  private static String reason(Throwable t) {
+  static String reason(Throwable t) {
     String m = CliErrors.message(t);
     return m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
   }
@@ -380,107 +421,6 @@ final class GenerateCommand implements Callable<Integer> {
               + " ("
               + reason(e)
               + "); choose a writable folder.");
-    }
-  }
-
-  /**
-   * Writes each step's preview (already at the output size) into --frames and saves every image the
-   * moment it is finished (--out or the library), so stopping a batch keeps what is done; the first
-   * failure (disk full, folder gone) stops the job and becomes the command's error.
-   */
-  private final class FrameWriter implements GenerationListener {
-    private final PrintWriter stdout;
-    private final Library lib;
-    private final int batch;
-    private volatile ModelInfo model;
-    volatile JobHandle job;
-    volatile EngineException failure;
-
-    FrameWriter(PrintWriter stdout, Library lib, int batch) {
-      this.stdout = stdout;
-      this.lib = lib;
-      this.batch = batch;
-    }
-
-    @Override
-    public void started(ModelInfo info) {
-      model = info;
-    }
-
-    @Override
-    public void image(GeneratedImage img) {
-      if (failure != null) {
-        return;
-      }
-      RgbImage rgb = img.image();
-      Recipe recipe =
-          Recipe.made(
-              job.request().settings(),
-              img.seed(),
-              rgb.width(),
-              rgb.height(),
-              img.duration().toMillis(),
-              model == null ? null : model.name(),
-              model == null ? null : model.hash(),
-              img.parameters());
-      try {
-        String what;
-        Path file;
-        if (out != null) {
-          file = outputFile(img.index(), batch);
-          PngImage.write(file, rgb.width(), rgb.height(), rgb.rgb(), Library.textChunks(recipe));
-          what = "wrote";
-        } else {
-          file = lib.save(rgb.width(), rgb.height(), rgb.rgb(), recipe).file();
-          what = "saved";
-        }
-        stdout.printf(
-            Locale.ROOT,
-            "%s %s (seed %d, %dx%d, %.1f s)%n",
-            what,
-            file,
-            img.seed(),
-            rgb.width(),
-            rgb.height(),
-            img.duration().toMillis() / 1000.0);
-        stdout.flush();
-      } catch (RuntimeException ex) {
-        fail(
-            new EngineException(
-                "Could not save the image with seed "
-                    + img.seed()
-                    + " ("
-                    + reason(ex)
-                    + "); generation stopped.",
-                ex));
-      }
-    }
-
-    private void fail(EngineException e) {
-      failure = e;
-      JobHandle j = job;
-      if (j != null) {
-        j.cancel();
-      }
-    }
-
-    @Override
-    public void step(StepEvent e) {
-      RgbImage p = e.preview();
-      if (frames == null || p == null || failure != null) {
-        return;
-      }
-      Path file =
-          frames.resolve(
-              String.format(Locale.ROOT, "image%d-step%03d.png", e.imageIndex(), e.step() + 1));
-      try {
-        PngImage.write(file, p.width(), p.height(), p.rgb(), Map.of());
-      } catch (RuntimeException ex) {
-        fail(
-            new EngineException(
-                "Could not write the frame " + file + " (" + reason(ex) + "); generation stopped.",
-                ex));
-      }
     }
   }
 }

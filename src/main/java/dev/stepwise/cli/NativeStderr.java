@@ -24,6 +24,18 @@ final class NativeStderr {
 
   private NativeStderr() {}
 
+  /**
+   * Whether file descriptor {@code fd} is a terminal (libc's isatty); where that cannot be asked,
+   * whether the JVM has a console (stdin and stdout both terminals).
+   */
+  static boolean isTerminal(int fd) {
+    try {
+      return NativeLibrary.getInstance("c").getFunction("isatty").invokeInt(new Object[] {fd}) == 1;
+    } catch (RuntimeException | LinkageError e) {
+      return System.console() != null;
+    }
+  }
+
   /** Moves native fd 2 to {@code logFile}; returns false (and changes nothing) where it cannot. */
   static boolean redirect(Path logFile) {
     if (!Files.isDirectory(Path.of("/proc/self/fd"))) {

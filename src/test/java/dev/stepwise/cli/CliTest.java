@@ -68,7 +68,11 @@ class CliTest {
             "--out",
             out.toString());
     assertEquals(0, r.code(), r.err());
-    assertEquals("", r.err());
+    // stderr is no terminal here: plain progress, one line per image and nothing else
+    java.util.List<String> progress = r.err().lines().toList();
+    assertEquals(2, progress.size(), r.err());
+    assertTrue(progress.get(0).matches("image 1 of 2: 3 steps in [0-9.]+ s .*left"), r.err());
+    assertTrue(progress.get(1).matches("image 2 of 2: 3 steps in [0-9.]+ s \\(.*\\)"), r.err());
     Path first = dir.resolve("img-0.png");
     Path second = dir.resolve("img-1.png");
     assertTrue(Files.isRegularFile(first) && Files.isRegularFile(second), r.out());
@@ -368,6 +372,8 @@ class CliTest {
             "1",
             "--batch",
             "3",
+            "--progress",
+            "none",
             "--out",
             out.toString());
     assertEquals(1, r.code(), r.out());

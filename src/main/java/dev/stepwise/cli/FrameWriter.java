@@ -1,0 +1,263 @@
+package dev.stepwise.cli;
+
+import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.GeneratedImage;
+import dev.stepwise.engine.GenerationListener;
+import dev.stepwise.engine.ModelInfo;
+import dev.stepwise.engine.RgbImage;
+import dev.stepwise.engine.StepEvent;
+import dev.stepwise.engine.service.JobHandle;
+import dev.stepwise.gallery.Library;
+import dev.stepwise.gallery.Recipe;
+import dev.stepwise.metadata.PngImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code generate}'s listener: reports each step to the {@link Progress}, writes each step's
+ * preview (already at the output size) into --frames and saves every image the moment it is
+ * finished (--out or the library), recording it in the {@link RunReport}, so stopping a batch
+ * (Ctrl+C, see {@link #stopped}) keeps what is done; the first failure (disk full, folder gone)
+ * stops the job and becomes the command's error.
+ */
+final class FrameWriter implements GenerationListener {
+  private final PrintWriter stdout;
+  private final Path out;
+  private final Path frames;
+  private final boolean json;
+  private final boolean quiet;
+  private final Library lib;
+  private final int batch;
+  private final Progress bar;
+  private final RunReport report;
+  private final List<Path> unfinishedFrames = new ArrayList<>();
+  private final AtomicBoolean reported = new AtomicBoolean();
+  private volatile ModelInfo model;
+  volatile JobHandle job;
+  volatile EngineException failure;
+
+  FrameWriter(
+      PrintWriter stdout,
+      Library lib,
+      int batch,
+      Progress bar,
+      RunReport report,
+      Path out,
+      Path frames,
+      boolean json,
+      boolean quiet) {
+    this.stdout = stdout;
+    this.out = out;
+    this.frames = frames;
+    this.json = json;
+    this.quiet = quiet;
+    this.lib = lib;
+    this.batch = batch;
+    this.bar = bar;
+    this.report = report;
+  }
+
+  /** Ctrl+C: cancels the job (it stops within one step). */
+  void interrupt() {
+    JobHandle j = job;
+    if (j != null) {
+      j.cancel();
+    }
+  }
+
+  /**
+   * After Ctrl+C, once the job has ended (waited for here, at most 30 s, as the shutdown-hook
+   * fallback needs): removes the unfinished image's frames, prints the --json object and the line
+   * saying what was kept, once; returns the exit code 130.
+   */
+  int stopped(CommandSpec spec, Path kept, long t0) {
+    JobHandle j = job;
+    if (j != null) {
+      try {
+        j.result().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // cancelled, as expected (or it failed or hangs: report what was kept all the same)
+      }
+    }
+    if (reported.getAndSet(true)) {
+      return Interrupt.EXIT_CODE;
+    }
+    synchronized (this) {
+      for (Path f : unfinishedFrames) {
+        try {
+          Files.deleteIfExists(f);
+        } catch (IOException | SecurityException e) {
+          Logging.log().info("could not remove the unfinished frame {}", f, e);
+        }
+      }
+      unfinishedFrames.clear();
+    }
+    bar.end();
+    if (json) {
+      stdout.println(report.json("interrupted", null, List.of(), GenerateCommand.millisSince(t0)));
+      stdout.flush();
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("stepwise: " + Main.oneLine(report.keptSentence(kept)));
+    err.flush();
+    return Interrupt.EXIT_CODE;
+  }
+
+  /** A failure of the run: with --json its object is printed first; returns the failure. */
+  Exception failed(Exception e, long t0) {
+    bar.end();
+    if (json && !reported.getAndSet(true)) {
+      stdout.println(
+          report.json("failed", CliErrors.message(e), List.of(), GenerateCommand.millisSince(t0)));
+      stdout.flush();
+    }
+    return e;
+  }
+
+  @Override
+  public void started(ModelInfo info) {
+    model = info;
+  }
+
+  @Override
+  public void image(GeneratedImage img) {
+    if (failure != null) {
+      return;
+    }
+    RgbImage rgb = img.image();
+    Recipe recipe =
+        Recipe.made(
+            job.request().settings(),
+            img.seed(),
+            rgb.width(),
+            rgb.height(),
+            img.duration().toMillis(),
+            model == null ? null : model.name(),
+            model == null ? null : model.hash(),
+            img.parameters());
+    try {
+      String what;
+      Path file;
+      if (out != null) {
+        file = outputFile(img.index(), batch);
+        PngImage.write(file, rgb.width(), rgb.height(), rgb.rgb(), Library.textChunks(recipe));
+        what = "wrote";
+      } else {
+        file = lib.save(rgb.width(), rgb.height(), rgb.rgb(), recipe).file();
+        what = "saved";
+      }
+      long ms = img.duration().toMillis();
+      synchronized (this) {
+        unfinishedFrames.clear(); // this image's frames are finished ones now
+      }
+      report.add(
+          new RunReport.Saved(
+              img.index() + 1,
+              file,
+              img.seed(),
+              rgb.width(),
+              rgb.height(),
+              sizeOf(file),
+              ms,
+              recipe));
+      bar.end();
+      if (!quiet && !json) {
+        stdout.printf(
+            Locale.ROOT,
+            "%s %s (seed %d, %dx%d, %.1f s)%n",
+            what,
+            file,
+            img.seed(),
+            rgb.width(),
+            rgb.height(),
+            ms / 1000.0);
+        stdout.flush();
+      }
+      bar.file(
+          img.index() + 1,
+          batch,
+          job.request().settings().steps(),
+          file.toAbsolutePath().toString(),
+          img.seed(),
+          rgb.width(),
+          rgb.height(),
+          ms);
+    } catch (RuntimeException ex) {
+      fail(
+          new EngineException(
+              "Could not save the image with seed "
+                  + img.seed()
+                  + " ("
+                  + GenerateCommand.reason(ex)
+                  + "); generation stopped.",
+              ex));
+    }
+  }
+
+  private Path outputFile(int index, int count) {
+    if (count == 1) {
+      return out;
+    }
+    String name = out.getFileName().toString();
+    String stem = name.substring(0, name.length() - 4);
+    return out.resolveSibling(stem + "-" + index + ".png");
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private void fail(EngineException e) {
+    failure = e;
+    JobHandle j = job;
+    if (j != null) {
+      j.cancel();
+    }
+  }
+
+  @Override
+  public void step(StepEvent e) {
+    bar.step(
+        e.imageIndex() + 1,
+        batch,
+        e.step() + 1,
+        e.totalSteps(),
+        e.elapsed() == null ? -1 : e.elapsed().toMillis(),
+        e.eta() == null ? -1 : e.eta().toMillis());
+    RgbImage p = e.preview();
+    if (frames == null || p == null || failure != null) {
+      return;
+    }
+    Path file =
+        frames.resolve(
+            String.format(Locale.ROOT, "image%d-step%03d.png", e.imageIndex(), e.step() + 1));
+    try {
+      PngImage.write(file, p.width(), p.height(), p.rgb(), Map.of());
+      synchronized (this) {
+        unfinishedFrames.add(file);
+      }
+    } catch (RuntimeException ex) {
+      fail(
+          new EngineException(
+              "Could not write the frame "
+                  + file
+                  + " ("
+                  + GenerateCommand.reason(ex)
+                  + "); generation stopped.",
+              ex));
+    }
+  }
+}
