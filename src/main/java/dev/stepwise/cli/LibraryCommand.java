@@ -31,7 +31,15 @@ import picocli.CommandLine.Spec;
       LibraryCommand.ExportCommand.class,
       LibraryCommand.EmptyTrashCommand.class
     },
-    description = "Lists, searches, rebuilds and exports the library of generated images.")
+    description = "Lists, searches, rebuilds and exports the library of generated images.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
+    footerHeading = ExitCodes.EXAMPLES,
+    footer = {
+      "  stepwise library list --details --limit 10",
+      "  stepwise library search red heart --favourites",
+      "  stepwise library export --zip hearts.zip heart"
+    })
 final class LibraryCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -126,7 +134,14 @@ final class LibraryCommand implements Runnable {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "Prints every image's path, newest first.")
+      description = "Prints every image's path, newest first.",
+      exitCodeListHeading = ExitCodes.HEADING,
+      exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
+      footerHeading = ExitCodes.EXAMPLES,
+      footer = {
+        "  stepwise library list --limit 5",
+        "  stepwise library list --details --gallery portraits --model stepwise-emoji"
+      })
   static final class ListCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
@@ -153,7 +168,14 @@ final class LibraryCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Prints one image a line whose prompt, negative prompt or model holds every word (word"
-              + " prefixes match).")
+              + " prefixes match).",
+      exitCodeListHeading = ExitCodes.HEADING,
+      exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
+      footerHeading = ExitCodes.EXAMPLES,
+      footer = {
+        "  stepwise library search heart",
+        "  stepwise library search --details red cat --favourites"
+      })
   static final class SearchCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
@@ -181,15 +203,43 @@ final class LibraryCommand implements Runnable {
   @Command(
       name = "rebuild",
       mixinStandardHelpOptions = true,
-      description = "Re-reads every PNG in the library folder into the index.")
+      description =
+          "Re-reads every PNG in the library folder into the index, with progress on stderr.",
+      exitCodeListHeading = ExitCodes.HEADING,
+      exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
+      footerHeading = ExitCodes.EXAMPLES,
+      footer = {
+        "  stepwise library rebuild",
+        "  stepwise library rebuild --library ~/Pictures/stepwise --progress plain"
+      })
   static final class RebuildCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
 
+    @Option(
+        names = "--progress",
+        paramLabel = "MODE",
+        completionCandidates = Candidates.ProgressModes.class,
+        description =
+            "Progress on stderr: bar (redrawn in place; the default when stderr is a terminal),"
+                + " plain (a line at each tenth; the default otherwise), json (an object at each"
+                + " tenth) or none.")
+    String progress;
+
     @Override
     public Integer call() {
+      Progress bar = new Progress(spec.commandLine().getErr(), Progress.choose(progress));
       try (Library lib = parent.open()) {
-        ScanReport r = lib.rebuild();
+        long t0 = System.nanoTime();
+        ScanReport r;
+        try {
+          r =
+              lib.rebuild(
+                  (done, total) ->
+                      bar.count("files", done, total, (System.nanoTime() - t0) / 1_000_000));
+        } finally {
+          bar.end();
+        }
         PrintWriter out = spec.commandLine().getOut();
         for (String s : r.skipped()) {
           out.println("skipped: " + Main.oneLine(s));
@@ -214,7 +264,14 @@ final class LibraryCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Removes deleted images from the library's trash for good (opening the library already"
-              + " removes those deleted over 30 days ago).")
+              + " removes those deleted over 30 days ago).",
+      exitCodeListHeading = ExitCodes.HEADING,
+      exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
+      footerHeading = ExitCodes.EXAMPLES,
+      footer = {
+        "  stepwise library empty-trash",
+        "  stepwise library empty-trash --older-than-days 7"
+      })
   static final class EmptyTrashCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
@@ -250,7 +307,14 @@ final class LibraryCommand implements Runnable {
   @Command(
       name = "export",
       mixinStandardHelpOptions = true,
-      description = "Copies matching images (recipes included) into a folder or a zip file.")
+      description = "Copies matching images (recipes included) into a folder or a zip file.",
+      exitCodeListHeading = ExitCodes.HEADING,
+      exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
+      footerHeading = ExitCodes.EXAMPLES,
+      footer = {
+        "  stepwise library export --to ~/hearts heart",
+        "  stepwise library export --favourites --zip favourites.zip --overwrite"
+      })
   static final class ExportCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;

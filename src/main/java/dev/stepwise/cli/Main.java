@@ -18,11 +18,21 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       BenchCommand.class,
       LibraryCommand.class,
-      ModelsCommand.class
+      ModelsCommand.class,
+      CompletionCommand.class,
+      ManPages.class
     },
     description = {
       "Stepwise: a latent-diffusion image studio.",
       "Without a command the studio window opens; the commands below run headless."
+    },
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE, ExitCodes.INTERRUPTED},
+    footerHeading = ExitCodes.EXAMPLES,
+    footer = {
+      "  stepwise                                   # opens the studio window",
+      "  stepwise generate --prompt \"a red heart emoji\" --out heart.png",
+      "  stepwise generate --help                   # every option of a command"
     })
 public final class Main implements Runnable {
   private final Runnable openStudio;
@@ -40,6 +50,7 @@ public final class Main implements Runnable {
   public static int start(String[] args, Runnable openStudio) {
     Logging.toFile();
     Stepwise.configureOffline();
+    Progress.stderrTerminal(NativeStderr.isTerminal(2)); // asked before fd 2 becomes the log
     NativeStderr.redirect(Logging.logFile());
     return run(
         args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), openStudio);
@@ -47,7 +58,7 @@ public final class Main implements Runnable {
 
   /**
    * Runs the command line with no studio to open; returns its exit code (0 ok, 1 failed, 2 bad
-   * usage).
+   * usage, 130 interrupted by Ctrl+C).
    */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     return run(
@@ -59,7 +70,10 @@ public final class Main implements Runnable {
         });
   }
 
-  /** Runs the command line and returns its exit code (0 ok, 1 failed, 2 bad usage). */
+  /**
+   * Runs the command line and returns its exit code (0 ok, 1 failed, 2 bad usage, 130 interrupted
+   * by Ctrl+C).
+   */
   public static int run(String[] args, PrintWriter out, PrintWriter err, Runnable openStudio) {
     String undecoded = undecodedArgument(args, System.getProperty("sun.jnu.encoding", "UTF-8"));
     if (undecoded != null) {
@@ -68,7 +82,7 @@ public final class Main implements Runnable {
       err.flush();
       return 2;
     }
-    CommandLine cl = new CommandLine(new Main(openStudio));
+    CommandLine cl = commandLine(openStudio);
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler(
@@ -90,6 +104,11 @@ public final class Main implements Runnable {
           return 1;
         });
     return cl.execute(args);
+  }
+
+  /** The command model: what runs, and what --help, the completion script and man pages show. */
+  static CommandLine commandLine(Runnable openStudio) {
+    return new CommandLine(new Main(openStudio));
   }
 
   /**

@@ -238,7 +238,15 @@ public final class Library implements AutoCloseable {
 
   /** Reads every PNG in the folder again (favourites, galleries and tags are kept). */
   public ScanReport rebuild() {
-    return LibraryScanner.scan(this, true);
+    return rebuild((done, total) -> {});
+  }
+
+  /**
+   * As {@link #rebuild()}, telling {@code progress} (files done, files in all) after each file, on
+   * this thread.
+   */
+  public ScanReport rebuild(java.util.function.BiConsumer<Integer, Integer> progress) {
+    return LibraryScanner.scan(this, true, progress);
   }
 
   /** Marks or unmarks an image as a favourite. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Brings the index in line with the PNG files: new and changed files (by size and modification
@@ -29,6 +30,11 @@ final class LibraryScanner {
    * and modification time and not read again until it changes or {@code all} is set.
    */
   static ScanReport scan(Library lib, boolean all) {
+    return scan(lib, all, (done, total) -> {});
+  }
+
+  /** As {@link #scan(Library, boolean)}, telling {@code progress} (done, total) after each file. */
+  static ScanReport scan(Library lib, boolean all, BiConsumer<Integer, Integer> progress) {
     Map<String, long[]> known = lib.fileStamps();
     Map<String, long[]> knownSkips = lib.skippedStamps();
     Map<Path, long[]> files = listPngStamps(lib.folder());
@@ -38,7 +44,9 @@ final class LibraryScanner {
     List<String> skipped = new ArrayList<>();
     int added = 0;
     int updated = 0;
+    int done = 0;
     for (Map.Entry<Path, long[]> e : files.entrySet()) {
+      progress.accept(done++, files.size());
       Path f = e.getKey();
       String rel = lib.relative(f);
       long[] stamp = known.remove(rel);
@@ -78,6 +86,7 @@ final class LibraryScanner {
         gone.add(rel);
       }
     }
+    progress.accept(files.size(), files.size());
     List<String> remove = new ArrayList<>(gone);
     remove.addAll(knownSkips.keySet()); // skipped files that are gone: forget them
     lib.indexWrite(rows, remove, skips);

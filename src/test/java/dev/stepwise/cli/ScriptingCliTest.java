@@ -163,6 +163,33 @@ class ScriptingCliTest {
   }
 
   @Test
+  void libraryRebuildCountsTheFilesItReads() throws Exception {
+    Path folder = dir.resolve("lib");
+    try (dev.stepwise.gallery.Library lib = dev.stepwise.gallery.Library.open(folder)) {
+      for (int i = 0; i < 3; i++) {
+        lib.save(1, 1, new byte[3], LibraryCliTest.recipe("image " + i, i));
+      }
+    }
+    Run r = CliTest.cli("library", "rebuild", "--library", folder.toString(), "--progress", "json");
+    assertEquals(0, r.code(), r.err());
+    List<String> lines = r.err().lines().toList();
+    assertEquals(3, lines.size(), "one object per tenth reached: " + r.err());
+    for (int i = 0; i < 3; i++) {
+      JsonObject o = JsonParser.parseString(lines.get(i)).getAsJsonObject();
+      assertEquals("count", o.get("event").getAsString());
+      assertEquals("files", o.get("what").getAsString());
+      assertEquals(i + 1, o.get("done").getAsInt(), o.toString());
+      assertEquals(3, o.get("total").getAsInt(), o.toString());
+    }
+    assertTrue(r.out().startsWith("3 images indexed (0 new, 3 re-read"), r.out());
+    r = CliTest.cli("library", "rebuild", "--library", folder.toString());
+    assertEquals(
+        List.of("1 of 3 files (30%)", "2 of 3 files (60%)", "3 of 3 files (100%)"),
+        r.err().lines().map(l -> l.replaceAll(" in [0-9.]+ s$", "")).toList(),
+        "plain lines where stderr is not a terminal");
+  }
+
+  @Test
   void aBadProgressModeIsRefusedBeforeAnyWork() {
     Run r = generate("--progress", "fancy");
     assertEquals(1, r.code());
