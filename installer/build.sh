@@ -9,7 +9,8 @@
 #
 # Results (git-ignored):
 #   target/installer/image/Stepwise/          the app image: bin/Stepwise is the launcher
-#   target/installer/stepwise_<ver>_amd64.deb the Debian package (installs to /opt/stepwise)
+#   target/installer/stepwise_<ver>_amd64.deb the Debian package (installs to /opt/stepwise, plus
+#                                            /usr/bin/stepwise, its bash completion and man pages)
 #   target/installer/sizes.txt                sizes and build times of both
 #
 # Layout inside the image: lib/app/stepwise.jar, lib/app/lib/*.jar (all runtime jars, DJL's
@@ -23,12 +24,13 @@ cd "$ROOT"
 
 MAVEN=1
 DEB=1
+COMPRESSOR=""
 unset DPKG_DEB_COMPRESSOR_TYPE
 for arg in "$@"; do
   case "$arg" in
     --no-maven) MAVEN=0 ;;
     --image-only) DEB=0 ;;
-    --fast-deb) export DPKG_DEB_COMPRESSOR_TYPE=none ;;
+    --fast-deb) COMPRESSOR=none ;;
     -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown option '$arg' (allowed: --no-maven, --image-only, --fast-deb)" >&2; exit 2 ;;
   esac
@@ -115,11 +117,22 @@ echo "build.sh: app image $IMAGE ($((IMAGE_BYTES / 1048576)) MiB) in ${IMAGE_SEC
 } > "$OUT/sizes.txt"
 
 if [ "$DEB" = 1 ]; then
+  # The command-line extras the .deb adds outside /opt/stepwise, made by the launcher just built
+  # from the same command model as --help (its cache and log go to a throwaway folder).
+  CLI="$OUT/cli"
+  mkdir -p "$CLI/man"
+  XDG_CACHE_HOME="$OUT/cli-cache" "$IMAGE/bin/Stepwise" completion bash > "$CLI/stepwise.bash" \
+    || die "the launcher could not print the bash completion script"
+  XDG_CACHE_HOME="$OUT/cli-cache" "$IMAGE/bin/Stepwise" man "$CLI/man" > /dev/null \
+    || die "the launcher could not write the man pages"
+  rm -rf "$OUT/cli-cache"
+
   # Built from the app image just made (no second jlink). Depends on libgtk-3-0 (JavaFX's glass
   # toolkit loads it at run time, so jpackage's own library scan cannot see it). The desktop entry
   # comes from installer/resources/Stepwise.desktop (category Graphics).
+  # jpackage's .deb is left uncompressed: it is unpacked and packed again below.
   t0="$(now)"
-  "$JPACKAGE" --type deb "${COMMON[@]}" \
+  DPKG_DEB_COMPRESSOR_TYPE=none "$JPACKAGE" --type deb "${COMMON[@]}" \
     --app-image "$IMAGE" \
     --resource-dir "$ROOT/installer/resources" \
     --linux-package-name stepwise \
@@ -129,9 +142,32 @@ if [ "$DEB" = 1 ]; then
     --linux-menu-group "Graphics;" \
     --linux-shortcut \
     --dest "$OUT"
-  t1="$(now)"
   DEB_FILE="$(ls "$OUT"/stepwise_*.deb 2>/dev/null | head -n 1)"
   [ -n "$DEB_FILE" ] || die "jpackage made no .deb in $OUT"
+
+  # jpackage puts files only under /opt/stepwise; the command on the PATH, its bash completion
+  # and its man pages (gzipped, as Debian installs them) are added by unpacking and packing the
+  # .deb again under fakeroot (so every file stays owned by root), then Installed-Size is
+  # recounted. dpkg-deb compresses with xz unless --fast-deb asked for none.
+  STAGE="$OUT/deb-stage"
+  rm -rf "$STAGE"
+  ${COMPRESSOR:+env DPKG_DEB_COMPRESSOR_TYPE=$COMPRESSOR} fakeroot -- bash -euo pipefail -c '
+    deb="$1" stage="$2" cli="$3"
+    dpkg-deb -R "$deb" "$stage"
+    install -d -m 755 "$stage/usr/bin" "$stage/usr/share/bash-completion/completions" \
+      "$stage/usr/share/man/man1"
+    ln -s /opt/stepwise/bin/Stepwise "$stage/usr/bin/stepwise"
+    install -m 644 "$cli/stepwise.bash" "$stage/usr/share/bash-completion/completions/stepwise"
+    for page in "$cli"/man/*.1; do
+      gzip -9n < "$page" > "$stage/usr/share/man/man1/$(basename "$page").gz"
+      chmod 644 "$stage/usr/share/man/man1/$(basename "$page").gz"
+    done
+    size="$(du -sk --exclude=DEBIAN "$stage" | cut -f1)"
+    sed -i "s/^Installed-Size:.*/Installed-Size: $size/" "$stage/DEBIAN/control"
+    dpkg-deb -b "$stage" "$deb" > /dev/null
+  ' _ "$DEB_FILE" "$STAGE" "$CLI"
+  rm -rf "$STAGE" "$CLI"
+  t1="$(now)"
   DEB_SECS="$(secs "$t0" "$t1")"
   DEB_BYTES="$(stat -c %s "$DEB_FILE")"
   echo "build.sh: package $DEB_FILE ($((DEB_BYTES / 1048576)) MiB) in ${DEB_SECS} s"
