@@ -9,8 +9,10 @@ final class ExitCodes {
 
   static final String HEADING = "%nExit codes:%n";
   static final String OK = "  0:Success.";
-  static final String FAILED = "  1:Failure; one line on stderr says why (the log has details).";
-  static final String USAGE = "  2:Bad usage: an unknown option or a bad value.";
+  static final String FAILED =
+      "  1:Failure, or a value refused; one line on stderr says why (the log has details).";
+  static final String USAGE =
+      "  2:Bad usage: an unknown or missing option, or a value of the" + " wrong kind.";
   static final String INTERRUPTED =
       "130:Interrupted by Ctrl+C (SIGINT); images already finished are kept.";
 

@@ -51,7 +51,9 @@ class HelpTest {
       Run r = CliTest.cli(args.toArray(String[]::new));
       assertEquals(0, r.code(), command + ": " + r.err());
       String help = r.out();
-      assertTrue(help.contains("\nExit codes:\n    0   Success.\n    1   Failure;"), help);
+      assertTrue(
+          help.contains("\nExit codes:\n    0   Success.\n    1   Failure, or a value refused;"),
+          help);
       assertTrue(help.contains("\n    2   Bad usage"), help);
       int at = help.lastIndexOf("\nExamples:\n");
       assertTrue(at > help.indexOf("Exit codes:"), "examples come last: " + help);
