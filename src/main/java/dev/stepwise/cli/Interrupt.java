@@ -11,10 +11,11 @@ import java.lang.reflect.Proxy;
  *
  * <p>The handler is JDK 17's {@code sun.misc.Signal} (module jdk.unsupported, open to every class
  * path program without flags), reached by reflection so that the build has no internal-API warning.
- * Where it is missing or refuses INT (a JVM started with {@code -Xrs}), a shutdown hook stands in:
- * the JVM then exits 130 on its own, the hook running {@code onInterrupt} and {@code whenHooked}
- * first. A shell that started the program with SIGINT ignored (a background job of a
- * non-interactive script) keeps it ignored: the JVM installs no handler then.
+ * Where it is missing (a JVM without jdk.unsupported), a shutdown hook stands in: on Ctrl+C the JVM
+ * then exits 130 on its own, the hook running {@code onInterrupt} and {@code whenHooked} first
+ * (with {@code -Xrs} the JVM leaves SIGINT to the system, and neither runs). A shell that started
+ * the program with SIGINT ignored (a background job of a non-interactive script) keeps it ignored:
+ * the JVM installs no handler then.
  */
 final class Interrupt implements AutoCloseable {
   /** The exit code of a command stopped by Ctrl+C: 128 + SIGINT's number 2, as shells report it. */
