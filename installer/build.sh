@@ -9,8 +9,7 @@
 #
 # Results (git-ignored):
 #   target/installer/image/Stepwise/          the app image: bin/Stepwise is the launcher
-#   target/installer/stepwise_<ver>_amd64.deb the Debian package (installs to /opt/stepwise, plus
-#                                            /usr/bin/stepwise, its bash completion and man pages)
+#   target/installer/stepwise_<ver>_amd64.deb the Debian package (/opt/stepwise, /usr/bin/stepwise)
 #   target/installer/sizes.txt                sizes and build times of both
 #
 # Layout inside the image: lib/app/stepwise.jar, lib/app/lib/*.jar (all runtime jars, DJL's
@@ -117,20 +116,14 @@ echo "build.sh: app image $IMAGE ($((IMAGE_BYTES / 1048576)) MiB) in ${IMAGE_SEC
 } > "$OUT/sizes.txt"
 
 if [ "$DEB" = 1 ]; then
-  # The command-line extras the .deb adds outside /opt/stepwise, made by the launcher just built
-  # from the same command model as --help (its cache and log go to a throwaway folder).
-  CLI="$OUT/cli"
-  mkdir -p "$CLI/man"
-  XDG_CACHE_HOME="$OUT/cli-cache" "$IMAGE/bin/Stepwise" completion bash > "$CLI/stepwise.bash" \
-    || die "the launcher could not print the bash completion script"
-  XDG_CACHE_HOME="$OUT/cli-cache" "$IMAGE/bin/Stepwise" man "$CLI/man" > /dev/null \
-    || die "the launcher could not write the man pages"
-  rm -rf "$OUT/cli-cache"
+  # The bash completion and man pages, from the launcher just built (its log in a throwaway home).
+  CLI="$OUT/stepwise" # the man pages; $CLI.bash the completion
+  run() { XDG_CACHE_HOME="$OUT/cli-cache" "$IMAGE/bin/Stepwise" "$@"; }
+  run completion bash > "$CLI.bash" && run man "$CLI" > /dev/null || die "completion or man failed"
 
   # Built from the app image just made (no second jlink). Depends on libgtk-3-0 (JavaFX's glass
   # toolkit loads it at run time, so jpackage's own library scan cannot see it). The desktop entry
   # comes from installer/resources/Stepwise.desktop (category Graphics).
-  # jpackage's .deb is left uncompressed: it is unpacked and packed again below.
   t0="$(now)"
   DPKG_DEB_COMPRESSOR_TYPE=none "$JPACKAGE" --type deb "${COMMON[@]}" \
     --app-image "$IMAGE" \
@@ -144,29 +137,20 @@ if [ "$DEB" = 1 ]; then
     --dest "$OUT"
   DEB_FILE="$(ls "$OUT"/stepwise_*.deb 2>/dev/null | head -n 1)"
   [ -n "$DEB_FILE" ] || die "jpackage made no .deb in $OUT"
-
-  # jpackage puts files only under /opt/stepwise; the command on the PATH, its bash completion
-  # and its man pages (gzipped, as Debian installs them) are added by unpacking and packing the
-  # .deb again under fakeroot (so every file stays owned by root), then Installed-Size is
-  # recounted. dpkg-deb compresses with xz unless --fast-deb asked for none.
-  STAGE="$OUT/deb-stage"
-  rm -rf "$STAGE"
-  ${COMPRESSOR:+env DPKG_DEB_COMPRESSOR_TYPE=$COMPRESSOR} fakeroot -- bash -euo pipefail -c '
-    deb="$1" stage="$2" cli="$3"
-    dpkg-deb -R "$deb" "$stage"
-    install -d -m 755 "$stage/usr/bin" "$stage/usr/share/bash-completion/completions" \
-      "$stage/usr/share/man/man1"
-    ln -s /opt/stepwise/bin/Stepwise "$stage/usr/bin/stepwise"
-    install -m 644 "$cli/stepwise.bash" "$stage/usr/share/bash-completion/completions/stepwise"
-    for page in "$cli"/man/*.1; do
-      gzip -9n < "$page" > "$stage/usr/share/man/man1/$(basename "$page").gz"
-      chmod 644 "$stage/usr/share/man/man1/$(basename "$page").gz"
-    done
-    size="$(du -sk --exclude=DEBIAN "$stage" | cut -f1)"
-    sed -i "s/^Installed-Size:.*/Installed-Size: $size/" "$stage/DEBIAN/control"
-    dpkg-deb -b "$stage" "$deb" > /dev/null
-  ' _ "$DEB_FILE" "$STAGE" "$CLI"
-  rm -rf "$STAGE" "$CLI"
+  # jpackage writes only /opt (uncompressed above): /usr/bin/stepwise, the completion and the
+  # gzipped man pages go in by packing the .deb again under fakeroot (owner root; xz unless
+  # --fast-deb), with Installed-Size recounted.
+  S="$OUT/deb-stage"
+  rm -rf "$S"
+  ${COMPRESSOR:+env DPKG_DEB_COMPRESSOR_TYPE=$COMPRESSOR} fakeroot -- bash -euc '
+    dpkg-deb -R "$1" "$2"; mkdir -p "$2/usr"; cd "$2/usr"
+    mkdir -p bin share/bash-completion/completions share/man
+    ln -s /opt/stepwise/bin/Stepwise bin/stepwise
+    cp "$3.bash" share/bash-completion/completions/stepwise
+    cp -r "$3" share/man/man1; gzip -9n share/man/man1/*; chmod -R go=rX,u+w .
+    sed -i "s/^Installed-Size:.*/Installed-Size: $(du -sk --exclude=DEBIAN .. | cut -f1)/" \
+      ../DEBIAN/control; dpkg-deb -b .. "$1" > /dev/null' _ "$DEB_FILE" "$S" "$CLI"
+  rm -rf "$S" "$CLI" "$CLI.bash" "$OUT/cli-cache"
   t1="$(now)"
   DEB_SECS="$(secs "$t0" "$t1")"
   DEB_BYTES="$(stat -c %s "$DEB_FILE")"

@@ -6,9 +6,8 @@
 #   2. the .deb unpacked with dpkg-deb -x,
 # makes the installed files read-only and runs the launcher headless with an empty home:
 # `--version`, and a 2-step `generate` from the tiny test pack (plus one from the built-in pack
-# when models/stepwise-emoji exists); for the .deb also /usr/bin/stepwise (a link to the
-# launcher), its bash completion (sourced by bash, completing `generate --sam`) and man pages
-# (rendered by groff without a warning); for the app image it also opens the studio window on Xvfb
+# when models/stepwise-emoji exists; the .deb's through a link, and its completion and man pages
+# too); for the app image it also opens the studio window on Xvfb
 # (when the jar has the studio and Xvfb is installed). It asserts exit 0, a real PNG, that the
 # launcher never wrote inside the installed folder (file listings before/after), and that the
 # natives went to the user's cache (~/.cache/stepwise/djl, .../openjfx). Run as root, the launcher runs as user nobody, so the
@@ -190,29 +189,19 @@ done
 ICON="$(sed -n 's/^Icon=//p' "$DESKTOP")"
 [ -s "$WORK/deb-root$ICON" ] || fail "desktop entry icon $ICON is not in the package"
 
-# The command-line extras outside /opt/stepwise (installer/build.sh adds them to jpackage's .deb).
-LINK="$WORK/deb-root/usr/bin/stepwise"
-[ -L "$LINK" ] && [ "$(readlink "$LINK")" = /opt/stepwise/bin/Stepwise ] \
-  || fail ".deb has no /usr/bin/stepwise linking to /opt/stepwise/bin/Stepwise"
-COMPLETION="$WORK/deb-root/usr/share/bash-completion/completions/stepwise"
-[ -s "$COMPLETION" ] || fail ".deb has no bash completion at /usr/share/bash-completion/completions/stepwise"
-GOT="$(bash --norc --noprofile -c 'source "$1" || exit 1
-  COMP_WORDS=(stepwise generate --sam); COMP_CWORD=2; COMP_LINE="stepwise generate --sam"
-  _complete_stepwise 2> /dev/null; echo "${COMPREPLY[*]}"' _ "$COMPLETION" 2>&1)" \
-  || fail "the .deb's bash completion does not source cleanly: $GOT"
-[ "$GOT" = "--sampler" ] || fail "the .deb's bash completion completes 'generate --sam' to '$GOT', not '--sampler'"
-for page in stepwise stepwise-generate stepwise-completion stepwise-library-rebuild; do
-  [ -s "$WORK/deb-root/usr/share/man/man1/$page.1.gz" ] || fail ".deb has no man page $page.1.gz"
+# /usr/bin/stepwise, the bash completion and the man pages (installer/build.sh adds them).
+R="$WORK/deb-root/usr"
+[ "$(readlink "$R/bin/stepwise")" = /opt/stepwise/bin/Stepwise ] || fail "no /usr/bin/stepwise"
+GOT="$(bash --norc -c 'source "$1"; COMP_WORDS=(stepwise generate --sam); COMP_CWORD=2
+  _complete_stepwise 2> /dev/null; echo "${COMPREPLY[*]}"' _ "$R/share/bash-completion/completions/stepwise" 2>&1)"
+[ "$GOT" = --sampler ] || fail "the .deb's bash completion gives '$GOT' for 'generate --sam'"
+[ -s "$R/share/man/man1/stepwise-generate.1.gz" ] || fail ".deb has no man pages"
+for page in "$R"/share/man/man1/*; do
+  ! command -v groff > /dev/null || [ -z "$(zcat "$page" | groff -man -ww -z 2>&1)" ] \
+    || fail "$page: groff warnings"
 done
-if command -v groff > /dev/null; then
-  for page in "$WORK"/deb-root/usr/share/man/man1/*.1.gz; do
-    warnings="$(zcat "$page" | groff -man -ww -z 2>&1)"
-    [ -z "$warnings" ] || fail "man page $(basename "$page") has groff warnings: $warnings"
-  done
-fi
-echo "check.sh: .deb unpacked in $(secs "$T_DEB" "$(now)") s (with /usr/bin/stepwise, bash completion, $(ls "$WORK"/deb-root/usr/share/man/man1 | wc -l) man pages)"
-# Run through a link, as /usr/bin/stepwise runs it (the launcher finds its folder behind the link).
-ln -s "$WORK/deb-root/opt/stepwise/bin/Stepwise" "$WORK/stepwise"
+echo "check.sh: .deb unpacked in $(secs "$T_DEB" "$(now)") s"
+ln -s "$WORK/deb-root/opt/stepwise/bin/Stepwise" "$WORK/stepwise" # run as /usr/bin/stepwise is
 run_installed deb "$WORK/deb-root/opt/stepwise" "$WORK/stepwise"
 
 T_END="$(now)"

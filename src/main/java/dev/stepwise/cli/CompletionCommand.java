@@ -1,7 +1,10 @@
 package dev.stepwise.cli;
 
+import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.pack.ModelsFolder;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -9,19 +12,17 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code stepwise completion bash|zsh}: prints the shell completion script. */
+/**
+ * {@code stepwise completion bash|zsh}: picocli's bash script for the command model, whose {@code
+ * --model} also offers the models folder's checkpoints, asked for at each completion ({@code
+ * --list-models}). zsh runs the same script through bashcompinit, which the script loads.
+ */
 @Command(
     name = "completion",
     mixinStandardHelpOptions = true,
-    description = {
-      "Prints a completion script for bash or zsh: commands, options, sampler names and the"
-          + " checkpoints in the models folder (for --model)."
-    },
-    exitCodeListHeading = ExitCodes.HEADING,
-    exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
-    footerHeading = ExitCodes.EXAMPLES,
+    description = "Prints a bash or zsh completion script: commands, options, samplers, models.",
     footer = {
-      "  source <(stepwise completion bash)          # this bash session",
+      "  source <(stepwise completion bash)",
       "  stepwise completion bash > ~/.local/share/bash-completion/completions/stepwise",
       "  echo 'source <(stepwise completion zsh)' >> ~/.zshrc"
     })
@@ -35,31 +36,51 @@ final class CompletionCommand implements Callable<Integer> {
       description = "bash or zsh.")
   String shell;
 
-  /** What the script's --model completion runs: the models folder's checkpoints, a path a line. */
   @Option(names = "--list-models", hidden = true)
   boolean listModels;
+
+  private static final String FILES = "      COMPREPLY=( $( compgen -f -- \"${curr_word}\" ) )";
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     if (listModels) {
-      Candidates.Models.paths().forEach(out::println);
-      out.flush();
-      return 0;
-    }
-    if (shell == null) {
-      throw new ParameterException(
-          spec.commandLine(), "Missing required parameter: 'SHELL' (bash or zsh)");
-    }
-    String script = CompletionScript.bash(spec.root().commandLine());
-    switch (shell) {
-      case "bash" -> out.print(script);
-      case "zsh" -> out.print(CompletionScript.ZSH_HEADER + script);
-      default ->
-          throw new dev.stepwise.engine.EngineException(
-              "The shell \"" + shell + "\" is not supported; use bash or zsh.");
+      for (ModelsFolder.Entry e : ModelsFolder.at(ModelsFolder.defaultRoot()).checkpoints()) {
+        if (e.refusal() == null) {
+          out.println(e.path());
+        }
+      }
+    } else if (shell == null) {
+      throw new ParameterException(spec.commandLine(), "Missing SHELL: bash or zsh.");
+    } else if (shell.equals("bash") || shell.equals("zsh")) {
+      out.print(
+          (shell.equals("zsh") ? "# zsh: the bash script, run through bashcompinit.\n" : "")
+              + script(AutoComplete.bash("stepwise", spec.root().commandLine())));
+    } else {
+      throw new EngineException("The shell \"" + shell + "\" is not supported; use bash or zsh.");
     }
     out.flush();
     return 0;
+  }
+
+  /** picocli's script, with the models folder's checkpoints added to generate's --model. */
+  static String script(String s) {
+    int at = s.indexOf("    '--model')", s.indexOf("function _picocli_stepwise_generate()"));
+    int files = s.indexOf(FILES, at);
+    if (at < 0 || files < 0 || files - at > 200) {
+      throw new IllegalStateException("picocli's script has no file completion for --model");
+    }
+    int end = s.lastIndexOf("\n# Define a completion specification");
+    return s.substring(0, files)
+        + FILES.substring(0, FILES.length() - 2)
+        + " $( compgen -W \"$(_stepwise_models)\" -- \"${curr_word}\" ) )"
+        + s.substring(files + FILES.length(), end)
+        + "\n# --model: the checkpoints in the models folder, a path a line.\n"
+        + "function _stepwise_models() {\n"
+        + "  local cmd=\"${COMP_WORDS[0]}\"\n"
+        + "  command -v \"$cmd\" > /dev/null 2>&1 || cmd=stepwise\n"
+        + "  \"$cmd\" completion --list-models 2> /dev/null\n"
+        + "}\n"
+        + s.substring(end);
   }
 }

@@ -23,18 +23,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code generate}'s listener: reports each step to the {@link Progress}, writes each step's
- * preview (already at the output size) into --frames and saves every image the moment it is
- * finished (--out or the library), recording it in the {@link RunReport}, so stopping a batch
- * (Ctrl+C, see {@link #stopped}) keeps what is done; the first failure (disk full, folder gone)
- * stops the job and becomes the command's error.
+ * {@code generate}'s listener: reports steps to the {@link Progress}, writes --frames, saves each
+ * image the moment it is finished into the {@link RunReport}, so a stopped batch keeps what is
+ * done; the first failure (disk full, folder gone) stops the job and becomes the command's error.
  */
 final class FrameWriter implements GenerationListener {
+  private final GenerateCommand cmd;
   private final PrintWriter stdout;
-  private final Path out;
-  private final Path frames;
-  private final boolean json;
-  private final boolean quiet;
   private final Library lib;
   private final int batch;
   private final Progress bar;
@@ -45,23 +40,11 @@ final class FrameWriter implements GenerationListener {
   volatile JobHandle job;
   volatile EngineException failure;
 
-  FrameWriter(
-      PrintWriter stdout,
-      Library lib,
-      int batch,
-      Progress bar,
-      RunReport report,
-      Path out,
-      Path frames,
-      boolean json,
-      boolean quiet) {
-    this.stdout = stdout;
-    this.out = out;
-    this.frames = frames;
-    this.json = json;
-    this.quiet = quiet;
+  FrameWriter(GenerateCommand cmd, PrintWriter out, Library lib, Progress bar, RunReport report) {
+    this.cmd = cmd;
+    this.stdout = out;
     this.lib = lib;
-    this.batch = batch;
+    this.batch = cmd.batch;
     this.bar = bar;
     this.report = report;
   }
@@ -75,52 +58,34 @@ final class FrameWriter implements GenerationListener {
   }
 
   /**
-   * After Ctrl+C, once the job has ended (waited for here, at most 30 s, as the shutdown-hook
-   * fallback needs): removes the unfinished image's frames, prints the --json object and the line
-   * saying what was kept, once; returns the exit code 130.
+   * After Ctrl+C, once the job has ended: removes the unfinished image's frames, prints the --json
+   * object and the line saying what was kept (once); returns 130.
    */
   int stopped(CommandSpec spec, Path kept, long t0) {
-    JobHandle j = job;
-    if (j != null) {
-      try {
-        j.result().get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // cancelled, as expected (or it failed or hangs: report what was kept all the same)
-      }
+    try {
+      job.result().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // cancelled, as expected (or not submitted yet: job is null)
     }
-    if (reported.getAndSet(true)) {
-      return Interrupt.EXIT_CODE;
-    }
-    synchronized (this) {
-      for (Path f : unfinishedFrames) {
-        try {
-          Files.deleteIfExists(f);
-        } catch (IOException | SecurityException e) {
-          Logging.log().info("could not remove the unfinished frame {}", f, e);
+    if (!reported.getAndSet(true)) {
+      synchronized (this) {
+        for (Path f : unfinishedFrames) {
+          try {
+            Files.deleteIfExists(f);
+          } catch (IOException e) {
+            Logging.log().info("could not remove {}", f, e);
+          }
         }
       }
-      unfinishedFrames.clear();
+      bar.end();
+      if (cmd.json) {
+        stdout.println(report.json("interrupted", List.of(), GenerateCommand.since(t0)));
+        stdout.flush();
+      }
+      spec.commandLine().getErr().println("stepwise: " + Main.oneLine(report.keptSentence(kept)));
+      spec.commandLine().getErr().flush();
     }
-    bar.end();
-    if (json) {
-      stdout.println(report.json("interrupted", null, List.of(), GenerateCommand.millisSince(t0)));
-      stdout.flush();
-    }
-    PrintWriter err = spec.commandLine().getErr();
-    err.println("stepwise: " + Main.oneLine(report.keptSentence(kept)));
-    err.flush();
     return Interrupt.EXIT_CODE;
-  }
-
-  /** A failure of the run: with --json its object is printed first; returns the failure. */
-  Exception failed(Exception e, long t0) {
-    bar.end();
-    if (json && !reported.getAndSet(true)) {
-      stdout.println(
-          report.json("failed", CliErrors.message(e), List.of(), GenerateCommand.millisSince(t0)));
-      stdout.flush();
-    }
-    return e;
   }
 
   @Override
@@ -147,7 +112,7 @@ final class FrameWriter implements GenerationListener {
     try {
       String what;
       Path file;
-      if (out != null) {
+      if (cmd.out != null) {
         file = outputFile(img.index(), batch);
         PngImage.write(file, rgb.width(), rgb.height(), rgb.rgb(), Library.textChunks(recipe));
         what = "wrote";
@@ -166,11 +131,11 @@ final class FrameWriter implements GenerationListener {
               img.seed(),
               rgb.width(),
               rgb.height(),
-              sizeOf(file),
+              size(file),
               ms,
               recipe));
       bar.end();
-      if (!quiet && !json) {
+      if (!cmd.quiet && !cmd.json) {
         stdout.printf(
             Locale.ROOT,
             "%s %s (seed %d, %dx%d, %.1f s)%n",
@@ -205,14 +170,14 @@ final class FrameWriter implements GenerationListener {
 
   private Path outputFile(int index, int count) {
     if (count == 1) {
-      return out;
+      return cmd.out;
     }
-    String name = out.getFileName().toString();
+    String name = cmd.out.getFileName().toString();
     String stem = name.substring(0, name.length() - 4);
-    return out.resolveSibling(stem + "-" + index + ".png");
+    return cmd.out.resolveSibling(stem + "-" + index + ".png");
   }
 
-  private static long sizeOf(Path file) {
+  private static long size(Path file) {
     try {
       return Files.size(file);
     } catch (IOException e) {
@@ -238,11 +203,11 @@ final class FrameWriter implements GenerationListener {
         e.elapsed() == null ? -1 : e.elapsed().toMillis(),
         e.eta() == null ? -1 : e.eta().toMillis());
     RgbImage p = e.preview();
-    if (frames == null || p == null || failure != null) {
+    if (cmd.frames == null || p == null || failure != null) {
       return;
     }
     Path file =
-        frames.resolve(
+        cmd.frames.resolve(
             String.format(Locale.ROOT, "image%d-step%03d.png", e.imageIndex(), e.step() + 1));
     try {
       PngImage.write(file, p.width(), p.height(), p.rgb(), Map.of());

@@ -34,11 +34,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Generates images from a prompt and saves them, each with its recipe, into the library (or"
-            + " --out), each as soon as it is finished. Progress goes to stderr; Ctrl+C stops"
-            + " within one step, keeping the finished images.",
-    exitCodeListHeading = ExitCodes.HEADING,
-    exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE, ExitCodes.INTERRUPTED},
-    footerHeading = ExitCodes.EXAMPLES,
+            + " --out) as each is finished; progress goes to stderr.",
     footer = {
       "  stepwise generate --prompt \"a red heart emoji\" --seed 42 --out heart.png",
       "  stepwise generate --prompt \"a cat\" --batch 4 --sampler euler_a --karras",
@@ -205,21 +201,16 @@ final class GenerateCommand implements Callable<Integer> {
       paramLabel = "MODE",
       completionCandidates = Candidates.ProgressModes.class,
       description =
-          "Progress on stderr: bar (redrawn in place; the default when stderr is a terminal),"
-              + " plain (one line per image; the default otherwise), json (one JSON object per"
-              + " step and per saved file) or none.")
+          "bar (the default on a terminal), plain (a line per image; the default otherwise),"
+              + " json (an object per step and per file) or none.")
   String progress;
 
-  @Option(
-      names = "--json",
-      description =
-          "Print one JSON object on stdout at the end instead of a line per image: status, and"
-              + " each file written with its seed, size, time and recipe.")
+  @Option(names = "--json", description = "At the end, one JSON object on stdout: the files.")
   boolean json;
 
   @Option(
       names = {"-q", "--quiet"},
-      description = "Print only errors (and the --json object); no progress unless --progress.")
+      description = "Only errors (and --json); no progress unless --progress.")
   boolean quiet;
 
   @Override
@@ -309,8 +300,7 @@ final class GenerateCommand implements Callable<Integer> {
       }
       Progress bar = new Progress(spec.commandLine().getErr(), progressMode);
       RunReport report = new RunReport(request.batch());
-      FrameWriter writer =
-          new FrameWriter(stdout, lib, request.batch(), bar, report, out, frames, json, quiet);
+      FrameWriter writer = new FrameWriter(this, stdout, lib, bar, report);
       Path kept = out != null ? out.toAbsolutePath().getParent() : lib.folder();
       long t0 = System.nanoTime();
       GenerationResult result;
@@ -327,18 +317,18 @@ final class GenerateCommand implements Callable<Integer> {
           if (writer.failure == null && ctrlC.interrupted()) {
             return writer.stopped(spec, kept, t0);
           }
-          throw writer.failed(writer.failure != null ? writer.failure : e, t0);
+          throw writer.failure != null ? writer.failure : e;
         } catch (CompletionException e) {
-          throw writer.failed((e.getCause() instanceof Exception ex) ? ex : e, t0);
+          throw (e.getCause() instanceof Exception ex) ? ex : e;
         }
       } finally {
         bar.end();
       }
       if (writer.failure != null) {
-        throw writer.failed(writer.failure, t0); // the last file failed after the job had finished
+        throw writer.failure; // the last file failed after the job had finished
       }
       if (json) {
-        stdout.println(report.json("ok", null, result.notices(), millisSince(t0)));
+        stdout.println(report.json("ok", result.notices(), since(t0)));
       } else if (!quiet) {
         for (String notice : result.notices()) {
           stdout.println("note: " + notice);
@@ -349,7 +339,7 @@ final class GenerateCommand implements Callable<Integer> {
     return 0;
   }
 
-  static long millisSince(long t0) {
+  static long since(long t0) {
     return (System.nanoTime() - t0) / 1_000_000;
   }
 

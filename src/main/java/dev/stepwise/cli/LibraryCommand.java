@@ -32,13 +32,10 @@ import picocli.CommandLine.Spec;
       LibraryCommand.EmptyTrashCommand.class
     },
     description = "Lists, searches, rebuilds and exports the library of generated images.",
-    exitCodeListHeading = ExitCodes.HEADING,
-    exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
-    footerHeading = ExitCodes.EXAMPLES,
     footer = {
       "  stepwise library list --details --limit 10",
       "  stepwise library search red heart --favourites",
-      "  stepwise library export --zip hearts.zip heart"
+      "  stepwise library rebuild --progress plain"
     })
 final class LibraryCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -134,14 +131,7 @@ final class LibraryCommand implements Runnable {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "Prints every image's path, newest first.",
-      exitCodeListHeading = ExitCodes.HEADING,
-      exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
-      footerHeading = ExitCodes.EXAMPLES,
-      footer = {
-        "  stepwise library list --limit 5",
-        "  stepwise library list --details --gallery portraits --model stepwise-emoji"
-      })
+      description = "Prints every image's path, newest first.")
   static final class ListCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
@@ -168,14 +158,7 @@ final class LibraryCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Prints one image a line whose prompt, negative prompt or model holds every word (word"
-              + " prefixes match).",
-      exitCodeListHeading = ExitCodes.HEADING,
-      exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
-      footerHeading = ExitCodes.EXAMPLES,
-      footer = {
-        "  stepwise library search heart",
-        "  stepwise library search --details red cat --favourites"
-      })
+              + " prefixes match).")
   static final class SearchCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
@@ -203,15 +186,7 @@ final class LibraryCommand implements Runnable {
   @Command(
       name = "rebuild",
       mixinStandardHelpOptions = true,
-      description =
-          "Re-reads every PNG in the library folder into the index, with progress on stderr.",
-      exitCodeListHeading = ExitCodes.HEADING,
-      exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
-      footerHeading = ExitCodes.EXAMPLES,
-      footer = {
-        "  stepwise library rebuild",
-        "  stepwise library rebuild --library ~/Pictures/stepwise --progress plain"
-      })
+      description = "Re-reads every PNG in the library folder into the index.")
   static final class RebuildCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
@@ -220,10 +195,7 @@ final class LibraryCommand implements Runnable {
         names = "--progress",
         paramLabel = "MODE",
         completionCandidates = Candidates.ProgressModes.class,
-        description =
-            "Progress on stderr: bar (redrawn in place; the default when stderr is a terminal),"
-                + " plain (a line at each tenth; the default otherwise), json (an object at each"
-                + " tenth) or none.")
+        description = "bar, plain, json or none, as for generate (counts the files read).")
     String progress;
 
     @Override
@@ -233,10 +205,7 @@ final class LibraryCommand implements Runnable {
         long t0 = System.nanoTime();
         ScanReport r;
         try {
-          r =
-              lib.rebuild(
-                  (done, total) ->
-                      bar.count("files", done, total, (System.nanoTime() - t0) / 1_000_000));
+          r = lib.rebuild((done, all) -> bar.count(done, all, GenerateCommand.since(t0)));
         } finally {
           bar.end();
         }
@@ -264,14 +233,7 @@ final class LibraryCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Removes deleted images from the library's trash for good (opening the library already"
-              + " removes those deleted over 30 days ago).",
-      exitCodeListHeading = ExitCodes.HEADING,
-      exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
-      footerHeading = ExitCodes.EXAMPLES,
-      footer = {
-        "  stepwise library empty-trash",
-        "  stepwise library empty-trash --older-than-days 7"
-      })
+              + " removes those deleted over 30 days ago).")
   static final class EmptyTrashCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
@@ -307,14 +269,7 @@ final class LibraryCommand implements Runnable {
   @Command(
       name = "export",
       mixinStandardHelpOptions = true,
-      description = "Copies matching images (recipes included) into a folder or a zip file.",
-      exitCodeListHeading = ExitCodes.HEADING,
-      exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
-      footerHeading = ExitCodes.EXAMPLES,
-      footer = {
-        "  stepwise library export --to ~/hearts heart",
-        "  stepwise library export --favourites --zip favourites.zip --overwrite"
-      })
+      description = "Copies matching images (recipes included) into a folder or a zip file.")
   static final class ExportCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;

@@ -26,9 +26,6 @@ import picocli.CommandLine.Command;
       "Stepwise: a latent-diffusion image studio.",
       "Without a command the studio window opens; the commands below run headless."
     },
-    exitCodeListHeading = ExitCodes.HEADING,
-    exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE, ExitCodes.INTERRUPTED},
-    footerHeading = ExitCodes.EXAMPLES,
     footer = {
       "  stepwise                                   # opens the studio window",
       "  stepwise generate --prompt \"a red heart emoji\" --out heart.png",
@@ -56,10 +53,7 @@ public final class Main implements Runnable {
         args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), openStudio);
   }
 
-  /**
-   * Runs the command line with no studio to open; returns its exit code (0 ok, 1 failed, 2 bad
-   * usage, 130 interrupted by Ctrl+C).
-   */
+  /** Runs the command line with no studio to open; returns its exit code (see commandLine). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     return run(
         args,
@@ -70,10 +64,7 @@ public final class Main implements Runnable {
         });
   }
 
-  /**
-   * Runs the command line and returns its exit code (0 ok, 1 failed, 2 bad usage, 130 interrupted
-   * by Ctrl+C).
-   */
+  /** Runs the command line and returns its exit code (see commandLine). */
   public static int run(String[] args, PrintWriter out, PrintWriter err, Runnable openStudio) {
     String undecoded = undecodedArgument(args, System.getProperty("sun.jnu.encoding", "UTF-8"));
     if (undecoded != null) {
@@ -106,9 +97,29 @@ public final class Main implements Runnable {
     return cl.execute(args);
   }
 
-  /** The command model: what runs, and what --help, the completion script and man pages show. */
+  /**
+   * The command model: what runs, and what --help, the completion script and man pages show. Every
+   * help ends with the exit codes (0 ok, 1 failed, 2 bad usage, 130 interrupted) and examples.
+   */
   static CommandLine commandLine(Runnable openStudio) {
-    return new CommandLine(new Main(openStudio));
+    CommandLine cl = new CommandLine(new Main(openStudio));
+    document(cl.getCommandSpec());
+    return cl;
+  }
+
+  private static void document(CommandLine.Model.CommandSpec c) {
+    java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
+    codes.put("  0", "Success.");
+    codes.put("  1", "Failure, or a value refused; one line on stderr says why.");
+    codes.put("  2", "Bad usage: an unknown or missing option, or a value of the wrong kind.");
+    if (c.parent() == null || c.name().equals("generate")) {
+      codes.put("130", "Interrupted by Ctrl+C; the images already finished are kept.");
+    }
+    c.usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+    if (c.usageMessage().footer().length > 0) {
+      c.usageMessage().footerHeading("%nExamples:%n");
+    }
+    c.subcommands().values().forEach(s -> document(s.getCommandSpec()));
   }
 
   /**

@@ -26,9 +26,6 @@ import picocli.CommandLine.Spec;
     description =
         "Lists the checkpoints, LoRA, VAE and embeddings in a models folder (Stepwise's own, an"
             + " AUTOMATIC1111 or Forge install, or ComfyUI), with A1111's short model hash.",
-    exitCodeListHeading = ExitCodes.HEADING,
-    exitCodeList = {ExitCodes.OK, ExitCodes.FAILED, ExitCodes.USAGE},
-    footerHeading = ExitCodes.EXAMPLES,
     footer = {
       "  stepwise models",
       "  stepwise models --root ~/stable-diffusion-webui --hash",

@@ -8,34 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a {@code generate} run saved, image by image as each is saved, and the one JSON object
- * {@code generate --json} prints on stdout at the end:
- *
- * <pre>{@code
- * {"status": "ok" | "interrupted" | "failed", "error": sentence (failed only),
- *  "images": n asked, "elapsed_ms": ...,
- *  "files": [{"image": from 1, "file": absolute path, "seed", "width", "height", "bytes",
- *             "duration_ms", "recipe": {...}}],
- *  "notices": [sentence, ...]}
- * }</pre>
- *
- * <p>The recipe object uses the recipe keys shared with {@code stepwise info --json} (issue 17):
- * {@code prompt}, {@code negative_prompt}, {@code steps}, {@code sampler} (the CLI name, e.g.
- * {@code euler_a}), {@code cfg_scale}, {@code seed}, {@code width}, {@code height}, {@code model}
- * (the model's name), followed by {@code schedule} ({@code karras} or {@code default}), {@code
- * eta}, {@code clip_skip} and {@code model_hash}. Thread-safe.
+ * The images a {@code generate} run saved, and its {@code --json} object (docs/cli.md). The recipe
+ * uses the keys of {@code stepwise info --json} (issue 17): prompt, negative_prompt, steps,
+ * sampler, cfg_scale, seed, width, height, model; then schedule, eta, clip_skip, model_hash.
  */
 final class RunReport {
-  /** One saved image. */
-  record Saved(
-      int image,
-      Path file,
-      long seed,
-      int width,
-      int height,
-      long bytes,
-      long durationMs,
-      Recipe recipe) {}
+  record Saved(int image, Path file, long seed, int w, int h, long bytes, long ms, Recipe r) {}
 
   private final int images;
   private final List<Saved> saved = new ArrayList<>();
@@ -48,17 +26,10 @@ final class RunReport {
     saved.add(s);
   }
 
-  synchronized List<Saved> saved() {
-    return List.copyOf(saved);
-  }
-
-  /** The run's JSON object, on one line. */
-  synchronized String json(String status, String error, List<String> notices, long elapsedMs) {
+  /** {@code {"status", "images", "elapsed_ms", "files": [...], "notices": [...]}}. */
+  synchronized String json(String status, List<String> notices, long elapsedMs) {
     JsonObject o = new JsonObject();
     o.addProperty("status", status);
-    if (error != null) {
-      o.addProperty("error", error);
-    }
     o.addProperty("images", images);
     o.addProperty("elapsed_ms", elapsedMs);
     JsonArray files = new JsonArray();
@@ -67,11 +38,26 @@ final class RunReport {
       f.addProperty("image", s.image());
       f.addProperty("file", s.file().toAbsolutePath().toString());
       f.addProperty("seed", s.seed());
-      f.addProperty("width", s.width());
-      f.addProperty("height", s.height());
+      f.addProperty("width", s.w());
+      f.addProperty("height", s.h());
       f.addProperty("bytes", s.bytes());
-      f.addProperty("duration_ms", s.durationMs());
-      f.add("recipe", recipe(s.recipe()));
+      f.addProperty("duration_ms", s.ms());
+      Recipe r = s.r();
+      JsonObject j = new JsonObject();
+      j.addProperty("prompt", r.prompt());
+      j.addProperty("negative_prompt", r.negativePrompt());
+      j.addProperty("steps", r.steps());
+      j.addProperty("sampler", r.sampler());
+      j.addProperty("cfg_scale", r.guidance());
+      j.addProperty("seed", r.seed());
+      j.addProperty("width", r.width());
+      j.addProperty("height", r.height());
+      j.addProperty("model", r.modelName());
+      j.addProperty("schedule", r.karras() ? "karras" : "default");
+      j.addProperty("eta", r.eta());
+      j.addProperty("clip_skip", r.clipSkip());
+      j.addProperty("model_hash", r.modelHash());
+      f.add("recipe", j);
       files.add(f);
     }
     o.add("files", files);
@@ -81,47 +67,18 @@ final class RunReport {
     return o.toString();
   }
 
-  /** The recipe in the shared snake_case keys (see the class comment). */
-  static JsonObject recipe(Recipe r) {
-    JsonObject o = new JsonObject();
-    o.addProperty("prompt", r.prompt());
-    o.addProperty("negative_prompt", r.negativePrompt());
-    o.addProperty("steps", r.steps());
-    o.addProperty("sampler", r.sampler());
-    o.addProperty("cfg_scale", r.guidance());
-    o.addProperty("seed", r.seed());
-    o.addProperty("width", r.width());
-    o.addProperty("height", r.height());
-    o.addProperty("model", r.modelName());
-    o.addProperty("schedule", r.karras() ? "karras" : "default");
-    o.addProperty("eta", r.eta());
-    o.addProperty("clip_skip", r.clipSkip());
-    o.addProperty("model_hash", r.modelHash());
-    return o;
-  }
-
-  /**
-   * The line an interrupted run ends with, saying what was kept: the files themselves when there
-   * are at most four, else the folder they are in.
-   */
+  /** What an interrupted run kept: the files when at most four, else their folder. */
   synchronized String keptSentence(Path folder) {
     if (saved.isEmpty()) {
       return "Interrupted before the first image was finished; nothing was saved.";
     }
-    StringBuilder b =
-        new StringBuilder("Interrupted; kept ")
-            .append(saved.size())
-            .append(" of ")
-            .append(images)
-            .append(images == 1 ? " image" : " images");
-    if (saved.size() <= 4) {
-      b.append(": ");
-      for (int i = 0; i < saved.size(); i++) {
-        b.append(i == 0 ? "" : ", ").append(saved.get(i).file());
-      }
-    } else {
-      b.append(" in ").append(folder);
-    }
-    return b.append('.').toString();
+    List<String> files = saved.stream().map(s -> s.file().toString()).toList();
+    return "Interrupted; kept "
+        + saved.size()
+        + " of "
+        + images
+        + (images == 1 ? " image" : " images")
+        + (files.size() <= 4 ? ": " + String.join(", ", files) : " in " + folder)
+        + ".";
   }
 }
