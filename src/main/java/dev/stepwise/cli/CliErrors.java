@@ -14,6 +14,23 @@ final class CliErrors {
   private CliErrors() {}
 
   /**
+   * A value given on the command line that is refused (a word not among those allowed, a number out
+   * of range, a path that is not a folder): bad usage, exit code 2, as picocli's own refusals.
+   */
+  static final class BadValue extends EngineException {
+    private static final long serialVersionUID = 1L;
+
+    BadValue(String sentence) {
+      super(sentence);
+    }
+  }
+
+  /** The exit code for a failed command: 2 for a refused value, 1 for any other failure. */
+  static int exitCode(Throwable t) {
+    return unwrap(t) instanceof BadValue ? 2 : 1;
+  }
+
+  /**
    * Returns whether {@code t} (or what a future wrapped) is a refusal with its own sentence for the
    * user, not a failure of the program.
    */

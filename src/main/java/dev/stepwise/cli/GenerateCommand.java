@@ -219,13 +219,13 @@ final class GenerateCommand implements Callable<Integer> {
     Progress.Mode progressMode =
         progress == null && quiet ? Progress.Mode.NONE : Progress.choose(progress);
     if (out != null && !out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-      throw new EngineException("--out must name a .png file, got " + out + ".");
+      throw new CliErrors.BadValue("--out must name a .png file, got " + out + ".");
     }
     PreviewMethod method;
     try {
       method = PreviewMethod.parse(preview);
     } catch (EngineException e) {
-      throw new EngineException(
+      throw new CliErrors.BadValue(
           "--preview must be auto, tiny, full, cheap or off, got \"" + preview + "\".");
     }
     PreviewSource source =
@@ -234,17 +234,17 @@ final class GenerateCommand implements Callable<Integer> {
           case "xt", "x_t" -> PreviewSource.NOISY_LATENT;
           case "eps" -> PreviewSource.PREDICTED_NOISE;
           default ->
-              throw new EngineException(
+              throw new CliErrors.BadValue(
                   "--preview-source must be x0, xt or eps, got \"" + previewSource + "\".");
         };
     if (previewDecoder != null && !Files.exists(previewDecoder)) {
-      throw new EngineException("--preview-decoder " + previewDecoder + " does not exist.");
+      throw new CliErrors.BadValue("--preview-decoder " + previewDecoder + " does not exist.");
     }
     if (vae != null && !Files.exists(vae)) {
-      throw new EngineException("--vae " + vae + " does not exist.");
+      throw new CliErrors.BadValue("--vae " + vae + " does not exist.");
     }
     if (embeddingsDir != null && !Files.isDirectory(embeddingsDir)) {
-      throw new EngineException("--embeddings-dir " + embeddingsDir + " is not a folder.");
+      throw new CliErrors.BadValue("--embeddings-dir " + embeddingsDir + " is not a folder.");
     }
     Path embeddings =
         embeddingsDir != null
@@ -253,28 +253,12 @@ final class GenerateCommand implements Callable<Integer> {
     // Random seeds stay in 0..2^32-1: libtorch's generator (which Stepwise reproduces) reads only
     // the low 32 bits, so a printed seed then maps one to one to its noise.
     long firstSeed = seed != null ? seed : new SecureRandom().nextLong() & 0xFFFFFFFFL;
-    GenerationRequest request =
-        GenerationRequest.builder()
-            .model(model)
-            .prompt(prompt)
-            .negativePrompt(negative)
-            .steps(steps)
-            .guidance(guidance)
-            .seed(firstSeed)
-            .sampler(Sampler.parse(sampler))
-            .karras(karras)
-            .eta(eta)
-            .size(width, height)
-            .batch(batch)
-            .previewSource(source)
-            .previewMethod(frames == null ? PreviewMethod.OFF : method)
-            .previewDecoder(previewDecoder)
-            .prediction(parsePrediction(prediction))
-            .clipSkip(clipSkip)
-            .vae(vae)
-            .embeddings(Files.isDirectory(embeddings) ? embeddings : null)
-            .loraFolder(loraFolder())
-            .build();
+    GenerationRequest request;
+    try {
+      request = settingsFromOptions(firstSeed, source, method, embeddings);
+    } catch (EngineException | dev.stepwise.recipe.RecipeException e) {
+      throw e instanceof CliErrors.BadValue b ? b : new CliErrors.BadValue(e.getMessage());
+    }
     Path modelDir = model != null ? model : ModelLocator.builtIn();
     if (!Files.isDirectory(modelDir) && !Files.isRegularFile(modelDir)) {
       throw new EngineException(
@@ -343,17 +327,43 @@ final class GenerateCommand implements Callable<Integer> {
     return (System.nanoTime() - t0) / 1_000_000;
   }
 
+  /** The request the options describe; a value out of range is refused by its builder. */
+  private GenerationRequest settingsFromOptions(
+      long firstSeed, PreviewSource source, PreviewMethod method, Path embeddings) {
+    return GenerationRequest.builder()
+        .model(model)
+        .prompt(prompt)
+        .negativePrompt(negative)
+        .steps(steps)
+        .guidance(guidance)
+        .seed(firstSeed)
+        .sampler(Sampler.parse(sampler))
+        .karras(karras)
+        .eta(eta)
+        .size(width, height)
+        .batch(batch)
+        .previewSource(source)
+        .previewMethod(frames == null ? PreviewMethod.OFF : method)
+        .previewDecoder(previewDecoder)
+        .prediction(parsePrediction(prediction))
+        .clipSkip(clipSkip)
+        .vae(vae)
+        .embeddings(Files.isDirectory(embeddings) ? embeddings : null)
+        .loraFolder(loraFolder())
+        .build();
+  }
+
   /** The folder {@code <lora:name>} tags are looked up in; null for the default models root's. */
   private Path loraFolder() {
     if (loraDir != null) {
       if (!Files.isDirectory(loraDir)) {
-        throw new EngineException("--lora-dir " + loraDir + " is not a folder.");
+        throw new CliErrors.BadValue("--lora-dir " + loraDir + " is not a folder.");
       }
       return loraDir;
     }
     if (modelsRoot != null) {
       if (!Files.isDirectory(modelsRoot)) {
-        throw new EngineException("--models-root " + modelsRoot + " is not a folder.");
+        throw new CliErrors.BadValue("--models-root " + modelsRoot + " is not a folder.");
       }
       return ModelsFolder.at(modelsRoot).folder(ModelsFolder.Kind.LORA);
     }
@@ -373,17 +383,19 @@ final class GenerateCommand implements Callable<Integer> {
     return switch (p.trim().toLowerCase(Locale.ROOT)) {
       case "epsilon", "eps" -> PredictionType.EPSILON;
       case "v", "v_prediction" -> PredictionType.V_PREDICTION;
-      default -> throw new EngineException("--prediction must be epsilon or v, got \"" + p + "\".");
+      default ->
+          throw new CliErrors.BadValue("--prediction must be epsilon or v, got \"" + p + "\".");
     };
   }
 
   /** Refuses text no model or PNG chunk can carry, before any work: a NUL, or over 1 MiB. */
   private static void checkText(String text, String option) {
     if (text.indexOf('\0') >= 0) {
-      throw new EngineException(option + " contains a NUL character, which a prompt cannot hold.");
+      throw new CliErrors.BadValue(
+          option + " contains a NUL character, which a prompt cannot hold.");
     }
     if (text.length() > MAX_TEXT_CHARS) {
-      throw new EngineException(
+      throw new CliErrors.BadValue(
           option
               + " is "
               + text.length()

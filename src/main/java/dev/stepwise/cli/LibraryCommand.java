@@ -5,7 +5,6 @@ import dev.stepwise.gallery.LibraryImage;
 import dev.stepwise.gallery.LibraryQuery;
 import dev.stepwise.gallery.Recipe;
 import dev.stepwise.gallery.ScanReport;
-import dev.stepwise.metadata.MetadataException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -91,7 +90,7 @@ final class LibraryCommand implements Runnable {
 
     LibraryQuery query(List<String> words) {
       if (limit < 1 || limit > LibraryQuery.MAX_LIMIT) {
-        throw new MetadataException(
+        throw new CliErrors.BadValue(
             "--limit " + limit + " is not allowed; use 1 to " + LibraryQuery.MAX_LIMIT + ".");
       }
       String w = words == null || words.isEmpty() ? null : String.join(" ", words);
@@ -247,7 +246,7 @@ final class LibraryCommand implements Runnable {
     @Override
     public Integer call() {
       if (days < 0 || days > 36_500) {
-        throw new MetadataException(
+        throw new CliErrors.BadValue(
             "--older-than-days " + days + " is not allowed; use 0 to 36500.");
       }
       try (Library lib = parent.open()) {

@@ -92,7 +92,7 @@ public final class Main implements Runnable {
           }
           err.println("stepwise: " + oneLine(CliErrors.message(ex)));
           err.flush();
-          return 1;
+          return CliErrors.exitCode(ex);
         });
     return cl.execute(args);
   }
@@ -110,8 +110,8 @@ public final class Main implements Runnable {
   private static void document(CommandLine.Model.CommandSpec c) {
     java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
     codes.put("  0", "Success.");
-    codes.put("  1", "Failure, or a value refused; one line on stderr says why.");
-    codes.put("  2", "Bad usage: an unknown or missing option, or a value of the wrong kind.");
+    codes.put("  1", "Failure; one line on stderr says why.");
+    codes.put("  2", "Bad usage: an unknown or missing option, or a value that is not allowed.");
     if (c.parent() == null || c.name().equals("generate")) {
       codes.put("130", "Interrupted by Ctrl+C; the images already finished are kept.");
     }

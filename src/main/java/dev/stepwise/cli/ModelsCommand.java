@@ -1,7 +1,6 @@
 package dev.stepwise.cli;
 
 import dev.stepwise.Stepwise;
-import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.pack.ModelHashes;
 import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.pack.ModelsFolder.Entry;
@@ -51,7 +50,7 @@ final class ModelsCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     if (root != null && !Files.isDirectory(root)) {
-      throw new EngineException(
+      throw new CliErrors.BadValue(
           "--root "
               + root
               + (Files.exists(root) ? " is not a folder" : " does not exist")

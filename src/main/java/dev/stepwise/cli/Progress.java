@@ -56,7 +56,7 @@ public final class Progress {
         return m;
       }
     }
-    throw new dev.stepwise.engine.EngineException(
+    throw new CliErrors.BadValue(
         "--progress must be bar, plain, json or none, got \"" + option + "\".");
   }
 

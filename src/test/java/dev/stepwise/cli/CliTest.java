@@ -154,19 +154,20 @@ class CliTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "--steps|0|steps",
-        "--guidance|NaN|guidance",
-        "--guidance|-1|guidance",
-        "--width|102|multiple of",
-        "--sampler|heun|heun",
-        "--batch|0|batch",
-        "--steps|abc|abc",
-        "--clip-skip|0|clip skip",
-        "--clip-skip|13|clip skip",
-        "--clip-skip|3|clip skip 3",
-        "--vae|nowhere.safetensors|--vae",
+        "--steps|0|steps|2",
+        "--guidance|NaN|guidance|2",
+        "--guidance|-1|guidance|2",
+        "--width|102|multiple of|1",
+        "--sampler|heun|heun|2",
+        "--batch|0|batch|2",
+        "--steps|abc|abc|2",
+        "--clip-skip|0|clip skip|2",
+        "--clip-skip|13|clip skip|2",
+        "--clip-skip|3|clip skip 3|1",
+        "--vae|nowhere.safetensors|--vae|2",
       })
-  void badInputExitsNonZeroWithOneLineOnStderr(String option, String value, String expected) {
+  void badInputExitsNonZeroWithOneLineOnStderr(
+      String option, String value, String expected, int exitCode) {
     Run r =
         cli(
             "generate",
@@ -178,7 +179,8 @@ class CliTest {
             value,
             "--out",
             dir.resolve("x.png").toString());
-    assertTrue(r.code() != 0, "exit code");
+    assertEquals(
+        exitCode, r.code(), "2 for a value not allowed, 1 for what only the model refuses");
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().toLowerCase().contains(expected.toLowerCase()), r.err());
     assertFalse(Files.exists(dir.resolve("x.png")), "nothing written");
@@ -319,7 +321,7 @@ class CliTest {
             dir.resolve("f").toString(),
             "--out",
             dir.resolve("x.png").toString());
-    assertEquals(1, r.code());
+    assertEquals(2, r.code());
     assertTrue(
         r.err().contains("auto, tiny, full, cheap or off") && r.err().contains("fancy"), r.err());
   }
@@ -336,7 +338,7 @@ class CliTest {
             "a red\0heart",
             "--out",
             dir.resolve("x.png").toString());
-    assertEquals(1, r.code());
+    assertEquals(2, r.code());
     assertTrue(r.err().contains("NUL") && r.err().contains("--prompt"), r.err());
     r =
         cli(
@@ -349,7 +351,7 @@ class CliTest {
             "y".repeat(GenerateCommand.MAX_TEXT_CHARS + 1),
             "--out",
             dir.resolve("x.png").toString());
-    assertEquals(1, r.code());
+    assertEquals(2, r.code());
     assertTrue(r.err().contains("--negative") && r.err().contains("characters long"), r.err());
     assertFalse(Files.exists(dir.resolve("x.png")));
   }

@@ -123,7 +123,7 @@ class LibraryCliTest {
       assertEquals(0, s.count());
     }
     Run bad = cli("library", "empty-trash", "--library", lib.toString(), "--older-than-days", "-3");
-    assertEquals(1, bad.code());
+    assertEquals(2, bad.code());
     assertEquals(1, bad.err().strip().lines().count(), bad.err());
     assertTrue(bad.err().contains("--older-than-days -3"), bad.err());
   }
@@ -139,7 +139,7 @@ class LibraryCliTest {
     assertEquals(2, noTarget.code());
     assertEquals(1, noTarget.err().strip().lines().count(), noTarget.err());
     Run badLimit = cli("library", "list", "--library", lib.toString(), "--limit", "0");
-    assertEquals(1, badLimit.code());
+    assertEquals(2, badLimit.code());
     assertTrue(badLimit.err().contains("--limit 0"), badLimit.err());
     Path file = dir.resolve("a-file");
     Files.writeString(file, "x");

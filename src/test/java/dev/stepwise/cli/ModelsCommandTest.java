@@ -51,7 +51,7 @@ class ModelsCommandTest {
             new String[] {"models", "--root", file.toString()},
             new PrintWriter(new StringWriter(), true),
             new PrintWriter(err, true));
-    assertEquals(1, code);
+    assertEquals(2, code);
     assertEquals(1, err.toString().strip().lines().count(), err.toString());
     assertTrue(err.toString().contains("is not a folder"), err.toString());
   }
