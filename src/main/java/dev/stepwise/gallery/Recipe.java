@@ -40,6 +40,8 @@ import java.util.Map;
  * @param version the program and version that made it, or null
  * @param createdAt when the image was made, or null
  * @param extras other keys and values, in order; never null
+ * @param source the tool and part of the file another tool's recipe was read from, such as {@code
+ *     "ComfyUI, KSampler node 3"}; null for Stepwise's own
  */
 public record Recipe(
     String prompt,
@@ -57,7 +59,46 @@ public record Recipe(
     long durationMillis,
     String version,
     Instant createdAt,
-    Map<String, String> extras) {
+    Map<String, String> extras,
+    String source) {
+
+  /** A recipe with no {@link #source}: one Stepwise made or wrote. */
+  public Recipe(
+      String prompt,
+      String negativePrompt,
+      String modelName,
+      String modelHash,
+      String sampler,
+      boolean karras,
+      int steps,
+      double guidance,
+      double eta,
+      long seed,
+      int width,
+      int height,
+      long durationMillis,
+      String version,
+      Instant createdAt,
+      Map<String, String> extras) {
+    this(
+        prompt,
+        negativePrompt,
+        modelName,
+        modelHash,
+        sampler,
+        karras,
+        steps,
+        guidance,
+        eta,
+        seed,
+        width,
+        height,
+        durationMillis,
+        version,
+        createdAt,
+        extras,
+        null);
+  }
 
   /** Checks every value and copies {@code extras}. */
   public Recipe {
@@ -203,7 +244,8 @@ public record Recipe(
         durationMillis,
         version,
         when,
-        extras);
+        extras,
+        source);
   }
 
   /**
