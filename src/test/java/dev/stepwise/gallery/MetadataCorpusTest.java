@@ -1,0 +1,100 @@
+package dev.stepwise.gallery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Reads every image of the corpus of other tools' files (src/test/resources/metadata-corpus, with
+ * its sources in README.md) and checks the recipe against expected.json, written by hand from each
+ * file's own text; prompts of A1111-text files are checked against a1111-reference.json, what
+ * A1111's own parser makes of them.
+ */
+class MetadataCorpusTest {
+  static final Path CORPUS = Path.of("src/test/resources/metadata-corpus");
+
+  static JsonObject json(String name) throws IOException {
+    return JsonParser.parseString(Files.readString(CORPUS.resolve(name), StandardCharsets.UTF_8))
+        .getAsJsonObject();
+  }
+
+  static Stream<String> files() throws IOException {
+    return json("expected.json").keySet().stream();
+  }
+
+  @Test
+  void everyImageInTheCorpusHasItsExpectedRecipe() throws IOException {
+    Set<String> images;
+    try (Stream<Path> s = Files.list(CORPUS)) {
+      images =
+          s.map(p -> p.getFileName().toString())
+              .filter(n -> n.matches(".*\\.(png|jpg|webp)"))
+              .collect(Collectors.toCollection(TreeSet::new));
+    }
+    assertEquals(images, new TreeSet<>(json("expected.json").keySet()));
+  }
+
+  @ParameterizedTest
+  @MethodSource("files")
+  void readsTheRecipeItsToolWrote(String file) throws IOException {
+    JsonObject want = json("expected.json").getAsJsonObject(file);
+    JsonObject a1111 = json("a1111-reference.json").getAsJsonObject(file);
+    ImageParameters p = ImageParameters.read(CORPUS.resolve(file));
+    Recipe r = p.recipe();
+    assertEquals(want.get("tool").getAsString(), r.source(), file);
+    assertEquals(text(want, "prompt", a1111, "prompt"), r.prompt(), file);
+    assertEquals(text(want, "negative_prompt", a1111, "negative"), r.negativePrompt(), file);
+    assertEquals(want.get("steps").getAsInt(), r.steps(), file);
+    assertEquals(want.get("sampler").getAsString(), r.sampler(), file);
+    assertEquals(want.get("karras").getAsBoolean(), r.karras(), file);
+    assertEquals(want.get("cfg_scale").getAsDouble(), r.guidance(), file);
+    assertEquals(want.get("seed").getAsLong(), r.seed(), file);
+    assertEquals(want.get("width").getAsInt(), r.width(), file);
+    assertEquals(want.get("height").getAsInt(), r.height(), file);
+    assertEquals(want.has("model") ? want.get("model").getAsString() : null, r.modelName(), file);
+    if (want.has("model_hash")) {
+      assertEquals(want.get("model_hash").getAsString(), r.modelHash(), file);
+    }
+    JsonObject extras = want.has("extras") ? want.getAsJsonObject("extras") : new JsonObject();
+    for (Map.Entry<String, JsonElement> e : extras.entrySet()) {
+      assertEquals(e.getValue().getAsString(), r.extras().get(e.getKey()), file + " " + e.getKey());
+    }
+    String notices = String.join(" ", p.notices());
+    int expected = want.getAsJsonArray("notices").size();
+    for (JsonElement n : want.getAsJsonArray("notices")) {
+      assertTrue(notices.contains(n.getAsString()), file + ": " + notices);
+    }
+    // each expected phrase is one notice, except a sampler and a schedule named in one sentence
+    long phrases =
+        p.notices().stream()
+            .mapToLong(n -> n.contains("schedule, so") && n.contains("sampler, so") ? 2 : 1)
+            .sum();
+    assertEquals(expected, phrases, file + ": " + p.notices());
+    for (String n : p.notices()) {
+      assertTrue(n.endsWith("."), n);
+    }
+  }
+
+  private static String text(JsonObject want, String key, JsonObject a1111, String refKey) {
+    if (want.has(key)) {
+      return want.get(key).getAsString();
+    }
+    assertTrue(a1111 != null, "an A1111-text file without its reference: " + key);
+    return a1111.get(refKey).getAsString();
+  }
+}
