@@ -22,7 +22,6 @@ FILES = {
     "reforge-lcm.png": "parameters",
     "sdnext-exponential.png": "parameters",
     "sdnext-no-sampler.png": "parameters",
-    "comfyui-image-saver.png": "parameters",
     "stability-matrix.png": "parameters",
     "civitai.jpg": "exif",
     "a1111-sd-webui.jpg": "exif",

@@ -257,6 +257,10 @@ final class ComfyGraph {
       if (in.has("latent_image") || in.has("guider")) {
         continue; // another sampler's conditioning is not this one's
       }
+      if (classOf(n).contains("ZeroOut")) {
+        noText = noText == null ? n : noText; // zeroed: whatever text is behind it is not used
+        continue;
+      }
       List<String> next = new ArrayList<>();
       for (Map.Entry<String, JsonElement> e : in.entrySet()) {
         String l = NOT_CONDITIONING.contains(e.getKey()) ? null : link(e.getValue());

@@ -14,7 +14,9 @@ import java.util.Map;
  * and positional {@code widgets_values}, and {@code links}) into the API graph {@link ComfyGraph}
  * reads. Widget values are named by position for ComfyUI's own sampling, text, loader and latent
  * nodes, as their definitions order them; other nodes keep only their links. Muted and bypassed
- * nodes (mode 2 and 4) are left out. Used only when the image has no API graph.
+ * nodes (mode 2 and 4) are left out. Text widgets lose their block comments (slash-star to
+ * star-slash), as the editor drops them when it queues the graph. Used only when the image has no
+ * API graph.
  */
 final class ComfyWorkflow {
   /** Widget names in {@code widgets_values} order ("-" is the seed's control-after-generate). */
@@ -55,6 +57,12 @@ final class ComfyWorkflow {
           Map.entry("PrimitiveString", List.of("value")),
           Map.entry("PrimitiveInt", List.of("value", "-")),
           Map.entry("PrimitiveFloat", List.of("value")));
+
+  /** Text widgets whose block comments ComfyUI's editor drops before it queues the graph. */
+  private static final java.util.Set<String> TEXTS = java.util.Set.of("text", "value");
+
+  private static final java.util.regex.Pattern COMMENT =
+      java.util.regex.Pattern.compile("/\\*.*?\\*/", java.util.regex.Pattern.DOTALL);
 
   private ComfyWorkflow() {}
 
@@ -117,7 +125,11 @@ final class ComfyWorkflow {
       List<String> names = WIDGETS.get(type);
       for (int i = 0; names != null && values != null && i < names.size(); i++) {
         if (i < values.size() && !names.get(i).equals("-")) {
-          inputs.add(names.get(i), values.get(i));
+          JsonElement v = values.get(i);
+          if (TEXTS.contains(names.get(i)) && v.isJsonPrimitive()) {
+            v = new JsonPrimitive(COMMENT.matcher(v.getAsString()).replaceAll(""));
+          }
+          inputs.add(names.get(i), v);
         }
       }
       JsonArray in = Json.arr(n, "inputs");

@@ -3,7 +3,6 @@ package dev.stepwise.metadata;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -262,10 +261,5 @@ final class JsonParameters {
     if (d.modelHash == null) {
       d.modelHash = Json.str(m, "hash");
     }
-  }
-
-  /** The names of a list of keys, for a sentence. */
-  static String names(List<String> keys) {
-    return RecipeDraft.join(new ArrayList<>(keys));
   }
 }
