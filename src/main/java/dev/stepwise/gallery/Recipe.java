@@ -4,6 +4,7 @@ import dev.stepwise.Stepwise;
 import dev.stepwise.metadata.GenerationParameters;
 import dev.stepwise.metadata.MetadataException;
 import dev.stepwise.metadata.SamplerNames;
+import dev.stepwise.recipe.RecipeFields;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
 import java.time.Instant;
@@ -224,6 +225,28 @@ public record Recipe(
   /** The separate autoencoder's file name ({@code VAE}), or null for the model's own. */
   public String vae() {
     return extras.get(VAE);
+  }
+
+  /**
+   * This recipe in the command line's JSON schema; {@code tool} is the {@link #source} or, for
+   * Stepwise's own, its version.
+   */
+  public RecipeFields fields(String file, List<String> notices) {
+    String tool = source != null ? source : version != null ? version : "Stepwise";
+    return new RecipeFields(
+        file,
+        tool,
+        prompt,
+        negativePrompt,
+        steps,
+        sampler,
+        karras,
+        guidance,
+        seed,
+        width,
+        height,
+        modelName,
+        notices);
   }
 
   /** Returns this recipe stamped with a creation time. */

@@ -51,8 +51,12 @@ public final class ForeignParameters {
     } catch (IOException e) {
       throw new MetadataException("Image file " + file + " cannot be read.", e);
     }
+    if (head.length >= 8 && java.util.Arrays.equals(head, 0, 8, PngChunks.SIGNATURE, 0, 8)) {
+      return PngText.read(file);
+    }
     if (!ExifComment.handles(head)) {
-      return PngText.read(file); // names anything that is not a PNG either
+      throw new MetadataException(
+          "The file " + file.getFileName() + " is not a PNG, JPEG or WebP image.");
     }
     try {
       if (Files.size(file) > PngText.DEFAULT_MAX_FILE_BYTES) {

@@ -183,7 +183,7 @@ final class RecipeDraft {
               + join(missing)
               + ", so Stepwise uses "
               + join(used)
-              + " (A1111's defaults).");
+              + (missing.size() == 1 ? " (A1111's default)." : " (A1111's defaults)."));
     }
     GenerationParameters p =
         new GenerationParameters(
