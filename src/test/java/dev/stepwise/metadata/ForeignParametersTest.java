@@ -18,6 +18,32 @@ import org.junit.jupiter.api.io.TempDir;
 class ForeignParametersTest {
   @TempDir Path dir;
 
+  /** JSON written with single quotes, which need no escapes here. */
+  static String q(String json) {
+    return json.replace('\'', '"');
+  }
+
+  @Test
+  void anImg2ImgSamplerIsNamedAndItsSizeUnknown() {
+    ParametersRead r =
+        ForeignParameters.read(
+            Map.of(
+                "prompt",
+                q(
+                    "{'3': {'class_type': 'KSampler', 'inputs': {'seed': 2, 'steps': 20, 'cfg':"
+                        + " 8.0, 'sampler_name': 'sample_dpmpp_2m', 'scheduler': 'normal',"
+                        + " 'denoise': 0.8700000000000001, 'positive': ['6', 0], 'negative': ['6',"
+                        + " 0], 'latent_image': ['12', 0]}}, '6': {'class_type': 'CLIPTextEncode',"
+                        + " 'inputs': {'text': 'a moth'}}, '10': {'class_type': 'LoadImage',"
+                        + " 'inputs': {'image': 'example.png'}}, '12': {'class_type': 'VAEEncode',"
+                        + " 'inputs': {'pixels': ['10', 0]}}}")));
+    assertEquals("dpmpp_2m", SamplerNames.resolve(r.parameters().sampler()).cliName());
+    assertEquals("0.87", r.parameters().extras().get("Denoising strength"));
+    String all = String.join(" ", r.notices());
+    assertTrue(all.contains("denoise 0.87 over an image (img2img)"), all);
+    assertTrue(all.contains("does not record its size, so Stepwise uses 512x512"), all);
+  }
+
   /** Draw Things' XMP, with the values an exiftool dump of one of its PNGs shows. */
   static String drawThings(String comment) {
     return "<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?><x:xmpmeta"
@@ -93,25 +119,26 @@ class ForeignParametersTest {
   }
 
   static final String CUSTOM =
-      "{\"1\": {\"class_type\": \"SamplerCustomAdvanced\", \"inputs\": {\"noise\": [\"2\", 0],"
-          + " \"guider\": [\"3\", 0], \"sampler\": [\"4\", 0], \"sigmas\": [\"5\", 0],"
-          + " \"latent_image\": [\"6\", 0]}}, \"2\": {\"class_type\": \"RandomNoise\", \"inputs\":"
-          + " {\"noise_seed\": 77}}, \"3\": {\"class_type\": \"CFGGuider\", \"inputs\": {\"cfg\":"
-          + " 3.5, \"model\": [\"7\", 0], \"positive\": [\"8\", 0], \"negative\": [\"9\", 0]}},"
-          + " \"4\": {\"class_type\": \"KSamplerSelect\", \"inputs\": {\"sampler_name\":"
-          + " \"euler\"}}, \"5\": {\"class_type\": \"BasicScheduler\", \"inputs\": {\"scheduler\":"
-          + " \"beta\", \"steps\": 24, \"denoise\": 1.0, \"model\": [\"7\", 0]}}, \"6\":"
-          + " {\"class_type\": \"EmptySD3LatentImage\", \"inputs\": {\"width\": [\"10\", 0],"
-          + " \"height\": 832, \"batch_size\": 2}}, \"7\": {\"class_type\":"
-          + " \"LoraLoaderModelOnly\", \"inputs\": {\"lora_name\": \"ink.safetensors\","
-          + " \"strength_model\": 0.8, \"model\": [\"11\", 0]}}, \"8\": {\"class_type\":"
-          + " \"CLIPTextEncode\", \"inputs\": {\"text\": [\"12\", 0]}}, \"9\": {\"class_type\":"
-          + " \"ConditioningZeroOut\", \"inputs\": {\"conditioning\": [\"8\", 0]}}, \"10\":"
-          + " {\"class_type\": \"PrimitiveInt\", \"inputs\": {\"value\": 1216}}, \"11\":"
-          + " {\"class_type\": \"UNETLoader\", \"inputs\": {\"unet_name\": \"flux.sft\"}}, \"12\":"
-          + " {\"class_type\": \"StringConcatenate\", \"inputs\": {\"string_a\": [\"13\", 0],"
-          + " \"string_b\": \"a fox\", \"delimiter\": \", \"}}, \"13\": {\"class_type\":"
-          + " \"PrimitiveStringMultiline\", \"inputs\": {\"value\": \"ink drawing\"}}}";
+      q(
+          "{'1': {'class_type': 'SamplerCustomAdvanced', 'inputs': {'noise': ['2', 0],"
+              + " 'guider': ['3', 0], 'sampler': ['4', 0], 'sigmas': ['5', 0],"
+              + " 'latent_image': ['6', 0]}}, '2': {'class_type': 'RandomNoise', 'inputs':"
+              + " {'noise_seed': 77}}, '3': {'class_type': 'CFGGuider', 'inputs': {'cfg':"
+              + " 3.5, 'model': ['7', 0], 'positive': ['8', 0], 'negative': ['9', 0]}},"
+              + " '4': {'class_type': 'KSamplerSelect', 'inputs': {'sampler_name':"
+              + " 'euler'}}, '5': {'class_type': 'BasicScheduler', 'inputs': {'scheduler':"
+              + " 'beta', 'steps': 24, 'denoise': 1.0, 'model': ['7', 0]}}, '6':"
+              + " {'class_type': 'EmptySD3LatentImage', 'inputs': {'width': ['10', 0],"
+              + " 'height': 832, 'batch_size': 2}}, '7': {'class_type':"
+              + " 'LoraLoaderModelOnly', 'inputs': {'lora_name': 'ink.safetensors',"
+              + " 'strength_model': 0.8, 'model': ['11', 0]}}, '8': {'class_type':"
+              + " 'CLIPTextEncode', 'inputs': {'text': ['12', 0]}}, '9': {'class_type':"
+              + " 'ConditioningZeroOut', 'inputs': {'conditioning': ['8', 0]}}, '10':"
+              + " {'class_type': 'PrimitiveInt', 'inputs': {'value': 1216}}, '11':"
+              + " {'class_type': 'UNETLoader', 'inputs': {'unet_name': 'flux.sft'}}, '12':"
+              + " {'class_type': 'StringConcatenate', 'inputs': {'string_a': ['13', 0],"
+              + " 'string_b': 'a fox', 'delimiter': ', '}}, '13': {'class_type':"
+              + " 'PrimitiveStringMultiline', 'inputs': {'value': 'ink drawing'}}}");
 
   @Test
   void samplerCustomAdvancedIsFollowedThroughItsGuiderSamplerSigmasAndNoise() {
@@ -137,20 +164,21 @@ class ForeignParametersTest {
   @Test
   void severalSamplersNameTheOneTakenAndACyclicGraphEnds() {
     String g =
-        "{\"9\": {\"class_type\": \"KSampler\", \"inputs\": {\"seed\": 2, \"steps\": 8, \"cfg\": 5,"
-            + " \"sampler_name\": \"euler\", \"scheduler\": \"normal\", \"denoise\": 0.5,"
-            + " \"positive\": [\"5\", 0], \"negative\": [\"5\", 0], \"latent_image\": [\"8\", 0],"
-            + " \"model\": [\"4\", 0]}}, \"8\": {\"class_type\": \"LatentUpscale\", \"inputs\":"
-            + " {\"width\": 1024, \"height\": 1024, \"samples\": [\"3\", 0]}}, \"3\":"
-            + " {\"class_type\": \"KSampler\", \"inputs\": {\"seed\": 1, \"steps\": 20, \"cfg\": 7,"
-            + " \"sampler_name\": \"euler\", \"scheduler\": \"normal\", \"positive\": [\"6\", 0],"
-            + " \"negative\": [\"6\", 0], \"latent_image\": [\"7\", 0], \"model\": [\"4\", 0]}},"
-            + " \"4\": {\"class_type\": \"ModelSamplingDiscrete\", \"inputs\": {\"model\": [\"4\","
-            + " 0]}}, \"5\": {\"class_type\": \"ConditioningCombine\", \"inputs\":"
-            + " {\"conditioning_1\": [\"6\", 0], \"conditioning_2\": [\"5\", 0]}}, \"6\":"
-            + " {\"class_type\": \"ConditioningCombine\", \"inputs\": {\"conditioning_1\": [\"5\","
-            + " 0], \"conditioning_2\": [\"6\", 0]}}, \"7\": {\"class_type\": \"EmptyLatentImage\","
-            + " \"inputs\": {\"width\": 512, \"height\": 512, \"batch_size\": 1}}}";
+        q(
+            "{'9': {'class_type': 'KSampler', 'inputs': {'seed': 2, 'steps': 8, 'cfg': 5,"
+                + " 'sampler_name': 'euler', 'scheduler': 'normal', 'denoise': 0.5,"
+                + " 'positive': ['5', 0], 'negative': ['5', 0], 'latent_image': ['8', 0],"
+                + " 'model': ['4', 0]}}, '8': {'class_type': 'LatentUpscale', 'inputs':"
+                + " {'width': 1024, 'height': 1024, 'samples': ['3', 0]}}, '3':"
+                + " {'class_type': 'KSampler', 'inputs': {'seed': 1, 'steps': 20, 'cfg': 7,"
+                + " 'sampler_name': 'euler', 'scheduler': 'normal', 'positive': ['6', 0],"
+                + " 'negative': ['6', 0], 'latent_image': ['7', 0], 'model': ['4', 0]}},"
+                + " '4': {'class_type': 'ModelSamplingDiscrete', 'inputs': {'model': ['4',"
+                + " 0]}}, '5': {'class_type': 'ConditioningCombine', 'inputs':"
+                + " {'conditioning_1': ['6', 0], 'conditioning_2': ['5', 0]}}, '6':"
+                + " {'class_type': 'ConditioningCombine', 'inputs': {'conditioning_1': ['5',"
+                + " 0], 'conditioning_2': ['6', 0]}}, '7': {'class_type': 'EmptyLatentImage',"
+                + " 'inputs': {'width': 512, 'height': 512, 'batch_size': 1}}}");
     ParametersRead r = ForeignParameters.read(Map.of("prompt", g));
     assertEquals("ComfyUI, KSampler node 3", r.tool());
     assertEquals(1, r.parameters().seed());
