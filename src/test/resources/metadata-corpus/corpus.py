@@ -1,15 +1,16 @@
-"""The corpus's two tools. Run from this folder.
+"""The corpus's two tools. Run from this folder. Files are kept gzipped (gzip -9 -n).
 
-python3 corpus.py strip SOURCE TARGET: rewrites an image with one pixel, keeping its metadata byte
-for byte: a PNG's ancillary chunks in order around a 1x1 IHDR and IDAT; a JPEG's APP1 and COM
+python3 corpus.py strip SOURCE TARGET.gz: rewrites an image with one pixel, keeping its metadata
+byte for byte: a PNG's ancillary chunks in order around a 1x1 IHDR and IDAT; a JPEG's APP1 and COM
 segments, or a WebP's EXIF and XMP chunks, in a 1x1 image made by Pillow.
 
-python3 corpus.py reference: writes a1111-reference.json, what AUTOMATIC1111's own parser makes of
+python3 corpus.py reference: writes a1111-reference.json.gz, what AUTOMATIC1111's own parser makes of
 the A1111-text files: a port of parse_generation_parameters (modules/infotext_utils.py) without the
 defaults it adds for absent keys. The text is decoded as Stepwise decodes it: tEXt as UTF-8 when it
 is valid UTF-8 and not ASCII, else Latin-1; iTXt as UTF-8; an Exif UNICODE comment as UTF-16 in the
 byte order whose high bytes are zero.
 """
+import gzip
 import io
 import json
 import re
@@ -131,9 +132,10 @@ def text(b):
 
 if __name__ == "__main__":
     if sys.argv[1] == "strip":
-        open(sys.argv[3], "wb").write(strip(open(sys.argv[2], "rb").read()))
+        with gzip.GzipFile(sys.argv[3], "wb", 9, mtime=0) as out:
+            out.write(strip(open(sys.argv[2], "rb").read()))
     else:
-        ref = {f: parse(text(open(f, "rb").read())) for f in A1111}
-        with open("a1111-reference.json", "w", encoding="utf-8") as out:
-            out.write("{\n" + ",\n".join(json.dumps(f, ensure_ascii=False) + ": " + json.dumps(
-                ref[f], ensure_ascii=False, sort_keys=True) for f in A1111) + "\n}\n")
+        ref = {f: parse(text(gzip.open(f + ".gz").read())) for f in A1111}
+        with gzip.GzipFile("a1111-reference.json.gz", "wb", 9, mtime=0) as out:
+            out.write(("{\n" + ",\n".join(json.dumps(f, ensure_ascii=False) + ": " + json.dumps(
+                ref[f], ensure_ascii=False, sort_keys=True) for f in A1111) + "\n}\n").encode())

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.stepwise.metadata.MetadataCorpus;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code stepwise info} and {@code library list --json} on the corpus of other tools' images. */
 class InfoCliTest {
-  private static final Path CORPUS = Path.of("src/test/resources/metadata-corpus");
   @TempDir Path dir;
 
   record Run(int code, String out, String err) {}
@@ -30,7 +30,7 @@ class InfoCliTest {
 
   @Test
   void printsTheRecipeTheToolAndTheNotices() {
-    Run r = cli("info", CORPUS.resolve("sdnext-no-sampler.png").toString());
+    Run r = cli("info", MetadataCorpus.file("sdnext-no-sampler.png").toString());
     assertEquals(0, r.code(), r.err());
     assertEquals("", r.err());
     assertTrue(r.out().contains("  from: SD.Next 56a8aea\n"), r.out());
@@ -48,9 +48,9 @@ class InfoCliTest {
         cli(
             "info",
             "--json",
-            CORPUS.resolve("comfyui-ksampler.png").toString(),
+            MetadataCorpus.file("comfyui-ksampler.png").toString(),
             text.toString(),
-            CORPUS.resolve("civitai.jpg").toString());
+            MetadataCorpus.file("civitai.jpg").toString());
     assertEquals(1, r.code());
     assertEquals("", r.err());
     assertTrue(r.out().chars().allMatch(c -> c < 0x7f), "ASCII whatever the locale");
@@ -92,7 +92,7 @@ class InfoCliTest {
   void theLibraryIndexesOtherToolsImagesAndListsThemInTheSameSchema() throws Exception {
     Path lib = Files.createDirectories(dir.resolve("lib"));
     for (String f : List.of("novelai-v4.png", "stability-matrix.png", "invokeai2-dream.png")) {
-      Files.copy(CORPUS.resolve(f), lib.resolve(f));
+      Files.copy(MetadataCorpus.file(f), lib.resolve(f));
     }
     Run found = cli("library", "search", "--library", lib.toString(), "テスト");
     assertEquals(0, found.code(), found.err());

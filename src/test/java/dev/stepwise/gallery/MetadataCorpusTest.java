@@ -5,15 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.stepwise.metadata.MetadataCorpus;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,11 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A1111's own parser makes of them.
  */
 class MetadataCorpusTest {
-  static final Path CORPUS = Path.of("src/test/resources/metadata-corpus");
-
   static JsonObject json(String name) throws IOException {
-    return JsonParser.parseString(Files.readString(CORPUS.resolve(name), StandardCharsets.UTF_8))
-        .getAsJsonObject();
+    return MetadataCorpus.json(name);
   }
 
   static Stream<String> files() throws IOException {
@@ -39,14 +31,8 @@ class MetadataCorpusTest {
 
   @Test
   void everyImageInTheCorpusHasItsExpectedRecipe() throws IOException {
-    Set<String> images;
-    try (Stream<Path> s = Files.list(CORPUS)) {
-      images =
-          s.map(p -> p.getFileName().toString())
-              .filter(n -> n.matches(".*\\.(png|jpg|webp)"))
-              .collect(Collectors.toCollection(TreeSet::new));
-    }
-    assertEquals(images, new TreeSet<>(json("expected.json").keySet()));
+    List<String> images = MetadataCorpus.images();
+    assertEquals(images, json("expected.json").keySet().stream().sorted().toList());
   }
 
   @ParameterizedTest
@@ -54,7 +40,7 @@ class MetadataCorpusTest {
   void readsTheRecipeItsToolWrote(String file) throws IOException {
     JsonObject want = json("expected.json").getAsJsonObject(file);
     JsonObject a1111 = json("a1111-reference.json").getAsJsonObject(file);
-    ImageParameters p = ImageParameters.read(CORPUS.resolve(file));
+    ImageParameters p = ImageParameters.read(MetadataCorpus.file(file));
     Recipe r = p.recipe();
     assertEquals(want.get("tool").getAsString(), r.source(), file);
     assertEquals(text(want, "prompt", a1111, "prompt"), r.prompt(), file);

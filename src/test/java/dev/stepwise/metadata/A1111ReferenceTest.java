@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -20,12 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * comes from a port of its parse_generation_parameters (metadata-corpus/make_a1111_reference.py).
  */
 class A1111ReferenceTest {
-  private static final Path CORPUS = Path.of("src/test/resources/metadata-corpus");
-
   static JsonObject reference() throws IOException {
-    return JsonParser.parseString(
-            Files.readString(CORPUS.resolve("a1111-reference.json"), StandardCharsets.UTF_8))
-        .getAsJsonObject();
+    return MetadataCorpus.json("a1111-reference.json");
   }
 
   static Stream<String> files() throws IOException {
@@ -36,7 +28,7 @@ class A1111ReferenceTest {
   @MethodSource("files")
   void promptsAndKeysAreWhatA1111Reads(String file) throws IOException {
     JsonObject want = reference().getAsJsonObject(file);
-    Map<String, String> chunks = ForeignParameters.readText(CORPUS.resolve(file));
+    Map<String, String> chunks = ForeignParameters.readText(MetadataCorpus.file(file));
     String text =
         chunks.containsKey("parameters") ? chunks.get("parameters") : chunks.get(ExifComment.KEY);
     GenerationParameters p = InfoText.parse(text);

@@ -26,7 +26,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("hostile")
 class ForeignParametersHostileTest {
-  private static final Path CORPUS = Path.of("src/test/resources/metadata-corpus");
   private static final List<String> KEYS =
       List.of(
           "parameters",
@@ -133,10 +132,8 @@ class ForeignParametersHostileTest {
   @Test
   void mutatedCorpusTextsGiveARecipeOrOneSentence() throws Exception {
     List<Map<String, String>> texts = new ArrayList<>();
-    try (Stream<Path> files = Files.list(CORPUS)) {
-      for (Path f : files.filter(p -> p.toString().matches(".*\\.(png|jpg|webp)")).toList()) {
-        texts.add(ForeignParameters.readText(f));
-      }
+    for (String f : MetadataCorpus.images()) {
+      texts.add(ForeignParameters.readText(MetadataCorpus.file(f)));
     }
     Random r = new Random(17);
     assertTimeoutPreemptively(
@@ -164,7 +161,7 @@ class ForeignParametersHostileTest {
   void damagedJpegAndWebpFilesGiveOneSentence(@TempDir Path dir) throws Exception {
     Random r = new Random(5);
     for (String name : List.of("civitai.jpg", "swarmui.webp")) {
-      byte[] good = Files.readAllBytes(CORPUS.resolve(name));
+      byte[] good = Files.readAllBytes(MetadataCorpus.file(name));
       for (int i = 0; i < 1500; i++) {
         byte[] bad = good.clone();
         for (int k = r.nextInt(6); k >= 0; k--) {

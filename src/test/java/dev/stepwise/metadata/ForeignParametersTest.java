@@ -107,8 +107,7 @@ class ForeignParametersTest {
   @Test
   void aWorkflowAloneGivesTheRecipeItsApiGraphGives() throws Exception {
     Map<String, String> text =
-        ForeignParameters.readText(
-            Path.of("src/test/resources/metadata-corpus/comfyui-ksampler.png"));
+        ForeignParameters.readText(MetadataCorpus.file("comfyui-ksampler.png"));
     ParametersRead graph = ForeignParameters.read(Map.of("prompt", text.get("prompt")));
     ParametersRead workflow = ForeignParameters.read(Map.of("workflow", text.get("workflow")));
     assertEquals("ComfyUI workflow, KSampler node Sampler", workflow.tool());

@@ -184,7 +184,7 @@ class GalleryPaneTest {
   void theDetailsNameTheToolAnotherToolsImageCameFrom() {
     Recipe r =
         dev.stepwise.gallery.ImageParameters.read(
-                Path.of("src/test/resources/metadata-corpus/comfyui-ksampler.png"))
+                dev.stepwise.metadata.MetadataCorpus.file("comfyui-ksampler.png"))
             .recipe();
     String text =
         RecipeDetails.describe(

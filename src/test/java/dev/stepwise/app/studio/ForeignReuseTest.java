@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.stepwise.gallery.ImageParameters;
 import dev.stepwise.gallery.Recipe;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -15,9 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** "Reuse" fills the studio from the recipe of every image in the corpus of other tools' files. */
 class ForeignReuseTest {
   static Stream<Path> files() throws IOException {
-    return Files.list(Path.of("src/test/resources/metadata-corpus"))
-        .filter(p -> p.toString().matches(".*\\.(png|jpg|webp)"))
-        .sorted();
+    return dev.stepwise.metadata.MetadataCorpus.images().stream()
+        .map(dev.stepwise.metadata.MetadataCorpus::file);
   }
 
   @ParameterizedTest
