@@ -38,22 +38,9 @@ final class ComfyGraph {
 
   private static final Set<String> NOT_CONDITIONING =
       Set.of(
-          "clip",
-          "model",
-          "vae",
-          "image",
-          "images",
-          "pixels",
-          "samples",
-          "latent",
-          "latent_image",
-          "mask",
-          "control_net",
-          "clip_vision",
-          "style_model",
-          "upscale_model",
-          "noise",
-          "sigmas");
+          ("clip model vae image images pixels samples latent latent_image mask control_net"
+                  + " clip_vision style_model upscale_model noise sigmas")
+              .split(" "));
   private static final List<String> TEXT_INPUTS =
       List.of("text", "text_g", "t5xxl", "clip_l", "prompt");
   private static final List<String> STRING_INPUTS =
@@ -160,13 +147,15 @@ final class ComfyGraph {
     String noise = link(in.get("noise"));
     String samplerNode = link(in.get("sampler"));
 
-    d.cfg(number(g.has("cfg") ? g.get("cfg") : guider != null ? one() : null, "cfg"), "cfg");
+    d.cfg =
+        d.number(number(g.has("cfg") ? g.get("cfg") : guider != null ? one() : null, "cfg"), "cfg");
     JsonElement seed = in.has("seed") ? in.get("seed") : in.get("noise_seed");
     if (seed == null && noise != null) {
       seed = inputs(noise).get("noise_seed");
     }
-    d.seed(number(seed, "seed"), "seed");
-    d.steps(number(in.has("steps") ? in.get("steps") : sig.get("steps"), "steps"), "steps");
+    d.seed = d.seed(number(seed, "seed"), "seed");
+    d.steps =
+        d.count(number(in.has("steps") ? in.get("steps") : sig.get("steps"), "steps"), "steps");
     JsonElement name = in.get("sampler_name");
     if (name == null && samplerNode != null) {
       name = inputs(samplerNode).get("sampler_name");

@@ -19,48 +19,43 @@ import java.util.Map;
  * API graph.
  */
 final class ComfyWorkflow {
-  /** Widget names in {@code widgets_values} order ("-" is the seed's control-after-generate). */
-  private static final Map<String, List<String>> WIDGETS =
-      Map.ofEntries(
-          Map.entry(
-              "KSampler",
-              List.of("seed", "-", "steps", "cfg", "sampler_name", "scheduler", "denoise")),
-          Map.entry(
-              "KSamplerAdvanced",
-              List.of(
-                  "add_noise",
-                  "noise_seed",
-                  "-",
-                  "steps",
-                  "cfg",
-                  "sampler_name",
-                  "scheduler",
-                  "start_at_step",
-                  "end_at_step",
-                  "return_with_leftover_noise")),
-          Map.entry("SamplerCustom", List.of("add_noise", "noise_seed", "-", "cfg")),
-          Map.entry("KSamplerSelect", List.of("sampler_name")),
-          Map.entry("BasicScheduler", List.of("scheduler", "steps", "denoise")),
-          Map.entry("KarrasScheduler", List.of("steps", "sigma_max", "sigma_min", "rho")),
-          Map.entry("RandomNoise", List.of("noise_seed", "-")),
-          Map.entry("CFGGuider", List.of("cfg")),
-          Map.entry("CLIPTextEncode", List.of("text")),
-          Map.entry("CLIPSetLastLayer", List.of("stop_at_clip_layer")),
-          Map.entry("CheckpointLoaderSimple", List.of("ckpt_name")),
-          Map.entry("CheckpointLoader", List.of("config_name", "ckpt_name")),
-          Map.entry("UNETLoader", List.of("unet_name", "weight_dtype")),
-          Map.entry("LoraLoader", List.of("lora_name", "strength_model", "strength_clip")),
-          Map.entry("LoraLoaderModelOnly", List.of("lora_name", "strength_model")),
-          Map.entry("EmptyLatentImage", List.of("width", "height", "batch_size")),
-          Map.entry("EmptySD3LatentImage", List.of("width", "height", "batch_size")),
-          Map.entry("PrimitiveStringMultiline", List.of("value")),
-          Map.entry("PrimitiveString", List.of("value")),
-          Map.entry("PrimitiveInt", List.of("value", "-")),
-          Map.entry("PrimitiveFloat", List.of("value")));
+  /**
+   * Widget names in {@code widgets_values} order, by node class ("-" is the seed's
+   * control-after-generate, which the editor stores beside it).
+   */
+  private static final Map<String, List<String>> WIDGETS = new HashMap<>();
 
-  /** Text widgets whose block comments ComfyUI's editor drops before it queues the graph. */
-  private static final java.util.Set<String> TEXTS = java.util.Set.of("text", "value");
+  static {
+    for (String row :
+        List.of(
+            "KSampler seed - steps cfg sampler_name scheduler denoise",
+            "KSamplerAdvanced add_noise noise_seed - steps cfg sampler_name scheduler start_at_step"
+                + " end_at_step return_with_leftover_noise",
+            "SamplerCustom add_noise noise_seed - cfg",
+            "KSamplerSelect sampler_name",
+            "BasicScheduler scheduler steps denoise",
+            "KarrasScheduler steps sigma_max sigma_min rho",
+            "RandomNoise noise_seed -",
+            "CFGGuider cfg",
+            "CLIPTextEncode text",
+            "CLIPSetLastLayer stop_at_clip_layer",
+            "CheckpointLoaderSimple ckpt_name",
+            "CheckpointLoader config_name ckpt_name",
+            "UNETLoader unet_name weight_dtype",
+            "LoraLoader lora_name strength_model strength_clip",
+            "LoraLoaderModelOnly lora_name strength_model",
+            "EmptyLatentImage width height batch_size",
+            "EmptySD3LatentImage width height batch_size",
+            "PrimitiveStringMultiline value",
+            "PrimitiveString value",
+            "PrimitiveInt value -",
+            "PrimitiveFloat value")) {
+      List<String> w = List.of(row.split(" "));
+      WIDGETS.put(w.get(0), w.subList(1, w.size()));
+    }
+  }
 
+  /** Block comments, which the editor drops from text widgets before it queues the graph. */
   private static final java.util.regex.Pattern COMMENT =
       java.util.regex.Pattern.compile("/\\*.*?\\*/", java.util.regex.Pattern.DOTALL);
 
@@ -126,7 +121,7 @@ final class ComfyWorkflow {
       for (int i = 0; names != null && values != null && i < names.size(); i++) {
         if (i < values.size() && !names.get(i).equals("-")) {
           JsonElement v = values.get(i);
-          if (TEXTS.contains(names.get(i)) && v.isJsonPrimitive()) {
+          if (names.get(i).matches("text|value") && v.isJsonPrimitive()) {
             v = new JsonPrimitive(COMMENT.matcher(v.getAsString()).replaceAll(""));
           }
           inputs.add(names.get(i), v);

@@ -44,11 +44,11 @@ final class InvokeAiDream {
       String v = String.join(" ", values);
       JsonPrimitive j = new JsonPrimitive(v);
       switch (flag) {
-        case "-s" -> d.steps(j, "-s (steps)");
-        case "-S" -> d.seed(j, "-S (seed)");
-        case "-W" -> d.width(j, "-W (width)");
-        case "-H" -> d.height(j, "-H (height)");
-        case "-C" -> d.cfg(j, "-C (CFG scale)");
+        case "-s" -> d.steps = d.count(j, "-s (steps)");
+        case "-S" -> d.seed = d.seed(j, "-S (seed)");
+        case "-W" -> d.width = d.count(j, "-W (width)");
+        case "-H" -> d.height = d.count(j, "-H (height)");
+        case "-C" -> d.cfg = d.number(j, "-C (CFG scale)");
         case "-A" -> d.sampler = v;
         default -> d.extra("Dream " + flag.replaceFirst("^-+", ""), v.isEmpty() ? "true" : v);
       }

@@ -54,7 +54,7 @@ final class JsonParameters {
       throw new MetadataException(
           "The image's "
               + where
-              + " hold JSON of a kind Stepwise does not read (its keys: "
+              + " holds JSON of a kind Stepwise does not read (its keys: "
               + RecipeDraft.clip(String.join(", ", o.keySet()))
               + ").");
     }
@@ -215,15 +215,15 @@ final class JsonParameters {
       } else if (NEGATIVE.contains(k) && d.negative == null && s != null) {
         d.negative = s;
       } else if ((k.equals("steps") || k.equals("numinferencesteps")) && d.steps == null) {
-        d.steps(v, key);
+        d.steps = d.count(v, key);
       } else if (CFG.contains(k) && d.cfg == null) {
-        d.cfg(v, key);
+        d.cfg = d.number(v, key);
       } else if ((k.equals("seed") || k.equals("noiseseed")) && d.seed == null) {
-        d.seed(v, key);
+        d.seed = d.seed(v, key);
       } else if (k.equals("width") && d.width == null) {
-        d.width(v, key);
+        d.width = d.count(v, key);
       } else if (k.equals("height") && d.height == null) {
-        d.height(v, key);
+        d.height = d.count(v, key);
       } else if ((k.equals("resolution") || k.equals("size")) && s != null && d.width == null) {
         d.size(s, key);
       } else if ((k.equals("sampler") || k.equals("samplername"))

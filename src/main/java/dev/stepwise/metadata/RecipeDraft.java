@@ -33,45 +33,27 @@ final class RecipeDraft {
   final Map<String, String> extras = new LinkedHashMap<>();
   final List<String> notices = new ArrayList<>();
 
-  /** Reads a whole number of steps; a value of the wrong kind is named and left unread. */
-  void steps(JsonElement e, String key) {
+  /** A count (steps, width, height) of 1 or more, or null after a notice naming a bad value. */
+  Integer count(JsonElement e, String key) {
     Long n = whole(e, key, 1, Integer.MAX_VALUE);
-    if (n != null) {
-      steps = n.intValue();
-    }
+    return n == null ? null : n.intValue();
   }
 
-  void seed(JsonElement e, String key) {
-    Long n = whole(e, key, Long.MIN_VALUE, Long.MAX_VALUE);
-    if (n != null) {
-      seed = n;
-    }
+  /** A seed, or null after a notice naming a bad value. */
+  Long seed(JsonElement e, String key) {
+    return whole(e, key, Long.MIN_VALUE, Long.MAX_VALUE);
   }
 
-  void cfg(JsonElement e, String key) {
-    if (e == null || e.isJsonNull()) {
-      return;
-    }
-    BigDecimal d = Json.num(e);
+  /** A finite number, or null after a notice naming a bad value. */
+  Double number(JsonElement e, String key) {
+    BigDecimal d = e == null || e.isJsonNull() ? null : Json.num(e);
     if (d == null || !Double.isFinite(d.doubleValue())) {
-      bad(key, e, "a number");
-    } else {
-      cfg = d.doubleValue();
+      if (e != null && !e.isJsonNull()) {
+        bad(key, e, "a number");
+      }
+      return null;
     }
-  }
-
-  void width(JsonElement e, String key) {
-    Long n = whole(e, key, 1, Integer.MAX_VALUE);
-    if (n != null) {
-      width = n.intValue();
-    }
-  }
-
-  void height(JsonElement e, String key) {
-    Long n = whole(e, key, 1, Integer.MAX_VALUE);
-    if (n != null) {
-      height = n.intValue();
-    }
+    return d.doubleValue();
   }
 
   /** Reads a size written as {@code 1024x768}, {@code 1024 x 768} or {@code (1024, 768)}. */
