@@ -415,15 +415,7 @@ final class ComfyGraph {
         }
       }
       if (values != 1) {
-        d.notices.add(
-            "The "
-                + what
-                + " comes from node "
-                + l
-                + " ("
-                + classOf(l)
-                + "), which computes it; Stepwise does not evaluate nodes, so it is not read.");
-        return null;
+        return computed(what, l);
       }
       v = only;
     }
@@ -456,18 +448,19 @@ final class ComfyGraph {
     boolean computed = in.asMap().values().stream().anyMatch(e -> link(e) != null);
     String key =
         STRING_INPUTS.stream().filter(k -> Json.str(in, k) != null).findFirst().orElse(null);
-    if (computed || key == null) {
-      d.notices.add(
-          "The "
-              + what
-              + " comes from node "
-              + l
-              + " ("
-              + classOf(l)
-              + "), which computes it; Stepwise does not evaluate nodes, so it is not read.");
-      return null;
-    }
-    return Json.str(in, key);
+    return computed || key == null ? computed(what, l) : Json.str(in, key);
+  }
+
+  private <T> T computed(String what, String node) {
+    d.notices.add(
+        "The "
+            + what
+            + " comes from node "
+            + node
+            + " ("
+            + classOf(node)
+            + "), which computes it; Stepwise does not evaluate nodes, so it is not read.");
+    return null;
   }
 
   /** The node id a link {@code [id, output]} points to, when that node exists; else null. */

@@ -85,36 +85,7 @@ class ImageParametersTest {
   }
 
   @Test
-  void aComfyUiGraphIsReadFromItsSamplerAndNoMetadataIsNamed() {
-    ImageParameters p =
-        ImageParameters.read(
-            png(
-                text(
-                    "tEXt",
-                    "prompt",
-                    "{\"3\": {\"class_type\": \"KSampler\", \"inputs\": {\"seed\": 5, \"steps\":"
-                        + " 12, \"cfg\": 6.5, \"sampler_name\": \"euler\", \"scheduler\":"
-                        + " \"karras\", \"denoise\": 1.0, \"positive\": [\"6\", 0], \"negative\":"
-                        + " [\"7\", 0], \"latent_image\": [\"5\", 0], \"model\": [\"4\", 0]}},"
-                        + " \"4\": {\"class_type\": \"CheckpointLoaderSimple\", \"inputs\":"
-                        + " {\"ckpt_name\": \"sd15.safetensors\"}}, \"5\": {\"class_type\":"
-                        + " \"EmptyLatentImage\", \"inputs\": {\"width\": 640, \"height\": 448,"
-                        + " \"batch_size\": 1}}, \"6\": {\"class_type\": \"CLIPTextEncode\","
-                        + " \"inputs\": {\"text\": \"a lighthouse\"}}, \"7\": {\"class_type\":"
-                        + " \"CLIPTextEncode\", \"inputs\": {\"text\": \"fog\"}}}")));
-    Recipe r = p.recipe();
-    assertEquals("ComfyUI, KSampler node 3", r.source());
-    assertEquals("a lighthouse", r.prompt());
-    assertEquals("fog", r.negativePrompt());
-    assertEquals(12, r.steps());
-    assertEquals("euler", r.sampler());
-    assertTrue(r.karras());
-    assertEquals(6.5, r.guidance());
-    assertEquals(5, r.seed());
-    assertEquals(640, r.width());
-    assertEquals(448, r.height());
-    assertEquals("sd15.safetensors", r.modelName());
-    assertTrue(p.notices().isEmpty(), p.notices().toString());
+  void anImageWithoutMetadataIsNamed() { // other tools' images: MetadataCorpusTest
     assertEquals(
         ForeignParameters.NONE,
         assertThrows(MetadataException.class, () -> ImageParameters.read(png())).getMessage());

@@ -38,7 +38,13 @@ class MetadataCorpusTest {
   @ParameterizedTest
   @MethodSource("files")
   void readsTheRecipeItsToolWrote(String file) throws IOException {
-    JsonObject want = json("expected.json").getAsJsonObject(file);
+    JsonObject all = json("expected.json");
+    JsonObject want = all.getAsJsonObject(file);
+    if (want.has("same_prompts_as")) { // one prompt in two files: written once
+      JsonObject other = all.getAsJsonObject(want.get("same_prompts_as").getAsString());
+      want.add("prompt", other.get("prompt"));
+      want.add("negative_prompt", other.get("negative_prompt"));
+    }
     JsonObject a1111 = json("a1111-reference.json").getAsJsonObject(file);
     ImageParameters p = ImageParameters.read(MetadataCorpus.file(file));
     Recipe r = p.recipe();
