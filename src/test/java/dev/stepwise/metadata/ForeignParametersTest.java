@@ -65,43 +65,32 @@ class ForeignParametersTest {
   }
 
   @Test
-  void drawThingsJsonIsReadWithItsTrailingScheduleNamed() {
+  void drawThingsIsReadFromItsJsonElseFromItsDescription() {
     String json =
-        "{&quot;c&quot;:&quot;a picture of a guitar (floating on a lake) [near the"
-            + " beach]&quot;,&quot;uc&quot;:&quot;ocean, (sunny), [sad],"
-            + " &lt;bad_prompt&gt;&quot;,&quot;seed&quot;:"
-            + "1177739245,&quot;steps&quot;:10,&quot;scale&quot;:10,&quot;sampler&quot;:&quot;DDIM"
-            + " Trailing&quot;,&quot;size&quot;:&quot;1152x768&quot;,&quot;model&quot;:"
-            + "&quot;sd_v1.4_f16.ckpt&quot;,&quot;strength&quot;:1,&quot;hires_fix&quot;:true}";
-    ParametersRead r = ForeignParameters.read(Map.of(XmpParameters.KEY, drawThings(json)));
-    GenerationParameters p = r.parameters();
-    assertEquals("Draw Things", r.tool());
-    assertEquals("a picture of a guitar (floating on a lake) [near the beach]", p.prompt());
-    assertEquals("ocean, (sunny), [sad], <bad_prompt>", p.negativePrompt());
-    assertEquals(10, p.steps());
-    assertEquals(10.0, p.guidance());
-    assertEquals(1177739245L, p.seed());
-    assertEquals(1152, p.width());
-    assertEquals(768, p.height());
-    assertEquals("sd_v1.4_f16.ckpt", p.modelName());
-    assertEquals("true", p.extras().get("hires_fix"));
-    assertTrue(r.notices().isEmpty(), r.notices().toString());
-    SamplerChoice s = SamplerNames.resolve(p.sampler(), p.scheduleType());
+        q("{'c': 'a picture of a guitar (floating on a lake) [near the beach]', 'uc': 'ocean,"
+                + " (sunny), [sad], <bad_prompt>', 'seed': 1177739245, 'steps': 10, 'scale': 10,"
+                + " 'sampler': 'DDIM Trailing', 'size': '1152x768', 'model': 'sd_v1.4_f16.ckpt',"
+                + " 'strength': 1, 'hires_fix': true}")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace("\"", "&quot;");
+    for (String comment : new String[] {json, null}) {
+      ParametersRead r = ForeignParameters.read(Map.of(XmpParameters.KEY, drawThings(comment)));
+      GenerationParameters p = r.parameters();
+      assertEquals("Draw Things", r.tool());
+      assertEquals("a picture of a guitar (floating on a lake) [near the beach]", p.prompt());
+      assertEquals("ocean, (sunny), [sad], <bad_prompt>", p.negativePrompt());
+      assertEquals(10, p.steps());
+      assertEquals(10.0, p.guidance()); // scale, or the description's Guidance Scale
+      assertEquals(1177739245L, p.seed());
+      assertEquals(768, p.height());
+      assertEquals("sd_v1.4_f16.ckpt", p.modelName());
+      assertTrue(r.notices().isEmpty(), r.notices().toString());
+      assertEquals(comment == null ? "DPM++ 2M Karras" : "DDIM Trailing", p.sampler());
+    }
+    SamplerChoice s = SamplerNames.resolve("DDIM Trailing");
     assertEquals("ddim", s.cliName());
     assertTrue(s.notice().contains("no Trailing schedule"), s.notice());
-  }
-
-  @Test
-  void drawThingsDescriptionIsReadWhenItHasNoJson() {
-    ParametersRead r = ForeignParameters.read(Map.of(XmpParameters.KEY, drawThings(null)));
-    GenerationParameters p = r.parameters();
-    assertEquals("Draw Things", r.tool());
-    assertEquals("a picture of a guitar (floating on a lake) [near the beach]", p.prompt());
-    assertEquals("ocean, (sunny), [sad], <bad_prompt>", p.negativePrompt());
-    assertEquals(10.0, p.guidance()); // its Guidance Scale
-    assertEquals("DPM++ 2M Karras", p.sampler());
-    assertEquals(1152, p.width());
-    assertTrue(r.notices().isEmpty(), r.notices().toString());
   }
 
   @Test
@@ -293,19 +282,5 @@ class ForeignParametersTest {
     assertEquals(
         "ComfyUI, SamplerCustomAdvanced node 1",
         ForeignParameters.read(Map.of(ExifComment.KEY, wrapped)).tool());
-  }
-
-  @Test
-  void sdNextSamplerSigmaIsTheSchedule() {
-    ParametersRead r =
-        ForeignParameters.read(
-            Map.of(
-                "parameters",
-                "a cat\nSteps: 5, Sampler: Euler, CFG scale: 3, Seed: 1, Size: 64x64, App: SD.Next,"
-                    + " Sampler sigma: karras"));
-    assertEquals("SD.Next", r.tool());
-    assertEquals("karras", r.parameters().scheduleType());
-    assertTrue(SamplerNames.resolve("Euler", "karras").karras());
-    assertTrue(!r.parameters().extras().containsKey("Sampler sigma"));
   }
 }

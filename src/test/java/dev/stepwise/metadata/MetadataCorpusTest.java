@@ -1,11 +1,12 @@
-package dev.stepwise.gallery;
+package dev.stepwise.metadata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.stepwise.metadata.MetadataCorpus;
+import dev.stepwise.gallery.ImageParameters;
+import dev.stepwise.gallery.Recipe;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Reads every image of the corpus of other tools' files (src/test/resources/metadata-corpus, with
  * its sources in README.md) and checks the recipe against expected.json, written by hand from each
- * file's own text; prompts of A1111-text files are checked against a1111-reference.json, what
- * A1111's own parser makes of them.
+ * file's own text; A1111-text files are also checked against a1111-reference.json, what A1111's own
+ * parser makes of them (corpus.py ports its parse_generation_parameters).
  */
 class MetadataCorpusTest {
   static JsonObject json(String name) throws IOException {
@@ -65,6 +66,18 @@ class MetadataCorpusTest {
     JsonObject extras = want.has("extras") ? want.getAsJsonObject("extras") : new JsonObject();
     for (Map.Entry<String, JsonElement> e : extras.entrySet()) {
       assertEquals(e.getValue().getAsString(), r.extras().get(e.getKey()), file + " " + e.getKey());
+    }
+    if (a1111 != null) { // prompts and every key as A1111's own parser reads them
+      Map<String, String> chunks = ForeignParameters.readText(MetadataCorpus.file(file));
+      String text = chunks.getOrDefault("parameters", chunks.get(ExifComment.KEY));
+      assertEquals(a1111.get("prompt").getAsString(), InfoText.parse(text).prompt(), file);
+      assertEquals(a1111.get("negative").getAsString(), InfoText.parse(text).negativePrompt());
+      Map<String, String> pairs = new java.util.LinkedHashMap<>();
+      a1111
+          .getAsJsonObject("pairs")
+          .entrySet()
+          .forEach(e -> pairs.put(e.getKey(), e.getValue().getAsString()));
+      assertEquals(pairs, InfoText.values(text), file);
     }
     String notices = String.join(" ", p.notices());
     int expected = want.getAsJsonArray("notices").size();
