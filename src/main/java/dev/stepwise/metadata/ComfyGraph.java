@@ -71,17 +71,12 @@ final class ComfyGraph {
 
   /** Whether {@code o} looks like an API graph: some member is a node with a class type. */
   static boolean isGraph(JsonObject o) {
-    int seen = 0;
-    for (Map.Entry<String, JsonElement> e : o.entrySet()) {
-      if (e.getValue().isJsonObject()
-          && Json.str(e.getValue().getAsJsonObject(), "class_type") != null) {
-        return true;
-      }
-      if (++seen > 50) {
-        return false;
-      }
-    }
-    return false;
+    return o.entrySet().stream()
+        .limit(50)
+        .anyMatch(
+            e ->
+                e.getValue().isJsonObject()
+                    && Json.str(e.getValue().getAsJsonObject(), "class_type") != null);
   }
 
   /**

@@ -61,19 +61,10 @@ class InfoCliTest {
     assertTrue(comfy.get("prompt").getAsString().endsWith("テスト, "));
     assertEquals(422847914351919L, comfy.get("seed").getAsLong());
     assertEquals("karras", comfy.get("schedule").getAsString());
-    for (String k :
-        List.of(
-            "file",
-            "negative_prompt",
-            "steps",
-            "sampler",
-            "cfg_scale",
-            "width",
-            "height",
-            "model",
-            "notices")) {
-      assertTrue(comfy.has(k), k);
-    }
+    assertEquals(
+        "[file, tool, prompt, negative_prompt, steps, sampler, schedule, cfg_scale, seed, width,"
+            + " height, model, notices]",
+        comfy.keySet().toString());
     assertEquals(text.toString(), a.get(1).getAsJsonObject().get("file").getAsString());
     assertTrue(a.get(1).getAsJsonObject().get("error").getAsString().contains("not a PNG, JPEG"));
     assertEquals("Civitai", a.get(2).getAsJsonObject().get("tool").getAsString());

@@ -50,8 +50,8 @@ class MetadataCorpusTest {
     ImageParameters p = ImageParameters.read(MetadataCorpus.file(file));
     Recipe r = p.recipe();
     assertEquals(want.get("tool").getAsString(), r.source(), file);
-    assertEquals(text(want, "prompt", a1111, "prompt"), r.prompt(), file);
-    assertEquals(text(want, "negative_prompt", a1111, "negative"), r.negativePrompt(), file);
+    assertText(text(want, "prompt", a1111, "prompt"), r.prompt(), file);
+    assertText(text(want, "negative_prompt", a1111, "negative"), r.negativePrompt(), file);
     assertEquals(want.get("steps").getAsInt(), r.steps(), file);
     assertEquals(want.get("sampler").getAsString(), r.sampler(), file);
     assertEquals(want.get("karras").getAsBoolean(), r.karras(), file);
@@ -93,6 +93,15 @@ class MetadataCorpusTest {
     for (String n : p.notices()) {
       assertTrue(n.endsWith("."), n);
     }
+  }
+
+  /** Equal, or for an expectation ending in "…" (a long text written once), its start. */
+  private static void assertText(String want, String got, String file) {
+    boolean start = want.endsWith("…");
+    assertEquals(
+        want,
+        start ? got.substring(0, Math.min(got.length(), want.length() - 1)) + "…" : got,
+        file);
   }
 
   private static String text(JsonObject want, String key, JsonObject a1111, String refKey) {
