@@ -28,47 +28,33 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ForeignParametersHostileTest {
   private static final List<String> KEYS =
       List.of(
-          "parameters",
-          "parameters-json",
-          "invokeai_metadata",
-          "sd-metadata",
-          "Dream",
-          "Comment",
-          "prompt",
-          "workflow",
-          XmpParameters.KEY,
-          ExifComment.KEY);
+          ("parameters parameters-json invokeai_metadata sd-metadata Dream Comment prompt workflow "
+                  + XmpParameters.KEY
+                  + " "
+                  + ExifComment.KEY)
+              .split(" "));
 
   static Stream<Arguments> cases() {
     String cyclic =
-        "{\"1\": {\"class_type\": \"KSampler\", \"inputs\": {\"latent_image\": [\"1\", 0],"
-            + " \"positive\": [\"2\", 0], \"negative\": 5, \"seed\": [\"1\", 0], \"steps\": [\"2\","
-            + " 0], \"cfg\": [\"3\", 0], \"model\": [\"2\", 0], \"sampler_name\": [\"2\", 0]}},"
-            + " \"2\": {\"class_type\": \"X\", \"inputs\": {\"a\": [\"1\", 0], \"model\": [\"2\","
-            + " 0], \"text\": [\"3\", 0]}}, \"3\": {\"class_type\": \"Y\", \"inputs\":"
-            + " {\"string_a\": [\"3\", 0], \"string_b\": [\"2\", 0], \"value\": [\"3\", 0]}}}";
-    StringBuilder chain = new StringBuilder("{");
-    for (int i = 0; i < 9000; i++) {
-      chain
-          .append("\"")
-          .append(i)
-          .append("\": {\"class_type\": \"ConditioningCombine\", \"inputs\":")
-          .append(" {\"c\": [\"")
-          .append(i + 1)
-          .append("\", 0], \"d\": [\"")
-          .append(i / 2)
-          .append("\", 0]")
-          .append(i == 0 ? ", \"latent_image\": [\"0\", 0], \"positive\": [\"1\", 0]" : "")
-          .append("}},");
+        ForeignParametersTest.q(
+            "{'1': {'class_type': 'KSampler', 'inputs': {'latent_image': ['1', 0], 'positive':"
+                + " ['2', 0], 'negative': 5, 'seed': ['1', 0], 'steps': ['2', 0], 'cfg': ['3', 0],"
+                + " 'model': ['2', 0], 'sampler_name': ['2', 0]}}, '2': {'class_type': 'X',"
+                + " 'inputs': {'a': ['1', 0], 'model': ['2', 0], 'text': ['3', 0]}}, '3':"
+                + " {'class_type': 'Y', 'inputs': {'string_a': ['3', 0], 'string_b': ['2', 0],"
+                + " 'value': ['3', 0]}}}");
+    StringBuilder chain =
+        new StringBuilder(
+            "{'0': {'class_type': 'K', 'inputs': {'latent_image': ['0', 0], 'positive': ['1',"
+                + " 0]}}");
+    StringBuilder big = new StringBuilder("{'0': {'class_type': 'K', 'inputs': {}}");
+    for (int i = 1; i < 20_000; i++) {
+      String n = ", '" + i + "': {'class_type': 'C', 'inputs': {";
+      chain.append(i < 9000 ? n + "'c': ['" + (i + 1) + "', 0], 'd': ['" + i / 2 + "', 0]}}" : "");
+      big.append(n + "}}");
     }
-    chain.setLength(chain.length() - 1);
-    StringBuilder big = new StringBuilder("{");
-    for (int i = 0; i < 20_000; i++) {
-      big.append(i == 0 ? "" : ",")
-          .append("\"")
-          .append(i)
-          .append("\": {\"class_type\": \"K\", \"inputs\": {}}");
-    }
+    chain.append("}");
+    big.append("}");
     List<String> payloads =
         List.of(
             "{\"a\":" + "[".repeat(200_000) + "]".repeat(200_000) + "}",
@@ -84,8 +70,8 @@ class ForeignParametersHostileTest {
                 + " 0.5}}",
             "{\"image\": {\"prompt\": [{\"weight\": 1}, 3], \"steps\": -1}}",
             cyclic,
-            chain + "}",
-            big + "}",
+            ForeignParametersTest.q(chain.toString()),
+            ForeignParametersTest.q(big.toString()),
             "{\"nodes\": [1, {\"id\": [], \"type\": 5}, {\"id\": 1, \"type\": \"KSampler\","
                 + " \"widgets_values\": \"x\", \"inputs\": 7}, {\"id\": 2, \"type\": \"KSampler\","
                 + " \"widgets_values\": [null, null], \"inputs\": [{\"name\": \"latent_image\","
