@@ -36,10 +36,7 @@ final class InfoCommand implements Callable<Integer> {
 
   @Option(
       names = "--json",
-      description =
-          "Print a JSON array, one object per file: file, tool, prompt, negative_prompt, steps,"
-              + " sampler, schedule, cfg_scale, seed, width, height, model, notices (or file and"
-              + " error).")
+      description = "Print a JSON array, one object per file (file and error when refused).")
   boolean json;
 
   @Override

@@ -7,13 +7,9 @@ import com.google.gson.JsonObject;
 import java.util.List;
 
 /**
- * One image's recipe as the command line prints it in JSON: the one schema of {@code stepwise info
- * --json} and {@code stepwise library list --json}.
- *
- * <p>{@code {"file", "tool", "prompt", "negative_prompt", "steps", "sampler", "schedule",
- * "cfg_scale", "seed", "width", "height", "model", "notices": [...]}}; {@code sampler} is a
- * Stepwise CLI name, {@code schedule} {@code karras} or {@code default}, {@code model} null when
- * the image names none. A file with no recipe Stepwise can read is {@code {"file", "error"}}.
+ * One image's recipe in the command line's JSON, the one schema of {@code stepwise info --json} and
+ * {@code library list --json} (docs/gallery.md): {@code sampler} a Stepwise CLI name, {@code
+ * schedule} {@code karras} or {@code default}, {@code model} null when the image names none.
  *
  * @param file the image as the user named it
  * @param tool the tool the recipe was read from, such as {@code "ComfyUI, KSampler node 3"}
