@@ -134,7 +134,7 @@ final class ExifComment {
         throw new MetadataException(
             "The WebP image "
                 + name
-                + " has a "
+                + " has an "
                 + type.strip()
                 + " chunk of "
                 + size

@@ -43,6 +43,9 @@ public final class ForeignParameters {
    *     format, or damaged
    */
   public static Map<String, String> readText(Path file) {
+    if (Files.isDirectory(file)) {
+      throw new MetadataException(file + " is a folder, not an image file.");
+    }
     byte[] head;
     try (InputStream in = Files.newInputStream(file)) {
       head = in.readNBytes(12);
@@ -112,6 +115,10 @@ public final class ForeignParameters {
     JsonObject workflow = Json.object(text.get("workflow"), "workflow chunk (ComfyUI)");
     if (workflow != null && ComfyWorkflow.isWorkflow(workflow)) {
       return ComfyGraph.read(ComfyWorkflow.toGraph(workflow), "ComfyUI workflow");
+    }
+    if (graph != null || workflow != null) {
+      throw new MetadataException(
+          "This image's ComfyUI chunks (prompt, workflow) hold no node Stepwise can read.");
     }
     if (text.containsKey(XmpParameters.KEY)) {
       return XmpParameters.read(text.get(XmpParameters.KEY));
