@@ -170,7 +170,7 @@ public final class ForeignParameters {
     d.prompt = p.prompt();
     d.negative = p.negativePrompt();
     d.steps = v.containsKey("Steps") ? p.steps() : null;
-    d.sampler = v.containsKey("Sampler") ? p.sampler() : null;
+    d.sampler = v.getOrDefault("Sampler", "").isBlank() ? null : p.sampler();
     d.schedule = p.scheduleType();
     d.cfg = v.containsKey("CFG scale") || v.containsKey("CFG Scale") ? p.guidance() : null;
     d.seed = v.containsKey("Seed") ? p.seed() : null;
