@@ -251,8 +251,12 @@ public final class StudioParts implements AutoCloseable {
 
   private void chooseParameterFile() {
     FileChooser chooser = new FileChooser();
-    chooser.setTitle("Open image parameters (a PNG made by Stepwise or another studio)");
-    chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("PNG images", "*.png"));
+    chooser.setTitle("Open image parameters (an image made by Stepwise or another studio)");
+    chooser
+        .getExtensionFilters()
+        .add(
+            new FileChooser.ExtensionFilter(
+                "PNG, JPEG and WebP images", "*.png", "*.jpg", "*.jpeg", "*.webp"));
     File f =
         chooser.showOpenDialog(
             window.root().getScene() == null ? null : window.root().getScene().getWindow());

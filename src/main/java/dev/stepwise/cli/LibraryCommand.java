@@ -5,6 +5,7 @@ import dev.stepwise.gallery.LibraryImage;
 import dev.stepwise.gallery.LibraryQuery;
 import dev.stepwise.gallery.Recipe;
 import dev.stepwise.gallery.ScanReport;
+import dev.stepwise.recipe.RecipeFields;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -143,13 +144,39 @@ final class LibraryCommand implements Runnable {
         description = "Also print date, model, seed and the prompt's first line, tab-separated.")
     boolean details;
 
+    @Option(
+        names = "--json",
+        description =
+            "Print a JSON array, one object per image, as 'stepwise info --json' prints it.")
+    boolean json;
+
     @Override
     public Integer call() {
       try (Library lib = parent.open()) {
-        print(spec.commandLine().getOut(), lib.find(filters.query(null)), details);
+        List<LibraryImage> images = lib.find(filters.query(null));
+        if (json) {
+          spec.commandLine().getOut().println(json(images));
+          spec.commandLine().getOut().flush();
+        } else {
+          print(spec.commandLine().getOut(), images, details);
+        }
       }
       return 0;
     }
+  }
+
+  /** The images in {@link RecipeFields}' schema; one without a recipe gives its notice as error. */
+  static String json(List<LibraryImage> images) {
+    List<com.google.gson.JsonObject> records = new java.util.ArrayList<>();
+    for (LibraryImage img : images) {
+      String file = img.file().toString();
+      Recipe r = img.recipe();
+      records.add(
+          r == null
+              ? RecipeFields.refused(file, img.notice())
+              : r.fields(file, img.notice() == null ? List.of() : List.of(img.notice())).toJson());
+    }
+    return RecipeFields.array(records);
   }
 
   @Command(

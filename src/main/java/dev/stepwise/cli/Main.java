@@ -6,9 +6,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The command line: {@code generate}, {@code bench} and {@code library}, headless. Without a
- * command it runs the studio opener it was given ({@link dev.stepwise.Main} passes the JavaFX
- * studio; the CLI itself never depends on the studio's packages).
+ * The command line: {@code generate}, {@code bench}, {@code library}, {@code models} and {@code
+ * info}, headless. Without a command it runs the studio opener it was given ({@link
+ * dev.stepwise.Main} passes the JavaFX studio; the CLI itself never depends on the studio's
+ * packages).
  */
 @Command(
     name = "stepwise",
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       LibraryCommand.class,
       ModelsCommand.class,
+      InfoCommand.class,
       CompletionCommand.class,
       ManPages.class
     },

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * The images a {@code generate} run saved, and its {@code --json} object (docs/cli.md). The recipe
- * uses the keys of {@code stepwise info --json} (issue 17): prompt, negative_prompt, steps,
- * sampler, cfg_scale, seed, width, height, model; then schedule, eta, clip_skip, model_hash.
+ * is {@code stepwise info --json}'s ({@link dev.stepwise.recipe.RecipeFields}) without its file,
+ * tool and notices.
  */
 final class RunReport {
   record Saved(int image, Path file, long seed, int w, int h, long bytes, long ms, Recipe r) {}
@@ -42,21 +42,10 @@ final class RunReport {
       f.addProperty("height", s.h());
       f.addProperty("bytes", s.bytes());
       f.addProperty("duration_ms", s.ms());
-      Recipe r = s.r();
-      JsonObject j = new JsonObject();
-      j.addProperty("prompt", r.prompt());
-      j.addProperty("negative_prompt", r.negativePrompt());
-      j.addProperty("steps", r.steps());
-      j.addProperty("sampler", r.sampler());
-      j.addProperty("cfg_scale", r.guidance());
-      j.addProperty("seed", r.seed());
-      j.addProperty("width", r.width());
-      j.addProperty("height", r.height());
-      j.addProperty("model", r.modelName());
-      j.addProperty("schedule", r.karras() ? "karras" : "default");
-      j.addProperty("eta", r.eta());
-      j.addProperty("clip_skip", r.clipSkip());
-      j.addProperty("model_hash", r.modelHash());
+      JsonObject j = s.r().fields(s.file().toAbsolutePath().toString(), List.of()).toJson();
+      for (String k : List.of("file", "tool", "notices")) {
+        j.remove(k); // the file's own keys say these
+      }
       f.add("recipe", j);
       files.add(f);
     }

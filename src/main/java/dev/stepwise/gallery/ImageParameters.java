@@ -1,8 +1,9 @@
 package dev.stepwise.gallery;
 
+import dev.stepwise.metadata.ForeignParameters;
 import dev.stepwise.metadata.GenerationParameters;
-import dev.stepwise.metadata.InfoText;
 import dev.stepwise.metadata.MetadataException;
+import dev.stepwise.metadata.ParametersRead;
 import dev.stepwise.metadata.PngText;
 import dev.stepwise.metadata.SamplerChoice;
 import dev.stepwise.metadata.SamplerNames;
@@ -15,8 +16,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The generation parameters read from any PNG: Stepwise's own recipe, or AUTOMATIC1111-style {@code
- * parameters} written by other tools.
+ * The generation parameters read from any image: Stepwise's own recipe, or what another tool
+ * recorded ({@link ForeignParameters}: A1111's text, ComfyUI graphs, InvokeAI, NovelAI, Fooocus,
+ * SwarmUI, Stability Matrix, Draw Things, Exif user comments), with the tool as the recipe's {@link
+ * Recipe#source()}.
  *
  * <p>This is what the studio's drag-and-drop and "Open parameters" call: {@link #read(Path)}.
  *
@@ -35,7 +38,7 @@ public record ImageParameters(Recipe recipe, Source source, List<String> notices
   public enum Source {
     /** The {@code stepwise} JSON chunk. */
     STEPWISE,
-    /** An AUTOMATIC1111-format {@code parameters} text chunk. */
+    /** Another tool's metadata, read into A1111's terms; {@link Recipe#source()} names the tool. */
     A1111
   }
 
@@ -45,14 +48,14 @@ public record ImageParameters(Recipe recipe, Source source, List<String> notices
   }
 
   /**
-   * Reads the parameters of a PNG file: the Stepwise JSON chunk first, else the A1111 {@code
-   * parameters} text in a tEXt, zTXt or iTXt chunk.
+   * Reads the parameters of a PNG, JPEG or WebP file: the Stepwise JSON chunk first, else what
+   * another tool recorded ({@link ForeignParameters#read}).
    *
-   * @throws MetadataException when the file is not a readable PNG, breaks a size bound, holds a
-   *     ComfyUI graph or other metadata Stepwise does not read, or holds no parameters
+   * @throws MetadataException when the file is not a readable image, breaks a size bound, holds
+   *     metadata Stepwise does not read, or holds no parameters
    */
   public static ImageParameters read(Path file) {
-    return fromText(PngText.read(file));
+    return fromText(ForeignParameters.readText(file));
   }
 
   /** Reads parameters from a PNG in memory; see {@link #read(Path)}. */
@@ -74,12 +77,12 @@ public record ImageParameters(Recipe recipe, Source source, List<String> notices
         notices.add(e.getMessage() + " The A1111 parameters are used instead.");
       }
     }
-    String foreign = PngText.describeForeign(text);
-    if (foreign != null) {
-      throw new MetadataException(foreign);
-    }
-    GenerationParameters p = InfoText.parse(text.get("parameters"));
-    return new ImageParameters(fromA1111(p, notices), Source.A1111, notices);
+    Map<String, String> others = new LinkedHashMap<>(text);
+    others.remove(RecipeJson.KEYWORD);
+    ParametersRead read = ForeignParameters.read(others);
+    notices.addAll(read.notices());
+    Recipe r = fromA1111(read.parameters(), notices, read.tool());
+    return new ImageParameters(r, Source.A1111, notices);
   }
 
   /**
@@ -93,6 +96,11 @@ public record ImageParameters(Recipe recipe, Source source, List<String> notices
    * else's stays an extra, with a notice when it is not the 1 Stepwise's ancestral samplers use.
    */
   public static Recipe fromA1111(GenerationParameters p, List<String> notices) {
+    return fromA1111(p, notices, null);
+  }
+
+  /** As {@link #fromA1111(GenerationParameters, List)}, naming the tool it was read from. */
+  public static Recipe fromA1111(GenerationParameters p, List<String> notices, String source) {
     SamplerChoice choice = SamplerNames.resolve(p.sampler(), p.scheduleType());
     if (choice.notice() != null) {
       notices.add(choice.notice());
@@ -146,6 +154,7 @@ public record ImageParameters(Recipe recipe, Source source, List<String> notices
         -1,
         p.version(),
         null,
-        extras);
+        extras,
+        source);
   }
 }

@@ -4,6 +4,7 @@ import dev.stepwise.Stepwise;
 import dev.stepwise.metadata.GenerationParameters;
 import dev.stepwise.metadata.MetadataException;
 import dev.stepwise.metadata.SamplerNames;
+import dev.stepwise.recipe.RecipeFields;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
 import java.time.Instant;
@@ -40,6 +41,8 @@ import java.util.Map;
  * @param version the program and version that made it, or null
  * @param createdAt when the image was made, or null
  * @param extras other keys and values, in order; never null
+ * @param source the tool and part of the file another tool's recipe was read from, such as {@code
+ *     "ComfyUI, KSampler node 3"}; null for Stepwise's own
  */
 public record Recipe(
     String prompt,
@@ -57,7 +60,46 @@ public record Recipe(
     long durationMillis,
     String version,
     Instant createdAt,
-    Map<String, String> extras) {
+    Map<String, String> extras,
+    String source) {
+
+  /** A recipe with no {@link #source}: one Stepwise made or wrote. */
+  public Recipe(
+      String prompt,
+      String negativePrompt,
+      String modelName,
+      String modelHash,
+      String sampler,
+      boolean karras,
+      int steps,
+      double guidance,
+      double eta,
+      long seed,
+      int width,
+      int height,
+      long durationMillis,
+      String version,
+      Instant createdAt,
+      Map<String, String> extras) {
+    this(
+        prompt,
+        negativePrompt,
+        modelName,
+        modelHash,
+        sampler,
+        karras,
+        steps,
+        guidance,
+        eta,
+        seed,
+        width,
+        height,
+        durationMillis,
+        version,
+        createdAt,
+        extras,
+        null);
+  }
 
   /** Checks every value and copies {@code extras}. */
   public Recipe {
@@ -185,6 +227,31 @@ public record Recipe(
     return extras.get(VAE);
   }
 
+  /**
+   * This recipe in the command line's JSON schema; {@code tool} is the {@link #source} or, for
+   * Stepwise's own, its version.
+   */
+  public RecipeFields fields(String file, List<String> notices) {
+    String tool = source != null ? source : version != null ? version : "Stepwise";
+    return new RecipeFields(
+        file,
+        tool,
+        prompt,
+        negativePrompt,
+        steps,
+        sampler,
+        karras,
+        guidance,
+        seed,
+        width,
+        height,
+        modelName,
+        modelHash,
+        eta,
+        clipSkip(),
+        notices);
+  }
+
   /** Returns this recipe stamped with a creation time. */
   public Recipe withCreatedAt(Instant when) {
     return new Recipe(
@@ -203,7 +270,8 @@ public record Recipe(
         durationMillis,
         version,
         when,
-        extras);
+        extras,
+        source);
   }
 
   /**

@@ -19,8 +19,9 @@ import java.util.Map;
  * "steps", "guidance", "eta", "seed", "width", "height", "durationMillis", "version", "createdAt"
  * (ISO-8601 instant), "extras": {key: value}}}. The extras keep A1111's own keys for what has no
  * member: {@code "Clip skip"} (absent means 1), {@code "VAE"}, {@code "VAE hash"} and {@code "TI
- * hashes"} (see {@link Recipe#clipSkip()}). Unknown members are ignored so that later versions stay
- * readable; a newer {@code formatVersion} is refused.
+ * hashes"} (see {@link Recipe#clipSkip()}). {@code "source"}, present only in the index for a
+ * recipe read from another tool's image, names that tool ({@link Recipe#source()}). Unknown members
+ * are ignored so that later versions stay readable; a newer {@code formatVersion} is refused.
  */
 public final class RecipeJson {
   /** The PNG text keyword that holds the JSON. */
@@ -59,6 +60,9 @@ public final class RecipeJson {
     JsonObject extras = new JsonObject();
     r.extras().forEach(extras::addProperty);
     o.add("extras", extras);
+    if (r.source() != null) {
+      o.addProperty("source", r.source());
+    }
     return o.toString();
   }
 
@@ -130,7 +134,8 @@ public final class RecipeJson {
         o.has("durationMillis") ? Math.max(-1, whole(o, "durationMillis")) : -1,
         string(o, "version", false),
         createdAt,
-        extras);
+        extras,
+        string(o, "source", false));
   }
 
   private static String string(JsonObject o, String key, boolean required) {

@@ -165,6 +165,22 @@ public final class InfoText {
       target.append(line);
     }
 
+    Map<String, String> values = unquoted(pairs);
+    return fromValues(prompt.toString(), negative.toString(), values);
+  }
+
+  /**
+   * The keys and values of the text's parameters line as {@link #parse} reads them (unquoted, empty
+   * values skipped, a repeated key keeping its last value); empty when the last line holds fewer
+   * than 3 pairs and so is prompt. Readers use it to tell a key the text lacks from one it holds.
+   */
+  static Map<String, String> values(String text) {
+    String[] all = ParamLine.strip(text).split("\n", -1);
+    List<String[]> pairs = ParamLine.findAll(all[all.length - 1]);
+    return pairs.size() >= 3 ? unquoted(pairs) : new LinkedHashMap<>();
+  }
+
+  private static Map<String, String> unquoted(List<String[]> pairs) {
     Map<String, String> values = new LinkedHashMap<>();
     for (String[] kv : pairs) {
       String v = kv[1];
@@ -179,7 +195,7 @@ public final class InfoText {
       }
       values.put(kv[0], v);
     }
-    return fromValues(prompt.toString(), negative.toString(), values);
+    return values;
   }
 
   private static GenerationParameters fromValues(

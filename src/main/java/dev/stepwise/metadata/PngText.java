@@ -28,7 +28,8 @@ import java.util.zip.Inflater;
  * inflater passes that size, so a zip bomb never gets its full size allocated; more than 64 text
  * chunks, 8 MiB of text in all or more than 262,144 chunks of any type are refused, and skipping a
  * chunk reuses one buffer, so a file of millions of empty chunks costs one bounded pass. A keyword
- * seen twice keeps its first place and its last text, as Pillow does.
+ * seen twice keeps its first place and its last text, as Pillow does. tEXt and zTXt text is
+ * Latin-1, or UTF-8 where its bytes are valid UTF-8 and not plain ASCII ({@link #latin1OrUtf8}).
  */
 public final class PngText {
   /** File size limit used by {@link #read(Path)}. */
@@ -36,21 +37,6 @@ public final class PngText {
 
   /** Most text bytes, decompressed, that one image may hold in all its text chunks. */
   public static final int MAX_TOTAL_TEXT_BYTES = 8 << 20;
-
-  /** The sentence {@link #describeForeign} gives for a ComfyUI image. */
-  public static final String COMFYUI =
-      "This image holds a ComfyUI graph, which Stepwise does not read.";
-
-  /** The sentence {@link #describeForeign} gives for an InvokeAI image. */
-  public static final String INVOKEAI =
-      "This image holds InvokeAI metadata, which Stepwise does not read.";
-
-  /** The sentence {@link #describeForeign} gives for a NovelAI image. */
-  public static final String NOVELAI =
-      "This image holds NovelAI metadata, which Stepwise does not read.";
-
-  /** The sentence {@link #describeForeign} gives when no known metadata is present. */
-  public static final String NONE = "This image holds no generation parameters.";
 
   private PngText() {}
 
@@ -103,41 +89,6 @@ public final class PngText {
     } catch (IOException e) {
       throw new IllegalStateException("The memory stream failed.", e); // cannot happen
     }
-  }
-
-  /**
-   * Says in one sentence why an image's text chunks hold no parameters Stepwise reads, or returns
-   * null when they hold A1111-style {@code parameters}.
-   *
-   * <p>ComfyUI writes {@code prompt} and {@code workflow} as JSON, InvokeAI {@code invokeai_*}
-   * keys, NovelAI {@code Software: NovelAI} with a JSON {@code Comment}.
-   */
-  public static String describeForeign(Map<String, String> text) {
-    if (text == null || text.isEmpty()) {
-      return NONE;
-    }
-    if (text.containsKey("parameters")) {
-      return null;
-    }
-    if (isJson(text.get("prompt")) || isJson(text.get("workflow"))) {
-      return COMFYUI;
-    }
-    if (text.keySet().stream().anyMatch(k -> k.startsWith("invokeai_"))) {
-      return INVOKEAI;
-    }
-    if ("NovelAI".equals(text.get("Software")) && isJson(text.get("Comment"))) {
-      return NOVELAI;
-    }
-    return NONE;
-  }
-
-  private static boolean isJson(String s) {
-    if (s == null) {
-      return false;
-    }
-    String t = s.strip();
-    return t.length() >= 2
-        && ((t.startsWith("{") && t.endsWith("}")) || (t.startsWith("[") && t.endsWith("]")));
   }
 
   private static Map<String, String> readFrom(InputStream in, long size, String name)
@@ -274,13 +225,13 @@ public final class PngText {
     int p = nul + 1;
     switch (type) {
       case "tEXt":
-        return new String[] {key, new String(d, p, d.length - p, StandardCharsets.ISO_8859_1)};
+        return new String[] {key, latin1OrUtf8(Arrays.copyOfRange(d, p, d.length))};
       case "zTXt":
         if (p >= d.length || d[p] != 0) {
           throw damaged(name, "zTXt chunk '" + key + "' uses an unknown compression method");
         }
         byte[] z = inflate(d, p + 1, d.length - p - 1, name, key);
-        return new String[] {key, new String(z, StandardCharsets.ISO_8859_1)};
+        return new String[] {key, latin1OrUtf8(z)};
       default: // iTXt
         if (p + 2 > d.length || (d[p] != 0 && d[p] != 1) || d[p + 1] != 0) {
           throw damaged(name, "iTXt chunk '" + key + "' has a bad compression flag or method");
@@ -299,6 +250,20 @@ public final class PngText {
                 : Arrays.copyOfRange(d, p, d.length);
         return new String[] {key, new String(t, StandardCharsets.UTF_8)};
     }
+  }
+
+  /**
+   * A tEXt or zTXt chunk's text: Latin-1 as the PNG specification says, except bytes that are valid
+   * UTF-8 and not plain ASCII, which are UTF-8 (Stability Matrix and others write UTF-8 there;
+   * Latin-1 text with accents is almost never valid UTF-8, since an accented letter alone is not).
+   */
+  static String latin1OrUtf8(byte[] t) {
+    for (byte b : t) {
+      if (b < 0) {
+        return ExifComment.utf8OrLatin1(t);
+      }
+    }
+    return new String(t, StandardCharsets.ISO_8859_1);
   }
 
   /**

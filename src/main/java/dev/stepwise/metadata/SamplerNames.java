@@ -10,11 +10,13 @@ import java.util.Map;
  * <p>Names are normalised before lookup: lower case, {@code k_} prefix dropped, {@code ++} read as
  * {@code pp}, spaces and hyphens as underscores, {@code ancestral} as {@code a}. A trailing {@code
  * Karras} (old A1111 names such as {@code "DPM++ 2M Karras"}) or InvokeAI's {@code _k} sets {@link
- * SamplerChoice#karras()}. Samplers Stepwise lacks map to the nearest one it has, with a notice:
- * ancestral and SDE (stochastic) samplers to {@code euler_a} or the multistep {@code dpmpp_2m},
- * multistep and predictor-corrector solvers (LMS, UniPC, DEIS, iPNDM) to {@code dpmpp_2m}, Heun and
- * DPM2 (second-order single-step ODE solvers) to {@code euler}, PLMS/PNDM (multistep on the DDIM
- * update) to {@code ddim}.
+ * SamplerChoice#karras()}; early ComfyUI's {@code sample_} prefix is dropped; a trailing {@code
+ * Trailing} (Draw Things) or {@code Exponential} is a schedule Stepwise lacks, with a notice.
+ * Samplers Stepwise lacks map to the nearest one it has, with a notice: ancestral and SDE
+ * (stochastic) samplers to {@code euler_a} or the multistep {@code dpmpp_2m}, multistep and
+ * predictor-corrector solvers (LMS, UniPC, DEIS, iPNDM) to {@code dpmpp_2m}, Heun and DPM2
+ * (second-order single-step ODE solvers) to {@code euler}, PLMS/PNDM (multistep on the DDIM update)
+ * to {@code ddim}.
  */
 public final class SamplerNames {
   /** Nearest Stepwise sampler for samplers it does not have, keyed by normalised name. */
@@ -67,6 +69,13 @@ public final class SamplerNames {
     {"kl_optimal", "KL Optimal"}
   };
 
+  /**
+   * Schedule names that mean the sampler's own sigmas: A1111's Automatic, Uniform and Normal,
+   * NovelAI's native, other tools' default and discrete.
+   */
+  private static final java.util.Set<String> OWN_SCHEDULES =
+      java.util.Set.of("automatic", "uniform", "normal", "native", "default", "discrete");
+
   /** Sampler used for names nobody knows: A1111's current default, DPM++ 2M. */
   public static final String FALLBACK = Sampler.DPMPP_2M.cliName();
 
@@ -101,6 +110,9 @@ public final class SamplerNames {
     } else if (key.endsWith("_exponential")) {
       otherSchedule = "Exponential";
       key = key.substring(0, key.length() - "_exponential".length());
+    } else if (key.endsWith("_trailing")) {
+      otherSchedule = "Trailing"; // Draw Things' "DDIM Trailing": trailing timestep spacing
+      key = key.substring(0, key.length() - "_trailing".length());
     } else if (key.endsWith("_k") && key.length() > 2) {
       karras = true;
       key = key.substring(0, key.length() - 2);
@@ -115,10 +127,16 @@ public final class SamplerNames {
       }
     }
     if (scheduleType != null && !scheduleType.isBlank()) {
-      String s = scheduleType.strip().toLowerCase(Locale.ROOT);
+      String s = scheduleType.strip().toLowerCase(Locale.ROOT).replace(' ', '_');
+      String[] comfy = null;
+      for (String[] c : COMFY_SCHEDULERS) {
+        comfy = c[0].equals(s) ? c : comfy;
+      }
       if (s.equals("karras")) {
         karras = true;
-      } else if (!s.equals("automatic") && !s.equals("uniform") && !s.equals("normal")) {
+      } else if (comfy != null) {
+        otherSchedule = comfy[1]; // ComfyUI's and InvokeAI's scheduler names
+      } else if (!OWN_SCHEDULES.contains(s)) {
         otherSchedule = scheduleType.strip();
       }
     }
@@ -180,6 +198,9 @@ public final class SamplerNames {
     s = s.replaceAll("[\\s\\-.]+", "_");
     if (s.startsWith("k_")) {
       s = s.substring(2);
+    }
+    if (s.startsWith("sample_")) {
+      s = s.substring("sample_".length()); // early ComfyUI: sample_dpmpp_2m
     }
     s = s.replace("ancestral", "a");
     s = s.replaceAll("^dpm2", "dpm_2").replaceAll("^dpmpp2", "dpmpp_2");

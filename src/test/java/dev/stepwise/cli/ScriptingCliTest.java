@@ -97,10 +97,10 @@ class ScriptingCliTest {
       assertEquals(Files.size(file), f.get("bytes").getAsLong());
       assertEquals(
           "{\"prompt\":\"a red heart\",\"negative_prompt\":\"blue\",\"steps\":4,"
-              + "\"sampler\":\"euler_a\",\"cfg_scale\":5.0,\"seed\":"
+              + "\"sampler\":\"euler_a\",\"schedule\":\"karras\",\"cfg_scale\":5.0,\"seed\":"
               + (7 + i)
-              + ",\"width\":32,\"height\":32,\"model\":\"tiny-sd\",\"schedule\":\"karras\","
-              + "\"eta\":0.0,\"clip_skip\":1,\"model_hash\":\"88a90ee178\"}",
+              + ",\"width\":32,\"height\":32,\"model\":\"tiny-sd\","
+              + "\"model_hash\":\"88a90ee178\",\"eta\":0.0,\"clip_skip\":1}",
           f.get("recipe").toString());
     }
   }

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stepwise.metadata.ForeignParameters;
 import dev.stepwise.metadata.MetadataException;
-import dev.stepwise.metadata.PngText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -85,18 +85,9 @@ class ImageParametersTest {
   }
 
   @Test
-  void comfyUiGraphIsReportedNotMisread() {
-    MetadataException e =
-        assertThrows(
-            MetadataException.class,
-            () ->
-                ImageParameters.read(
-                    png(
-                        text("tEXt", "prompt", "{\"3\": {\"class_type\": \"KSampler\"}}"),
-                        text("tEXt", "workflow", "{\"nodes\": []}"))));
-    assertEquals(PngText.COMFYUI, e.getMessage());
+  void anImageWithoutMetadataIsNamed() { // other tools' images: MetadataCorpusTest
     assertEquals(
-        PngText.NONE,
+        ForeignParameters.NONE,
         assertThrows(MetadataException.class, () -> ImageParameters.read(png())).getMessage());
   }
 

@@ -260,7 +260,7 @@ class LibraryTest {
               .findFirst()
               .orElseThrow();
       assertNull(plain.recipe());
-      assertEquals(PngText.NONE, plain.notice());
+      assertEquals(dev.stepwise.metadata.ForeignParameters.NONE, plain.notice());
 
       Files.write(
           dropped,

@@ -7,7 +7,6 @@ import static dev.stepwise.metadata.TestPng.latin1;
 import static dev.stepwise.metadata.TestPng.minimalHead;
 import static dev.stepwise.metadata.TestPng.zlib;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,7 +39,6 @@ class PngTextTest {
     assertEquals(text, back);
     assertEquals(List.copyOf(text.keySet()), List.copyOf(back.keySet()));
     assertEquals(p, InfoText.parse(back.get("parameters")));
-    assertNull(PngText.describeForeign(back));
   }
 
   @Test
@@ -213,17 +211,21 @@ class PngTextTest {
   }
 
   @Test
-  void describesForeignMetadata() {
-    assertEquals(
-        PngText.COMFYUI,
-        PngText.describeForeign(Map.of("prompt", "{\"3\": {}}", "workflow", "{}")));
-    assertEquals(PngText.COMFYUI, PngText.describeForeign(Map.of("workflow", " {\"nodes\": []} ")));
-    assertEquals(PngText.INVOKEAI, PngText.describeForeign(Map.of("invokeai_metadata", "{}")));
-    assertEquals(PngText.NONE, PngText.describeForeign(Map.of("prompt", "a plain prompt")));
-    assertEquals(PngText.NONE, PngText.describeForeign(Map.of()));
-    assertNull(PngText.describeForeign(Map.of("parameters", "x", "prompt", "{}")));
-    assertEquals(
-        "This image holds a ComfyUI graph, which Stepwise does not read.", PngText.COMFYUI);
+  void textChunksHoldingUtf8AreReadAsUtf8AndLatin1StaysLatin1() {
+    // Stability Matrix writes UTF-8 into tEXt; the PNG specification says Latin-1
+    byte[] utf8 = "#テスト café".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] latin = "café".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    byte[] png =
+        concat(
+            minimalHead(),
+            chunk("tEXt", concat(latin1("parameters"), new byte[] {0}, utf8)),
+            chunk("zTXt", concat(latin1("Title"), new byte[] {0, 0}, zlib(utf8))),
+            chunk("tEXt", concat(latin1("Comment"), new byte[] {0}, latin)),
+            chunk("IEND", new byte[0]));
+    Map<String, String> text = PngText.read(png);
+    assertEquals("#テスト café", text.get("parameters"));
+    assertEquals("#テスト café", text.get("Title"));
+    assertEquals("café", text.get("Comment")); // 0xE9 alone is not UTF-8
   }
 
   @Test

@@ -113,7 +113,9 @@ final class RecipeDetails extends VBox {
     }
   }
 
-  /** The recipe as A1111 text plus what only Stepwise records. */
+  /**
+   * The recipe as A1111 text plus what only Stepwise records and, for another tool's, that tool.
+   */
   static String describe(LibraryImage img) {
     Recipe r = img.recipe();
     if (r == null) {
@@ -123,6 +125,9 @@ final class RecipeDetails extends VBox {
     if (r.durationMillis() >= 0) {
       s.append("\n\nTook ")
           .append(String.format(java.util.Locale.ROOT, "%.1f s", r.durationMillis() / 1000.0));
+    }
+    if (r.source() != null) {
+      s.append("\nRead from ").append(r.source()); // another tool's image
     }
     s.append("\nMade ").append(img.createdAt());
     s.append("\nFile ").append(img.file());

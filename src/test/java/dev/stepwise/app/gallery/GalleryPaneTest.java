@@ -179,4 +179,17 @@ class GalleryPaneTest {
     assertNotNull(
         robot.lookup("#gallery-message").queryAs(javafx.scene.control.Label.class).getText());
   }
+
+  @Test
+  void theDetailsNameTheToolAnotherToolsImageCameFrom() {
+    Recipe r =
+        dev.stepwise.gallery.ImageParameters.read(
+                dev.stepwise.metadata.MetadataCorpus.file("comfyui-ksampler.png"))
+            .recipe();
+    String text =
+        RecipeDetails.describe(
+            new dev.stepwise.gallery.LibraryImage(
+                1, Path.of("x.png"), r, null, Instant.EPOCH, false, 1));
+    assertTrue(text.contains("\nRead from ComfyUI, KSampler node Sampler\n"), text);
+  }
 }
