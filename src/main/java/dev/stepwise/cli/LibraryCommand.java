@@ -104,6 +104,43 @@ final class LibraryCommand implements Runnable {
     return Main.printable(s).replace("\t", "\\t");
   }
 
+  /** How list and search print: aligned columns, tab-separated details, or paths only. */
+  static final class Layout {
+    @Option(
+        names = "--details",
+        description =
+            "Tab-separated: path, date, model, seed, the prompt's first line (for scripts).")
+    boolean details;
+
+    @Option(names = "--paths", description = "Only each image's path, one a line.")
+    boolean paths;
+
+    @Option(
+        names = "--json",
+        description =
+            "Print a JSON array, one object per image, as 'stepwise info --json' prints it.")
+    boolean json;
+  }
+
+  /**
+   * Prints {@code images} as {@code layout} asks, or says on stderr that none matched ({@code what}
+   * names the search); stdout then stays empty, so scripts read no line.
+   */
+  static void print(CommandSpec spec, List<LibraryImage> images, Layout layout, String what) {
+    PrintWriter out = spec.commandLine().getOut();
+    if (layout.json) {
+      out.println(json(images));
+    } else if (images.isEmpty()) {
+      spec.commandLine().getErr().println(what);
+      spec.commandLine().getErr().flush();
+    } else if (layout.details || layout.paths) {
+      print(out, images, layout.details);
+    } else {
+      columns(out, images);
+    }
+    out.flush();
+  }
+
   /** One line per image: path, or with --details also date, model, seed and first prompt line. */
   static void print(PrintWriter out, List<LibraryImage> images, boolean details) {
     for (LibraryImage img : images) {
@@ -128,10 +165,46 @@ final class LibraryCommand implements Runnable {
     out.flush();
   }
 
+  /** The prompt column's width; a longer first line ends in "...". */
+  static final int PROMPT_COLUMN = 40;
+
+  /**
+   * For people: date, seed, steps, sampler, the prompt's first line (cut to {@value #PROMPT_COLUMN}
+   * characters) and the file, aligned under a header; a favourite ends in *.
+   */
+  static void columns(PrintWriter out, List<LibraryImage> images) {
+    java.time.format.DateTimeFormatter when =
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT)
+            .withZone(java.time.ZoneId.systemDefault());
+    String row = "%-16s  %10s  %5s  %-9s  %-" + PROMPT_COLUMN + "s  %s%s%n";
+    out.printf(Locale.ROOT, row, "DATE", "SEED", "STEPS", "SAMPLER", "PROMPT", "FILE", "");
+    for (LibraryImage img : images) {
+      Recipe r = img.recipe();
+      String prompt =
+          r == null ? "(" + img.notice() + ")" : r.prompt().lines().findFirst().orElse("");
+      prompt = field(prompt);
+      if (prompt.length() > PROMPT_COLUMN) {
+        prompt = prompt.substring(0, PROMPT_COLUMN - 3) + "...";
+      }
+      out.printf(
+          Locale.ROOT,
+          row,
+          when.format(img.createdAt()),
+          r == null ? "-" : Long.toString(r.seed()),
+          r == null ? "-" : Integer.toString(r.steps()),
+          r == null ? "-" : field(r.sampler()),
+          prompt,
+          Main.printable(img.file().toString()),
+          img.favourite() ? " *" : "");
+    }
+  }
+
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "Prints every image's path, newest first.")
+      description =
+          "Prints every image, newest first: date, seed, steps, sampler, prompt and file, in"
+              + " columns (--paths, --details or --json for scripts).")
   static final class ListCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
@@ -139,27 +212,14 @@ final class LibraryCommand implements Runnable {
     @ArgGroup(exclusive = false)
     Filters filters = new Filters();
 
-    @Option(
-        names = "--details",
-        description = "Also print date, model, seed and the prompt's first line, tab-separated.")
-    boolean details;
-
-    @Option(
-        names = "--json",
-        description =
-            "Print a JSON array, one object per image, as 'stepwise info --json' prints it.")
-    boolean json;
+    @ArgGroup(exclusive = true)
+    Layout layout = new Layout();
 
     @Override
     public Integer call() {
       try (Library lib = parent.open()) {
         List<LibraryImage> images = lib.find(filters.query(null));
-        if (json) {
-          spec.commandLine().getOut().println(json(images));
-          spec.commandLine().getOut().flush();
-        } else {
-          print(spec.commandLine().getOut(), images, details);
-        }
+        print(spec, images, layout, "The library at " + lib.folder() + " holds no such images.");
       }
       return 0;
     }
@@ -183,8 +243,8 @@ final class LibraryCommand implements Runnable {
       name = "search",
       mixinStandardHelpOptions = true,
       description =
-          "Prints one image a line whose prompt, negative prompt or model holds every word (word"
-              + " prefixes match).")
+          "Prints the images whose prompt, negative prompt or model holds every word (word"
+              + " prefixes match), as list prints them; none is said on stderr.")
   static final class SearchCommand implements Callable<Integer> {
     @ParentCommand LibraryCommand parent;
     @Spec CommandSpec spec;
@@ -195,15 +255,17 @@ final class LibraryCommand implements Runnable {
     @Parameters(arity = "1..*", paramLabel = "WORDS", description = "Words to find.")
     List<String> words;
 
-    @Option(
-        names = "--details",
-        description = "Also print date, model, seed and the prompt's first line, tab-separated.")
-    boolean details;
+    @ArgGroup(exclusive = true)
+    Layout layout = new Layout();
 
     @Override
     public Integer call() {
       try (Library lib = parent.open()) {
-        print(spec.commandLine().getOut(), lib.find(filters.query(words)), details);
+        print(
+            spec,
+            lib.find(filters.query(words)),
+            layout,
+            "No images match \"" + Main.oneLine(String.join(" ", words)) + "\".");
       }
       return 0;
     }

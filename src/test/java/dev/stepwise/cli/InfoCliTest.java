@@ -85,7 +85,7 @@ class InfoCliTest {
     for (String f : List.of("novelai-v4.png", "stability-matrix.png", "invokeai2-dream.png")) {
       Files.copy(MetadataCorpus.file(f), lib.resolve(f));
     }
-    Run found = cli("library", "search", "--library", lib.toString(), "テスト");
+    Run found = cli("library", "search", "--library", lib.toString(), "テスト", "--paths");
     assertEquals(0, found.code(), found.err());
     assertEquals(2, found.out().lines().count(), found.out()); // NovelAI's and Stability Matrix's
     Run list = cli("library", "list", "--library", lib.toString(), "--json");

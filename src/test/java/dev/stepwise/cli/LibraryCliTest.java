@@ -51,7 +51,7 @@ class LibraryCliTest {
             lib.toString());
     assertEquals(0, r.code(), r.err());
     assertEquals(2, r.out().lines().filter(l -> l.startsWith("saved ")).count(), r.out());
-    Run found = cli("library", "search", "--library", lib.toString(), "green");
+    Run found = cli("library", "search", "--library", lib.toString(), "green", "--paths");
     assertEquals(0, found.code(), found.err());
     List<String> files = found.out().lines().toList();
     assertEquals(2, files.size(), found.out());
@@ -72,13 +72,26 @@ class LibraryCliTest {
     }
     Run list = cli("library", "--library", lib.toString(), "list");
     assertEquals(0, list.code(), list.err());
-    assertEquals(2, list.out().lines().count());
+    List<String> rows = list.out().lines().toList();
+    assertEquals(3, rows.size(), list.out()); // a header, then one row per image, newest first
+    assertTrue(rows.get(0).matches("DATE +SEED +STEPS +SAMPLER +PROMPT +FILE"), rows.get(0));
+    assertTrue(
+        rows.get(1)
+            .matches(
+                "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d +2 +4 +ddim +a small boat +/.*_seed2\\.png"),
+        rows.get(1));
+    assertEquals(rows.get(0).indexOf("FILE"), rows.get(2).indexOf(lib.toString()), "aligned");
+    Run paths = cli("library", "list", "--library", lib.toString(), "--paths");
+    assertTrue(paths.out().lines().allMatch(l -> l.startsWith(lib.toString())), paths.out());
     Run details = cli("library", "list", "--library", lib.toString(), "--details");
     assertTrue(details.out().contains("\tm1\t2\ta small boat"), details.out());
-    Run search = cli("library", "search", "--library", lib.toString(), "LIGHT");
+    Run search = cli("library", "search", "--library", lib.toString(), "LIGHT", "--paths");
     assertEquals(1, search.out().lines().count(), search.out());
     assertTrue(search.out().contains("_seed1.png"), search.out());
-    assertEquals("", cli("library", "search", "--library", lib.toString(), "whale").out());
+    Run none = cli("library", "search", "--library", lib.toString(), "whale");
+    assertEquals(0, none.code());
+    assertEquals("", none.out(), "no line for a script to read");
+    assertEquals("No images match \"whale\".\n", none.err());
 
     Files.delete(lib.resolve(".stepwise/library.db"));
     Run rebuild = cli("library", "rebuild", "--library", lib.toString());
