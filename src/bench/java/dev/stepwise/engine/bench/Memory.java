@@ -3,19 +3,58 @@ package dev.stepwise.engine.bench;
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Resident memory of this process, read from /proc (Linux); -1 elsewhere. */
+/**
+ * Resident memory of this process, read from /proc (Linux); -1 elsewhere.
+ *
+ * <p>The peak of one figure comes from VmHWM, the kernel's high-water mark of VmRSS, reset before
+ * the figure by writing 5 to /proc/self/clear_refs (Linux 4.0 and later, see proc(5)). Where that
+ * write is refused, a thread samples VmRSS every few milliseconds instead and keeps the highest
+ * reading (a peak shorter than the interval can then be missed). Since a reset loses the process's
+ * earlier peak, every reading also feeds {@link #processPeak()}.
+ */
 public final class Memory {
   private Memory() {}
 
   private static final Path STATUS = Path.of("/proc/self/status");
+  private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
+  private static final AtomicLong PROCESS_PEAK = new AtomicLong(-1);
 
   /** VmRSS of this process in bytes, or -1 where there is none. */
   public static long rssBytes() {
-    return field("VmRSS:");
+    return note(field("VmRSS:"));
+  }
+
+  /** VmHWM (the highest VmRSS since start or since the last reset) in bytes, or -1. */
+  public static long hwmBytes() {
+    return note(field("VmHWM:"));
+  }
+
+  /**
+   * The highest resident memory this process is known to have reached: the largest of every reading
+   * taken so far and the current VmHWM (bytes, -1 off Linux).
+   */
+  public static long processPeak() {
+    hwmBytes();
+    return PROCESS_PEAK.get();
+  }
+
+  /**
+   * Resets VmHWM to the current VmRSS (writes 5 to /proc/self/clear_refs); returns false where the
+   * kernel refuses or has no such file. The peak so far is kept in {@link #processPeak()} first.
+   */
+  public static boolean resetPeak() {
+    hwmBytes();
+    try {
+      Files.write(CLEAR_REFS, "5".getBytes(StandardCharsets.US_ASCII));
+      return field("VmHWM:") > 0;
+    } catch (IOException | RuntimeException e) {
+      return false; // not Linux, an old kernel, or not permitted
+    }
   }
 
   /**
@@ -33,6 +72,11 @@ public final class Memory {
     }
   }
 
+  private static long note(long bytes) {
+    PROCESS_PEAK.accumulateAndGet(bytes, Math::max);
+    return bytes;
+  }
+
   private static long field(String name) {
     try {
       for (String line : Files.readAllLines(STATUS)) {
@@ -47,8 +91,57 @@ public final class Memory {
   }
 
   /**
+   * The peak resident memory of one figure: opened before the figure's work, read when it is done.
+   * VmHWM after a reset where the kernel allows it, else the highest of samples every 5 ms.
+   */
+  public static final class Window implements AutoCloseable {
+    /** Windows not yet closed: a nested window's reset must not lose an outer window's peak. */
+    private static final java.util.Set<Window> OPEN =
+        java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+
+    private final PeakSampler sampler;
+    private final AtomicLong seen = new AtomicLong(-1); // HWM readings taken before later resets
+
+    private Window(boolean sampled) {
+      this.sampler = sampled ? PeakSampler.start() : null;
+    }
+
+    /** Starts a window now: resets VmHWM, or starts sampling where it cannot be reset. */
+    public static Window open() {
+      long hwm = hwmBytes();
+      synchronized (OPEN) {
+        for (Window w : OPEN) {
+          w.seen.accumulateAndGet(hwm, Math::max);
+        }
+      }
+      Window w = new Window(!resetPeak());
+      OPEN.add(w);
+      return w;
+    }
+
+    /** Whether the peak is sampled (the kernel refused the VmHWM reset). */
+    public boolean sampled() {
+      return sampler != null;
+    }
+
+    /** The highest resident memory since {@link #open()}, bytes (-1 off Linux). */
+    public long peak() {
+      return sampler != null ? sampler.peak() : Math.max(seen.get(), hwmBytes());
+    }
+
+    @Override
+    public void close() {
+      OPEN.remove(this);
+      if (sampler != null) {
+        sampler.close();
+      }
+    }
+  }
+
+  /**
    * Samples VmRSS every few milliseconds on a daemon thread until closed, keeping the highest
-   * reading: the peak of one phase, which VmHWM (the whole process's peak) cannot give.
+   * reading: the peak of one phase where VmHWM cannot be reset.
    */
   public static final class PeakSampler implements AutoCloseable {
     private final AtomicLong peak = new AtomicLong(-1);

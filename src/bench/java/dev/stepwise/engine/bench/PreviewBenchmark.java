@@ -197,12 +197,19 @@ public final class PreviewBenchmark {
    * on a CPU, and a few GB).
    */
   public static VaeCosts sd15Vae(Device device, int side, int warmups, int samples) {
-    VaeConfig config = sd15VaeConfig();
+    return vae(sd15VaeConfig(), device, side, warmups, samples);
+  }
+
+  /**
+   * Builds the autoencoder of {@code config} with random weights and times {@code samples} decodes
+   * of {@code side x side} latents after {@code warmups} untimed ones.
+   */
+  public static VaeCosts vae(VaeConfig config, Device device, int side, int warmups, int samples) {
     boolean trimmed = Memory.trim(); // earlier work's freed blocks would hide this one's growth
     long before = Memory.rssBytes();
     Timing.Figure decode;
     RandomWeights random = RandomWeights.seeded(1);
-    try (Memory.PeakSampler peak = Memory.PeakSampler.start()) {
+    try (Memory.Window peak = Memory.Window.open()) {
       try (NDManager weights = NDManager.newBaseManager(device)) {
         AutoencoderKL vae = new AutoencoderKL(config, Parameters.random(random, weights));
         Latents z =
@@ -226,6 +233,7 @@ public final class PreviewBenchmark {
                 warmups,
                 samples);
       }
+      long peakBytes = peak.peak();
       trimmed &= Memory.trim();
       long after = Memory.rssBytes();
       long decoderParams = 0;
@@ -237,7 +245,7 @@ public final class PreviewBenchmark {
           decoderParams += n;
         }
       }
-      return new VaeCosts(decode, decoderParams, all, before, peak.peak(), after, trimmed);
+      return new VaeCosts(decode, decoderParams, all, before, peakBytes, after, trimmed);
     }
   }
 }

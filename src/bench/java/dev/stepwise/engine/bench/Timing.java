@@ -1,10 +1,12 @@
 package dev.stepwise.engine.bench;
 
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Wall-clock figures for the benchmark: the median of several timed samples taken after untimed
- * warm-up calls, so one slow (cold) call never becomes the figure.
+ * warm-up calls, so one slow (cold) call never becomes the figure; the fastest and slowest sample
+ * are kept beside it to show the spread.
  */
 public final class Timing {
   private Timing() {}
@@ -13,17 +15,36 @@ public final class Timing {
    * One timed figure.
    *
    * @param ms median wall time of one call, in milliseconds
+   * @param min the fastest sample, ms per call
+   * @param max the slowest sample, ms per call
    * @param samples the number of timed samples the median is taken over
    * @param callsPerSample calls averaged inside each sample (1 unless a call is too short to time
    *     alone)
    * @param warmups untimed calls made first
    */
-  public record Figure(double ms, int samples, int callsPerSample, int warmups) {
-    /** "median of 5 (x 40 calls) after 2 warm-up calls", for table footnotes. */
+  public record Figure(
+      double ms, double min, double max, int samples, int callsPerSample, int warmups) {
+
+    /** The figure of {@code samples} (ms per call each) taken after {@code warmups} calls. */
+    public static Figure of(double[] samples, int callsPerSample, int warmups) {
+      double lo = Double.NaN;
+      double hi = Double.NaN;
+      for (double v : samples) {
+        lo = Double.isNaN(lo) ? v : Math.min(lo, v);
+        hi = Double.isNaN(hi) ? v : Math.max(hi, v);
+      }
+      return new Figure(median(samples), lo, hi, samples.length, callsPerSample, warmups);
+    }
+
+    /**
+     * "median of 5 x 40 calls, min 1.20, max 1.31, 2 warm-ups excluded", for table footnotes; the
+     * range is left out for a single sample.
+     */
     public String describe() {
       return "median of "
           + samples
           + (callsPerSample > 1 ? " x " + callsPerSample + " calls" : "")
+          + (samples > 1 ? ", min " + fmt(min) + ", max " + fmt(max) : "")
           + ", "
           + warmups
           + " warm-up"
@@ -50,7 +71,7 @@ public final class Timing {
       }
       ms[i] = (System.nanoTime() - s0) / 1e6 / calls;
     }
-    return new Figure(median(ms), ms.length, calls, 2);
+    return Figure.of(ms, calls, 2);
   }
 
   /**
@@ -66,7 +87,7 @@ public final class Timing {
       call.run();
       ms[i] = (System.nanoTime() - t0) / 1e6;
     }
-    return new Figure(median(ms), ms.length, 1, warmups);
+    return Figure.of(ms, 1, warmups);
   }
 
   /** The median (the mean of the two middle values for an even count); NaN for none. */
@@ -78,5 +99,15 @@ public final class Timing {
     Arrays.sort(c);
     int n = c.length;
     return n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+  }
+
+  /** Milliseconds with about three significant digits ("n/a" when not finite). */
+  public static String fmt(double ms) {
+    if (!Double.isFinite(ms)) {
+      return "n/a";
+    }
+    double a = Math.abs(ms);
+    String pattern = a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f";
+    return String.format(Locale.ROOT, pattern, ms);
   }
 }
