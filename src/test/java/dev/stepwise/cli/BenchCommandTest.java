@@ -60,7 +60,7 @@ class BenchCommandTest {
     String text = out.toString();
     System.out.println(text); // the figures, for the build log
     assertEquals(0, code, text + err);
-    assertTrue(text.contains("every figure is a median of timed repetitions"), text);
+    assertTrue(text.contains("every figure is the median of timed repetitions"), text);
 
     double step = number(text, "guided step ([0-9.]+) ms");
     assertTrue(step > 0, text);
@@ -93,8 +93,7 @@ class BenchCommandTest {
             new PrintWriter(out, true),
             new PrintWriter(new StringWriter(), true));
     assertEquals(0, code);
-    for (String option :
-        new String[] {"--[no-]sd15-vae", "--preview-latent", "--preview-decoder", "--pack-steps"}) {
+    for (String option : BenchCommand.optionNames()) {
       assertTrue(out.toString().contains(option), out.toString());
     }
   }
@@ -166,22 +165,50 @@ class BenchCommandTest {
       delimiter = '|',
       value = {
         "--repeat|-1|--repeat",
+        "--repeat|0|--repeat",
         "--latents|0|--latents",
         "--latents|-8|--latents",
         "--latents|100000|--latents",
-        "--pack-steps|0|--pack-steps"
+        "--pack-steps|0|--pack-steps",
+        "--memory-steps|-3|--memory-steps",
+        "--preview-latent|-1|--preview-latent",
+        "--size|512|--checkpoint",
+        "--steps|20|--checkpoint",
+        "--checkpoint|no-such-model.safetensors|no-such-model.safetensors",
+        "--model|no-such-pack|no-such-pack"
       })
-  void badOptionsAreOneSentence(String option, String value, String named) {
+  void badOptionsAreOneSentenceAndExitCode2(String option, String value, String named) {
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();
     int code =
         Main.run(
-            new String[] {"bench", "--no-sd15", option, value},
+            new String[] {"bench", "--no-sd15", "--json", option, value},
             new java.io.PrintWriter(out, true),
             new java.io.PrintWriter(err, true));
-    assertEquals(1, code, err.toString());
+    assertEquals(2, code, err.toString());
     assertEquals(1, err.toString().strip().lines().count(), err.toString());
-    assertTrue(err.toString().contains(named) && err.toString().contains(value), err.toString());
+    String line = err.toString().strip();
+    assertTrue(line.startsWith("stepwise: ") && line.endsWith("."), line);
+    assertTrue(line.contains(named) && line.contains(value), line);
     assertEquals("", out.toString(), "refused before any measuring");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {"--size|4|--size", "--size|4096|--size", "--steps|2|--steps"})
+  void badCheckpointOptionsAreOneSentence(String option, String value, String named) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        Main.run(
+            new String[] {"bench", "--checkpoint", TestPacks.tinySd().toString(), option, value},
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+    assertEquals(2, code, err.toString());
+    String line = err.toString().strip();
+    assertEquals(1, line.lines().count(), line);
+    assertTrue(line.contains(named) && line.contains(value) && line.endsWith("."), line);
+    assertEquals("", out.toString());
   }
 }

@@ -2,6 +2,7 @@ package dev.stepwise.engine.bench;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * Wall-clock figures for the benchmark: the median of several timed samples taken after untimed
@@ -41,13 +42,23 @@ public final class Timing {
      * range is left out for a single sample.
      */
     public String describe() {
+      return describe(null);
+    }
+
+    /**
+     * As {@link #describe()}, naming what a sample is: "median of 3 images, min 250, max 254, 1
+     * warm-up image excluded" for {@code unit} "image" (null: no unit).
+     */
+    public String describe(String unit) {
       return "median of "
           + samples
+          + (unit == null ? "" : " " + unit + (samples == 1 ? "" : "s"))
           + (callsPerSample > 1 ? " x " + callsPerSample + " calls" : "")
           + (samples > 1 ? ", min " + fmt(min) + ", max " + fmt(max) : "")
           + ", "
           + warmups
           + " warm-up"
+          + (unit == null ? "" : " " + unit)
           + (warmups == 1 ? "" : "s")
           + " excluded";
     }
@@ -58,18 +69,23 @@ public final class Timing {
    * {@code samples} samples, each the mean of enough calls to last about {@code minSampleMs}.
    */
   public static Figure calibrated(Runnable call, int samples, double minSampleMs) {
+    return calibrated(call, samples, minSampleMs, System::nanoTime);
+  }
+
+  /** {@link #calibrated(Runnable, int, double)} reading {@code clock} (nanoseconds). */
+  static Figure calibrated(Runnable call, int samples, double minSampleMs, LongSupplier clock) {
     call.run(); // warm-up: first-use allocations, JIT, kernel selection
-    long t0 = System.nanoTime();
+    long t0 = clock.getAsLong();
     call.run(); // second warm-up, timed to size the samples
-    double one = Math.max(1e-4, (System.nanoTime() - t0) / 1e6);
+    double one = Math.max(1e-4, (clock.getAsLong() - t0) / 1e6);
     int calls = (int) Math.max(1, Math.min(10_000, Math.ceil(minSampleMs / one)));
     double[] ms = new double[Math.max(1, samples)];
     for (int i = 0; i < ms.length; i++) {
-      long s0 = System.nanoTime();
+      long s0 = clock.getAsLong();
       for (int k = 0; k < calls; k++) {
         call.run();
       }
-      ms[i] = (System.nanoTime() - s0) / 1e6 / calls;
+      ms[i] = (clock.getAsLong() - s0) / 1e6 / calls;
     }
     return Figure.of(ms, calls, 2);
   }
@@ -78,14 +94,19 @@ public final class Timing {
    * Times a slow call: {@code warmups} untimed calls, then {@code samples} calls timed one by one.
    */
   public static Figure fixed(Runnable call, int warmups, int samples) {
+    return fixed(call, warmups, samples, System::nanoTime);
+  }
+
+  /** {@link #fixed(Runnable, int, int)} reading {@code clock} (nanoseconds). */
+  static Figure fixed(Runnable call, int warmups, int samples, LongSupplier clock) {
     for (int i = 0; i < warmups; i++) {
       call.run();
     }
     double[] ms = new double[Math.max(1, samples)];
     for (int i = 0; i < ms.length; i++) {
-      long t0 = System.nanoTime();
+      long t0 = clock.getAsLong();
       call.run();
-      ms[i] = (System.nanoTime() - t0) / 1e6;
+      ms[i] = (clock.getAsLong() - t0) / 1e6;
     }
     return Figure.of(ms, 1, warmups);
   }

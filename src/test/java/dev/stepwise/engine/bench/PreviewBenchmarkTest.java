@@ -28,6 +28,7 @@ class PreviewBenchmarkTest {
     Timing.Figure c = Timing.calibrated(() -> Math.sqrt(calls[0]++), 3, 1);
     assertTrue(c.callsPerSample() > 1 && c.ms() >= 0 && Double.isFinite(c.ms()), c.toString());
     assertTrue(c.describe().startsWith("median of 3 x "), c.describe());
+    assertTrue(c.min() <= c.ms() && c.ms() <= c.max(), c.toString());
   }
 
   @Test
