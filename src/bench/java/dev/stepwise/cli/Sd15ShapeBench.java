@@ -185,6 +185,11 @@ final class Sd15ShapeBench {
     double rest = totalMs - layers.totalMs();
     types.append(String.format(Locale.ROOT, " other %s ms (%s%%)", fmt(rest), pct(rest, totalMs)));
     r.put(key(keyName + "_type_other_ms", side), rest);
+    if (rest < 0) {
+      types.append(
+          "; negative: the layers took longer alone than inside the pass (the machine's speed moved"
+              + " between the two, or they run slower cold)");
+    }
     r.println(types.toString());
     StringBuilder blocks = new StringBuilder("    by block (timed calls only):");
     layers

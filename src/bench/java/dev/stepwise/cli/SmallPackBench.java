@@ -167,7 +167,8 @@ final class SmallPackBench {
       r.figure("pack_guided_step_ms", none);
       r.figure("pack_decode_ms", costs.full());
       r.figure("pack_image_ms", image);
-      double projectMs = projectionMs(m, h, w);
+      Timing.Figure projection = projection(m, h, w);
+      double projectMs = projection.ms();
       double overhead = 100 * (cheap.ms() - none.ms()) / none.ms();
       r.line(
           "cheap preview: projection %.3f ms = %s%% of a step; steps with cheap previews %s ms"
@@ -183,7 +184,7 @@ final class SmallPackBench {
           BenchReport.fmt(none.max()),
           overhead,
           repeat);
-      r.put("pack_projection_ms", projectMs);
+      r.figure("pack_projection_ms", projection);
       r.figure("pack_step_with_cheap_preview_ms", cheap);
       r.put("pack_cheap_preview_overhead_pct", overhead);
       packPreviews(m, tiny, notices, costs, width, height, h, w, none.ms());
@@ -347,17 +348,9 @@ final class SmallPackBench {
     return (stamps.get(last) - stamps.get(0)) / 1e6 / last;
   }
 
-  /** The cheap preview alone: projecting one image's latents, averaged over many calls. */
-  private static double projectionMs(DiffusionModel m, int h, int w) {
+  /** The cheap preview alone: projecting one image's latents (no upscale), many calls a sample. */
+  private Timing.Figure projection(DiffusionModel m, int h, int w) {
     Latents lat = Latents.initialNoise(new SeedNoise(1), m.latentChannels(), h, w);
-    int n = 2000;
-    for (int i = 0; i < n; i++) {
-      m.preview().project(lat, 0); // warm-up
-    }
-    long t0 = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      m.preview().project(lat, 0);
-    }
-    return (System.nanoTime() - t0) / 1e6 / n;
+    return Timing.calibrated(() -> m.preview().project(lat, 0), Math.max(3, repeat), 20);
   }
 }
