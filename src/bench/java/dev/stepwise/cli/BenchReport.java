@@ -35,10 +35,12 @@ final class BenchReport {
     text.flush();
   }
 
-  /** A number; left out when not finite. */
+  /** A number, to 7 significant digits; left out when not finite. */
   void put(String key, double value) {
     if (Double.isFinite(value)) {
-      json.addProperty(key, value);
+      json.addProperty(
+          key,
+          new java.math.BigDecimal(value).round(java.math.MathContext.DECIMAL32).doubleValue());
     }
   }
 
