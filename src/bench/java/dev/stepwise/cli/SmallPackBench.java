@@ -26,42 +26,43 @@ import java.util.Set;
 /**
  * The small pack's part of {@code stepwise bench} (the built-in model by default): generate to the
  * first decoded frame, the guided step with and without previews (interleaved runs), the decode, a
- * whole image, each preview method's frame and resident memory over many steps. Its JSON keys start
+ * whole image, each preview method's frame, and resident memory over many steps. JSON keys start
  * with {@code pack_}.
  */
 final class SmallPackBench {
   private final BenchReport r;
   private final Device device;
   private final int repeat;
-  private final int packSteps;
+  private final int steps;
   private final int memorySteps;
   private final Path previewDecoder;
 
-  SmallPackBench(
-      BenchReport r, Device device, int repeat, int packSteps, int memorySteps, Path decoder) {
+  SmallPackBench(BenchReport r, Device d, int repeat, int steps, int memorySteps, Path decoder) {
     this.r = r;
-    this.device = device;
+    this.device = d;
     this.repeat = repeat;
-    this.packSteps = packSteps;
+    this.steps = Math.max(3, steps);
     this.memorySteps = memorySteps;
     this.previewDecoder = decoder;
   }
 
-  /** Measures {@code pack}: every figure, then the peak resident memory of the whole part. */
+  /** Measures {@code pack}, then reports the peak resident memory of the whole part. */
   void run(Path pack) {
-    try (Memory.Window rss = Memory.Window.open()) {
+    try (Memory.PeakSampler rss = Memory.PeakSampler.start()) {
       firstFrame(pack);
       measure(pack);
-      long peak = rss.peak();
-      r.putMb("pack_peak_rss_mb", peak);
-      r.line(
-          "small pack peak resident memory (this part of the bench): %s MB", BenchReport.mb(peak));
+      r.putMb("pack_peak_rss_mb", rss.peak());
+      r.line("small pack peak RSS: %s MB", BenchReport.mb(rss.peak()));
     }
   }
 
+  private static String by(PreviewMethod m) {
+    return m == null ? "nothing" : m.displayName().toLowerCase(Locale.ROOT);
+  }
+
   /**
-   * Generate to the first decoded frame through the sampling service (preview method auto): once
-   * cold (a fresh service loading the model, the first network runs of this process), then warm.
+   * Generate to the first decoded frame through the sampling service (preview auto): once cold (a
+   * fresh service: the model load and the first network runs of this process), then warm.
    */
   private void firstFrame(Path pack) {
     GenerationRequest req =
@@ -74,13 +75,11 @@ final class SmallPackBench {
             .previewMethod(PreviewMethod.AUTO)
             .previewDecoder(previewDecoder)
             .build();
-    int jobs = Math.max(3, repeat);
     try (SamplingService service = new SamplingService(pack, device, DiffusionModel::load)) {
-      FirstFrameBenchmark.Result cold =
-          FirstFrameBenchmark.time(service, req); // also the warm-up of the warm figure
-      double[] warm = new double[jobs];
+      FirstFrameBenchmark.Result cold = FirstFrameBenchmark.time(service, req); // the warm-up
+      double[] warm = new double[Math.max(3, repeat)];
       PreviewMethod madeBy = null;
-      for (int i = 0; i < jobs; i++) {
+      for (int i = 0; i < warm.length; i++) {
         FirstFrameBenchmark.Result w = FirstFrameBenchmark.time(service, req);
         warm[i] = w.decodedMs();
         madeBy = w.madeBy();
@@ -88,15 +87,12 @@ final class SmallPackBench {
       Timing.Figure f = Timing.Figure.of(warm, 1, 1);
       r.line(
           "Generate to first decoded frame (SamplingService, preview auto, model loaded): %s ms,"
-              + " made by %s (%s: the cold one below)",
-          BenchReport.fmt(f.ms()),
-          madeBy == null ? "nothing" : madeBy.displayName().toLowerCase(Locale.ROOT),
-          f.describe("job"));
+              + " made by %s (%s, the cold one below)",
+          Timing.fmt(f.ms()), by(madeBy), f.describe("job"));
       r.line(
           "Generate to first decoded frame, cold (fresh service: model load and first network runs"
               + " of this process included; 1 job): %s ms, made by %s",
-          BenchReport.fmt(cold.decodedMs()),
-          cold.madeBy() == null ? "nothing" : cold.madeBy().displayName().toLowerCase(Locale.ROOT));
+          Timing.fmt(cold.decodedMs()), by(cold.madeBy()));
       r.figure("pack_first_frame_ms", f);
       r.put("pack_first_frame_cold_ms", cold.decodedMs());
     }
@@ -105,7 +101,6 @@ final class SmallPackBench {
   private void measure(Path pack) {
     try (DiffusionModel m = DiffusionModel.load(pack, device)) {
       Pipeline p = new Pipeline(m);
-      int steps = Math.max(3, packSteps);
       GenerationRequest base =
           GenerationRequest.builder()
               .prompt("a red heart")
@@ -115,22 +110,22 @@ final class SmallPackBench {
               .previewMethod(PreviewMethod.OFF)
               .build();
       GenerationRequest cheapReq = base.toBuilder().previewMethod(PreviewMethod.CHEAP).build();
-      // One untimed run of each kind, then interleaved runs in ABBA order (off, cheap, cheap, off,
-      // ...): this VM's speed drifts, and whichever kind ran first in every pair would gain.
+      // One untimed run of each kind, then runs interleaved in ABBA order (off, cheap, cheap, off,
+      // ...): this VM's speed drifts, and whichever kind always ran first would gain or lose.
       stepMs(p, base);
       stepMs(p, cheapReq);
-      double[] noneRuns = new double[repeat];
+      double[] off = new double[repeat];
       double[] cheapRuns = new double[repeat];
       for (int i = 0; i < repeat; i++) {
+        if (i % 2 == 1) {
+          cheapRuns[i] = stepMs(p, cheapReq);
+        }
+        off[i] = stepMs(p, base);
         if (i % 2 == 0) {
-          noneRuns[i] = stepMs(p, base);
           cheapRuns[i] = stepMs(p, cheapReq);
-        } else {
-          cheapRuns[i] = stepMs(p, cheapReq);
-          noneRuns[i] = stepMs(p, base);
         }
       }
-      Timing.Figure none = Timing.Figure.of(noneRuns, 1, 1);
+      Timing.Figure none = Timing.Figure.of(off, 1, 1);
       Timing.Figure cheap = Timing.Figure.of(cheapRuns, 1, 1);
       GenerationRequest resolved = p.resolve(base);
       int width = resolved.settings().width();
@@ -144,50 +139,26 @@ final class SmallPackBench {
       TinyDecoder tiny = m.previewDecoder(previewDecoder, notices);
       PreviewBenchmark.PackCosts costs =
           PreviewBenchmark.pack(m, tiny, width, height, Math.max(3, repeat));
-      r.line(
-          "small pack %s (%dx%d): guided step %s ms (each run's mean of its %d steps without the"
-              + " first and last; %s), decode %s ms (with RGB bytes, %s); one %d-step image %s"
-              + " ms = %.2f images/s (%s)",
-          m.info().name(),
-          width,
-          height,
-          BenchReport.fmt(none.ms()),
-          steps - 2,
-          none.describe("run"),
-          BenchReport.fmt(costs.full().ms()),
-          costs.full().describe(),
-          steps,
-          BenchReport.fmt(image.ms()),
-          1000 / image.ms(),
-          image.describe("image"));
+      String name = m.info().name() + " " + width + "x" + height;
+      r.timed(
+          "small pack " + name + ", guided step (each run's mean without its first and last step)",
+          "pack_guided_step_ms",
+          none,
+          "run");
+      r.timed("  decode with RGB bytes", "pack_decode_ms", costs.full(), null);
+      r.timed("  one " + steps + "-step image", "pack_image_ms", image, "image");
       r.put("pack_name", m.info().name());
-      r.put("pack_width", (long) width);
-      r.put("pack_height", (long) height);
-      r.put("pack_steps", (long) steps);
-      r.figure("pack_guided_step_ms", none);
-      r.figure("pack_decode_ms", costs.full());
-      r.figure("pack_image_ms", image);
-      Timing.Figure projection = projection(m, h, w);
-      double projectMs = projection.ms();
-      double overhead = 100 * (cheap.ms() - none.ms()) / none.ms();
-      r.line(
-          "cheap preview: projection %.3f ms = %s%% of a step; steps with cheap previews %s ms"
-              + " (min %s, max %s) vs %s ms without (min %s, max %s): %+.1f%% (runs interleaved,"
-              + " medians of %d each)",
-          projectMs,
-          BenchReport.pct(100 * projectMs / none.ms()),
-          BenchReport.fmt(cheap.ms()),
-          BenchReport.fmt(cheap.min()),
-          BenchReport.fmt(cheap.max()),
-          BenchReport.fmt(none.ms()),
-          BenchReport.fmt(none.min()),
-          BenchReport.fmt(none.max()),
-          overhead,
-          repeat);
-      r.figure("pack_projection_ms", projection);
-      r.figure("pack_step_with_cheap_preview_ms", cheap);
-      r.put("pack_cheap_preview_overhead_pct", overhead);
-      packPreviews(m, tiny, notices, costs, width, height, h, w, none.ms());
+      Latents lat = Latents.initialNoise(new SeedNoise(1), m.latentChannels(), h, w);
+      Timing.Figure projection =
+          Timing.calibrated(() -> m.preview().project(lat, 0), Math.max(3, repeat), 20);
+      r.timed("  cheap projection alone", "pack_projection_ms", projection, null);
+      r.timed(
+          "  guided step with cheap previews, interleaved",
+          "pack_step_with_cheap_preview_ms",
+          cheap,
+          "run");
+      r.put("pack_cheap_preview_overhead_pct", 100 * (cheap.ms() - none.ms()) / none.ms());
+      previews(m, tiny, notices, costs, width, height, h, w, none.ms());
       inRunCost(
           p,
           base.toBuilder()
@@ -200,7 +171,7 @@ final class SmallPackBench {
     }
   }
 
-  /** Resident memory before and after two long batches: a growth between them is a leak. */
+  /** Resident memory before and after two long batches: growth between them is a leak. */
   private void memory(Pipeline p, GenerationRequest base) {
     long rss0 = Memory.rssBytes();
     int images = Math.max(1, memorySteps / 50);
@@ -215,13 +186,11 @@ final class SmallPackBench {
     r.putMb("pack_rss_before_mb", rss0);
     r.putMb("pack_rss_after_steps_mb", rss1);
     r.putMb("pack_rss_after_more_steps_mb", rss2);
-    r.put("pack_memory_steps", (long) images * 50);
   }
 
   /**
-   * The preview cost the engine itself measures during real runs (what the studio's canvas bar
-   * shows): preview time over step time at the end of each run, median of the runs, with what made
-   * the frames.
+   * The preview cost the engine measures in real runs (the studio's canvas label): preview over
+   * step time at the end of each run, median of the runs, with what made the frames.
    */
   private void inRunCost(Pipeline p, GenerationRequest auto) {
     double[] pct = new double[repeat];
@@ -242,7 +211,6 @@ final class SmallPackBench {
           new CancellationToken());
       pct[i] = last[0];
     }
-    double median = Timing.median(pct);
     r.line(
         "  in a run (the engine's own measure, as the studio shows it): preview %s, %s%% of each"
             + " step (median of %d %d-step runs, preview auto)",
@@ -251,14 +219,14 @@ final class SmallPackBench {
             .sorted()
             .reduce((a, b) -> a + " + " + b)
             .orElse("none"),
-        BenchReport.pct(median),
+        BenchReport.pct(Timing.median(pct)),
         pct.length,
-        auto.settings().steps());
-    r.put("pack_in_run_preview_pct", median);
+        steps);
+    r.put("pack_in_run_preview_pct", Timing.median(pct));
   }
 
   /** The small pack's preview frame of every method, against its guided step. */
-  private void packPreviews(
+  private void previews(
       DiffusionModel m,
       TinyDecoder tiny,
       List<String> notices,
@@ -271,8 +239,8 @@ final class SmallPackBench {
     r.line(
         "small pack preview cost per frame, %s %dx%d (%dx%d latent); %% of the guided step (%s"
             + " ms):",
-        m.info().name(), width, height, w, h, BenchReport.fmt(stepMs));
-    String source = previewDecoder != null ? previewDecoder.toString() : "vae_preview/";
+        m.info().name(), width, height, w, h, Timing.fmt(stepMs));
+    String size = width + "x" + height;
     if (tiny == null) {
       String why =
           notices.isEmpty() ? "the pack has no vae_preview/" : Main.oneLine(notices.get(0));
@@ -280,8 +248,8 @@ final class SmallPackBench {
       r.println("  tiny half (preview decoder on pooled latents): none");
     } else {
       int f = tiny.factor();
-      int hh = (h + 1) / 2;
-      int hw = (w + 1) / 2;
+      String source = previewDecoder != null ? previewDecoder.toString() : "vae_preview/";
+      String out = w * f == width && h * f == height ? "" : " -> smooth " + size;
       r.previewLine(
           "pack_preview_tiny_ms",
           String.format(
@@ -293,47 +261,33 @@ final class SmallPackBench {
               h,
               w * f,
               h * f,
-              w * f == width && h * f == height
-                  ? ""
-                  : String.format(Locale.ROOT, " -> smooth %dx%d", width, height)),
+              out),
           c.tiny(),
-          stepMs,
-          "");
+          stepMs);
+      int hw = (w + 1) / 2;
+      int hh = (h + 1) / 2;
       r.previewLine(
           "pack_preview_tiny_half_ms",
           String.format(
               Locale.ROOT,
-              "tiny half, %dx%d pooled -> %dx%d -> smooth %dx%d",
+              "tiny half, %dx%d pooled -> %dx%d -> smooth %s",
               hw,
               hh,
               hw * f,
               hh * f,
-              width,
-              height),
+              size),
           c.tinyHalf(),
-          stepMs,
-          "");
+          stepMs);
     }
-    r.previewLine(
-        null,
-        String.format(Locale.ROOT, "full, the pack's autoencoder, %dx%d", width, height),
-        c.full(),
-        stepMs,
-        "");
-    r.previewLine(
-        "pack_preview_cheap_ms",
-        String.format(Locale.ROOT, "cheap, projection + smooth %dx%d", width, height),
-        c.cheap(),
-        stepMs,
-        "");
+    r.previewLine(null, "full, the pack's autoencoder, " + size, c.full(), stepMs);
+    r.previewLine("pack_preview_cheap_ms", "cheap, projection + smooth " + size, c.cheap(), stepMs);
   }
 
   /**
-   * Mean time per step of one run, from the step events' timestamps: the first step (it follows the
-   * text encoder) and the last (its event waits for the final decode) are left out, so at least 3
-   * steps are needed.
+   * Mean time per step of one run from the step events' timestamps, without the first step (after
+   * the text encoder) and the last (its event waits for the decode).
    */
-  static double stepMs(Pipeline p, GenerationRequest req) {
+  private static double stepMs(Pipeline p, GenerationRequest req) {
     List<Long> stamps = new ArrayList<>();
     p.run(
         req,
@@ -344,13 +298,7 @@ final class SmallPackBench {
           }
         },
         new CancellationToken());
-    int last = stamps.size() - 2; // the event before the one carrying the decoded image
+    int last = stamps.size() - 2;
     return (stamps.get(last) - stamps.get(0)) / 1e6 / last;
-  }
-
-  /** The cheap preview alone: projecting one image's latents (no upscale), many calls a sample. */
-  private Timing.Figure projection(DiffusionModel m, int h, int w) {
-    Latents lat = Latents.initialNoise(new SeedNoise(1), m.latentChannels(), h, w);
-    return Timing.calibrated(() -> m.preview().project(lat, 0), Math.max(3, repeat), 20);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.RandomWeights;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code stepwise bench} on the built-in pack only (no SD 1.5 shape): the preview figures of issue
- * 11 are printed, each a positive finite number. Timings are not checked against targets: this
- * machine's speed varies too much.
+ * 11 are printed, each a positive finite number, and the JSON holds them with the machine's facts.
+ * Timings are not checked against targets: this machine's speed varies too much.
  */
 class BenchCommandTest {
   @TempDir Path dir;
@@ -35,7 +36,7 @@ class BenchCommandTest {
   private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9]+(\\.[0-9]+)?");
 
   @Test
-  void builtInPackPreviewFiguresArePrinted() throws Exception {
+  void builtInPackFiguresArePrintedAndInTheJson() throws Exception {
     Path decoder = smallPreviewDecoder(dir.resolve("decoder"));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -43,11 +44,12 @@ class BenchCommandTest {
         Main.run(
             new String[] {
               "bench",
+              "--json",
               "--model",
               TestPacks.builtIn().toString(),
               "--no-sd15",
               "--repeat",
-              "1",
+              "2",
               "--memory-steps",
               "0",
               "--pack-steps",
@@ -57,12 +59,32 @@ class BenchCommandTest {
             },
             new PrintWriter(out, true),
             new PrintWriter(err, true));
-    String text = out.toString();
+    String text = err.toString(); // with --json, stdout holds only the JSON
     System.out.println(text); // the figures, for the build log
-    assertEquals(0, code, text + err);
-    assertTrue(text.contains("every figure is the median of timed repetitions"), text);
+    assertEquals(0, code, text);
+    assertTrue(text.contains("Every figure: the median of timed runs"), text);
+    JsonObject o = BenchJsonTest.onlyObject(out.toString());
+    for (String key :
+        new String[] {"pack_guided_step_ms", "pack_step_with_cheap_preview_ms", "pack_image_ms"}) {
+      BenchJsonTest.figure(o, key, 2);
+    }
+    BenchJsonTest.figure(o, "pack_first_frame_ms", 3);
+    BenchJsonTest.figure(o, "pack_decode_ms", 3);
+    assertTrue(
+        BenchJsonTest.number(o, "cores") >= 1 && BenchJsonTest.number(o, "ref_conv_gflops") > 0);
+    assertEquals(2, BenchJsonTest.number(o, "opt_repeat"));
+    assertEquals(false, o.get("opt_sd15").getAsBoolean());
+    for (String key : new String[] {"java_version", "stepwise_version", "device", "time_utc"}) {
+      assertTrue(!o.get(key).getAsString().isBlank(), key);
+    }
+    if (o.has("memory_total_mb")) { // Linux
+      assertTrue(
+          BenchJsonTest.number(o, "peak_rss_mb") >= BenchJsonTest.number(o, "pack_peak_rss_mb"));
+      assertTrue(o.has("cpu_model"));
+    }
+    assertTrue(!o.has("commit"), "the build records no commit, so none is guessed");
 
-    double step = number(text, "guided step ([0-9.]+) ms");
+    double step = number(text, "guided step [^:]*: ([0-9.]+) ms");
     assertTrue(step > 0, text);
     double tiny = previewMs(text, "  tiny (" + decoder);
     double half = previewMs(text, "  tiny half, 8x8 pooled -> 64x64 -> smooth 128x128");
@@ -93,7 +115,11 @@ class BenchCommandTest {
             new PrintWriter(out, true),
             new PrintWriter(new StringWriter(), true));
     assertEquals(0, code);
-    for (String option : BenchCommand.optionNames()) {
+    for (String option :
+        new String[] {
+          "--[no-]sd15-vae", "--preview-latent", "--preview-decoder", "--pack-steps", "--json",
+          "--profile", "--checkpoint", "--size", "--steps", "--[no-]pack"
+        }) {
       assertTrue(out.toString().contains(option), out.toString());
     }
   }

@@ -1,5 +1,11 @@
 package dev.stepwise.engine.bench;
 
+import static dev.stepwise.engine.bench.LayerPlan.Type.ATTENTION;
+import static dev.stepwise.engine.bench.LayerPlan.Type.CONV;
+import static dev.stepwise.engine.bench.LayerPlan.Type.GROUPNORM;
+import static dev.stepwise.engine.bench.LayerPlan.Type.LAYERNORM;
+import static dev.stepwise.engine.bench.LayerPlan.Type.LINEAR;
+
 import dev.stepwise.engine.unet.UNetConfig;
 import dev.stepwise.engine.vae.VaeConfig;
 import java.util.ArrayList;
@@ -10,145 +16,94 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The layer calls one forward pass makes, in order, with their shapes: the UNet of {@link
- * dev.stepwise.engine.unet.UNet2DConditionModel} and the decoder of {@link
- * dev.stepwise.engine.vae.AutoencoderKL}, read off their configs the way their constructors and
- * forward passes walk them. The profile and the compute peak time these calls one by one ({@link
- * LayerTimer}). Element-wise work (residual adds, SiLU of the time embedding, GEGLU, concatenation,
- * upsampling, reshapes) is not listed: the profile reports it as the measured pass minus the listed
- * calls.
+ * The layer calls of one forward pass, in order, with their shapes: the UNet of
+ * UNet2DConditionModel and the decoder of AutoencoderKL, read off their configs as their
+ * constructors and forward passes walk them. Element-wise work (residual adds, GEGLU,
+ * concatenation, upsampling) is not listed; the profile reports it as the measured pass minus the
+ * listed calls. LayerPlanTest checks each plan's FLOPs against FlopCounter over a real pass.
  *
- * <p>A plan is checked against the networks themselves: its FLOPs (counted as {@link
- * dev.stepwise.engine.nn.FlopCounter} counts them) equal the counter's total over a real forward
- * pass (LayerPlanTest).
+ * @param ops every call in order
  */
-public final class LayerPlan {
-  /** The layer types the profile reports. */
+public record LayerPlan(List<Op> ops) {
+  /** The layer types; the first three are the ones FlopCounter counts. */
   public enum Type {
-    CONV("conv"),
-    LINEAR("linear"),
-    ATTENTION("attention"),
-    GROUPNORM("groupnorm"),
-    LAYERNORM("layernorm");
-
-    private final String label;
-
-    Type(String label) {
-      this.label = label;
-    }
+    CONV,
+    LINEAR,
+    ATTENTION,
+    GROUPNORM,
+    LAYERNORM;
 
     public String label() {
-      return label;
+      return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Whether FlopCounter counts this type's work (the others are not in the GFLOP figure). */
     public boolean counted() {
-      return this == CONV || this == LINEAR || this == ATTENTION;
+      return ordinal() <= ATTENTION.ordinal();
     }
   }
 
   /**
    * One layer call.
    *
-   * @param type what the layer is
    * @param block the block it belongs to, e.g. "down 1 (32x32)"
-   * @param dims its shape, by type: conv {@code b, in, out, h, w, k, stride, pad}; linear {@code
-   *     rows, in, out, bias (0 or 1)} with rows the product of the input's leading dimensions;
+   * @param dims conv {@code b, in, out, h, w, k, stride, pad}; linear {@code rows, in, out, bias};
    *     attention {@code b, nq, nk, c, heads, causal}; groupnorm {@code b, c, h, w, groups, silu};
    *     layernorm {@code rows, c}
    */
-  public record Op(Type type, String block, long[] dims) {
-    public Op {
-      dims = dims.clone();
-    }
-
-    @Override
-    public long[] dims() {
-      return dims.clone();
-    }
-
-    /** Identifies the call's shape: two ops with the same key cost the same. */
+  public record Op(Type type, String block, long... dims) {
+    /** Two calls with the same key cost the same. */
     public String key() {
       return type.label() + Arrays.toString(dims);
     }
 
-    /** The floating-point work FlopCounter counts for this call, 2 FLOP per multiply-add. */
+    /** The FLOPs FlopCounter counts for this call, 2 per multiply-add. */
     public long flops() {
       long[] d = dims;
       return switch (type) {
-        case CONV -> {
-          long oh = (d[3] + 2 * d[7] - d[5]) / d[6] + 1;
-          long ow = (d[4] + 2 * d[7] - d[5]) / d[6] + 1;
-          yield 2 * d[0] * d[2] * oh * ow * d[1] * d[5] * d[5];
-        }
+        case CONV ->
+            2
+                * d[0]
+                * d[2]
+                * d[1]
+                * d[5]
+                * d[5]
+                * ((d[3] + 2 * d[7] - d[5]) / d[6] + 1)
+                * ((d[4] + 2 * d[7] - d[5]) / d[6] + 1);
         case LINEAR -> 2 * d[0] * d[2] * d[1];
-        case ATTENTION -> 2 * 2 * d[0] * d[1] * d[2] * d[3]; // Q K^T and P V over all heads
+        case ATTENTION -> 4 * d[0] * d[1] * d[2] * d[3]; // Q K^T and P V over all heads
         default -> 0;
       };
     }
 
-    /** "conv 3x3 320->320 on [2, 320, 64, 64]" and the like. */
+    /** "conv 3x3 320->320 at 64x64 (batch 2)", or the type and its dims. */
     public String describe() {
       long[] d = dims;
-      return switch (type) {
-        case CONV ->
-            String.format(
-                Locale.ROOT,
-                "conv %dx%d%s %d->%d on [%d, %d, %d, %d]",
-                d[5],
-                d[5],
-                d[6] > 1 ? " stride " + d[6] : "",
-                d[1],
-                d[2],
-                d[0],
-                d[1],
-                d[3],
-                d[4]);
-        case LINEAR -> String.format(Locale.ROOT, "linear %d->%d on %d rows", d[1], d[2], d[0]);
-        case ATTENTION ->
-            String.format(
-                Locale.ROOT,
-                "attention %d heads, %d queries x %d keys, width %d, batch %d",
-                d[4],
-                d[1],
-                d[2],
-                d[3],
-                d[0]);
-        case GROUPNORM ->
-            String.format(
-                Locale.ROOT,
-                "groupnorm%s on [%d, %d, %d, %d]",
-                d[5] == 1 ? "+silu" : "",
-                d[0],
-                d[1],
-                d[2],
-                d[3]);
-        case LAYERNORM -> String.format(Locale.ROOT, "layernorm on [%d, %d]", d[0], d[1]);
-      };
+      return type == CONV
+          ? "conv "
+              + d[5]
+              + "x"
+              + d[5]
+              + " "
+              + d[1]
+              + "->"
+              + d[2]
+              + " at "
+              + d[4]
+              + "x"
+              + d[3]
+              + " (batch "
+              + d[0]
+              + ")"
+          : type.label() + " " + Arrays.toString(d);
     }
   }
 
-  private final List<Op> ops;
-
-  private LayerPlan(List<Op> ops) {
-    this.ops = List.copyOf(ops);
-  }
-
-  /** Every call in order. */
-  public List<Op> ops() {
-    return ops;
-  }
-
-  /** The total FLOPs of the listed calls (what FlopCounter counts over the pass). */
+  /** The total FLOPs of the calls (what FlopCounter counts over the pass). */
   public long flops() {
-    long f = 0;
-    for (Op op : ops) {
-      f += op.flops();
-    }
-    return f;
+    return ops.stream().mapToLong(Op::flops).sum();
   }
 
-  /** One op of each distinct shape, in first-call order, with how many calls share it. */
+  /** One op per distinct shape, in first-call order, with its number of calls. */
   public Map<Op, Integer> distinct() {
     Map<String, Op> first = new LinkedHashMap<>();
     Map<String, Integer> count = new LinkedHashMap<>();
@@ -161,40 +116,21 @@ public final class LayerPlan {
     return out;
   }
 
-  /** Collects ops for one block. */
+  /** Collects ops, each in the current block. */
   private static final class Builder {
     final List<Op> ops = new ArrayList<>();
-    String block = "";
+    String block;
 
-    void conv(long b, long in, long out, long h, long w, long k, long stride, long pad) {
-      ops.add(new Op(Type.CONV, block, new long[] {b, in, out, h, w, k, stride, pad}));
+    void add(Type t, long... dims) {
+      ops.add(new Op(t, block, dims));
     }
 
-    void linear(long rows, long in, long out, boolean bias) {
-      ops.add(new Op(Type.LINEAR, block, new long[] {rows, in, out, bias ? 1 : 0}));
-    }
-
-    void attention(long b, long nq, long nk, long c, long heads, boolean causal) {
-      ops.add(new Op(Type.ATTENTION, block, new long[] {b, nq, nk, c, heads, causal ? 1 : 0}));
-    }
-
-    void groupNorm(long b, long c, long h, long w, long groups, boolean silu) {
-      ops.add(new Op(Type.GROUPNORM, block, new long[] {b, c, h, w, groups, silu ? 1 : 0}));
-    }
-
-    void layerNorm(long rows, long c) {
-      ops.add(new Op(Type.LAYERNORM, block, new long[] {rows, c}));
+    void at(String name, long h, long w) {
+      block = name + " (" + w + "x" + h + ")";
     }
   }
 
-  private static String at(String name, long h, long w) {
-    return name + " (" + w + "x" + h + ")";
-  }
-
-  /**
-   * The calls of one UNet forward pass on a batch of {@code b} latents of {@code h x w} under a
-   * context of {@code tokens} tokens (UNet2DConditionModel's constructor and forwardInScope).
-   */
+  /** One UNet pass on {@code b} latents of {@code h x w} under {@code tokens} context tokens. */
   public static LayerPlan unet(UNetConfig c, int b, int h, int w, int tokens) {
     int[] ch = c.blockOutChannels();
     int n = ch.length;
@@ -210,196 +146,142 @@ public final class LayerPlan {
     }
     Builder p = new Builder();
     p.block = "time embedding";
-    p.linear(b, ch[0], temb, true);
-    p.linear(b, temb, temb, true);
-    p.block = at("conv_in", h, w);
-    p.conv(b, c.inChannels(), ch[0], h, w, c.convInKernel(), 1, (c.convInKernel() - 1) / 2);
+    p.add(LINEAR, b, ch[0], temb, 1);
+    p.add(LINEAR, b, temb, temb, 1);
+    p.at("conv_in", h, w);
+    p.add(CONV, b, c.inChannels(), ch[0], h, w, c.convInKernel(), 1, (c.convInKernel() - 1) / 2);
     int out = ch[0];
     for (int i = 0; i < n; i++) {
       int in = out;
       out = ch[i];
-      p.block = at("down " + i, rh[i], rw[i]);
-      boolean cross = c.downBlockTypes().get(i).equals(UNetConfig.CROSS_DOWN);
+      p.at("down " + i, rh[i], rw[i]);
       for (int j = 0; j < c.layersPerBlock()[i]; j++) {
-        unetResnet(p, b, j == 0 ? in : out, out, rh[i], rw[i], temb, groups);
-        if (cross) {
-          transformer(
-              p,
-              c,
-              b,
-              out,
-              c.attentionHeads()[i],
-              c.transformerLayersPerBlock()[i],
-              rh[i],
-              rw[i],
-              tokens);
+        resnet(p, b, j == 0 ? in : out, out, rh[i], rw[i], temb, groups);
+        if (c.downBlockTypes().get(i).equals(UNetConfig.CROSS_DOWN)) {
+          transformer(p, c, b, out, i, rh[i], rw[i], tokens);
         }
       }
       if (i < n - 1) {
-        p.conv(b, out, out, rh[i], rw[i], 3, 2, c.downsamplePadding());
+        p.add(CONV, b, out, out, rh[i], rw[i], 3, 2, c.downsamplePadding());
       }
     }
     int last = ch[n - 1];
     if (c.midBlockType() != null) {
-      p.block = at("mid", rh[n - 1], rw[n - 1]);
-      unetResnet(p, b, last, last, rh[n - 1], rw[n - 1], temb, groups);
-      transformer(
-          p,
-          c,
-          b,
-          last,
-          c.attentionHeads()[n - 1],
-          c.transformerLayersPerBlock()[n - 1],
-          rh[n - 1],
-          rw[n - 1],
-          tokens);
-      unetResnet(p, b, last, last, rh[n - 1], rw[n - 1], temb, groups);
+      p.at("mid", rh[n - 1], rw[n - 1]);
+      resnet(p, b, last, last, rh[n - 1], rw[n - 1], temb, groups);
+      transformer(p, c, b, last, n - 1, rh[n - 1], rw[n - 1], tokens);
+      resnet(p, b, last, last, rh[n - 1], rw[n - 1], temb, groups);
     }
-    int prevOut = last;
+    int prev = last;
     for (int i = 0; i < n; i++) {
-      int level = n - 1 - i;
-      int outCh = ch[level];
-      int inCh = ch[Math.max(0, n - 2 - i)];
-      int layers = c.layersPerBlock()[level] + 1;
-      boolean cross = c.upBlockTypes().get(i).equals(UNetConfig.CROSS_UP);
-      p.block = at("up " + i, rh[level], rw[level]);
+      int l = n - 1 - i; // the level, whose skips this block pops
+      int o = ch[l];
+      int layers = c.layersPerBlock()[l] + 1;
+      p.at("up " + i, rh[l], rw[l]);
       for (int j = 0; j < layers; j++) {
-        int skip = j == layers - 1 ? inCh : outCh;
-        int resIn = j == 0 ? prevOut : outCh;
-        unetResnet(p, b, resIn + skip, outCh, rh[level], rw[level], temb, groups);
-        if (cross) {
-          transformer(
-              p,
-              c,
-              b,
-              outCh,
-              c.attentionHeads()[level],
-              c.transformerLayersPerBlock()[level],
-              rh[level],
-              rw[level],
-              tokens);
+        int skip = j == layers - 1 ? ch[Math.max(0, n - 2 - i)] : o;
+        resnet(p, b, (j == 0 ? prev : o) + skip, o, rh[l], rw[l], temb, groups);
+        if (c.upBlockTypes().get(i).equals(UNetConfig.CROSS_UP)) {
+          transformer(p, c, b, o, l, rh[l], rw[l], tokens);
         }
       }
       if (i < n - 1) { // nearest upsampling to the next skip's size, then a 3x3 conv
-        p.conv(b, outCh, outCh, rh[level - 1], rw[level - 1], 3, 1, 1);
+        p.add(CONV, b, o, o, rh[l - 1], rw[l - 1], 3, 1, 1);
       }
-      prevOut = outCh;
+      prev = o;
     }
-    p.block = at("conv_out", h, w);
-    p.groupNorm(b, ch[0], h, w, groups, true);
-    p.conv(b, ch[0], c.outChannels(), h, w, c.convOutKernel(), 1, (c.convOutKernel() - 1) / 2);
-    return new LayerPlan(p.ops);
+    p.at("conv_out", h, w);
+    p.add(GROUPNORM, b, ch[0], h, w, groups, 1);
+    p.add(CONV, b, ch[0], c.outChannels(), h, w, c.convOutKernel(), 1, (c.convOutKernel() - 1) / 2);
+    return new LayerPlan(List.copyOf(p.ops));
   }
 
   /** ResnetBlock: norm1+SiLU, conv1, time_emb_proj, norm2+SiLU, conv2, 1x1 shortcut if needed. */
-  private static void unetResnet(
-      Builder p, long b, long in, long out, long h, long w, long temb, long groups) {
-    p.groupNorm(b, in, h, w, groups, true);
-    p.conv(b, in, out, h, w, 3, 1, 1);
-    p.linear(b, temb, out, true);
-    p.groupNorm(b, out, h, w, groups, true);
-    p.conv(b, out, out, h, w, 3, 1, 1);
+  private static void resnet(Builder p, long b, long in, long out, long h, long w, long t, long g) {
+    p.add(GROUPNORM, b, in, h, w, g, 1);
+    p.add(CONV, b, in, out, h, w, 3, 1, 1);
+    if (t > 0) {
+      p.add(LINEAR, b, t, out, 1);
+    }
+    p.add(GROUPNORM, b, out, h, w, g, 1);
+    p.add(CONV, b, out, out, h, w, 3, 1, 1);
     if (in != out) {
-      p.conv(b, in, out, h, w, 1, 1, 0);
+      p.add(CONV, b, in, out, h, w, 1, 1, 0);
     }
   }
 
-  /** SpatialTransformer: norm, proj_in, per layer self-, cross-attention and GEGLU FF, proj_out. */
+  /** SpatialTransformer of level {@code l}: norm, proj_in, per layer attn1, attn2, FF, proj_out. */
   private static void transformer(
-      Builder p,
-      UNetConfig c,
-      long b,
-      long ch,
-      long heads,
-      int layers,
-      long h,
-      long w,
-      long tokens) {
-    long n = h * w;
+      Builder p, UNetConfig c, long b, long ch, int l, long h, long w, long tokens) {
+    long n = b * h * w; // rows of [B, N, C]
     long ctx = c.crossAttentionDim();
-    p.groupNorm(b, ch, h, w, c.normNumGroups(), false);
-    if (c.useLinearProjection()) {
-      p.linear(b * n, ch, ch, true);
-    } else {
-      p.conv(b, ch, ch, h, w, 1, 1, 0);
-    }
-    for (int l = 0; l < layers; l++) {
-      p.layerNorm(b * n, ch);
-      p.linear(b * n, ch, ch, false); // q
-      p.linear(b * n, ch, ch, false); // k
-      p.linear(b * n, ch, ch, false); // v
-      p.attention(b, n, n, ch, heads, false);
-      p.linear(b * n, ch, ch, true); // out
-      p.layerNorm(b * n, ch);
-      p.linear(b * n, ch, ch, false); // q
-      p.linear(b * tokens, ctx, ch, false); // k of the context
-      p.linear(b * tokens, ctx, ch, false); // v of the context
-      p.attention(b, n, tokens, ch, heads, false);
-      p.linear(b * n, ch, ch, true); // out
-      p.layerNorm(b * n, ch);
-      p.linear(b * n, ch, 8 * ch, true); // GEGLU's value and gate
-      p.linear(b * n, 4 * ch, ch, true);
-    }
-    if (c.useLinearProjection()) {
-      p.linear(b * n, ch, ch, true);
-    } else {
-      p.conv(b, ch, ch, h, w, 1, 1, 0);
+    long heads = c.attentionHeads()[l];
+    p.add(GROUPNORM, b, ch, h, w, c.normNumGroups(), 0);
+    for (int side = 0; side < 2; side++) { // proj_in, then (after the layers) proj_out
+      if (c.useLinearProjection()) {
+        p.add(LINEAR, n, ch, ch, 1);
+      } else {
+        p.add(CONV, b, ch, ch, h, w, 1, 1, 0);
+      }
+      for (int k = 0; side == 0 && k < c.transformerLayersPerBlock()[l]; k++) {
+        p.add(LAYERNORM, n, ch);
+        for (int q = 0; q < 3; q++) {
+          p.add(LINEAR, n, ch, ch, 0); // q, k, v
+        }
+        p.add(ATTENTION, b, h * w, h * w, ch, heads, 0);
+        p.add(LINEAR, n, ch, ch, 1);
+        p.add(LAYERNORM, n, ch);
+        p.add(LINEAR, n, ch, ch, 0);
+        p.add(LINEAR, b * tokens, ctx, ch, 0); // k and v of the context
+        p.add(LINEAR, b * tokens, ctx, ch, 0);
+        p.add(ATTENTION, b, h * w, tokens, ch, heads, 0);
+        p.add(LINEAR, n, ch, ch, 1);
+        p.add(LAYERNORM, n, ch);
+        p.add(LINEAR, n, ch, 8 * ch, 1); // GEGLU's value and gate
+        p.add(LINEAR, n, 4 * ch, ch, 1);
+      }
     }
   }
 
-  /**
-   * The calls of one autoencoder decode of a batch of {@code b} latents of {@code h x w}
-   * (AutoencoderKL.decode).
-   */
+  /** One autoencoder decode of {@code b} latents of {@code h x w} (AutoencoderKL.decode). */
   public static LayerPlan vaeDecoder(VaeConfig c, int b, int h, int w) {
     int[] ch = c.blockOutChannels();
     int n = ch.length;
-    int groups = c.normNumGroups();
-    int lat = c.latentChannels();
+    int g = c.normNumGroups();
+    long top = ch[n - 1];
+    long hw = (long) h * w;
     Builder p = new Builder();
-    p.block = at("conv_in", h, w);
-    p.conv(b, lat, lat, h, w, 1, 1, 0); // post_quant_conv
-    p.conv(b, lat, ch[n - 1], h, w, 3, 1, 1);
-    long c0 = ch[n - 1];
-    p.block = at("mid", h, w);
-    vaeResnet(p, b, c0, c0, h, w, groups);
-    p.groupNorm(b, c0, h, w, groups, false);
+    p.at("conv_in", h, w);
+    p.add(CONV, b, c.latentChannels(), c.latentChannels(), h, w, 1, 1, 0); // post_quant_conv
+    p.add(CONV, b, c.latentChannels(), top, h, w, 3, 1, 1);
+    p.at("mid", h, w);
+    resnet(p, b, top, top, h, w, 0, g);
+    p.add(GROUPNORM, b, top, h, w, g, 0);
     for (int i = 0; i < 3; i++) {
-      p.linear(b * (long) h * w, c0, c0, true); // q, k, v
+      p.add(LINEAR, b * hw, top, top, 1); // q, k, v
     }
-    p.attention(b, (long) h * w, (long) h * w, c0, 1, false);
-    p.linear(b * (long) h * w, c0, c0, true); // out
-    vaeResnet(p, b, c0, c0, h, w, groups);
-    long prev = c0;
+    p.add(ATTENTION, b, hw, hw, top, 1, 0);
+    p.add(LINEAR, b * hw, top, top, 1);
+    resnet(p, b, top, top, h, w, 0, g);
+    long prev = top;
     long sh = h;
     long sw = w;
     for (int i = 0; i < n; i++) {
       long out = ch[n - 1 - i];
-      p.block = at("up " + i, sh, sw);
-      for (int j = 0; j < c.layersPerBlock() + 1; j++) {
-        vaeResnet(p, b, j == 0 ? prev : out, out, sh, sw, groups);
+      p.at("up " + i, sh, sw);
+      for (int j = 0; j <= c.layersPerBlock(); j++) {
+        resnet(p, b, j == 0 ? prev : out, out, sh, sw, 0, g);
       }
       if (i < n - 1) { // nearest 2x, then a 3x3 conv at the new size
         sh *= 2;
         sw *= 2;
-        p.conv(b, out, out, sh, sw, 3, 1, 1);
+        p.add(CONV, b, out, out, sh, sw, 3, 1, 1);
       }
       prev = out;
     }
-    p.block = at("conv_out", sh, sw);
-    p.groupNorm(b, ch[0], sh, sw, groups, true);
-    p.conv(b, ch[0], c.outChannels(), sh, sw, 3, 1, 1);
-    return new LayerPlan(p.ops);
-  }
-
-  /** The autoencoder's Resnet: norm1+SiLU, conv1, norm2+SiLU, conv2, 1x1 shortcut if needed. */
-  private static void vaeResnet(Builder p, long b, long in, long out, long h, long w, long groups) {
-    p.groupNorm(b, in, h, w, groups, true);
-    p.conv(b, in, out, h, w, 3, 1, 1);
-    p.groupNorm(b, out, h, w, groups, true);
-    p.conv(b, out, out, h, w, 3, 1, 1);
-    if (in != out) {
-      p.conv(b, in, out, h, w, 1, 1, 0);
-    }
+    p.at("conv_out", sh, sw);
+    p.add(GROUPNORM, b, ch[0], sh, sw, g, 1);
+    p.add(CONV, b, ch[0], c.outChannels(), sh, sw, 3, 1, 1);
+    return new LayerPlan(List.copyOf(p.ops));
   }
 }

@@ -3,57 +3,44 @@ package dev.stepwise.engine.bench;
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
-/**
- * Resident memory of this process, read from /proc (Linux); -1 elsewhere.
- *
- * <p>The peak of one figure comes from VmHWM, the kernel's high-water mark of VmRSS, reset before
- * the figure by writing 5 to /proc/self/clear_refs (Linux 4.0 and later, see proc(5)). Where that
- * write is refused, a thread samples VmRSS every few milliseconds instead and keeps the highest
- * reading (a peak shorter than the interval can then be missed). Since a reset loses the process's
- * earlier peak, every reading also feeds {@link #processPeak()}.
- */
+/** Resident memory of this process, read from /proc (Linux); -1 elsewhere. */
 public final class Memory {
   private Memory() {}
 
   private static final Path STATUS = Path.of("/proc/self/status");
-  private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
   private static final AtomicLong PROCESS_PEAK = new AtomicLong(-1);
 
   /** VmRSS of this process in bytes, or -1 where there is none. */
   public static long rssBytes() {
-    return note(field("VmRSS:"));
+    return field("VmRSS:");
   }
 
-  /** VmHWM (the highest VmRSS since start or since the last reset) in bytes, or -1. */
+  /** VmHWM, the highest VmRSS since start or since the last reset, in bytes, or -1. */
   public static long hwmBytes() {
-    return note(field("VmHWM:"));
+    return field("VmHWM:");
   }
 
-  /**
-   * The highest resident memory this process is known to have reached: the largest of every reading
-   * taken so far and the current VmHWM (bytes, -1 off Linux).
-   */
+  /** The highest resident memory read so far or now in VmHWM (resets lose none), or -1. */
   public static long processPeak() {
     hwmBytes();
     return PROCESS_PEAK.get();
   }
 
   /**
-   * Resets VmHWM to the current VmRSS (writes 5 to /proc/self/clear_refs); returns false where the
-   * kernel refuses or has no such file. The peak so far is kept in {@link #processPeak()} first.
+   * Resets VmHWM to VmRSS by writing 5 to /proc/self/clear_refs (Linux 4.0 and later, proc(5));
+   * false where that is refused.
    */
   public static boolean resetPeak() {
-    hwmBytes();
+    hwmBytes(); // into processPeak() first
     try {
-      Files.write(CLEAR_REFS, "5".getBytes(StandardCharsets.US_ASCII));
-      return field("VmHWM:") > 0;
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+      return hwmBytes() > 0;
     } catch (IOException | RuntimeException e) {
-      return false; // not Linux, an old kernel, or not permitted
+      return false;
     }
   }
 
@@ -72,16 +59,13 @@ public final class Memory {
     }
   }
 
-  private static long note(long bytes) {
-    PROCESS_PEAK.accumulateAndGet(bytes, Math::max);
-    return bytes;
-  }
-
   private static long field(String name) {
     try {
       for (String line : Files.readAllLines(STATUS)) {
         if (line.startsWith(name)) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+          long bytes = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+          PROCESS_PEAK.accumulateAndGet(bytes, Math::max);
+          return bytes;
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -91,83 +75,39 @@ public final class Memory {
   }
 
   /**
-   * The peak resident memory of one figure: opened before the figure's work, read when it is done.
-   * VmHWM after a reset where the kernel allows it, else the highest of samples every 5 ms.
-   */
-  public static final class Window implements AutoCloseable {
-    /** Windows not yet closed: a nested window's reset must not lose an outer window's peak. */
-    private static final java.util.Set<Window> OPEN =
-        java.util.Collections.synchronizedSet(
-            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
-
-    private final PeakSampler sampler;
-    private final AtomicLong seen = new AtomicLong(-1); // HWM readings taken before later resets
-
-    private Window(boolean sampled) {
-      this.sampler = sampled ? PeakSampler.start() : null;
-    }
-
-    /** Starts a window now: resets VmHWM, or starts sampling where it cannot be reset. */
-    public static Window open() {
-      long hwm = hwmBytes();
-      synchronized (OPEN) {
-        for (Window w : OPEN) {
-          w.seen.accumulateAndGet(hwm, Math::max);
-        }
-      }
-      Window w = new Window(!resetPeak());
-      OPEN.add(w);
-      return w;
-    }
-
-    /** Whether the peak is sampled (the kernel refused the VmHWM reset). */
-    public boolean sampled() {
-      return sampler != null;
-    }
-
-    /** The highest resident memory since {@link #open()}, bytes (-1 off Linux). */
-    public long peak() {
-      return sampler != null ? sampler.peak() : Math.max(seen.get(), hwmBytes());
-    }
-
-    @Override
-    public void close() {
-      OPEN.remove(this);
-      if (sampler != null) {
-        sampler.close();
-      }
-    }
-  }
-
-  /**
-   * Samples VmRSS every few milliseconds on a daemon thread until closed, keeping the highest
-   * reading: the peak of one phase where VmHWM cannot be reset.
+   * The peak resident memory of one figure, from start until read: VmHWM after a reset ({@link
+   * #resetPeak}), or where the kernel refuses that, the highest VmRSS sampled every 5 ms on a
+   * daemon thread. Samplers must not nest: a reset would hide the outer one's peak.
    */
   public static final class PeakSampler implements AutoCloseable {
     private final AtomicLong peak = new AtomicLong(-1);
-    private final Thread thread;
+    private final Thread thread; // null when VmHWM was reset
     private volatile boolean running = true;
 
     private PeakSampler() {
       sample();
       thread =
-          new Thread(
-              () -> {
-                while (running) {
-                  sample();
-                  try {
-                    Thread.sleep(5);
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                }
-              },
-              "stepwise-bench-rss");
-      thread.setDaemon(true);
-      thread.start();
+          resetPeak()
+              ? null
+              : new Thread(
+                  () -> {
+                    while (running) {
+                      sample();
+                      try {
+                        Thread.sleep(5);
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                    }
+                  },
+                  "stepwise-bench-rss");
+      if (thread != null) {
+        thread.setDaemon(true);
+        thread.start();
+      }
     }
 
-    /** Starts sampling now. */
+    /** Starts measuring now. */
     public static PeakSampler start() {
       return new PeakSampler();
     }
@@ -177,8 +117,16 @@ public final class Memory {
       peak.accumulateAndGet(r, Math::max);
     }
 
-    /** The highest reading so far, bytes (-1 off Linux). */
+    /** Whether the peak is sampled (VmHWM could not be reset). */
+    public boolean sampled() {
+      return thread != null;
+    }
+
+    /** The highest resident memory since {@link #start()}, bytes (-1 off Linux). */
     public long peak() {
+      if (thread == null) {
+        return hwmBytes();
+      }
       sample();
       return peak.get();
     }
@@ -186,11 +134,13 @@ public final class Memory {
     @Override
     public void close() {
       running = false;
-      thread.interrupt();
-      try {
-        thread.join(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (thread != null) {
+        thread.interrupt();
+        try {
+          thread.join(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
   }

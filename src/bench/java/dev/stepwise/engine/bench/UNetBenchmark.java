@@ -72,7 +72,7 @@ public final class UNetBenchmark {
    */
   public static Result time(ModelShape shape, Device device, int side, int repeat) {
     UNetConfig config = shape.unet();
-    try (Memory.Window rss = Memory.Window.open();
+    try (Memory.PeakSampler rss = Memory.PeakSampler.start();
         NDManager weights = NDManager.newBaseManager(device)) {
       UNet2DConditionModel unet =
           new UNet2DConditionModel(config, Parameters.random(RandomWeights.seeded(1), weights));

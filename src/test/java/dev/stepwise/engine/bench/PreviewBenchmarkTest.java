@@ -59,10 +59,9 @@ class PreviewBenchmarkTest {
     assertTrue(PreviewBenchmark.sd15Cheap(8, 1).ms() > 0);
     PreviewBenchmark.VaeCosts vae = PreviewBenchmark.sd15Vae(Device.cpu(), 2, 0, 1);
     assertEquals(49_490_199, vae.decoderParameters(), "SD 1.5's decoder with post_quant_conv");
-    assertEquals(83_653_863, vae.allParameters(), "SD 1.5's AutoencoderKL");
     assertTrue(vae.decode().ms() > 0, vae.toString());
     if (vae.rssBefore() > 0) {
-      assertTrue(vae.rssPeak() >= vae.rssBefore() && vae.rssAfter() > 0, vae.toString());
+      assertTrue(vae.rssPeak() >= vae.rssBefore(), vae.toString());
     }
   }
 }
