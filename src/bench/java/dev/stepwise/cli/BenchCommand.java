@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -199,7 +200,7 @@ final class BenchCommand implements Callable<Integer> {
     String cpu = procField("/proc/cpuinfo", "model name");
     String mem = procField("/proc/meminfo", "MemTotal");
     r.put("stepwise_version", Stepwise.version());
-    r.put("time_utc", Instant.now().toString());
+    r.put("time_utc", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     r.put("device", Devices.describe(device));
     r.put("cores", (long) Runtime.getRuntime().availableProcessors());
     r.put("torch_threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
@@ -211,7 +212,7 @@ final class BenchCommand implements Callable<Integer> {
     if (mem != null) {
       r.putMb("memory_total_mb", Long.parseLong(mem.replaceAll("[^0-9]", "")) * 1024);
     }
-    r.println("Stepwise bench: " + r.json().toString().replaceAll("[{}\"]", ""));
+    r.println("Stepwise bench: " + r.json().toString().replaceAll("[{}\"]", "").replace(",", ", "));
   }
 
   /** The value of the first line of {@code file} starting with {@code name}, or null. */

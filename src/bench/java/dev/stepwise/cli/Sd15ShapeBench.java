@@ -70,7 +70,10 @@ final class Sd15ShapeBench {
     r.line(
         "  peak: %.0f GFLOP/s, the best of this UNet's %d distinct conv, linear and attention"
             + " shapes at this size, each alone (fastest of %d samples), by %s",
-        peak, layers.figures().size(), samples, best == null ? "none" : best.describe());
+        peak,
+        plan.distinct().keySet().stream().filter(o -> o.type().counted()).count(),
+        samples,
+        best == null ? "none" : best.describe());
     if (pct > 100) {
       r.println("  WARNING: the step beat the peak, so the peak is wrong (was the machine busy?).");
     }
