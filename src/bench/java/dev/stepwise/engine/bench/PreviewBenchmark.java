@@ -183,14 +183,9 @@ public final class PreviewBenchmark {
       Timing.Figure decode, long decoderParameters, long rssBefore, long rssPeak) {}
 
   /**
-   * Builds the SD 1.5 autoencoder with random weights and times {@code samples} decodes of {@code
-   * side x side} latents after {@code warmups} untimed ones.
+   * Builds the autoencoder of {@code config} with random weights and times {@code samples} decodes
+   * of {@code side x side} latents after {@code warmups} untimed ones.
    */
-  public static VaeCosts sd15Vae(Device device, int side, int warmups, int samples) {
-    return vae(sd15VaeConfig(), device, side, warmups, samples);
-  }
-
-  /** As {@link #sd15Vae} for the autoencoder of {@code config}. */
   public static VaeCosts vae(VaeConfig config, Device device, int side, int warmups, int samples) {
     Memory.trim(); // earlier work's freed blocks would hide this one's growth
     long before = Memory.rssBytes();

@@ -59,14 +59,6 @@ public final class UNetBenchmark {
   }
 
   /**
-   * Builds the SD 1.5 UNet with random weights and times {@code repeat} guided steps at {@code side
-   * x side}.
-   */
-  public static Result sd15(Device device, int side, int repeat) {
-    return time(ModelShape.sd15(), device, side, repeat);
-  }
-
-  /**
    * Builds {@code shape}'s UNet with random weights and times {@code repeat} guided steps at {@code
    * side x side} after one untimed step.
    */

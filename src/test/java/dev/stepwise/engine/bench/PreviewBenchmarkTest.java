@@ -57,7 +57,8 @@ class PreviewBenchmarkTest {
     assertEquals(1_222_531, tiny.parameters(), "TAESD's decoder");
     assertTrue(tiny.full().ms() > 0 && tiny.half().ms() > 0, tiny.toString());
     assertTrue(PreviewBenchmark.sd15Cheap(8, 1).ms() > 0);
-    PreviewBenchmark.VaeCosts vae = PreviewBenchmark.sd15Vae(Device.cpu(), 2, 0, 1);
+    PreviewBenchmark.VaeCosts vae =
+        PreviewBenchmark.vae(PreviewBenchmark.sd15VaeConfig(), Device.cpu(), 2, 0, 1);
     assertEquals(49_490_199, vae.decoderParameters(), "SD 1.5's decoder with post_quant_conv");
     assertTrue(vae.decode().ms() > 0, vae.toString());
     if (vae.rssBefore() > 0) {
