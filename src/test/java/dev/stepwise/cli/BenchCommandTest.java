@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.RandomWeights;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code stepwise bench} on the built-in pack only (no SD 1.5 shape): the preview figures of issue
- * 11 are printed, each a positive finite number. Timings are not checked against targets: this
- * machine's speed varies too much.
+ * 11 are printed, each a positive finite number, and the JSON holds them with the machine's facts.
+ * Timings are not checked against targets: this machine's speed varies too much.
  */
 class BenchCommandTest {
   @TempDir Path dir;
@@ -35,7 +36,7 @@ class BenchCommandTest {
   private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9]+(\\.[0-9]+)?");
 
   @Test
-  void builtInPackPreviewFiguresArePrinted() throws Exception {
+  void builtInPackFiguresArePrintedAndInTheJson() throws Exception {
     Path decoder = smallPreviewDecoder(dir.resolve("decoder"));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -43,11 +44,12 @@ class BenchCommandTest {
         Main.run(
             new String[] {
               "bench",
+              "--json",
               "--model",
               TestPacks.builtIn().toString(),
               "--no-sd15",
               "--repeat",
-              "1",
+              "2",
               "--memory-steps",
               "0",
               "--pack-steps",
@@ -57,12 +59,32 @@ class BenchCommandTest {
             },
             new PrintWriter(out, true),
             new PrintWriter(err, true));
-    String text = out.toString();
+    String text = err.toString(); // with --json, stdout holds only the JSON
     System.out.println(text); // the figures, for the build log
-    assertEquals(0, code, text + err);
-    assertTrue(text.contains("every figure is a median of timed repetitions"), text);
+    assertEquals(0, code, text);
+    assertTrue(text.contains("Every figure: the median of timed runs"), text);
+    JsonObject o = BenchJsonTest.onlyObject(out.toString());
+    for (String key :
+        new String[] {"pack_guided_step_ms", "pack_step_with_cheap_preview_ms", "pack_image_ms"}) {
+      BenchJsonTest.figure(o, key, 2);
+    }
+    BenchJsonTest.figure(o, "pack_first_frame_ms", 3);
+    BenchJsonTest.figure(o, "pack_decode_ms", 3);
+    assertTrue(
+        BenchJsonTest.number(o, "cores") >= 1 && BenchJsonTest.number(o, "ref_conv_gflops") > 0);
+    assertEquals(2, BenchJsonTest.number(o, "opt_repeat"));
+    assertEquals(false, o.get("opt_sd15").getAsBoolean());
+    for (String key : new String[] {"java_version", "stepwise_version", "device", "time_utc"}) {
+      assertTrue(!o.get(key).getAsString().isBlank(), key);
+    }
+    if (o.has("memory_total_mb")) { // Linux
+      assertTrue(
+          BenchJsonTest.number(o, "peak_rss_mb") >= BenchJsonTest.number(o, "pack_peak_rss_mb"));
+      assertTrue(o.has("cpu_model"));
+    }
+    assertTrue(!o.has("commit"), "the build records no commit, so none is guessed");
 
-    double step = number(text, "guided step ([0-9.]+) ms");
+    double step = number(text, "guided step [^:]*: ([0-9.]+) ms");
     assertTrue(step > 0, text);
     double tiny = previewMs(text, "  tiny (" + decoder);
     double half = previewMs(text, "  tiny half, 8x8 pooled -> 64x64 -> smooth 128x128");
@@ -94,7 +116,10 @@ class BenchCommandTest {
             new PrintWriter(new StringWriter(), true));
     assertEquals(0, code);
     for (String option :
-        new String[] {"--[no-]sd15-vae", "--preview-latent", "--preview-decoder", "--pack-steps"}) {
+        new String[] {
+          "--[no-]sd15-vae", "--preview-latent", "--preview-decoder", "--pack-steps", "--json",
+          "--profile", "--checkpoint", "--size", "--steps", "--[no-]pack"
+        }) {
       assertTrue(out.toString().contains(option), out.toString());
     }
   }
@@ -166,22 +191,50 @@ class BenchCommandTest {
       delimiter = '|',
       value = {
         "--repeat|-1|--repeat",
+        "--repeat|0|--repeat",
         "--latents|0|--latents",
         "--latents|-8|--latents",
         "--latents|100000|--latents",
-        "--pack-steps|0|--pack-steps"
+        "--pack-steps|0|--pack-steps",
+        "--memory-steps|-3|--memory-steps",
+        "--preview-latent|-1|--preview-latent",
+        "--size|512|--checkpoint",
+        "--steps|20|--checkpoint",
+        "--checkpoint|no-such-model.safetensors|no-such-model.safetensors",
+        "--model|no-such-pack|no-such-pack"
       })
-  void badOptionsAreOneSentence(String option, String value, String named) {
+  void badOptionsAreOneSentenceAndExitCode2(String option, String value, String named) {
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();
     int code =
         Main.run(
-            new String[] {"bench", "--no-sd15", option, value},
+            new String[] {"bench", "--no-sd15", "--json", option, value},
             new java.io.PrintWriter(out, true),
             new java.io.PrintWriter(err, true));
-    assertEquals(1, code, err.toString());
+    assertEquals(2, code, err.toString());
     assertEquals(1, err.toString().strip().lines().count(), err.toString());
-    assertTrue(err.toString().contains(named) && err.toString().contains(value), err.toString());
+    String line = err.toString().strip();
+    assertTrue(line.startsWith("stepwise: ") && line.endsWith("."), line);
+    assertTrue(line.contains(named) && line.contains(value), line);
     assertEquals("", out.toString(), "refused before any measuring");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {"--size|4|--size", "--size|4096|--size", "--steps|2|--steps"})
+  void badCheckpointOptionsAreOneSentence(String option, String value, String named) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        Main.run(
+            new String[] {"bench", "--checkpoint", TestPacks.tinySd().toString(), option, value},
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+    assertEquals(2, code, err.toString());
+    String line = err.toString().strip();
+    assertEquals(1, line.lines().count(), line);
+    assertTrue(line.contains(named) && line.contains(value) && line.endsWith("."), line);
+    assertEquals("", out.toString());
   }
 }

@@ -12,10 +12,36 @@ public final class Memory {
   private Memory() {}
 
   private static final Path STATUS = Path.of("/proc/self/status");
+  private static final AtomicLong PROCESS_PEAK = new AtomicLong(-1);
 
   /** VmRSS of this process in bytes, or -1 where there is none. */
   public static long rssBytes() {
     return field("VmRSS:");
+  }
+
+  /** VmHWM, the highest VmRSS since start or since the last reset, in bytes, or -1. */
+  public static long hwmBytes() {
+    return field("VmHWM:");
+  }
+
+  /** The highest resident memory read so far or now in VmHWM (resets lose none), or -1. */
+  public static long processPeak() {
+    hwmBytes();
+    return PROCESS_PEAK.get();
+  }
+
+  /**
+   * Resets VmHWM to VmRSS by writing 5 to /proc/self/clear_refs (Linux 4.0 and later, proc(5));
+   * false where that is refused.
+   */
+  public static boolean resetPeak() {
+    hwmBytes(); // into processPeak() first
+    try {
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+      return hwmBytes() > 0;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /**
@@ -37,7 +63,9 @@ public final class Memory {
     try {
       for (String line : Files.readAllLines(STATUS)) {
         if (line.startsWith(name)) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+          long bytes = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+          PROCESS_PEAK.accumulateAndGet(bytes, Math::max);
+          return bytes;
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -47,34 +75,39 @@ public final class Memory {
   }
 
   /**
-   * Samples VmRSS every few milliseconds on a daemon thread until closed, keeping the highest
-   * reading: the peak of one phase, which VmHWM (the whole process's peak) cannot give.
+   * The peak resident memory of one figure, from start until read: VmHWM after a reset ({@link
+   * #resetPeak}), or where the kernel refuses that, the highest VmRSS sampled every 5 ms on a
+   * daemon thread. Samplers must not nest: a reset would hide the outer one's peak.
    */
   public static final class PeakSampler implements AutoCloseable {
     private final AtomicLong peak = new AtomicLong(-1);
-    private final Thread thread;
+    private final Thread thread; // null when VmHWM was reset
     private volatile boolean running = true;
 
     private PeakSampler() {
       sample();
       thread =
-          new Thread(
-              () -> {
-                while (running) {
-                  sample();
-                  try {
-                    Thread.sleep(5);
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                }
-              },
-              "stepwise-bench-rss");
-      thread.setDaemon(true);
-      thread.start();
+          resetPeak()
+              ? null
+              : new Thread(
+                  () -> {
+                    while (running) {
+                      sample();
+                      try {
+                        Thread.sleep(5);
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                    }
+                  },
+                  "stepwise-bench-rss");
+      if (thread != null) {
+        thread.setDaemon(true);
+        thread.start();
+      }
     }
 
-    /** Starts sampling now. */
+    /** Starts measuring now. */
     public static PeakSampler start() {
       return new PeakSampler();
     }
@@ -84,8 +117,16 @@ public final class Memory {
       peak.accumulateAndGet(r, Math::max);
     }
 
-    /** The highest reading so far, bytes (-1 off Linux). */
+    /** Whether the peak is sampled (VmHWM could not be reset). */
+    public boolean sampled() {
+      return thread != null;
+    }
+
+    /** The highest resident memory since {@link #start()}, bytes (-1 off Linux). */
     public long peak() {
+      if (thread == null) {
+        return hwmBytes();
+      }
       sample();
       return peak.get();
     }
@@ -93,11 +134,13 @@ public final class Memory {
     @Override
     public void close() {
       running = false;
-      thread.interrupt();
-      try {
-        thread.join(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (thread != null) {
+        thread.interrupt();
+        try {
+          thread.join(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
   }

@@ -172,72 +172,47 @@ public final class PreviewBenchmark {
   }
 
   /**
-   * The full SD 1.5 autoencoder decode of one frame, with memory.
+   * The full autoencoder decode of one frame (decode, clamp, RGB bytes), with memory.
    *
-   * @param decode one frame: decode, clamp, RGB bytes
    * @param decoderParameters parameters of the decoder half (post_quant_conv and decoder.*)
-   * @param allParameters parameters built, the encoder included (AutoencoderKL builds both halves)
-   * @param rssBefore resident memory before the weights were built, bytes (-1 off Linux)
-   * @param rssPeak the highest resident memory sampled while building and decoding
-   * @param rssAfter resident memory after the weights and arrays were freed
-   * @param trimmed whether the C heap's free memory was handed back before both readings
+   * @param rssBefore resident memory before the weights were built, bytes (-1 off Linux), after
+   *     handing the C heap's free memory back
+   * @param rssPeak the peak resident memory while building and decoding
    */
   public record VaeCosts(
-      Timing.Figure decode,
-      long decoderParameters,
-      long allParameters,
-      long rssBefore,
-      long rssPeak,
-      long rssAfter,
-      boolean trimmed) {}
+      Timing.Figure decode, long decoderParameters, long rssBefore, long rssPeak) {}
 
   /**
-   * Builds the SD 1.5 autoencoder with random weights and times {@code samples} decodes of {@code
-   * side x side} latents after {@code warmups} untimed ones (each takes seconds to tens of seconds
-   * on a CPU, and a few GB).
+   * Builds the autoencoder of {@code config} with random weights and times {@code samples} decodes
+   * of {@code side x side} latents after {@code warmups} untimed ones.
    */
-  public static VaeCosts sd15Vae(Device device, int side, int warmups, int samples) {
-    VaeConfig config = sd15VaeConfig();
-    boolean trimmed = Memory.trim(); // earlier work's freed blocks would hide this one's growth
+  public static VaeCosts vae(VaeConfig config, Device device, int side, int warmups, int samples) {
+    Memory.trim(); // earlier work's freed blocks would hide this one's growth
     long before = Memory.rssBytes();
-    Timing.Figure decode;
     RandomWeights random = RandomWeights.seeded(1);
-    try (Memory.PeakSampler peak = Memory.PeakSampler.start()) {
-      try (NDManager weights = NDManager.newBaseManager(device)) {
-        AutoencoderKL vae = new AutoencoderKL(config, Parameters.random(random, weights));
-        Latents z =
-            Latents.initialNoise(
-                new SeedNoise(7), config.latentChannels(), side, side); // [1, 4, side, side]
-        int out = side * config.downscale();
-        decode =
-            Timing.fixed(
-                () -> {
-                  try (NDManager job = weights.newSubManager()) {
-                    NDArray x =
-                        job.create(
-                            z.data(),
-                            new Shape(1, config.latentChannels(), side, side)); // [1, 4, h, w]
-                    x = x.div(config.scalingFactor()); // [1, 4, h, w]
-                    NDArray y = vae.decode(x); // [1, 3, H, W] in about [-1, 1]
-                    y = y.div(2).add(0.5f).clip(0f, 1f); // [1, 3, H, W] in [0, 1]
-                    RgbImage.fromChw(y.toType(DataType.FLOAT32, false).toFloatArray(), out, out);
-                  }
-                },
-                warmups,
-                samples);
-      }
-      trimmed &= Memory.trim();
-      long after = Memory.rssBytes();
+    int c = config.latentChannels();
+    int out = side * config.downscale();
+    float[] z = Latents.initialNoise(new SeedNoise(7), c, side, side).data(); // [1, c, h, w]
+    try (Memory.PeakSampler peak = Memory.PeakSampler.start();
+        NDManager weights = NDManager.newBaseManager(device)) {
+      AutoencoderKL vae = new AutoencoderKL(config, Parameters.random(random, weights));
+      Runnable call =
+          () -> {
+            try (NDManager job = weights.newSubManager()) {
+              NDArray x = job.create(z, new Shape(1, c, side, side)); // [1, c, h, w]
+              NDArray y = vae.decode(x.div(config.scalingFactor())); // [1, 3, H, W] about [-1, 1]
+              y = y.div(2).add(0.5f).clip(0f, 1f); // [1, 3, H, W] in [0, 1]
+              RgbImage.fromChw(y.toType(DataType.FLOAT32, false).toFloatArray(), out, out);
+            }
+          };
+      Timing.Figure decode = Timing.fixed(call, warmups, samples);
       long decoderParams = 0;
-      long all = 0;
       for (Map.Entry<String, long[]> e : random.requested().entrySet()) {
-        long n = new Shape(e.getValue()).size();
-        all += n;
         if (e.getKey().startsWith("decoder.") || e.getKey().startsWith("post_quant_conv.")) {
-          decoderParams += n;
+          decoderParams += new Shape(e.getValue()).size();
         }
       }
-      return new VaeCosts(decode, decoderParams, all, before, peak.peak(), after, trimmed);
+      return new VaeCosts(decode, decoderParams, before, peak.peak());
     }
   }
 }

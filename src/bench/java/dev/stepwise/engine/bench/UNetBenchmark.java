@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Times the Stable Diffusion 1.5 UNet shape (random weights, 859,520,964 parameters) on a guided
@@ -28,11 +27,24 @@ public final class UNetBenchmark {
   /**
    * Result of one measurement.
    *
-   * @param msPerStep median wall time of one guided step
+   * @param step the guided step's figure (median, min, max of the timed steps; one untimed warm-up
+   *     step first)
    * @param gflopPerStep floating-point work of that step, 2 FLOP per multiply-add, counted by the
    *     network's own convolution, linear and attention calls
+   * @param peakRss the highest resident memory while the weights were built and the steps ran,
+   *     bytes (-1 off Linux)
    */
-  public record Result(double msPerStep, double gflopPerStep) {}
+  public record Result(Timing.Figure step, double gflopPerStep, long peakRss) {
+    /** The median step, ms. */
+    public double msPerStep() {
+      return step.ms();
+    }
+
+    /** The achieved rate at the median step, GFLOP/s. */
+    public double gflops() {
+      return gflopPerStep / (step.ms() / 1000);
+    }
+  }
 
   /** The SD 1.5 UNet config.json (diffusers' runwayml/stable-diffusion-v1-5 values). */
   public static UNetConfig sd15Config() {
@@ -47,21 +59,23 @@ public final class UNetBenchmark {
   }
 
   /**
-   * Builds the SD 1.5 UNet with random weights and times {@code repeat} guided steps at {@code side
-   * x side}.
+   * Builds {@code shape}'s UNet with random weights and times {@code repeat} guided steps at {@code
+   * side x side} after one untimed step.
    */
-  public static Result sd15(Device device, int side, int repeat) {
-    UNetConfig config = sd15Config();
-    try (NDManager weights = NDManager.newBaseManager(device)) {
+  public static Result time(ModelShape shape, Device device, int side, int repeat) {
+    UNetConfig config = shape.unet();
+    try (Memory.PeakSampler rss = Memory.PeakSampler.start();
+        NDManager weights = NDManager.newBaseManager(device)) {
       UNet2DConditionModel unet =
           new UNet2DConditionModel(config, Parameters.random(RandomWeights.seeded(1), weights));
-      return time(unet, weights, side, 77, config.crossAttentionDim(), repeat);
+      Result r = time(unet, weights, side, shape.tokens(), config.crossAttentionDim(), repeat);
+      return new Result(r.step(), r.gflopPerStep(), rss.peak());
     }
   }
 
   /**
    * Times guided steps of {@code unet} at a {@code side x side} latent with a context of {@code
-   * tokens x dim}.
+   * tokens x dim}: one untimed warm-up step, then {@code repeat} timed ones.
    */
   public static Result time(
       UNet2DConditionModel unet, NDManager weights, int side, int tokens, int dim, int repeat) {
@@ -69,7 +83,8 @@ public final class UNetBenchmark {
     long flops = 0;
     try (NDManager job = weights.newSubManager()) {
       NDArray ctx = job.randomNormal(new Shape(2, tokens, dim)); // [2, L, D]
-      NDArray x = job.randomNormal(new Shape(2, 4, side, side)); // [2, 4, h, w]
+      NDArray x =
+          job.randomNormal(new Shape(2, unet.config().inChannels(), side, side)); // [2, Cin, h, w]
       NDArray t = job.full(new Shape(2), 500f); // [2]
       for (int i = -1; i < ms.length; i++) { // i = -1 warms up
         try (NDManager step = job.newSubManager()) {
@@ -77,7 +92,7 @@ public final class UNetBenchmark {
           xs.attach(step);
           FlopCounter.start();
           long t0 = System.nanoTime();
-          NDArray out = unet.forward(xs, t, ctx); // [2, 4, h, w]
+          NDArray out = unet.forward(xs, t, ctx); // [2, Cout, h, w]
           out.toFloatArray();
           long elapsed = System.nanoTime() - t0;
           flops = FlopCounter.stop();
@@ -87,7 +102,6 @@ public final class UNetBenchmark {
         }
       }
     }
-    Arrays.sort(ms);
-    return new Result(ms[ms.length / 2], flops / 1e9);
+    return new Result(Timing.Figure.of(ms, 1, 1), flops / 1e9, -1);
   }
 }

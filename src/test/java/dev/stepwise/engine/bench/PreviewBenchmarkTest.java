@@ -28,6 +28,7 @@ class PreviewBenchmarkTest {
     Timing.Figure c = Timing.calibrated(() -> Math.sqrt(calls[0]++), 3, 1);
     assertTrue(c.callsPerSample() > 1 && c.ms() >= 0 && Double.isFinite(c.ms()), c.toString());
     assertTrue(c.describe().startsWith("median of 3 x "), c.describe());
+    assertTrue(c.min() <= c.ms() && c.ms() <= c.max(), c.toString());
   }
 
   @Test
@@ -56,12 +57,12 @@ class PreviewBenchmarkTest {
     assertEquals(1_222_531, tiny.parameters(), "TAESD's decoder");
     assertTrue(tiny.full().ms() > 0 && tiny.half().ms() > 0, tiny.toString());
     assertTrue(PreviewBenchmark.sd15Cheap(8, 1).ms() > 0);
-    PreviewBenchmark.VaeCosts vae = PreviewBenchmark.sd15Vae(Device.cpu(), 2, 0, 1);
+    PreviewBenchmark.VaeCosts vae =
+        PreviewBenchmark.vae(PreviewBenchmark.sd15VaeConfig(), Device.cpu(), 2, 0, 1);
     assertEquals(49_490_199, vae.decoderParameters(), "SD 1.5's decoder with post_quant_conv");
-    assertEquals(83_653_863, vae.allParameters(), "SD 1.5's AutoencoderKL");
     assertTrue(vae.decode().ms() > 0, vae.toString());
     if (vae.rssBefore() > 0) {
-      assertTrue(vae.rssPeak() >= vae.rssBefore() && vae.rssAfter() > 0, vae.toString());
+      assertTrue(vae.rssPeak() >= vae.rssBefore(), vae.toString());
     }
   }
 }
