@@ -10,19 +10,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.stepwise.engine.bench.UNetBenchmark;
-import dev.stepwise.engine.clip.ClipTextConfig;
-import dev.stepwise.engine.clip.ClipTextModel;
-import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.RandomWeights;
 import dev.stepwise.engine.pack.CheckpointOptions;
 import dev.stepwise.engine.pack.LdmTestCheckpoints;
 import dev.stepwise.engine.pack.LdmTestCheckpoints.Tensor;
 import dev.stepwise.engine.pack.ModelPack;
-import dev.stepwise.engine.unet.UNet2DConditionModel;
-import dev.stepwise.engine.vae.AutoencoderKL;
-import dev.stepwise.engine.vae.VaeConfig;
 import dev.stepwise.engine.weights.HalfFloats;
 import dev.stepwise.engine.weights.TensorSource;
 import java.nio.file.Files;
@@ -217,40 +210,13 @@ class SingleFileCheckpointTest {
     samePixelsAsFolder(TestPacks.tinySd2(), true);
   }
 
-  private static Map<String, Tensor> shapes(RandomWeights w) {
-    Map<String, Tensor> out = new TreeMap<>();
-    w.requested().forEach((k, s) -> out.put(k, new Tensor(s, null)));
-    return out;
-  }
-
   @Test
   void sd15ShapedSparseCheckpointHasTheDiffusersParameterCounts() throws Exception {
-    RandomWeights unet = RandomWeights.shapesOnly();
-    RandomWeights vae = RandomWeights.shapesOnly();
-    RandomWeights clip = RandomWeights.shapesOnly();
-    JsonObject vaeJson =
-        JsonParser.parseString(
-                "{\"block_out_channels\": [128, 256, 512, 512], \"layers_per_block\": 2,"
-                    + " \"down_block_types\": [\"DownEncoderBlock2D\", \"DownEncoderBlock2D\","
-                    + " \"DownEncoderBlock2D\", \"DownEncoderBlock2D\"], \"up_block_types\":"
-                    + " [\"UpDecoderBlock2D\", \"UpDecoderBlock2D\", \"UpDecoderBlock2D\","
-                    + " \"UpDecoderBlock2D\"]}")
-            .getAsJsonObject();
-    JsonObject clipJson =
-        JsonParser.parseString(
-                "{\"vocab_size\": 49408, \"hidden_size\": 768, \"intermediate_size\": 3072,"
-                    + " \"num_hidden_layers\": 12, \"num_attention_heads\": 12}")
-            .getAsJsonObject();
-    try (NDManager m = NDManager.newBaseManager()) {
-      new UNet2DConditionModel(UNetBenchmark.sd15Config(), Parameters.random(unet, m));
-      new AutoencoderKL(VaeConfig.fromJson(vaeJson), Parameters.random(vae, m));
-      new ClipTextModel(ClipTextConfig.fromJson(clipJson), Parameters.random(clip, m));
-    }
-    JsonObject unetJson = JsonParser.parseString("{\"layers_per_block\": 2}").getAsJsonObject();
-    Map<String, Tensor> ldm =
-        LdmTestCheckpoints.toLdm(shapes(unet), unetJson, shapes(vae), 4, shapes(clip), false);
     Path file = tmp.resolve("sd15-random.safetensors");
-    LdmTestCheckpoints.writeSparse(ldm, file);
+    Map<String, RandomWeights> shapes = Sd15Checkpoint.write(file);
+    RandomWeights unet = shapes.get("unet");
+    RandomWeights vae = shapes.get("vae");
+    RandomWeights clip = shapes.get("text");
     assertTrue(Files.size(file) > 2_000_000_000L); // fp16: about 2.1 GB, nearly all of it holes
     try (ModelPack p = ModelPack.open(file)) {
       assertEquals(859_520_964L, count(p.unetWeights()));
