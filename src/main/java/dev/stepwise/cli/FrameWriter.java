@@ -15,6 +15,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -99,16 +100,18 @@ final class FrameWriter implements GenerationListener {
       return;
     }
     RgbImage rgb = img.image();
+    Map<String, String> parameters = new LinkedHashMap<>(img.parameters());
+    parameters.putAll(cmd.inputKeys); // Init image, Mask image: the library's copies
     Recipe recipe =
         Recipe.made(
             job.request().settings(),
             img.seed(),
-            rgb.width(),
-            rgb.height(),
+            img.recipeWidth(),
+            img.recipeHeight(),
             img.duration().toMillis(),
             model == null ? null : model.name(),
             model == null ? null : model.hash(),
-            img.parameters());
+            parameters);
     try {
       String what;
       Path file;

@@ -264,7 +264,13 @@ public final class Pipeline {
         }
         GeneratedImage g =
             new GeneratedImage(
-                i, seed, image, Duration.ofNanos(System.nanoTime() - imageStart), parameters);
+                i,
+                seed,
+                image,
+                Duration.ofNanos(System.nanoTime() - imageStart),
+                parameters,
+                request.settings().width(),
+                request.settings().height());
         images.add(g);
         StepLoop.safe(() -> listener.image(g));
       }
