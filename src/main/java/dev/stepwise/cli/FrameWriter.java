@@ -89,6 +89,9 @@ final class FrameWriter implements GenerationListener {
     return Interrupt.EXIT_CODE;
   }
 
+  /** The steps each image runs, as the engine's events count them. */
+  private volatile int stepsPerImage;
+
   @Override
   public void started(ModelInfo info) {
     model = info;
@@ -153,7 +156,7 @@ final class FrameWriter implements GenerationListener {
       bar.file(
           img.index() + 1,
           batch,
-          job.request().settings().steps(),
+          stepsPerImage, // the steps that ran (img2img runs fewer than --steps; 0 at strength 0)
           file.toAbsolutePath().toString(),
           img.seed(),
           rgb.width(),
@@ -198,6 +201,7 @@ final class FrameWriter implements GenerationListener {
 
   @Override
   public void step(StepEvent e) {
+    stepsPerImage = e.totalSteps();
     bar.step(
         e.imageIndex() + 1,
         batch,
