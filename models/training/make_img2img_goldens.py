@@ -2,9 +2,9 @@
 
 Usage: /usr/bin/python3 models/training/make_img2img_goldens.py [--out REPO_ROOT]
 
-Contract: docs/goldens.md, section "Img2img and inpainting". Every run uses the committed tiny-sd
-pack (models/training/make_goldens.py), the init image and mask below (closed forms the Java test
-rebuilds), and the initial noise torch.randn([1, 4, 8, 8], generator=manual_seed(seed)), which the
+Contract: docs/goldens.md, section "Img2img and inpainting". Every run uses a committed tiny pack
+(models/training/make_goldens.py), the init image and mask below (closed forms the Java test
+rebuilds), and the initial noise torch.randn([1, 4, h, w], generator=manual_seed(seed)), which the
 engine's SeedNoise reproduces from the same seed. The inpainting run's 9-channel UNet holds no
 weights file: parameter k (state_dict order) is torch.randn([numel], generator=manual_seed(seed +
 k)) / sqrt(fan_in), as the preview-decoder goldens do, and the metadata lists [key, shape, scale].
@@ -32,12 +32,13 @@ SIZE = 32  # tiny-sd: f = 4, latents 8 x 8
 PROMPT, NEGATIVE, GUIDANCE = "a red heart emoji", "", 3.0
 MASK_BOX = (8, 4, 24, 20)  # x0, y0, x1, y1 in pixels: latent-aligned, white = repaint
 
-# name -> (sampler, steps, strength, seed, masked, inpainting UNet)
+# name -> (pack, sampler, steps, strength, seed, masked, inpainting UNet)
 RUNS = {
-    "ddim": ("ddim", 10, 0.6, 11, False, False),
-    "euler": ("euler", 10, 0.6, 12, False, False),
-    "masked": ("ddim", 10, 0.8, 13, True, False),
-    "inpaint": ("ddim", 10, 1.0, 14, True, True),
+    "ddim": ("tiny-sd", "ddim", 10, 0.6, 11, False, False),
+    "euler": ("tiny-sd", "euler", 10, 0.6, 12, False, False),
+    "masked": ("tiny-sd", "ddim", 10, 0.8, 13, True, False),
+    "inpaint": ("tiny-sd", "ddim", 10, 1.0, 14, True, True),
+    "sd2": ("tiny-sd2", "ddim", 10, 0.6, 15, False, False),  # v-prediction, trailing spacing
 }
 
 INPAINT_UNET = {
@@ -76,27 +77,34 @@ def latent_keep(mask, f):
     return torch.from_numpy(1 - repaint)[None, None]  # [1, 1, h, w]
 
 
-@torch.no_grad()
-def goldens(root):
-    models = pack.load_pack(os.path.join(root, "src", "test", "resources", "packs", "tiny-sd"))
-    vae, text, tok = models["vae"], models["text_encoder"], models["tokenizer"]
-    sched_cfg = models["scheduler"].config
+def load(root, name):
+    """A committed pack and its guided context [2, L, D] for PROMPT and NEGATIVE."""
+    models = pack.load_pack(os.path.join(root, "src", "test", "resources", "packs", name))
+    text, tok = models["text_encoder"], models["tokenizer"]
     _, cond = encode_prompts(text, tok, [PROMPT])  # [1, L, D]
     _, uncond = encode_prompts(text, tok, [NEGATIVE])  # [1, L, D]
-    context = torch.cat([uncond, cond])  # [2, L, D]
+    return models, torch.cat([uncond, cond])  # [2, L, D]
+
+
+@torch.no_grad()
+def goldens(root):
+    packs = {name: load(root, name) for name in ("tiny-sd", "tiny-sd2")}
     image = signed(init_image())  # [1, 3, H, W]
     mask = mask_image()
-    f = SIZE // 8
     inpaint_unet = tiny_vae.seeded_weights(config.build_unet(INPAINT_UNET), INPAINT_SEED).eval()
     tensors = {}
-    meta = {"torch": torch.__version__, "pack": "tiny-sd", "prompt": PROMPT,
+    meta = {"torch": torch.__version__, "prompt": PROMPT,
             "negative": NEGATIVE, "guidance": str(GUIDANCE),
             "mask_box": json.dumps(MASK_BOX),
             "inpaint.config": json.dumps(config.unet_json(INPAINT_UNET), sort_keys=True),
             "inpaint.seed": str(INPAINT_SEED),
             "inpaint.weights": json.dumps(make_tiny_goldens.weight_list(inpaint_unet))}
-    for name, (sampler, steps, strength, seed, masked, inpainting) in RUNS.items():
-        noise = torch.randn([1, 4, 8, 8], generator=torch.Generator().manual_seed(seed))
+    for name, (pack_name, sampler, steps, strength, seed, masked, inpainting) in RUNS.items():
+        models, context = packs[pack_name]
+        vae, sched_cfg = models["vae"], models["scheduler"].config
+        f = 2 ** (len(vae.config["block_out_channels"]) - 1)
+        noise = torch.randn([1, 4, SIZE // f, SIZE // f],
+                            generator=torch.Generator().manual_seed(seed))
         unet = inpaint_unet if inpainting else models["unet"]
         keep = latent_keep(mask, f) if masked and not inpainting else None
         extra = None
@@ -108,8 +116,9 @@ def goldens(root):
         for key in ("timesteps", "start", "latents"):
             tensors[name + "." + key] = run[key].float().contiguous()
         tensors[name + ".image"] = run["image"].half().contiguous()  # [1, 3, H, W], F16
-        meta[name] = json.dumps({"sampler": sampler, "steps": steps, "strength": strength,
-                                 "seed": seed, "masked": masked, "inpainting": inpainting})
+        meta[name] = json.dumps({"pack": pack_name, "sampler": sampler, "steps": steps,
+                                 "strength": strength, "seed": seed, "masked": masked,
+                                 "inpainting": inpainting})
     return tensors, meta
 
 

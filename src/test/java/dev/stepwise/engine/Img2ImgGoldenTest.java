@@ -28,9 +28,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Img2img, masked inpainting and a 9-channel inpainting UNet against the project's PyTorch
  * reference (models/training/stepwise_train/img2img.py; goldens from make_img2img_goldens.py,
- * docs/goldens.md): the same tiny-sd pack, init image, mask and seed give the same first noised
- * latents, timesteps, final latents and image. Tolerances as the other goldens: latents max|java -
- * torch| / max|torch| <= 1e-3, pixels within 2/255; outside a mask (blur 0) the init image exactly.
+ * docs/goldens.md): the same tiny pack (tiny-sd2: v-prediction, trailing spacing), init image, mask
+ * and seed give the same first noised latents, timesteps, final latents and image. Tolerances as
+ * the other goldens: latents max|java - torch| / max|torch| <= 1e-3, pixels within 2/255; outside a
+ * mask (blur 0) the init image exactly.
  */
 class Img2ImgGoldenTest {
   static final Path FILE = TestPacks.GOLDEN.resolve("img2img.safetensors");
@@ -102,13 +103,15 @@ class Img2ImgGoldenTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ddim", "euler", "masked", "inpaint"})
+  @ValueSource(strings = {"ddim", "euler", "masked", "inpaint", "sd2"})
   void runMatchesPyTorch(String name) throws IOException {
     try (SafetensorsFile g = SafetensorsFile.open(FILE)) {
       JsonObject run = JsonParser.parseString(g.metadata().get(name)).getAsJsonObject();
       boolean masked = run.get("masked").getAsBoolean();
       boolean inpainting = run.get("inpainting").getAsBoolean();
-      Path pack = inpainting ? inpaintingPack(tmp, g) : TestPacks.tinySd();
+      Path pack =
+          inpainting ? inpaintingPack(tmp, g) : TestPacks.byName(run.get("pack").getAsString());
+      long[] latent = g.shape(name + ".start"); // [1, 4, h, w]
       int[] box = box(g);
       RgbImage init = initImage();
       GenerationRequest r =
@@ -130,7 +133,9 @@ class Img2ImgGoldenTest {
         assertEquals(inpainting, model.isInpainting());
         // The first state: q(x_t | x_0) at the strength's first step with the seed's noise.
         PictureStart picture = PictureStart.prepare(model, r);
-        Latents noise = Latents.initialNoise(new SeedNoise(r.settings().seed()), 4, 8, 8);
+        Latents noise =
+            Latents.initialNoise(
+                new SeedNoise(r.settings().seed()), 4, (int) latent[2], (int) latent[3]);
         SamplingRun start =
             SamplingRun.start(
                 model.schedule(),
