@@ -1,5 +1,7 @@
 package dev.stepwise.engine.image;
 
+import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.RgbImage;
 import dev.stepwise.recipe.ResizeMode;
 
 /**
@@ -11,6 +13,25 @@ import dev.stepwise.recipe.ResizeMode;
  */
 public final class Fitting {
   private Fitting() {}
+
+  /**
+   * A plain enlargement, no diffusion (the upscale-only action): Pillow's Lanczos to {@code
+   * int(side x scale)}, as A1111's "Lanczos" upscaler (modules/upscaler.py UpscalerLanczos).
+   *
+   * @throws EngineException when the scale is not between 1 and 4
+   */
+  public static RgbImage lanczos(RgbImage image, double scale) {
+    if (!(scale >= 1 && scale <= 4)) {
+      throw new EngineException("The upscale must be between 1 and 4, got " + scale + ".");
+    }
+    int w = (int) (image.width() * scale);
+    int h = (int) (image.height() * scale);
+    return new RgbImage(
+        w,
+        h,
+        PilResample.resize(
+            image.rgb(), image.width(), image.height(), 3, w, h, PilResample.Filter.LANCZOS));
+  }
 
   /**
    * {@code px} ([h, w, channels]) brought to {@code outW x outH}.

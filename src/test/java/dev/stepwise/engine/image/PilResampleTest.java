@@ -86,6 +86,17 @@ class PilResampleTest {
   }
 
   @Test
+  void theUpscaleOnlyActionIsLanczosToTheScaledSize() {
+    byte[] src = source(13, 9, 3);
+    dev.stepwise.engine.RgbImage big =
+        Fitting.lanczos(new dev.stepwise.engine.RgbImage(13, 9, src), 2.5);
+    assertEquals(32, big.width()); // int(13 x 2.5)
+    assertEquals(22, big.height());
+    assertArrayEquals(
+        PilResample.resize(src, 13, 9, 3, 32, 22, PilResample.Filter.LANCZOS), big.rgb());
+  }
+
+  @Test
   void theSameSizeIsACopy() {
     byte[] src = source(7, 5, 3);
     byte[] out = PilResample.resize(src, 7, 5, 3, 7, 5, PilResample.Filter.LANCZOS);
