@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
  * The pictures runs started from (init images, masks), kept in the library's metadata folder as
  * {@code .stepwise/inputs/<hash>.png}, so that a recipe that names one by its hash ({@code Init
  * image}, {@code Mask image}) can be reused later. The hash is the first 16 hex digits of the
- * SHA-256 of the PNG Stepwise writes for the pixels (no text chunks, so the same pixels always give
- * the same file); a picture already kept is not written again. Hidden folders are never scanned, so
- * these are not library images.
+ * SHA-256 of the pixels: width and height as 4 big-endian bytes each, then the RGB bytes (so it
+ * does not depend on how a PNG encoder compresses them); a picture already kept is not written
+ * again. Hidden folders are never scanned, so these are not library images.
  */
 public final class LibraryInputs {
   /** The folder inside {@link Library#META_FOLDER}. */
@@ -29,15 +29,13 @@ public final class LibraryInputs {
 
   private LibraryInputs() {}
 
-  /** The hash of RGB pixels as {@link #keep} names their file. */
+  /** The hash of RGB pixels ([H, W, 3]) as {@link #keep} names their file. */
   public static String hash(int width, int height, byte[] rgb) {
-    return hashOf(PngImage.encode(width, height, rgb, Map.of()));
-  }
-
-  private static String hashOf(byte[] png) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(png);
-      return HexFormat.of().formatHex(d, 0, 8);
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(java.nio.ByteBuffer.allocate(8).putInt(width).putInt(height).array());
+      md.update(rgb);
+      return HexFormat.of().formatHex(md.digest(), 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("Every Java runtime has SHA-256.", e);
     }
@@ -49,13 +47,12 @@ public final class LibraryInputs {
    * @throws MetadataException when it cannot be written
    */
   static String keep(Path meta, int width, int height, byte[] rgb) {
-    byte[] png = PngImage.encode(width, height, rgb, Map.of());
-    String hash = hashOf(png);
+    String hash = hash(width, height, rgb);
     Path file = meta.resolve(FOLDER).resolve(hash + ".png");
     try {
       if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
         Files.createDirectories(file.getParent());
-        AtomicWrite.writeBytes(file, png);
+        AtomicWrite.writeBytes(file, PngImage.encode(width, height, rgb, Map.of()));
       }
       return hash;
     } catch (IOException | RuntimeException e) {

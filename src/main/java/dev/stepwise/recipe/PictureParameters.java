@@ -11,8 +11,8 @@ import java.util.Map;
  * for fill and latent noise; StableDiffusionProcessingTxt2Img: {@code Hires upscale}, {@code Hires
  * steps} only when set, {@code Hires upscaler}), plus Stepwise's own {@code Resize mode} (A1111's
  * label), {@code Outpaint} and the library copies of the pictures ({@code Init image}, {@code Mask
- * image}: the first 16 hex digits of the SHA-256 of the PNG the library keeps). Reading them back
- * accepts A1111's spellings.
+ * image}: the first 16 hex digits of the SHA-256 of the pixels, the name of the PNG the library
+ * keeps). Reading them back accepts A1111's spellings.
  */
 public final class PictureParameters {
   private PictureParameters() {}
