@@ -15,6 +15,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -88,6 +89,9 @@ final class FrameWriter implements GenerationListener {
     return Interrupt.EXIT_CODE;
   }
 
+  /** The steps each image runs, as the engine's events count them. */
+  private volatile int stepsPerImage;
+
   @Override
   public void started(ModelInfo info) {
     model = info;
@@ -99,16 +103,18 @@ final class FrameWriter implements GenerationListener {
       return;
     }
     RgbImage rgb = img.image();
+    Map<String, String> parameters = new LinkedHashMap<>(img.parameters());
+    parameters.putAll(cmd.inputKeys); // Init image, Mask image: the library's copies
     Recipe recipe =
         Recipe.made(
             job.request().settings(),
             img.seed(),
-            rgb.width(),
-            rgb.height(),
+            img.recipeWidth(),
+            img.recipeHeight(),
             img.duration().toMillis(),
             model == null ? null : model.name(),
             model == null ? null : model.hash(),
-            img.parameters());
+            parameters);
     try {
       String what;
       Path file;
@@ -150,7 +156,7 @@ final class FrameWriter implements GenerationListener {
       bar.file(
           img.index() + 1,
           batch,
-          job.request().settings().steps(),
+          stepsPerImage, // the steps that ran (img2img runs fewer than --steps; 0 at strength 0)
           file.toAbsolutePath().toString(),
           img.seed(),
           rgb.width(),
@@ -195,6 +201,7 @@ final class FrameWriter implements GenerationListener {
 
   @Override
   public void step(StepEvent e) {
+    stepsPerImage = e.totalSteps();
     bar.step(
         e.imageIndex() + 1,
         batch,

@@ -18,9 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,7 +39,7 @@ import picocli.CommandLine.Spec;
             + " --out) as each is finished; progress goes to stderr.",
     footer = {
       "  stepwise generate --prompt \"a red heart emoji\" --seed 42 --out heart.png",
-      "  stepwise generate --prompt \"a cat\" --batch 4 --sampler euler_a --karras",
+      "  stepwise generate --prompt \"a cat\" --init-image cat.png --strength 0.6",
       "  stepwise generate --prompt \"a cat\" --batch 2 --json -q | jq -r '.files[].file'"
     })
 final class GenerateCommand implements Callable<Integer> {
@@ -45,6 +47,11 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Option(names = "--prompt", required = true, description = "The prompt (\"\" for unconditional).")
   String prompt;
+
+  @Mixin ImageInputOptions picture;
+
+  /** The recipe keys naming the init image and mask (their library copies), once known. */
+  Map<String, String> inputKeys = Map.of();
 
   @Option(names = "--negative", defaultValue = "", description = "Negative prompt.")
   String negative;
@@ -282,6 +289,7 @@ final class GenerateCommand implements Callable<Integer> {
       if (lib != null) {
         checkWritable(lib.folder(), "the library");
       }
+      inputKeys = picture.keep(lib);
       Progress bar = new Progress(spec.commandLine().getErr(), progressMode);
       RunReport report = new RunReport(request.batch());
       FrameWriter writer = new FrameWriter(this, stdout, lib, bar, report);
@@ -350,6 +358,8 @@ final class GenerateCommand implements Callable<Integer> {
         .vae(vae)
         .embeddings(Files.isDirectory(embeddings) ? embeddings : null)
         .loraFolder(loraFolder())
+        .input(picture.input())
+        .hires(picture.hires())
         .build();
   }
 

@@ -12,9 +12,18 @@ import java.util.Map;
  * @param duration time spent on this image (encode share, steps, decode)
  * @param parameters what the run adds to AUTOMATIC1111's parameters beyond the settings (see {@link
  *     GenerationResult#parameters()}), so that an image saved as soon as it is finished records it
+ * @param recipeWidth the width its recipe records as {@code Size}: the image's own, or the first
+ *     pass's for the hires fix (AUTOMATIC1111 records the size before {@code Hires upscale})
+ * @param recipeHeight the height its recipe records, likewise
  */
 public record GeneratedImage(
-    int index, long seed, RgbImage image, Duration duration, Map<String, String> parameters) {
+    int index,
+    long seed,
+    RgbImage image,
+    Duration duration,
+    Map<String, String> parameters,
+    int recipeWidth,
+    int recipeHeight) {
 
   /** Copies {@code parameters}. */
   public GeneratedImage {
@@ -22,6 +31,12 @@ public record GeneratedImage(
         parameters == null
             ? Map.of()
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
+  }
+
+  /** An image whose recipe records its own size. */
+  public GeneratedImage(
+      int index, long seed, RgbImage image, Duration duration, Map<String, String> parameters) {
+    this(index, seed, image, duration, parameters, image.width(), image.height());
   }
 
   /** An image whose run added no parameters. */

@@ -1,6 +1,7 @@
 package dev.stepwise.engine;
 
 import dev.stepwise.engine.sampling.PredictionType;
+import dev.stepwise.recipe.HiresSettings;
 import dev.stepwise.recipe.RecipeException;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
@@ -28,6 +29,9 @@ import java.nio.file.Path;
  * @param loraFolder where the prompt's {@code <lora:name>} files are looked up, or {@code null} for
  *     the LoRA folder of the default models root ({@link
  *     dev.stepwise.engine.lora.LoraLookup#defaultFolder()})
+ * @param input the picture the run starts from (img2img, inpainting, outpainting), or {@code null}
+ *     for text to image
+ * @param hires the hires fix (text to image only), or {@code null} for none
  */
 public record GenerationRequest(
     Path model,
@@ -39,7 +43,9 @@ public record GenerationRequest(
     PredictionType prediction,
     Path vae,
     Path embeddings,
-    Path loraFolder) {
+    Path loraFolder,
+    ImageInput input,
+    HiresSettings hires) {
 
   /** The most images one request makes. */
   public static final int MAX_BATCH = 64;
@@ -66,7 +72,9 @@ public record GenerationRequest(
         prediction,
         vae,
         embeddings,
-        loraFolder);
+        loraFolder,
+        input,
+        hires);
   }
 
   /** A builder with Stepwise's defaults ({@link Settings#defaults()}), one image. */
@@ -97,6 +105,8 @@ public record GenerationRequest(
     b.vae = vae;
     b.embeddings = embeddings;
     b.loraFolder = loraFolder;
+    b.input = input;
+    b.hires = hires;
     return b;
   }
 
@@ -125,6 +135,8 @@ public record GenerationRequest(
     private Path vae;
     private Path embeddings;
     private Path loraFolder;
+    private ImageInput input;
+    private HiresSettings hires;
 
     public Builder model(Path v) {
       model = v;
@@ -227,6 +239,18 @@ public record GenerationRequest(
       return this;
     }
 
+    /** The picture to start from (img2img, inpainting, outpainting); null for text to image. */
+    public Builder input(ImageInput v) {
+      input = v;
+      return this;
+    }
+
+    /** The hires fix; null (the default) for none. */
+    public Builder hires(HiresSettings v) {
+      hires = v;
+      return this;
+    }
+
     /** Takes every value of {@code s}. */
     public Builder settings(Settings s) {
       prompt = s.prompt();
@@ -272,7 +296,9 @@ public record GenerationRequest(
           prediction,
           vae,
           embeddings,
-          loraFolder);
+          loraFolder,
+          input,
+          hires);
     }
   }
 }

@@ -14,8 +14,10 @@ import dev.stepwise.engine.sampling.ModelFunction;
 import dev.stepwise.engine.sampling.SamplerSettings;
 import dev.stepwise.engine.sampling.SamplingRun;
 import dev.stepwise.engine.sampling.SchedulerConfig;
-import dev.stepwise.engine.sampling.StepResult;
+import dev.stepwise.engine.sampling.StrengthSchedule;
+import dev.stepwise.recipe.PictureParameters;
 import dev.stepwise.recipe.Sampler;
+import dev.stepwise.recipe.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,8 +25,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Text-to-image sampling with classifier-free guidance, one request at a time, as diffusers'
@@ -37,8 +37,6 @@ import org.slf4j.LoggerFactory;
  * heap, so native memory stays flat however many steps run.
  */
 public final class Pipeline {
-  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
-
   private final DiffusionModel model;
 
   public Pipeline(DiffusionModel model) {
@@ -50,15 +48,6 @@ public final class Pipeline {
    * the schedule, memory enough. Throws {@link EngineException} with one plain sentence.
    */
   public void validate(GenerationRequest r) {
-    if (model.isInpainting()) {
-      throw new EngineException(
-          "The model "
-              + model.info().name()
-              + " is an inpainting model (its UNet takes "
-              + model.unetConfig().inChannels()
-              + " input channels); it loads, but Stepwise cannot generate with it until"
-              + " inpainting comes.");
-    }
     int f = model.info().vaeFactor();
     if (r.settings().width() % f != 0 || r.settings().height() % f != 0) {
       throw new EngineException(
@@ -79,11 +68,31 @@ public final class Pipeline {
               + r.settings().steps()
               + ".");
     }
-    MemoryEstimate.check(
-        model,
-        r.settings().width(),
-        r.settings().height(),
-        Guidance.needsUnconditional(r.settings().guidance()));
+    boolean guided = Guidance.needsUnconditional(r.settings().guidance());
+    MemoryEstimate.check(model, r.settings().width(), r.settings().height(), guided);
+    if (r.hires() != null) {
+      if (r.input() != null) {
+        throw new EngineException(
+            "The hires fix enlarges a picture made from text; it cannot be combined with an init"
+                + " image (use img2img at the larger size instead).");
+      }
+      StrengthSchedule p =
+          StrengthSchedule.hires(r.hires().stepsAfter(r.settings().steps()), r.hires().strength());
+      if (p.scheduleSteps() > t) {
+        throw new EngineException(
+            "The hires fix's "
+                + p.steps()
+                + " steps at strength "
+                + r.hires().strength()
+                + " need a schedule of "
+                + p.scheduleSteps()
+                + " steps (steps / strength), more than this model's "
+                + t
+                + "; use fewer hires steps or a higher strength.");
+      }
+      int[] big = HiresFix.size(r.settings().width(), r.settings().height(), r.hires(), f);
+      MemoryEstimate.check(model, big[0], big[1], guided);
+    }
   }
 
   /** The model's scheduler config, with the request's prediction type when it names one. */
@@ -124,6 +133,12 @@ public final class Pipeline {
     if (vae != null) {
       parameters.put("VAE hash", vae.hash());
       parameters.put("VAE", vae.name());
+    }
+    if (request.input() != null) {
+      parameters.putAll(PictureParameters.of(request.input().settings(), request.input().masked()));
+    }
+    if (request.hires() != null) {
+      parameters.putAll(PictureParameters.of(request.hires()));
     }
     int clipSkip = model.clipSkipFor(request.settings().clipSkip(), notices);
     Embeddings embeddings = model.embeddings(request.embeddings(), notices);
@@ -169,24 +184,24 @@ public final class Pipeline {
         parameters.put("TI hashes", String.join(", ", hashes));
       }
       final NDArray[] ctx = contexts;
-      ModelFunction network =
-          (input, timestep) ->
-              evaluate(
-                  input, timestep, ctx, guided, request.settings().guidance(), c, h, w, cancel);
       double ddimEta = request.settings().sampler() == Sampler.DDIM ? request.settings().eta() : 0;
-      SamplerSettings settings =
-          new SamplerSettings(
-              request.settings().sampler(),
-              request.settings().steps(),
-              request.settings().karras(),
-              null,
-              ddimEta,
-              DdpmVariance.FIXED_LARGE);
       StepPreviews previews = new StepPreviews(model, request, notices, listener);
+      // 2. What the run starts from: the init image's latents, masks and schedule (img2img), or an
+      // inpainting UNet's extra channels; null for plain text to image.
+      PictureStart picture = PictureStart.prepare(model, request);
+      StrengthSchedule plan =
+          picture == null || picture.plan == null
+              ? new StrengthSchedule(request.settings().steps(), 0)
+              : picture.plan;
+      SamplerSettings firstPass = samplerSettings(request, plan.scheduleSteps(), ddimEta);
+      ModelFunction network = network(ctx, guided, request, c, h, w, picture, cancel);
+      Hires hires = hires(request, ddimEta, ctx, guided, c, cancel);
+      int imageSteps = plan.steps() + (hires == null ? 0 : hires.plan.steps());
+      StepLoop.Clock clock = new StepLoop.Clock(listener, request, start, imageSteps, cancel);
       for (int i = 0; i < request.batch(); i++) {
         long imageStart = System.nanoTime();
         long seed = request.settings().seedOf(i);
-        // 2. Seeded noise: image i from seed + i, bit for bit independent of DJL and threads. One
+        // 3. Seeded noise: image i from seed + i, bit for bit independent of DJL and threads. One
         // generator gives the initial noise and then, continuing, the step noise; it draws the
         // initial noise even when given latents replace it, so the step noise stays the seed's.
         SeedNoise seeded = new SeedNoise(seed);
@@ -194,59 +209,70 @@ public final class Pipeline {
         Latents noise =
             i == 0 && initialNoise != null ? checkedNoise(initialNoise, c, h, w) : fromSeed;
         SamplingRun run =
-            SamplingRun.start(model.schedule(), scheduler(request), settings, noise, seeded);
-        GeneratedImage finished = null;
-        // 3. Denoising loop, one event per step; the last step's event carries the finished image.
-        while (run.hasNext()) {
-          cancel.check();
-          long t0 = System.nanoTime();
-          StepResult s = run.step(network);
-          previews.stepTook(System.nanoTime() - t0);
-          checkFinite(s.xt(), s.index(), run.totalSteps(), i, seed);
-          if (!run.hasNext()) {
-            cancel.check();
-            // 4. Decode: x = vae.decode(latents / scaling_factor), clamp(x/2 + 0.5, 0, 1).
-            Latents fin = run.latents(); // [1, C, h, w]
-            float[] pixels = model.decodeToPixels(fin.data(), 1, h, w); // [3, H, W] in [0, 1]
-            checkFinite(
-                new Latents(pixels, 1, 3, request.settings().height(), request.settings().width()),
-                run.totalSteps() - 1,
-                run.totalSteps(),
-                i,
-                seed);
-            RgbImage image =
-                RgbImage.fromChw(pixels, request.settings().width(), request.settings().height());
-            finished =
-                new GeneratedImage(
-                    i, seed, image, Duration.ofNanos(System.nanoTime() - imageStart), parameters);
+            SamplingRun.start(model.schedule(), scheduler(request), firstPass, noise, seeded);
+        StepLoop.Blend blend = null;
+        Latents x0 = null;
+        if (picture != null && picture.x0 != null) {
+          // img2img: q(x_t | x_0) at the strength's first step, with the seed's noise.
+          x0 = picture.startLatents(noise); // [1, C, h, w]
+          run.startFrom(plan.start(), x0, noise);
+          if (picture.repaint != null && !model.isInpainting()) {
+            blend = new StepLoop.Blend(picture.repaint, x0, noise);
           }
-          Latents xt = run.toVariancePreserving(s.xt(), s.index() + 1); // [1, C, h, w], VP units
-          PreviewSource watched = watched(listener, request);
-          StepFrames frames =
-              previews.frames(s, xt, watched, finished == null ? null : finished.image());
-          Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-          int done = i * run.totalSteps() + s.index() + 1;
-          int total = request.batch() * run.totalSteps();
-          Duration left = elapsed.multipliedBy(total - done).dividedBy(done);
-          int image = i;
-          safe(
-              () ->
-                  listener.step(
-                      new StepEvent(
-                          image,
-                          s.index(),
-                          run.totalSteps(),
-                          s.timestep(),
-                          elapsed,
-                          left,
-                          xt,
-                          s.predictedX0(),
-                          s.predictedNoise(),
-                          frames)));
         }
-        GeneratedImage g = finished;
+        Latents known = x0;
+        int n = i;
+        int width = request.settings().width();
+        int height = request.settings().height();
+        // 4. Denoising loop, one event per step; the last step's event carries the finished image.
+        RgbImage image;
+        if (hires == null) {
+          image =
+              StepLoop.steps(
+                  run,
+                  network,
+                  previews,
+                  blend,
+                  clock,
+                  i,
+                  seed,
+                  0,
+                  lat -> finish(lat, known, picture, width, height, n, seed, imageSteps));
+        } else {
+          StepLoop.steps(run, network, previews, blend, clock, i, seed, 0, null);
+          int[] big = hires.size;
+          Latents enlarged =
+              HiresFix.enlarge(model, run.latents(), request.hires(), big[0], big[1]);
+          // A1111's sample_hr_pass: a new generator with the image's seed for the larger noise.
+          SeedNoise seeded2 = new SeedNoise(seed);
+          Latents noise2 = Latents.initialNoise(seeded2, c, big[1] / f(), big[0] / f());
+          SamplingRun run2 =
+              SamplingRun.start(
+                  model.schedule(), scheduler(request), hires.settings, noise2, seeded2);
+          run2.startFrom(hires.plan.start(), enlarged, noise2);
+          image =
+              StepLoop.steps(
+                  run2,
+                  hires.network,
+                  hires.previews,
+                  null,
+                  clock,
+                  i,
+                  seed,
+                  plan.steps(),
+                  lat -> finish(lat, null, null, big[0], big[1], n, seed, imageSteps));
+        }
+        GeneratedImage g =
+            new GeneratedImage(
+                i,
+                seed,
+                image,
+                Duration.ofNanos(System.nanoTime() - imageStart),
+                parameters,
+                request.settings().width(),
+                request.settings().height());
         images.add(g);
-        safe(() -> listener.image(g));
+        StepLoop.safe(() -> listener.image(g));
       }
     }
     GenerationResult result =
@@ -258,6 +284,91 @@ public final class Pipeline {
             List.copyOf(notices),
             parameters);
     return result;
+  }
+
+  /** The hires fix's second pass, set up once per request. */
+  private record Hires(
+      int[] size,
+      StrengthSchedule plan,
+      SamplerSettings settings,
+      ModelFunction network,
+      StepPreviews previews) {}
+
+  private int f() {
+    return model.info().vaeFactor();
+  }
+
+  private static SamplerSettings samplerSettings(GenerationRequest r, int steps, double ddimEta) {
+    return new SamplerSettings(
+        r.settings().sampler(),
+        steps,
+        r.settings().karras(),
+        null,
+        ddimEta,
+        DdpmVariance.FIXED_LARGE);
+  }
+
+  /** The guided network at latent size h x w, with an inpainting UNet's extra channels. */
+  private ModelFunction network(
+      NDArray[] ctx,
+      boolean guided,
+      GenerationRequest r,
+      int c,
+      int h,
+      int w,
+      PictureStart picture,
+      CancellationToken cancel) {
+    float[] extra = picture == null ? null : picture.conditioning; // [1, C + 1, h, w] or null
+    double s = r.settings().guidance();
+    return (input, timestep) -> evaluate(input, timestep, ctx, guided, s, c, h, w, extra, cancel);
+  }
+
+  /** The hires fix's second pass for {@code r}, or null without one. */
+  private Hires hires(
+      GenerationRequest r,
+      double ddimEta,
+      NDArray[] ctx,
+      boolean guided,
+      int c,
+      CancellationToken cancel) {
+    if (r.hires() == null) {
+      return null;
+    }
+    int[] big = HiresFix.size(r.settings().width(), r.settings().height(), r.hires(), f());
+    StrengthSchedule plan =
+        StrengthSchedule.hires(r.hires().stepsAfter(r.settings().steps()), r.hires().strength());
+    PictureStart cond = null;
+    GenerationRequest bigger = r.withSize(big[0], big[1]);
+    if (model.isInpainting()) {
+      cond = PictureStart.prepare(model, bigger); // A1111: txt2img conditioning at the new size
+    }
+    ModelFunction net = network(ctx, guided, r, c, big[1] / f(), big[0] / f(), cond, cancel);
+    GenerationListener quiet = new GenerationListener() {}; // its notices were said once already
+    StepPreviews previews = new StepPreviews(model, bigger, new ArrayList<>(), quiet);
+    return new Hires(big, plan, samplerSettings(r, plan.scheduleSteps(), ddimEta), net, previews);
+  }
+
+  /**
+   * Decodes final latents: x = vae.decode(latents / scaling_factor), clamp(x/2 + 0.5, 0, 1), after
+   * A1111's final latent blend of a masked run, and composites the result onto the init image.
+   */
+  private RgbImage finish(
+      Latents latents,
+      Latents known,
+      PictureStart picture,
+      int width,
+      int height,
+      int image,
+      long seed,
+      int steps) {
+    Latents fin = latents; // [1, C, h, w]
+    if (picture != null && known != null && !model.isInpainting()) {
+      fin = picture.blendFinal(latents, known);
+    }
+    float[] pixels = model.decodeToPixels(fin.data(), 1, fin.height(), fin.width()); // [3, H, W]
+    StepLoop.checkFinite(new Latents(pixels, 1, 3, height, width), steps - 1, steps, image, seed);
+    RgbImage out = RgbImage.fromChw(pixels, width, height);
+    return picture == null ? out : picture.composite(out);
   }
 
   /** Sentences about tags that have no effect. */
@@ -275,15 +386,46 @@ public final class Pipeline {
     }
   }
 
-  /** The request with a size of 0 replaced by the model's own size (UNet sample_size x factor). */
+  /**
+   * The request with a size of 0 replaced: by the init image's size (grown by outpainting) rounded
+   * down to the autoencoder's multiple, the other side following the image's aspect when one is
+   * given; without an init image by the model's own size (UNet sample_size x factor).
+   */
   public GenerationRequest resolve(GenerationRequest r) {
-    int own = model.unetConfig().sampleSize() * model.info().vaeFactor();
-    if (r.settings().width() != 0 && r.settings().height() != 0) {
+    int f = model.info().vaeFactor();
+    int own = model.unetConfig().sampleSize() * f;
+    int w = r.settings().width();
+    int h = r.settings().height();
+    if (w != 0 && h != 0) {
       return r;
     }
-    return r.withSize(
-        r.settings().width() == 0 ? own : r.settings().width(),
-        r.settings().height() == 0 ? own : r.settings().height());
+    if (r.input() == null) {
+      return r.withSize(w == 0 ? own : w, h == 0 ? own : h);
+    }
+    int[] canvas = r.input().canvasSize();
+    if (w == 0 && h == 0) {
+      w = canvas[0];
+      h = canvas[1];
+    } else if (w == 0) {
+      w = (int) ((long) h * canvas[0] / canvas[1]);
+    } else {
+      h = (int) ((long) w * canvas[1] / canvas[0]);
+    }
+    w = Math.max(f, w - w % f);
+    h = Math.max(f, h - h % f);
+    if (w > Settings.MAX_SIDE || h > Settings.MAX_SIDE) {
+      throw new EngineException(
+          "The init image makes a "
+              + w
+              + "x"
+              + h
+              + " image, larger than "
+              + Settings.MAX_SIDE
+              + " pixels a side; give a width and height of at most "
+              + Settings.MAX_SIDE
+              + ".");
+    }
+    return r.withSize(w, h);
   }
 
   private static Latents checkedNoise(Latents n, int c, int h, int w) {
@@ -309,9 +451,10 @@ public final class Pipeline {
   }
 
   /**
-   * One guided network evaluation in its own sub-manager: [1, C, h, w] in, eps or v out. {@code
-   * contexts} is one batch ([1, L, D], or [uncond, cond] as [2, L, D]) or, when the two lengths
-   * differ, uncond [1, L', D] and cond [1, L, D], evaluated one after the other.
+   * One guided network evaluation in its own sub-manager: [1, C, h, w] in (with {@code extra}, an
+   * inpainting UNet's [1, C + 1, h, w], appended), eps or v out. {@code contexts} is one batch ([1,
+   * L, D], or [uncond, cond] as [2, L, D]) or, when the two lengths differ, uncond [1, L', D] and
+   * cond [1, L, D], evaluated one after the other.
    */
   private float[] evaluate(
       float[] input,
@@ -322,10 +465,17 @@ public final class Pipeline {
       int c,
       int h,
       int w,
+      float[] extra,
       CancellationToken cancel) {
     cancel.check();
     try (NDManager step = contexts[0].getManager().newSubManager()) {
       NDArray x = step.create(input, new Shape(1, c, h, w)); // [1, C, h, w]
+      if (extra != null) {
+        // An inpainting UNet: latents, mask, masked-image latents (diffusers'
+        // StableDiffusionInpaintPipeline: torch.cat([latent_model_input, mask, masked], dim=1)).
+        NDArray e = step.create(extra, new Shape(1, c + 1, h, w)); // [1, C + 1, h, w]
+        x = x.concat(e, 1); // [1, 2C + 1, h, w]
+      }
       float[] o;
       if (contexts.length == 2) {
         NDArray t = step.full(new Shape(1), (float) timestep); // [1]
@@ -334,7 +484,7 @@ public final class Pipeline {
         o = outUncond.concat(outCond, 0).toFloatArray(); // [2, C, h, w]
       } else {
         if (guided) {
-          x = x.concat(x, 0); // [2, C, h, w]: uncond and cond share the input
+          x = x.concat(x, 0); // [2, C', h, w]: uncond and cond share the input
         }
         long b = x.getShape().get(0);
         NDArray t = step.full(new Shape(b), (float) timestep); // [B]
@@ -350,48 +500,6 @@ public final class Pipeline {
       System.arraycopy(o, 0, uncond, 0, n);
       System.arraycopy(o, n, condOut, 0, n);
       return Guidance.combine(uncond, condOut, guidance); // eps_u + s (eps_c - eps_u)
-    }
-  }
-
-  /**
-   * Fails the job when the sampler's state holds NaN or an infinity: from then on every pixel is
-   * black, and a black image saved with its recipe would look like a result.
-   */
-  private static void checkFinite(Latents x, int step, int steps, int image, long seed) {
-    for (float v : x.data()) {
-      if (!Float.isFinite(v)) {
-        throw new EngineException(
-            "The sampler's numbers overflowed (not-a-number or infinite) at step "
-                + (step + 1)
-                + " of "
-                + steps
-                + " for the image with seed "
-                + seed
-                + ", so nothing was saved for it;"
-                + " broken or mismatched model weights do this.");
-      }
-    }
-  }
-
-  /** The source the listener watches now, else the request's. */
-  private static PreviewSource watched(GenerationListener listener, GenerationRequest request) {
-    try {
-      PreviewSource p = listener.previewSource();
-      return p != null ? p : request.previewSource();
-    } catch (RuntimeException e) {
-      LOG.warn(
-          "a generation listener failed to say what it shows; the request's source is used", e);
-      return request.previewSource();
-    }
-  }
-
-  private static void safe(Runnable r) {
-    try {
-      r.run();
-    } catch (CancellationToken.CancelledException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      LOG.warn("a generation listener failed; the job goes on", e);
     }
   }
 }

@@ -195,6 +195,19 @@ public final class Library implements AutoCloseable {
     return chunks;
   }
 
+  /**
+   * Keeps a picture a run started from (init image, mask) in {@code .stepwise/inputs/} and returns
+   * the hash a recipe names it by ({@link LibraryInputs}).
+   */
+  public String keepInput(int width, int height, byte[] rgb) {
+    return LibraryInputs.keep(meta, width, height, rgb);
+  }
+
+  /** The kept picture a recipe's hash names, or null when the library has none. */
+  public Path input(String hash) {
+    return LibraryInputs.find(meta, hash);
+  }
+
   /** Saves a batch ("Save all"), in order; see {@link #save(int, int, byte[], Recipe)}. */
   public List<LibraryImage> saveAll(List<ImageToSave> images) {
     List<LibraryImage> out = new ArrayList<>();

@@ -4,6 +4,9 @@ import dev.stepwise.Stepwise;
 import dev.stepwise.metadata.GenerationParameters;
 import dev.stepwise.metadata.MetadataException;
 import dev.stepwise.metadata.SamplerNames;
+import dev.stepwise.recipe.HiresSettings;
+import dev.stepwise.recipe.ImageSettings;
+import dev.stepwise.recipe.PictureParameters;
 import dev.stepwise.recipe.RecipeFields;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
@@ -154,8 +157,9 @@ public record Recipe(
 
   /**
    * As {@link #made(Settings, long, int, int, long, String, String)}, with what the run added to
-   * A1111's parameters ({@code VAE hash}, {@code VAE}, {@code TI hashes}) kept in {@link #extras}
-   * with {@code Clip skip} when it is above 1, in A1111's order (processing.py create_infotext).
+   * A1111's parameters ({@code VAE hash}, {@code VAE}, {@code Denoising strength}, {@code TI
+   * hashes}, the img2img and hires keys of {@link PictureParameters}) kept in {@link #extras} with
+   * {@code Clip skip} when it is above 1, in A1111's order (processing.py create_infotext).
    */
   public static Recipe made(
       Settings s,
@@ -167,7 +171,7 @@ public record Recipe(
       String modelHash,
       Map<String, String> runParameters) {
     Map<String, String> ex = new LinkedHashMap<>();
-    for (String k : List.of(VAE_HASH, VAE)) {
+    for (String k : List.of(VAE_HASH, VAE, PictureParameters.DENOISING_STRENGTH)) {
       if (runParameters.containsKey(k)) {
         ex.put(k, runParameters.get(k));
       }
@@ -225,6 +229,29 @@ public record Recipe(
   /** The separate autoencoder's file name ({@code VAE}), or null for the model's own. */
   public String vae() {
     return extras.get(VAE);
+  }
+
+  /**
+   * The img2img choices this image was made with ({@code Denoising strength} and the mask keys, as
+   * A1111 or Stepwise wrote them), or null for text to image; see {@link PictureParameters}.
+   */
+  public ImageSettings imageSettings() {
+    return PictureParameters.imageSettings(extras);
+  }
+
+  /** The hires fix this image was made with ({@code Hires upscale} and the rest), or null. */
+  public HiresSettings hires() {
+    return PictureParameters.hires(extras);
+  }
+
+  /** The hash of the init image's copy in the library ({@code Init image}), or null. */
+  public String initImageHash() {
+    return extras.get(PictureParameters.INIT_IMAGE);
+  }
+
+  /** The hash of the mask's copy in the library ({@code Mask image}), or null. */
+  public String maskHash() {
+    return extras.get(PictureParameters.MASK_IMAGE);
   }
 
   /**

@@ -189,6 +189,105 @@ public abstract class SamplingRun {
   }
 
   /**
+   * Img2img: positions a run that has not stepped yet before step {@code start}, its state the init
+   * latents {@code x0} noised to that step's level with {@code noise} ({@link #noised}). {@code
+   * start} = {@link #totalSteps()} leaves nothing to run and the state is x0 itself.
+   *
+   * @throws EngineException when the run has already stepped, start is outside [0, N] or a shape
+   *     differs
+   */
+  public final void startFrom(int start, Latents x0, Latents noise) {
+    if (index != 0) {
+      throw new EngineException("An img2img start must come before the run's first step.");
+    }
+    if (start < 0 || start > timesteps.length) {
+      throw new EngineException(
+          "The img2img start must be between 0 and " + timesteps.length + ", got " + start + ".");
+    }
+    state = start == timesteps.length ? checked(x0).data().clone() : noised(x0, noise, start);
+    index = start;
+  }
+
+  /**
+   * Returns {@code x0} noised to the level step {@code i} starts from (i in [0, N]), with {@code
+   * noise}: {@code x0 + sigma noise} for Euler-type samplers (k-diffusion, A1111's img2img: {@code
+   * xi = x + noise * sigma_sched[0]}; diffusers' EulerDiscreteScheduler.add_noise) and {@code
+   * sqrt(abar) x0 + sqrt(1 - abar) noise} with {@code abar = 1 / (1 + sigma^2)} for the others
+   * (q(x_t | x_0), Ho et al. 2020 eq. 4; diffusers' add_noise), in the sampler's own space. // [B,
+   * C, H, W]
+   */
+  public final float[] noised(Latents x0, Latents noise, int i) {
+    checked(x0);
+    checked(noise);
+    double sigma = sigmaBefore(i);
+    double cx;
+    double cn;
+    if (varianceExploding()) {
+      cx = 1;
+      cn = sigma;
+    } else {
+      double abar = 1 / (1 + sigma * sigma);
+      cx = Math.sqrt(abar);
+      cn = Math.sqrt(1 - abar);
+    }
+    float[] a = x0.data();
+    float[] z = noise.data();
+    float[] out = new float[a.length]; // [B, C, H, W]
+    for (int k = 0; k < a.length; k++) {
+      out[k] = (float) (cx * a[k] + cn * z[k]);
+    }
+    return out;
+  }
+
+  /**
+   * Masked sampling for ordinary models: where {@code repaint} ([H, W], shared by every channel) is
+   * 0, replaces the state by {@code x0} noised to the level the run now stands at ({@link #noised}
+   * at {@link #nextIndex()}), and by {@code x0} itself once the run has finished, as diffusers'
+   * StableDiffusionInpaintPipeline does after every step for 4-channel UNets.
+   */
+  public final void keepKnown(float[] repaint, Latents x0, Latents noise) {
+    if (repaint.length != height * width) {
+      throw new EngineException(
+          "The latent mask has "
+              + repaint.length
+              + " values for latents of "
+              + height
+              + "x"
+              + width
+              + ".");
+    }
+    float[] known = index == timesteps.length ? checked(x0).data() : noised(x0, noise, index);
+    int plane = height * width;
+    for (int k = 0; k < state.length; k++) {
+      if (repaint[k % plane] == 0) {
+        state[k] = known[k];
+      }
+    }
+  }
+
+  private Latents checked(Latents l) {
+    if (l == null
+        || l.batch() != batch
+        || l.channels() != channels
+        || l.height() != height
+        || l.width() != width) {
+      throw new EngineException(
+          "Latents of shape "
+              + l
+              + " do not fit a run on ["
+              + batch
+              + ", "
+              + channels
+              + ", "
+              + height
+              + ", "
+              + width
+              + "].");
+    }
+    return l;
+  }
+
+  /**
    * Returns {@code state} (a state this run produced after {@code stepsDone} steps, e.g. a step's
    * {@code xt}) in variance-preserving units, {@code sqrt(abar) x0 + sqrt(1 - abar) eps}:
    * Euler-type samplers carry x0 + sigma eps (Karras et al. 2022), whose VP form is x /
