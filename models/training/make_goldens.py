@@ -176,7 +176,8 @@ def make_pack(root, name, spec):
             "ddim.eta": str(DDIM_RUN["eta"]),
             "ddim.scheduler": "DDIMScheduler from the pack's scheduler_config.json",
             "torch": torch.__version__}
-    safetensors_io.save_file(gold, os.path.join(gold_dir, name + ".safetensors"), meta)
+    tensors, meta = safetensors_io.images_as_f16(gold, meta)
+    safetensors_io.save_file(tensors, os.path.join(gold_dir, name + ".safetensors"), meta)
     return gold
 
 

@@ -90,5 +90,6 @@ def compute(folder, captions, seed=4321):
 def write(folder, captions, path, seed=4321):
     """Compute and save the goldens to path; returns the tensors."""
     gold, meta = compute(folder, captions, seed)
-    safetensors_io.save_file(gold, path, meta)
+    tensors, meta = safetensors_io.images_as_f16(gold, meta)
+    safetensors_io.save_file(tensors, path, meta)
     return gold
