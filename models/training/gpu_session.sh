@@ -11,7 +11,7 @@
 #                                                     fits: no preview stage unless PV_S is set)
 # Run from the repository root with the dataset pack carried (carry: models/training/data/X.swpack).
 # Env: OUT (required: the folder that comes back), DATA (default
-#      models/training/data/emoji-28.swpack), BUDGET_S (wall seconds of the whole script,
+#      models/training/data/emoji-27.swpack), BUDGET_S (wall seconds of the whole script,
 #      default 520), AE_S (autoencoder seconds in fresh mode, default 110), DEVICE (cuda),
 #      DM_S (cap on the diffusion seconds, default none), CFG (default
 #      configs/stepwise-emoji.json; the smoke run rehearses this script with configs/smoke.json),
@@ -37,7 +37,7 @@ MODE=${1:?usage: gpu_session.sh fresh | resume PACK}
 PY=${PYTHON:-python3}
 T=models/training
 CFG=${CFG:-$T/configs/stepwise-emoji.json}
-DATA=${DATA:-$T/data/emoji-28.swpack}
+DATA=${DATA:-$T/data/emoji-27.swpack}
 OUT=${OUT:?set OUT to the folder that comes back}
 BUDGET_S=${BUDGET_S:-520}
 AE_S=${AE_S:-110}
