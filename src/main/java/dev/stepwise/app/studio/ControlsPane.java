@@ -68,6 +68,7 @@ public final class ControlsPane extends ScrollPane {
   private final ModelViewModel models;
   private final TextArea prompt = new TextArea();
   private final Button openModel;
+  private final PromptCompletion completion;
 
   /** Builds the controls bound to {@code studio}; {@code onOpenModel} asks for a folder. */
   public ControlsPane(StudioViewModel studio, Runnable onOpenModel, Runnable onGenerate) {
@@ -87,7 +88,7 @@ public final class ControlsPane extends ScrollPane {
         new Tooltip(
             "The prompt. Ctrl+Enter generates; type two letters for the" + " model's words."));
     prompt.textProperty().bindBidirectional(vm.promptProperty());
-    keepAlive.add(new PromptCompletion(prompt, prompts::completions));
+    completion = new PromptCompletion(prompt, prompts::completions);
 
     Button ideas =
         Icons.button(
@@ -443,6 +444,11 @@ public final class ControlsPane extends ScrollPane {
   /** The button that opens a model (the open menu shows under it). */
   Button openModelButton() {
     return openModel;
+  }
+
+  /** The prompt's word completion. */
+  PromptCompletion completion() {
+    return completion;
   }
 
   /** The prompt area (focus target after start). */
