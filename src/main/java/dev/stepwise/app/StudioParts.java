@@ -140,29 +140,39 @@ public final class StudioParts implements AutoCloseable {
     return "An unexpected " + t.getClass().getSimpleName() + " happened; the log has the details.";
   }
 
-  /** Hears the run on the FX thread and feeds the timeline, the explain view and the library. */
+  /**
+   * Hears the run on the FX thread and feeds the timeline, the explain view and the library. The
+   * timeline and the explain view keep the previous image until the new job's first step: a job
+   * that fails before it (a file that cannot be read, a size that does not fit) leaves them alone.
+   */
   private final class Follower implements StudioListener {
+    private Runnable pendingJob;
+
     @Override
     public void jobStarted(
         Path packDir, SchedulerConfig scheduler, GenerationRequest request, ModelInfo info) {
-      model = info;
-      timeline.reset(request.settings().steps());
-      if (scheduler != null) {
-        explain.setModel(
-            packDir,
-            scheduler,
-            request.settings().sampler().cliName(),
-            request.settings().karras(),
-            request.settings().steps());
-      }
-      explain.setCurrentStep(-1);
+      pendingJob =
+          () -> {
+            model = info;
+            if (scheduler != null) {
+              explain.setModel(
+                  packDir,
+                  scheduler,
+                  request.settings().sampler().cliName(),
+                  request.settings().karras(),
+                  request.settings().steps());
+            }
+            explain.setCurrentStep(-1);
+          };
     }
 
     @Override
     public void imageStarted(int imageIndex, long seed, int totalSteps) {
-      if (imageIndex > 0) {
-        timeline.reset(totalSteps); // the timeline holds the steps of the current image
+      if (pendingJob != null) {
+        pendingJob.run();
+        pendingJob = null;
       }
+      timeline.reset(totalSteps); // the timeline holds the steps of the current image
     }
 
     @Override

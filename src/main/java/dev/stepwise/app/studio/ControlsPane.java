@@ -192,11 +192,27 @@ public final class ControlsPane extends ScrollPane {
           }
         });
     sampler.valueProperty().bindBidirectional(vm.samplerProperty());
-    sampler.setTooltip(new Tooltip("The sampling algorithm (DDIM, Euler, DPM++ 2M, ...)."));
+    sampler.setTooltip(
+        new Tooltip(
+            "The sampling algorithm (DDIM, Euler, DPM++ 2M, ...). Karras sigmas go with Euler,"
+                + " Euler a and DPM++ 2M."));
     CheckBox karras = new CheckBox("Karras");
     karras.setId("karras");
-    karras.setTooltip(new Tooltip("Use the noise levels of Karras et al. (2022)."));
     karras.selectedProperty().bindBidirectional(vm.karrasProperty());
+    karras
+        .disableProperty()
+        .bind(
+            Bindings.createBooleanBinding(
+                () ->
+                    vm.samplerProperty().get() != null && !vm.samplerProperty().get().takesKarras(),
+                vm.samplerProperty()));
+    Tooltip karrasTip = new Tooltip();
+    karrasTip
+        .textProperty()
+        .bind(
+            Bindings.createStringBinding(
+                () -> karrasTip(vm.samplerProperty().get()), vm.samplerProperty()));
+    karras.setTooltip(karrasTip);
 
     ComboBox<PreviewMethod> previewMethod = new ComboBox<>();
     previewMethod.setId("previewMethod");
@@ -444,6 +460,14 @@ public final class ControlsPane extends ScrollPane {
   /** The button that opens a model (the open menu shows under it). */
   Button openModelButton() {
     return openModel;
+  }
+
+  /** The Karras check box's tooltip with {@code s} chosen. */
+  static String karrasTip(Sampler s) {
+    return s == null || s.takesKarras()
+        ? "Use the noise levels of Karras et al. (2022): dense near the end of sampling."
+        : s.displayName()
+            + " has its own noise levels; Karras sigmas go with Euler, Euler a and DPM++ 2M.";
   }
 
   /** The prompt's word completion. */

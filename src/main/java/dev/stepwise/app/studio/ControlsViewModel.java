@@ -35,7 +35,15 @@ public final class ControlsViewModel {
   private final ObjectProperty<PreviewMethod> previewMethod =
       new SimpleObjectProperty<>(PreviewMethod.AUTO);
 
-  ControlsViewModel() {}
+  ControlsViewModel() {
+    // Karras sigmas exist only for the sigma-space samplers: another sampler runs without them.
+    sampler.addListener(
+        (o, a, b) -> {
+          if (b != null && !b.takesKarras()) {
+            karras.set(false);
+          }
+        });
+  }
 
   /** Sets every control from {@code s} (seed and model aside). */
   void apply(GenerationSettings s) {
@@ -44,7 +52,7 @@ public final class ControlsViewModel {
     guidance.set(s.guidance());
     steps.set(s.steps());
     sampler.set(s.sampler());
-    karras.set(s.karras());
+    karras.set(s.karras() && s.sampler().takesKarras());
     width.set(s.width());
     height.set(s.height());
     batch.set(s.batch());

@@ -265,6 +265,11 @@ public record GenerationSettings(
     if (problem != null) {
       return problem;
     }
+    if (karras && !sampler.takesKarras()) {
+      return "Karras sigmas work with Euler, Euler a and DPM++ 2M, not with "
+          + sampler.displayName()
+          + ".";
+    }
     if (batch < 1 || batch > GenerationRequest.MAX_BATCH) {
       return "Batch count must be between 1 and "
           + GenerationRequest.MAX_BATCH
