@@ -8,14 +8,17 @@ import javafx.animation.Timeline;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -86,9 +89,21 @@ public final class TimelinePane extends BorderPane {
     HBox scrubRow = new HBox(8, slider, stepLabel);
     scrubRow.setAlignment(Pos.CENTER_LEFT);
 
-    VBox box = new VBox(6, scrubRow, new Filmstrip(vm), controls());
+    Label status = new Label();
+    status.setId("timeline-status");
+    status.textProperty().bind(vm.statusProperty());
+    status.setWrapText(true);
+    status.visibleProperty().bind(vm.statusProperty().isNotEmpty());
+    status.managedProperty().bind(status.visibleProperty());
+    // The buttons come before the filmstrip and wrap onto a second line when the pane is narrow:
+    // none is cut off or shortened to "..."; on a very short pane the whole pane scrolls.
+    VBox box = new VBox(6, scrubRow, controls(), new Filmstrip(vm), status);
     box.setPadding(new Insets(6));
-    setCenter(box);
+    ScrollPane scroll = new ScrollPane(box);
+    scroll.setFitToWidth(true);
+    scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+    scroll.getStyleClass().add("edge-to-edge");
+    setCenter(scroll);
 
     vm.totalStepsProperty().addListener((o, a, b) -> syncSlider());
     vm.selectedStepProperty().addListener((o, a, b) -> syncSlider());
@@ -97,7 +112,7 @@ public final class TimelinePane extends BorderPane {
     syncSlider();
   }
 
-  private HBox controls() {
+  private FlowPane controls() {
     Button play = new Button();
     play.setId("timeline-play");
     play.graphicProperty()
@@ -153,15 +168,15 @@ public final class TimelinePane extends BorderPane {
     gif.disableProperty().bind(vm.exportingProperty().or(Bindings.isEmpty(vm.frames())));
     png.disableProperty().bind(gif.disableProperty());
 
-    Label status = new Label();
-    status.setId("timeline-status");
-    status.textProperty().bind(vm.statusProperty());
-    status.setWrapText(true);
-    HBox.setHgrow(status, Priority.ALWAYS);
-
-    HBox row =
-        new HBox(8, play, new Label("fps"), fps, new Label("Size"), size, smooth, gif, png, status);
+    FlowPane row =
+        new FlowPane(8, 4, play, new Label("fps"), fps, new Label("Size"), size, smooth, gif, png);
+    row.setId("timeline-controls");
     row.setAlignment(Pos.CENTER_LEFT);
+    for (Node n : row.getChildren()) {
+      if (n instanceof Region r) {
+        r.setMinWidth(Region.USE_PREF_SIZE);
+      }
+    }
     return row;
   }
 
