@@ -112,8 +112,10 @@ public final class LiveCanvas extends ScrollPane {
 
   private void layoutMode() {
     boolean f = fit.get();
-    setFitToWidth(f);
-    setFitToHeight(f);
+    // The holder always fills the viewport (and grows past it at 1:1 with a large picture), so
+    // the picture is centred whenever it is smaller than the area, at 1:1 too.
+    setFitToWidth(true);
+    setFitToHeight(true);
     setHbarPolicy(f ? ScrollBarPolicy.NEVER : ScrollBarPolicy.AS_NEEDED);
     setVbarPolicy(f ? ScrollBarPolicy.NEVER : ScrollBarPolicy.AS_NEEDED);
     if (f) {
