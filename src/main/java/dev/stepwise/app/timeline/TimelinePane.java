@@ -1,7 +1,9 @@
 package dev.stepwise.app.timeline;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import javafx.animation.Animation;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
@@ -45,11 +47,22 @@ public final class TimelinePane extends BorderPane {
   private final TimelineViewModel vm;
   private final Slider slider = new Slider(0, 0, 0);
   private final Timeline animation = new Timeline();
+  private final Supplier<Path> picturesFolder;
+  private Path lastFolder;
   private boolean syncing;
 
   /** Builds the pane around {@code vm}; the pane only reads and writes the view model's state. */
   public TimelinePane(TimelineViewModel vm) {
+    this(vm, PicturesFolder::find);
+  }
+
+  /**
+   * Builds the pane around {@code vm}; exports are offered in {@code picturesFolder}'s folder until
+   * the user picks another (then in that one for the rest of the session).
+   */
+  TimelinePane(TimelineViewModel vm, Supplier<Path> picturesFolder) {
     this.vm = vm;
+    this.picturesFolder = picturesFolder;
     getStyleClass().add("timeline-pane");
 
     slider.setId("timeline-slider");
@@ -180,9 +193,18 @@ public final class TimelinePane extends BorderPane {
     return row;
   }
 
+  /** Where the export dialogs open: the folder used last, else the user's pictures folder. */
+  Path exportFolder() {
+    if (lastFolder != null && Files.isDirectory(lastFolder)) {
+      return lastFolder;
+    }
+    return picturesFolder.get();
+  }
+
   private void chooseGif() {
     FileChooser chooser = new FileChooser();
     chooser.setTitle("Export the steps as a GIF");
+    chooser.setInitialDirectory(exportFolder().toFile());
     chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("GIF animation", "*.gif"));
     chooser.setInitialFileName("steps.gif");
     File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
@@ -191,6 +213,7 @@ public final class TimelinePane extends BorderPane {
       if (!p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gif")) {
         p = p.resolveSibling(p.getFileName() + ".gif");
       }
+      lastFolder = p.getParent();
       vm.exportGif(p);
     }
   }
@@ -198,8 +221,10 @@ public final class TimelinePane extends BorderPane {
   private void choosePngFolder() {
     DirectoryChooser chooser = new DirectoryChooser();
     chooser.setTitle("Export the steps as PNG frames into a folder");
+    chooser.setInitialDirectory(exportFolder().toFile());
     File dir = chooser.showDialog(getScene() == null ? null : getScene().getWindow());
     if (dir != null) {
+      lastFolder = dir.toPath();
       vm.exportPngFrames(dir.toPath());
     }
   }
