@@ -3,6 +3,7 @@ package dev.stepwise.app;
 import dev.stepwise.app.explain.ExplainPane;
 import dev.stepwise.app.explain.ExplainViewModel;
 import dev.stepwise.app.gallery.GalleryPane;
+import dev.stepwise.app.gallery.GalleryReveal;
 import dev.stepwise.app.gallery.GalleryViewModel;
 import dev.stepwise.app.gallery.StudioRecipes;
 import dev.stepwise.app.studio.RecipeControls;
@@ -69,6 +70,7 @@ public final class StudioParts implements AutoCloseable {
 
   private final List<CompletableFuture<LibraryImage>> saves = new ArrayList<>();
   private ModelInfo model;
+  private GalleryReveal reveal;
   private boolean closed;
 
   /**
@@ -240,13 +242,20 @@ public final class StudioParts implements AutoCloseable {
       vm.status().showStatus("That image is not in the library yet.");
       return;
     }
-    g.select(img, false);
+    if (reveal == null || reveal.gallery() != g) {
+      reveal = new GalleryReveal(g);
+    }
+    String cleared = reveal.reveal(img);
+    if (cleared != null) {
+      vm.status().showStatus(cleared);
+    }
     window.showGallery();
   }
 
   /** Fills every control from {@code recipe} (the seed too when asked) and shows the canvas. */
   public void reuse(Recipe recipe, boolean keepSeed) {
     List<String> notices = RecipeControls.apply(vm, recipe, keepSeed);
+    vm.live().clear(); // the canvas no longer shows an image these controls did not make
     window.showCanvas();
     report("Reused the recipe of seed " + recipe.seed() + ".", notices);
   }
@@ -293,6 +302,7 @@ public final class StudioParts implements AutoCloseable {
                           vm.status().clearError();
                           List<String> notices = new ArrayList<>(params.notices());
                           notices.addAll(RecipeControls.apply(vm, params.recipe(), true));
+                          vm.live().clear();
                           window.showCanvas();
                           report("Loaded the parameters of " + png.getFileName() + ".", notices);
                         }

@@ -76,6 +76,9 @@ public final class GalleryPane extends BorderPane {
         .valueProperty()
         .addListener(
             (o, a, b) -> vm.filters().gallery().set(b == null || b.equals(ALL_IMAGES) ? null : b));
+    vm.filters()
+        .gallery()
+        .addListener((o, a, b) -> galleryFilter.setValue(b == null ? ALL_IMAGES : b));
 
     ToggleButton favourites = new ToggleButton("\u2605 Favourites");
     favourites.setId("favourites-only");
@@ -98,6 +101,7 @@ public final class GalleryPane extends BorderPane {
         .valueProperty()
         .addListener(
             (o, a, b) -> vm.filters().model().set(b == null || b.equals(ALL_MODELS) ? null : b));
+    vm.filters().model().addListener((o, a, b) -> modelFilter.setValue(b == null ? ALL_MODELS : b));
 
     DatePicker from = new DatePicker();
     from.setId("from-date");

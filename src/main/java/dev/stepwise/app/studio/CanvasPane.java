@@ -133,7 +133,16 @@ public final class CanvasPane extends BorderPane {
     setBottom(bottom);
 
     // Each frame carries its size (the output size), so 1:1 always matches the picture shown.
-    vm.live().frameProperty().addListener((o, a, f) -> canvas.show(f));
+    vm.live()
+        .frameProperty()
+        .addListener(
+            (o, a, f) -> {
+              if (f == null) {
+                canvas.clear();
+              } else {
+                canvas.show(f);
+              }
+            });
     ControlsViewModel controls = vm.controls();
     if (controls.widthProperty().get() > 0 && controls.heightProperty().get() > 0) {
       canvas.setImageSize(controls.widthProperty().get(), controls.heightProperty().get());

@@ -6,6 +6,7 @@ import java.nio.IntBuffer;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.geometry.Pos;
+import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.image.ImageView;
 import javafx.scene.image.PixelBuffer;
@@ -37,6 +38,11 @@ public final class LiveCanvas extends ScrollPane {
     getStyleClass().add("canvas-area");
     holder.getStyleClass().add("canvas-area");
     holder.setAlignment(Pos.CENTER);
+    Label empty = new Label("Generate makes the picture here, step by step.");
+    empty.setId("canvasEmpty");
+    empty.getStyleClass().add("slot-placeholder");
+    empty.visibleProperty().bind(view.imageProperty().isNull());
+    holder.getChildren().add(empty);
     setContent(holder);
     view.setId("canvasImage");
     view.setPreserveRatio(true);
@@ -88,6 +94,15 @@ public final class LiveCanvas extends ScrollPane {
     long dt = System.nanoTime() - t0;
     drawNanos += dt;
     maxDrawNanos = Math.max(maxDrawNanos, dt);
+  }
+
+  /** Removes the picture: the canvas says what makes one. */
+  public void clear() {
+    buffer = null;
+    ints = null;
+    bufferWidth = 0;
+    bufferHeight = 0;
+    view.setImage(null);
   }
 
   /** Total wall time spent in {@link #show} on the UI thread. */
