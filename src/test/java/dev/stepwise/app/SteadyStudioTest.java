@@ -73,7 +73,10 @@ class SteadyStudioTest extends StudioHarness {
     assertTrue(fx(warning::getText).contains("zebra"));
     assertEquals(y, fx(() -> sceneY(negative)), "the negative prompt stays where it was");
     assertEquals(g, fx(() -> sceneY(guidance)));
-    assertEquals(fx(warning::getText), fx(() -> warning.getTooltip().getText()));
+    assertEquals(
+        fx(warning::getText) + " These words carry no meaning for it.",
+        fx(() -> warning.getTooltip().getText()),
+        "the whole list, when the two lines shorten it");
     onFx(() -> vm.controls().promptProperty().set("a red heart"));
     waitFor(() -> !warning.isVisible());
     WaitForAsyncUtils.waitForFxEvents();

@@ -121,9 +121,9 @@ public final class ControlsPane extends ScrollPane {
     unknown.setGraphic(new FontIcon("mdi2a-alert-outline"));
     unknown.textProperty().bind(prompts.unknownWarningProperty());
     unknown.visibleProperty().bind(prompts.unknownWarningProperty().isNotEmpty());
-    // Its three lines stay reserved while it is hidden: the controls below never move under the
+    // Its two lines stay reserved while it is hidden: the controls below never move under the
     // pointer as words become known or unknown. A longer list ends in "..."; the tooltip has it.
-    double lines = 3 * Math.ceil(Font.getDefault().getSize() * 1.4);
+    double lines = 2 * Math.ceil(Font.getDefault().getSize() * 1.4);
     unknown.setMinHeight(lines);
     unknown.setPrefHeight(lines);
     unknown.setMaxHeight(lines);
@@ -131,7 +131,9 @@ public final class ControlsPane extends ScrollPane {
     Tooltip unknownTip = new Tooltip();
     unknownTip.setWrapText(true);
     unknownTip.setMaxWidth(360);
-    unknownTip.textProperty().bind(unknown.textProperty());
+    unknownTip
+        .textProperty()
+        .bind(Bindings.concat(unknown.textProperty(), " These words carry no meaning for it."));
     unknown.setTooltip(unknownTip);
 
     TextArea negative = new TextArea();
