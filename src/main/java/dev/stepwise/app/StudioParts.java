@@ -22,6 +22,7 @@ import dev.stepwise.gallery.ImageParameters;
 import dev.stepwise.gallery.ImageToSave;
 import dev.stepwise.gallery.Library;
 import dev.stepwise.gallery.LibraryImage;
+import dev.stepwise.gallery.LibraryQuery;
 import dev.stepwise.gallery.Recipe;
 import dev.stepwise.metadata.MetadataException;
 import java.io.File;
@@ -122,6 +123,25 @@ public final class StudioParts implements AutoCloseable {
     }
     GalleryViewModel g = new GalleryViewModel(lib);
     g.setOnReuse(this::reuse);
+    // Before this session's first image, the explorer starts from the library's newest one.
+    libraryThread.execute(
+        () -> {
+          try {
+            List<LibraryImage> newest =
+                lib.find(new LibraryQuery(null, null, false, null, null, null, 1));
+            if (!newest.isEmpty()) {
+              Path file = newest.get(0).file();
+              Platform.runLater(
+                  () -> {
+                    if (!closed) {
+                      explain.offerImageFile(file);
+                    }
+                  });
+            }
+          } catch (RuntimeException e) {
+            LOG.warn("the newest library image was not offered to the explain view", e);
+          }
+        });
     gallery.set(g);
     window.gallerySlot().getChildren().setAll(new GalleryPane(g));
   }
@@ -190,6 +210,7 @@ public final class StudioParts implements AutoCloseable {
       // The saved image ends the timeline (the engine's last x0 / x_t frame is already it; an eps
       // frame or a run without previews is replaced or completed here).
       timeline.addFrame(request.settings().steps() - 1, image.image());
+      explain.offerImage(image.image()); // the forward-process explorer starts from it
       save(request, image);
     }
   }

@@ -18,6 +18,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
+import javafx.scene.Node;
+import javafx.scene.Parent;
+import javafx.scene.text.Text;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -82,6 +85,7 @@ public abstract class StudioHarness {
   protected void open(Stage stage) throws Exception {
     this.stage = stage;
     libraryDir = Files.createTempDirectory("stepwise-harness");
+    fillLibrary(libraryDir);
     vm = new StudioViewModel(Platform::runLater, IO, new Random(1));
     vm.apply(settings(), List.of(new ModelChoice("tiny-sd (built-in)", TestPacks.tinySd(), true)));
     vm.attach(service);
@@ -91,6 +95,30 @@ public abstract class StudioHarness {
     parts = new StudioParts(vm, window, () -> Library.open(lib));
     stage.setScene(window.createScene(width(), height()));
     stage.show();
+  }
+
+  /** Puts what a test needs into the library folder before the studio opens it. */
+  protected void fillLibrary(Path dir) throws Exception {}
+
+  /**
+   * The text the skin of {@code l} draws: its label, shortened with "..." when it does not fit (the
+   * skin's LabeledText, not an icon's glyph; a menu button draws it in an inner label).
+   */
+  protected static String shownText(Parent l) {
+    for (Node c : l.getChildrenUnmodifiable()) {
+      if (c instanceof Text t && c.getClass().getSimpleName().equals("LabeledText")) {
+        return t.getText();
+      }
+    }
+    for (Node c : l.getChildrenUnmodifiable()) {
+      if (c instanceof Parent p) {
+        String s = shownText(p);
+        if (s != null) {
+          return s;
+        }
+      }
+    }
+    return null;
   }
 
   @AfterEach

@@ -12,7 +12,6 @@ import javafx.scene.control.ComboBoxBase;
 import javafx.scene.control.Labeled;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
-import javafx.scene.text.Text;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.testfx.framework.junit5.Start;
@@ -172,27 +171,6 @@ class StudioLayoutTest extends StudioHarness {
     javafx.scene.layout.Region r = (javafx.scene.layout.Region) n;
     if (r.getWidth() < Math.min(r.prefWidth(-1), 40) - 0.5) {
       return "is squeezed to " + r.getWidth() + " px";
-    }
-    return null;
-  }
-
-  /**
-   * The text the skin of {@code l} draws: its label, shortened with "..." when it does not fit (the
-   * skin's LabeledText, not an icon's glyph; a menu button draws it in an inner label).
-   */
-  private static String shownText(Parent l) {
-    for (Node c : l.getChildrenUnmodifiable()) {
-      if (c instanceof Text t && c.getClass().getSimpleName().equals("LabeledText")) {
-        return t.getText();
-      }
-    }
-    for (Node c : l.getChildrenUnmodifiable()) {
-      if (c instanceof Parent p) {
-        String s = shownText(p);
-        if (s != null) {
-          return s;
-        }
-      }
     }
     return null;
   }
