@@ -408,7 +408,7 @@ public final class ControlsPane extends ScrollPane {
             title("Clip skip"),
             clipSkip,
             title("Size (width × height)"),
-            row(width, new Label("×"), height),
+            row(width, new Label("×"), height, sizeWarning(vm)),
             title("Batch count"),
             batch,
             title("Live preview"),
@@ -476,6 +476,24 @@ public final class ControlsPane extends ScrollPane {
   /** The button that opens a model (the open menu shows under it). */
   Button openModelButton() {
     return openModel;
+  }
+
+  /**
+   * A warning sign beside the size while it is larger than the model's own, the sentence in its
+   * tooltip; its place is kept while hidden, so the row never shifts.
+   */
+  private static Label sizeWarning(ControlsViewModel vm) {
+    Label sign = new Label();
+    sign.setId("sizeWarning");
+    sign.getStyleClass().add("unknown-words");
+    sign.setGraphic(new FontIcon("mdi2a-alert-outline"));
+    sign.visibleProperty().bind(vm.sizeWarningProperty().isNotEmpty());
+    Tooltip tip = new Tooltip();
+    tip.setWrapText(true);
+    tip.setMaxWidth(360);
+    tip.textProperty().bind(vm.sizeWarningProperty());
+    sign.setTooltip(tip);
+    return sign;
   }
 
   /** The Karras check box's tooltip with {@code s} chosen. */
