@@ -154,7 +154,7 @@ public final class StudioWindow {
     middle.setDividerPositions(0.7);
     QueuePane queue = new QueuePane(vm.jobs());
     SplitPane main = new SplitPane(controls, middle, queue);
-    main.setDividerPositions(0.25, 0.83);
+    main.setDividerPositions(0.26, 0.83);
     SplitPane.setResizableWithParent(controls, false);
     SplitPane.setResizableWithParent(queue, false);
 
