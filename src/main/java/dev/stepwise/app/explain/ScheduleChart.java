@@ -68,18 +68,6 @@ final class ScheduleChart extends LineChart<Number, Number> {
     double unit = niceUnit(size / 4.0);
     x.setUpperBound(Math.ceil(size / unit) * unit);
     x.setTickUnit(unit);
-    x.setTickLabelFormatter(
-        new javafx.util.StringConverter<>() {
-          @Override
-          public String toString(Number n) {
-            return Long.toString(Math.round(n.doubleValue())); // "1000", not "1,000"
-          }
-
-          @Override
-          public Number fromString(String s) {
-            return Double.parseDouble(s);
-          }
-        });
     IntToDoubleFunction f = t -> logSnr ? clampLog(c.log10Snr(t)) : c.alphaBar(t);
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
