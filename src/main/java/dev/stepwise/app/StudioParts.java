@@ -3,6 +3,7 @@ package dev.stepwise.app;
 import dev.stepwise.app.explain.ExplainPane;
 import dev.stepwise.app.explain.ExplainViewModel;
 import dev.stepwise.app.gallery.GalleryPane;
+import dev.stepwise.app.gallery.GalleryReveal;
 import dev.stepwise.app.gallery.GalleryViewModel;
 import dev.stepwise.app.gallery.StudioRecipes;
 import dev.stepwise.app.studio.RecipeControls;
@@ -21,6 +22,7 @@ import dev.stepwise.gallery.ImageParameters;
 import dev.stepwise.gallery.ImageToSave;
 import dev.stepwise.gallery.Library;
 import dev.stepwise.gallery.LibraryImage;
+import dev.stepwise.gallery.LibraryQuery;
 import dev.stepwise.gallery.Recipe;
 import dev.stepwise.metadata.MetadataException;
 import java.io.File;
@@ -69,6 +71,7 @@ public final class StudioParts implements AutoCloseable {
 
   private final List<CompletableFuture<LibraryImage>> saves = new ArrayList<>();
   private ModelInfo model;
+  private GalleryReveal reveal;
   private boolean closed;
 
   /**
@@ -120,6 +123,25 @@ public final class StudioParts implements AutoCloseable {
     }
     GalleryViewModel g = new GalleryViewModel(lib);
     g.setOnReuse(this::reuse);
+    // Before this session's first image, the explorer starts from the library's newest one.
+    libraryThread.execute(
+        () -> {
+          try {
+            List<LibraryImage> newest =
+                lib.find(new LibraryQuery(null, null, false, null, null, null, 1));
+            if (!newest.isEmpty()) {
+              Path file = newest.get(0).file();
+              Platform.runLater(
+                  () -> {
+                    if (!closed) {
+                      explain.offerImageFile(file);
+                    }
+                  });
+            }
+          } catch (RuntimeException e) {
+            LOG.warn("the newest library image was not offered to the explain view", e);
+          }
+        });
     gallery.set(g);
     window.gallerySlot().getChildren().setAll(new GalleryPane(g));
   }
@@ -140,29 +162,39 @@ public final class StudioParts implements AutoCloseable {
     return "An unexpected " + t.getClass().getSimpleName() + " happened; the log has the details.";
   }
 
-  /** Hears the run on the FX thread and feeds the timeline, the explain view and the library. */
+  /**
+   * Hears the run on the FX thread and feeds the timeline, the explain view and the library. The
+   * timeline and the explain view keep the previous image until the new job's first step: a job
+   * that fails before it (a file that cannot be read, a size that does not fit) leaves them alone.
+   */
   private final class Follower implements StudioListener {
+    private Runnable pendingJob;
+
     @Override
     public void jobStarted(
         Path packDir, SchedulerConfig scheduler, GenerationRequest request, ModelInfo info) {
-      model = info;
-      timeline.reset(request.settings().steps());
-      if (scheduler != null) {
-        explain.setModel(
-            packDir,
-            scheduler,
-            request.settings().sampler().cliName(),
-            request.settings().karras(),
-            request.settings().steps());
-      }
-      explain.setCurrentStep(-1);
+      pendingJob =
+          () -> {
+            model = info;
+            if (scheduler != null) {
+              explain.setModel(
+                  packDir,
+                  scheduler,
+                  request.settings().sampler().cliName(),
+                  request.settings().karras(),
+                  request.settings().steps());
+            }
+            explain.setCurrentStep(-1);
+          };
     }
 
     @Override
     public void imageStarted(int imageIndex, long seed, int totalSteps) {
-      if (imageIndex > 0) {
-        timeline.reset(totalSteps); // the timeline holds the steps of the current image
+      if (pendingJob != null) {
+        pendingJob.run();
+        pendingJob = null;
       }
+      timeline.reset(totalSteps); // the timeline holds the steps of the current image
     }
 
     @Override
@@ -178,6 +210,7 @@ public final class StudioParts implements AutoCloseable {
       // The saved image ends the timeline (the engine's last x0 / x_t frame is already it; an eps
       // frame or a run without previews is replaced or completed here).
       timeline.addFrame(request.settings().steps() - 1, image.image());
+      explain.offerImage(image.image()); // the forward-process explorer starts from it
       save(request, image);
     }
   }
@@ -230,13 +263,20 @@ public final class StudioParts implements AutoCloseable {
       vm.status().showStatus("That image is not in the library yet.");
       return;
     }
-    g.select(img, false);
+    if (reveal == null || reveal.gallery() != g) {
+      reveal = new GalleryReveal(g);
+    }
+    String cleared = reveal.reveal(img);
+    if (cleared != null) {
+      vm.status().showStatus(cleared);
+    }
     window.showGallery();
   }
 
   /** Fills every control from {@code recipe} (the seed too when asked) and shows the canvas. */
   public void reuse(Recipe recipe, boolean keepSeed) {
     List<String> notices = RecipeControls.apply(vm, recipe, keepSeed);
+    vm.live().clear(); // the canvas no longer shows an image these controls did not make
     window.showCanvas();
     report("Reused the recipe of seed " + recipe.seed() + ".", notices);
   }
@@ -287,6 +327,7 @@ public final class StudioParts implements AutoCloseable {
                           vm.status().clearError();
                           List<String> notices = new ArrayList<>(params.notices());
                           notices.addAll(RecipeControls.apply(vm, params.recipe(), true));
+                          vm.live().clear();
                           window.showCanvas();
                           report("Loaded the parameters of " + png.getFileName() + ".", notices);
                         }

@@ -11,17 +11,9 @@ import com.sun.javafx.tk.TKClipboard;
 import com.sun.javafx.tk.Toolkit;
 import dev.stepwise.app.gallery.GalleryPane;
 import dev.stepwise.app.gallery.GalleryViewModel;
-import dev.stepwise.app.settings.Theme;
-import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.LiveFrame;
-import dev.stepwise.app.studio.ModelChoice;
-import dev.stepwise.app.studio.StudioViewModel;
-import dev.stepwise.app.studio.StudioWindow;
 import dev.stepwise.app.timeline.TimelineViewModel;
-import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.explain.SamplerPlan;
-import dev.stepwise.engine.service.SamplingService;
-import dev.stepwise.gallery.Library;
 import dev.stepwise.gallery.LibraryImage;
 import dev.stepwise.gallery.Recipe;
 import dev.stepwise.metadata.PngImage;
@@ -33,14 +25,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javafx.application.Platform;
 import javafx.event.Event;
 import javafx.scene.control.Button;
 import javafx.scene.input.ClipboardContent;
@@ -49,85 +36,23 @@ import javafx.scene.input.Dragboard;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.TransferMode;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
-import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * The studio's parts wired together on Monocle with the tiny pack: the timeline and the explain
  * view follow a run, the image lands in a temporary library and its gallery, "Reuse" and opened PNG
  * parameters fill the controls.
  */
-@ExtendWith(ApplicationExtension.class)
-class StudioPartsTest {
-  private static final long LIMIT_S = 120;
-  private static SamplingService service;
-  private static final ExecutorService IO = Executors.newSingleThreadExecutor();
-
-  @TempDir Path libraryDir;
+class StudioPartsTest extends StudioHarness {
   @TempDir Path files;
-  private StudioViewModel vm;
-  private StudioWindow window;
-  private StudioParts parts;
-
-  @BeforeAll
-  static void engine() {
-    service = new SamplingService(TestPacks.tinySd());
-  }
-
-  @AfterAll
-  static void stopEngine() {
-    service.close();
-    IO.shutdownNow();
-  }
 
   @Start
-  void start(Stage stage) {
-    vm = new StudioViewModel(Platform::runLater, IO, new Random(1));
-    vm.apply(
-        new GenerationSettings(
-            "a red heart", "", 5, 4, "0", false, Sampler.DDIM, false, 0, 0, 1, ""),
-        List.of(new ModelChoice("tiny-sd (built-in)", TestPacks.tinySd(), true)));
-    vm.attach(service);
-    window = new StudioWindow(vm, Theme.LIGHT);
-    window.setPopupErrors(false);
-    parts = new StudioParts(vm, window, () -> Library.open(libraryDir));
-    stage.setScene(window.createScene(1100, 720));
-    stage.show();
-  }
-
-  @AfterEach
-  void closeParts() throws Exception {
-    fx(
-        () -> {
-          parts.close();
-          return null;
-        });
-  }
-
-  private static <T> T fx(Callable<T> c) throws Exception {
-    return WaitForAsyncUtils.asyncFx(c).get(LIMIT_S, TimeUnit.SECONDS);
-  }
-
-  private void waitFor(Callable<Boolean> c) throws Exception {
-    try {
-      WaitForAsyncUtils.waitFor(LIMIT_S, TimeUnit.SECONDS, () -> fx(c));
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError(
-          "timed out; error="
-              + fx(() -> vm.status().errorProperty().get())
-              + " status="
-              + fx(() -> vm.status().statusProperty().get()),
-          e);
-    }
+  void start(Stage stage) throws Exception {
+    open(stage);
   }
 
   private GalleryViewModel gallery() throws Exception {

@@ -1,5 +1,7 @@
 package dev.stepwise.app;
 
+import dev.stepwise.app.explain.ExplainPane;
+import dev.stepwise.app.explain.ExplainViewModel;
 import dev.stepwise.app.settings.Theme;
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.ModelCatalog;
@@ -18,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
+import javafx.scene.Scene;
 import javafx.scene.image.PixelReader;
 import javafx.scene.image.WritableImage;
 import javafx.stage.Stage;
@@ -33,7 +36,8 @@ import javafx.stage.Stage;
  *     dev.stepwise.app.StudioScreenshots OUT_DIR
  * </pre>
  *
- * Writes {@code OUT_DIR/window-stepNN.png} (the whole window) for each step.
+ * Writes {@code OUT_DIR/window-stepNN.png} (the whole window) for each step, and {@code
+ * OUT_DIR/explain-view.png} (docs/explain-view.png: the explain view for that run).
  */
 public final class StudioScreenshots {
   private static final int[] STEPS = {1, 5, 10, 20};
@@ -102,28 +106,75 @@ public final class StudioScreenshots {
             return null;
           });
       Thread.sleep(400); // a few pulses: the canvas draws the pinned frame
-      WritableImage shot = onFx(() -> stage.getScene().snapshot(null));
-      int w = (int) shot.getWidth();
-      int h = (int) shot.getHeight();
-      PixelReader r = shot.getPixelReader();
-      byte[] rgb = new byte[w * h * 3]; // [h, w, 3]
-      for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-          int argb = r.getArgb(x, y);
-          int i = (y * w + x) * 3;
-          rgb[i] = (byte) (argb >> 16);
-          rgb[i + 1] = (byte) (argb >> 8);
-          rgb[i + 2] = (byte) argb;
-        }
-      }
-      Path file = out.resolve(String.format("window-step%02d.png", step));
-      PngImage.write(file, w, h, rgb, Map.of());
-      System.out.println("wrote " + file);
+      write(
+          onFx(() -> stage.getScene().snapshot(null)),
+          out,
+          String.format("window-step%02d.png", step));
     }
+    explainView(vm, out);
     service.close();
     io.shutdownNow();
     Platform.exit();
     System.exit(0);
+  }
+
+  /**
+   * docs/explain-view.png: the explain view alone at 900x790 for the run just made (DDIM, 20 steps,
+   * step 7 current), the forward-process explorer on the finished cat at t = 300, latent space on.
+   */
+  private static void explainView(StudioViewModel vm, Path out) throws Exception {
+    ExplainViewModel explain = new ExplainViewModel();
+    Stage stage =
+        onFx(
+            () -> {
+              var facts = vm.model().factsProperty().get();
+              explain.setModel(facts.folder(), facts.scheduler(), "ddim", false, 20);
+              explain.setCurrentStep(6);
+              explain.offerImage(vm.jobs().results().get(0).image());
+              explain.explorerTimestepProperty().set(300);
+              explain.latentEnabledProperty().set(true);
+              Stage s = new Stage();
+              s.setScene(new Scene(new ExplainPane(explain), 900, 790));
+              s.getScene().getStylesheets().setAll(Theme.LIGHT.stylesheet());
+              s.show();
+              return s;
+            });
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (onFx(() -> explain.latentDecodedProperty().get() == null)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the latent explorer did not finish: " + onFx(explain.latentStatusProperty()::get));
+      }
+      Thread.sleep(200);
+    }
+    Thread.sleep(400);
+    write(onFx(() -> stage.getScene().snapshot(null)), out, "explain-view.png");
+    onFx(
+        () -> {
+          stage.close();
+          explain.close();
+          return null;
+        });
+  }
+
+  /** Writes {@code shot} as an RGB PNG {@code out/name}. */
+  private static void write(WritableImage shot, Path out, String name) {
+    int w = (int) shot.getWidth();
+    int h = (int) shot.getHeight();
+    PixelReader r = shot.getPixelReader();
+    byte[] rgb = new byte[w * h * 3]; // [h, w, 3]
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int argb = r.getArgb(x, y);
+        int i = (y * w + x) * 3;
+        rgb[i] = (byte) (argb >> 16);
+        rgb[i + 1] = (byte) (argb >> 8);
+        rgb[i + 2] = (byte) argb;
+      }
+    }
+    Path file = out.resolve(name);
+    PngImage.write(file, w, h, rgb, Map.of());
+    System.out.println("wrote " + file);
   }
 
   private static <T> T onFx(java.util.concurrent.Callable<T> work) throws Exception {

@@ -30,6 +30,7 @@ import javafx.stage.FileChooser;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignD;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignF;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignI;
 
 /**
  * The explain view: (a) the schedule's alpha-bar and log-SNR curves with the sampler's timesteps
@@ -38,13 +39,19 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignF;
  *
  * <p>Node ids: {@code #explain-alphabar-chart}, {@code #explain-snr-chart}, {@code
  * #explain-sampler-title}, {@code #explain-formula}, {@code #explain-step-numbers}, {@code
- * #explain-open}, {@code #explain-new-noise}, {@code #explain-t-slider}, {@code #explain-t-value},
- * {@code #explain-latent-toggle}, {@code #explain-source}, {@code #explain-pixel}, {@code
- * #explain-latent-decoded}, {@code #explain-latent-view}, {@code #explain-strip}, {@code
- * #explain-latent-status}, {@code #explain-message}.
+ * #explain-last-image}, {@code #explain-open}, {@code #explain-new-noise}, {@code
+ * #explain-t-slider}, {@code #explain-t-value}, {@code #explain-latent-toggle}, {@code
+ * #explain-source}, {@code #explain-pixel}, {@code #explain-latent-decoded}, {@code
+ * #explain-latent-view}, {@code #explain-strip}, {@code #explain-latent-status}, {@code
+ * #explain-message}.
  */
 public final class ExplainPane extends BorderPane {
   private static final double VIEW = 220;
+  private static final double STRIP_GAP = 6;
+
+  /** The side of the strip's t-frames, following the width. */
+  private final javafx.beans.property.DoubleProperty thumb =
+      new javafx.beans.property.SimpleDoubleProperty(96);
 
   private final ExplainViewModel vm;
   private final ScheduleChart alphaChart =
@@ -129,6 +136,13 @@ public final class ExplainPane extends BorderPane {
   }
 
   private Node explorerSection() {
+    Button last = new Button("Last image", FontIcon.of(MaterialDesignI.IMAGE_OUTLINE));
+    last.setId("explain-last-image");
+    last.setTooltip(
+        new Tooltip(
+            "Explore the forward process on the studio's newest picture (used by default)"));
+    last.setOnAction(e -> vm.useOfferedImage());
+    last.disableProperty().bind(vm.offeredImageProperty().isNull());
     Button open = new Button("Open image…", FontIcon.of(MaterialDesignF.FOLDER_IMAGE));
     open.setId("explain-open");
     open.setTooltip(new Tooltip("Explore the forward process on an image of your own"));
@@ -167,8 +181,15 @@ public final class ExplainPane extends BorderPane {
     busy.visibleProperty().bind(vm.busyProperty());
 
     slider.setMinWidth(120);
-    HBox controls = new HBox(8, open, noise, new Label("t"), slider, tValue, latent, busy);
-    controls.setAlignment(Pos.CENTER_LEFT);
+    // The buttons wrap instead of shrinking to "Open imag..."; the t slider has a row of its own.
+    FlowPane buttons = new FlowPane(8, 6, last, open, noise, latent, busy);
+    buttons.setAlignment(Pos.CENTER_LEFT);
+    for (Node n : buttons.getChildren()) {
+      ((javafx.scene.layout.Region) n).setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+    }
+    HBox tRow = new HBox(8, new Label("t"), slider, tValue);
+    tRow.setAlignment(Pos.CENTER_LEFT);
+    VBox controls = new VBox(6, buttons, tRow);
 
     Label caption = new Label();
     caption.setId("explain-caption");
@@ -192,8 +213,24 @@ public final class ExplainPane extends BorderPane {
                 vm.latentViewProperty(),
                 false));
 
-    FlowPane strip = new FlowPane(6, 6);
+    // All seven t-frames in one row, as large as the width allows (48 to 96 px), scrolling only
+    // when even 48 px ones do not fit.
+    HBox strip = new HBox(STRIP_GAP);
     strip.setId("explain-strip");
+    ScrollPane stripScroll = new ScrollPane(strip);
+    stripScroll.setId("explain-strip-scroll");
+    stripScroll.setFitToHeight(true);
+    stripScroll.setVbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+    stripScroll.getStyleClass().add("edge-to-edge");
+    stripScroll.setMinWidth(0);
+    thumb.bind(
+        Bindings.createDoubleBinding(
+            () -> {
+              int n = ExplainViewModel.STRIP_TIMESTEPS.size();
+              double w = stripScroll.getViewportBounds().getWidth();
+              return Math.max(48, Math.min(96, Math.floor((w - STRIP_GAP * (n - 1)) / n)));
+            },
+            stripScroll.viewportBoundsProperty()));
     vm.pixelStripProperty().addListener((o, a, b) -> fillStrip(strip, b));
     fillStrip(strip, vm.pixelStripProperty().get());
 
@@ -212,7 +249,7 @@ public final class ExplainPane extends BorderPane {
                 + String.join(
                     ", ", ExplainViewModel.STRIP_TIMESTEPS.stream().map(String::valueOf).toList())
                 + " (as in Ho et al. 2020):");
-    return new VBox(8, controls, caption, views, status, message, stripCaption, strip);
+    return new VBox(8, controls, caption, views, status, message, stripCaption, stripScroll);
   }
 
   private static VBox tile(
@@ -233,12 +270,12 @@ public final class ExplainPane extends BorderPane {
     return new VBox(4, view, caption);
   }
 
-  private static void fillStrip(FlowPane strip, List<RgbImage> images) {
+  private void fillStrip(HBox strip, List<RgbImage> images) {
     strip.getChildren().clear();
     for (int i = 0; i < images.size(); i++) {
       ImageView v = new ImageView(FxImages.toFx(images.get(i)));
-      v.setFitWidth(96);
-      v.setFitHeight(96);
+      v.fitWidthProperty().bind(thumb);
+      v.fitHeightProperty().bind(thumb);
       v.setPreserveRatio(true);
       Label l = new Label("t = " + ExplainViewModel.STRIP_TIMESTEPS.get(i));
       strip.getChildren().add(new VBox(2, v, l));

@@ -141,6 +141,29 @@ public final class ExplainViewModel implements AutoCloseable {
     explorer.loadImage(file);
   }
 
+  /**
+   * Offers the studio's newest picture to the explorer: it becomes x_0 unless the user opened an
+   * image of their own ({@link #useOfferedImage} switches back).
+   */
+  public void offerImage(RgbImage image) {
+    explorer.offer(image);
+  }
+
+  /** Offers the picture in {@code file} (the library's newest) unless one was offered already. */
+  public void offerImageFile(Path file) {
+    explorer.offerFile(file);
+  }
+
+  /** Makes the offered picture the explorer's x_0 again. */
+  public void useOfferedImage() {
+    explorer.useOffered();
+  }
+
+  /** The studio's newest picture as offered to the explorer, or null before any. */
+  public ReadOnlyObjectProperty<RgbImage> offeredImageProperty() {
+    return explorer.offeredProperty();
+  }
+
   /** Closes the autoencoder and stops the model thread (when the view model owns it). */
   @Override
   public void close() {

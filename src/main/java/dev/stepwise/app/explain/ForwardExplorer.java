@@ -53,6 +53,8 @@ final class ForwardExplorer {
   private final ReadOnlyObjectWrapper<RgbImage> latentView = new ReadOnlyObjectWrapper<>();
   private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(false);
   private final ReadOnlyStringWrapper latentStatus = new ReadOnlyStringWrapper(LATENT_OFF);
+  private final ReadOnlyObjectWrapper<RgbImage> offered = new ReadOnlyObjectWrapper<>();
+  private boolean userChose; // an opened file stays until the user picks the offered image
 
   private final ObservableValue<ScheduleCurves> curves;
   private final Consumer<String> imageMessages;
@@ -131,15 +133,58 @@ final class ForwardExplorer {
     requestLatent();
   }
 
-  /** Loads an image file as x_0 on the background thread. */
+  /** Loads an image file as x_0 on the background thread (the user's choice: it stays). */
   void loadImage(Path file) {
     worker.run(
         () -> ImageFiles.read(file),
         img -> {
           imageMessages.accept("");
+          userChose = true;
           sourceImage.set(img);
         },
         imageMessages);
+  }
+
+  /**
+   * Offers {@code image} (the studio's newest picture): it becomes x_0 unless the user opened a
+   * file, and {@link #useOffered} brings it back in any case.
+   */
+  void offer(RgbImage image) {
+    if (image == null) {
+      return;
+    }
+    offered.set(image);
+    if (!userChose) {
+      sourceImage.set(image);
+    }
+  }
+
+  /**
+   * Offers the image in {@code file} (the library's newest, at start) unless an image was offered
+   * or opened meanwhile; a file that cannot be read is skipped silently.
+   */
+  void offerFile(Path file) {
+    worker.run(
+        () -> ImageFiles.read(file),
+        img -> {
+          if (offered.get() == null) {
+            offer(img);
+          }
+        },
+        error -> {});
+  }
+
+  /** Makes the offered image x_0 again (after an opened file). */
+  void useOffered() {
+    if (offered.get() != null) {
+      userChose = false;
+      sourceImage.set(offered.get());
+    }
+  }
+
+  /** The studio's newest picture, or null before any. */
+  ReadOnlyObjectProperty<RgbImage> offeredProperty() {
+    return offered.getReadOnlyProperty();
   }
 
   /** Closes the autoencoder (on the background thread, after work already queued). */
@@ -245,7 +290,7 @@ final class ForwardExplorer {
         });
   }
 
-  /** The clean image x_0 (any size; a drawn sample at first). */
+  /** The clean image x_0 (any size; a drawn sample until the studio offers a picture). */
   ObjectProperty<RgbImage> sourceImageProperty() {
     return sourceImage;
   }

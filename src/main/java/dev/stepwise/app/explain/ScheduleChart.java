@@ -62,9 +62,12 @@ final class ScheduleChart extends LineChart<Number, Number> {
   void setCurves(ScheduleCurves c) {
     int size = c.size();
     NumberAxis x = (NumberAxis) getXAxis();
+    // A round right end (1000 for t = 0 … 999) and at most 4 intervals: no label is crowded by
+    // an odd last one ("900" under "999"), at any width the window gives the chart.
     x.setLowerBound(0);
-    x.setUpperBound(size - 1);
-    x.setTickUnit(size > 200 ? 100 : Math.max(1, size / 10));
+    double unit = niceUnit(size / 4.0);
+    x.setUpperBound(Math.ceil(size / unit) * unit);
+    x.setTickUnit(unit);
     IntToDoubleFunction f = t -> logSnr ? clampLog(c.log10Snr(t)) : c.alphaBar(t);
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
@@ -83,13 +86,28 @@ final class ScheduleChart extends LineChart<Number, Number> {
     curve.getData().setAll(pts);
     NumberAxis y = (NumberAxis) getYAxis();
     if (logSnr) {
-      y.setLowerBound(Math.floor(lo));
-      y.setUpperBound(Math.ceil(hi));
-      y.setTickUnit(1);
+      // At most 8 intervals: a schedule spanning 20 decades labels every 5th, not all 21.
+      double yUnit = niceUnit((Math.ceil(hi) - Math.floor(lo)) / 8.0);
+      y.setLowerBound(Math.floor(lo / yUnit) * yUnit);
+      y.setUpperBound(Math.ceil(hi / yUnit) * yUnit);
+      y.setTickUnit(yUnit);
     } else {
       y.setLowerBound(0);
       y.setUpperBound(1);
       y.setTickUnit(0.1);
+    }
+  }
+
+  /** The smallest of 1, 2, 5, 10, 20, 25, 50, 100, 250, ... that is at least {@code least}. */
+  static double niceUnit(double least) {
+    double unit = 1;
+    while (true) {
+      for (double m : new double[] {1, 2, 2.5, 5}) {
+        if (m * unit >= least && (m != 2.5 || unit >= 10)) {
+          return m * unit;
+        }
+      }
+      unit *= 10;
     }
   }
 

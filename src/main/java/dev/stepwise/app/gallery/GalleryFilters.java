@@ -64,6 +64,26 @@ public final class GalleryFilters {
     return to;
   }
 
+  /** Whether any filter is set (some images may be hidden). */
+  public boolean active() {
+    return !search.get().isBlank()
+        || gallery.get() != null
+        || favouritesOnly.get()
+        || model.get() != null
+        || from.get() != null
+        || to.get() != null;
+  }
+
+  /** Clears every filter: all images are shown. */
+  public void clear() {
+    search.set("");
+    gallery.set(null);
+    favouritesOnly.set(false);
+    model.set(null);
+    from.set(null);
+    to.set(null);
+  }
+
   /** Returns the library query the filters describe. */
   public LibraryQuery query() {
     ZoneId zone = ZoneId.systemDefault();

@@ -6,7 +6,9 @@ import java.io.File;
 import java.util.Map;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.DatePicker;
@@ -16,9 +18,9 @@ import javafx.scene.control.MenuItem;
 import javafx.scene.control.Separator;
 import javafx.scene.control.TextField;
 import javafx.scene.control.ToggleButton;
-import javafx.scene.control.ToolBar;
 import javafx.scene.image.Image;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -74,6 +76,9 @@ public final class GalleryPane extends BorderPane {
         .valueProperty()
         .addListener(
             (o, a, b) -> vm.filters().gallery().set(b == null || b.equals(ALL_IMAGES) ? null : b));
+    vm.filters()
+        .gallery()
+        .addListener((o, a, b) -> galleryFilter.setValue(b == null ? ALL_IMAGES : b));
 
     ToggleButton favourites = new ToggleButton("\u2605 Favourites");
     favourites.setId("favourites-only");
@@ -96,6 +101,7 @@ public final class GalleryPane extends BorderPane {
         .valueProperty()
         .addListener(
             (o, a, b) -> vm.filters().model().set(b == null || b.equals(ALL_MODELS) ? null : b));
+    vm.filters().model().addListener((o, a, b) -> modelFilter.setValue(b == null ? ALL_MODELS : b));
 
     DatePicker from = new DatePicker();
     from.setId("from-date");
@@ -167,13 +173,12 @@ public final class GalleryPane extends BorderPane {
     rescan.setId("rescan");
     rescan.setOnAction(e -> vm.rescan());
 
-    HBox.setHgrow(search, Priority.ALWAYS);
-    search.setMinWidth(160);
-    ToolBar filters = new ToolBar(search, galleryFilter, favourites, modelFilter, from, to);
-    ToolBar actions =
-        new ToolBar(
-            target, add, new Separator(), delete, undo, new Separator(), export, open, rescan);
-    setTop(new javafx.scene.layout.VBox(filters, actions));
+    search.setPrefColumnCount(14);
+    // One tool area that wraps instead of hiding controls behind a ">>" overflow button.
+    FlowPane tools = toolRow("gallery-tools", search, galleryFilter, favourites, modelFilter);
+    tools.getChildren().addAll(from, to, separator(), target, add, separator(), delete, undo);
+    tools.getChildren().addAll(separator(), export, open, rescan);
+    setTop(tools);
 
     grid = new GridView<>(vm.images());
     grid.setId("gallery-grid");
@@ -212,6 +217,21 @@ public final class GalleryPane extends BorderPane {
 
     getStylesheets().add(GalleryPane.class.getResource("gallery.css").toExternalForm());
     vm.refresh();
+  }
+
+  private static FlowPane toolRow(String id, Node... nodes) {
+    FlowPane row = new FlowPane(6, 4, nodes);
+    row.setId(id);
+    row.getStyleClass().add("tool-bar");
+    row.setAlignment(Pos.CENTER_LEFT);
+    row.setPadding(new Insets(4, 6, 4, 6));
+    return row;
+  }
+
+  private static Separator separator() {
+    Separator s = new Separator(Orientation.VERTICAL);
+    s.setPrefHeight(20);
+    return s;
   }
 
   /** Returns the thumbnail grid (the benchmark scrolls it). */

@@ -12,10 +12,12 @@ import javafx.scene.control.TextField;
 import javafx.scene.image.Image;
 import javafx.scene.image.ImageView;
 import javafx.scene.layout.FlowPane;
-import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
-/** The gallery's details pane: the focused image, its recipe, favourite mark, tags and "Reuse". */
+/**
+ * The gallery's details pane: "Reuse", "Reuse with seed" and the favourite mark first (in view
+ * without scrolling on any window size), then the focused image, its recipe and its tags.
+ */
 final class RecipeDetails extends VBox {
   final ImageView preview = new ImageView();
   final Label title = new Label();
@@ -25,16 +27,20 @@ final class RecipeDetails extends VBox {
   final Button reuseWithSeed = new Button("Reuse with seed");
   final FlowPane tags = new FlowPane(4, 4);
   final TextField addTag = new TextField();
+
+  /** The preview's side in pixels. */
+  private static final int PREVIEW = 256;
+
   private boolean updating;
 
   RecipeDetails(GalleryViewModel vm) {
     super(8);
     setPadding(new Insets(8));
-    setPrefWidth(340);
+    setPrefWidth(PREVIEW + 20);
     getStyleClass().add("recipe-details");
     preview.setPreserveRatio(true);
-    preview.setFitWidth(320);
-    preview.setFitHeight(320);
+    preview.setFitWidth(PREVIEW);
+    preview.setFitHeight(PREVIEW);
     recipeText.setEditable(false);
     recipeText.setWrapText(true);
     recipeText.setId("recipe-text");
@@ -77,16 +83,13 @@ final class RecipeDetails extends VBox {
                     tags.getChildren().add(chip);
                   }
                 });
-    getChildren()
-        .addAll(
-            preview,
-            title,
-            recipeText,
-            favourite,
-            new HBox(8, reuse, reuseWithSeed),
-            new Label("Tags"),
-            tags,
-            addTag);
+    reuse.setMinWidth(USE_PREF_SIZE);
+    reuseWithSeed.setMinWidth(USE_PREF_SIZE);
+    favourite.setMinWidth(USE_PREF_SIZE);
+    FlowPane actions = new FlowPane(8, 4, reuse, reuseWithSeed, favourite);
+    actions.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+    recipeText.setPrefRowCount(6);
+    getChildren().addAll(actions, title, preview, recipeText, new Label("Tags"), tags, addTag);
     vm.focused().addListener((o, a, b) -> show(b));
     show(null);
   }
@@ -105,7 +108,8 @@ final class RecipeDetails extends VBox {
         recipeText.setText("");
         return;
       }
-      preview.setImage(new Image(img.file().toUri().toString(), 320, 320, true, true, true));
+      preview.setImage(
+          new Image(img.file().toUri().toString(), PREVIEW, PREVIEW, true, true, true));
       title.setText(img.name());
       recipeText.setText(describe(img));
     } finally {

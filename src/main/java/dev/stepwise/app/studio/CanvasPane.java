@@ -1,6 +1,7 @@
 package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.PreviewSource;
+import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Label;
@@ -41,6 +42,7 @@ public final class CanvasPane extends BorderPane {
     ToggleButton eps =
         Icons.toggle(
             "showEps", "ε noise", "mdi2g-grain", "Show the network's predicted noise epsilon");
+    xt.setMnemonicParsing(false); // "x_t", not "xt" with an underlined t
     x0.setUserData(PreviewSource.PREDICTED_IMAGE);
     xt.setUserData(PreviewSource.NOISY_LATENT);
     eps.setUserData(PreviewSource.PREDICTED_NOISE);
@@ -105,11 +107,23 @@ public final class CanvasPane extends BorderPane {
     Label cost = new Label();
     cost.setId("previewCost");
     cost.textProperty().bind(vm.progress().previewCostProperty());
-    cost.setTooltip(
-        new Tooltip(
-            "What made each step's picture and what it cost, as a share of the time a step"
-                + " takes; measured during this run on this machine (the Preview setting"
-                + " changes it)"));
+    Tooltip costTip = new Tooltip();
+    costTip
+        .textProperty()
+        .bind(
+            Bindings.concat(
+                cost.textProperty(),
+                "\nWhat made each step's picture and what it cost, as a share of the time a step"
+                    + " takes; measured during this run on this machine (the Preview setting"
+                    + " changes it)"));
+    cost.setTooltip(costTip);
+    // Numbers keep their width; the progress bar gives way, and the preview's cost (the longest)
+    // is shortened last, with the whole sentence in its tooltip.
+    for (Label l : new Label[] {speed, eta}) {
+      l.setMinWidth(Region.USE_PREF_SIZE);
+    }
+    progress.setMinWidth(40);
+    cost.setMinWidth(60);
     HBox bottom = new HBox(8, step, progress, speed, eta, cost);
     bottom.setAlignment(Pos.CENTER_LEFT);
     bottom.setPadding(new Insets(4));
@@ -119,7 +133,16 @@ public final class CanvasPane extends BorderPane {
     setBottom(bottom);
 
     // Each frame carries its size (the output size), so 1:1 always matches the picture shown.
-    vm.live().frameProperty().addListener((o, a, f) -> canvas.show(f));
+    vm.live()
+        .frameProperty()
+        .addListener(
+            (o, a, f) -> {
+              if (f == null) {
+                canvas.clear();
+              } else {
+                canvas.show(f);
+              }
+            });
     ControlsViewModel controls = vm.controls();
     if (controls.widthProperty().get() > 0 && controls.heightProperty().get() > 0) {
       canvas.setImageSize(controls.widthProperty().get(), controls.heightProperty().get());

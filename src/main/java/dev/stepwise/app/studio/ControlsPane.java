@@ -1,13 +1,11 @@
 package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.PreviewMethod;
-import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.engine.service.PackFacts;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
 import java.io.File;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javafx.beans.binding.Bindings;
@@ -34,6 +32,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import javafx.scene.text.Font;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
@@ -68,6 +67,7 @@ public final class ControlsPane extends ScrollPane {
   private final ModelViewModel models;
   private final TextArea prompt = new TextArea();
   private final Button openModel;
+  private final PromptCompletion completion;
 
   /** Builds the controls bound to {@code studio}; {@code onOpenModel} asks for a folder. */
   public ControlsPane(StudioViewModel studio, Runnable onOpenModel, Runnable onGenerate) {
@@ -87,7 +87,7 @@ public final class ControlsPane extends ScrollPane {
         new Tooltip(
             "The prompt. Ctrl+Enter generates; type two letters for the" + " model's words."));
     prompt.textProperty().bindBidirectional(vm.promptProperty());
-    keepAlive.add(new PromptCompletion(prompt, prompts::completions));
+    completion = new PromptCompletion(prompt, prompts::completions);
 
     Button ideas =
         Icons.button(
@@ -121,7 +121,20 @@ public final class ControlsPane extends ScrollPane {
     unknown.setGraphic(new FontIcon("mdi2a-alert-outline"));
     unknown.textProperty().bind(prompts.unknownWarningProperty());
     unknown.visibleProperty().bind(prompts.unknownWarningProperty().isNotEmpty());
-    unknown.managedProperty().bind(unknown.visibleProperty());
+    // Its two lines stay reserved while it is hidden: the controls below never move under the
+    // pointer as words become known or unknown. A longer list ends in "..."; the tooltip has it.
+    double lines = 2 * Math.ceil(Font.getDefault().getSize() * 1.4);
+    unknown.setMinHeight(lines);
+    unknown.setPrefHeight(lines);
+    unknown.setMaxHeight(lines);
+    unknown.setAlignment(javafx.geometry.Pos.TOP_LEFT);
+    Tooltip unknownTip = new Tooltip();
+    unknownTip.setWrapText(true);
+    unknownTip.setMaxWidth(360);
+    unknownTip
+        .textProperty()
+        .bind(Bindings.concat(unknown.textProperty(), " These words carry no meaning for it."));
+    unknown.setTooltip(unknownTip);
 
     TextArea negative = new TextArea();
     negative.setId("negativePrompt");
@@ -156,7 +169,11 @@ public final class ControlsPane extends ScrollPane {
     TextField seed = new TextField();
     seed.setId("seed");
     seed.setPrefColumnCount(10);
-    seed.setTooltip(new Tooltip("The seed of the first image; image i of a batch uses seed + i."));
+    seed.setPromptText("random");
+    seed.setTooltip(
+        new Tooltip(
+            "The seed of the first image; image i of a batch uses seed + i. Unlocked, Generate"
+                + " draws a new one and shows it here."));
     seed.textProperty().bindBidirectional(seeds.seedTextProperty());
     HBox.setHgrow(seed, Priority.ALWAYS);
     Button random =
@@ -191,11 +208,27 @@ public final class ControlsPane extends ScrollPane {
           }
         });
     sampler.valueProperty().bindBidirectional(vm.samplerProperty());
-    sampler.setTooltip(new Tooltip("The sampling algorithm (DDIM, Euler, DPM++ 2M, ...)."));
+    sampler.setTooltip(
+        new Tooltip(
+            "The sampling algorithm (DDIM, Euler, DPM++ 2M, ...). Karras sigmas go with Euler,"
+                + " Euler a and DPM++ 2M."));
     CheckBox karras = new CheckBox("Karras");
     karras.setId("karras");
-    karras.setTooltip(new Tooltip("Use the noise levels of Karras et al. (2022)."));
     karras.selectedProperty().bindBidirectional(vm.karrasProperty());
+    karras
+        .disableProperty()
+        .bind(
+            Bindings.createBooleanBinding(
+                () ->
+                    vm.samplerProperty().get() != null && !vm.samplerProperty().get().takesKarras(),
+                vm.samplerProperty()));
+    Tooltip karrasTip = new Tooltip();
+    karrasTip
+        .textProperty()
+        .bind(
+            Bindings.createStringBinding(
+                () -> karrasTip(vm.samplerProperty().get()), vm.samplerProperty()));
+    karras.setTooltip(karrasTip);
 
     ComboBox<PreviewMethod> previewMethod = new ComboBox<>();
     previewMethod.setId("previewMethod");
@@ -292,7 +325,7 @@ public final class ControlsPane extends ScrollPane {
             vm.clipSkipProperty(),
             "AUTOMATIC1111's clip skip: the text encoder layer counted from the end (1 = the last;"
                 + " many anime models want 2). SD 2.x models ignore it.");
-    ComboBox<String> vae = vaeChooser();
+    ComboBox<String> vae = VaeChooser.create(vm, models);
 
     ComboBox<ModelChoice> model = new ComboBox<>(models.models());
     model.setId("model");
@@ -375,7 +408,7 @@ public final class ControlsPane extends ScrollPane {
             title("Clip skip"),
             clipSkip,
             title("Size (width × height)"),
-            row(width, new Label("×"), height),
+            row(width, new Label("×"), height, sizeWarning(vm)),
             title("Batch count"),
             batch,
             title("Live preview"),
@@ -445,6 +478,37 @@ public final class ControlsPane extends ScrollPane {
     return openModel;
   }
 
+  /**
+   * A warning sign beside the size while it is larger than the model's own, the sentence in its
+   * tooltip; its place is kept while hidden, so the row never shifts.
+   */
+  private static Label sizeWarning(ControlsViewModel vm) {
+    Label sign = new Label();
+    sign.setId("sizeWarning");
+    sign.getStyleClass().add("unknown-words");
+    sign.setGraphic(new FontIcon("mdi2a-alert-outline"));
+    sign.visibleProperty().bind(vm.sizeWarningProperty().isNotEmpty());
+    Tooltip tip = new Tooltip();
+    tip.setWrapText(true);
+    tip.setMaxWidth(360);
+    tip.textProperty().bind(vm.sizeWarningProperty());
+    sign.setTooltip(tip);
+    return sign;
+  }
+
+  /** The Karras check box's tooltip with {@code s} chosen. */
+  static String karrasTip(Sampler s) {
+    return s == null || s.takesKarras()
+        ? "Use the noise levels of Karras et al. (2022): dense near the end of sampling."
+        : s.displayName()
+            + " has its own noise levels; Karras sigmas go with Euler, Euler a and DPM++ 2M.";
+  }
+
+  /** The prompt's word completion. */
+  PromptCompletion completion() {
+    return completion;
+  }
+
   /** The prompt area (focus target after start). */
   public TextArea prompt() {
     return prompt;
@@ -461,63 +525,6 @@ public final class ControlsPane extends ScrollPane {
     h.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
     return h;
   }
-
-  /**
-   * The VAE chooser: the model's own, or a separate autoencoder of the models folder ({@code
-   * ModelsFolder.vaes()}, listed again each time it opens); its value is {@code vm.vae}'s path.
-   */
-  private ComboBox<String> vaeChooser() {
-    ComboBox<String> box = new ComboBox<>();
-    box.setId("vae");
-    box.setMaxWidth(Double.MAX_VALUE);
-    box.setTooltip(
-        new Tooltip(
-            "The autoencoder that turns latents into pixels: the model's own, or one of the"
-                + " models folder's VAE files (such as vae-ft-mse-840000-ema-pruned)."));
-    List<String> paths = new ArrayList<>();
-    Runnable list =
-        () -> {
-          String root = models.modelsRootSetting();
-          List<String> names = new ArrayList<>(List.of(OWN_VAE));
-          paths.clear();
-          paths.add("");
-          for (ModelsFolder.Entry e :
-              ModelsFolder.at(root.isEmpty() ? ModelsFolder.defaultRoot() : Path.of(root)).vaes()) {
-            if (e.refusal() == null) {
-              names.add("VAE: " + e.path().getFileName());
-              paths.add(e.path().toString());
-            }
-          }
-          String chosen = vm.vaeProperty().get();
-          if (!paths.contains(chosen)) {
-            names.add("VAE: " + Path.of(chosen).getFileName());
-            paths.add(chosen);
-          }
-          box.getItems().setAll(names);
-          box.getSelectionModel().select(paths.indexOf(chosen));
-        };
-    list.run();
-    box.setOnShowing(e -> list.run());
-    box.getSelectionModel()
-        .selectedIndexProperty()
-        .addListener(
-            (o, a, i) -> {
-              if (i.intValue() >= 0 && i.intValue() < paths.size()) {
-                vm.vaeProperty().set(paths.get(i.intValue()));
-              }
-            });
-    vm.vaeProperty()
-        .addListener(
-            (o, a, b) -> {
-              int i = box.getSelectionModel().getSelectedIndex();
-              if (i < 0 || i >= paths.size() || !paths.get(i).equals(b)) {
-                list.run(); // set from elsewhere (settings applied, a recipe reused)
-              }
-            });
-    return box;
-  }
-
-  private static final String OWN_VAE = "The model's own VAE";
 
   private Spinner<Integer> intSpinner(
       String id, int min, int max, int step, IntegerProperty p, String tip) {

@@ -8,6 +8,8 @@ import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleIntegerProperty;
@@ -34,8 +36,26 @@ public final class ControlsViewModel {
   private final StringProperty vae = new SimpleStringProperty("");
   private final ObjectProperty<PreviewMethod> previewMethod =
       new SimpleObjectProperty<>(PreviewMethod.AUTO);
+  private final IntegerProperty nativeSize = new SimpleIntegerProperty();
+  private final ReadOnlyStringWrapper sizeWarning = new ReadOnlyStringWrapper("");
 
-  ControlsViewModel() {}
+  ControlsViewModel() {
+    // Karras sigmas exist only for the sigma-space samplers: another sampler runs without them.
+    sampler.addListener(
+        (o, a, b) -> {
+          if (b != null && !b.takesKarras()) {
+            karras.set(false);
+          }
+        });
+    Runnable size =
+        () -> {
+          String w = SizeAdvice.warning(width.get(), height.get(), nativeSize.get());
+          sizeWarning.set(w == null ? "" : w);
+        };
+    width.addListener((o, a, b) -> size.run());
+    height.addListener((o, a, b) -> size.run());
+    nativeSize.addListener((o, a, b) -> size.run());
+  }
 
   /** Sets every control from {@code s} (seed and model aside). */
   void apply(GenerationSettings s) {
@@ -44,7 +64,7 @@ public final class ControlsViewModel {
     guidance.set(s.guidance());
     steps.set(s.steps());
     sampler.set(s.sampler());
-    karras.set(s.karras());
+    karras.set(s.karras() && s.sampler().takesKarras());
     width.set(s.width());
     height.set(s.height());
     batch.set(s.batch());
@@ -58,6 +78,7 @@ public final class ControlsViewModel {
    * model's size step becomes the model's own size.
    */
   void fitSize(PackFacts facts) {
+    nativeSize.set(facts.nativeSize());
     int step = facts.sizeStep();
     if (width.get() <= 0 || width.get() % step != 0) {
       width.set(facts.nativeSize());
@@ -111,6 +132,14 @@ public final class ControlsViewModel {
   /** The separate autoencoder's file or folder, or "" for the model's own. */
   public StringProperty vaeProperty() {
     return vae;
+  }
+
+  /**
+   * The warning for a size larger than the model's own ({@link SizeAdvice}), or empty; Generate
+   * also says it in the run's notices.
+   */
+  public ReadOnlyStringProperty sizeWarningProperty() {
+    return sizeWarning.getReadOnlyProperty();
   }
 
   /** How the live preview is made (remembered with the other controls). */

@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * @param guidance classifier-free guidance scale s (see {@link Settings}; stored files before 0.2
  *     call it {@code guidanceScale})
  * @param steps sampler steps
- * @param seedText the seed field's text (a whole number)
+ * @param seedText the seed field's text (a whole number; empty while unlocked means "random")
  * @param seedLocked whether Generate reuses the seed field instead of drawing a new seed
  * @param sampler the sampler
  * @param karras whether Karras sigmas are used
@@ -78,7 +78,7 @@ public record GenerationSettings(
   public GenerationSettings {
     prompt = prompt == null ? "" : prompt;
     negativePrompt = negativePrompt == null ? "" : negativePrompt;
-    seedText = seedText == null ? "0" : seedText;
+    seedText = seedText == null ? "" : seedText;
     sampler = sampler == null ? Sampler.DDIM : sampler;
     modelFolder = modelFolder == null ? "" : modelFolder;
     previewMethod = previewMethod == null ? PreviewMethod.AUTO : previewMethod;
@@ -233,7 +233,10 @@ public record GenerationSettings(
     return d == null ? null : Path.of(d);
   }
 
-  /** What a first start shows: the example prompt and {@link Settings#defaults()}. */
+  /**
+   * What a first start shows: the example prompt and {@link Settings#defaults()}, with an empty,
+   * unlocked seed field (it says "random"; Generate draws a seed and shows it there).
+   */
   public static GenerationSettings defaults() {
     Settings d = Settings.defaults();
     return new GenerationSettings(
@@ -241,7 +244,7 @@ public record GenerationSettings(
         d.negativePrompt(),
         d.guidance(),
         d.steps(),
-        Long.toString(d.seed()),
+        "",
         false,
         d.sampler(),
         d.karras(),
@@ -264,6 +267,11 @@ public record GenerationSettings(
     String problem = Settings.problem(steps, guidance, 0, width, height, clipSkip);
     if (problem != null) {
       return problem;
+    }
+    if (karras && !sampler.takesKarras()) {
+      return "Karras sigmas work with Euler, Euler a and DPM++ 2M, not with "
+          + sampler.displayName()
+          + ".";
     }
     if (batch < 1 || batch > GenerationRequest.MAX_BATCH) {
       return "Batch count must be between 1 and "

@@ -165,6 +165,8 @@ final class JobListener implements GenerationListener {
         () -> {
           vm.jobs().ended(entry, JobState.FAILED);
           vm.progress().failed();
+          // The status line no longer says "Generating"; the error line has the reason.
+          vm.status().showStatus("Job #" + entry.job().id() + " failed.");
           vm.status().showError(ex.getMessage());
           vm.jobs().sync();
         });

@@ -6,6 +6,7 @@ import java.nio.IntBuffer;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.geometry.Pos;
+import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.image.ImageView;
 import javafx.scene.image.PixelBuffer;
@@ -37,6 +38,11 @@ public final class LiveCanvas extends ScrollPane {
     getStyleClass().add("canvas-area");
     holder.getStyleClass().add("canvas-area");
     holder.setAlignment(Pos.CENTER);
+    Label empty = new Label("Generate makes the picture here, step by step.");
+    empty.setId("canvasEmpty");
+    empty.getStyleClass().add("slot-placeholder");
+    empty.visibleProperty().bind(view.imageProperty().isNull());
+    holder.getChildren().add(empty);
     setContent(holder);
     view.setId("canvasImage");
     view.setPreserveRatio(true);
@@ -90,6 +96,15 @@ public final class LiveCanvas extends ScrollPane {
     maxDrawNanos = Math.max(maxDrawNanos, dt);
   }
 
+  /** Removes the picture: the canvas says what makes one. */
+  public void clear() {
+    buffer = null;
+    ints = null;
+    bufferWidth = 0;
+    bufferHeight = 0;
+    view.setImage(null);
+  }
+
   /** Total wall time spent in {@link #show} on the UI thread. */
   public long drawNanos() {
     return drawNanos;
@@ -112,8 +127,10 @@ public final class LiveCanvas extends ScrollPane {
 
   private void layoutMode() {
     boolean f = fit.get();
-    setFitToWidth(f);
-    setFitToHeight(f);
+    // The holder always fills the viewport (and grows past it at 1:1 with a large picture), so
+    // the picture is centred whenever it is smaller than the area, at 1:1 too.
+    setFitToWidth(true);
+    setFitToHeight(true);
     setHbarPolicy(f ? ScrollBarPolicy.NEVER : ScrollBarPolicy.AS_NEEDED);
     setVbarPolicy(f ? ScrollBarPolicy.NEVER : ScrollBarPolicy.AS_NEEDED);
     if (f) {

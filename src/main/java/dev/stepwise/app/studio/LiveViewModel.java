@@ -89,6 +89,19 @@ public final class LiveViewModel {
     }
   }
 
+  /**
+   * Empties the canvas (the controls were filled from a recipe: the picture shown was not made with
+   * them); the next run's steps fill it again.
+   */
+  public void clear() {
+    pinned = null;
+    liveFrames = null;
+    Arrays.fill(liveConverted, null);
+    liveFinished = null;
+    frameDirty = false;
+    frame.set(null);
+  }
+
   /** Whether the canvas shows a step the user chose instead of the live run. */
   public boolean showsChosenStep() {
     return pinned != null;

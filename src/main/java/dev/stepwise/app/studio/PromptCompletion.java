@@ -2,13 +2,20 @@ package dev.stepwise.app.studio;
 
 import java.util.List;
 import java.util.function.BiFunction;
+import javafx.event.Event;
 import javafx.scene.control.TextArea;
+import javafx.scene.input.KeyEvent;
 import javafx.util.StringConverter;
 import org.controlsfx.control.textfield.AutoCompletionBinding;
 
 /**
  * ControlsFX auto-completion for a multi-line prompt: the word before the caret is completed from
  * the words the current model knows. (ControlsFX's own binding serves single-line fields only.)
+ *
+ * <p>Only a plain Enter, Tab or click puts a suggestion in place, and only one that still continues
+ * the word before the caret: suggestions are found off the FX thread, so the popup may show words
+ * offered for an earlier word. A key with Ctrl, Alt or Meta (Ctrl+Enter generates) closes the popup
+ * and goes to the prompt as if the popup were not there.
  */
 public final class PromptCompletion extends AutoCompletionBinding<String> {
   /** Completion starts once this many letters of a word are typed. */
@@ -16,6 +23,7 @@ public final class PromptCompletion extends AutoCompletionBinding<String> {
 
   private final TextArea area;
   private boolean completing;
+  private boolean forwarding;
 
   /** Completes words in {@code area} with {@code suggest.apply(prefix, max)}. */
   public PromptCompletion(TextArea area, BiFunction<String, Integer, List<String>> suggest) {
@@ -29,6 +37,26 @@ public final class PromptCompletion extends AutoCompletionBinding<String> {
                 hidePopup();
               }
             });
+    getAutoCompletionPopup().addEventFilter(KeyEvent.KEY_PRESSED, this::keyInPopup);
+  }
+
+  /**
+   * A shortcut pressed while the popup has the keys: the popup closes and the key goes to the
+   * prompt (and the window's shortcuts) instead of choosing the selected suggestion.
+   */
+  private void keyInPopup(KeyEvent e) {
+    if (forwarding
+        || !(e.isShortcutDown() || e.isControlDown() || e.isAltDown() || e.isMetaDown())) {
+      return;
+    }
+    e.consume();
+    hidePopup();
+    forwarding = true;
+    try {
+      Event.fireEvent(area, e.copyFor(area, area));
+    } finally {
+      forwarding = false;
+    }
   }
 
   private void refresh() {
@@ -58,11 +86,23 @@ public final class PromptCompletion extends AutoCompletionBinding<String> {
     try {
       int caret = area.getCaretPosition();
       String prefix = wordBeforeCaret(area.getText(), caret);
+      if (!continues(word, prefix)) {
+        hidePopup(); // offered for an earlier word: the typed word stays
+        return;
+      }
       area.replaceText(caret - prefix.length(), caret, word + " ");
       area.positionCaret(caret - prefix.length() + word.length() + 1);
     } finally {
       completing = false;
     }
+  }
+
+  /** Whether {@code word} completes {@code prefix}, a word of at least {@link #MIN_PREFIX}. */
+  static boolean continues(String word, String prefix) {
+    return word != null
+        && prefix.length() >= MIN_PREFIX
+        && word.length() >= prefix.length()
+        && word.regionMatches(true, 0, prefix, 0, prefix.length());
   }
 
   @Override

@@ -192,11 +192,7 @@ public final class PromptViewModel {
             found.removeIf(w -> embeddings.contains(w.toLowerCase(Locale.ROOT)));
             words = List.copyOf(found);
             warning =
-                words.isEmpty()
-                    ? ""
-                    : "The model does not know: "
-                        + String.join(", ", words)
-                        + " (these words carry no meaning for it).";
+                words.isEmpty() ? "" : "The model does not know: " + String.join(", ", words) + ".";
           } catch (EngineException e) {
             warning = e.getMessage();
           } catch (RuntimeException | StackOverflowError e) {

@@ -20,12 +20,15 @@ public final class QueuePane extends VBox {
   public QueuePane(JobsViewModel vm) {
     super(4);
     setPadding(new Insets(8));
-    setPrefWidth(280);
+    setPrefWidth(200);
     Label title = new Label("Queue");
     title.getStyleClass().add("section-title");
     ListView<QueueEntry> list = new ListView<>(vm.queue());
     list.setId("queue");
-    list.setPlaceholder(new Label("No jobs waiting. Generate while a job runs to queue more."));
+    Label empty = new Label("No jobs waiting. Generate while a job runs to queue more.");
+    empty.setWrapText(true);
+    empty.setPadding(new Insets(8));
+    list.setPlaceholder(empty);
     list.setCellFactory(v -> new EntryCell(vm));
     VBox.setVgrow(list, Priority.ALWAYS);
     getChildren().addAll(title, list);

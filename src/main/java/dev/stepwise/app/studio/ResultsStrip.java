@@ -42,8 +42,18 @@ public final class ResultsStrip extends ScrollPane {
                       row.getChildren().add(cell(r, added++));
                     }
                   }
-                  setHvalue(1);
+                  showNewest();
                 });
+  }
+
+  /**
+   * Scrolls to the newest image: after the new cell is laid out (before that the old end is where
+   * the scroll bar's maximum leads), and again when the strip's content grows.
+   */
+  private void showNewest() {
+    row.applyCss();
+    layout();
+    setHvalue(getHmax());
   }
 
   /**

@@ -12,13 +12,20 @@ import javafx.beans.property.StringProperty;
  */
 public final class SeedViewModel {
   private final RandomGenerator random;
-  private final StringProperty seedText = new SimpleStringProperty("0");
+  private final StringProperty seedText = new SimpleStringProperty("");
   private final BooleanProperty seedLocked = new SimpleBooleanProperty();
   private long lastSeed = -1;
 
   /** Seeds drawn from {@code random}. */
   SeedViewModel(RandomGenerator random) {
     this.random = random;
+    // Locking an empty ("random") field locks a seed drawn now, shown in the field.
+    seedLocked.addListener(
+        (o, a, locked) -> {
+          if (locked && (seedText.get() == null || seedText.get().isBlank())) {
+            randomSeed();
+          }
+        });
   }
 
   /** Sets the field and the lock from {@code s}. */

@@ -123,7 +123,12 @@ public final class StudioViewModel {
       return null;
     }
     seeds.used(seed);
-    return jobs.submit(request, new JobListener(this, request, f));
+    JobListener listener = new JobListener(this, request, f);
+    String size = SizeAdvice.warning(gs.width(), gs.height(), f.nativeSize());
+    if (size != null) {
+      listener.notice(size); // a notification now, and the "Finished ..." line repeats it
+    }
+    return jobs.submit(request, listener);
   }
 
   /** The UI thread's cost of every delivery from the engine so far (drains of the pump). */

@@ -49,6 +49,9 @@ import org.kordamp.ikonli.javafx.FontIcon;
  * dev.stepwise.app.StudioParts} does the wiring).
  */
 public final class StudioWindow {
+  /** The bottom tabs' least height: tab headers, the timeline's scrub row, buttons, filmstrip. */
+  static final double BOTTOM_MIN_HEIGHT = 200;
+
   private final StudioViewModel vm;
   private final BorderPane root = new BorderPane();
   private final StackPane timelineSlot = new StackPane();
@@ -143,12 +146,15 @@ public final class StudioWindow {
     TabPane bottomTabs = new TabPane(resultsTab, timelineTab);
     bottomTabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
 
+    // The bottom tabs never get shorter than the timeline's scrub row, buttons and filmstrip, so
+    // no divider position cuts them off; the canvas takes what is left.
+    bottomTabs.setMinHeight(BOTTOM_MIN_HEIGHT);
     SplitPane middle = new SplitPane(centerTabs, bottomTabs);
     middle.setOrientation(Orientation.VERTICAL);
-    middle.setDividerPositions(0.74);
+    middle.setDividerPositions(0.7);
     QueuePane queue = new QueuePane(vm.jobs());
     SplitPane main = new SplitPane(controls, middle, queue);
-    main.setDividerPositions(0.26, 0.8);
+    main.setDividerPositions(0.26, 0.83);
     SplitPane.setResizableWithParent(controls, false);
     SplitPane.setResizableWithParent(queue, false);
 

@@ -1,21 +1,26 @@
 package dev.stepwise.app.timeline;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import javafx.animation.Animation;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -42,11 +47,22 @@ public final class TimelinePane extends BorderPane {
   private final TimelineViewModel vm;
   private final Slider slider = new Slider(0, 0, 0);
   private final Timeline animation = new Timeline();
+  private final Supplier<Path> picturesFolder;
+  private Path lastFolder;
   private boolean syncing;
 
   /** Builds the pane around {@code vm}; the pane only reads and writes the view model's state. */
   public TimelinePane(TimelineViewModel vm) {
+    this(vm, PicturesFolder::find);
+  }
+
+  /**
+   * Builds the pane around {@code vm}; exports are offered in {@code picturesFolder}'s folder until
+   * the user picks another (then in that one for the rest of the session).
+   */
+  TimelinePane(TimelineViewModel vm, Supplier<Path> picturesFolder) {
     this.vm = vm;
+    this.picturesFolder = picturesFolder;
     getStyleClass().add("timeline-pane");
 
     slider.setId("timeline-slider");
@@ -86,9 +102,21 @@ public final class TimelinePane extends BorderPane {
     HBox scrubRow = new HBox(8, slider, stepLabel);
     scrubRow.setAlignment(Pos.CENTER_LEFT);
 
-    VBox box = new VBox(6, scrubRow, new Filmstrip(vm), controls());
+    Label status = new Label();
+    status.setId("timeline-status");
+    status.textProperty().bind(vm.statusProperty());
+    status.setWrapText(true);
+    status.visibleProperty().bind(vm.statusProperty().isNotEmpty());
+    status.managedProperty().bind(status.visibleProperty());
+    // The buttons come before the filmstrip and wrap onto a second line when the pane is narrow:
+    // none is cut off or shortened to "..."; on a very short pane the whole pane scrolls.
+    VBox box = new VBox(6, scrubRow, controls(), new Filmstrip(vm), status);
     box.setPadding(new Insets(6));
-    setCenter(box);
+    ScrollPane scroll = new ScrollPane(box);
+    scroll.setFitToWidth(true);
+    scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+    scroll.getStyleClass().add("edge-to-edge");
+    setCenter(scroll);
 
     vm.totalStepsProperty().addListener((o, a, b) -> syncSlider());
     vm.selectedStepProperty().addListener((o, a, b) -> syncSlider());
@@ -97,7 +125,7 @@ public final class TimelinePane extends BorderPane {
     syncSlider();
   }
 
-  private HBox controls() {
+  private FlowPane controls() {
     Button play = new Button();
     play.setId("timeline-play");
     play.graphicProperty()
@@ -153,21 +181,30 @@ public final class TimelinePane extends BorderPane {
     gif.disableProperty().bind(vm.exportingProperty().or(Bindings.isEmpty(vm.frames())));
     png.disableProperty().bind(gif.disableProperty());
 
-    Label status = new Label();
-    status.setId("timeline-status");
-    status.textProperty().bind(vm.statusProperty());
-    status.setWrapText(true);
-    HBox.setHgrow(status, Priority.ALWAYS);
-
-    HBox row =
-        new HBox(8, play, new Label("fps"), fps, new Label("Size"), size, smooth, gif, png, status);
+    FlowPane row =
+        new FlowPane(8, 4, play, new Label("fps"), fps, new Label("Size"), size, smooth, gif, png);
+    row.setId("timeline-controls");
     row.setAlignment(Pos.CENTER_LEFT);
+    for (Node n : row.getChildren()) {
+      if (n instanceof Region r) {
+        r.setMinWidth(Region.USE_PREF_SIZE);
+      }
+    }
     return row;
+  }
+
+  /** Where the export dialogs open: the folder used last, else the user's pictures folder. */
+  Path exportFolder() {
+    if (lastFolder != null && Files.isDirectory(lastFolder)) {
+      return lastFolder;
+    }
+    return picturesFolder.get();
   }
 
   private void chooseGif() {
     FileChooser chooser = new FileChooser();
     chooser.setTitle("Export the steps as a GIF");
+    chooser.setInitialDirectory(exportFolder().toFile());
     chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("GIF animation", "*.gif"));
     chooser.setInitialFileName("steps.gif");
     File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
@@ -176,6 +213,7 @@ public final class TimelinePane extends BorderPane {
       if (!p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gif")) {
         p = p.resolveSibling(p.getFileName() + ".gif");
       }
+      lastFolder = p.getParent();
       vm.exportGif(p);
     }
   }
@@ -183,8 +221,10 @@ public final class TimelinePane extends BorderPane {
   private void choosePngFolder() {
     DirectoryChooser chooser = new DirectoryChooser();
     chooser.setTitle("Export the steps as PNG frames into a folder");
+    chooser.setInitialDirectory(exportFolder().toFile());
     File dir = chooser.showDialog(getScene() == null ? null : getScene().getWindow());
     if (dir != null) {
+      lastFolder = dir.toPath();
       vm.exportPngFrames(dir.toPath());
     }
   }

@@ -96,6 +96,9 @@ public final class TimelineViewModel {
     }
     playing.set(false);
     frames.clear();
+    if (!exporting.get()) {
+      status.set(""); // "Saved 20 frames as ..." was about the previous image
+    }
     this.totalSteps.set(totalSteps);
     selectedStep.set(-1);
     updateSelectedFrame();

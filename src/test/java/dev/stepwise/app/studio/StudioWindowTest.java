@@ -5,20 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stepwise.app.settings.Theme;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.TestPacks;
-import dev.stepwise.engine.service.SamplingService;
-import dev.stepwise.recipe.Sampler;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javafx.application.Platform;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
@@ -26,44 +18,18 @@ import javafx.scene.control.ListView;
 import javafx.scene.input.KeyCode;
 import javafx.scene.layout.GridPane;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
 /** The studio window on Monocle with the tiny pack: typing, generating, cancelling, queueing. */
-@ExtendWith(ApplicationExtension.class)
-class StudioWindowTest {
-  private static final long LIMIT_S = 120;
-  private static SamplingService service;
-  private static final ExecutorService IO = Executors.newSingleThreadExecutor();
-  private StudioViewModel vm;
-  private StudioWindow window;
+class StudioWindowTest extends dev.stepwise.app.StudioHarness {
   private final AtomicInteger stepHooks = new AtomicInteger();
 
-  @BeforeAll
-  static void engine() {
-    service = new SamplingService(TestPacks.tinySd());
-  }
-
-  @AfterAll
-  static void close() {
-    service.close();
-    IO.shutdownNow();
-  }
-
   @Start
-  void start(Stage stage) {
-    vm = new StudioViewModel(Platform::runLater, IO, new Random(1));
-    vm.apply(
-        new GenerationSettings(
-            "a red heart", "", 5, 4, "0", false, Sampler.DDIM, false, 0, 0, 1, ""),
-        List.of(new ModelChoice("tiny-sd (built-in)", TestPacks.tinySd(), true)));
-    vm.attach(service);
+  void start(Stage stage) throws Exception {
+    open(stage);
     vm.addStudioListener(
         new StudioListener() {
           @Override
@@ -71,37 +37,6 @@ class StudioWindowTest {
             stepHooks.incrementAndGet();
           }
         });
-    window = new StudioWindow(vm, Theme.LIGHT);
-    window.setPopupErrors(false);
-    stage.setScene(window.createScene(1100, 720));
-    stage.show();
-  }
-
-  private static <T> T fx(Callable<T> c) throws Exception {
-    return WaitForAsyncUtils.asyncFx(c).get(LIMIT_S, TimeUnit.SECONDS);
-  }
-
-  private void waitFor(Callable<Boolean> c) throws Exception {
-    try {
-      WaitForAsyncUtils.waitFor(LIMIT_S, TimeUnit.SECONDS, () -> fx(c));
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError(
-          "timed out; error="
-              + fx(() -> vm.status().errorProperty().get())
-              + " step="
-              + fx(() -> vm.progress().stepTextProperty().get())
-              + " queue="
-              + fx(() -> vm.jobs().queue().toString())
-              + " results="
-              + fx(() -> vm.jobs().results().size())
-              + " status="
-              + fx(() -> vm.status().statusProperty().get()),
-          e);
-    }
-  }
-
-  private void modelRead() throws Exception {
-    waitFor(() -> vm.model().factsProperty().get() != null);
   }
 
   @org.junit.jupiter.api.io.TempDir java.nio.file.Path temp;
