@@ -21,6 +21,7 @@ public final class StudioLauncher {
    *     no display, GTK 3 missing, ...; the log has JavaFX's own error
    */
   public static void launch(String[] args) {
+    quietClassPathWarning();
     try {
       Application.launch(StudioApp.class, args);
     } catch (RuntimeException | LinkageError e) {
@@ -28,4 +29,31 @@ public final class StudioLauncher {
       throw new EngineException(StudioFailure.sentence(e, System.getenv()), e);
     }
   }
+
+  /**
+   * JavaFX warns on stderr at every start that it was loaded from the class path ("Unsupported
+   * JavaFX configuration: classes were loaded from 'unnamed module'"), which is how the jar and the
+   * installer run it (ControlsFX needs JavaFX's internals, which the class path opens). The warning
+   * tells the user nothing they can act on, so it goes to the log once instead.
+   */
+  private static void quietClassPathWarning() {
+    for (java.util.logging.Logger fx : FX_LOGGERS) {
+      fx.setFilter(
+          r -> {
+            boolean classPath =
+                r.getMessage() != null
+                    && r.getMessage().startsWith("Unsupported JavaFX configuration");
+            if (classPath) {
+              LOG.info("JavaFX: {} (muted on the terminal)", r.getMessage());
+            }
+            return !classPath;
+          });
+    }
+  }
+
+  /** The loggers JavaFX's start-up may warn through; held so that their filters stay set. */
+  private static final java.util.List<java.util.logging.Logger> FX_LOGGERS =
+      java.util.List.of(
+          java.util.logging.Logger.getLogger("javafx"),
+          java.util.logging.Logger.getLogger("com.sun.javafx.application.PlatformImpl"));
 }
