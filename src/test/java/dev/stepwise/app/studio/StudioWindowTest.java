@@ -246,7 +246,8 @@ class StudioWindowTest extends dev.stepwise.app.StudioHarness {
     assertFalse(warning.isVisible());
     robot.clickOn("#prompt").press(KeyCode.CONTROL, KeyCode.A).release(KeyCode.A, KeyCode.CONTROL);
     robot.write("a red zebra");
-    waitFor(warning::isVisible); // the words are checked off the FX thread, then shown
+    // the words are checked off the FX thread after each keystroke ("zebr" first), then shown
+    waitFor(() -> fx(() -> warning.isVisible() && warning.getText().contains("zebra")));
     assertTrue(warning.isVisible());
     assertTrue(warning.getText().contains("zebra"), warning.getText());
   }
