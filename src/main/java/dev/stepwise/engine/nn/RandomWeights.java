@@ -18,27 +18,44 @@ import java.util.Set;
  * zero. Each tensor is drawn from libtorch's generator seeded with a mix of the seed and the key,
  * so values do not depend on load order (this resets libtorch's global seed as a side effect).
  *
+ * <p>By default the weights of linear layers and convolutions ({@link Parameters#weight}) are drawn
+ * and held in FLOAT16, as an fp16 checkpoint's are (the usual form of Stable Diffusion files,
+ * {@link WeightPrecision#AS_STORED}); {@link #float32()} keeps them FLOAT32, as an fp32
+ * checkpoint's.
+ *
  * <p>{@link #shapesOnly()} allocates nothing per tensor (a broadcast view of one zero), which lets
  * tests count the parameters of a full-size model without gigabytes of memory.
  */
 public final class RandomWeights {
   private final long seed;
   private final boolean materialize;
+  private final boolean halfWeights;
   private final Map<String, long[]> requested = Collections.synchronizedMap(new LinkedHashMap<>());
 
-  private RandomWeights(long seed, boolean materialize) {
+  private RandomWeights(long seed, boolean materialize, boolean halfWeights) {
     this.seed = seed;
     this.materialize = materialize;
+    this.halfWeights = halfWeights;
   }
 
-  /** Random weights drawn from {@code seed}. */
+  /** Random weights drawn from {@code seed}, layer weights held in FLOAT16 (an fp16 file). */
   public static RandomWeights seeded(long seed) {
-    return new RandomWeights(seed, true);
+    return new RandomWeights(seed, true, true);
+  }
+
+  /** Every tensor drawn and held in FLOAT32 (an fp32 file); a new, empty record. */
+  public RandomWeights float32() {
+    return new RandomWeights(seed, materialize, false);
+  }
+
+  /** Whether layer weights are held in FLOAT16. */
+  public boolean halfWeights() {
+    return halfWeights;
   }
 
   /** Zero-cost placeholders (broadcast zeros) that only record the requested shapes. */
   public static RandomWeights shapesOnly() {
-    return new RandomWeights(0, false);
+    return new RandomWeights(0, false, false);
   }
 
   /** Every (key, shape) requested so far, in request order (an unmodifiable copy). */
@@ -69,9 +86,15 @@ public final class RandomWeights {
     return 0;
   }
 
-  NDArray create(String key, long[] shape, NDManager manager) {
+  /**
+   * The tensor for {@code key}: FLOAT32, or FLOAT16 for a layer weight ({@code stored}) of
+   * half-weight random weights (drawn in FLOAT16 directly: a FLOAT32 draw converted afterwards
+   * would leave its freed memory scattered through the C heap, about 0.3 GB for the SD 1.5 UNet).
+   */
+  NDArray create(String key, long[] shape, NDManager manager, boolean stored) {
     requested.put(key, shape.clone());
     Shape s = new Shape(shape);
+    DataType type = stored && halfWeights ? DataType.FLOAT16 : DataType.FLOAT32;
     if (!materialize) {
       long[] ones = new long[shape.length];
       java.util.Arrays.fill(ones, 1);
@@ -81,10 +104,10 @@ public final class RandomWeights {
     if (std > 0) {
       long mixed = seed * 0x9E3779B97F4A7C15L + key.hashCode();
       manager.getEngine().setRandomSeed((int) (mixed ^ (mixed >>> 32)));
-      return manager.randomNormal(0f, (float) std, s, DataType.FLOAT32);
+      return manager.randomNormal(0f, (float) std, s, type);
     }
     boolean normScale = key.endsWith("weight");
-    return normScale ? manager.ones(s) : manager.zeros(s);
+    return normScale ? manager.ones(s, type) : manager.zeros(s, type);
   }
 
   Parameters.Source asSource() {
@@ -105,8 +128,8 @@ public final class RandomWeights {
       }
 
       @Override
-      public NDArray load(String key, long[] expectedShape, NDManager manager) {
-        return create(key, expectedShape, manager);
+      public NDArray load(String key, long[] expectedShape, NDManager manager, boolean stored) {
+        return create(key, expectedShape, manager, stored);
       }
 
       @Override
