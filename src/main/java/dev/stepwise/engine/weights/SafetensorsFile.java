@@ -2,12 +2,14 @@ package dev.stepwise.engine.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stepwise.engine.ModelPackException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -234,7 +236,44 @@ public final class SafetensorsFile implements TensorSource {
         return half;
       }
     }
-    return manager.create(readFloats(e), shape);
+    return converted(e, shape, manager);
+  }
+
+  /** Elements converted per chunk by {@link #converted} (16 MiB of FLOAT32). */
+  private static final int CONVERT_CHUNK = 1 << 22;
+
+  /**
+   * A tensor converted in Java (BF16, I32, I64) as a FLOAT32 array whose memory libtorch owns:
+   * converted a chunk at a time into one direct buffer, each chunk copied into the result, the
+   * buffer freed at the end. An array that wraps a Java buffer does not own its memory: a view of
+   * it (a checkpoint's squeezed 1x1 kernel) outlived the buffer once the wrapping array was closed
+   * and collected, and read freed memory (NaN images from a BF16 checkpoint, now and then).
+   */
+  private NDArray converted(SafetensorsEntry e, Shape shape, NDManager manager) {
+    long n = e.numel();
+    int chunk = (int) Math.min(n, CONVERT_CHUNK);
+    MappedByteBuffer mapped = map(e);
+    ByteBuffer buffer = ByteBuffer.allocateDirect(4 * chunk).order(ByteOrder.nativeOrder());
+    NDArray out = manager.create(shape, DataType.FLOAT32); // every element is written below
+    try (NDArray flat = out.reshape(n)) { // [n], a view of out
+      ByteBuffer in = mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+      FloatBuffer floats = buffer.asFloatBuffer();
+      for (long i = 0; i < n; i += chunk) {
+        int len = (int) Math.min(chunk, n - i);
+        copyFloats(e, in, i, floats, len);
+        try (NDArray part =
+            manager.create(buffer.slice(0, 4 * len), new Shape(len), DataType.FLOAT32)) {
+          flat.set(new NDIndex("{}:{}", i, i + len), part); // out[i : i + len] = part, a copy
+        }
+      }
+    } catch (RuntimeException ex) {
+      out.close();
+      throw ex;
+    } finally {
+      MappedBuffers.release(mapped);
+      MappedBuffers.release(buffer);
+    }
+    return out;
   }
 
   /**
@@ -295,36 +334,46 @@ public final class SafetensorsFile implements TensorSource {
     }
     MappedByteBuffer mapped = map(e);
     try {
-      copyFloats(e, mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN), out);
+      copyFloats(
+          e,
+          mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN),
+          0,
+          FloatBuffer.wrap(out),
+          out.length);
     } finally {
       MappedBuffers.release(mapped); // only the copy in `out` is used from here on
     }
     return out;
   }
 
-  private static void copyFloats(SafetensorsEntry e, ByteBuffer b, float[] out) {
+  /** Elements {@code [from, from + len)} of {@code e}'s little-endian bytes {@code b} as floats. */
+  private static void copyFloats(
+      SafetensorsEntry e, ByteBuffer b, long from, FloatBuffer out, int len) {
+    int at = (int) from; // a mapped tensor is under 2 GiB, so every byte offset fits an int
     switch (e.dtype()) {
       case F32:
-        b.asFloatBuffer().get(out);
+        for (int i = 0; i < len; i++) {
+          out.put(i, b.getFloat(4 * (at + i)));
+        }
         break;
       case F16:
-        for (int i = 0; i < out.length; i++) {
-          out[i] = HalfFloats.f16ToFloat(b.getShort(2 * i));
+        for (int i = 0; i < len; i++) {
+          out.put(i, HalfFloats.f16ToFloat(b.getShort(2 * (at + i))));
         }
         break;
       case BF16:
-        for (int i = 0; i < out.length; i++) {
-          out[i] = HalfFloats.bf16ToFloat(b.getShort(2 * i));
+        for (int i = 0; i < len; i++) {
+          out.put(i, HalfFloats.bf16ToFloat(b.getShort(2 * (at + i))));
         }
         break;
       case I32:
-        for (int i = 0; i < out.length; i++) {
-          out[i] = b.getInt(4 * i);
+        for (int i = 0; i < len; i++) {
+          out.put(i, b.getInt(4 * (at + i)));
         }
         break;
       case I64:
-        for (int i = 0; i < out.length; i++) {
-          out[i] = b.getLong(8 * i);
+        for (int i = 0; i < len; i++) {
+          out.put(i, b.getLong(8 * (at + i)));
         }
         break;
       default:
