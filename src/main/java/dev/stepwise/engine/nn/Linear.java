@@ -44,16 +44,40 @@ public final class Linear {
 
   /** Applies the layer over the last axis: {@code [..., in] -> [..., out]}. */
   public NDArray forward(NDArray x) {
-    NDArray w = Parameters.widened(weight); // [out, in] FLOAT32
-    NDArray y;
-    try {
-      y = ai.djl.nn.core.Linear.linear(x, w, bias).singletonOrThrow(); // [..., out]
-    } finally {
+    try (Prepared p = prepare()) {
+      return p.forward(x); // [..., out]
+    }
+  }
+
+  /**
+   * The layer ready for several calls with its weight widened once (a loop over chunks): close it
+   * after the last call to free a FLOAT16 weight's FLOAT32 copy.
+   */
+  public Prepared prepare() {
+    return new Prepared(Parameters.widened(weight));
+  }
+
+  /** {@link Linear} with its weight as FLOAT32 for as long as it is open. */
+  public final class Prepared implements AutoCloseable {
+    private final NDArray w; // [out, in] FLOAT32
+
+    private Prepared(NDArray w) {
+      this.w = w;
+    }
+
+    /** {@code [..., in] -> [..., out]}, as {@link Linear#forward}. */
+    public NDArray forward(NDArray x) {
+      NDArray y = ai.djl.nn.core.Linear.linear(x, w, bias).singletonOrThrow(); // [..., out]
+      FlopCounter.add(2 * y.getShape().size() * in()); // 2 x rows x out x in
+      return y;
+    }
+
+    /** Frees the widened copy (nothing when the weight is FLOAT32 already). */
+    @Override
+    public void close() {
       if (w != weight) {
-        w.close(); // the widened copy lives only for this call
+        w.close();
       }
     }
-    FlopCounter.add(2 * y.getShape().size() * in()); // 2 x rows x out x in
-    return y;
   }
 }
