@@ -76,21 +76,83 @@ public final class Conv2d {
 
   /** {@code [B, in, H, W] -> [B, out, H', W']}. */
   public NDArray forward(NDArray x) {
-    Shape s = x.getShape();
-    long outH = (s.get(2) + 2L * paddingValue - kernel) / strideValue + 1;
-    long outW = (s.get(3) + 2L * paddingValue - kernel) / strideValue + 1;
-    NDArray w = Parameters.widened(weight); // [out, in, k, k] FLOAT32
-    NDArray y;
-    try {
-      y =
+    try (Prepared p = prepare()) {
+      return p.forward(x); // [B, out, H', W']
+    }
+  }
+
+  /**
+   * The layer ready for several calls with its kernel widened once (a loop over row bands, see
+   * {@link RowBands}): close it after the last call to free a FLOAT16 kernel's FLOAT32 copy.
+   */
+  public Prepared prepare() {
+    return new Prepared(Parameters.widened(weight));
+  }
+
+  /** Output channels. */
+  public long out() {
+    return weight.getShape().get(0);
+  }
+
+  /** Input channels. */
+  public long in() {
+    return weight.getShape().get(1);
+  }
+
+  /** The (square) kernel size. */
+  public int kernel() {
+    return kernel;
+  }
+
+  /** The stride (both axes). */
+  public int stride() {
+    return strideValue;
+  }
+
+  /** The zero padding (both axes, both sides). */
+  public int padding() {
+    return paddingValue;
+  }
+
+  /** {@link Conv2d} with its kernel as FLOAT32 for as long as it is open. */
+  public final class Prepared implements AutoCloseable {
+    private final NDArray w; // [out, in, k, k] FLOAT32
+
+    private Prepared(NDArray w) {
+      this.w = w;
+    }
+
+    /** {@code [B, in, H, W] -> [B, out, H', W']}, as {@link Conv2d#forward}. */
+    public NDArray forward(NDArray x) {
+      Shape s = x.getShape();
+      long outH = (s.get(2) + 2L * paddingValue - kernel) / strideValue + 1;
+      long outW = (s.get(3) + 2L * paddingValue - kernel) / strideValue + 1;
+      NDArray y =
           useIm2col(x, outH * outW)
               ? forwardIm2col(x, w, outH, outW)
-              : forwardNative(x, w); // [B, out, H', W']
-    } finally {
+              : forwardNative(x, w, padding); // [B, out, H', W']
+      return counted(y);
+    }
+
+    /**
+     * The convolution of rows that carry their own padding: zero padding on the width only, so
+     * {@code [B, in, r + 2p, W] -> [B, out, r, W]} for stride 1 (a band of a taller input, see
+     * {@link RowBands}). Always libtorch's convolution.
+     */
+    public NDArray forwardRows(NDArray x) {
+      return counted(forwardNative(x, w, new Shape(0, paddingValue))); // [B, out, r, W']
+    }
+
+    /** Frees the widened copy (nothing when the kernel is FLOAT32 already). */
+    @Override
+    public void close() {
       if (w != weight) {
-        w.close(); // the widened copy lives only for this call
+        w.close();
       }
     }
+  }
+
+  private NDArray counted(NDArray y) {
     // 2 x B x out x H' x W' x (in x k x k) FLOP
     FlopCounter.add(
         2 * y.getShape().size() * (weight.getShape().size() / weight.getShape().get(0)));
@@ -115,28 +177,21 @@ public final class Conv2d {
 
   /** libtorch's convolution (the naive twin). */
   NDArray forwardNative(NDArray x) {
-    return withWidened(w -> forwardNative(x, w));
-  }
-
-  /** {@link #forwardIm2col(NDArray, NDArray, long, long)} with this layer's kernel. */
-  NDArray forwardIm2col(NDArray x, long outH, long outW) {
-    return withWidened(w -> forwardIm2col(x, w, outH, outW));
-  }
-
-  private NDArray withWidened(java.util.function.UnaryOperator<NDArray> op) {
-    NDArray w = Parameters.widened(weight); // [out, in, k, k] FLOAT32
-    try {
-      return op.apply(w);
-    } finally {
-      if (w != weight) {
-        w.close();
-      }
+    try (Prepared p = prepare()) {
+      return forwardNative(x, p.w, padding);
     }
   }
 
-  /** libtorch's convolution with kernel {@code w [out, in, k, k]} (FLOAT32). */
-  private NDArray forwardNative(NDArray x, NDArray w) {
-    return ai.djl.nn.convolutional.Conv2d.conv2d(x, w, bias, stride, padding, DILATION, 1)
+  /** The im2col path with this layer's kernel. */
+  NDArray forwardIm2col(NDArray x, long outH, long outW) {
+    try (Prepared p = prepare()) {
+      return forwardIm2col(x, p.w, outH, outW);
+    }
+  }
+
+  /** libtorch's convolution with kernel {@code w [out, in, k, k]} (FLOAT32) and {@code pad}. */
+  private NDArray forwardNative(NDArray x, NDArray w, Shape pad) {
+    return ai.djl.nn.convolutional.Conv2d.conv2d(x, w, bias, stride, pad, DILATION, 1)
         .singletonOrThrow(); // [B, out, H', W']
   }
 
