@@ -16,6 +16,7 @@ import dev.stepwise.engine.lora.LoraMerger;
 import dev.stepwise.engine.lora.LoraTags;
 import dev.stepwise.engine.lora.LoraTargets;
 import dev.stepwise.engine.nn.Parameters;
+import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.pack.ModelPack;
 import dev.stepwise.engine.preview.LatentRgbProjection;
 import dev.stepwise.engine.preview.TinyDecoder;
@@ -75,7 +76,7 @@ public final class DiffusionModel implements AutoCloseable {
   private final LoraTargets loraTargets;
   private final LoraMerger loraMerger;
 
-  private DiffusionModel(ModelPack pack, Device device) {
+  private DiffusionModel(ModelPack pack, Device device, WeightPrecision precision) {
     this.pack = pack;
     this.weights = NDManager.newBaseManager(device);
     try {
@@ -107,12 +108,12 @@ public final class DiffusionModel implements AutoCloseable {
       vocabSize = clipConfig.vocabSize();
       int window = clipConfig.maxPositionEmbeddings();
       tokenizer = pack.tokenizer(window);
-      Parameters clipParams = Parameters.strict(pack.textEncoderWeights(), weights);
+      Parameters clipParams = Parameters.strict(pack.textEncoderWeights(), weights, precision);
       textEncoder = new ClipTextModel(clipConfig, clipParams);
-      unusedNotice(clipParams).ifPresent(notes::add);
-      Parameters unetParams = Parameters.strict(pack.unetWeights(), weights);
+      clipParams.unusedNotice().ifPresent(notes::add);
+      Parameters unetParams = Parameters.strict(pack.unetWeights(), weights, precision);
       unet = new UNet2DConditionModel(unetConfig, unetParams);
-      unusedNotice(unetParams).ifPresent(notes::add);
+      unetParams.unusedNotice().ifPresent(notes::add);
       loraTargets =
           LoraTargets.of(
               pack.name(),
@@ -120,9 +121,9 @@ public final class DiffusionModel implements AutoCloseable {
               unetParams.loadedArrays(),
               unetConfig.layersPerBlock()[0]);
       loraMerger = new LoraMerger(weights);
-      Parameters vaeParams = Parameters.strict(pack.vaeWeights(), weights);
-      vaes = new VaeSlot(new AutoencoderKL(vaeConfig, vaeParams), weights, pack, vaeConfig);
-      unusedNotice(vaeParams).ifPresent(notes::add);
+      Parameters vaeParams = Parameters.strict(pack.vaeWeights(), weights, precision);
+      vaes = new VaeSlot(new AutoencoderKL(vaeConfig, vaeParams), weights, pack, precision);
+      vaeParams.unusedNotice().ifPresent(notes::add);
       weightBytes = clipParams.loadedBytes() + unetParams.loadedBytes() + vaeParams.loadedBytes();
       schedule = NoiseSchedule.of(schedulerConfig);
       float[][] factors = pack.latentRgbFactors();
@@ -197,22 +198,6 @@ public final class DiffusionModel implements AutoCloseable {
     return otherDecoder;
   }
 
-  static java.util.Optional<String> unusedNotice(Parameters p) {
-    List<String> unused = p.unusedKeys();
-    if (unused.isEmpty()) {
-      return java.util.Optional.empty();
-    }
-    String shown = String.join(", ", unused.subList(0, Math.min(5, unused.size())));
-    return java.util.Optional.of(
-        p.origin()
-            + " holds "
-            + unused.size()
-            + " tensors Stepwise does not use ("
-            + shown
-            + (unused.size() > 5 ? ", ..." : "")
-            + "); they were ignored.");
-  }
-
   /**
    * Opens the pack folder (or single-file checkpoint) and loads every network on {@code device}.
    */
@@ -222,7 +207,12 @@ public final class DiffusionModel implements AutoCloseable {
 
   /** Loads every network of an opened {@code pack} on {@code device}; the model then owns it. */
   public static DiffusionModel load(ModelPack pack, Device device) {
-    return new DiffusionModel(pack, device);
+    return load(pack, device, WeightPrecision.AS_STORED);
+  }
+
+  /** {@link #load(ModelPack, Device)} with the weights held in {@code precision}. */
+  public static DiffusionModel load(ModelPack pack, Device device, WeightPrecision precision) {
+    return new DiffusionModel(pack, device, precision);
   }
 
   /**

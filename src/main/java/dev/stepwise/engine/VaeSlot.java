@@ -2,6 +2,7 @@ package dev.stepwise.engine;
 
 import ai.djl.ndarray.NDManager;
 import dev.stepwise.engine.nn.Parameters;
+import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.pack.ModelHashes;
 import dev.stepwise.engine.pack.ModelPack;
 import dev.stepwise.engine.pack.SeparateVae;
@@ -20,18 +21,20 @@ final class VaeSlot implements AutoCloseable {
   private final NDManager weights;
   private final ModelPack pack;
   private final VaeConfig config;
+  private final WeightPrecision precision;
   private AutoencoderKL active;
   private Path otherPath;
   private NDManager otherWeights;
   private AutoencoderKL other;
   private VaeChoice otherChoice;
 
-  VaeSlot(AutoencoderKL own, NDManager weights, ModelPack pack, VaeConfig config) {
+  VaeSlot(AutoencoderKL own, NDManager weights, ModelPack pack, WeightPrecision precision) {
     this.own = own;
     this.active = own;
     this.weights = weights;
     this.pack = pack;
-    this.config = config;
+    this.config = own.config();
+    this.precision = precision;
   }
 
   /** The autoencoder in use. */
@@ -95,9 +98,9 @@ final class VaeSlot implements AutoCloseable {
                   + config.scalingFactor()
                   + " is used, since the latents are the model's.");
         }
-        Parameters params = Parameters.strict(sv.weights(), m);
+        Parameters params = Parameters.strict(sv.weights(), m, precision);
         AutoencoderKL loaded = new AutoencoderKL(c, params);
-        DiffusionModel.unusedNotice(params).ifPresent(notices::add);
+        params.unusedNotice().ifPresent(notices::add);
         String hash = ModelHashes.sha256Hex(sv.weightsFile()).substring(0, 10);
         other = loaded;
         otherChoice = new VaeChoice(sv.name(), hash);

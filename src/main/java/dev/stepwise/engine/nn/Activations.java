@@ -28,6 +28,7 @@ public final class Activations {
    */
   public static NDArray geglu(NDArray h) {
     NDList halves = h.split(2, h.getShape().dimension() - 1); // 2 x [..., I]
-    return halves.get(0).mul(gelu(halves.get(1))); // [..., I]
+    // gelu(gate) is a fresh array: multiply into it (a * b == b * a exactly) instead of a third.
+    return gelu(halves.get(1)).muli(halves.get(0)); // [..., I]
   }
 }

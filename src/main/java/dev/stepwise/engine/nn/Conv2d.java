@@ -17,6 +17,9 @@ import ai.djl.ndarray.types.Shape;
  * maps of at most {@link #IM2COL_MAX_PIXELS} output pixels use im2col; the choice depends only on
  * shapes, so the same request always takes the same path (identical pixels run to run). The native
  * path is the naive twin the tests compare against.
+ *
+ * <p>The kernel may be held in FLOAT16 ({@link WeightPrecision}): it is widened to FLOAT32 for each
+ * call and the copy freed at its end, exactly the FLOAT32 layer with the same values.
  */
 public final class Conv2d {
   /**
@@ -29,9 +32,9 @@ public final class Conv2d {
   static final long IM2COL_MAX_PIXELS = 256;
 
   private static final Shape DILATION = new Shape(1, 1);
-  private final NDArray weight; // [out, in, k, k]
-  private final NDArray bias; // [out]
-  private final NDArray weightMatrix; // [out, in*k*k], a view of weight
+  private final NDArray weight; // [out, in, k, k], FLOAT32 or FLOAT16
+  private final NDArray bias; // [out] FLOAT32
+  private final boolean square; // kh == kw, which im2col assumes
   private final NDArray biasColumn; // [out, 1], a view of bias, or null
   private final int kernel;
   private final int strideValue;
@@ -44,7 +47,7 @@ public final class Conv2d {
     this.bias = bias;
     long[] s = weight.getShape().getShape();
     this.kernel = (int) s[2];
-    this.weightMatrix = s[2] == s[3] ? weight.reshape(s[0], s[1] * s[2] * s[3]) : null;
+    this.square = s[2] == s[3];
     this.biasColumn = bias == null ? null : bias.reshape(s[0], 1);
     this.strideValue = stride;
     this.paddingValue = padding;
@@ -56,7 +59,7 @@ public final class Conv2d {
   public static Conv2d load(
       Parameters p, String name, long in, long out, int kernel, int stride, int padding) {
     Parameters q = p.prefix(name);
-    NDArray w = q.get("weight", out, in, kernel, kernel);
+    NDArray w = q.weight("weight", out, in, kernel, kernel);
     NDArray b = q.get("bias", out);
     return new Conv2d(w, b, stride, padding);
   }
@@ -73,13 +76,83 @@ public final class Conv2d {
 
   /** {@code [B, in, H, W] -> [B, out, H', W']}. */
   public NDArray forward(NDArray x) {
-    Shape s = x.getShape();
-    long outH = (s.get(2) + 2L * paddingValue - kernel) / strideValue + 1;
-    long outW = (s.get(3) + 2L * paddingValue - kernel) / strideValue + 1;
-    NDArray y =
-        useIm2col(x, outH * outW)
-            ? forwardIm2col(x, outH, outW)
-            : forwardNative(x); // [B, out, H', W']
+    try (Prepared p = prepare()) {
+      return p.forward(x); // [B, out, H', W']
+    }
+  }
+
+  /**
+   * The layer ready for several calls with its kernel widened once (a loop over row bands, see
+   * {@link RowBands}): close it after the last call to free a FLOAT16 kernel's FLOAT32 copy.
+   */
+  public Prepared prepare() {
+    return new Prepared(Parameters.widened(weight));
+  }
+
+  /** Output channels. */
+  public long out() {
+    return weight.getShape().get(0);
+  }
+
+  /** Input channels. */
+  public long in() {
+    return weight.getShape().get(1);
+  }
+
+  /** The (square) kernel size. */
+  public int kernel() {
+    return kernel;
+  }
+
+  /** The stride (both axes). */
+  public int stride() {
+    return strideValue;
+  }
+
+  /** The zero padding (both axes, both sides). */
+  public int padding() {
+    return paddingValue;
+  }
+
+  /** {@link Conv2d} with its kernel as FLOAT32 for as long as it is open. */
+  public final class Prepared implements AutoCloseable {
+    private final NDArray w; // [out, in, k, k] FLOAT32
+
+    private Prepared(NDArray w) {
+      this.w = w;
+    }
+
+    /** {@code [B, in, H, W] -> [B, out, H', W']}, as {@link Conv2d#forward}. */
+    public NDArray forward(NDArray x) {
+      Shape s = x.getShape();
+      long outH = (s.get(2) + 2L * paddingValue - kernel) / strideValue + 1;
+      long outW = (s.get(3) + 2L * paddingValue - kernel) / strideValue + 1;
+      NDArray y =
+          useIm2col(x, outH * outW)
+              ? forwardIm2col(x, w, outH, outW)
+              : forwardNative(x, w, padding); // [B, out, H', W']
+      return counted(y);
+    }
+
+    /**
+     * The convolution of rows that carry their own padding: zero padding on the width only, so
+     * {@code [B, in, r + 2p, W] -> [B, out, r, W]} for stride 1 (a band of a taller input, see
+     * {@link RowBands}). Always libtorch's convolution.
+     */
+    public NDArray forwardRows(NDArray x) {
+      return counted(forwardNative(x, w, new Shape(0, paddingValue))); // [B, out, r, W']
+    }
+
+    /** Frees the widened copy (nothing when the kernel is FLOAT32 already). */
+    @Override
+    public void close() {
+      if (w != weight) {
+        w.close();
+      }
+    }
+  }
+
+  private NDArray counted(NDArray y) {
     // 2 x B x out x H' x W' x (in x k x k) FLOP
     FlopCounter.add(
         2 * y.getShape().size() * (weight.getShape().size() / weight.getShape().get(0)));
@@ -95,16 +168,30 @@ public final class Conv2d {
   }
 
   private boolean useIm2col(NDArray x, long outPixels) {
-    return weightMatrix != null
+    return square
         && kernel > 1
         && !x.getDevice().isGpu()
         && weight.getShape().size() >= IM2COL_MIN_WEIGHTS
         && outPixels <= IM2COL_MAX_PIXELS;
   }
 
-  /** libtorch's convolution. */
+  /** libtorch's convolution (the naive twin). */
   NDArray forwardNative(NDArray x) {
-    return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, stride, padding, DILATION, 1)
+    try (Prepared p = prepare()) {
+      return forwardNative(x, p.w, padding);
+    }
+  }
+
+  /** The im2col path with this layer's kernel. */
+  NDArray forwardIm2col(NDArray x, long outH, long outW) {
+    try (Prepared p = prepare()) {
+      return forwardIm2col(x, p.w, outH, outW);
+    }
+  }
+
+  /** libtorch's convolution with kernel {@code w [out, in, k, k]} (FLOAT32) and {@code pad}. */
+  private NDArray forwardNative(NDArray x, NDArray w, Shape pad) {
+    return ai.djl.nn.convolutional.Conv2d.conv2d(x, w, bias, stride, pad, DILATION, 1)
         .singletonOrThrow(); // [B, out, H', W']
   }
 
@@ -113,7 +200,7 @@ public final class Conv2d {
    * zero-padded input are stacked into columns [B, in*k*k, H'*W'] (index in*k*k + ky*k + kx, the
    * order of weight.reshape(out, in*k*k)), then weight [out, in*k*k] x columns.
    */
-  NDArray forwardIm2col(NDArray x, long outH, long outW) {
+  private NDArray forwardIm2col(NDArray x, NDArray w, long outH, long outW) {
     long b = x.getShape().get(0);
     long in = x.getShape().get(1);
     int p = paddingValue;
@@ -138,7 +225,11 @@ public final class Conv2d {
     }
     NDArray cols = NDArrays.stack(shifts, 2).reshape(b, in * kernel * kernel, outH * outW);
     // cols: [B, in*k*k, H'*W']
-    NDArray y = weightMatrix.matMul(cols); // [B, out, H'*W'] (weight broadcast over the batch)
+    NDArray y;
+    try (NDArray matrix = w.reshape(w.getShape().get(0), in * kernel * kernel)) {
+      // matrix: [out, in*k*k], a view of w
+      y = matrix.matMul(cols); // [B, out, H'*W'] (weight broadcast over the batch)
+    }
     y.attach(x.getManager()); // the weight came first: hand the result to the caller's manager
     if (biasColumn != null) {
       y = y.add(biasColumn); // [B, out, H'*W']

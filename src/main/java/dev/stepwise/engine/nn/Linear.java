@@ -2,10 +2,15 @@ package dev.stepwise.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 
-/** A fully connected layer y = x W^T + b with PyTorch's {@code weight[out, in]} layout. */
+/**
+ * A fully connected layer y = x W^T + b with PyTorch's {@code weight[out, in]} layout. The weight
+ * may be held in FLOAT16 ({@link WeightPrecision}); it is then widened to FLOAT32 for each call and
+ * the copy freed at its end, which gives exactly the result of the FLOAT32 layer with the same
+ * values (the twin {@code HalfWeightsTest} checks).
+ */
 public final class Linear {
-  private final NDArray weight; // [out, in]
-  private final NDArray bias; // [out] or null
+  private final NDArray weight; // [out, in], FLOAT32 or FLOAT16
+  private final NDArray bias; // [out] FLOAT32, or null
 
   private Linear(NDArray weight, NDArray bias) {
     this.weight = weight;
@@ -15,12 +20,14 @@ public final class Linear {
   /** Loads {@code name.weight[out,in]} (and {@code name.bias[out]} when {@code withBias}). */
   public static Linear load(Parameters p, String name, long in, long out, boolean withBias) {
     Parameters q = p.prefix(name);
-    NDArray w = q.get("weight", out, in);
+    NDArray w = q.weight("weight", out, in);
     NDArray b = withBias ? q.get("bias", out) : null;
     return new Linear(w, b);
   }
 
-  /** Wraps given arrays (weight {@code [out,in]}, bias {@code [out]} or null). */
+  /**
+   * Wraps given arrays (weight {@code [out,in]} FLOAT32 or FLOAT16, bias {@code [out]} or null).
+   */
   public static Linear of(NDArray weight, NDArray bias) {
     return new Linear(weight, bias);
   }
@@ -37,8 +44,40 @@ public final class Linear {
 
   /** Applies the layer over the last axis: {@code [..., in] -> [..., out]}. */
   public NDArray forward(NDArray x) {
-    NDArray y = ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow(); // [..., out]
-    FlopCounter.add(2 * y.getShape().size() * in()); // 2 x rows x out x in
-    return y;
+    try (Prepared p = prepare()) {
+      return p.forward(x); // [..., out]
+    }
+  }
+
+  /**
+   * The layer ready for several calls with its weight widened once (a loop over chunks): close it
+   * after the last call to free a FLOAT16 weight's FLOAT32 copy.
+   */
+  public Prepared prepare() {
+    return new Prepared(Parameters.widened(weight));
+  }
+
+  /** {@link Linear} with its weight as FLOAT32 for as long as it is open. */
+  public final class Prepared implements AutoCloseable {
+    private final NDArray w; // [out, in] FLOAT32
+
+    private Prepared(NDArray w) {
+      this.w = w;
+    }
+
+    /** {@code [..., in] -> [..., out]}, as {@link Linear#forward}. */
+    public NDArray forward(NDArray x) {
+      NDArray y = ai.djl.nn.core.Linear.linear(x, w, bias).singletonOrThrow(); // [..., out]
+      FlopCounter.add(2 * y.getShape().size() * in()); // 2 x rows x out x in
+      return y;
+    }
+
+    /** Frees the widened copy (nothing when the weight is FLOAT32 already). */
+    @Override
+    public void close() {
+      if (w != weight) {
+        w.close();
+      }
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.stepwise.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.stepwise.engine.ModelPackException;
 import dev.stepwise.engine.weights.TensorSource;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -34,7 +36,11 @@ public final class Parameters {
     /** The stored shape, or null when unknown before loading (random weights). */
     long[] shape(String key);
 
-    NDArray load(String key, long[] expectedShape, NDManager manager);
+    /**
+     * Loads {@code key} as FLOAT32, or, when {@code stored}, in its stored precision where DJL can
+     * hold it (FLOAT16 for F16 and exactly convertible BF16).
+     */
+    NDArray load(String key, long[] expectedShape, NDManager manager, boolean stored);
 
     Set<String> names();
   }
@@ -42,14 +48,16 @@ public final class Parameters {
   private static final class State {
     final Source source;
     final NDManager manager;
+    final WeightPrecision precision;
     final Set<String> used = Collections.synchronizedSet(new HashSet<>());
     final Map<String, NDArray> loaded = Collections.synchronizedMap(new LinkedHashMap<>());
     final java.util.concurrent.atomic.AtomicLong loadedBytes =
         new java.util.concurrent.atomic.AtomicLong();
 
-    State(Source source, NDManager manager) {
+    State(Source source, NDManager manager, WeightPrecision precision) {
       this.source = source;
       this.manager = manager;
+      this.precision = precision;
     }
   }
 
@@ -61,14 +69,31 @@ public final class Parameters {
     this.prefix = prefix;
   }
 
-  /** Parameters read from {@code source}, loaded into {@code weights} (the model's manager). */
+  /**
+   * Parameters read from {@code source}, loaded into {@code weights} (the model's manager), with
+   * weights held as stored ({@link WeightPrecision#AS_STORED}).
+   */
   public static Parameters strict(TensorSource source, NDManager weights) {
-    return new Parameters(new State(new TensorSourceAdapter(source), weights), "");
+    return strict(source, weights, WeightPrecision.AS_STORED);
   }
 
-  /** Random parameters of whatever shape is asked for (benchmarks, dry runs). */
+  /** Parameters read from {@code source} with weights held in {@code precision}. */
+  public static Parameters strict(
+      TensorSource source, NDManager weights, WeightPrecision precision) {
+    return new Parameters(new State(new TensorSourceAdapter(source), weights, precision), "");
+  }
+
+  /**
+   * Random parameters of whatever shape is asked for (benchmarks, dry runs), weights held as the
+   * random source makes them.
+   */
   public static Parameters random(RandomWeights random, NDManager weights) {
-    return new Parameters(new State(random.asSource(), weights), "");
+    return new Parameters(new State(random.asSource(), weights, WeightPrecision.AS_STORED), "");
+  }
+
+  /** The precision weights are held in ({@link #weight}). */
+  public WeightPrecision precision() {
+    return state.precision;
   }
 
   /** A view whose keys are prefixed with {@code name + "."} (a dot is added unless present). */
@@ -102,6 +127,28 @@ public final class Parameters {
    * @throws ModelPackException when the key is absent or its shape differs
    */
   public NDArray get(String key, long... expectedShape) {
+    return fetch(key, expectedShape, false);
+  }
+
+  /**
+   * Like {@link #get}, for a large weight (a linear layer's matrix, a convolution's kernel) that is
+   * held in this view's {@link #precision}: FLOAT16 or FLOAT32. The layer widens a FLOAT16 weight
+   * to FLOAT32 only while it runs ({@link #widened}).
+   */
+  public NDArray weight(String key, long... expectedShape) {
+    return fetch(key, expectedShape, true);
+  }
+
+  /**
+   * {@code w} as FLOAT32 for compute: {@code w} itself when it is FLOAT32, else a FLOAT32 copy
+   * (exact: every FLOAT16 value is a float) that the caller closes once the layer has run. The copy
+   * belongs to {@code w}'s manager (the model's), so it must be closed, not left to a scope.
+   */
+  public static NDArray widened(NDArray w) {
+    return w.getDataType() == DataType.FLOAT32 ? w : w.toType(DataType.FLOAT32, false);
+  }
+
+  private NDArray fetch(String key, long[] expectedShape, boolean weight) {
     String full = prefix + key;
     if (!state.source.has(full)) {
       throw new ModelPackException(
@@ -116,7 +163,11 @@ public final class Parameters {
     if (found != null && !Arrays.equals(found, expectedShape)) {
       throw mismatch(full, found, expectedShape);
     }
-    NDArray array = state.source.load(full, expectedShape, state.manager);
+    boolean stored = weight && state.precision != WeightPrecision.FLOAT32;
+    NDArray array = state.source.load(full, expectedShape, state.manager, stored);
+    if (weight && state.precision == WeightPrecision.HALF) {
+      array = narrowed(array);
+    }
     long[] loaded = array.getShape().getShape();
     if (!Arrays.equals(loaded, expectedShape)) {
       array.close();
@@ -127,6 +178,28 @@ public final class Parameters {
     state.loadedBytes.addAndGet(array.size() * array.getDataType().getNumOfBytes());
     return array;
   }
+
+  /**
+   * A FLOAT32 {@code a} rounded to FLOAT16 (and {@code a} closed), unless a value lies beyond
+   * FLOAT16's largest finite 65504 (or is not finite), which keeps {@code a} as it is.
+   */
+  private static NDArray narrowed(NDArray a) {
+    if (a.getDataType() != DataType.FLOAT32 || a.isEmpty()) {
+      return a;
+    }
+    try (NDArray big = a.abs().max()) {
+      float largest = big.getFloat();
+      if (!(largest <= HALF_MAX)) { // NaN too
+        return a;
+      }
+    }
+    NDArray half = a.toType(DataType.FLOAT16, false);
+    a.close();
+    return half;
+  }
+
+  /** FLOAT16's largest finite value. */
+  private static final float HALF_MAX = 65504f;
 
   /** Bytes of the tensors loaded so far through these parameters (and every prefix of them). */
   public long loadedBytes() {
@@ -157,6 +230,26 @@ public final class Parameters {
       }
     }
     return out;
+  }
+
+  /**
+   * A sentence naming the tensors of the source that no layer asked for ({@link #unusedKeys}, the
+   * first five), for the model's notices; empty when every tensor was used.
+   */
+  public Optional<String> unusedNotice() {
+    List<String> unused = unusedKeys();
+    if (unused.isEmpty()) {
+      return Optional.empty();
+    }
+    String shown = String.join(", ", unused.subList(0, Math.min(5, unused.size())));
+    return Optional.of(
+        origin()
+            + " holds "
+            + unused.size()
+            + " tensors Stepwise does not use ("
+            + shown
+            + (unused.size() > 5 ? ", ..." : "")
+            + "); they were ignored.");
   }
 
   private ModelPackException mismatch(String key, long[] found, long[] expected) {
@@ -195,8 +288,8 @@ public final class Parameters {
     }
 
     @Override
-    public NDArray load(String key, long[] expectedShape, NDManager manager) {
-      return source.load(key, manager);
+    public NDArray load(String key, long[] expectedShape, NDManager manager, boolean stored) {
+      return stored ? source.loadStored(key, manager) : source.load(key, manager);
     }
 
     @Override

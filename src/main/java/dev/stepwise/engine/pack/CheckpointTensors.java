@@ -73,11 +73,20 @@ final class CheckpointTensors implements TensorSource {
 
   @Override
   public NDArray load(String name, NDManager manager) {
+    return read(name, manager, false);
+  }
+
+  @Override
+  public NDArray loadStored(String name, NDManager manager) {
+    return read(name, manager, true);
+  }
+
+  private NDArray read(String name, NDManager manager, boolean stored) {
     Ref r = refs.get(name);
     if (r == null) {
       throw new ModelPackException(origin + " has no tensor " + name + ".");
     }
-    NDArray full = file.load(r.source(), manager);
+    NDArray full = stored ? file.loadStored(r.source(), manager) : file.load(r.source(), manager);
     long[] s = full.getShape().getShape();
     switch (r.op()) {
       case COPY:

@@ -1,6 +1,7 @@
 package dev.stepwise.engine.unet;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.stepwise.engine.nn.Activations;
 import dev.stepwise.engine.nn.Attention;
@@ -101,37 +102,20 @@ final class SpatialTransformer {
     long b = s.get(0);
     long c = s.get(1);
     long n = s.get(2) * s.get(3);
-    NDArray h = norm.forward(x); // [B, C, H, W]
+    NDArray normed = norm.forward(x); // [B, C, H, W]
+    NDArray h;
     if (linearProjection) {
-      h = projInLinear.forward(h.reshape(b, c, n).transpose(0, 2, 1)); // [B, N, C]
+      h = projInLinear.forward(normed.reshape(b, c, n).transpose(0, 2, 1)); // [B, N, C]
     } else {
-      h = projInConv.forward(h).reshape(b, c, n).transpose(0, 2, 1); // [B, N, C]
+      h = projInConv.forward(normed).reshape(b, c, n).transpose(0, 2, 1); // [B, N, C]
     }
+    normed.close();
+    // Each residual step runs in a scope of its own and frees its input once its output exists
+    // (Scope.chain): only h and one step's temporaries are alive at a time.
     for (Block blk : blocks) {
-      NDArray t = blk.norm1().forward(h); // [B, N, C]
-      h =
-          h.add(
-              blk.out1()
-                  .forward(
-                      Attention.attend(
-                          blk.q1().forward(t),
-                          blk.k1().forward(t),
-                          blk.v1().forward(t),
-                          heads,
-                          false))); // [B, N, C]
-      t = blk.norm2().forward(h); // [B, N, C]
-      h =
-          h.add(
-              blk.out2()
-                  .forward(
-                      Attention.attend(
-                          blk.q2().forward(t),
-                          blk.k2().forward(context),
-                          blk.v2().forward(context),
-                          heads,
-                          false))); // [B, N, C]
-      t = blk.norm3().forward(h); // [B, N, C]
-      h = h.add(blk.ffOut().forward(Activations.geglu(blk.ffIn().forward(t)))); // [B, N, C]
+      h = Scope.chain(h, t -> t.add(selfAttention(blk, t))); // [B, N, C]
+      h = Scope.chain(h, t -> crossAttentionResidual(blk, t, context)); // [B, N, C]
+      h = Scope.chain(h, t -> feedForwardResidual(blk, t)); // [B, N, C]
     }
     NDArray out;
     if (linearProjection) {
@@ -141,4 +125,76 @@ final class SpatialTransformer {
     }
     return out.add(x); // [B, C, H, W], the block's residual
   }
+
+  /** attn1(norm1 h): self-attention, {@code [B, N, C] -> [B, N, C]}. */
+  private NDArray selfAttention(Block blk, NDArray h) {
+    NDArray t = blk.norm1().forward(h); // [B, N, C]
+    NDArray a =
+        Attention.attend(
+            blk.q1().forward(t), blk.k1().forward(t), blk.v1().forward(t), heads, false);
+    // a: [B, N, C]
+    return blk.out1().forward(a); // [B, N, C]
+  }
+
+  /** h + attn2(norm2 h, context), with the context's keys and values freed with the scope. */
+  private NDArray crossAttentionResidual(Block blk, NDArray h, NDArray context) {
+    try (Scope scope = Scope.open(h, context)) {
+      NDArray t = blk.norm2().forward(h); // [B, N, C]
+      NDArray a =
+          Attention.attend(
+              blk.q2().forward(t),
+              blk.k2().forward(context), // [B, L, C]
+              blk.v2().forward(context), // [B, L, C]
+              heads,
+              false); // [B, N, C]
+      return scope.keep(h.add(blk.out2().forward(a))); // [B, N, C]
+    }
+  }
+
+  /**
+   * h + ff(norm3 h) with GEGLU, a token chunk at a time: every op is per token, so the chunks only
+   * bound the feed-forward's [B, n, 8C] temporaries to {@link #ffMaxFloats} floats (at 4096 tokens
+   * of 320 channels they are 84 MB whole). Each layer's weight is widened once for all chunks.
+   */
+  private NDArray feedForwardResidual(Block blk, NDArray h) {
+    Shape s = h.getShape();
+    long b = s.get(0);
+    long n = s.get(1);
+    long rows = Math.max(1, ffMaxFloats / (b * blk.ffIn().out()));
+    try (Linear.Prepared in = blk.ffIn().prepare();
+        Linear.Prepared out = blk.ffOut().prepare()) {
+      if (rows >= n) {
+        return h.add(feedForward(blk, in, out, h)); // [B, N, C]
+      }
+      NDArray y = h.getManager().zeros(s); // [B, N, C]
+      for (long start = 0; start < n; start += rows) {
+        long end = Math.min(n, start + rows);
+        try (Scope chunk = Scope.open(h, y)) {
+          NDIndex tokens = new NDIndex(":, {}:{}, :", start, end);
+          NDArray hc = h.get(tokens); // [B, c, C]
+          y.set(tokens, hc.add(feedForward(blk, in, out, hc))); // y[:, start:end] = [B, c, C]
+        }
+      }
+      return y; // [B, N, C]
+    }
+  }
+
+  /** ff(norm3 h) = ff.net.2(GEGLU(ff.net.0.proj(norm3 h))): {@code [B, n, C] -> [B, n, C]}. */
+  private static NDArray feedForward(
+      Block blk, Linear.Prepared in, Linear.Prepared out, NDArray h) {
+    NDArray t = blk.norm3().forward(h); // [B, n, C]
+    NDArray p = in.forward(t); // [B, n, 8C]
+    t.close();
+    NDArray g = Activations.geglu(p); // [B, n, 4C]
+    p.close();
+    NDArray y = out.forward(g); // [B, n, C]
+    g.close();
+    return y;
+  }
+
+  /** The most floats of one feed-forward chunk's [B, n, 8C] projection by default (16 MiB). */
+  static final long FF_MAX_FLOATS = 1L << 22;
+
+  /** The feed-forward's chunk budget (tests lower it to compare chunked with whole). */
+  long ffMaxFloats = FF_MAX_FLOATS;
 }

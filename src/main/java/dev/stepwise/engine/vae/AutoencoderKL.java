@@ -1,6 +1,7 @@
 package dev.stepwise.engine.vae;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.stepwise.engine.nn.Attention;
 import dev.stepwise.engine.nn.Conv2d;
@@ -8,6 +9,7 @@ import dev.stepwise.engine.nn.GroupNorm;
 import dev.stepwise.engine.nn.Linear;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.Resample;
+import dev.stepwise.engine.nn.RowBands;
 import dev.stepwise.engine.nn.Scope;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,15 @@ import java.util.List;
  */
 public final class AutoencoderKL {
   private static final double EPS = 1e-6;
+
+  /**
+   * The most floats of one row band's arrays in a large layer (16 MiB): a resnet, upsampler or the
+   * output head whose largest array holds more than this runs a band of rows at a time ({@link
+   * RowBands}), smaller ones run whole.
+   */
+  public static final long BAND_FLOATS = 1L << 22;
+
+  private long bandFloats = BAND_FLOATS;
 
   private final VaeConfig config;
   // Encoder
@@ -98,6 +109,18 @@ public final class AutoencoderKL {
   }
 
   /**
+   * Sets the row-band budget in floats (default {@link #BAND_FLOATS}); {@code Long.MAX_VALUE} runs
+   * every layer whole, the naive twin the tests compare the banded layers with.
+   */
+  public void bandFloats(long floats) {
+    if (floats < 1) {
+      throw new IllegalArgumentException(
+          "band budget " + floats + " floats; it must be at least 1.");
+    }
+    this.bandFloats = floats;
+  }
+
+  /**
    * The posterior's moments for images [B, 3, H, W] in [-1, 1]: [B, 2 x latent, h, w], mean first,
    * then log-variance (vae.py DiagonalGaussianDistribution clamps it to [-30, 20] when used).
    */
@@ -108,7 +131,8 @@ public final class AutoencoderKL {
       int r = 0;
       for (int i = 0; i < encDown.length; i++) {
         for (int j = 0; j < encResnetsPerBlock[i]; j++) {
-          h = Scope.chain(h, encResnets.get(r++)::forward); // [B, Ci, H/2^i, W/2^i]
+          Resnet resnet = encResnets.get(r++);
+          h = Scope.chain(h, t -> resnet.forward(t, bandFloats)); // [B, Ci, H/2^i, W/2^i]
         }
         if (encDown[i] != null) {
           Conv2d down = encDown[i];
@@ -116,7 +140,7 @@ public final class AutoencoderKL {
           // h: [B, Ci, H/2^(i+1), W/2^(i+1)]
         }
       }
-      h = Scope.chain(h, encMid::forward); // [B, Cn, h, w]
+      h = Scope.chain(h, t -> encMid.forward(t, bandFloats)); // [B, Cn, h, w]
       h = Scope.chain(h, t -> encConvOut.forward(encNormOut.forwardSilu(t))); // [B, 2L, h, w]
       return scope.keep(quantConv.forward(h)); // [B, 2L, h, w]
     }
@@ -132,18 +156,40 @@ public final class AutoencoderKL {
       // full-resolution tensors are alive at once instead of every intermediate of the decoder.
       NDArray h = postQuantConv.forward(z); // [B, L, h, w]
       h = Scope.chain(h, decConvIn::forward); // [B, Cn, h, w]
-      h = Scope.chain(h, decMid::forward); // [B, Cn, h, w]
+      h = Scope.chain(h, t -> decMid.forward(t, bandFloats)); // [B, Cn, h, w]
+      // At full resolution the blocks run a band of rows at a time (RowBands): at 512x512 their
+      // whole-tensor temporaries are 134-268 MB each.
       for (int i = 0; i < decBlocks.size(); i++) {
         for (Resnet r : decBlocks.get(i)) {
-          h = Scope.chain(h, r::forward); // [B, C, h 2^i, w 2^i]
+          h = Scope.chain(h, t -> r.forward(t, bandFloats)); // [B, C, h 2^i, w 2^i]
         }
         if (decUp[i] != null) {
           Conv2d up = decUp[i];
-          h = Scope.chain(h, t -> up.forward(Resample.nearest2x(t))); // [B, C, 2h', 2w']
+          h = Scope.chain(h, t -> upsample(up, t)); // [B, C, 2h', 2w']
         }
       }
-      h = Scope.chain(h, t -> decConvOut.forward(decNormOut.forwardSilu(t))); // [B, 3, H, W]
+      h = Scope.chain(h, this::decodeHead); // [B, 3, H, W]
       return scope.keep(h);
+    }
+  }
+
+  /** up.conv(nearest2x(x)): {@code [B, C, h, w] -> [B, C, 2h, 2w]}, by row bands when large. */
+  private NDArray upsample(Conv2d up, NDArray x) {
+    if (4 * x.getShape().size() <= bandFloats) {
+      return up.forward(Resample.nearest2x(x)); // [B, C, 2h, 2w]
+    }
+    return RowBands.upsampleConv(up, x, bandFloats); // [B, C, 2h, 2w]
+  }
+
+  /** conv_out(SiLU(conv_norm_out(x))): {@code [B, C0, H, W] -> [B, 3, H, W]}. */
+  private NDArray decodeHead(NDArray x) {
+    if (x.getShape().size() <= bandFloats) {
+      return decConvOut.forward(decNormOut.forwardSilu(x)); // [B, 3, H, W]
+    }
+    try (GroupNorm.Stats stats = decNormOut.stats(x, bandFloats)) {
+      return RowBands.conv(
+          decConvOut, x, rows -> decNormOut.forwardSilu(rows, stats), null, bandFloats);
+      // [B, 3, H, W]
     }
   }
 
@@ -163,6 +209,41 @@ public final class AutoencoderKL {
       shortcut = in != out ? Conv2d.load(p, "conv_shortcut", in, out, 1, 1, 0) : null;
     }
 
+    /** {@code [B, in, H, W] -> [B, out, H, W]}, by row bands when its largest array is large. */
+    NDArray forward(NDArray x, long bandFloats) {
+      long in = x.getShape().get(1);
+      long out = conv1.out();
+      if (x.getShape().size() / in * Math.max(in, out) <= bandFloats) {
+        return forward(x);
+      }
+      // By row bands: the normalised inputs of the two convolutions never exist whole; x, h and
+      // the output do (docs/engine.md, "Memory").
+      NDArray h;
+      try (GroupNorm.Stats s1 = norm1.stats(x, bandFloats)) {
+        h = RowBands.conv(conv1, x, rows -> norm1.forwardSilu(rows, s1), null, bandFloats);
+        // h: [B, out, H, W]
+      }
+      NDArray y;
+      try (GroupNorm.Stats s2 = norm2.stats(h, bandFloats);
+          Conv2d.Prepared skip = shortcut == null ? null : shortcut.prepare()) {
+        RowBands.Addend residual =
+            (r0, r1) -> {
+              NDArray xr = x.get(new NDIndex(":, :, {}:{}, :", r0, r1)); // [B, in, r, W]
+              if (skip == null) {
+                return xr;
+              }
+              NDArray projected = skip.forward(xr); // [B, out, r, W]
+              xr.close();
+              return projected;
+            };
+        y = RowBands.conv(conv2, h, rows -> norm2.forwardSilu(rows, s2), residual, bandFloats);
+        // y: [B, out, H, W] = conv2(...) + shortcut(x), output_scale_factor 1
+      }
+      h.close();
+      return y;
+    }
+
+    /** The whole-tensor path, the naive twin of the banded one. */
     NDArray forward(NDArray x) {
       // Each full-size intermediate is closed once used: at 1024x1024 these blocks are the
       // decoder's peak (docs/engine.md, "Memory").
@@ -211,8 +292,8 @@ public final class AutoencoderKL {
       return Linear.load(a, base, c, c, true);
     }
 
-    NDArray forward(NDArray x) {
-      NDArray h = first.forward(x); // [B, C, h, w]
+    NDArray forward(NDArray x, long bandFloats) {
+      NDArray h = first.forward(x, bandFloats); // [B, C, h, w]
       Shape s = h.getShape();
       long b = s.get(0);
       long c = s.get(1);
@@ -222,7 +303,7 @@ public final class AutoencoderKL {
           Attention.attend(q.forward(t), k.forward(t), v.forward(t), 1, false); // [B, hw, C]
       a = out.forward(a).transpose(0, 2, 1).reshape(s); // [B, C, h, w]
       h = h.add(a); // [B, C, h, w], residual, rescale_output_factor 1
-      return second.forward(h); // [B, C, h, w]
+      return second.forward(h, bandFloats); // [B, C, h, w]
     }
   }
 }

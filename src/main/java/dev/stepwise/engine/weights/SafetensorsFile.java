@@ -2,13 +2,14 @@ package dev.stepwise.engine.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stepwise.engine.ModelPackException;
 import java.io.IOException;
-import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -27,10 +28,10 @@ import java.util.Set;
  * of UTF-8 JSON, then the data block. Each tensor is mapped on its own with {@link FileChannel#map}
  * when loaded, so files of any size work (each single tensor must stay under 2 GiB, a limit of
  * {@link MappedByteBuffer}); loaded arrays are copies that own their memory, never views of the
- * mapping (in-place operations on a read-only mapped tensor crash the JVM).
+ * mapping (in-place operations on a read-only mapped tensor crash the JVM), and each mapping is
+ * released as soon as its copy exists ({@link MappedBuffers}).
  *
- * <p>Thread-safe: loads may run concurrently. {@link #close()} releases the file handle; mappings
- * already handed out stay valid until they are garbage-collected.
+ * <p>Thread-safe: loads may run concurrently. {@link #close()} releases the file handle.
  */
 public final class SafetensorsFile implements TensorSource {
   /** The largest header accepted, as upstream's MAX_HEADER_SIZE. */
@@ -182,6 +183,20 @@ public final class SafetensorsFile implements TensorSource {
    */
   @Override
   public NDArray load(String name, NDManager manager) {
+    return read(name, manager, false);
+  }
+
+  /**
+   * Loads {@code name} in its stored precision where DJL can hold it: F16 as FLOAT16 (a copy of the
+   * mapping), BF16 as FLOAT16 when every element converts exactly (checked in Java; DJL's own BF16
+   * path aborts the JVM), else as {@link #load}.
+   */
+  @Override
+  public NDArray loadStored(String name, NDManager manager) {
+    return read(name, manager, true);
+  }
+
+  private NDArray read(String name, NDManager manager, boolean stored) {
     SafetensorsEntry e = readableEntry(name);
     Shape shape = new Shape(e.shape());
     if (e.numel() == 0) {
@@ -190,12 +205,12 @@ public final class SafetensorsFile implements TensorSource {
     if (e.dtype() == SafetensorsDtype.F32 || e.dtype() == SafetensorsDtype.F16) {
       MappedByteBuffer mapped = map(e);
       try {
-        DataType stored = e.dtype() == SafetensorsDtype.F32 ? DataType.FLOAT32 : DataType.FLOAT16;
+        DataType type = e.dtype() == SafetensorsDtype.F32 ? DataType.FLOAT32 : DataType.FLOAT16;
         // The view aliases the read-only mapping: copy it into memory the array owns, then drop it.
         // Measured on DJL 0.36 / PyTorch 2.7.1: duplicate() copies, but toType(FLOAT32, true) of a
         // FLOAT32 view returns another alias of the same bytes (SafetensorsFileTest pins both).
-        try (NDArray view = manager.create(mapped, shape, stored)) {
-          return stored == DataType.FLOAT32
+        try (NDArray view = manager.create(mapped, shape, type)) {
+          return type == DataType.FLOAT32 || stored
               ? view.duplicate()
               : view.toType(DataType.FLOAT32, false);
         }
@@ -210,10 +225,84 @@ public final class SafetensorsFile implements TensorSource {
                 + ").",
             ex);
       } finally {
-        Reference.reachabilityFence(mapped);
+        // No array aliases the mapping any more: unmap it now rather than at some later garbage
+        // collection, so the file's pages do not stay resident beside the copies.
+        MappedBuffers.release(mapped);
       }
     }
-    return manager.create(readFloats(e), shape);
+    if (stored && e.dtype() == SafetensorsDtype.BF16) {
+      NDArray half = bf16AsHalf(e, shape, manager);
+      if (half != null) {
+        return half;
+      }
+    }
+    return converted(e, shape, manager);
+  }
+
+  /** Elements converted per chunk by {@link #converted} (16 MiB of FLOAT32). */
+  private static final int CONVERT_CHUNK = 1 << 22;
+
+  /**
+   * A tensor converted in Java (BF16, I32, I64) as a FLOAT32 array whose memory libtorch owns:
+   * converted a chunk at a time into one direct buffer, each chunk copied into the result, the
+   * buffer freed at the end. An array that wraps a Java buffer does not own its memory: a view of
+   * it (a checkpoint's squeezed 1x1 kernel) outlived the buffer once the wrapping array was closed
+   * and collected, and read freed memory (NaN images from a BF16 checkpoint, now and then).
+   */
+  private NDArray converted(SafetensorsEntry e, Shape shape, NDManager manager) {
+    long n = e.numel();
+    int chunk = (int) Math.min(n, CONVERT_CHUNK);
+    MappedByteBuffer mapped = map(e);
+    ByteBuffer buffer = ByteBuffer.allocateDirect(4 * chunk).order(ByteOrder.nativeOrder());
+    NDArray out = manager.create(shape, DataType.FLOAT32); // every element is written below
+    try (NDArray flat = out.reshape(n)) { // [n], a view of out
+      ByteBuffer in = mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+      FloatBuffer floats = buffer.asFloatBuffer();
+      for (long i = 0; i < n; i += chunk) {
+        int len = (int) Math.min(chunk, n - i);
+        copyFloats(e, in, i, floats, len);
+        try (NDArray part =
+            manager.create(buffer.slice(0, 4 * len), new Shape(len), DataType.FLOAT32)) {
+          flat.set(new NDIndex("{}:{}", i, i + len), part); // out[i : i + len] = part, a copy
+        }
+      }
+    } catch (RuntimeException ex) {
+      out.close();
+      throw ex;
+    } finally {
+      MappedBuffers.release(mapped);
+      MappedBuffers.release(buffer);
+    }
+    return out;
+  }
+
+  /**
+   * BF16 tensor {@code e} as a FLOAT16 array when every element has the same value in FLOAT16
+   * (BF16's 7 mantissa bits fit in FLOAT16's 10; only values beyond FLOAT16's exponent range do
+   * not), else null. NaN stays NaN.
+   */
+  private NDArray bf16AsHalf(SafetensorsEntry e, Shape shape, NDManager manager) {
+    int numel = (int) e.numel(); // at most 2^30: map() refuses tensors over 2 GiB
+    MappedByteBuffer mapped = map(e);
+    ByteBuffer half = ByteBuffer.allocateDirect(2 * numel).order(ByteOrder.LITTLE_ENDIAN);
+    try {
+      ByteBuffer in = mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < numel; i++) {
+        float v = HalfFloats.bf16ToFloat(in.getShort(2 * i));
+        short h = HalfFloats.floatToF16(v);
+        if (!Float.isNaN(v)
+            && Float.floatToRawIntBits(HalfFloats.f16ToFloat(h)) != Float.floatToRawIntBits(v)) {
+          return null;
+        }
+        half.putShort(2 * i, h);
+      }
+      try (NDArray view = manager.create(half, shape, DataType.FLOAT16)) {
+        return view.duplicate(); // memory libtorch owns, freed when the array is closed
+      }
+    } finally {
+      MappedBuffers.release(mapped);
+      MappedBuffers.release(half);
+    }
   }
 
   /**
@@ -244,36 +333,52 @@ public final class SafetensorsFile implements TensorSource {
       return out;
     }
     MappedByteBuffer mapped = map(e);
-    ByteBuffer b = mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    try {
+      copyFloats(
+          e,
+          mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN),
+          0,
+          FloatBuffer.wrap(out),
+          out.length);
+    } finally {
+      MappedBuffers.release(mapped); // only the copy in `out` is used from here on
+    }
+    return out;
+  }
+
+  /** Elements {@code [from, from + len)} of {@code e}'s little-endian bytes {@code b} as floats. */
+  private static void copyFloats(
+      SafetensorsEntry e, ByteBuffer b, long from, FloatBuffer out, int len) {
+    int at = (int) from; // a mapped tensor is under 2 GiB, so every byte offset fits an int
     switch (e.dtype()) {
       case F32:
-        b.asFloatBuffer().get(out);
+        for (int i = 0; i < len; i++) {
+          out.put(i, b.getFloat(4 * (at + i)));
+        }
         break;
       case F16:
-        for (int i = 0; i < out.length; i++) {
-          out[i] = HalfFloats.f16ToFloat(b.getShort(2 * i));
+        for (int i = 0; i < len; i++) {
+          out.put(i, HalfFloats.f16ToFloat(b.getShort(2 * (at + i))));
         }
         break;
       case BF16:
-        for (int i = 0; i < out.length; i++) {
-          out[i] = HalfFloats.bf16ToFloat(b.getShort(2 * i));
+        for (int i = 0; i < len; i++) {
+          out.put(i, HalfFloats.bf16ToFloat(b.getShort(2 * (at + i))));
         }
         break;
       case I32:
-        for (int i = 0; i < out.length; i++) {
-          out[i] = b.getInt(4 * i);
+        for (int i = 0; i < len; i++) {
+          out.put(i, b.getInt(4 * (at + i)));
         }
         break;
       case I64:
-        for (int i = 0; i < out.length; i++) {
-          out[i] = b.getLong(8 * i);
+        for (int i = 0; i < len; i++) {
+          out.put(i, b.getLong(8 * (at + i)));
         }
         break;
       default:
         throw new IllegalStateException("An unreadable dtype passed the check: " + e.dtype() + ".");
     }
-    Reference.reachabilityFence(mapped);
-    return out;
   }
 
   private SafetensorsEntry readableEntry(String name) {

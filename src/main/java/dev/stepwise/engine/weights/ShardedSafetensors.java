@@ -161,6 +161,11 @@ public final class ShardedSafetensors implements TensorSource {
     return shardOf(name).load(name, manager);
   }
 
+  @Override
+  public NDArray loadStored(String name, NDManager manager) {
+    return shardOf(name).loadStored(name, manager);
+  }
+
   /** Reads {@code name} into a Java float array, see {@link SafetensorsFile#readFloats}. */
   public float[] readFloats(String name) {
     return shardOf(name).readFloats(name);

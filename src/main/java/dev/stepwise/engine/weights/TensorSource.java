@@ -24,6 +24,15 @@ public interface TensorSource extends AutoCloseable {
   NDArray load(String name, NDManager manager);
 
   /**
+   * Loads {@code name} in the precision it is stored in where DJL can hold it: F16 as FLOAT16, BF16
+   * as FLOAT16 when every element converts exactly (else FLOAT32), anything else as {@link #load}
+   * gives it. A source that cannot tell loads FLOAT32 (this default).
+   */
+  default NDArray loadStored(String name, NDManager manager) {
+    return load(name, manager);
+  }
+
+  /**
    * Where the tensors come from, for messages, e.g. {@code
    * unet/diffusion_pytorch_model.safetensors}.
    */
