@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -67,6 +68,8 @@ final class GenerateCommand implements Callable<Integer> {
       names = "--seed",
       description = "64-bit seed of the first image (default: random, printed).")
   Long seed;
+
+  @Mixin VariationOptions variation = new VariationOptions();
 
   @Option(
       names = "--sampler",
@@ -330,7 +333,8 @@ final class GenerateCommand implements Callable<Integer> {
   /** The request the options describe; a value out of range is refused by its builder. */
   private GenerationRequest settingsFromOptions(
       long firstSeed, PreviewSource source, PreviewMethod method, Path embeddings) {
-    return GenerationRequest.builder()
+    return variation
+        .applyTo(GenerationRequest.builder())
         .model(model)
         .prompt(prompt)
         .negativePrompt(negative)

@@ -89,6 +89,8 @@ public record GenerationRequest(
     b.width = settings.width();
     b.height = settings.height();
     b.clipSkip = settings.clipSkip();
+    b.variationSeed = settings.variationSeed();
+    b.variationStrength = settings.variationStrength();
     b.batch = batch;
     b.previewSource = previewSource;
     b.previewMethod = previewMethod;
@@ -117,6 +119,8 @@ public record GenerationRequest(
     private int width;
     private int height;
     private int clipSkip = Settings.MIN_CLIP_SKIP;
+    private long variationSeed;
+    private double variationStrength;
     private int batch = 1;
     private PreviewSource previewSource = PreviewSource.PREDICTED_IMAGE;
     private PreviewMethod previewMethod = PreviewMethod.AUTO;
@@ -183,6 +187,13 @@ public record GenerationRequest(
       return this;
     }
 
+    /** AUTOMATIC1111's variation seed and strength (0, the default, for none). */
+    public Builder variation(long seed, double strength) {
+      variationSeed = seed;
+      variationStrength = strength;
+      return this;
+    }
+
     public Builder batch(int v) {
       batch = v;
       return this;
@@ -240,6 +251,8 @@ public record GenerationRequest(
       width = s.width();
       height = s.height();
       clipSkip = s.clipSkip();
+      variationSeed = s.variationSeed();
+      variationStrength = s.variationStrength();
       return this;
     }
 
@@ -258,7 +271,9 @@ public record GenerationRequest(
                 seed,
                 width,
                 height,
-                clipSkip);
+                clipSkip,
+                variationSeed,
+                variationStrength);
       } catch (RecipeException e) {
         throw new EngineException(e.getMessage(), e);
       }

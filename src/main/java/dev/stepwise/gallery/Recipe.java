@@ -154,8 +154,9 @@ public record Recipe(
 
   /**
    * As {@link #made(Settings, long, int, int, long, String, String)}, with what the run added to
-   * A1111's parameters ({@code VAE hash}, {@code VAE}, {@code TI hashes}) kept in {@link #extras}
-   * with {@code Clip skip} when it is above 1, in A1111's order (processing.py create_infotext).
+   * A1111's parameters ({@code VAE hash}, {@code VAE}, {@code Variation seed}, {@code Variation
+   * seed strength}, {@code TI hashes}) kept in {@link #extras} with {@code Clip skip} when it is
+   * above 1, in A1111's order (processing.py create_infotext).
    */
   public static Recipe made(
       Settings s,
@@ -167,7 +168,7 @@ public record Recipe(
       String modelHash,
       Map<String, String> runParameters) {
     Map<String, String> ex = new LinkedHashMap<>();
-    for (String k : List.of(VAE_HASH, VAE)) {
+    for (String k : List.of(VAE_HASH, VAE, VARIATION_SEED, VARIATION_STRENGTH)) {
       if (runParameters.containsKey(k)) {
         ex.put(k, runParameters.get(k));
       }
@@ -206,6 +207,15 @@ public record Recipe(
   /** A1111's key for its SHA-256's first 10 hex digits (get_loaded_vae_hash). */
   public static final String VAE_HASH = "VAE hash";
 
+  /**
+   * A1111's key for the image's variation seed (processing.py create_infotext), written only when
+   * the strength is above 0.
+   */
+  public static final String VARIATION_SEED = "Variation seed";
+
+  /** A1111's key for the variation strength, 0 to 1, written only when above 0. */
+  public static final String VARIATION_STRENGTH = "Variation seed strength";
+
   /** A1111's key for the embeddings used, {@code "name: hash, ..."} (12 hex digits each). */
   public static final String TI_HASHES = "TI hashes";
 
@@ -219,6 +229,41 @@ public record Recipe(
       return v == null ? 1 : Math.max(1, Integer.parseInt(v.strip()));
     } catch (NumberFormatException e) {
       return 1;
+    }
+  }
+
+  /**
+   * The variation seed ({@code Variation seed} in {@link #extras}), or null when the recipe has
+   * none, its strength is 0, or either value is not a number.
+   */
+  public Long variationSeed() {
+    return variationStrength() == 0 ? null : writtenVariationSeed();
+  }
+
+  /**
+   * The variation strength ({@code Variation seed strength} in {@link #extras}): 0 when absent, not
+   * a number, or without a variation seed; otherwise as written, which may lie outside 0 to 1 (a
+   * recipe records what another tool did).
+   */
+  public double variationStrength() {
+    String v = extras.get(VARIATION_STRENGTH);
+    if (v == null || writtenVariationSeed() == null) {
+      return 0;
+    }
+    try {
+      double d = Double.parseDouble(v.strip());
+      return Double.isFinite(d) ? d : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private Long writtenVariationSeed() {
+    String v = extras.get(VARIATION_SEED);
+    try {
+      return v == null ? null : Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      return null;
     }
   }
 
@@ -249,6 +294,8 @@ public record Recipe(
         modelHash,
         eta,
         clipSkip(),
+        variationSeed(),
+        variationStrength(),
         notices);
   }
 
