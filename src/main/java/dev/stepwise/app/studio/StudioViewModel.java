@@ -30,6 +30,7 @@ public final class StudioViewModel {
   private final ProgressViewModel progress = new ProgressViewModel();
   private final LiveViewModel live = new LiveViewModel();
   private final StatusViewModel status = new StatusViewModel();
+  private final VariationViewModel variation;
 
   /**
    * A view-model posting to {@code ui} (the FX thread in the app), reading model packs on {@code
@@ -42,6 +43,7 @@ public final class StudioViewModel {
     this.prompts =
         new PromptViewModel(controls, model.factsProperty(), model::modelsFolder, ui, background);
     this.jobs = new JobsViewModel(pump);
+    this.variation = new VariationViewModel(this, random);
   }
 
   /** Connects the engine once it has started (call on the UI thread). */
@@ -117,7 +119,7 @@ public final class StudioViewModel {
     long seed = seeds.next(gs);
     GenerationRequest request;
     try {
-      request = gs.toRequest(seed, f.folder());
+      request = variation.applyTo(gs.toRequest(seed, f.folder()));
     } catch (EngineException e) {
       status.showError(e.getMessage());
       return null;
@@ -174,6 +176,11 @@ public final class StudioViewModel {
   /** The live canvas: the shown source, the newest frame and a step chosen in the timeline. */
   public LiveViewModel live() {
     return live;
+  }
+
+  /** The variation seed and strength Generate uses, and "Vary" on a finished image. */
+  public VariationViewModel variation() {
+    return variation;
   }
 
   /** The device, status, error and notice sentences. */

@@ -132,6 +132,7 @@ public final class StudioWindow {
 
     resultsSlot.setId("resultsSlot");
     resultsStrip = new ResultsStrip(vm.jobs());
+    resultsStrip.setOnVary(item -> vm.variation().vary(item));
     resultsSlot.getChildren().add(resultsStrip);
     timelineSlot.setId("timelineSlot");
     timelineSlot.getChildren().add(placeholder("The step timeline of the current image."));
