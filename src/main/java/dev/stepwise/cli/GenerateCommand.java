@@ -11,6 +11,7 @@ import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
+import dev.stepwise.recipe.GridPlan;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
 import java.io.PrintWriter;
@@ -70,6 +71,8 @@ final class GenerateCommand implements Callable<Integer> {
   Long seed;
 
   @Mixin VariationOptions variation = new VariationOptions();
+
+  @Mixin GridOptions grid = new GridOptions();
 
   @Option(
       names = "--sampler",
@@ -262,6 +265,7 @@ final class GenerateCommand implements Callable<Integer> {
     } catch (EngineException | dev.stepwise.recipe.RecipeException e) {
       throw e instanceof CliErrors.BadValue b ? b : new CliErrors.BadValue(e.getMessage());
     }
+    GridPlan gridPlan = grid.plan(request, frames != null); // null without --grid
     Path modelDir = model != null ? model : ModelLocator.builtIn();
     if (!Files.isDirectory(modelDir) && !Files.isRegularFile(modelDir)) {
       throw new EngineException(
@@ -286,6 +290,9 @@ final class GenerateCommand implements Callable<Integer> {
         checkWritable(lib.folder(), "the library");
       }
       Progress bar = new Progress(spec.commandLine().getErr(), progressMode);
+      if (gridPlan != null) {
+        return new GridRun(this, gridPlan, request, lib, bar).run(service, request);
+      }
       RunReport report = new RunReport(request.batch());
       FrameWriter writer = new FrameWriter(this, stdout, lib, bar, report);
       Path kept = out != null ? out.toAbsolutePath().getParent() : lib.folder();
