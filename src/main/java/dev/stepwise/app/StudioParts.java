@@ -92,6 +92,7 @@ public final class StudioParts implements AutoCloseable {
     window.setOnOpenParameters(this::chooseParameterFile);
     window.setOnDropFile(this::openParameters);
     window.resultsStrip().setOnOpen(this::showResult);
+    vm.compare().setOnGridDone(this::saveGrid);
     library = CompletableFuture.supplyAsync(openLibrary, libraryThread);
     library.whenComplete(
         (lib, failure) ->
@@ -218,6 +219,32 @@ public final class StudioParts implements AutoCloseable {
                   savedResults.set(index, saved);
                   GalleryViewModel g = gallery.get();
                   if (g != null && !closed) { // a save that ends after close() has no gallery
+                    g.refresh();
+                  }
+                }));
+  }
+
+  /** Saves a finished compare grid, with its first cell's recipe and the grid's keys. */
+  private void saveGrid(ImageToSave grid) {
+    CompletableFuture<LibraryImage> done =
+        library.thenApplyAsync(
+            lib -> lib.save(grid.width(), grid.height(), grid.rgb(), grid.recipe()), libraryThread);
+    saves.add(done);
+    done.whenComplete(
+        (saved, failure) ->
+            Platform.runLater(
+                () -> {
+                  if (failure != null) {
+                    Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                    LOG.error("a compare grid was not saved", cause);
+                    vm.status()
+                        .showError(
+                            "The compare grid was not saved to the library. " + sentence(cause));
+                    return;
+                  }
+                  vm.status().showStatus("Saved the compare grid to the library.");
+                  GalleryViewModel g = gallery.get();
+                  if (g != null && !closed) {
                     g.refresh();
                   }
                 }));

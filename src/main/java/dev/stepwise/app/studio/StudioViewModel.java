@@ -31,6 +31,7 @@ public final class StudioViewModel {
   private final LiveViewModel live = new LiveViewModel();
   private final StatusViewModel status = new StatusViewModel();
   private final VariationViewModel variation;
+  private final CompareViewModel compare;
 
   /**
    * A view-model posting to {@code ui} (the FX thread in the app), reading model packs on {@code
@@ -44,6 +45,7 @@ public final class StudioViewModel {
         new PromptViewModel(controls, model.factsProperty(), model::modelsFolder, ui, background);
     this.jobs = new JobsViewModel(pump);
     this.variation = new VariationViewModel(this, random);
+    this.compare = new CompareViewModel(this);
   }
 
   /** Connects the engine once it has started (call on the UI thread). */
@@ -181,6 +183,11 @@ public final class StudioViewModel {
   /** The variation seed and strength Generate uses, and "Vary" on a finished image. */
   public VariationViewModel variation() {
     return variation;
+  }
+
+  /** The compare grid: its axes, its cells and the grid filled as they finish. */
+  public CompareViewModel compare() {
+    return compare;
   }
 
   /** The device, status, error and notice sentences. */
