@@ -224,7 +224,7 @@ public final class StudioParts implements AutoCloseable {
                 }));
   }
 
-  /** Saves a finished compare grid, with its first cell's recipe and the grid's keys. */
+  /** Saves a finished compare grid into the library. */
   private void saveGrid(ImageToSave grid) {
     CompletableFuture<LibraryImage> done =
         library.thenApplyAsync(
@@ -233,21 +233,16 @@ public final class StudioParts implements AutoCloseable {
     done.whenComplete(
         (saved, failure) ->
             Platform.runLater(
-                () -> {
-                  if (failure != null) {
-                    Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-                    LOG.error("a compare grid was not saved", cause);
+                () ->
                     vm.status()
-                        .showError(
-                            "The compare grid was not saved to the library. " + sentence(cause));
-                    return;
-                  }
-                  vm.status().showStatus("Saved the compare grid to the library.");
-                  GalleryViewModel g = gallery.get();
-                  if (g != null && !closed) {
-                    g.refresh();
-                  }
-                }));
+                        .showStatus(
+                            failure == null
+                                ? "Saved the compare grid to the library."
+                                : "The compare grid was not saved to the library. "
+                                    + sentence(
+                                        failure.getCause() != null
+                                            ? failure.getCause()
+                                            : failure))));
   }
 
   private void showResult(int index) {

@@ -291,7 +291,7 @@ final class GenerateCommand implements Callable<Integer> {
       }
       Progress bar = new Progress(spec.commandLine().getErr(), progressMode);
       if (gridPlan != null) {
-        return new GridRun(this, gridPlan, request, lib, bar).run(service, request);
+        return new GridRun(this, gridPlan, lib, bar).run(service, request);
       }
       RunReport report = new RunReport(request.batch());
       FrameWriter writer = new FrameWriter(this, stdout, lib, bar, report);

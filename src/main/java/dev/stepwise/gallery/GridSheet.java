@@ -1,5 +1,6 @@
 package dev.stepwise.gallery;
 
+import dev.stepwise.recipe.GridPlan;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -7,208 +8,165 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A compare grid's picture: the cells side by side, X across and Y down, with the axis labels drawn
- * in Java2D on a white margin above and to the left, as AUTOMATIC1111's {@code
- * draw_grid_annotations} (modules/images.py) does. Cells not yet made are light grey, so the studio
- * can fill the sheet as they finish. The cells' pixels are copied as they are.
+ * A compare grid's picture: cells X across, Y down, copied as they are, with the axis labels drawn
+ * on white margins above and left as A1111's {@code draw_grid_annotations} (modules/images.py; font
+ * (w + h) / 25 px, here 12 to 48). Cells not yet in are grey. Thread-safe.
  */
 public final class GridSheet {
-  private static final int EMPTY = 0xE0E0E0;
-  private static final int MIN_FONT = 8;
-
-  private final int columns;
-  private final int rows;
+  private final GridPlan plan;
   private final int cellW;
   private final int cellH;
   private final int left;
   private final int top;
   private final BufferedImage image;
-  private boolean labelled = true;
+  private Recipe first;
+  private int filled;
 
-  /**
-   * A sheet for {@code columns x rows} cells of {@code cellW x cellH} pixels with these labels (row
-   * labels all empty: no left margin).
-   */
-  public GridSheet(int cellW, int cellH, List<String> columnLabels, List<String> rowLabels) {
-    if (cellW < 1 || cellH < 1 || columnLabels.isEmpty() || rowLabels.isEmpty()) {
-      throw new IllegalArgumentException(
-          "A grid needs cells of at least 1x1 and one of each axis.");
-    }
-    this.columns = columnLabels.size();
-    this.rows = rowLabels.size();
+  /** An empty sheet for {@code plan}'s cells of {@code cellW x cellH} pixels. */
+  public GridSheet(GridPlan plan, int cellW, int cellH) {
+    this.plan = plan;
     this.cellW = cellW;
     this.cellH = cellH;
-    Font font = new Font(Font.SANS_SERIF, Font.PLAIN, fontSize(cellW, cellH));
-    int pad = Math.max(2, font.getSize() / 3);
-    int lineH;
-    List<List<String>> colLines = new ArrayList<>();
-    List<List<String>> rowLines = new ArrayList<>();
+    Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+    FontMetrics fm =
+        g.getFontMetrics(
+            new Font(
+                Font.SANS_SERIF, Font.PLAIN, Math.max(12, Math.min(48, (cellW + cellH) / 25))));
+    int pad = fm.getHeight() / 4;
+    List<List<String>> cols = new ArrayList<>();
+    List<List<String>> rows = new ArrayList<>();
+    int lines = 0;
     int leftW = 0;
-    int topLines = 0;
-    FontMetrics fm = null;
-    try {
-      BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
-      Graphics2D g = probe.createGraphics();
-      // As A1111's draw_texts: a smaller font while a column's words do not fit (down to 8 px).
-      for (int size = font.getSize(); ; size--) {
-        font = font.deriveFont((float) size);
-        fm = g.getFontMetrics(font);
-        colLines.clear();
-        boolean fits = true;
-        for (String l : columnLabels) {
-          List<String> lines = wrap(l, fm, cellW - 2 * pad);
-          colLines.add(lines);
-          for (String line : lines) {
-            fits &= fm.stringWidth(line) <= cellW - 2 * pad;
-          }
-        }
-        if (fits || size <= MIN_FONT) {
-          break;
-        }
-      }
-      g.dispose();
-      lineH = fm.getHeight();
-      for (List<String> lines : colLines) {
-        topLines = Math.max(topLines, lines.size());
-      }
-      boolean anyRow = rowLabels.stream().anyMatch(s -> !s.isEmpty());
-      int rowWrap = Math.max(96, 3 * cellW) - 2 * pad;
-      for (String l : rowLabels) {
-        List<String> lines = anyRow ? wrap(l, fm, rowWrap) : List.of();
-        rowLines.add(lines);
-        for (String line : lines) {
-          leftW = Math.max(leftW, fm.stringWidth(line) + 2 * pad);
-        }
-      }
-    } catch (RuntimeException | Error e) { // no fonts: the cells without labels
-      labelled = false;
-      lineH = 0;
+    for (int ix = 0; ix < plan.columns(); ix++) {
+      cols.add(wrap(plan.columnLabel(ix), fm, cellW - 2 * pad));
+      lines = Math.max(lines, cols.get(ix).size());
     }
-    this.left = leftW;
-    this.top = labelled ? topLines * lineH + 2 * pad : 0;
-    this.image =
-        new BufferedImage(left + columns * cellW, top + rows * cellH, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
+    for (int iy = 0; iy < plan.rows(); iy++) {
+      rows.add(wrap(plan.rowLabel(iy), fm, Math.max(96, 3 * cellW)));
+      for (String s : rows.get(iy)) {
+        leftW = Math.max(leftW, fm.stringWidth(s) + 2 * pad);
+      }
+    }
+    left = leftW;
+    top = lines * fm.getHeight() + 2 * pad;
+    image =
+        new BufferedImage(
+            left + plan.columns() * cellW, top + plan.rows() * cellH, BufferedImage.TYPE_INT_RGB);
+    g = image.createGraphics();
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, image.getWidth(), image.getHeight());
-    g.setColor(new Color(EMPTY));
-    g.fillRect(left, top, columns * cellW, rows * cellH);
-    if (labelled) {
-      try {
-        g.setRenderingHint(
-            RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setFont(font);
-        g.setColor(Color.BLACK);
-        for (int ix = 0; ix < columns; ix++) {
-          List<String> lines = colLines.get(ix);
-          int y0 = pad + (topLines - lines.size()) * lineH / 2 + fm.getAscent();
-          g.setClip(left + ix * cellW, 0, cellW, top); // a word wider than its cell is cut
-          for (int k = 0; k < lines.size(); k++) {
-            int w = fm.stringWidth(lines.get(k));
-            g.drawString(lines.get(k), left + ix * cellW + (cellW - w) / 2, y0 + k * lineH);
-          }
-          g.setClip(null);
-        }
-        for (int iy = 0; iy < rows; iy++) {
-          List<String> lines = rowLines.get(iy);
-          int y0 = top + iy * cellH + (cellH - lines.size() * lineH) / 2 + fm.getAscent();
-          for (int k = 0; k < lines.size(); k++) {
-            int w = fm.stringWidth(lines.get(k));
-            g.drawString(lines.get(k), (left - w) / 2, y0 + k * lineH);
-          }
-        }
-      } catch (RuntimeException | Error e) {
-        labelled = false;
+    g.setColor(new Color(0xE0E0E0));
+    g.fillRect(left, top, image.getWidth() - left, image.getHeight() - top);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setFont(fm.getFont());
+    g.setColor(Color.BLACK);
+    for (int i = 0; i < cols.size() + rows.size(); i++) {
+      boolean col = i < cols.size();
+      List<String> l = col ? cols.get(i) : rows.get(i - cols.size());
+      int y0 =
+          col
+              ? pad + (lines - l.size()) * fm.getHeight() / 2
+              : top + (i - cols.size()) * cellH + (cellH - l.size() * fm.getHeight()) / 2;
+      g.setClip(
+          col ? left + i * cellW : 0,
+          col ? 0 : top,
+          col ? cellW : left,
+          col ? top : image.getHeight());
+      for (int k = 0; k < l.size(); k++) { // centred; a word wider than its cell is cut
+        int x =
+            col
+                ? left + i * cellW + (cellW - fm.stringWidth(l.get(k))) / 2
+                : (left - fm.stringWidth(l.get(k))) / 2;
+        g.drawString(l.get(k), x, y0 + fm.getAscent() + k * fm.getHeight());
       }
     }
     g.dispose();
   }
 
-  /**
-   * A1111's label size, (w + h) / 25 pixels, kept between 12 and 48 to stay legible (a column whose
-   * words are wider than its cell gets a smaller font, down to 8).
-   */
-  static int fontSize(int cellW, int cellH) {
-    return Math.max(12, Math.min(48, (cellW + cellH) / 25));
-  }
-
-  /** Splits {@code text} at spaces into lines no wider than {@code width} where words allow. */
+  /** {@code text} split at spaces into lines no wider than {@code width} where words allow. */
   private static List<String> wrap(String text, FontMetrics fm, int width) {
     List<String> lines = new ArrayList<>();
-    if (text.isEmpty()) {
-      return lines;
-    }
-    StringBuilder line = new StringBuilder();
-    for (String word : text.split(" ")) {
-      String next = line.length() == 0 ? word : line + " " + word;
-      if (line.length() > 0 && fm.stringWidth(next) > width) {
-        lines.add(line.toString());
-        line.setLength(0);
-        line.append(word);
+    for (String word : text.isEmpty() ? new String[0] : text.split(" ")) {
+      int last = lines.size() - 1;
+      if (last >= 0 && fm.stringWidth(lines.get(last) + " " + word) <= width) {
+        lines.set(last, lines.get(last) + " " + word);
       } else {
-        line.setLength(0);
-        line.append(next);
+        lines.add(word);
       }
     }
-    lines.add(line.toString());
     return lines;
   }
 
-  /** Puts cell {@code index} (X fastest) in place: {@code rgb} holds cellW x cellH RGB pixels. */
-  public synchronized void setCell(int index, byte[] rgb) {
-    if (index < 0 || index >= columns * rows || rgb.length != cellW * cellH * 3) {
-      throw new IllegalArgumentException(
-          "Cell " + index + " of " + columns * rows + " must be " + cellW + "x" + cellH + ".");
+  /**
+   * Puts cell {@code index} (X fastest: cellW x cellH RGB) and its recipe in place; true when it
+   * was the last one missing.
+   */
+  public synchronized boolean put(int index, byte[] rgb, Recipe recipe) {
+    int[] o = origin(index);
+    for (int k = 0; k < cellW * cellH; k++) {
+      image.setRGB(
+          o[0] + k % cellW,
+          o[1] + k / cellW,
+          (rgb[3 * k] & 0xFF) << 16 | (rgb[3 * k + 1] & 0xFF) << 8 | (rgb[3 * k + 2] & 0xFF));
     }
-    int x0 = left + (index % columns) * cellW;
-    int y0 = top + (index / columns) * cellH;
-    int[] row = new int[cellW];
-    for (int y = 0; y < cellH; y++) {
-      for (int x = 0; x < cellW; x++) {
-        int k = (y * cellW + x) * 3;
-        row[x] = (rgb[k] & 0xFF) << 16 | (rgb[k + 1] & 0xFF) << 8 | (rgb[k + 2] & 0xFF);
-      }
-      image.setRGB(x0, y0 + y, cellW, 1, row, 0, cellW);
-    }
+    first = index == 0 ? recipe : first;
+    return ++filled == plan.columns() * plan.rows();
   }
 
-  /** The sheet's width in pixels. */
+  /**
+   * The grid's recipe: its first cell's, plus A1111's grid keys ({@code Script: X/Y/Z plot, X Type,
+   * X Values, ...}) in the extras, no duration.
+   */
+  public synchronized Recipe recipe() {
+    Map<String, String> extras = new LinkedHashMap<>(first.extras());
+    extras.putAll(plan.parameters());
+    Recipe f = first;
+    return new Recipe(
+        f.prompt(),
+        f.negativePrompt(),
+        f.modelName(),
+        f.modelHash(),
+        f.sampler(),
+        f.karras(),
+        f.steps(),
+        f.guidance(),
+        f.eta(),
+        f.seed(),
+        f.width(),
+        f.height(),
+        -1,
+        f.version(),
+        f.createdAt(),
+        extras);
+  }
+
+  /** Cell {@code index}'s top-left pixel, {x, y}. */
+  public int[] origin(int index) {
+    return new int[] {left + index % plan.columns() * cellW, top + index / plan.columns() * cellH};
+  }
+
   public int width() {
     return image.getWidth();
   }
 
-  /** The sheet's height in pixels. */
   public int height() {
     return image.getHeight();
   }
 
-  /** Where cell {@code index}'s top-left pixel is: {x, y}. */
-  public int[] origin(int index) {
-    return new int[] {left + (index % columns) * cellW, top + (index / columns) * cellH};
-  }
-
-  /** Whether the labels were drawn (false when Java2D has no font to draw with). */
-  public boolean labelled() {
-    return labelled;
-  }
-
   /** The sheet as RGB bytes, row by row. */
   public synchronized byte[] rgb() {
-    int w = image.getWidth();
-    int h = image.getHeight();
-    byte[] out = new byte[w * h * 3];
-    int[] row = new int[w];
-    for (int y = 0; y < h; y++) {
-      image.getRGB(0, y, w, 1, row, 0, w);
-      for (int x = 0; x < w; x++) {
-        int k = (y * w + x) * 3;
-        out[k] = (byte) (row[x] >> 16);
-        out[k + 1] = (byte) (row[x] >> 8);
-        out[k + 2] = (byte) row[x];
-      }
+    byte[] out = new byte[width() * height() * 3];
+    for (int k = 0; k < width() * height(); k++) {
+      int p = image.getRGB(k % width(), k / width());
+      out[3 * k] = (byte) (p >> 16);
+      out[3 * k + 1] = (byte) (p >> 8);
+      out[3 * k + 2] = (byte) p;
     }
     return out;
   }

@@ -207,13 +207,9 @@ public record Recipe(
   /** A1111's key for its SHA-256's first 10 hex digits (get_loaded_vae_hash). */
   public static final String VAE_HASH = "VAE hash";
 
-  /**
-   * A1111's key for the image's variation seed (processing.py create_infotext), written only when
-   * the strength is above 0.
-   */
+  /** A1111's keys for a variation seed and its strength, written only at a strength above 0. */
   public static final String VARIATION_SEED = "Variation seed";
 
-  /** A1111's key for the variation strength, 0 to 1, written only when above 0. */
   public static final String VARIATION_STRENGTH = "Variation seed strength";
 
   /** A1111's key for the embeddings used, {@code "name: hash, ..."} (12 hex digits each). */
@@ -232,19 +228,12 @@ public record Recipe(
     }
   }
 
-  /**
-   * The variation seed ({@code Variation seed} in {@link #extras}), or null when the recipe has
-   * none, its strength is 0, or either value is not a number.
-   */
+  /** The variation seed in {@link #extras}, or null without one (or without a strength). */
   public Long variationSeed() {
     return variationStrength() == 0 ? null : writtenVariationSeed();
   }
 
-  /**
-   * The variation strength ({@code Variation seed strength} in {@link #extras}): 0 when absent, not
-   * a number, or without a variation seed; otherwise as written, which may lie outside 0 to 1 (a
-   * recipe records what another tool did).
-   */
+  /** The variation strength in {@link #extras} as written (0 without a variation seed). */
   public double variationStrength() {
     String v = extras.get(VARIATION_STRENGTH);
     if (v == null || writtenVariationSeed() == null) {

@@ -184,7 +184,7 @@ public record Settings(
     return null;
   }
 
-  /** The sentence for a variation strength outside 0 to 1, or null when it is fine. */
+  /** The sentence for a variation strength outside 0 to 1, else null. */
   public static String variationProblem(double strength) {
     if (!(strength >= 0 && strength <= 1)) { // NaN fails both
       return "Variation strength must be between 0 and 1, got " + strength + ".";
@@ -197,20 +197,19 @@ public record Settings(
   }
 
   /**
-   * The seed of image {@code i} of a batch made from these settings: {@code seed + i}, or {@code
-   * seed} for every image when the variation strength is above 0, as AUTOMATIC1111 does
-   * (processing.py process_images_inner: the images then differ by their variation seeds).
+   * Image {@code i}'s seed: {@code seed + i}, or {@code seed} when the variation strength is above
+   * 0 (A1111's processing.py process_images_inner: the variation seeds count up instead).
    */
   public long seedOf(int i) {
     return variationStrength > 0 ? seed : seed + i;
   }
 
-  /** The variation seed of image {@code i} of a batch: {@code variationSeed + i}, as A1111. */
+  /** Image {@code i}'s variation seed, {@code variationSeed + i} as A1111. */
   public long variationSeedOf(int i) {
     return variationSeed + i;
   }
 
-  /** These settings with a variation seed and strength (strength 0 turns variation off). */
+  /** These settings with a variation seed and strength. */
   public Settings withVariation(long vSeed, double strength) {
     return new Settings(
         prompt,

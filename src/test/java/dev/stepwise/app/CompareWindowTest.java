@@ -1,7 +1,7 @@
 package dev.stepwise.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.app.settings.Theme;
@@ -19,16 +19,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javafx.application.Platform;
+import javafx.scene.control.TitledPane;
 import javafx.scene.image.ImageView;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,36 +34,28 @@ import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
-/** "Compare..." then the guidance preset: two clicks, five cells and the grid in the library. */
+/** The variation expander, a result's Vary, and Compare's two-click preset, on Monocle. */
 @ExtendWith(ApplicationExtension.class)
 class CompareWindowTest {
-  private static final long LIMIT_S = 120;
-  private static SamplingService service;
-  private static final ExecutorService IO = Executors.newSingleThreadExecutor();
-
+  private static final SamplingService SERVICE = new SamplingService(TestPacks.tinySd());
   @TempDir Path libraryDir;
   private StudioViewModel vm;
   private StudioParts parts;
 
-  @BeforeAll
-  static void engine() {
-    service = new SamplingService(TestPacks.tinySd());
-  }
-
   @AfterAll
   static void stopEngine() {
-    service.close();
-    IO.shutdownNow();
+    SERVICE.close();
   }
 
   @Start
   void start(Stage stage) {
-    vm = new StudioViewModel(Platform::runLater, IO, new Random(1));
+    vm =
+        new StudioViewModel(Platform::runLater, Executors.newSingleThreadExecutor(), new Random(1));
     vm.apply(
         new GenerationSettings(
             "a red heart", "", 5, 3, "0", false, Sampler.DDIM, false, 0, 0, 1, ""),
         List.of(new ModelChoice("tiny-sd (built-in)", TestPacks.tinySd(), true)));
-    vm.attach(service);
+    vm.attach(SERVICE);
     StudioWindow window = new StudioWindow(vm, Theme.LIGHT);
     window.setPopupErrors(false);
     parts = new StudioParts(vm, window, () -> Library.open(libraryDir));
@@ -74,49 +63,50 @@ class CompareWindowTest {
     stage.show();
   }
 
-  @AfterEach
-  void closeParts() throws Exception {
+  private static <T> T fx(Callable<T> c) throws Exception {
+    return WaitForAsyncUtils.asyncFx(c).get(120, TimeUnit.SECONDS);
+  }
+
+  private static void waitFor(Callable<Boolean> c) throws Exception {
+    WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> fx(c));
+  }
+
+  @Test
+  void varyAndTheGuidancePaperFigure(FxRobot robot) throws Exception {
+    waitFor(() -> vm.model().factsProperty().get() != null);
+    assertFalse(robot.lookup("#variationPane").queryAs(TitledPane.class).isExpanded());
+    robot.clickOn("#generate");
+    waitFor(() -> vm.jobs().results().size() == 1);
+    robot.rightClickOn(".result-cell").clickOn("Vary: 4 neighbours (same seed, variation seeds)");
+    waitFor(() -> vm.jobs().results().size() == 5);
+    assertEquals(
+        0.2, fx(() -> vm.jobs().results().get(4).request().settings().variationStrength()));
+    robot.clickOn("#compare").clickOn("#compareGuidancePreset"); // two clicks
+    waitFor(
+        () -> "Saved the compare grid to the library.".equals(vm.status().statusProperty().get()));
+    assertEquals(
+        5 * 32.0, robot.lookup("#compareGrid").queryAs(ImageView.class).getImage().getWidth());
+    fx(() -> parts.savesDone().get(60, TimeUnit.SECONDS));
     fx(
         () -> {
           parts.close();
           return null;
         });
-  }
-
-  private static <T> T fx(Callable<T> c) throws Exception {
-    return WaitForAsyncUtils.asyncFx(c).get(LIMIT_S, TimeUnit.SECONDS);
-  }
-
-  private static void waitFor(Callable<Boolean> c) throws Exception {
-    WaitForAsyncUtils.waitFor(LIMIT_S, TimeUnit.SECONDS, () -> fx(c));
-  }
-
-  @Test
-  void theGuidancePaperFigureTakesTwoClicks(FxRobot robot) throws Exception {
-    waitFor(() -> vm.model().factsProperty().get() != null);
-    robot.clickOn("#compare");
-    robot.clickOn("#compareGuidancePreset");
-    waitFor(
-        () -> "Saved the compare grid to the library.".equals(vm.status().statusProperty().get()));
-    assertEquals(5, (int) fx(() -> vm.jobs().results().size()));
-    ImageView view = robot.lookup("#compareGrid").queryAs(ImageView.class);
-    assertNotNull(view.getImage());
-    assertEquals(5 * 32.0, view.getImage().getWidth(), "five cells across, no row labels");
-    fx(() -> parts.savesDone().get(LIMIT_S, TimeUnit.SECONDS));
-    int grids = 0;
-    int cells = 0;
-    try (Stream<Path> files = Files.list(libraryDir)) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".png")).toList()) {
-        String text = PngText.read(f).get("parameters");
-        if (text.contains("Script: X/Y/Z plot, X Type: CFG Scale, X Values: \"1,3,5,7.5,10\"")) {
-          grids++;
-        } else {
-          cells++;
-        }
-      }
+    List<Path> pngs;
+    try (var files = Files.list(libraryDir)) {
+      pngs = files.filter(p -> p.toString().endsWith(".png")).toList();
+    }
+    assertEquals(11, pngs.size(), "1 + 4 + 5 cells and the grid");
+    long grids = 0;
+    for (Path p : pngs) {
+      grids +=
+          PngText.read(p)
+                  .get("parameters")
+                  .contains("X Type: CFG Scale, X Values: \"1,3,5,7.5,10\"")
+              ? 1
+              : 0;
     }
     assertEquals(1, grids);
-    assertEquals(5, cells);
     assertTrue(fx(() -> vm.status().errorProperty().get()).isEmpty());
   }
 }

@@ -6,108 +6,94 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.engine.TestPacks;
-import dev.stepwise.metadata.GenerationParameters;
-import dev.stepwise.metadata.InfoText;
 import dev.stepwise.metadata.PngText;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code generate --variation-seed N --variation-strength S} on the tiny pack. */
+/** {@code --variation-seed} and {@code --variation-strength} on the tiny pack. */
 class VariationCliTest {
   @TempDir Path dir;
 
-  private Path run(String name, String... extra) {
-    return runSeed(name, "42", extra);
-  }
-
-  private Path runSeed(String name, String seed, String... extra) {
-    Path out = dir.resolve(name);
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "generate",
-                "--model",
-                TestPacks.tinySd().toString(),
-                "--prompt",
-                "a red heart emoji",
-                "--steps",
-                "3",
-                "--seed",
-                seed,
-                "--out",
-                out.toString(),
-                "-q"));
-    args.addAll(Arrays.asList(extra));
-    CliTest.Run r = CliTest.cli(args.toArray(String[]::new));
-    assertEquals(0, r.code(), r.err());
-    return out;
+  /** generate on the tiny pack, 3 steps, "a red heart emoji", -q, --out {@code out}, then more. */
+  static CliTest.Run generate(Path out, String... more) {
+    String[] args = {
+      "generate",
+      "--model",
+      TestPacks.tinySd().toString(),
+      "--prompt",
+      "a red heart emoji",
+      "--steps",
+      "3",
+      "-q",
+      "--out",
+      "" + out
+    };
+    return CliTest.cli(Stream.concat(Stream.of(args), Stream.of(more)).toArray(String[]::new));
   }
 
   static int[] pixels(Path png) throws Exception {
-    BufferedImage img = ImageIO.read(png.toFile());
-    return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+    BufferedImage i = ImageIO.read(png.toFile());
+    return i.getRGB(0, 0, i.getWidth(), i.getHeight(), null, 0, i.getWidth());
+  }
+
+  private int[] run(String name, String... more) throws Exception {
+    assertEquals(0, generate(dir.resolve(name), more).code());
+    return pixels(dir.resolve(name));
   }
 
   @Test
-  void strengthZeroIsExactlyThePlainSeedsImageAndRecordsNothing() throws Exception {
-    Path plain = run("plain.png");
-    Path zero = run("zero.png", "--variation-strength", "0");
-    assertArrayEquals(pixels(plain), pixels(zero));
-    assertFalse(PngText.read(zero).get("parameters").contains("Variation"));
-  }
-
-  @Test
-  void strengthOneWithoutStepNoiseIsTheVariationSeedsImage() throws Exception {
-    // DDIM at eta 0 draws no step noise, so all of the noise is then the variation seed's.
-    Path seven = runSeed("seven.png", "7");
-    Path full = run("full.png", "--variation-seed", "7", "--variation-strength", "1");
-    assertArrayEquals(pixels(seven), pixels(full));
-  }
-
-  @Test
-  void aBatchKeepsTheSeedCountsTheVariationSeedUpAndRecordsBoth() throws Exception {
-    run("v.png", "--variation-seed", "7", "--variation-strength", "0.3", "--batch", "2");
-    Path plain = run("plain.png");
-    String[] texts = new String[2];
-    for (int i = 0; i < 2; i++) {
-      texts[i] = PngText.read(dir.resolve("v-" + i + ".png")).get("parameters");
-      GenerationParameters p = InfoText.parse(texts[i]);
-      assertEquals(42, p.seed(), "A1111 keeps the seed for every image of a varied batch");
-      assertTrue(
-          texts[i].contains("Variation seed: " + (7 + i) + ", Variation seed strength: 0.3"),
-          texts[i]);
-    }
-    int[] a = pixels(dir.resolve("v-0.png"));
-    int[] b = pixels(dir.resolve("v-1.png"));
-    assertFalse(Arrays.equals(a, b));
-    assertFalse(Arrays.equals(a, pixels(plain)));
-    CliTest.Run info = CliTest.cli("info", dir.resolve("v-1.png").toString());
-    assertTrue(info.out().contains("variation seed 8, strength 0.3"), info.out());
+  void strengthZeroIsThePlainImageOneWithDdimTheVariationSeedsAndABatchKeepsTheSeed()
+      throws Exception {
+    int[] plain = run("a.png", "--seed", "42");
+    assertArrayEquals(plain, run("b.png", "--seed", "42", "--variation-strength", "0"));
+    assertFalse(PngText.read(dir.resolve("b.png")).get("parameters").contains("Variation"));
+    // DDIM at eta 0 draws no step noise: at strength 1 all the noise is the variation seed's
+    assertArrayEquals(
+        run("c.png", "--seed", "7"),
+        run("d.png", "--seed", "42", "--variation-seed", "7", "--variation-strength", "1"));
+    generate(
+        dir.resolve("v.png"),
+        "--seed",
+        "42",
+        "--variation-seed",
+        "7",
+        "--variation-strength",
+        ".3",
+        "--batch",
+        "2");
+    String second = PngText.read(dir.resolve("v-1.png")).get("parameters");
+    assertTrue(
+        second.contains(
+            "Seed: 42, Size: 32x32, Model hash: 88a90ee178, Model: tiny-sd, Variation seed: 8,"
+                + " Variation seed strength: 0.3,"),
+        second);
+    assertFalse(
+        java.util.Arrays.equals(pixels(dir.resolve("v-0.png")), pixels(dir.resolve("v-1.png"))));
+    assertTrue(
+        CliTest.cli("info", "" + dir.resolve("v-1.png"))
+            .out()
+            .contains("variation seed 8, strength 0.3"));
   }
 
   @Test
   void badValuesAreOneSentenceAndExitTwo() {
-    String pack = TestPacks.tinySd().toString();
-    CliTest.Run r =
-        CliTest.cli("generate", "--model", pack, "--prompt", "a", "--variation-strength", "1.5");
-    assertEquals(2, r.code());
-    assertEquals(
-        "stepwise: --variation-strength must be between 0 and 1, got 1.5.", r.err().strip());
-    r = CliTest.cli("generate", "--model", pack, "--prompt", "a", "--variation-seed", "5");
-    assertEquals(2, r.code());
-    assertEquals(
-        "stepwise: --variation-seed 5 has no effect without --variation-strength above 0 (such as"
-            + " 0.1).",
-        r.err().strip());
-    r = CliTest.cli("generate", "--model", pack, "--prompt", "a", "--variation-strength", "NaN");
-    assertEquals(2, r.code());
-    assertEquals(
-        "stepwise: --variation-strength must be between 0 and 1, got NaN.", r.err().strip());
+    for (String[] c :
+        new String[][] {
+          {"--variation-strength", "1.5", "--variation-strength must be between 0 and 1, got 1.5."},
+          {"--variation-strength", "NaN", "--variation-strength must be between 0 and 1, got NaN."},
+          {
+            "--variation-seed",
+            "5",
+            "--variation-seed 5 has no effect without --variation-strength above 0."
+          }
+        }) {
+      CliTest.Run r = generate(dir.resolve("x.png"), c[0], c[1]);
+      assertEquals(
+          java.util.List.of(2, "stepwise: " + c[2]), java.util.List.of(r.code(), r.err().strip()));
+    }
   }
 }

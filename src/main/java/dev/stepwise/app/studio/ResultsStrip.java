@@ -59,9 +59,9 @@ public final class ResultsStrip extends ScrollPane {
     onOpen = action == null ? i -> {} : action;
   }
 
-  /** Sets what the result's "Vary" menu item does (the studio queues neighbours of it). */
+  /** Sets what a result's right-click menu item "Vary" does. */
   public void setOnVary(Consumer<ResultItem> action) {
-    onVary = action == null ? r -> {} : action;
+    onVary = action;
   }
 
   private VBox cell(ResultItem r, int index) {
@@ -74,23 +74,14 @@ public final class ResultsStrip extends ScrollPane {
     Label seed = new Label("seed " + r.seed() + (varied > 0 ? " ~" + varied : ""));
     VBox box = new VBox(2, v, seed);
     box.getStyleClass().add("result-cell");
-    MenuItem vary =
-        new MenuItem(
-            "Vary: " + VariationViewModel.NEIGHBOURS + " neighbours (same seed, variation seeds)");
-    vary.setId("vary");
+    MenuItem vary = new MenuItem("Vary: 4 neighbours (same seed, variation seeds)");
     vary.setOnAction(e -> onVary.accept(r));
     ContextMenu menu = new ContextMenu(vary);
     box.setOnMouseClicked(
         e -> {
           if (e == null || e.getButton() == MouseButton.PRIMARY) {
             onOpen.accept(index);
-          } else if (e.getButton() == MouseButton.SECONDARY && !menu.isShowing()) {
-            menu.show(box, e.getScreenX(), e.getScreenY());
-          }
-        });
-    box.setOnContextMenuRequested(
-        e -> {
-          if (!menu.isShowing()) {
+          } else {
             menu.show(box, e.getScreenX(), e.getScreenY());
           }
         });
@@ -105,8 +96,7 @@ public final class ResultsStrip extends ScrollPane {
                 + " steps · "
                 + r.request().settings().sampler().displayName()
                 + " · scale "
-                + r.request().settings().guidance()
-                + (varied > 0 ? "\nvaried from seed " + r.seed() + " by " + varied : "")));
+                + r.request().settings().guidance()));
     return box;
   }
 }

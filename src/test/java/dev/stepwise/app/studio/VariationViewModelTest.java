@@ -2,172 +2,91 @@ package dev.stepwise.app.studio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.service.SamplingService;
+import dev.stepwise.gallery.ImageParameters;
 import dev.stepwise.gallery.Recipe;
+import dev.stepwise.metadata.InfoText;
+import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** Variation seeds in the studio: the controls, "Vary" and Reuse, on the tiny pack. */
+/** Variation seeds in the studio: the controls, Vary and Reuse, on the tiny pack. */
 class VariationViewModelTest {
-  private static final Duration LIMIT = Duration.ofSeconds(60);
-  private final UiQueue ui = new UiQueue();
-  private final StudioViewModel vm = new StudioViewModel(ui, Runnable::run, new Random(7));
+  static final Duration LIMIT = Duration.ofSeconds(60);
+  final UiQueue ui = new UiQueue();
+  final StudioViewModel vm = new StudioViewModel(ui, Runnable::run, new Random(7));
   private static SamplingService service;
 
   @AfterAll
   static void stop() {
-    if (service != null) {
-      service.close();
-    }
+    service.close();
+    service = null;
   }
 
-  private void openTiny() throws InterruptedException {
-    Path tiny = TestPacks.tinySd();
-    GenerationSettings d = GenerationSettings.defaults();
+  void openTiny() throws InterruptedException {
     vm.apply(
         new GenerationSettings(
-            "a red heart", "", 5, 3, "42", true, d.sampler(), false, 0, 0, 1, ""),
-        List.of(new ModelChoice("tiny", tiny, true)));
+            "a red heart", "", 5, 3, "42", true, Sampler.DDIM, false, 0, 0, 1, ""),
+        List.of(new ModelChoice("tiny", TestPacks.tinySd(), true)));
     ui.runUntil(() -> vm.model().factsProperty().get() != null, LIMIT);
-    if (service == null) {
-      service = new SamplingService(tiny);
-    }
+    service = service != null ? service : new SamplingService(TestPacks.tinySd());
     vm.attach(service);
   }
 
-  private static Settings settingsOf(QueueEntry e) {
+  private static Settings settings(QueueEntry e) {
     return e.job().request().settings();
   }
 
   @Test
-  void generateTakesTheFieldsAndStrengthZeroLeavesTheRequestAlone() throws Exception {
+  void generateTakesTheFieldsAndVaryQueuesFourNeighbours() throws Exception {
     openTiny();
-    QueueEntry plain = vm.generate();
-    assertEquals(0, settingsOf(plain).variationStrength());
-    vm.variation().strengthProperty().set(0.3);
-    vm.variation().seedTextProperty().set("7");
+    assertEquals(0, settings(vm.generate()).variationStrength(), "strength 0: no variation");
+    vm.variation().strength.set(0.3);
+    vm.variation().seedText.set("7");
     QueueEntry varied = vm.generate();
-    assertEquals(7, settingsOf(varied).variationSeed());
-    assertEquals(0.3, settingsOf(varied).variationStrength());
-    assertEquals(42, settingsOf(varied).seed());
+    assertEquals(
+        List.of(42L, 7L), List.of(settings(varied).seed(), settings(varied).variationSeed()));
     assertEquals("seed 42, variation seed 7 at 0.3", varied.seeds());
-    vm.variation().seedTextProperty().set("");
-    QueueEntry random = vm.generate();
-    assertTrue(settingsOf(random).variationSeed() >= 0, "an empty field draws a seed");
-    vm.variation().seedTextProperty().set("seven");
+    vm.variation().seedText.set("seven");
     assertNull(vm.generate());
-    assertEquals(
-        "The variation seed must be a whole number such as 42, or empty for a random one, got"
-            + " \"seven\".",
-        vm.status().errorProperty().get());
-    ui.runUntil(() -> vm.jobs().results().size() == 3, LIMIT);
-    assertFalse(
-        Arrays.equals(
-            vm.jobs().results().get(0).image().rgb(), vm.jobs().results().get(1).image().rgb()));
-  }
-
-  @Test
-  void varyQueuesFourNeighboursWithTheSeedAndFreshVariationSeeds() throws Exception {
-    openTiny();
-    vm.generate();
-    ui.runUntil(() -> vm.jobs().results().size() == 1, LIMIT);
+    assertTrue(vm.status().errorProperty().get().startsWith("The variation seed must be a whole"));
+    vm.variation().strength.set(0);
+    ui.runUntil(() -> vm.jobs().results().size() == 2, LIMIT);
     ResultItem original = vm.jobs().results().get(0);
-    List<QueueEntry> entries = vm.variation().vary(original);
-    assertEquals(VariationViewModel.NEIGHBOURS, entries.size());
-    Set<Long> variationSeeds = new HashSet<>();
-    for (QueueEntry e : entries) {
-      GenerationRequest r = e.job().request();
-      assertEquals(1, r.batch());
-      assertEquals(42, r.settings().seed());
-      assertEquals(VariationViewModel.VARY_STRENGTH, r.settings().variationStrength());
-      variationSeeds.add(r.settings().variationSeed());
+    List<QueueEntry> four = vm.variation().vary(original);
+    assertEquals(4, four.stream().map(e -> settings(e).variationSeed()).distinct().count());
+    for (QueueEntry e : four) {
+      assertEquals(List.of(42L, 1), List.of(settings(e).seed(), e.job().request().batch()));
+      assertEquals(VariationViewModel.VARY_STRENGTH, settings(e).variationStrength());
     }
-    assertEquals(4, variationSeeds.size(), "four different variation seeds");
-    assertEquals(
-        "Queued 4 variations of seed 42 at strength 0.2.", vm.status().statusProperty().get());
-    ui.runUntil(() -> vm.jobs().results().size() == 5, LIMIT);
-    for (int i = 1; i < 5; i++) {
-      ResultItem n = vm.jobs().results().get(i);
-      assertEquals(42, n.seed());
-      assertFalse(Arrays.equals(original.image().rgb(), n.image().rgb()), "neighbour " + i);
+    ui.runUntil(() -> vm.jobs().results().size() == 6, LIMIT);
+    for (ResultItem n : vm.jobs().results().subList(2, 6)) {
+      assertFalse(Arrays.equals(original.image().rgb(), n.image().rgb()));
     }
-    vm.variation().strengthProperty().set(0.05);
-    assertEquals(
-        0.05,
-        vm.variation().vary(original).get(0).job().request().settings().variationStrength(),
-        "a strength set in the controls is the one Vary uses");
   }
 
   @Test
   void reuseBringsTheVariationBackOnlyWithItsSeed() {
-    Recipe varied =
-        new Recipe(
-            "p",
-            "",
-            null,
-            null,
-            "ddim",
-            false,
-            20,
-            5,
-            0,
-            42,
-            64,
-            64,
-            -1,
-            null,
-            null,
-            Map.of("Variation seed", "3456", "Variation seed strength", "0.25"));
-    assertTrue(RecipeControls.apply(vm, varied, true).isEmpty());
-    assertEquals("3456", vm.variation().seedTextProperty().get());
-    assertEquals(0.25, vm.variation().strengthProperty().get());
-    RecipeControls.apply(vm, varied, false);
-    assertEquals(0, vm.variation().strengthProperty().get(), "a new seed drops the variation");
-    Recipe strong =
-        new Recipe(
-            "p",
-            "",
-            null,
-            null,
-            "ddim",
-            false,
-            20,
-            5,
-            0,
-            42,
-            64,
-            64,
-            -1,
-            null,
-            null,
-            Map.of("Variation seed", "1", "Variation seed strength", "1.5"));
-    assertTrue(
-        RecipeControls.apply(vm, strong, true)
-            .contains("Variation strength 1.5 is outside 0 to 1, so 1.0 is used."));
-    assertEquals(1, vm.variation().strengthProperty().get());
-  }
-
-  @Test
-  void varyRefusesWhileTheEngineStartsInOneSentence() {
-    ResultItem item =
-        new ResultItem(null, 1, GenerationRequest.builder().model(Path.of("other")).build());
-    assertTrue(vm.variation().vary(item).isEmpty());
-    assertNotNull(vm.status().errorProperty().get());
-    assertTrue(vm.status().errorProperty().get().endsWith("try again in a moment."));
+    String text =
+        "p\nSteps: 20, Seed: 42, Size: 64x64, Variation seed: 3456, Variation seed strength: 1.5";
+    Recipe r = ImageParameters.fromA1111(InfoText.parse(text), new ArrayList<>());
+    assertEquals(
+        List.of("Variation strength 1.5 is outside 0 to 1, so 1.0 is used."),
+        RecipeControls.apply(vm, r, true));
+    assertEquals(
+        List.of("3456", 1.0),
+        List.of(vm.variation().seedText.get(), vm.variation().strength.get()));
+    RecipeControls.apply(vm, r, false);
+    assertEquals(0, vm.variation().strength.get(), "a new seed drops the variation");
   }
 }
