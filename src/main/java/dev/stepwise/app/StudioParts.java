@@ -95,6 +95,7 @@ public final class StudioParts implements AutoCloseable {
     window.setOnOpenParameters(this::chooseParameterFile);
     window.setOnDropFile(this::openParameters);
     window.resultsStrip().setOnOpen(this::showResult);
+    vm.compare().setOnGridDone(this::saveGrid);
     library = CompletableFuture.supplyAsync(openLibrary, libraryThread);
     library.whenComplete(
         (lib, failure) ->
@@ -254,6 +255,27 @@ public final class StudioParts implements AutoCloseable {
                     g.refresh();
                   }
                 }));
+  }
+
+  /** Saves a finished compare grid into the library. */
+  private void saveGrid(ImageToSave grid) {
+    CompletableFuture<LibraryImage> done =
+        library.thenApplyAsync(
+            lib -> lib.save(grid.width(), grid.height(), grid.rgb(), grid.recipe()), libraryThread);
+    saves.add(done);
+    done.whenComplete(
+        (saved, failure) ->
+            Platform.runLater(
+                () ->
+                    vm.status()
+                        .showStatus(
+                            failure == null
+                                ? "Saved the compare grid to the library."
+                                : "The compare grid was not saved to the library. "
+                                    + sentence(
+                                        failure.getCause() != null
+                                            ? failure.getCause()
+                                            : failure))));
   }
 
   private void showResult(int index) {

@@ -144,10 +144,16 @@ final class FrameWriter implements GenerationListener {
       if (!cmd.quiet && !cmd.json) {
         stdout.printf(
             Locale.ROOT,
-            "%s %s (seed %d, %dx%d, %.1f s)%n",
+            "%s %s (seed %d%s, %dx%d, %.1f s)%n",
             what,
             file,
             img.seed(),
+            recipe.variationSeed() == null
+                ? ""
+                : ", variation seed "
+                    + recipe.variationSeed()
+                    + " at "
+                    + recipe.extras().get(Recipe.VARIATION_STRENGTH),
             rgb.width(),
             rgb.height(),
             ms / 1000.0);

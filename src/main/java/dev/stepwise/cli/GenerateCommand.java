@@ -11,6 +11,7 @@ import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
+import dev.stepwise.recipe.GridPlan;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
 import java.io.PrintWriter;
@@ -74,6 +75,10 @@ final class GenerateCommand implements Callable<Integer> {
       names = "--seed",
       description = "64-bit seed of the first image (default: random, printed).")
   Long seed;
+
+  @Mixin VariationOptions variation = new VariationOptions();
+
+  @Mixin GridOptions grid = new GridOptions();
 
   @Option(
       names = "--sampler",
@@ -266,6 +271,7 @@ final class GenerateCommand implements Callable<Integer> {
     } catch (EngineException | dev.stepwise.recipe.RecipeException e) {
       throw e instanceof CliErrors.BadValue b ? b : new CliErrors.BadValue(e.getMessage());
     }
+    GridPlan gridPlan = grid.plan(request, frames != null); // null without --grid
     Path modelDir = model != null ? model : ModelLocator.builtIn();
     if (!Files.isDirectory(modelDir) && !Files.isRegularFile(modelDir)) {
       throw new EngineException(
@@ -291,6 +297,9 @@ final class GenerateCommand implements Callable<Integer> {
       }
       inputKeys = picture.keep(lib);
       Progress bar = new Progress(spec.commandLine().getErr(), progressMode);
+      if (gridPlan != null) {
+        return new GridRun(this, gridPlan, lib, bar).run(service, request);
+      }
       RunReport report = new RunReport(request.batch());
       FrameWriter writer = new FrameWriter(this, stdout, lib, bar, report);
       Path kept = out != null ? out.toAbsolutePath().getParent() : lib.folder();
@@ -338,7 +347,8 @@ final class GenerateCommand implements Callable<Integer> {
   /** The request the options describe; a value out of range is refused by its builder. */
   private GenerationRequest settingsFromOptions(
       long firstSeed, PreviewSource source, PreviewMethod method, Path embeddings) {
-    return GenerationRequest.builder()
+    return variation
+        .applyTo(GenerationRequest.builder())
         .model(model)
         .prompt(prompt)
         .negativePrompt(negative)

@@ -98,6 +98,13 @@ final class InfoCommand implements Callable<Integer> {
     if (recipe.clipSkip() > 1) {
       out.println("  clip skip " + recipe.clipSkip());
     }
+    if (recipe.variationSeed() != null) {
+      out.println(
+          "  variation seed "
+              + recipe.variationSeed()
+              + ", strength "
+              + recipe.extras().get(Recipe.VARIATION_STRENGTH).strip());
+    }
     for (String n : r.notices()) {
       out.println("  note: " + Main.oneLine(n));
     }

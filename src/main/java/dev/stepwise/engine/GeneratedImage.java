@@ -7,7 +7,7 @@ import java.util.Map;
  * One finished image with what made it.
  *
  * @param index position in the batch
- * @param seed the seed that made it ({@code request.seed() + index})
+ * @param seed the seed that made it ({@code request.settings().seedOf(index)})
  * @param image the pixels
  * @param duration time spent on this image (encode share, steps, decode)
  * @param parameters what the run adds to AUTOMATIC1111's parameters beyond the settings (see {@link

@@ -97,6 +97,8 @@ public record GenerationRequest(
     b.width = settings.width();
     b.height = settings.height();
     b.clipSkip = settings.clipSkip();
+    b.variationSeed = settings.variationSeed();
+    b.variationStrength = settings.variationStrength();
     b.batch = batch;
     b.previewSource = previewSource;
     b.previewMethod = previewMethod;
@@ -127,6 +129,8 @@ public record GenerationRequest(
     private int width;
     private int height;
     private int clipSkip = Settings.MIN_CLIP_SKIP;
+    private long variationSeed;
+    private double variationStrength;
     private int batch = 1;
     private PreviewSource previewSource = PreviewSource.PREDICTED_IMAGE;
     private PreviewMethod previewMethod = PreviewMethod.AUTO;
@@ -192,6 +196,13 @@ public record GenerationRequest(
     /** AUTOMATIC1111's "Clip skip" (1 = the text encoder's last layer). */
     public Builder clipSkip(int v) {
       clipSkip = v;
+      return this;
+    }
+
+    /** AUTOMATIC1111's variation seed and strength (0, the default, for none). */
+    public Builder variation(long seed, double strength) {
+      variationSeed = seed;
+      variationStrength = strength;
       return this;
     }
 
@@ -264,6 +275,8 @@ public record GenerationRequest(
       width = s.width();
       height = s.height();
       clipSkip = s.clipSkip();
+      variationSeed = s.variationSeed();
+      variationStrength = s.variationStrength();
       return this;
     }
 
@@ -282,7 +295,9 @@ public record GenerationRequest(
                 seed,
                 width,
                 height,
-                clipSkip);
+                clipSkip,
+                variationSeed,
+                variationStrength);
       } catch (RecipeException e) {
         throw new EngineException(e.getMessage(), e);
       }

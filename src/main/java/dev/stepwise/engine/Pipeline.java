@@ -6,7 +6,9 @@ import ai.djl.ndarray.types.Shape;
 import dev.stepwise.engine.lora.LoraTags;
 import dev.stepwise.engine.prompt.Embedding;
 import dev.stepwise.engine.prompt.Embeddings;
+import dev.stepwise.engine.random.NoiseSource;
 import dev.stepwise.engine.random.SeedNoise;
+import dev.stepwise.engine.random.VariationNoise;
 import dev.stepwise.engine.sampling.DdpmVariance;
 import dev.stepwise.engine.sampling.Guidance;
 import dev.stepwise.engine.sampling.Latents;
@@ -204,7 +206,8 @@ public final class Pipeline {
         // 3. Seeded noise: image i from seed + i, bit for bit independent of DJL and threads. One
         // generator gives the initial noise and then, continuing, the step noise; it draws the
         // initial noise even when given latents replace it, so the step noise stays the seed's.
-        SeedNoise seeded = new SeedNoise(seed);
+        // A variation seed (A1111's subseed) mixes a second seed's noise into the first draw only.
+        NoiseSource seeded = VariationNoise.of(new SeedNoise(seed), request.settings(), i, c, h, w);
         Latents fromSeed = Latents.initialNoise(seeded, c, h, w); // [1, C, h, w] ~ N(0, 1)
         Latents noise =
             i == 0 && initialNoise != null ? checkedNoise(initialNoise, c, h, w) : fromSeed;
@@ -268,7 +271,7 @@ public final class Pipeline {
                 seed,
                 image,
                 Duration.ofNanos(System.nanoTime() - imageStart),
-                parameters,
+                VariationNoise.parameters(parameters, request.settings(), i),
                 request.settings().width(),
                 request.settings().height());
         images.add(g);

@@ -157,9 +157,10 @@ public record Recipe(
 
   /**
    * As {@link #made(Settings, long, int, int, long, String, String)}, with what the run added to
-   * A1111's parameters ({@code VAE hash}, {@code VAE}, {@code Denoising strength}, {@code TI
-   * hashes}, the img2img and hires keys of {@link PictureParameters}) kept in {@link #extras} with
-   * {@code Clip skip} when it is above 1, in A1111's order (processing.py create_infotext).
+   * A1111's parameters ({@code VAE hash}, {@code VAE}, {@code Variation seed}, {@code Variation
+   * seed strength}, {@code Denoising strength}, {@code TI hashes}, the img2img and hires keys of
+   * {@link PictureParameters}) kept in {@link #extras} with {@code Clip skip} when it is above 1,
+   * in A1111's order (processing.py create_infotext).
    */
   public static Recipe made(
       Settings s,
@@ -171,7 +172,13 @@ public record Recipe(
       String modelHash,
       Map<String, String> runParameters) {
     Map<String, String> ex = new LinkedHashMap<>();
-    for (String k : List.of(VAE_HASH, VAE, PictureParameters.DENOISING_STRENGTH)) {
+    for (String k :
+        List.of(
+            VAE_HASH,
+            VAE,
+            VARIATION_SEED,
+            VARIATION_STRENGTH,
+            PictureParameters.DENOISING_STRENGTH)) {
       if (runParameters.containsKey(k)) {
         ex.put(k, runParameters.get(k));
       }
@@ -210,6 +217,11 @@ public record Recipe(
   /** A1111's key for its SHA-256's first 10 hex digits (get_loaded_vae_hash). */
   public static final String VAE_HASH = "VAE hash";
 
+  /** A1111's keys for a variation seed and its strength, written only at a strength above 0. */
+  public static final String VARIATION_SEED = "Variation seed";
+
+  public static final String VARIATION_STRENGTH = "Variation seed strength";
+
   /** A1111's key for the embeddings used, {@code "name: hash, ..."} (12 hex digits each). */
   public static final String TI_HASHES = "TI hashes";
 
@@ -223,6 +235,34 @@ public record Recipe(
       return v == null ? 1 : Math.max(1, Integer.parseInt(v.strip()));
     } catch (NumberFormatException e) {
       return 1;
+    }
+  }
+
+  /** The variation seed in {@link #extras}, or null without one (or without a strength). */
+  public Long variationSeed() {
+    return variationStrength() == 0 ? null : writtenVariationSeed();
+  }
+
+  /** The variation strength in {@link #extras} as written (0 without a variation seed). */
+  public double variationStrength() {
+    String v = extras.get(VARIATION_STRENGTH);
+    if (v == null || writtenVariationSeed() == null) {
+      return 0;
+    }
+    try {
+      double d = Double.parseDouble(v.strip());
+      return Double.isFinite(d) ? d : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private Long writtenVariationSeed() {
+    String v = extras.get(VARIATION_SEED);
+    try {
+      return v == null ? null : Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      return null;
     }
   }
 
@@ -276,6 +316,8 @@ public record Recipe(
         modelHash,
         eta,
         clipSkip(),
+        variationSeed(),
+        variationStrength(),
         notices);
   }
 

@@ -10,7 +10,8 @@ import java.util.List;
  * One image's recipe in the command line's JSON, the one schema of {@code stepwise info --json} and
  * {@code library list --json} (docs/gallery.md): {@code sampler} a Stepwise CLI name, {@code
  * schedule} {@code karras} or {@code default}, {@code model} and {@code model_hash} null when the
- * image names none, {@code clip_skip} 1 for the last layer. {@code generate --json} gives each
+ * image names none, {@code clip_skip} 1 for the last layer, {@code variation_seed} null and {@code
+ * variation_strength} 0 when the image has no variation seed. {@code generate --json} gives each
  * file's recipe in the same schema.
  *
  * @param file the image as the user named it
@@ -33,6 +34,8 @@ public record RecipeFields(
     String modelHash,
     double eta,
     int clipSkip,
+    Long variationSeed,
+    double variationStrength,
     List<String> notices) {
 
   /** Copies the notices. */
@@ -58,6 +61,8 @@ public record RecipeFields(
     o.addProperty("model_hash", modelHash);
     o.addProperty("eta", eta);
     o.addProperty("clip_skip", clipSkip);
+    o.addProperty("variation_seed", variationSeed);
+    o.addProperty("variation_strength", variationStrength);
     JsonArray n = new JsonArray();
     notices.forEach(n::add);
     o.add("notices", n);

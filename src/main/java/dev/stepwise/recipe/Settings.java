@@ -24,6 +24,11 @@ package dev.stepwise.recipe;
  * @param clipSkip AUTOMATIC1111's "Clip skip": the text encoder's hidden state this many layers
  *     from the end (1 = the last layer), {@link #MIN_CLIP_SKIP} to {@link #MAX_CLIP_SKIP}; SD 2.x
  *     models ignore it, as A1111 does
+ * @param variationSeed AUTOMATIC1111's "Variation seed": the seed of the noise the image's own
+ *     noise is moved towards (image {@code i} of a batch uses {@code variationSeed + i}); unused at
+ *     strength 0
+ * @param variationStrength AUTOMATIC1111's "Variation seed strength", 0 to 1: 0 is the seed's own
+ *     image, 1 the variation seed's noise (engine/random/VariationNoise)
  */
 public record Settings(
     String prompt,
@@ -36,7 +41,9 @@ public record Settings(
     long seed,
     int width,
     int height,
-    int clipSkip) {
+    int clipSkip,
+    long variationSeed,
+    double variationStrength) {
 
   /** The smallest guidance scale: 0 is the unconditional model alone. */
   public static final double MIN_GUIDANCE = 0;
@@ -71,9 +78,41 @@ public record Settings(
     negativePrompt = negativePrompt == null ? "" : negativePrompt;
     sampler = sampler == null ? Sampler.DDIM : sampler;
     String problem = problem(steps, guidance, eta, width, height, clipSkip);
+    if (problem == null) {
+      problem = variationProblem(variationStrength);
+    }
     if (problem != null) {
       throw new RecipeException(problem);
     }
+  }
+
+  /** Settings with no variation seed (strength 0). */
+  public Settings(
+      String prompt,
+      String negativePrompt,
+      Sampler sampler,
+      boolean karras,
+      double eta,
+      int steps,
+      double guidance,
+      long seed,
+      int width,
+      int height,
+      int clipSkip) {
+    this(
+        prompt,
+        negativePrompt,
+        sampler,
+        karras,
+        eta,
+        steps,
+        guidance,
+        seed,
+        width,
+        height,
+        clipSkip,
+        0,
+        0);
   }
 
   /** Settings with clip skip 1 (the text encoder's last layer). */
@@ -145,25 +184,83 @@ public record Settings(
     return null;
   }
 
+  /** The sentence for a variation strength outside 0 to 1, else null. */
+  public static String variationProblem(double strength) {
+    if (!(strength >= 0 && strength <= 1)) { // NaN fails both
+      return "Variation strength must be between 0 and 1, got " + strength + ".";
+    }
+    return null;
+  }
+
   private static boolean validSide(int side) {
     return side == 0 || (side >= MIN_SIDE && side <= MAX_SIDE);
   }
 
-  /** The seed of image {@code i} of a batch made from these settings. */
+  /**
+   * Image {@code i}'s seed: {@code seed + i}, or {@code seed} when the variation strength is above
+   * 0 (A1111's processing.py process_images_inner: the variation seeds count up instead).
+   */
   public long seedOf(int i) {
-    return seed + i;
+    return variationStrength > 0 ? seed : seed + i;
+  }
+
+  /** Image {@code i}'s variation seed, {@code variationSeed + i} as A1111. */
+  public long variationSeedOf(int i) {
+    return variationSeed + i;
+  }
+
+  /** These settings with a variation seed and strength. */
+  public Settings withVariation(long vSeed, double strength) {
+    return new Settings(
+        prompt,
+        negativePrompt,
+        sampler,
+        karras,
+        eta,
+        steps,
+        guidance,
+        seed,
+        width,
+        height,
+        clipSkip,
+        vSeed,
+        strength);
   }
 
   /** These settings with another size (the pipeline resolves a size of 0 to the model's own). */
   public Settings withSize(int w, int h) {
     return new Settings(
-        prompt, negativePrompt, sampler, karras, eta, steps, guidance, seed, w, h, clipSkip);
+        prompt,
+        negativePrompt,
+        sampler,
+        karras,
+        eta,
+        steps,
+        guidance,
+        seed,
+        w,
+        h,
+        clipSkip,
+        variationSeed,
+        variationStrength);
   }
 
   /** These settings with another clip skip. */
   public Settings withClipSkip(int n) {
     return new Settings(
-        prompt, negativePrompt, sampler, karras, eta, steps, guidance, seed, width, height, n);
+        prompt,
+        negativePrompt,
+        sampler,
+        karras,
+        eta,
+        steps,
+        guidance,
+        seed,
+        width,
+        height,
+        n,
+        variationSeed,
+        variationStrength);
   }
 
   /** Stepwise's defaults: no prompt, 20 DDIM steps, guidance 5, seed 0, the model's own size. */

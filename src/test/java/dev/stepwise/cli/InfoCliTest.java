@@ -63,7 +63,8 @@ class InfoCliTest {
     assertEquals("karras", comfy.get("schedule").getAsString());
     assertEquals(
         "[file, tool, prompt, negative_prompt, steps, sampler, schedule, cfg_scale, seed, width,"
-            + " height, model, model_hash, eta, clip_skip, notices]",
+            + " height, model, model_hash, eta, clip_skip, variation_seed, variation_strength,"
+            + " notices]",
         comfy.keySet().toString());
     assertEquals(text.toString(), a.get(1).getAsJsonObject().get("file").getAsString());
     assertTrue(a.get(1).getAsJsonObject().get("error").getAsString().contains("not a PNG, JPEG"));

@@ -94,4 +94,21 @@ class SettingsTest {
     assertEquals("Clip skip must be between 1 and 12, got 0.", Settings.problem(20, 5, 0, 0, 0, 0));
     assertEquals(2, Settings.defaults().withClipSkip(2).withSize(64, 64).clipSkip());
   }
+
+  @Test
+  void variationStrengthRunsFromZeroToOneAndFreezesTheSeedOfABatch() {
+    Settings plain = Settings.defaults();
+    assertEquals(0, plain.variationStrength());
+    Settings v = plain.withVariation(77, 0.25).withSize(64, 64).withClipSkip(2);
+    assertEquals(77, v.variationSeed());
+    assertEquals(0.25, v.variationStrength(), "withSize and withClipSkip keep the variation");
+    assertEquals(0, v.seedOf(3), "A1111: every image keeps the seed when a variation is mixed in");
+    assertEquals(80, v.variationSeedOf(3));
+    assertEquals(3, plain.withVariation(77, 0).seedOf(3), "strength 0 counts seeds up as before");
+    for (double bad : new double[] {-0.01, 1.5, Double.NaN}) {
+      RecipeException e = assertThrows(RecipeException.class, () -> plain.withVariation(1, bad));
+      assertEquals("Variation strength must be between 0 and 1, got " + bad + ".", e.getMessage());
+    }
+    assertNull(Settings.variationProblem(1));
+  }
 }

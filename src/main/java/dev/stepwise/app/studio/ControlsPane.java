@@ -403,6 +403,7 @@ public final class ControlsPane extends ScrollPane {
             steps,
             title("Seed"),
             row(seed, random, reuse, lock),
+            new VariationRow(studio.variation()),
             title("Sampler"),
             row(sampler, karras),
             title("Clip skip"),

@@ -34,9 +34,21 @@ public final class QueueEntry {
     state.set(s);
   }
 
-  /** The seed of each image: "seed 7" or "seeds 7-10" for a batch. */
+  /**
+   * The seed of each image: "seed 7" or "seeds 7-10" for a batch; with a variation seed "seed 7,
+   * variation seeds 12-15 at 0.2" (a varied batch keeps the seed).
+   */
   public String seeds() {
     GenerationRequest r = job.request();
+    double strength = r.settings().variationStrength();
+    if (strength > 0) {
+      return "seed "
+          + r.settings().seed()
+          + ", variation "
+          + Seeds.describe(r.settings().variationSeed(), r.batch())
+          + " at "
+          + strength;
+    }
     return Seeds.describe(r.settings().seed(), r.batch());
   }
 

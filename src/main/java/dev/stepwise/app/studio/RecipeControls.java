@@ -17,7 +17,8 @@ public final class RecipeControls {
 
   /**
    * Sets prompt, negative prompt, guidance, steps, sampler, Karras, size, model (when one of that
-   * name is in the chooser) and, when {@code keepSeed}, the seed (locked, so Generate reuses it).
+   * name is in the chooser) and, when {@code keepSeed}, the seed (locked, so Generate reuses it)
+   * and the variation seed and strength (else the strength is 0).
    *
    * @return sentences about what could not be taken over as it was; empty when everything was
    */
@@ -85,6 +86,7 @@ public final class RecipeControls {
       studio.seeds().seedTextProperty().set(Long.toString(recipe.seed()));
       studio.seeds().seedLockedProperty().set(true);
     }
+    notices.addAll(studio.variation().apply(recipe, keepSeed));
     String name = recipe.modelName();
     String hash = recipe.modelHash();
     boolean named = name != null && !name.isBlank();

@@ -1,13 +1,17 @@
 package dev.stepwise.app.studio;
 
 import dev.stepwise.app.fx.FxImages;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
+import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
+import javafx.scene.control.MenuItem;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.ImageView;
+import javafx.scene.input.MouseButton;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
@@ -18,6 +22,7 @@ public final class ResultsStrip extends ScrollPane {
 
   private final HBox row = new HBox(6);
   private IntConsumer onOpen = i -> {};
+  private Consumer<ResultItem> onVary = r -> {};
   private int added;
 
   public ResultsStrip(JobsViewModel vm) {
@@ -64,16 +69,32 @@ public final class ResultsStrip extends ScrollPane {
     onOpen = action == null ? i -> {} : action;
   }
 
+  /** Sets what a result's right-click menu item "Vary" does. */
+  public void setOnVary(Consumer<ResultItem> action) {
+    onVary = action;
+  }
+
   private VBox cell(ResultItem r, int index) {
     ImageView v = new ImageView(FxImages.toFx(r.image()));
     v.setFitWidth(THUMB);
     v.setFitHeight(THUMB);
     v.setPreserveRatio(true);
     v.setSmooth(true);
-    Label seed = new Label("seed " + r.seed());
+    double varied = r.request().settings().variationStrength();
+    Label seed = new Label("seed " + r.seed() + (varied > 0 ? " ~" + varied : ""));
     VBox box = new VBox(2, v, seed);
     box.getStyleClass().add("result-cell");
-    box.setOnMouseClicked(e -> onOpen.accept(index));
+    MenuItem vary = new MenuItem("Vary: 4 neighbours (same seed, variation seeds)");
+    vary.setOnAction(e -> onVary.accept(r));
+    ContextMenu menu = new ContextMenu(vary);
+    box.setOnMouseClicked(
+        e -> {
+          if (e == null || e.getButton() == MouseButton.PRIMARY) {
+            onOpen.accept(index);
+          } else {
+            menu.show(box, e.getScreenX(), e.getScreenY());
+          }
+        });
     Tooltip.install(
         box,
         new Tooltip(

@@ -30,6 +30,8 @@ public final class StudioViewModel {
   private final ProgressViewModel progress = new ProgressViewModel();
   private final LiveViewModel live = new LiveViewModel();
   private final StatusViewModel status = new StatusViewModel();
+  private final VariationViewModel variation;
+  private final CompareViewModel compare;
 
   /**
    * A view-model posting to {@code ui} (the FX thread in the app), reading model packs on {@code
@@ -42,6 +44,8 @@ public final class StudioViewModel {
     this.prompts =
         new PromptViewModel(controls, model.factsProperty(), model::modelsFolder, ui, background);
     this.jobs = new JobsViewModel(pump);
+    this.variation = new VariationViewModel(this, random);
+    this.compare = new CompareViewModel(this);
   }
 
   /** Connects the engine once it has started (call on the UI thread). */
@@ -117,7 +121,7 @@ public final class StudioViewModel {
     long seed = seeds.next(gs);
     GenerationRequest request;
     try {
-      request = gs.toRequest(seed, f.folder());
+      request = variation.applyTo(gs.toRequest(seed, f.folder()));
     } catch (EngineException e) {
       status.showError(e.getMessage());
       return null;
@@ -179,6 +183,16 @@ public final class StudioViewModel {
   /** The live canvas: the shown source, the newest frame and a step chosen in the timeline. */
   public LiveViewModel live() {
     return live;
+  }
+
+  /** The variation seed and strength Generate uses, and "Vary" on a finished image. */
+  public VariationViewModel variation() {
+    return variation;
+  }
+
+  /** The compare grid: its axes, its cells and the grid filled as they finish. */
+  public CompareViewModel compare() {
+    return compare;
   }
 
   /** The device, status, error and notice sentences. */

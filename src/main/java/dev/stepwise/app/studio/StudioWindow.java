@@ -109,9 +109,16 @@ public final class StudioWindow {
             "Open image parameters… (Ctrl+Shift+O): fill every control from a PNG's recipe;"
                 + " dropping a PNG on the window does the same");
     openParameters.setOnAction(e -> onOpenParameters.run());
+    Button compare =
+        Icons.button(
+            "compare",
+            "Compare…",
+            "mdi2v-view-grid-outline",
+            "Compare… : a grid of one setting against another (A1111's X/Y plot), same seed");
+    compare.setOnAction(e -> CompareDialog.show(root.getScene().getWindow(), vm.compare()));
     Region spacer = new Region();
     HBox.setHgrow(spacer, Priority.ALWAYS);
-    ToolBar bar = new ToolBar(generate, cancel, openParameters, spacer, themeButton, help);
+    ToolBar bar = new ToolBar(generate, cancel, openParameters, compare, spacer, themeButton, help);
 
     canvasTab = new Tab("Canvas", canvas);
     canvasTab.setId("canvasTab");
@@ -135,6 +142,7 @@ public final class StudioWindow {
 
     resultsSlot.setId("resultsSlot");
     resultsStrip = new ResultsStrip(vm.jobs());
+    resultsStrip.setOnVary(item -> vm.variation().vary(item));
     resultsSlot.getChildren().add(resultsStrip);
     timelineSlot.setId("timelineSlot");
     timelineSlot.getChildren().add(placeholder("The step timeline of the current image."));
