@@ -21,9 +21,7 @@ import java.util.Locale;
  *       12 such tensors), the C heap's slack;
  *   <li>the autoencoder's decode: {@link #DECODER_FLOATS_PER_UNIT} x the decoder's largest tensor
  *       (its widest channels at the highest resolution they reach, an upsampler's output included),
- *       or {@link #BANDED_DECODER_FLOATS_PER_UNIT} x it when that tensor is large enough for the
- *       decoder to run by row bands (AutoencoderKL.BAND_FLOATS: only a block's input, middle and
- *       output exist whole);
+ *       {@link #BANDED_DECODER_FLOATS_PER_UNIT} when it runs by row bands;
  * </ul>
  *
  * plus attention's working set, three score chunks (Attention.DEFAULT_MAX_SCORES). The two
@@ -43,10 +41,7 @@ public final class MemoryEstimate {
   /** Floats of decoder activations per largest decoder tensor: 5.4-7.1 measured. */
   static final long DECODER_FLOATS_PER_UNIT = 9;
 
-  /**
-   * The same when the decoder runs by row bands: 3.2-4.0 measured on the SD 1.5 shape at 512-768
-   * px, 3.0-5.1 on the built-in pack at 512-1024 px (docs/engine.md, "Memory (issue 19)").
-   */
+  /** The same by row bands: 3.0-5.1 measured. */
   static final long BANDED_DECODER_FLOATS_PER_UNIT = 6;
 
   /** Attention's live score chunks (scores, their exponentials, a spare), bytes. */
