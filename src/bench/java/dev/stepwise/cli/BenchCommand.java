@@ -12,6 +12,7 @@ import dev.stepwise.engine.bench.ModelShape;
 import dev.stepwise.engine.bench.Timing;
 import dev.stepwise.engine.bench.UNetBenchmark;
 import dev.stepwise.engine.nn.Conv2d;
+import dev.stepwise.engine.nn.WeightPrecision;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -127,6 +128,16 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one flat JSON object on stdout, text on stderr.")
   boolean json;
 
+  @Option(
+      names = "--weights",
+      paramLabel = "stored|float32",
+      defaultValue = "stored",
+      converter = WeightsOption.class,
+      description =
+          "Weights in memory for the SD 1.5 UNet step and --checkpoint, as generate --weights"
+              + " (default: stored, fp16).")
+  WeightPrecision weights;
+
   @Override
   public Integer call() throws IOException {
     String bad = problem();
@@ -141,11 +152,13 @@ final class BenchCommand implements Callable<Integer> {
     Device device = Devices.best();
     machine(r, device);
     r.put("opt_repeat", (long) repeat);
+    r.put("opt_weights", weights.cliName());
     if (checkpoint != null) {
       r.put("opt_checkpoint", checkpoint.toString());
       r.put("opt_size", (long) (size == null ? 512 : size));
       r.put("opt_steps", (long) (steps == null ? 20 : steps));
-      new CheckpointBench(r, device, repeat, size == null ? 512 : size, steps == null ? 20 : steps)
+      int s = size == null ? 512 : size;
+      new CheckpointBench(r, device, repeat, s, steps == null ? 20 : steps, weights)
           .run(checkpoint);
     } else {
       r.put("opt_pack", pack);
@@ -180,7 +193,7 @@ final class BenchCommand implements Callable<Integer> {
 
   /** A shape's figures: each latent size, the text encode, then the previews. */
   void shape(BenchReport r, Device device, ModelShape shape) {
-    Sd15ShapeBench bench = new Sd15ShapeBench(r, device, repeat, sd15Vae, profile, shape);
+    Sd15ShapeBench bench = new Sd15ShapeBench(r, device, repeat, sd15Vae, profile, shape, weights);
     UNetBenchmark.Result previewStep = null;
     for (int side : latents) {
       UNetBenchmark.Result s = bench.step(side);

@@ -11,6 +11,7 @@ import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.bench.Memory;
 import dev.stepwise.engine.bench.Timing;
+import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.random.SeedNoise;
 import dev.stepwise.engine.sampling.Latents;
 import java.nio.file.Path;
@@ -32,8 +33,11 @@ final class CheckpointBench {
   private final int repeat;
   private final int size;
   private final int steps;
+  private final WeightPrecision weights;
 
-  CheckpointBench(BenchReport r, Device device, int repeat, int size, int steps) {
+  CheckpointBench(
+      BenchReport r, Device device, int repeat, int size, int steps, WeightPrecision weights) {
+    this.weights = weights;
     this.r = r;
     this.device = device;
     this.repeat = repeat;
@@ -44,7 +48,7 @@ final class CheckpointBench {
   void run(Path file) {
     try (Memory.PeakSampler rss = Memory.PeakSampler.start()) {
       long t0 = System.nanoTime();
-      try (DiffusionModel m = DiffusionModel.load(file, device)) {
+      try (DiffusionModel m = DiffusionModel.load(file, device, weights)) {
         double loadMs = (System.nanoTime() - t0) / 1e6;
         Pipeline p = new Pipeline(m);
         GenerationRequest req =

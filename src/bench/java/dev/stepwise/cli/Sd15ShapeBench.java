@@ -8,6 +8,7 @@ import dev.stepwise.engine.bench.PreviewBenchmark;
 import dev.stepwise.engine.bench.TextEncoderBenchmark;
 import dev.stepwise.engine.bench.Timing;
 import dev.stepwise.engine.bench.UNetBenchmark;
+import dev.stepwise.engine.nn.WeightPrecision;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -26,10 +27,18 @@ final class Sd15ShapeBench {
   private final boolean profile;
   private final ModelShape shape;
   private final String label;
+  private final WeightPrecision weights;
   private final Map<Integer, PreviewBenchmark.VaeCosts> decodes = new HashMap<>();
 
   Sd15ShapeBench(
-      BenchReport r, Device d, int repeat, boolean decode, boolean profile, ModelShape s) {
+      BenchReport r,
+      Device d,
+      int repeat,
+      boolean decode,
+      boolean profile,
+      ModelShape s,
+      WeightPrecision weights) {
+    this.weights = weights;
     this.r = r;
     this.device = d;
     this.repeat = repeat;
@@ -48,7 +57,7 @@ final class Sd15ShapeBench {
    * UNet's own conv, linear and attention calls at this size, each timed alone.
    */
   UNetBenchmark.Result step(int side) {
-    UNetBenchmark.Result s = UNetBenchmark.time(shape, device, side, repeat);
+    UNetBenchmark.Result s = UNetBenchmark.time(shape, device, side, repeat, weights);
     LayerPlan plan = LayerPlan.unet(shape.unet(), 2, side, side, shape.tokens());
     int samples = Math.max(3, repeat);
     LayerTimer layers = LayerTimer.time(plan, device, samples, profile);

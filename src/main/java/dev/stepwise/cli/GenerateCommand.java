@@ -1,11 +1,14 @@
 package dev.stepwise.cli;
 
+import dev.stepwise.engine.Devices;
+import dev.stepwise.engine.DiffusionModel;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.GenerationResult;
 import dev.stepwise.engine.ModelLocator;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
+import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.engine.service.JobHandle;
@@ -221,6 +224,16 @@ final class GenerateCommand implements Callable<Integer> {
   boolean json;
 
   @Option(
+      names = "--weights",
+      paramLabel = "stored|float32",
+      defaultValue = "stored",
+      converter = WeightsOption.class,
+      description =
+          "Weights in memory: stored keeps fp16 files in fp16 (half the memory), float32 widens"
+              + " them once (twice the memory, faster steps on small images).")
+  WeightPrecision weights;
+
+  @Option(
       names = {"-q", "--quiet"},
       description = "Only errors (and --json); no progress unless --progress.")
   boolean quiet;
@@ -291,7 +304,9 @@ final class GenerateCommand implements Callable<Integer> {
     // minutes of work.
     try (Library lib =
             out != null ? null : library != null ? Library.open(library) : Library.open();
-        SamplingService service = new SamplingService(modelDir)) {
+        SamplingService service =
+            new SamplingService(
+                modelDir, Devices.best(), (dir, d) -> DiffusionModel.load(dir, d, weights))) {
       if (lib != null) {
         checkWritable(lib.folder(), "the library");
       }

@@ -205,6 +205,11 @@ public final class DiffusionModel implements AutoCloseable {
     return load(ModelPack.open(packDir), device);
   }
 
+  /** {@link #load(Path, Device)} with the weights held in {@code precision}. */
+  public static DiffusionModel load(Path packDir, Device device, WeightPrecision precision) {
+    return load(ModelPack.open(packDir), device, precision);
+  }
+
   /** Loads every network of an opened {@code pack} on {@code device}; the model then owns it. */
   public static DiffusionModel load(ModelPack pack, Device device) {
     return load(pack, device, WeightPrecision.AS_STORED);

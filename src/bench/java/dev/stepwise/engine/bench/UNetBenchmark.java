@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import dev.stepwise.engine.nn.FlopCounter;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.RandomWeights;
+import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.unet.UNet2DConditionModel;
 import dev.stepwise.engine.unet.UNetConfig;
 import java.io.IOException;
@@ -63,11 +64,21 @@ public final class UNetBenchmark {
    * side x side} after one untimed step.
    */
   public static Result time(ModelShape shape, Device device, int side, int repeat) {
+    return time(shape, device, side, repeat, WeightPrecision.AS_STORED);
+  }
+
+  /** {@link #time(ModelShape, Device, int, int)} with layer weights held in {@code precision}. */
+  public static Result time(
+      ModelShape shape, Device device, int side, int repeat, WeightPrecision precision) {
     UNetConfig config = shape.unet();
+    RandomWeights random = RandomWeights.seeded(1);
+    if (precision == WeightPrecision.FLOAT32) {
+      random = random.float32();
+    }
     try (Memory.PeakSampler rss = Memory.PeakSampler.start();
         NDManager weights = NDManager.newBaseManager(device)) {
       UNet2DConditionModel unet =
-          new UNet2DConditionModel(config, Parameters.random(RandomWeights.seeded(1), weights));
+          new UNet2DConditionModel(config, Parameters.random(random, weights));
       Result r = time(unet, weights, side, shape.tokens(), config.crossAttentionDim(), repeat);
       return new Result(r.step(), r.gflopPerStep(), rss.peak());
     }
