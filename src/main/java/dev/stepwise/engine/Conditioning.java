@@ -29,10 +29,18 @@ record Conditioning(NDArray[] contexts, NDArray[] pooled, NDArray timeIds) {
       String prompt,
       String negative,
       boolean guided,
+      int clipSkip,
       int width,
       int height,
       NDManager job,
       List<String> notices) {
+    if (clipSkip > 1) {
+      notices.add(
+          "Clip skip "
+              + clipSkip
+              + " has no effect on SDXL models yet; they use both text encoders' penultimate"
+              + " layers, as diffusers does.");
+    }
     SdxlText.Encoded cond = text.encode(prompt, "prompt", job, notices); // [1, L, D], [1, P]
     int[] size = {height, width};
     NDArray ids = SdxlText.timeIds(job, size, new int[] {0, 0}, size); // [1, 6]

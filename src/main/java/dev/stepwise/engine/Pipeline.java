@@ -162,6 +162,7 @@ public final class Pipeline {
                   tags.text(),
                   request.settings().negativePrompt(),
                   guided,
+                  clipSkip,
                   request.settings().width(),
                   request.settings().height(),
                   job,

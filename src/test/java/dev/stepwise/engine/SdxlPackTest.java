@@ -47,7 +47,7 @@ class SdxlPackTest {
       List<String> notices = new ArrayList<>();
       Conditioning c =
           Conditioning.sdxl(
-              model.sdxl(), g.metadata().get("ddim.prompt"), "", true, 32, 32, job, notices);
+              model.sdxl(), g.metadata().get("ddim.prompt"), "", true, 1, 32, 32, job, notices);
       assertEquals(List.of(), notices);
       float[] want = g.readFloats("ddim.context"); // [2, L, D], uncond all zeros
       assertTrue(TestPacks.relErr(c.contexts()[0].toFloatArray(), want) <= 1e-3);
@@ -59,7 +59,8 @@ class SdxlPackTest {
       assertTrue(TestPacks.relErr(c.timeIds().toFloatArray(), g.readFloats("ddim.time_ids")) == 0);
       // A negative that is not empty is encoded.
       Conditioning n =
-          Conditioning.sdxl(model.sdxl(), "a cat", "a dog", true, 32, 48, job, notices);
+          Conditioning.sdxl(model.sdxl(), "a cat", "(a dog:1.2)", true, 2, 32, 48, job, notices);
+      assertEquals(2, notices.size(), "clip skip and emphasis: " + notices);
       float[] neg = n.pooled()[0].toFloatArray();
       assertTrue(neg[0] != 0f || neg[1] != 0f);
       assertEquals(
