@@ -123,7 +123,7 @@ final class SmallPackBench {
       // ...): this VM's speed drifts, and whichever kind always ran first would gain or lose.
       double[] off = new double[repeat];
       double[] cheapRuns = new double[repeat];
-      BenchRuns.figure("small pack: guided step, previews off / cheap");
+      BenchRuns.figure("small pack: step, previews off + cheap");
       try (BenchRuns.Loop loop = BenchRuns.loop(2, 2 * repeat)) {
         stepMs(p, base, loop);
         stepMs(p, cheapReq, loop);
@@ -191,7 +191,7 @@ final class SmallPackBench {
     long rss0 = Memory.rssBytes();
     int images = Math.max(1, memorySteps / 50);
     GenerationRequest batch = base.toBuilder().steps(50).batch(images).build();
-    BenchRuns.figure("small pack: resident memory, 2 batches of " + images * 50 + " steps");
+    BenchRuns.figure("small pack: memory, 2 x " + images * 50 + " steps");
     long rss1;
     long rss2;
     try (BenchRuns.Loop loop = BenchRuns.loop(0, 2)) {

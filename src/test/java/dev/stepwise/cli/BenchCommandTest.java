@@ -154,7 +154,7 @@ class BenchCommandTest {
         new String[] {
           "reference conv",
           "small pack: to first decoded frame",
-          "small pack: guided step, previews off / cheap",
+          "small pack: step, previews off + cheap",
           "small pack: one 3-step image",
           "small pack: preview, tiny frame",
           "small pack: preview, cheap frame",
