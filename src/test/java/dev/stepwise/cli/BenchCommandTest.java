@@ -268,7 +268,8 @@ class BenchCommandTest {
         "--size|512|--checkpoint",
         "--steps|20|--checkpoint",
         "--checkpoint|no-such-model.safetensors|no-such-model.safetensors",
-        "--model|no-such-pack|no-such-pack"
+        "--model|no-such-pack|no-such-pack",
+        "--progress|fancy|--progress"
       })
   void badOptionsAreOneSentenceAndExitCode2(String option, String value, String named) {
     java.io.StringWriter out = new java.io.StringWriter();
