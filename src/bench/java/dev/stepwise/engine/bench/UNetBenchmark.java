@@ -92,12 +92,14 @@ public final class UNetBenchmark {
       UNet2DConditionModel unet, NDManager weights, int side, int tokens, int dim, int repeat) {
     double[] ms = new double[Math.max(1, repeat)];
     long flops = 0;
-    try (NDManager job = weights.newSubManager()) {
+    try (NDManager job = weights.newSubManager();
+        BenchRuns.Loop loop = BenchRuns.loop(1, ms.length)) {
       NDArray ctx = job.randomNormal(new Shape(2, tokens, dim)); // [2, L, D]
       NDArray x =
           job.randomNormal(new Shape(2, unet.config().inChannels(), side, side)); // [2, Cin, h, w]
       NDArray t = job.full(new Shape(2), 500f); // [2]
       for (int i = -1; i < ms.length; i++) { // i = -1 warms up
+        loop.start();
         try (NDManager step = job.newSubManager()) {
           NDArray xs = x.duplicate();
           xs.attach(step);
@@ -111,6 +113,7 @@ public final class UNetBenchmark {
             ms[i] = elapsed / 1e6;
           }
         }
+        loop.end();
       }
     }
     return new Result(Timing.Figure.of(ms, 1, 1), flops / 1e9, -1);
