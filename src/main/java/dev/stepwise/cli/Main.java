@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       LibraryCommand.class,
       ModelsCommand.class,
       InfoCommand.class,
+      ServeCommand.class,
       CompletionCommand.class,
       ManPages.class
     },
