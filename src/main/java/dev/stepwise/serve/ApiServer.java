@@ -367,10 +367,10 @@ public final class ApiServer implements AutoCloseable {
   /** Stops listening, ends the jobs (their clients get 503) and frees the engine. */
   @Override
   public void close() {
-    http.stop(0);
     if (ownsService) {
-      service.close();
+      service.close(); // ends the jobs: their clients get 503 before the connections close
     }
+    http.stop(1);
     handlers.shutdown();
     try {
       handlers.awaitTermination(5, TimeUnit.SECONDS);

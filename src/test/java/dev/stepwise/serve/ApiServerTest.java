@@ -147,6 +147,33 @@ class ApiServerTest {
   }
 
   @Test
+  void img2imgStartsFromTheInitImage() throws Exception {
+    start();
+    byte[] rgb = new byte[40 * 24 * 3];
+    java.util.Arrays.fill(rgb, (byte) 200);
+    String init =
+        Base64.getEncoder()
+            .encodeToString(dev.stepwise.metadata.PngImage.encode(40, 24, rgb, Map.of()));
+    HttpResponse<String> r =
+        post(
+            "/sdapi/v1/img2img",
+            "{\"prompt\": \"a\", \"seed\": 7, \"steps\": 4, \"width\": 32, \"height\": 32,"
+                + " \"denoising_strength\": 0.5, \"init_images\": [\"data:image/png;base64,"
+                + init
+                + "\"]}");
+    assertEquals(200, r.statusCode(), r.body());
+    assertFalse(json(r).getAsJsonObject("parameters").has("init_images"), "not echoed");
+    byte[] png = Base64.getDecoder().decode(json(r).getAsJsonArray("images").get(0).getAsString());
+    GenerationParameters p = InfoText.parse(PngText.read(png).get("parameters"));
+    assertEquals("0.5", p.extras().get("Denoising strength"));
+    assertEquals(7, p.seed());
+    assertTrue(
+        detail(post("/sdapi/v1/img2img", "{\"init_images\": [\"not base64!\"]}"), 400)
+            .contains("init image"));
+    detail(post("/sdapi/v1/img2img", "{\"prompt\": \"a\"}"), 400);
+  }
+
+  @Test
   void progressRisesDuringAJobWithPreviewsThenIsIdle() throws Exception {
     start();
     CompletableFuture<HttpResponse<String>> job =
