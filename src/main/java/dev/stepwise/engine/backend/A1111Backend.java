@@ -123,8 +123,9 @@ public final class A1111Backend implements Backend {
     if (override != null && override.has("sd_model_checkpoint")) {
       model = override.get("sd_model_checkpoint").getAsString();
     }
+    String hash = hashOf(get("sdapi/v1/sd-models"), model);
     model = modelName(model);
-    listener.started(new ModelInfo(model, null, "the server " + name, 8, 77));
+    listener.started(new ModelInfo(model, hash, "the server " + name, 8, 77));
     long t0 = System.nanoTime();
     CompletableFuture<HttpResponse<String>> job =
         http.sendAsync(post("sdapi/v1/txt2img", body), HttpResponse.BodyHandlers.ofString());
@@ -210,10 +211,9 @@ public final class A1111Backend implements Backend {
     } catch (RuntimeException e) {
       // info is A1111's; without it the request's own seeds stand
     }
-    String hash =
-        info.has("sd_model_hash") && info.get("sd_model_hash").isJsonPrimitive()
-            ? info.get("sd_model_hash").getAsString()
-            : null;
+    if (info.has("sd_model_hash") && info.get("sd_model_hash").isJsonPrimitive()) {
+      hash = info.get("sd_model_hash").getAsString();
+    }
     List<GeneratedImage> out = new ArrayList<>();
     for (int i = 0; i < images.size(); i++) {
       RgbImage rgb = decode(images.get(i));
@@ -274,6 +274,26 @@ public final class A1111Backend implements Backend {
     b.addProperty("send_images", true);
     b.addProperty("save_images", false);
     return b;
+  }
+
+  /** The short hash sd-models gives the checkpoint {@code title} names, or null. */
+  static String hashOf(JsonElement models, String title) {
+    if (models == null || !models.isJsonArray()) {
+      return null;
+    }
+    for (JsonElement e : models.getAsJsonArray()) {
+      JsonObject m = e.isJsonObject() ? e.getAsJsonObject() : new JsonObject();
+      JsonElement t = m.get("title");
+      JsonElement n = m.get("model_name");
+      JsonElement h = m.get("hash");
+      boolean named =
+          (t != null && t.isJsonPrimitive() && t.getAsString().equals(title))
+              || (n != null && n.isJsonPrimitive() && n.getAsString().equals(modelName(title)));
+      if (named && h != null && h.isJsonPrimitive()) {
+        return h.getAsString();
+      }
+    }
+    return null;
   }
 
   /** A1111's checkpoint title ("v1-5.safetensors [6ce0161689]") as a recipe names the model. */

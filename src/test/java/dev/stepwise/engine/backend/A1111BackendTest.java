@@ -65,6 +65,14 @@ class A1111BackendTest {
         b.get("override_settings").toString());
     assertEquals("v1-5", A1111Backend.modelName("sub/v1-5.safetensors [6ce0161689]"));
     assertThrows(EngineException.class, () -> new A1111Backend("file:///etc/passwd"));
+    var models =
+        JsonParser.parseString(
+            "[{\"title\": \"a.safetensors [1111111111]\", \"model_name\": \"a\", \"hash\":"
+                + " \"1111111111\"}, {\"title\": \"v1-5.safetensors [6ce0161689]\","
+                + " \"model_name\": \"v1-5\", \"hash\": \"6ce0161689\"}]");
+    assertEquals("6ce0161689", A1111Backend.hashOf(models, "v1-5.safetensors [6ce0161689]"));
+    assertEquals("6ce0161689", A1111Backend.hashOf(models, "v1-5"));
+    assertEquals(null, A1111Backend.hashOf(models, "other"));
   }
 
   @Test
