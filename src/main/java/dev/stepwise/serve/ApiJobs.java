@@ -128,6 +128,18 @@ final class ApiJobs {
     return o;
   }
 
+  /** {@code sentence} without the server's folders: they are no business of a client's. */
+  private String scrubbed(String sentence) {
+    String s = sentence;
+    for (ApiModels.Model m : models.all()) {
+      s = s.replace(m.path().toString(), "the model " + m.name());
+    }
+    if (models.root() != null) {
+      s = s.replace(models.root().toAbsolutePath().normalize().toString(), "the models folder");
+    }
+    return s;
+  }
+
   /** One job's listener: its progress, its finished images, its response. */
   private final class Tracker implements GenerationListener {
     final ApiRequests.Parsed parsed;
@@ -177,7 +189,7 @@ final class ApiJobs {
     @Override
     public void failed(EngineException error) {
       ended();
-      done.completeExceptionally(new ApiException(500, error.getMessage()));
+      done.completeExceptionally(new ApiException(500, scrubbed(error.getMessage())));
     }
 
     private void ended() {

@@ -42,6 +42,11 @@ final class ApiModels {
     return new Model(name, file, abs);
   }
 
+  /** The models folder, or null. */
+  Path root() {
+    return root;
+  }
+
   /** Every model a request may name, the default first. */
   List<Model> all() {
     List<Model> out = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.ImageInput;
 import dev.stepwise.engine.PreviewSource;
 import dev.stepwise.engine.image.ImageFiles;
+import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.metadata.SamplerChoice;
 import dev.stepwise.metadata.SamplerNames;
 import dev.stepwise.recipe.ImageSettings;
@@ -126,6 +127,13 @@ final class ApiRequests {
             .clipSkip(clipSkip)
             .previewSource(PreviewSource.PREDICTED_IMAGE)
             .previewMethod(config.preview());
+    if (config.models() != null) {
+      // <lora:name> tags and embeddings by name, from the server's models folder only
+      ModelsFolder folder = ModelsFolder.at(config.models());
+      b.loraFolder(folder.folder(ModelsFolder.Kind.LORA));
+      Path embeddings = folder.folder(ModelsFolder.Kind.EMBEDDING);
+      b.embeddings(Files.isDirectory(embeddings) ? embeddings : null);
+    }
     if (subStrength > 0) {
       b.variation(subseed, subStrength);
     }

@@ -339,6 +339,13 @@ class ApiServerTest {
     detail(
         post("/sdapi/v1/txt2img", "{\"override_settings\": {\"sd_model_checkpoint\": \"nosuch\"}}"),
         404);
+    String lora =
+        detail(
+            post(
+                "/sdapi/v1/txt2img",
+                "{\"prompt\": \"a <lora:../../secret:1>\", \"steps\": 2, \"width\": 32}"),
+            500);
+    assertTrue(lora.contains("LoRA") && !lora.contains(dir.toString()), lora);
     assertEquals(200, get("/sdapi/v1/progress").statusCode(), "still serving");
   }
 
