@@ -163,7 +163,7 @@ final class ServeCommand implements Callable<Integer> {
         Interrupt ctrlC = Interrupt.install(stop::countDown, server::close)) {
       out.println(
           "Serving the AUTOMATIC1111 API on http://"
-              + Main.printable(host)
+              + Main.printable(host.contains(":") ? "[" + host + "]" : host)
               + ":"
               + server.address().getPort()
               + " (model "

@@ -163,7 +163,7 @@ public final class ApiServer implements AutoCloseable {
         boolean skip = q != null && q.matches("(^|.*&)skip_current_image=(true|1)(&.*|$)");
         json(ex, 200, jobs.progress(skip));
       }
-      case "/sdapi/v1/interrupt", "/sdapi/v1/skip" -> {
+      case "/sdapi/v1/interrupt" -> {
         need(post, "POST", path);
         jobs.interrupt(); // a body, if any, is left for the server to drain as it closes
 
