@@ -52,6 +52,11 @@ class ApiServerTest {
 
   private ApiServer start(String user, String password, ServeConfig.Limits limits)
       throws Exception {
+    return start(user, password, limits, null);
+  }
+
+  private ApiServer start(String user, String password, ServeConfig.Limits limits, String cors)
+      throws Exception {
     Path models = dir.resolve("models");
     Files.createDirectories(models.resolve("checkpoints"));
     ServeConfig c =
@@ -62,7 +67,7 @@ class ApiServerTest {
             password,
             models,
             TestPacks.tinySd().toAbsolutePath(),
-            null,
+            cors,
             PreviewMethod.AUTO,
             limits);
     server = ApiServer.start(c);
@@ -264,6 +269,26 @@ class ApiServerTest {
     assertEquals("tiny-sd", models.get(0).getAsJsonObject().get("model_name").getAsString());
     assertFalse(ok.body().contains(dir.toString()), "no server paths: " + ok.body());
     assertTrue(ok.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), "no CORS");
+  }
+
+  @Test
+  void corsHeadersOnlyForTheConfiguredOrigin() throws Exception {
+    start(null, null, null, "http://localhost:3000");
+    HttpResponse<String> pre =
+        client.send(
+            HttpRequest.newBuilder(uri("/sdapi/v1/txt2img"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "http://localhost:3000")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(204, pre.statusCode());
+    assertEquals(
+        "http://localhost:3000", pre.headers().firstValue("Access-Control-Allow-Origin").get());
+    assertTrue(
+        pre.headers().firstValue("Access-Control-Allow-Headers").get().contains("Authorization"));
+    assertEquals(
+        "http://localhost:3000",
+        get("/sdapi/v1/options").headers().firstValue("Access-Control-Allow-Origin").get());
   }
 
   @Test
