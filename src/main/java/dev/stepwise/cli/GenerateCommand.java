@@ -8,6 +8,7 @@ import dev.stepwise.engine.GenerationResult;
 import dev.stepwise.engine.ModelLocator;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
+import dev.stepwise.engine.backend.A1111Backend;
 import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
@@ -120,6 +121,14 @@ final class GenerateCommand implements Callable<Integer> {
           "Model: a diffusers-layout folder or a single-file SD 1.x / 2.x .safetensors checkpoint."
               + " Default: the built-in model.")
   Path model;
+
+  @Option(
+      names = "--backend",
+      paramLabel = "URL",
+      description =
+          "Run on a server speaking AUTOMATIC1111's API (A1111, Forge, stepwise serve), such as"
+              + " http://user:pass@gpu-box:7860; --model then names one of its models.")
+  String backend;
 
   @Option(
       names = "--prediction",
@@ -286,7 +295,14 @@ final class GenerateCommand implements Callable<Integer> {
     }
     GridPlan gridPlan = grid.plan(request, frames != null); // null without --grid
     Path modelDir = model != null ? model : ModelLocator.builtIn();
-    if (!Files.isDirectory(modelDir) && !Files.isRegularFile(modelDir)) {
+    A1111Backend remote = null;
+    if (backend != null) {
+      try {
+        remote = new A1111Backend(backend);
+      } catch (EngineException e) {
+        throw new CliErrors.BadValue(e.getMessage());
+      }
+    } else if (!Files.isDirectory(modelDir) && !Files.isRegularFile(modelDir)) {
       throw new EngineException(
           "No model at "
               + modelDir
@@ -305,8 +321,10 @@ final class GenerateCommand implements Callable<Integer> {
     try (Library lib =
             out != null ? null : library != null ? Library.open(library) : Library.open();
         SamplingService service =
-            new SamplingService(
-                modelDir, Devices.best(), (dir, d) -> DiffusionModel.load(dir, d, weights))) {
+            remote != null
+                ? new SamplingService(remote)
+                : new SamplingService(
+                    modelDir, Devices.best(), (dir, d) -> DiffusionModel.load(dir, d, weights))) {
       if (lib != null) {
         checkWritable(lib.folder(), "the library");
       }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       ModelsCommand.class,
       InfoCommand.class,
       UpscaleCommand.class,
+      ServeCommand.class,
       CompletionCommand.class,
       ManPages.class
     },

@@ -20,7 +20,16 @@ class HelpTest {
   @Test
   void helpEndsWithExitCodesAndExamplesThatParse() {
     for (String command :
-        List.of("", "generate", "library", "models", "completion", "info", "bench")) {
+        List.of(
+            "",
+            "generate",
+            "library",
+            "models",
+            "completion",
+            "info",
+            "bench",
+            "serve",
+            "upscale")) {
       String help = CliTest.cli((command + " --help").trim().split(" ")).out();
       assertTrue(help.contains("\nExit codes:\n    0   Success.\n    1   Failure"), help);
       assertEquals(
