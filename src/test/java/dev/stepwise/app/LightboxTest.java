@@ -65,6 +65,28 @@ class LightboxTest extends StudioHarness {
     RgbImage second = fx(() -> vm.jobs().results().get(1).image());
     assertNotEquals(0, differing(FxImages.toFx(second), first), "two different pictures");
 
+    // The live canvas fits the 32 px picture by a whole number, as blocks of equal pixels; the
+    // Pixels toggle off gives the smooth fill back.
+    ImageView canvas = fx(() -> window.canvas().canvas().view());
+    double k = fx(canvas::getFitWidth) / 32;
+    assertTrue(k >= 2 && k == Math.rint(k), "fit " + k);
+    assertFalse(fx(canvas::isSmooth));
+    Image blocks = fx(canvas::getImage);
+    assertEquals(32 * k, blocks.getWidth(), "the canvas's image holds the blocks");
+    int uneven = 0;
+    for (int y = 0; y < blocks.getHeight(); y++) {
+      for (int x = 0; x < blocks.getWidth(); x++) {
+        int corner = blocks.getPixelReader().getArgb(x - x % (int) k, y - y % (int) k);
+        uneven += blocks.getPixelReader().getArgb(x, y) == corner ? 0 : 1;
+      }
+    }
+    assertEquals(0, uneven);
+    robot.clickOn("#zoomPixels");
+    assertEquals(32.0, fx(() -> canvas.getImage().getWidth()));
+    assertTrue(fx(canvas::isSmooth));
+    assertNotEquals(32 * k, fx(canvas::getFitWidth), "smooth scaling fills the area");
+    robot.clickOn("#zoomPixels");
+
     robot
         .rightClickOn(robot.lookup(".result-cell").nth(0).queryAs(Node.class))
         .clickOn("View large (double-click)");

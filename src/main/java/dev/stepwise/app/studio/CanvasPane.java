@@ -85,7 +85,7 @@ public final class CanvasPane extends BorderPane {
     ToggleButton pixels =
         Icons.toggle(
             "zoomPixels",
-            "Pixels",
+            "",
             "mdi2g-grid",
             "Crisp pixels: Fit enlarges by whole numbers with nearest-neighbour sampling, so each"
                 + " image pixel is a square block; off: smooth scaling that fills the area");
