@@ -316,7 +316,7 @@ public final class StudioWindow {
 
   /**
    * Whether the focused control wants plain keys itself: a text field (every key), or for Space a
-   * button, check box, combo box or list.
+   * button, check box, combo box, list or expander.
    */
   private boolean keysTaken(boolean space) {
     Node focus = root.getScene() == null ? null : root.getScene().getFocusOwner();
@@ -325,7 +325,8 @@ public final class StudioWindow {
             && (focus instanceof javafx.scene.control.ButtonBase
                 || focus instanceof javafx.scene.control.ComboBoxBase
                 || focus instanceof javafx.scene.control.ChoiceBox
-                || focus instanceof javafx.scene.control.ListView));
+                || focus instanceof javafx.scene.control.ListView
+                || focus instanceof javafx.scene.control.TitledPane));
   }
 
   private static KeyCombination combo(KeyCode code, KeyCombination.Modifier... mods) {
