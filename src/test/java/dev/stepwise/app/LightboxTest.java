@@ -149,7 +149,11 @@ class LightboxTest extends StudioHarness {
     robot.type(KeyCode.ESCAPE);
     waitFor(() -> !box.stage().isShowing());
 
-    // F on the studio window (focus outside text fields) opens the newest result.
+    // In a text field F and Space are typed; elsewhere F opens the newest result.
+    robot.clickOn("#prompt").type(KeyCode.END).type(KeyCode.F).type(KeyCode.SPACE);
+    assertTrue(fx(() -> vm.controls().promptProperty().get()).endsWith("f "));
+    assertFalse(fx(() -> box.stage().isShowing()));
+    assertTrue(fx(() -> parts.lightbox() == box), "no lightbox from typing");
     robot.clickOn("#stepLabel");
     onFx(window::showCanvas);
     robot.type(KeyCode.F);
