@@ -139,3 +139,19 @@ class CLIPTextModel(nn.Module):
         # then final_layer_norm.
         last = final if clip_skip == 0 else tm.final_layer_norm(hidden[-(clip_skip + 1)])
         return last, pooled, hidden
+
+
+class CLIPTextModelWithProjection(CLIPTextModel):
+    """The text tower plus text_projection (Linear D -> projection_dim, no bias), as transformers
+    CLIPTextModelWithProjection: its text_embeds are text_projection(pooled). SDXL's second text
+    encoder (OpenCLIP ViT-bigG) is one; its pooled projection feeds the UNet's add_embedding.
+    The state_dict has text_model.* plus text_projection.weight [P, D]."""
+
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        self.text_projection = nn.Linear(cfg["hidden_size"], cfg["projection_dim"], bias=False)
+
+    def forward(self, input_ids, clip_skip=0):
+        """-> (last_hidden_state [B, L, D], text_embeds [B, P], hidden_states list)."""
+        last, pooled, hidden = super().forward(input_ids, clip_skip)
+        return last, self.text_projection(pooled), hidden  # [B, L, D], [B, P], L+1 x [B, L, D]

@@ -10,7 +10,7 @@ write as config.json: every field, plus "_class_name" (diffusers) or "architectu
 
 import copy
 
-from .clip_text import CLIPTextModel
+from .clip_text import CLIPTextModel, CLIPTextModelWithProjection
 from .unet import UNet2DConditionModel
 from .vae import AutoencoderKL
 
@@ -44,7 +44,7 @@ UNET_DEFAULTS = {
 _UNET_FIXED = [
     "only_cross_attention", "reverse_transformer_layers_per_block", "encoder_hid_dim",
     "encoder_hid_dim_type", "num_attention_heads", "dual_cross_attention", "class_embed_type",
-    "addition_embed_type", "num_class_embeds", "resnet_time_scale_shift",
+    "num_class_embeds", "resnet_time_scale_shift",
     "resnet_skip_time_act", "resnet_out_scale_factor", "time_embedding_type",
     "time_embedding_dim", "time_embedding_act_fn", "timestep_post_act", "time_cond_proj_dim",
     "conv_in_kernel", "conv_out_kernel", "attention_type", "class_embeddings_concat",
@@ -92,6 +92,17 @@ def unet_config(cfg):
         if not _is_default(full[key], UNET_DEFAULTS[key]):
             raise ValueError(f"UNet config field {key}={full[key]!r} is not supported; "
                              f"only {UNET_DEFAULTS[key]!r} is")
+    # SDXL's micro-conditioning (diffusers unet_2d_condition.py get_aug_embed, "text_time"):
+    # the only addition embedding implemented here.
+    if full["addition_embed_type"] not in (None, "text_time"):
+        raise ValueError(f"UNet config field addition_embed_type="
+                         f"{full['addition_embed_type']!r} is not supported; only None and "
+                         f"'text_time' are")
+    if full["addition_embed_type"] == "text_time" and (
+            not full["addition_time_embed_dim"]
+            or not full["projection_class_embeddings_input_dim"]):
+        raise ValueError("addition_embed_type 'text_time' needs addition_time_embed_dim and "
+                         "projection_class_embeddings_input_dim")
     if full["act_fn"] not in ("silu", "swish", "mish", "gelu", "relu"):
         raise ValueError(f"UNet act_fn {full['act_fn']!r} is not supported")
     return full
@@ -122,6 +133,11 @@ def build_clip_text(cfg):
     return CLIPTextModel(clip_text_config(cfg))
 
 
+def build_clip_text_with_projection(cfg):
+    """transformers CLIPTextModelWithProjection: the text tower plus text_projection."""
+    return CLIPTextModelWithProjection(clip_text_config(cfg))
+
+
 def unet_json(cfg):
     return {"_class_name": "UNet2DConditionModel", **unet_config(cfg)}
 
@@ -130,6 +146,6 @@ def vae_json(cfg):
     return {"_class_name": "AutoencoderKL", **vae_config(cfg)}
 
 
-def clip_text_json(cfg, torch_dtype="float32"):
-    return {"architectures": ["CLIPTextModel"], "model_type": "clip_text_model",
+def clip_text_json(cfg, torch_dtype="float32", architecture="CLIPTextModel"):
+    return {"architectures": [architecture], "model_type": "clip_text_model",
             "torch_dtype": torch_dtype, **clip_text_config(cfg)}

@@ -165,6 +165,13 @@ class UNet2DConditionModel(nn.Module):
         temb_dim = 4 * c0
         self.conv_in = nn.Conv2d(cfg["in_channels"], c0, 3, padding=1)
         self.time_embedding = TimestepEmbedding(c0, temb_dim, cfg["act_fn"])
+        # SDXL micro-conditioning (diffusers unet_2d_condition.py, addition_embed_type
+        # "text_time"): add_time_proj is a weightless sinusoid of addition_time_embed_dim per time
+        # id; add_embedding maps cat([text_embeds, time_embeds]) to the time embedding's width.
+        self.add_embedding = None
+        if cfg["addition_embed_type"] == "text_time":
+            self.add_embedding = TimestepEmbedding(cfg["projection_class_embeddings_input_dim"],
+                                                   temb_dim, cfg["act_fn"])
         args = _BlockArgs(cfg, temb_dim)
 
         self.down_blocks = nn.ModuleList()
@@ -204,14 +211,37 @@ class UNet2DConditionModel(nn.Module):
                                  self.config["freq_shift"])  # [B, C0]
         return self.time_embedding(emb.to(self.conv_in.weight.dtype))  # [B, 4*C0]
 
-    def forward(self, sample, timestep, encoder_hidden_states, return_temb=False):
-        """sample [B, Cin, H, W], timestep scalar or [B], context [B, L, D] -> [B, Cout, H, W]."""
+    def aug_embed(self, text_embeds, time_ids):
+        """SDXL: text_embeds [B, P], time_ids [B, K] -> add_embedding output [B, 4*C0].
+
+        diffusers get_aug_embed: time_embeds = Timesteps(addition_time_embed_dim)(time_ids
+        flattened) reshaped to [B, K * dim]; add_embedding(cat([text_embeds, time_embeds])).
+        """
+        b = text_embeds.shape[0]
+        dim = self.config["addition_time_embed_dim"]
+        t = timestep_embedding(time_ids.reshape(-1).float(), dim, self.config["flip_sin_to_cos"],
+                               self.config["freq_shift"])  # [B*K, dim]
+        t = t.reshape(b, -1)  # [B, K*dim]
+        x = torch.cat([text_embeds.float(), t], dim=-1)  # [B, P + K*dim]
+        return self.add_embedding(x.to(self.conv_in.weight.dtype))  # [B, 4*C0]
+
+    def forward(self, sample, timestep, encoder_hidden_states, return_temb=False,
+                added_cond=None):
+        """sample [B, Cin, H, W], timestep scalar or [B], context [B, L, D] -> [B, Cout, H, W].
+
+        added_cond: for an SDXL UNet, dict(text_embeds [B, P], time_ids [B, K])."""
         b, _, height, width = sample.shape
         up_factor = 2 ** self.num_upsamplers
         forward_upsample_size = height % up_factor != 0 or width % up_factor != 0
         if self.config["center_input_sample"]:
             sample = 2 * sample - 1.0  # [B, Cin, H, W]
         temb = self.time_embed(timestep, b)  # [B, 4*C0]
+        if self.add_embedding is not None:
+            if added_cond is None:
+                raise ValueError("an SDXL UNet (addition_embed_type text_time) needs added_cond "
+                                 "with text_embeds and time_ids")
+            temb = temb + self.aug_embed(added_cond["text_embeds"],
+                                         added_cond["time_ids"])  # [B, 4*C0]
         h = self.conv_in(sample)  # [B, C0, H, W]
         skips = [h]
         for block in self.down_blocks:

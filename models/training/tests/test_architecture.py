@@ -132,7 +132,7 @@ class ConfigTest(unittest.TestCase):
 
     def test_unsupported_features_are_rejected(self):
         for field, value in (("class_embed_type", "timestep"), ("num_attention_heads", 8),
-                             ("addition_embed_type", "text_time"), ("conv_in_kernel", 1)):
+                             ("addition_embed_type", "text_image"), ("conv_in_kernel", 1)):
             with self.assertRaises(ValueError) as ctx:
                 config.unet_config({field: value})
             self.assertIn(field, str(ctx.exception))

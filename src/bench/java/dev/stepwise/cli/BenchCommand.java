@@ -7,11 +7,13 @@ import ai.djl.ndarray.types.Shape;
 import dev.stepwise.Stepwise;
 import dev.stepwise.engine.Devices;
 import dev.stepwise.engine.ModelLocator;
+import dev.stepwise.engine.bench.BenchRuns;
 import dev.stepwise.engine.bench.Memory;
 import dev.stepwise.engine.bench.ModelShape;
 import dev.stepwise.engine.bench.Timing;
 import dev.stepwise.engine.bench.UNetBenchmark;
 import dev.stepwise.engine.nn.Conv2d;
+import dev.stepwise.engine.nn.WeightPrecision;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,6 +39,10 @@ import picocli.CommandLine.Spec;
       "Measures the small pack, the SD 1.5 shape with random weights or, with --checkpoint, a real"
           + " model end to end.",
       "Every figure is the median of --repeat timed runs after untimed warm-ups, with min and max."
+    },
+    footer = {
+      "  stepwise bench --no-sd15 --repeat 3",
+      "  stepwise bench --json --progress json > bench.json"
     })
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -127,8 +133,28 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one flat JSON object on stdout, text on stderr.")
   boolean json;
 
+  @Option(
+      names = "--weights",
+      paramLabel = "stored|float32",
+      defaultValue = "stored",
+      converter = WeightsOption.class,
+      description =
+          "Weights in memory for the SD 1.5 UNet step and --checkpoint, as generate --weights"
+              + " (default: stored, fp16).")
+  WeightPrecision weights;
+
+  @Option(
+      names = "--progress",
+      paramLabel = "MODE",
+      completionCandidates = Candidates.ProgressModes.class,
+      description =
+          "bar, plain, json or none, as for generate, on stderr: the figure being measured, run k"
+              + " of n (warm-ups apart), the time left in it.")
+  String progress;
+
   @Override
   public Integer call() throws IOException {
+    Progress.Mode mode = Progress.choose(progress);
     String bad = problem();
     if (bad != null) {
       Logging.log().info("refused: {}", bad);
@@ -137,15 +163,44 @@ final class BenchCommand implements Callable<Integer> {
       return 2;
     }
     PrintWriter out = spec.commandLine().getOut();
-    BenchReport r = new BenchReport(json ? spec.commandLine().getErr() : out);
+    Progress bar = new Progress(spec.commandLine().getErr(), mode);
+    BenchRuns.listen(mode == Progress.Mode.NONE ? null : listener(bar));
+    try {
+      measure(out, new BenchReport(json ? spec.commandLine().getErr() : out, bar::end));
+    } finally {
+      BenchRuns.listen(null);
+      bar.end();
+    }
+    return 0;
+  }
+
+  /** Tells {@code bar} each run of each figure. */
+  static BenchRuns.Listener listener(Progress bar) {
+    return new BenchRuns.Listener() {
+      @Override
+      public void run(
+          String figure, int run, int warmups, int runs, boolean finished, long ms, long eta) {
+        bar.run(figure, run, warmups, runs, finished, ms, eta);
+      }
+
+      @Override
+      public void figure(String figure, int warmups, int runs, int done, long ms) {
+        bar.figure(figure, warmups, runs, done, ms);
+      }
+    };
+  }
+
+  private void measure(PrintWriter out, BenchReport r) throws IOException {
     Device device = Devices.best();
     machine(r, device);
     r.put("opt_repeat", (long) repeat);
+    r.put("opt_weights", weights.cliName());
     if (checkpoint != null) {
       r.put("opt_checkpoint", checkpoint.toString());
       r.put("opt_size", (long) (size == null ? 512 : size));
       r.put("opt_steps", (long) (steps == null ? 20 : steps));
-      new CheckpointBench(r, device, repeat, size == null ? 512 : size, steps == null ? 20 : steps)
+      int s = size == null ? 512 : size;
+      new CheckpointBench(r, device, repeat, s, steps == null ? 20 : steps, weights)
           .run(checkpoint);
     } else {
       r.put("opt_pack", pack);
@@ -175,12 +230,11 @@ final class BenchCommand implements Callable<Integer> {
       out.println(r.json());
       out.flush();
     }
-    return 0;
   }
 
   /** A shape's figures: each latent size, the text encode, then the previews. */
   void shape(BenchReport r, Device device, ModelShape shape) {
-    Sd15ShapeBench bench = new Sd15ShapeBench(r, device, repeat, sd15Vae, profile, shape);
+    Sd15ShapeBench bench = new Sd15ShapeBench(r, device, repeat, sd15Vae, profile, shape, weights);
     UNetBenchmark.Result previewStep = null;
     for (int side : latents) {
       UNetBenchmark.Result s = bench.step(side);
@@ -234,6 +288,7 @@ final class BenchCommand implements Callable<Integer> {
    * of 20 after a warm-up. Not the peak a step is measured against (that is each size's own).
    */
   private static void referenceConv(BenchReport r, Device device) {
+    BenchRuns.figure("reference conv");
     try (NDManager m = NDManager.newBaseManager(device)) {
       NDArray x = m.randomNormal(new Shape(2, 128, 64, 64)); // [B, Cin, H, W]
       Conv2d conv = Conv2d.of(m.randomNormal(new Shape(128, 128, 3, 3)), null, 1, 1);

@@ -16,10 +16,17 @@ import java.util.Locale;
  */
 final class BenchReport {
   private final PrintWriter text;
+  private final Runnable beforeLine;
   private final JsonObject json = new JsonObject();
 
   BenchReport(PrintWriter text) {
+    this(text, () -> {});
+  }
+
+  /** Text lines to {@code text}; {@code beforeLine} runs first (a progress bar's end). */
+  BenchReport(PrintWriter text, Runnable beforeLine) {
     this.text = text;
+    this.beforeLine = beforeLine;
   }
 
   /** Prints one formatted line (Locale.ROOT). */
@@ -28,6 +35,7 @@ final class BenchReport {
   }
 
   void println(String s) {
+    beforeLine.run();
     text.println(s);
     text.flush();
   }

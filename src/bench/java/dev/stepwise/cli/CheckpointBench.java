@@ -9,8 +9,10 @@ import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.Pipeline;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.StepEvent;
+import dev.stepwise.engine.bench.BenchRuns;
 import dev.stepwise.engine.bench.Memory;
 import dev.stepwise.engine.bench.Timing;
+import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.random.SeedNoise;
 import dev.stepwise.engine.sampling.Latents;
 import java.nio.file.Path;
@@ -32,8 +34,11 @@ final class CheckpointBench {
   private final int repeat;
   private final int size;
   private final int steps;
+  private final WeightPrecision weights;
 
-  CheckpointBench(BenchReport r, Device device, int repeat, int size, int steps) {
+  CheckpointBench(
+      BenchReport r, Device device, int repeat, int size, int steps, WeightPrecision weights) {
+    this.weights = weights;
     this.r = r;
     this.device = device;
     this.repeat = repeat;
@@ -43,9 +48,17 @@ final class CheckpointBench {
 
   void run(Path file) {
     try (Memory.PeakSampler rss = Memory.PeakSampler.start()) {
-      long t0 = System.nanoTime();
-      try (DiffusionModel m = DiffusionModel.load(file, device)) {
-        double loadMs = (System.nanoTime() - t0) / 1e6;
+      BenchRuns.figure("checkpoint: load");
+      DiffusionModel loaded;
+      double loadMs;
+      try (BenchRuns.Loop load = BenchRuns.loop(0, 1)) {
+        load.start();
+        long t0 = System.nanoTime();
+        loaded = DiffusionModel.load(file, device, weights);
+        loadMs = (System.nanoTime() - t0) / 1e6;
+        load.end();
+      }
+      try (DiffusionModel m = loaded) {
         Pipeline p = new Pipeline(m);
         GenerationRequest req =
             p.resolve(
@@ -58,26 +71,20 @@ final class CheckpointBench {
                     .size(size, size)
                     .previewMethod(PreviewMethod.OFF)
                     .build());
-        p.run(req, new GenerationListener() {}, new CancellationToken()); // warm-up image
         double[] image = new double[repeat];
         double[] step = new double[repeat];
-        for (int i = 0; i < repeat; i++) {
-          List<Long> stamps = new ArrayList<>();
-          long s0 = System.nanoTime();
-          p.run(
-              req,
-              new GenerationListener() {
-                @Override
-                public void step(StepEvent e) {
-                  stamps.add(System.nanoTime());
-                }
-              },
-              new CancellationToken());
-          image[i] = (System.nanoTime() - s0) / 1e6;
-          // Steps 2 to N-1: the first follows the text encode, the last's event waits for the
-          // decode.
-          step[i] = (stamps.get(steps - 2) - stamps.get(0)) / 1e6 / (steps - 2);
+        BenchRuns.figure("checkpoint: whole image");
+        try (BenchRuns.Loop loop = BenchRuns.loop(1, repeat)) {
+          loop.start();
+          p.run(req, new GenerationListener() {}, new CancellationToken()); // warm-up image
+          loop.end();
+          for (int i = 0; i < repeat; i++) {
+            loop.start();
+            timeImage(p, req, image, step, i);
+            loop.end();
+          }
         }
+        BenchRuns.figure("checkpoint: text encode");
         Timing.Figure encode =
             Timing.fixed(
                 () -> {
@@ -90,10 +97,30 @@ final class CheckpointBench {
                 repeat);
         int h = size / m.info().vaeFactor();
         float[] z = Latents.initialNoise(new SeedNoise(42), m.latentChannels(), h, h).data();
+        BenchRuns.figure("checkpoint: decode");
         Timing.Figure decode = Timing.fixed(() -> m.decodeToPixels(z, 1, h, h), 1, repeat);
         report(file, req, loadMs, image, step, encode, decode, rss.peak());
       }
     }
+  }
+
+  /** Times whole image {@code i} into {@code image} and its mean step into {@code step}. */
+  private void timeImage(Pipeline p, GenerationRequest req, double[] image, double[] step, int i) {
+    List<Long> stamps = new ArrayList<>();
+    long s0 = System.nanoTime();
+    p.run(
+        req,
+        new GenerationListener() {
+          @Override
+          public void step(StepEvent e) {
+            stamps.add(System.nanoTime());
+          }
+        },
+        new CancellationToken());
+    image[i] = (System.nanoTime() - s0) / 1e6;
+    // Steps 2 to N-1: the first follows the text encode, the last's event waits for the
+    // decode.
+    step[i] = (stamps.get(steps - 2) - stamps.get(0)) / 1e6 / (steps - 2);
   }
 
   private void report(

@@ -1,6 +1,7 @@
 package dev.stepwise.cli;
 
 import ai.djl.Device;
+import dev.stepwise.engine.bench.BenchRuns;
 import dev.stepwise.engine.bench.LayerPlan;
 import dev.stepwise.engine.bench.LayerTimer;
 import dev.stepwise.engine.bench.ModelShape;
@@ -8,6 +9,7 @@ import dev.stepwise.engine.bench.PreviewBenchmark;
 import dev.stepwise.engine.bench.TextEncoderBenchmark;
 import dev.stepwise.engine.bench.Timing;
 import dev.stepwise.engine.bench.UNetBenchmark;
+import dev.stepwise.engine.nn.WeightPrecision;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -26,10 +28,18 @@ final class Sd15ShapeBench {
   private final boolean profile;
   private final ModelShape shape;
   private final String label;
+  private final WeightPrecision weights;
   private final Map<Integer, PreviewBenchmark.VaeCosts> decodes = new HashMap<>();
 
   Sd15ShapeBench(
-      BenchReport r, Device d, int repeat, boolean decode, boolean profile, ModelShape s) {
+      BenchReport r,
+      Device d,
+      int repeat,
+      boolean decode,
+      boolean profile,
+      ModelShape s,
+      WeightPrecision weights) {
+    this.weights = weights;
     this.r = r;
     this.device = d;
     this.repeat = repeat;
@@ -48,9 +58,11 @@ final class Sd15ShapeBench {
    * UNet's own conv, linear and attention calls at this size, each timed alone.
    */
   UNetBenchmark.Result step(int side) {
-    UNetBenchmark.Result s = UNetBenchmark.time(shape, device, side, repeat);
+    BenchRuns.figure(label + " guided step " + side + "x" + side);
+    UNetBenchmark.Result s = UNetBenchmark.time(shape, device, side, repeat, weights);
     LayerPlan plan = LayerPlan.unet(shape.unet(), 2, side, side, shape.tokens());
     int samples = Math.max(3, repeat);
+    BenchRuns.figure(label + " UNet layers " + side + "x" + side);
     LayerTimer layers = LayerTimer.time(plan, device, samples, profile);
     LayerPlan.Op best = layers.peakOp();
     double peak = best == null ? Double.NaN : layers.rate(best);
@@ -91,6 +103,7 @@ final class Sd15ShapeBench {
 
   /** The full autoencoder decode at {@code side x side} latents. */
   PreviewBenchmark.VaeCosts decode(int side) {
+    BenchRuns.figure(label + " decode " + side + "x" + side);
     PreviewBenchmark.VaeCosts vae = PreviewBenchmark.vae(shape.vae(), device, side, 1, repeat);
     decodes.put(side, vae);
     int px = side * shape.vae().downscale();
@@ -111,6 +124,7 @@ final class Sd15ShapeBench {
     r.putMb(key("decode_peak_rss_mb", side), vae.rssPeak());
     if (profile) {
       LayerPlan plan = LayerPlan.vaeDecoder(shape.vae(), 1, side, side);
+      BenchRuns.figure(label + " decoder layers " + side + "x" + side);
       LayerTimer layers = LayerTimer.time(plan, device, Math.max(3, repeat), true);
       profile("decode", side, plan, layers, vae.decode().ms());
     }
@@ -156,6 +170,7 @@ final class Sd15ShapeBench {
 
   /** The text encoder: the prompt and the negative prompt, one window each. */
   void textEncode() {
+    BenchRuns.figure(label + " text encode");
     TextEncoderBenchmark.Result t = TextEncoderBenchmark.time(shape, device, 1, repeat);
     r.timed(
         String.format(
@@ -180,6 +195,7 @@ final class Sd15ShapeBench {
         "%s shape preview cost per frame, %dx%d image, random weights; %% of the guided step (%s"
             + " ms):",
         label, px, px, Timing.fmt(stepMs));
+    BenchRuns.figure(label + " preview " + side + "x" + side);
     PreviewBenchmark.TinyCosts tiny = PreviewBenchmark.sd15Tiny(device, side, samples);
     String tinyLabel =
         String.format(
@@ -197,6 +213,7 @@ final class Sd15ShapeBench {
         "tiny half, " + half + "x" + half + " pooled -> smooth " + px + "x" + px,
         tiny.half(),
         stepMs);
+    BenchRuns.part("cheap frame");
     r.previewLine(
         key("preview_cheap_ms", side),
         "cheap, projection + smooth " + px + "x" + px,

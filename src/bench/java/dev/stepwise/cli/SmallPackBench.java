@@ -8,6 +8,7 @@ import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.Pipeline;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.StepEvent;
+import dev.stepwise.engine.bench.BenchRuns;
 import dev.stepwise.engine.bench.FirstFrameBenchmark;
 import dev.stepwise.engine.bench.Memory;
 import dev.stepwise.engine.bench.PreviewBenchmark;
@@ -75,14 +76,22 @@ final class SmallPackBench {
             .previewMethod(PreviewMethod.AUTO)
             .previewDecoder(previewDecoder)
             .build();
+    double[] warm = new double[Math.max(3, repeat)];
+    BenchRuns.figure("small pack: to first decoded frame");
     try (SamplingService service = new SamplingService(pack, device, DiffusionModel::load)) {
-      FirstFrameBenchmark.Result cold = FirstFrameBenchmark.time(service, req); // the warm-up
-      double[] warm = new double[Math.max(3, repeat)];
+      FirstFrameBenchmark.Result cold;
       PreviewMethod madeBy = null;
-      for (int i = 0; i < warm.length; i++) {
-        FirstFrameBenchmark.Result w = FirstFrameBenchmark.time(service, req);
-        warm[i] = w.decodedMs();
-        madeBy = w.madeBy();
+      try (BenchRuns.Loop loop = BenchRuns.loop(1, warm.length)) {
+        loop.start();
+        cold = FirstFrameBenchmark.time(service, req); // the warm-up
+        loop.end();
+        for (int i = 0; i < warm.length; i++) {
+          loop.start();
+          FirstFrameBenchmark.Result w = FirstFrameBenchmark.time(service, req);
+          loop.end();
+          warm[i] = w.decodedMs();
+          madeBy = w.madeBy();
+        }
       }
       Timing.Figure f = Timing.Figure.of(warm, 1, 1);
       r.line(
@@ -112,17 +121,20 @@ final class SmallPackBench {
       GenerationRequest cheapReq = base.toBuilder().previewMethod(PreviewMethod.CHEAP).build();
       // One untimed run of each kind, then runs interleaved in ABBA order (off, cheap, cheap, off,
       // ...): this VM's speed drifts, and whichever kind always ran first would gain or lose.
-      stepMs(p, base);
-      stepMs(p, cheapReq);
       double[] off = new double[repeat];
       double[] cheapRuns = new double[repeat];
-      for (int i = 0; i < repeat; i++) {
-        if (i % 2 == 1) {
-          cheapRuns[i] = stepMs(p, cheapReq);
-        }
-        off[i] = stepMs(p, base);
-        if (i % 2 == 0) {
-          cheapRuns[i] = stepMs(p, cheapReq);
+      BenchRuns.figure("small pack: step, previews off + cheap");
+      try (BenchRuns.Loop loop = BenchRuns.loop(2, 2 * repeat)) {
+        stepMs(p, base, loop);
+        stepMs(p, cheapReq, loop);
+        for (int i = 0; i < repeat; i++) {
+          if (i % 2 == 1) {
+            cheapRuns[i] = stepMs(p, cheapReq, loop);
+          }
+          off[i] = stepMs(p, base, loop);
+          if (i % 2 == 0) {
+            cheapRuns[i] = stepMs(p, cheapReq, loop);
+          }
         }
       }
       Timing.Figure none = Timing.Figure.of(off, 1, 1);
@@ -132,11 +144,13 @@ final class SmallPackBench {
       int height = resolved.settings().height();
       int h = height / m.info().vaeFactor();
       int w = width / m.info().vaeFactor();
+      BenchRuns.figure("small pack: one " + steps + "-step image");
       Timing.Figure image =
           Timing.fixed(
               () -> p.run(base, new GenerationListener() {}, new CancellationToken()), 1, repeat);
       List<String> notices = new ArrayList<>();
       TinyDecoder tiny = m.previewDecoder(previewDecoder, notices);
+      BenchRuns.figure("small pack: preview");
       PreviewBenchmark.PackCosts costs =
           PreviewBenchmark.pack(m, tiny, width, height, Math.max(3, repeat));
       String name = m.info().name() + " " + width + "x" + height;
@@ -149,6 +163,7 @@ final class SmallPackBench {
       r.timed("  one " + steps + "-step image", "pack_image_ms", image, "image");
       r.put("pack_name", m.info().name());
       Latents lat = Latents.initialNoise(new SeedNoise(1), m.latentChannels(), h, w);
+      BenchRuns.figure("small pack: cheap projection");
       Timing.Figure projection =
           Timing.calibrated(() -> m.preview().project(lat, 0), Math.max(3, repeat), 20);
       r.timed("  cheap projection alone", "pack_projection_ms", projection, null);
@@ -176,10 +191,19 @@ final class SmallPackBench {
     long rss0 = Memory.rssBytes();
     int images = Math.max(1, memorySteps / 50);
     GenerationRequest batch = base.toBuilder().steps(50).batch(images).build();
-    p.run(batch, new GenerationListener() {}, new CancellationToken());
-    long rss1 = Memory.rssBytes();
-    p.run(batch, new GenerationListener() {}, new CancellationToken());
-    long rss2 = Memory.rssBytes();
+    BenchRuns.figure("small pack: memory, 2 x " + images * 50 + " steps");
+    long rss1;
+    long rss2;
+    try (BenchRuns.Loop loop = BenchRuns.loop(0, 2)) {
+      loop.start();
+      p.run(batch, new GenerationListener() {}, new CancellationToken());
+      loop.end();
+      rss1 = Memory.rssBytes();
+      loop.start();
+      p.run(batch, new GenerationListener() {}, new CancellationToken());
+      loop.end();
+      rss2 = Memory.rssBytes();
+    }
     r.line(
         "resident memory: %s MB before, %s MB after %d steps, %s MB after %d more",
         BenchReport.mb(rss0), BenchReport.mb(rss1), images * 50, BenchReport.mb(rss2), images * 50);
@@ -195,21 +219,26 @@ final class SmallPackBench {
   private void inRunCost(Pipeline p, GenerationRequest auto) {
     double[] pct = new double[repeat];
     Set<PreviewMethod> madeBy = EnumSet.noneOf(PreviewMethod.class);
-    for (int i = 0; i < pct.length; i++) {
-      double[] last = {Double.NaN};
-      p.run(
-          auto,
-          new GenerationListener() {
-            @Override
-            public void step(StepEvent e) {
-              if (e.frames() != null && !e.frames().isFinalImage()) {
-                last[0] = e.frames().costPercent();
-                madeBy.add(e.frames().madeBy());
+    BenchRuns.figure("small pack: preview cost in a run");
+    try (BenchRuns.Loop loop = BenchRuns.loop(0, pct.length)) {
+      for (int i = 0; i < pct.length; i++) {
+        loop.start();
+        double[] last = {Double.NaN};
+        p.run(
+            auto,
+            new GenerationListener() {
+              @Override
+              public void step(StepEvent e) {
+                if (e.frames() != null && !e.frames().isFinalImage()) {
+                  last[0] = e.frames().costPercent();
+                  madeBy.add(e.frames().madeBy());
+                }
               }
-            }
-          },
-          new CancellationToken());
-      pct[i] = last[0];
+            },
+            new CancellationToken());
+        pct[i] = last[0];
+        loop.end();
+      }
     }
     r.line(
         "  in a run (the engine's own measure, as the studio shows it): preview %s, %s%% of each"
@@ -287,8 +316,9 @@ final class SmallPackBench {
    * Mean time per step of one run from the step events' timestamps, without the first step (after
    * the text encoder) and the last (its event waits for the decode).
    */
-  private static double stepMs(Pipeline p, GenerationRequest req) {
+  private static double stepMs(Pipeline p, GenerationRequest req, BenchRuns.Loop loop) {
     List<Long> stamps = new ArrayList<>();
+    loop.start();
     p.run(
         req,
         new GenerationListener() {
@@ -298,6 +328,7 @@ final class SmallPackBench {
           }
         },
         new CancellationToken());
+    loop.end();
     int last = stamps.size() - 2;
     return (stamps.get(last) - stamps.get(0)) / 1e6 / last;
   }

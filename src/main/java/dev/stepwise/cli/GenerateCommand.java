@@ -1,11 +1,15 @@
 package dev.stepwise.cli;
 
+import dev.stepwise.engine.Devices;
+import dev.stepwise.engine.DiffusionModel;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.GenerationResult;
 import dev.stepwise.engine.ModelLocator;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
+import dev.stepwise.engine.backend.A1111Backend;
+import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
 import dev.stepwise.engine.service.JobHandle;
@@ -119,6 +123,14 @@ final class GenerateCommand implements Callable<Integer> {
   Path model;
 
   @Option(
+      names = "--backend",
+      paramLabel = "URL",
+      description =
+          "Run on a server speaking AUTOMATIC1111's API (A1111, Forge, stepwise serve), such as"
+              + " http://user:pass@gpu-box:7860; --model then names one of its models.")
+  String backend;
+
+  @Option(
       names = "--prediction",
       description =
           "What the model predicts: epsilon or v, overriding its configuration (a single-file"
@@ -221,6 +233,16 @@ final class GenerateCommand implements Callable<Integer> {
   boolean json;
 
   @Option(
+      names = "--weights",
+      paramLabel = "stored|float32",
+      defaultValue = "stored",
+      converter = WeightsOption.class,
+      description =
+          "Weights in memory: stored keeps fp16 files in fp16 (half the memory), float32 widens"
+              + " them once (twice the memory, faster steps on small images).")
+  WeightPrecision weights;
+
+  @Option(
       names = {"-q", "--quiet"},
       description = "Only errors (and --json); no progress unless --progress.")
   boolean quiet;
@@ -273,7 +295,14 @@ final class GenerateCommand implements Callable<Integer> {
     }
     GridPlan gridPlan = grid.plan(request, frames != null); // null without --grid
     Path modelDir = model != null ? model : ModelLocator.builtIn();
-    if (!Files.isDirectory(modelDir) && !Files.isRegularFile(modelDir)) {
+    A1111Backend remote = null;
+    if (backend != null) {
+      try {
+        remote = new A1111Backend(backend);
+      } catch (EngineException e) {
+        throw new CliErrors.BadValue(e.getMessage());
+      }
+    } else if (!Files.isDirectory(modelDir) && !Files.isRegularFile(modelDir)) {
       throw new EngineException(
           "No model at "
               + modelDir
@@ -291,7 +320,11 @@ final class GenerateCommand implements Callable<Integer> {
     // minutes of work.
     try (Library lib =
             out != null ? null : library != null ? Library.open(library) : Library.open();
-        SamplingService service = new SamplingService(modelDir)) {
+        SamplingService service =
+            remote != null
+                ? new SamplingService(remote)
+                : new SamplingService(
+                    modelDir, Devices.best(), (dir, d) -> DiffusionModel.load(dir, d, weights))) {
       if (lib != null) {
         checkWritable(lib.folder(), "the library");
       }

@@ -1,6 +1,7 @@
 package dev.stepwise.cli;
 
 import dev.stepwise.gallery.Library;
+import dev.stepwise.gallery.LibraryExport;
 import dev.stepwise.gallery.LibraryImage;
 import dev.stepwise.gallery.LibraryQuery;
 import dev.stepwise.gallery.Recipe;
@@ -34,8 +35,8 @@ import picocli.CommandLine.Spec;
     description = "Lists, searches, rebuilds and exports the library of generated images.",
     footer = {
       "  stepwise library list --details --limit 10",
-      "  stepwise library search red heart --favourites",
-      "  stepwise library rebuild --progress plain"
+      "  stepwise library rebuild --progress plain",
+      "  stepwise library export --favourites --zip favourites.zip --progress plain"
     })
 final class LibraryCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -303,8 +304,8 @@ final class LibraryCommand implements Runnable {
         }
         out.printf(
             Locale.ROOT,
-            "%d images indexed (%d new, %d re-read, %d gone, %d skipped) in %s%n",
-            lib.count(),
+            "%s indexed (%d new, %d re-read, %d gone, %d skipped) in %s%n",
+            Progress.plural(lib.count(), "image"),
             r.added(),
             r.updated(),
             r.removed(),
@@ -390,25 +391,42 @@ final class LibraryCommand implements Runnable {
         description = "Only images whose text holds every word.")
     List<String> words;
 
+    @Option(
+        names = "--progress",
+        paramLabel = "MODE",
+        completionCandidates = Candidates.ProgressModes.class,
+        description = "bar, plain, json or none, as for generate (file i of n, the time left).")
+    String progress;
+
     @Override
     public Integer call() {
+      Progress bar = new Progress(spec.commandLine().getErr(), Progress.choose(progress));
       try (Library lib = parent.open()) {
         List<Long> ids =
             lib.find(filters.query(words)).stream()
                 .map(LibraryImage::id)
                 .collect(Collectors.toList());
+        long t0 = System.nanoTime();
+        LibraryExport.Listener told =
+            (done, all, file) -> bar.exported(done, all, file, GenerateCommand.since(t0));
         PrintWriter out = spec.commandLine().getOut();
-        if (target.zip != null) {
-          out.println(
-              "wrote "
-                  + lib.exportZip(ids, target.zip, overwrite)
-                  + " ("
-                  + ids.size()
-                  + " images)");
-        } else {
-          List<Path> files = lib.exportCopy(ids, target.folder);
-          out.println("copied " + files.size() + " images into " + target.folder.toAbsolutePath());
+        String done;
+        try {
+          done =
+              target.zip != null
+                  ? "wrote "
+                      + lib.exportZip(ids, target.zip, overwrite, told)
+                      + " ("
+                      + Progress.plural(ids.size(), "image")
+                      + ")"
+                  : "copied "
+                      + Progress.plural(lib.exportCopy(ids, target.folder, told).size(), "image")
+                      + " into "
+                      + target.folder.toAbsolutePath();
+        } finally {
+          bar.end();
         }
+        out.println(done);
         out.flush();
       }
       return 0;

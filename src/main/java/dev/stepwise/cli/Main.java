@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
       LibraryCommand.class,
       ModelsCommand.class,
       InfoCommand.class,
+      UpscaleCommand.class,
+      ServeCommand.class,
       CompletionCommand.class,
       ManPages.class
     },

@@ -7,9 +7,9 @@ import java.util.function.LongSupplier;
 
 /**
  * A long command's progress on stderr (docs/cli.md): {@code bar} redrawn in place, {@code plain} a
- * line per finished image (or tenth of a count), {@code json} an object a line, or {@code none}.
- * The rate is tqdm's, smoothed over the steps seen (weight 0.3 on the newest). Thread-safe; call
- * {@link #end} before printing anything else on the stream.
+ * line per finished image (per tenth of a count, per exported file, per bench figure), {@code json}
+ * an object a line, or {@code none}. The rate is tqdm's, smoothed over the steps seen (weight 0.3
+ * on the newest). Thread-safe; call {@link #end} before printing anything else on the stream.
  */
 public final class Progress {
   /** How progress is shown. */
@@ -110,10 +110,10 @@ public final class Progress {
       line(
           String.format(
               Locale.ROOT,
-              "image %d of %d: %d steps in %.1f s%s%s",
+              "image %d of %d: %s in %.1f s%s%s",
               image,
               images,
-              steps,
+              plural(steps, "step"),
               ms / 1000.0,
               rate.isEmpty() ? "" : " (" + rate + ")",
               image < images && lastEtaMs >= 0 ? ", about " + clock(lastEtaMs) + " left" : ""));
@@ -138,11 +138,16 @@ public final class Progress {
     long now = nanos.getAsLong();
     if (mode == Mode.BAR && (done == total || now - lastDraw >= 100_000_000L)) {
       lastDraw = now;
-      draw(bar(done, total) + " " + done + "/" + total + " files");
+      draw(bar(done, total) + " " + done + "/" + total + (total == 1 ? " file" : " files"));
     } else if (tenth > lastTenth && mode == Mode.PLAIN) {
       line(
           String.format(
-              Locale.ROOT, "%d of %d files (%d%%) in %d ms", done, total, tenth * 10, elapsedMs));
+              Locale.ROOT,
+              "%d of %s (%d%%) in %d ms",
+              done,
+              plural(total, "file"),
+              tenth * 10,
+              elapsedMs));
     } else if (tenth > lastTenth && mode == Mode.JSON) {
       line(
           String.format(
@@ -153,6 +158,111 @@ public final class Progress {
               elapsedMs));
     }
     lastTenth = Math.max(lastTenth, tenth);
+  }
+
+  /**
+   * File {@code done} of {@code total} of an export was written as {@code file} (null: left out,
+   * unreadable): the bar at most 10 times a second, a plain line or a JSON object per file, each
+   * with the time left at the mean of the files so far.
+   */
+  public synchronized void exported(int done, int total, String file, long elapsedMs) {
+    long etaMs = done <= 0 ? -1 : elapsedMs * (total - done) / done;
+    long now = nanos.getAsLong();
+    String eta = done < total && etaMs >= 0 ? ", about " + clock(etaMs) + " left" : "";
+    String name = file == null ? "left out (it cannot be read)" : Main.printable(file);
+    if (mode == Mode.BAR && (done == total || now - lastDraw >= 100_000_000L)) {
+      lastDraw = now;
+      draw(
+          bar(done, total)
+              + " file "
+              + done
+              + "/"
+              + total
+              + (done < total && etaMs >= 0 ? "  ETA " + clock(etaMs) : ""));
+    } else if (mode == Mode.PLAIN) {
+      line("file " + done + " of " + total + ": " + name + eta);
+    } else if (mode == Mode.JSON) {
+      line(
+          String.format(
+              Locale.ROOT,
+              "{\"event\":\"file\",\"file\":%s,\"done\":%d,\"total\":%d,\"elapsed_ms\":%d,"
+                  + "\"eta_ms\":%d}",
+              file == null ? "null" : new JsonPrimitive(file),
+              done,
+              total,
+              elapsedMs,
+              etaMs));
+    }
+  }
+
+  /**
+   * Run {@code run} (from 1, warm-ups first) of {@code warmups + runs} of the bench figure {@code
+   * figure} started or {@code finished}: the bar is drawn as a run starts (at most 10 times a
+   * second after a figure's first), a JSON object written as one ends ({@code run} counts the
+   * warm-ups and the timed runs apart).
+   */
+  public synchronized void run(
+      String figure, int run, int warmups, int runs, boolean finished, long elapsedMs, long etaMs) {
+    boolean warmup = run <= warmups;
+    int k = warmup ? run : run - warmups;
+    int of = warmup ? warmups : runs;
+    long now = nanos.getAsLong();
+    if (mode == Mode.BAR && !finished && (run == 1 || now - lastDraw >= 100_000_000L)) {
+      lastDraw = now;
+      String label = figure.length() > 40 ? figure.substring(0, 37) + "..." : figure;
+      draw(
+          label
+              + " "
+              + bar(run - 1, warmups + runs)
+              + (warmup ? " warm-up " : " run ")
+              + k
+              + "/"
+              + of
+              + (etaMs >= 0 ? "  ETA " + clock(etaMs) : ""));
+    } else if (mode == Mode.JSON && finished) {
+      line(
+          String.format(
+              Locale.ROOT,
+              "{\"event\":\"run\",\"figure\":%s,\"warmup\":%b,\"run\":%d,\"runs\":%d,"
+                  + "\"elapsed_ms\":%d,\"eta_ms\":%d}",
+              new JsonPrimitive(figure),
+              warmup,
+              k,
+              of,
+              elapsedMs,
+              etaMs));
+    }
+  }
+
+  /** The bench figure's loop ended after {@code done} of its {@code warmups + runs} runs. */
+  public synchronized void figure(String figure, int warmups, int runs, int done, long elapsedMs) {
+    if (mode == Mode.PLAIN) {
+      line(
+          String.format(
+              Locale.ROOT,
+              "%s: %s%s in %.1f s%s",
+              Main.oneLine(figure),
+              warmups > 0 ? plural(warmups, "warm-up") + " + " : "",
+              plural(runs, "run"),
+              elapsedMs / 1000.0,
+              done < warmups + runs ? " (stopped after " + done + ")" : ""));
+    } else if (mode == Mode.JSON) {
+      line(
+          String.format(
+              Locale.ROOT,
+              "{\"event\":\"figure\",\"figure\":%s,\"warmups\":%d,\"runs\":%d,\"done\":%d,"
+                  + "\"elapsed_ms\":%d}",
+              new JsonPrimitive(figure),
+              warmups,
+              runs,
+              done,
+              elapsedMs));
+    }
+  }
+
+  /** "1 image", "2 images": {@code n} and {@code word}, plural unless {@code n} is one. */
+  static String plural(long n, String word) {
+    return n + " " + word + (n == 1 ? "" : "s");
   }
 
   /** Erases the bar's line, so that what follows starts on a clean line. */

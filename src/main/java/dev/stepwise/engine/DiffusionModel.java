@@ -56,6 +56,7 @@ public final class DiffusionModel implements AutoCloseable {
   private final long weightBytes;
   private final PromptTokenizer tokenizer;
   private final ClipTextModel textEncoder;
+  private final SdxlText sdxl; // SDXL's two-encoder conditioning, or null
   private final UNet2DConditionModel unet;
   private final VaeSlot vaes; // the pack's autoencoder, or a separate one in its place
   private Path embeddingsPath; // the embeddings folder last read, when, and what it gave
@@ -85,7 +86,7 @@ public final class DiffusionModel implements AutoCloseable {
       unetConfig = UNetConfig.fromJson(pack.unetConfig());
       vaeConfig = VaeConfig.fromJson(pack.vaeConfig());
       schedulerConfig = SchedulerConfig.fromJson(pack.schedulerConfig());
-      if (unetConfig.crossAttentionDim() != clipConfig.hiddenSize()) {
+      if (!unetConfig.hasTextTime() && unetConfig.crossAttentionDim() != clipConfig.hiddenSize()) {
         throw new ModelPackException(
             "model pack "
                 + pack.root()
@@ -111,6 +112,9 @@ public final class DiffusionModel implements AutoCloseable {
       Parameters clipParams = Parameters.strict(pack.textEncoderWeights(), weights, precision);
       textEncoder = new ClipTextModel(clipConfig, clipParams);
       clipParams.unusedNotice().ifPresent(notes::add);
+      sdxl =
+          SdxlText.load(
+              pack, unetConfig, clipConfig, tokenizer, textEncoder, weights, precision, notes);
       Parameters unetParams = Parameters.strict(pack.unetWeights(), weights, precision);
       unet = new UNet2DConditionModel(unetConfig, unetParams);
       unetParams.unusedNotice().ifPresent(notes::add);
@@ -124,7 +128,11 @@ public final class DiffusionModel implements AutoCloseable {
       Parameters vaeParams = Parameters.strict(pack.vaeWeights(), weights, precision);
       vaes = new VaeSlot(new AutoencoderKL(vaeConfig, vaeParams), weights, pack, precision);
       vaeParams.unusedNotice().ifPresent(notes::add);
-      weightBytes = clipParams.loadedBytes() + unetParams.loadedBytes() + vaeParams.loadedBytes();
+      weightBytes =
+          clipParams.loadedBytes()
+              + unetParams.loadedBytes()
+              + vaeParams.loadedBytes()
+              + (sdxl == null ? 0 : sdxl.weightBytes());
       schedule = NoiseSchedule.of(schedulerConfig);
       float[][] factors = pack.latentRgbFactors();
       preview =
@@ -205,6 +213,11 @@ public final class DiffusionModel implements AutoCloseable {
     return load(ModelPack.open(packDir), device);
   }
 
+  /** {@link #load(Path, Device)} with the weights held in {@code precision}. */
+  public static DiffusionModel load(Path packDir, Device device, WeightPrecision precision) {
+    return load(ModelPack.open(packDir), device, precision);
+  }
+
   /** Loads every network of an opened {@code pack} on {@code device}; the model then owns it. */
   public static DiffusionModel load(ModelPack pack, Device device) {
     return load(pack, device, WeightPrecision.AS_STORED);
@@ -257,6 +270,11 @@ public final class DiffusionModel implements AutoCloseable {
     return unet;
   }
 
+  /** SDXL's two-encoder text conditioning, or null for an SD 1.x / 2.x model. */
+  public SdxlText sdxl() {
+    return sdxl;
+  }
+
   public LatentRgbProjection preview() {
     return preview;
   }
@@ -284,6 +302,13 @@ public final class DiffusionModel implements AutoCloseable {
    * @throws EngineException with one sentence for an unknown name or a file that does not fit
    */
   public String applyLoras(List<LoraTags.Tag> tags, Path folder) {
+    if (sdxl != null && !tags.isEmpty()) {
+      throw new EngineException(
+          "The prompt names LoRA <lora:"
+              + tags.get(0).name()
+              + ":...>, but LoRA is not"
+              + " applied to SDXL models yet; remove the tag to generate.");
+    }
     Path dir = folder != null ? folder : LoraLookup.defaultFolder();
     List<LoraFile> opened = new ArrayList<>();
     try {

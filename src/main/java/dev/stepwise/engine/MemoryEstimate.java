@@ -1,5 +1,6 @@
 package dev.stepwise.engine;
 
+import dev.stepwise.engine.vae.AutoencoderKL;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -19,7 +20,8 @@ import java.util.Locale;
  *       w} (latent size): the skip stack, one block's temporaries (a transformer's feed-forward is
  *       12 such tensors), the C heap's slack;
  *   <li>the autoencoder's decode: {@link #DECODER_FLOATS_PER_UNIT} x the decoder's largest tensor
- *       (its widest channels at the highest resolution they reach, an upsampler's output included);
+ *       (its widest channels at the highest resolution they reach, an upsampler's output included),
+ *       {@link #BANDED_DECODER_FLOATS_PER_UNIT} when it runs by row bands;
  * </ul>
  *
  * plus attention's working set, three score chunks (Attention.DEFAULT_MAX_SCORES). The two
@@ -38,6 +40,9 @@ public final class MemoryEstimate {
 
   /** Floats of decoder activations per largest decoder tensor: 5.4-7.1 measured. */
   static final long DECODER_FLOATS_PER_UNIT = 9;
+
+  /** The same by row bands: 3.0-5.1 measured. */
+  static final long BANDED_DECODER_FLOATS_PER_UNIT = 6;
 
   /** Attention's live score chunks (scores, their exponentials, a spare), bytes. */
   static final long ATTENTION_BYTES = 3 * 4 * dev.stepwise.engine.nn.Attention.DEFAULT_MAX_SCORES;
@@ -88,7 +93,11 @@ public final class MemoryEstimate {
         largest = Math.max(largest, c * area * 4);
       }
     }
-    long decoder = DECODER_FLOATS_PER_UNIT * largest;
+    long decoder =
+        (largest > AutoencoderKL.BAND_FLOATS
+                ? BANDED_DECODER_FLOATS_PER_UNIT
+                : DECODER_FLOATS_PER_UNIT)
+            * largest;
     return 4 * Math.max(unet, decoder) + ATTENTION_BYTES;
   }
 

@@ -146,10 +146,7 @@ public final class Pipeline {
     Embeddings embeddings = model.embeddings(request.embeddings(), notices);
     Set<Embedding> used = new LinkedHashSet<>();
     try (NDManager job = model.newJobManager()) {
-      // 1. Text conditioning: [1, L, D] each; guided batches are [uncond, cond] as in diffusers.
-      //    A prompt of k 75-token chunks has L = 77 k; when the two lengths differ, the network
-      //    runs once for each, as AUTOMATIC1111 does by default (sd_samplers_cfg_denoiser.py
-      //    forward, pad_cond_uncond off).
+      // 1. Text conditioning ({@link #contexts}; SDXL: {@link Conditioning#sdxl}).
       //    The prompt's <lora:name:w> tags are cut out and their LoRA merged first (A1111:
       //    processing.py parse_extra_network_prompts, only the prompt's tags).
       LoraTags.Parsed tags = LoraTags.parse(request.settings().prompt());
@@ -158,25 +155,20 @@ public final class Pipeline {
         parameters.put("Lora hashes", loraHashes);
       }
       tagNotices(tags, request.settings().negativePrompt(), notices);
-      NDArray cond =
-          model.encodeText(
-              tags.text(), "prompt", clipSkip, embeddings, job, notices, used); // [1, L, D]
-      NDArray[] contexts = {cond};
-      if (guided) {
-        NDArray uncond =
-            model.encodeText(
-                request.settings().negativePrompt(),
-                "negative prompt",
-                clipSkip,
-                embeddings,
-                job,
-                notices,
-                used); // [1, L', D]
-        contexts =
-            uncond.getShape().get(1) == cond.getShape().get(1)
-                ? new NDArray[] {uncond.concat(cond, 0)} // [2, L, D]
-                : new NDArray[] {uncond, cond}; // [1, L', D] and [1, L, D]
-      }
+      Conditioning ctx =
+          model.sdxl() != null
+              ? Conditioning.sdxl(
+                  model.sdxl(),
+                  tags.text(),
+                  request.settings().negativePrompt(),
+                  guided,
+                  clipSkip,
+                  request.settings().width(),
+                  request.settings().height(),
+                  job,
+                  notices)
+              : Conditioning.of(
+                  contexts(request, tags.text(), guided, clipSkip, embeddings, job, notices, used));
       if (!used.isEmpty()) {
         // sd_hijack_clip.py forward: "TI hashes" as "name: shorthash, ...", ":" and "," dropped.
         List<String> hashes = new ArrayList<>();
@@ -185,7 +177,6 @@ public final class Pipeline {
         }
         parameters.put("TI hashes", String.join(", ", hashes));
       }
-      final NDArray[] ctx = contexts;
       double ddimEta = request.settings().sampler() == Sampler.DDIM ? request.settings().eta() : 0;
       StepPreviews previews = new StepPreviews(model, request, notices, listener);
       // 2. What the run starts from: the init image's latents, masks and schedule (img2img), or an
@@ -289,6 +280,40 @@ public final class Pipeline {
     return result;
   }
 
+  /**
+   * The text contexts of an SD 1.x / 2.x request: [1, L, D] each; guided batches are [uncond, cond]
+   * as in diffusers. A prompt of k 75-token chunks has L = 77 k; when the two lengths differ, the
+   * network runs once for each, as AUTOMATIC1111 does by default (sd_samplers_cfg_denoiser.py
+   * forward, pad_cond_uncond off).
+   */
+  private NDArray[] contexts(
+      GenerationRequest request,
+      String prompt,
+      boolean guided,
+      int clipSkip,
+      Embeddings embeddings,
+      NDManager job,
+      List<String> notices,
+      Set<Embedding> used) {
+    NDArray cond =
+        model.encodeText(prompt, "prompt", clipSkip, embeddings, job, notices, used); // [1, L, D]
+    if (!guided) {
+      return new NDArray[] {cond};
+    }
+    NDArray uncond =
+        model.encodeText(
+            request.settings().negativePrompt(),
+            "negative prompt",
+            clipSkip,
+            embeddings,
+            job,
+            notices,
+            used); // [1, L', D]
+    return uncond.getShape().get(1) == cond.getShape().get(1)
+        ? new NDArray[] {uncond.concat(cond, 0)} // [2, L, D]
+        : new NDArray[] {uncond, cond}; // [1, L', D] and [1, L, D]
+  }
+
   /** The hires fix's second pass, set up once per request. */
   private record Hires(
       int[] size,
@@ -313,7 +338,7 @@ public final class Pipeline {
 
   /** The guided network at latent size h x w, with an inpainting UNet's extra channels. */
   private ModelFunction network(
-      NDArray[] ctx,
+      Conditioning ctx,
       boolean guided,
       GenerationRequest r,
       int c,
@@ -330,7 +355,7 @@ public final class Pipeline {
   private Hires hires(
       GenerationRequest r,
       double ddimEta,
-      NDArray[] ctx,
+      Conditioning ctx,
       boolean guided,
       int c,
       CancellationToken cancel) {
@@ -462,7 +487,7 @@ public final class Pipeline {
   private float[] evaluate(
       float[] input,
       double timestep,
-      NDArray[] contexts,
+      Conditioning cond,
       boolean guided,
       double guidance,
       int c,
@@ -471,6 +496,7 @@ public final class Pipeline {
       float[] extra,
       CancellationToken cancel) {
     cancel.check();
+    NDArray[] contexts = cond.contexts();
     try (NDManager step = contexts[0].getManager().newSubManager()) {
       NDArray x = step.create(input, new Shape(1, c, h, w)); // [1, C, h, w]
       if (extra != null) {
@@ -482,8 +508,8 @@ public final class Pipeline {
       float[] o;
       if (contexts.length == 2) {
         NDArray t = step.full(new Shape(1), (float) timestep); // [1]
-        NDArray outUncond = model.unet().forward(x, t, contexts[0]); // [1, C, h, w]
-        NDArray outCond = model.unet().forward(x, t, contexts[1]); // [1, C, h, w]
+        NDArray outUncond = cond.unet(model.unet(), x, t, 0); // [1, C, h, w]
+        NDArray outCond = cond.unet(model.unet(), x, t, 1); // [1, C, h, w]
         o = outUncond.concat(outCond, 0).toFloatArray(); // [2, C, h, w]
       } else {
         if (guided) {
@@ -491,7 +517,7 @@ public final class Pipeline {
         }
         long b = x.getShape().get(0);
         NDArray t = step.full(new Shape(b), (float) timestep); // [B]
-        NDArray out = model.unet().forward(x, t, contexts[0]); // [B, C, h, w]
+        NDArray out = cond.unet(model.unet(), x, t, 0); // [B, C, h, w]
         o = out.toFloatArray();
       }
       if (!guided) {

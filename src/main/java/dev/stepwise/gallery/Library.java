@@ -377,9 +377,19 @@ public final class Library implements AutoCloseable {
     return LibraryExport.copy(imagesOf(ids), targetFolder);
   }
 
+  /** As {@link #exportCopy(Collection, Path)}, telling {@code listener} after each image. */
+  public List<Path> exportCopy(Collection<Long> ids, Path to, LibraryExport.Listener listener) {
+    return LibraryExport.copy(imagesOf(ids), to, listener);
+  }
+
   /** Writes images into a zip file; see {@link LibraryExport#zip}. */
   public Path exportZip(Collection<Long> ids, Path zipFile, boolean overwrite) {
     return LibraryExport.zip(imagesOf(ids), zipFile, overwrite);
+  }
+
+  /** As {@link #exportZip}, telling {@code listener} after each image. */
+  public Path exportZip(Collection<Long> ids, Path zip, boolean over, LibraryExport.Listener l) {
+    return LibraryExport.zip(imagesOf(ids), zip, over, l);
   }
 
   private List<LibraryImage> imagesOf(Collection<Long> ids) {

@@ -33,6 +33,18 @@ public final class LibraryExport {
 
   private LibraryExport() {}
 
+  /** Told after each image of an export (the CLI's {@code --progress}). */
+  @FunctionalInterface
+  public interface Listener {
+    /**
+     * {@code done} of the {@code all} images are handled; the last was written as {@code file} (a
+     * copy's path, a zip entry's name), or left out when null (it cannot be read).
+     */
+    void exported(int done, int all, String file);
+  }
+
+  private static final Listener NOBODY = (done, all, file) -> {};
+
   /** Copies one open image into a new file (a seam for tests that make the target fail). */
   interface Copier {
     void copy(InputStream in, Path dst) throws IOException;
@@ -47,10 +59,20 @@ public final class LibraryExport {
    *     after copying the others when an image cannot be read, naming it
    */
   public static List<Path> copy(List<LibraryImage> images, Path target) {
-    return copy(images, target, (in, dst) -> Files.copy(in, dst));
+    return copy(images, target, NOBODY);
+  }
+
+  /** {@link #copy(List, Path)}, telling {@code listener} after each image. */
+  public static List<Path> copy(List<LibraryImage> images, Path target, Listener listener) {
+    return copy(images, target, (in, dst) -> Files.copy(in, dst), listener);
   }
 
   static List<Path> copy(List<LibraryImage> images, Path target, Copier copier) {
+    return copy(images, target, copier, NOBODY);
+  }
+
+  private static List<Path> copy(
+      List<LibraryImage> images, Path target, Copier copier, Listener listener) {
     List<Path> out = new ArrayList<>();
     List<String> missed = new ArrayList<>();
     Path tmp = null;
@@ -59,6 +81,7 @@ public final class LibraryExport {
       for (LibraryImage img : images) {
         InputStream in = open(img, missed);
         if (in == null) {
+          listener.exported(out.size() + missed.size(), images.size(), null);
           continue;
         }
         try (in) {
@@ -74,6 +97,7 @@ public final class LibraryExport {
           tmp = null;
           out.add(dst);
         }
+        listener.exported(out.size() + missed.size(), images.size(), out.get(out.size() - 1) + "");
       }
     } catch (IOException | RuntimeException e) {
       if (tmp != null) {
@@ -165,6 +189,12 @@ public final class LibraryExport {
    * @return {@code zipFile}
    */
   public static Path zip(List<LibraryImage> images, Path zipFile, boolean overwrite) {
+    return zip(images, zipFile, overwrite, NOBODY);
+  }
+
+  /** {@link #zip(List, Path, boolean)}, telling {@code listener} after each image. */
+  public static Path zip(
+      List<LibraryImage> images, Path zipFile, boolean overwrite, Listener listener) {
     Path abs = zipFile.toAbsolutePath();
     if (Files.exists(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isRegularFile(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -190,7 +220,7 @@ public final class LibraryExport {
           abs,
           out -> {
             missed.clear();
-            written[0] = writeZip(images, out, missed);
+            written[0] = writeZip(images, out, missed, listener);
           });
     } catch (IOException | RuntimeException e) {
       throw new MetadataException(
@@ -205,7 +235,8 @@ public final class LibraryExport {
     return abs;
   }
 
-  private static int writeZip(List<LibraryImage> images, OutputStream out, List<String> missed)
+  private static int writeZip(
+      List<LibraryImage> images, OutputStream out, List<String> missed, Listener listener)
       throws IOException {
     Set<String> names = new HashSet<>();
     int written = 0;
@@ -213,6 +244,7 @@ public final class LibraryExport {
       for (LibraryImage img : images) {
         InputStream in = open(img, missed);
         if (in == null) {
+          listener.exported(written + missed.size(), images.size(), null);
           continue;
         }
         try (in) {
@@ -225,6 +257,7 @@ public final class LibraryExport {
           in.transferTo(zip);
           zip.closeEntry();
           written++;
+          listener.exported(written + missed.size(), images.size(), name);
         }
       }
     }

@@ -1,12 +1,10 @@
 package dev.stepwise.recipe;
 
-import java.util.Locale;
-
 /**
  * How the hires fix enlarges the first pass, with AUTOMATIC1111's {@code Hires upscaler} names
  * (modules/shared_items.py latent_upscale_modes; the Lanczos upscaler of modules/upscaler.py).
  */
-public enum HiresUpscaler {
+public enum HiresUpscaler implements NamedChoice {
   /** Decode, resize the 8-bit image with Lanczos (PIL's LANCZOS), encode again. */
   LANCZOS("lanczos", "Lanczos"),
   /**
@@ -26,11 +24,13 @@ public enum HiresUpscaler {
   }
 
   /** The CLI spelling: lanczos, latent or latent-nearest. */
+  @Override
   public String cliName() {
     return cliName;
   }
 
   /** AUTOMATIC1111's name, the value of {@code Hires upscaler}. */
+  @Override
   public String a1111Name() {
     return a1111Name;
   }
@@ -42,15 +42,6 @@ public enum HiresUpscaler {
 
   /** The upscaler with this CLI name or A1111 name (any case), or null when none has it. */
   public static HiresUpscaler parse(String name) {
-    if (name == null) {
-      return null;
-    }
-    String n = name.strip().toLowerCase(Locale.ROOT);
-    for (HiresUpscaler u : values()) {
-      if (u.cliName.equals(n) || u.a1111Name.toLowerCase(Locale.ROOT).equals(n)) {
-        return u;
-      }
-    }
-    return null;
+    return NamedChoice.parse(HiresUpscaler.class, name);
   }
 }

@@ -1,12 +1,10 @@
 package dev.stepwise.recipe;
 
-import java.util.Locale;
-
 /**
  * What the masked area starts from before it is noised, as AUTOMATIC1111's "Masked content"
  * (modules/processing.py StableDiffusionProcessingImg2Img.init, inpainting_fill).
  */
-public enum MaskedContent {
+public enum MaskedContent implements NamedChoice {
   /** The init image as it is (A1111's "original", inpainting_fill 1; not written to the PNG). */
   KEEP("keep", "original"),
   /**
@@ -29,26 +27,19 @@ public enum MaskedContent {
   }
 
   /** The CLI spelling: keep, fill or noise. */
+  @Override
   public String cliName() {
     return cliName;
   }
 
   /** AUTOMATIC1111's value of {@code Masked content}. */
+  @Override
   public String a1111Name() {
     return a1111Name;
   }
 
   /** The choice with this CLI name or A1111 value (any case), or null when none has it. */
   public static MaskedContent parse(String name) {
-    if (name == null) {
-      return null;
-    }
-    String n = name.strip().toLowerCase(Locale.ROOT);
-    for (MaskedContent m : values()) {
-      if (m.cliName.equals(n) || m.a1111Name.equals(n)) {
-        return m;
-      }
-    }
-    return null;
+    return NamedChoice.parse(MaskedContent.class, name);
   }
 }

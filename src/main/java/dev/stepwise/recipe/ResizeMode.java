@@ -1,12 +1,10 @@
 package dev.stepwise.recipe;
 
-import java.util.Locale;
-
 /**
  * How an init image of another shape becomes the image size, as AUTOMATIC1111's img2img "Resize
  * mode" (modules/images.py resize_image): every mode resamples with Lanczos.
  */
-public enum ResizeMode {
+public enum ResizeMode implements NamedChoice {
   /**
    * Scales the whole image to fit inside, centred, and fills the two bands left over by stretching
    * its edge rows or columns (A1111's "Resize and fill", mode 2).
@@ -26,26 +24,19 @@ public enum ResizeMode {
   }
 
   /** The CLI spelling: fit, fill or stretch. */
+  @Override
   public String cliName() {
     return cliName;
   }
 
   /** AUTOMATIC1111's label for the mode. */
+  @Override
   public String a1111Name() {
     return a1111Name;
   }
 
   /** The mode with this CLI name or A1111 label (any case), or null when none has it. */
   public static ResizeMode parse(String name) {
-    if (name == null) {
-      return null;
-    }
-    String n = name.strip().toLowerCase(Locale.ROOT);
-    for (ResizeMode m : values()) {
-      if (m.cliName.equals(n) || m.a1111Name.toLowerCase(Locale.ROOT).equals(n)) {
-        return m;
-      }
-    }
-    return null;
+    return NamedChoice.parse(ResizeMode.class, name);
   }
 }

@@ -7,6 +7,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.RandomWeights;
@@ -17,6 +18,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
@@ -55,13 +58,17 @@ class BenchCommandTest {
               "--pack-steps",
               "3",
               "--preview-decoder",
-              decoder.toString()
+              decoder.toString(),
+              "--progress",
+              "json"
             },
             new PrintWriter(out, true),
             new PrintWriter(err, true));
-    String text = err.toString(); // with --json, stdout holds only the JSON
+    // with --json, stdout holds only the JSON; stderr the text and the progress objects
+    String text = err.toString().replaceAll("(?m)^\\{\"event\".*\\R", "");
     System.out.println(text); // the figures, for the build log
     assertEquals(0, code, text);
+    progressRunsIncreaseAndEachFigureEnds(err.toString());
     assertTrue(text.contains("Every figure: the median of timed runs"), text);
     JsonObject o = BenchJsonTest.onlyObject(out.toString());
     for (String key :
@@ -106,6 +113,57 @@ class BenchCommandTest {
     assertTrue(warm > 0 && cold > 0, text);
   }
 
+  /**
+   * {@code --progress json}: within each figure the runs count up, warm-ups first, each with the
+   * time left at most the last's and 0 at the end; a figure event then closes it with all its runs.
+   */
+  private static void progressRunsIncreaseAndEachFigureEnds(String err) {
+    List<String> figures = new ArrayList<>();
+    List<JsonObject> runs = new ArrayList<>();
+    for (String line : err.split("\\R")) {
+      if (!line.startsWith("{\"event\"")) {
+        continue;
+      }
+      JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+      if (o.get("event").getAsString().equals("run")) {
+        runs.add(o);
+        continue;
+      }
+      assertEquals("figure", o.get("event").getAsString(), line);
+      int warmups = o.get("warmups").getAsInt();
+      int all = o.get("runs").getAsInt();
+      assertEquals(warmups + all, runs.size(), line);
+      assertEquals(warmups + all, o.get("done").getAsInt(), line);
+      for (int i = 0; i < runs.size(); i++) {
+        JsonObject r = runs.get(i);
+        assertEquals(o.get("figure"), r.get("figure"), r.toString());
+        assertEquals(i < warmups, r.get("warmup").getAsBoolean(), r.toString());
+        assertEquals(i < warmups ? i + 1 : i + 1 - warmups, r.get("run").getAsInt(), r.toString());
+        assertEquals(i < warmups ? warmups : all, r.get("runs").getAsInt(), r.toString());
+        assertTrue(
+            i == 0
+                || r.get("elapsed_ms").getAsLong() >= runs.get(i - 1).get("elapsed_ms").getAsLong(),
+            r.toString());
+      }
+      assertEquals(0, runs.get(runs.size() - 1).get("eta_ms").getAsLong(), line);
+      figures.add(o.get("figure").getAsString());
+      runs.clear();
+    }
+    assertTrue(runs.isEmpty(), "every run's figure ends: " + runs);
+    for (String figure :
+        new String[] {
+          "reference conv",
+          "small pack: to first decoded frame",
+          "small pack: step, previews off + cheap",
+          "small pack: one 3-step image",
+          "small pack: preview, tiny frame",
+          "small pack: preview, cheap frame",
+          "small pack: preview cost in a run"
+        }) {
+      assertTrue(figures.contains(figure), figure + " not in " + figures);
+    }
+  }
+
   @Test
   void helpListsTheNewOptions() {
     StringWriter out = new StringWriter();
@@ -117,8 +175,17 @@ class BenchCommandTest {
     assertEquals(0, code);
     for (String option :
         new String[] {
-          "--[no-]sd15-vae", "--preview-latent", "--preview-decoder", "--pack-steps", "--json",
-          "--profile", "--checkpoint", "--size", "--steps", "--[no-]pack"
+          "--[no-]sd15-vae",
+          "--preview-latent",
+          "--preview-decoder",
+          "--pack-steps",
+          "--json",
+          "--profile",
+          "--checkpoint",
+          "--size",
+          "--steps",
+          "--[no-]pack",
+          "--progress"
         }) {
       assertTrue(out.toString().contains(option), out.toString());
     }
@@ -201,7 +268,8 @@ class BenchCommandTest {
         "--size|512|--checkpoint",
         "--steps|20|--checkpoint",
         "--checkpoint|no-such-model.safetensors|no-such-model.safetensors",
-        "--model|no-such-pack|no-such-pack"
+        "--model|no-such-pack|no-such-pack",
+        "--progress|fancy|--progress"
       })
   void badOptionsAreOneSentenceAndExitCode2(String option, String value, String named) {
     java.io.StringWriter out = new java.io.StringWriter();

@@ -165,6 +165,7 @@ class CliTest {
         "--clip-skip|13|clip skip|2",
         "--clip-skip|3|clip skip 3|1",
         "--vae|nowhere.safetensors|--vae|2",
+        "--weights|half|stored or float32|2",
       })
   void badInputExitsNonZeroWithOneLineOnStderr(
       String option, String value, String expected, int exitCode) {

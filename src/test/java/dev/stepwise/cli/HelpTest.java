@@ -19,7 +19,17 @@ class HelpTest {
 
   @Test
   void helpEndsWithExitCodesAndExamplesThatParse() {
-    for (String command : List.of("", "generate", "library", "models", "completion", "info")) {
+    for (String command :
+        List.of(
+            "",
+            "generate",
+            "library",
+            "models",
+            "completion",
+            "info",
+            "bench",
+            "serve",
+            "upscale")) {
       String help = CliTest.cli((command + " --help").trim().split(" ")).out();
       assertTrue(help.contains("\nExit codes:\n    0   Success.\n    1   Failure"), help);
       assertEquals(

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The full-size Stable Diffusion configurations construct with exactly diffusers' and transformers'
  * parameter names and counts (known figures: SD 1.5 UNet 859,520,964, SD 2 UNet 865,910,724, SD VAE
- * 83,653,863, CLIP ViT-L/14 text 123,060,480). Shapes only: nothing is allocated, nothing runs (the
- * full-size forward pass belongs to the benchmark).
+ * 83,653,863, CLIP ViT-L/14 text 123,060,480, SDXL base UNet 2,567,463,684, SDXL's OpenCLIP
+ * ViT-bigG text encoder with projection 694,659,840; the SDXL figures are also what the project's
+ * PyTorch reference counts, models/training/tests/test_sdxl_architecture.py). Shapes only: nothing
+ * is allocated, nothing runs (the full-size forward pass belongs to the benchmark).
  */
 class FullSizeArchitectureTest {
 
@@ -103,16 +105,74 @@ class FullSizeArchitectureTest {
     assertTrue(clip.requested().containsKey("text_model.encoder.layers.11.mlp.fc2.weight"));
   }
 
+  /**
+   * stabilityai/stable-diffusion-xl-base-1.0 unet/config.json, fields that differ from defaults.
+   */
+  static final String SDXL_UNET =
+      "{\"addition_embed_type\": \"text_time\", \"addition_time_embed_dim\": 256,"
+          + " \"attention_head_dim\": [5, 10, 20], \"block_out_channels\": [320, 640, 1280],"
+          + " \"cross_attention_dim\": 2048, \"down_block_types\": [\"DownBlock2D\","
+          + " \"CrossAttnDownBlock2D\", \"CrossAttnDownBlock2D\"], \"up_block_types\":"
+          + " [\"CrossAttnUpBlock2D\", \"CrossAttnUpBlock2D\", \"UpBlock2D\"],"
+          + " \"projection_class_embeddings_input_dim\": 2816, \"sample_size\": 128,"
+          + " \"transformer_layers_per_block\": [1, 2, 10], \"use_linear_projection\": true,"
+          + " \"num_attention_heads\": null, \"addition_embed_type_num_heads\": 64}";
+
   @Test
-  void sdxlAndOtherFamilyMembersAreRefusedNamingTheField() {
+  void sdxlBaseUnetHasDiffusersNamesAndCount() {
+    RandomWeights w =
+        unet(UNetConfig.fromJson(JsonParser.parseString(SDXL_UNET).getAsJsonObject()));
+    assertEquals(2_567_463_684L, w.parameterCount());
+    Map<String, long[]> keys = w.requested();
+    assertArrayEquals(new long[] {1280, 2816}, keys.get("add_embedding.linear_1.weight"));
+    assertArrayEquals(new long[] {1280, 1280}, keys.get("add_embedding.linear_2.weight"));
+    assertTrue(!keys.containsKey("down_blocks.0.attentions.0.norm.weight"));
+    assertTrue(keys.containsKey("down_blocks.1.attentions.1.transformer_blocks.1.norm1.weight"));
+    assertTrue(!keys.containsKey("down_blocks.1.attentions.1.transformer_blocks.2.norm1.weight"));
+    assertTrue(keys.containsKey("mid_block.attentions.0.transformer_blocks.9.norm3.weight"));
+    assertTrue(keys.containsKey("up_blocks.0.attentions.2.transformer_blocks.9.norm3.weight"));
+    assertTrue(!keys.containsKey("up_blocks.2.attentions.0.norm.weight"));
+    assertArrayEquals(
+        new long[] {1280, 2048},
+        keys.get("down_blocks.2.attentions.0.transformer_blocks.0.attn2.to_k.weight"));
+  }
+
+  @Test
+  void sdxlTextEncoder2WithProjection() {
+    RandomWeights clip = RandomWeights.shapesOnly();
+    try (NDManager m = NDManager.newBaseManager()) {
+      new ClipTextModel(
+          ClipTextConfig.fromJson(
+              JsonParser.parseString(
+                      "{\"architectures\": [\"CLIPTextModelWithProjection\"], \"vocab_size\":"
+                          + " 49408, \"hidden_size\": 1280, \"intermediate_size\": 5120,"
+                          + " \"num_hidden_layers\": 32, \"num_attention_heads\": 20,"
+                          + " \"projection_dim\": 1280, \"hidden_act\": \"gelu\"}")
+                  .getAsJsonObject()),
+          Parameters.random(clip, m));
+    }
+    assertEquals(694_659_840L, clip.parameterCount());
+    assertArrayEquals(new long[] {1280, 1280}, clip.requested().get("text_projection.weight"));
+  }
+
+  @Test
+  void otherFamilyMembersAreRefusedNamingTheField() {
     EngineException e =
+        assertThrows(
+            EngineException.class,
+            () ->
+                UNetConfig.fromJson(
+                    JsonParser.parseString("{\"addition_embed_type\": \"text_image\"}")
+                        .getAsJsonObject()));
+    assertTrue(e.getMessage().contains("addition_embed_type \"text_image\""), e.getMessage());
+    e =
         assertThrows(
             EngineException.class,
             () ->
                 UNetConfig.fromJson(
                     JsonParser.parseString("{\"addition_embed_type\": \"text_time\"}")
                         .getAsJsonObject()));
-    assertTrue(e.getMessage().contains("addition_embed_type"), e.getMessage());
+    assertTrue(e.getMessage().contains("addition_time_embed_dim"), e.getMessage());
     e =
         assertThrows(
             EngineException.class,

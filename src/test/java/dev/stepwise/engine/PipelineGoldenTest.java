@@ -17,12 +17,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * End-to-end parity with the project's PyTorch pipeline (models/training/stepwise_train/pipeline.py
  * ddim_txt2img): the same pack, prompt and initial noise give the same timesteps, final latents and
- * image. Goldens from models/training/make_goldens.py.
+ * image. Goldens from models/training/make_goldens.py; tiny-sdxl's from make_sdxl_goldens.py
+ * (pipeline.py sdxl_ddim_txt2img: both text encoders, time ids, zeros for the empty negative).
  */
 class PipelineGoldenTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"tiny-sd", "tiny-sd2", "stepwise-emoji"})
+  @ValueSource(strings = {"tiny-sd", "tiny-sd2", "stepwise-emoji", "tiny-sdxl"})
   void guidedDdimRunMatchesPyTorch(String name) {
     Path pack = TestPacks.byName(name);
     try (SafetensorsFile gold =

@@ -12,6 +12,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.stepwise.engine.bench.UNetBenchmark;
 import dev.stepwise.engine.nn.RandomWeights;
+import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.pack.CheckpointOptions;
 import dev.stepwise.engine.pack.LdmTestCheckpoints;
 import dev.stepwise.engine.pack.LdmTestCheckpoints.Tensor;
@@ -208,6 +209,28 @@ class SingleFileCheckpointTest {
   @Test
   void sd2LikeOpenClipCheckpointMakesTheFoldersImage() {
     samePixelsAsFolder(TestPacks.tinySd2(), true);
+  }
+
+  /**
+   * {@code --weights float32} widens an fp16 file's layer weights once at load instead of per pass:
+   * the same values reach the same fp32 compute, so the pixels are identical.
+   */
+  @Test
+  void fp16CheckpointHeldAsFloat32MakesTheSameImage() {
+    Path folder = TestPacks.tinySd2();
+    Path file = checkpointOf(folder, true);
+    try (DiffusionModel a =
+            DiffusionModel.load(
+                ModelPack.openCheckpoint(file, optionsFrom(folder)),
+                Device.cpu(),
+                WeightPrecision.AS_STORED);
+        DiffusionModel b =
+            DiffusionModel.load(
+                ModelPack.openCheckpoint(file, optionsFrom(folder)),
+                Device.cpu(),
+                WeightPrecision.FLOAT32)) {
+      assertArrayEquals(image(a).rgb(), image(b).rgb(), "float32 weights changed the image");
+    }
   }
 
   @Test

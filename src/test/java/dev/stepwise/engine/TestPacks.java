@@ -102,6 +102,8 @@ public final class TestPacks {
         return tinySd2();
       case "stepwise-emoji":
         return builtIn();
+      case "tiny-sdxl":
+        return existing(ROOT.resolve("tiny-sdxl"));
       default:
         throw new IllegalArgumentException("no test pack named " + name);
     }

@@ -14,6 +14,7 @@ import dev.stepwise.engine.nn.RandomWeights;
 import dev.stepwise.engine.nn.Scope;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -32,11 +33,15 @@ public record LayerTimer(Map<LayerPlan.Op, Integer> calls, Map<String, Timing.Fi
   public static LayerTimer time(LayerPlan plan, Device device, int samples, boolean all) {
     Map<LayerPlan.Op, Integer> calls = plan.distinct();
     Map<String, Timing.Figure> figures = new LinkedHashMap<>();
-    for (LayerPlan.Op op : calls.keySet()) {
-      if (all || op.type().counted()) {
+    List<LayerPlan.Op> timed =
+        calls.keySet().stream().filter(op -> all || op.type().counted()).toList();
+    try (BenchRuns.Loop loop = BenchRuns.loop(0, timed.size())) { // a run per op: its samples
+      for (LayerPlan.Op op : timed) {
+        loop.start();
         try (NDManager m = NDManager.newBaseManager(device)) {
           figures.put(op.key(), Timing.calibrated(prepare(op, m), samples, 20));
         }
+        loop.end();
       }
     }
     return new LayerTimer(calls, figures);

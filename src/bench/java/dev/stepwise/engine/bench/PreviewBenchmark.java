@@ -74,17 +74,21 @@ public final class PreviewBenchmark {
     Timing.Figure tinyFull = null;
     Timing.Figure tinyHalf = null;
     if (tiny != null) {
+      BenchRuns.part("tiny frame");
       tinyFull =
           Timing.calibrated(() -> tinyFrame(tiny, z, 1, width, height), samples, MIN_SAMPLE_MS);
+      BenchRuns.part("tiny half frame");
       tinyHalf =
           Timing.calibrated(() -> tinyFrame(tiny, z, 2, width, height), samples, MIN_SAMPLE_MS);
     }
+    BenchRuns.part("full decode");
     Timing.Figure full =
         Timing.calibrated(
             () -> RgbImage.fromChw(m.decodeToPixels(z.data(), 1, h, w), width, height),
             samples,
             MIN_SAMPLE_MS);
     LatentRgbProjection projection = m.preview();
+    BenchRuns.part("cheap frame");
     Timing.Figure cheap =
         Timing.calibrated(
             () -> projection.project(z, 0).scaledSmooth(width, height), samples, MIN_SAMPLE_MS);
@@ -122,9 +126,11 @@ public final class PreviewBenchmark {
           new AutoencoderTiny(config, Parameters.random(RandomWeights.seeded(1), weights));
       Latents z = Latents.initialNoise(new SeedNoise(7), 4, side, side); // [1, 4, side, side]
       int out = side * config.factor();
+      BenchRuns.part("tiny frame");
       Timing.Figure full =
           Timing.calibrated(() -> randomTinyFrame(net, weights, z, out), samples, MIN_SAMPLE_MS);
       // Pooling to [1, 4, side/2, side/2] is part of the frame, as in StepPreviews.
+      BenchRuns.part("tiny half frame");
       Timing.Figure halved =
           Timing.calibrated(
               () -> randomTinyFrame(net, weights, z.pooled2x2(), out), samples, MIN_SAMPLE_MS);

@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 /**
  * Wall-clock figures for the benchmark: the median of several timed samples taken after untimed
  * warm-up calls, so one slow (cold) call never becomes the figure; the fastest and slowest sample
- * are kept beside it to show the spread.
+ * are kept beside it to show the spread. Each loop tells {@link BenchRuns} its runs, between them.
  */
 public final class Timing {
   private Timing() {}
@@ -74,18 +74,27 @@ public final class Timing {
 
   /** {@link #calibrated(Runnable, int, double)} reading {@code clock} (nanoseconds). */
   static Figure calibrated(Runnable call, int samples, double minSampleMs, LongSupplier clock) {
-    call.run(); // warm-up: first-use allocations, JIT, kernel selection
-    long t0 = clock.getAsLong();
-    call.run(); // second warm-up, timed to size the samples
-    double one = Math.max(1e-4, (clock.getAsLong() - t0) / 1e6);
-    int calls = (int) Math.max(1, Math.min(10_000, Math.ceil(minSampleMs / one)));
     double[] ms = new double[Math.max(1, samples)];
-    for (int i = 0; i < ms.length; i++) {
-      long s0 = clock.getAsLong();
-      for (int k = 0; k < calls; k++) {
-        call.run();
+    int calls;
+    try (BenchRuns.Loop loop = BenchRuns.loop(2, ms.length)) {
+      loop.start();
+      call.run(); // warm-up: first-use allocations, JIT, kernel selection
+      loop.end();
+      loop.start();
+      long t0 = clock.getAsLong();
+      call.run(); // second warm-up, timed to size the samples
+      double one = Math.max(1e-4, (clock.getAsLong() - t0) / 1e6);
+      loop.end();
+      calls = (int) Math.max(1, Math.min(10_000, Math.ceil(minSampleMs / one)));
+      for (int i = 0; i < ms.length; i++) {
+        loop.start();
+        long s0 = clock.getAsLong();
+        for (int k = 0; k < calls; k++) {
+          call.run();
+        }
+        ms[i] = (clock.getAsLong() - s0) / 1e6 / calls;
+        loop.end();
       }
-      ms[i] = (clock.getAsLong() - s0) / 1e6 / calls;
     }
     return Figure.of(ms, calls, 2);
   }
@@ -99,14 +108,20 @@ public final class Timing {
 
   /** {@link #fixed(Runnable, int, int)} reading {@code clock} (nanoseconds). */
   static Figure fixed(Runnable call, int warmups, int samples, LongSupplier clock) {
-    for (int i = 0; i < warmups; i++) {
-      call.run();
-    }
     double[] ms = new double[Math.max(1, samples)];
-    for (int i = 0; i < ms.length; i++) {
-      long t0 = clock.getAsLong();
-      call.run();
-      ms[i] = (clock.getAsLong() - t0) / 1e6;
+    try (BenchRuns.Loop loop = BenchRuns.loop(warmups, ms.length)) {
+      for (int i = 0; i < warmups; i++) {
+        loop.start();
+        call.run();
+        loop.end();
+      }
+      for (int i = 0; i < ms.length; i++) {
+        loop.start();
+        long t0 = clock.getAsLong();
+        call.run();
+        ms[i] = (clock.getAsLong() - t0) / 1e6;
+        loop.end();
+      }
     }
     return Figure.of(ms, 1, warmups);
   }

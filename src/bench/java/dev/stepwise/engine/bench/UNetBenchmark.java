@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import dev.stepwise.engine.nn.FlopCounter;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.RandomWeights;
+import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.unet.UNet2DConditionModel;
 import dev.stepwise.engine.unet.UNetConfig;
 import java.io.IOException;
@@ -63,11 +64,21 @@ public final class UNetBenchmark {
    * side x side} after one untimed step.
    */
   public static Result time(ModelShape shape, Device device, int side, int repeat) {
+    return time(shape, device, side, repeat, WeightPrecision.AS_STORED);
+  }
+
+  /** {@link #time(ModelShape, Device, int, int)} with layer weights held in {@code precision}. */
+  public static Result time(
+      ModelShape shape, Device device, int side, int repeat, WeightPrecision precision) {
     UNetConfig config = shape.unet();
+    RandomWeights random = RandomWeights.seeded(1);
+    if (precision == WeightPrecision.FLOAT32) {
+      random = random.float32();
+    }
     try (Memory.PeakSampler rss = Memory.PeakSampler.start();
         NDManager weights = NDManager.newBaseManager(device)) {
       UNet2DConditionModel unet =
-          new UNet2DConditionModel(config, Parameters.random(RandomWeights.seeded(1), weights));
+          new UNet2DConditionModel(config, Parameters.random(random, weights));
       Result r = time(unet, weights, side, shape.tokens(), config.crossAttentionDim(), repeat);
       return new Result(r.step(), r.gflopPerStep(), rss.peak());
     }
@@ -81,12 +92,14 @@ public final class UNetBenchmark {
       UNet2DConditionModel unet, NDManager weights, int side, int tokens, int dim, int repeat) {
     double[] ms = new double[Math.max(1, repeat)];
     long flops = 0;
-    try (NDManager job = weights.newSubManager()) {
+    try (NDManager job = weights.newSubManager();
+        BenchRuns.Loop loop = BenchRuns.loop(1, ms.length)) {
       NDArray ctx = job.randomNormal(new Shape(2, tokens, dim)); // [2, L, D]
       NDArray x =
           job.randomNormal(new Shape(2, unet.config().inChannels(), side, side)); // [2, Cin, h, w]
       NDArray t = job.full(new Shape(2), 500f); // [2]
       for (int i = -1; i < ms.length; i++) { // i = -1 warms up
+        loop.start();
         try (NDManager step = job.newSubManager()) {
           NDArray xs = x.duplicate();
           xs.attach(step);
@@ -100,6 +113,7 @@ public final class UNetBenchmark {
             ms[i] = elapsed / 1e6;
           }
         }
+        loop.end();
       }
     }
     return new Result(Timing.Figure.of(ms, 1, 1), flops / 1e9, -1);

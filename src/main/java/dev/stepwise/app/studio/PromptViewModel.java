@@ -3,6 +3,7 @@ package dev.stepwise.app.studio;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.lora.LoraTags;
 import dev.stepwise.engine.pack.ModelsFolder;
+import dev.stepwise.engine.pack.PromptScope;
 import dev.stepwise.engine.prompt.PromptChunks;
 import dev.stepwise.engine.service.PackFacts;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
@@ -42,6 +43,8 @@ public final class PromptViewModel {
   private final ObservableList<String> unknownWordsView =
       FXCollections.unmodifiableObservableList(unknownWords);
   private final ReadOnlyStringWrapper unknownWarning = new ReadOnlyStringWrapper("");
+  private PromptScope scope; // background thread only, as scopeFacts
+  private PackFacts scopeFacts;
   private final Executor ui;
   private final Executor background;
   private final AtomicLong latestCheck = new AtomicLong();
@@ -193,6 +196,8 @@ public final class PromptViewModel {
             words = List.copyOf(found);
             warning =
                 words.isEmpty() ? "" : "The model does not know: " + String.join(", ", words) + ".";
+            String scopeNote = scopeOf(f).note(withoutTags(p));
+            warning = warning.isEmpty() ? scopeNote : (warning + " " + scopeNote).strip();
           } catch (EngineException e) {
             warning = e.getMessage();
           } catch (RuntimeException | StackOverflowError e) {
@@ -211,6 +216,15 @@ public final class PromptViewModel {
                 }
               });
         });
+  }
+
+  /** The captions' {@link PromptScope}, built once per model. Background thread only. */
+  private synchronized PromptScope scopeOf(PackFacts f) {
+    if (scopeFacts != f) {
+      scope = PromptScope.of(f.promptIdeas());
+      scopeFacts = f;
+    }
+    return scope;
   }
 
   /** The words of the prompt and negative prompt the model does not know, in order. */

@@ -21,8 +21,10 @@ import java.util.List;
  * self-attention and an MLP, a final LayerNorm. Stable Diffusion consumes last_hidden_state.
  *
  * <p>Weights under {@code text_model.} (older transformers) or without that prefix (transformers 5
- * saves it that way); {@code text_model.embeddings.position_ids} is ignored and rebuilt. Shapes: B
- * = batch, L = tokens, D = hidden_size, I = intermediate_size.
+ * saves it that way); {@code text_model.embeddings.position_ids} is ignored and rebuilt. A
+ * CLIPTextModelWithProjection (SDXL's second encoder) also has {@code text_projection.weight [P,
+ * D]} at the root. Shapes: B = batch, L = tokens, D = hidden_size, I = intermediate_size, P =
+ * projection_dim.
  */
 public final class ClipTextModel {
   private final ClipTextConfig config;
@@ -30,6 +32,15 @@ public final class ClipTextModel {
   private final NDArray positionEmbedding; // [P, D]
   private final Layer[] layers;
   private final LayerNorm finalLayerNorm;
+  private final Linear textProjection; // [P, D] without bias, or null
+
+  /**
+   * SDXL's use of an encoder (diffusers pipeline_stable_diffusion_xl.py encode_prompt): {@code
+   * penultimate} = hidden_states[-2] [B, L, D], without final_layer_norm; {@code pooled} =
+   * final_layer_norm(last layer) at the end-of-text position [B, D], through text_projection [B, P]
+   * when the model has one (transformers CLIPTextModelWithProjection text_embeds).
+   */
+  public record Penultimate(NDArray penultimate, NDArray pooled) {}
 
   private record Layer(
       LayerNorm norm1,
@@ -78,6 +89,10 @@ public final class ClipTextModel {
               Linear.load(l, "mlp.fc2", inter, d, true));
     }
     finalLayerNorm = LayerNorm.load(p, "final_layer_norm", d, eps);
+    textProjection =
+        c.withProjection()
+            ? Linear.load(root, "text_projection", d, c.projectionDim(), false)
+            : null;
   }
 
   public ClipTextConfig config() {
@@ -114,41 +129,101 @@ public final class ClipTextModel {
           "The ids of length " + len + " or clip skip " + clipSkip + " are out of range.");
     }
     try (Scope scope = Scope.open(ids)) {
-      // 1. Embeddings: token_embedding[ids] + position_embedding[0..L-1] (CLIPTextEmbeddings).
-      NDArray flat = ids.toType(DataType.INT64, false); // [B, L]
-      NDArray x =
-          ai.djl.nn.core.Embedding.embedding(flat, tokenEmbedding, SparseFormat.DENSE)
-              .singletonOrThrow(); // [B, L, D]
-      if (!vectors.isEmpty()) {
-        x = placed(x, vectors, scope); // [1, L, D]
-      }
-      NDArray positionIds = scope.manager().arange(0L, len, 1L, DataType.INT64); // [L]
-      NDArray positions =
-          ai.djl.nn.core.Embedding.embedding(positionIds, positionEmbedding, SparseFormat.DENSE)
-              .singletonOrThrow(); // [L, D]
-      x = x.add(positions); // [B, L, D]
+      NDArray x = embed(ids, vectors, scope); // [B, L, D]
       // 2. Pre-LN encoder layers with the causal mask (CLIPEncoderLayer); the hidden state after
       //    layer n - clipSkip is the one returned.
       int last = layers.length - clipSkip;
-      int heads = config.numAttentionHeads();
       for (int i = 0; i < last; i++) {
-        Layer l = layers[i];
-        NDArray h = l.norm1().forward(x); // [B, L, D]
-        NDArray attn =
-            Attention.attend(l.q().forward(h), l.k().forward(h), l.v().forward(h), heads, true);
-        // attn: [B, L, D], softmax(q k^T / sqrt(d)) v per head, keys after the query hidden
-        x = x.add(l.out().forward(attn)); // [B, L, D]
-        h = l.norm2().forward(x); // [B, L, D]
-        h = l.fc1().forward(h); // [B, L, I]
-        h =
-            config.hiddenAct().equals("gelu")
-                ? Activations.gelu(h)
-                : Activations.quickGelu(h); // [B, L, I]
-        x = x.add(l.fc2().forward(h)); // [B, L, D]
+        x = layer(layers[i], x); // [B, L, D]
       }
       // 3. final_layer_norm (applied to the clip-skipped state as well, as diffusers does).
       return scope.keep(finalLayerNorm.forward(x)); // [B, L, D]
     }
+  }
+
+  /**
+   * SDXL's outputs for token ids [B, L]: the penultimate hidden state and the (projected) pooled
+   * output, both owned by the manager of {@code ids}. The pooled position is transformers': the
+   * first {@code eos_token_id}, or for the legacy {@code eos_token_id} 2 the largest id.
+   */
+  public Penultimate forwardPenultimate(NDArray ids) {
+    long len = ids.getShape().get(1);
+    if (len > config.maxPositionEmbeddings()) {
+      throw new IllegalArgumentException("The ids of length " + len + " are out of range.");
+    }
+    try (Scope scope = Scope.open(ids)) {
+      NDArray x = embed(ids, List.of(), scope); // [B, L, D]
+      NDArray penultimate = x; // hidden_states[-2] of a one-layer encoder is the embedding
+      for (int i = 0; i < layers.length; i++) {
+        x = layer(layers[i], x); // [B, L, D]
+        if (i == layers.length - 2) {
+          penultimate = x;
+        }
+      }
+      NDArray last = finalLayerNorm.forward(x); // [B, L, D]
+      NDArray pooled = gather(last, ids); // [B, D]
+      if (textProjection != null) {
+        pooled = textProjection.forward(pooled); // [B, P]
+      }
+      return new Penultimate(scope.keep(penultimate), scope.keep(pooled));
+    }
+  }
+
+  /** Rows of {@code last} [B, L, D] at each batch item's end-of-text position: [B, D]. */
+  private NDArray gather(NDArray last, NDArray ids) {
+    long[] flat = ids.toType(DataType.INT64, false).toLongArray(); // [B * L]
+    long b = ids.getShape().get(0);
+    int len = (int) ids.getShape().get(1);
+    NDList rows = new NDList();
+    for (int i = 0; i < b; i++) {
+      int at = 0;
+      for (int j = 0; j < len; j++) {
+        long id = flat[i * len + j];
+        boolean better =
+            config.eosTokenId() == 2 ? id > flat[i * len + at] : id == config.eosTokenId();
+        if (better) {
+          at = j;
+          if (config.eosTokenId() != 2) {
+            break; // the first end-of-text token
+          }
+        }
+      }
+      rows.add(last.get("{}, {}", i, at).expandDims(0)); // [1, D]
+    }
+    return NDArrays.concat(rows, 0); // [B, D]
+  }
+
+  /** token_embedding[ids] (with {@code vectors} placed) + position_embedding[0..L-1]. */
+  private NDArray embed(NDArray ids, List<TokenVectors> vectors, Scope scope) {
+    long len = ids.getShape().get(1);
+    // 1. Embeddings: token_embedding[ids] + position_embedding[0..L-1] (CLIPTextEmbeddings).
+    NDArray flat = ids.toType(DataType.INT64, false); // [B, L]
+    NDArray x =
+        ai.djl.nn.core.Embedding.embedding(flat, tokenEmbedding, SparseFormat.DENSE)
+            .singletonOrThrow(); // [B, L, D]
+    if (!vectors.isEmpty()) {
+      x = placed(x, vectors, scope); // [1, L, D]
+    }
+    NDArray positionIds = scope.manager().arange(0L, len, 1L, DataType.INT64); // [L]
+    NDArray positions =
+        ai.djl.nn.core.Embedding.embedding(positionIds, positionEmbedding, SparseFormat.DENSE)
+            .singletonOrThrow(); // [L, D]
+    return x.add(positions); // [B, L, D]
+  }
+
+  /** One pre-LN encoder layer with the causal mask (CLIPEncoderLayer): [B, L, D] to [B, L, D]. */
+  private NDArray layer(Layer l, NDArray x) {
+    int heads = config.numAttentionHeads();
+    NDArray h = l.norm1().forward(x); // [B, L, D]
+    NDArray attn =
+        Attention.attend(l.q().forward(h), l.k().forward(h), l.v().forward(h), heads, true);
+    // attn: [B, L, D], softmax(q k^T / sqrt(d)) v per head, keys after the query hidden
+    x = x.add(l.out().forward(attn)); // [B, L, D]
+    h = l.norm2().forward(x); // [B, L, D]
+    h = l.fc1().forward(h); // [B, L, I]
+    h = config.hiddenAct().equals("gelu") ? Activations.gelu(h) : Activations.quickGelu(h);
+    // h: [B, L, I]
+    return x.add(l.fc2().forward(h)); // [B, L, D]
   }
 
   /** {@code x} [1, L, D] with each of {@code vectors}' rows in place of its tokens' rows. */

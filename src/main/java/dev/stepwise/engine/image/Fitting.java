@@ -14,23 +14,95 @@ import dev.stepwise.recipe.ResizeMode;
 public final class Fitting {
   private Fitting() {}
 
+  /** The upscale-only action's resamplers, named as A1111's Extras tab names them. */
+  public enum Upscaler {
+    /** Pillow's LANCZOS (A1111's UpscalerLanczos). */
+    LANCZOS("Lanczos"),
+    /** Pillow's NEAREST (A1111's UpscalerNearest): pixel art stays crisp at whole factors. */
+    NEAREST("Nearest");
+
+    private final String a1111Name;
+
+    Upscaler(String a1111Name) {
+      this.a1111Name = a1111Name;
+    }
+
+    /** The name A1111 writes as {@code Postprocess upscaler}. */
+    public String a1111Name() {
+      return a1111Name;
+    }
+  }
+
   /**
-   * A plain enlargement, no diffusion (the upscale-only action): Pillow's Lanczos to {@code
-   * int(side x scale)}, as A1111's "Lanczos" upscaler (modules/upscaler.py UpscalerLanczos).
+   * A plain enlargement, no diffusion (the upscale-only action), as A1111's Extras tab does it
+   * (modules/upscaler.py Upscaler.upscale): the upscaler to {@code int(side x scale)}, then, when
+   * that is not a multiple of 8, Lanczos to {@code int(side x scale // 8 x 8)}.
    *
-   * @throws EngineException when the scale is not between 1 and 4
+   * @throws EngineException when the scale is not between 1 and 4, or the result is under 8 pixels
    */
-  public static RgbImage lanczos(RgbImage image, double scale) {
+  public static RgbImage upscale(RgbImage image, double scale, Upscaler upscaler) {
     if (!(scale >= 1 && scale <= 4)) {
       throw new EngineException("The upscale must be between 1 and 4, got " + scale + ".");
     }
+    int destW = (int) (Math.floor(image.width() * scale / 8) * 8);
+    int destH = (int) (Math.floor(image.height() * scale / 8) * 8);
+    if (destW < 8 || destH < 8) {
+      throw new EngineException(
+          "At "
+              + scale
+              + " an image of "
+              + image.width()
+              + "x"
+              + image.height()
+              + " is under 8 pixels a side; the upscaler rounds down to a multiple of 8.");
+    }
     int w = (int) (image.width() * scale);
     int h = (int) (image.height() * scale);
-    return new RgbImage(
-        w,
-        h,
-        PilResample.resize(
-            image.rgb(), image.width(), image.height(), 3, w, h, PilResample.Filter.LANCZOS));
+    RgbImage first =
+        upscaler == Upscaler.NEAREST
+            ? nearest(image, w, h)
+            : new RgbImage(w, h, lanczos(image, w, h));
+    if (w == destW && h == destH) {
+      return first;
+    }
+    return new RgbImage(destW, destH, lanczos(first, destW, destH));
+  }
+
+  private static byte[] lanczos(RgbImage image, int w, int h) {
+    return PilResample.resize(
+        image.rgb(), image.width(), image.height(), 3, w, h, PilResample.Filter.LANCZOS);
+  }
+
+  /**
+   * Pillow's NEAREST resize: its scaling transform (src/libImaging/Geometry.c ImagingScaleAffine)
+   * starts at half a step, {@code w / outW / 2}, adds the step in double precision per pixel and
+   * truncates; rows likewise. Byte-equal to Pillow 9.4 (the accumulated rounding decides ties).
+   */
+  static RgbImage nearest(RgbImage image, int outW, int outH) {
+    int w = image.width();
+    int h = image.height();
+    int[] columns = positions(w, outW);
+    int[] rows = positions(h, outH);
+    byte[] in = image.rgb(); // [h, w, 3]
+    byte[] out = new byte[outW * outH * 3]; // [outH, outW, 3]
+    for (int y = 0; y < outH; y++) {
+      for (int x = 0; x < outW; x++) {
+        System.arraycopy(in, (rows[y] * w + columns[x]) * 3, out, (y * outW + x) * 3, 3);
+      }
+    }
+    return new RgbImage(outW, outH, out);
+  }
+
+  /** The source index of each of {@code outN} positions over {@code n}, as Pillow counts them. */
+  private static int[] positions(int n, int outN) {
+    double step = (double) n / outN;
+    double at = step * 0.5;
+    int[] idx = new int[outN];
+    for (int i = 0; i < outN; i++) {
+      idx[i] = Math.min(n - 1, (int) at);
+      at += step;
+    }
+    return idx;
   }
 
   /**

@@ -18,8 +18,7 @@ import ai.djl.ndarray.types.Shape;
  * shapes, so the same request always takes the same path (identical pixels run to run). The native
  * path is the naive twin the tests compare against.
  *
- * <p>The kernel may be held in FLOAT16 ({@link WeightPrecision}): it is widened to FLOAT32 for each
- * call and the copy freed at its end, exactly the FLOAT32 layer with the same values.
+ * <p>A FLOAT16 kernel ({@link WeightPrecision}) is widened to FLOAT32 for each call, then freed.
  */
 public final class Conv2d {
   /**
@@ -81,40 +80,25 @@ public final class Conv2d {
     }
   }
 
-  /**
-   * The layer ready for several calls with its kernel widened once (a loop over row bands, see
-   * {@link RowBands}): close it after the last call to free a FLOAT16 kernel's FLOAT32 copy.
-   */
+  /** The layer with its kernel widened once for several calls (row bands); close it after. */
   public Prepared prepare() {
     return new Prepared(Parameters.widened(weight));
   }
 
-  /** Output channels. */
   public long out() {
     return weight.getShape().get(0);
   }
 
-  /** Input channels. */
   public long in() {
     return weight.getShape().get(1);
   }
 
-  /** The (square) kernel size. */
-  public int kernel() {
-    return kernel;
-  }
-
-  /** The stride (both axes). */
-  public int stride() {
-    return strideValue;
-  }
-
-  /** The zero padding (both axes, both sides). */
+  /** Zero padding, every side. */
   public int padding() {
     return paddingValue;
   }
 
-  /** {@link Conv2d} with its kernel as FLOAT32 for as long as it is open. */
+  /** The layer with a FLOAT32 kernel while open. */
   public final class Prepared implements AutoCloseable {
     private final NDArray w; // [out, in, k, k] FLOAT32
 
@@ -122,28 +106,24 @@ public final class Conv2d {
       this.w = w;
     }
 
-    /** {@code [B, in, H, W] -> [B, out, H', W']}, as {@link Conv2d#forward}. */
+    /** As {@link Conv2d#forward}. */
     public NDArray forward(NDArray x) {
       Shape s = x.getShape();
       long outH = (s.get(2) + 2L * paddingValue - kernel) / strideValue + 1;
       long outW = (s.get(3) + 2L * paddingValue - kernel) / strideValue + 1;
-      NDArray y =
+      return counted(
           useIm2col(x, outH * outW)
               ? forwardIm2col(x, w, outH, outW)
-              : forwardNative(x, w, padding); // [B, out, H', W']
-      return counted(y);
+              : forwardNative(x, w, padding)); // [B, out, H', W']
     }
 
     /**
-     * The convolution of rows that carry their own padding: zero padding on the width only, so
-     * {@code [B, in, r + 2p, W] -> [B, out, r, W]} for stride 1 (a band of a taller input, see
-     * {@link RowBands}). Always libtorch's convolution.
+     * Rows that carry their own padding (stride 1): {@code [B, in, r + 2p, W] -> [B, out, r, W]}.
      */
     public NDArray forwardRows(NDArray x) {
       return counted(forwardNative(x, w, new Shape(0, paddingValue))); // [B, out, r, W']
     }
 
-    /** Frees the widened copy (nothing when the kernel is FLOAT32 already). */
     @Override
     public void close() {
       if (w != weight) {

@@ -2,7 +2,6 @@ package dev.stepwise.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.stepwise.engine.ModelPackException;
 
@@ -58,18 +57,18 @@ public final class GroupNorm {
    * so that only the result and, for a moment, the sigmoid exist at full size.
    */
   public NDArray forwardSilu(NDArray x) {
-    NDArray y = forward(x); // [B, C, H, W]
-    NDArray gate = y.getNDArrayInternal().sigmoid(); // [B, C, H, W]
-    y.muli(gate); // [B, C, H, W], the same product as Activations.silu
+    return siluInPlace(forward(x)); // [B, C, H, W]
+  }
+
+  /** y sigmoid(y), in place. */
+  private static NDArray siluInPlace(NDArray y) {
+    NDArray gate = y.getNDArrayInternal().sigmoid(); // [same]
+    y.muli(gate); // [same], the same product as Activations.silu
     gate.close();
     return y;
   }
 
-  /**
-   * A group's mean and 1 / sqrt(var + eps) (biased variance), repeated for each of its channels:
-   * {@code [B, C, 1, 1]} each, so that any piece of rows of the tensor can be normalised on its own
-   * ({@link #forwardSilu(NDArray, Stats)}). Closing frees both.
-   */
+  /** Each channel's group mean and 1 / sqrt(var + eps), [B, C, 1, 1]. */
   public record Stats(NDArray mean, NDArray rstd) implements AutoCloseable {
     @Override
     public void close() {
@@ -79,56 +78,27 @@ public final class GroupNorm {
   }
 
   /**
-   * The statistics of {@code x [B, C, H, W]}, a few groups at a time so that no temporary holds
-   * more than about {@code maxFloats} floats: per group its mean, then the mean of the squared
-   * deviations from it (two passes, the definition LayerNorm computes). They belong to the manager
-   * of {@code x}.
+   * The statistics of {@code x [B, C, H, W]}, in its manager: mean, then mean squared deviation.
    */
-  public Stats stats(NDArray x, long maxFloats) {
+  public Stats stats(NDArray x) {
     Shape s = x.getShape();
     long b = s.get(0);
-    long c = s.get(1);
-    long per = c / groups; // channels per group
-    long area = s.size() / (b * c);
-    long step = Math.max(1, Math.min(groups, maxFloats / Math.max(1, b * per * area)));
-    NDManager m = x.getManager();
-    NDArray mean = m.zeros(new Shape(b, groups)); // [B, G]
-    NDArray var = m.zeros(new Shape(b, groups)); // [B, G]
-    for (long g0 = 0; g0 < groups; g0 += step) {
-      long g1 = Math.min(groups, g0 + step);
-      try (Scope scope = Scope.open(x, mean, var)) {
-        NDArray xs =
-            x.get(new NDIndex(":, {}:{}", g0 * per, g1 * per)).reshape(b, g1 - g0, per * area);
-        // xs: [B, g, C/G*H*W]
-        NDArray mu = xs.mean(new int[] {2}, true); // [B, g, 1]
-        NDArray v = xs.sub(mu).square().mean(new int[] {2}); // [B, g]
-        NDIndex cols = new NDIndex(":, {}:{}", g0, g1);
-        mean.set(cols, mu.reshape(b, g1 - g0)); // mean[:, g0:g1]
-        var.set(cols, v); // var[:, g0:g1]
-      }
+    long per = s.get(1) / groups;
+    try (NDArray xs = x.reshape(b, groups, -1); // [B, G, C/G*H*W]
+        NDArray mean = xs.mean(new int[] {2}, true); // [B, G, 1]
+        NDArray d = xs.sub(mean); // [B, G, C/G*H*W]
+        NDArray std = d.muli(d).mean(new int[] {2}, true).addi(eps).sqrt(); // [B, G, 1]
+        NDArray rstd = std.onesLike().divi(std)) { // [B, G, 1] 1 / sqrt(var + eps)
+      return new Stats(
+          mean.repeat(2, per).reshape(b, -1, 1, 1), // [B, C, 1, 1]
+          rstd.repeat(2, per).reshape(b, -1, 1, 1)); // [B, C, 1, 1]
     }
-    NDArray std = var.addi(eps).sqrt(); // [B, G]
-    NDArray rstd = m.ones(std.getShape()).divi(std); // [B, G] 1 / sqrt(var + eps)
-    var.close();
-    std.close();
-    NDArray meanC = mean.reshape(b, groups, 1).repeat(2, per).reshape(b, c, 1, 1); // [B, C, 1, 1]
-    NDArray rstdC = rstd.reshape(b, groups, 1).repeat(2, per).reshape(b, c, 1, 1); // [B, C, 1, 1]
-    mean.close();
-    rstd.close();
-    return new Stats(meanC, rstdC);
   }
 
-  /**
-   * {@link #forwardSilu(NDArray)} of a piece {@code xb [B, C, r, W]} (some rows) of the tensor that
-   * {@code stats} describes: (x - mean) rstd gamma + beta, then SiLU, in place on one fresh array.
-   */
+  /** {@link #forwardSilu(NDArray)} of some rows {@code xb [B, C, r, W]} of the tensor of stats. */
   public NDArray forwardSilu(NDArray xb, Stats stats) {
     NDArray y = xb.sub(stats.mean()); // [B, C, r, W]
-    y.muli(stats.rstd()).muli(gamma).addi(beta); // [B, C, r, W]
-    NDArray gate = y.getNDArrayInternal().sigmoid(); // [B, C, r, W]
-    y.muli(gate); // [B, C, r, W]
-    gate.close();
-    return y;
+    return siluInPlace(y.muli(stats.rstd()).muli(gamma).addi(beta)); // [B, C, r, W]
   }
 
   /** Group-normalises {@code x [B, C, ...]} without the affine part. */

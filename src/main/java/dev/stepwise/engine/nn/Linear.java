@@ -3,10 +3,8 @@ package dev.stepwise.engine.nn;
 import ai.djl.ndarray.NDArray;
 
 /**
- * A fully connected layer y = x W^T + b with PyTorch's {@code weight[out, in]} layout. The weight
- * may be held in FLOAT16 ({@link WeightPrecision}); it is then widened to FLOAT32 for each call and
- * the copy freed at its end, which gives exactly the result of the FLOAT32 layer with the same
- * values (the twin {@code HalfWeightsTest} checks).
+ * A fully connected layer y = x W^T + b with PyTorch's {@code weight[out, in]} layout; a FLOAT16
+ * weight ({@link WeightPrecision}) is widened to FLOAT32 for each call, then freed.
  */
 public final class Linear {
   private final NDArray weight; // [out, in], FLOAT32 or FLOAT16
@@ -25,9 +23,7 @@ public final class Linear {
     return new Linear(w, b);
   }
 
-  /**
-   * Wraps given arrays (weight {@code [out,in]} FLOAT32 or FLOAT16, bias {@code [out]} or null).
-   */
+  /** Wraps given arrays (weight {@code [out,in]}, bias {@code [out]} or null). */
   public static Linear of(NDArray weight, NDArray bias) {
     return new Linear(weight, bias);
   }
@@ -49,15 +45,12 @@ public final class Linear {
     }
   }
 
-  /**
-   * The layer ready for several calls with its weight widened once (a loop over chunks): close it
-   * after the last call to free a FLOAT16 weight's FLOAT32 copy.
-   */
+  /** The layer with its weight widened once for several calls (chunks); close it after. */
   public Prepared prepare() {
     return new Prepared(Parameters.widened(weight));
   }
 
-  /** {@link Linear} with its weight as FLOAT32 for as long as it is open. */
+  /** The layer with a FLOAT32 weight while open. */
   public final class Prepared implements AutoCloseable {
     private final NDArray w; // [out, in] FLOAT32
 
@@ -72,7 +65,6 @@ public final class Linear {
       return y;
     }
 
-    /** Frees the widened copy (nothing when the weight is FLOAT32 already). */
     @Override
     public void close() {
       if (w != weight) {

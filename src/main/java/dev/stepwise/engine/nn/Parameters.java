@@ -36,10 +36,7 @@ public final class Parameters {
     /** The stored shape, or null when unknown before loading (random weights). */
     long[] shape(String key);
 
-    /**
-     * Loads {@code key} as FLOAT32, or, when {@code stored}, in its stored precision where DJL can
-     * hold it (FLOAT16 for F16 and exactly convertible BF16).
-     */
+    /** FLOAT32, or when {@code stored} as TensorSource.loadStored gives it. */
     NDArray load(String key, long[] expectedShape, NDManager manager, boolean stored);
 
     Set<String> names();
@@ -69,10 +66,7 @@ public final class Parameters {
     this.prefix = prefix;
   }
 
-  /**
-   * Parameters read from {@code source}, loaded into {@code weights} (the model's manager), with
-   * weights held as stored ({@link WeightPrecision#AS_STORED}).
-   */
+  /** Parameters read from {@code source} into {@code weights} (the model's manager), as stored. */
   public static Parameters strict(TensorSource source, NDManager weights) {
     return strict(source, weights, WeightPrecision.AS_STORED);
   }
@@ -83,17 +77,9 @@ public final class Parameters {
     return new Parameters(new State(new TensorSourceAdapter(source), weights, precision), "");
   }
 
-  /**
-   * Random parameters of whatever shape is asked for (benchmarks, dry runs), weights held as the
-   * random source makes them.
-   */
+  /** Random parameters of whatever shape is asked for (benchmarks, dry runs). */
   public static Parameters random(RandomWeights random, NDManager weights) {
     return new Parameters(new State(random.asSource(), weights, WeightPrecision.AS_STORED), "");
-  }
-
-  /** The precision weights are held in ({@link #weight}). */
-  public WeightPrecision precision() {
-    return state.precision;
   }
 
   /** A view whose keys are prefixed with {@code name + "."} (a dot is added unless present). */
@@ -130,19 +116,14 @@ public final class Parameters {
     return fetch(key, expectedShape, false);
   }
 
-  /**
-   * Like {@link #get}, for a large weight (a linear layer's matrix, a convolution's kernel) that is
-   * held in this view's {@link #precision}: FLOAT16 or FLOAT32. The layer widens a FLOAT16 weight
-   * to FLOAT32 only while it runs ({@link #widened}).
-   */
+  /** {@link #get} for a layer's matrix or kernel, held as its {@link WeightPrecision} says. */
   public NDArray weight(String key, long... expectedShape) {
     return fetch(key, expectedShape, true);
   }
 
   /**
-   * {@code w} as FLOAT32 for compute: {@code w} itself when it is FLOAT32, else a FLOAT32 copy
-   * (exact: every FLOAT16 value is a float) that the caller closes once the layer has run. The copy
-   * belongs to {@code w}'s manager (the model's), so it must be closed, not left to a scope.
+   * {@code w} itself when FLOAT32, else an exact FLOAT32 copy in w's manager (the model's), which
+   * the caller must close once the layer has run.
    */
   public static NDArray widened(NDArray w) {
     return w.getDataType() == DataType.FLOAT32 ? w : w.toType(DataType.FLOAT32, false);
@@ -165,9 +146,6 @@ public final class Parameters {
     }
     boolean stored = weight && state.precision != WeightPrecision.FLOAT32;
     NDArray array = state.source.load(full, expectedShape, state.manager, stored);
-    if (weight && state.precision == WeightPrecision.HALF) {
-      array = narrowed(array);
-    }
     long[] loaded = array.getShape().getShape();
     if (!Arrays.equals(loaded, expectedShape)) {
       array.close();
@@ -178,28 +156,6 @@ public final class Parameters {
     state.loadedBytes.addAndGet(array.size() * array.getDataType().getNumOfBytes());
     return array;
   }
-
-  /**
-   * A FLOAT32 {@code a} rounded to FLOAT16 (and {@code a} closed), unless a value lies beyond
-   * FLOAT16's largest finite 65504 (or is not finite), which keeps {@code a} as it is.
-   */
-  private static NDArray narrowed(NDArray a) {
-    if (a.getDataType() != DataType.FLOAT32 || a.isEmpty()) {
-      return a;
-    }
-    try (NDArray big = a.abs().max()) {
-      float largest = big.getFloat();
-      if (!(largest <= HALF_MAX)) { // NaN too
-        return a;
-      }
-    }
-    NDArray half = a.toType(DataType.FLOAT16, false);
-    a.close();
-    return half;
-  }
-
-  /** FLOAT16's largest finite value. */
-  private static final float HALF_MAX = 65504f;
 
   /** Bytes of the tensors loaded so far through these parameters (and every prefix of them). */
   public long loadedBytes() {
@@ -232,10 +188,7 @@ public final class Parameters {
     return out;
   }
 
-  /**
-   * A sentence naming the tensors of the source that no layer asked for ({@link #unusedKeys}, the
-   * first five), for the model's notices; empty when every tensor was used.
-   */
+  /** A notice naming the first five {@link #unusedKeys}, if any. */
   public Optional<String> unusedNotice() {
     List<String> unused = unusedKeys();
     if (unused.isEmpty()) {

@@ -19,10 +19,8 @@ import java.util.Set;
  * zero. Each tensor is drawn from libtorch's generator seeded with a mix of the seed and the key,
  * so values do not depend on load order (this resets libtorch's global seed as a side effect).
  *
- * <p>By default the weights of linear layers and convolutions ({@link Parameters#weight}) are drawn
- * and held in FLOAT16, as an fp16 checkpoint's are (the usual form of Stable Diffusion files,
- * {@link WeightPrecision#AS_STORED}); {@link #float32()} keeps them FLOAT32, as an fp32
- * checkpoint's.
+ * <p>Layer weights ({@link Parameters#weight}) are FLOAT16 as in an fp16 file, unless {@link
+ * #float32()}.
  *
  * <p>{@link #shapesOnly()} allocates nothing per tensor (a broadcast view of one zero), which lets
  * tests count the parameters of a full-size model without gigabytes of memory.
@@ -39,19 +37,14 @@ public final class RandomWeights {
     this.halfWeights = halfWeights;
   }
 
-  /** Random weights drawn from {@code seed}, layer weights held in FLOAT16 (an fp16 file). */
+  /** Random weights drawn from {@code seed}. */
   public static RandomWeights seeded(long seed) {
     return new RandomWeights(seed, true, true);
   }
 
-  /** Every tensor drawn and held in FLOAT32 (an fp32 file); a new, empty record. */
+  /** The same with FLOAT32 layer weights (an fp32 file); a new, empty record. */
   public RandomWeights float32() {
     return new RandomWeights(seed, materialize, false);
-  }
-
-  /** Whether layer weights are held in FLOAT16. */
-  public boolean halfWeights() {
-    return halfWeights;
   }
 
   /** Zero-cost placeholders (broadcast zeros) that only record the requested shapes. */
@@ -87,10 +80,7 @@ public final class RandomWeights {
     return 0;
   }
 
-  /**
-   * The tensor for {@code key}: FLOAT32, or FLOAT16 for a layer weight ({@code stored}) of
-   * half-weight random weights ({@link #halfNormal}).
-   */
+  /** The tensor for {@code key}; a layer weight ({@code stored}) FLOAT16 unless float32(). */
   NDArray create(String key, long[] shape, NDManager manager, boolean stored) {
     requested.put(key, shape.clone());
     Shape s = new Shape(shape);
@@ -113,22 +103,14 @@ public final class RandomWeights {
     return normScale ? manager.ones(s, type) : manager.zeros(s, type);
   }
 
-  /** Elements drawn at a time for a FLOAT16 tensor (4 MiB of FLOAT32). */
-  private static final long DRAW_CHUNK = 1L << 20;
-
-  /**
-   * N(0, std) rounded to FLOAT16, drawn {@link #DRAW_CHUNK} FLOAT32 values at a time into the
-   * result. Drawing a whole tensor (libtorch draws FLOAT16 through a FLOAT32 copy too) left each
-   * tensor's freed FLOAT32 copy as a hole in the C heap between the kept halves: about 0.2 GB of
-   * resident memory that held nothing after building the SD 1.5 UNet.
-   */
+  /** N(0, std) in FLOAT16 by 2^20 draws (whole FLOAT32 draws left 0.2 GB of C heap holes). */
   private static NDArray halfNormal(NDManager manager, float std, Shape s) {
-    NDArray half = manager.create(s, DataType.FLOAT16); // [shape], every element written below
-    try (NDArray flat = half.reshape(s.size())) { // [n], a view of half
-      for (long i = 0; i < s.size(); i += DRAW_CHUNK) {
-        long end = Math.min(s.size(), i + DRAW_CHUNK);
+    NDArray half = manager.create(s, DataType.FLOAT16); // [shape], all written below
+    try (NDArray flat = half.reshape(s.size())) { // [n], a view
+      for (long i = 0; i < s.size(); i += 1 << 20) {
+        long end = Math.min(s.size(), i + (1 << 20));
         try (NDArray part = manager.randomNormal(0f, std, new Shape(end - i), DataType.FLOAT32)) {
-          flat.set(new NDIndex("{}:{}", i, end), part); // rounded to nearest even
+          flat.set(new NDIndex("{}:{}", i, end), part);
         }
       }
     }

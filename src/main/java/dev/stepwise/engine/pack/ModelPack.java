@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * scheduler_config.json}. Anything else (safety_checker/, feature_extractor/, fp16 or non-EMA
  * variants, .bin/.ckpt/.onnx files, single-file checkpoints at the root) is ignored and listed in
  * {@link #notices()}. An optional {@code preview/latent_rgb.json} gives live-preview factors, see
- * {@link #latentRgbFactors()}.
+ * {@link #latentRgbFactors()}. An SDXL pack adds {@code text_encoder_2/} (a
+ * CLIPTextModelWithProjection) and {@code tokenizer_2/}; either without the other is refused.
  *
  * <p>Thread-safe. {@link #close()} closes every weights source this pack opened.
  */
@@ -48,7 +49,8 @@ public final class ModelPack implements AutoCloseable {
   public static final String PREVIEW_DECODER_DIR = "vae_preview";
 
   /** Root folders that are never reported as ignored components. */
-  private static final Set<String> KNOWN_EXTRA_DIRS = Set.of("preview", PREVIEW_DECODER_DIR);
+  private static final Set<String> KNOWN_EXTRA_DIRS =
+      Set.of("preview", PREVIEW_DECODER_DIR, "text_encoder_2", "tokenizer_2");
 
   private final Path root;
   private final String pack;
@@ -61,6 +63,10 @@ public final class ModelPack implements AutoCloseable {
   private final ComponentWeights vaeFiles;
   private final ComponentWeights textEncoderFiles;
   private final TokenizerFiles tokenizer;
+  private final JsonObject textEncoder2Config; // SDXL's second encoder, or null
+  private final ComponentWeights textEncoder2Files;
+  private final TokenizerFiles tokenizer2;
+  private TensorSource textEncoder2;
   private final LatentRgbFactors preview;
   private final List<String> notices;
   private final LdmCheckpoint checkpoint; // null for a folder
@@ -89,7 +95,20 @@ public final class ModelPack implements AutoCloseable {
     this.unetFiles = ComponentWeights.locate(root, "unet", "diffusion_pytorch_model", pack, found);
     this.vaeFiles = ComponentWeights.locate(root, "vae", "diffusion_pytorch_model", pack, found);
     this.textEncoderFiles = ComponentWeights.locate(root, "text_encoder", "model", pack, found);
-    this.tokenizer = findTokenizer();
+    this.tokenizer = findTokenizer("tokenizer");
+    boolean hasText2 = Files.isDirectory(root.resolve("text_encoder_2"));
+    if (hasText2 != Files.isDirectory(root.resolve("tokenizer_2"))) {
+      throw new ModelPackException(
+          pack
+              + ": "
+              + (hasText2 ? "tokenizer_2/" : "text_encoder_2/")
+              + " is missing; an SDXL pack needs both text_encoder_2/ and tokenizer_2/.");
+    }
+    this.textEncoder2Config =
+        hasText2 ? PackJson.readObject(root, "text_encoder_2/config.json", pack) : null;
+    this.textEncoder2Files =
+        hasText2 ? ComponentWeights.locate(root, "text_encoder_2", "model", pack, found) : null;
+    this.tokenizer2 = hasText2 ? findTokenizer("tokenizer_2") : null;
     this.preview = readPreview();
     noticeExtras(found);
     this.notices = Collections.unmodifiableList(found);
@@ -109,6 +128,9 @@ public final class ModelPack implements AutoCloseable {
     this.vaeFiles = null;
     this.textEncoderFiles = null;
     this.tokenizer = null;
+    this.textEncoder2Config = null;
+    this.textEncoder2Files = null;
+    this.tokenizer2 = null;
     this.preview = null;
     this.notices = List.copyOf(c.notices);
     this.unet = c.unet;
@@ -158,6 +180,41 @@ public final class ModelPack implements AutoCloseable {
     return checkpoint != null
         ? checkpoint.tokenizer(window)
         : Tokenizers.load(tokenizerDir(), window);
+  }
+
+  /** Whether the pack has SDXL's second text encoder (text_encoder_2/ and tokenizer_2/). */
+  public boolean hasSecondTextEncoder() {
+    return textEncoder2Config != null;
+  }
+
+  /** The raw text_encoder_2/config.json (a deep copy); only with a second text encoder. */
+  public JsonObject textEncoder2Config() {
+    return textEncoder2Config.deepCopy();
+  }
+
+  /** The second text encoder's weights, opened and validated on first call. */
+  public synchronized TensorSource textEncoder2Weights() {
+    if (textEncoder2 == null) {
+      textEncoder2 = openWeights(textEncoder2Files);
+    }
+    return textEncoder2;
+  }
+
+  /** The second prompt tokenizer (tokenizer_2/) for an encoder window of {@code window}. */
+  public PromptTokenizer tokenizer2(int window) {
+    return Tokenizers.load(tokenizer2.dir(), window);
+  }
+
+  /**
+   * model_index.json's {@code force_zeros_for_empty_prompt} (diffusers' SDXL pipelines default it
+   * to true): an empty negative prompt is then all zeros rather than the encoded "".
+   */
+  public boolean forceZerosForEmptyPrompt() {
+    JsonElement e = modelIndex.get("force_zeros_for_empty_prompt");
+    return e == null
+        || !e.isJsonPrimitive()
+        || !e.getAsJsonPrimitive().isBoolean()
+        || e.getAsBoolean();
   }
 
   /** The pack folder (absolute, normalized). */
@@ -312,7 +369,7 @@ public final class ModelPack implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
-    for (TensorSource s : new TensorSource[] {unet, vae, textEncoder}) {
+    for (TensorSource s : new TensorSource[] {unet, vae, textEncoder, textEncoder2}) {
       if (s != null) {
         s.close();
       }
@@ -369,8 +426,8 @@ public final class ModelPack implements AutoCloseable {
     }
   }
 
-  private TokenizerFiles findTokenizer() {
-    Path dir = root.resolve("tokenizer");
+  private TokenizerFiles findTokenizer(String folder) {
+    Path dir = root.resolve(folder);
     TokenizerFiles t =
         new TokenizerFiles(
             dir,
@@ -382,15 +439,17 @@ public final class ModelPack implements AutoCloseable {
     if (!t.hasTokenizerJson() && !t.hasVocabAndMerges()) {
       String missing =
           t.vocabJson() != null
-              ? "tokenizer/merges.txt is missing"
+              ? folder + "/merges.txt is missing"
               : t.mergesTxt() != null
-                  ? "tokenizer/vocab.json is missing"
-                  : "tokenizer/tokenizer.json is missing";
+                  ? folder + "/vocab.json is missing"
+                  : folder + "/tokenizer.json is missing";
       throw new ModelPackException(
           pack
               + ": "
               + missing
-              + " (tokenizer/ needs tokenizer.json, or vocab.json and"
+              + " ("
+              + folder
+              + "/ needs tokenizer.json, or vocab.json and"
               + " merges.txt).");
     }
     return t;

@@ -10,6 +10,7 @@ import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.GenerationResult;
 import dev.stepwise.engine.ModelInfo;
 import dev.stepwise.engine.Pipeline;
+import dev.stepwise.engine.backend.Backend;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ public final class SamplingService implements AutoCloseable {
   private final Path defaultModel;
   private final Device device;
   private final BiFunction<Path, Device, DiffusionModel> loader;
+  private final Backend backend; // null: the local engine
   private final Deque<JobHandle> queue = new ArrayDeque<>();
   private final List<Runnable> queueListeners = new CopyOnWriteArrayList<>();
   private final Thread worker;
@@ -49,9 +51,26 @@ public final class SamplingService implements AutoCloseable {
   /** A service with an explicit device and model loader (tests inject their own). */
   public SamplingService(
       Path defaultModel, Device device, BiFunction<Path, Device, DiffusionModel> loader) {
+    this(defaultModel, device, loader, null);
+  }
+
+  /**
+   * A service whose jobs run on {@code backend} (a server), one at a time as local ones do; no
+   * model is loaded here.
+   */
+  public SamplingService(Backend backend) {
+    this(null, null, null, Objects.requireNonNull(backend, "backend"));
+  }
+
+  private SamplingService(
+      Path defaultModel,
+      Device device,
+      BiFunction<Path, Device, DiffusionModel> loader,
+      Backend backend) {
     this.defaultModel = defaultModel;
     this.device = device;
     this.loader = loader;
+    this.backend = backend;
     this.worker = new Thread(this::work, "stepwise-sampler");
     this.worker.setDaemon(true);
     this.worker.start();
@@ -59,7 +78,7 @@ public final class SamplingService implements AutoCloseable {
 
   /** The device jobs run on, in words, e.g. "CPU (PyTorch 2.7.1)". */
   public String device() {
-    return Devices.describe(device);
+    return backend != null ? "the server " + backend.name() : Devices.describe(device);
   }
 
   /** Queues {@code request}; the listener hears from the sampling thread. */
@@ -169,6 +188,13 @@ public final class SamplingService implements AutoCloseable {
     CancellationToken token = job.token();
     try {
       token.check();
+      if (backend != null) {
+        GenerationResult remote = backend.run(job.request(), l, token);
+        job.state(JobState.FINISHED);
+        safe(() -> l.finished(remote));
+        job.future().complete(remote);
+        return;
+      }
       DiffusionModel m = modelFor(job.request().model());
       ModelInfo info = m.info();
       safe(() -> l.started(info));
@@ -271,6 +297,9 @@ public final class SamplingService implements AutoCloseable {
       worker.join(10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (backend != null) {
+      backend.close();
     }
     if (model != null && !worker.isAlive()) {
       model.close();

@@ -110,11 +110,14 @@ final class SpatialTransformer {
       h = projInConv.forward(normed).reshape(b, c, n).transpose(0, 2, 1); // [B, N, C]
     }
     normed.close();
-    // Each residual step runs in a scope of its own and frees its input once its output exists
-    // (Scope.chain): only h and one step's temporaries are alive at a time.
+    // Each residual step frees its temporaries and input as it goes (Scope.chain); h: [B, N, C].
     for (Block blk : blocks) {
-      h = Scope.chain(h, t -> t.add(selfAttention(blk, t))); // [B, N, C]
-      h = Scope.chain(h, t -> crossAttentionResidual(blk, t, context)); // [B, N, C]
+      h =
+          Scope.chain(
+              h, t -> attention(t, blk.norm1(), blk.q1(), blk.k1(), blk.v1(), blk.out1(), null));
+      h =
+          Scope.chain(
+              h, t -> attention(t, blk.norm2(), blk.q2(), blk.k2(), blk.v2(), blk.out2(), context));
       h = Scope.chain(h, t -> feedForwardResidual(blk, t)); // [B, N, C]
     }
     NDArray out;
@@ -126,35 +129,21 @@ final class SpatialTransformer {
     return out.add(x); // [B, C, H, W], the block's residual
   }
 
-  /** attn1(norm1 h): self-attention, {@code [B, N, C] -> [B, N, C]}. */
-  private NDArray selfAttention(Block blk, NDArray h) {
-    NDArray t = blk.norm1().forward(h); // [B, N, C]
-    NDArray a =
-        Attention.attend(
-            blk.q1().forward(t), blk.k1().forward(t), blk.v1().forward(t), heads, false);
-    // a: [B, N, C]
-    return blk.out1().forward(a); // [B, N, C]
-  }
-
-  /** h + attn2(norm2 h, context), with the context's keys and values freed with the scope. */
-  private NDArray crossAttentionResidual(Block blk, NDArray h, NDArray context) {
+  /** h + out(attend(q(t), k(c), v(c))), t = norm(h), c = context or t; [B, N, C] -> [B, N, C]. */
+  private NDArray attention(
+      NDArray h, LayerNorm norm, Linear q, Linear k, Linear v, Linear out, NDArray context) {
     try (Scope scope = Scope.open(h, context)) {
-      NDArray t = blk.norm2().forward(h); // [B, N, C]
-      NDArray a =
-          Attention.attend(
-              blk.q2().forward(t),
-              blk.k2().forward(context), // [B, L, C]
-              blk.v2().forward(context), // [B, L, C]
-              heads,
-              false); // [B, N, C]
-      return scope.keep(h.add(blk.out2().forward(a))); // [B, N, C]
+      NDArray t = norm.forward(h); // [B, N, C]
+      NDArray c = context == null ? t : context; // [B, L, D]
+      NDArray a = Attention.attend(q.forward(t), k.forward(c), v.forward(c), heads, false);
+      // a: [B, N, C]
+      return scope.keep(h.add(out.forward(a))); // [B, N, C]
     }
   }
 
   /**
-   * h + ff(norm3 h) with GEGLU, a token chunk at a time: every op is per token, so the chunks only
-   * bound the feed-forward's [B, n, 8C] temporaries to {@link #ffMaxFloats} floats (at 4096 tokens
-   * of 320 channels they are 84 MB whole). Each layer's weight is widened once for all chunks.
+   * h + ff(norm3 h), by token chunks (every op is per token) whose [B, n, 8C] projection holds at
+   * most {@link #ffMaxFloats} floats: 84 MB whole at 4096 tokens of 320 channels.
    */
   private NDArray feedForwardResidual(Block blk, NDArray h) {
     Shape s = h.getShape();
@@ -192,9 +181,6 @@ final class SpatialTransformer {
     return y;
   }
 
-  /** The most floats of one feed-forward chunk's [B, n, 8C] projection by default (16 MiB). */
-  static final long FF_MAX_FLOATS = 1L << 22;
-
-  /** The feed-forward's chunk budget (tests lower it to compare chunked with whole). */
-  long ffMaxFloats = FF_MAX_FLOATS;
+  /** The feed-forward's chunk budget (tests change it). */
+  long ffMaxFloats = 1L << 22;
 }

@@ -21,6 +21,12 @@ import java.util.List;
  * skip stack, a mid block, up blocks that pop and concatenate those skips (h first), and an output
  * head. Parameter names are diffusers' state_dict keys.
  *
+ * <p>An SDXL UNet ({@code addition_embed_type: "text_time"}) also takes the pooled text embedding
+ * [B, P] and the micro-conditioning time ids [B, K] (K = 6: original size, crop top-left, target
+ * size); their embedding (add_embedding) is added to the time embedding before any block runs
+ * (unet_2d_condition.py get_aug_embed). Its levels may lack attention (DownBlock2D first) and carry
+ * several transformer layers each (transformer_layers_per_block, reversed for the up blocks).
+ *
  * <p>Shapes: B batch, Cin/Cout latent channels, h x w latent, L context tokens, D context width, T
  * = 4 x block_out_channels[0] time embedding width.
  */
@@ -28,6 +34,8 @@ public final class UNet2DConditionModel {
   private final UNetConfig config;
   private final Linear timeLinear1;
   private final Linear timeLinear2;
+  private final Linear addLinear1; // SDXL add_embedding, or null
+  private final Linear addLinear2;
   private final Conv2d convIn;
   private final List<Stage> down = new ArrayList<>();
   private final ResnetBlock midResnet0;
@@ -53,6 +61,16 @@ public final class UNet2DConditionModel {
     // Time embedding (embeddings.py TimestepEmbedding): linear_1, SiLU, linear_2.
     timeLinear1 = Linear.load(p, "time_embedding.linear_1", ch[0], temb, true);
     timeLinear2 = Linear.load(p, "time_embedding.linear_2", temb, temb, true);
+    if (c.hasTextTime()) {
+      // embeddings.py TimestepEmbedding(projection_class_embeddings_input_dim, T).
+      addLinear1 =
+          Linear.load(
+              p, "add_embedding.linear_1", c.projectionClassEmbeddingsInputDim(), temb, true);
+      addLinear2 = Linear.load(p, "add_embedding.linear_2", temb, temb, true);
+    } else {
+      addLinear1 = null;
+      addLinear2 = null;
+    }
     convIn =
         Conv2d.load(
             p, "conv_in", c.inChannels(), ch[0], c.convInKernel(), 1, (c.convInKernel() - 1) / 2);
@@ -161,8 +179,28 @@ public final class UNet2DConditionModel {
    * {@code sample}. Intermediates are freed before returning.
    */
   public NDArray forward(NDArray sample, NDArray timestep, NDArray context) {
-    try (Scope scope = Scope.open(sample, timestep, context)) {
-      return scope.keep(forwardInScope(sample, timestep, context));
+    return forward(sample, timestep, context, null, null);
+  }
+
+  /**
+   * As {@link #forward(NDArray, NDArray, NDArray)} for an SDXL UNet: {@code textEmbeds [B, P]} is
+   * the pooled (projected) text embedding and {@code timeIds [B, K]} the micro-conditioning; both
+   * null for an SD 1.x / 2.x UNet.
+   */
+  public NDArray forward(
+      NDArray sample, NDArray timestep, NDArray context, NDArray textEmbeds, NDArray timeIds) {
+    if (config.hasTextTime() != (textEmbeds != null && timeIds != null)) {
+      throw new IllegalArgumentException(
+          config.hasTextTime()
+              ? "An SDXL UNet needs the pooled text embedding and the time ids."
+              : "Only an SDXL UNet takes a pooled text embedding and time ids.");
+    }
+    try (Scope scope = Scope.open(sample, timestep, context, textEmbeds, timeIds)) {
+      NDArray temb = embedTime(timestep); // [B, T]
+      if (textEmbeds != null) {
+        temb = temb.add(embedAdded(textEmbeds, timeIds)); // [B, T]
+      }
+      return scope.keep(forwardInScope(sample, temb, context));
     }
   }
 
@@ -173,6 +211,43 @@ public final class UNet2DConditionModel {
     }
   }
 
+  /** SDXL's add_embedding output [B, T] for {@code textEmbeds [B, P]}, {@code timeIds [B, K]}. */
+  public NDArray addedEmbedding(NDArray textEmbeds, NDArray timeIds) {
+    try (Scope scope = Scope.open(textEmbeds, timeIds)) {
+      return scope.keep(embedAdded(textEmbeds, timeIds));
+    }
+  }
+
+  /**
+   * diffusers get_aug_embed ("text_time"): each time id through the sinusoid of
+   * addition_time_embed_dim (add_time_proj, with the UNet's flip_sin_to_cos and freq_shift), the K
+   * embeddings laid side by side after the text embedding, then linear_1, SiLU, linear_2.
+   */
+  private NDArray embedAdded(NDArray textEmbeds, NDArray timeIds) {
+    long b = textEmbeds.getShape().get(0);
+    int dim = config.additionTimeEmbedDim();
+    long width = textEmbeds.getShape().get(1) + timeIds.getShape().get(1) * dim;
+    if (timeIds.getShape().get(0) != b || width != config.projectionClassEmbeddingsInputDim()) {
+      throw new IllegalArgumentException(
+          "The text embedding "
+              + textEmbeds.getShape()
+              + " and time ids "
+              + timeIds.getShape()
+              + " do not make the UNet's "
+              + config.projectionClassEmbeddingsInputDim()
+              + " added inputs.");
+    }
+    NDArray ids = timeIds.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).reshape(-1);
+    // ids: [B * K]
+    NDArray t =
+        Timesteps.sinusoidal(ids, dim, config.flipSinToCos(), config.freqShift()); // [B K, dim]
+    NDArray x =
+        textEmbeds
+            .toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+            .concat(t.reshape(b, -1), 1); // [B, P + K dim]
+    return addLinear2.forward(Activations.silu(addLinear1.forward(x))); // [B, T]
+  }
+
   private NDArray embedTime(NDArray timestep) {
     int[] ch = config.blockOutChannels();
     NDArray t =
@@ -180,11 +255,11 @@ public final class UNet2DConditionModel {
     return timeLinear2.forward(Activations.silu(timeLinear1.forward(t))); // [B, T]
   }
 
-  private NDArray forwardInScope(NDArray sample, NDArray timestep, NDArray context) {
+  private NDArray forwardInScope(NDArray sample, NDArray temb, NDArray context) {
     NDArray x = config.centerInputSample() ? sample.mul(2).sub(1) : sample; // [B, Cin, h, w]
-    // 1. Time embedding; every resnet uses SiLU(temb) (resnet.py: nonlinearity before
-    // time_emb_proj).
-    NDArray siluTemb = Activations.silu(embedTime(timestep)); // [B, T]
+    // 1. Time embedding (plus SDXL's added embedding); every resnet uses SiLU(temb) (resnet.py:
+    // nonlinearity before time_emb_proj).
+    NDArray siluTemb = Activations.silu(temb); // [B, T]
     // 2. conv_in; the skip stack starts with its output.
     NDArray h = convIn.forward(x); // [B, C0, h, w]
     Deque<NDArray> skips = new ArrayDeque<>();

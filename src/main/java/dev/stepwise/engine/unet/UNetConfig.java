@@ -10,8 +10,12 @@ import java.util.Map;
 
 /**
  * The fields of diffusers' UNet2DConditionModel config (unet/config.json) that the Stable Diffusion
- * 1.x / 2.x family uses, with diffusers' defaults (models/unets/unet_2d_condition.py). Per-block
- * lists are expanded here, so the network reads one value per block.
+ * 1.x / 2.x and SDXL family uses, with diffusers' defaults (models/unets/unet_2d_condition.py).
+ * Per-block lists are expanded here, so the network reads one value per block.
+ *
+ * <p>SDXL sets {@code addition_embed_type: "text_time"}: the UNet then adds an embedding of the
+ * pooled text embedding and the micro-conditioning time ids to its time embedding ({@link
+ * #additionEmbedType}, {@link #additionTimeEmbedDim}, {@link #projectionClassEmbeddingsInputDim}).
  *
  * <p>Naming trap kept from diffusers: {@code attention_head_dim} is the number of heads, not their
  * width, unless {@code num_attention_heads} is given (then that is the head count).
@@ -38,7 +42,13 @@ public record UNetConfig(
     boolean useLinearProjection,
     boolean upcastAttention,
     int convInKernel,
-    int convOutKernel) {
+    int convOutKernel,
+    String additionEmbedType,
+    int additionTimeEmbedDim,
+    int projectionClassEmbeddingsInputDim) {
+
+  /** diffusers' SDXL addition embedding: pooled text embeds and time ids (get_aug_embed). */
+  public static final String TEXT_TIME = "text_time";
 
   public static final String CROSS_DOWN = "CrossAttnDownBlock2D";
   public static final String DOWN = "DownBlock2D";
@@ -51,7 +61,6 @@ public record UNetConfig(
    */
   private static final Map<String, String> MUST_BE_DEFAULT =
       Map.ofEntries(
-          Map.entry("addition_embed_type", "null"),
           Map.entry("class_embed_type", "null"),
           Map.entry("num_class_embeds", "null"),
           Map.entry("encoder_hid_dim", "null"),
@@ -127,6 +136,27 @@ public record UNetConfig(
     if (crossAttentionDim <= 0 || inChannels <= 0 || outChannels <= 0 || sampleSize <= 0) {
       throw fail("cross_attention_dim, in_channels, out_channels and sample_size must be positive");
     }
+    if (additionEmbedType != null && !additionEmbedType.equals(TEXT_TIME)) {
+      throw fail(
+          "addition_embed_type \""
+              + additionEmbedType
+              + "\" is not supported; Stepwise reads none (SD 1.x / 2.x) and \"text_time\""
+              + " (SDXL)");
+    }
+    if (TEXT_TIME.equals(additionEmbedType)
+        && (additionTimeEmbedDim <= 0 || projectionClassEmbeddingsInputDim <= 0)) {
+      throw fail(
+          "addition_embed_type \"text_time\" needs positive addition_time_embed_dim and"
+              + " projection_class_embeddings_input_dim, got "
+              + additionTimeEmbedDim
+              + " and "
+              + projectionClassEmbeddingsInputDim);
+    }
+  }
+
+  /** Whether this is an SDXL-style UNet (addition_embed_type "text_time"). */
+  public boolean hasTextTime() {
+    return TEXT_TIME.equals(additionEmbedType);
   }
 
   private static void checkType(String field, String value, String... allowed) {
@@ -165,8 +195,8 @@ public record UNetConfig(
             e.getKey()
                 + " "
                 + v
-                + " is not supported (Stepwise runs the SD 1.x / 2.x UNet, not SDXL,"
-                + " LCM or upscaler variants)");
+                + " is not supported (Stepwise runs the SD 1.x / 2.x and SDXL UNets, not"
+                + " LCM, upscaler or other variants)");
       }
     }
     requireString(f, "act_fn", "silu");
@@ -190,6 +220,10 @@ public record UNetConfig(
     String headsKey =
         f.get("num_attention_heads") != null ? "num_attention_heads" : "attention_head_dim";
     String mid = o.has("mid_block_type") ? f.string("mid_block_type", null) : CROSS_MID;
+    String addition = f.string("addition_embed_type", null);
+    if (f.get("time_embedding_act_fn") != null) {
+      throw fail("time_embedding_act_fn " + f.get("time_embedding_act_fn") + " is not supported");
+    }
     return new UNetConfig(
         f.integer("sample_size", 64),
         f.integer("in_channels", 4),
@@ -212,7 +246,10 @@ public record UNetConfig(
         f.bool("use_linear_projection", false),
         f.bool("upcast_attention", false),
         f.integer("conv_in_kernel", 3),
-        f.integer("conv_out_kernel", 3));
+        f.integer("conv_out_kernel", 3),
+        addition,
+        f.integer("addition_time_embed_dim", 0),
+        f.integer("projection_class_embeddings_input_dim", 0));
   }
 
   private static void requireString(ConfigFields f, String key, String only) {

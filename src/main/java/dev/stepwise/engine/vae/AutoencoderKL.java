@@ -25,11 +25,7 @@ import java.util.List;
 public final class AutoencoderKL {
   private static final double EPS = 1e-6;
 
-  /**
-   * The most floats of one row band's arrays in a large layer (16 MiB): a resnet, upsampler or the
-   * output head whose largest array holds more than this runs a band of rows at a time ({@link
-   * RowBands}), smaller ones run whole.
-   */
+  /** A resnet, upsampler or head whose largest array exceeds this runs by row bands of it. */
   public static final long BAND_FLOATS = 1L << 22;
 
   private long bandFloats = BAND_FLOATS;
@@ -108,16 +104,9 @@ public final class AutoencoderKL {
     return config;
   }
 
-  /**
-   * Sets the row-band budget in floats (default {@link #BAND_FLOATS}); {@code Long.MAX_VALUE} runs
-   * every layer whole, the naive twin the tests compare the banded layers with.
-   */
+  /** The row-band budget in floats; Long.MAX_VALUE runs all whole (the naive twin). */
   public void bandFloats(long floats) {
-    if (floats < 1) {
-      throw new IllegalArgumentException(
-          "band budget " + floats + " floats; it must be at least 1.");
-    }
-    this.bandFloats = floats;
+    this.bandFloats = Math.max(1, floats);
   }
 
   /**
@@ -157,8 +146,6 @@ public final class AutoencoderKL {
       NDArray h = postQuantConv.forward(z); // [B, L, h, w]
       h = Scope.chain(h, decConvIn::forward); // [B, Cn, h, w]
       h = Scope.chain(h, t -> decMid.forward(t, bandFloats)); // [B, Cn, h, w]
-      // At full resolution the blocks run a band of rows at a time (RowBands): at 512x512 their
-      // whole-tensor temporaries are 134-268 MB each.
       for (int i = 0; i < decBlocks.size(); i++) {
         for (Resnet r : decBlocks.get(i)) {
           h = Scope.chain(h, t -> r.forward(t, bandFloats)); // [B, C, h 2^i, w 2^i]
@@ -173,7 +160,7 @@ public final class AutoencoderKL {
     }
   }
 
-  /** up.conv(nearest2x(x)): {@code [B, C, h, w] -> [B, C, 2h, 2w]}, by row bands when large. */
+  /** up.conv(nearest2x(x)): {@code [B, C, h, w] -> [B, C, 2h, 2w]}. */
   private NDArray upsample(Conv2d up, NDArray x) {
     if (4 * x.getShape().size() <= bandFloats) {
       return up.forward(Resample.nearest2x(x)); // [B, C, 2h, 2w]
@@ -186,11 +173,7 @@ public final class AutoencoderKL {
     if (x.getShape().size() <= bandFloats) {
       return decConvOut.forward(decNormOut.forwardSilu(x)); // [B, 3, H, W]
     }
-    try (GroupNorm.Stats stats = decNormOut.stats(x, bandFloats)) {
-      return RowBands.conv(
-          decConvOut, x, rows -> decNormOut.forwardSilu(rows, stats), null, bandFloats);
-      // [B, 3, H, W]
-    }
+    return RowBands.normSiluConv(decNormOut, decConvOut, x, null, bandFloats); // [B, 3, H, W]
   }
 
   /** ResnetBlock2D without a time embedding (resnet.py; temb_channels None, eps 1e-6). */
@@ -209,24 +192,18 @@ public final class AutoencoderKL {
       shortcut = in != out ? Conv2d.load(p, "conv_shortcut", in, out, 1, 1, 0) : null;
     }
 
-    /** {@code [B, in, H, W] -> [B, out, H, W]}, by row bands when its largest array is large. */
+    /** {@code [B, in, H, W] -> [B, out, H, W]}, by row bands when large. */
     NDArray forward(NDArray x, long bandFloats) {
       long in = x.getShape().get(1);
       long out = conv1.out();
       if (x.getShape().size() / in * Math.max(in, out) <= bandFloats) {
         return forward(x);
       }
-      // By row bands: the normalised inputs of the two convolutions never exist whole; x, h and
-      // the output do (docs/engine.md, "Memory").
-      NDArray h;
-      try (GroupNorm.Stats s1 = norm1.stats(x, bandFloats)) {
-        h = RowBands.conv(conv1, x, rows -> norm1.forwardSilu(rows, s1), null, bandFloats);
-        // h: [B, out, H, W]
-      }
+      // By row bands: only x, h and the output exist whole.
+      NDArray h = RowBands.normSiluConv(norm1, conv1, x, null, bandFloats); // [B, out, H, W]
       NDArray y;
-      try (GroupNorm.Stats s2 = norm2.stats(h, bandFloats);
-          Conv2d.Prepared skip = shortcut == null ? null : shortcut.prepare()) {
-        RowBands.Addend residual =
+      try (Conv2d.Prepared skip = shortcut == null ? null : shortcut.prepare()) {
+        RowBands.Rows residual =
             (r0, r1) -> {
               NDArray xr = x.get(new NDIndex(":, :, {}:{}, :", r0, r1)); // [B, in, r, W]
               if (skip == null) {
@@ -236,14 +213,13 @@ public final class AutoencoderKL {
               xr.close();
               return projected;
             };
-        y = RowBands.conv(conv2, h, rows -> norm2.forwardSilu(rows, s2), residual, bandFloats);
-        // y: [B, out, H, W] = conv2(...) + shortcut(x), output_scale_factor 1
+        y = RowBands.normSiluConv(norm2, conv2, h, residual, bandFloats); // [B, out, H, W]
       }
       h.close();
       return y;
     }
 
-    /** The whole-tensor path, the naive twin of the banded one. */
+    /** The whole path, the banded one's naive twin. */
     NDArray forward(NDArray x) {
       // Each full-size intermediate is closed once used: at 1024x1024 these blocks are the
       // decoder's peak (docs/engine.md, "Memory").

@@ -9,7 +9,6 @@ import dev.stepwise.engine.ModelPackException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -29,7 +28,7 @@ import java.util.Set;
  * when loaded, so files of any size work (each single tensor must stay under 2 GiB, a limit of
  * {@link MappedByteBuffer}); loaded arrays are copies that own their memory, never views of the
  * mapping (in-place operations on a read-only mapped tensor crash the JVM), and each mapping is
- * released as soon as its copy exists ({@link MappedBuffers}).
+ * released as soon as its copy exists ({@link #release}).
  *
  * <p>Thread-safe: loads may run concurrently. {@link #close()} releases the file handle.
  */
@@ -186,11 +185,7 @@ public final class SafetensorsFile implements TensorSource {
     return read(name, manager, false);
   }
 
-  /**
-   * Loads {@code name} in its stored precision where DJL can hold it: F16 as FLOAT16 (a copy of the
-   * mapping), BF16 as FLOAT16 when every element converts exactly (checked in Java; DJL's own BF16
-   * path aborts the JVM), else as {@link #load}.
-   */
+  /** As {@link TensorSource#loadStored}: F16, and BF16 exact in FLOAT16, as FLOAT16 copies. */
   @Override
   public NDArray loadStored(String name, NDManager manager) {
     return read(name, manager, true);
@@ -225,44 +220,38 @@ public final class SafetensorsFile implements TensorSource {
                 + ").",
             ex);
       } finally {
-        // No array aliases the mapping any more: unmap it now rather than at some later garbage
-        // collection, so the file's pages do not stay resident beside the copies.
-        MappedBuffers.release(mapped);
+        release(mapped);
       }
     }
-    if (stored && e.dtype() == SafetensorsDtype.BF16) {
-      NDArray half = bf16AsHalf(e, shape, manager);
-      if (half != null) {
-        return half;
-      }
-    }
-    return converted(e, shape, manager);
+    boolean half = stored && e.dtype() == SafetensorsDtype.BF16 && exactInHalf(e);
+    return converted(e, shape, manager, half ? DataType.FLOAT16 : DataType.FLOAT32);
   }
 
-  /** Elements converted per chunk by {@link #converted} (16 MiB of FLOAT32). */
-  private static final int CONVERT_CHUNK = 1 << 22;
-
   /**
-   * A tensor converted in Java (BF16, I32, I64) as a FLOAT32 array whose memory libtorch owns:
-   * converted a chunk at a time into one direct buffer, each chunk copied into the result, the
-   * buffer freed at the end. An array that wraps a Java buffer does not own its memory: a view of
-   * it (a checkpoint's squeezed 1x1 kernel) outlived the buffer once the wrapping array was closed
-   * and collected, and read freed memory (NaN images from a BF16 checkpoint, now and then).
+   * A tensor converted in Java (BF16, I32, I64) into a {@code type} array owning its memory, by
+   * chunks through one direct buffer. (A wrapped Java buffer is not owned: a view of it, a BF16
+   * checkpoint's squeezed 1x1 kernel, read freed memory once the wrapper was collected.)
    */
-  private NDArray converted(SafetensorsEntry e, Shape shape, NDManager manager) {
+  private NDArray converted(SafetensorsEntry e, Shape shape, NDManager manager, DataType type) {
     long n = e.numel();
-    int chunk = (int) Math.min(n, CONVERT_CHUNK);
+    int chunk = (int) Math.min(n, 1 << 22);
+    int bytes = type.getNumOfBytes();
     MappedByteBuffer mapped = map(e);
-    ByteBuffer buffer = ByteBuffer.allocateDirect(4 * chunk).order(ByteOrder.nativeOrder());
-    NDArray out = manager.create(shape, DataType.FLOAT32); // every element is written below
+    ByteBuffer buffer = ByteBuffer.allocateDirect(bytes * chunk).order(ByteOrder.nativeOrder());
+    NDArray out = manager.create(shape, type); // every element is written below
     try (NDArray flat = out.reshape(n)) { // [n], a view of out
       ByteBuffer in = mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-      FloatBuffer floats = buffer.asFloatBuffer();
       for (long i = 0; i < n; i += chunk) {
         int len = (int) Math.min(chunk, n - i);
-        copyFloats(e, in, i, floats, len);
-        try (NDArray part =
-            manager.create(buffer.slice(0, 4 * len), new Shape(len), DataType.FLOAT32)) {
+        for (int k = 0; k < len; k++) {
+          float v = element(e, in, i + k);
+          if (bytes == 2) {
+            buffer.putShort(2 * k, HalfFloats.floatToF16(v));
+          } else {
+            buffer.putFloat(4 * k, v);
+          }
+        }
+        try (NDArray part = manager.create(buffer.slice(0, bytes * len), new Shape(len), type)) {
           flat.set(new NDIndex("{}:{}", i, i + len), part); // out[i : i + len] = part, a copy
         }
       }
@@ -270,38 +259,26 @@ public final class SafetensorsFile implements TensorSource {
       out.close();
       throw ex;
     } finally {
-      MappedBuffers.release(mapped);
-      MappedBuffers.release(buffer);
+      release(mapped);
+      release(buffer);
     }
     return out;
   }
 
-  /**
-   * BF16 tensor {@code e} as a FLOAT16 array when every element has the same value in FLOAT16
-   * (BF16's 7 mantissa bits fit in FLOAT16's 10; only values beyond FLOAT16's exponent range do
-   * not), else null. NaN stays NaN.
-   */
-  private NDArray bf16AsHalf(SafetensorsEntry e, Shape shape, NDManager manager) {
-    int numel = (int) e.numel(); // at most 2^30: map() refuses tensors over 2 GiB
+  /** Whether every element of {@code e} is exact in FLOAT16 (NaN aside). */
+  private boolean exactInHalf(SafetensorsEntry e) {
     MappedByteBuffer mapped = map(e);
-    ByteBuffer half = ByteBuffer.allocateDirect(2 * numel).order(ByteOrder.LITTLE_ENDIAN);
     try {
       ByteBuffer in = mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-      for (int i = 0; i < numel; i++) {
-        float v = HalfFloats.bf16ToFloat(in.getShort(2 * i));
-        short h = HalfFloats.floatToF16(v);
-        if (!Float.isNaN(v)
-            && Float.floatToRawIntBits(HalfFloats.f16ToFloat(h)) != Float.floatToRawIntBits(v)) {
-          return null;
+      for (long i = 0; i < e.numel(); i++) {
+        float v = element(e, in, i);
+        if (!Float.isNaN(v) && HalfFloats.f16ToFloat(HalfFloats.floatToF16(v)) != v) {
+          return false;
         }
-        half.putShort(2 * i, h);
       }
-      try (NDArray view = manager.create(half, shape, DataType.FLOAT16)) {
-        return view.duplicate(); // memory libtorch owns, freed when the array is closed
-      }
+      return true;
     } finally {
-      MappedBuffers.release(mapped);
-      MappedBuffers.release(half);
+      release(mapped);
     }
   }
 
@@ -334,51 +311,29 @@ public final class SafetensorsFile implements TensorSource {
     }
     MappedByteBuffer mapped = map(e);
     try {
-      copyFloats(
-          e,
-          mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN),
-          0,
-          FloatBuffer.wrap(out),
-          out.length);
+      ByteBuffer in = mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < out.length; i++) {
+        out[i] = element(e, in, i);
+      }
     } finally {
-      MappedBuffers.release(mapped); // only the copy in `out` is used from here on
+      release(mapped);
     }
     return out;
   }
 
-  /** Elements {@code [from, from + len)} of {@code e}'s little-endian bytes {@code b} as floats. */
-  private static void copyFloats(
-      SafetensorsEntry e, ByteBuffer b, long from, FloatBuffer out, int len) {
-    int at = (int) from; // a mapped tensor is under 2 GiB, so every byte offset fits an int
-    switch (e.dtype()) {
-      case F32:
-        for (int i = 0; i < len; i++) {
-          out.put(i, b.getFloat(4 * (at + i)));
-        }
-        break;
-      case F16:
-        for (int i = 0; i < len; i++) {
-          out.put(i, HalfFloats.f16ToFloat(b.getShort(2 * (at + i))));
-        }
-        break;
-      case BF16:
-        for (int i = 0; i < len; i++) {
-          out.put(i, HalfFloats.bf16ToFloat(b.getShort(2 * (at + i))));
-        }
-        break;
-      case I32:
-        for (int i = 0; i < len; i++) {
-          out.put(i, b.getInt(4 * (at + i)));
-        }
-        break;
-      case I64:
-        for (int i = 0; i < len; i++) {
-          out.put(i, b.getLong(8 * (at + i)));
-        }
-        break;
-      default:
-        throw new IllegalStateException("An unreadable dtype passed the check: " + e.dtype() + ".");
-    }
+  /** Element {@code i} of {@code e}'s bytes {@code b} as a float. */
+  private static float element(SafetensorsEntry e, ByteBuffer b, long i) {
+    int at = (int) i; // a mapped tensor is under 2 GiB, so every byte offset fits an int
+    return switch (e.dtype()) {
+      case F32 -> b.getFloat(4 * at);
+      case F16 -> HalfFloats.f16ToFloat(b.getShort(2 * at));
+      case BF16 -> HalfFloats.bf16ToFloat(b.getShort(2 * at));
+      case I32 -> b.getInt(4 * at);
+      case I64 -> b.getLong(8 * at);
+      default ->
+          throw new IllegalStateException(
+              "An unreadable dtype passed the check: " + e.dtype() + ".");
+    };
   }
 
   private SafetensorsEntry readableEntry(String name) {
@@ -463,6 +418,33 @@ public final class SafetensorsFile implements TensorSource {
   @Override
   public String toString() {
     return "SafetensorsFile[" + origin + ", " + header.entries().size() + " tensors]";
+  }
+
+  private static final Object[] CLEANER = cleaner(); // {Unsafe, invokeCleaner}, or null
+
+  private static Object[] cleaner() {
+    try {
+      Class<?> c = Class.forName("sun.misc.Unsafe");
+      java.lang.reflect.Field f = c.getDeclaredField("theUnsafe");
+      f.setAccessible(true);
+      return new Object[] {f.get(null), c.getMethod("invokeCleaner", ByteBuffer.class)};
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Unmaps or frees {@code buffer} (never read again) now, not at some garbage collection: a 2.1 GB
+   * checkpoint stayed mapped (resident) beside its copies. Unsafe.invokeCleaner, if present.
+   */
+  private static void release(ByteBuffer buffer) {
+    try {
+      if (CLEANER != null) {
+        ((java.lang.reflect.Method) CLEANER[1]).invoke(CLEANER[0], buffer);
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // left to the garbage collector
+    }
   }
 
   private static ByteBuffer readFully(FileChannel ch, long position, int length, String where)

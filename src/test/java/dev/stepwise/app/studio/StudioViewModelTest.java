@@ -68,8 +68,26 @@ class StudioViewModelTest {
     ui.runUntil(() -> !vm.prompts().unknownWords().isEmpty(), LIMIT);
     assertEquals(List.of("zebra", "wings"), vm.prompts().unknownWords());
     assertTrue(vm.prompts().unknownWarningProperty().get().contains("zebra, wings"));
+    assertTrue(
+        vm.prompts().unknownWarningProperty().get().endsWith("zebra, wings."),
+        "the tiny pack lists no captions, so no scope note");
     assertTrue(vm.prompts().completions("he", 5).contains("heart"));
     assertTrue(vm.prompts().completions("zz", 5).isEmpty());
+  }
+
+  @Test
+  void theBuiltInModelSaysItDrawsSingleEmojiForAScene() throws Exception {
+    GenerationSettings d = GenerationSettings.defaults();
+    vm.apply(
+        new GenerationSettings("cat face", "", 5, 4, "0", false, d.sampler(), false, 0, 0, 1, ""),
+        List.of(new ModelChoice("built-in", TestPacks.builtIn(), true)));
+    ui.runUntil(() -> vm.model().factsProperty().get() != null, LIMIT);
+    vm.controls().promptProperty().set("a cat wearing a hat");
+    ui.runUntil(() -> !vm.prompts().unknownWarningProperty().get().isEmpty(), LIMIT);
+    String note = vm.prompts().unknownWarningProperty().get();
+    assertTrue(note.startsWith("This model draws single emoji"), note);
+    vm.controls().promptProperty().set("cat face, fluent flat style");
+    ui.runUntil(() -> vm.prompts().unknownWarningProperty().get().isEmpty(), LIMIT);
   }
 
   @Test

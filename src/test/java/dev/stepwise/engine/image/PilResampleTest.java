@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * {@link PilResample} and {@link Fitting} against Pillow itself (make_pil_reference.py next to
  * pil_reference.json.gz, Pillow 9.4): Lanczos and bicubic resizes up and down, a zero-height box,
- * and AUTOMATIC1111's three resize modes, byte for byte.
+ * AUTOMATIC1111's three resize modes and its Extras upscale (Lanczos, Nearest), byte for byte.
  */
 class PilResampleTest {
 
@@ -35,7 +35,7 @@ class PilResampleTest {
       for (JsonElement e : root.getAsJsonArray("cases")) {
         out.add(e.getAsJsonObject());
       }
-      assertEquals(30, out.size());
+      assertEquals(42, out.size());
       return out;
     }
   }
@@ -71,6 +71,17 @@ class PilResampleTest {
               : PilResample.Filter.BICUBIC;
       got = PilResample.resize(src, w, h, ch, ow, oh, f);
       what = f + " " + w + "x" + h + " -> " + ow + "x" + oh;
+    } else if (c.get("kind").getAsString().equals("upscale")) {
+      double scale = c.get("scale").getAsDouble();
+      Fitting.Upscaler u =
+          c.get("upscaler").getAsString().equals("nearest")
+              ? Fitting.Upscaler.NEAREST
+              : Fitting.Upscaler.LANCZOS;
+      dev.stepwise.engine.RgbImage big =
+          Fitting.upscale(new dev.stepwise.engine.RgbImage(w, h, src), scale, u);
+      assertEquals(ow + "x" + oh, big.width() + "x" + big.height());
+      got = big.rgb();
+      what = u + " x" + scale + " " + w + "x" + h;
     } else {
       ResizeMode mode =
           switch (c.get("mode").getAsInt()) {
@@ -83,17 +94,6 @@ class PilResampleTest {
     }
     byte[] want = Base64.getDecoder().decode(c.get("out").getAsString());
     assertArrayEquals(want, got, what);
-  }
-
-  @Test
-  void theUpscaleOnlyActionIsLanczosToTheScaledSize() {
-    byte[] src = source(13, 9, 3);
-    dev.stepwise.engine.RgbImage big =
-        Fitting.lanczos(new dev.stepwise.engine.RgbImage(13, 9, src), 2.5);
-    assertEquals(32, big.width()); // int(13 x 2.5)
-    assertEquals(22, big.height());
-    assertArrayEquals(
-        PilResample.resize(src, 13, 9, 3, 32, 22, PilResample.Filter.LANCZOS), big.rgb());
   }
 
   @Test

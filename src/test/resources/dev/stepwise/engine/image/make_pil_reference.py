@@ -1,4 +1,4 @@
-"""Pillow's resize and AUTOMATIC1111's resize_image on small images, for PilResampleTest.
+"""Pillow's resize AUTOMATIC1111's resize_image and its Extras upscale on small images, for PilResampleTest.
 
 Usage: /usr/bin/python3 make_pil_reference.py  (writes pil_reference.json.gz next to this file)
 
@@ -62,6 +62,14 @@ def a1111(mode, im, width, height):
     return res
 
 
+def extras(im, scale, upscaler):
+    """modules/upscaler.py Upscaler.upscale for the Lanczos and Nearest upscalers: one resize to
+    int(side x scale), then LANCZOS to the multiple of 8 below side x scale when that differs."""
+    dest = (int((im.width * scale) // 8 * 8), int((im.height * scale) // 8 * 8))
+    out = im.resize((int(im.width * scale), int(im.height * scale)), resample=upscaler)
+    return out if out.size == dest else out.resize(dest, resample=Image.LANCZOS)
+
+
 def main():
     cases = []
     filters = {"lanczos": Image.LANCZOS, "bicubic": Image.BICUBIC}
@@ -77,6 +85,14 @@ def main():
                 out = np.asarray(a1111(mode, im, ow, oh))
                 cases.append({"kind": "a1111", "mode": mode, "w": w, "h": h, "c": c, "ow": ow,
                               "oh": oh, "out": base64.b64encode(out.tobytes()).decode()})
+    for (w, h) in [(13, 9), (16, 12)]:
+        im = pil(source(w, h, 3))
+        for name, flt in {"lanczos": Image.LANCZOS, "nearest": Image.NEAREST}.items():
+            for scale in (1.5, 2, 2.5):
+                out = extras(im, scale, flt)
+                cases.append({"kind": "upscale", "upscaler": name, "scale": scale, "w": w, "h": h,
+                              "c": 3, "ow": out.width, "oh": out.height,
+                              "out": base64.b64encode(np.asarray(out).tobytes()).decode()})
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pil_reference.json.gz")
     text = json.dumps({"pillow": Image.__version__ if hasattr(Image, "__version__") else "",
                        "cases": cases}, separators=(",", ":"))

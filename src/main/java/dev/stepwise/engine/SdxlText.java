@@ -1,0 +1,251 @@
+package dev.stepwise.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.stepwise.engine.clip.ClipTextConfig;
+import dev.stepwise.engine.clip.ClipTextModel;
+import dev.stepwise.engine.nn.Parameters;
+import dev.stepwise.engine.nn.WeightPrecision;
+import dev.stepwise.engine.pack.ModelPack;
+import dev.stepwise.engine.prompt.PromptAttention;
+import dev.stepwise.engine.tokenizer.PromptTokenizer;
+import dev.stepwise.engine.tokenizer.TokenizedPrompt;
+import dev.stepwise.engine.unet.UNetConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * SDXL's text conditioning, as diffusers' StableDiffusionXLPipeline.encode_prompt
+ * (pipelines/stable_diffusion_xl/pipeline_stable_diffusion_xl.py): the prompt goes through both
+ * tokenizers and text encoders; the UNet's context is the two encoders' penultimate hidden states
+ * (hidden_states[-2], no final_layer_norm) side by side, [1, L, D1 + D2] (768 + 1280 = 2048 on
+ * SDXL), and its pooled input the second encoder's projected pooled output [1, P]. An empty
+ * negative prompt is all zeros when model_index.json's {@code force_zeros_for_empty_prompt} holds
+ * (diffusers' default), as diffusers does for a negative prompt of None.
+ *
+ * <p>Micro-conditioning ({@link #timeIds}): _get_add_time_ids lays out original size, crop top-left
+ * and target size, each as (height, width) or (top, left).
+ */
+public final class SdxlText {
+  /** SDXL base's number of time ids: original size, crop top-left, target size. */
+  public static final int TIME_IDS = 6;
+
+  private final PromptTokenizer tokenizer1;
+  private final PromptTokenizer tokenizer2;
+  private final ClipTextModel encoder1;
+  private final ClipTextModel encoder2;
+  private final boolean forceZeros;
+  private final long weightBytes;
+
+  /** The pooled embedding [1, P] and the context [1, L, D1 + D2] of one prompt. */
+  public record Encoded(NDArray context, NDArray pooled) {}
+
+  private SdxlText(
+      PromptTokenizer t1,
+      PromptTokenizer t2,
+      ClipTextModel e1,
+      ClipTextModel e2,
+      boolean forceZeros,
+      long bytes) {
+    this.tokenizer1 = t1;
+    this.tokenizer2 = t2;
+    this.encoder1 = e1;
+    this.encoder2 = e2;
+    this.forceZeros = forceZeros;
+    this.weightBytes = bytes;
+  }
+
+  /**
+   * The SDXL text side of {@code pack} when its UNet is SDXL-shaped, else null; checks that the two
+   * encoders fit the UNet (context width, pooled width plus six time ids) and that both tokenizers
+   * share one window. Unused-weight sentences go to {@code notices}.
+   *
+   * @throws ModelPackException with one sentence when the parts do not fit together
+   */
+  static SdxlText load(
+      ModelPack pack,
+      UNetConfig unet,
+      ClipTextConfig config1,
+      PromptTokenizer tokenizer1,
+      ClipTextModel encoder1,
+      NDManager weights,
+      WeightPrecision precision,
+      List<String> notices) {
+    String name = "model pack " + pack.root();
+    if (!unet.hasTextTime()) {
+      if (pack.hasSecondTextEncoder()) {
+        notices.add(
+            "text_encoder_2/ ignored: this UNet takes no pooled text embedding (it is not SDXL).");
+      }
+      return null;
+    }
+    if (!pack.hasSecondTextEncoder()) {
+      throw new ModelPackException(
+          name
+              + ": unet/config.json sets addition_embed_type \"text_time\" (SDXL) but the"
+              + " second text encoder is missing; an SDXL model needs text_encoder_2/ and"
+              + " tokenizer_2/.");
+    }
+    ClipTextConfig config2 = ClipTextConfig.fromJson(pack.textEncoder2Config());
+    if (!config2.withProjection()) {
+      throw new ModelPackException(
+          name
+              + ": text_encoder_2/config.json is not a CLIPTextModelWithProjection; SDXL's"
+              + " second text encoder needs its text_projection.");
+    }
+    int width = config1.hiddenSize() + config2.hiddenSize();
+    if (unet.crossAttentionDim() != width) {
+      throw new ModelPackException(
+          name
+              + ": unet/config.json cross_attention_dim "
+              + unet.crossAttentionDim()
+              + " is not the two text encoders' widths together ("
+              + config1.hiddenSize()
+              + " + "
+              + config2.hiddenSize()
+              + " = "
+              + width
+              + ").");
+    }
+    int added = config2.projectionDim() + TIME_IDS * unet.additionTimeEmbedDim();
+    if (unet.projectionClassEmbeddingsInputDim() != added) {
+      throw new ModelPackException(
+          name
+              + ": unet/config.json projection_class_embeddings_input_dim "
+              + unet.projectionClassEmbeddingsInputDim()
+              + " is not the pooled width "
+              + config2.projectionDim()
+              + " plus "
+              + TIME_IDS
+              + " time ids of "
+              + unet.additionTimeEmbedDim()
+              + " ("
+              + added
+              + "); Stepwise reads SDXL base's six time ids, not the refiner's aesthetic score.");
+    }
+    PromptTokenizer tokenizer2 = pack.tokenizer2(config2.maxPositionEmbeddings());
+    if (tokenizer2.maxLength() != tokenizer1.maxLength()) {
+      throw new ModelPackException(
+          name
+              + ": tokenizer_2/ has a window of "
+              + tokenizer2.maxLength()
+              + " tokens but tokenizer/ has "
+              + tokenizer1.maxLength()
+              + "; SDXL's two encoders read the same window.");
+    }
+    Parameters p = Parameters.strict(pack.textEncoder2Weights(), weights, precision);
+    ClipTextModel encoder2 = new ClipTextModel(config2, p);
+    p.unusedNotice().ifPresent(notices::add);
+    return new SdxlText(
+        tokenizer1,
+        tokenizer2,
+        encoder1,
+        encoder2,
+        pack.forceZerosForEmptyPrompt(),
+        p.loadedBytes());
+  }
+
+  /** Bytes of the second text encoder's weights as loaded. */
+  public long weightBytes() {
+    return weightBytes;
+  }
+
+  /**
+   * Encodes {@code prompt} (the {@code role}, "prompt" or "negative prompt", names it in notices)
+   * into arrays owned by {@code manager}. Emphasis and BREAK are read as plain text for now: the
+   * runs' words are kept, their weights and breaks are dropped, with one notice.
+   */
+  public Encoded encode(String prompt, String role, NDManager manager, List<String> notices) {
+    if (prompt.isEmpty() && forceZeros && role.startsWith("negative")) {
+      Shape c = new Shape(1, tokenizer1.maxLength(), contextWidth());
+      Shape p = new Shape(1, encoder2.config().projectionDim());
+      return new Encoded(manager.zeros(c), manager.zeros(p)); // [1, L, D], [1, P]
+    }
+    List<PromptAttention.Run> runs = PromptAttention.parse(prompt);
+    String text = prompt;
+    if (!PromptAttention.isPlain(runs)) {
+      StringBuilder b = new StringBuilder();
+      for (PromptAttention.Run r : runs) {
+        if (!r.isBreak()) {
+          b.append(r.text());
+        }
+      }
+      text = b.toString();
+      notices.add(
+          "Emphasis and BREAK in the "
+              + role
+              + " are not applied to SDXL models yet; its words were used at weight 1.");
+    }
+    ClipTextModel.Penultimate one = run(encoder1, tokenizer1, text, role, manager, notices);
+    ClipTextModel.Penultimate two = run(encoder2, tokenizer2, text, role, manager, null);
+    NDArray context = one.penultimate().concat(two.penultimate(), 2); // [1, L, D1 + D2]
+    return new Encoded(context, two.pooled()); // [1, L, D], [1, P]
+  }
+
+  private int contextWidth() {
+    return encoder1.config().hiddenSize() + encoder2.config().hiddenSize();
+  }
+
+  /** One encoder's outputs for {@code text}; sentences about truncation when notices is given. */
+  private static ClipTextModel.Penultimate run(
+      ClipTextModel encoder,
+      PromptTokenizer tokenizer,
+      String text,
+      String role,
+      NDManager manager,
+      List<String> notices) {
+    TokenizedPrompt t = tokenizer.encode(text);
+    if (notices != null && t.truncated()) {
+      notices.add(
+          String.format(
+              Locale.ROOT,
+              "The %s is longer than the text encoders' %d tokens; only \"%s\" was used.",
+              role,
+              tokenizer.maxLength(),
+              t.keptText()));
+    }
+    if (notices != null && !t.unknownWords().isEmpty()) {
+      Set<String> words = new LinkedHashSet<>(t.unknownWords());
+      notices.add(
+          "The model does not know these words of the "
+              + role
+              + " (they carry no meaning for it): "
+              + String.join(", ", new ArrayList<>(words))
+              + ".");
+    }
+    int[] window = t.ids();
+    long[] ids = new long[window.length];
+    int vocab = encoder.config().vocabSize();
+    for (int i = 0; i < ids.length; i++) {
+      if (window[i] < 0 || window[i] >= vocab) {
+        throw new EngineException(
+            "The "
+                + role
+                + " gave token id "
+                + window[i]
+                + " but a text encoder knows only ids 0 to "
+                + (vocab - 1)
+                + " (vocab_size); its tokenizer does not belong to it.");
+      }
+      ids[i] = window[i];
+    }
+    return encoder.forwardPenultimate(manager.create(ids, new Shape(1, ids.length))); // [1, L]
+  }
+
+  /**
+   * The time ids [1, 6] of one image: (original height, original width, crop top, crop left, target
+   * height, target width), diffusers' _get_add_time_ids order; diffusers' defaults are the image's
+   * own size for both sizes and a crop of (0, 0).
+   */
+  public static NDArray timeIds(
+      NDManager manager, int[] originalHw, int[] cropTopLeft, int[] targetHw) {
+    float[] v = {
+      originalHw[0], originalHw[1], cropTopLeft[0], cropTopLeft[1], targetHw[0], targetHw[1]
+    };
+    return manager.create(v, new Shape(1, TIME_IDS)); // [1, 6]
+  }
+}
