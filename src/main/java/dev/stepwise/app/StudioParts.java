@@ -6,7 +6,11 @@ import dev.stepwise.app.gallery.GalleryPane;
 import dev.stepwise.app.gallery.GalleryReveal;
 import dev.stepwise.app.gallery.GalleryViewModel;
 import dev.stepwise.app.gallery.StudioRecipes;
+import dev.stepwise.app.lightbox.LightboxItem;
+import dev.stepwise.app.lightbox.LightboxViewModel;
+import dev.stepwise.app.lightbox.LightboxWindow;
 import dev.stepwise.app.studio.RecipeControls;
+import dev.stepwise.app.studio.ResultItem;
 import dev.stepwise.app.studio.StudioListener;
 import dev.stepwise.app.studio.StudioViewModel;
 import dev.stepwise.app.studio.StudioWindow;
@@ -72,6 +76,7 @@ public final class StudioParts implements AutoCloseable {
   private final List<CompletableFuture<LibraryImage>> saves = new ArrayList<>();
   private ModelInfo model;
   private GalleryReveal reveal;
+  private LightboxWindow lightbox;
   private boolean closed;
 
   /**
@@ -95,6 +100,8 @@ public final class StudioParts implements AutoCloseable {
     window.setOnOpenParameters(this::chooseParameterFile);
     window.setOnDropFile(this::openParameters);
     window.resultsStrip().setOnOpen(this::showResult);
+    window.resultsStrip().setOnView(this::viewResult);
+    window.setOnViewLarge(this::viewLarge);
     vm.compare().setOnGridDone(this::saveGrid);
     library = CompletableFuture.supplyAsync(openLibrary, libraryThread);
     library.whenComplete(
@@ -144,7 +151,9 @@ public final class StudioParts implements AutoCloseable {
           }
         });
     gallery.set(g);
-    window.gallerySlot().getChildren().setAll(new GalleryPane(g));
+    GalleryPane pane = new GalleryPane(g);
+    pane.setOnViewLarge(img -> viewGallery(g, img));
+    window.gallerySlot().getChildren().setAll(pane);
   }
 
   private void libraryFailed(Throwable failure) {
@@ -295,6 +304,78 @@ public final class StudioParts implements AutoCloseable {
     window.showGallery();
   }
 
+  /**
+   * F or Space: the gallery's focused image when the gallery is in front, else the newest result.
+   * False when there is nothing to show.
+   */
+  private boolean viewLarge() {
+    GalleryViewModel g = gallery.get();
+    if (g != null && window.galleryShown() && !g.images().isEmpty()) {
+      LibraryImage focused = g.focused().get();
+      viewGallery(g, focused != null ? focused : g.images().get(0));
+      return true;
+    }
+    if (vm.jobs().results().isEmpty()) {
+      return false;
+    }
+    viewResult(vm.jobs().results().size() - 1);
+    return true;
+  }
+
+  /** Opens the lightbox on result {@code index}; the arrow keys step through this session's. */
+  public void viewResult(int index) {
+    List<LightboxItem> items = new ArrayList<>();
+    List<ResultItem> results = vm.jobs().results();
+    for (int i = 0; i < results.size(); i++) {
+      ResultItem r = results.get(i);
+      LibraryImage saved = i < savedResults.size() ? savedResults.get(i) : null;
+      Recipe recipe =
+          saved != null && saved.recipe() != null
+              ? saved.recipe()
+              : Recipe.made(
+                  r.request().settings(),
+                  r.seed(),
+                  r.image().width(),
+                  r.image().height(),
+                  -1,
+                  model == null ? null : model.name(),
+                  model == null ? null : model.hash());
+      items.add(new LightboxItem("result " + (i + 1), r.image(), null, recipe, null));
+    }
+    openLightbox(items, index);
+  }
+
+  /** Opens the lightbox on {@code img}; the arrow keys step through the gallery's images. */
+  private void viewGallery(GalleryViewModel g, LibraryImage img) {
+    List<LightboxItem> items = new ArrayList<>();
+    int start = 0;
+    for (LibraryImage i : g.images()) {
+      if (i.id() == img.id()) {
+        start = items.size();
+      }
+      items.add(new LightboxItem(i.name(), null, i.file(), i.recipe(), i.notice()));
+    }
+    openLightbox(items, start);
+  }
+
+  private void openLightbox(List<LightboxItem> items, int start) {
+    if (items.isEmpty() || closed) {
+      return;
+    }
+    if (lightbox != null) {
+      lightbox.stage().close(); // one lightbox at a time
+    }
+    lightbox =
+        LightboxWindow.show(
+            window.root().getScene() == null ? null : window.root().getScene().getWindow(),
+            new LightboxViewModel(items, start));
+  }
+
+  /** The lightbox opened last (it may be closed since), or null. */
+  public LightboxWindow lightbox() {
+    return lightbox;
+  }
+
   /** Fills every control from {@code recipe} (the seed too when asked) and shows the canvas. */
   public void reuse(Recipe recipe, boolean keepSeed) {
     List<String> notices = RecipeControls.apply(vm, recipe, keepSeed);
@@ -391,6 +472,9 @@ public final class StudioParts implements AutoCloseable {
       return;
     }
     closed = true;
+    if (lightbox != null) {
+      lightbox.stage().close();
+    }
     explain.close();
     GalleryViewModel g = gallery.get();
     if (g != null) {

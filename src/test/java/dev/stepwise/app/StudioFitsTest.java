@@ -33,6 +33,7 @@ class StudioFitsTest extends StudioHarness {
     "#showX0",
     "#showXt",
     "#showEps",
+    "#zoomPixels",
     "#zoomFit",
     "#zoom1",
     "#stepLabel",
@@ -62,6 +63,7 @@ class StudioFitsTest extends StudioHarness {
     "#rescan",
     "#reuse",
     "#reuse-with-seed",
+    "#view-large",
     "#favourite"
   };
   private static final String[] EXPLORER = {

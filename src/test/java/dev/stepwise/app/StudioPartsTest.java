@@ -53,6 +53,8 @@ class StudioPartsTest extends StudioHarness {
   @Start
   void start(Stage stage) throws Exception {
     open(stage);
+    // The canvas's image at the output size: crisp pixels would hold an enlarged copy.
+    window.canvas().canvas().pixelsProperty().set(false);
   }
 
   private GalleryViewModel gallery() throws Exception {

@@ -36,8 +36,9 @@ import javafx.stage.Stage;
  *     dev.stepwise.app.StudioScreenshots OUT_DIR
  * </pre>
  *
- * Writes {@code OUT_DIR/window-stepNN.png} (the whole window) for each step, and {@code
- * OUT_DIR/explain-view.png} (docs/explain-view.png: the explain view for that run).
+ * Writes {@code OUT_DIR/window-stepNN.png} (the whole window) for each step, {@code
+ * OUT_DIR/explain-view.png} (docs/explain-view.png: the explain view for that run) and {@code
+ * OUT_DIR/lightbox.png} (assets/lightbox.png: the finished image in the lightbox at 800x520).
  */
 public final class StudioScreenshots {
   private static final int[] STEPS = {1, 5, 10, 20};
@@ -112,6 +113,17 @@ public final class StudioScreenshots {
           String.format("window-step%02d.png", step));
     }
     explainView(vm, out);
+    Stage box =
+        onFx(
+            () -> {
+              parts.viewResult(0);
+              Stage s = parts.lightbox().stage();
+              s.setWidth(800);
+              s.setHeight(520);
+              return s;
+            });
+    Thread.sleep(600);
+    write(onFx(() -> box.getScene().snapshot(null)), out, "lightbox.png");
     service.close();
     io.shutdownNow();
     Platform.exit();

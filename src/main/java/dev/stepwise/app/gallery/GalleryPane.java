@@ -48,6 +48,7 @@ public final class GalleryPane extends BorderPane {
 
   private final GridView<LibraryImage> grid;
   private final Map<Long, Image> thumbnails = ThumbnailCell.lru(3000);
+  private java.util.function.Consumer<LibraryImage> onViewLarge = i -> {};
 
   /** Builds the view over {@code vm} and loads the first page of images. */
   public GalleryPane(GalleryViewModel vm) {
@@ -191,7 +192,7 @@ public final class GalleryPane extends BorderPane {
 
     // The details scroll on their own: on a short window the buttons and tags stay reachable.
     javafx.scene.control.ScrollPane details =
-        new javafx.scene.control.ScrollPane(new RecipeDetails(vm));
+        new javafx.scene.control.ScrollPane(new RecipeDetails(vm, img -> onViewLarge.accept(img)));
     details.setId("gallery-details");
     details.setFitToWidth(true);
     details.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
@@ -232,6 +233,14 @@ public final class GalleryPane extends BorderPane {
     Separator s = new Separator(Orientation.VERTICAL);
     s.setPrefHeight(20);
     return s;
+  }
+
+  /**
+   * Sets what "View large" (and a click on the details' preview) does with the focused image: the
+   * studio opens the lightbox over the gallery's images.
+   */
+  public void setOnViewLarge(java.util.function.Consumer<LibraryImage> action) {
+    onViewLarge = action == null ? i -> {} : action;
   }
 
   /** Returns the thumbnail grid (the benchmark scrolls it). */

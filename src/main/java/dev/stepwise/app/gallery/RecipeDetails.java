@@ -25,6 +25,7 @@ final class RecipeDetails extends VBox {
   final CheckBox favourite = new CheckBox("Favourite");
   final Button reuse = new Button("Reuse");
   final Button reuseWithSeed = new Button("Reuse with seed");
+  final Button viewLarge = new Button("View large");
   final FlowPane tags = new FlowPane(4, 4);
   final TextField addTag = new TextField();
 
@@ -33,7 +34,11 @@ final class RecipeDetails extends VBox {
 
   private boolean updating;
 
-  RecipeDetails(GalleryViewModel vm) {
+  /**
+   * The details of {@code vm}'s focused image; "View large" and a click on the preview hand it to
+   * {@code onViewLarge}.
+   */
+  RecipeDetails(GalleryViewModel vm, java.util.function.Consumer<LibraryImage> onViewLarge) {
     super(8);
     setPadding(new Insets(8));
     setPrefWidth(PREVIEW + 20);
@@ -50,6 +55,18 @@ final class RecipeDetails extends VBox {
     favourite.setId("favourite");
     reuse.setOnAction(e -> vm.reuse(false));
     reuseWithSeed.setOnAction(e -> vm.reuse(true));
+    viewLarge.setId("view-large");
+    viewLarge.setTooltip(
+        new javafx.scene.control.Tooltip(
+            "Show the picture large; the arrow keys step through the gallery (F or Space)"));
+    Runnable large =
+        () -> {
+          if (vm.focused().get() != null) {
+            onViewLarge.accept(vm.focused().get());
+          }
+        };
+    viewLarge.setOnAction(e -> large.run());
+    preview.setOnMouseClicked(e -> large.run());
     favourite
         .selectedProperty()
         .addListener(
@@ -86,7 +103,8 @@ final class RecipeDetails extends VBox {
     reuse.setMinWidth(USE_PREF_SIZE);
     reuseWithSeed.setMinWidth(USE_PREF_SIZE);
     favourite.setMinWidth(USE_PREF_SIZE);
-    FlowPane actions = new FlowPane(8, 4, reuse, reuseWithSeed, favourite);
+    viewLarge.setMinWidth(USE_PREF_SIZE);
+    FlowPane actions = new FlowPane(8, 4, reuse, reuseWithSeed, viewLarge, favourite);
     actions.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
     recipeText.setPrefRowCount(6);
     getChildren().addAll(actions, title, preview, recipeText, new Label("Tags"), tags, addTag);

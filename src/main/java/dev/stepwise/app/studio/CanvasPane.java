@@ -16,9 +16,9 @@ import javafx.scene.layout.Region;
 import org.controlsfx.control.SegmentedButton;
 
 /**
- * The live canvas with its switches (x0 / x_t / eps, fit / 1:1) and the run's step counter,
- * progress bar, speed, time left and what the previews cost. Every frame it draws has the output
- * size: the engine decodes the source shown here with the run's preview method.
+ * The live canvas with its switches (x0 / x_t / eps, crisp pixels, fit / 1:1) and the run's step
+ * counter, progress bar, speed, time left and what the previews cost. Every frame it draws has the
+ * output size: the engine decodes the source shown here with the run's preview method.
  */
 public final class CanvasPane extends BorderPane {
   private final LiveCanvas canvas = new LiveCanvas();
@@ -82,9 +82,18 @@ public final class CanvasPane extends BorderPane {
               }
             });
 
+    ToggleButton pixels =
+        Icons.toggle(
+            "zoomPixels",
+            "",
+            "mdi2g-grid",
+            "Crisp pixels: Fit enlarges by whole numbers with nearest-neighbour sampling, so each"
+                + " image pixel is a square block; off: smooth scaling that fills the area");
+    pixels.selectedProperty().bindBidirectional(canvas.pixelsProperty());
+
     Region spacer = new Region();
     HBox.setHgrow(spacer, Priority.ALWAYS);
-    HBox top = new HBox(6, source, spacer, fit, oneToOne);
+    HBox top = new HBox(6, source, spacer, pixels, fit, oneToOne);
     top.setAlignment(Pos.CENTER_LEFT);
     top.setPadding(new Insets(4));
 

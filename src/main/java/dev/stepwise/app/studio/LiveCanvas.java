@@ -1,5 +1,6 @@
 package dev.stepwise.app.studio;
 
+import dev.stepwise.app.fx.PixelZoom;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
@@ -16,17 +17,24 @@ import javafx.scene.layout.StackPane;
 
 /**
  * The live picture: a {@link PixelBuffer} over a direct buffer shown by an {@link ImageView},
- * scaled smoothly to fit the area or shown at one image pixel per screen pixel. Drawing a frame is
- * one bulk copy plus {@code updateBuffer}; the buffer is replaced only when the size changes.
+ * fitted to the area or shown at one image pixel per screen pixel. With {@link #pixelsProperty}
+ * (the default) a fitted picture is enlarged by the largest whole number that fits, sampled
+ * nearest-neighbour so its pixels stay square and crisp; without it, scaled smoothly to fill the
+ * area. Reductions are always smooth. Drawing a frame is one bulk copy plus {@code updateBuffer};
+ * the buffer is replaced only when the size changes.
  */
 public final class LiveCanvas extends ScrollPane {
   private final ImageView view = new ImageView();
   private final StackPane holder = new StackPane(view);
   private final BooleanProperty fit = new SimpleBooleanProperty(true);
+  private final BooleanProperty pixels = new SimpleBooleanProperty(true);
   private PixelBuffer<IntBuffer> buffer;
   private IntBuffer ints;
   private int bufferWidth;
   private int bufferHeight;
+  private int bufferFactor = 1;
+  private int factor = 1;
+  private LiveFrame last;
   private double imageWidth = 512;
   private double imageHeight = 512;
   private long frames;
@@ -48,6 +56,7 @@ public final class LiveCanvas extends ScrollPane {
     view.setPreserveRatio(true);
     view.setSmooth(true);
     fit.addListener((o, a, b) -> layoutMode());
+    pixels.addListener((o, a, b) -> layoutMode());
     viewportBoundsProperty().addListener((o, a, b) -> layoutMode());
     layoutMode();
   }
@@ -55,6 +64,14 @@ public final class LiveCanvas extends ScrollPane {
   /** True: scale to the area; false: one image pixel per screen pixel (1:1). */
   public BooleanProperty fitProperty() {
     return fit;
+  }
+
+  /**
+   * True: fitting enlarges by whole numbers with nearest-neighbour sampling (crisp pixels); false:
+   * smooth scaling that fills the area.
+   */
+  public BooleanProperty pixelsProperty() {
+    return pixels;
   }
 
   /**
@@ -75,29 +92,45 @@ public final class LiveCanvas extends ScrollPane {
       return;
     }
     long t0 = System.nanoTime();
-    if (buffer == null || f.width() != bufferWidth || f.height() != bufferHeight) {
-      bufferWidth = f.width();
-      bufferHeight = f.height();
-      ints =
-          ByteBuffer.allocateDirect(bufferWidth * bufferHeight * 4)
-              .order(ByteOrder.nativeOrder())
-              .asIntBuffer();
-      buffer =
-          new PixelBuffer<>(bufferWidth, bufferHeight, ints, PixelFormat.getIntArgbPreInstance());
-      view.setImage(new WritableImage(buffer));
-      setImageSize(bufferWidth, bufferHeight);
-    }
-    // Opaque pixels: ARGB equals premultiplied ARGB. Absolute put: no shared position.
-    ints.put(0, f.argb());
-    buffer.updateBuffer(b -> null);
+    draw(f);
     frames++;
     long dt = System.nanoTime() - t0;
     drawNanos += dt;
     maxDrawNanos = Math.max(maxDrawNanos, dt);
   }
 
+  /**
+   * Copies {@code f} into the buffer, each pixel as a block of {@link #factor} x {@link #factor}
+   * when crisp pixels enlarge it (made here: the software renderer ignores {@code smooth=false}).
+   */
+  private void draw(LiveFrame f) {
+    last = f;
+    if (buffer == null
+        || f.width() != bufferWidth
+        || f.height() != bufferHeight
+        || factor != bufferFactor) {
+      bufferWidth = f.width();
+      bufferHeight = f.height();
+      bufferFactor = factor;
+      int w = bufferWidth * factor;
+      int h = bufferHeight * factor;
+      ints = ByteBuffer.allocateDirect(w * h * 4).order(ByteOrder.nativeOrder()).asIntBuffer();
+      buffer = new PixelBuffer<>(w, h, ints, PixelFormat.getIntArgbPreInstance());
+      view.setImage(new WritableImage(buffer));
+      setImageSize(bufferWidth, bufferHeight);
+    }
+    // Opaque pixels: ARGB equals premultiplied ARGB. Absolute puts: no shared position.
+    if (bufferFactor == 1) {
+      ints.put(0, f.argb());
+    } else {
+      PixelZoom.replicate(f.argb(), bufferWidth, bufferHeight, bufferFactor, ints);
+    }
+    buffer.updateBuffer(b -> null);
+  }
+
   /** Removes the picture: the canvas says what makes one. */
   public void clear() {
+    last = null;
     buffer = null;
     ints = null;
     bufferWidth = 0;
@@ -125,6 +158,16 @@ public final class LiveCanvas extends ScrollPane {
     return view;
   }
 
+  /** Draws the last frame again when the enlargement factor changes. */
+  private void refactor(int k) {
+    if (k != factor) {
+      factor = k;
+      if (last != null) {
+        draw(last);
+      }
+    }
+  }
+
   private void layoutMode() {
     boolean f = fit.get();
     // The holder always fills the viewport (and grows past it at 1:1 with a large picture), so
@@ -136,10 +179,18 @@ public final class LiveCanvas extends ScrollPane {
     if (f) {
       double w = Math.max(16, getViewportBounds().getWidth() - 16);
       double h = Math.max(16, getViewportBounds().getHeight() - 16);
-      view.setFitWidth(w);
-      view.setFitHeight(h);
+      double s =
+          pixels.get()
+              ? PixelZoom.fit(imageWidth, imageHeight, w, h)
+              : Math.min(w / imageWidth, h / imageHeight);
+      view.setSmooth(!pixels.get() || PixelZoom.smooth(s));
+      view.setFitWidth(imageWidth * s);
+      view.setFitHeight(imageHeight * s);
       holder.setMinSize(0, 0);
+      refactor(pixels.get() ? PixelZoom.factor((int) imageWidth, (int) imageHeight, s) : 1);
     } else {
+      refactor(1);
+      view.setSmooth(true); // one image pixel per screen pixel: nothing to interpolate
       view.setFitWidth(imageWidth);
       view.setFitHeight(imageHeight);
       holder.setMinSize(imageWidth, imageHeight);

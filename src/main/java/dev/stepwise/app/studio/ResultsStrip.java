@@ -22,6 +22,7 @@ public final class ResultsStrip extends ScrollPane {
 
   private final HBox row = new HBox(6);
   private IntConsumer onOpen = i -> {};
+  private IntConsumer onView = i -> {};
   private Consumer<ResultItem> onVary = r -> {};
   private int added;
 
@@ -69,6 +70,14 @@ public final class ResultsStrip extends ScrollPane {
     onOpen = action == null ? i -> {} : action;
   }
 
+  /**
+   * Sets what a double-click on a result (or its menu's "View large") does; it receives the
+   * result's index in {@link JobsViewModel#results()} (the studio opens the lightbox there).
+   */
+  public void setOnView(IntConsumer action) {
+    onView = action == null ? i -> {} : action;
+  }
+
   /** Sets what a result's right-click menu item "Vary" does. */
   public void setOnVary(Consumer<ResultItem> action) {
     onVary = action;
@@ -86,10 +95,14 @@ public final class ResultsStrip extends ScrollPane {
     box.getStyleClass().add("result-cell");
     MenuItem vary = new MenuItem("Vary: 4 neighbours (same seed, variation seeds)");
     vary.setOnAction(e -> onVary.accept(r));
-    ContextMenu menu = new ContextMenu(vary);
+    MenuItem large = new MenuItem("View large (double-click)");
+    large.setOnAction(e -> onView.accept(index));
+    ContextMenu menu = new ContextMenu(large, vary);
     box.setOnMouseClicked(
         e -> {
-          if (e == null || e.getButton() == MouseButton.PRIMARY) {
+          if (e != null && e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2) {
+            onView.accept(index);
+          } else if (e == null || e.getButton() == MouseButton.PRIMARY) {
             onOpen.accept(index);
           } else {
             menu.show(box, e.getScreenX(), e.getScreenY());

@@ -62,6 +62,7 @@ public final class StudioWindow {
   private final Tab galleryTab;
   private Runnable onOpenParameters = () -> {};
   private Consumer<Path> onDropFile = f -> {};
+  private java.util.function.BooleanSupplier onViewLarge = () -> false;
   private final ObjectProperty<Theme> theme = new SimpleObjectProperty<>(Theme.LIGHT);
   private final ControlsPane controls;
   private final CanvasPane canvas;
@@ -289,6 +290,15 @@ public final class StudioWindow {
                   return true;
                 }),
             new Shortcut(
+                new KeyCodeCombination(KeyCode.F),
+                "View the picture large: the gallery's selected image, else the newest result"
+                    + " (Space too, outside text fields)",
+                () -> !keysTaken(false) && onViewLarge.getAsBoolean()),
+            new Shortcut(
+                new KeyCodeCombination(KeyCode.SPACE),
+                "View the picture large (as F)",
+                () -> !keysTaken(true) && onViewLarge.getAsBoolean()),
+            new Shortcut(
                 combo(KeyCode.T, KeyCombination.SHORTCUT_DOWN),
                 "Switch light / dark theme",
                 () -> {
@@ -302,6 +312,21 @@ public final class StudioWindow {
                   showHelp();
                   return true;
                 }));
+  }
+
+  /**
+   * Whether the focused control wants plain keys itself: a text field (every key), or for Space a
+   * button, check box, combo box, list or expander.
+   */
+  private boolean keysTaken(boolean space) {
+    Node focus = root.getScene() == null ? null : root.getScene().getFocusOwner();
+    return focus instanceof javafx.scene.control.TextInputControl
+        || (space
+            && (focus instanceof javafx.scene.control.ButtonBase
+                || focus instanceof javafx.scene.control.ComboBoxBase
+                || focus instanceof javafx.scene.control.ChoiceBox
+                || focus instanceof javafx.scene.control.ListView
+                || focus instanceof javafx.scene.control.TitledPane));
   }
 
   private static KeyCombination combo(KeyCode code, KeyCombination.Modifier... mods) {
@@ -450,6 +475,14 @@ public final class StudioWindow {
   /** Sets what the "Open parameters…" button and Ctrl+Shift+O do. */
   public void setOnOpenParameters(Runnable action) {
     onOpenParameters = action == null ? () -> {} : action;
+  }
+
+  /**
+   * Sets what F and Space do outside text fields: open the lightbox; it answers false when there is
+   * no picture to show (the key then goes on to the focused control).
+   */
+  public void setOnViewLarge(java.util.function.BooleanSupplier action) {
+    onViewLarge = action == null ? () -> false : action;
   }
 
   /** Sets what a file dropped on the window does (one file at a time). */

@@ -30,6 +30,8 @@ class StudioWindowTest extends dev.stepwise.app.StudioHarness {
   @Start
   void start(Stage stage) throws Exception {
     open(stage);
+    // The canvas's image at the output size: crisp pixels would hold an enlarged copy.
+    window.canvas().canvas().pixelsProperty().set(false);
     vm.addStudioListener(
         new StudioListener() {
           @Override
