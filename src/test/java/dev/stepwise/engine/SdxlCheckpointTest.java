@@ -19,6 +19,7 @@ import dev.stepwise.engine.pack.CheckpointOptions;
 import dev.stepwise.engine.pack.LdmTestCheckpoints;
 import dev.stepwise.engine.pack.LdmTestCheckpoints.Tensor;
 import dev.stepwise.engine.pack.ModelPack;
+import dev.stepwise.engine.service.PackFacts;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
 import dev.stepwise.engine.unet.UNet2DConditionModel;
 import dev.stepwise.engine.unet.UNetConfig;
@@ -289,5 +290,8 @@ class SdxlCheckpointTest {
       assertEquals(0, ids2[76]);
       assertEquals(ids1[1], ids2[1]);
     }
+    PackFacts facts = PackFacts.read(file); // what the studio shows: SDXL at 1024 pixels
+    assertTrue(facts.sdxl());
+    assertEquals(1024, facts.nativeSize());
   }
 }
