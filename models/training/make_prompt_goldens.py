@@ -10,6 +10,11 @@ where the weight is not a number), "cases" the encoded prompts with their window
 "comma_tokenizer" a tokenizer.json with a comma for the comma-backtrack layout "comma".
 Tensors, F32: "<case>.z" [1, L, D] for tiny-sd cases; for tiny-sd2 cases only
 "<case>.rows" (z summed over D, [1, L]) and "<case>.head" (z[..., :4], [1, L, 4]) to stay small.
+
+It also writes src/test/resources/golden/sdxl-prompt-weights.safetensors: A1111's reading of
+SDXL prompts (sd_hijack_clip.py forward once per embedder) on tiny-sdxl, metadata "cases" as
+above, tensors "<case>.z" [1, L, D1 + D2] (each encoder's penultimate state, weighted per chunk
+with its own mean restored, side by side) and "<case>.pooled" [1, P] (encoder 2, chunk 0).
 """
 
 import argparse
@@ -80,6 +85,46 @@ CASES = {
 }
 
 
+# SDXL cases (tiny-sdxl: a 16-token window, so one window).
+SDXL_CASES = {
+    "sdxl_weighted": "a ((red)) heart [emoji] (face:0.8)",
+}
+
+
+@torch.no_grad()
+def sdxl_encode(models, text2, prompt):
+    """prompt -> (runs, windows, weights, context [1, W k, D1 + D2], pooled [1, P])."""
+    runs = pw.parse_attention(prompt)
+    windows, weights = pw.layout(models["tokenizer"], runs)  # tokenizer_2 is the same file
+    ones, twos, pooled = [], [], None
+    for ids, w in zip(windows, weights):
+        t = torch.tensor([ids], dtype=torch.int64)  # [1, W]
+        _, _, hidden1 = models["text_encoder"](t)
+        _, pooled2, hidden2 = text2(t)
+        ones.append(pw.emphasis(hidden1[-2], w))  # [1, W, D1]
+        twos.append(pw.emphasis(hidden2[-2], w))  # [1, W, D2]
+        pooled = pooled2 if pooled is None else pooled  # [1, P]
+    return runs, windows, weights, torch.cat([torch.cat(ones, 1), torch.cat(twos, 1)], -1), pooled
+
+
+@torch.no_grad()
+def sdxl_goldens(res):
+    from make_sdxl_goldens import load_text2
+    folder = os.path.join(res, "packs", "tiny-sdxl")
+    models = pack.load_pack(folder)
+    text2 = load_text2(folder)
+    tensors, cases = {}, []
+    for name, prompt in SDXL_CASES.items():
+        runs, windows, weights, z, pooled = sdxl_encode(models, text2, prompt)
+        cases.append({"name": name, "pack": "tiny-sdxl", "prompt": prompt, "runs": runs,
+                      "windows": windows, "weights": [float32_list(w) for w in weights]})
+        tensors[name + ".z"] = z.float().contiguous()
+        tensors[name + ".pooled"] = pooled.float().contiguous()
+    meta = {"torch": torch.__version__, "what": "SDXL prompt emphasis goldens (A1111 syntax)",
+            "cases": json.dumps(cases)}
+    return tensors, meta
+
+
 def comma_tokenizer():
     """A 77-token WordLevel tokenizer that knows "," (the tiny packs' vocabularies lack it)."""
     return WordLevelTokenizer(["a", "b", "c", ","], 77)
@@ -136,6 +181,11 @@ def main(argv=None):
     res = os.path.join(args.out, "src", "test", "resources")
     tensors, meta = goldens(res)
     path = os.path.join(res, "golden", "prompt-weights.safetensors")
+    safetensors_io.save_file(tensors, path, meta)
+    print(f"{path}: " + ", ".join(f"{k}{list(v.shape)}" for k, v in tensors.items())
+          + f"; {os.path.getsize(path)} bytes")
+    tensors, meta = sdxl_goldens(res)
+    path = os.path.join(res, "golden", "sdxl-prompt-weights.safetensors")
     safetensors_io.save_file(tensors, path, meta)
     print(f"{path}: " + ", ".join(f"{k}{list(v.shape)}" for k, v in tensors.items())
           + f"; {os.path.getsize(path)} bytes")

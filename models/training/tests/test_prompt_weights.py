@@ -110,6 +110,16 @@ class GoldenTest(unittest.TestCase):
             torch.testing.assert_close(tensors[key], value, rtol=1e-5, atol=1e-5, msg=key)
         self.assertLess(os.path.getsize(GOLDEN), 64 * 1024)
 
+    def test_committed_sdxl_golden_matches_a_fresh_computation(self):
+        with open(GOLDEN.replace("prompt-weights", "sdxl-prompt-weights"), "rb") as f:
+            tensors, meta = st.deserialize(f.read())
+        fresh, fresh_meta = make_prompt_goldens.sdxl_goldens(os.path.dirname(os.path.dirname(
+            GOLDEN)))
+        self.assertEqual(json.loads(meta["cases"]), json.loads(fresh_meta["cases"]))
+        self.assertEqual(sorted(tensors), sorted(fresh))
+        for key, value in fresh.items():
+            torch.testing.assert_close(tensors[key], value, rtol=1e-5, atol=1e-5, msg=key)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -48,6 +48,13 @@ record Conditioning(NDArray[] contexts, NDArray[] pooled, NDArray timeIds) {
       return new Conditioning(new NDArray[] {cond.context()}, new NDArray[] {cond.pooled()}, ids);
     }
     SdxlText.Encoded uncond = text.encode(negative, "negative prompt", job, notices);
+    if (uncond.context().getShape().get(1) != cond.context().getShape().get(1)) {
+      // Chunk counts differ: the network runs once for each, as for SD 1.x / 2.x.
+      return new Conditioning(
+          new NDArray[] {uncond.context(), cond.context()}, // [1, L', D], [1, L, D]
+          new NDArray[] {uncond.pooled(), cond.pooled()}, // [1, P] each
+          ids);
+    }
     return new Conditioning(
         new NDArray[] {uncond.context().concat(cond.context(), 0)}, // [2, L, D]
         new NDArray[] {uncond.pooled().concat(cond.pooled(), 0)}, // [2, P]

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stepwise.engine.clip.ClipTextConfig;
 import dev.stepwise.engine.clip.ClipTextModel;
@@ -561,14 +560,12 @@ public final class DiffusionModel implements AutoCloseable {
    * 1).
    */
   public float[] decodeToPixels(float[] latents, int batch, int h, int w) {
-    try (NDManager sub = weights.newSubManager()) {
-      int c = vaeConfig.latentChannels();
-      NDArray z = sub.create(latents, new Shape(batch, c, h, w)); // [B, C, h, w]
-      z = z.div(vaeConfig.scalingFactor()); // [B, C, h, w]
-      NDArray x = vaes.active().decode(z); // [B, 3, H, W] in about [-1, 1]
-      x = x.div(2).add(0.5f).clip(0f, 1f); // [B, 3, H, W] in [0, 1]
-      return x.toType(DataType.FLOAT32, false).toFloatArray();
-    }
+    return vaes.decodeToPixels(weights, latents, batch, h, w); // fp32 redo on overflow
+  }
+
+  /** The autoencoder slot (decode notices, the tests' half-precision pass). */
+  VaeSlot vaes() {
+    return vaes;
   }
 
   /**

@@ -256,6 +256,12 @@ public final class Pipeline {
                   plan.steps(),
                   lat -> finish(lat, null, null, big[0], big[1], n, seed, imageSteps));
         }
+        for (String said : model.vaes().takeDecodeNotices()) { // fp32 redo after a half overflow
+          if (!notices.contains(said)) {
+            notices.add(said);
+            StepLoop.safe(() -> listener.notice(said));
+          }
+        }
         GeneratedImage g =
             new GeneratedImage(
                 i,

@@ -1,6 +1,8 @@
 package dev.stepwise.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.stepwise.engine.clip.ClipTextConfig;
@@ -8,7 +10,9 @@ import dev.stepwise.engine.clip.ClipTextModel;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.pack.ModelPack;
+import dev.stepwise.engine.prompt.Emphasis;
 import dev.stepwise.engine.prompt.PromptAttention;
+import dev.stepwise.engine.prompt.PromptChunks;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
 import dev.stepwise.engine.tokenizer.TokenizedPrompt;
 import dev.stepwise.engine.unet.UNetConfig;
@@ -156,8 +160,9 @@ public final class SdxlText {
 
   /**
    * Encodes {@code prompt} (the {@code role}, "prompt" or "negative prompt", names it in notices)
-   * into arrays owned by {@code manager}. Emphasis and BREAK are read as plain text for now: the
-   * runs' words are kept, their weights and breaks are dropped, with one notice.
+   * into arrays owned by {@code manager}. A plain prompt that fits the window goes through both
+   * encoders as diffusers does; emphasis, BREAK and longer prompts as A1111 reads them ({@link
+   * #chunked}).
    */
   public Encoded encode(String prompt, String role, NDManager manager, List<String> notices) {
     if (prompt.isEmpty() && forceZeros && role.startsWith("negative")) {
@@ -166,24 +171,74 @@ public final class SdxlText {
       return new Encoded(manager.zeros(c), manager.zeros(p)); // [1, L, D], [1, P]
     }
     List<PromptAttention.Run> runs = PromptAttention.parse(prompt);
-    String text = prompt;
-    if (!PromptAttention.isPlain(runs)) {
-      StringBuilder b = new StringBuilder();
-      for (PromptAttention.Run r : runs) {
-        if (!r.isBreak()) {
-          b.append(r.text());
-        }
-      }
-      text = b.toString();
-      notices.add(
-          "Emphasis and BREAK in the "
-              + role
-              + " are not applied to SDXL models yet; its words were used at weight 1.");
+    boolean plain = PromptAttention.isPlain(runs);
+    if (!plain || (PromptChunks.chunked(tokenizer1) && tokenizer1.encode(prompt).truncated())) {
+      return chunked(runs, role, manager, notices);
     }
-    ClipTextModel.Penultimate one = run(encoder1, tokenizer1, text, role, manager, notices);
-    ClipTextModel.Penultimate two = run(encoder2, tokenizer2, text, role, manager, null);
+    ClipTextModel.Penultimate one = run(encoder1, tokenizer1, prompt, role, manager, notices);
+    ClipTextModel.Penultimate two = run(encoder2, tokenizer2, prompt, role, manager, null);
     NDArray context = one.penultimate().concat(two.penultimate(), 2); // [1, L, D1 + D2]
     return new Encoded(context, two.pooled()); // [1, L, D], [1, P]
+  }
+
+  /**
+   * A1111's reading for SDXL (modules/sd_hijack_clip.py forward, run once per embedder of the
+   * conditioner): both encoders get the same 75-token chunks (BREAK closes one; on a window other
+   * than CLIP's 77 tokens there is one window, cut to fit) with the same weights; each chunk's
+   * penultimate state is weighted and its mean restored per encoder ({@link Emphasis}), the chunks
+   * are laid end to end, [1, W k, Di], and the two encoders' side by side, [1, W k, D1 + D2]. The
+   * pooled embedding is the second encoder's for the first chunk, unweighted (A1111 returns {@code
+   * zs[0].pooled}).
+   */
+  private Encoded chunked(
+      List<PromptAttention.Run> runs, String role, NDManager manager, List<String> notices) {
+    PromptChunks c1 = PromptChunks.of(tokenizer1, runs);
+    PromptChunks c2 = PromptChunks.of(tokenizer2, runs);
+    if (c1.windows().size() != c2.windows().size()) {
+      throw new EngineException(
+          "The two tokenizers of this SDXL model split the "
+              + role
+              + " into "
+              + c1.windows().size()
+              + " and "
+              + c2.windows().size()
+              + " chunks; they must share one vocabulary.");
+    }
+    if (c1.truncatedTokens() > 0) {
+      notices.add(
+          String.format(
+              Locale.ROOT,
+              "The %s is longer than the text encoders' %d tokens; its last %d tokens, from"
+                  + " \"%s\" on, were left out.",
+              role,
+              tokenizer1.maxLength(),
+              c1.truncatedTokens(),
+              c1.firstCutRun()));
+    }
+    if (c1.breaksIgnored() > 0) {
+      notices.add(
+          String.format(
+              Locale.ROOT,
+              "BREAK in the %s has no effect: the text encoders' window of %d tokens is not"
+                  + " split into 75-token chunks.",
+              role,
+              tokenizer1.maxLength()));
+    }
+    unknownNotice(c1.unknownWords(), role, notices);
+    NDList one = new NDList();
+    NDList two = new NDList();
+    NDArray pooled = null;
+    for (int i = 0; i < c1.windows().size(); i++) {
+      NDArray ids1 = ids(c1.windows().get(i), encoder1, role, manager); // [1, W]
+      NDArray ids2 = ids(c2.windows().get(i), encoder2, role, manager); // [1, W]
+      ClipTextModel.Penultimate a = encoder1.forwardPenultimate(ids1);
+      ClipTextModel.Penultimate b = encoder2.forwardPenultimate(ids2);
+      one.add(Emphasis.apply(a.penultimate(), c1.weights().get(i))); // [1, W, D1]
+      two.add(Emphasis.apply(b.penultimate(), c2.weights().get(i))); // [1, W, D2]
+      pooled = i == 0 ? b.pooled() : pooled; // [1, P]
+    }
+    NDArray context = NDArrays.concat(one, 1).concat(NDArrays.concat(two, 1), 2);
+    return new Encoded(context, pooled); // [1, W k, D1 + D2], [1, P]
   }
 
   private int contextWidth() {
@@ -208,8 +263,16 @@ public final class SdxlText {
               tokenizer.maxLength(),
               t.keptText()));
     }
-    if (notices != null && !t.unknownWords().isEmpty()) {
-      Set<String> words = new LinkedHashSet<>(t.unknownWords());
+    if (notices != null) {
+      unknownNotice(t.unknownWords(), role, notices);
+    }
+    return encoder.forwardPenultimate(ids(t.ids(), encoder, role, manager));
+  }
+
+  /** One sentence naming the words the vocabulary lacks, when there are any. */
+  private static void unknownNotice(List<String> unknown, String role, List<String> notices) {
+    if (!unknown.isEmpty()) {
+      Set<String> words = new LinkedHashSet<>(unknown);
       notices.add(
           "The model does not know these words of the "
               + role
@@ -217,7 +280,10 @@ public final class SdxlText {
               + String.join(", ", new ArrayList<>(words))
               + ".");
     }
-    int[] window = t.ids();
+  }
+
+  /** The token ids [1, W] of {@code window}, each checked against {@code encoder}'s vocabulary. */
+  private static NDArray ids(int[] window, ClipTextModel encoder, String role, NDManager manager) {
     long[] ids = new long[window.length];
     int vocab = encoder.config().vocabSize();
     for (int i = 0; i < ids.length; i++) {
@@ -233,7 +299,7 @@ public final class SdxlText {
       }
       ids[i] = window[i];
     }
-    return encoder.forwardPenultimate(manager.create(ids, new Shape(1, ids.length))); // [1, L]
+    return manager.create(ids, new Shape(1, ids.length)); // [1, W]
   }
 
   /**

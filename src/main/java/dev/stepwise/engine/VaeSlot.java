@@ -1,6 +1,9 @@
 package dev.stepwise.engine;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.pack.ModelHashes;
@@ -9,6 +12,7 @@ import dev.stepwise.engine.pack.SeparateVae;
 import dev.stepwise.engine.vae.AutoencoderKL;
 import dev.stepwise.engine.vae.VaeConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,6 +31,8 @@ final class VaeSlot implements AutoCloseable {
   private NDManager otherWeights;
   private AutoencoderKL other;
   private VaeChoice otherChoice;
+  private VaeOverflow.Pass half; // a half-precision decode, or null (none exists yet)
+  private final List<String> decodeNotices = new ArrayList<>();
 
   VaeSlot(AutoencoderKL own, NDManager weights, ModelPack pack, WeightPrecision precision) {
     this.own = own;
@@ -40,6 +46,38 @@ final class VaeSlot implements AutoCloseable {
   /** The autoencoder in use. */
   AutoencoderKL active() {
     return active;
+  }
+
+  /**
+   * Decodes first with {@code pass} (a half-precision decode), falling back to fp32 when its output
+   * is not finite ({@link VaeOverflow}); null for fp32 only. The engine has no half-precision
+   * decode of its own yet, so only tests set one.
+   */
+  synchronized void halfPass(VaeOverflow.Pass pass) {
+    this.half = pass;
+  }
+
+  /**
+   * Decodes scaled latents [B, C, h, w] (in the sampler's units) to RGB values in [0, 1] of image
+   * 0..B-1, following diffusers' pipeline: x = vae.decode(latents / scaling_factor); clamp(x/2 +
+   * 0.5, 0, 1); arrays live in a sub-manager of {@code manager}.
+   */
+  synchronized float[] decodeToPixels(NDManager manager, float[] latents, int batch, int h, int w) {
+    try (NDManager sub = manager.newSubManager()) {
+      NDArray z = sub.create(latents, new Shape(batch, config.latentChannels(), h, w)); // [B,C,h,w]
+      z = z.div(config.scalingFactor()); // [B, C, h, w]
+      AutoencoderKL vae = active;
+      NDArray x = VaeOverflow.decode(z, half, vae::decode, decodeNotices); // [B, 3, H, W]
+      x = x.div(2).add(0.5f).clip(0f, 1f); // [B, 3, H, W] in [0, 1]
+      return x.toType(DataType.FLOAT32, false).toFloatArray();
+    }
+  }
+
+  /** The decode notices since the last call (each sentence once), then forgets them. */
+  synchronized List<String> takeDecodeNotices() {
+    List<String> out = List.copyOf(decodeNotices);
+    decodeNotices.clear();
+    return out;
   }
 
   /**

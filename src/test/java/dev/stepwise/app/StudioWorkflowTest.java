@@ -25,6 +25,8 @@ import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
@@ -292,6 +294,18 @@ class StudioWorkflowTest extends StudioHarness {
     assertSame(
         fx(() -> vm.jobs().results().get(1).image()),
         fx(() -> explain.sourceImageProperty().get()));
+  }
+
+  @Test
+  void theSizePresetsMenuOffersTheModelsOwnSizeAndSetsIt(FxRobot robot) throws Exception {
+    modelRead();
+    MenuButton presets = robot.lookup("#sizePresets").queryAs(MenuButton.class);
+    assertEquals(
+        List.of("32 × 32 (the model's own)"),
+        fx(() -> presets.getItems().stream().map(MenuItem::getText).toList()));
+    onFx(() -> vm.controls().widthProperty().set(64));
+    onFx(() -> presets.getItems().get(0).fire());
+    assertEquals(32, fx(() -> vm.controls().widthProperty().get()));
   }
 
   @Test

@@ -409,7 +409,7 @@ public final class ControlsPane extends ScrollPane {
             title("Clip skip"),
             clipSkip,
             title("Size (width × height)"),
-            row(width, new Label("×"), height, sizeWarning(vm)),
+            row(width, new Label("×"), height, SizePresetsButton.of(vm), sizeWarning(vm)),
             title("Batch count"),
             batch,
             title("Live preview"),

@@ -16,6 +16,8 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
 
 /**
  * The generation controls the user edits: prompt, negative prompt, guidance, steps, sampler,
@@ -37,7 +39,11 @@ public final class ControlsViewModel {
   private final ObjectProperty<PreviewMethod> previewMethod =
       new SimpleObjectProperty<>(PreviewMethod.AUTO);
   private final IntegerProperty nativeSize = new SimpleIntegerProperty();
+  private final BooleanProperty byArea = new SimpleBooleanProperty(); // SDXL's aspect buckets
   private final ReadOnlyStringWrapper sizeWarning = new ReadOnlyStringWrapper("");
+  private final ObservableList<SizePreset> sizePresets = FXCollections.observableArrayList();
+  private final ObservableList<SizePreset> sizePresetsView =
+      FXCollections.unmodifiableObservableList(sizePresets);
 
   ControlsViewModel() {
     // Karras sigmas exist only for the sigma-space samplers: another sampler runs without them.
@@ -49,12 +55,13 @@ public final class ControlsViewModel {
         });
     Runnable size =
         () -> {
-          String w = SizeAdvice.warning(width.get(), height.get(), nativeSize.get());
+          String w = SizeAdvice.warning(width.get(), height.get(), nativeSize.get(), byArea.get());
           sizeWarning.set(w == null ? "" : w);
         };
     width.addListener((o, a, b) -> size.run());
     height.addListener((o, a, b) -> size.run());
     nativeSize.addListener((o, a, b) -> size.run());
+    byArea.addListener((o, a, b) -> size.run());
   }
 
   /** Sets every control from {@code s} (seed and model aside). */
@@ -78,7 +85,9 @@ public final class ControlsViewModel {
    * model's size step becomes the model's own size.
    */
   void fitSize(PackFacts facts) {
+    byArea.set(facts.sdxl());
     nativeSize.set(facts.nativeSize());
+    sizePresets.setAll(SizePreset.of(facts));
     int step = facts.sizeStep();
     if (width.get() <= 0 || width.get() % step != 0) {
       width.set(facts.nativeSize());
@@ -140,6 +149,20 @@ public final class ControlsViewModel {
    */
   public ReadOnlyStringProperty sizeWarningProperty() {
     return sizeWarning.getReadOnlyProperty();
+  }
+
+  /**
+   * The sizes offered for the model last read ({@link SizePreset#of}): its own square, and SDXL's
+   * five aspect sizes for an SDXL model; empty before a model is read.
+   */
+  public ObservableList<SizePreset> sizePresets() {
+    return sizePresetsView;
+  }
+
+  /** Sets the width and height to {@code p}'s. */
+  public void usePreset(SizePreset p) {
+    width.set(p.width());
+    height.set(p.height());
   }
 
   /** How the live preview is made (remembered with the other controls). */

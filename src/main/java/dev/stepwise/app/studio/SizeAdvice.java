@@ -13,7 +13,20 @@ public final class SizeAdvice {
    * neither side is larger (or the model's size is not known yet, 0).
    */
   public static String warning(int width, int height, int nativeSize) {
-    if (nativeSize <= 0 || (width <= nativeSize && height <= nativeSize)) {
+    return warning(width, height, nativeSize, false);
+  }
+
+  /**
+   * As {@link #warning(int, int, int)}; with {@code byArea} (SDXL, trained on aspect buckets of
+   * about N x N pixels, from 1024 x 1024 to 1216 x 832 and beyond) only a size of more pixels than
+   * N x N is warned about.
+   */
+  public static String warning(int width, int height, int nativeSize, boolean byArea) {
+    boolean larger =
+        byArea
+            ? (long) width * height > (long) nativeSize * nativeSize
+            : width > nativeSize || height > nativeSize;
+    if (nativeSize <= 0 || !larger) {
       return null;
     }
     return "The model was trained at "

@@ -128,7 +128,7 @@ public final class StudioViewModel {
     }
     seeds.used(seed);
     JobListener listener = new JobListener(this, request, f);
-    String size = SizeAdvice.warning(gs.width(), gs.height(), f.nativeSize());
+    String size = SizeAdvice.warning(gs.width(), gs.height(), f.nativeSize(), f.sdxl());
     if (size != null) {
       listener.notice(size); // a notification now, and the "Finished ..." line repeats it
     }

@@ -39,6 +39,15 @@ final class CheckpointTensors implements TensorSource {
                 + Arrays.toString(s)
                 + "; a fused q, k, v projection needs a first dimension divisible by 3.");
       }
+      if (op == Op.TRANSPOSE && s.length != 2) {
+        throw new ModelPackException(
+            origin
+                + ": "
+                + e.getValue().source()
+                + " has shape "
+                + Arrays.toString(s)
+                + "; a text projection must be a matrix [width, projection].");
+      }
     }
   }
 
@@ -57,6 +66,7 @@ final class CheckpointTensors implements TensorSource {
   private static long[] shapeOf(Ref r, long[] s) {
     return switch (r.op()) {
       case COPY -> s;
+      case TRANSPOSE -> new long[] {s[1], s[0]}; // [D, P] -> [P, D]
       case SQUEEZE -> squeezable(s) ? new long[] {s[0], s[1]} : s;
       case Q, K, V -> {
         long[] out = s.clone();
@@ -91,6 +101,13 @@ final class CheckpointTensors implements TensorSource {
     switch (r.op()) {
       case COPY:
         return full;
+      case TRANSPOSE:
+        // Flattening the transposed view copies it row-major: a contiguous [P, D] of its own.
+        try (full;
+            NDArray t = full.transpose();
+            NDArray flat = t.reshape(-1)) {
+          return flat.reshape(new Shape(s[1], s[0])); // [D, P] -> [P * D] -> [P, D]
+        }
       case SQUEEZE:
         if (!squeezable(s)) {
           return full;

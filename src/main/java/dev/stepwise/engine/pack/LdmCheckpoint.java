@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A single-file SD 1.x or 2.x checkpoint ({@code .safetensors} with LDM names): its three networks
- * as renaming views over the one file, and the configs inferred from the tensors' shapes.
+ * A single-file SD 1.x, 2.x or XL checkpoint ({@code .safetensors} with LDM / SGM names): its
+ * networks as renaming views over the one file, and the configs inferred from the tensors' shapes.
  *
  * <p>What the shapes say: channels, layers per block, which blocks have attention, the context
  * width (768: SD 1.x with OpenAI CLIP; 1024: SD 2.x with OpenCLIP, recognised by {@code
@@ -31,6 +31,14 @@ import java.util.Set;
  * scaled-linear schedule 0.00085..0.012 over 1000 steps. SD 2.x is taken for the 768-pixel
  * v-prediction model, as diffusers does for a file without a training step count (inpainting
  * models: epsilon, 512); a request's prediction type overrides it.
+ *
+ * <p>SDXL ({@code conditioner.embedders.*}; stabilityai/stable-diffusion-xl-base-1.0's folder for
+ * what the shapes cannot say): attention where the level has it, its transformer depth per level
+ * (the mid block's from its own blocks), heads of 64 dimensions, linear projections; the time-id
+ * embedding width from {@code label_emb.0.0} [C, P + 6 x T] and the pooled width P; text encoder 2
+ * with GELU and its projection, tokenizer 2 padding with "!" (id 0, as OpenCLIP's tokenizer and
+ * A1111's FrozenOpenCLIPEmbedder2WithCustomWords pad), the first with its end token; the
+ * autoencoder's scaling factor 0.13025; 1024-pixel images; epsilon prediction.
  */
 final class LdmCheckpoint implements AutoCloseable {
   static final int CLIP_VOCABULARY = 49_408;
@@ -43,8 +51,12 @@ final class LdmCheckpoint implements AutoCloseable {
   final JsonObject vaeConfig;
   final JsonObject textEncoderConfig;
   final JsonObject schedulerConfig;
+  final TensorSource textEncoder2; // SDXL's, or null
+  final JsonObject textEncoder2Config; // SDXL's, or null
   final List<String> notices = new ArrayList<>();
   private final boolean sd2;
+  private final boolean sdxl;
+  private final Path tokenizer2Dir;
   private final Path tokenizerDir;
   private final String name;
 
@@ -52,6 +64,7 @@ final class LdmCheckpoint implements AutoCloseable {
     this.file = file;
     this.name = file.path().getFileName().toString();
     this.tokenizerDir = options.tokenizerDir();
+    this.tokenizer2Dir = options.tokenizer2Dir();
     Map<String, long[]> shapes = new HashMap<>();
     for (String n : file.names()) {
       shapes.put(n, file.shape(n));
@@ -59,14 +72,20 @@ final class LdmCheckpoint implements AutoCloseable {
     refuseOtherFamilies(shapes.keySet());
     LdmKeyMap map = LdmKeyMap.of(shapes, name);
     this.sd2 = map.openClip;
+    this.sdxl = map.sdxl;
     String where = "checkpoint " + file.path();
     unet = new CheckpointTensors(file, map.unet, where + " (UNet)");
     vae = new CheckpointTensors(file, map.vae, where + " (autoencoder)");
     textEncoder = new CheckpointTensors(file, map.textEncoder, where + " (text encoder)");
+    textEncoder2 =
+        sdxl ? new CheckpointTensors(file, map.textEncoder2, where + " (text encoder 2)") : null;
+    textEncoderConfig = overlay(inferTextEncoder(textEncoder, false), options, "text_encoder");
+    textEncoder2Config =
+        sdxl ? overlay(inferTextEncoder(textEncoder2, true), options, "text_encoder_2") : null;
     unetConfig = overlay(inferUnet(), options, "unet");
     boolean inpainting = unetConfig.get("in_channels").getAsInt() == 9;
-    vaeConfig = overlay(inferVae(sd2 && !inpainting ? 768 : 512), options, "vae");
-    textEncoderConfig = overlay(inferTextEncoder(), options, "text_encoder");
+    int size = sdxl ? 1024 : sd2 && !inpainting ? 768 : 512;
+    vaeConfig = overlay(inferVae(size), options, "vae");
     schedulerConfig = overlay(scheduler(sd2 && !inpainting), options, "scheduler");
     describe(map, shapes.keySet(), inpainting);
   }
@@ -105,6 +124,17 @@ final class LdmCheckpoint implements AutoCloseable {
     return sd2 ? t.withPadToken("!") : t; // SD 2.x's tokenizer pads with "!" (id 0)
   }
 
+  /**
+   * SDXL's second tokenizer: the override folder's, else CLIP's bundled vocabulary padded with "!"
+   * (id 0), as diffusers' tokenizer_2 and OpenCLIP pad; the first pads with its end token.
+   */
+  PromptTokenizer tokenizer2(int window) {
+    if (tokenizer2Dir != null) {
+      return Tokenizers.load(tokenizer2Dir, window);
+    }
+    return ClipBpeTokenizer.bundled(window).withPadToken("!");
+  }
+
   @Override
   public void close() {
     file.close();
@@ -113,8 +143,8 @@ final class LdmCheckpoint implements AutoCloseable {
   private void refuseOtherFamilies(Set<String> keys) {
     String family = null;
     for (String k : keys) {
-      if (k.startsWith("conditioner.embedders.")) {
-        family = "a Stable Diffusion XL";
+      if (k.startsWith("conditioner.embedders.0.model.")) {
+        family = "a Stable Diffusion XL refiner"; // OpenCLIP alone, aesthetic-score time ids
       } else if (k.endsWith("joint_blocks.0.context_block.adaLN_modulation.1.bias")) {
         family = "a Stable Diffusion 3";
       } else if (k.endsWith("double_blocks.0.img_attn.norm.key_norm.scale")) {
@@ -125,8 +155,8 @@ final class LdmCheckpoint implements AutoCloseable {
             name
                 + " is "
                 + family
-                + " checkpoint, which Stepwise does not support yet; it opens SD 1.x and 2.x"
-                + " checkpoints.");
+                + " checkpoint, which Stepwise does not support yet; it opens SD 1.x, 2.x and XL"
+                + " base checkpoints.");
       }
     }
     String missing =
@@ -137,23 +167,43 @@ final class LdmCheckpoint implements AutoCloseable {
                 ? "an autoencoder (first_stage_model.*)"
                 : keys.stream()
                         .noneMatch(
-                            k -> k.startsWith(LdmKeyMap.CLIP) || k.startsWith(LdmKeyMap.OPEN_CLIP))
+                            k ->
+                                k.startsWith(LdmKeyMap.CLIP)
+                                    || k.startsWith(LdmKeyMap.OPEN_CLIP)
+                                    || k.startsWith(LdmKeyMap.SDXL))
                     ? "a text encoder (cond_stage_model.*)"
-                    : null;
+                    : sdxlMissing(keys);
     if (missing != null) {
       throw new ModelPackException(
           name
               + " holds no "
               + missing
-              + "; Stepwise opens complete SD 1.x and 2.x checkpoints, not LoRAs, VAEs or other"
-              + " parts.");
+              + "; Stepwise opens complete SD 1.x, 2.x and XL checkpoints, not LoRAs, VAEs or"
+              + " other parts.");
     }
-    if (keys.contains(LdmKeyMap.UNET + "label_emb.0.0.weight")) {
+    boolean xl = keys.stream().anyMatch(k -> k.startsWith(LdmKeyMap.SDXL));
+    if (!xl && keys.contains(LdmKeyMap.UNET + "label_emb.0.0.weight")) {
       throw new ModelPackException(
           name
               + " has a class-conditioned UNet (label_emb), which Stepwise does not support yet;"
               + " it opens SD 1.x and 2.x text-to-image checkpoints.");
     }
+  }
+
+  /** What an SDXL file lacks of its second encoder, its first or its added embedding, or null. */
+  private static String sdxlMissing(Set<String> keys) {
+    if (keys.stream().noneMatch(k -> k.startsWith(LdmKeyMap.SDXL))) {
+      return null;
+    }
+    if (keys.stream().noneMatch(k -> k.startsWith(LdmKeyMap.SDXL_OPEN_CLIP))) {
+      return "second text encoder (conditioner.embedders.1.model.*), which SDXL needs";
+    }
+    if (keys.stream().noneMatch(k -> k.startsWith(LdmKeyMap.SDXL_CLIP))) {
+      return "first text encoder (conditioner.embedders.0.transformer.*), which SDXL needs";
+    }
+    return keys.contains(LdmKeyMap.UNET + "label_emb.0.0.weight")
+        ? null
+        : "pooled-text embedding in its UNet (model.diffusion_model.label_emb.*), which SDXL needs";
   }
 
   private JsonObject inferUnet() {
@@ -163,12 +213,15 @@ final class LdmCheckpoint implements AutoCloseable {
     JsonArray down = new JsonArray();
     JsonArray up = new JsonArray();
     JsonArray heads = new JsonArray();
+    JsonArray depth = new JsonArray(); // transformer blocks per attention, per level
     for (int b = 0; b < levels; b++) {
       long c = dim(unet, "down_blocks." + b + ".resnets.0.conv1.weight", 0); // [C, Cin, 3, 3]
       channels.add(c);
       heads.add(Math.max(1, c / 64)); // SD 2.x: heads of 64 dimensions
       boolean attn = names.contains("down_blocks." + b + ".attentions.0.proj_in.weight");
       down.add(attn ? "CrossAttnDownBlock2D" : "DownBlock2D");
+      String blocks = "down_blocks." + b + ".attentions.0.transformer_blocks.";
+      depth.add(attn ? 1 + LdmKeyMap.maxIndex(names, blocks) : 1);
       attn = names.contains("up_blocks." + b + ".attentions.0.proj_in.weight");
       up.add(attn ? "CrossAttnUpBlock2D" : "UpBlock2D");
     }
@@ -176,7 +229,7 @@ final class LdmCheckpoint implements AutoCloseable {
     JsonObject o = new JsonObject();
     o.addProperty("_class_name", "UNet2DConditionModel");
     long in = dim(unet, "conv_in.weight", 1); // [C0, in, 3, 3]
-    o.addProperty("sample_size", sd2 && in == 4 ? 96 : 64);
+    o.addProperty("sample_size", sdxl ? 128 : sd2 && in == 4 ? 96 : 64);
     o.addProperty("in_channels", in);
     o.addProperty("out_channels", dim(unet, "conv_out.weight", 0)); // [out, C0, 3, 3]
     o.add("down_block_types", down);
@@ -184,19 +237,47 @@ final class LdmCheckpoint implements AutoCloseable {
     o.add("block_out_channels", channels);
     o.addProperty("layers_per_block", 1 + LdmKeyMap.maxIndex(names, "down_blocks.0.resnets."));
     o.addProperty("cross_attention_dim", dim(unet, attn2, 1));
-    o.addProperty(
-        "transformer_layers_per_block",
-        1 + LdmKeyMap.maxIndex(names, "mid_block.attentions.0.transformer_blocks."));
-    if (sd2) {
+    if (sdxl) {
+      o.add("transformer_layers_per_block", depth);
+      addTimeIds(o);
+    } else {
+      o.addProperty(
+          "transformer_layers_per_block",
+          1 + LdmKeyMap.maxIndex(names, "mid_block.attentions.0.transformer_blocks."));
+    }
+    if (sd2 || sdxl) {
       o.add("attention_head_dim", heads);
     } else {
       o.addProperty("attention_head_dim", 8);
     }
     long[] projIn = unet.shape("mid_block.attentions.0.proj_in.weight");
     o.addProperty("use_linear_projection", projIn != null && projIn.length == 2);
-    o.addProperty("upcast_attention", sd2 && in == 4);
+    o.addProperty("upcast_attention", sd2 && in == 4 && !sdxl);
     o.addProperty("norm_num_groups", 32);
     return o;
+  }
+
+  /**
+   * SDXL's added embedding: {@code add_embedding.linear_1} [C, P + 6 x T] takes the pooled text (P,
+   * text encoder 2's projection) and six time ids through sinusoids of width T.
+   */
+  private void addTimeIds(JsonObject o) {
+    long in = dim(unet, "add_embedding.linear_1.weight", 1); // [C, P + 6 T]
+    long pooled = textEncoder2Config.get("projection_dim").getAsLong();
+    long t = (in - pooled) / 6;
+    if (in <= pooled || (in - pooled) % 6 != 0) {
+      throw new ModelPackException(
+          "The UNet of "
+              + name
+              + " takes "
+              + in
+              + " added inputs (label_emb.0.0), which is not the pooled width "
+              + pooled
+              + " plus six time-id embeddings; Stepwise opens SDXL base models.");
+    }
+    o.addProperty("addition_embed_type", "text_time");
+    o.addProperty("addition_time_embed_dim", t);
+    o.addProperty("projection_class_embeddings_input_dim", in);
   }
 
   private JsonObject inferVae(int sampleSize) {
@@ -221,17 +302,24 @@ final class LdmCheckpoint implements AutoCloseable {
     o.addProperty("latent_channels", dim(vae, "decoder.conv_in.weight", 1)); // [C, latent, 3, 3]
     o.addProperty("norm_num_groups", 32);
     o.addProperty("sample_size", sampleSize);
-    o.addProperty("scaling_factor", 0.18215);
+    o.addProperty("scaling_factor", sdxl ? 0.13025 : 0.18215);
+    if (sdxl) {
+      o.addProperty("force_upcast", true); // the SDXL autoencoder overflows in half precision
+    }
     return o;
   }
 
-  private JsonObject inferTextEncoder() {
+  /**
+   * The config of {@code textEncoder} (the parameter shadows the field on purpose): SDXL's second
+   * ({@code second}) is a CLIPTextModelWithProjection with GELU.
+   */
+  private JsonObject inferTextEncoder(TensorSource textEncoder, boolean second) {
     String emb = "text_model.embeddings.";
     long hidden = dim(textEncoder, emb + "token_embedding.weight", 1); // [vocab, hidden]
     long vocab = dim(textEncoder, emb + "token_embedding.weight", 0);
-    if (tokenizerDir == null && vocab != CLIP_VOCABULARY) {
+    if ((second ? tokenizer2Dir : tokenizerDir) == null && vocab != CLIP_VOCABULARY) {
       throw new ModelPackException(
-          "The text encoder of "
+          (second ? "The second text encoder of " : "The text encoder of ")
               + name
               + " has "
               + vocab
@@ -240,7 +328,10 @@ final class LdmCheckpoint implements AutoCloseable {
     }
     JsonObject o = new JsonObject();
     o.add("architectures", new JsonArray());
-    o.getAsJsonArray("architectures").add("CLIPTextModel");
+    o.getAsJsonArray("architectures").add(second ? "CLIPTextModelWithProjection" : "CLIPTextModel");
+    if (second) {
+      o.addProperty("projection_dim", dim(textEncoder, "text_projection.weight", 0)); // [P, D]
+    }
     o.addProperty("vocab_size", vocab);
     o.addProperty("hidden_size", hidden);
     o.addProperty(
@@ -251,7 +342,7 @@ final class LdmCheckpoint implements AutoCloseable {
     o.addProperty("num_attention_heads", Math.max(1, hidden / 64)); // heads of 64 dimensions
     o.addProperty(
         "max_position_embeddings", dim(textEncoder, emb + "position_embedding.weight", 0));
-    o.addProperty("hidden_act", sd2 ? "gelu" : "quick_gelu");
+    o.addProperty("hidden_act", sd2 || second ? "gelu" : "quick_gelu");
     o.addProperty("layer_norm_eps", 1e-5);
     return o;
   }
@@ -292,13 +383,14 @@ final class LdmCheckpoint implements AutoCloseable {
               + " lacks "
               + tensor
               + (shape == null ? "" : " of rank " + (i + 1) + " or more")
-              + "; it is not a complete SD 1.x or 2.x checkpoint.");
+              + "; it is not a complete SD 1.x, 2.x or XL checkpoint.");
     }
     return shape[i];
   }
 
   private void describe(LdmKeyMap map, Set<String> keys, boolean inpainting) {
-    String what = sd2 ? "Stable Diffusion 2.x" : "Stable Diffusion 1.x";
+    String what =
+        sdxl ? "Stable Diffusion XL" : sd2 ? "Stable Diffusion 2.x" : "Stable Diffusion 1.x";
     notices.add(
         name
             + " was read as a "

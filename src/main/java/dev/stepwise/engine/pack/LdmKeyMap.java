@@ -22,11 +22,22 @@ import java.util.regex.Pattern;
  * the first dimension). OpenCLIP's last residual block is dropped: SD 2.x conditions on the
  * penultimate layer's output (diffusers SD_2_TEXT_ENCODER_KEYS_TO_IGNORE), so the text encoder
  * keeps one layer fewer. Nothing is copied: each entry names the tensor it is read from.
+ *
+ * <p>SDXL (Stability AI's generative-models layout): the UNet's {@code label_emb.0.0} / {@code
+ * label_emb.0.2} are diffusers' {@code add_embedding.linear_1} / {@code linear_2}; the first
+ * encoder, CLIP ViT-L, is {@code conditioner.embedders.0.transformer.*} under transformers' names;
+ * the second, OpenCLIP ViT-bigG, is {@code conditioner.embedders.1.model.*}, mapped as SD 2.x's but
+ * keeping every block (its pooled output needs the last one) and its {@code text_projection} [D, P]
+ * (used as {@code x @ P}) transposed to transformers' linear weight [P, D], without bias (diffusers
+ * convert_open_clip_checkpoint).
  */
 final class LdmKeyMap {
   static final String UNET = "model.diffusion_model.";
   static final String CLIP = "cond_stage_model.transformer.";
   static final String OPEN_CLIP = "cond_stage_model.model.";
+  static final String SDXL = "conditioner.embedders.";
+  static final String SDXL_CLIP = "conditioner.embedders.0.transformer.";
+  static final String SDXL_OPEN_CLIP = "conditioner.embedders.1.model.";
   static final List<String> VAE_PREFIXES = List.of("first_stage_model.", "vae.");
 
   /** How a diffusers tensor is made from its LDM tensor. */
@@ -39,7 +50,9 @@ final class LdmKeyMap {
     /** Rows n/3 .. 2n/3. */
     K,
     /** Rows 2n/3 .. n. */
-    V
+    V,
+    /** [D, P] to [P, D]: OpenCLIP's text_projection as a linear weight. */
+    TRANSPOSE
   }
 
   /** One diffusers tensor: the LDM tensor it comes from and how. */
@@ -81,6 +94,12 @@ final class LdmKeyMap {
   final Map<String, Ref> vae = new TreeMap<>();
   final Map<String, Ref> textEncoder = new TreeMap<>();
 
+  /** SDXL's second text encoder (OpenCLIP ViT-bigG with its projection); empty otherwise. */
+  final Map<String, Ref> textEncoder2 = new TreeMap<>();
+
+  /** Whether the file is SDXL's ({@code conditioner.embedders.*}). */
+  final boolean sdxl;
+
   /** Whether the text encoder is OpenCLIP's (SD 2.x) rather than OpenAI CLIP's (SD 1.x). */
   final boolean openClip;
 
@@ -96,6 +115,7 @@ final class LdmKeyMap {
     String vaePrefix =
         vaeOnly && shapes.keySet().stream().noneMatch(k -> k.startsWith(named)) ? "" : named;
     this.openClip = shapes.keySet().stream().anyMatch(k -> k.startsWith(OPEN_CLIP));
+    this.sdxl = shapes.keySet().stream().anyMatch(k -> k.startsWith(SDXL));
     int unetLayers = vaeOnly ? 0 : unetLayersPerBlock(shapes.keySet());
     int vaeUpBlocks = 1 + maxIndex(shapes.keySet(), vaePrefix + "decoder.up.");
     int lastResblock = maxIndex(shapes.keySet(), OPEN_CLIP + "transformer.resblocks.");
@@ -112,12 +132,19 @@ final class LdmKeyMap {
         mapped = put(unet, unetName(key.substring(UNET.length()), unetLayers), key, Op.COPY);
       } else if (key.startsWith(vaePrefix)) {
         mapped = mapVae(key, key.substring(vaePrefix.length()), vaeUpBlocks);
-      } else if (key.startsWith(CLIP)) {
-        String rest = key.substring(CLIP.length());
+      } else if (key.startsWith(CLIP) || key.startsWith(SDXL_CLIP)) {
+        String rest = key.substring(key.startsWith(CLIP) ? CLIP.length() : SDXL_CLIP.length());
         String name = rest.startsWith("text_model.") ? rest : "text_model." + rest;
         mapped = put(textEncoder, name, key, Op.COPY);
       } else if (key.startsWith(OPEN_CLIP) && !SCHEDULE_BUFFERS.contains(key)) {
-        mapped = mapOpenClip(key, key.substring(OPEN_CLIP.length()), lastResblock);
+        mapped = mapOpenClip(textEncoder, key, key.substring(OPEN_CLIP.length()), lastResblock);
+      } else if (key.startsWith(SDXL_OPEN_CLIP)) {
+        String rest = key.substring(SDXL_OPEN_CLIP.length());
+        mapped =
+            rest.equals("logit_scale") // CLIP's contrastive temperature, no part of the encoder
+                || (rest.equals("text_projection")
+                    ? put(textEncoder2, "text_projection.weight", key, Op.TRANSPOSE)
+                    : mapOpenClip(textEncoder2, key, rest, -1));
       } else {
         mapped = SCHEDULE_BUFFERS.contains(key) || key.startsWith("model_ema.");
       }
@@ -182,7 +209,7 @@ final class LdmKeyMap {
               + outputs
               + " output blocks, which do not divide into its "
               + blocks
-              + " resolution levels; it is not a Stable Diffusion 1.x or 2.x UNet.");
+              + " resolution levels; it is not a Stable Diffusion UNet.");
     }
     return outputs / blocks - 1;
   }
@@ -207,6 +234,8 @@ final class LdmKeyMap {
     String[][] fixed = {
       {"time_embed.0.", "time_embedding.linear_1."},
       {"time_embed.2.", "time_embedding.linear_2."},
+      {"label_emb.0.0.", "add_embedding.linear_1."}, // SDXL's pooled text and time ids
+      {"label_emb.0.2.", "add_embedding.linear_2."},
       {"input_blocks.0.0.", "conv_in."},
       {"out.0.", "conv_norm_out."},
       {"out.2.", "conv_out."}
@@ -329,15 +358,19 @@ final class LdmKeyMap {
         : rest;
   }
 
-  /** OpenCLIP's text tower (open_clip/transformer.py) to transformers' CLIPTextModel names. */
-  private boolean mapOpenClip(String key, String k, int lastResblock) {
+  /**
+   * OpenCLIP's text tower (open_clip/transformer.py) to transformers' CLIPTextModel names in {@code
+   * target}; residual block {@code lastResblock} (SD 2.x's unused last one; -1 for none) is
+   * dropped.
+   */
+  private boolean mapOpenClip(Map<String, Ref> target, String key, String k, int lastResblock) {
     switch (k) {
       case "token_embedding.weight":
-        return put(textEncoder, "text_model.embeddings.token_embedding.weight", key, Op.COPY);
+        return put(target, "text_model.embeddings.token_embedding.weight", key, Op.COPY);
       case "positional_embedding":
-        return put(textEncoder, "text_model.embeddings.position_embedding.weight", key, Op.COPY);
+        return put(target, "text_model.embeddings.position_embedding.weight", key, Op.COPY);
       case "ln_final.weight", "ln_final.bias":
-        return put(textEncoder, "text_model.final_layer_norm." + k.substring(9), key, Op.COPY);
+        return put(target, "text_model.final_layer_norm." + k.substring(9), key, Op.COPY);
       default:
         break;
     }
@@ -352,9 +385,9 @@ final class LdmKeyMap {
     String rest = m.group(2);
     if (rest.equals("attn.in_proj_weight") || rest.equals("attn.in_proj_bias")) {
       String param = rest.endsWith("weight") ? "weight" : "bias";
-      return put(textEncoder, layer + "self_attn.q_proj." + param, key, Op.Q)
-          & put(textEncoder, layer + "self_attn.k_proj." + param, key, Op.K)
-          & put(textEncoder, layer + "self_attn.v_proj." + param, key, Op.V);
+      return put(target, layer + "self_attn.q_proj." + param, key, Op.Q)
+          & put(target, layer + "self_attn.k_proj." + param, key, Op.K)
+          & put(target, layer + "self_attn.v_proj." + param, key, Op.V);
     }
     String[][] names = {
       {"ln_1.", "layer_norm1."},
@@ -365,7 +398,7 @@ final class LdmKeyMap {
     };
     for (String[] n : names) {
       if (rest.startsWith(n[0])) {
-        return put(textEncoder, layer + n[1] + rest.substring(n[0].length()), key, Op.COPY);
+        return put(target, layer + n[1] + rest.substring(n[0].length()), key, Op.COPY);
       }
     }
     return false;

@@ -128,7 +128,7 @@ public final class ModelPack implements AutoCloseable {
     this.vaeFiles = null;
     this.textEncoderFiles = null;
     this.tokenizer = null;
-    this.textEncoder2Config = null;
+    this.textEncoder2Config = c.textEncoder2Config;
     this.textEncoder2Files = null;
     this.tokenizer2 = null;
     this.preview = null;
@@ -136,6 +136,7 @@ public final class ModelPack implements AutoCloseable {
     this.unet = c.unet;
     this.vae = c.vae;
     this.textEncoder = c.textEncoder;
+    this.textEncoder2 = c.textEncoder2;
   }
 
   /**
@@ -156,8 +157,8 @@ public final class ModelPack implements AutoCloseable {
   }
 
   /**
-   * Opens a single-file SD 1.x or 2.x {@code .safetensors} checkpoint (LDM names): its header is
-   * validated, the family recognised and the configs inferred now, without reading any weights.
+   * Opens a single-file SD 1.x, 2.x or XL {@code .safetensors} checkpoint (LDM names): its header
+   * is validated, the family recognised and the configs inferred now, without reading any weights.
    * Pickle files ({@code .ckpt}, {@code .pt}, {@code .pth}, {@code .bin}) are refused unopened.
    *
    * @throws ModelPackException with one sentence when the file is not such a checkpoint
@@ -200,9 +201,14 @@ public final class ModelPack implements AutoCloseable {
     return textEncoder2;
   }
 
-  /** The second prompt tokenizer (tokenizer_2/) for an encoder window of {@code window}. */
+  /**
+   * The second prompt tokenizer (tokenizer_2/) for an encoder window of {@code window}; for an SDXL
+   * checkpoint CLIP's bundled vocabulary padded with "!".
+   */
   public PromptTokenizer tokenizer2(int window) {
-    return Tokenizers.load(tokenizer2.dir(), window);
+    return checkpoint != null
+        ? checkpoint.tokenizer2(window)
+        : Tokenizers.load(tokenizer2.dir(), window);
   }
 
   /**

@@ -23,6 +23,8 @@ import java.util.List;
  * @param sizeStep image sides must be multiples of this (the autoencoder's factor)
  * @param promptIdeas prompts the model knows, from the pack's optional {@code prompts.txt} ({@link
  *     PromptIdeas}); empty for most packs
+ * @param sdxl whether the model is SDXL-shaped (its UNet takes the pooled text and time ids), so
+ *     the studio offers SDXL's aspect presets
  */
 public record PackFacts(
     Path folder,
@@ -31,7 +33,8 @@ public record PackFacts(
     SchedulerConfig scheduler,
     int nativeSize,
     int sizeStep,
-    List<String> promptIdeas) {
+    List<String> promptIdeas,
+    boolean sdxl) {
 
   /** Copies the ideas. */
   public PackFacts {
@@ -59,7 +62,8 @@ public record PackFacts(
           scheduler,
           unet.sampleSize() * factor,
           factor,
-          PromptIdeas.read(pack.root()));
+          PromptIdeas.read(pack.root()),
+          unet.hasTextTime());
     }
   }
 }

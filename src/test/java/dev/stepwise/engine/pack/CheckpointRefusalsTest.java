@@ -58,8 +58,8 @@ class CheckpointRefusalsTest {
   @Test
   void otherFamiliesAreNamed() {
     assertTrue(
-        refusal(write("xl.safetensors", UNET_IN, "conditioner.embedders.0.transformer.x"))
-            .contains("Stable Diffusion XL checkpoint, which Stepwise does not support yet"));
+        refusal(write("refiner.safetensors", UNET_IN, "conditioner.embedders.0.model.x"))
+            .contains("Stable Diffusion XL refiner checkpoint, which Stepwise does not support"));
     assertTrue(
         refusal(
                 write(
@@ -71,6 +71,24 @@ class CheckpointRefusalsTest {
             .contains("a Flux checkpoint"));
     assertTrue(refusal(write("lora.safetensors", "lora_unet_x.alpha")).contains("LoRAs"));
     assertTrue(refusal(write("unet-only.safetensors", UNET_IN)).contains("an autoencoder"));
+  }
+
+  /** An SDXL file without its second encoder, its first, or its UNet's added embedding. */
+  @Test
+  void incompleteSdxlFilesNameWhatIsMissing() {
+    String vae = "first_stage_model.decoder.conv_in.weight";
+    String clip = "conditioner.embedders.0.transformer.text_model.x";
+    String bigG = "conditioner.embedders.1.model.x";
+    String label = "model.diffusion_model.label_emb.0.0.weight";
+    assertTrue(
+        refusal(write("a.safetensors", UNET_IN, vae, clip, label))
+            .contains("holds no second text encoder (conditioner.embedders.1.model.*)"));
+    assertTrue(
+        refusal(write("b.safetensors", UNET_IN, vae, bigG, label))
+            .contains("holds no first text encoder (conditioner.embedders.0.transformer.*)"));
+    assertTrue(
+        refusal(write("c.safetensors", UNET_IN, vae, clip, bigG))
+            .contains("holds no pooled-text embedding in its UNet"));
   }
 
   private Path raw(String name, String header, int dataBytes) throws Exception {

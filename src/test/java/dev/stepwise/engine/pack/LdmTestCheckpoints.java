@@ -41,16 +41,58 @@ public final class LdmTestCheckpoints {
     unet.forEach((k, t) -> out.put("model.diffusion_model." + unetKey(k, l, unet), t));
     vae.forEach((k, t) -> out.put("first_stage_model." + vaeKey(k, vaeLevels), vaeTensor(k, t)));
     if (openClip) {
-      openClip(text, out);
+      openClip(text, out, "cond_stage_model.model.", false);
     } else {
       text.forEach((k, t) -> out.put("cond_stage_model.transformer." + k, t));
     }
     return out;
   }
 
+  /**
+   * The SDXL checkpoint (Stability AI's generative-models names) of a model with these diffusers
+   * tensors: the UNet with {@code label_emb}, CLIP ViT-L as {@code conditioner.embedders.0}, the
+   * second encoder in OpenCLIP's layout as {@code conditioner.embedders.1} with every block and its
+   * text projection stored [width, projection].
+   */
+  public static Map<String, Tensor> toSdxlLdm(
+      Map<String, Tensor> unet,
+      JsonObject unetConfig,
+      Map<String, Tensor> vae,
+      int vaeLevels,
+      Map<String, Tensor> text,
+      Map<String, Tensor> text2) {
+    Map<String, Tensor> out = new TreeMap<>();
+    int l = unetConfig.get("layers_per_block").getAsInt() + 1;
+    unet.forEach((k, t) -> out.put("model.diffusion_model." + unetKey(k, l, unet), t));
+    vae.forEach((k, t) -> out.put("first_stage_model." + vaeKey(k, vaeLevels), vaeTensor(k, t)));
+    text.forEach((k, t) -> out.put("conditioner.embedders.0.transformer." + k, t));
+    Map<String, Tensor> tower = new TreeMap<>(text2);
+    Tensor projection = tower.remove("text_projection.weight"); // [P, D]
+    openClip(tower, out, "conditioner.embedders.1.model.", true);
+    out.put("conditioner.embedders.1.model.text_projection", transposed(projection));
+    return out;
+  }
+
+  private static Tensor transposed(Tensor t) {
+    long rows = t.shape()[0];
+    long cols = t.shape()[1];
+    if (t.values() == null) {
+      return new Tensor(new long[] {cols, rows}, null);
+    }
+    float[] v = new float[t.values().length];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        v[(int) (c * rows + r)] = t.values()[(int) (r * cols + c)];
+      }
+    }
+    return new Tensor(new long[] {cols, rows}, v);
+  }
+
   private static String unetKey(String k, int l, Map<String, Tensor> unet) {
     String[] p = k.split("\\.", 5);
     switch (p[0]) {
+      case "add_embedding":
+        return "label_emb.0." + (p[1].equals("linear_1") ? "0." : "2.") + p[2];
       case "conv_in":
         return "input_blocks.0.0." + k.substring(8);
       case "conv_norm_out":
@@ -134,8 +176,8 @@ public final class LdmTestCheckpoints {
     return t;
   }
 
-  private static void openClip(Map<String, Tensor> text, Map<String, Tensor> out) {
-    String p = "cond_stage_model.model.";
+  private static void openClip(
+      Map<String, Tensor> text, Map<String, Tensor> out, String p, boolean allBlocks) {
     int layers = 0;
     for (Map.Entry<String, Tensor> e : text.entrySet()) {
       String k = e.getKey();
@@ -171,6 +213,10 @@ public final class LdmTestCheckpoints {
         throw new IllegalArgumentException(k);
       }
     }
+    out.put(p + "logit_scale", new Tensor(new long[] {}, new float[] {4.6f}));
+    if (allBlocks) {
+      return;
+    }
     // SD 2.x's extra block: OpenCLIP's last layer, which SD 2.x skips: a copy of layer 0, scaled.
     Map<String, Tensor> extra = new LinkedHashMap<>();
     String first = p + "transformer.resblocks.0.";
@@ -184,7 +230,6 @@ public final class LdmTestCheckpoints {
     out.putAll(extra);
     long h = text.get("text_model.final_layer_norm.weight").shape()[0];
     out.put(p + "text_projection", new Tensor(new long[] {h, h}, null));
-    out.put(p + "logit_scale", new Tensor(new long[] {}, new float[] {4.6f}));
   }
 
   private static Tensor concat(Tensor q, Tensor k, Tensor v) {
