@@ -15,13 +15,16 @@ import dev.stepwise.app.timeline.TimelineViewModel;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GeneratedImage;
 import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.ImageInput;
 import dev.stepwise.engine.ModelInfo;
 import dev.stepwise.engine.RgbImage;
+import dev.stepwise.engine.image.ImageFiles;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import dev.stepwise.gallery.ImageParameters;
 import dev.stepwise.gallery.ImageToSave;
 import dev.stepwise.gallery.Library;
 import dev.stepwise.gallery.LibraryImage;
+import dev.stepwise.gallery.LibraryInputs;
 import dev.stepwise.gallery.LibraryQuery;
 import dev.stepwise.gallery.Recipe;
 import dev.stepwise.metadata.MetadataException;
@@ -29,6 +32,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -223,9 +227,25 @@ public final class StudioParts implements AutoCloseable {
     ImageToSave toSave =
         new ImageToSave(
             rgb.width(), rgb.height(), rgb.rgb(), StudioRecipes.of(request, image, model));
+    ImageInput in = request.input();
+    ModelInfo madeBy = model;
     CompletableFuture<LibraryImage> done =
         library.thenApplyAsync(
-            lib -> lib.save(toSave.width(), toSave.height(), toSave.rgb(), toSave.recipe()),
+            lib -> {
+              Recipe recipe = toSave.recipe();
+              if (in != null) { // the init image and mask kept in the library, named by hash
+                RgbImage init = in.image();
+                Map<String, String> keys =
+                    LibraryInputs.keys(
+                        lib,
+                        init.width(),
+                        init.height(),
+                        init.rgb(),
+                        in.mask() == null ? null : in.mask().rgb());
+                recipe = StudioRecipes.of(request, image, madeBy, keys);
+              }
+              return lib.save(toSave.width(), toSave.height(), toSave.rgb(), recipe);
+            },
             libraryThread);
     saves.add(done);
     done.whenComplete(
@@ -301,6 +321,65 @@ public final class StudioParts implements AutoCloseable {
     vm.live().clear(); // the canvas no longer shows an image these controls did not make
     window.showCanvas();
     report("Reused the recipe of seed " + recipe.seed() + ".", notices);
+    restoreInitImage(recipe);
+  }
+
+  /**
+   * Loads the library's copies of the init image and mask that an img2img recipe names ({@code Init
+   * image}, {@code Mask image}) into the init image area, off the FX thread; a copy this library
+   * does not have leaves the init image as it is and says so. Completes on the FX thread.
+   */
+  public CompletableFuture<Void> restoreInitImage(Recipe recipe) {
+    String hash = recipe.initImageHash();
+    if (hash == null || recipe.imageSettings() == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    String maskHash = recipe.maskHash();
+    CompletableFuture<Void> shown = new CompletableFuture<>();
+    library
+        .thenApplyAsync(
+            lib -> {
+              Path init = lib.input(hash);
+              Path mask = maskHash == null ? null : lib.input(maskHash);
+              return init == null
+                  ? null
+                  : new RgbImage[] {
+                    ImageFiles.read(init, "init image").flattened(),
+                    mask == null ? null : ImageFiles.read(mask, "mask").maskGrey()
+                  };
+            },
+            libraryThread)
+        .whenComplete(
+            (pictures, failure) ->
+                Platform.runLater(
+                    () -> {
+                      if (closed) {
+                        shown.complete(null);
+                        return;
+                      }
+                      if (failure != null) {
+                        Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                        vm.status()
+                            .showError("The init image was not restored. " + sentence(cause));
+                      } else if (pictures == null) {
+                        vm.status()
+                            .showStatus(
+                                "The init image "
+                                    + hash
+                                    + " is not in this library, so the init image stays as it"
+                                    + " is.");
+                      } else {
+                        vm.initImage().set(pictures[0], "library copy " + hash);
+                        if (pictures[1] != null) {
+                          String problem = vm.initImage().setMask(pictures[1]);
+                          if (problem != null) {
+                            vm.status().showError(problem);
+                          }
+                        }
+                      }
+                      shown.complete(null);
+                    }));
+    return shown;
   }
 
   private void report(String done, List<String> notices) {
@@ -352,6 +431,7 @@ public final class StudioParts implements AutoCloseable {
                           vm.live().clear();
                           window.showCanvas();
                           report("Loaded the parameters of " + png.getFileName() + ".", notices);
+                          restoreInitImage(params.recipe());
                         }
                       } finally {
                         shown.complete(null);
