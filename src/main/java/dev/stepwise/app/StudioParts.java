@@ -148,7 +148,9 @@ public final class StudioParts implements AutoCloseable {
           }
         });
     gallery.set(g);
-    window.gallerySlot().getChildren().setAll(new GalleryPane(g));
+    GalleryPane pane = new GalleryPane(g);
+    pane.setOnSendToImg2img(this::sendToImg2img);
+    window.gallerySlot().getChildren().setAll(pane);
   }
 
   private void libraryFailed(Throwable failure) {
@@ -313,6 +315,32 @@ public final class StudioParts implements AutoCloseable {
       vm.status().showStatus(cleared);
     }
     window.showGallery();
+  }
+
+  /**
+   * Starts the next runs from the picture in {@code file} (the gallery's "Send to img2img"): read
+   * off the FX thread, then the init image and the size; the canvas is shown. Completes on the FX
+   * thread.
+   */
+  public CompletableFuture<Void> sendToImg2img(Path file) {
+    CompletableFuture<Void> shown = new CompletableFuture<>();
+    CompletableFuture.supplyAsync(() -> ImageFiles.read(file, "init image").flattened())
+        .whenComplete(
+            (img, failure) ->
+                Platform.runLater(
+                    () -> {
+                      if (failure != null) {
+                        Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                        vm.status().showError(sentence(cause));
+                      } else if (!closed) {
+                        vm.useInitImage(img, String.valueOf(file.getFileName()));
+                        window.showCanvas();
+                        vm.status()
+                            .showStatus("The next runs start from " + file.getFileName() + ".");
+                      }
+                      shown.complete(null);
+                    }));
+    return shown;
   }
 
   /** Fills every control from {@code recipe} (the seed too when asked) and shows the canvas. */

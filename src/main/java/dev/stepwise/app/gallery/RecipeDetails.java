@@ -25,6 +25,7 @@ final class RecipeDetails extends VBox {
   final CheckBox favourite = new CheckBox("Favourite");
   final Button reuse = new Button("Reuse");
   final Button reuseWithSeed = new Button("Reuse with seed");
+  final Button sendToImg2img = new Button("Send to img2img");
   final FlowPane tags = new FlowPane(4, 4);
   final TextField addTag = new TextField();
 
@@ -33,7 +34,7 @@ final class RecipeDetails extends VBox {
 
   private boolean updating;
 
-  RecipeDetails(GalleryViewModel vm) {
+  RecipeDetails(GalleryViewModel vm, java.util.function.Consumer<LibraryImage> send) {
     super(8);
     setPadding(new Insets(8));
     setPrefWidth(PREVIEW + 20);
@@ -50,6 +51,11 @@ final class RecipeDetails extends VBox {
     favourite.setId("favourite");
     reuse.setOnAction(e -> vm.reuse(false));
     reuseWithSeed.setOnAction(e -> vm.reuse(true));
+    sendToImg2img.setId("send-to-img2img");
+    sendToImg2img.setTooltip(
+        new javafx.scene.control.Tooltip("Start the next runs from this picture (img2img)"));
+    sendToImg2img.setOnAction(e -> send.accept(vm.focused().get()));
+    sendToImg2img.setMinWidth(USE_PREF_SIZE);
     favourite
         .selectedProperty()
         .addListener(
@@ -86,7 +92,7 @@ final class RecipeDetails extends VBox {
     reuse.setMinWidth(USE_PREF_SIZE);
     reuseWithSeed.setMinWidth(USE_PREF_SIZE);
     favourite.setMinWidth(USE_PREF_SIZE);
-    FlowPane actions = new FlowPane(8, 4, reuse, reuseWithSeed, favourite);
+    FlowPane actions = new FlowPane(8, 4, reuse, reuseWithSeed, sendToImg2img, favourite);
     actions.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
     recipeText.setPrefRowCount(6);
     getChildren().addAll(actions, title, preview, recipeText, new Label("Tags"), tags, addTag);

@@ -23,6 +23,7 @@ public final class ResultsStrip extends ScrollPane {
   private final HBox row = new HBox(6);
   private IntConsumer onOpen = i -> {};
   private Consumer<ResultItem> onVary = r -> {};
+  private Consumer<ResultItem> onSendToImg2img = r -> {};
   private int added;
 
   public ResultsStrip(JobsViewModel vm) {
@@ -69,6 +70,11 @@ public final class ResultsStrip extends ScrollPane {
     onOpen = action == null ? i -> {} : action;
   }
 
+  /** Sets what a result's right-click menu item "Send to img2img" does. */
+  public void setOnSendToImg2img(Consumer<ResultItem> action) {
+    onSendToImg2img = action;
+  }
+
   /** Sets what a result's right-click menu item "Vary" does. */
   public void setOnVary(Consumer<ResultItem> action) {
     onVary = action;
@@ -86,7 +92,9 @@ public final class ResultsStrip extends ScrollPane {
     box.getStyleClass().add("result-cell");
     MenuItem vary = new MenuItem("Vary: 4 neighbours (same seed, variation seeds)");
     vary.setOnAction(e -> onVary.accept(r));
-    ContextMenu menu = new ContextMenu(vary);
+    MenuItem send = new MenuItem("Send to img2img (start the next run from it)");
+    send.setOnAction(e -> onSendToImg2img.accept(r));
+    ContextMenu menu = new ContextMenu(vary, send);
     box.setOnMouseClicked(
         e -> {
           if (e == null || e.getButton() == MouseButton.PRIMARY) {
