@@ -95,6 +95,15 @@ public final class StudioParts implements AutoCloseable {
     // Another source on the canvas is live: the timeline goes back to its newest step.
     vm.live().previewSourceProperty().addListener((o, a, b) -> timeline.selectNewest());
     window.explainSlot().getChildren().setAll(new ExplainPane(explain));
+    // The schedule plots mark where an img2img run at the chosen strength starts.
+    Runnable strength =
+        () ->
+            explain.setStrength(
+                vm.initImage().imageProperty().get() == null
+                    ? Double.NaN
+                    : vm.initImage().strengthProperty().get());
+    vm.initImage().imageProperty().addListener((o, a, b) -> strength.run());
+    vm.initImage().strengthProperty().addListener((o, a, b) -> strength.run());
     vm.addStudioListener(new Follower());
     window.setOnOpenParameters(this::chooseParameterFile);
     window.setOnDropFile(this::openParameters);
@@ -192,6 +201,8 @@ public final class StudioParts implements AutoCloseable {
                   request.settings().steps());
             }
             explain.setCurrentStep(-1);
+            explain.setStrength(
+                request.input() == null ? Double.NaN : request.input().settings().strength());
           };
     }
 
