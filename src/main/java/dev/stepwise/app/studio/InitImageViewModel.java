@@ -54,8 +54,35 @@ public final class InitImageViewModel {
   private final BooleanProperty erasing = new SimpleBooleanProperty();
   private final ReadOnlyIntegerWrapper maskVersion = new ReadOnlyIntegerWrapper();
   private MaskModel mask;
+  private boolean applying;
   private double lastX;
   private double lastY;
+
+  /**
+   * A fresh area: no picture, the default strength; growing the canvas from none switches "keep" to
+   * "fill", the CLI's default for outpainting.
+   */
+  public InitImageViewModel() {
+    for (IntegerProperty side : outpaint) {
+      side.addListener(
+          (o, a, b) -> {
+            if (!applying
+                && maskedContent.get() == MaskedContent.KEEP
+                && outpaintSum() == b.intValue() - a.intValue()
+                && b.intValue() > a.intValue()) {
+              maskedContent.set(MaskedContent.FILL);
+            }
+          });
+    }
+  }
+
+  private int outpaintSum() {
+    int sum = 0;
+    for (IntegerProperty side : outpaint) {
+      sum += side.get();
+    }
+    return sum;
+  }
 
   /**
    * Reads {@code file} (PNG or JPEG; transparency flattened onto white) as the init image.
@@ -206,12 +233,17 @@ public final class InitImageViewModel {
     strength.set(s.strength());
     resize.set(s.resize());
     maskBlur.set(s.maskBlur());
-    maskedContent.set(s.maskedContent());
     Outpaint o = s.outpaint();
     int[] sides = o == null ? new int[4] : new int[] {o.left(), o.top(), o.right(), o.bottom()};
-    for (int k = 0; k < 4; k++) {
-      outpaint[k].set(sides[k]);
+    applying = true;
+    try {
+      for (int k = 0; k < 4; k++) {
+        outpaint[k].set(sides[k]);
+      }
+    } finally {
+      applying = false;
     }
+    maskedContent.set(s.maskedContent());
   }
 
   /** The init image, or null for text to image. */

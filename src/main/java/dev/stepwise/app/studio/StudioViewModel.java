@@ -50,6 +50,9 @@ public final class StudioViewModel {
     this.jobs = new JobsViewModel(pump);
     this.variation = new VariationViewModel(this, random);
     this.compare = new CompareViewModel(this);
+    for (int side = 0; side < 4; side++) { // outpainting grows the image: the size follows
+      initImage.outpaintProperty(side).addListener((o, a, b) -> fitSizeToInitImage());
+    }
   }
 
   /** Connects the engine once it has started (call on the UI thread). */
@@ -214,11 +217,27 @@ public final class StudioViewModel {
    */
   public void useInitImage(RgbImage img, String from) {
     initImage.set(img, from);
+    fitSizeToInitImage();
+  }
+
+  /**
+   * Sets the size controls to the init image's canvas (grown by outpainting's borders), rounded
+   * down to the model's multiple and scaled down to {@link Settings#MAX_SIDE} a side when larger.
+   */
+  private void fitSizeToInitImage() {
+    RgbImage img = initImage.imageProperty().get();
+    if (img == null) {
+      return;
+    }
+    int cw =
+        img.width() + initImage.outpaintProperty(0).get() + initImage.outpaintProperty(2).get();
+    int ch =
+        img.height() + initImage.outpaintProperty(1).get() + initImage.outpaintProperty(3).get();
     PackFacts f = model.factsProperty().get();
     int step = f == null ? 8 : f.sizeStep();
-    double scale = Math.min(1, (double) Settings.MAX_SIDE / Math.max(img.width(), img.height()));
-    int w = (int) (img.width() * scale);
-    int h = (int) (img.height() * scale);
+    double scale = Math.min(1, (double) Settings.MAX_SIDE / Math.max(cw, ch));
+    int w = (int) (cw * scale);
+    int h = (int) (ch * scale);
     controls.widthProperty().set(Math.max(step, w - w % step));
     controls.heightProperty().set(Math.max(step, h - h % step));
   }

@@ -114,6 +114,13 @@ class InitImageViewModelTest {
         List.of(200, 64),
         List.of(studio.controls().widthProperty().get(), studio.controls().heightProperty().get()),
         "the size controls follow the init image, rounded down to 8");
+    studio.initImage().outpaintProperty(0).set(40); // grow the canvas on the left
+    assertEquals(240, studio.controls().widthProperty().get(), "the size follows the canvas");
+    assertEquals(
+        MaskedContent.FILL,
+        studio.initImage().maskedContentProperty().get(),
+        "outpainting starts from fill, as the CLI's --outpaint");
+    studio.initImage().outpaintProperty(0).set(0);
     String text =
         "p\nSteps: 20, Seed: 42, Size: 64x64, Denoising strength: 0.35, Mask blur: 3,"
             + " Masked content: fill, Resize mode: Just resize, Init image: 0123456789abcdef";
