@@ -48,7 +48,7 @@ import javafx.util.StringConverter;
  */
 public final class InitImagePane extends TitledPane {
   /** The picture's largest side on screen. */
-  static final double SHOWN = 288;
+  static final double SHOWN = 256;
 
   private final InitImageViewModel vm;
   private final StudioViewModel studio;
@@ -87,13 +87,13 @@ public final class InitImagePane extends TitledPane {
     Label source = new Label();
     source.setId("initSource");
     source.textProperty().bind(vm.sourceProperty());
-    source.setMaxWidth(110);
+    source.setMaxWidth(SHOWN);
 
     for (ImageView v : List.of(picture, maskView)) {
       v.setPreserveRatio(true);
       v.setFitWidth(SHOWN);
       v.setFitHeight(SHOWN);
-      v.setSmooth(false);
+      v.setSmooth(v == picture);
     }
     maskView.setOpacity(0.5);
     maskView.setMouseTransparent(true);
@@ -207,7 +207,7 @@ public final class InitImagePane extends TitledPane {
               "Outpainting: grow the canvas by this many pixels on the "
                   + sides[k]
                   + "; the new border is painted (masked content fill suits it).");
-      s.setPrefWidth(68);
+      s.setPrefWidth(62);
       borders.getChildren().add(s);
     }
 
@@ -228,7 +228,7 @@ public final class InitImagePane extends TitledPane {
     settings.managedProperty().bind(settings.visibleProperty());
     clear.disableProperty().bind(vm.imageProperty().isNull());
     hint.visibleProperty().bind(vm.imageProperty().isNull());
-    VBox box = new VBox(4, row(load, paste, clear, source), canvas, settings);
+    VBox box = new VBox(4, row(load, paste, clear), canvas, source, settings);
     setContent(box);
 
     vm.imageProperty().addListener((o, a, img) -> showImage(img));
