@@ -150,6 +150,20 @@ class StudioInpaintTest extends StudioHarness {
     assertArrayEquals(init.rgb(), fx(() -> vm.initImage().imageProperty().get().rgb()));
     assertNotNull(fx(() -> vm.initImage().input().mask()));
     assertArrayEquals(maskRgb, fx(() -> vm.initImage().input().mask().rgb()));
+
+    // "Send to img2img" on the result (its right-click menu) and on the gallery's file.
+    onFx(() -> vm.initImage().clear());
+    robot.rightClickOn(".result-cell");
+    robot.clickOn("Send to img2img (start the next run from it)");
+    waitFor(() -> vm.initImage().imageProperty().get() != null);
+    assertArrayEquals(out.rgb(), fx(() -> vm.initImage().imageProperty().get().rgb()));
+    assertNull(fx(() -> vm.initImage().input().mask()), "a new picture starts unmasked");
+    onFx(() -> vm.initImage().clear());
+    fx(() -> parts.sendToImg2img(saved)).get(LIMIT_S, java.util.concurrent.TimeUnit.SECONDS);
+    assertArrayEquals(out.rgb(), fx(() -> vm.initImage().imageProperty().get().rgb()));
+    assertEquals(
+        "The next runs start from " + saved.getFileName() + ".",
+        fx(vm.status().statusProperty()::get));
     Files.deleteIfExists(png);
   }
 }
