@@ -186,6 +186,9 @@ public final class StudioParts implements AutoCloseable {
   private final class Follower implements StudioListener {
     private Runnable pendingJob;
 
+    /** The steps the current image runs (fewer than the setting for img2img), 0 before step 1. */
+    private int imageSteps;
+
     @Override
     public void jobStarted(
         Path packDir, SchedulerConfig scheduler, GenerationRequest request, ModelInfo info) {
@@ -213,6 +216,7 @@ public final class StudioParts implements AutoCloseable {
         pendingJob = null;
       }
       timeline.reset(totalSteps); // the timeline holds the steps of the current image
+      imageSteps = totalSteps;
     }
 
     @Override
@@ -226,8 +230,13 @@ public final class StudioParts implements AutoCloseable {
     @Override
     public void imageFinished(GenerationRequest request, GeneratedImage image) {
       // The saved image ends the timeline (the engine's last x0 / x_t frame is already it; an eps
-      // frame or a run without previews is replaced or completed here).
-      timeline.addFrame(request.settings().steps() - 1, image.image());
+      // frame or a run without previews is replaced or completed here), at the last step that
+      // ran (an img2img run takes only the steps its strength leaves).
+      if (imageSteps == 0) { // img2img at strength 0 runs no step: the image is all there is
+        imageStarted(0, image.seed(), 1);
+      }
+      timeline.addFrame(imageSteps - 1, image.image());
+      imageSteps = 0;
       explain.offerImage(image.image()); // the forward-process explorer starts from it
       save(request, image);
     }

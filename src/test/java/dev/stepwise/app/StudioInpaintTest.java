@@ -113,6 +113,10 @@ class StudioInpaintTest extends StudioHarness {
       saved =
           files.filter(f -> f.getFileName().toString().endsWith(".png")).findFirst().orElseThrow();
     }
+    // DDIM, 4 steps at strength 0.6: int(2.4) = 2 steps run, and the timeline holds those two.
+    assertEquals(
+        List.of(0, 1), fx(() -> parts.timeline().frames().stream().map(f -> f.step()).toList()));
+    assertEquals(2, fx(() -> parts.timeline().totalStepsProperty().get()));
     Recipe recipe = ImageParameters.read(saved).recipe();
     assertEquals("0.6", recipe.extras().get(PictureParameters.DENOISING_STRENGTH));
     assertEquals(0.6, recipe.imageSettings().strength());
@@ -164,6 +168,13 @@ class StudioInpaintTest extends StudioHarness {
     assertEquals(
         "The next runs start from " + saved.getFileName() + ".",
         fx(vm.status().statusProperty()::get));
+
+    // Strength 0 runs no step: the timeline holds the finished image alone.
+    onFx(() -> vm.initImage().strengthProperty().set(0));
+    generateAndWait(2);
+    assertEquals(
+        List.of(0), fx(() -> parts.timeline().frames().stream().map(f -> f.step()).toList()));
+    assertEquals(1, fx(() -> parts.timeline().totalStepsProperty().get()));
     Files.deleteIfExists(png);
   }
 }
