@@ -84,6 +84,14 @@ public final class InitImagePane extends TitledPane {
         Icons.button(
             "initClear", "", "mdi2c-close", "Remove the init image: back to text to image");
     clear.setOnAction(e -> vm.clear());
+    Button loadMask =
+        Icons.button(
+            "initLoadMask",
+            "",
+            "mdi2i-image-filter-black-white",
+            "Load a mask picture of the init image's size: white repaints (as --mask)");
+    loadMask.setOnAction(e -> chooseMask());
+    loadMask.disableProperty().bind(vm.imageProperty().isNull());
     Label source = new Label();
     source.setId("initSource");
     source.textProperty().bind(vm.sourceProperty());
@@ -228,7 +236,7 @@ public final class InitImagePane extends TitledPane {
     settings.managedProperty().bind(settings.visibleProperty());
     clear.disableProperty().bind(vm.imageProperty().isNull());
     hint.visibleProperty().bind(vm.imageProperty().isNull());
-    VBox box = new VBox(4, row(load, paste, clear), canvas, source, settings);
+    VBox box = new VBox(4, row(load, paste, clear, loadMask), canvas, source, settings);
     setContent(box);
 
     vm.imageProperty().addListener((o, a, img) -> showImage(img));
@@ -289,6 +297,19 @@ public final class InitImagePane extends TitledPane {
     File f = chooser.showOpenDialog(getScene() == null ? null : getScene().getWindow());
     if (f != null) {
       loadFile(f);
+    }
+  }
+
+  private void chooseMask() {
+    FileChooser chooser = new FileChooser();
+    chooser.setTitle("Load a mask (white repaints)");
+    chooser
+        .getExtensionFilters()
+        .add(new FileChooser.ExtensionFilter("PNG and JPEG images", "*.png", "*.jpg", "*.jpeg"));
+    File f = chooser.showOpenDialog(getScene() == null ? null : getScene().getWindow());
+    String problem = f == null ? null : vm.loadMask(f.toPath());
+    if (problem != null) {
+      studio.status().showError(problem);
     }
   }
 

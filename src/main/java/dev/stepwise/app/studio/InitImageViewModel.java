@@ -140,6 +140,20 @@ public final class InitImageViewModel {
     return null;
   }
 
+  /**
+   * Reads {@code file} as the mask, as the CLI's {@code --mask} reads it (its alpha when it has
+   * one, else its luminance; above 128 repaints).
+   *
+   * @return null when taken, else one sentence (unreadable, no init image, another size)
+   */
+  public String loadMask(Path file) {
+    try {
+      return setMask(ImageFiles.read(file, "mask").maskGrey());
+    } catch (EngineException e) {
+      return e.getMessage();
+    }
+  }
+
   /** The painted mask, or null without an init image. */
   public MaskModel mask() {
     return mask;

@@ -107,6 +107,26 @@ class InitImageViewModelTest {
   }
 
   @Test
+  void aMaskFileReadsAsTheCliReadsIt() throws Exception {
+    InitImageViewModel vm = new InitImageViewModel();
+    byte[] rgb = new byte[16 * 8 * 3]; // white on the right half
+    for (int p = 0; p < 16 * 8; p++) {
+      if (p % 16 >= 8) {
+        rgb[p * 3] = rgb[p * 3 + 1] = rgb[p * 3 + 2] = (byte) 255;
+      }
+    }
+    Path png = dir.resolve("mask.png");
+    Files.write(png, PngImage.encode(16, 8, rgb, Map.of()));
+    assertEquals("Load an init image before its mask.", vm.loadMask(png));
+    vm.set(gradient(16, 8), "test");
+    assertNull(vm.loadMask(png));
+    assertEquals(64, vm.mask().count());
+    assertTrue(vm.mask().repaints(12, 3) && !vm.mask().repaints(3, 3));
+    String missing = vm.loadMask(dir.resolve("none.png"));
+    assertTrue(missing != null && missing.contains("none.png") && missing.endsWith("."), missing);
+  }
+
+  @Test
   void theSizeFollowsTheInitImageAndReuseTakesTheChoicesBack() {
     StudioViewModel studio = new StudioViewModel(new UiQueue(), Runnable::run, new Random(1));
     studio.useInitImage(gradient(203, 70), "result");
