@@ -6,11 +6,8 @@ import dev.stepwise.app.gallery.GalleryPane;
 import dev.stepwise.app.gallery.GalleryReveal;
 import dev.stepwise.app.gallery.GalleryViewModel;
 import dev.stepwise.app.gallery.StudioRecipes;
-import dev.stepwise.app.lightbox.LightboxItem;
-import dev.stepwise.app.lightbox.LightboxViewModel;
 import dev.stepwise.app.lightbox.LightboxWindow;
 import dev.stepwise.app.studio.RecipeControls;
-import dev.stepwise.app.studio.ResultItem;
 import dev.stepwise.app.studio.StudioListener;
 import dev.stepwise.app.studio.StudioViewModel;
 import dev.stepwise.app.studio.StudioWindow;
@@ -19,13 +16,16 @@ import dev.stepwise.app.timeline.TimelineViewModel;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GeneratedImage;
 import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.ImageInput;
 import dev.stepwise.engine.ModelInfo;
 import dev.stepwise.engine.RgbImage;
+import dev.stepwise.engine.image.ImageFiles;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import dev.stepwise.gallery.ImageParameters;
 import dev.stepwise.gallery.ImageToSave;
 import dev.stepwise.gallery.Library;
 import dev.stepwise.gallery.LibraryImage;
+import dev.stepwise.gallery.LibraryInputs;
 import dev.stepwise.gallery.LibraryQuery;
 import dev.stepwise.gallery.Recipe;
 import dev.stepwise.metadata.MetadataException;
@@ -33,6 +33,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,7 +77,7 @@ public final class StudioParts implements AutoCloseable {
   private final List<CompletableFuture<LibraryImage>> saves = new ArrayList<>();
   private ModelInfo model;
   private GalleryReveal reveal;
-  private LightboxWindow lightbox;
+  private final LightboxOpener lightbox;
   private boolean closed;
 
   /**
@@ -88,6 +89,7 @@ public final class StudioParts implements AutoCloseable {
   public StudioParts(StudioViewModel vm, StudioWindow window, Supplier<Library> openLibrary) {
     this.vm = vm;
     this.window = window;
+    this.lightbox = new LightboxOpener(vm, window);
     window.timelineSlot().getChildren().setAll(new TimelinePane(timeline));
     // Scrubbing or playing the timeline shows that step on the live canvas; the newest step (or
     // an empty timeline) gives the canvas back to the live run.
@@ -96,6 +98,15 @@ public final class StudioParts implements AutoCloseable {
     // Another source on the canvas is live: the timeline goes back to its newest step.
     vm.live().previewSourceProperty().addListener((o, a, b) -> timeline.selectNewest());
     window.explainSlot().getChildren().setAll(new ExplainPane(explain));
+    // The schedule plots mark where an img2img run at the chosen strength starts.
+    Runnable strength =
+        () ->
+            explain.setStrength(
+                vm.initImage().imageProperty().get() == null
+                    ? Double.NaN
+                    : vm.initImage().strengthProperty().get());
+    vm.initImage().imageProperty().addListener((o, a, b) -> strength.run());
+    vm.initImage().strengthProperty().addListener((o, a, b) -> strength.run());
     vm.addStudioListener(new Follower());
     window.setOnOpenParameters(this::chooseParameterFile);
     window.setOnDropFile(this::openParameters);
@@ -153,6 +164,7 @@ public final class StudioParts implements AutoCloseable {
     gallery.set(g);
     GalleryPane pane = new GalleryPane(g);
     pane.setOnViewLarge(img -> viewGallery(g, img));
+    pane.setOnSendToImg2img(this::sendToImg2img);
     window.gallerySlot().getChildren().setAll(pane);
   }
 
@@ -180,6 +192,9 @@ public final class StudioParts implements AutoCloseable {
   private final class Follower implements StudioListener {
     private Runnable pendingJob;
 
+    /** The steps the current image runs (fewer than the setting for img2img), 0 before step 1. */
+    private int imageSteps;
+
     @Override
     public void jobStarted(
         Path packDir, SchedulerConfig scheduler, GenerationRequest request, ModelInfo info) {
@@ -195,6 +210,8 @@ public final class StudioParts implements AutoCloseable {
                   request.settings().steps());
             }
             explain.setCurrentStep(-1);
+            explain.setStrength(
+                request.input() == null ? Double.NaN : request.input().settings().strength());
           };
     }
 
@@ -205,6 +222,7 @@ public final class StudioParts implements AutoCloseable {
         pendingJob = null;
       }
       timeline.reset(totalSteps); // the timeline holds the steps of the current image
+      imageSteps = totalSteps;
     }
 
     @Override
@@ -218,8 +236,13 @@ public final class StudioParts implements AutoCloseable {
     @Override
     public void imageFinished(GenerationRequest request, GeneratedImage image) {
       // The saved image ends the timeline (the engine's last x0 / x_t frame is already it; an eps
-      // frame or a run without previews is replaced or completed here).
-      timeline.addFrame(request.settings().steps() - 1, image.image());
+      // frame or a run without previews is replaced or completed here), at the last step that
+      // ran (an img2img run takes only the steps its strength leaves).
+      if (imageSteps == 0) { // img2img at strength 0 runs no step: the image is all there is
+        imageStarted(0, image.seed(), 1);
+      }
+      timeline.addFrame(imageSteps - 1, image.image());
+      imageSteps = 0;
       explain.offerImage(image.image()); // the forward-process explorer starts from it
       save(request, image);
     }
@@ -232,9 +255,25 @@ public final class StudioParts implements AutoCloseable {
     ImageToSave toSave =
         new ImageToSave(
             rgb.width(), rgb.height(), rgb.rgb(), StudioRecipes.of(request, image, model));
+    ImageInput in = request.input();
+    ModelInfo madeBy = model;
     CompletableFuture<LibraryImage> done =
         library.thenApplyAsync(
-            lib -> lib.save(toSave.width(), toSave.height(), toSave.rgb(), toSave.recipe()),
+            lib -> {
+              Recipe recipe = toSave.recipe();
+              if (in != null) { // the init image and mask kept in the library, named by hash
+                RgbImage init = in.image();
+                Map<String, String> keys =
+                    LibraryInputs.keys(
+                        lib,
+                        init.width(),
+                        init.height(),
+                        init.rgb(),
+                        in.mask() == null ? null : in.mask().rgb());
+                recipe = StudioRecipes.of(request, image, madeBy, keys);
+              }
+              return lib.save(toSave.width(), toSave.height(), toSave.rgb(), recipe);
+            },
             libraryThread);
     saves.add(done);
     done.whenComplete(
@@ -324,56 +363,46 @@ public final class StudioParts implements AutoCloseable {
 
   /** Opens the lightbox on result {@code index}; the arrow keys step through this session's. */
   public void viewResult(int index) {
-    List<LightboxItem> items = new ArrayList<>();
-    List<ResultItem> results = vm.jobs().results();
-    for (int i = 0; i < results.size(); i++) {
-      ResultItem r = results.get(i);
-      LibraryImage saved = i < savedResults.size() ? savedResults.get(i) : null;
-      Recipe recipe =
-          saved != null && saved.recipe() != null
-              ? saved.recipe()
-              : Recipe.made(
-                  r.request().settings(),
-                  r.seed(),
-                  r.image().width(),
-                  r.image().height(),
-                  -1,
-                  model == null ? null : model.name(),
-                  model == null ? null : model.hash());
-      items.add(new LightboxItem("result " + (i + 1), r.image(), null, recipe, null));
+    if (!closed) {
+      lightbox.results(savedResults, model, index);
     }
-    openLightbox(items, index);
   }
 
-  /** Opens the lightbox on {@code img}; the arrow keys step through the gallery's images. */
   private void viewGallery(GalleryViewModel g, LibraryImage img) {
-    List<LightboxItem> items = new ArrayList<>();
-    int start = 0;
-    for (LibraryImage i : g.images()) {
-      if (i.id() == img.id()) {
-        start = items.size();
-      }
-      items.add(new LightboxItem(i.name(), null, i.file(), i.recipe(), i.notice()));
+    if (!closed) {
+      lightbox.gallery(g, img);
     }
-    openLightbox(items, start);
-  }
-
-  private void openLightbox(List<LightboxItem> items, int start) {
-    if (items.isEmpty() || closed) {
-      return;
-    }
-    if (lightbox != null) {
-      lightbox.stage().close(); // one lightbox at a time
-    }
-    lightbox =
-        LightboxWindow.show(
-            window.root().getScene() == null ? null : window.root().getScene().getWindow(),
-            new LightboxViewModel(items, start));
   }
 
   /** The lightbox opened last (it may be closed since), or null. */
   public LightboxWindow lightbox() {
-    return lightbox;
+    return lightbox.window();
+  }
+
+  /**
+   * Starts the next runs from the picture in {@code file} (the gallery's "Send to img2img"): read
+   * off the FX thread, then the init image and the size; the canvas is shown. Completes on the FX
+   * thread.
+   */
+  public CompletableFuture<Void> sendToImg2img(Path file) {
+    CompletableFuture<Void> shown = new CompletableFuture<>();
+    CompletableFuture.supplyAsync(() -> ImageFiles.read(file, "init image").flattened())
+        .whenComplete(
+            (img, failure) ->
+                Platform.runLater(
+                    () -> {
+                      if (failure != null) {
+                        Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                        vm.status().showError(sentence(cause));
+                      } else if (!closed) {
+                        vm.useInitImage(img, String.valueOf(file.getFileName()));
+                        window.showCanvas();
+                        vm.status()
+                            .showStatus("The next runs start from " + file.getFileName() + ".");
+                      }
+                      shown.complete(null);
+                    }));
+    return shown;
   }
 
   /** Fills every control from {@code recipe} (the seed too when asked) and shows the canvas. */
@@ -382,6 +411,65 @@ public final class StudioParts implements AutoCloseable {
     vm.live().clear(); // the canvas no longer shows an image these controls did not make
     window.showCanvas();
     report("Reused the recipe of seed " + recipe.seed() + ".", notices);
+    restoreInitImage(recipe);
+  }
+
+  /**
+   * Loads the library's copies of the init image and mask that an img2img recipe names ({@code Init
+   * image}, {@code Mask image}) into the init image area, off the FX thread; a copy this library
+   * does not have leaves the init image as it is and says so. Completes on the FX thread.
+   */
+  public CompletableFuture<Void> restoreInitImage(Recipe recipe) {
+    String hash = recipe.initImageHash();
+    if (hash == null || recipe.imageSettings() == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    String maskHash = recipe.maskHash();
+    CompletableFuture<Void> shown = new CompletableFuture<>();
+    library
+        .thenApplyAsync(
+            lib -> {
+              Path init = lib.input(hash);
+              Path mask = maskHash == null ? null : lib.input(maskHash);
+              return init == null
+                  ? null
+                  : new RgbImage[] {
+                    ImageFiles.read(init, "init image").flattened(),
+                    mask == null ? null : ImageFiles.read(mask, "mask").maskGrey()
+                  };
+            },
+            libraryThread)
+        .whenComplete(
+            (pictures, failure) ->
+                Platform.runLater(
+                    () -> {
+                      if (closed) {
+                        shown.complete(null);
+                        return;
+                      }
+                      if (failure != null) {
+                        Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                        vm.status()
+                            .showError("The init image was not restored. " + sentence(cause));
+                      } else if (pictures == null) {
+                        vm.status()
+                            .showStatus(
+                                "The init image "
+                                    + hash
+                                    + " is not in this library, so the init image stays as it"
+                                    + " is.");
+                      } else {
+                        vm.initImage().set(pictures[0], "library copy " + hash);
+                        if (pictures[1] != null) {
+                          String problem = vm.initImage().setMask(pictures[1]);
+                          if (problem != null) {
+                            vm.status().showError(problem);
+                          }
+                        }
+                      }
+                      shown.complete(null);
+                    }));
+    return shown;
   }
 
   private void report(String done, List<String> notices) {
@@ -433,6 +521,7 @@ public final class StudioParts implements AutoCloseable {
                           vm.live().clear();
                           window.showCanvas();
                           report("Loaded the parameters of " + png.getFileName() + ".", notices);
+                          restoreInitImage(params.recipe());
                         }
                       } finally {
                         shown.complete(null);
@@ -472,9 +561,7 @@ public final class StudioParts implements AutoCloseable {
       return;
     }
     closed = true;
-    if (lightbox != null) {
-      lightbox.stage().close();
-    }
+    lightbox.close();
     explain.close();
     GalleryViewModel g = gallery.get();
     if (g != null) {

@@ -11,7 +11,6 @@ import dev.stepwise.recipe.HiresUpscaler;
 import dev.stepwise.recipe.ImageSettings;
 import dev.stepwise.recipe.MaskedContent;
 import dev.stepwise.recipe.Outpaint;
-import dev.stepwise.recipe.PictureParameters;
 import dev.stepwise.recipe.RecipeException;
 import dev.stepwise.recipe.ResizeMode;
 import java.nio.file.Path;
@@ -235,21 +234,15 @@ final class ImageInputOptions {
    * in {@code lib} (when saving into a library); empty without an init image.
    */
   Map<String, String> keep(Library lib) {
-    Map<String, String> keys = new LinkedHashMap<>();
     if (readImage == null) {
-      return keys;
+      return new LinkedHashMap<>();
     }
-    keys.put(PictureParameters.INIT_IMAGE, hashOrKeep(lib, readImage));
-    if (readMask != null) {
-      keys.put(PictureParameters.MASK_IMAGE, hashOrKeep(lib, readMask));
-    }
-    return keys;
-  }
-
-  private static String hashOrKeep(Library lib, RgbImage img) {
-    return lib == null
-        ? LibraryInputs.hash(img.width(), img.height(), img.rgb())
-        : lib.keepInput(img.width(), img.height(), img.rgb());
+    return LibraryInputs.keys(
+        lib,
+        readImage.width(),
+        readImage.height(),
+        readImage.rgb(),
+        readMask == null ? null : readMask.rgb());
   }
 
   static final class ResizeModes implements Iterable<String> {

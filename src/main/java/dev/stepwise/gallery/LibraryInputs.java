@@ -3,6 +3,7 @@ package dev.stepwise.gallery;
 import dev.stepwise.files.AtomicWrite;
 import dev.stepwise.metadata.MetadataException;
 import dev.stepwise.metadata.PngImage;
+import dev.stepwise.recipe.PictureParameters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -39,6 +40,29 @@ public final class LibraryInputs {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("Every Java runtime has SHA-256.", e);
     }
+  }
+
+  /**
+   * The recipe keys naming a run's pictures, {@code Init image} and (with a mask) {@code Mask
+   * image}, each the hash of its copy kept in {@code lib}; with no library (a run saved to a file)
+   * only the hashes. What the CLI and the studio both record.
+   *
+   * @param image the init image's RGB ([H, W, 3])
+   * @param mask the mask's RGB of the same size, or null
+   * @throws MetadataException when a copy cannot be written
+   */
+  public static Map<String, String> keys(
+      Library lib, int width, int height, byte[] image, byte[] mask) {
+    Map<String, String> keys = new java.util.LinkedHashMap<>();
+    keys.put(
+        PictureParameters.INIT_IMAGE,
+        lib == null ? hash(width, height, image) : lib.keepInput(width, height, image));
+    if (mask != null) {
+      keys.put(
+          PictureParameters.MASK_IMAGE,
+          lib == null ? hash(width, height, mask) : lib.keepInput(width, height, mask));
+    }
+    return keys;
   }
 
   /**

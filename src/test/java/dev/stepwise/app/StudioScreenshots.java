@@ -38,7 +38,9 @@ import javafx.stage.Stage;
  *
  * Writes {@code OUT_DIR/window-stepNN.png} (the whole window) for each step, {@code
  * OUT_DIR/explain-view.png} (docs/explain-view.png: the explain view for that run) and {@code
- * OUT_DIR/lightbox.png} (assets/lightbox.png: the finished image in the lightbox at 800x520).
+ * OUT_DIR/lightbox.png} (assets/lightbox.png: the finished image in the lightbox at 800x520). With
+ * a second argument {@code inpaint} it writes {@code OUT_DIR/window-inpaint.png} instead (see
+ * {@link #inpaint}).
  */
 public final class StudioScreenshots {
   private static final int[] STEPS = {1, 5, 10, 20};
@@ -78,9 +80,25 @@ public final class StudioScreenshots {
     StudioViewModel vm = (StudioViewModel) o[0];
     StudioParts parts = (StudioParts) o[2];
     Stage stage = (Stage) o[3];
+    runAndWait(vm, parts, 1);
+    if (args.length > 1 && "inpaint".equals(args[1])) {
+      inpaint(vm, parts, stage, out);
+    } else {
+      steps(parts, stage, out);
+      explainView(vm, out);
+      lightbox(parts, out);
+    }
+    service.close();
+    io.shutdownNow();
+    Platform.exit();
+    System.exit(0);
+  }
+
+  private static void runAndWait(StudioViewModel vm, StudioParts parts, int results)
+      throws Exception {
     onFx(vm::generate);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (!"Done".equals(onFx(() -> vm.progress().stepTextProperty().get()))) {
+    while (onFx(() -> vm.jobs().results().size() < results || !vm.jobs().queue().isEmpty())) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
             "the run did not finish: " + onFx(() -> vm.status().statusProperty().get()));
@@ -88,6 +106,35 @@ public final class StudioScreenshots {
       Thread.sleep(200);
     }
     parts.savesDone().get(60, TimeUnit.SECONDS);
+  }
+
+  /**
+   * {@code window-inpaint.png} (with the argument {@code inpaint}): the cat sent to img2img, a mask
+   * painted over its mouth, inpainted as "cat with tears of joy" at strength 1 (DDIM, 20 steps,
+   * seed 42), the init image area and the result on the canvas.
+   */
+  private static void inpaint(StudioViewModel vm, StudioParts parts, Stage stage, Path out)
+      throws Exception {
+    onFx(
+        () -> {
+          var first = vm.jobs().results().get(0);
+          vm.useInitImage(first.image(), "result seed " + first.seed());
+          var init = vm.initImage();
+          int w = first.image().width();
+          int h = first.image().height();
+          init.strengthProperty().set(1.0);
+          init.brushSizeProperty().set(w / 5);
+          init.beginStroke(w * 0.28, h * 0.42);
+          init.continueStroke(w * 0.72, h * 0.42);
+          vm.controls().promptProperty().set("cat with tears of joy, twemoji style");
+          return null;
+        });
+    runAndWait(vm, parts, 2);
+    Thread.sleep(500);
+    write(onFx(() -> stage.getScene().snapshot(null)), out, "window-inpaint.png");
+  }
+
+  private static void steps(StudioParts parts, Stage stage, Path out) throws Exception {
     onFx(
         () -> { // the Timeline tab under the canvas, so the chosen step shows in the filmstrip too
           for (javafx.scene.Node n : stage.getScene().getRoot().lookupAll(".tab-pane")) {
@@ -112,7 +159,10 @@ public final class StudioScreenshots {
           out,
           String.format("window-step%02d.png", step));
     }
-    explainView(vm, out);
+  }
+
+  /** assets/lightbox.png: the finished image in the lightbox at 800x520. */
+  private static void lightbox(StudioParts parts, Path out) throws Exception {
     Stage box =
         onFx(
             () -> {
@@ -124,10 +174,6 @@ public final class StudioScreenshots {
             });
     Thread.sleep(600);
     write(onFx(() -> box.getScene().snapshot(null)), out, "lightbox.png");
-    service.close();
-    io.shutdownNow();
-    Platform.exit();
-    System.exit(0);
   }
 
   /**

@@ -34,4 +34,23 @@ class LibraryInputsTest {
       assertNull(lib.input(null));
     }
   }
+
+  @Test
+  void theRecipeKeysNameTheCopiesOrOnlyTheHashesWithoutALibrary() throws Exception {
+    byte[] image = {1, 2, 3, 4, 5, 6};
+    byte[] mask = {0, 0, 0, (byte) 255, (byte) 255, (byte) 255};
+    var hashes = LibraryInputs.keys(null, 2, 1, image, mask);
+    assertEquals(
+        java.util.List.of("Init image", "Mask image"), java.util.List.copyOf(hashes.keySet()));
+    assertEquals(LibraryInputs.hash(2, 1, image), hashes.get("Init image"));
+    assertEquals(LibraryInputs.hash(2, 1, mask), hashes.get("Mask image"));
+    assertEquals(
+        java.util.Map.of("Init image", hashes.get("Init image")),
+        LibraryInputs.keys(null, 2, 1, image, null));
+    try (Library lib = Library.open(dir.resolve("lib"))) {
+      assertEquals(hashes, LibraryInputs.keys(lib, 2, 1, image, mask));
+      assertTrue(Files.isRegularFile(lib.input(hashes.get("Mask image"))));
+      assertTrue(Files.isRegularFile(lib.input(hashes.get("Init image"))));
+    }
+  }
 }

@@ -76,6 +76,7 @@ public final class ExplainPane extends BorderPane {
     vm.curvesProperty().addListener((o, a, b) -> redrawCharts());
     vm.planProperty().addListener((o, a, b) -> redrawCharts());
     vm.currentTimestepProperty().addListener((o, a, b) -> moveMarkers());
+    vm.strengthTimestepProperty().addListener((o, a, b) -> moveMarkers());
     redrawCharts();
   }
 
@@ -310,5 +311,8 @@ public final class ExplainPane extends BorderPane {
     double t = vm.currentTimestepProperty().get();
     alphaChart.setMarker(t);
     snrChart.setMarker(t);
+    double start = vm.strengthTimestepProperty().get();
+    alphaChart.setStrengthMarker(start);
+    snrChart.setStrengthMarker(start);
   }
 }

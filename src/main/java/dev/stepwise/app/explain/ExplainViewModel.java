@@ -5,6 +5,7 @@ import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.explain.SamplerPlan;
 import dev.stepwise.engine.explain.ScheduleCurves;
 import dev.stepwise.engine.sampling.SchedulerConfig;
+import dev.stepwise.engine.sampling.StrengthSchedule;
 import dev.stepwise.recipe.RecipeException;
 import dev.stepwise.recipe.Sampler;
 import java.nio.file.Path;
@@ -51,6 +52,8 @@ public final class ExplainViewModel implements AutoCloseable {
       new ReadOnlyObjectWrapper<>();
   private final ReadOnlyIntegerWrapper currentStep = new ReadOnlyIntegerWrapper(-1);
   private final ReadOnlyDoubleWrapper currentTimestep = new ReadOnlyDoubleWrapper(Double.NaN);
+  private final ReadOnlyDoubleWrapper strengthTimestep = new ReadOnlyDoubleWrapper(Double.NaN);
+  private double strength = Double.NaN;
   private final ReadOnlyStringWrapper stepNumbers = new ReadOnlyStringWrapper("");
   private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
 
@@ -114,6 +117,28 @@ public final class ExplainViewModel implements AutoCloseable {
     plan.set(p);
     explanation.set(SamplerExplanation.of(kind, p.karras()));
     setCurrentStep(currentStep.get());
+    setStrength(strength);
+  }
+
+  /**
+   * Marks where an img2img run at denoising {@code strength} starts on the schedule: the timestep
+   * of the first step that runs ({@link StrengthSchedule#img2img}, diffusers' rule for DDPM and
+   * DDIM, A1111's for the k-samplers); NaN, or strength 0 (no step runs), clears the mark.
+   */
+  public void setStrength(double strength) {
+    this.strength = strength;
+    SamplerPlan p = plan.get();
+    if (!(strength > 0 && strength <= 1)) {
+      strengthTimestep.set(Double.NaN);
+      return;
+    }
+    StrengthSchedule s = StrengthSchedule.img2img(p.kind(), p.steps(), strength);
+    strengthTimestep.set(p.timestep(s.start()));
+  }
+
+  /** The timestep an img2img run starts at (see {@link #setStrength}), or NaN for none. */
+  public ReadOnlyDoubleProperty strengthTimestepProperty() {
+    return strengthTimestep.getReadOnlyProperty();
   }
 
   /**

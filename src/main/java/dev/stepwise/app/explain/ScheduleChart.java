@@ -13,7 +13,8 @@ import javafx.scene.layout.Region;
  * timesteps as dots and the current step as a vertical line.
  *
  * <p>Series 0 is the curve, series 1 the sampler's timesteps, series 2 the current-step marker (two
- * points at the same t, empty when no step is current).
+ * points at the same t, empty when no step is current), series 3 where an img2img run starts at the
+ * chosen denoising strength (likewise, empty without an init image).
  */
 final class ScheduleChart extends LineChart<Number, Number> {
   private static final int CURVE_POINTS = 250;
@@ -21,6 +22,7 @@ final class ScheduleChart extends LineChart<Number, Number> {
   private final XYChart.Series<Number, Number> curve = new XYChart.Series<>();
   private final XYChart.Series<Number, Number> steps = new XYChart.Series<>();
   private final XYChart.Series<Number, Number> marker = new XYChart.Series<>();
+  private final XYChart.Series<Number, Number> strength = new XYChart.Series<>();
   private final boolean logSnr;
 
   ScheduleChart(String id, String yLabel, boolean logSnr) {
@@ -44,9 +46,14 @@ final class ScheduleChart extends LineChart<Number, Number> {
     getData().add(curve);
     getData().add(steps);
     getData().add(marker);
+    strength.setName("img2img start");
+    getData().add(strength);
     curve.getNode().setStyle("-fx-stroke: #3b6fb6; -fx-stroke-width: 2px;");
     steps.getNode().setStyle("-fx-stroke: transparent;");
     marker.getNode().setStyle("-fx-stroke: #e8780c; -fx-stroke-width: 2px;");
+    strength
+        .getNode()
+        .setStyle("-fx-stroke: #2e8b3a; -fx-stroke-width: 2px; -fx-stroke-dash-array: 6 4;");
   }
 
   private double value(ScheduleCurves c, double t) {
@@ -133,6 +140,23 @@ final class ScheduleChart extends LineChart<Number, Number> {
     }
     NumberAxis y = (NumberAxis) getYAxis();
     marker.getData().setAll(hidden(t, y.getLowerBound()), hidden(t, y.getUpperBound()));
+  }
+
+  /** Moves the img2img start line to {@code t}, or hides it when t is NaN. */
+  void setStrengthMarker(double t) {
+    if (Double.isNaN(t)) {
+      strength.getData().clear();
+      return;
+    }
+    NumberAxis y = (NumberAxis) getYAxis();
+    strength.getData().setAll(hidden(t, y.getLowerBound()), hidden(t, y.getUpperBound()));
+  }
+
+  /** Returns the x of the img2img start line, or NaN when hidden (for tests). */
+  double strengthT() {
+    return strength.getData().isEmpty()
+        ? Double.NaN
+        : strength.getData().get(0).getXValue().doubleValue();
   }
 
   /** Returns the x of the current-step line, or NaN when hidden (for tests). */

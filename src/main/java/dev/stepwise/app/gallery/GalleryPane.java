@@ -50,6 +50,22 @@ public final class GalleryPane extends BorderPane {
   private final Map<Long, Image> thumbnails = ThumbnailCell.lru(3000);
   private java.util.function.Consumer<LibraryImage> onViewLarge = i -> {};
 
+  private java.util.function.Consumer<java.nio.file.Path> onSendToImg2img = f -> {};
+
+  /**
+   * Sets what "Send to img2img" (a thumbnail's menu, the details' button) does with the image's
+   * file: the studio starts its next runs from it.
+   */
+  public void setOnSendToImg2img(java.util.function.Consumer<java.nio.file.Path> action) {
+    onSendToImg2img = action == null ? f -> {} : action;
+  }
+
+  private void sendToImg2img(LibraryImage img) {
+    if (img != null) {
+      onSendToImg2img.accept(img.file());
+    }
+  }
+
   /** Builds the view over {@code vm} and loads the first page of images. */
   public GalleryPane(GalleryViewModel vm) {
     getStyleClass().add("gallery-pane");
@@ -187,12 +203,13 @@ public final class GalleryPane extends BorderPane {
     grid.setCellHeight(Thumbnails.SIZE + 8);
     grid.setHorizontalCellSpacing(4);
     grid.setVerticalCellSpacing(4);
-    grid.setCellFactory(g -> new ThumbnailCell(vm, thumbnails));
+    grid.setCellFactory(g -> new ThumbnailCell(vm, thumbnails, this::sendToImg2img));
     setCenter(grid);
 
     // The details scroll on their own: on a short window the buttons and tags stay reachable.
     javafx.scene.control.ScrollPane details =
-        new javafx.scene.control.ScrollPane(new RecipeDetails(vm, img -> onViewLarge.accept(img)));
+        new javafx.scene.control.ScrollPane(
+            new RecipeDetails(vm, img -> onViewLarge.accept(img), this::sendToImg2img));
     details.setId("gallery-details");
     details.setFitToWidth(true);
     details.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);

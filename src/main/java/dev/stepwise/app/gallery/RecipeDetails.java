@@ -26,6 +26,7 @@ final class RecipeDetails extends VBox {
   final Button reuse = new Button("Reuse");
   final Button reuseWithSeed = new Button("Reuse with seed");
   final Button viewLarge = new Button("View large");
+  final Button sendToImg2img = new Button("Send to img2img");
   final FlowPane tags = new FlowPane(4, 4);
   final TextField addTag = new TextField();
 
@@ -36,9 +37,12 @@ final class RecipeDetails extends VBox {
 
   /**
    * The details of {@code vm}'s focused image; "View large" and a click on the preview hand it to
-   * {@code onViewLarge}.
+   * {@code onViewLarge}, "Send to img2img" to {@code send}.
    */
-  RecipeDetails(GalleryViewModel vm, java.util.function.Consumer<LibraryImage> onViewLarge) {
+  RecipeDetails(
+      GalleryViewModel vm,
+      java.util.function.Consumer<LibraryImage> onViewLarge,
+      java.util.function.Consumer<LibraryImage> send) {
     super(8);
     setPadding(new Insets(8));
     setPrefWidth(PREVIEW + 20);
@@ -67,6 +71,11 @@ final class RecipeDetails extends VBox {
         };
     viewLarge.setOnAction(e -> large.run());
     preview.setOnMouseClicked(e -> large.run());
+    sendToImg2img.setId("send-to-img2img");
+    sendToImg2img.setTooltip(
+        new javafx.scene.control.Tooltip("Start the next runs from this picture (img2img)"));
+    sendToImg2img.setOnAction(e -> send.accept(vm.focused().get()));
+    sendToImg2img.setMinWidth(USE_PREF_SIZE);
     favourite
         .selectedProperty()
         .addListener(
@@ -104,7 +113,8 @@ final class RecipeDetails extends VBox {
     reuseWithSeed.setMinWidth(USE_PREF_SIZE);
     favourite.setMinWidth(USE_PREF_SIZE);
     viewLarge.setMinWidth(USE_PREF_SIZE);
-    FlowPane actions = new FlowPane(8, 4, reuse, reuseWithSeed, viewLarge, favourite);
+    FlowPane actions =
+        new FlowPane(8, 4, reuse, reuseWithSeed, viewLarge, sendToImg2img, favourite);
     actions.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
     recipeText.setPrefRowCount(6);
     getChildren().addAll(actions, title, preview, recipeText, new Label("Tags"), tags, addTag);

@@ -26,6 +26,21 @@ public final class StudioRecipes {
    * @param model the loaded model's description, or null when unknown (no name or hash is saved)
    */
   public static Recipe of(GenerationRequest r, GeneratedImage img, ModelInfo model) {
+    return of(r, img, model, java.util.Map.of());
+  }
+
+  /**
+   * The full recipe of one image with the keys naming the pictures its run started from ({@code
+   * Init image}, {@code Mask image}: {@link dev.stepwise.gallery.LibraryInputs#keys}) after the
+   * run's own.
+   */
+  public static Recipe of(
+      GenerationRequest r,
+      GeneratedImage img,
+      ModelInfo model,
+      java.util.Map<String, String> inputKeys) {
+    java.util.Map<String, String> parameters = new java.util.LinkedHashMap<>(img.parameters());
+    parameters.putAll(inputKeys);
     return Recipe.made(
         r.settings(),
         img.seed(),
@@ -34,7 +49,7 @@ public final class StudioRecipes {
         img.duration().toMillis(),
         model == null ? null : model.name(),
         model == null ? null : model.hash(),
-        img.parameters());
+        parameters);
   }
 
   /** Returns every image of a finished job with its recipe, ready for "Save all". */

@@ -25,9 +25,16 @@ final class ThumbnailCell extends GridCell<LibraryImage> {
   private final Tooltip tooltip = new Tooltip();
   private volatile long wantedId = -1;
 
-  ThumbnailCell(GalleryViewModel vm, Map<Long, Image> cache) {
+  ThumbnailCell(
+      GalleryViewModel vm,
+      Map<Long, Image> cache,
+      java.util.function.Consumer<LibraryImage> sendToImg2img) {
     this.vm = vm;
     this.cache = cache;
+    javafx.scene.control.MenuItem send =
+        new javafx.scene.control.MenuItem("Send to img2img (start the next run from it)");
+    send.setOnAction(e -> sendToImg2img.accept(getItem()));
+    setContextMenu(new javafx.scene.control.ContextMenu(send));
     getStyleClass().add("thumbnail-cell");
     view.setPreserveRatio(true);
     view.setFitWidth(dev.stepwise.gallery.Thumbnails.SIZE);

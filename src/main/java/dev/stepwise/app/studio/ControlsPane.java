@@ -397,6 +397,7 @@ public final class ControlsPane extends ScrollPane {
             unknown,
             title("Negative prompt"),
             negative,
+            new InitImagePane(studio),
             title("Guidance scale"),
             row(guidance, guidanceSpin),
             title("Steps"),

@@ -1,6 +1,7 @@
 package dev.stepwise.app.studio;
 
 import dev.stepwise.gallery.Recipe;
+import dev.stepwise.recipe.ImageSettings;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
 import java.nio.file.Path;
@@ -18,7 +19,9 @@ public final class RecipeControls {
   /**
    * Sets prompt, negative prompt, guidance, steps, sampler, Karras, size, model (when one of that
    * name is in the chooser) and, when {@code keepSeed}, the seed (locked, so Generate reuses it)
-   * and the variation seed and strength (else the strength is 0).
+   * and the variation seed and strength (else the strength is 0), and the img2img choices
+   * (strength, resize mode, mask blur, masked content, outpainting; a recipe from text removes the
+   * init image).
    *
    * @return sentences about what could not be taken over as it was; empty when everything was
    */
@@ -87,6 +90,19 @@ public final class RecipeControls {
       studio.seeds().seedLockedProperty().set(true);
     }
     notices.addAll(studio.variation().apply(recipe, keepSeed));
+    ImageSettings picture = recipe.imageSettings();
+    InitImageViewModel init = studio.initImage();
+    if (picture != null) {
+      init.apply(picture); // the init image itself comes from the library (StudioParts)
+      if (recipe.initImageHash() == null) {
+        notices.add(
+            "The image was made from an init image its parameters do not name; load that picture"
+                + " as the init image to make it again.");
+      }
+    } else if (init.imageProperty().get() != null) {
+      init.clear();
+      notices.add("The init image was removed: this recipe starts from text.");
+    }
     String name = recipe.modelName();
     String hash = recipe.modelHash();
     boolean named = name != null && !name.isBlank();

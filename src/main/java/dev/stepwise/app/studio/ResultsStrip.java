@@ -24,6 +24,7 @@ public final class ResultsStrip extends ScrollPane {
   private IntConsumer onOpen = i -> {};
   private IntConsumer onView = i -> {};
   private Consumer<ResultItem> onVary = r -> {};
+  private Consumer<ResultItem> onSendToImg2img = r -> {};
   private int added;
 
   public ResultsStrip(JobsViewModel vm) {
@@ -78,6 +79,11 @@ public final class ResultsStrip extends ScrollPane {
     onView = action == null ? i -> {} : action;
   }
 
+  /** Sets what a result's right-click menu item "Send to img2img" does. */
+  public void setOnSendToImg2img(Consumer<ResultItem> action) {
+    onSendToImg2img = action;
+  }
+
   /** Sets what a result's right-click menu item "Vary" does. */
   public void setOnVary(Consumer<ResultItem> action) {
     onVary = action;
@@ -97,7 +103,9 @@ public final class ResultsStrip extends ScrollPane {
     vary.setOnAction(e -> onVary.accept(r));
     MenuItem large = new MenuItem("View large (double-click)");
     large.setOnAction(e -> onView.accept(index));
-    ContextMenu menu = new ContextMenu(large, vary);
+    MenuItem send = new MenuItem("Send to img2img (start the next run from it)");
+    send.setOnAction(e -> onSendToImg2img.accept(r));
+    ContextMenu menu = new ContextMenu(large, vary, send);
     box.setOnMouseClicked(
         e -> {
           if (e != null && e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2) {

@@ -2,8 +2,11 @@ package dev.stepwise.app.studio;
 
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.service.PackFacts;
 import dev.stepwise.engine.service.SamplingService;
+import dev.stepwise.recipe.RecipeException;
+import dev.stepwise.recipe.Settings;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -32,6 +35,7 @@ public final class StudioViewModel {
   private final StatusViewModel status = new StatusViewModel();
   private final VariationViewModel variation;
   private final CompareViewModel compare;
+  private final InitImageViewModel initImage = new InitImageViewModel();
 
   /**
    * A view-model posting to {@code ui} (the FX thread in the app), reading model packs on {@code
@@ -46,6 +50,9 @@ public final class StudioViewModel {
     this.jobs = new JobsViewModel(pump);
     this.variation = new VariationViewModel(this, random);
     this.compare = new CompareViewModel(this);
+    for (int side = 0; side < 4; side++) { // outpainting grows the image: the size follows
+      initImage.outpaintProperty(side).addListener((o, a, b) -> fitSizeToInitImage());
+    }
   }
 
   /** Connects the engine once it has started (call on the UI thread). */
@@ -122,7 +129,10 @@ public final class StudioViewModel {
     GenerationRequest request;
     try {
       request = variation.applyTo(gs.toRequest(seed, f.folder()));
-    } catch (EngineException e) {
+      if (initImage.imageProperty().get() != null) {
+        request = request.toBuilder().input(initImage.input()).build();
+      }
+    } catch (EngineException | RecipeException e) {
       status.showError(e.getMessage());
       return null;
     }
@@ -193,6 +203,43 @@ public final class StudioViewModel {
   /** The compare grid: its axes, its cells and the grid filled as they finish. */
   public CompareViewModel compare() {
     return compare;
+  }
+
+  /** The picture a run starts from (img2img), its mask and their choices. */
+  public InitImageViewModel initImage() {
+    return initImage;
+  }
+
+  /**
+   * Starts the next runs from {@code img} ("Send to img2img", a loaded or pasted picture): the init
+   * image, and the size controls set to its size rounded down to the model's multiple (scaled down
+   * to {@link Settings#MAX_SIDE} a side when larger).
+   */
+  public void useInitImage(RgbImage img, String from) {
+    initImage.set(img, from);
+    fitSizeToInitImage();
+  }
+
+  /**
+   * Sets the size controls to the init image's canvas (grown by outpainting's borders), rounded
+   * down to the model's multiple and scaled down to {@link Settings#MAX_SIDE} a side when larger.
+   */
+  private void fitSizeToInitImage() {
+    RgbImage img = initImage.imageProperty().get();
+    if (img == null) {
+      return;
+    }
+    int cw =
+        img.width() + initImage.outpaintProperty(0).get() + initImage.outpaintProperty(2).get();
+    int ch =
+        img.height() + initImage.outpaintProperty(1).get() + initImage.outpaintProperty(3).get();
+    PackFacts f = model.factsProperty().get();
+    int step = f == null ? 8 : f.sizeStep();
+    double scale = Math.min(1, (double) Settings.MAX_SIDE / Math.max(cw, ch));
+    int w = (int) (cw * scale);
+    int h = (int) (ch * scale);
+    controls.widthProperty().set(Math.max(step, w - w % step));
+    controls.heightProperty().set(Math.max(step, h - h % step));
   }
 
   /** The device, status, error and notice sentences. */

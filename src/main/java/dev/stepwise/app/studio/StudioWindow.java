@@ -144,6 +144,7 @@ public final class StudioWindow {
     resultsSlot.setId("resultsSlot");
     resultsStrip = new ResultsStrip(vm.jobs());
     resultsStrip.setOnVary(item -> vm.variation().vary(item));
+    resultsStrip.setOnSendToImg2img(i -> vm.useInitImage(i.image(), "result seed " + i.seed()));
     resultsSlot.getChildren().add(resultsStrip);
     timelineSlot.setId("timelineSlot");
     timelineSlot.getChildren().add(placeholder("The step timeline of the current image."));

@@ -69,6 +69,20 @@ class ExplainPaneTest {
   }
 
   @Test
+  void chartsMarkWhereAnImg2imgRunStarts(FxRobot robot) {
+    ScheduleChart alpha = robot.lookup("#explain-alphabar-chart").queryAs(ScheduleChart.class);
+    ScheduleChart snr = robot.lookup("#explain-snr-chart").queryAs(ScheduleChart.class);
+    assertTrue(Double.isNaN(alpha.strengthT()), "no init image, no mark");
+    robot.interact(() -> vm.setStrength(0.5));
+    // DPM++ 2M, 12 steps: A1111's t_enc = int(0.5 * 12) = 6, the sigmas from index 12 - 6 - 1.
+    double t = vm.planProperty().get().timestep(5);
+    assertEquals(t, alpha.strengthT(), 0.0);
+    assertEquals(t, snr.strengthT(), 0.0);
+    robot.interact(() -> vm.setStrength(Double.NaN));
+    assertTrue(Double.isNaN(snr.strengthT()));
+  }
+
+  @Test
   void sliderChangesThePixelImage(FxRobot robot) {
     ImageView pixel = robot.lookup("#explain-pixel").queryAs(ImageView.class);
     Slider slider = robot.lookup("#explain-t-slider").queryAs(Slider.class);

@@ -21,6 +21,26 @@ class ExplainViewModelTest {
   private static final SchedulerConfig SD = SchedulerConfig.stableDiffusion();
 
   @Test
+  void theStrengthMarksTheFirstTimestepOfTheImg2imgRun() {
+    try (ExplainViewModel vm = new ExplainViewModel(Runnable::run, Runnable::run)) {
+      vm.setModel(null, SD, "ddim", false, 10);
+      assertTrue(Double.isNaN(vm.strengthTimestepProperty().get()));
+      vm.setStrength(1);
+      // diffusers' get_timesteps at strength 1: the first of 901, 801, ... (leading, offset 1).
+      assertEquals(901, vm.strengthTimestepProperty().get(), 0.0);
+      vm.setStrength(0.75); // init = int(7.5) = 7 steps run, from index 3
+      assertEquals(601, vm.strengthTimestepProperty().get(), 0.0);
+      vm.setStrength(0); // no step runs: the autoencoder's round trip
+      assertTrue(Double.isNaN(vm.strengthTimestepProperty().get()));
+      vm.setStrength(0.5);
+      vm.setModel(null, SD, "euler", false, 10); // A1111: t_enc = 5, from index 10 - 5 - 1
+      assertEquals(vm.planProperty().get().timestep(4), vm.strengthTimestepProperty().get(), 0.0);
+      vm.setModel(null, SD, "ddim", false, 20); // the mark follows the plan: index 10 of 20
+      assertEquals(451, vm.strengthTimestepProperty().get(), 0.0);
+    }
+  }
+
+  @Test
   void planAndCurrentStepFollowTheSettings() {
     try (ExplainViewModel vm = new ExplainViewModel(Runnable::run, Runnable::run)) {
       vm.setModel(null, SD, "ddim", false, 20);
