@@ -9,7 +9,8 @@
 Caption i, draw k (k < seeds) uses seed + k * N + i (N captions), so draw 0 matches the pack's
 sample grid rule "image i uses seed + i". Writes OUT/eval.json (top-1 name, style and both
 accuracy, top-5 name, per category, per style, per caption; the judge's own accuracy on
-held-out real images beside; settings; seconds) and OUT/grid.png (draw 0 of every caption,
+held-out real images beside; the speckle measure of eval/artefacts.py; settings; seconds)
+and OUT/grid.png (draw 0 of every caption,
 labelled with the caption and the judge's verdict: green when name and style are right).
 --real runs the same report on the dataset's own images of the captions (an upper bound).
 """
@@ -26,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch  # noqa: E402
 
+from eval import artefacts  # noqa: E402
 from eval import grid as G  # noqa: E402
 from eval import judge as J  # noqa: E402
 from eval import metrics  # noqa: E402
@@ -105,6 +107,9 @@ def run(a, log=print):
     report = OrderedDict([("mode", mode), ("judge", a.judge), ("captions", len(rows)),
                           ("images", len(items))])
     report.update(metrics.score(items))
+    t3 = time.time()
+    report["artefacts"] = artefacts.summary(images)
+    art_s = time.time() - t3
     report["judge_real_accuracy"] = info["real_accuracy"]
     report["judge_settings"] = OrderedDict((k, info[k]) for k in (
         "data", "images", "size", "width", "parameters", "seed", "steps", "batch",
@@ -124,6 +129,7 @@ def run(a, log=print):
     report["grid"] = "grid.png"
     report["grid_bytes"] = G.save_png(picture, os.path.join(a.out, "grid.png"))
     report["seconds"] = OrderedDict([("generate", round(gen_s, 1)), ("judge", round(judge_s, 2)),
+                                     ("artefacts", round(art_s, 1)),
                                      ("total", round(time.time() - t0, 1))])
     with open(os.path.join(a.out, "eval.json"), "w", encoding="utf-8") as f:
         json.dump(report, f, indent=2)
@@ -166,6 +172,8 @@ def main(argv=None):
     print(json.dumps({k: r[k] for k in ("mode", "images", "name_top1", "style", "both",
                                         "name_top5", "predicted_other")}))
     print(f"per style: " + ", ".join(f"{k} {v['both']}" for k, v in r["per_style"].items()))
+    print(f"speckle artefacts: {r['artefacts']['flagged']} of {r['artefacts']['n']} images "
+          f"flagged ({r['artefacts']['specks']} specks)")
     print(f"{r['seconds']['total']} s; wrote {a.out}/eval.json and grid.png "
           f"({r['grid_bytes']:,} bytes)")
     return 0

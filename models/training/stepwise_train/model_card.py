@@ -93,6 +93,11 @@ def eval_section(ev, grid=None):
     if ev.get("name_top5") is not None:
         lines.append(f"Name top-5: {_pct(ev['name_top5'])}; answered \"other emoji\": "
                      f"{_pct(ev.get('predicted_other'))}.")
+    art = ev.get("artefacts")
+    if art and art.get("n"):
+        lines.append(f"Speckle artefacts (`models/training/eval/artefacts.py`: small rainbow "
+                     f"clusters on the subject's outline): {_pct(art.get('flagged'))} of the "
+                     f"{art['n']} images flagged, {art.get('specks', '?')} specks.")
     held = real.get("held_out_names")
     if held:
         lines.append(f"On {held.get('n', '?')} real images of names it never saw, the judge "

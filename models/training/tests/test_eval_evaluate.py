@@ -86,6 +86,9 @@ class EvaluateTest(unittest.TestCase):
         self.assertEqual(sorted(ev["per_style"]), ["fluent-flat", "fluent-modern", "twemoji"])
         self.assertEqual(sorted(ev["per_category"]), ["symbols"])
         self.assertEqual(sum(v["n"] for v in ev["per_style"].values()), 8)
+        art = ev["artefacts"]  # the speckle measure runs on every generated image
+        self.assertEqual(art["n"], 8)
+        self.assertEqual(art["flagged"], round(len(art["flagged_indices"]) / 8, 4))
         self.assertEqual(ev["judge_real_accuracy"], json.loads(json.dumps(
             self.info["real_accuracy"])))
         self.assertEqual((ev["judge_settings"]["steps"], ev["judge_settings"]["size"]), (2, 32))
@@ -121,6 +124,9 @@ class EvaluateTest(unittest.TestCase):
         self.assertIn("`fluent-modern`", lines)
         self.assertIn("![evaluation grid](eval_grid.png)", lines)
         self.assertIn(f"{100 * r['name_top1']:.1f}%", lines)
+        self.assertEqual(r["artefacts"]["n"], 4)
+        self.assertIn(f"Speckle artefacts (`models/training/eval/artefacts.py`", lines)
+        self.assertIn(f"{100 * r['artefacts']['flagged']:.1f}% of the 4 images flagged", lines)
         self.assertEqual(model_card.eval_section({"loss": 0.5, "x": {}}), ["- loss: 0.5"])
 
     def test_bad_options(self):
