@@ -98,6 +98,14 @@ def eval_section(ev, grid=None):
         lines.append(f"Speckle artefacts (`models/training/eval/artefacts.py`: small rainbow "
                      f"clusters on the subject's outline): {_pct(art.get('flagged'))} of the "
                      f"{art['n']} images flagged, {art.get('specks', '?')} specks.")
+    var = ev.get("variety")
+    if var and var.get("captions"):
+        lines.append(f"Seed variety ({var['captions']} captions without their style part, "
+                     f"{var.get('seeds', '?')} seeds each, `models/training/eval/variety.py`): "
+                     f"{_pct(var.get('multi_style'))} of the sets show at least two styles; "
+                     f"mean pairwise pixel distance between seeds "
+                     f"{var.get('mean_pairwise_distance', '?')} (mean absolute RGB difference, "
+                     f"0 to 1).")
     held = real.get("held_out_names")
     if held:
         lines.append(f"On {held.get('n', '?')} real images of names it never saw, the judge "
