@@ -1,15 +1,12 @@
-"""Speckle check of an autoencoder alone: dataset images encoded and decoded, measured.
+"""Speckle check of an autoencoder alone: dataset images encoded, decoded and measured.
 
   /usr/bin/python3 models/training/eval/ae_artefacts.py --autoencoder models/stepwise-emoji \
       --data models/training/data/emoji [--images 160 --seed 1 --config CFG --out FILE]
 
---autoencoder: a pack folder (vae/) or a run folder holding autoencoder.safetensors (a
-train_autoencoder.py or train_diffusion.py run; its config.json, else --config, gives the
-architecture). Picks --images dataset images by a seeded shuffle, reconstructs them as
-decode(posterior mean) and prints (and with --out writes) eval/artefacts.py's summary of the
-reconstructions next to that of the same clean images. The speck comes from the autoencoder, so
-this answers in a minute of CPU what the full evaluation answers after the diffusion stage:
-run it on a new autoencoder before its diffusion run is worth keeping.
+--autoencoder: a pack folder (vae/) or a run folder with autoencoder.safetensors (its
+config.json, else --config, gives the architecture). Reconstructs --images dataset images (a
+seeded shuffle) as decode(posterior mean) and prints eval/artefacts.py's summary next to that of
+the clean images: the speck's source checked before a diffusion run is spent on it.
 """
 
 import argparse

@@ -1,32 +1,23 @@
 """Speckle measure: small clusters of clashing saturated colours (the autoencoder's artefact).
 
-The shipped autoencoder draws a 5-8 px "rainbow" speck (magenta, green, cyan pixels side by
-side) near the top-left edge of the subject (models/training/README.md, "Known defect"). Clean
-emoji art has no such thing: its colour regions are flat or smoothly shaded, and where two
-colours meet, the boundary is a long curve. This measure finds the speck by what it is, not by
-where it is:
+The shipped autoencoder draws a 5-8 px rainbow speck (magenta, green, cyan side by side) on the
+subject's outline, mostly top-left (README.md, "Known defect"). Clean emoji art has flat or
+smoothly shaded regions and long boundaries. The measure looks for what the speck is:
 
-1. Residual against a median-filtered copy: r = max over channels |x - median5x5(x)| (per
-   channel median over the 5x5 `window`, edge-replicated). Flat regions, straight and smoothly
-   curved edges survive a 5x5 median; a cluster of a few odd pixels does not.
-2. Novelty: the distance (max over channels) from the pixel's colour to the nearest colour of
-   the median-filtered copy within `reach` x `reach`. Where two of the image's own colours meet
-   (a blue band on a yellow note) both colours are near; a speck's magenta or cyan is not.
-3. A pixel is a candidate when r >= `residual`, novelty >= `novelty`, its chroma (max - min of
-   R, G, B) >= `chroma`, and it lies within `edge` px of near-white background (every channel
-   of the median copy >= 0.9): the speck sits on the subject's outline.
-4. Candidates are grouped into 8-connected components. A component is a speck when its area is
-   `min_area`..`max_area` pixels and its pixels' hues (opponent axes R - (G + B) / 2 and
-   (G - B) * sqrt(3) / 2, coarsened to 10 degrees) span at least `hue_gap` degrees and fall in
-   at least `sectors` of the six 60-degree sectors: a rainbow, which a one- or two-colour detail
-   (a small red dot, a blue gem on gold, a corner rounded off by the median) is not.
+1. residual r = max over channels |x - median(x)| (per-channel median over `window` x `window`,
+   edge-replicated): a cluster of odd pixels does not survive the median, edges do;
+2. novelty: distance (max over channels) from the pixel to the nearest colour of the median
+   copy within `reach` x `reach`: where two of the image's colours meet, both are near;
+3. candidate: r >= `residual`, novelty >= `novelty`, chroma (max - min of RGB) >= `chroma`,
+   within `edge` px of near-white background (median copy >= 0.9 in every channel);
+4. 8-connected components of candidates with `min_area`..`max_area` pixels whose hues
+   (opponent axes, 10-degree steps) span >= `hue_gap` degrees over >= `sectors` of the six
+   60-degree sectors: a rainbow, not a red dot, a gem on gold or a rounded-off corner.
 
-Thresholds were set on 160 dataset images (seed 1) and the same images passed through the
-shipped pack's autoencoder (encode, decode): 0 of 160 clean images flagged, 63.7% of the
-reconstructions. Checked on other images: 2.1% of 480 clean dataset images (seed 3; the misses
-are three-colour junctions of thin parts, blue cap on yellow hair), 2.5% of 160 (seed 2) against
-56.3% of their reconstructions, and 62.2% of the shipped pack's 156 evaluation images
-(models/training/README.md, "Issue 18"). So read a figure near 2% as clean.
+Set on 160 dataset images (seed 1) and their reconstructions by the shipped autoencoder (0%
+and 63.7% flagged); checked on 480 other clean images (2.1%: three-colour junctions of thin
+parts), 160 more (2.5%; 56.3% of their reconstructions) and the shipped pack's 156 evaluation
+images (62.2%). Read a figure near 2% as clean.
 """
 
 import math

@@ -1,22 +1,18 @@
-"""Caption variety and geometric jitter for the diffusion stage (issue 18).
-
-Every training caption names exactly one image, so without variety the model learns one
-picture per caption and ignores the seed. Two config switches in train.diffusion change that:
+"""Caption variety and geometric jitter for the diffusion stage (issue 18), config switches of
+train.diffusion (absent: off):
 
 "caption_variety": {"style_drop": p_s, "tone_drop": p_t, "name_form": p_n}
-    Per sample and step: the ", <style> style" part is dropped with probability p_s (so
-    "red apple" alone is trained on all three styles), the ", <tone> skin tone" part with p_t,
-    and with p_n the name part is replaced by one of the emoji's other words, uniformly: the
-    short names and CLDR keywords of the dataset's vocab.json "name_forms" (dataset/aliases.py).
-    All forms are tokenized once (caption_table); a step only indexes the table with draws from
-    torch's seeded generator on the training device, so a run is deterministic per device.
+    per sample and step, the ", <style> style" part is dropped with probability p_s (so
+    "red apple" alone learns all three styles), the ", <tone> skin tone" part with p_t, and with
+    p_n the name is replaced by one of its vocab.json "name_forms" (short names, CLDR keywords:
+    dataset/aliases.py), uniformly. All forms are tokenized once (caption_table); steps index the
+    table with draws of torch's seeded generator, so a run is deterministic per device.
 
 "jitter": {"copies": K, "shift_px": s, "scale": f}
-    K extra latent variants per image, encoded from copies moved by at most s px along each axis
-    and scaled by a factor in [1 - f, 1 + f] about the centre (white fill, bilinear), the
-    parameters drawn once from a CPU generator seeded with the config's seed. Images whose name
-    is in vocab.json "fixed_size" (the squares, circles and diamonds whose names say their size)
-    get identity copies. The issue's limits, s <= 2 and f <= 0.05, are enforced.
+    K extra latent variants per image from copies moved by at most s px per axis and scaled by
+    [1 - f, 1 + f] about the centre (white fill, bilinear), drawn once from a CPU generator
+    seeded with the config's seed; identity for vocab.json "fixed_size" names (squares, circles,
+    diamonds named by size). The issue's limits s <= 2, f <= 0.05 are enforced.
 """
 
 import torch
