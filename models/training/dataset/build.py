@@ -189,7 +189,10 @@ def build(out, roots, sources, aliases, styles, limit=0, size=128, workers=2, ev
     if name_forms:
         forms, fixed_size = aliases_mod.name_forms(roots["emojibase"],
                                                    sorted(set(r.emoji.name for r in full)))
-        words += aliases_mod.all_words(forms)
+        # Every token a training variant can have: a form or name alone ("keycap #" gives "#"
+        # where the caption has "#,") and followed by its comma ("!!," of "!!, twemoji style").
+        every = aliases_mod.all_words(forms) + sorted(forms)
+        words += every + [f + "," for f in every]
     vocab = vocab_mod.build_vocab(words)
     if name_forms:
         vocab["name_forms"] = forms

@@ -62,11 +62,17 @@ def caption_table(captions, vocab, tokenizer):
     (0 = its own name, 1.. = vocab["name_forms"][name]) and variant v = 2 * drop_style +
     drop_tone; forms[i] is how many name forms caption i has (at least 1)."""
     table = (vocab or {}).get("name_forms") or {}
-    rows, counts = [], []
+    rows, counts, seen = [], [], {}
+
+    def encode(text):  # styles and tones repeat the same strings: tokenize each once
+        if text not in seen:
+            seen[text] = tokenizer.encode(text)
+        return seen[text]
+
     for caption in captions:
         name, tone, style = caption_parts(caption)
         names = [name] + [f for f in table.get(name, []) if f != name]
-        rows.append([[tokenizer.encode(variant_text(n, tone, style, bool(v & 1), bool(v & 2)))
+        rows.append([[encode(variant_text(n, tone, style, bool(v & 1), bool(v & 2)))
                       for v in range(4)] for n in names])
         counts.append(len(names))
     width = max(counts)
