@@ -17,7 +17,8 @@
 #      configs/stepwise-emoji.json; the smoke run rehearses this script with configs/smoke.json),
 #      PYTHON (python3), AE_BATCH (the config's), DM_BATCH (512), DM_LR (4e-4), DM_WARMUP (300), LIMIT (0 = all images;
 #      a CPU rehearsal uses a few hundred), SKIP_PREFLIGHT (1 skips it: for a second call on the
-#      same kind of machine).
+#      same kind of machine), AE_CHECK (fresh: dataset images reconstructed by the new
+#      autoencoder for eval/ae_artefacts.py's speckle share in session.log, default 160; 0 = none).
 #      Preview decoder (train_preview_decoder.py --run on the diffusion run folder): PV_S
 #      (training seconds; fresh 60, resume 0 = none; PV_S + PV_SETUP are reserved out of the
 #      diffusion budget), PV_SETUP (its start, data stage and evaluation, default 25),
@@ -47,6 +48,7 @@ DM_LR=${DM_LR:-4e-4}
 DM_WARMUP=${DM_WARMUP:-300}
 LIMIT=${LIMIT:-0}
 AE_BATCH=${AE_BATCH:-0}
+AE_CHECK=${AE_CHECK:-160}
 case "$MODE" in
   fresh) PV_S=${PV_S:-60} ;;
   *) PV_S=${PV_S:-0} ;;  # resume: the autoencoder is frozen, the pack's preview decoder fits
@@ -93,6 +95,11 @@ case "$MODE" in
     $PY $T/train_autoencoder.py --config "$CFG" --data "$DATA" --out "$WORK/ae" --limit "$LIMIT" \
         --batch-size "$AE_BATCH" --minutes "$(minutes "$AE_S")" --device "$DEVICE"
     cp "$WORK/ae/autoencoder.safetensors" "$OUT/autoencoder.safetensors"
+    if [ "$AE_CHECK" -gt 0 ]; then
+      stamp "speckle check of the new autoencoder ($AE_CHECK reconstructed images)"
+      $PY $T/eval/ae_artefacts.py --autoencoder "$WORK/ae" --config "$CFG" --data "$DATA" \
+          --images "$AE_CHECK" --threads 8 || stamp "speckle check failed (status $?)"
+    fi
     SOURCE="--autoencoder $WORK/ae"
     ;;
   resume)

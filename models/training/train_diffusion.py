@@ -18,6 +18,12 @@ caption is replaced by the empty caption (<bos> <eos> padding) with probability
 caption_dropout, for classifier-free guidance (Ho & Salimans 2022). AdamW + linear warm-up,
 gradient clip, bf16 autocast on CUDA for the UNet (the text encoder runs in fp32), EMA of
 both networks saved as diffusion_ema.safetensors ("unet." / "text_encoder." keys, fp32).
+
+Caption variety and geometric jitter (issue 18; config train.diffusion "caption_variety" and
+"jitter", stepwise_train/variety.py): per sample, style and skin-tone parts dropped and the name
+replaced by a short name or keyword of vocab.json "name_forms" at the configured rates; K
+extra latent variants per image from copies moved by at most 2 px and scaled by at most 5%
+(none for vocab.json "fixed_size" names, none from a latents file). Off when the keys are absent.
 """
 
 import argparse
@@ -34,6 +40,7 @@ import run_files  # noqa: E402
 from stepwise_train import config as model_config  # noqa: E402
 from stepwise_train import data as train_data  # noqa: E402
 from stepwise_train import safetensors_io  # noqa: E402
+from stepwise_train import variety  # noqa: E402
 from stepwise_train.ddim import DDIMScheduler  # noqa: E402
 from stepwise_train.pack import clip_keys  # noqa: E402
 from stepwise_train.train_common import (  # noqa: E402
@@ -156,17 +163,22 @@ def load_weights(unet, text, resume):
 
 
 @torch.no_grad()
-def latent_table(frozen, data, device, flip, batch=64):
-    """Posterior (mean, std) of every image, unscaled: 2 x [N, V, C, h, w], V = 2 with flips."""
-    variants = (False, True) if flip else (False,)
+def latent_table(frozen, data, device, flip, batch=64, theta=None):
+    """Posterior (mean, std) of every image, unscaled: 2 x [N, V, C, h, w]. V = (1 + K) x 2
+    with flips, K jittered copies per image when theta [N, K, 2, 3] is given (variety.py)."""
+    copies = 0 if theta is None else theta.shape[1]
+    variants = [(j, v) for j in range(1 + copies) for v in ((False, True) if flip else (False,))]
     means, stds = [], []
     vae = frozen.vae.to(device)
     for i in range(0, len(data), batch):
         x = torch.from_numpy(data.images[i:i + batch]).to(device)  # [b, S, S, 3]
         m_v, s_v = [], []
-        for v in variants:
+        for j, v in variants:
             mask = torch.full((x.shape[0],), v, dtype=torch.bool, device=device)  # [b]
-            post = vae.encode(train_data.to_model_input(x, mask))
+            x_in = train_data.to_model_input(x, mask)  # [b, 3, S, S]
+            if j:
+                x_in = variety.apply_jitter(x_in, theta[i:i + batch, j - 1])  # [b, 3, S, S]
+            post = vae.encode(x_in)
             m_v.append(post.mean.float())  # [b, C, h, w]
             s_v.append(post.std.float())  # [b, C, h, w]
         means.append(torch.stack(m_v, 1))  # [b, V, C, h, w]
@@ -183,6 +195,7 @@ def setup(args, cfg, device):
     if is_latents and args.limit:
         data.latents, data.captions = data.latents[:args.limit], data.captions[:args.limit]
     tcfg = cfg["train"]["diffusion"]
+    _, jit = variety.settings(tcfg)  # a latents file holds means only: no jitter copies
     length = cfg["text_encoder"]["max_position_embeddings"]
     if args.resume and is_pack(args.resume):
         vae, vae_cfg, ae_meta, tok = load_pack_frozen(args.resume)
@@ -211,14 +224,20 @@ def setup(args, cfg, device):
         mean = data.latents.to(device)[:, None]  # [N, 1, C, h, w]
         std = torch.zeros_like(mean)  # [N, 1, C, h, w]: means only
     else:
-        mean, std = latent_table(frozen, data, device, tcfg.get("flip", True))
+        theta = None
+        if jit and jit.get("copies", 0) > 0:
+            fixed = variety.fixed_size_mask(data.captions, data.vocab)
+            theta = variety.jitter_params(len(data), jit["copies"], jit.get("shift_px", 0),
+                                          jit.get("scale", 0), cfg["image_size"], fixed,
+                                          cfg["train"].get("seed", 0))  # [N, K, 2, 3]
+        mean, std = latent_table(frozen, data, device, tcfg.get("flip", True), theta=theta)
         mean, std = mean.to(device), std.to(device)  # [N, V, C, h, w] each
-    ids = torch.tensor([tok.encode(c) for c in data.captions], dtype=torch.int64,
-                       device=device)  # [N, L]
+    ids, forms = variety.caption_table(data.captions, data.vocab, tok)  # [N, F, 4, L], [N]
+    ids, forms = ids.to(device), forms.to(device)
     truncated = sum(tok.content_length(c) > length - 2 for c in data.captions)
     unet = model_config.build_unet(cfg["unet"]).to(device)
     text = model_config.build_clip_text(cfg["text_encoder"]).to(device)
-    return frozen, data, mean, std, ids, truncated, unet, text
+    return frozen, data, mean, std, (ids, forms), truncated, unet, text
 
 
 def save_checkpoint(out, ema, meta, return_dir=None, return_logs=()):
@@ -252,7 +271,9 @@ def train(args, keep=None):
             tcfg[key] = getattr(args, key)  # a run's override; the config stays as committed
     seed_all(cfg["train"].get("seed", 0))
     t_setup = time.time()
-    frozen, data, lat_mean, lat_std, ids, truncated, unet, text = setup(args, cfg, device)
+    caption_cfg, jitter_cfg = variety.settings(tcfg)
+    frozen, data, lat_mean, lat_std, (ids, forms), truncated, unet, text = setup(args, cfg,
+                                                                                 device)
     start_step, images_seen = (load_weights(unet, text, args.resume) if args.resume
                                else (0, 0))
     setup_s = time.time() - t_setup
@@ -291,6 +312,8 @@ def train(args, keep=None):
                 "images": n, "scaling_factor": scale, "caption_dropout": drop_p,
                 "ema_decay": tcfg["ema_decay"], "truncated_captions": truncated,
                 "pad_token": frozen.tokenizer.pad_token, "resumed_from": args.resume,
+                "caption_variety": caption_cfg, "latent_variants": variants,
+                "jitter": jitter_cfg if variants > (2 if tcfg.get("flip", True) else 1) else None,
                 "data": args.data}
 
     while True:
@@ -307,7 +330,8 @@ def train(args, keep=None):
         mu, sd = lat_mean[idx, var], lat_std[idx, var]  # [B, C, h, w] each
         z0 = (mu + sd * torch.randn_like(sd)) * scale  # [B, C, h, w] scaled latents
         drop = torch.rand(batch, device=device) < drop_p  # [B]
-        tok = torch.where(drop[:, None], empty[None], ids[idx])  # [B, L]
+        tok = torch.where(drop[:, None], empty[None],
+                          variety.sample_ids(ids, forms, idx, caption_cfg))  # [B, L]
         t = torch.randint(0, n_t, (batch,), device=device)  # [B]
         noise = torch.randn_like(z0)  # [B, C, h, w]
         a = abar[t][:, None, None, None]  # [B, 1, 1, 1]

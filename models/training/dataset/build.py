@@ -21,6 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import aliases as aliases_mod  # noqa: E402
 import catalogue  # noqa: E402
 import emoji_names  # noqa: E402
 import eval_captions  # noqa: E402
@@ -42,6 +43,9 @@ def parse_args(argv):
     parser.add_argument("--size", type=int, default=128, help="image side in pixels (16..1024)")
     parser.add_argument("--workers", type=int, default=2, help="parallel rsvg-convert processes")
     parser.add_argument("--cache", type=Path, default=npm_cache.DEFAULT_CACHE, help="npm package cache")
+    parser.add_argument("--names-only", action="store_true",
+                        help="vocabulary of the names alone, without the aliases and keywords of "
+                             "caption variety (the vocabulary of packs trained before issue 18)")
     parser.add_argument("--write-eval-captions", action="store_true",
                         help="regenerate the committed eval_captions.txt by its rule")
     args = parser.parse_args(argv)
@@ -96,7 +100,9 @@ def attribution_text(sources, roots, counts, size):
         "",
         "Every image is an emoji SVG from the packages below, rasterized by rsvg-convert to",
         "%dx%d pixels and composited on a white background; nothing else was changed. Captions use" % (size, size),
-        "the Unicode CLDR short names from emojibase-data. No Apple, Facebook/Meta or OpenMoji art is used.",
+        "the Unicode CLDR short names from emojibase-data; caption variety adds emojibase's own shortcodes",
+        "(MIT) and the Unicode CLDR annotation keywords (Unicode License v3) from the same package.",
+        "No Apple, Facebook/Meta or OpenMoji art is used.",
         "",
     ]
     for package in sources.values():
@@ -151,8 +157,13 @@ def statistics(records, scans, vocab, failures, size, seconds, index):
     }
 
 
-def build(out, roots, sources, aliases, styles, limit=0, size=128, workers=2, eval_file=EVAL_FILE):
+def build(out, roots, sources, aliases, styles, limit=0, size=128, workers=2, eval_file=EVAL_FILE,
+          name_forms=True):
     """Builds the dataset into out from unpacked package roots; returns the stats dict.
+
+    name_forms: vocab.json gets "name_forms" (caption name -> short names and keywords, see
+    aliases.py) and "fixed_size" (names without geometric jitter), and the vocabulary covers
+    the forms; False gives the names-only vocabulary of the packs trained before issue 18.
 
     roots: package id -> folder holding the package's files (its "package/" root); sources: the
     sources.json entries of those packages; aliases: the Fluent alias map.
@@ -173,7 +184,19 @@ def build(out, roots, sources, aliases, styles, limit=0, size=128, workers=2, ev
     records = [r for r in records if str(r.svg) not in failed]
     # The vocabulary covers the captions of the full mapped set, so a --limit build has the same words.
     fixed = eval_captions.read(eval_file) if Path(eval_file).is_file() else []
-    vocab = vocab_mod.build_vocab([r.caption for r in full] + fixed)
+    words = [r.caption for r in full] + fixed
+    forms, fixed_size = {}, []
+    if name_forms:
+        forms, fixed_size = aliases_mod.name_forms(roots["emojibase"],
+                                                   sorted(set(r.emoji.name for r in full)))
+        # Every token a training variant can have: a form or name alone ("keycap #" gives "#"
+        # where the caption has "#,") and followed by its comma ("!!," of "!!, twemoji style").
+        every = aliases_mod.all_words(forms) + sorted(forms)
+        words += every + [f + "," for f in every]
+    vocab = vocab_mod.build_vocab(words)
+    if name_forms:
+        vocab["name_forms"] = forms
+        vocab["fixed_size"] = fixed_size
     with open(out / "captions.jsonl", "w", encoding="utf-8") as handle:
         for record in records:
             handle.write(json.dumps(record.as_json(), ensure_ascii=True) + "\n")
@@ -183,6 +206,9 @@ def build(out, roots, sources, aliases, styles, limit=0, size=128, workers=2, ev
     counts["emojibase"] = len(records)
     (out / "ATTRIBUTION.txt").write_text(attribution_text(sources, roots, counts, size), encoding="utf-8")
     stats = statistics(records, scans, vocab, failures, size, time.time() - started, index)
+    stats["name_forms"] = {"names_with_forms": sum(1 for f in forms.values() if f),
+                           "forms": sum(len(f) for f in forms.values()),
+                           "fixed_size_names": len(fixed_size)}
     if tuple(styles) == catalogue.STYLES and fixed:
         # The committed list must be what its rule gives for these packages.
         stats["eval_captions_match_rule"] = eval_captions.choose(full) == fixed
@@ -213,7 +239,8 @@ def main(argv=None):
         print("wrote %s" % EVAL_FILE)
     used = {pid: sources[pid] for pid in sources
             if pid == "emojibase" or any(catalogue.STYLE_SOURCES[s][0] == pid for s in args.styles)}
-    stats = build(args.out, roots, used, aliases, args.styles, args.limit, args.size, args.workers)
+    stats = build(args.out, roots, used, aliases, args.styles, args.limit, args.size, args.workers,
+                  name_forms=not args.names_only)
     stats["build_seconds"] = round(time.time() - started, 1)
     with open(args.out / "stats.json", "w", encoding="utf-8") as handle:
         json.dump(stats, handle, indent=1)

@@ -10,7 +10,10 @@ WordLevel tokenizer (Lowercase normalizer + Whitespace pre-tokenizer) splits a p
 way. Captions are ASCII (see emoji_names.canonical_name), so Python's and Rust's ``\\w`` agree.
 
 vocab.json: {"special_tokens": [...], "words": [...], "token_to_id": {...}, "split": ...};
-special tokens take ids 0..3, then the words in sorted order.
+special tokens take ids 0..3, then the words in sorted order. build.py adds "name_forms"
+(caption name -> other words for it: short names and keywords, aliases.py) and "fixed_size"
+(names whose images get no geometric jitter); the words of the forms are in the vocabulary, so
+training captions that use them never hit <unk>.
 """
 
 import json

@@ -9,7 +9,9 @@
 Caption i, draw k (k < seeds) uses seed + k * N + i (N captions), so draw 0 matches the pack's
 sample grid rule "image i uses seed + i". Writes OUT/eval.json (top-1 name, style and both
 accuracy, top-5 name, per category, per style, per caption; the judge's own accuracy on
-held-out real images beside; settings; seconds) and OUT/grid.png (draw 0 of every caption,
+held-out real images beside; the speckle measure of eval/artefacts.py; the seed variety of eval/variety.py over
+--variety-seeds draws of each caption without its style; settings; seconds)
+and OUT/grid.png (draw 0 of every caption,
 labelled with the caption and the judge's verdict: green when name and style are right).
 --real runs the same report on the dataset's own images of the captions (an upper bound).
 """
@@ -26,11 +28,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch  # noqa: E402
 
+from eval import artefacts  # noqa: E402
 from eval import grid as G  # noqa: E402
 from eval import judge as J  # noqa: E402
 from eval import metrics  # noqa: E402
+from eval import variety  # noqa: E402
 from eval.data import Dataset, DataError, judge_input  # noqa: E402
-from eval.judge_train import judge_items  # noqa: E402
+from eval.judge_train import _predict, judge_items  # noqa: E402
 
 STYLE_SHORT = {"twemoji": "twemoji", "fluent-flat": "flat", "fluent-modern": "modern"}
 
@@ -98,6 +102,19 @@ def run(a, log=print):
         if os.path.exists(training):
             with open(training, encoding="utf-8") as f:
                 settings["pack_training"] = json.load(f)
+    var_images = None
+    if not a.real and a.variety_seeds:
+        free = [variety.style_free(r["caption"]) for r in rows]
+        var_seeds = variety.seeds_for(len(free), a.variety_seeds, a.seed)
+        log(f"evaluate: variety: {len(var_seeds)} images ({len(free)} style-free captions x "
+            f"{a.variety_seeds} seeds)")
+        t1 = time.time()
+        var_images = generate(models, [free[i] for k in range(a.variety_seeds)
+                                       for i in range(len(free))], var_seeds, a.steps,
+                              a.guidance, device=a.device, batch=a.batch)  # [K * n, 3, H, W]
+        gen_s += time.time() - t1
+        settings.update(variety_seeds=a.variety_seeds,
+                        variety_seed_rule="style-free caption i, draw k: seed + 100000 + k * N + i")
     t2 = time.time()
     x = judge_input(images, info["size"])  # [M, 3, S, S]
     items = judge_items(model, x, rows * draws, info["names"], info["styles"])
@@ -105,6 +122,14 @@ def run(a, log=print):
     report = OrderedDict([("mode", mode), ("judge", a.judge), ("captions", len(rows)),
                           ("images", len(items))])
     report.update(metrics.score(items))
+    t3 = time.time()
+    report["artefacts"] = artefacts.summary(images)
+    art_s = time.time() - t3
+    if var_images is not None:
+        _, var_styles, _ = _predict(model, judge_input(var_images, info["size"]), info["names"],
+                                    info["styles"])
+        report["variety"] = variety.score(var_images, var_styles, len(rows), a.variety_seeds)
+        report["artefacts_variety"] = artefacts.summary(var_images)
     report["judge_real_accuracy"] = info["real_accuracy"]
     report["judge_settings"] = OrderedDict((k, info[k]) for k in (
         "data", "images", "size", "width", "parameters", "seed", "steps", "batch",
@@ -124,6 +149,7 @@ def run(a, log=print):
     report["grid"] = "grid.png"
     report["grid_bytes"] = G.save_png(picture, os.path.join(a.out, "grid.png"))
     report["seconds"] = OrderedDict([("generate", round(gen_s, 1)), ("judge", round(judge_s, 2)),
+                                     ("artefacts", round(art_s, 1)),
                                      ("total", round(time.time() - t0, 1))])
     with open(os.path.join(a.out, "eval.json"), "w", encoding="utf-8") as f:
         json.dump(report, f, indent=2)
@@ -145,6 +171,8 @@ def parser():
     p.add_argument("--sampler", default="ddim")
     p.add_argument("--device", default="cpu")
     p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--variety-seeds", type=int, default=4,
+                   help="seeds per style-free caption for the variety figures (0 = none)")
     p.add_argument("--limit", type=int, default=0, help="first N captions only (0 = all)")
     p.add_argument("--columns", type=int, default=13)
     p.add_argument("--tile", type=int, default=128)
@@ -158,6 +186,8 @@ def main(argv=None):
     for key in ("steps", "seeds", "batch", "columns", "tile", "threads"):
         if getattr(a, key) < 1:
             p.error(f"--{key} {getattr(a, key)} must be at least 1")
+    if a.variety_seeds == 1 or a.variety_seeds < 0:
+        p.error(f"--variety-seeds {a.variety_seeds} must be 0 (none) or at least 2")
     try:
         r = run(a, log=lambda m: print(m, flush=True))
     except (DataError, OSError, ValueError) as e:
@@ -166,6 +196,13 @@ def main(argv=None):
     print(json.dumps({k: r[k] for k in ("mode", "images", "name_top1", "style", "both",
                                         "name_top5", "predicted_other")}))
     print(f"per style: " + ", ".join(f"{k} {v['both']}" for k, v in r["per_style"].items()))
+    print(f"speckle artefacts: {r['artefacts']['flagged']} of {r['artefacts']['n']} images "
+          f"flagged ({r['artefacts']['specks']} specks)")
+    if "variety" in r:
+        v = r["variety"]
+        print(f"variety ({v['captions']} style-free captions x {v['seeds']} seeds): "
+              f"{v['multi_style']} show two styles or more, mean pairwise distance "
+              f"{v['mean_pairwise_distance']}")
     print(f"{r['seconds']['total']} s; wrote {a.out}/eval.json and grid.png "
           f"({r['grid_bytes']:,} bytes)")
     return 0

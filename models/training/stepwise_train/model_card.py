@@ -93,6 +93,19 @@ def eval_section(ev, grid=None):
     if ev.get("name_top5") is not None:
         lines.append(f"Name top-5: {_pct(ev['name_top5'])}; answered \"other emoji\": "
                      f"{_pct(ev.get('predicted_other'))}.")
+    art = ev.get("artefacts")
+    if art and art.get("n"):
+        lines.append(f"Speckle artefacts (`models/training/eval/artefacts.py`: small rainbow "
+                     f"clusters on the subject's outline): {_pct(art.get('flagged'))} of the "
+                     f"{art['n']} images flagged, {art.get('specks', '?')} specks.")
+    var = ev.get("variety")
+    if var and var.get("captions"):
+        lines.append(f"Seed variety ({var['captions']} captions without their style part, "
+                     f"{var.get('seeds', '?')} seeds each, `models/training/eval/variety.py`): "
+                     f"{_pct(var.get('multi_style'))} of the sets show at least two styles; "
+                     f"mean pairwise pixel distance between seeds "
+                     f"{var.get('mean_pairwise_distance', '?')} (mean absolute RGB difference, "
+                     f"0 to 1).")
     held = real.get("held_out_names")
     if held:
         lines.append(f"On {held.get('n', '?')} real images of names it never saw, the judge "

@@ -86,6 +86,19 @@ class EvaluateTest(unittest.TestCase):
         self.assertEqual(sorted(ev["per_style"]), ["fluent-flat", "fluent-modern", "twemoji"])
         self.assertEqual(sorted(ev["per_category"]), ["symbols"])
         self.assertEqual(sum(v["n"] for v in ev["per_style"].values()), 8)
+        art = ev["artefacts"]  # the speckle measure runs on every generated image
+        self.assertEqual(art["n"], 8)
+        self.assertEqual(art["flagged"], round(len(art["flagged_indices"]) / 8, 4))
+        var = ev["variety"]  # 4 style-free captions x 4 seeds (the default)
+        self.assertEqual((var["captions"], var["seeds"]), (4, 4))
+        self.assertEqual(len(var["per_caption"]), 4)
+        self.assertTrue(0.0 <= var["multi_style"] <= 1.0)
+        self.assertGreater(var["mean_pairwise_distance"], 0.0)  # different noise, different image
+        self.assertEqual(ev["artefacts_variety"]["n"], 16)
+        self.assertEqual(ev["settings"]["variety_seeds"], 4)
+        lines = "\n".join(model_card.eval_section(ev))
+        self.assertIn(f"{100 * var['multi_style']:.1f}% of the sets show at least two styles",
+                      lines)
         self.assertEqual(ev["judge_real_accuracy"], json.loads(json.dumps(
             self.info["real_accuracy"])))
         self.assertEqual((ev["judge_settings"]["steps"], ev["judge_settings"]["size"]), (2, 32))
@@ -104,7 +117,8 @@ class EvaluateTest(unittest.TestCase):
         # Deterministic: a second run gives the same predictions.
         r2 = self._run("--pack", os.path.join(PACKS, "tiny-sd"), "--judge", self.judge,
                        "--out", os.path.join(self.tmp, "gen2"), "--steps", "1", "--seeds", "2",
-                       "--tile", "32", "--columns", "3")
+                       "--tile", "32", "--columns", "3", "--variety-seeds", "0")
+        self.assertNotIn("variety", r2)
         self.assertEqual(r2["per_caption"], json.loads(json.dumps(ev["per_caption"])))
 
     def test_real_report_and_card(self):
@@ -121,6 +135,9 @@ class EvaluateTest(unittest.TestCase):
         self.assertIn("`fluent-modern`", lines)
         self.assertIn("![evaluation grid](eval_grid.png)", lines)
         self.assertIn(f"{100 * r['name_top1']:.1f}%", lines)
+        self.assertEqual(r["artefacts"]["n"], 4)
+        self.assertIn(f"Speckle artefacts (`models/training/eval/artefacts.py`", lines)
+        self.assertIn(f"{100 * r['artefacts']['flagged']:.1f}% of the 4 images flagged", lines)
         self.assertEqual(model_card.eval_section({"loss": 0.5, "x": {}}), ["- loss: 0.5"])
 
     def test_bad_options(self):
@@ -132,6 +149,10 @@ class EvaluateTest(unittest.TestCase):
             self.assertEqual(evaluate.main(["--real", self.data, "--judge",
                                             os.path.join(self.tmp, "nope"), "--out", out]), 1)
         self.assertIn("--sampler 'euler' is not supported", err.getvalue())
+        with contextlib.redirect_stderr(err), self.assertRaises(SystemExit):
+            evaluate.main(["--real", self.data, "--judge", self.judge, "--out", out,
+                           "--variety-seeds", "1"])
+        self.assertIn("--variety-seeds 1 must be 0 (none) or at least 2", err.getvalue())
         self.assertIn("nope", err.getvalue())
         self.assertFalse(os.path.exists(os.path.join(out, "eval.json")))
 

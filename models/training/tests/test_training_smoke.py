@@ -177,6 +177,34 @@ class TrainingSmokeTest(unittest.TestCase):
         self.assertTrue(torch.isfinite(result["image"]).all())
         self.assertEqual(result["uncond_ids"][0, :3].tolist(), [2, 3, 3])
 
+    def test_caption_variety_and_jitter_switches(self):
+        # smoke.json turns both on; this data set's vocab.json adds name forms and a fixed size.
+        data = os.path.join(self.tmp, "data-forms")
+        shutil.copytree(self.data, data)
+        with open(os.path.join(data, "vocab.json")) as f:
+            vocab = json.load(f)
+        vocab["name_forms"] = {"red apple": ["apple", "red"], "red heart": ["heart"]}
+        vocab["fixed_size"] = ["red heart"]
+        write_json(os.path.join(data, "vocab.json"), vocab)
+        tcfg = self.cfg["train"]["diffusion"]
+        self.assertEqual(tcfg["jitter"], {"copies": 1, "shift_px": 2, "scale": 0.05})
+        out = os.path.join(self.tmp, "dm-variety")
+        meta = self.diffusion(out, "--data", data, "--autoencoder", self.ae, "--max-steps", "2")
+        self.assertEqual(meta["steps"], 2)
+        self.assertTrue(np.isfinite(meta["loss"]))
+        self.assertEqual(meta["caption_variety"], tcfg["caption_variety"])
+        self.assertEqual(meta["latent_variants"], 4)  # (identity + 1 jittered copy) x flips
+        self.assertEqual(meta["jitter"], tcfg["jitter"])
+        with open(os.path.join(out, "vocab.json")) as f:  # the run keeps the name forms
+            self.assertEqual(json.load(f)["name_forms"], vocab["name_forms"])
+        # A latents file holds one mean per image: no jitter copies, variety still on.
+        latents = os.path.join(self.tmp, "lat-variety.safetensors")
+        quiet(train_autoencoder.main, ["--config", self.config, "--data", data, "--resume",
+                                       self.ae, "--export-latents", latents, "--device", "cpu"])
+        meta2 = self.diffusion(os.path.join(self.tmp, "dm-variety-lat"), "--data", latents,
+                               "--autoencoder", self.ae, "--max-steps", "1")
+        self.assertEqual((meta2["latent_variants"], meta2["jitter"]), (1, None))
+
     def test_ema_average_matches_a_hand_computed_one(self):
         lin = torch.nn.Linear(2, 1)
         with torch.no_grad():

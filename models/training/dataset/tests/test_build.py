@@ -60,6 +60,16 @@ class EndToEndTest(unittest.TestCase):
             vocab = json.loads((out / "vocab.json").read_text(encoding="utf-8"))
             self.assertIn("medium", vocab["words"])
             self.assertIn("twemoji", vocab["words"])
+            # Caption variety: short names first, then keywords; the name itself and repeats
+            # dropped, accents stripped; their words are in the vocabulary.
+            self.assertEqual(vocab["name_forms"]["thumbs up"],
+                             ["thumbsup", "+1", "good", "hand", "thumb", "up"])
+            self.assertEqual(vocab["name_forms"]["red heart"], ["heart", "love", "cafe"])
+            self.assertEqual(vocab["fixed_size"], ["red heart"])
+            # "keycap #" without its style part splits into "#", not the caption's "#,".
+            for word in ("thumbsup", "love", "cafe", "+", "1", "good", "#", "#,"):
+                self.assertIn(word, vocab["words"])
+            self.assertEqual(stats["name_forms"]["fixed_size_names"], 1)
             attribution = (out / "ATTRIBUTION.txt").read_text(encoding="utf-8")
             self.assertIn("fixture-twemoji@0.0.1", attribution)
             self.assertIn("CC-BY-4.0 fixture licence (twemoji)", attribution)
@@ -69,9 +79,22 @@ class EndToEndTest(unittest.TestCase):
             self.assertEqual(packed["images"], len(lines))
             loaded = pack.load(Path(tmp) / "p.swpack")
             self.assertEqual(loaded.eval_captions, ["red heart, fluent modern style"])
+            self.assertEqual(loaded.vocab["name_forms"], vocab["name_forms"])  # travels in the pack
             first = loaded.captions.index(lines[0]["caption"])
             with Image.open(out / lines[0]["file"]) as image:
                 np.testing.assert_array_equal(loaded.image(first), np.asarray(image))
+
+    def test_names_only_vocabulary(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "emoji"
+            eval_file = Path(tmp) / "eval.txt"
+            eval_file.write_text("red heart, fluent modern style\n", encoding="utf-8")
+            build.build(out, ROOTS, SOURCES, fixture_aliases(), ["twemoji"], limit=2, size=16,
+                        workers=1, eval_file=eval_file, name_forms=False)
+            vocab = json.loads((out / "vocab.json").read_text(encoding="utf-8"))
+            self.assertNotIn("name_forms", vocab)
+            self.assertNotIn("love", vocab["words"])
+            self.assertIn("heart", vocab["words"])
 
     def test_refuses_foreign_out_folder(self):
         with tempfile.TemporaryDirectory() as tmp:
