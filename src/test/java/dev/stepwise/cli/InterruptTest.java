@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -28,28 +27,15 @@ class InterruptTest {
 
   @Test
   void sigintMidBatchKeepsExactlyTheFinishedImagesAndExits130() throws Exception {
-    List<String> cmd = new ArrayList<>();
-    String status = Files.readString(Path.of("/proc/self/status"));
-    String ignored = status.replaceAll("(?s).*\nSigIgn:\\s*(\\w+).*", "$1");
-    if ((Long.parseUnsignedLong(ignored, 16) & 2) != 0) {
-      // SIGINT ignored here would stay ignored in the child (exec keeps it): perl resets it
-      cmd.addAll(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die"));
-    }
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String key : List.of("ENGINE_CACHE_DIR", "jna.tmpdir", "ai.djl.pytorch.num_threads")) {
-      if (System.getProperty(key) != null) {
-        cmd.add("-D" + key + "=" + System.getProperty(key));
-      }
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.stepwise.Main"));
-    cmd.addAll(List.of("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a"));
-    cmd.addAll(List.of("--steps", "60", "--batch", "3", "--progress", "json", "--json"));
-    cmd.addAll(List.of("--frames", dir.resolve("f").toString(), "--out", dir + "/run.png"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out").toFile());
-    Map<String, String> env = pb.environment();
-    for (String v : List.of("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME")) {
-      env.put(v, dir.resolve("home").toString()); // the child's log and models folder
-    }
+    List<String> args = new ArrayList<>();
+    args.addAll(List.of("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a"));
+    args.addAll(List.of("--steps", "60", "--batch", "3", "--progress", "json", "--json"));
+    args.addAll(List.of("--frames", dir.resolve("f").toString(), "--out", dir + "/run.png"));
+    ProcessBuilder pb =
+        ChildJvm.isolated(
+            new ProcessBuilder(ChildJvm.interruptible(args))
+                .redirectOutput(dir.resolve("out").toFile()),
+            dir.resolve("home"));
     Process p = pb.start();
     List<String> err = new ArrayList<>();
     List<String> saved = new ArrayList<>();

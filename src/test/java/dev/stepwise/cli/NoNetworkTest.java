@@ -44,21 +44,14 @@ class NoNetworkTest {
     List<String> cmd = new ArrayList<>();
     cmd.addAll(List.of("/usr/bin/strace", "-f", "-qq", "-e", "trace=connect,bind,listen"));
     cmd.addAll(List.of("-o", trace.toString()));
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String key : List.of("ENGINE_CACHE_DIR", "jna.tmpdir", "ai.djl.pytorch.num_threads")) {
-      if (System.getProperty(key) != null) {
-        cmd.add("-D" + key + "=" + System.getProperty(key));
-      }
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.stepwise.Main"));
-    cmd.addAll(List.of("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a"));
-    cmd.addAll(List.of("--steps", "2", "-q", "--out", dir.resolve("a.png").toString()));
-    cmd.addAll(extra);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    List<String> args = new ArrayList<>();
+    args.addAll(List.of("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a"));
+    args.addAll(List.of("--steps", "2", "-q", "--out", dir.resolve("a.png").toString()));
+    args.addAll(extra);
+    cmd.addAll(ChildJvm.command(args));
+    ProcessBuilder pb =
+        ChildJvm.isolated(new ProcessBuilder(cmd).redirectErrorStream(true), dir.resolve("home"));
     pb.redirectOutput(dir.resolve("out.txt").toFile());
-    for (String v : List.of("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME")) {
-      pb.environment().put(v, dir.resolve("home").toString());
-    }
     Process p = pb.start();
     assertTrue(p.waitFor(180, TimeUnit.SECONDS), "generate under strace took over 3 minutes");
     String out = Files.readString(dir.resolve("out.txt"));

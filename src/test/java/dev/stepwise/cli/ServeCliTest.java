@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -61,24 +60,12 @@ class ServeCliTest {
   void aServeProcessAnswersOnLoopbackAndStopsOnCtrlC() throws Exception {
     Path models = dir.resolve("models");
     TestPacks.copyOfTinySd(Files.createDirectories(models.resolve("checkpoints/tiny")));
-    List<String> cmd = new ArrayList<>();
-    String status = Files.readString(Path.of("/proc/self/status"));
-    String ignored = status.replaceAll("(?s).*\nSigIgn:\\s*(\\w+).*", "$1");
-    if ((Long.parseUnsignedLong(ignored, 16) & 2) != 0) {
-      cmd.addAll(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die"));
-    }
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String key : List.of("ENGINE_CACHE_DIR", "jna.tmpdir", "ai.djl.pytorch.num_threads")) {
-      if (System.getProperty(key) != null) {
-        cmd.add("-D" + key + "=" + System.getProperty(key));
-      }
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.stepwise.Main"));
-    cmd.addAll(List.of("serve", "--port", "0", "--models", "" + models, "--model", "tiny"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(dir.resolve("err").toFile());
-    for (String v : List.of("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME")) {
-      pb.environment().put(v, dir.resolve("home").toString());
-    }
+    List<String> args = List.of("serve", "--port", "0", "--models", "" + models, "--model", "tiny");
+    ProcessBuilder pb =
+        ChildJvm.isolated(
+            new ProcessBuilder(ChildJvm.interruptible(args))
+                .redirectError(dir.resolve("err").toFile()),
+            dir.resolve("home"));
     Process p = pb.start();
     try {
       assertTimeoutPreemptively(

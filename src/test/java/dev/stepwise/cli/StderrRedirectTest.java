@@ -22,24 +22,15 @@ class StderrRedirectTest {
 
   @Test
   void linesAfterTheRunFollowTheRunsLinesInAFile() throws Exception {
-    List<String> java = new ArrayList<>();
-    java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String key : List.of("ENGINE_CACHE_DIR", "jna.tmpdir", "ai.djl.pytorch.num_threads")) {
-      if (System.getProperty(key) != null) {
-        java.add("-D" + key + "=" + System.getProperty(key));
-      }
-    }
-    java.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.stepwise.Main"));
-    java.addAll(List.of("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a"));
-    java.addAll(List.of("--steps", "3", "--progress", "json", "--out", dir + "/a.png"));
+    List<String> args = new ArrayList<>();
+    args.addAll(List.of("generate", "--model", TestPacks.tinySd().toString(), "--prompt", "a"));
+    args.addAll(List.of("--steps", "3", "--progress", "json", "--out", dir + "/a.png"));
     Path log = dir.resolve("stderr.txt");
     List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "\"$@\"; echo END >&2", "sh"));
-    cmd.addAll(java);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
+    cmd.addAll(ChildJvm.command(args));
+    ProcessBuilder pb =
+        ChildJvm.isolated(new ProcessBuilder(cmd).redirectError(log.toFile()), dir.resolve("home"));
     pb.redirectOutput(dir.resolve("out.txt").toFile());
-    for (String v : List.of("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME")) {
-      pb.environment().put(v, dir.resolve("home").toString());
-    }
     Process p = pb.start();
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "generate took over 2 minutes");
     assertEquals(0, p.exitValue(), Files.readString(log));
