@@ -98,14 +98,26 @@ public final class StudioParts implements AutoCloseable {
     // Another source on the canvas is live: the timeline goes back to its newest step.
     vm.live().previewSourceProperty().addListener((o, a, b) -> timeline.selectNewest());
     window.explainSlot().getChildren().setAll(new ExplainPane(explain));
-    // The schedule plots mark where an img2img run at the chosen strength starts.
+    // The schedule plots mark where an img2img run at the chosen strength starts, and the
+    // forward-process explorer shows the init image noised to that t: what the run starts from.
     Runnable strength =
-        () ->
-            explain.setStrength(
-                vm.initImage().imageProperty().get() == null
-                    ? Double.NaN
-                    : vm.initImage().strengthProperty().get());
-    vm.initImage().imageProperty().addListener((o, a, b) -> strength.run());
+        () -> {
+          RgbImage init = vm.initImage().imageProperty().get();
+          explain.setStrength(init == null ? Double.NaN : vm.initImage().strengthProperty().get());
+          double t = explain.strengthTimestepProperty().get();
+          if (init != null && !Double.isNaN(t)) {
+            explain.explorerTimestepProperty().set((int) Math.round(t));
+          }
+        };
+    vm.initImage()
+        .imageProperty()
+        .addListener(
+            (o, a, b) -> {
+              if (b != null) {
+                explain.offerImage(b);
+              }
+              strength.run();
+            });
     vm.initImage().strengthProperty().addListener((o, a, b) -> strength.run());
     vm.addStudioListener(new Follower());
     window.setOnOpenParameters(this::chooseParameterFile);

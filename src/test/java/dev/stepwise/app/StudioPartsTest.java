@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.javafx.scene.input.DragboardHelper;
@@ -343,6 +344,32 @@ class StudioPartsTest extends StudioHarness {
                 method.getName().equals("getTransferModes")
                     ? Set.of(TransferMode.COPY)
                     : method.invoke(local, args));
+  }
+
+  /** Issue 14: the explorer shows the init image noised to where the img2img run starts. */
+  @Test
+  void anInitImageIsTheExplorersPictureAtTheStrengthsTimestep() throws Exception {
+    byte[] rgb = new byte[32 * 32 * 3];
+    java.util.Arrays.fill(rgb, (byte) 200);
+    dev.stepwise.engine.RgbImage init = new dev.stepwise.engine.RgbImage(32, 32, rgb);
+    fx(
+        () -> {
+          vm.useInitImage(init, "test");
+          vm.initImage().strengthProperty().set(0.5);
+          return null;
+        });
+    double t = fx(() -> parts.explain().strengthTimestepProperty().get());
+    assertTrue(t > 0 && t < 999, "a start inside the schedule: " + t);
+    assertEquals((int) Math.round(t), fx(() -> parts.explain().explorerTimestepProperty().get()));
+    assertSame(init, fx(() -> parts.explain().offeredImageProperty().get()));
+    fx(
+        () -> {
+          vm.initImage().strengthProperty().set(1.0);
+          return null;
+        });
+    double t1 = fx(() -> parts.explain().strengthTimestepProperty().get());
+    assertTrue(t1 > t, t1 + " after " + t);
+    assertEquals((int) Math.round(t1), fx(() -> parts.explain().explorerTimestepProperty().get()));
   }
 
   @Test
