@@ -121,7 +121,8 @@ public final class InitImagePane extends TitledPane {
     picture.setOnMouseDragged(e -> stroke(e, false));
     picture.setCursor(javafx.scene.Cursor.CROSSHAIR);
     canvas.setFocusTraversable(true);
-    canvas.addEventFilter(MouseEvent.MOUSE_PRESSED, e -> canvas.requestFocus());
+    // On release: a scroll pane around the controls takes the focus when the mouse is pressed.
+    canvas.addEventFilter(MouseEvent.MOUSE_RELEASED, e -> canvas.requestFocus());
     canvas.setOnKeyPressed(
         e -> {
           if (PASTE.match(e)) {
