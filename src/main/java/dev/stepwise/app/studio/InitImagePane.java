@@ -1,6 +1,5 @@
 package dev.stepwise.app.studio;
 
-import dev.stepwise.app.fx.FxImages;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.recipe.ImageSettings;
 import dev.stepwise.recipe.MaskedContent;
@@ -22,7 +21,6 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TitledPane;
-import javafx.scene.control.ToggleButton;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.Image;
 import javafx.scene.image.ImageView;
@@ -30,6 +28,9 @@ import javafx.scene.image.PixelFormat;
 import javafx.scene.image.PixelReader;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.Clipboard;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.input.TransferMode;
 import javafx.scene.layout.HBox;
@@ -50,12 +51,17 @@ public final class InitImagePane extends TitledPane {
   /** The picture's largest side on screen. */
   static final double SHOWN = 256;
 
+  /** Ctrl+V (Cmd+V on macOS) on the picture pastes, as the Paste button does. */
+  static final KeyCombination PASTE =
+      new KeyCodeCombination(KeyCode.V, KeyCombination.SHORTCUT_DOWN);
+
   private final InitImageViewModel vm;
   private final StudioViewModel studio;
   private final List<Object> keepAlive = new ArrayList<>();
   private final ImageView picture = new ImageView();
   private final ImageView maskView = new ImageView();
   private WritableImage maskImage;
+  private WritableImage sketchImage;
 
   /** The area bound to {@code studio}'s init image. */
   public InitImagePane(StudioViewModel studio) {
@@ -114,6 +120,16 @@ public final class InitImagePane extends TitledPane {
     picture.setOnMousePressed(e -> stroke(e, true));
     picture.setOnMouseDragged(e -> stroke(e, false));
     picture.setCursor(javafx.scene.Cursor.CROSSHAIR);
+    canvas.setFocusTraversable(true);
+    // On release: a scroll pane around the controls takes the focus when the mouse is pressed.
+    canvas.addEventFilter(MouseEvent.MOUSE_RELEASED, e -> canvas.requestFocus());
+    canvas.setOnKeyPressed(
+        e -> {
+          if (PASTE.match(e)) {
+            paste();
+            e.consume();
+          }
+        });
     canvas.setOnDragOver(
         e -> {
           if (e.getDragboard().hasFiles() || e.getDragboard().hasImage()) {
@@ -160,34 +176,6 @@ public final class InitImagePane extends TitledPane {
             "How a picture of another shape fits the size: fill (cover and crop the centre), fit"
                 + " (inside, edges stretched over the bands) or stretch.");
 
-    Slider brush = new Slider(1, InitImageViewModel.MAX_BRUSH, InitImageViewModel.DEFAULT_BRUSH);
-    brush.setId("initBrush");
-    brush.setTooltip(
-        new Tooltip(
-            "Brush diameter in pixels of the picture. Paint where the model repaints; white in the"
-                + " mask (red here) repaints."));
-    HBox.setHgrow(brush, Priority.ALWAYS);
-    brush.valueProperty().bindBidirectional(vm.brushSizeProperty());
-    ToggleButton erase =
-        Icons.toggle(
-            "initErase", "", "mdi2e-eraser", "Erase: the brush keeps instead of repainting");
-    erase.selectedProperty().bindBidirectional(vm.erasingProperty());
-    Button undo = Icons.button("initUndo", "", "mdi2u-undo", "Undo the last mask edit");
-    undo.setOnAction(e -> vm.undoMask());
-    Button clearMask =
-        Icons.button(
-            "initClearMask",
-            "",
-            "mdi2e-eraser-variant",
-            "Clear the mask: keep everything (plain img2img)");
-    clearMask.setOnAction(e -> vm.clearMask());
-    Button invert =
-        Icons.button(
-            "initInvert",
-            "",
-            "mdi2i-invert-colors",
-            "Invert the mask: repaint what is kept and keep what is painted");
-    invert.setOnAction(e -> vm.invertMask());
     Spinner<Integer> blur =
         spinner(
             "initMaskBlur",
@@ -226,8 +214,8 @@ public final class InitImagePane extends TitledPane {
             row(strength, strengthValue),
             title("Resize mode"),
             resize,
-            title("Mask brush"),
-            row(brush, erase, undo, clearMask, invert),
+            title("Brush: mask or sketch"),
+            new BrushControls(vm),
             title("Mask blur · masked content"),
             row(blur, content),
             title("Outpaint (left, top, right, bottom)"),
@@ -245,7 +233,8 @@ public final class InitImagePane extends TitledPane {
   }
 
   private void showImage(RgbImage img) {
-    picture.setImage(img == null ? null : FxImages.toFx(img));
+    sketchImage = img == null ? null : new WritableImage(img.width(), img.height());
+    picture.setImage(sketchImage);
     maskImage = img == null ? null : new WritableImage(img.width(), img.height());
     maskView.setImage(maskImage);
     drawMask();
@@ -254,8 +243,22 @@ public final class InitImagePane extends TitledPane {
     }
   }
 
-  /** Draws the mask as red where it repaints, transparent where it keeps. */
+  /** Draws the sketched picture, and the mask red with its grey as opacity (0 transparent). */
   private void drawMask() {
+    SketchModel sk = vm.sketch();
+    if (sketchImage != null && sk != null && sk.width() == (int) sketchImage.getWidth()) {
+      sketchImage
+          .getPixelWriter()
+          .setPixels(
+              0,
+              0,
+              sk.width(),
+              sk.height(),
+              PixelFormat.getByteRgbInstance(),
+              sk.image().rgb(),
+              0,
+              sk.width() * 3);
+    }
     MaskModel m = vm.mask();
     if (maskImage == null || m == null || m.width() != (int) maskImage.getWidth()) {
       return;
@@ -263,7 +266,7 @@ public final class InitImagePane extends TitledPane {
     byte[] px = m.pixels(); // [H, W]
     int[] argb = new int[px.length];
     for (int p = 0; p < px.length; p++) {
-      argb[p] = px[p] != 0 ? 0xffff2020 : 0;
+      argb[p] = (px[p] & 0xff) << 24 | 0xff2020;
     }
     maskImage
         .getPixelWriter()
@@ -307,13 +310,12 @@ public final class InitImagePane extends TitledPane {
         .getExtensionFilters()
         .add(new FileChooser.ExtensionFilter("PNG and JPEG images", "*.png", "*.jpg", "*.jpeg"));
     File f = chooser.showOpenDialog(getScene() == null ? null : getScene().getWindow());
-    String problem = f == null ? null : vm.loadMask(f.toPath());
-    if (problem != null) {
-      studio.status().showError(problem);
+    if (f != null) {
+      MaskResize.load(vm, studio.status(), f.toPath(), getScene());
     }
   }
 
-  private void paste() {
+  void paste() {
     Clipboard c = Clipboard.getSystemClipboard();
     if (c.hasFiles() && !c.getFiles().isEmpty()) {
       loadFile(c.getFiles().get(0));

@@ -20,7 +20,6 @@ import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
-import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -33,12 +32,6 @@ import javafx.beans.property.SimpleObjectProperty;
  * read with the CLI's reader ({@link ImageFiles}). Used on the UI thread.
  */
 public final class InitImageViewModel {
-  /** The brush diameter a new session starts with, in init-image pixels. */
-  public static final int DEFAULT_BRUSH = 24;
-
-  /** The largest brush diameter the controls offer. */
-  public static final int MAX_BRUSH = 256;
-
   private final ReadOnlyObjectWrapper<RgbImage> image = new ReadOnlyObjectWrapper<>();
   private final ReadOnlyStringWrapper source = new ReadOnlyStringWrapper("");
   private final DoubleProperty strength = new SimpleDoubleProperty(ImageSettings.DEFAULT_STRENGTH);
@@ -50,13 +43,11 @@ public final class InitImageViewModel {
     new SimpleIntegerProperty(), new SimpleIntegerProperty(),
     new SimpleIntegerProperty(), new SimpleIntegerProperty()
   };
-  private final IntegerProperty brushSize = new SimpleIntegerProperty(DEFAULT_BRUSH);
-  private final BooleanProperty erasing = new SimpleBooleanProperty();
+  private final Brush brush = new Brush();
   private final ReadOnlyIntegerWrapper maskVersion = new ReadOnlyIntegerWrapper();
   private MaskModel mask;
+  private SketchModel sketch;
   private boolean applying;
-  private double lastX;
-  private double lastY;
 
   /**
    * A fresh area: no picture, the default strength; growing the canvas from none switches "keep" to
@@ -101,6 +92,7 @@ public final class InitImageViewModel {
   /** Starts from {@code img} ({@code from} says where it came from); the mask starts empty. */
   public void set(RgbImage img, String from) {
     mask = new MaskModel(img.width(), img.height());
+    sketch = new SketchModel(img);
     source.set(from == null ? "" : from);
     image.set(img);
     changed();
@@ -109,6 +101,7 @@ public final class InitImageViewModel {
   /** Back to text to image: no init image, no mask. */
   public void clear() {
     mask = null;
+    sketch = null;
     image.set(null);
     source.set("");
     changed();
@@ -117,7 +110,8 @@ public final class InitImageViewModel {
   /**
    * Replaces the mask with {@code picture}'s (white repaints; above 128 counts as white).
    *
-   * @return null when taken, else one sentence (no init image, or a mask of another size)
+   * @return null when taken, else one sentence (no init image, or a mask of another size: {@link
+   *     #resizeMask} takes that one)
    */
   public String setMask(RgbImage picture) {
     RgbImage img = image.get();
@@ -140,6 +134,15 @@ public final class InitImageViewModel {
     return null;
   }
 
+  /** Takes {@code picture} as the mask, resized smoothly to the init image's size (undoes none). */
+  public void resizeMask(RgbImage picture) {
+    RgbImage img = image.get();
+    if (img != null) {
+      mask = MaskModel.resized(picture, img.width(), img.height());
+      changed();
+    }
+  }
+
   /**
    * Reads {@code file} as the mask, as the CLI's {@code --mask} reads it (its alpha when it has
    * one, else its luminance; above 128 repaints).
@@ -148,10 +151,15 @@ public final class InitImageViewModel {
    */
   public String loadMask(Path file) {
     try {
-      return setMask(ImageFiles.read(file, "mask").maskGrey());
+      return setMask(readMask(file));
     } catch (EngineException e) {
       return e.getMessage();
     }
+  }
+
+  /** Reads {@code file} as a mask picture, as {@link #loadMask} does, without taking it. */
+  public static RgbImage readMask(Path file) {
+    return ImageFiles.read(file, "mask").maskGrey();
   }
 
   /** The painted mask, or null without an init image. */
@@ -159,27 +167,25 @@ public final class InitImageViewModel {
     return mask;
   }
 
-  /** Starts a brush stroke at (x, y) in init-image pixels: paints (or erases) one dab. */
+  /** The picture with its sketch painted on, or null without an init image. */
+  public SketchModel sketch() {
+    return sketch;
+  }
+
+  /** Starts a brush stroke at (x, y) in init-image pixels: one dab on the mask or the sketch. */
   public void beginStroke(double x, double y) {
-    if (mask == null) {
-      return;
+    if (mask != null) {
+      brush.begin(mask, sketch, x, y);
+      changed();
     }
-    mask.beginStroke();
-    mask.dab(x, y, brushSize.get(), erasing.get());
-    lastX = x;
-    lastY = y;
-    changed();
   }
 
   /** Continues the stroke to (x, y): paints the segment from the last point. */
   public void continueStroke(double x, double y) {
-    if (mask == null) {
-      return;
+    if (mask != null) {
+      brush.extend(mask, sketch, x, y);
+      changed();
     }
-    mask.line(lastX, lastY, x, y, brushSize.get(), erasing.get());
-    lastX = x;
-    lastY = y;
-    changed();
   }
 
   /** Keeps everything again (Undo brings the mask back). */
@@ -196,6 +202,15 @@ public final class InitImageViewModel {
       mask.invert();
       changed();
     }
+  }
+
+  /** Goes back one edit of what the brush paints (mask or sketch); false when there is none. */
+  public boolean undo() {
+    boolean undone = mask != null && brush.undo(mask, sketch);
+    if (undone) {
+      changed();
+    }
+    return undone;
   }
 
   /** Goes back one mask edit; false when there is none. */
@@ -229,8 +244,8 @@ public final class InitImageViewModel {
   }
 
   /**
-   * What the run starts from, or null for text to image: the init image, the painted mask (none
-   * when nothing is painted) and {@link #settings()}.
+   * What the run starts from, or null for text to image: the init image with its sketch, the mask
+   * (none when nothing is painted) and {@link #settings()}.
    *
    * @throws RecipeException or {@link EngineException} with one sentence for a refused value
    */
@@ -239,7 +254,7 @@ public final class InitImageViewModel {
     if (img == null) {
       return null;
     }
-    return new ImageInput(img, masked() ? mask.toRgb() : null, settings());
+    return new ImageInput(sketch.image(), masked() ? mask.toRgb() : null, settings());
   }
 
   /** Takes over the choices of a recipe ({@code Denoising strength} and the rest). */
@@ -295,14 +310,19 @@ public final class InitImageViewModel {
     return outpaint[side];
   }
 
+  /** The brush: size, soft edge, eraser, sketch colour. */
+  public Brush brush() {
+    return brush;
+  }
+
   /** The brush diameter in init-image pixels. */
   public IntegerProperty brushSizeProperty() {
-    return brushSize;
+    return brush.sizeProperty();
   }
 
   /** Whether the brush erases the mask instead of painting it. */
   public BooleanProperty erasingProperty() {
-    return erasing;
+    return brush.erasingProperty();
   }
 
   /** Counts changes of the image or mask: the view redraws when it moves. */

@@ -107,6 +107,57 @@ class InitImageViewModelTest {
   }
 
   @Test
+  void theRequestCarriesTheSketchedPictureAndUndoFollowsTheBrush() {
+    InitImageViewModel vm = new InitImageViewModel();
+    RgbImage start = gradient(32, 32);
+    vm.set(start, "test");
+    vm.brushSizeProperty().set(4);
+    vm.beginStroke(8, 8); // a mask stroke first
+    vm.brush().sketchingProperty().set(true);
+    vm.brush().colorProperty().set(0x3366cc);
+    vm.beginStroke(4, 20);
+    vm.continueStroke(28, 20);
+    ImageInput in = vm.input();
+    assertEquals(0x3366cc, in.image().rgbAt(16, 20));
+    assertEquals(start.rgbAt(16, 4), in.image().rgbAt(16, 4));
+    assertEquals(0xffffff, in.mask().rgbAt(8, 8), "the mask stroke stays");
+    assertEquals(0, in.mask().rgbAt(16, 20), "the sketch stroke paints no mask");
+    assertEquals(start.rgbAt(16, 20), vm.imageProperty().get().rgbAt(16, 20), "kept unpainted");
+    assertTrue(vm.undo()); // the sketch stroke
+    assertEquals(start.rgbAt(16, 20), vm.input().image().rgbAt(16, 20));
+    assertNotNull(vm.input().mask());
+    vm.brush().sketchingProperty().set(false);
+    assertTrue(vm.undo()); // the mask stroke
+    assertNull(vm.input().mask());
+  }
+
+  @Test
+  void aSoftMaskBrushSendsItsGreys() {
+    InitImageViewModel vm = new InitImageViewModel();
+    vm.set(gradient(40, 40), "test");
+    vm.brushSizeProperty().set(20);
+    vm.brush().softProperty().set(4);
+    vm.beginStroke(20.5, 20.5);
+    assertEquals(0xffffff, vm.input().mask().rgbAt(20, 20));
+    assertEquals(64 * 0x010101, vm.input().mask().rgbAt(29, 20), "255 / 4 at d = 9 of r 10");
+  }
+
+  @Test
+  void aMaskOfAnotherSizeCanBeResizedToTheInitImage() {
+    InitImageViewModel vm = new InitImageViewModel();
+    vm.set(gradient(32, 16), "test");
+    RgbImage small = new RgbImage(8, 4, new byte[8 * 4 * 3]);
+    java.util.Arrays.fill(small.rgb(), (byte) 255);
+    assertEquals(
+        "The mask is 8x4 but the init image is 32x16; give a mask of the init image's size.",
+        vm.setMask(small));
+    assertNull(vm.input().mask(), "refused until resized");
+    vm.resizeMask(small);
+    assertEquals(32 * 16, vm.mask().count());
+    assertEquals(0xffffff, vm.input().mask().rgbAt(31, 15));
+  }
+
+  @Test
   void aMaskFileReadsAsTheCliReadsIt() throws Exception {
     InitImageViewModel vm = new InitImageViewModel();
     byte[] rgb = new byte[16 * 8 * 3]; // white on the right half

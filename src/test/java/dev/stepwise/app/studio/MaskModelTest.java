@@ -117,4 +117,73 @@ class MaskModelTest {
     assertFalse(read.repaints(0, 0));
     assertTrue(read.repaints(1, 0));
   }
+
+  /** Naive twin of a soft dab's grey: 255 inside r - soft, a straight ramp to 0 at r. */
+  private static int softGrey(int i, int j, double x, double y, double diameter, double soft) {
+    double r = Math.max(0.5, diameter / 2);
+    double d = Math.hypot(i + 0.5 - x, j + 0.5 - y);
+    double s = Math.min(soft, r);
+    if (d > r) {
+      return 0;
+    }
+    return d <= r - s ? 255 : (int) Math.round(255 * (r - d) / s);
+  }
+
+  @Test
+  void aSoftDabRampsFrom255To0OverTheSoftWidth() {
+    MaskModel m = new MaskModel(40, 40);
+    m.dab(20.5, 20.5, 20, 4, false);
+    for (int j = 0; j < 40; j++) {
+      for (int i = 0; i < 40; i++) {
+        assertEquals(softGrey(i, j, 20.5, 20.5, 20, 4), m.grey(i, j), "pixel " + i + "," + j);
+      }
+    }
+    assertEquals(255, m.grey(20, 20 + 6)); // d = 6 <= r - soft = 6
+    assertEquals(128, m.grey(20 + 8, 20)); // d = 8: 255 * 2 / 4 = 127.5, rounded
+    assertEquals(64, m.grey(20 + 9, 20)); // d = 9: 255 / 4 = 63.75
+    assertEquals(0, m.grey(20 + 10, 20)); // d = r
+    // Painting keeps the larger grey; a soft eraser lowers to at most 255 - its grey.
+    m.dab(28.5, 20.5, 2, 0, false);
+    assertEquals(255, m.grey(28, 20));
+    m.dab(20.5, 20.5, 20, 4, true);
+    assertEquals(0, m.grey(20, 20));
+    assertEquals(127, m.grey(28, 20), "min(255, 255 - 128)");
+    assertEquals(191, m.grey(29, 20), "the hard dab reached it: min(255, 255 - 64)");
+    assertEquals(0, m.grey(20 + 6, 20), "min(0, 255 - 255) inside r - soft");
+    assertEquals(0, m.grey(30, 20));
+  }
+
+  @Test
+  void softGreysReachTheRequestAndInvertMirrorsThem() {
+    MaskModel m = new MaskModel(20, 1);
+    m.beginStroke();
+    m.line(0, 0.5, 20, 0.5, 0.5, 0, false); // every pixel white
+    m.dab(10.5, 0.5, 10, 5, true); // a soft hole: 0 in the middle, greys up to 255 at d = 5
+    int g = m.grey(13, 0); // d = 3: coverage 255 * 2 / 5 = 102, kept 255 - 102
+    assertEquals(153, g);
+    assertEquals(153 * 0x010101, m.toRgb().rgbAt(13, 0));
+    m.invert();
+    assertEquals(102, m.grey(13, 0));
+    assertTrue(m.undo());
+    assertTrue(m.undo());
+    assertTrue(m.isEmpty());
+  }
+
+  @Test
+  void aMaskOfAnotherSizeIsResizedAndThresholded() {
+    byte[] rgb = new byte[8 * 4 * 3]; // white on the right half of an 8x4 mask
+    for (int p = 0; p < 8 * 4; p++) {
+      if (p % 8 >= 4) {
+        rgb[p * 3] = rgb[p * 3 + 1] = rgb[p * 3 + 2] = (byte) 255;
+      }
+    }
+    MaskModel m = MaskModel.resized(new RgbImage(8, 4, rgb), 32, 16);
+    assertEquals(32, m.width());
+    assertEquals(16, m.height());
+    for (int j = 0; j < 16; j++) {
+      assertFalse(m.repaints(10, j));
+      assertTrue(m.repaints(21, j));
+      assertEquals(m.grey(21, j) == 255, m.repaints(21, j), "only 0 or 255 after the threshold");
+    }
+  }
 }
