@@ -405,6 +405,7 @@ public final class ControlsPane extends ScrollPane {
             title("Seed"),
             row(seed, random, reuse, lock),
             new VariationRow(studio.variation()),
+            new HiresPane(studio.hires()),
             title("Sampler"),
             row(sampler, karras),
             title("Clip skip"),

@@ -90,6 +90,7 @@ public final class RecipeControls {
       studio.seeds().seedLockedProperty().set(true);
     }
     notices.addAll(studio.variation().apply(recipe, keepSeed));
+    studio.hires().apply(recipe);
     ImageSettings picture = recipe.imageSettings();
     InitImageViewModel init = studio.initImage();
     if (picture != null) {

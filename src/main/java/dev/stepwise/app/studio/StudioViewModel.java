@@ -36,6 +36,7 @@ public final class StudioViewModel {
   private final VariationViewModel variation;
   private final CompareViewModel compare;
   private final InitImageViewModel initImage = new InitImageViewModel();
+  private final HiresViewModel hires = new HiresViewModel();
 
   /**
    * A view-model posting to {@code ui} (the FX thread in the app), reading model packs on {@code
@@ -129,9 +130,11 @@ public final class StudioViewModel {
     GenerationRequest request;
     try {
       request = variation.applyTo(gs.toRequest(seed, f.folder()));
-      if (initImage.imageProperty().get() != null) {
+      boolean fromPicture = initImage.imageProperty().get() != null;
+      if (fromPicture) {
         request = request.toBuilder().input(initImage.input()).build();
       }
+      request = hires.applyTo(request, fromPicture);
     } catch (EngineException | RecipeException e) {
       status.showError(e.getMessage());
       return null;
@@ -208,6 +211,11 @@ public final class StudioViewModel {
   /** The picture a run starts from (img2img), its mask and their choices. */
   public InitImageViewModel initImage() {
     return initImage;
+  }
+
+  /** The hires fix's controls. */
+  public HiresViewModel hires() {
+    return hires;
   }
 
   /**

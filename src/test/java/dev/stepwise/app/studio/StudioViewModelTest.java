@@ -75,6 +75,29 @@ class StudioViewModelTest {
     assertTrue(vm.prompts().completions("zz", 5).isEmpty());
   }
 
+  /** Issue 14: the studio's hires fix doubles the tiny pack's 32 px and records the fix. */
+  @Test
+  void theHiresFixEnlargesAndRedrawsAndIsRefusedWithAnInitImage() throws Exception {
+    openTiny(2);
+    attach();
+    HiresViewModel h = vm.hires();
+    h.enabledProperty().set(true);
+    h.scaleProperty().set(2);
+    h.strengthProperty().set(0.5);
+    assertNotNull(vm.generate());
+    ui.runUntil(() -> vm.jobs().results().size() == 1 && vm.jobs().queue().isEmpty(), LIMIT);
+    ResultItem r = vm.jobs().results().get(0);
+    assertEquals(64, r.image().width(), "32 px made, enlarged 2x and redrawn");
+    assertEquals(2.0, r.request().hires().scale());
+    assertEquals(0.5, r.request().hires().strength());
+
+    vm.useInitImage(r.image(), "result");
+    assertNull(vm.generate(), "no hires fix from a picture");
+    assertTrue(vm.status().errorProperty().get().contains("hires fix is for text to image"));
+    h.enabledProperty().set(false);
+    assertNull(h.settings(), "off: no second pass");
+  }
+
   @Test
   void theBuiltInModelSaysItDrawsSingleEmojiForAScene() throws Exception {
     GenerationSettings d = GenerationSettings.defaults();
