@@ -381,6 +381,7 @@ final class GenerateCommand implements Callable<Integer> {
       if (writer.failure != null) {
         throw writer.failure; // the last file failed after the job had finished
       }
+      report.backend(writer.job.backend());
       if (json) {
         stdout.println(report.json("ok", result.notices(), since(t0)));
       } else if (!quiet) {

@@ -110,4 +110,69 @@ class BackendCliTest {
     CliTest.Run notUrl = CliTest.cli("generate", "--backend", "ftp://x", "--prompt", "a");
     assertEquals(2, notUrl.code(), notUrl.err());
   }
+
+  @Test
+  void repeatedBackendsAreAPoolThatSkipsADeadServer() throws Exception {
+    ServeConfig c =
+        new ServeConfig(
+            ServeConfig.LOOPBACK,
+            0,
+            null,
+            null,
+            dir.resolve("models"),
+            TestPacks.tinySd().toAbsolutePath(),
+            null,
+            PreviewMethod.AUTO,
+            null);
+    String dead = "http://127.0.0.1:1";
+    try (ApiServer server = ApiServer.start(c)) {
+      String live = "http://127.0.0.1:" + server.address().getPort();
+      Path out = dir.resolve("pool.png");
+      CliTest.Run r =
+          CliTest.cli(
+              "generate",
+              "--backend",
+              dead,
+              "--backend",
+              live,
+              "--prompt",
+              "a",
+              "--steps",
+              "2",
+              "--width",
+              "32",
+              "--height",
+              "32",
+              "--out",
+              "" + out,
+              "--json",
+              "--progress",
+              "none");
+      assertEquals(0, r.code(), r.err());
+      var o = com.google.gson.JsonParser.parseString(r.out().strip()).getAsJsonObject();
+      assertEquals(live, o.get("backend").getAsString(), r.out());
+      assertTrue(Files.isRegularFile(out), "saved");
+
+      CliTest.Run twice =
+          CliTest.cli("generate", "--backend", live, "--backend", live + "/", "--prompt", "a");
+      assertEquals(2, twice.code(), twice.err());
+      assertTrue(twice.err().contains("is given twice"), twice.err());
+    }
+    CliTest.Run none =
+        CliTest.cli(
+            "generate",
+            "--backend",
+            dead,
+            "--backend",
+            "http://127.0.0.1:2",
+            "--prompt",
+            "a",
+            "--out",
+            "" + dir.resolve("none.png"));
+    assertEquals(1, none.code(), none.err());
+    assertTrue(
+        none.err()
+            .contains("No backend that could run the job is up; the last problem: The server"),
+        none.err());
+  }
 }
