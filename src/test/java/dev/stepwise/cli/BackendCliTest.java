@@ -153,6 +153,37 @@ class BackendCliTest {
       assertEquals(live, o.get("backend").getAsString(), r.out());
       assertTrue(Files.isRegularFile(out), "saved");
 
+      try (ApiServer second = ApiServer.start(c)) {
+        String live2 = "http://127.0.0.1:" + second.address().getPort();
+        Path grid = dir.resolve("grid.png");
+        CliTest.Run g =
+            CliTest.cli(
+                "generate",
+                "--backend",
+                live,
+                "--backend",
+                live2,
+                "--prompt",
+                "a",
+                "--steps",
+                "2",
+                "--width",
+                "32",
+                "--height",
+                "32",
+                "--grid",
+                "guidance=1,3,5,7",
+                "--out",
+                "" + grid,
+                "--progress",
+                "none");
+        assertEquals(0, g.code(), g.err());
+        for (int i = 0; i < 4; i++) {
+          assertTrue(Files.isRegularFile(dir.resolve("grid-cell-" + i + ".png")), "cell " + i);
+        }
+        assertTrue(Files.isRegularFile(grid), "the grid's cells spread over two servers");
+      }
+
       CliTest.Run twice =
           CliTest.cli("generate", "--backend", live, "--backend", live + "/", "--prompt", "a");
       assertEquals(2, twice.code(), twice.err());

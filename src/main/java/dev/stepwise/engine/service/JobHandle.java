@@ -58,7 +58,9 @@ public final class JobHandle {
     return service.cancel(this);
   }
 
-  /** The backend the job runs or last ran on, by name; null on the local engine or while queued. */
+  /**
+   * The backend the job runs or last ran on, by name; null on the local engine or before it runs.
+   */
   public String backend() {
     return backend;
   }

@@ -292,8 +292,10 @@ public final class SamplingService implements AutoCloseable {
         fail(job, internalError(e));
       }
     } finally {
+      boolean dropped;
       synchronized (this) {
         active.remove(job);
+        dropped = again && closed;
         if (again && !closed) {
           // back in the queue in submission order, ahead of the jobs submitted after it
           List<JobHandle> list = new ArrayList<>(queue);
@@ -305,9 +307,10 @@ public final class SamplingService implements AutoCloseable {
           queue.clear();
           queue.addAll(list);
           job.state(JobState.QUEUED);
-        } else if (again) {
-          finishCancelled(job);
         }
+      }
+      if (dropped) {
+        finishCancelled(job); // the service closed while its backend failed it
       }
       pool.release(b); // wakes the dispatcher
       fireQueueChanged();
