@@ -43,7 +43,7 @@ public final class BackendPool implements AutoCloseable {
     List<String> models; // null: runs whatever it is sent
     int running;
     long jobs;
-    long lastUsed;
+    long lastUsed; // when it was last given or given back: the smallest has been idle longest
     String problem;
 
     Entry(Backend backend) {
@@ -170,7 +170,9 @@ public final class BackendPool implements AutoCloseable {
   /** Gives back a backend {@link #acquire} gave. */
   public void release(Backend b) {
     synchronized (this) {
-      entry(b).running--;
+      Entry e = entry(b);
+      e.running--;
+      e.lastUsed = ++clock; // idle from now
     }
     fire();
   }

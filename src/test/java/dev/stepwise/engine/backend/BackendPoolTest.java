@@ -191,4 +191,77 @@ class BackendPoolTest {
           }
         });
   }
+
+  /** A backend that only answers its health check. */
+  private static final class Fake implements Backend {
+    final String name;
+    volatile List<String> models;
+
+    Fake(String name, List<String> models) {
+      this.name = name;
+      this.models = models;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public List<String> models() {
+      if (models == null) {
+        throw new EngineException("The server " + name + " could not be reached (refused).");
+      }
+      return models;
+    }
+
+    @Override
+    public GenerationResult run(
+        GenerationRequest r, GenerationListener l, dev.stepwise.engine.CancellationToken t) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  @Test
+  void choosesAFreeUpServerWithTheModelIdleLongestFirst() {
+    Fake a = new Fake("a", List.of("v1-5", "tiny-sd"));
+    Fake b = new Fake("b", List.of("tiny-sd"));
+    try (BackendPool pool = new BackendPool(List.of(a, b), Duration.ofHours(1))) {
+      pool.checkAll();
+      GenerationRequest any = small(1, 2);
+      GenerationRequest v15 =
+          GenerationRequest.builder().prompt("a").model(Path.of("/m/V1-5.safetensors")).build();
+      Set<String> none = Set.of();
+      assertEquals(a, pool.acquire(any, none), "both idle: the first");
+      assertEquals(b, pool.acquire(any, none), "a is busy");
+      assertEquals(null, pool.acquire(any, none), "both busy");
+      assertEquals(null, pool.refusal(any, none), "it waits for a free one");
+      pool.release(b);
+      pool.release(a);
+      assertEquals(b, pool.acquire(any, none), "b was idle longer");
+      assertEquals(a, pool.acquire(v15, none), "only a has v1-5");
+      pool.release(a);
+      pool.release(b);
+      assertEquals(null, pool.acquire(v15, Set.of("a")), "a failed this job");
+      assertEquals("No backend that could run the job is up.", pool.refusal(v15, Set.of("a")));
+      pool.down(a, "The server a failed (HTTP 500).");
+      assertEquals(
+          "No backend that could run the job is up; the last problem: The server a failed (HTTP"
+              + " 500).",
+          pool.refusal(v15, none));
+      assertEquals(b, pool.acquire(any, none), "a is down");
+      a.models = null;
+      pool.checkAll();
+      assertEquals(BackendPool.Health.DOWN, pool.members().get(0).health());
+      assertTrue(pool.members().get(0).problem().contains("could not be reached"));
+      a.models = List.of("v1-5");
+      pool.checkAll();
+      assertEquals(BackendPool.Health.UP, pool.members().get(0).health());
+      assertEquals(a, pool.acquire(v15, none), "a is up again");
+      assertEquals(
+          "No backend offers the model 'sdxl'; they offer v1-5, tiny-sd.",
+          pool.refusal(
+              GenerationRequest.builder().prompt("a").model(Path.of("sdxl.ckpt")).build(), none));
+    }
+  }
 }
