@@ -9,6 +9,8 @@ import dev.stepwise.engine.ModelLocator;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
 import dev.stepwise.engine.backend.A1111Backend;
+import dev.stepwise.engine.backend.Backend;
+import dev.stepwise.engine.backend.BackendPool;
 import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
@@ -22,6 +24,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -127,8 +132,10 @@ final class GenerateCommand implements Callable<Integer> {
       paramLabel = "URL",
       description =
           "Run on a server speaking AUTOMATIC1111's API (A1111, Forge, stepwise serve), such as"
-              + " http://user:pass@gpu-box:7860; --model then names one of its models.")
-  String backend;
+              + " http://user:pass@gpu-box:7860; --model then names one of its models. Repeat it"
+              + " for a pool: the job runs on a server that offers the model, and on another if"
+              + " that one fails.")
+  List<String> backends;
 
   @Option(
       names = "--prediction",
@@ -295,10 +302,19 @@ final class GenerateCommand implements Callable<Integer> {
     }
     GridPlan gridPlan = grid.plan(request, frames != null); // null without --grid
     Path modelDir = model != null ? model : ModelLocator.builtIn();
-    A1111Backend remote = null;
-    if (backend != null) {
+    Backend remote = null;
+    BackendPool pool = null;
+    if (backends != null && !backends.isEmpty()) {
       try {
-        remote = new A1111Backend(backend);
+        List<A1111Backend> all = new ArrayList<>();
+        for (String url : backends) {
+          all.add(new A1111Backend(url));
+        }
+        if (all.size() == 1) {
+          remote = all.get(0);
+        } else {
+          pool = new BackendPool(all, Duration.ofSeconds(5));
+        }
       } catch (EngineException e) {
         throw new CliErrors.BadValue(e.getMessage());
       }
@@ -321,10 +337,14 @@ final class GenerateCommand implements Callable<Integer> {
     try (Library lib =
             out != null ? null : library != null ? Library.open(library) : Library.open();
         SamplingService service =
-            remote != null
-                ? new SamplingService(remote)
-                : new SamplingService(
-                    modelDir, Devices.best(), (dir, d) -> DiffusionModel.load(dir, d, weights))) {
+            pool != null
+                ? new SamplingService(pool)
+                : remote != null
+                    ? new SamplingService(remote)
+                    : new SamplingService(
+                        modelDir,
+                        Devices.best(),
+                        (dir, d) -> DiffusionModel.load(dir, d, weights))) {
       if (lib != null) {
         checkWritable(lib.folder(), "the library");
       }
@@ -361,6 +381,7 @@ final class GenerateCommand implements Callable<Integer> {
       if (writer.failure != null) {
         throw writer.failure; // the last file failed after the job had finished
       }
+      report.backend(writer.job.backend());
       if (json) {
         stdout.println(report.json("ok", result.notices(), since(t0)));
       } else if (!quiet) {

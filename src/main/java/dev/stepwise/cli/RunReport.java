@@ -17,21 +17,32 @@ final class RunReport {
 
   private final int images;
   private final List<Saved> saved = new ArrayList<>();
+  private String backend; // the server the job ran on, or null on the local engine
 
   RunReport(int images) {
     this.images = images;
+  }
+
+  synchronized void backend(String name) {
+    backend = name;
   }
 
   synchronized void add(Saved s) {
     saved.add(s);
   }
 
-  /** {@code {"status", "images", "elapsed_ms", "files": [...], "notices": [...]}}. */
+  /**
+   * {@code {"status", "images", "elapsed_ms", "files": [...], "notices": [...]}}, and {@code
+   * "backend"} when the job ran on a server.
+   */
   synchronized String json(String status, List<String> notices, long elapsedMs) {
     JsonObject o = new JsonObject();
     o.addProperty("status", status);
     o.addProperty("images", images);
     o.addProperty("elapsed_ms", elapsedMs);
+    if (backend != null) {
+      o.addProperty("backend", backend);
+    }
     JsonArray files = new JsonArray();
     for (Saved s : saved) {
       JsonObject f = new JsonObject();

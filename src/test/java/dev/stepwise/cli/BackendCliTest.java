@@ -110,4 +110,100 @@ class BackendCliTest {
     CliTest.Run notUrl = CliTest.cli("generate", "--backend", "ftp://x", "--prompt", "a");
     assertEquals(2, notUrl.code(), notUrl.err());
   }
+
+  @Test
+  void repeatedBackendsAreAPoolThatSkipsADeadServer() throws Exception {
+    ServeConfig c =
+        new ServeConfig(
+            ServeConfig.LOOPBACK,
+            0,
+            null,
+            null,
+            dir.resolve("models"),
+            TestPacks.tinySd().toAbsolutePath(),
+            null,
+            PreviewMethod.AUTO,
+            null);
+    String dead = "http://127.0.0.1:1";
+    try (ApiServer server = ApiServer.start(c)) {
+      String live = "http://127.0.0.1:" + server.address().getPort();
+      Path out = dir.resolve("pool.png");
+      CliTest.Run r =
+          CliTest.cli(
+              "generate",
+              "--backend",
+              dead,
+              "--backend",
+              live,
+              "--prompt",
+              "a",
+              "--steps",
+              "2",
+              "--width",
+              "32",
+              "--height",
+              "32",
+              "--out",
+              "" + out,
+              "--json",
+              "--progress",
+              "none");
+      assertEquals(0, r.code(), r.err());
+      var o = com.google.gson.JsonParser.parseString(r.out().strip()).getAsJsonObject();
+      assertEquals(live, o.get("backend").getAsString(), r.out());
+      assertTrue(Files.isRegularFile(out), "saved");
+
+      try (ApiServer second = ApiServer.start(c)) {
+        String live2 = "http://127.0.0.1:" + second.address().getPort();
+        Path grid = dir.resolve("grid.png");
+        CliTest.Run g =
+            CliTest.cli(
+                "generate",
+                "--backend",
+                live,
+                "--backend",
+                live2,
+                "--prompt",
+                "a",
+                "--steps",
+                "2",
+                "--width",
+                "32",
+                "--height",
+                "32",
+                "--grid",
+                "guidance=1,3,5,7",
+                "--out",
+                "" + grid,
+                "--progress",
+                "none");
+        assertEquals(0, g.code(), g.err());
+        for (int i = 0; i < 4; i++) {
+          assertTrue(Files.isRegularFile(dir.resolve("grid-cell-" + i + ".png")), "cell " + i);
+        }
+        assertTrue(Files.isRegularFile(grid), "the grid's cells spread over two servers");
+      }
+
+      CliTest.Run twice =
+          CliTest.cli("generate", "--backend", live, "--backend", live + "/", "--prompt", "a");
+      assertEquals(2, twice.code(), twice.err());
+      assertTrue(twice.err().contains("is given twice"), twice.err());
+    }
+    CliTest.Run none =
+        CliTest.cli(
+            "generate",
+            "--backend",
+            dead,
+            "--backend",
+            "http://127.0.0.1:2",
+            "--prompt",
+            "a",
+            "--out",
+            "" + dir.resolve("none.png"));
+    assertEquals(1, none.code(), none.err());
+    assertTrue(
+        none.err()
+            .contains("No backend that could run the job is up; the last problem: The server"),
+        none.err());
+  }
 }

@@ -132,6 +132,7 @@ public final class A1111Backend implements Backend {
     boolean cancelled = false;
     int lastStep = -1;
     int lastImage = -1;
+    long lastAnswer = t0;
     while (!job.isDone()) {
       try {
         job.get(POLL.toMillis(), TimeUnit.MILLISECONDS);
@@ -152,7 +153,13 @@ public final class A1111Backend implements Backend {
       JsonObject p;
       try {
         p = get("sdapi/v1/progress?skip_current_image=false").getAsJsonObject();
+        lastAnswer = System.nanoTime();
       } catch (EngineException e) {
+        if (System.nanoTime() - lastAnswer > TIMEOUT.toNanos()) {
+          job.cancel(true);
+          throw new BackendDownException(
+              "The server " + name + " stopped answering during the job.", e);
+        }
         continue; // a missed progress report is not a failed job
       }
       JsonObject state = p.has("state") ? p.getAsJsonObject("state") : new JsonObject();
@@ -234,6 +241,25 @@ public final class A1111Backend implements Backend {
     }
     return new GenerationResult(
         request, new ModelInfo(model, hash, "the server " + name, 8, 77), out, total, List.of());
+  }
+
+  /** The names of the checkpoints GET /sdapi/v1/sd-models lists (one cheap request). */
+  @Override
+  public List<String> models() {
+    List<String> out = new ArrayList<>();
+    JsonElement all = get("sdapi/v1/sd-models");
+    if (all.isJsonArray()) {
+      for (JsonElement e : all.getAsJsonArray()) {
+        JsonElement n = e.isJsonObject() ? e.getAsJsonObject().get("model_name") : null;
+        JsonElement t = e.isJsonObject() ? e.getAsJsonObject().get("title") : null;
+        if (n != null && n.isJsonPrimitive()) {
+          out.add(n.getAsString());
+        } else if (t != null && t.isJsonPrimitive()) {
+          out.add(modelName(t.getAsString()));
+        }
+      }
+    }
+    return out;
   }
 
   /** A1111's txt2img body for {@code request}. */
@@ -397,7 +423,7 @@ public final class A1111Backend implements Backend {
   }
 
   private EngineException unreachable(Throwable e) {
-    return new EngineException(
+    return new BackendDownException(
         "The server "
             + name
             + " could not be reached ("
@@ -423,6 +449,10 @@ public final class A1111Backend implements Backend {
       }
     }
     String why = detail == null ? "" : ": " + detail.replaceAll("[.\\s]+$", "");
+    if (r.statusCode() >= 500 || r.statusCode() == 429) {
+      throw new BackendDownException(
+          "The server " + name + " failed (HTTP " + r.statusCode() + why + ").", null);
+    }
     throw new EngineException(
         r.statusCode() == 401
             ? "The server "

@@ -27,6 +27,16 @@ public interface Backend extends AutoCloseable {
   GenerationResult run(
       GenerationRequest request, GenerationListener listener, CancellationToken token);
 
+  /**
+   * The models the backend offers, by name, asked now; also its health check, so one cheap request.
+   * Null when it runs whatever it is sent.
+   *
+   * @throws dev.stepwise.engine.EngineException when it cannot be reached
+   */
+  default java.util.List<String> models() {
+    return null;
+  }
+
   @Override
   default void close() {}
 }

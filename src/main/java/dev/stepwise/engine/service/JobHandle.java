@@ -18,6 +18,8 @@ public final class JobHandle {
   private final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
   private final SamplingService service;
   private volatile JobState state = JobState.QUEUED;
+  private volatile String backend;
+  private final java.util.Set<String> tried = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   JobHandle(
       long id, GenerationRequest request, GenerationListener listener, SamplingService service) {
@@ -56,6 +58,22 @@ public final class JobHandle {
     return service.cancel(this);
   }
 
+  /**
+   * The backend the job runs or last ran on, by name; null on the local engine or before it runs.
+   */
+  public String backend() {
+    return backend;
+  }
+
+  void backend(String name) {
+    backend = name;
+  }
+
+  /** The backends that failed this job; it is not sent to them again. */
+  java.util.Set<String> tried() {
+    return tried;
+  }
+
   GenerationListener listener() {
     return listener;
   }
@@ -74,6 +92,6 @@ public final class JobHandle {
 
   @Override
   public String toString() {
-    return "job " + id + " (" + state + ")";
+    return "job " + id + " (" + state + (backend == null ? "" : " on " + backend) + ")";
   }
 }
