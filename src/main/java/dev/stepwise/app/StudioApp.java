@@ -50,6 +50,7 @@ public final class StudioApp extends Application {
     vm = new StudioViewModel(Platform::runLater, background, new SecureRandom());
     vm.apply(settings.generation(), catalog.list());
     window = new StudioWindow(vm, settings.theme());
+    window.canvas().canvas().pixelsProperty().set(settings.pixels());
     // The library (default: the XDG data folder, -Dstepwise.library=DIR moves it) opens on its
     // own thread: a large first index must not hold the window back.
     parts = new StudioParts(vm, window, Library::open);
@@ -104,7 +105,8 @@ public final class StudioApp extends Application {
               stage.getHeight(),
               stage.isMaximized(),
               window.themeProperty().get(),
-              g));
+              g,
+              window.canvas().canvas().pixelsProperty().get()));
     }
     SamplingService s = service;
     if (s != null) {

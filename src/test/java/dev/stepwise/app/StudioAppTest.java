@@ -1,6 +1,7 @@
 package dev.stepwise.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.app.studio.GenerationSettings;
@@ -52,6 +53,10 @@ class StudioAppTest {
     WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> device.getText().contains("CPU"));
     assertEquals("", robot.lookup("#modelMessage").queryAs(Label.class).getText());
     robot.interact(() -> prompt.setText("a green tree"));
+    javafx.scene.control.ToggleButton pixels =
+        robot.lookup("#zoomPixels").queryAs(javafx.scene.control.ToggleButton.class);
+    assertTrue(pixels.isSelected(), "crisp pixels on at first start");
+    robot.interact(() -> pixels.setSelected(false));
     StudioParts parts = ((StudioApp) app).parts();
     WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> parts.galleryProperty().get() != null);
     assertEquals(
@@ -65,6 +70,9 @@ class StudioAppTest {
 
     Application again = open(TestPacks.tinySd());
     assertEquals("a green tree", robot.lookup("#prompt").queryAs(TextArea.class).getText());
+    assertFalse(
+        robot.lookup("#zoomPixels").queryAs(javafx.scene.control.ToggleButton.class).isSelected(),
+        "the Pixels toggle is remembered");
     FxToolkit.cleanupApplication(again);
   }
 

@@ -61,7 +61,12 @@ public final class SettingsStore {
       return s == null
           ? StudioSettings.defaults()
           : new StudioSettings(
-              s.windowWidth(), s.windowHeight(), s.maximized(), s.theme(), s.generation());
+              s.windowWidth(),
+              s.windowHeight(),
+              s.maximized(),
+              s.theme(),
+              s.generation(),
+              s.pixels());
     } catch (IOException | JsonParseException | IllegalArgumentException e) {
       LOG.warn("settings file {} could not be read; using defaults", file, e);
       return StudioSettings.defaults();

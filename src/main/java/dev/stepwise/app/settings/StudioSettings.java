@@ -10,13 +10,16 @@ import dev.stepwise.app.studio.GenerationSettings;
  * @param maximized whether the window was maximized
  * @param theme the colour theme
  * @param generation the controls' last values
+ * @param pixels whether the live canvas enlarges with whole-pixel blocks (null, from an older file:
+ *     on)
  */
 public record StudioSettings(
     double windowWidth,
     double windowHeight,
     boolean maximized,
     Theme theme,
-    GenerationSettings generation) {
+    GenerationSettings generation,
+    Boolean pixels) {
 
   /** The smallest window the studio opens. */
   public static final double MIN_WIDTH = 900;
@@ -32,10 +35,11 @@ public record StudioSettings(
         Double.isFinite(windowHeight) ? Math.max(MIN_HEIGHT, Math.min(windowHeight, 10_000)) : 780;
     theme = theme == null ? Theme.LIGHT : theme;
     generation = generation == null ? GenerationSettings.defaults() : generation;
+    pixels = pixels == null || pixels;
   }
 
   /** A first start: 1200 x 780, light theme, the example prompt. */
   public static StudioSettings defaults() {
-    return new StudioSettings(1200, 780, false, Theme.LIGHT, GenerationSettings.defaults());
+    return new StudioSettings(1200, 780, false, Theme.LIGHT, GenerationSettings.defaults(), true);
   }
 }
