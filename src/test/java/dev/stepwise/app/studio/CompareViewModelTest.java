@@ -53,6 +53,8 @@ class CompareViewModelTest {
         List.of("X/Y/Z plot", "1,7.5", "DDIM,Euler"),
         List.of(extras.get("Script"), extras.get("X Values"), extras.get("Y Values")));
     assertEquals(1.0, grids.get(0).recipe().guidance(), "the first cell's recipe");
+    // The queue drops a finished job on the UI thread after the grid hears of its last cell.
+    ui.runUntil(() -> vm.jobs().queue().isEmpty(), VariationViewModelTest.LIMIT);
     assertTrue(c.guidancePreset());
     assertEquals(
         List.of(1.0, 3.0, 5.0, 7.5, 10.0),
