@@ -5,7 +5,8 @@ Usage: /usr/bin/python3 models/training/make_goldens.py [--out REPO_ROOT]
 Writes src/test/resources/packs/{tiny-sd,tiny-sd2}/ and src/test/resources/golden/
 {tiny-sd,tiny-sd2}.safetensors. Every random draw comes from fixed seeds, so a rerun on the
 same torch build reproduces the files byte for byte. Goldens are computed in float32 from the
-weights as stored (for tiny-sd2, the fp16-rounded weights), with the manual attention path.
+weights as stored (both packs store fp16, so the fp16-rounded weights), with the manual
+attention path.
 """
 
 import argparse
@@ -43,7 +44,7 @@ SD2_SCHEDULER = {
 PACKS = {
     "tiny-sd": {
         "seed": 1234,
-        "dtype": torch.float32,
+        "dtype": torch.float16,
         "shard": False,
         "unet": {
             "sample_size": 8, "in_channels": 4, "out_channels": 4,

@@ -60,7 +60,10 @@ class GoldenContractTest(unittest.TestCase):
     def test_pack_storage(self):
         sd, sd2 = (os.path.join(RES, "packs", n) for n in NAMES)
         unet1 = st.load_file(os.path.join(sd, "unet", "diffusion_pytorch_model.safetensors"))
-        self.assertTrue(all(t.dtype == torch.float32 for t in unet1.values()))
+        self.assertTrue(all(t.dtype == torch.float16 for t in unet1.values()))
+        for part, file in (("vae", "diffusion_pytorch_model"), ("text_encoder", "model")):
+            state = st.load_file(os.path.join(sd, part, file + ".safetensors"))
+            self.assertTrue(all(t.dtype == torch.float16 for t in state.values()), part)
         index = read_json(sd2, "unet", "diffusion_pytorch_model.safetensors.index.json")
         self.assertEqual(sorted(set(index["weight_map"].values())),
                          ["diffusion_pytorch_model-00001-of-00002.safetensors",

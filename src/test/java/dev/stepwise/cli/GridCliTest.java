@@ -55,7 +55,7 @@ class GridCliTest {
     String text = PngText.read(out).get("parameters");
     assertTrue(
         text.contains(
-            "CFG scale: 1, Seed: 42, Size: 32x32, Model hash: 88a90ee178, Model: tiny-sd, Script:"
+            "CFG scale: 1, Seed: 42, Size: 32x32, Model hash: a19c9d3991, Model: tiny-sd, Script:"
                 + " X/Y/Z plot, X Type: CFG Scale, X Values: \"1,3,5,7.5\", Y Type: Sampler, Y"
                 + " Values: \"DDIM,Euler\", Version: "),
         text);

@@ -100,7 +100,7 @@ class ScriptingCliTest {
               + "\"sampler\":\"euler_a\",\"schedule\":\"karras\",\"cfg_scale\":5.0,\"seed\":"
               + (7 + i)
               + ",\"width\":32,\"height\":32,\"model\":\"tiny-sd\","
-              + "\"model_hash\":\"88a90ee178\",\"eta\":0.0,\"clip_skip\":1,"
+              + "\"model_hash\":\"a19c9d3991\",\"eta\":0.0,\"clip_skip\":1,"
               + "\"variation_seed\":null,\"variation_strength\":0.0}",
           f.get("recipe").toString());
     }

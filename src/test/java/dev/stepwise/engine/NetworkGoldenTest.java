@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Each network against the project's PyTorch reference (models/training/make_goldens.py; contract
  * in docs/goldens.md): max|java - torch| / max|torch| <= 1e-3 in fp32. tiny-sd is SD 1.x-like (conv
- * projections, quick_gelu, F32); tiny-sd2 is SD 2.x-like (linear projections, per-block head
- * counts, gelu, F16 weights, sharded UNet, an odd 9x7 latent).
+ * projections, quick_gelu, F16 weights); tiny-sd2 is SD 2.x-like (linear projections, per-block
+ * head counts, gelu, F16 weights, sharded UNet, an odd 9x7 latent).
  */
 class NetworkGoldenTest {
   private static final double TOLERANCE = 1e-3;

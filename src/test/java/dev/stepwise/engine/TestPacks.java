@@ -15,7 +15,7 @@ public final class TestPacks {
   public static final Path ROOT = Path.of("src", "test", "resources", "packs");
   public static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
-  /** SD 1.x-like, F32 weights, f = 4, 77-free 16-token text window. */
+  /** SD 1.x-like, F16 weights, f = 4, 77-free 16-token text window. */
   public static Path tinySd() {
     return existing(ROOT.resolve("tiny-sd"));
   }
