@@ -18,6 +18,11 @@ import javafx.scene.layout.VBox;
 public final class QueuePane extends VBox {
 
   public QueuePane(JobsViewModel vm) {
+    this(vm, null);
+  }
+
+  /** The queue with a line saying where new jobs run ({@code backends}' summary), if given. */
+  public QueuePane(JobsViewModel vm, BackendsViewModel backends) {
     super(4);
     setPadding(new Insets(8));
     setPrefWidth(200);
@@ -31,7 +36,16 @@ public final class QueuePane extends VBox {
     list.setPlaceholder(empty);
     list.setCellFactory(v -> new EntryCell(vm));
     VBox.setVgrow(list, Priority.ALWAYS);
-    getChildren().addAll(title, list);
+    getChildren().add(title);
+    if (backends != null) {
+      Label where = new Label();
+      where.setId("queueWhere");
+      where.setWrapText(true);
+      where.getStyleClass().add("slot-placeholder");
+      where.textProperty().bind(backends.summaryProperty());
+      getChildren().add(where);
+    }
+    getChildren().add(list);
   }
 
   private static final class EntryCell extends ListCell<QueueEntry> {
@@ -76,7 +90,17 @@ public final class QueuePane extends VBox {
       text.setText(item.summary());
       // The entry's state changes while the cell shows it: bind, do not copy.
       BooleanBinding running = Bindings.equal(JobState.RUNNING, item.stateProperty());
-      state.textProperty().bind(Bindings.when(running).then("running").otherwise("waiting"));
+      // Where it runs: the backend's name once a pool has given it one.
+      state
+          .textProperty()
+          .bind(
+              Bindings.when(item.whereProperty().isNull())
+                  .then(Bindings.when(running).then("running").otherwise("waiting"))
+                  .otherwise(
+                      Bindings.concat(
+                          Bindings.when(running).then("running on ").otherwise("waiting; was on "),
+                          item.whereProperty())));
+      state.setId("queueState" + item.job().id());
       up.disableProperty().bind(running);
       down.disableProperty().bind(running);
       cancel.setId("cancelJob" + item.job().id());
