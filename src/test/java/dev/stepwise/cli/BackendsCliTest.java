@@ -83,24 +83,8 @@ class BackendsCliTest {
           down.err());
 
       Path out = dir.resolve("named.png");
-      CliTest.Run g =
-          CliTest.cli(
-              "generate",
-              "--backend",
-              "GPU",
-              "--prompt",
-              "a",
-              "--steps",
-              "2",
-              "--width",
-              "32",
-              "--height",
-              "32",
-              "--out",
-              "" + out,
-              "--json",
-              "--progress",
-              "none");
+      String args = "generate --backend GPU --prompt a --steps 2 --width 32 --height 32 --json";
+      CliTest.Run g = CliTest.cli((args + " --progress none --out " + out).split(" "));
       assertEquals(0, g.code(), g.err());
       assertEquals(
           "gpu",

@@ -21,13 +21,10 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
- * The Backends dialog and where jobs run: the named servers of {@code backends.json} ({@link
- * BackendsConfig}), added, tested, removed, switched on and off, and the choice between this
- * computer and a {@link BackendPool} of the enabled ones. Choosing the pool (or changing its
- * backends while it is chosen) builds a new {@link SamplingService} on a new pool at once; the jobs
- * already sent to the previous one finish there, and that service closes when it is idle. Health
- * checks mark each pooled backend up or down. UI thread only; servers are asked on {@code
- * background}.
+ * The Backends dialog: the servers of {@code backends.json} ({@link BackendsConfig}) and whether
+ * new jobs run on this computer or on a {@link BackendPool} of the enabled ones. Choosing the pool,
+ * or changing its backends while chosen, builds a new pool and {@link SamplingService} at once;
+ * jobs already sent finish where they went, and an old pool closes when idle. UI thread only.
  */
 public final class BackendsViewModel {
   /** Where new jobs run. */
@@ -330,7 +327,7 @@ public final class BackendsViewModel {
     return summary.getReadOnlyProperty();
   }
 
-  /** Stops the pool's service (when the studio closes). */
+  /** Stops the pool's service. */
   public void close() {
     SamplingService s = pooled;
     pooled = null;

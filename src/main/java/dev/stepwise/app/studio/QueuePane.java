@@ -17,11 +17,7 @@ import javafx.scene.layout.VBox;
 /** The queue: the running job first, then the waiting ones; each can move or be cancelled. */
 public final class QueuePane extends VBox {
 
-  public QueuePane(JobsViewModel vm) {
-    this(vm, null);
-  }
-
-  /** The queue with a line saying where new jobs run ({@code backends}' summary), if given. */
+  /** The queue under a line saying where new jobs run ({@code backends}' summary). */
   public QueuePane(JobsViewModel vm, BackendsViewModel backends) {
     super(4);
     setPadding(new Insets(8));
@@ -36,16 +32,12 @@ public final class QueuePane extends VBox {
     list.setPlaceholder(empty);
     list.setCellFactory(v -> new EntryCell(vm));
     VBox.setVgrow(list, Priority.ALWAYS);
-    getChildren().add(title);
-    if (backends != null) {
-      Label where = new Label();
-      where.setId("queueWhere");
-      where.setWrapText(true);
-      where.getStyleClass().add("slot-placeholder");
-      where.textProperty().bind(backends.summaryProperty());
-      getChildren().add(where);
-    }
-    getChildren().add(list);
+    Label where = new Label();
+    where.setId("queueWhere");
+    where.setWrapText(true);
+    where.getStyleClass().add("slot-placeholder");
+    where.textProperty().bind(backends.summaryProperty());
+    getChildren().addAll(title, where, list);
   }
 
   private static final class EntryCell extends ListCell<QueueEntry> {

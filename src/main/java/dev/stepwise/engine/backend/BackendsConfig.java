@@ -10,7 +10,11 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.stepwise.engine.CancellationToken;
 import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.GenerationListener;
+import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.GenerationResult;
 import dev.stepwise.files.AtomicWrite;
 import dev.stepwise.files.UserDirs;
 import java.io.IOException;
@@ -30,10 +34,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The named backends, {@code backends.json} in Stepwise's config folder (beside the studio's
- * settings: {@code $XDG_CONFIG_HOME/stepwise}, else {@code ~/.config/stepwise}; the system property
- * {@code stepwise.config.dir} moves it). The CLI's {@code backends} command and {@code generate
- * --backend NAME} and the studio's Backends dialog read and write it.
+ * The named backends, {@code backends.json} in Stepwise's config folder ({@link #folder}), which
+ * the CLI ({@code backends}, {@code generate --backend NAME}) and the studio read and write.
  *
  * <pre>{"backends": [{"name": "gpu-box", "url": "http://user:pass@gpu-box:7860",
  *                "kind": "a1111", "enabled": true}]}</pre>
@@ -70,9 +72,7 @@ public final class BackendsConfig {
 
   /** One configured backend. */
   public record Entry(String name, String url, Kind kind, boolean enabled) {
-    /**
-     * @throws EngineException with one sentence when the name or URL is not allowed
-     */
+    /** Throws {@link EngineException} with one sentence when the name or URL is not allowed. */
     public Entry {
       String problem = nameProblem(name);
       if (problem != null) {
@@ -109,7 +109,10 @@ public final class BackendsConfig {
     return new BackendsConfig(folder().resolve("backends.json"));
   }
 
-  /** Stepwise's config folder, the one the studio's settings use. */
+  /**
+   * Stepwise's config folder, the studio's: {@code $XDG_CONFIG_HOME/stepwise}, else {@code
+   * ~/.config/stepwise}; the system property {@code stepwise.config.dir} moves it.
+   */
   public static Path folder() {
     String override = System.getProperty("stepwise.config.dir");
     if (override != null && !override.isBlank()) {
@@ -118,7 +121,6 @@ public final class BackendsConfig {
     return UserDirs.config().resolve("stepwise");
   }
 
-  /** The file read and written. */
   public Path file() {
     return file;
   }
@@ -410,11 +412,8 @@ public final class BackendsConfig {
     }
 
     @Override
-    public dev.stepwise.engine.GenerationResult run(
-        dev.stepwise.engine.GenerationRequest request,
-        dev.stepwise.engine.GenerationListener listener,
-        dev.stepwise.engine.CancellationToken token) {
-      return inner.run(request, listener, token);
+    public GenerationResult run(GenerationRequest r, GenerationListener l, CancellationToken t) {
+      return inner.run(r, l, t);
     }
 
     @Override
