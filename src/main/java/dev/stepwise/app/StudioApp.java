@@ -7,6 +7,7 @@ import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.ModelCatalog;
 import dev.stepwise.app.studio.StudioViewModel;
 import dev.stepwise.app.studio.StudioWindow;
+import dev.stepwise.engine.backend.BackendsConfig;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
 import java.security.SecureRandom;
@@ -49,6 +50,10 @@ public final class StudioApp extends Application {
     ModelCatalog catalog = ModelCatalog.forRoot(settings.generation().modelsRoot());
     vm = new StudioViewModel(Platform::runLater, background, new SecureRandom());
     vm.apply(settings.generation(), catalog.list());
+    vm.backends().open(BackendsConfig.standard()); // beside studio.json; a bad file: one sentence
+    if (!vm.backends().errorProperty().get().isEmpty()) {
+      vm.status().showError(vm.backends().errorProperty().get());
+    }
     window = new StudioWindow(vm, settings.theme());
     window.canvas().canvas().pixelsProperty().set(settings.pixels());
     // The library (default: the XDG data folder, -Dstepwise.library=DIR moves it) opens on its
@@ -111,6 +116,9 @@ public final class StudioApp extends Application {
     SamplingService s = service;
     if (s != null) {
       s.close();
+    }
+    if (vm != null) {
+      vm.backends().close();
     }
     if (parts != null) {
       parts.close(); // after the engine: no image can finish once its saves are awaited

@@ -8,7 +8,6 @@ import dev.stepwise.engine.GenerationResult;
 import dev.stepwise.engine.ModelLocator;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.PreviewSource;
-import dev.stepwise.engine.backend.A1111Backend;
 import dev.stepwise.engine.backend.Backend;
 import dev.stepwise.engine.backend.BackendPool;
 import dev.stepwise.engine.nn.WeightPrecision;
@@ -129,10 +128,11 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Option(
       names = "--backend",
-      paramLabel = "URL",
+      paramLabel = "NAME|URL",
       description =
-          "Run on a server speaking AUTOMATIC1111's API (A1111, Forge, stepwise serve), such as"
-              + " http://user:pass@gpu-box:7860; --model then names one of its models. Repeat it"
+          "Run on a server speaking AUTOMATIC1111's API (A1111, Forge, stepwise serve): a name"
+              + " from stepwise backends list, or a URL such as http://user:pass@gpu-box:7860;"
+              + " --model then names one of its models. Repeat it"
               + " for a pool: the job runs on a server that offers the model, and on another if"
               + " that one fails.")
   List<String> backends;
@@ -306,9 +306,9 @@ final class GenerateCommand implements Callable<Integer> {
     BackendPool pool = null;
     if (backends != null && !backends.isEmpty()) {
       try {
-        List<A1111Backend> all = new ArrayList<>();
-        for (String url : backends) {
-          all.add(new A1111Backend(url));
+        List<Backend> all = new ArrayList<>();
+        for (String spec : backends) {
+          all.add(BackendsCommand.resolve(spec)); // a URL, or a name in backends.json
         }
         if (all.size() == 1) {
           remote = all.get(0);

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       InfoCommand.class,
       UpscaleCommand.class,
       ServeCommand.class,
+      BackendsCommand.class,
       CompletionCommand.class,
       ManPages.class
     },

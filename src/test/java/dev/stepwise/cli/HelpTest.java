@@ -29,7 +29,8 @@ class HelpTest {
             "info",
             "bench",
             "serve",
-            "upscale")) {
+            "upscale",
+            "backends")) {
       String help = CliTest.cli((command + " --help").trim().split(" ")).out();
       assertTrue(help.contains("\nExit codes:\n    0   Success.\n    1   Failure"), help);
       assertEquals(

@@ -19,6 +19,8 @@ import javafx.collections.ObservableList;
 public final class JobsViewModel {
   private final UiPump pump;
   private volatile SamplingService service;
+  // Every service whose jobs are listed: the current one, and earlier ones until their jobs end.
+  private final List<SamplingService> followed = new ArrayList<>();
   private final ObservableList<QueueEntry> queue = FXCollections.observableArrayList();
   private final ObservableList<QueueEntry> queueView =
       FXCollections.unmodifiableObservableList(queue);
@@ -32,10 +34,17 @@ public final class JobsViewModel {
     this.pump = pump;
   }
 
-  /** Follows the queue of {@code s}, the engine that runs the jobs from now on. */
+  /**
+   * Follows the queue of {@code s}, the engine (or pool) that runs new jobs from now on; null until
+   * one is ready. The jobs already sent elsewhere stay listed until they end.
+   */
   void attach(SamplingService s) {
     this.service = s;
-    s.addQueueListener(() -> pump.post(this::sync));
+    if (s != null && !followed.contains(s)) {
+      followed.add(s);
+      s.addQueueListener(() -> pump.post(this::sync));
+    }
+    sync();
   }
 
   /** Whether the engine has started (jobs can be submitted). */
@@ -86,6 +95,7 @@ public final class JobsViewModel {
   /** The job of {@code entry} left the queue and runs. */
   void started(QueueEntry entry) {
     entry.state(JobState.RUNNING);
+    entry.where(entry.job().backend()); // set before the job starts on a backend
     running.set(true);
   }
 
@@ -102,16 +112,15 @@ public final class JobsViewModel {
 
   /** Orders the queue list as the engine will run it (running first) and drops ended jobs. */
   void sync() {
-    SamplingService s = service;
-    if (s == null) {
-      return;
-    }
     List<JobHandle> order = new ArrayList<>();
-    JobHandle run = s.running();
-    if (run != null) {
-      order.add(run);
+    for (SamplingService s : followed) {
+      order.addAll(s.runningJobs());
     }
-    order.addAll(s.queued());
+    for (SamplingService s : followed) {
+      order.addAll(s.queued());
+    }
+    // A service no longer current with no job left is not followed any more.
+    followed.removeIf(s -> s != service && s.runningJobs().isEmpty() && s.queued().isEmpty());
     List<QueueEntry> sorted = new ArrayList<>();
     for (JobHandle j : order) {
       for (QueueEntry e : queue) {
@@ -119,6 +128,7 @@ public final class JobsViewModel {
           if (!e.job().state().isFinal()) {
             e.state(j.state());
           }
+          e.where(j.backend());
           sorted.add(e);
         }
       }

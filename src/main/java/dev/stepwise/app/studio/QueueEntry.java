@@ -5,12 +5,15 @@ import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.JobState;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 
 /** One job in the studio's queue list: what it will make and where it stands. UI thread only. */
 public final class QueueEntry {
   private final JobHandle job;
   private final ReadOnlyObjectWrapper<JobState> state =
       new ReadOnlyObjectWrapper<>(JobState.QUEUED);
+  private final ReadOnlyStringWrapper where = new ReadOnlyStringWrapper();
 
   QueueEntry(JobHandle job) {
     this.job = job;
@@ -32,6 +35,17 @@ public final class QueueEntry {
 
   void state(JobState s) {
     state.set(s);
+  }
+
+  /**
+   * The backend the job runs (or last ran) on, by name; null on this computer or before it runs.
+   */
+  public ReadOnlyStringProperty whereProperty() {
+    return where.getReadOnlyProperty();
+  }
+
+  void where(String backend) {
+    where.set(backend);
   }
 
   /**

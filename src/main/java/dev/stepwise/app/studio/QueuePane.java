@@ -17,7 +17,8 @@ import javafx.scene.layout.VBox;
 /** The queue: the running job first, then the waiting ones; each can move or be cancelled. */
 public final class QueuePane extends VBox {
 
-  public QueuePane(JobsViewModel vm) {
+  /** The queue under a line saying where new jobs run ({@code backends}' summary). */
+  public QueuePane(JobsViewModel vm, BackendsViewModel backends) {
     super(4);
     setPadding(new Insets(8));
     setPrefWidth(200);
@@ -31,7 +32,12 @@ public final class QueuePane extends VBox {
     list.setPlaceholder(empty);
     list.setCellFactory(v -> new EntryCell(vm));
     VBox.setVgrow(list, Priority.ALWAYS);
-    getChildren().addAll(title, list);
+    Label where = new Label();
+    where.setId("queueWhere");
+    where.setWrapText(true);
+    where.getStyleClass().add("slot-placeholder");
+    where.textProperty().bind(backends.summaryProperty());
+    getChildren().addAll(title, where, list);
   }
 
   private static final class EntryCell extends ListCell<QueueEntry> {
@@ -76,7 +82,17 @@ public final class QueuePane extends VBox {
       text.setText(item.summary());
       // The entry's state changes while the cell shows it: bind, do not copy.
       BooleanBinding running = Bindings.equal(JobState.RUNNING, item.stateProperty());
-      state.textProperty().bind(Bindings.when(running).then("running").otherwise("waiting"));
+      // Where it runs: the backend's name once a pool has given it one.
+      state
+          .textProperty()
+          .bind(
+              Bindings.when(item.whereProperty().isNull())
+                  .then(Bindings.when(running).then("running").otherwise("waiting"))
+                  .otherwise(
+                      Bindings.concat(
+                          Bindings.when(running).then("running on ").otherwise("waiting; was on "),
+                          item.whereProperty())));
+      state.setId("queueState" + item.job().id());
       up.disableProperty().bind(running);
       down.disableProperty().bind(running);
       cancel.setId("cancelJob" + item.job().id());

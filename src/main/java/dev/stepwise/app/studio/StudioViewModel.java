@@ -37,6 +37,7 @@ public final class StudioViewModel {
   private final CompareViewModel compare;
   private final InitImageViewModel initImage = new InitImageViewModel();
   private final HiresViewModel hires = new HiresViewModel();
+  private final BackendsViewModel backends;
 
   /**
    * A view-model posting to {@code ui} (the FX thread in the app), reading model packs on {@code
@@ -51,15 +52,24 @@ public final class StudioViewModel {
     this.jobs = new JobsViewModel(pump);
     this.variation = new VariationViewModel(this, random);
     this.compare = new CompareViewModel(this);
+    this.backends = new BackendsViewModel(ui, background, this::use);
     for (int side = 0; side < 4; side++) { // outpainting grows the image: the size follows
       initImage.outpaintProperty(side).addListener((o, a, b) -> fitSizeToInitImage());
     }
   }
 
-  /** Connects the engine once it has started (call on the UI thread). */
+  /**
+   * Connects the local engine once it has started (call on the UI thread); new jobs run on it
+   * unless the backends' pool is chosen ({@link #backends()}).
+   */
   public void attach(SamplingService s) {
+    backends.local(s);
+  }
+
+  /** New jobs run on {@code s} (the local engine or a pool's service; null: none ready yet). */
+  private void use(SamplingService s) {
     jobs.attach(s);
-    status.device(s.device());
+    status.device(s == null ? "starting the engine…" : s.device());
   }
 
   /** Adds a hook that hears of every job start, step preview and finished image (UI thread). */
@@ -248,6 +258,11 @@ public final class StudioViewModel {
     int h = (int) (ch * scale);
     controls.widthProperty().set(Math.max(step, w - w % step));
     controls.heightProperty().set(Math.max(step, h - h % step));
+  }
+
+  /** The configured backends and where new jobs run (this computer or their pool). */
+  public BackendsViewModel backends() {
+    return backends;
   }
 
   /** The device, status, error and notice sentences. */

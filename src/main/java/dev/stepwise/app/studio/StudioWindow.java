@@ -117,9 +117,14 @@ public final class StudioWindow {
             "mdi2v-view-grid-outline",
             "Compare… : a grid of one setting against another (A1111's X/Y plot), same seed");
     compare.setOnAction(e -> CompareDialog.show(root.getScene().getWindow(), vm.compare()));
+    Button backends =
+        Icons.button(
+            "backends", "", "mdi2s-server-network", "Backends… : servers that run jobs, and where");
+    backends.setOnAction(e -> BackendsDialog.show(root.getScene().getWindow(), vm.backends()));
     Region spacer = new Region();
     HBox.setHgrow(spacer, Priority.ALWAYS);
-    ToolBar bar = new ToolBar(generate, cancel, openParameters, compare, spacer, themeButton, help);
+    ToolBar bar =
+        new ToolBar(generate, cancel, openParameters, compare, spacer, backends, themeButton, help);
 
     canvasTab = new Tab("Canvas", canvas);
     canvasTab.setId("canvasTab");
@@ -162,7 +167,7 @@ public final class StudioWindow {
     SplitPane middle = new SplitPane(centerTabs, bottomTabs);
     middle.setOrientation(Orientation.VERTICAL);
     middle.setDividerPositions(0.7);
-    QueuePane queue = new QueuePane(vm.jobs());
+    QueuePane queue = new QueuePane(vm.jobs(), vm.backends());
     SplitPane main = new SplitPane(controls, middle, queue);
     main.setDividerPositions(0.26, 0.83);
     SplitPane.setResizableWithParent(controls, false);
