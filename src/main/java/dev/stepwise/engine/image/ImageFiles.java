@@ -84,6 +84,29 @@ public final class ImageFiles {
       throw new EngineException("The " + what + " " + file + " does not exist or is not a file.");
     }
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+      return decode(in, what, file.getFileName().toString());
+    } catch (IOException e) {
+      throw notImage(file.getFileName().toString(), what);
+    }
+  }
+
+  /**
+   * Reads an image sent over the network ({@code bytes}, such as a server's PNG); {@code what}
+   * names it in sentences ("image from the server gpu:8188"). Checked as a file is.
+   *
+   * @throws EngineException with one sentence when it is not an image, damaged or too big
+   */
+  public static Picture read(byte[] bytes, String what) {
+    try (ImageInputStream in =
+        ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+      return decode(in, what, "(" + bytes.length + " bytes)");
+    } catch (IOException | NullPointerException e) {
+      throw notImage("(no bytes)", what);
+    }
+  }
+
+  private static Picture decode(ImageInputStream in, String what, String file) {
+    try {
       Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
       if (readers == null || !readers.hasNext()) {
         throw notImage(file, what);
@@ -100,7 +123,7 @@ public final class ImageFiles {
                   "The %s %s is %dx%d (%.1f megapixels); Stepwise takes images of at most 64"
                       + " megapixels (%,d pixels) and %d pixels a side.",
                   what,
-                  file.getFileName(),
+                  file,
                   w,
                   h,
                   w * h / (double) (1 << 20),
@@ -152,21 +175,17 @@ public final class ImageFiles {
     return new Picture(new RgbImage(w, h, rgb), translucent ? alpha : null);
   }
 
-  private static EngineException notImage(Path file, String what) {
+  private static EngineException notImage(String file, String what) {
     return new EngineException(
-        "The "
-            + what
-            + " "
-            + file.getFileName()
-            + " is not an image Stepwise can read; use a PNG or JPEG file.");
+        "The " + what + " " + file + " is not an image Stepwise can read; use a PNG or JPEG file.");
   }
 
-  private static EngineException damaged(Path file, String what, String detail) {
+  private static EngineException damaged(String file, String what, String detail) {
     return new EngineException(
         "The "
             + what
             + " "
-            + file.getFileName()
+            + file
             + " is damaged or cut short ("
             + (detail == null ? "the decoder stopped" : detail.strip())
             + "); use a complete PNG or JPEG file.");

@@ -1,0 +1,236 @@
+package dev.stepwise.engine.backend;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.recipe.Sampler;
+import dev.stepwise.recipe.Settings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * ComfyUI's API-format workflow (the {@code prompt} of {@code POST /prompt}: node id to {@code
+ * {class_type, inputs}}, a link being {@code [node id, output index]}) for one image of a request,
+ * Stepwise's sampler names as ComfyUI's KSampler spells them, and what a ComfyUI backend refuses
+ * before anything is sent. Node types and input names as ComfyUI's nodes.py defines them.
+ */
+final class ComfyPrompt {
+  /** The node ids of the graph; the KSampler's is the one whose progress is the steps. */
+  static final String CHECKPOINT = "1";
+
+  static final String CLIP_SKIP = "2";
+  static final String POSITIVE = "3";
+  static final String NEGATIVE = "4";
+  static final String LATENT = "5";
+  static final String SAMPLER = "6";
+  static final String DECODE = "7";
+  static final String LOAD_IMAGE = "8";
+  static final String SAVE = "9";
+
+  /** The size sent when the request leaves it to the model: ComfyUI does not say a model's. */
+  static final int DEFAULT_SIDE = 512;
+
+  private ComfyPrompt() {}
+
+  /**
+   * ComfyUI's KSampler name of {@code s} (comfy/samplers.py KSAMPLER_NAMES and SAMPLER_NAMES), or
+   * null for a sampler ComfyUI has no match for.
+   */
+  static String samplerName(Sampler s) {
+    return switch (s) {
+      case DDPM -> "ddpm";
+      case DDIM -> "ddim";
+      case EULER -> "euler";
+      case EULER_A -> "euler_ancestral";
+      case DPMPP_2M -> "dpmpp_2m";
+    };
+  }
+
+  /**
+   * ComfyUI's scheduler for {@code s} (comfy/samplers.py SCHEDULER_NAMES): "karras" for Karras
+   * sigmas on a sampler that takes them, "ddim_uniform" for DDIM, else "normal".
+   */
+  static String schedulerName(Settings s) {
+    if (s.karras() && s.sampler().takesKarras()) {
+      return "karras";
+    }
+    return s.sampler() == Sampler.DDIM ? "ddim_uniform" : "normal";
+  }
+
+  /**
+   * What a ComfyUI server is not sent, as one sentence, or null when {@code r} can go: checked
+   * before any request.
+   */
+  static String refusal(GenerationRequest r, String backend) {
+    Settings s = r.settings();
+    String what = null;
+    if (r.input() != null && r.input().masked()) {
+      what = "inpainting or outpainting (a mask or borders)";
+    } else if (r.hires() != null) {
+      what = "the hires fix";
+    } else if (r.vae() != null) {
+      what = "a separate VAE file";
+    } else if (r.prediction() != null) {
+      what = "a prediction override";
+    } else if (s.variationStrength() > 0) {
+      what = "a variation seed";
+    } else if (s.sampler() == Sampler.DDIM && s.eta() > 0) {
+      what = "DDIM with eta above 0 (ComfyUI's ddim has no eta)";
+    } else if (hasLora(s.prompt()) || hasLora(s.negativePrompt())) {
+      what = "<lora:...> tags in the prompt";
+    } else if (s.seed() < 0 || s.seedOf(r.batch() - 1) < 0) {
+      what = "a negative seed (ComfyUI's seeds are 0 or more)";
+    }
+    if (what == null) {
+      return null;
+    }
+    return "The ComfyUI backend "
+        + backend
+        + " cannot run "
+        + what
+        + "; that runs on the local engine (leave out --backend).";
+  }
+
+  private static boolean hasLora(String text) {
+    String t = text.toLowerCase(Locale.ROOT);
+    return t.contains("<lora:") || t.contains("<lyco:");
+  }
+
+  /**
+   * The graph for image {@code seed} of {@code r} at {@code width x height}.
+   *
+   * @param checkpoint the checkpoint as the server lists it ({@code ckpt_name})
+   * @param uploaded the init image's name on the server ({@code LoadImage}), or null for text to
+   *     image
+   */
+  static JsonObject graph(
+      GenerationRequest r, String checkpoint, long seed, int width, int height, String uploaded) {
+    Settings s = r.settings();
+    JsonObject g = new JsonObject();
+    node(g, CHECKPOINT, "CheckpointLoaderSimple").addProperty("ckpt_name", checkpoint);
+    JsonArray clip = link(CHECKPOINT, 1);
+    if (s.clipSkip() > 1) { // A1111's clip skip n is ComfyUI's stop_at_clip_layer -n
+      JsonObject in = node(g, CLIP_SKIP, "CLIPSetLastLayer");
+      in.add("clip", clip);
+      in.addProperty("stop_at_clip_layer", -s.clipSkip());
+      clip = link(CLIP_SKIP, 0);
+    }
+    JsonObject pos = node(g, POSITIVE, "CLIPTextEncode");
+    pos.addProperty("text", s.prompt());
+    pos.add("clip", clip);
+    JsonObject neg = node(g, NEGATIVE, "CLIPTextEncode");
+    neg.addProperty("text", s.negativePrompt());
+    neg.add("clip", clip);
+    double denoise = 1.0;
+    if (uploaded == null) {
+      JsonObject latent = node(g, LATENT, "EmptyLatentImage");
+      latent.addProperty("width", width);
+      latent.addProperty("height", height);
+      latent.addProperty("batch_size", 1);
+    } else {
+      node(g, LOAD_IMAGE, "LoadImage").addProperty("image", uploaded);
+      JsonObject enc = node(g, LATENT, "VAEEncode");
+      enc.add("pixels", link(LOAD_IMAGE, 0));
+      enc.add("vae", link(CHECKPOINT, 2));
+      denoise = r.input().settings().strength();
+    }
+    JsonObject k = node(g, SAMPLER, "KSampler");
+    k.add("model", link(CHECKPOINT, 0));
+    k.addProperty("seed", seed);
+    k.addProperty("steps", s.steps());
+    k.addProperty("cfg", s.guidance());
+    k.addProperty("sampler_name", samplerName(s.sampler()));
+    k.addProperty("scheduler", schedulerName(s));
+    k.add("positive", link(POSITIVE, 0));
+    k.add("negative", link(NEGATIVE, 0));
+    k.add("latent_image", link(LATENT, 0));
+    k.addProperty("denoise", denoise);
+    JsonObject dec = node(g, DECODE, "VAEDecode");
+    dec.add("samples", link(SAMPLER, 0));
+    dec.add("vae", link(CHECKPOINT, 2));
+    JsonObject save = node(g, SAVE, "SaveImage");
+    save.add("images", link(DECODE, 0));
+    save.addProperty("filename_prefix", "stepwise");
+    return g;
+  }
+
+  private static JsonObject node(JsonObject graph, String id, String type) {
+    JsonObject n = new JsonObject();
+    n.addProperty("class_type", type);
+    JsonObject inputs = new JsonObject();
+    n.add("inputs", inputs);
+    graph.add(id, n);
+    return inputs;
+  }
+
+  private static JsonArray link(String node, int output) {
+    JsonArray a = new JsonArray();
+    a.add(node);
+    a.add(output);
+    return a;
+  }
+
+  /**
+   * The choices of input {@code input} of node {@code type} in a {@code GET /object_info/<type>}
+   * answer: {@code input.required.<input>} is {@code [[choice, ...], {options}]}, or in newer
+   * servers {@code ["COMBO", {"options": [choice, ...]}]}. Empty when the answer has none.
+   */
+  static List<String> choices(JsonElement info, String type, String input) {
+    List<String> out = new ArrayList<>();
+    JsonElement spec = null;
+    try {
+      spec =
+          info.getAsJsonObject()
+              .getAsJsonObject(type)
+              .getAsJsonObject("input")
+              .getAsJsonObject("required")
+              .get(input);
+    } catch (RuntimeException e) {
+      return out; // not the shape ComfyUI answers with
+    }
+    if (spec == null || !spec.isJsonArray() || spec.getAsJsonArray().isEmpty()) {
+      return out;
+    }
+    JsonArray a = spec.getAsJsonArray();
+    JsonElement list = a.get(0);
+    if (!list.isJsonArray() && a.size() > 1 && a.get(1).isJsonObject()) {
+      list = a.get(1).getAsJsonObject().get("options");
+    }
+    if (list != null && list.isJsonArray()) {
+      for (JsonElement e : list.getAsJsonArray()) {
+        if (e.isJsonPrimitive()) {
+          out.add(e.getAsString());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A checkpoint as ComfyUI lists it ("sd/v1-5.safetensors") as a recipe names it ("v1-5"). */
+  static String modelName(String checkpoint) {
+    return checkpoint
+        .replaceFirst("^.*[/\\\\]", "")
+        .replaceFirst("(?i)\\.(safetensors|ckpt|pt|pth|bin|sft)$", "");
+  }
+
+  /**
+   * The listed checkpoint {@code wanted} names (the file name, with or without its folder and
+   * suffix), or null.
+   */
+  static String checkpoint(List<String> listed, String wanted) {
+    for (String c : listed) {
+      if (c.equals(wanted)) {
+        return c;
+      }
+    }
+    String name = modelName(wanted);
+    for (String c : listed) {
+      if (modelName(c).equalsIgnoreCase(name)) {
+        return c;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,383 @@
+package dev.stepwise.engine.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import dev.stepwise.engine.CancellationToken;
+import dev.stepwise.engine.EngineException;
+import dev.stepwise.engine.GeneratedImage;
+import dev.stepwise.engine.GenerationListener;
+import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.GenerationResult;
+import dev.stepwise.engine.ImageInput;
+import dev.stepwise.engine.PreviewMethod;
+import dev.stepwise.engine.RgbImage;
+import dev.stepwise.engine.StepEvent;
+import dev.stepwise.engine.TestPacks;
+import dev.stepwise.engine.image.ImageFiles;
+import dev.stepwise.engine.service.JobHandle;
+import dev.stepwise.engine.service.SamplingService;
+import dev.stepwise.recipe.ImageSettings;
+import dev.stepwise.recipe.Sampler;
+import dev.stepwise.serve.ApiServer;
+import dev.stepwise.serve.ServeConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 15: the ComfyUI client against {@link ComfyFake} on loopback. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ComfyBackendTest {
+  @TempDir Path dir;
+
+  /** What a job tells its listener. */
+  private static class Seen implements GenerationListener {
+    final List<StepEvent> steps = new CopyOnWriteArrayList<>();
+    final List<GeneratedImage> images = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void step(StepEvent e) {
+      steps.add(e);
+    }
+
+    @Override
+    public void image(GeneratedImage image) {
+      images.add(image);
+    }
+  }
+
+  private static GenerationRequest.Builder job() {
+    return GenerationRequest.builder()
+        .prompt("a red fox")
+        .negativePrompt("blurry")
+        .seed(41)
+        .steps(4)
+        .guidance(6.5)
+        .size(16, 24)
+        .model(Path.of("v1-5"));
+  }
+
+  private static JsonObject inputs(JsonObject graph, String node, String type) {
+    JsonObject n = graph.getAsJsonObject(node);
+    assertNotNull(n, "node " + node + " in " + graph);
+    assertEquals(type, n.get("class_type").getAsString(), "node " + node);
+    return n.getAsJsonObject("inputs");
+  }
+
+  @Test
+  void aTextToImageJobGivesItsImagesStepsWithPreviewsAndSeeds() throws Exception {
+    try (ComfyFake fake = new ComfyFake();
+        ComfyBackend b = new ComfyBackend(fake.url())) {
+      assertEquals(List.of("v1-5", "other"), b.models());
+      Seen seen = new Seen();
+      GenerationRequest r =
+          job().sampler(Sampler.DPMPP_2M).karras(true).clipSkip(2).batch(2).build();
+      GenerationResult result = b.run(r, seen, new CancellationToken());
+
+      assertEquals(2, fake.graphs.size(), "one prompt per image");
+      for (int i = 0; i < 2; i++) {
+        JsonObject g = fake.graphs.get(i);
+        assertEquals(
+            "sd15/v1-5.safetensors",
+            inputs(g, "1", "CheckpointLoaderSimple").get("ckpt_name").getAsString());
+        JsonObject skip = inputs(g, "2", "CLIPSetLastLayer");
+        assertEquals(-2, skip.get("stop_at_clip_layer").getAsInt());
+        assertEquals("[\"1\",1]", skip.get("clip").toString());
+        assertEquals("a red fox", inputs(g, "3", "CLIPTextEncode").get("text").getAsString());
+        assertEquals("[\"2\",0]", inputs(g, "3", "CLIPTextEncode").get("clip").toString());
+        assertEquals("blurry", inputs(g, "4", "CLIPTextEncode").get("text").getAsString());
+        JsonObject latent = inputs(g, "5", "EmptyLatentImage");
+        assertEquals(16, latent.get("width").getAsInt());
+        assertEquals(24, latent.get("height").getAsInt());
+        assertEquals(1, latent.get("batch_size").getAsInt());
+        JsonObject k = inputs(g, "6", "KSampler");
+        assertEquals(41 + i, k.get("seed").getAsLong(), "image i uses seed + i");
+        assertEquals(4, k.get("steps").getAsInt());
+        assertEquals(6.5, k.get("cfg").getAsDouble());
+        assertEquals("dpmpp_2m", k.get("sampler_name").getAsString());
+        assertEquals("karras", k.get("scheduler").getAsString());
+        assertEquals(1.0, k.get("denoise").getAsDouble());
+        assertEquals("[\"1\",0]", k.get("model").toString());
+        assertEquals("[\"3\",0]", k.get("positive").toString());
+        assertEquals("[\"4\",0]", k.get("negative").toString());
+        assertEquals("[\"5\",0]", k.get("latent_image").toString());
+        assertEquals("[\"6\",0]", inputs(g, "7", "VAEDecode").get("samples").toString());
+        assertEquals("[\"1\",2]", inputs(g, "7", "VAEDecode").get("vae").toString());
+        assertEquals("[\"7\",0]", inputs(g, "9", "SaveImage").get("images").toString());
+        assertEquals(8, g.size(), "eight nodes: " + g.keySet());
+      }
+
+      assertEquals(2, result.images().size());
+      assertEquals("v1-5", result.model().name());
+      for (int i = 0; i < 2; i++) {
+        GeneratedImage img = result.images().get(i);
+        assertEquals(41 + i, img.seed());
+        assertEquals(i, img.index());
+        assertEquals(16, img.image().width());
+        assertEquals(24, img.image().height());
+        assertEquals((byte) (41 + i), img.image().rgb()[0], "the server's picture of that seed");
+        assertEquals(img, seen.images.get(i));
+      }
+      assertEquals(8, seen.steps.size(), "four steps of each image: " + seen.steps);
+      for (int n = 0; n < 8; n++) {
+        StepEvent e = seen.steps.get(n);
+        assertEquals(n / 4, e.imageIndex());
+        assertEquals(n % 4, e.step());
+        assertEquals(4, e.totalSteps());
+        assertNotNull(e.preview(), "a preview with step " + n);
+        assertEquals(8, e.preview().width());
+      }
+      assertTrue(fake.requests.contains("GET /view"), fake.requests.toString());
+      assertTrue(
+          fake.requests.stream().anyMatch(q -> q.startsWith("GET /history/")),
+          fake.requests.toString());
+    }
+  }
+
+  @Test
+  void anInitImageIsUploadedAtTheRequestSizeAndEncoded() throws Exception {
+    try (ComfyFake fake = new ComfyFake();
+        ComfyBackend b = new ComfyBackend(fake.url())) {
+      byte[] px = new byte[40 * 20 * 3]; // [H, W, 3]
+      java.util.Arrays.fill(px, (byte) 200);
+      GenerationRequest r =
+          job()
+              .sampler(Sampler.EULER_A)
+              .input(new ImageInput(new RgbImage(40, 20, px), null, ImageSettings.of(0.6)))
+              .build();
+      GenerationResult result = b.run(r, new Seen(), new CancellationToken());
+      assertEquals(1, result.images().size());
+      assertEquals(1, fake.uploads.size());
+      RgbImage up = ImageFiles.read(fake.uploads.get(0), "upload").rgb();
+      assertEquals(16, up.width());
+      assertEquals(24, up.height());
+      assertEquals((byte) 200, up.rgb()[0]);
+      JsonObject g = fake.graphs.get(0);
+      assertEquals("up.png", inputs(g, "8", "LoadImage").get("image").getAsString());
+      JsonObject enc = inputs(g, "5", "VAEEncode");
+      assertEquals("[\"8\",0]", enc.get("pixels").toString());
+      assertEquals("[\"1\",2]", enc.get("vae").toString());
+      JsonObject k = inputs(g, "6", "KSampler");
+      assertEquals(0.6, k.get("denoise").getAsDouble(), 1e-9);
+      assertEquals("euler_ancestral", k.get("sampler_name").getAsString());
+      assertEquals("normal", k.get("scheduler").getAsString());
+      assertFalse(g.has("2"), "no clip skip node at clip skip 1");
+    }
+  }
+
+  @Test
+  void whatTheServerCannotDoIsRefusedBeforeAnyJobIsSent() throws Exception {
+    try (ComfyFake fake = new ComfyFake();
+        ComfyBackend b = new ComfyBackend(fake.url())) {
+      RgbImage img = new RgbImage(8, 8, new byte[8 * 8 * 3]);
+      List<GenerationRequest> refused =
+          List.of(
+              job().input(new ImageInput(img, img, ImageSettings.of(0.5))).build(),
+              job().prompt("a fox <lora:ink:0.8>").build(),
+              job().sampler(Sampler.DDIM).eta(0.5).build(),
+              job().variation(7, 0.3).build());
+      for (GenerationRequest r : refused) {
+        EngineException e =
+            assertThrows(
+                EngineException.class, () -> b.run(r, new Seen(), new CancellationToken()));
+        assertTrue(e.getMessage().startsWith("The ComfyUI backend " + fake.url()), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(leave out --backend)."), e.getMessage());
+      }
+      assertEquals(List.of(), fake.requests, "nothing was sent");
+
+      fake.samplers = List.of("euler", "dpmpp_2m");
+      EngineException noDdpm =
+          assertThrows(
+              EngineException.class,
+              () ->
+                  b.run(job().sampler(Sampler.DDPM).build(), new Seen(), new CancellationToken()));
+      assertEquals(
+          "The ComfyUI server "
+              + fake.url()
+              + " has no ddpm sampler (Stepwise's ddpm); it offers euler, dpmpp_2m.",
+          noDdpm.getMessage());
+      EngineException noModel =
+          assertThrows(
+              EngineException.class,
+              () -> b.run(job().model(Path.of("xl")).build(), new Seen(), new CancellationToken()));
+      assertEquals(
+          "The ComfyUI server "
+              + fake.url()
+              + " has no checkpoint 'xl'; it lists sd15/v1-5.safetensors, other.ckpt.",
+          noModel.getMessage());
+      assertFalse(fake.requests.contains("POST /prompt"), fake.requests.toString());
+      assertEquals(List.of(), fake.graphs);
+    }
+  }
+
+  @Test
+  void cancellingDeletesAndInterruptsThePrompt() throws Exception {
+    try (ComfyFake fake = new ComfyFake();
+        ComfyBackend b = new ComfyBackend(fake.url())) {
+      fake.mode = ComfyFake.Mode.SLOW;
+      CancellationToken token = new CancellationToken();
+      Seen seen =
+          new Seen() {
+            @Override
+            public void step(StepEvent e) {
+              super.step(e);
+              if (e.step() >= 2) {
+                token.cancel();
+              }
+            }
+          };
+      assertThrows(
+          CancellationToken.CancelledException.class,
+          () -> b.run(job().steps(1000).batch(3).build(), seen, token));
+      assertEquals(1, fake.interrupts.get());
+      assertTrue(fake.requests.contains("POST /queue"), fake.requests.toString());
+      assertEquals(1, fake.graphs.size(), "the later images were never sent");
+      assertTrue(fake.steps.get() < 50, "stopped after " + fake.steps.get() + " steps");
+      assertEquals(List.of(), seen.images);
+    }
+  }
+
+  @Test
+  void anExecutionErrorIsOneSentenceNamingTheNodesMessage() throws Exception {
+    try (ComfyFake fake = new ComfyFake();
+        ComfyBackend b = new ComfyBackend(fake.url())) {
+      fake.mode = ComfyFake.Mode.ERROR;
+      EngineException e =
+          assertThrows(
+              EngineException.class,
+              () -> b.run(job().build(), new Seen(), new CancellationToken()));
+      assertFalse(e instanceof BackendDownException, "the job failed, not the server");
+      assertEquals(
+          "The ComfyUI server "
+              + fake.url()
+              + " failed the job in its KSampler node (torch.OutOfMemoryError: Allocation on"
+              + " device out of memory).",
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void aServerKilledMidJobIsDown() throws Exception {
+    ComfyFake fake = new ComfyFake();
+    try (ComfyBackend b = new ComfyBackend(fake.url())) {
+      fake.mode = ComfyFake.Mode.KILL;
+      EngineException e =
+          assertThrows(
+              EngineException.class,
+              () -> b.run(job().build(), new Seen(), new CancellationToken()));
+      assertInstanceOf(BackendDownException.class, e, e.getMessage());
+      assertThrows(BackendDownException.class, b::models, "the health check fails too");
+    } finally {
+      fake.close();
+    }
+  }
+
+  @Test
+  void aQuietServerThatStopsAnsweringIsDown() throws Exception {
+    try (ComfyFake fake = new ComfyFake();
+        ComfyBackend b = new ComfyBackend(fake.url(), Duration.ofMillis(300))) {
+      fake.mode = ComfyFake.Mode.SLOW;
+      CancellationToken token = new CancellationToken();
+      Seen seen =
+          new Seen() {
+            @Override
+            public void step(StepEvent e) {
+              super.step(e);
+              if (e.step() == 1) {
+                fake.freeze();
+              }
+            }
+          };
+      EngineException e =
+          assertThrows(EngineException.class, () -> b.run(job().steps(1000).build(), seen, token));
+      assertInstanceOf(BackendDownException.class, e, e.getMessage());
+      assertEquals(
+          "The server " + fake.url() + " stopped answering during the job.", e.getMessage());
+    }
+  }
+
+  @Test
+  void specsPickTheKindOfServer() {
+    assertInstanceOf(ComfyBackend.class, Backends.parse("comfyui+http://gpu:8188"));
+    assertEquals("comfyui+http://gpu:8188", Backends.parse("ComfyUI+http://u:p@gpu:8188/").name());
+    assertInstanceOf(A1111Backend.class, Backends.parse("a1111+http://gpu:7860"));
+    assertEquals("http://gpu:7860", Backends.parse("a1111+http://gpu:7860").name());
+    assertInstanceOf(A1111Backend.class, Backends.parse("http://gpu:7860"));
+    EngineException e = assertThrows(EngineException.class, () -> Backends.parse("gpu:8188"));
+    assertEquals(
+        "The backend 'gpu:8188' is not a URL such as http://host:7860 (AUTOMATIC1111's API, also"
+            + " written a1111+http://...) or comfyui+http://host:8188 (ComfyUI).",
+        e.getMessage());
+    assertThrows(EngineException.class, () -> Backends.parse("comfyui+ftp://gpu"));
+  }
+
+  @Test
+  void aPoolSpreadsJobsOverAStepwiseServerAndAComfyServer() throws Exception {
+    ServeConfig c =
+        new ServeConfig(
+            ServeConfig.LOOPBACK,
+            0,
+            null,
+            null,
+            dir,
+            TestPacks.tinySd().toAbsolutePath(),
+            null,
+            PreviewMethod.AUTO,
+            null);
+    try (ComfyFake fake = new ComfyFake();
+        ApiServer a1111 = ApiServer.start(c)) {
+      fake.checkpoints = List.of("tiny-sd.safetensors");
+      fake.mode = ComfyFake.Mode.SLOW; // 100 ms a step, about the tiny pack's pace
+      String a = "http://127.0.0.1:" + a1111.address().getPort();
+      try (SamplingService service =
+          new SamplingService(
+              new BackendPool(
+                  List.of(Backends.parse(a), Backends.parse(fake.url())),
+                  Duration.ofMillis(100)))) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (service.pool().members().stream()
+            .anyMatch(m -> m.health() != BackendPool.Health.UP)) {
+          assertTrue(System.nanoTime() < end, "both up: " + service.pool().members());
+          Thread.sleep(20);
+        }
+        List<JobHandle> jobs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+          jobs.add(
+              service.submit(
+                  GenerationRequest.builder()
+                      .prompt("a")
+                      .seed(500 + i)
+                      .steps(2)
+                      .size(32, 32)
+                      .model(Path.of("tiny-sd"))
+                      .build(),
+                  new Seen()));
+        }
+        TreeMap<String, Integer> where = new TreeMap<>();
+        Set<Long> seeds = new HashSet<>();
+        for (JobHandle j : jobs) {
+          GenerationResult r = j.result().get(90, TimeUnit.SECONDS);
+          assertEquals(1, r.images().size());
+          assertTrue(seeds.add(r.images().get(0).seed()));
+          where.merge(j.backend(), 1, Integer::sum);
+        }
+        assertEquals(Set.of(a, fake.url()), where.keySet(), "both ran jobs: " + where);
+        assertEquals(6, seeds.size());
+      }
+    }
+  }
+}
