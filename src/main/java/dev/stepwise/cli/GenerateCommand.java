@@ -130,11 +130,11 @@ final class GenerateCommand implements Callable<Integer> {
       names = "--backend",
       paramLabel = "NAME|URL",
       description =
-          "Run on a server speaking AUTOMATIC1111's API (A1111, Forge, stepwise serve): a name"
-              + " from stepwise backends list, or a URL such as http://user:pass@gpu-box:7860;"
-              + " --model then names one of its models. Repeat it"
-              + " for a pool: the job runs on a server that offers the model, and on another if"
-              + " that one fails.")
+          "Run on a server speaking AUTOMATIC1111's API (A1111, Forge, stepwise serve) or on a"
+              + " ComfyUI server: a name from stepwise backends list, or a URL such as"
+              + " http://user:pass@gpu-box:7860 or comfyui+http://gpu-box:8188; --model then"
+              + " names one of its models. Repeat it for a pool (the kinds may mix): the job runs"
+              + " on a server that offers the model, and on another if that one fails.")
   List<String> backends;
 
   @Option(

@@ -324,14 +324,8 @@ public final class BackendsConfig {
     if (problem != null) {
       throw new EngineException("The backend '" + withoutCredentials(u) + "' " + problem);
     }
-    if (kind == Kind.COMFYUI) {
-      throw new EngineException(
-          "The backend "
-              + (name != null ? name : withoutCredentials(u))
-              + " is a ComfyUI server, which this build cannot drive; use an AUTOMATIC1111-API"
-              + " server.");
-    }
-    A1111Backend b = new A1111Backend(u);
+    Backend b =
+        kind == Kind.COMFYUI ? new ComfyBackend(ComfyBackend.PREFIX + u) : new A1111Backend(u);
     return name == null ? b : new Named(name, b);
   }
 

@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * execution_cached}, {@code executing}, {@code progress} each followed by a binary PNG preview
  * frame, {@code executed} and {@code executing} with node null, to the prompt's client only.
  */
-final class ComfyFake implements AutoCloseable {
+public final class ComfyFake implements AutoCloseable {
   /** How a prompt runs. */
   enum Mode {
     /** Every step, then the image. */
@@ -49,14 +49,14 @@ final class ComfyFake implements AutoCloseable {
   }
 
   volatile Mode mode = Mode.NORMAL;
-  volatile List<String> checkpoints = List.of("sd15/v1-5.safetensors", "other.ckpt");
+  public volatile List<String> checkpoints = List.of("sd15/v1-5.safetensors", "other.ckpt");
   volatile List<String> samplers = List.of("euler", "euler_ancestral", "ddim", "dpmpp_2m", "ddpm");
 
   /** Every HTTP request as "METHOD /path", in order. */
   final List<String> requests = new CopyOnWriteArrayList<>();
 
   /** Every graph POST /prompt received. */
-  final List<JsonObject> graphs = new CopyOnWriteArrayList<>();
+  public final List<JsonObject> graphs = new CopyOnWriteArrayList<>();
 
   /** The bytes of every uploaded image. */
   final List<byte[]> uploads = new CopyOnWriteArrayList<>();
@@ -72,14 +72,14 @@ final class ComfyFake implements AutoCloseable {
   private volatile boolean interrupted;
   private volatile boolean frozen;
 
-  ComfyFake() throws IOException {
+  public ComfyFake() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread t = new Thread(this::accept, "comfy-fake");
     t.setDaemon(true);
     t.start();
   }
 
-  String url() {
+  public String url() {
     return "comfyui+http://127.0.0.1:" + server.getLocalPort();
   }
 
