@@ -6,6 +6,7 @@ import dev.stepwise.engine.CancellationToken;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GenerationListener;
 import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.RgbImage;
 import java.time.Duration;
 import java.util.Map;
@@ -95,7 +96,8 @@ final class ComfyJob {
             "The server " + backend.serverName() + " closed the connection during the job.", null);
       }
       if (m instanceof byte[] frame) {
-        RgbImage preview = backend.preview(frame);
+        boolean off = request.previewMethod() == PreviewMethod.OFF;
+        RgbImage preview = off ? null : backend.preview(frame);
         if (preview != null && pending != null) {
           tell(preview);
         }

@@ -149,7 +149,7 @@ class ComfyBackendTest {
   }
 
   @Test
-  void anInitImageIsUploadedAtTheRequestSizeAndEncoded() throws Exception {
+  void anInitImageIsUploadedAtTheRequestSizeAndEncodedAndPreviewsOffAreKeptOff() throws Exception {
     try (ComfyFake fake = new ComfyFake();
         ComfyBackend b = new ComfyBackend(fake.url())) {
       byte[] px = new byte[40 * 20 * 3]; // [H, W, 3]
@@ -158,9 +158,13 @@ class ComfyBackendTest {
           job()
               .sampler(Sampler.EULER_A)
               .input(new ImageInput(new RgbImage(40, 20, px), null, ImageSettings.of(0.6)))
+              .previewMethod(PreviewMethod.OFF)
               .build();
-      GenerationResult result = b.run(r, new Seen(), new CancellationToken());
+      Seen seen = new Seen();
+      GenerationResult result = b.run(r, seen, new CancellationToken());
       assertEquals(1, result.images().size());
+      assertEquals(4, seen.steps.size());
+      assertTrue(seen.steps.stream().allMatch(e -> e.preview() == null), "previews off");
       assertEquals(1, fake.uploads.size());
       RgbImage up = ImageFiles.read(fake.uploads.get(0), "upload").rgb();
       assertEquals(16, up.width());
@@ -268,6 +272,26 @@ class ComfyBackendTest {
               + " device out of memory).",
           e.getMessage());
     }
+  }
+
+  @Test
+  void aRefusedPromptIsSaidInAFewWords() {
+    String body =
+        "{\"error\": {\"type\": \"prompt_outputs_failed_validation\", \"message\": \"Prompt"
+            + " outputs failed validation\", \"details\": \"Value not in list: ckpt_name\\nx\","
+            + " \"extra_info\": {}}, \"node_errors\": {\"1\": {\"errors\": [{\"type\":"
+            + " \"value_not_in_list\", \"message\": \"Value not in list\", \"details\":"
+            + " \"ckpt_name: 'x.safetensors' not in []\", \"extra_info\": {}}],"
+            + " \"dependent_outputs\": [\"9\"], \"class_type\": \"CheckpointLoaderSimple\"}}}";
+    assertEquals(
+        "Prompt outputs failed validation; CheckpointLoaderSimple: Value not in list (ckpt_name:"
+            + " 'x.safetensors' not in [])",
+        ComfyJob.refusalDetail(com.google.gson.JsonParser.parseString(body)));
+    assertEquals(
+        "no prompt",
+        ComfyJob.refusalDetail(
+            com.google.gson.JsonParser.parseString(
+                "{\"error\": \"no prompt\", \"node_errors\": []}")));
   }
 
   @Test
