@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.stepwise.engine.CancellationToken;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GeneratedImage;
@@ -89,36 +90,24 @@ class ComfyBackendTest {
       GenerationResult result = b.run(r, seen, new CancellationToken());
 
       assertEquals(2, fake.graphs.size(), "one prompt per image");
-      for (int i = 0; i < 2; i++) {
-        JsonObject g = fake.graphs.get(i);
-        assertEquals(
-            "sd15/v1-5.safetensors",
-            inputs(g, "1", "CheckpointLoaderSimple").get("ckpt_name").getAsString());
-        JsonObject skip = inputs(g, "2", "CLIPSetLastLayer");
-        assertEquals(-2, skip.get("stop_at_clip_layer").getAsInt());
-        assertEquals("[\"1\",1]", skip.get("clip").toString());
-        assertEquals("a red fox", inputs(g, "3", "CLIPTextEncode").get("text").getAsString());
-        assertEquals("[\"2\",0]", inputs(g, "3", "CLIPTextEncode").get("clip").toString());
-        assertEquals("blurry", inputs(g, "4", "CLIPTextEncode").get("text").getAsString());
-        JsonObject latent = inputs(g, "5", "EmptyLatentImage");
-        assertEquals(16, latent.get("width").getAsInt());
-        assertEquals(24, latent.get("height").getAsInt());
-        assertEquals(1, latent.get("batch_size").getAsInt());
-        JsonObject k = inputs(g, "6", "KSampler");
-        assertEquals(41 + i, k.get("seed").getAsLong(), "image i uses seed + i");
-        assertEquals(4, k.get("steps").getAsInt());
-        assertEquals(6.5, k.get("cfg").getAsDouble());
-        assertEquals("dpmpp_2m", k.get("sampler_name").getAsString());
-        assertEquals("karras", k.get("scheduler").getAsString());
-        assertEquals(1.0, k.get("denoise").getAsDouble());
-        assertEquals("[\"1\",0]", k.get("model").toString());
-        assertEquals("[\"3\",0]", k.get("positive").toString());
-        assertEquals("[\"4\",0]", k.get("negative").toString());
-        assertEquals("[\"5\",0]", k.get("latent_image").toString());
-        assertEquals("[\"6\",0]", inputs(g, "7", "VAEDecode").get("samples").toString());
-        assertEquals("[\"1\",2]", inputs(g, "7", "VAEDecode").get("vae").toString());
-        assertEquals("[\"7\",0]", inputs(g, "9", "SaveImage").get("images").toString());
-        assertEquals(8, g.size(), "eight nodes: " + g.keySet());
+      for (int i = 0; i < 2; i++) { // the whole graph, as ComfyUI's nodes.py names inputs
+        String expected =
+            ("{'1': {'class_type': 'CheckpointLoaderSimple', 'inputs': {'ckpt_name':"
+                    + " 'sd15/v1-5.safetensors'}}, '2': {'class_type': 'CLIPSetLastLayer',"
+                    + " 'inputs': {'clip': ['1', 1], 'stop_at_clip_layer': -2}}, '3':"
+                    + " {'class_type': 'CLIPTextEncode', 'inputs': {'text': 'a red fox', 'clip':"
+                    + " ['2', 0]}}, '4': {'class_type': 'CLIPTextEncode', 'inputs': {'text':"
+                    + " 'blurry', 'clip': ['2', 0]}}, '5': {'class_type': 'EmptyLatentImage',"
+                    + " 'inputs': {'width': 16, 'height': 24, 'batch_size': 1}}, '6':"
+                    + " {'class_type': 'KSampler', 'inputs': {'model': ['1', 0], 'seed': SEED,"
+                    + " 'steps': 4, 'cfg': 6.5, 'sampler_name': 'dpmpp_2m', 'scheduler':"
+                    + " 'karras', 'positive': ['3', 0], 'negative': ['4', 0], 'latent_image':"
+                    + " ['5', 0], 'denoise': 1.0}}, '7': {'class_type': 'VAEDecode', 'inputs':"
+                    + " {'samples': ['6', 0], 'vae': ['1', 2]}}, '9': {'class_type':"
+                    + " 'SaveImage', 'inputs': {'images': ['7', 0], 'filename_prefix':"
+                    + " 'stepwise'}}}")
+                .replace("SEED", "" + (41 + i)); // image i uses seed + i
+        assertEquals(JsonParser.parseString(expected), fake.graphs.get(i));
       }
 
       assertEquals(2, result.images().size());
@@ -286,12 +275,11 @@ class ComfyBackendTest {
     assertEquals(
         "Prompt outputs failed validation; CheckpointLoaderSimple: Value not in list (ckpt_name:"
             + " 'x.safetensors' not in [])",
-        ComfyJob.refusalDetail(com.google.gson.JsonParser.parseString(body)));
+        ComfyJob.refusalDetail(JsonParser.parseString(body)));
     assertEquals(
         "no prompt",
         ComfyJob.refusalDetail(
-            com.google.gson.JsonParser.parseString(
-                "{\"error\": \"no prompt\", \"node_errors\": []}")));
+            JsonParser.parseString("{\"error\": \"no prompt\", \"node_errors\": []}")));
   }
 
   @Test
