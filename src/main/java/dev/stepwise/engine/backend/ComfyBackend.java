@@ -211,6 +211,13 @@ public final class ComfyBackend implements Backend {
         }
       }
     } finally {
+      try {
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        // the connection is gone already
+      }
       ws.abort();
     }
     Duration total = Duration.ofNanos(System.nanoTime() - t0);

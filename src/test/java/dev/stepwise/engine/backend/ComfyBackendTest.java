@@ -131,6 +131,11 @@ class ComfyBackendTest {
         assertEquals(8, e.preview().width());
       }
       assertTrue(fake.requests.contains("GET /view"), fake.requests.toString());
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (fake.closes.get() == 0 && System.nanoTime() < end) {
+        Thread.sleep(10);
+      }
+      assertEquals(1, fake.closes.get(), "the client's masked close frame was read");
       assertTrue(
           fake.requests.stream().anyMatch(q -> q.startsWith("GET /history/")),
           fake.requests.toString());

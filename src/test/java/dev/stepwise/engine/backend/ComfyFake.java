@@ -62,6 +62,7 @@ public final class ComfyFake implements AutoCloseable {
   final List<byte[]> uploads = new CopyOnWriteArrayList<>();
 
   final AtomicInteger interrupts = new AtomicInteger();
+  final AtomicInteger closes = new AtomicInteger();
   final AtomicInteger steps = new AtomicInteger();
 
   private final ServerSocket server;
@@ -366,6 +367,7 @@ public final class ComfyFake implements AutoCloseable {
         }
       }
       if ((b0 & 0x0f) == 0x8) {
+        closes.incrementAndGet();
         frame(client, 0x8, payload.length >= 2 ? new byte[] {payload[0], payload[1]} : new byte[0]);
         break;
       }
