@@ -57,6 +57,12 @@ public final class ComfyBackend implements Backend {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * How long the websocket may be quiet before the server is asked whether it still answers: a
+   * closed connection is not always reported to the websocket client.
+   */
+  private static final Duration PING = Duration.ofSeconds(2);
+
   private final URI base;
   private final String name;
   private final String authorization;
@@ -70,7 +76,7 @@ public final class ComfyBackend implements Backend {
    * @throws EngineException when the URL is not such a URL
    */
   public ComfyBackend(String url) {
-    this(url, TIMEOUT);
+    this(url, PING);
   }
 
   /**
@@ -382,8 +388,7 @@ public final class ComfyBackend implements Backend {
   /** Whether the server answers a cheap request now ({@code GET /queue}). */
   boolean answers() {
     try {
-      Duration wait = silence.compareTo(TIMEOUT) < 0 ? silence : TIMEOUT;
-      return send(request("queue").timeout(wait).GET().build()).statusCode() < 500;
+      return send(request("queue").timeout(TIMEOUT).GET().build()).statusCode() < 500;
     } catch (EngineException e) {
       return false;
     }

@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * followed by a binary preview frame when the server makes previews (so a step is told once the
  * next message shows whether a picture belongs to it), {@code executing} with {@code node} null
  * when the prompt is done, {@code execution_error} and {@code execution_interrupted}. Messages of
- * other prompts are skipped. When the websocket is quiet for the backend's silence the server is
- * asked once; no answer is a {@link BackendDownException}.
+ * other prompts are skipped. Each time the websocket is quiet for the backend's silence (2 s) the
+ * server is asked ({@code GET /queue}, 30 s to answer); no answer, or 10 minutes without a message,
+ * is a {@link BackendDownException}.
  */
 final class ComfyJob {
   /** How long a cancelled prompt is waited for before the job ends anyway. */

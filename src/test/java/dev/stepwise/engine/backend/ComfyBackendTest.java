@@ -304,6 +304,31 @@ class ComfyBackendTest {
   }
 
   @Test
+  void aJobWhoseComfyServerIsKilledFinishesOnAnotherInThePool() throws Exception {
+    try (ComfyFake dying = new ComfyFake();
+        ComfyFake live = new ComfyFake();
+        SamplingService service =
+            new SamplingService(
+                new BackendPool(
+                    List.of(Backends.parse(dying.url()), Backends.parse(live.url())),
+                    Duration.ofMillis(100)))) {
+      dying.mode = ComfyFake.Mode.KILL;
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (service.pool().members().stream().anyMatch(m -> m.health() != BackendPool.Health.UP)) {
+        assertTrue(System.nanoTime() < end, "both up: " + service.pool().members());
+        Thread.sleep(20);
+      }
+      Seen seen = new Seen();
+      JobHandle j = service.submit(job().build(), seen);
+      GenerationResult r = j.result().get(30, TimeUnit.SECONDS);
+      assertEquals(1, dying.graphs.size(), "sent to the first, which died");
+      assertEquals(live.url(), j.backend());
+      assertEquals(List.of(41L), seen.images.stream().map(GeneratedImage::seed).toList());
+      assertEquals(1, r.images().size());
+    }
+  }
+
+  @Test
   void aQuietServerThatStopsAnsweringIsDown() throws Exception {
     try (ComfyFake fake = new ComfyFake();
         ComfyBackend b = new ComfyBackend(fake.url(), Duration.ofMillis(300))) {
