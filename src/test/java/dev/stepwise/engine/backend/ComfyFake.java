@@ -72,6 +72,7 @@ public final class ComfyFake implements AutoCloseable {
   private final Map<String, byte[]> files = new ConcurrentHashMap<>();
   private volatile boolean interrupted;
   private volatile boolean frozen;
+  private volatile boolean dead; // set first when closing: no answer after it, on any socket
 
   public ComfyFake() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -104,7 +105,7 @@ public final class ComfyFake implements AutoCloseable {
       OutputStream out = s.getOutputStream();
       while (true) {
         String line = line(in);
-        if (line == null || line.isEmpty()) {
+        if (line == null || line.isEmpty() || dead) {
           return;
         }
         String[] parts = line.split(" ");
@@ -121,6 +122,9 @@ public final class ComfyFake implements AutoCloseable {
         requests.add(parts[0] + " " + path);
         if (path.equals("/ws") && "websocket".equalsIgnoreCase(headers.get("upgrade"))) {
           websocket(s, in, out, headers, query(target).get("clientId"));
+          return;
+        }
+        if (dead) {
           return;
         }
         answer(out, parts[0], path, query(target), headers, body);
@@ -504,6 +508,7 @@ public final class ComfyFake implements AutoCloseable {
   /** Closes the port and every connection, as a killed server. */
   @Override
   public void close() {
+    dead = true;
     try {
       server.close();
     } catch (IOException e) {
