@@ -20,6 +20,7 @@ import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.TestPacks;
+import dev.stepwise.engine.backend.BackendsConfig.Kind;
 import dev.stepwise.engine.image.ImageFiles;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
@@ -310,7 +311,9 @@ class ComfyBackendTest {
         SamplingService service =
             new SamplingService(
                 new BackendPool(
-                    List.of(Backends.parse(dying.url()), Backends.parse(live.url())),
+                    List.of(
+                        BackendsConfig.backend(dying.url(), null, null),
+                        BackendsConfig.backend(live.url(), null, null)),
                     Duration.ofMillis(100)))) {
       dying.mode = ComfyFake.Mode.KILL;
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -353,18 +356,16 @@ class ComfyBackendTest {
   }
 
   @Test
-  void specsPickTheKindOfServer() {
-    assertInstanceOf(ComfyBackend.class, Backends.parse("comfyui+http://gpu:8188"));
-    assertEquals("comfyui+http://gpu:8188", Backends.parse("ComfyUI+http://u:p@gpu:8188/").name());
-    assertInstanceOf(A1111Backend.class, Backends.parse("a1111+http://gpu:7860"));
-    assertEquals("http://gpu:7860", Backends.parse("a1111+http://gpu:7860").name());
-    assertInstanceOf(A1111Backend.class, Backends.parse("http://gpu:7860"));
-    EngineException e = assertThrows(EngineException.class, () -> Backends.parse("gpu:8188"));
-    assertEquals(
-        "The backend 'gpu:8188' is not a URL such as http://host:7860 (AUTOMATIC1111's API, also"
-            + " written a1111+http://...) or comfyui+http://host:8188 (ComfyUI).",
-        e.getMessage());
-    assertThrows(EngineException.class, () -> Backends.parse("comfyui+ftp://gpu"));
+  void urlsPickTheKindOfServer() {
+    Backend comfy = BackendsConfig.backend("ComfyUI+http://u:p@gpu:8188/", null, null);
+    assertInstanceOf(ComfyBackend.class, comfy);
+    assertEquals("comfyui+http://gpu:8188", comfy.name(), "no credentials in the name");
+    assertInstanceOf(
+        ComfyBackend.class, BackendsConfig.backend("http://gpu:8188", Kind.COMFYUI, null));
+    assertInstanceOf(A1111Backend.class, BackendsConfig.backend("http://gpu:7860", null, null));
+    assertThrows(EngineException.class, () -> new ComfyBackend("http://gpu:8188"));
+    assertThrows(
+        EngineException.class, () -> BackendsConfig.backend("comfyui+ftp://gpu", null, null));
   }
 
   @Test
@@ -388,7 +389,9 @@ class ComfyBackendTest {
       try (SamplingService service =
           new SamplingService(
               new BackendPool(
-                  List.of(Backends.parse(a), Backends.parse(fake.url())),
+                  List.of(
+                      BackendsConfig.backend(a, null, null),
+                      BackendsConfig.backend(fake.url(), null, null)),
                   Duration.ofMillis(100)))) {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (service.pool().members().stream()
