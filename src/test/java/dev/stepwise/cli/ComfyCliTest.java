@@ -94,6 +94,43 @@ class ComfyCliTest {
               + "'s checkpoints with --model: sd15/v1-5.safetensors, other.ckpt.",
           noModel.err().strip());
       assertEquals(2, fake.graphs.size(), "nothing more was sent");
+
+      // A named ComfyUI backend from backends.json, by its kind
+      System.setProperty("stepwise.config.dir", dir.resolve("config").toString());
+      try {
+        String plain = fake.url().substring("comfyui+".length());
+        CliTest.Run add = CliTest.cli("backends", "add", "box", plain);
+        assertEquals(0, add.code(), add.err());
+        java.nio.file.Path file = dir.resolve("config").resolve("backends.json");
+        Files.writeString(file, Files.readString(file).replace("\"a1111\"", "\"comfyui\""));
+        CliTest.Run named =
+            CliTest.cli(
+                "generate",
+                "--backend",
+                "box",
+                "--model",
+                "other",
+                "--prompt",
+                "a",
+                "--steps",
+                "2",
+                "--out",
+                "" + dir.resolve("named.png"),
+                "--json",
+                "-q");
+        assertEquals(0, named.code(), named.err());
+        assertTrue(named.out().contains("\"backend\":\"box\""), named.out());
+        assertEquals(
+            "other.ckpt",
+            fake.graphs
+                .get(2)
+                .getAsJsonObject("1")
+                .getAsJsonObject("inputs")
+                .get("ckpt_name")
+                .getAsString());
+      } finally {
+        System.clearProperty("stepwise.config.dir");
+      }
     }
   }
 }
