@@ -74,7 +74,7 @@ final class RemoteBench {
                 false)) {
       String url = "http://127.0.0.1:" + server.address().getPort();
       r.put("remote_server", "in-process serve on loopback");
-      measure(url, timed, "in-process serve of " + model.getFileName() + " on loopback");
+      measure(url, timed, "in-process serve of " + model.getFileName() + " on loopback, one clock");
     }
   }
 
@@ -82,7 +82,7 @@ final class RemoteBench {
   void against(String url) throws Exception {
     String name = new A1111Backend(url).name();
     r.put("remote_server", name);
-    measure(url, null, name + ", its default model");
+    measure(url, null, name + " with its default model");
   }
 
   private void measure(String url, Timed timed, String where) throws Exception {
@@ -144,9 +144,7 @@ final class RemoteBench {
         }
       }
     }
-    r.line(
-        "remote jobs (%s, %d DPM++ 2M steps at %dx%d, built-in model unless --backend):",
-        timed == null ? url : "in-process serve on loopback, one process", steps, side, side);
+    r.line("remote jobs (%s; %d DPM++ 2M steps at %dx%d):", where, steps, side, side);
     r.timed("  client wall time, submit to result", "remote_client_ms", figure(wall), "job");
     r.put("remote_steps", (long) steps);
     r.put("remote_side", (long) side);
