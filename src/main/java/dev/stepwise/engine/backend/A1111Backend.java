@@ -104,17 +104,17 @@ public final class A1111Backend implements Backend {
     // 120 ms a job costs beyond the server's own time on loopback (bench --remote)
     List<JsonElement> asked = getAll("sdapi/v1/samplers", "sdapi/v1/options", "sdapi/v1/sd-models");
     JsonArray samplers = asked.get(0).getAsJsonArray();
-    String sampler = s.sampler().displayName();
     List<String> offered = new ArrayList<>();
     for (JsonElement e : samplers) {
       offered.add(e.getAsJsonObject().get("name").getAsString());
     }
-    if (!offered.contains(sampler)) {
+    String sampler = samplerName(s.sampler().displayName(), offered);
+    if (sampler == null) {
       throw new EngineException(
           "The server "
               + name
               + " has no "
-              + sampler
+              + s.sampler().displayName()
               + " sampler; it offers "
               + String.join(", ", offered)
               + ".");
@@ -136,6 +136,7 @@ public final class A1111Backend implements Backend {
     CompletableFuture<HttpResponse<String>> job =
         http.sendAsync(post(A1111Body.path(request), body), HttpResponse.BodyHandlers.ofString());
     boolean cancelled = false;
+    boolean noProgress = false;
     int lastStep = -1;
     int lastImage = -1;
     long lastAnswer = t0;
@@ -156,9 +157,27 @@ public final class A1111Backend implements Backend {
         cancelled = true;
         send(post("sdapi/v1/interrupt", new JsonObject()));
       }
+      if (noProgress) {
+        continue;
+      }
       JsonObject p;
       try {
-        p = get("sdapi/v1/progress?skip_current_image=false").getAsJsonObject();
+        HttpResponse<String> progress =
+            send(
+                request("sdapi/v1/progress?skip_current_image=false")
+                    .timeout(TIMEOUT)
+                    .GET()
+                    .build());
+        if (progress.statusCode() == 404) {
+          noProgress = true; // stable-diffusion.cpp's server has no progress and no interrupt
+          listener.notice(
+              "The server "
+                  + name
+                  + " reports no progress, so the job shows no steps or previews until it ends,"
+                  + " and stopping it waits for the server to finish.");
+          continue;
+        }
+        p = checked(progress).getAsJsonObject();
         lastAnswer = System.nanoTime();
       } catch (EngineException e) {
         if (System.nanoTime() - lastAnswer > TIMEOUT.toNanos()) {
@@ -296,6 +315,24 @@ public final class A1111Backend implements Backend {
   /** A1111's txt2img or img2img body for {@code request} ({@link A1111Body}). */
   static JsonObject body(GenerationRequest request, String sampler) {
     return A1111Body.of(request, sampler);
+  }
+
+  /**
+   * The name {@code offered} lists for the sampler A1111 calls {@code a1111}, or null: A1111's own
+   * name, else one spelled alike without case, spaces and underscores (stable-diffusion.cpp's
+   * server lists {@code euler_a} and {@code dpm++2m}).
+   */
+  static String samplerName(String a1111, List<String> offered) {
+    if (offered.contains(a1111)) {
+      return a1111;
+    }
+    String want = a1111.toLowerCase(Locale.ROOT).replaceAll("[\\s_]", "");
+    for (String o : offered) {
+      if (o.toLowerCase(Locale.ROOT).replaceAll("[\\s_]", "").equals(want)) {
+        return o;
+      }
+    }
+    return null;
   }
 
   /** The short hash sd-models gives the checkpoint {@code title} names, or null. */
