@@ -137,6 +137,7 @@ public final class A1111Backend implements Backend {
         http.sendAsync(post(A1111Body.path(request), body), HttpResponse.BodyHandlers.ofString());
     boolean cancelled = false;
     boolean noProgress = false;
+    List<String> notices = new ArrayList<>();
     int lastStep = -1;
     int lastImage = -1;
     long lastAnswer = t0;
@@ -170,11 +171,12 @@ public final class A1111Backend implements Backend {
                     .build());
         if (progress.statusCode() == 404) {
           noProgress = true; // stable-diffusion.cpp's server has no progress and no interrupt
-          listener.notice(
+          notices.add(
               "The server "
                   + name
                   + " reports no progress, so the job shows no steps or previews until it ends,"
                   + " and stopping it waits for the server to finish.");
+          listener.notice(notices.get(0));
           continue;
         }
         p = checked(progress).getAsJsonObject();
@@ -290,7 +292,7 @@ public final class A1111Backend implements Backend {
       token.check(); // the images finished before the interrupt are given; the job ends cancelled
     }
     return new GenerationResult(
-        request, new ModelInfo(model, hash, "the server " + name, 8, 77), out, total, List.of());
+        request, new ModelInfo(model, hash, "the server " + name, 8, 77), out, total, notices);
   }
 
   /** The names of the checkpoints GET /sdapi/v1/sd-models lists (one cheap request). */

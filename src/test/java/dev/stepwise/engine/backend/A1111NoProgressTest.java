@@ -110,6 +110,7 @@ class A1111NoProgressTest {
                   new dev.stepwise.engine.CancellationToken());
       assertEquals("euler_a", bodies.get(0).get("sampler_name").getAsString());
       assertEquals(1, r.images().size());
+      assertEquals(notices, r.notices(), "the CLI prints the result's notices");
       assertEquals(1, images.size());
       assertEquals(List.of(), steps);
       assertEquals(
