@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
     },
     footer = {
       "  stepwise bench --no-sd15 --repeat 3",
-      "  stepwise bench --json --progress json > bench.json"
+      "  stepwise bench --json --progress json > bench.json",
+      "  stepwise bench --remote --remote-jobs 10"
     })
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -130,6 +131,26 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--steps", description = "Steps per image for --checkpoint (default 20).")
   Integer steps;
 
+  @Option(
+      names = "--remote",
+      description =
+          "Time jobs on a backend instead: an in-process serve of --model on a loopback port (or"
+              + " --backend), --remote-jobs jobs of --steps (20) at --size (128): the client's"
+              + " time, the server's own, the overhead and the preview latency.")
+  boolean remote;
+
+  @Option(
+      names = "--remote-jobs",
+      defaultValue = "10",
+      description = "Timed jobs for --remote after one warm-up (default ${DEFAULT-VALUE}).")
+  int remoteJobs;
+
+  @Option(
+      names = "--backend",
+      paramLabel = "URL",
+      description = "With --remote: time this A1111-API server instead (the client's side only).")
+  String backend;
+
   @Option(names = "--json", description = "Print one flat JSON object on stdout, text on stderr.")
   boolean json;
 
@@ -195,7 +216,21 @@ final class BenchCommand implements Callable<Integer> {
     machine(r, device);
     r.put("opt_repeat", (long) repeat);
     r.put("opt_weights", weights.cliName());
-    if (checkpoint != null) {
+    if (remote) {
+      RemoteBench b =
+          new RemoteBench(r, remoteJobs, steps == null ? 20 : steps, size == null ? 128 : size);
+      try {
+        if (backend != null) {
+          b.against(backend);
+        } else {
+          b.inProcess(model != null ? model : ModelLocator.builtIn());
+        }
+      } catch (IOException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    } else if (checkpoint != null) {
       r.put("opt_checkpoint", checkpoint.toString());
       r.put("opt_size", (long) (size == null ? 512 : size));
       r.put("opt_steps", (long) (steps == null ? 20 : steps));
@@ -331,9 +366,18 @@ final class BenchCommand implements Callable<Integer> {
     if (packSteps < 1 || packSteps > 1000) {
       return "--pack-steps must be between 1 and 1000, got " + packSteps + ".";
     }
-    if (checkpoint == null && (size != null || steps != null)) {
+    if (checkpoint == null && !remote && (size != null || steps != null)) {
       return (size != null ? "--size " + size : "--steps " + steps)
-          + " applies to --checkpoint runs only; add --checkpoint FILE or leave it out.";
+          + " applies to --checkpoint and --remote runs only; add one or leave it out.";
+    }
+    if (remote && checkpoint != null) {
+      return "--remote and --checkpoint measure different things; give one of them.";
+    }
+    if (backend != null && !remote) {
+      return "--backend " + backend + " applies to --remote runs only; add --remote.";
+    }
+    if (remoteJobs < 1 || remoteJobs > 1000) {
+      return "--remote-jobs must be between 1 and 1000, got " + remoteJobs + ".";
     }
     if (size != null && (size < 8 || size > 2048)) {
       return "--size must be between 8 and 2048 pixels, got " + size + ".";

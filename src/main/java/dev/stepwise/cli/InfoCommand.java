@@ -105,6 +105,9 @@ final class InfoCommand implements Callable<Integer> {
               + ", strength "
               + recipe.extras().get(Recipe.VARIATION_STRENGTH).strip());
     }
+    if (recipe.backend() != null) {
+      out.println("  backend " + Main.printable(recipe.backend())); // the server it was made on
+    }
     for (String n : r.notices()) {
       out.println("  note: " + Main.oneLine(n));
     }

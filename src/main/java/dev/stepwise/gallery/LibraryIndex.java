@@ -219,7 +219,7 @@ final class LibraryIndex implements AutoCloseable {
           ftsIns.setLong(1, id);
           ftsIns.setString(2, rc == null ? "" : rc.prompt());
           ftsIns.setString(3, rc == null ? "" : rc.negativePrompt());
-          ftsIns.setString(4, rc == null || rc.modelName() == null ? "" : rc.modelName());
+          ftsIns.setString(4, modelWords(rc));
           ftsIns.executeUpdate();
         }
       }
@@ -412,6 +412,13 @@ final class LibraryIndex implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** The text search's model column: the model's name and the backend it was made on, if any. */
+  private static String modelWords(Recipe rc) {
+    String model = rc == null || rc.modelName() == null ? "" : rc.modelName();
+    String backend = rc == null ? null : rc.backend();
+    return backend == null ? model : (model + " " + backend).strip();
   }
 
   /**

@@ -5,9 +5,9 @@ import java.time.Instant;
 /**
  * What to show from the library; every criterion that is null (or false) does not filter.
  *
- * @param words words that must all occur in the prompt, negative prompt or model name (prefix
- *     match, case-insensitive), or null or blank for all images; a word {@code #tag} instead
- *     requires that tag (exact, case-insensitive)
+ * @param words words that must all occur in the prompt, negative prompt, model name or backend
+ *     (prefix match, case-insensitive), or null or blank for all images; a word {@code #tag}
+ *     instead requires that tag (exact, case-insensitive)
  * @param gallery the name of a gallery the images must be in, or null
  * @param favouritesOnly whether to show only favourites
  * @param model the exact model name, or null

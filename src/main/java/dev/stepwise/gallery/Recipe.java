@@ -4,6 +4,7 @@ import dev.stepwise.Stepwise;
 import dev.stepwise.metadata.GenerationParameters;
 import dev.stepwise.metadata.MetadataException;
 import dev.stepwise.metadata.SamplerNames;
+import dev.stepwise.metadata.ServerParameters;
 import dev.stepwise.recipe.HiresSettings;
 import dev.stepwise.recipe.ImageSettings;
 import dev.stepwise.recipe.PictureParameters;
@@ -160,7 +161,9 @@ public record Recipe(
    * A1111's parameters ({@code VAE hash}, {@code VAE}, {@code Variation seed}, {@code Variation
    * seed strength}, {@code Denoising strength}, {@code TI hashes}, the img2img and hires keys of
    * {@link PictureParameters}) kept in {@link #extras} with {@code Clip skip} when it is above 1,
-   * in A1111's order (processing.py create_infotext).
+   * in A1111's order (processing.py create_infotext). A {@code Model hash} among them (what a
+   * backend's server reported it ran) stands for {@code modelHash}; a backend's run also adds
+   * {@code Backend} and {@code Server parameters} ({@link ServerParameters}).
    */
   public static Recipe made(
       Settings s,
@@ -187,11 +190,12 @@ public record Recipe(
       ex.put(CLIP_SKIP, Integer.toString(s.clipSkip())); // A1111 writes it only above 1
     }
     runParameters.forEach(ex::putIfAbsent);
+    String reported = ex.remove(MODEL_HASH);
     return new Recipe(
         s.prompt(),
         s.negativePrompt(),
         modelName,
-        modelHash,
+        reported != null ? reported : modelHash,
         s.sampler().cliName(),
         s.karras(),
         s.steps(),
@@ -205,6 +209,9 @@ public record Recipe(
         Instant.now(),
         ex);
   }
+
+  /** A1111's key for the model's short hash (a field of the recipe, never an extra). */
+  public static final String MODEL_HASH = "Model hash";
 
   /**
    * A1111's key for the text encoder layer counted from the end (1, the default, is not written).
@@ -284,6 +291,16 @@ public record Recipe(
     return PictureParameters.hires(extras);
   }
 
+  /** The backend this image was made on ({@code Backend}), or null for the local engine. */
+  public String backend() {
+    return extras.get(ServerParameters.BACKEND);
+  }
+
+  /** The backend server's own {@code parameters} text, verbatim, or null. */
+  public String serverParameters() {
+    return extras.get(ServerParameters.SERVER_PARAMETERS);
+  }
+
   /** The hash of the init image's copy in the library ({@code Init image}), or null. */
   public String initImageHash() {
     return extras.get(PictureParameters.INIT_IMAGE);
@@ -318,6 +335,7 @@ public record Recipe(
         clipSkip(),
         variationSeed(),
         variationStrength(),
+        backend(),
         notices);
   }
 
@@ -347,12 +365,14 @@ public record Recipe(
    * Returns the AUTOMATIC1111 view of this recipe, for the {@code parameters} chunk.
    *
    * <p>A DDIM eta above 0 is written as {@code Eta DDIM}, as A1111 writes it; extras whose keys
-   * A1111 could not read back are left out.
+   * A1111 could not read back are left out, and so is a backend server's own text ({@link
+   * ServerParameters#SERVER_PARAMETERS}), which the Stepwise JSON chunk keeps.
    */
   public GenerationParameters toParameters() {
     Map<String, String> ex = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : extras.entrySet()) {
       if (!GenerationParameters.FIELD_KEYS.contains(e.getKey())
+          && !e.getKey().equals(ServerParameters.SERVER_PARAMETERS)
           && !e.getValue().isEmpty()
           && e.getKey().matches("\\w[\\w \\-/]+")) {
         ex.put(e.getKey(), e.getValue());

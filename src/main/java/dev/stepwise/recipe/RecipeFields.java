@@ -11,11 +11,14 @@ import java.util.List;
  * {@code library list --json} (docs/gallery.md): {@code sampler} a Stepwise CLI name, {@code
  * schedule} {@code karras} or {@code default}, {@code model} and {@code model_hash} null when the
  * image names none, {@code clip_skip} 1 for the last layer, {@code variation_seed} null and {@code
- * variation_strength} 0 when the image has no variation seed. {@code generate --json} gives each
- * file's recipe in the same schema.
+ * variation_strength} 0 when the image has no variation seed, {@code backend} the server's name,
+ * present only for an image made on a backend. {@code generate --json} gives each file's recipe in
+ * the same schema.
  *
  * @param file the image as the user named it
  * @param tool the tool the recipe was read from, such as {@code "ComfyUI, KSampler node 3"}
+ * @param backend the backend server the image was made on, by name (no credentials), or null for
+ *     the local engine and other tools' images
  * @param notices sentences on what was mapped to a near value or left out; never null
  */
 public record RecipeFields(
@@ -36,6 +39,7 @@ public record RecipeFields(
     int clipSkip,
     Long variationSeed,
     double variationStrength,
+    String backend,
     List<String> notices) {
 
   /** Copies the notices. */
@@ -63,6 +67,9 @@ public record RecipeFields(
     o.addProperty("clip_skip", clipSkip);
     o.addProperty("variation_seed", variationSeed);
     o.addProperty("variation_strength", variationStrength);
+    if (backend != null) {
+      o.addProperty("backend", backend); // only for an image a backend server made
+    }
     JsonArray n = new JsonArray();
     notices.forEach(n::add);
     o.add("notices", n);

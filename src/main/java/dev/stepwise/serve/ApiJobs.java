@@ -295,6 +295,8 @@ final class ApiJobs {
       info.addProperty("seed_resize_from_h", -1);
       if (parsed.request().input() != null) {
         info.addProperty("denoising_strength", parsed.request().input().settings().strength());
+      } else if (parsed.request().hires() != null) {
+        info.addProperty("denoising_strength", parsed.request().hires().strength());
       } else {
         info.add("denoising_strength", JsonNull.INSTANCE);
       }

@@ -11,6 +11,8 @@ import dev.stepwise.engine.image.ImageFiles;
 import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.metadata.SamplerChoice;
 import dev.stepwise.metadata.SamplerNames;
+import dev.stepwise.recipe.HiresSettings;
+import dev.stepwise.recipe.HiresUpscaler;
 import dev.stepwise.recipe.ImageSettings;
 import dev.stepwise.recipe.MaskedContent;
 import dev.stepwise.recipe.RecipeException;
@@ -60,7 +62,7 @@ final class ApiRequests {
 
   /** POST /sdapi/v1/txt2img, or img2img when {@code img2img}. */
   Parsed parse(JsonObject o, boolean img2img) {
-    for (String flag : new String[] {"enable_hr", "restore_faces", "tiling"}) {
+    for (String flag : new String[] {"restore_faces", "tiling"}) {
       if (bool(o, flag, false)) {
         throw ApiException.bad(flag + " is not offered by this server; send it as false.");
       }
@@ -139,6 +141,8 @@ final class ApiRequests {
     }
     if (img2img) {
       b.input(input(o));
+    } else if (bool(o, "enable_hr", false)) {
+      b.hires(hires(o, width, height));
     }
     GenerationRequest request;
     try {
@@ -192,6 +196,52 @@ final class ApiRequests {
     return c.karras() || s.equals("karras");
   }
 
+  /**
+   * txt2img's hires fix (A1111's StableDiffusionProcessingTxt2Img: hr_scale, hr_upscaler,
+   * hr_second_pass_steps, denoising_strength); the enlarged size is held to the size limit.
+   */
+  private HiresSettings hires(JsonObject o, int width, int height) {
+    if (whole(o, "hr_resize_x", 0) != 0 || whole(o, "hr_resize_y", 0) != 0) {
+      throw ApiException.bad(
+          "hr_resize_x and hr_resize_y are not offered by this server; send 0 and give hr_scale.");
+    }
+    if (width == 0 || height == 0) {
+      throw ApiException.bad("enable_hr needs width and height on this server; give both.");
+    }
+    double scale = number(o, "hr_scale", 2.0);
+    String name = str(o, "hr_upscaler", "Latent");
+    HiresUpscaler upscaler = HiresUpscaler.parse(name);
+    if (upscaler == null) {
+      throw ApiException.bad(
+          "The hr_upscaler '"
+              + ApiModels.shown(name)
+              + "' is not one this server has; use Latent, Latent (nearest) or Lanczos.");
+    }
+    int steps = integer(o, "hr_second_pass_steps", 0, 0, limits.maxSteps());
+    double strength = number(o, "denoising_strength", HiresSettings.DEFAULT_STRENGTH);
+    HiresSettings h;
+    try {
+      h = new HiresSettings(scale, steps, strength, upscaler);
+    } catch (RecipeException e) {
+      throw ApiException.bad(e.getMessage());
+    }
+    long w = (long) (width * scale);
+    long ht = (long) (height * scale);
+    if (w > limits.maxSide() || ht > limits.maxSide()) {
+      throw ApiException.bad(
+          "hr_scale "
+              + scale
+              + " makes "
+              + w
+              + "x"
+              + ht
+              + "; this server makes at most "
+              + limits.maxSide()
+              + " pixels a side.");
+    }
+    return h;
+  }
+
   /** img2img's init image (the first of init_images), optional mask and their settings. */
   private ImageInput input(JsonObject o) {
     if (!o.has("init_images")
@@ -223,6 +273,10 @@ final class ApiRequests {
     String maskText = str(o, "mask", null);
     ImageFiles.Picture mask =
         maskText == null || maskText.isBlank() ? null : picture(maskText, "mask");
+    if (mask != null && bool(o, "inpaint_full_res", false)) {
+      throw ApiException.bad(
+          "inpaint_full_res (only masked) is not offered by this server; send it as false.");
+    }
     try {
       return new ImageInput(
           init.flattened(),

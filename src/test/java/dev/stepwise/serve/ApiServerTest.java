@@ -176,6 +176,50 @@ class ApiServerTest {
         detail(post("/sdapi/v1/img2img", "{\"init_images\": [\"not base64!\"]}"), 400)
             .contains("init image"));
     detail(post("/sdapi/v1/img2img", "{\"prompt\": \"a\"}"), 400);
+    assertEquals(
+        "inpaint_full_res (only masked) is not offered by this server; send it as false.",
+        detail(
+            post(
+                "/sdapi/v1/img2img",
+                "{\"init_images\": [\""
+                    + init
+                    + "\"], \"mask\": \""
+                    + init
+                    + "\", \"inpaint_full_res\": true}"),
+            400));
+  }
+
+  @Test
+  void theHiresFixRunsWithinTheLimits() throws Exception {
+    start();
+    HttpResponse<String> r =
+        post(
+            "/sdapi/v1/txt2img",
+            "{\"prompt\": \"a\", \"seed\": 3, \"steps\": 2, \"width\": 32, \"height\": 32,"
+                + " \"enable_hr\": true, \"hr_scale\": 1.5, \"hr_upscaler\": \"Lanczos\","
+                + " \"hr_second_pass_steps\": 2, \"denoising_strength\": 0.4}");
+    assertEquals(200, r.statusCode(), r.body());
+    byte[] png = Base64.getDecoder().decode(json(r).getAsJsonArray("images").get(0).getAsString());
+    GenerationParameters p = InfoText.parse(PngText.read(png).get("parameters"));
+    assertEquals("1.5", p.extras().get("Hires upscale"));
+    assertEquals("Lanczos", p.extras().get("Hires upscaler"));
+    assertEquals(32, p.width(), "the first pass's size, as A1111 records it");
+    assertEquals(48, javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png)).getWidth());
+    assertTrue(
+        detail(
+                post(
+                    "/sdapi/v1/txt2img",
+                    "{\"enable_hr\": true, \"hr_upscaler\": \"4x-UltraSharp\", \"width\": 32,"
+                        + " \"height\": 32}"),
+                400)
+            .startsWith("The hr_upscaler '4x-UltraSharp' is not one this server has"));
+    assertTrue(
+        detail(
+                post(
+                    "/sdapi/v1/txt2img",
+                    "{\"enable_hr\": true, \"hr_scale\": 4, \"width\": 1024, \"height\": 64}"),
+                400)
+            .contains("this server makes at most 2048 pixels a side"));
   }
 
   @Test

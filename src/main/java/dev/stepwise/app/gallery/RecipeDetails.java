@@ -161,6 +161,12 @@ final class RecipeDetails extends VBox {
     if (r.source() != null) {
       s.append("\nRead from ").append(r.source()); // another tool's image
     }
+    if (r.backend() != null) {
+      s.append("\nMade on ").append(r.backend());
+    }
+    if (r.serverParameters() != null) {
+      s.append("\n\nThe server's own parameters:\n").append(r.serverParameters());
+    }
     s.append("\nMade ").append(img.createdAt());
     s.append("\nFile ").append(img.file());
     if (img.notice() != null) {

@@ -15,9 +15,8 @@ import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.StepFrames;
+import dev.stepwise.metadata.ServerParameters;
 import dev.stepwise.recipe.Settings;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,26 +28,30 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.imageio.ImageIO;
 
 /**
  * A server speaking AUTOMATIC1111's HTTP API (A1111, Forge, SD.Next, {@code stepwise serve}):
- * {@code POST /sdapi/v1/txt2img} with the request's settings under A1111's names, {@code
- * /sdapi/v1/progress} polled while it runs (its {@code current_image} becomes the step's preview; a
- * server without live previews gives steps without pictures), {@code /sdapi/v1/interrupt} on
- * cancel. HTTP basic credentials come from the URL ({@code http://user:pass@host:7860}). What the
- * server cannot do (a sampler it lacks, a picture to start from, the hires fix, a local VAE file)
- * is said before the job is sent.
+ * {@code POST /sdapi/v1/txt2img} (or {@code img2img} for a run from a picture, with its mask) with
+ * the request's settings under A1111's names ({@link A1111Body}), {@code /sdapi/v1/progress} polled
+ * while it runs (its {@code current_image} becomes the step's preview; a server without live
+ * previews gives steps without pictures), {@code /sdapi/v1/interrupt} on cancel. HTTP basic
+ * credentials come from the URL ({@code http://user:pass@host:7860}). What the server cannot do (a
+ * sampler it lacks, a local VAE file, outpainting borders) is said before the job is sent. Each
+ * image's parameters add {@code Backend} (this name, without credentials), the {@code Model hash}
+ * the server reported ({@code info.sd_model_hash}, else its PNG's) and the server's own {@code
+ * parameters} text ({@link ServerImage}).
  */
 public final class A1111Backend implements Backend {
   /** How often progress is asked while a job runs. */
   static final Duration POLL = Duration.ofMillis(200);
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(A1111Backend.class);
 
   private final URI base;
   private final String name;
@@ -97,23 +100,26 @@ public final class A1111Backend implements Backend {
       GenerationRequest request, GenerationListener listener, CancellationToken token) {
     refuseWhatTheServerCannotDo(request);
     Settings s = request.settings();
-    JsonArray samplers = get("sdapi/v1/samplers").getAsJsonArray();
-    String sampler = s.sampler().displayName();
+    // the three questions go out at once: asked one after another they were about half of the
+    // 120 ms a job costs beyond the server's own time on loopback (bench --remote)
+    List<JsonElement> asked = getAll("sdapi/v1/samplers", "sdapi/v1/options", "sdapi/v1/sd-models");
+    JsonArray samplers = asked.get(0).getAsJsonArray();
     List<String> offered = new ArrayList<>();
     for (JsonElement e : samplers) {
       offered.add(e.getAsJsonObject().get("name").getAsString());
     }
-    if (!offered.contains(sampler)) {
+    String sampler = samplerName(s.sampler().displayName(), offered);
+    if (sampler == null) {
       throw new EngineException(
           "The server "
               + name
               + " has no "
-              + sampler
+              + s.sampler().displayName()
               + " sampler; it offers "
               + String.join(", ", offered)
               + ".");
     }
-    JsonObject options = get("sdapi/v1/options").getAsJsonObject();
+    JsonObject options = asked.get(1).getAsJsonObject();
     String model =
         options.has("sd_model_checkpoint") && options.get("sd_model_checkpoint").isJsonPrimitive()
             ? options.get("sd_model_checkpoint").getAsString()
@@ -123,13 +129,15 @@ public final class A1111Backend implements Backend {
     if (override != null && override.has("sd_model_checkpoint")) {
       model = override.get("sd_model_checkpoint").getAsString();
     }
-    String hash = hashOf(get("sdapi/v1/sd-models"), model);
+    String hash = hashOf(asked.get(2), model);
     model = modelName(model);
     listener.started(new ModelInfo(model, hash, "the server " + name, 8, 77));
     long t0 = System.nanoTime();
     CompletableFuture<HttpResponse<String>> job =
-        http.sendAsync(post("sdapi/v1/txt2img", body), HttpResponse.BodyHandlers.ofString());
+        http.sendAsync(post(A1111Body.path(request), body), HttpResponse.BodyHandlers.ofString());
     boolean cancelled = false;
+    boolean noProgress = false;
+    List<String> notices = new ArrayList<>();
     int lastStep = -1;
     int lastImage = -1;
     long lastAnswer = t0;
@@ -150,9 +158,28 @@ public final class A1111Backend implements Backend {
         cancelled = true;
         send(post("sdapi/v1/interrupt", new JsonObject()));
       }
+      if (noProgress) {
+        continue;
+      }
       JsonObject p;
       try {
-        p = get("sdapi/v1/progress?skip_current_image=false").getAsJsonObject();
+        HttpResponse<String> progress =
+            send(
+                request("sdapi/v1/progress?skip_current_image=false")
+                    .timeout(TIMEOUT)
+                    .GET()
+                    .build());
+        if (progress.statusCode() == 404) {
+          noProgress = true; // stable-diffusion.cpp's server has no progress and no interrupt
+          notices.add(
+              "The server "
+                  + name
+                  + " reports no progress, so the job shows no steps or previews until it ends,"
+                  + " and stopping it waits for the server to finish.");
+          listener.notice(notices.get(0));
+          continue;
+        }
+        p = checked(progress).getAsJsonObject();
         lastAnswer = System.nanoTime();
       } catch (EngineException e) {
         if (System.nanoTime() - lastAnswer > TIMEOUT.toNanos()) {
@@ -170,7 +197,7 @@ public final class A1111Backend implements Backend {
         lastStep = step;
         lastImage = image;
         double eta = p.has("eta_relative") ? p.get("eta_relative").getAsDouble() : 0;
-        RgbImage preview = decode(p.get("current_image"));
+        RgbImage preview = ServerImage.preview(p.get("current_image"));
         StepFrames frames =
             preview == null
                 ? null
@@ -218,21 +245,46 @@ public final class A1111Backend implements Backend {
     } catch (RuntimeException e) {
       // info is A1111's; without it the request's own seeds stand
     }
+    String infoHash = null; // what the server says it ran, above what sd-models listed
     if (info.has("sd_model_hash") && info.get("sd_model_hash").isJsonPrimitive()) {
-      hash = info.get("sd_model_hash").getAsString();
+      infoHash = info.get("sd_model_hash").getAsString();
+      hash = infoHash;
     }
     List<GeneratedImage> out = new ArrayList<>();
+    int[] sent = A1111Body.size(request);
     for (int i = 0; i < images.size(); i++) {
-      RgbImage rgb = decode(images.get(i));
-      if (rgb == null) {
+      ServerImage img = ServerImage.read(images.get(i));
+      if (img == null) {
         throw new EngineException("The server " + name + " sent an image that is not a picture.");
+      }
+      if (img.dropped() != null) {
+        LOG.info("{}: image {} kept without its parameters: {}", name, i, img.dropped());
       }
       long seed = s.seedOf(i);
       if (info.has("all_seeds") && info.getAsJsonArray("all_seeds").size() > i) {
         seed = info.getAsJsonArray("all_seeds").get(i).getAsLong();
       }
+      Map<String, String> parameters = A1111Body.runParameters(request);
+      String reported =
+          infoHash != null ? infoHash : img.modelHash() != null ? img.modelHash() : hash;
+      if (reported != null) {
+        parameters.put("Model hash", reported);
+      }
+      parameters.put(ServerParameters.BACKEND, name);
+      if (img.parameters() != null) {
+        parameters.put(ServerParameters.SERVER_PARAMETERS, img.parameters());
+      }
+      RgbImage rgb = img.rgb();
+      boolean firstPass = request.hires() != null && sent != null;
       GeneratedImage g =
-          new GeneratedImage(i, seed, rgb, total.dividedBy(Math.max(1, images.size())));
+          new GeneratedImage(
+              i,
+              seed,
+              rgb,
+              total.dividedBy(Math.max(1, images.size())),
+              parameters,
+              firstPass ? sent[0] : rgb.width(),
+              firstPass ? sent[1] : rgb.height());
       out.add(g);
       listener.image(g);
     }
@@ -240,7 +292,7 @@ public final class A1111Backend implements Backend {
       token.check(); // the images finished before the interrupt are given; the job ends cancelled
     }
     return new GenerationResult(
-        request, new ModelInfo(model, hash, "the server " + name, 8, 77), out, total, List.of());
+        request, new ModelInfo(model, hash, "the server " + name, 8, 77), out, total, notices);
   }
 
   /** The names of the checkpoints GET /sdapi/v1/sd-models lists (one cheap request). */
@@ -262,44 +314,27 @@ public final class A1111Backend implements Backend {
     return out;
   }
 
-  /** A1111's txt2img body for {@code request}. */
+  /** A1111's txt2img or img2img body for {@code request} ({@link A1111Body}). */
   static JsonObject body(GenerationRequest request, String sampler) {
-    Settings s = request.settings();
-    JsonObject b = new JsonObject();
-    b.addProperty("prompt", s.prompt());
-    b.addProperty("negative_prompt", s.negativePrompt());
-    b.addProperty("seed", s.seed());
-    if (s.variationStrength() > 0) {
-      b.addProperty("subseed", s.variationSeed());
-      b.addProperty("subseed_strength", s.variationStrength());
+    return A1111Body.of(request, sampler);
+  }
+
+  /**
+   * The name {@code offered} lists for the sampler A1111 calls {@code a1111}, or null: A1111's own
+   * name, else one spelled alike without case, spaces and underscores (stable-diffusion.cpp's
+   * server lists {@code euler_a} and {@code dpm++2m}).
+   */
+  static String samplerName(String a1111, List<String> offered) {
+    if (offered.contains(a1111)) {
+      return a1111;
     }
-    b.addProperty("steps", s.steps());
-    b.addProperty("cfg_scale", s.guidance());
-    if (s.width() > 0 && s.height() > 0) {
-      b.addProperty("width", s.width());
-      b.addProperty("height", s.height());
+    String want = a1111.toLowerCase(Locale.ROOT).replaceAll("[\\s_]", "");
+    for (String o : offered) {
+      if (o.toLowerCase(Locale.ROOT).replaceAll("[\\s_]", "").equals(want)) {
+        return o;
+      }
     }
-    b.addProperty("sampler_name", sampler);
-    b.addProperty("scheduler", s.karras() ? "Karras" : "Automatic");
-    b.addProperty("batch_size", 1);
-    b.addProperty("n_iter", request.batch());
-    if (s.eta() > 0) {
-      b.addProperty("eta", s.eta());
-    }
-    JsonObject override = new JsonObject();
-    if (request.model() != null) {
-      String file = request.model().getFileName().toString();
-      override.addProperty("sd_model_checkpoint", file.replaceFirst("\\.(safetensors|ckpt)$", ""));
-    }
-    if (s.clipSkip() > 1) {
-      override.addProperty("CLIP_stop_at_last_layers", s.clipSkip());
-    }
-    if (override.size() > 0) {
-      b.add("override_settings", override);
-    }
-    b.addProperty("send_images", true);
-    b.addProperty("save_images", false);
-    return b;
+    return null;
   }
 
   /** The short hash sd-models gives the checkpoint {@code title} names, or null. */
@@ -331,17 +366,14 @@ public final class A1111Backend implements Backend {
   }
 
   private void refuseWhatTheServerCannotDo(GenerationRequest r) {
-    String what =
-        r.input() != null
-            ? "a picture to start from"
-            : r.hires() != null ? "the hires fix" : r.vae() != null ? "a separate VAE file" : null;
+    String what = A1111Body.refusal(r);
     if (what != null) {
       throw new EngineException(
           "The backend "
               + name
-              + " is sent text-to-image jobs only for now; "
+              + " cannot be sent "
               + what
-              + " runs on the local engine (leave out --backend).");
+              + "; such a run goes on the local engine (leave out --backend).");
     }
   }
 
@@ -359,39 +391,6 @@ public final class A1111Backend implements Backend {
     return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() ? e.getAsInt() : 0;
   }
 
-  /** A base64 PNG (or JPEG) as RGB, or null when there is none. */
-  static RgbImage decode(JsonElement e) {
-    if (e == null || !e.isJsonPrimitive()) {
-      return null;
-    }
-    String b = e.getAsString();
-    int comma = b.startsWith("data:") ? b.indexOf(',') : -1;
-    try {
-      BufferedImage img =
-          ImageIO.read(
-              new ByteArrayInputStream(Base64.getMimeDecoder().decode(b.substring(comma + 1))));
-      if (img == null) {
-        return null;
-      }
-      int w = img.getWidth();
-      int h = img.getHeight();
-      byte[] rgb = new byte[w * h * 3]; // [H, W, 3]
-      int[] row = new int[w];
-      for (int y = 0; y < h; y++) {
-        img.getRGB(0, y, w, 1, row, 0, w);
-        for (int x = 0; x < w; x++) {
-          int p = (y * w + x) * 3;
-          rgb[p] = (byte) (row[x] >> 16);
-          rgb[p + 1] = (byte) (row[x] >> 8);
-          rgb[p + 2] = (byte) row[x];
-        }
-      }
-      return new RgbImage(w, h, rgb);
-    } catch (IOException | IllegalArgumentException ex) {
-      return null;
-    }
-  }
-
   private HttpRequest post(String path, JsonObject body) {
     return request(path)
         .header("Content-Type", "application/json")
@@ -405,6 +404,28 @@ public final class A1111Backend implements Backend {
       b.header("Authorization", authorization);
     }
     return b;
+  }
+
+  /** GETs {@code paths} at once; their bodies in order. */
+  private List<JsonElement> getAll(String... paths) {
+    List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+    for (String p : paths) {
+      sent.add(
+          http.sendAsync(
+              request(p).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    List<JsonElement> out = new ArrayList<>();
+    for (CompletableFuture<HttpResponse<String>> f : sent) {
+      try {
+        out.add(checked(f.get()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new EngineException("The request to " + name + " was abandoned.");
+      } catch (ExecutionException e) {
+        throw unreachable(e.getCause());
+      }
+    }
+    return out;
   }
 
   private JsonElement get(String path) {

@@ -191,5 +191,27 @@ class GalleryPaneTest {
             new dev.stepwise.gallery.LibraryImage(
                 1, Path.of("x.png"), r, null, Instant.EPOCH, false, 1));
     assertTrue(text.contains("\nRead from ComfyUI, KSampler node Sampler\n"), text);
+    Recipe remote =
+        Recipe.made(
+            dev.stepwise.recipe.Settings.defaults(),
+            5,
+            64,
+            64,
+            -1,
+            "v1-5",
+            "1111111111",
+            java.util.Map.of(
+                "Model hash", "6ce0161689",
+                "Backend", "http://gpu-box:7860",
+                "Server parameters", "a cat\nSteps: 20, Seed: 5, Size: 64x64"));
+    String shown =
+        RecipeDetails.describe(
+            new dev.stepwise.gallery.LibraryImage(
+                2, Path.of("y.png"), remote, null, Instant.EPOCH, false, 1));
+    assertTrue(shown.contains("Model hash: 6ce0161689"), "the server's hash: " + shown);
+    assertTrue(shown.contains("\nMade on http://gpu-box:7860\n"), shown);
+    assertTrue(
+        shown.contains("The server's own parameters:\na cat\nSteps: 20, Seed: 5, Size: 64x64"),
+        shown);
   }
 }
