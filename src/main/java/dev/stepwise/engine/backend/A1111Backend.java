@@ -134,7 +134,7 @@ public final class A1111Backend implements Backend {
     listener.started(new ModelInfo(model, hash, "the server " + name, 8, 77));
     long t0 = System.nanoTime();
     CompletableFuture<HttpResponse<String>> job =
-        http.sendAsync(post(A1111Body.path(request), body), HttpResponse.BodyHandlers.ofString());
+        http.sendAsync(post(A1111Body.path(request), body), CappedBody.string(CappedBody.MAX));
     boolean cancelled = false;
     boolean noProgress = false;
     List<String> notices = new ArrayList<>();
@@ -412,7 +412,7 @@ public final class A1111Backend implements Backend {
     for (String p : paths) {
       sent.add(
           http.sendAsync(
-              request(p).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString()));
+              request(p).timeout(TIMEOUT).GET().build(), CappedBody.string(CappedBody.MAX)));
     }
     List<JsonElement> out = new ArrayList<>();
     for (CompletableFuture<HttpResponse<String>> f : sent) {
@@ -434,7 +434,7 @@ public final class A1111Backend implements Backend {
 
   private HttpResponse<String> send(HttpRequest r) {
     try {
-      return http.send(r, HttpResponse.BodyHandlers.ofString());
+      return http.send(r, CappedBody.string(CappedBody.MAX));
     } catch (IOException e) {
       throw unreachable(e);
     } catch (InterruptedException e) {
@@ -444,6 +444,10 @@ public final class A1111Backend implements Backend {
   }
 
   private EngineException unreachable(Throwable e) {
+    EngineException tooLarge = CappedBody.refusal(name, e);
+    if (tooLarge != null) {
+      return tooLarge;
+    }
     return new BackendDownException(
         "The server "
             + name

@@ -18,6 +18,7 @@ import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.StepFrames;
 import dev.stepwise.engine.image.Fitting;
 import dev.stepwise.engine.image.ImageFiles;
+import dev.stepwise.metadata.ServerParameters;
 import dev.stepwise.recipe.Settings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,6 +36,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -211,7 +213,9 @@ public final class ComfyBackend implements Backend {
         new ComfyJob(this, events, id, i, request, listener, token, t0).await();
         Duration took = Duration.ofNanos(System.nanoTime() - ti);
         for (RgbImage rgb : results(id)) {
-          GeneratedImage g = new GeneratedImage(i, seed, rgb, took);
+          Map<String, String> parameters = A1111Body.runParameters(request); // img2img's keys
+          parameters.put(ServerParameters.BACKEND, name); // ComfyUI reports no model hash
+          GeneratedImage g = new GeneratedImage(i, seed, rgb, took, parameters);
           out.add(g);
           listener.image(g);
         }
@@ -271,8 +275,7 @@ public final class ComfyBackend implements Backend {
               + "&type="
               + enc(f, "type");
       HttpResponse<byte[]> r =
-          sendBytes(
-              request(q).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+          sendBytes(request(q).timeout(TIMEOUT).GET().build(), CappedBody.bytes(CappedBody.MAX));
       if (r.statusCode() != 200) {
         status(r.statusCode(), null);
       }
@@ -461,7 +464,7 @@ public final class ComfyBackend implements Backend {
   }
 
   private HttpResponse<String> send(HttpRequest r) {
-    return sendBytes(r, HttpResponse.BodyHandlers.ofString());
+    return sendBytes(r, CappedBody.string(CappedBody.MAX));
   }
 
   private <T> HttpResponse<T> sendBytes(HttpRequest r, HttpResponse.BodyHandler<T> h) {
@@ -475,7 +478,11 @@ public final class ComfyBackend implements Backend {
     }
   }
 
-  BackendDownException unreachable(Throwable e) {
+  EngineException unreachable(Throwable e) {
+    EngineException tooLarge = CappedBody.refusal(name, e);
+    if (tooLarge != null) {
+      return tooLarge;
+    }
     return new BackendDownException(
         "The server "
             + name

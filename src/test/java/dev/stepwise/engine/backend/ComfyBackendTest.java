@@ -120,6 +120,7 @@ class ComfyBackendTest {
         assertEquals(16, img.image().width());
         assertEquals(24, img.image().height());
         assertEquals((byte) (41 + i), img.image().rgb()[0], "the server's picture of that seed");
+        assertEquals(b.name(), img.parameters().get("Backend"), "recorded in the recipe");
         assertEquals(img, seen.images.get(i));
       }
       assertEquals(8, seen.steps.size(), "four steps of each image: " + seen.steps);
