@@ -58,7 +58,8 @@ public final class BackendPool implements AutoCloseable {
 
   /**
    * A pool of {@code backends} (at least one, names distinct), checked at once and then every
-   * {@code interval}.
+   * {@code interval}; with a zero interval nothing is checked in the background (its owner calls
+   * {@link #checkAll}).
    */
   public BackendPool(List<? extends Backend> backends, Duration interval) {
     if (backends.isEmpty()) {
@@ -77,8 +78,10 @@ public final class BackendPool implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    long ms = Math.max(10, interval.toMillis());
-    checker.scheduleWithFixedDelay(this::checkAll, 0, ms, TimeUnit.MILLISECONDS);
+    if (!interval.isZero()) {
+      long ms = Math.max(10, interval.toMillis());
+      checker.scheduleWithFixedDelay(this::checkAll, 0, ms, TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Called (outside the pool's lock) when a backend goes up or down or becomes free. */
