@@ -106,14 +106,15 @@ public final class Progress {
   public synchronized void file(
       int image, int images, int steps, String file, long seed, int w, int h, long ms) {
     if (mode == Mode.PLAIN) {
-      String rate = rate(ms / 1000.0 / Math.max(1, steps));
+      // a server without progress (stable-diffusion.cpp's) reports no steps: no count, no rate
+      String rate = steps == 0 ? "" : rate(ms / 1000.0 / steps);
       line(
           String.format(
               Locale.ROOT,
               "image %d of %d: %s in %.1f s%s%s",
               image,
               images,
-              plural(steps, "step"),
+              steps == 0 ? "made" : plural(steps, "step"),
               ms / 1000.0,
               rate.isEmpty() ? "" : " (" + rate + ")",
               image < images && lastEtaMs >= 0 ? ", about " + clock(lastEtaMs) + " left" : ""));

@@ -47,14 +47,16 @@ class ScriptingCliTest {
     plain.step(1, 2, 4, 4, 2000, 2000);
     plain.file(1, 2, 4, "/tmp/a-0.png", 1, 8, 8, 2000);
     plain.file(2, 2, 4, "/tmp/a-1.png", 2, 8, 8, 8000);
+    plain.file(1, 1, 0, "/tmp/b-0.png", 3, 8, 8, 40000); // a server that reports no steps
     for (int done = 0; done <= 20; done++) {
       plain.count(done, 20, done * 100L);
     }
     List<String> lines = take().lines().toList();
     assertEquals("image 1 of 2: 4 steps in 2.0 s (2.00 steps/s), about 0:02 left", lines.get(0));
     assertEquals("image 2 of 2: 4 steps in 8.0 s (2.0 s/step)", lines.get(1));
-    assertEquals("2 of 20 files (10%) in 200 ms", lines.get(2));
-    assertEquals(12, lines.size(), "a line per tenth of a count");
+    assertEquals("image 1 of 1: made in 40.0 s", lines.get(2));
+    assertEquals("2 of 20 files (10%) in 200 ms", lines.get(3));
+    assertEquals(13, lines.size(), "a line per tenth of a count");
     assertEquals("1:00:00", Progress.clock(3_600_000));
   }
 
