@@ -87,6 +87,8 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Mixin VariationOptions variation = new VariationOptions();
 
+  @Mixin SdxlSizeOptions sdxlSizes = new SdxlSizeOptions();
+
   @Mixin GridOptions grid = new GridOptions();
 
   @Option(
@@ -401,8 +403,8 @@ final class GenerateCommand implements Callable<Integer> {
   /** The request the options describe; a value out of range is refused by its builder. */
   private GenerationRequest settingsFromOptions(
       long firstSeed, PreviewSource source, PreviewMethod method, Path embeddings) {
-    return variation
-        .applyTo(GenerationRequest.builder())
+    return sdxlSizes
+        .applyTo(variation.applyTo(GenerationRequest.builder()))
         .model(model)
         .prompt(prompt)
         .negativePrompt(negative)

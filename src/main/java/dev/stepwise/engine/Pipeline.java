@@ -20,6 +20,7 @@ import dev.stepwise.engine.sampling.StrengthSchedule;
 import dev.stepwise.recipe.PictureParameters;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
+import dev.stepwise.recipe.SizeConditioning;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,6 +70,11 @@ public final class Pipeline {
               + " (this model's schedule length), got "
               + r.settings().steps()
               + ".");
+    }
+    if (model.sdxl() == null && !r.sizes().equals(SizeConditioning.DEFAULT)) {
+      throw new EngineException(
+          "Original size, crop and target size condition SDXL models only; this model is not"
+              + " SDXL, so leave them at their defaults.");
     }
     boolean guided = Guidance.needsUnconditional(r.settings().guidance());
     MemoryEstimate.check(model, r.settings().width(), r.settings().height(), guided);
@@ -142,6 +148,10 @@ public final class Pipeline {
     if (request.hires() != null) {
       parameters.putAll(PictureParameters.of(request.hires()));
     }
+    if (model.sdxl() != null) { // Stepwise's keys, each only when not diffusers' default
+      parameters.putAll(
+          request.sizes().parameters(request.settings().width(), request.settings().height()));
+    }
     int clipSkip = model.clipSkipFor(request.settings().clipSkip(), notices);
     Embeddings embeddings = model.embeddings(request.embeddings(), notices);
     Set<Embedding> used = new LinkedHashSet<>();
@@ -163,6 +173,7 @@ public final class Pipeline {
                   request.settings().negativePrompt(),
                   guided,
                   clipSkip,
+                  request.sizes(),
                   request.settings().width(),
                   request.settings().height(),
                   job,

@@ -16,6 +16,7 @@ import dev.stepwise.engine.prompt.PromptChunks;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
 import dev.stepwise.engine.tokenizer.TokenizedPrompt;
 import dev.stepwise.engine.unet.UNetConfig;
+import dev.stepwise.recipe.SizeConditioning;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,12 +39,22 @@ public final class SdxlText {
   /** SDXL base's number of time ids: original size, crop top-left, target size. */
   public static final int TIME_IDS = 6;
 
+  /** The SDXL refiner's number of time ids: original size, crop top-left, aesthetic score. */
+  public static final int REFINER_TIME_IDS = 5;
+
+  /** diffusers' aesthetic_score default for the refiner's prompt. */
+  public static final float AESTHETIC_SCORE = 6.0f;
+
+  /** diffusers' negative_aesthetic_score default for the refiner's negative prompt. */
+  public static final float NEGATIVE_AESTHETIC_SCORE = 2.5f;
+
   private final PromptTokenizer tokenizer1;
   private final PromptTokenizer tokenizer2;
   private final ClipTextModel encoder1;
   private final ClipTextModel encoder2;
   private final boolean forceZeros;
   private final long weightBytes;
+  private final boolean aesthetic; // the refiner: no encoder 1, five time ids
 
   /** The pooled embedding [1, P] and the context [1, L, D1 + D2] of one prompt. */
   public record Encoded(NDArray context, NDArray pooled) {}
@@ -54,13 +65,15 @@ public final class SdxlText {
       ClipTextModel e1,
       ClipTextModel e2,
       boolean forceZeros,
-      long bytes) {
+      long bytes,
+      boolean aesthetic) {
     this.tokenizer1 = t1;
     this.tokenizer2 = t2;
     this.encoder1 = e1;
     this.encoder2 = e2;
     this.forceZeros = forceZeros;
     this.weightBytes = bytes;
+    this.aesthetic = aesthetic;
   }
 
   /**
@@ -150,7 +163,8 @@ public final class SdxlText {
         encoder1,
         encoder2,
         pack.forceZerosForEmptyPrompt(),
-        p.loadedBytes());
+        p.loadedBytes(),
+        false);
   }
 
   /** Bytes of the second text encoder's weights as loaded. */
@@ -313,5 +327,32 @@ public final class SdxlText {
       originalHw[0], originalHw[1], cropTopLeft[0], cropTopLeft[1], targetHw[0], targetHw[1]
     };
     return manager.create(v, new Shape(1, TIME_IDS)); // [1, 6]
+  }
+
+  /**
+   * The time ids [1, K] of a {@code width} x {@code height} image under {@code sizes}: SDXL base's
+   * six ({@link #timeIds(NDManager, int[], int[], int[])}), or the refiner's five, original size,
+   * crop and aesthetic score ({@link #AESTHETIC_SCORE} for the prompt, {@link
+   * #NEGATIVE_AESTHETIC_SCORE} for the negative: StableDiffusionXLImg2ImgPipeline._get_add_time_ids
+   * with requires_aesthetics_score).
+   */
+  public NDArray timeIds(
+      NDManager manager, SizeConditioning sizes, int width, int height, boolean negative) {
+    int[] ids = sizes.timeIds(width, height); // (oh, ow, top, left, th, tw)
+    if (!aesthetic) {
+      return timeIds(
+          manager,
+          new int[] {ids[0], ids[1]},
+          new int[] {ids[2], ids[3]},
+          new int[] {ids[4], ids[5]}); // [1, 6]
+    }
+    float score = negative ? NEGATIVE_AESTHETIC_SCORE : AESTHETIC_SCORE;
+    float[] v = {ids[0], ids[1], ids[2], ids[3], score};
+    return manager.create(v, new Shape(1, REFINER_TIME_IDS)); // [1, 5]
+  }
+
+  /** Whether this is the refiner's text side (text_encoder_2 only, aesthetic-score time ids). */
+  public boolean refiner() {
+    return aesthetic;
   }
 }

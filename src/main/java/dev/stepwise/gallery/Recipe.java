@@ -10,6 +10,7 @@ import dev.stepwise.recipe.PictureParameters;
 import dev.stepwise.recipe.RecipeFields;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
+import dev.stepwise.recipe.SizeConditioning;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -282,6 +283,14 @@ public record Recipe(
   /** The hires fix this image was made with ({@code Hires upscale} and the rest), or null. */
   public HiresSettings hires() {
     return PictureParameters.hires(extras);
+  }
+
+  /**
+   * SDXL's original size, crop and target size this image was made with ({@link SizeConditioning}'s
+   * keys); {@link SizeConditioning#DEFAULT} when none is recorded.
+   */
+  public SizeConditioning sizeConditioning() {
+    return SizeConditioning.read(extras);
   }
 
   /** The hash of the init image's copy in the library ({@code Init image}), or null. */

@@ -4,6 +4,7 @@ import dev.stepwise.gallery.Recipe;
 import dev.stepwise.recipe.ImageSettings;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
+import dev.stepwise.recipe.SizeConditioning;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,12 @@ public final class RecipeControls {
               Locale.ROOT,
               "The studio has no eta setting, so DDIM runs with eta 0, not %s.",
               recipe.eta()));
+    }
+    if (!recipe.sizeConditioning().equals(SizeConditioning.DEFAULT)) {
+      notices.add(
+          "The studio has no SDXL original size, crop or target size controls, so the recipe's"
+              + " are not used (stepwise generate --original-size, --crop-top-left and"
+              + " --target-size take them).");
     }
     if (keepSeed) {
       studio.seeds().seedTextProperty().set(Long.toString(recipe.seed()));

@@ -16,6 +16,7 @@ import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.StepFrames;
 import dev.stepwise.recipe.Settings;
+import dev.stepwise.recipe.SizeConditioning;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -334,7 +335,13 @@ public final class A1111Backend implements Backend {
     String what =
         r.input() != null
             ? "a picture to start from"
-            : r.hires() != null ? "the hires fix" : r.vae() != null ? "a separate VAE file" : null;
+            : r.hires() != null
+                ? "the hires fix"
+                : r.vae() != null
+                    ? "a separate VAE file"
+                    : !r.sizes().equals(SizeConditioning.DEFAULT)
+                        ? "SDXL's original size, crop and target size"
+                        : null;
     if (what != null) {
       throw new EngineException(
           "The backend "
