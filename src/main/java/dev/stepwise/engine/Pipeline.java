@@ -103,6 +103,28 @@ public final class Pipeline {
     }
   }
 
+  /**
+   * The SDXL refiner's sentences: made for img2img (SDXL report, section 2.5: trained on the first
+   * 200 noise levels), and its time ids have no target size.
+   */
+  private void refinerNotices(GenerationRequest r, List<String> notices) {
+    if (!model.sdxl().refiner()) {
+      return;
+    }
+    if (r.input() == null) {
+      notices.add(
+          "This is an SDXL refiner, trained on the last steps of the noise schedule; it makes"
+              + " poor pictures from text, so give it an init image at a low strength (about"
+              + " 0.3).");
+    }
+    int[] ids = r.sizes().timeIds(r.settings().width(), r.settings().height());
+    if (ids[4] != r.settings().height() || ids[5] != r.settings().width()) {
+      notices.add(
+          "The target size has no effect on an SDXL refiner: its time ids are the original size,"
+              + " the crop and the aesthetic score.");
+    }
+  }
+
   /** The model's scheduler config, with the request's prediction type when it names one. */
   private SchedulerConfig scheduler(GenerationRequest r) {
     SchedulerConfig c = model.schedulerConfig();
@@ -151,6 +173,7 @@ public final class Pipeline {
     if (model.sdxl() != null) { // Stepwise's keys, each only when not diffusers' default
       parameters.putAll(
           request.sizes().parameters(request.settings().width(), request.settings().height()));
+      refinerNotices(request, notices);
     }
     int clipSkip = model.clipSkipFor(request.settings().clipSkip(), notices);
     Embeddings embeddings = model.embeddings(request.embeddings(), notices);

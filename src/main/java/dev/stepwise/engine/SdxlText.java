@@ -33,7 +33,14 @@ import java.util.Set;
  * (diffusers' default), as diffusers does for a negative prompt of None.
  *
  * <p>Micro-conditioning ({@link #timeIds}): _get_add_time_ids lays out original size, crop top-left
- * and target size, each as (height, width) or (top, left).
+ * and target size, each as (height, width) or (top, left); a UNet whose add_embedding takes five
+ * time ids (the refiner's projection_class_embeddings_input_dim) gets original size, crop and the
+ * aesthetic score instead (StableDiffusionXLImg2ImgPipeline, requires_aesthetics_score).
+ *
+ * <p>The SDXL refiner's pack has only text_encoder_2/ and tokenizer_2/ ({@link
+ * ModelPack#secondEncoderOnly}): its context is that encoder's penultimate state alone, [1, L, D2]
+ * (1280 wide), and model_index.json sets force_zeros_for_empty_prompt false, so an empty negative
+ * is encoded.
  */
 public final class SdxlText {
   /** SDXL base's number of time ids: original size, crop top-left, target size. */
@@ -54,7 +61,7 @@ public final class SdxlText {
   private final ClipTextModel encoder2;
   private final boolean forceZeros;
   private final long weightBytes;
-  private final boolean aesthetic; // the refiner: no encoder 1, five time ids
+  private final boolean aesthetic; // five time ids, the last the aesthetic score (the refiner)
 
   /** The pooled embedding [1, P] and the context [1, L, D1 + D2] of one prompt. */
   public record Encoded(NDArray context, NDArray pooled) {}
@@ -107,44 +114,53 @@ public final class SdxlText {
               + " second text encoder is missing; an SDXL model needs text_encoder_2/ and"
               + " tokenizer_2/.");
     }
-    ClipTextConfig config2 = ClipTextConfig.fromJson(pack.textEncoder2Config());
+    // The refiner (text_encoder_2/ only): the model's one text encoder is already encoder 2.
+    boolean second = pack.secondEncoderOnly();
+    ClipTextConfig config2 = second ? config1 : ClipTextConfig.fromJson(pack.textEncoder2Config());
     if (!config2.withProjection()) {
       throw new ModelPackException(
           name
               + ": text_encoder_2/config.json is not a CLIPTextModelWithProjection; SDXL's"
               + " second text encoder needs its text_projection.");
     }
-    int width = config1.hiddenSize() + config2.hiddenSize();
+    int width = second ? config2.hiddenSize() : config1.hiddenSize() + config2.hiddenSize();
     if (unet.crossAttentionDim() != width) {
       throw new ModelPackException(
           name
               + ": unet/config.json cross_attention_dim "
               + unet.crossAttentionDim()
-              + " is not the two text encoders' widths together ("
-              + config1.hiddenSize()
-              + " + "
-              + config2.hiddenSize()
-              + " = "
-              + width
-              + ").");
+              + (second
+                  ? " is not text_encoder_2's hidden_size "
+                      + width
+                      + " (the refiner's one encoder)."
+                  : " is not the two text encoders' widths together ("
+                      + config1.hiddenSize()
+                      + " + "
+                      + config2.hiddenSize()
+                      + " = "
+                      + width
+                      + ")."));
     }
-    int added = config2.projectionDim() + TIME_IDS * unet.additionTimeEmbedDim();
-    if (unet.projectionClassEmbeddingsInputDim() != added) {
+    int base = config2.projectionDim() + TIME_IDS * unet.additionTimeEmbedDim();
+    int refiner = config2.projectionDim() + REFINER_TIME_IDS * unet.additionTimeEmbedDim();
+    int added = unet.projectionClassEmbeddingsInputDim();
+    if (added != base && added != refiner) {
       throw new ModelPackException(
           name
               + ": unet/config.json projection_class_embeddings_input_dim "
-              + unet.projectionClassEmbeddingsInputDim()
+              + added
               + " is not the pooled width "
               + config2.projectionDim()
-              + " plus "
-              + TIME_IDS
-              + " time ids of "
+              + " plus six time ids of "
               + unet.additionTimeEmbedDim()
               + " ("
-              + added
-              + "); Stepwise reads SDXL base's six time ids, not the refiner's aesthetic score.");
+              + base
+              + ", SDXL base) or five ("
+              + refiner
+              + ", the refiner's, with the aesthetic score).");
     }
-    PromptTokenizer tokenizer2 = pack.tokenizer2(config2.maxPositionEmbeddings());
+    PromptTokenizer tokenizer2 =
+        second ? tokenizer1 : pack.tokenizer2(config2.maxPositionEmbeddings());
     if (tokenizer2.maxLength() != tokenizer1.maxLength()) {
       throw new ModelPackException(
           name
@@ -153,6 +169,10 @@ public final class SdxlText {
               + " tokens but tokenizer/ has "
               + tokenizer1.maxLength()
               + "; SDXL's two encoders read the same window.");
+    }
+    if (second) {
+      return new SdxlText(
+          tokenizer1, tokenizer1, null, encoder1, pack.forceZerosForEmptyPrompt(), 0, true);
     }
     Parameters p = Parameters.strict(pack.textEncoder2Weights(), weights, precision);
     ClipTextModel encoder2 = new ClipTextModel(config2, p);
@@ -164,7 +184,7 @@ public final class SdxlText {
         encoder2,
         pack.forceZerosForEmptyPrompt(),
         p.loadedBytes(),
-        false);
+        added == refiner);
   }
 
   /** Bytes of the second text encoder's weights as loaded. */
@@ -188,6 +208,10 @@ public final class SdxlText {
     boolean plain = PromptAttention.isPlain(runs);
     if (!plain || (PromptChunks.chunked(tokenizer1) && tokenizer1.encode(prompt).truncated())) {
       return chunked(runs, role, manager, notices);
+    }
+    if (encoder1 == null) { // the refiner: encoder 2's penultimate state alone, [1, L, D2]
+      ClipTextModel.Penultimate two = run(encoder2, tokenizer2, prompt, role, manager, notices);
+      return new Encoded(two.penultimate(), two.pooled()); // [1, L, D2], [1, P]
     }
     ClipTextModel.Penultimate one = run(encoder1, tokenizer1, prompt, role, manager, notices);
     ClipTextModel.Penultimate two = run(encoder2, tokenizer2, prompt, role, manager, null);
@@ -243,20 +267,26 @@ public final class SdxlText {
     NDList two = new NDList();
     NDArray pooled = null;
     for (int i = 0; i < c1.windows().size(); i++) {
-      NDArray ids1 = ids(c1.windows().get(i), encoder1, role, manager); // [1, W]
+      if (encoder1 != null) {
+        NDArray ids1 = ids(c1.windows().get(i), encoder1, role, manager); // [1, W]
+        ClipTextModel.Penultimate a = encoder1.forwardPenultimate(ids1);
+        one.add(Emphasis.apply(a.penultimate(), c1.weights().get(i))); // [1, W, D1]
+      }
       NDArray ids2 = ids(c2.windows().get(i), encoder2, role, manager); // [1, W]
-      ClipTextModel.Penultimate a = encoder1.forwardPenultimate(ids1);
       ClipTextModel.Penultimate b = encoder2.forwardPenultimate(ids2);
-      one.add(Emphasis.apply(a.penultimate(), c1.weights().get(i))); // [1, W, D1]
       two.add(Emphasis.apply(b.penultimate(), c2.weights().get(i))); // [1, W, D2]
       pooled = i == 0 ? b.pooled() : pooled; // [1, P]
     }
-    NDArray context = NDArrays.concat(one, 1).concat(NDArrays.concat(two, 1), 2);
-    return new Encoded(context, pooled); // [1, W k, D1 + D2], [1, P]
+    NDArray context = NDArrays.concat(two, 1); // [1, W k, D2]
+    if (encoder1 != null) {
+      context = NDArrays.concat(one, 1).concat(context, 2); // [1, W k, D1 + D2]
+    }
+    return new Encoded(context, pooled); // [1, W k, D], [1, P]
   }
 
   private int contextWidth() {
-    return encoder1.config().hiddenSize() + encoder2.config().hiddenSize();
+    int one = encoder1 == null ? 0 : encoder1.config().hiddenSize();
+    return one + encoder2.config().hiddenSize();
   }
 
   /** One encoder's outputs for {@code text}; sentences about truncation when notices is given. */
@@ -351,7 +381,7 @@ public final class SdxlText {
     return manager.create(v, new Shape(1, REFINER_TIME_IDS)); // [1, 5]
   }
 
-  /** Whether this is the refiner's text side (text_encoder_2 only, aesthetic-score time ids). */
+  /** Whether the time ids are the refiner's five, the last the aesthetic score. */
   public boolean refiner() {
     return aesthetic;
   }
