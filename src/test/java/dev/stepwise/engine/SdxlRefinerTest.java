@@ -1,19 +1,26 @@
 package dev.stepwise.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.stepwise.engine.pack.CheckpointOptions;
+import dev.stepwise.engine.pack.LdmTestCheckpoints;
+import dev.stepwise.engine.pack.LdmTestCheckpoints.Tensor;
+import dev.stepwise.engine.pack.ModelPack;
 import dev.stepwise.engine.random.SeedNoise;
 import dev.stepwise.engine.weights.SafetensorsFile;
 import dev.stepwise.engine.weights.SafetensorsWriter;
+import dev.stepwise.engine.weights.TensorSource;
 import dev.stepwise.recipe.ImageSettings;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.SizeConditioning;
@@ -21,7 +28,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -225,6 +235,101 @@ class SdxlRefinerTest {
       assertEquals(2, result.notices().size(), result.notices().toString());
       assertTrue(result.notices().get(0).contains("init image at a low strength"));
       assertTrue(result.notices().get(1).contains("target size has no effect"));
+    }
+  }
+
+  private static Map<String, Tensor> read(TensorSource s) {
+    Map<String, Tensor> out = new TreeMap<>();
+    try (NDManager m = NDManager.newBaseManager()) {
+      for (String n : s.names()) {
+        if (!n.endsWith("position_ids")) {
+          NDArray a = s.load(n, m);
+          out.put(n, new Tensor(a.getShape().getShape(), a.toFloatArray()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Fields the tensors do not carry (as SdxlCheckpointTest), and the tiny tokenizer. */
+  private static CheckpointOptions optionsFrom(ModelPack p) {
+    Map<String, List<String>> notInferred =
+        Map.of(
+            "unet", List.of("attention_head_dim", "norm_num_groups", "sample_size"),
+            "vae", List.of("norm_num_groups", "sample_size"),
+            "text_encoder_2", List.of("num_attention_heads", "eos_token_id"),
+            "scheduler", List.of("timestep_spacing"));
+    Map<String, JsonObject> configs =
+        Map.of(
+            "unet", p.unetConfig(),
+            "vae", p.vaeConfig(),
+            "text_encoder_2", p.textEncoderConfig(),
+            "scheduler", p.schedulerConfig());
+    Map<String, JsonObject> fields = new HashMap<>();
+    notInferred.forEach(
+        (c, keys) -> {
+          JsonObject o = new JsonObject();
+          keys.forEach(k -> o.add(k, configs.get(c).get(k)));
+          fields.put(c, o);
+        });
+    return new CheckpointOptions(null, fields, p.root().resolve("tokenizer_2"));
+  }
+
+  private static byte[] refine(DiffusionModel m) {
+    GenerationRequest r =
+        GenerationRequest.builder()
+            .prompt("a red heart emoji")
+            .steps(10)
+            .guidance(5)
+            .seed(4)
+            .size(32, 32)
+            .previewMethod(PreviewMethod.OFF)
+            .input(new ImageInput(Img2ImgGoldenTest.initImage(), null, ImageSettings.of(0.3)))
+            .build();
+    return new Pipeline(m)
+        .run(r, new GenerationListener() {}, new CancellationToken())
+        .images()
+        .get(0)
+        .image()
+        .rgb();
+  }
+
+  /**
+   * The refiner written with Stability AI's names (OpenCLIP bigG alone as {@code
+   * conditioner.embedders.0.model.*}) opens as a refiner and refines to the folder's pixels.
+   */
+  @Test
+  void aSingleFileRefinerGivesTheFoldersPixels() {
+    Path file = tmp.resolve("refiner.safetensors");
+    CheckpointOptions options;
+    try (ModelPack p = ModelPack.open(pack)) {
+      assertTrue(p.secondEncoderOnly());
+      Map<String, Tensor> base =
+          LdmTestCheckpoints.toSdxlLdm(
+              read(p.unetWeights()),
+              p.unetConfig(),
+              read(p.vaeWeights()),
+              p.vaeConfig().getAsJsonArray("block_out_channels").size(),
+              Map.of(),
+              read(p.textEncoderWeights()));
+      Map<String, Tensor> ldm = new TreeMap<>();
+      base.forEach(
+          (k, t) ->
+              ldm.put(
+                  k.replace("conditioner.embedders.1.model.", "conditioner.embedders.0.model."),
+                  t));
+      LdmTestCheckpoints.write(ldm, file, false);
+      options = optionsFrom(p);
+    }
+    try (ModelPack c = ModelPack.openCheckpoint(file, options)) {
+      assertTrue(c.secondEncoderOnly() && !c.forceZerosForEmptyPrompt());
+      assertTrue(c.notices().get(0).contains("Stable Diffusion XL refiner checkpoint"));
+    }
+    try (DiffusionModel a = DiffusionModel.load(pack, Device.cpu());
+        DiffusionModel b =
+            DiffusionModel.load(ModelPack.openCheckpoint(file, options), Device.cpu())) {
+      assertTrue(b.sdxl().refiner());
+      assertArrayEquals(refine(a), refine(b), "the checkpoint's picture differs from the folder's");
     }
   }
 }

@@ -130,8 +130,11 @@ public final class ModelPack implements AutoCloseable {
     this.root = file;
     this.pack = "checkpoint " + file;
     this.checkpoint = c;
-    this.secondOnly = false;
+    this.secondOnly = c.refiner;
     this.modelIndex = new JsonObject();
+    if (c.refiner) { // stable-diffusion-xl-refiner-1.0's model_index.json
+      modelIndex.addProperty("force_zeros_for_empty_prompt", false);
+    }
     this.unetConfig = c.unetConfig;
     this.vaeConfig = c.vaeConfig;
     this.textEncoderConfig = c.textEncoderConfig;
