@@ -3,6 +3,7 @@ package dev.stepwise.engine.pack;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import dev.stepwise.engine.ModelPackException;
 import dev.stepwise.engine.tokenizer.ClipBpeTokenizer;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
@@ -249,6 +250,14 @@ final class LdmCheckpoint implements AutoCloseable {
     o.addProperty("layers_per_block", 1 + LdmKeyMap.maxIndex(names, "down_blocks.0.resnets."));
     o.addProperty("cross_attention_dim", dim(unet, attn2, 1));
     if (sdxl) {
+      if (!down.get(levels - 1).getAsString().startsWith("CrossAttn")) {
+        // The mid block takes the last level's depth (diffusers); the refiner's last level has no
+        // attention, so that entry is the mid block's own (4 on the refiner: [1, 4, 4, 4]).
+        depth.set(
+            levels - 1,
+            new JsonPrimitive(
+                1 + LdmKeyMap.maxIndex(names, "mid_block.attentions.0.transformer_blocks.")));
+      }
       o.add("transformer_layers_per_block", depth);
       addTimeIds(o);
     } else {
