@@ -14,6 +14,7 @@ import dev.stepwise.engine.backend.BackendPool;
 import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
+import dev.stepwise.engine.sampling.TimestepSpacing;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
@@ -145,6 +146,14 @@ final class GenerateCommand implements Callable<Integer> {
           "What the model predicts: epsilon or v, overriding its configuration (a single-file"
               + " SD 2.x checkpoint is taken for a v model; a 512-pixel base model needs epsilon).")
   String prediction;
+
+  @Option(
+      names = "--timestep-spacing",
+      paramLabel = "leading|trailing|linspace",
+      description =
+          "How the steps' timesteps are spaced, overriding the model's scheduler config: trailing"
+              + " for SDXL-Turbo and Lightning single-file checkpoints (a file cannot say).")
+  String timestepSpacing;
 
   @Option(
       names = "--clip-skip",
@@ -420,6 +429,7 @@ final class GenerateCommand implements Callable<Integer> {
         .previewMethod(frames == null ? PreviewMethod.OFF : method)
         .previewDecoder(previewDecoder)
         .prediction(parsePrediction(prediction))
+        .spacing(parseSpacing(timestepSpacing))
         .clipSkip(clipSkip)
         .vae(vae)
         .embeddings(Files.isDirectory(embeddings) ? embeddings : null)
@@ -462,6 +472,19 @@ final class GenerateCommand implements Callable<Integer> {
       default ->
           throw new CliErrors.BadValue("--prediction must be epsilon or v, got \"" + p + "\".");
     };
+  }
+
+  private static TimestepSpacing parseSpacing(String s) {
+    if (s == null) {
+      return null;
+    }
+    for (TimestepSpacing t : TimestepSpacing.values()) {
+      if (t.configName().equals(s.trim().toLowerCase(Locale.ROOT))) {
+        return t;
+      }
+    }
+    throw new CliErrors.BadValue(
+        "--timestep-spacing must be leading, trailing or linspace, got \"" + s + "\".");
   }
 
   /** Refuses text no model or PNG chunk can carry, before any work: a NUL, or over 1 MiB. */

@@ -1,6 +1,7 @@
 package dev.stepwise.engine;
 
 import dev.stepwise.engine.sampling.PredictionType;
+import dev.stepwise.engine.sampling.TimestepSpacing;
 import dev.stepwise.recipe.HiresSettings;
 import dev.stepwise.recipe.RecipeException;
 import dev.stepwise.recipe.Sampler;
@@ -35,6 +36,9 @@ import java.nio.file.Path;
  * @param hires the hires fix (text to image only), or {@code null} for none
  * @param sizes SDXL's size micro-conditioning (original size, crop, target size); {@code null}
  *     reads as {@link SizeConditioning#DEFAULT}, diffusers' defaults
+ * @param spacing how the sampler's timesteps are spaced, overriding the model's scheduler config (a
+ *     single-file SDXL-Turbo or Lightning checkpoint cannot say it needs trailing), or {@code null}
+ *     for the model's own
  */
 public record GenerationRequest(
     Path model,
@@ -49,7 +53,8 @@ public record GenerationRequest(
     Path loraFolder,
     ImageInput input,
     HiresSettings hires,
-    SizeConditioning sizes) {
+    SizeConditioning sizes,
+    TimestepSpacing spacing) {
 
   /** The most images one request makes. */
   public static final int MAX_BATCH = 64;
@@ -80,7 +85,8 @@ public record GenerationRequest(
         loraFolder,
         input,
         hires,
-        sizes);
+        sizes,
+        spacing);
   }
 
   /** A builder with Stepwise's defaults ({@link Settings#defaults()}), one image. */
@@ -116,6 +122,7 @@ public record GenerationRequest(
     b.input = input;
     b.hires = hires;
     b.sizes = sizes;
+    b.spacing = spacing;
     return b;
   }
 
@@ -149,6 +156,7 @@ public record GenerationRequest(
     private ImageInput input;
     private HiresSettings hires;
     private SizeConditioning sizes;
+    private TimestepSpacing spacing;
 
     public Builder model(Path v) {
       model = v;
@@ -276,6 +284,12 @@ public record GenerationRequest(
       return this;
     }
 
+    /** The timestep spacing; null (the default) keeps the model's scheduler config's. */
+    public Builder spacing(TimestepSpacing v) {
+      spacing = v;
+      return this;
+    }
+
     /** Takes every value of {@code s}. */
     public Builder settings(Settings s) {
       prompt = s.prompt();
@@ -328,7 +342,8 @@ public record GenerationRequest(
           loraFolder,
           input,
           hires,
-          sizes);
+          sizes,
+          spacing);
     }
   }
 }

@@ -42,6 +42,9 @@ import java.util.Set;
 public final class Pipeline {
   private final DiffusionModel model;
 
+  /** Stepwise's PNG key for a timestep spacing the request chose (leading, trailing, linspace). */
+  public static final String TIMESTEP_SPACING = "Timestep spacing";
+
   public Pipeline(DiffusionModel model) {
     this.model = model;
   }
@@ -128,6 +131,7 @@ public final class Pipeline {
   /** The model's scheduler config, with the request's prediction type when it names one. */
   private SchedulerConfig scheduler(GenerationRequest r) {
     SchedulerConfig c = model.schedulerConfig();
+    c = r.spacing() == null ? c : c.withTimestepSpacing(r.spacing());
     return r.prediction() == null ? c : c.withPredictionType(r.prediction());
   }
 
@@ -169,6 +173,9 @@ public final class Pipeline {
     }
     if (request.hires() != null) {
       parameters.putAll(PictureParameters.of(request.hires()));
+    }
+    if (request.spacing() != null) { // Stepwise's key, only when the request overrides it
+      parameters.put(TIMESTEP_SPACING, request.spacing().configName());
     }
     if (model.sdxl() != null) { // Stepwise's keys, each only when not diffusers' default
       parameters.putAll(

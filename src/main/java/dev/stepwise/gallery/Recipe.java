@@ -293,6 +293,17 @@ public record Recipe(
     return SizeConditioning.read(extras);
   }
 
+  /**
+   * The timestep spacing the image's run chose ({@code Timestep spacing}: leading, trailing or
+   * linspace), or null for the model's own.
+   */
+  public String timestepSpacing() {
+    return extras.get(TIMESTEP_SPACING);
+  }
+
+  /** Stepwise's key for a timestep spacing the run chose over the model's (engine Pipeline). */
+  public static final String TIMESTEP_SPACING = "Timestep spacing";
+
   /** The hash of the init image's copy in the library ({@code Init image}), or null. */
   public String initImageHash() {
     return extras.get(PictureParameters.INIT_IMAGE);

@@ -122,4 +122,45 @@ class SdxlCliTest {
         sd1.err().startsWith("stepwise: ") && sd1.err().contains("SDXL models only"), sd1.err());
     assertEquals(1, sd1.err().strip().lines().count(), sd1.err());
   }
+
+  @Test
+  void theTimestepSpacingIsRecordedAndABadOneIsOneSentence() throws Exception {
+    Path out = dir.resolve("trailing.png");
+    String model = TestPacks.byName("tiny-sdxl").toString();
+    CliTest.Run r =
+        CliTest.cli(
+            "generate",
+            "--model",
+            model,
+            "--prompt",
+            "a cat",
+            "--steps",
+            "1",
+            "--guidance",
+            "0",
+            "--sampler",
+            "euler_a",
+            "--timestep-spacing",
+            "trailing",
+            "--out",
+            out.toString());
+    assertEquals(0, r.code(), r.err());
+    dev.stepwise.gallery.Recipe recipe = dev.stepwise.gallery.ImageParameters.read(out).recipe();
+    assertEquals("trailing", recipe.timestepSpacing());
+    CliTest.Run bad =
+        CliTest.cli(
+            "generate",
+            "--model",
+            model,
+            "--prompt",
+            "a cat",
+            "--timestep-spacing",
+            "sideways",
+            "--out",
+            dir.resolve("b.png").toString());
+    assertEquals(2, bad.code());
+    assertEquals(
+        "stepwise: --timestep-spacing must be leading, trailing or linspace, got \"sideways\".",
+        bad.err().strip());
+  }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import dev.stepwise.engine.nn.FlopCounter;
+import dev.stepwise.engine.sampling.TimestepSpacing;
 import dev.stepwise.recipe.Sampler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -105,6 +106,42 @@ class TurboSettingsTest {
       assertEquals(List.of(999.0), run(model, 0, 1).timesteps());
       // diffusers trailing: round(arange(1000, 0, -1000 / 4)) - 1
       assertEquals(List.of(999.0, 749.0, 499.0, 249.0), run(model, 0, 4).timesteps());
+    }
+  }
+
+  /**
+   * A model whose scheduler config says leading (a single-file checkpoint always does) runs
+   * trailing when the request says so, and the image records it.
+   */
+  @Test
+  void theRequestsSpacingOverridesTheModelsAndIsRecorded() {
+    try (DiffusionModel model = DiffusionModel.load(SdxlGoldenTest.PACK, Device.cpu())) {
+      List<Double> leading = run(model, 0, 1).timesteps();
+      assertEquals(List.of(1.0), leading, "leading at 1 step: timestep 1, almost no noise");
+      GenerationRequest r =
+          GenerationRequest.builder()
+              .prompt("a red heart emoji")
+              .guidance(0)
+              .steps(1)
+              .sampler(Sampler.EULER_A)
+              .size(32, 32)
+              .spacing(TimestepSpacing.TRAILING)
+              .previewMethod(PreviewMethod.OFF)
+              .build();
+      List<Double> t = new ArrayList<>();
+      GenerationResult result =
+          new Pipeline(model)
+              .run(
+                  r,
+                  new GenerationListener() {
+                    @Override
+                    public void step(StepEvent e) {
+                      t.add(e.timestep());
+                    }
+                  },
+                  new CancellationToken());
+      assertEquals(List.of(999.0), t);
+      assertEquals("trailing", result.images().get(0).parameters().get(Pipeline.TIMESTEP_SPACING));
     }
   }
 }

@@ -92,6 +92,12 @@ public final class RecipeControls {
               + " are not used (stepwise generate --original-size, --crop-top-left and"
               + " --target-size take them).");
     }
+    if (recipe.timestepSpacing() != null) {
+      notices.add(
+          "The studio has no timestep spacing setting, so the model's own is used, not "
+              + recipe.timestepSpacing()
+              + " (stepwise generate --timestep-spacing takes it).");
+    }
     if (keepSeed) {
       studio.seeds().seedTextProperty().set(Long.toString(recipe.seed()));
       studio.seeds().seedLockedProperty().set(true);

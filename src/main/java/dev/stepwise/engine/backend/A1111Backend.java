@@ -341,7 +341,7 @@ public final class A1111Backend implements Backend {
                     ? "a separate VAE file"
                     : !r.sizes().equals(SizeConditioning.DEFAULT)
                         ? "SDXL's original size, crop and target size"
-                        : null;
+                        : r.spacing() != null ? "a timestep spacing" : null;
     if (what != null) {
       throw new EngineException(
           "The backend "

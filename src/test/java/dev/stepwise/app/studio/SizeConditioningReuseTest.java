@@ -7,6 +7,7 @@ import dev.stepwise.gallery.Recipe;
 import dev.stepwise.recipe.Settings;
 import dev.stepwise.recipe.SizeConditioning;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +22,12 @@ class SizeConditioningReuseTest {
     List<String> notices = RecipeControls.apply(vm, sized, false);
     assertEquals(
         1, notices.stream().filter(n -> n.contains("crop or target size")).count(), "" + notices);
+    Recipe spaced =
+        Recipe.made(
+            Settings.defaults(), 1, 64, 64, -1, null, null, Map.of("Timestep spacing", "trailing"));
+    assertTrue(
+        RecipeControls.apply(vm, spaced, false).stream()
+            .anyMatch(n -> n.contains("no timestep spacing setting") && n.contains("trailing")));
     Recipe plain = Recipe.made(Settings.defaults(), 1, 64, 64, -1, null, null);
     assertTrue(RecipeControls.apply(vm, plain, false).stream().noneMatch(n -> n.contains("SDXL")));
   }
