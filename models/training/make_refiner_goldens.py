@@ -6,9 +6,9 @@ Contract: docs/goldens.md. The refiner-shaped pack is the committed tiny-sdxl pa
 first text encoder (text_encoder/, tokenizer/) and with a refiner-shaped UNet: context width the
 second encoder's alone (24), projection_class_embeddings_input_dim = pooled width + 5 time ids
 (original size, crop top-left, aesthetic score; diffusers StableDiffusionXLImg2ImgPipeline
-_get_add_time_ids with requires_aesthetics_score). The UNet holds no weights file: parameter k
-(state_dict order) is torch.randn([numel], generator=manual_seed(seed + k)) / sqrt(fan_in), which
-the Java test rebuilds with SeedNoise from the metadata's [key, shape, scale] list. One guided
+_get_add_time_ids with requires_aesthetics_score). The UNet holds no weights file: parameter k in
+sorted name order is torch.randn([numel], generator=manual_seed(seed + k)) / sqrt(fan_in), which
+the Java test rebuilds with SeedNoise from the names and shapes its own UNet asks for. One guided
 DDIM img2img run (init image of make_img2img_goldens.py, the seed's noise), float32 on one thread,
 manual attention: a rerun on the same torch build gives the same bytes.
 """
@@ -16,6 +16,7 @@ manual attention: a rerun on the same torch build gives the same bytes.
 import argparse
 import copy
 import json
+import math
 import os
 import sys
 
@@ -23,13 +24,12 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from stepwise_train import attention, config, img2img, pack, safetensors_io, tiny_vae  # noqa
+from stepwise_train import attention, config, img2img, pack, safetensors_io  # noqa
 from stepwise_train.pipeline import sdxl_encode_prompt  # noqa: E402
 from stepwise_train.tokenizer import WordLevelTokenizer  # noqa: E402
 
 import make_img2img_goldens  # noqa: E402
 import make_sdxl_goldens  # noqa: E402
-import make_tiny_goldens  # noqa: E402
 
 NAME = "tiny-sdxl-refiner"
 SEED = 9300
@@ -49,13 +49,26 @@ RUN = {"prompt": "a red heart emoji", "negative": "", "steps": 10, "strength": 0
 
 
 @torch.no_grad()
+def seeded_sorted(module, seed):
+    """Parameter k in sorted name order := torch.randn([numel], manual_seed(seed + k)) * scale,
+    scale = 1 / sqrt(fan_in) (fan_in = numel of one output row; of the whole tensor for 1-D)."""
+    state = module.state_dict()
+    for k, name in enumerate(sorted(state)):
+        p = state[name]
+        fan_in = p[0].numel() if p.dim() > 1 else p.numel()
+        g = torch.Generator().manual_seed(seed + k)
+        p.copy_((torch.randn([p.numel()], generator=g) / math.sqrt(max(1, fan_in))).reshape(p.shape))
+    return module
+
+
+@torch.no_grad()
 def goldens(root):
     folder = os.path.join(root, "src", "test", "resources", "packs", "tiny-sdxl")
     models = pack.load_pack(folder)
     text2 = make_sdxl_goldens.load_text2(folder)
     with open(os.path.join(folder, "tokenizer_2", "tokenizer.json")) as f:
         tok2 = WordLevelTokenizer.from_json(json.load(f))
-    unet = tiny_vae.seeded_weights(config.build_unet(UNET), SEED).eval()
+    unet = seeded_sorted(config.build_unet(UNET), SEED).eval()
     vae = models["vae"]
     _, cond, pooled = sdxl_encode_prompt([text2], [tok2], RUN["prompt"])  # [1, L, 24], [1, 12]
     # force_zeros_for_empty_prompt is false for the refiner: the empty negative is encoded.
@@ -80,7 +93,6 @@ def goldens(root):
     tensors["refiner.image"] = run["image"].half().contiguous()  # [1, 3, H, W], F16
     meta = {"torch": torch.__version__, "run": json.dumps(RUN), "unet.seed": str(SEED),
             "unet.config": json.dumps(config.unet_json(UNET), sort_keys=True),
-            "unet.weights": json.dumps(make_tiny_goldens.weight_list(unet)),
             "model_index": json.dumps(MODEL_INDEX)}
     return tensors, meta
 

@@ -33,7 +33,7 @@ class RefinerGoldenTest(unittest.TestCase):
         for key, value in fresh.items():
             self.assertEqual(tensors[key].dtype, value.dtype, key)
             self.assertTrue(torch.allclose(tensors[key].float(), value.float(), atol=1e-5), key)
-        self.assertEqual(meta["unet.weights"], fresh_meta["unet.weights"])
+        self.assertEqual(meta["unet.config"], fresh_meta["unet.config"])
         index = json.loads(meta["model_index"])
         self.assertTrue(index["requires_aesthetics_score"])
         self.assertFalse(index["force_zeros_for_empty_prompt"])

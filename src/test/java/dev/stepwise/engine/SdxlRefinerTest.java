@@ -9,15 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.stepwise.engine.nn.Parameters;
+import dev.stepwise.engine.nn.RandomWeights;
 import dev.stepwise.engine.pack.CheckpointOptions;
 import dev.stepwise.engine.pack.LdmTestCheckpoints;
 import dev.stepwise.engine.pack.LdmTestCheckpoints.Tensor;
 import dev.stepwise.engine.pack.ModelPack;
 import dev.stepwise.engine.random.SeedNoise;
+import dev.stepwise.engine.unet.UNet2DConditionModel;
+import dev.stepwise.engine.unet.UNetConfig;
 import dev.stepwise.engine.weights.SafetensorsFile;
 import dev.stepwise.engine.weights.SafetensorsWriter;
 import dev.stepwise.engine.weights.TensorSource;
@@ -55,7 +57,10 @@ class SdxlRefinerTest {
     }
   }
 
-  /** tiny-sdxl without its first encoder, with the golden's seeded refiner-shaped UNet. */
+  /**
+   * tiny-sdxl without its first encoder, with the golden's seeded refiner-shaped UNet (no weights
+   * file: the golden's script and this method seed the same sorted names).
+   */
   static Path refinerPack(Path dst, SafetensorsFile g) throws IOException {
     Path src = SdxlGoldenTest.PACK;
     for (String part : List.of("vae", "scheduler", "text_encoder_2", "tokenizer_2")) {
@@ -74,25 +79,30 @@ class SdxlRefinerTest {
     Files.createDirectories(dst.resolve("unet"));
     Files.writeString(dst.resolve("unet/config.json"), g.metadata().get("unet.config"));
     long seed = Long.parseLong(g.metadata().get("unet.seed"));
+    // The names and shapes this engine's UNet asks for, in sorted order: parameter k is
+    // torch.randn([numel], generator=manual_seed(seed + k)) / sqrt(fan_in), as the script seeds.
+    RandomWeights shapes = RandomWeights.shapesOnly();
+    try (NDManager m = NDManager.newBaseManager()) {
+      UNetConfig config =
+          UNetConfig.fromJson(
+              JsonParser.parseString(g.metadata().get("unet.config")).getAsJsonObject());
+      new UNet2DConditionModel(config, Parameters.random(shapes, m));
+    }
     SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
     int k = 0;
-    for (JsonElement e :
-        JsonParser.parseString(g.metadata().get("unet.weights")).getAsJsonArray()) {
-      JsonArray a = e.getAsJsonArray();
-      JsonArray s = a.get(1).getAsJsonArray();
-      long[] shape = new long[s.size()];
+    for (Map.Entry<String, long[]> e : new TreeMap<>(shapes.requested()).entrySet()) {
+      long[] shape = e.getValue();
       long numel = 1;
-      for (int i = 0; i < shape.length; i++) {
-        shape[i] = s.get(i).getAsLong();
-        numel *= shape[i];
+      for (long d : shape) {
+        numel *= d;
       }
-      // torch.randn([numel], generator=manual_seed(seed + k)) * scale, as float32
-      float[] v = new SeedNoise(seed + k).next(Math.toIntExact(numel));
-      float scale = (float) a.get(2).getAsDouble();
+      long fanIn = shape.length > 1 ? numel / shape[0] : numel;
+      float[] v = new SeedNoise(seed + k).next(Math.toIntExact(numel)); // float32 randn
+      float scale = (float) (1 / Math.sqrt(Math.max(1, fanIn)));
       for (int i = 0; i < v.length; i++) {
         v[i] *= scale;
       }
-      w.putF32(a.get(0).getAsString(), shape, v);
+      w.putF32(e.getKey(), shape, v);
       k++;
     }
     w.write(dst.resolve("unet/diffusion_pytorch_model.safetensors"));
