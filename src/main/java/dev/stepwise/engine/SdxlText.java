@@ -101,7 +101,7 @@ public final class SdxlText {
       List<String> notices) {
     String name = "model pack " + pack.root();
     if (!unet.hasTextTime()) {
-      if (pack.hasSecondTextEncoder()) {
+      if (pack.hasSecondTextEncoder() && !pack.secondEncoderOnly()) {
         notices.add(
             "text_encoder_2/ ignored: this UNet takes no pooled text embedding (it is not SDXL).");
       }
@@ -172,7 +172,13 @@ public final class SdxlText {
     }
     if (second) {
       return new SdxlText(
-          tokenizer1, tokenizer1, null, encoder1, pack.forceZerosForEmptyPrompt(), 0, true);
+          tokenizer1,
+          tokenizer1,
+          null,
+          encoder1,
+          pack.forceZerosForEmptyPrompt(),
+          0,
+          added == refiner);
     }
     Parameters p = Parameters.strict(pack.textEncoder2Weights(), weights, precision);
     ClipTextModel encoder2 = new ClipTextModel(config2, p);

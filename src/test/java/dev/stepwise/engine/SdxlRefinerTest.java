@@ -314,6 +314,7 @@ class SdxlRefinerTest {
     CheckpointOptions options;
     try (ModelPack p = ModelPack.open(pack)) {
       assertTrue(p.secondEncoderOnly());
+      assertTrue(p.textEncoder2Weights() == p.textEncoderWeights(), "one encoder, opened once");
       Map<String, Tensor> base =
           LdmTestCheckpoints.toSdxlLdm(
               read(p.unetWeights()),
@@ -333,6 +334,7 @@ class SdxlRefinerTest {
     }
     try (ModelPack c = ModelPack.openCheckpoint(file, options)) {
       assertTrue(c.secondEncoderOnly() && !c.forceZerosForEmptyPrompt());
+      assertTrue(c.textEncoder2Weights() == c.textEncoderWeights(), "one encoder, served once");
       assertTrue(c.notices().get(0).contains("Stable Diffusion XL refiner checkpoint"));
     }
     try (DiffusionModel a = DiffusionModel.load(pack, Device.cpu());

@@ -224,6 +224,9 @@ public final class ModelPack implements AutoCloseable {
 
   /** The second text encoder's weights, opened and validated on first call. */
   public synchronized TensorSource textEncoder2Weights() {
+    if (secondOnly) {
+      return textEncoderWeights(); // the refiner's one encoder, opened once
+    }
     if (textEncoder2 == null) {
       textEncoder2 = openWeights(textEncoder2Files);
     }
