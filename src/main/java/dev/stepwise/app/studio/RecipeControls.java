@@ -4,7 +4,6 @@ import dev.stepwise.gallery.Recipe;
 import dev.stepwise.recipe.ImageSettings;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
-import dev.stepwise.recipe.SizeConditioning;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,12 +85,7 @@ public final class RecipeControls {
               "The studio has no eta setting, so DDIM runs with eta 0, not %s.",
               recipe.eta()));
     }
-    if (!recipe.sizeConditioning().equals(SizeConditioning.DEFAULT)) {
-      notices.add(
-          "The studio has no SDXL original size, crop or target size controls, so the recipe's"
-              + " are not used (stepwise generate --original-size, --crop-top-left and"
-              + " --target-size take them).");
-    }
+    studio.sdxlSizes().apply(recipe);
     if (recipe.timestepSpacing() != null) {
       notices.add(
           "The studio has no timestep spacing setting, so the model's own is used, not "

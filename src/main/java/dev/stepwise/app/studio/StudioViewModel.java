@@ -37,6 +37,7 @@ public final class StudioViewModel {
   private final CompareViewModel compare;
   private final InitImageViewModel initImage = new InitImageViewModel();
   private final HiresViewModel hires = new HiresViewModel();
+  private final SdxlSizesViewModel sdxlSizes = new SdxlSizesViewModel();
 
   /**
    * A view-model posting to {@code ui} (the FX thread in the app), reading model packs on {@code
@@ -135,6 +136,7 @@ public final class StudioViewModel {
         request = request.toBuilder().input(initImage.input()).build();
       }
       request = hires.applyTo(request, fromPicture);
+      request = sdxlSizes.applyTo(request, f.sdxl());
     } catch (EngineException | RecipeException e) {
       status.showError(e.getMessage());
       return null;
@@ -211,6 +213,11 @@ public final class StudioViewModel {
   /** The picture a run starts from (img2img), its mask and their choices. */
   public InitImageViewModel initImage() {
     return initImage;
+  }
+
+  /** SDXL's size conditioning controls. */
+  public SdxlSizesViewModel sdxlSizes() {
+    return sdxlSizes;
   }
 
   /** The hires fix's controls. */
