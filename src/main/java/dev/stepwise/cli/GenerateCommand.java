@@ -150,6 +150,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--timestep-spacing",
       paramLabel = "leading|trailing|linspace",
+      completionCandidates = Candidates.Spacings.class,
       description =
           "How the steps' timesteps are spaced, overriding the model's scheduler config: trailing"
               + " for SDXL-Turbo and Lightning single-file checkpoints (a file cannot say).")
