@@ -26,6 +26,7 @@ public final class StudioViewModel {
   private final UiPump pump;
   private final List<StudioListener> listeners = new CopyOnWriteArrayList<>();
   private final ControlsViewModel controls = new ControlsViewModel();
+  private final SdxlSizesViewModel sdxlSizes = new SdxlSizesViewModel();
   private final SeedViewModel seeds;
   private final ModelViewModel model;
   private final PromptViewModel prompts;
@@ -37,7 +38,6 @@ public final class StudioViewModel {
   private final CompareViewModel compare;
   private final InitImageViewModel initImage = new InitImageViewModel();
   private final HiresViewModel hires = new HiresViewModel();
-  private final SdxlSizesViewModel sdxlSizes = new SdxlSizesViewModel();
 
   /**
    * A view-model posting to {@code ui} (the FX thread in the app), reading model packs on {@code
