@@ -239,6 +239,25 @@ public record Recipe(
     }
   }
 
+  /**
+   * SDXL's original size, crop and target size this image was made with ({@link SizeConditioning}'s
+   * keys); {@link SizeConditioning#DEFAULT} when none is recorded.
+   */
+  public SizeConditioning sizeConditioning() {
+    return SizeConditioning.read(extras);
+  }
+
+  /**
+   * The timestep spacing the image's run chose ({@code Timestep spacing}: leading, trailing or
+   * linspace), or null for the model's own.
+   */
+  public String timestepSpacing() {
+    return extras.get(TIMESTEP_SPACING);
+  }
+
+  /** Stepwise's key for a timestep spacing the run chose over the model's (engine Pipeline). */
+  public static final String TIMESTEP_SPACING = "Timestep spacing";
+
   /** The variation seed in {@link #extras}, or null without one (or without a strength). */
   public Long variationSeed() {
     return variationStrength() == 0 ? null : writtenVariationSeed();
@@ -284,25 +303,6 @@ public record Recipe(
   public HiresSettings hires() {
     return PictureParameters.hires(extras);
   }
-
-  /**
-   * SDXL's original size, crop and target size this image was made with ({@link SizeConditioning}'s
-   * keys); {@link SizeConditioning#DEFAULT} when none is recorded.
-   */
-  public SizeConditioning sizeConditioning() {
-    return SizeConditioning.read(extras);
-  }
-
-  /**
-   * The timestep spacing the image's run chose ({@code Timestep spacing}: leading, trailing or
-   * linspace), or null for the model's own.
-   */
-  public String timestepSpacing() {
-    return extras.get(TIMESTEP_SPACING);
-  }
-
-  /** Stepwise's key for a timestep spacing the run chose over the model's (engine Pipeline). */
-  public static final String TIMESTEP_SPACING = "Timestep spacing";
 
   /** The hash of the init image's copy in the library ({@code Init image}), or null. */
   public String initImageHash() {
