@@ -55,6 +55,8 @@ SCHEDULER = {
     "timestep_spacing": "leading", "trained_betas": None,
 }
 RUN = {"prompt": "a red heart emoji", "negative": "", "steps": 4, "guidance_scale": 5.0}
+# Chosen micro-conditioning for the "sizes." run: (height, width), (top, left), (height, width).
+SIZES = {"original": (1024, 768), "crop": (16, 8), "target": (896, 640)}
 
 
 def build(tok):
@@ -140,6 +142,15 @@ def goldens(models, text2):
     out["ddim.time_ids"] = time_ids
     for key in ("timesteps", "latents", "image", "context", "text_embeds"):
         out["ddim." + key] = run[key].float()
+    # The same run with chosen micro-conditioning (diffusers' original_size, crops_coords_top_left,
+    # target_size; each (height, width) or (top, left)).
+    sized = pipeline.sdxl_time_ids(SIZES["original"], SIZES["crop"], SIZES["target"])  # [1, 6]
+    run = pipeline.sdxl_ddim_txt2img(unet, vae, [text, text2], [tok, tok], models["scheduler"],
+                                     RUN["prompt"], RUN["negative"], noise, RUN["steps"],
+                                     RUN["guidance_scale"], sized)
+    out["sizes.time_ids"] = sized
+    for key in ("latents", "image"):
+        out["sizes." + key] = run[key].float()
     return {k: v.detach().float().contiguous() for k, v in out.items()}
 
 
@@ -161,6 +172,7 @@ def main(argv=None):
             "ddim.steps": str(RUN["steps"]), "ddim.guidance_scale": str(RUN["guidance_scale"]),
             "ddim.eta": "0.0", "ddim.force_zeros_for_empty_prompt": "true",
             "text_2.prompt": "a blue cat",
+            "sizes.run": "the ddim run with time_ids sizes.time_ids instead of ddim.time_ids",
             "ddim.scheduler": "DDIMScheduler from the pack's scheduler_config.json",
             "torch": torch.__version__}
     tensors, meta = safetensors_io.images_as_f16(gold, meta)

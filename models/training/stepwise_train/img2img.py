@@ -68,20 +68,23 @@ class EulerScheduler:
         return x + (x - x0) / sigma * (nxt - sigma), x0
 
 
-def _guided(unet, x, t, context, scale, extra=None):
-    """eps_u + s (eps_c - eps_u) for one latent [1, C, h, w]; extra [1, C+1, h, w] appended."""
+def _guided(unet, x, t, context, scale, extra=None, added=None):
+    """eps_u + s (eps_c - eps_u) for one latent [1, C, h, w]; extra [1, C+1, h, w] appended;
+    added: SDXL's {text_embeds [2, P], time_ids [2, K]}, batched [uncond, cond] as context."""
     if extra is not None:
         x = torch.cat([x, extra], dim=1)  # [1, 2C + 1, h, w]
-    eps_u, eps_c = unet(torch.cat([x] * 2), t, context).chunk(2)  # 2 x [1, C, h, w]
+    kwargs = {} if added is None else {"added_cond": added}
+    eps_u, eps_c = unet(torch.cat([x] * 2), t, context, **kwargs).chunk(2)  # 2 x [1, C, h, w]
     return eps_u + scale * (eps_c - eps_u)
 
 
 @torch.no_grad()
 def img2img(unet, vae, context, scheduler_cfg, sampler, image, noise, steps, guidance, strength,
-            keep=None, extra=None):
+            keep=None, extra=None, added=None):
     """One guided img2img run. image [1, 3, H, W] in [-1, 1], noise [1, C, h, w] ~ N(0, 1);
     keep [1, 1, h, w] (1 = known) blends the known region after every step; extra is an
-    inpainting UNet's [1, C+1, h, w]. Returns dict(timesteps, start, latents, image)."""
+    inpainting UNet's [1, C+1, h, w]; added an SDXL UNet's pooled text and time ids.
+    Returns dict(timesteps, start, latents, image)."""
     x0 = encode_mean(vae, image)  # [1, C, h, w]
     if sampler == "ddim":
         sched = DDIMScheduler(scheduler_cfg)
@@ -90,7 +93,7 @@ def img2img(unet, vae, context, scheduler_cfg, sampler, image, noise, steps, gui
         x = sched.add_noise(x0, noise, run[0])  # [1, C, h, w]
         start = x
         for i, t in enumerate(run):
-            eps = _guided(unet, x, t, context, guidance, extra)  # [1, C, h, w]
+            eps = _guided(unet, x, t, context, guidance, extra, added)  # [1, C, h, w]
             x, _ = sched.step(eps, t, x)
             if keep is not None:
                 known = sched.add_noise(x0, noise, run[i + 1]) if i + 1 < len(run) else x0
@@ -105,7 +108,7 @@ def img2img(unet, vae, context, scheduler_cfg, sampler, image, noise, steps, gui
         for k in range(first, steps):
             sigma = sched.sigmas[k]
             model_in = x / ((sigma ** 2 + 1) ** 0.5)  # scale_model_input
-            eps = _guided(unet, model_in, sched.timesteps[k], context, guidance, extra)
+            eps = _guided(unet, model_in, sched.timesteps[k], context, guidance, extra, added)
             x, _ = sched.step(eps, k, x)
             if keep is not None:
                 x = keep * (x0 + sched.sigmas[k + 1] * noise) + (1 - keep) * x

@@ -21,6 +21,18 @@ SDXL_UNET = {
     "projection_class_embeddings_input_dim": 2816, "sample_size": 128,
     "transformer_layers_per_block": [1, 2, 10], "use_linear_projection": True,
 }
+# stabilityai/stable-diffusion-xl-refiner-1.0's UNet (sd_xl_refiner.yaml: model_channels 384,
+# channel_mult [1, 2, 4, 4], transformer depth 4, context 1280, adm_in_channels 2560).
+SDXL_REFINER_UNET = {
+    "addition_embed_type": "text_time", "addition_time_embed_dim": 256,
+    "attention_head_dim": [6, 12, 24, 24], "block_out_channels": [384, 768, 1536, 1536],
+    "cross_attention_dim": 1280,
+    "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D",
+                         "DownBlock2D"],
+    "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"],
+    "projection_class_embeddings_input_dim": 2560, "sample_size": 128,
+    "transformer_layers_per_block": 4, "use_linear_projection": True,
+}
 SDXL_TEXT_2 = {"hidden_size": 1280, "intermediate_size": 5120, "num_attention_heads": 20,
                "num_hidden_layers": 32, "hidden_act": "gelu", "projection_dim": 1280}
 
@@ -32,6 +44,13 @@ def _shapes(builder, cfg):
 
 
 class SdxlArchitectureTest(unittest.TestCase):
+
+    def test_refiner_unet_count_and_added_embedding(self):
+        unet, s = _shapes(config.build_unet, SDXL_REFINER_UNET)
+        self.assertEqual(count_parameters(unet), 2_259_526_660)  # SdxlRefinerFullSizeTest
+        self.assertEqual(s["add_embedding.linear_1.weight"], [1536, 2560])  # 1280 + 5 x 256
+        self.assertIn("mid_block.attentions.0.transformer_blocks.3.norm1.weight", s)
+        self.assertNotIn("down_blocks.3.attentions.0.norm.weight", s)
 
     def test_unet_count_names_and_depths(self):
         unet, s = _shapes(config.build_unet, SDXL_UNET)

@@ -22,6 +22,13 @@ final class Candidates {
     }
   }
 
+  static final class Spacings implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return List.of("leading", "trailing", "linspace").iterator();
+    }
+  }
+
   static final class Shells implements Iterable<String> {
     @Override
     public Iterator<String> iterator() {

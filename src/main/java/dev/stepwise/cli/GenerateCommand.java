@@ -13,6 +13,7 @@ import dev.stepwise.engine.backend.BackendPool;
 import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.pack.ModelsFolder;
 import dev.stepwise.engine.sampling.PredictionType;
+import dev.stepwise.engine.sampling.TimestepSpacing;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.gallery.Library;
@@ -86,6 +87,8 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Mixin VariationOptions variation = new VariationOptions();
 
+  @Mixin SdxlSizeOptions sdxlSizes = new SdxlSizeOptions();
+
   @Mixin GridOptions grid = new GridOptions();
 
   @Option(
@@ -143,6 +146,15 @@ final class GenerateCommand implements Callable<Integer> {
           "What the model predicts: epsilon or v, overriding its configuration (a single-file"
               + " SD 2.x checkpoint is taken for a v model; a 512-pixel base model needs epsilon).")
   String prediction;
+
+  @Option(
+      names = "--timestep-spacing",
+      paramLabel = "leading|trailing|linspace",
+      completionCandidates = Candidates.Spacings.class,
+      description =
+          "How the steps' timesteps are spaced, overriding the model's scheduler config: trailing"
+              + " for SDXL-Turbo and Lightning single-file checkpoints (a file cannot say).")
+  String timestepSpacing;
 
   @Option(
       names = "--clip-skip",
@@ -401,8 +413,8 @@ final class GenerateCommand implements Callable<Integer> {
   /** The request the options describe; a value out of range is refused by its builder. */
   private GenerationRequest settingsFromOptions(
       long firstSeed, PreviewSource source, PreviewMethod method, Path embeddings) {
-    return variation
-        .applyTo(GenerationRequest.builder())
+    return sdxlSizes
+        .applyTo(variation.applyTo(GenerationRequest.builder()))
         .model(model)
         .prompt(prompt)
         .negativePrompt(negative)
@@ -418,6 +430,7 @@ final class GenerateCommand implements Callable<Integer> {
         .previewMethod(frames == null ? PreviewMethod.OFF : method)
         .previewDecoder(previewDecoder)
         .prediction(parsePrediction(prediction))
+        .spacing(parseSpacing(timestepSpacing))
         .clipSkip(clipSkip)
         .vae(vae)
         .embeddings(Files.isDirectory(embeddings) ? embeddings : null)
@@ -460,6 +473,19 @@ final class GenerateCommand implements Callable<Integer> {
       default ->
           throw new CliErrors.BadValue("--prediction must be epsilon or v, got \"" + p + "\".");
     };
+  }
+
+  private static TimestepSpacing parseSpacing(String s) {
+    if (s == null) {
+      return null;
+    }
+    for (TimestepSpacing t : TimestepSpacing.values()) {
+      if (t.configName().equals(s.trim().toLowerCase(Locale.ROOT))) {
+        return t;
+      }
+    }
+    throw new CliErrors.BadValue(
+        "--timestep-spacing must be leading, trailing or linspace, got \"" + s + "\".");
   }
 
   /** Refuses text no model or PNG chunk can carry, before any work: a NUL, or over 1 MiB. */

@@ -3,16 +3,17 @@ package dev.stepwise.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.stepwise.engine.unet.UNet2DConditionModel;
+import dev.stepwise.recipe.SizeConditioning;
 import java.util.List;
 
 /**
  * What the UNet is conditioned on for one request: the text contexts ({@code contexts}: one batch
  * [1, L, D] or [uncond, cond] as [2, L, D], or uncond [1, L', D] and cond [1, L, D] when their
- * lengths differ) and, for SDXL, the pooled text embeddings batched the same way ({@code pooled})
- * and the time ids [1, 6] every batch item shares ({@code timeIds}); those two are null for SD 1.x
- * / 2.x.
+ * lengths differ) and, for SDXL, the pooled text embeddings ({@code pooled}) and the time ids
+ * ({@code timeIds}, [B, K]: six for SDXL base, five for the refiner) batched the same way; those
+ * two are null for SD 1.x / 2.x.
  */
-record Conditioning(NDArray[] contexts, NDArray[] pooled, NDArray timeIds) {
+record Conditioning(NDArray[] contexts, NDArray[] pooled, NDArray[] timeIds) {
 
   /** SD 1.x / 2.x: text contexts only. */
   static Conditioning of(NDArray[] contexts) {
@@ -34,6 +35,34 @@ record Conditioning(NDArray[] contexts, NDArray[] pooled, NDArray timeIds) {
       int height,
       NDManager job,
       List<String> notices) {
+    return sdxl(
+        text,
+        prompt,
+        negative,
+        guided,
+        clipSkip,
+        SizeConditioning.DEFAULT,
+        width,
+        height,
+        job,
+        notices);
+  }
+
+  /**
+   * As above, with the time ids of {@code sizes} ({@link SdxlText#timeIds}; the refiner's carry the
+   * aesthetic score, 6 for the prompt and 2.5 for the negative).
+   */
+  static Conditioning sdxl(
+      SdxlText text,
+      String prompt,
+      String negative,
+      boolean guided,
+      int clipSkip,
+      SizeConditioning sizes,
+      int width,
+      int height,
+      NDManager job,
+      List<String> notices) {
     if (clipSkip > 1) {
       notices.add(
           "Clip skip "
@@ -42,23 +71,24 @@ record Conditioning(NDArray[] contexts, NDArray[] pooled, NDArray timeIds) {
               + " layers, as diffusers does.");
     }
     SdxlText.Encoded cond = text.encode(prompt, "prompt", job, notices); // [1, L, D], [1, P]
-    int[] size = {height, width};
-    NDArray ids = SdxlText.timeIds(job, size, new int[] {0, 0}, size); // [1, 6]
+    NDArray ids = text.timeIds(job, sizes, width, height, false); // [1, K]
     if (!guided) {
-      return new Conditioning(new NDArray[] {cond.context()}, new NDArray[] {cond.pooled()}, ids);
+      return new Conditioning(
+          new NDArray[] {cond.context()}, new NDArray[] {cond.pooled()}, new NDArray[] {ids});
     }
     SdxlText.Encoded uncond = text.encode(negative, "negative prompt", job, notices);
+    NDArray negIds = text.timeIds(job, sizes, width, height, true); // [1, K]
     if (uncond.context().getShape().get(1) != cond.context().getShape().get(1)) {
       // Chunk counts differ: the network runs once for each, as for SD 1.x / 2.x.
       return new Conditioning(
           new NDArray[] {uncond.context(), cond.context()}, // [1, L', D], [1, L, D]
           new NDArray[] {uncond.pooled(), cond.pooled()}, // [1, P] each
-          ids);
+          new NDArray[] {negIds, ids}); // [1, K] each
     }
     return new Conditioning(
         new NDArray[] {uncond.context().concat(cond.context(), 0)}, // [2, L, D]
         new NDArray[] {uncond.pooled().concat(cond.pooled(), 0)}, // [2, P]
-        ids);
+        new NDArray[] {negIds.concat(ids, 0)}); // [2, K]
   }
 
   /** The UNet on {@code x} [B, C, h, w] at {@code t} [B] under context batch {@code k}. */
@@ -66,8 +96,6 @@ record Conditioning(NDArray[] contexts, NDArray[] pooled, NDArray timeIds) {
     if (pooled == null) {
       return unet.forward(x, t, contexts[k]); // [B, C, h, w]
     }
-    long b = x.getShape().get(0);
-    NDArray ids = timeIds.repeat(0, b); // [B, 6]
-    return unet.forward(x, t, contexts[k], pooled[k], ids); // [B, C, h, w]
+    return unet.forward(x, t, contexts[k], pooled[k], timeIds[k]); // [B, C, h, w]
   }
 }

@@ -1,10 +1,12 @@
 package dev.stepwise.engine;
 
 import dev.stepwise.engine.sampling.PredictionType;
+import dev.stepwise.engine.sampling.TimestepSpacing;
 import dev.stepwise.recipe.HiresSettings;
 import dev.stepwise.recipe.RecipeException;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
+import dev.stepwise.recipe.SizeConditioning;
 import java.nio.file.Path;
 
 /**
@@ -32,6 +34,11 @@ import java.nio.file.Path;
  * @param input the picture the run starts from (img2img, inpainting, outpainting), or {@code null}
  *     for text to image
  * @param hires the hires fix (text to image only), or {@code null} for none
+ * @param sizes SDXL's size micro-conditioning (original size, crop, target size); {@code null}
+ *     reads as {@link SizeConditioning#DEFAULT}, diffusers' defaults
+ * @param spacing how the sampler's timesteps are spaced, overriding the model's scheduler config (a
+ *     single-file SDXL-Turbo or Lightning checkpoint cannot say it needs trailing), or {@code null}
+ *     for the model's own
  */
 public record GenerationRequest(
     Path model,
@@ -45,7 +52,9 @@ public record GenerationRequest(
     Path embeddings,
     Path loraFolder,
     ImageInput input,
-    HiresSettings hires) {
+    HiresSettings hires,
+    SizeConditioning sizes,
+    TimestepSpacing spacing) {
 
   /** The most images one request makes. */
   public static final int MAX_BATCH = 64;
@@ -54,6 +63,7 @@ public record GenerationRequest(
     settings = settings == null ? Settings.defaults() : settings;
     previewSource = previewSource == null ? PreviewSource.PREDICTED_IMAGE : previewSource;
     previewMethod = previewMethod == null ? PreviewMethod.AUTO : previewMethod;
+    sizes = sizes == null ? SizeConditioning.DEFAULT : sizes;
     if (batch < 1 || batch > MAX_BATCH) {
       throw new EngineException(
           "Batch must be between 1 and " + MAX_BATCH + " images, got " + batch + ".");
@@ -74,7 +84,9 @@ public record GenerationRequest(
         embeddings,
         loraFolder,
         input,
-        hires);
+        hires,
+        sizes,
+        spacing);
   }
 
   /** A builder with Stepwise's defaults ({@link Settings#defaults()}), one image. */
@@ -109,6 +121,8 @@ public record GenerationRequest(
     b.loraFolder = loraFolder;
     b.input = input;
     b.hires = hires;
+    b.sizes = sizes;
+    b.spacing = spacing;
     return b;
   }
 
@@ -141,6 +155,8 @@ public record GenerationRequest(
     private Path loraFolder;
     private ImageInput input;
     private HiresSettings hires;
+    private SizeConditioning sizes;
+    private TimestepSpacing spacing;
 
     public Builder model(Path v) {
       model = v;
@@ -262,6 +278,18 @@ public record GenerationRequest(
       return this;
     }
 
+    /** SDXL's original size, crop and target size; null (the default) for diffusers' defaults. */
+    public Builder sizes(SizeConditioning v) {
+      sizes = v;
+      return this;
+    }
+
+    /** The timestep spacing; null (the default) keeps the model's scheduler config's. */
+    public Builder spacing(TimestepSpacing v) {
+      spacing = v;
+      return this;
+    }
+
     /** Takes every value of {@code s}. */
     public Builder settings(Settings s) {
       prompt = s.prompt();
@@ -313,7 +341,9 @@ public record GenerationRequest(
           embeddings,
           loraFolder,
           input,
-          hires);
+          hires,
+          sizes,
+          spacing);
     }
   }
 }

@@ -20,6 +20,7 @@ import dev.stepwise.engine.sampling.StrengthSchedule;
 import dev.stepwise.recipe.PictureParameters;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
+import dev.stepwise.recipe.SizeConditioning;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +41,9 @@ import java.util.Set;
  */
 public final class Pipeline {
   private final DiffusionModel model;
+
+  /** Stepwise's PNG key for a timestep spacing the request chose (leading, trailing, linspace). */
+  public static final String TIMESTEP_SPACING = "Timestep spacing";
 
   public Pipeline(DiffusionModel model) {
     this.model = model;
@@ -70,6 +74,11 @@ public final class Pipeline {
               + r.settings().steps()
               + ".");
     }
+    if (model.sdxl() == null && !r.sizes().equals(SizeConditioning.DEFAULT)) {
+      throw new EngineException(
+          "Original size, crop and target size condition SDXL models only; this model is not"
+              + " SDXL, so leave them at their defaults.");
+    }
     boolean guided = Guidance.needsUnconditional(r.settings().guidance());
     MemoryEstimate.check(model, r.settings().width(), r.settings().height(), guided);
     if (r.hires() != null) {
@@ -97,9 +106,32 @@ public final class Pipeline {
     }
   }
 
+  /**
+   * The SDXL refiner's sentences: made for img2img (SDXL report, section 2.5: trained on the first
+   * 200 noise levels), and its time ids have no target size.
+   */
+  private void refinerNotices(GenerationRequest r, List<String> notices) {
+    if (!model.sdxl().refiner()) {
+      return;
+    }
+    if (r.input() == null) {
+      notices.add(
+          "This is an SDXL refiner, trained on the last steps of the noise schedule; it makes"
+              + " poor pictures from text, so give it an init image at a low strength (about"
+              + " 0.3).");
+    }
+    int[] ids = r.sizes().timeIds(r.settings().width(), r.settings().height());
+    if (ids[4] != r.settings().height() || ids[5] != r.settings().width()) {
+      notices.add(
+          "The target size has no effect on an SDXL refiner: its time ids are the original size,"
+              + " the crop and the aesthetic score.");
+    }
+  }
+
   /** The model's scheduler config, with the request's prediction type when it names one. */
   private SchedulerConfig scheduler(GenerationRequest r) {
     SchedulerConfig c = model.schedulerConfig();
+    c = r.spacing() == null ? c : c.withTimestepSpacing(r.spacing());
     return r.prediction() == null ? c : c.withPredictionType(r.prediction());
   }
 
@@ -142,6 +174,14 @@ public final class Pipeline {
     if (request.hires() != null) {
       parameters.putAll(PictureParameters.of(request.hires()));
     }
+    if (request.spacing() != null) { // Stepwise's key, only when the request overrides it
+      parameters.put(TIMESTEP_SPACING, request.spacing().configName());
+    }
+    if (model.sdxl() != null) { // Stepwise's keys, each only when not diffusers' default
+      parameters.putAll(
+          request.sizes().parameters(request.settings().width(), request.settings().height()));
+      refinerNotices(request, notices);
+    }
     int clipSkip = model.clipSkipFor(request.settings().clipSkip(), notices);
     Embeddings embeddings = model.embeddings(request.embeddings(), notices);
     Set<Embedding> used = new LinkedHashSet<>();
@@ -163,6 +203,7 @@ public final class Pipeline {
                   request.settings().negativePrompt(),
                   guided,
                   clipSkip,
+                  request.sizes(),
                   request.settings().width(),
                   request.settings().height(),
                   job,

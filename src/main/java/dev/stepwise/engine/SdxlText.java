@@ -16,6 +16,7 @@ import dev.stepwise.engine.prompt.PromptChunks;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
 import dev.stepwise.engine.tokenizer.TokenizedPrompt;
 import dev.stepwise.engine.unet.UNetConfig;
+import dev.stepwise.recipe.SizeConditioning;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,11 +33,27 @@ import java.util.Set;
  * (diffusers' default), as diffusers does for a negative prompt of None.
  *
  * <p>Micro-conditioning ({@link #timeIds}): _get_add_time_ids lays out original size, crop top-left
- * and target size, each as (height, width) or (top, left).
+ * and target size, each as (height, width) or (top, left); a UNet whose add_embedding takes five
+ * time ids (the refiner's projection_class_embeddings_input_dim) gets original size, crop and the
+ * aesthetic score instead (StableDiffusionXLImg2ImgPipeline, requires_aesthetics_score).
+ *
+ * <p>The SDXL refiner's pack has only text_encoder_2/ and tokenizer_2/ ({@link
+ * ModelPack#secondEncoderOnly}): its context is that encoder's penultimate state alone, [1, L, D2]
+ * (1280 wide), and model_index.json sets force_zeros_for_empty_prompt false, so an empty negative
+ * is encoded.
  */
 public final class SdxlText {
   /** SDXL base's number of time ids: original size, crop top-left, target size. */
   public static final int TIME_IDS = 6;
+
+  /** The SDXL refiner's number of time ids: original size, crop top-left, aesthetic score. */
+  public static final int REFINER_TIME_IDS = 5;
+
+  /** diffusers' aesthetic_score default for the refiner's prompt. */
+  public static final float AESTHETIC_SCORE = 6.0f;
+
+  /** diffusers' negative_aesthetic_score default for the refiner's negative prompt. */
+  public static final float NEGATIVE_AESTHETIC_SCORE = 2.5f;
 
   private final PromptTokenizer tokenizer1;
   private final PromptTokenizer tokenizer2;
@@ -44,6 +61,7 @@ public final class SdxlText {
   private final ClipTextModel encoder2;
   private final boolean forceZeros;
   private final long weightBytes;
+  private final boolean aesthetic; // five time ids, the last the aesthetic score (the refiner)
 
   /** The pooled embedding [1, P] and the context [1, L, D1 + D2] of one prompt. */
   public record Encoded(NDArray context, NDArray pooled) {}
@@ -54,13 +72,15 @@ public final class SdxlText {
       ClipTextModel e1,
       ClipTextModel e2,
       boolean forceZeros,
-      long bytes) {
+      long bytes,
+      boolean aesthetic) {
     this.tokenizer1 = t1;
     this.tokenizer2 = t2;
     this.encoder1 = e1;
     this.encoder2 = e2;
     this.forceZeros = forceZeros;
     this.weightBytes = bytes;
+    this.aesthetic = aesthetic;
   }
 
   /**
@@ -81,7 +101,7 @@ public final class SdxlText {
       List<String> notices) {
     String name = "model pack " + pack.root();
     if (!unet.hasTextTime()) {
-      if (pack.hasSecondTextEncoder()) {
+      if (pack.hasSecondTextEncoder() && !pack.secondEncoderOnly()) {
         notices.add(
             "text_encoder_2/ ignored: this UNet takes no pooled text embedding (it is not SDXL).");
       }
@@ -94,44 +114,53 @@ public final class SdxlText {
               + " second text encoder is missing; an SDXL model needs text_encoder_2/ and"
               + " tokenizer_2/.");
     }
-    ClipTextConfig config2 = ClipTextConfig.fromJson(pack.textEncoder2Config());
+    // The refiner (text_encoder_2/ only): the model's one text encoder is already encoder 2.
+    boolean second = pack.secondEncoderOnly();
+    ClipTextConfig config2 = second ? config1 : ClipTextConfig.fromJson(pack.textEncoder2Config());
     if (!config2.withProjection()) {
       throw new ModelPackException(
           name
               + ": text_encoder_2/config.json is not a CLIPTextModelWithProjection; SDXL's"
               + " second text encoder needs its text_projection.");
     }
-    int width = config1.hiddenSize() + config2.hiddenSize();
+    int width = second ? config2.hiddenSize() : config1.hiddenSize() + config2.hiddenSize();
     if (unet.crossAttentionDim() != width) {
       throw new ModelPackException(
           name
               + ": unet/config.json cross_attention_dim "
               + unet.crossAttentionDim()
-              + " is not the two text encoders' widths together ("
-              + config1.hiddenSize()
-              + " + "
-              + config2.hiddenSize()
-              + " = "
-              + width
-              + ").");
+              + (second
+                  ? " is not text_encoder_2's hidden_size "
+                      + width
+                      + " (the refiner's one encoder)."
+                  : " is not the two text encoders' widths together ("
+                      + config1.hiddenSize()
+                      + " + "
+                      + config2.hiddenSize()
+                      + " = "
+                      + width
+                      + ")."));
     }
-    int added = config2.projectionDim() + TIME_IDS * unet.additionTimeEmbedDim();
-    if (unet.projectionClassEmbeddingsInputDim() != added) {
+    int base = config2.projectionDim() + TIME_IDS * unet.additionTimeEmbedDim();
+    int refiner = config2.projectionDim() + REFINER_TIME_IDS * unet.additionTimeEmbedDim();
+    int added = unet.projectionClassEmbeddingsInputDim();
+    if (added != base && added != refiner) {
       throw new ModelPackException(
           name
               + ": unet/config.json projection_class_embeddings_input_dim "
-              + unet.projectionClassEmbeddingsInputDim()
+              + added
               + " is not the pooled width "
               + config2.projectionDim()
-              + " plus "
-              + TIME_IDS
-              + " time ids of "
+              + " plus six time ids of "
               + unet.additionTimeEmbedDim()
               + " ("
-              + added
-              + "); Stepwise reads SDXL base's six time ids, not the refiner's aesthetic score.");
+              + base
+              + ", SDXL base) or five ("
+              + refiner
+              + ", the refiner's, with the aesthetic score).");
     }
-    PromptTokenizer tokenizer2 = pack.tokenizer2(config2.maxPositionEmbeddings());
+    PromptTokenizer tokenizer2 =
+        second ? tokenizer1 : pack.tokenizer2(config2.maxPositionEmbeddings());
     if (tokenizer2.maxLength() != tokenizer1.maxLength()) {
       throw new ModelPackException(
           name
@@ -140,6 +169,16 @@ public final class SdxlText {
               + " tokens but tokenizer/ has "
               + tokenizer1.maxLength()
               + "; SDXL's two encoders read the same window.");
+    }
+    if (second) {
+      return new SdxlText(
+          tokenizer1,
+          tokenizer1,
+          null,
+          encoder1,
+          pack.forceZerosForEmptyPrompt(),
+          0,
+          added == refiner);
     }
     Parameters p = Parameters.strict(pack.textEncoder2Weights(), weights, precision);
     ClipTextModel encoder2 = new ClipTextModel(config2, p);
@@ -150,7 +189,8 @@ public final class SdxlText {
         encoder1,
         encoder2,
         pack.forceZerosForEmptyPrompt(),
-        p.loadedBytes());
+        p.loadedBytes(),
+        added == refiner);
   }
 
   /** Bytes of the second text encoder's weights as loaded. */
@@ -174,6 +214,10 @@ public final class SdxlText {
     boolean plain = PromptAttention.isPlain(runs);
     if (!plain || (PromptChunks.chunked(tokenizer1) && tokenizer1.encode(prompt).truncated())) {
       return chunked(runs, role, manager, notices);
+    }
+    if (encoder1 == null) { // the refiner: encoder 2's penultimate state alone, [1, L, D2]
+      ClipTextModel.Penultimate two = run(encoder2, tokenizer2, prompt, role, manager, notices);
+      return new Encoded(two.penultimate(), two.pooled()); // [1, L, D2], [1, P]
     }
     ClipTextModel.Penultimate one = run(encoder1, tokenizer1, prompt, role, manager, notices);
     ClipTextModel.Penultimate two = run(encoder2, tokenizer2, prompt, role, manager, null);
@@ -229,20 +273,26 @@ public final class SdxlText {
     NDList two = new NDList();
     NDArray pooled = null;
     for (int i = 0; i < c1.windows().size(); i++) {
-      NDArray ids1 = ids(c1.windows().get(i), encoder1, role, manager); // [1, W]
+      if (encoder1 != null) {
+        NDArray ids1 = ids(c1.windows().get(i), encoder1, role, manager); // [1, W]
+        ClipTextModel.Penultimate a = encoder1.forwardPenultimate(ids1);
+        one.add(Emphasis.apply(a.penultimate(), c1.weights().get(i))); // [1, W, D1]
+      }
       NDArray ids2 = ids(c2.windows().get(i), encoder2, role, manager); // [1, W]
-      ClipTextModel.Penultimate a = encoder1.forwardPenultimate(ids1);
       ClipTextModel.Penultimate b = encoder2.forwardPenultimate(ids2);
-      one.add(Emphasis.apply(a.penultimate(), c1.weights().get(i))); // [1, W, D1]
       two.add(Emphasis.apply(b.penultimate(), c2.weights().get(i))); // [1, W, D2]
       pooled = i == 0 ? b.pooled() : pooled; // [1, P]
     }
-    NDArray context = NDArrays.concat(one, 1).concat(NDArrays.concat(two, 1), 2);
-    return new Encoded(context, pooled); // [1, W k, D1 + D2], [1, P]
+    NDArray context = NDArrays.concat(two, 1); // [1, W k, D2]
+    if (encoder1 != null) {
+      context = NDArrays.concat(one, 1).concat(context, 2); // [1, W k, D1 + D2]
+    }
+    return new Encoded(context, pooled); // [1, W k, D], [1, P]
   }
 
   private int contextWidth() {
-    return encoder1.config().hiddenSize() + encoder2.config().hiddenSize();
+    int one = encoder1 == null ? 0 : encoder1.config().hiddenSize();
+    return one + encoder2.config().hiddenSize();
   }
 
   /** One encoder's outputs for {@code text}; sentences about truncation when notices is given. */
@@ -313,5 +363,32 @@ public final class SdxlText {
       originalHw[0], originalHw[1], cropTopLeft[0], cropTopLeft[1], targetHw[0], targetHw[1]
     };
     return manager.create(v, new Shape(1, TIME_IDS)); // [1, 6]
+  }
+
+  /**
+   * The time ids [1, K] of a {@code width} x {@code height} image under {@code sizes}: SDXL base's
+   * six ({@link #timeIds(NDManager, int[], int[], int[])}), or the refiner's five, original size,
+   * crop and aesthetic score ({@link #AESTHETIC_SCORE} for the prompt, {@link
+   * #NEGATIVE_AESTHETIC_SCORE} for the negative: StableDiffusionXLImg2ImgPipeline._get_add_time_ids
+   * with requires_aesthetics_score).
+   */
+  public NDArray timeIds(
+      NDManager manager, SizeConditioning sizes, int width, int height, boolean negative) {
+    int[] ids = sizes.timeIds(width, height); // (oh, ow, top, left, th, tw)
+    if (!aesthetic) {
+      return timeIds(
+          manager,
+          new int[] {ids[0], ids[1]},
+          new int[] {ids[2], ids[3]},
+          new int[] {ids[4], ids[5]}); // [1, 6]
+    }
+    float score = negative ? NEGATIVE_AESTHETIC_SCORE : AESTHETIC_SCORE;
+    float[] v = {ids[0], ids[1], ids[2], ids[3], score};
+    return manager.create(v, new Shape(1, REFINER_TIME_IDS)); // [1, 5]
+  }
+
+  /** Whether the time ids are the refiner's five, the last the aesthetic score. */
+  public boolean refiner() {
+    return aesthetic;
   }
 }

@@ -11,6 +11,7 @@ import dev.stepwise.recipe.PictureParameters;
 import dev.stepwise.recipe.RecipeFields;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
+import dev.stepwise.recipe.SizeConditioning;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -244,6 +245,25 @@ public record Recipe(
       return 1;
     }
   }
+
+  /**
+   * SDXL's original size, crop and target size this image was made with ({@link SizeConditioning}'s
+   * keys); {@link SizeConditioning#DEFAULT} when none is recorded.
+   */
+  public SizeConditioning sizeConditioning() {
+    return SizeConditioning.read(extras);
+  }
+
+  /**
+   * The timestep spacing the image's run chose ({@code Timestep spacing}: leading, trailing or
+   * linspace), or null for the model's own.
+   */
+  public String timestepSpacing() {
+    return extras.get(TIMESTEP_SPACING);
+  }
+
+  /** Stepwise's key for a timestep spacing the run chose over the model's (engine Pipeline). */
+  public static final String TIMESTEP_SPACING = "Timestep spacing";
 
   /** The variation seed in {@link #extras}, or null without one (or without a strength). */
   public Long variationSeed() {

@@ -4,6 +4,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.stepwise.recipe.RecipeException;
+import dev.stepwise.recipe.SizeConditioning;
 import java.math.BigDecimal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -49,6 +51,7 @@ final class ComfyGraph {
 
   private final Map<String, JsonObject> nodes = new LinkedHashMap<>();
   private final RecipeDraft d = new RecipeDraft();
+  private SizeConditioning sdxlSizes; // the positive CLIPTextEncodeSDXL's, or null
 
   private ComfyGraph(JsonObject graph) {
     if (graph.size() > MAX_NODES) {
@@ -203,6 +206,10 @@ final class ComfyGraph {
       d.width = latent.width;
       d.height = latent.height;
     }
+    if (sdxlSizes != null && d.width != null) {
+      // Stepwise's keys, only where they differ from the image's own size and a crop of 0,0.
+      d.extras.putAll(sdxlSizes.parameters(d.width, d.height));
+    }
     if (latent.batch != null && latent.batch > 1) {
       d.extra("Batch size", Long.toString(latent.batch));
     }
@@ -229,6 +236,9 @@ final class ComfyGraph {
       }
       JsonObject in = inputs(n);
       String key = TEXT_INPUTS.stream().filter(in::has).findFirst().orElse(null);
+      if (key != null && which.equals("positive") && classOf(n).equals("CLIPTextEncodeSDXL")) {
+        sdxlSizes = sdxlSizes(in);
+      }
       if (key != null) {
         String t = string(in.get(key), which + " prompt");
         if (t != null) {
@@ -283,6 +293,30 @@ final class ComfyGraph {
               + " prompt is empty.");
     }
     return String.join("\n", texts);
+  }
+
+  /**
+   * CLIPTextEncodeSDXL's size conditioning (ComfyUI comfy/model_base.py SDXL.encode_adm: width and
+   * height are the original size, crop_w and crop_h the crop's left and top, target_width and
+   * target_height the target size), or null when a value is not a plain number or out of range.
+   */
+  private static SizeConditioning sdxlSizes(JsonObject in) {
+    String[] keys = {"width", "height", "crop_w", "crop_h", "target_width", "target_height"};
+    int[] v = new int[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      BigDecimal b = Json.num(in.get(keys[i]));
+      if (b == null
+          || b.signum() < 0
+          || b.compareTo(BigDecimal.valueOf(SizeConditioning.MAX)) > 0) {
+        return null;
+      }
+      v[i] = b.intValue();
+    }
+    try {
+      return new SizeConditioning(v[0], v[1], v[2], v[3], v[4], v[5]);
+    } catch (RecipeException e) {
+      return null; // a zero size: not a size ComfyUI would have used
+    }
   }
 
   private void clipSkip(String id) {

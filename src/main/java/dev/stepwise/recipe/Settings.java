@@ -45,7 +45,10 @@ public record Settings(
     long variationSeed,
     double variationStrength) {
 
-  /** The smallest guidance scale: 0 is the unconditional model alone. */
+  /**
+   * The smallest guidance scale. At 0, as at 1, the prompt's prediction is used alone and no
+   * unconditional pass runs (diffusers; SDXL-Turbo and Lightning use 0).
+   */
   public static final double MIN_GUIDANCE = 0;
 
   /** The largest guidance scale (AUTOMATIC1111's slider stops here too). */

@@ -54,4 +54,113 @@ class SdxlCliTest {
     assertTrue(r.err().startsWith("stepwise: ") && r.err().contains("SDXL"), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
   }
+
+  @Test
+  void chosenTimeIdsAreRecordedAndBadOnesAreOneSentence() throws Exception {
+    Path out = dir.resolve("sized.png");
+    String model = TestPacks.byName("tiny-sdxl").toString();
+    CliTest.Run r =
+        CliTest.cli(
+            "generate",
+            "--model",
+            model,
+            "--prompt",
+            "a cat",
+            "--steps",
+            "2",
+            "--seed",
+            "7",
+            "--original-size",
+            "768x1024",
+            "--crop-top-left",
+            "8,16",
+            "--out",
+            out.toString());
+    assertEquals(0, r.code(), r.err());
+    dev.stepwise.gallery.Recipe recipe = dev.stepwise.gallery.ImageParameters.read(out).recipe();
+    assertEquals("768x1024", recipe.extras().get("Original size"));
+    assertEquals("8,16", recipe.extras().get("Crop top-left"));
+    assertTrue(!recipe.extras().containsKey("Target size"), "the default is not written");
+    assertEquals(
+        new dev.stepwise.recipe.SizeConditioning(768, 1024, 8, 16, 0, 0),
+        recipe.sizeConditioning());
+
+    CliTest.Run bad =
+        CliTest.cli(
+            "generate",
+            "--model",
+            model,
+            "--prompt",
+            "a cat",
+            "--steps",
+            "2",
+            "--target-size",
+            "1024",
+            "--out",
+            dir.resolve("b.png").toString());
+    assertEquals(2, bad.code());
+    assertEquals(
+        "stepwise: --target-size must be WIDTHxHEIGHT with whole numbers from 1 to 16384, got"
+            + " \"1024\".",
+        bad.err().strip());
+
+    CliTest.Run sd1 =
+        CliTest.cli(
+            "generate",
+            "--model",
+            TestPacks.byName("tiny-sd").toString(),
+            "--prompt",
+            "a cat",
+            "--steps",
+            "1",
+            "--crop-top-left",
+            "0,8",
+            "--out",
+            dir.resolve("c.png").toString());
+    assertTrue(sd1.code() != 0);
+    assertTrue(
+        sd1.err().startsWith("stepwise: ") && sd1.err().contains("SDXL models only"), sd1.err());
+    assertEquals(1, sd1.err().strip().lines().count(), sd1.err());
+  }
+
+  @Test
+  void theTimestepSpacingIsRecordedAndABadOneIsOneSentence() throws Exception {
+    Path out = dir.resolve("trailing.png");
+    String model = TestPacks.byName("tiny-sdxl").toString();
+    CliTest.Run r =
+        CliTest.cli(
+            "generate",
+            "--model",
+            model,
+            "--prompt",
+            "a cat",
+            "--steps",
+            "1",
+            "--guidance",
+            "0",
+            "--sampler",
+            "euler_a",
+            "--timestep-spacing",
+            "trailing",
+            "--out",
+            out.toString());
+    assertEquals(0, r.code(), r.err());
+    dev.stepwise.gallery.Recipe recipe = dev.stepwise.gallery.ImageParameters.read(out).recipe();
+    assertEquals("trailing", recipe.timestepSpacing());
+    CliTest.Run bad =
+        CliTest.cli(
+            "generate",
+            "--model",
+            model,
+            "--prompt",
+            "a cat",
+            "--timestep-spacing",
+            "sideways",
+            "--out",
+            dir.resolve("b.png").toString());
+    assertEquals(2, bad.code());
+    assertEquals(
+        "stepwise: --timestep-spacing must be leading, trailing or linspace, got \"sideways\".",
+        bad.err().strip());
+  }
 }

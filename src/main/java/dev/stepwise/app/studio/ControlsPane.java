@@ -406,6 +406,7 @@ public final class ControlsPane extends ScrollPane {
             row(seed, random, reuse, lock),
             new VariationRow(studio.variation()),
             new HiresPane(studio.hires()),
+            new SdxlSizesPane(studio.sdxlSizes(), vm.sdxlProperty()),
             title("Sampler"),
             row(sampler, karras),
             title("Clip skip"),

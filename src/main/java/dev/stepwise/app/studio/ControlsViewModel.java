@@ -84,6 +84,11 @@ public final class ControlsViewModel {
    * Fits the size to a model that was just read: a side that is unset or not a multiple of the
    * model's size step becomes the model's own size.
    */
+  /** Whether the model is SDXL (sizes compared by area; the SDXL size conditioning shown). */
+  public javafx.beans.property.ReadOnlyBooleanProperty sdxlProperty() {
+    return byArea;
+  }
+
   void fitSize(PackFacts facts) {
     byArea.set(facts.sdxl());
     nativeSize.set(facts.nativeSize());

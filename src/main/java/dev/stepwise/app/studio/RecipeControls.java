@@ -85,6 +85,13 @@ public final class RecipeControls {
               "The studio has no eta setting, so DDIM runs with eta 0, not %s.",
               recipe.eta()));
     }
+    studio.sdxlSizes().apply(recipe);
+    if (recipe.timestepSpacing() != null) {
+      notices.add(
+          "The studio has no timestep spacing setting, so the model's own is used, not "
+              + recipe.timestepSpacing()
+              + " (stepwise generate --timestep-spacing takes it).");
+    }
     if (keepSeed) {
       studio.seeds().seedTextProperty().set(Long.toString(recipe.seed()));
       studio.seeds().seedLockedProperty().set(true);

@@ -26,6 +26,7 @@ public final class StudioViewModel {
   private final UiPump pump;
   private final List<StudioListener> listeners = new CopyOnWriteArrayList<>();
   private final ControlsViewModel controls = new ControlsViewModel();
+  private final SdxlSizesViewModel sdxlSizes = new SdxlSizesViewModel();
   private final SeedViewModel seeds;
   private final ModelViewModel model;
   private final PromptViewModel prompts;
@@ -145,6 +146,7 @@ public final class StudioViewModel {
         request = request.toBuilder().input(initImage.input()).build();
       }
       request = hires.applyTo(request, fromPicture);
+      request = sdxlSizes.applyTo(request, f.sdxl());
     } catch (EngineException | RecipeException e) {
       status.showError(e.getMessage());
       return null;
@@ -221,6 +223,11 @@ public final class StudioViewModel {
   /** The picture a run starts from (img2img), its mask and their choices. */
   public InitImageViewModel initImage() {
     return initImage;
+  }
+
+  /** SDXL's size conditioning controls. */
+  public SdxlSizesViewModel sdxlSizes() {
+    return sdxlSizes;
   }
 
   /** The hires fix's controls. */

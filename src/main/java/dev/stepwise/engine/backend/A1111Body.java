@@ -11,6 +11,7 @@ import dev.stepwise.recipe.HiresSettings;
 import dev.stepwise.recipe.ImageSettings;
 import dev.stepwise.recipe.PictureParameters;
 import dev.stepwise.recipe.Settings;
+import dev.stepwise.recipe.SizeConditioning;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,6 +46,12 @@ final class A1111Body {
     }
     if (r.input() != null && r.hires() != null) {
       return "the hires fix on a run from a picture";
+    }
+    if (!r.sizes().equals(SizeConditioning.DEFAULT)) {
+      return "SDXL's original size, crop and target size";
+    }
+    if (r.spacing() != null) {
+      return "a timestep spacing";
     }
     return null;
   }

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
+import dev.stepwise.recipe.SizeConditioning;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -80,6 +81,10 @@ final class ComfyPrompt {
       what = "DDIM with eta above 0 (ComfyUI's ddim has no eta)";
     } else if (hasLora(s.prompt()) || hasLora(s.negativePrompt())) {
       what = "<lora:...> tags in the prompt";
+    } else if (!r.sizes().equals(SizeConditioning.DEFAULT)) {
+      what = "SDXL's original size, crop and target size";
+    } else if (r.spacing() != null) {
+      what = "a timestep spacing";
     } else if (s.seed() < 0 || s.seedOf(r.batch() - 1) < 0) {
       what = "a negative seed (ComfyUI's seeds are 0 or more)";
     }

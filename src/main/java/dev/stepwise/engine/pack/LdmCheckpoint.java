@@ -3,6 +3,7 @@ package dev.stepwise.engine.pack;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import dev.stepwise.engine.ModelPackException;
 import dev.stepwise.engine.tokenizer.ClipBpeTokenizer;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
@@ -56,6 +57,7 @@ final class LdmCheckpoint implements AutoCloseable {
   final List<String> notices = new ArrayList<>();
   private final boolean sd2;
   private final boolean sdxl;
+  final boolean refiner; // the SDXL refiner: OpenCLIP bigG alone, five time ids
   private final Path tokenizer2Dir;
   private final Path tokenizerDir;
   private final String name;
@@ -73,15 +75,23 @@ final class LdmCheckpoint implements AutoCloseable {
     LdmKeyMap map = LdmKeyMap.of(shapes, name);
     this.sd2 = map.openClip;
     this.sdxl = map.sdxl;
+    this.refiner = map.refiner;
     String where = "checkpoint " + file.path();
     unet = new CheckpointTensors(file, map.unet, where + " (UNet)");
     vae = new CheckpointTensors(file, map.vae, where + " (autoencoder)");
-    textEncoder = new CheckpointTensors(file, map.textEncoder, where + " (text encoder)");
-    textEncoder2 =
-        sdxl ? new CheckpointTensors(file, map.textEncoder2, where + " (text encoder 2)") : null;
-    textEncoderConfig = overlay(inferTextEncoder(textEncoder, false), options, "text_encoder");
-    textEncoder2Config =
-        sdxl ? overlay(inferTextEncoder(textEncoder2, true), options, "text_encoder_2") : null;
+    if (refiner) { // its one encoder is SDXL base's second: the model's text encoder, served once
+      textEncoder = new CheckpointTensors(file, map.textEncoder2, where + " (text encoder 2)");
+      textEncoder2 = null;
+      textEncoderConfig = overlay(inferTextEncoder(textEncoder, true), options, "text_encoder_2");
+      textEncoder2Config = textEncoderConfig.deepCopy();
+    } else {
+      textEncoder = new CheckpointTensors(file, map.textEncoder, where + " (text encoder)");
+      textEncoder2 =
+          sdxl ? new CheckpointTensors(file, map.textEncoder2, where + " (text encoder 2)") : null;
+      textEncoderConfig = overlay(inferTextEncoder(textEncoder, false), options, "text_encoder");
+      textEncoder2Config =
+          sdxl ? overlay(inferTextEncoder(textEncoder2, true), options, "text_encoder_2") : null;
+    }
     unetConfig = overlay(inferUnet(), options, "unet");
     boolean inpainting = unetConfig.get("in_channels").getAsInt() == 9;
     int size = sdxl ? 1024 : sd2 && !inpainting ? 768 : 512;
@@ -117,6 +127,9 @@ final class LdmCheckpoint implements AutoCloseable {
 
   /** The prompt tokenizer: the override folder's, else CLIP's bundled vocabulary. */
   PromptTokenizer tokenizer(int window) {
+    if (refiner) {
+      return tokenizer2(window); // OpenCLIP's, padded with "!"
+    }
     if (tokenizerDir != null) {
       return Tokenizers.load(tokenizerDir, window);
     }
@@ -143,9 +156,7 @@ final class LdmCheckpoint implements AutoCloseable {
   private void refuseOtherFamilies(Set<String> keys) {
     String family = null;
     for (String k : keys) {
-      if (k.startsWith("conditioner.embedders.0.model.")) {
-        family = "a Stable Diffusion XL refiner"; // OpenCLIP alone, aesthetic-score time ids
-      } else if (k.endsWith("joint_blocks.0.context_block.adaLN_modulation.1.bias")) {
+      if (k.endsWith("joint_blocks.0.context_block.adaLN_modulation.1.bias")) {
         family = "a Stable Diffusion 3";
       } else if (k.endsWith("double_blocks.0.img_attn.norm.key_norm.scale")) {
         family = "a Flux";
@@ -156,7 +167,7 @@ final class LdmCheckpoint implements AutoCloseable {
                 + " is "
                 + family
                 + " checkpoint, which Stepwise does not support yet; it opens SD 1.x, 2.x and XL"
-                + " base checkpoints.");
+                + " checkpoints.");
       }
     }
     String missing =
@@ -195,10 +206,11 @@ final class LdmCheckpoint implements AutoCloseable {
     if (keys.stream().noneMatch(k -> k.startsWith(LdmKeyMap.SDXL))) {
       return null;
     }
-    if (keys.stream().noneMatch(k -> k.startsWith(LdmKeyMap.SDXL_OPEN_CLIP))) {
+    boolean refiner = keys.stream().anyMatch(k -> k.startsWith(LdmKeyMap.REFINER_OPEN_CLIP));
+    if (!refiner && keys.stream().noneMatch(k -> k.startsWith(LdmKeyMap.SDXL_OPEN_CLIP))) {
       return "second text encoder (conditioner.embedders.1.model.*), which SDXL needs";
     }
-    if (keys.stream().noneMatch(k -> k.startsWith(LdmKeyMap.SDXL_CLIP))) {
+    if (!refiner && keys.stream().noneMatch(k -> k.startsWith(LdmKeyMap.SDXL_CLIP))) {
       return "first text encoder (conditioner.embedders.0.transformer.*), which SDXL needs";
     }
     return keys.contains(LdmKeyMap.UNET + "label_emb.0.0.weight")
@@ -238,6 +250,14 @@ final class LdmCheckpoint implements AutoCloseable {
     o.addProperty("layers_per_block", 1 + LdmKeyMap.maxIndex(names, "down_blocks.0.resnets."));
     o.addProperty("cross_attention_dim", dim(unet, attn2, 1));
     if (sdxl) {
+      if (!down.get(levels - 1).getAsString().startsWith("CrossAttn")) {
+        // The mid block takes the last level's depth (diffusers); the refiner's last level has no
+        // attention, so that entry is the mid block's own (4 on the refiner: [1, 4, 4, 4]).
+        depth.set(
+            levels - 1,
+            new JsonPrimitive(
+                1 + LdmKeyMap.maxIndex(names, "mid_block.attentions.0.transformer_blocks.")));
+      }
       o.add("transformer_layers_per_block", depth);
       addTimeIds(o);
     } else {
@@ -262,10 +282,11 @@ final class LdmCheckpoint implements AutoCloseable {
    * text encoder 2's projection) and six time ids through sinusoids of width T.
    */
   private void addTimeIds(JsonObject o) {
-    long in = dim(unet, "add_embedding.linear_1.weight", 1); // [C, P + 6 T]
+    long in = dim(unet, "add_embedding.linear_1.weight", 1); // [C, P + K T]
     long pooled = textEncoder2Config.get("projection_dim").getAsLong();
-    long t = (in - pooled) / 6;
-    if (in <= pooled || (in - pooled) % 6 != 0) {
+    int ids = refiner ? 5 : 6; // the refiner: original size, crop, aesthetic score
+    long t = (in - pooled) / ids;
+    if (in <= pooled || (in - pooled) % ids != 0) {
       throw new ModelPackException(
           "The UNet of "
               + name
@@ -273,7 +294,9 @@ final class LdmCheckpoint implements AutoCloseable {
               + in
               + " added inputs (label_emb.0.0), which is not the pooled width "
               + pooled
-              + " plus six time-id embeddings; Stepwise opens SDXL base models.");
+              + (refiner
+                  ? " plus five time-id embeddings, as the SDXL refiner's is."
+                  : " plus six time-id embeddings; Stepwise opens SDXL base and refiner models."));
     }
     o.addProperty("addition_embed_type", "text_time");
     o.addProperty("addition_time_embed_dim", t);
@@ -390,7 +413,9 @@ final class LdmCheckpoint implements AutoCloseable {
 
   private void describe(LdmKeyMap map, Set<String> keys, boolean inpainting) {
     String what =
-        sdxl ? "Stable Diffusion XL" : sd2 ? "Stable Diffusion 2.x" : "Stable Diffusion 1.x";
+        refiner
+            ? "Stable Diffusion XL refiner"
+            : sdxl ? "Stable Diffusion XL" : sd2 ? "Stable Diffusion 2.x" : "Stable Diffusion 1.x";
     notices.add(
         name
             + " was read as a "

@@ -38,6 +38,10 @@ final class LdmKeyMap {
   static final String SDXL = "conditioner.embedders.";
   static final String SDXL_CLIP = "conditioner.embedders.0.transformer.";
   static final String SDXL_OPEN_CLIP = "conditioner.embedders.1.model.";
+
+  /** The SDXL refiner's one text encoder, OpenCLIP ViT-bigG as SDXL base's second. */
+  static final String REFINER_OPEN_CLIP = "conditioner.embedders.0.model.";
+
   static final List<String> VAE_PREFIXES = List.of("first_stage_model.", "vae.");
 
   /** How a diffusers tensor is made from its LDM tensor. */
@@ -100,6 +104,12 @@ final class LdmKeyMap {
   /** Whether the file is SDXL's ({@code conditioner.embedders.*}). */
   final boolean sdxl;
 
+  /**
+   * Whether the file is the SDXL refiner's: OpenCLIP ViT-bigG alone as {@code
+   * conditioner.embedders.0.model.*}, mapped into {@link #textEncoder2}.
+   */
+  final boolean refiner;
+
   /** Whether the text encoder is OpenCLIP's (SD 2.x) rather than OpenAI CLIP's (SD 1.x). */
   final boolean openClip;
 
@@ -116,6 +126,7 @@ final class LdmKeyMap {
         vaeOnly && shapes.keySet().stream().noneMatch(k -> k.startsWith(named)) ? "" : named;
     this.openClip = shapes.keySet().stream().anyMatch(k -> k.startsWith(OPEN_CLIP));
     this.sdxl = shapes.keySet().stream().anyMatch(k -> k.startsWith(SDXL));
+    this.refiner = shapes.keySet().stream().anyMatch(k -> k.startsWith(REFINER_OPEN_CLIP));
     int unetLayers = vaeOnly ? 0 : unetLayersPerBlock(shapes.keySet());
     int vaeUpBlocks = 1 + maxIndex(shapes.keySet(), vaePrefix + "decoder.up.");
     int lastResblock = maxIndex(shapes.keySet(), OPEN_CLIP + "transformer.resblocks.");
@@ -138,8 +149,8 @@ final class LdmKeyMap {
         mapped = put(textEncoder, name, key, Op.COPY);
       } else if (key.startsWith(OPEN_CLIP) && !SCHEDULE_BUFFERS.contains(key)) {
         mapped = mapOpenClip(textEncoder, key, key.substring(OPEN_CLIP.length()), lastResblock);
-      } else if (key.startsWith(SDXL_OPEN_CLIP)) {
-        String rest = key.substring(SDXL_OPEN_CLIP.length());
+      } else if (key.startsWith(SDXL_OPEN_CLIP) || key.startsWith(REFINER_OPEN_CLIP)) {
+        String rest = key.substring(SDXL_OPEN_CLIP.length()); // both prefixes are as long
         mapped =
             rest.equals("logit_scale") // CLIP's contrastive temperature, no part of the encoder
                 || (rest.equals("text_projection")

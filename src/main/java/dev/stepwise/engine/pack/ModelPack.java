@@ -64,6 +64,7 @@ public final class ModelPack implements AutoCloseable {
   private final ComponentWeights textEncoderFiles;
   private final TokenizerFiles tokenizer;
   private final JsonObject textEncoder2Config; // SDXL's second encoder, or null
+  private final boolean secondOnly; // the SDXL refiner: text_encoder_2/ is the only encoder
   private final ComponentWeights textEncoder2Files;
   private final TokenizerFiles tokenizer2;
   private TensorSource textEncoder2;
@@ -82,20 +83,28 @@ public final class ModelPack implements AutoCloseable {
     this.pack = "model pack " + root;
     List<String> found = new ArrayList<>();
     this.modelIndex = PackJson.readObject(root, "model_index.json", pack);
+    // The SDXL refiner's layout: text_encoder_2/ and tokenizer_2/ only (model_index.json marks
+    // text_encoder and tokenizer [null, null]); its one encoder is then this pack's text encoder.
+    this.secondOnly =
+        !Files.isDirectory(root.resolve("text_encoder"))
+            && !Files.isDirectory(root.resolve("tokenizer"))
+            && Files.isDirectory(root.resolve("text_encoder_2"))
+            && Files.isDirectory(root.resolve("tokenizer_2"));
     checkModelIndex(found);
     for (String c : REQUIRED_COMPONENTS) {
-      if (!Files.isDirectory(root.resolve(c))) {
+      if (!Files.isDirectory(root.resolve(c)) && !(secondOnly && isFirstText(c))) {
         throw new ModelPackException(pack + ": the " + c + "/ folder is missing.");
       }
     }
+    String text = secondOnly ? "text_encoder_2" : "text_encoder";
     this.unetConfig = PackJson.readObject(root, "unet/config.json", pack);
     this.vaeConfig = PackJson.readObject(root, "vae/config.json", pack);
-    this.textEncoderConfig = PackJson.readObject(root, "text_encoder/config.json", pack);
+    this.textEncoderConfig = PackJson.readObject(root, text + "/config.json", pack);
     this.schedulerConfig = PackJson.readObject(root, "scheduler/scheduler_config.json", pack);
     this.unetFiles = ComponentWeights.locate(root, "unet", "diffusion_pytorch_model", pack, found);
     this.vaeFiles = ComponentWeights.locate(root, "vae", "diffusion_pytorch_model", pack, found);
-    this.textEncoderFiles = ComponentWeights.locate(root, "text_encoder", "model", pack, found);
-    this.tokenizer = findTokenizer("tokenizer");
+    this.textEncoderFiles = ComponentWeights.locate(root, text, "model", pack, found);
+    this.tokenizer = findTokenizer(secondOnly ? "tokenizer_2" : "tokenizer");
     boolean hasText2 = Files.isDirectory(root.resolve("text_encoder_2"));
     if (hasText2 != Files.isDirectory(root.resolve("tokenizer_2"))) {
       throw new ModelPackException(
@@ -107,7 +116,9 @@ public final class ModelPack implements AutoCloseable {
     this.textEncoder2Config =
         hasText2 ? PackJson.readObject(root, "text_encoder_2/config.json", pack) : null;
     this.textEncoder2Files =
-        hasText2 ? ComponentWeights.locate(root, "text_encoder_2", "model", pack, found) : null;
+        hasText2 && !secondOnly
+            ? ComponentWeights.locate(root, "text_encoder_2", "model", pack, found)
+            : null;
     this.tokenizer2 = hasText2 ? findTokenizer("tokenizer_2") : null;
     this.preview = readPreview();
     noticeExtras(found);
@@ -119,7 +130,11 @@ public final class ModelPack implements AutoCloseable {
     this.root = file;
     this.pack = "checkpoint " + file;
     this.checkpoint = c;
+    this.secondOnly = c.refiner;
     this.modelIndex = new JsonObject();
+    if (c.refiner) { // stable-diffusion-xl-refiner-1.0's model_index.json
+      modelIndex.addProperty("force_zeros_for_empty_prompt", false);
+    }
     this.unetConfig = c.unetConfig;
     this.vaeConfig = c.vaeConfig;
     this.textEncoderConfig = c.textEncoderConfig;
@@ -188,6 +203,20 @@ public final class ModelPack implements AutoCloseable {
     return textEncoder2Config != null;
   }
 
+  /**
+   * Whether the pack has only SDXL's second text encoder, as the SDXL refiner does (no
+   * text_encoder/ and tokenizer/): {@link #textEncoderConfig}, {@link #textEncoderWeights} and
+   * {@link #tokenizer} are then text_encoder_2/'s and tokenizer_2/'s, and {@link
+   * #textEncoder2Weights} is not to be opened again.
+   */
+  public boolean secondEncoderOnly() {
+    return secondOnly;
+  }
+
+  private static boolean isFirstText(String component) {
+    return component.equals("text_encoder") || component.equals("tokenizer");
+  }
+
   /** The raw text_encoder_2/config.json (a deep copy); only with a second text encoder. */
   public JsonObject textEncoder2Config() {
     return textEncoder2Config.deepCopy();
@@ -195,6 +224,9 @@ public final class ModelPack implements AutoCloseable {
 
   /** The second text encoder's weights, opened and validated on first call. */
   public synchronized TensorSource textEncoder2Weights() {
+    if (secondOnly) {
+      return textEncoderWeights(); // the refiner's one encoder, opened once
+    }
     if (textEncoder2 == null) {
       textEncoder2 = openWeights(textEncoder2Files);
     }
@@ -403,6 +435,9 @@ public final class ModelPack implements AutoCloseable {
   private void checkModelIndex(List<String> found) {
     for (String c : REQUIRED_COMPONENTS) {
       JsonElement e = modelIndex.get(c);
+      if (secondOnly && isFirstText(c)) {
+        continue; // the refiner: [null, null] (or nothing) for the folders it lacks
+      }
       if (e == null) {
         found.add("model_index.json does not list " + c + "; the " + c + "/ folder is used.");
         continue;

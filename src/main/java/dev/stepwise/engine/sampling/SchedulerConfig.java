@@ -128,6 +128,21 @@ public record SchedulerConfig(
         clipSample);
   }
 
+  /** Returns this config with another timestep spacing (a single-file checkpoint cannot say). */
+  public SchedulerConfig withTimestepSpacing(TimestepSpacing spacing) {
+    return new SchedulerConfig(
+        numTrainTimesteps,
+        betaStart,
+        betaEnd,
+        betaSchedule,
+        trainedBetasOrNull,
+        predictionType,
+        spacing,
+        stepsOffset,
+        setAlphaToOne,
+        clipSample);
+  }
+
   /**
    * Reads the keys Stepwise uses from a parsed scheduler_config.json; other keys (_class_name,
    * skip_prk_steps, ...) are ignored and JSON nulls count as absent.

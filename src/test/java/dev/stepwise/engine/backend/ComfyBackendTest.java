@@ -189,7 +189,9 @@ class ComfyBackendTest {
               job().input(new ImageInput(img, img, ImageSettings.of(0.5))).build(),
               job().prompt("a fox <lora:ink:0.8>").build(),
               job().sampler(Sampler.DDIM).eta(0.5).build(),
-              job().variation(7, 0.3).build());
+              job().variation(7, 0.3).build(),
+              job().spacing(dev.stepwise.engine.sampling.TimestepSpacing.TRAILING).build(),
+              job().sizes(new dev.stepwise.recipe.SizeConditioning(64, 64, 0, 0, 0, 0)).build());
       for (GenerationRequest r : refused) {
         EngineException e =
             assertThrows(

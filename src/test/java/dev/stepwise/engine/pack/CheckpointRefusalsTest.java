@@ -57,9 +57,15 @@ class CheckpointRefusalsTest {
 
   @Test
   void otherFamiliesAreNamed() {
+    // The SDXL refiner opens (SdxlRefinerTest); one without its UNet's added embedding does not.
     assertTrue(
-        refusal(write("refiner.safetensors", UNET_IN, "conditioner.embedders.0.model.x"))
-            .contains("Stable Diffusion XL refiner checkpoint, which Stepwise does not support"));
+        refusal(
+                write(
+                    "refiner.safetensors",
+                    UNET_IN,
+                    "first_stage_model.decoder.conv_in.weight",
+                    "conditioner.embedders.0.model.x"))
+            .contains("pooled-text embedding in its UNet"));
     assertTrue(
         refusal(
                 write(
