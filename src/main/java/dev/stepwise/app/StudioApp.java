@@ -3,6 +3,7 @@ package dev.stepwise.app;
 import dev.stepwise.Stepwise;
 import dev.stepwise.app.settings.SettingsStore;
 import dev.stepwise.app.settings.StudioSettings;
+import dev.stepwise.app.studio.BackendsViewModel;
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.app.studio.ModelCatalog;
 import dev.stepwise.app.studio.StudioViewModel;
@@ -53,6 +54,8 @@ public final class StudioApp extends Application {
     vm.backends().open(BackendsConfig.standard()); // beside studio.json; a bad file: one sentence
     if (!vm.backends().errorProperty().get().isEmpty()) {
       vm.status().showError(vm.backends().errorProperty().get());
+    } else if (settings.onBackends() && vm.backends().poolPossibleProperty().get()) {
+      vm.backends().whereProperty().set(BackendsViewModel.Where.POOL); // as the last run left it
     }
     window = new StudioWindow(vm, settings.theme());
     window.canvas().canvas().pixelsProperty().set(settings.pixels());
@@ -95,6 +98,11 @@ public final class StudioApp extends Application {
     return window;
   }
 
+  /** The window's view model; null until {@link #start} has run. */
+  StudioViewModel viewModel() {
+    return vm;
+  }
+
   /** The timeline, explain view and gallery connected to the window. */
   public StudioParts parts() {
     return parts;
@@ -111,7 +119,8 @@ public final class StudioApp extends Application {
               stage.isMaximized(),
               window.themeProperty().get(),
               g,
-              window.canvas().canvas().pixelsProperty().get()));
+              window.canvas().canvas().pixelsProperty().get(),
+              vm.backends().whereProperty().get() == BackendsViewModel.Where.POOL));
     }
     SamplingService s = service;
     if (s != null) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stepwise.app.studio.BackendsViewModel;
+import dev.stepwise.app.studio.BackendsViewModel.Where;
 import dev.stepwise.app.studio.GenerationSettings;
 import dev.stepwise.engine.TestPacks;
 import java.nio.file.Files;
@@ -44,6 +46,11 @@ class StudioAppTest {
 
   @Test
   void firstStartIsReadyWithTheExamplePromptAndSettingsAreRemembered() throws Exception {
+    // One backend configured (nothing listens there: it shows as down, which is all this needs)
+    Files.writeString(
+        config.resolve("backends.json"),
+        "{\"backends\": [{\"name\": \"gpu\", \"url\": \"http://127.0.0.1:9\", \"enabled\":"
+            + " true}]}");
     Application app = open(TestPacks.tinySd());
     Stage stage = FxToolkit.toolkitContext().getRegisteredStage();
     assertTrue(stage.getTitle().startsWith("Stepwise"), stage.getTitle());
@@ -57,6 +64,9 @@ class StudioAppTest {
         robot.lookup("#zoomPixels").queryAs(javafx.scene.control.ToggleButton.class);
     assertTrue(pixels.isSelected(), "crisp pixels on at first start");
     robot.interact(() -> pixels.setSelected(false));
+    BackendsViewModel backends = ((StudioApp) app).viewModel().backends();
+    assertEquals(Where.LOCAL, backends.whereProperty().get(), "jobs on this computer at first");
+    robot.interact(() -> backends.whereProperty().set(Where.POOL));
     StudioParts parts = ((StudioApp) app).parts();
     WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> parts.galleryProperty().get() != null);
     assertEquals(
@@ -73,6 +83,10 @@ class StudioAppTest {
     assertFalse(
         robot.lookup("#zoomPixels").queryAs(javafx.scene.control.ToggleButton.class).isSelected(),
         "the Pixels toggle is remembered");
+    assertEquals(
+        Where.POOL,
+        ((StudioApp) again).viewModel().backends().whereProperty().get(),
+        "new jobs go to the backends again");
     FxToolkit.cleanupApplication(again);
   }
 

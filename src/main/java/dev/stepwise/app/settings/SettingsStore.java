@@ -66,7 +66,8 @@ public final class SettingsStore {
               s.maximized(),
               s.theme(),
               s.generation(),
-              s.pixels());
+              s.pixels(),
+              s.onBackends());
     } catch (IOException | JsonParseException | IllegalArgumentException e) {
       LOG.warn("settings file {} could not be read; using defaults", file, e);
       return StudioSettings.defaults();

@@ -19,7 +19,8 @@ public record StudioSettings(
     boolean maximized,
     Theme theme,
     GenerationSettings generation,
-    Boolean pixels) {
+    Boolean pixels,
+    Boolean onBackends) {
 
   /** The smallest window the studio opens. */
   public static final double MIN_WIDTH = 900;
@@ -36,10 +37,12 @@ public record StudioSettings(
     theme = theme == null ? Theme.LIGHT : theme;
     generation = generation == null ? GenerationSettings.defaults() : generation;
     pixels = pixels == null || pixels;
+    onBackends = onBackends != null && onBackends;
   }
 
   /** A first start: 1200 x 780, light theme, the example prompt. */
   public static StudioSettings defaults() {
-    return new StudioSettings(1200, 780, false, Theme.LIGHT, GenerationSettings.defaults(), true);
+    return new StudioSettings(
+        1200, 780, false, Theme.LIGHT, GenerationSettings.defaults(), true, false);
   }
 }

@@ -33,13 +33,14 @@ class SettingsStoreTest {
             "/m/p",
             PreviewMethod.FULL,
             Map.of("/m/p", "/d/taesd_decoder.safetensors", "/m/q", "/d/taesd"));
-    StudioSettings s = new StudioSettings(1400, 900, true, Theme.DARK, g, false);
+    StudioSettings s = new StudioSettings(1400, 900, true, Theme.DARK, g, false, true);
     store.save(s);
     assertTrue(Files.isRegularFile(store.file()));
     assertEquals(s, store.load());
     assertEquals(PreviewMethod.FULL, store.load().generation().previewMethod());
     assertEquals(Path.of("/d/taesd"), store.load().generation().previewDecoderFor(Path.of("/m/q")));
     assertEquals(false, store.load().pixels(), "the canvas's Pixels toggle is remembered off");
+    assertEquals(true, store.load().onBackends(), "new jobs on the backends, remembered");
   }
 
   @Test
@@ -54,6 +55,7 @@ class SettingsStoreTest {
     assertEquals(Theme.DARK, partial.theme());
     assertEquals(GenerationSettings.defaults(), partial.generation());
     assertEquals(true, partial.pixels(), "an older file without the toggle: crisp pixels on");
+    assertEquals(false, partial.onBackends(), "an older file: jobs on this computer");
     Files.writeString(
         store.file(),
         "{\"generation\": {\"prompt\": \"a fox\", \"previewMethod\": \"SOMETHING\"}}");
