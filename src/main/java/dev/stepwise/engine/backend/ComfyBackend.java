@@ -10,13 +10,11 @@ import dev.stepwise.engine.GeneratedImage;
 import dev.stepwise.engine.GenerationListener;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.GenerationResult;
-import dev.stepwise.engine.ImageInput;
 import dev.stepwise.engine.ModelInfo;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.StepFrames;
-import dev.stepwise.engine.image.Fitting;
 import dev.stepwise.engine.image.ImageFiles;
 import dev.stepwise.metadata.ServerParameters;
 import dev.stepwise.recipe.Settings;
@@ -50,8 +48,9 @@ import java.util.concurrent.TimeoutException;
  * JPEG or 2 PNG, then the picture; sent only when the server runs with {@code --preview-method}),
  * the end ({@code executing} with node null) and failures ({@code execution_error}); the pictures
  * come from {@code /history/<id>} and {@code /view}. An init image is uploaded ({@code
- * /upload/image}) already brought to the request's size. Cancel deletes the queued prompt and calls
- * {@code /interrupt}. Credentials come from the URL, as for {@link A1111Backend}.
+ * /upload/image}) prepared as the local engine prepares it, its mask in the alpha channel ({@link
+ * ComfyPicture}); a masked result is composited onto the init image here. Cancel deletes the queued
+ * prompt and calls {@code /interrupt}. Credentials come from the URL, as for {@link A1111Backend}.
  */
 public final class ComfyBackend implements Backend {
   /** The URL prefix that says a backend is ComfyUI. */
@@ -194,7 +193,9 @@ public final class ComfyBackend implements Backend {
         new ModelInfo(ComfyPrompt.modelName(checkpoint), null, "the server " + name, 8, 77);
     listener.started(model);
     long t0 = System.nanoTime();
-    String uploaded = request.input() == null ? null : upload(request.input(), size[0], size[1]);
+    ComfyPicture picture =
+        request.input() == null ? null : ComfyPicture.of(request.input(), size[0], size[1]);
+    String uploaded = picture == null ? null : upload(picture);
     List<GeneratedImage> out = new ArrayList<>();
     String clientId = UUID.randomUUID().toString().replace("-", "");
     ComfyEvents events = new ComfyEvents();
@@ -215,7 +216,9 @@ public final class ComfyBackend implements Backend {
         for (RgbImage rgb : results(id)) {
           Map<String, String> parameters = A1111Body.runParameters(request); // img2img's keys
           parameters.put(ServerParameters.BACKEND, name); // ComfyUI reports no model hash
-          GeneratedImage g = new GeneratedImage(i, seed, rgb, took, parameters);
+          RgbImage made = picture == null ? rgb : picture.composite(rgb);
+          // the hires fix's recipe records the first pass's size, as the local engine's
+          GeneratedImage g = new GeneratedImage(i, seed, made, took, parameters, size[0], size[1]);
           out.add(g);
           listener.image(g);
         }
@@ -290,12 +293,9 @@ public final class ComfyBackend implements Backend {
         e != null && e.isJsonPrimitive() ? e.getAsString() : "", StandardCharsets.UTF_8);
   }
 
-  /** Uploads the init image brought to {@code w x h}; its name for LoadImage. */
-  private String upload(ImageInput input, int w, int h) {
-    RgbImage img = input.image();
-    byte[] rgb =
-        Fitting.fit(img.rgb(), img.width(), img.height(), 3, input.settings().resize(), w, h);
-    byte[] png = png(new RgbImage(w, h, rgb)); // [H, W, 3]
+  /** Uploads the prepared picture ({@link ComfyPicture#png}); its name for LoadImage. */
+  private String upload(ComfyPicture picture) {
+    byte[] png = picture.png(); // [H, W, 3] or [H, W, 4]
     String file;
     try {
       byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(png);
@@ -331,26 +331,6 @@ public final class ComfyBackend implements Backend {
     String sub = o.has("subfolder") ? o.get("subfolder").getAsString() : "";
     String n = o.get("name").getAsString();
     return sub.isEmpty() ? n : sub + "/" + n;
-  }
-
-  private static byte[] png(RgbImage img) {
-    var bi =
-        new java.awt.image.BufferedImage(
-            img.width(), img.height(), java.awt.image.BufferedImage.TYPE_INT_RGB);
-    byte[] p = img.rgb();
-    for (int y = 0; y < img.height(); y++) {
-      for (int x = 0; x < img.width(); x++) {
-        int i = (y * img.width() + x) * 3;
-        bi.setRGB(x, y, (p[i] & 0xff) << 16 | (p[i + 1] & 0xff) << 8 | (p[i + 2] & 0xff));
-      }
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      javax.imageio.ImageIO.write(bi, "png", out);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return out.toByteArray();
   }
 
   private WebSocket connect(String clientId, ComfyEvents events) {

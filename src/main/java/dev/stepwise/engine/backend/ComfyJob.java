@@ -129,12 +129,18 @@ final class ComfyJob {
     switch (type) {
       case "progress" -> {
         String node = string(data, "node");
-        if (node == null || node.equals(ComfyPrompt.SAMPLER)) {
+        boolean hires = ComfyPrompt.HIRES_SAMPLER.equals(node);
+        if (node == null || node.equals(ComfyPrompt.SAMPLER) || hires) {
           tell(null);
           int value = number(data, "value");
           int max = number(data, "max");
-          if (max > 0 && value > 0) {
-            pending = new int[] {Math.min(value, max), max};
+          if (max > 0 && value > 0) { // the hires pass's steps follow the first's, as locally
+            int total = ComfyPrompt.imageSteps(request);
+            int first = request.settings().steps();
+            pending =
+                total == first
+                    ? new int[] {Math.min(value, max), max}
+                    : new int[] {Math.min(value, max) + (hires ? first : 0), total};
           }
         }
         return false;

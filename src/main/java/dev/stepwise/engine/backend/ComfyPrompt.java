@@ -4,6 +4,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.recipe.HiresSettings;
+import dev.stepwise.recipe.HiresUpscaler;
+import dev.stepwise.recipe.MaskedContent;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.recipe.Settings;
 import dev.stepwise.recipe.SizeConditioning;
@@ -29,6 +32,13 @@ final class ComfyPrompt {
   static final String DECODE = "7";
   static final String LOAD_IMAGE = "8";
   static final String SAVE = "9";
+  static final String NOISE_MASK = "10";
+  static final String HIRES_DECODE = "11";
+  static final String HIRES_SCALE = "12";
+  static final String HIRES_LATENT = "13";
+
+  /** The hires fix's second KSampler: its steps follow the first's. */
+  static final String HIRES_SAMPLER = "14";
 
   /** The size sent when the request leaves it to the model: ComfyUI does not say a model's. */
   static final int DEFAULT_SIDE = 512;
@@ -67,10 +77,23 @@ final class ComfyPrompt {
   static String refusal(GenerationRequest r, String backend) {
     Settings s = r.settings();
     String what = null;
-    if (r.input() != null && r.input().masked()) {
-      what = "inpainting or outpainting (a mask or borders)";
-    } else if (r.hires() != null) {
-      what = "the hires fix";
+    HiresSettings h = r.hires();
+    if (r.input() != null
+        && r.input().masked()
+        && r.input().settings().maskedContent() == MaskedContent.NOISE) {
+      what =
+          "the masked content noise (ComfyUI cannot put the seed's noise in the masked latents;"
+              + " keep and fill run there)";
+    } else if (h != null && r.input() != null) {
+      what = "the hires fix on a run from a picture";
+    } else if (h != null
+        && h.upscaler() == HiresUpscaler.LATENT_NEAREST
+        && h.scale() != Math.rint(h.scale())) {
+      what =
+          "the hires upscaler latent-nearest at a scale of "
+              + h.scale()
+              + " (ComfyUI's nearest-exact picks other pixels unless the scale is whole; latent"
+              + " and lanczos run there)";
     } else if (r.vae() != null) {
       what = "a separate VAE file";
     } else if (r.prediction() != null) {
@@ -108,7 +131,8 @@ final class ComfyPrompt {
    *
    * @param checkpoint the checkpoint as the server lists it ({@code ckpt_name})
    * @param uploaded the init image's name on the server ({@code LoadImage}), or null for text to
-   *     image
+   *     image; for a run with a mask or borders its alpha is the mask ({@link ComfyPicture}), set
+   *     on the encoded latents with {@code SetLatentNoiseMask}
    */
   static JsonObject graph(
       GenerationRequest r, String checkpoint, long seed, int width, int height, String uploaded) {
@@ -129,6 +153,7 @@ final class ComfyPrompt {
     neg.addProperty("text", s.negativePrompt());
     neg.add("clip", clip);
     double denoise = 1.0;
+    String start = LATENT;
     if (uploaded == null) {
       JsonObject latent = node(g, LATENT, "EmptyLatentImage");
       latent.addProperty("width", width);
@@ -140,25 +165,98 @@ final class ComfyPrompt {
       enc.add("pixels", link(LOAD_IMAGE, 0));
       enc.add("vae", link(CHECKPOINT, 2));
       denoise = r.input().settings().strength();
+      if (r.input().masked()) { // LoadImage's MASK is 1 - alpha
+        JsonObject m = node(g, NOISE_MASK, "SetLatentNoiseMask");
+        m.add("samples", link(LATENT, 0));
+        m.add("mask", link(LOAD_IMAGE, 1));
+        start = NOISE_MASK;
+      }
     }
-    JsonObject k = node(g, SAMPLER, "KSampler");
-    k.add("model", link(CHECKPOINT, 0));
-    k.addProperty("seed", seed);
-    k.addProperty("steps", s.steps());
-    k.addProperty("cfg", s.guidance());
-    k.addProperty("sampler_name", samplerName(s.sampler()));
-    k.addProperty("scheduler", schedulerName(s));
-    k.add("positive", link(POSITIVE, 0));
-    k.add("negative", link(NEGATIVE, 0));
-    k.add("latent_image", link(LATENT, 0));
-    k.addProperty("denoise", denoise);
+    sampler(g, SAMPLER, r, seed, s.steps(), denoise, start);
+    String last = SAMPLER;
+    HiresSettings h = r.hires();
+    if (h != null && uploaded == null) {
+      int[] big = hiresSize(width, height, h);
+      if (h.upscaler().inLatentSpace()) { // torch interpolate on the latents, as A1111's Latent
+        JsonObject up = node(g, HIRES_LATENT, "LatentUpscale");
+        up.add("samples", link(SAMPLER, 0));
+        up.addProperty(
+            "upscale_method", h.upscaler() == HiresUpscaler.LATENT ? "bilinear" : "nearest-exact");
+        up.addProperty("width", big[0]);
+        up.addProperty("height", big[1]);
+        up.addProperty("crop", "disabled");
+      } else { // decode, Pillow's Lanczos on the 8-bit picture, encode
+        JsonObject d = node(g, HIRES_DECODE, "VAEDecode");
+        d.add("samples", link(SAMPLER, 0));
+        d.add("vae", link(CHECKPOINT, 2));
+        JsonObject sc = node(g, HIRES_SCALE, "ImageScale");
+        sc.add("image", link(HIRES_DECODE, 0));
+        sc.addProperty("upscale_method", "lanczos");
+        sc.addProperty("width", big[0]);
+        sc.addProperty("height", big[1]);
+        sc.addProperty("crop", "disabled");
+        JsonObject e = node(g, HIRES_LATENT, "VAEEncode");
+        e.add("pixels", link(HIRES_SCALE, 0));
+        e.add("vae", link(CHECKPOINT, 2));
+      }
+      sampler(g, HIRES_SAMPLER, r, seed, h.stepsAfter(s.steps()), h.strength(), HIRES_LATENT);
+      last = HIRES_SAMPLER;
+    }
     JsonObject dec = node(g, DECODE, "VAEDecode");
-    dec.add("samples", link(SAMPLER, 0));
+    dec.add("samples", link(last, 0));
     dec.add("vae", link(CHECKPOINT, 2));
     JsonObject save = node(g, SAVE, "SaveImage");
     save.add("images", link(DECODE, 0));
     save.addProperty("filename_prefix", "stepwise");
     return g;
+  }
+
+  /**
+   * A KSampler {@code id} sampling {@code latent}'s output: {@code denoise} below 1 runs {@code
+   * steps} steps of a schedule {@code int(steps / denoise)} long (comfy/samplers.py set_steps), as
+   * A1111's hires pass counts them.
+   */
+  private static void sampler(
+      JsonObject g,
+      String id,
+      GenerationRequest r,
+      long seed,
+      int steps,
+      double denoise,
+      String latent) {
+    Settings s = r.settings();
+    JsonObject k = node(g, id, "KSampler");
+    k.add("model", link(CHECKPOINT, 0));
+    k.addProperty("seed", seed);
+    k.addProperty("steps", steps);
+    k.addProperty("cfg", s.guidance());
+    k.addProperty("sampler_name", samplerName(s.sampler()));
+    k.addProperty("scheduler", schedulerName(s));
+    k.add("positive", link(POSITIVE, 0));
+    k.add("negative", link(NEGATIVE, 0));
+    k.add("latent_image", link(latent, 0));
+    k.addProperty("denoise", denoise);
+  }
+
+  /**
+   * The hires fix's second-pass size for a first pass of {@code w x h}, as the local engine's
+   * HiresFix.size: {@code int(side * scale)} rounded down to a multiple of 8, at least 8. Sent as a
+   * size rather than a factor: LatentUpscaleBy and ImageScaleBy round {@code side * scale} to the
+   * nearest, which can land on another multiple of 8.
+   */
+  static int[] hiresSize(int w, int h, HiresSettings hires) {
+    int bw = (int) (w * hires.scale());
+    int bh = (int) (h * hires.scale());
+    return new int[] {Math.max(8, bw - bw % 8), Math.max(8, bh - bh % 8)};
+  }
+
+  /** The steps one image reports: the first pass's, then the hires fix's when it runs any. */
+  static int imageSteps(GenerationRequest r) {
+    int first = r.settings().steps();
+    HiresSettings h = r.hires();
+    return h == null || r.input() != null || h.strength() == 0
+        ? first
+        : first + h.stepsAfter(first);
   }
 
   private static JsonObject node(JsonObject graph, String id, String type) {

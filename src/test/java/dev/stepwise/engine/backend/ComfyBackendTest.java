@@ -24,7 +24,10 @@ import dev.stepwise.engine.backend.BackendsConfig.Kind;
 import dev.stepwise.engine.image.ImageFiles;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
+import dev.stepwise.recipe.HiresSettings;
+import dev.stepwise.recipe.HiresUpscaler;
 import dev.stepwise.recipe.ImageSettings;
+import dev.stepwise.recipe.MaskedContent;
 import dev.stepwise.recipe.Sampler;
 import dev.stepwise.serve.ApiServer;
 import dev.stepwise.serve.ServeConfig;
@@ -186,7 +189,16 @@ class ComfyBackendTest {
       RgbImage img = new RgbImage(8, 8, new byte[8 * 8 * 3]);
       List<GenerationRequest> refused =
           List.of(
-              job().input(new ImageInput(img, img, ImageSettings.of(0.5))).build(),
+              job()
+                  .input(
+                      new ImageInput(
+                          img, img, new ImageSettings(0.5, null, 0, MaskedContent.NOISE, null)))
+                  .build(),
+              job()
+                  .input(new ImageInput(img, null, ImageSettings.of(0.5)))
+                  .hires(new HiresSettings(2, 0, 0.5, null))
+                  .build(),
+              job().hires(new HiresSettings(1.5, 0, 0.5, HiresUpscaler.LATENT_NEAREST)).build(),
               job().prompt("a fox <lora:ink:0.8>").build(),
               job().sampler(Sampler.DDIM).eta(0.5).build(),
               job().variation(7, 0.3).build(),

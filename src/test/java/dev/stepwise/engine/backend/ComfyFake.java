@@ -33,7 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code /history/<id>}, {@code /view}, {@code /upload/image}, {@code /interrupt}, {@code /queue};
  * and runs each prompt by sending {@code status}, {@code execution_start}, {@code
  * execution_cached}, {@code executing}, {@code progress} each followed by a binary PNG preview
- * frame, {@code executed} and {@code executing} with node null, to the prompt's client only.
+ * frame, {@code executed} and {@code executing} with node null, to the prompt's client only. A
+ * graph is checked first as ComfyUI validates it ({@link ComfyGraphs}: 400 with {@code
+ * node_errors}); its KSamplers 6 and 14 (the hires fix's) report their steps, and its image has the
+ * size the graph gives it.
  */
 public final class ComfyFake implements AutoCloseable {
   /** How a prompt runs. */
@@ -159,6 +162,11 @@ public final class ComfyFake implements AutoCloseable {
       JsonObject o =
           JsonParser.parseString(new String(body, StandardCharsets.UTF_8)).getAsJsonObject();
       JsonObject graph = o.getAsJsonObject("prompt");
+      String refusal = ComfyGraphs.refusal(graph);
+      if (refusal != null) {
+        json(out, 400, refusal);
+        return;
+      }
       graphs.add(graph);
       String id = UUID.randomUUID().toString();
       String client = o.get("client_id").getAsString();
@@ -204,12 +212,10 @@ public final class ComfyFake implements AutoCloseable {
     try {
       Thread.sleep(20); // the client reads the POST answer before the first message
       interrupted = false;
-      JsonObject k = graph.getAsJsonObject("6").getAsJsonObject("inputs");
-      int total = k.get("steps").getAsInt();
-      long seed = k.get("seed").getAsLong();
-      JsonObject latent = graph.getAsJsonObject("5").getAsJsonObject("inputs");
-      int w = latent.has("width") ? latent.get("width").getAsInt() : 16;
-      int h = latent.has("height") ? latent.get("height").getAsInt() : 16;
+      long seed = graph.getAsJsonObject("6").getAsJsonObject("inputs").get("seed").getAsLong();
+      int[] size = ComfyGraphs.size(graph, "9", this::uploadedSize);
+      int w = size[0];
+      int h = size[1];
       text(client, "status", "{\"status\": {\"exec_info\": {\"queue_remaining\": 1}}}");
       text(client, "execution_start", "{\"prompt_id\": \"" + id + "\", \"timestamp\": 1}");
       text(client, "execution_cached", "{\"nodes\": [], \"prompt_id\": \"" + id + "\"}");
@@ -225,54 +231,9 @@ public final class ComfyFake implements AutoCloseable {
                 + id
                 + "\"}");
       }
-      for (int v = 1; v <= total; v++) {
-        while (frozen && sockets.containsKey(client)) {
-          Thread.sleep(20);
-        }
-        if (interrupted) {
-          text(
-              client,
-              "execution_interrupted",
-              "{\"prompt_id\": \""
-                  + id
-                  + "\", \"node_id\": \"6\", \"node_type\": \"KSampler\", \"executed\": []}");
+      for (String sampler : List.of("6", "14")) {
+        if (graph.has(sampler) && !run(id, client, graph, sampler, seed)) {
           return;
-        }
-        if (v == 2 && mode == Mode.ERROR) {
-          text(
-              client,
-              "execution_error",
-              "{\"prompt_id\": \""
-                  + id
-                  + "\", \"node_id\": \"6\","
-                  + " \"node_type\": \"KSampler\", \"executed\": [], \"exception_message\":"
-                  + " \"Allocation on device \\nout of memory.\", \"exception_type\":"
-                  + " \"torch.OutOfMemoryError\", \"traceback\": [\"...\"], \"current_inputs\": {},"
-                  + " \"current_outputs\": {}}");
-          return;
-        }
-        if (v == 2 && mode == Mode.KILL) {
-          close();
-          return;
-        }
-        steps.incrementAndGet();
-        text(
-            client,
-            "progress",
-            "{\"value\": "
-                + v
-                + ", \"max\": "
-                + total
-                + ", \"prompt_id\": \""
-                + id
-                + "\", \"node\": \"6\"}");
-        // A preview frame as server.py's send_image: event 1, format 2 (PNG), the picture
-        byte[] png = PngImage.encode(8, 8, pixels(8, 8, seed + v), Map.of());
-        ByteBuffer frame = ByteBuffer.allocate(8 + png.length);
-        frame.putInt(1).putInt(2).put(png);
-        frame(client, 0x2, frame.array());
-        if (mode == Mode.SLOW) {
-          Thread.sleep(100);
         }
       }
       String file = "stepwise_" + id + ".png";
@@ -306,6 +267,81 @@ public final class ComfyFake implements AutoCloseable {
       text(client, "executing", "{\"node\": null, \"prompt_id\": \"" + id + "\"}");
     } catch (InterruptedException | IOException e) {
       // the fake was closed
+    }
+  }
+
+  /** Runs KSampler {@code sampler}'s steps; false when the prompt ended there. */
+  private boolean run(String id, String client, JsonObject graph, String sampler, long seed)
+      throws InterruptedException, IOException {
+    int total = graph.getAsJsonObject(sampler).getAsJsonObject("inputs").get("steps").getAsInt();
+    for (int v = 1; v <= total; v++) {
+      while (frozen && sockets.containsKey(client)) {
+        Thread.sleep(20);
+      }
+      if (interrupted) {
+        text(
+            client,
+            "execution_interrupted",
+            "{\"prompt_id\": \""
+                + id
+                + "\", \"node_id\": \""
+                + sampler
+                + "\", \"node_type\": \"KSampler\", \"executed\": []}");
+        return false;
+      }
+      if (v == 2 && mode == Mode.ERROR) {
+        text(
+            client,
+            "execution_error",
+            "{\"prompt_id\": \""
+                + id
+                + "\", \"node_id\": \""
+                + sampler
+                + "\","
+                + " \"node_type\": \"KSampler\", \"executed\": [], \"exception_message\":"
+                + " \"Allocation on device \\nout of memory.\", \"exception_type\":"
+                + " \"torch.OutOfMemoryError\", \"traceback\": [\"...\"], \"current_inputs\": {},"
+                + " \"current_outputs\": {}}");
+        return false;
+      }
+      if (v == 2 && mode == Mode.KILL) {
+        close();
+        return false;
+      }
+      steps.incrementAndGet();
+      text(
+          client,
+          "progress",
+          "{\"value\": "
+              + v
+              + ", \"max\": "
+              + total
+              + ", \"prompt_id\": \""
+              + id
+              + "\", \"node\": \""
+              + sampler
+              + "\"}");
+      // A preview frame as server.py's send_image: event 1, format 2 (PNG), the picture
+      byte[] png = PngImage.encode(8, 8, pixels(8, 8, seed + v), Map.of());
+      ByteBuffer frame = ByteBuffer.allocate(8 + png.length);
+      frame.putInt(1).putInt(2).put(png);
+      frame(client, 0x2, frame.array());
+      if (mode == Mode.SLOW) {
+        Thread.sleep(100);
+      }
+    }
+    return true;
+  }
+
+  /** The size of the uploaded picture (the last upload; every upload is named up.png). */
+  private int[] uploadedSize(String name) {
+    try {
+      var img =
+          javax.imageio.ImageIO.read(
+              new java.io.ByteArrayInputStream(uploads.get(uploads.size() - 1)));
+      return new int[] {img.getWidth(), img.getHeight()};
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
   }
 
