@@ -335,6 +335,36 @@ class ComfyPictureTest {
   }
 
   @Test
+  void latentNoiseIsRefusedInOneSentenceBeforeAnythingIsSent() throws Exception {
+    try (ComfyFake fake = new ComfyFake();
+        ComfyBackend b = new ComfyBackend(fake.url())) {
+      RgbImage img = plain(16, 16, 1, 2, 3);
+      ImageSettings s = new ImageSettings(0.5, null, 0, MaskedContent.NOISE, null);
+      var e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              dev.stepwise.engine.EngineException.class,
+              () ->
+                  b.run(
+                      job().input(new ImageInput(img, rect(16, 16, 0, 0, 8, 8), s)).build(),
+                      new Seen(),
+                      new CancellationToken()));
+      assertEquals(
+          "The ComfyUI backend "
+              + fake.url()
+              + " cannot run the masked content noise (ComfyUI cannot put the seed's noise in the"
+              + " masked latents; keep and fill run there); that runs on the local engine (leave"
+              + " out --backend).",
+          e.getMessage());
+      assertEquals(List.of(), fake.requests, "nothing was sent");
+      // without a mask or borders the masked content does not matter: plain img2img runs
+      b.run(job().input(new ImageInput(img, null, s)).build(), new Seen(), new CancellationToken());
+      assertEquals(1, fake.graphs.size());
+      assertTrue(!fake.graphs.get(0).has("10"), "no mask node for plain img2img");
+      assertTrue(!upload(fake).getColorModel().hasAlpha(), "an RGB upload");
+    }
+  }
+
+  @Test
   void theFakeRefusesAGraphAsComfyUiValidatesIt() {
     JsonObject g =
         JsonParser.parseString(
