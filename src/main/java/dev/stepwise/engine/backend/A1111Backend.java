@@ -22,10 +22,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,23 +68,12 @@ public final class A1111Backend implements Backend {
     } catch (java.net.URISyntaxException | NullPointerException e) {
       throw new EngineException("The backend '" + url + "' is not a URL such as http://host:7860.");
     }
-    String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-    if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null) {
-      throw new EngineException(
-          "The backend '" + url + "' is not an http or https URL such as http://host:7860.");
-    }
-    String user = u.getRawUserInfo();
-    this.authorization =
-        user == null
-            ? null
-            : "Basic "
-                + Base64.getEncoder()
-                    .encodeToString(
-                        java.net.URLDecoder.decode(user, StandardCharsets.UTF_8)
-                            .getBytes(StandardCharsets.UTF_8));
-    this.base =
-        URI.create(scheme + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort()) + "/");
-    this.name = base.toString().replaceAll("/$", "");
+    ServerUrl at =
+        ServerUrl.of(
+            u, "The backend '" + url + "' is not an http or https URL such as http://host:7860.");
+    this.authorization = at.authorization();
+    this.base = at.base();
+    this.name = at.shown();
     this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
   }
 

@@ -30,7 +30,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -98,22 +97,10 @@ public final class ComfyBackend implements Backend {
     } catch (java.net.URISyntaxException | NullPointerException e) {
       throw new EngineException(bad);
     }
-    String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-    if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null) {
-      throw new EngineException(bad);
-    }
-    String user = u.getRawUserInfo();
-    this.authorization =
-        user == null
-            ? null
-            : "Basic "
-                + Base64.getEncoder()
-                    .encodeToString(
-                        java.net.URLDecoder.decode(user, StandardCharsets.UTF_8)
-                            .getBytes(StandardCharsets.UTF_8));
-    this.base =
-        URI.create(scheme + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort()) + "/");
-    this.name = PREFIX + base.toString().replaceAll("/$", "");
+    ServerUrl at = ServerUrl.of(u, bad);
+    this.authorization = at.authorization();
+    this.base = at.base();
+    this.name = PREFIX + at.shown();
     this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     this.silence = silence;
   }
