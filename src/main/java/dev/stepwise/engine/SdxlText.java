@@ -79,6 +79,36 @@ public final class SdxlText {
       NDManager weights,
       WeightPrecision precision,
       List<String> notices) {
+    ClipTextConfig config2 = check(pack, unet, config1, tokenizer1, new ArrayList<>());
+    if (config2 == null) {
+      return null;
+    }
+    PromptTokenizer tokenizer2 = pack.tokenizer2(config2.maxPositionEmbeddings());
+    Parameters p = Parameters.strict(pack.textEncoder2Weights(), weights, precision);
+    ClipTextModel encoder2 = new ClipTextModel(config2, p);
+    p.unusedNotice().ifPresent(notices::add);
+    return new SdxlText(
+        tokenizer1,
+        tokenizer2,
+        encoder1,
+        encoder2,
+        pack.forceZerosForEmptyPrompt(),
+        p.loadedBytes());
+  }
+
+  /**
+   * The checks of {@link #load} without reading weights: the second encoder's config when {@code
+   * pack} is SDXL-shaped and its parts fit, null when it is not SDXL (a notice when it still has
+   * text_encoder_2/).
+   *
+   * @throws ModelPackException with one sentence when the parts do not fit together
+   */
+  static ClipTextConfig check(
+      ModelPack pack,
+      UNetConfig unet,
+      ClipTextConfig config1,
+      PromptTokenizer tokenizer1,
+      List<String> notices) {
     String name = "model pack " + pack.root();
     if (!unet.hasTextTime()) {
       if (pack.hasSecondTextEncoder()) {
@@ -141,16 +171,7 @@ public final class SdxlText {
               + tokenizer1.maxLength()
               + "; SDXL's two encoders read the same window.");
     }
-    Parameters p = Parameters.strict(pack.textEncoder2Weights(), weights, precision);
-    ClipTextModel encoder2 = new ClipTextModel(config2, p);
-    p.unusedNotice().ifPresent(notices::add);
-    return new SdxlText(
-        tokenizer1,
-        tokenizer2,
-        encoder1,
-        encoder2,
-        pack.forceZerosForEmptyPrompt(),
-        p.loadedBytes());
+    return config2;
   }
 
   /** Bytes of the second text encoder's weights as loaded. */

@@ -2,6 +2,7 @@ package dev.stepwise.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -157,9 +158,13 @@ class SdxlCheckpointTest {
             DiffusionModel.load(
                 ModelPack.openCheckpoint(file, optionsFrom(folder)), Device.cpu())) {
       RgbImage x = image(a);
+      b.keepTextEncoders(false); // both encoders read from the one file, dropped, read again
       RgbImage y = image(b);
       assertEquals(32, y.width());
       assertArrayEquals(x.rgb(), y.rgb(), "the checkpoint's image differs from the folder's");
+      assertFalse(b.textEncodersResident());
+      assertArrayEquals(x.rgb(), image(b).rgb(), "the checkpoint's encoders read a second time");
+      assertEquals(2, b.textEncoderReads());
     }
   }
 
