@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.stepwise.NativeMemory;
 import dev.stepwise.engine.lora.LoraFile;
 import dev.stepwise.engine.lora.LoraHash;
 import dev.stepwise.engine.lora.LoraLookup;
@@ -285,6 +286,7 @@ public final class DiffusionModel implements AutoCloseable {
       loraMerger.forget(LoraTargets.Part.TEXT_ENCODER);
       loraTargets = null;
       texts.drop();
+      NativeMemory.giveBack(); // else glibc keeps the freed blocks resident (NativeMemory)
     }
   }
 

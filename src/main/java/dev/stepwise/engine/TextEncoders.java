@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.stepwise.NativeMemory;
 import dev.stepwise.engine.clip.ClipTextConfig;
 import dev.stepwise.engine.clip.ClipTextModel;
 import dev.stepwise.engine.nn.Parameters;
@@ -127,6 +128,9 @@ final class TextEncoders implements AutoCloseable {
         said.forEach(n -> LOG.info("{}: {}", pack.name(), n));
         notices.addAll(said);
       }
+      // Reading leaves freed copies behind (OpenCLIP's fused q, k, v read once per part, F16
+      // widened for norms and embeddings): about 2 GB for SDXL, resident unless handed back.
+      NativeMemory.giveBack();
       LOG.info("{}: text encoders read ({} MB)", pack.name(), bytes >> 20);
     } catch (RuntimeException | Error e) {
       m.close();

@@ -36,6 +36,7 @@ public final class SdxlFigures {
 
   private static void put(String key, double value) {
     FIELDS.add(String.format(Locale.ROOT, "\"%s\": %.0f", key, value));
+    System.err.println("figure " + FIELDS.get(FIELDS.size() - 1)); // kept if the run is cut short
   }
 
   /** Ends a phase started at {@code t0}: its time, peak and resident memory after, then a reset. */
