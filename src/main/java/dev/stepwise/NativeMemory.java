@@ -43,4 +43,23 @@ public final class NativeMemory {
       return false; // no glibc
     }
   }
+
+  /**
+   * Hands the C heap's free pages back to the system now (glibc malloc_trim(0), which also releases
+   * whole free pages inside the heap), for when a large set of arrays has just been freed for good
+   * (text encoders dropped between prompts): without it the kept blocks stay resident, and larger
+   * allocations (over 32 MiB, mapped on their own) cannot reuse them. Returns false where there is
+   * no glibc.
+   */
+  public static boolean giveBack() {
+    if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+      return false;
+    }
+    try {
+      NativeLibrary.getInstance("c").getFunction("malloc_trim").invokeInt(new Object[] {0});
+      return true;
+    } catch (RuntimeException | LinkageError e) {
+      return false; // no glibc
+    }
+  }
 }

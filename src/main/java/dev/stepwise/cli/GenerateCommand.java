@@ -262,6 +262,13 @@ final class GenerateCommand implements Callable<Integer> {
   WeightPrecision weights;
 
   @Option(
+      names = "--drop-text-encoders",
+      description =
+          "Free the text encoders once the prompts are encoded, before the steps (SDXL: 1.6 GB"
+              + " less at the peak); each new prompt reads them again.")
+  boolean dropTextEncoders;
+
+  @Option(
       names = {"-q", "--quiet"},
       description = "Only errors (and --json); no progress unless --progress.")
   boolean quiet;
@@ -356,7 +363,11 @@ final class GenerateCommand implements Callable<Integer> {
                     : new SamplingService(
                         modelDir,
                         Devices.best(),
-                        (dir, d) -> DiffusionModel.load(dir, d, weights))) {
+                        (dir, d) -> {
+                          DiffusionModel m = DiffusionModel.load(dir, d, weights);
+                          m.keepTextEncoders(!dropTextEncoders);
+                          return m;
+                        })) {
       if (lib != null) {
         checkWritable(lib.folder(), "the library");
       }

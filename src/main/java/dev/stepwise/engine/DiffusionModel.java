@@ -2,12 +2,9 @@ package dev.stepwise.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.stepwise.engine.clip.ClipTextConfig;
-import dev.stepwise.engine.clip.ClipTextModel;
+import dev.stepwise.NativeMemory;
 import dev.stepwise.engine.lora.LoraFile;
 import dev.stepwise.engine.lora.LoraHash;
 import dev.stepwise.engine.lora.LoraLookup;
@@ -21,13 +18,9 @@ import dev.stepwise.engine.preview.LatentRgbProjection;
 import dev.stepwise.engine.preview.TinyDecoder;
 import dev.stepwise.engine.prompt.Embedding;
 import dev.stepwise.engine.prompt.Embeddings;
-import dev.stepwise.engine.prompt.Emphasis;
-import dev.stepwise.engine.prompt.PromptAttention;
-import dev.stepwise.engine.prompt.PromptChunks;
 import dev.stepwise.engine.sampling.NoiseSchedule;
 import dev.stepwise.engine.sampling.SchedulerConfig;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
-import dev.stepwise.engine.tokenizer.TokenizedPrompt;
 import dev.stepwise.engine.unet.UNet2DConditionModel;
 import dev.stepwise.engine.unet.UNetConfig;
 import dev.stepwise.engine.vae.AutoencoderKL;
@@ -37,8 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +47,10 @@ public final class DiffusionModel implements AutoCloseable {
   private final ModelPack pack;
   private final NDManager weights;
   private final long weightBytes;
-  private final PromptTokenizer tokenizer;
-  private final ClipTextModel textEncoder;
-  private final SdxlText sdxl; // SDXL's two-encoder conditioning, or null
+  private final TextEncoders texts; // read when a prompt is encoded, dropped when not kept
   private final UNet2DConditionModel unet;
+  private final long unetParameters;
+  private final long unetBytes;
   private final VaeSlot vaes; // the pack's autoencoder, or a separate one in its place
   private Path embeddingsPath; // the embeddings folder last read, when, and what it gave
   private long embeddingsStamp;
@@ -71,30 +65,20 @@ public final class DiffusionModel implements AutoCloseable {
   private TinyDecoder otherDecoder;
   private String otherDecoderRefusal;
   private final ModelInfo info;
-  private final int vocabSize;
-  private final List<String> notices;
-  private final LoraTargets loraTargets;
+  private final List<String> notices; // grows once: the text encoders' first read
+  private final Map<String, NDArray> unetArrays;
+  private LoraTargets loraTargets; // null until LoRA needs it; rebuilt after the encoders are read
+  private int loraTargetsRead;
   private final LoraMerger loraMerger;
 
   private DiffusionModel(ModelPack pack, Device device, WeightPrecision precision) {
     this.pack = pack;
     this.weights = NDManager.newBaseManager(device);
     try {
-      List<String> notes = new ArrayList<>(pack.notices());
-      ClipTextConfig clipConfig = ClipTextConfig.fromJson(pack.textEncoderConfig());
+      notices = new CopyOnWriteArrayList<>(pack.notices());
       unetConfig = UNetConfig.fromJson(pack.unetConfig());
       vaeConfig = VaeConfig.fromJson(pack.vaeConfig());
       schedulerConfig = SchedulerConfig.fromJson(pack.schedulerConfig());
-      if (!unetConfig.hasTextTime() && unetConfig.crossAttentionDim() != clipConfig.hiddenSize()) {
-        throw new ModelPackException(
-            "model pack "
-                + pack.root()
-                + ": unet/config.json cross_attention_dim "
-                + unetConfig.crossAttentionDim()
-                + " does not match text_encoder/config.json hidden_size "
-                + clipConfig.hiddenSize()
-                + ".");
-      }
       if (unetConfig.inChannels() != vaeConfig.latentChannels() && !isInpainting()) {
         throw new ModelPackException(
             "model pack "
@@ -105,33 +89,18 @@ public final class DiffusionModel implements AutoCloseable {
                 + vaeConfig.latentChannels()
                 + " (only an inpainting UNet, with 2 latent_channels + 1 inputs, may differ).");
       }
-      vocabSize = clipConfig.vocabSize();
-      int window = clipConfig.maxPositionEmbeddings();
-      tokenizer = pack.tokenizer(window);
-      Parameters clipParams = Parameters.strict(pack.textEncoderWeights(), weights, precision);
-      textEncoder = new ClipTextModel(clipConfig, clipParams);
-      clipParams.unusedNotice().ifPresent(notes::add);
-      sdxl =
-          SdxlText.load(
-              pack, unetConfig, clipConfig, tokenizer, textEncoder, weights, precision, notes);
+      texts = new TextEncoders(pack, weights, precision, unetConfig, notices);
       Parameters unetParams = Parameters.strict(pack.unetWeights(), weights, precision);
       unet = new UNet2DConditionModel(unetConfig, unetParams);
-      unetParams.unusedNotice().ifPresent(notes::add);
-      loraTargets =
-          LoraTargets.of(
-              pack.name(),
-              clipParams.loadedArrays(),
-              unetParams.loadedArrays(),
-              unetConfig.layersPerBlock()[0]);
+      unetParams.unusedNotice().ifPresent(notices::add);
+      unetArrays = unetParams.loadedArrays();
+      unetParameters = unetArrays.values().stream().mapToLong(NDArray::size).sum();
+      unetBytes = unetParams.loadedBytes();
       loraMerger = new LoraMerger(weights);
       Parameters vaeParams = Parameters.strict(pack.vaeWeights(), weights, precision);
       vaes = new VaeSlot(new AutoencoderKL(vaeConfig, vaeParams), weights, pack, precision);
-      vaeParams.unusedNotice().ifPresent(notes::add);
-      weightBytes =
-          clipParams.loadedBytes()
-              + unetParams.loadedBytes()
-              + vaeParams.loadedBytes()
-              + (sdxl == null ? 0 : sdxl.weightBytes());
+      vaeParams.unusedNotice().ifPresent(notices::add);
+      weightBytes = unetParams.loadedBytes() + vaeParams.loadedBytes();
       schedule = NoiseSchedule.of(schedulerConfig);
       float[][] factors = pack.latentRgbFactors();
       preview =
@@ -139,15 +108,14 @@ public final class DiffusionModel implements AutoCloseable {
               ? LatentRgbProjection.fromPack(factors, pack.latentRgbBias())
               : LatentRgbProjection.fitCached(
                   pack.unetHash(), this::encodeToLatents, vaeConfig.downscale());
-      packPreviewDecoder = loadPreviewDecoder(pack.previewDecoderDir(), notes);
-      notices = List.copyOf(notes);
+      packPreviewDecoder = loadPreviewDecoder(pack.previewDecoderDir(), notices);
       info =
           new ModelInfo(
               pack.name(),
               pack.unetHash(),
               Devices.describe(device),
               vaeConfig.downscale(),
-              tokenizer.maxLength());
+              texts.tokenizer().maxLength());
       notices.forEach(n -> LOG.info("{}: {}", pack.name(), n));
     } catch (RuntimeException e) {
       weights.close();
@@ -240,13 +208,16 @@ public final class DiffusionModel implements AutoCloseable {
     return info;
   }
 
-  /** Sentences about the pack worth showing once (ignored files, unused weights). */
+  /**
+   * Sentences about the pack worth showing once (ignored files, unused weights; the text encoders'
+   * are added when they are first read).
+   */
   public List<String> notices() {
-    return notices;
+    return List.copyOf(notices);
   }
 
   public PromptTokenizer tokenizer() {
-    return tokenizer;
+    return texts.tokenizer();
   }
 
   public NoiseSchedule schedule() {
@@ -269,9 +240,54 @@ public final class DiffusionModel implements AutoCloseable {
     return unet;
   }
 
-  /** SDXL's two-encoder text conditioning, or null for an SD 1.x / 2.x model. */
+  /**
+   * SDXL's two-encoder text conditioning (its encoders read if they are not resident), or null for
+   * an SD 1.x / 2.x model.
+   */
   public SdxlText sdxl() {
-    return sdxl;
+    return texts.sdxl();
+  }
+
+  /** Whether the UNet is SDXL's (two text encoders, pooled text and time ids); reads nothing. */
+  public boolean isSdxl() {
+    return texts.isSdxl();
+  }
+
+  /**
+   * Whether the text encoders stay in memory once a job's prompts are encoded (the default), or are
+   * dropped then and read again for the next prompt ({@code generate --drop-text-encoders}): SDXL's
+   * weigh 1.6 GB in fp16, and the UNet's steps never need them.
+   */
+  public void keepTextEncoders(boolean keep) {
+    texts.keep(keep);
+  }
+
+  public boolean keepsTextEncoders() {
+    return texts.keeps();
+  }
+
+  /** Whether the text encoders' weights are in memory now (none until the first prompt). */
+  public boolean textEncodersResident() {
+    return texts.resident();
+  }
+
+  /** How many times the text encoders' weights have been read from the pack. */
+  public int textEncoderReads() {
+    return texts.loads();
+  }
+
+  /**
+   * Called once a job's prompts are encoded (the whole batch shares them): drops the text encoders
+   * when the model does not keep them, forgetting LoRA merged into them (merged again, onto the
+   * weights read afresh, for the next prompt that names it).
+   */
+  public void promptsEncoded() {
+    if (!texts.keeps() && texts.resident()) {
+      loraMerger.forget(LoraTargets.Part.TEXT_ENCODER);
+      loraTargets = null;
+      texts.drop();
+      NativeMemory.giveBack(); // else glibc keeps the freed blocks resident (NativeMemory)
+    }
   }
 
   public LatentRgbProjection preview() {
@@ -301,7 +317,7 @@ public final class DiffusionModel implements AutoCloseable {
    * @throws EngineException with one sentence for an unknown name or a file that does not fit
    */
   public String applyLoras(List<LoraTags.Tag> tags, Path folder) {
-    if (sdxl != null && !tags.isEmpty()) {
+    if (texts.isSdxl() && !tags.isEmpty()) {
       throw new EngineException(
           "The prompt names LoRA <lora:"
               + tags.get(0).name()
@@ -314,7 +330,7 @@ public final class DiffusionModel implements AutoCloseable {
       List<LoraMerger.Use> uses = new ArrayList<>();
       List<String> hashes = new ArrayList<>();
       for (LoraTags.Tag t : tags) {
-        LoraFile f = LoraFile.open(t.name(), LoraLookup.find(t.name(), dir), loraTargets);
+        LoraFile f = LoraFile.open(t.name(), LoraLookup.find(t.name(), dir), loraTargets());
         opened.add(f);
         uses.add(new LoraMerger.Use(f, t.textEncoderWeight(), t.unetWeight()));
         // extra_networks_lora.py activate: the name as mentioned, without ":" and ",".
@@ -330,8 +346,13 @@ public final class DiffusionModel implements AutoCloseable {
     }
   }
 
-  /** The layers a LoRA may change (for tests and tools). */
+  /** The layers a LoRA may change, the text encoder read if needed (for LoRA, tests and tools). */
   public LoraTargets loraTargets() {
+    if (loraTargets == null || loraTargetsRead != texts.loads()) {
+      Map<String, NDArray> text = texts.arrays();
+      loraTargets = LoraTargets.of(pack.name(), text, unetArrays, unetConfig.layersPerBlock()[0]);
+      loraTargetsRead = texts.loads();
+    }
     return loraTargets;
   }
 
@@ -340,9 +361,24 @@ public final class DiffusionModel implements AutoCloseable {
     return loraMerger.changedLayers();
   }
 
-  /** Bytes of the text encoder's, UNet's and autoencoder's weights as loaded (MemoryEstimate). */
+  /**
+   * Bytes of the text encoders', UNet's and autoencoder's weights as loaded (MemoryEstimate); the
+   * text encoders' as {@link #textEncoderBytes}.
+   */
   public long weightBytes() {
-    return weightBytes;
+    return weightBytes + textEncoderBytes();
+  }
+
+  /**
+   * Bytes of the text encoders' weights as last read; before the first read, their files' sizes
+   * (the headers) at the bytes per parameter the UNet was loaded with.
+   */
+  public long textEncoderBytes() {
+    long read = texts.bytes();
+    if (read >= 0) {
+      return read;
+    }
+    return (long) (texts.parameters() * (double) unetBytes / unetParameters);
   }
 
   /** Latent channels (4 for every SD 1.x / 2.x pack). */
@@ -351,11 +387,12 @@ public final class DiffusionModel implements AutoCloseable {
   }
 
   /**
-   * Encodes a prompt with AUTOMATIC1111's emphasis syntax ({@link PromptAttention}): [1, L, D]
-   * owned by {@code manager}, plus sentences for the user (truncation, unknown words) appended to
-   * {@code notices}. A prompt without emphasis that fits one window goes through the tokenizer and
-   * text encoder unchanged ({@code (word:1.0)} is the same as {@code word}, bit for bit). Otherwise
-   * the runs are laid out by {@link PromptChunks}: on a 77-token CLIP window in chunks of 75
+   * Encodes a prompt with AUTOMATIC1111's emphasis syntax ({@link
+   * dev.stepwise.engine.prompt.PromptAttention}): [1, L, D] owned by {@code manager}, plus
+   * sentences for the user (truncation, unknown words) appended to {@code notices}. A prompt
+   * without emphasis that fits one window goes through the tokenizer and text encoder unchanged
+   * ({@code (word:1.0)} is the same as {@code word}, bit for bit). Otherwise the runs are laid out
+   * by {@link dev.stepwise.engine.prompt.PromptChunks}: on a 77-token CLIP window in chunks of 75
    * tokens, L = 77 k, each chunk encoded on its own, weighted by {@link Emphasis} and concatenated
    * along the tokens as A1111 does (sd_hijack_clip.py forward, torch.hstack); on a shorter window
    * in that one window, cut to fit.
@@ -379,106 +416,7 @@ public final class DiffusionModel implements AutoCloseable {
       NDManager manager,
       List<String> notices,
       Set<Embedding> used) {
-    List<PromptAttention.Run> runs = PromptAttention.parse(prompt);
-    boolean named = runs.stream().anyMatch(r -> !r.isBreak() && embeddings.mentionedIn(r.text()));
-    if (PromptAttention.isPlain(runs) && !named) {
-      TokenizedPrompt tokens = tokenizer.encode(runs.get(0).text());
-      if (!tokens.truncated() || !PromptChunks.chunked(tokenizer)) {
-        if (tokens.truncated()) {
-          notices.add(
-              String.format(
-                  Locale.ROOT,
-                  "The %s is longer than the text encoder's %d tokens; only \"%s\" was used.",
-                  role,
-                  tokenizer.maxLength(),
-                  tokens.keptText()));
-        }
-        unknownNotice(tokens.unknownWords(), role, notices);
-        return encodeWindow(tokens.ids(), role, clipSkip, List.of(), manager); // [1, L, D]
-      }
-    }
-    PromptChunks chunks =
-        PromptChunks.of(tokenizer, runs, PromptChunks.COMMA_BACKTRACK, embeddings);
-    if (chunks.truncatedTokens() > 0) {
-      notices.add(
-          String.format(
-              Locale.ROOT,
-              "The %s is longer than the text encoder's %d tokens; its last %d tokens, from"
-                  + " \"%s\" on, were left out.",
-              role,
-              tokenizer.maxLength(),
-              chunks.truncatedTokens(),
-              chunks.firstCutRun()));
-    }
-    if (chunks.breaksIgnored() > 0) {
-      notices.add(
-          String.format(
-              Locale.ROOT,
-              "BREAK in the %s has no effect: the text encoder's window of %d tokens is not"
-                  + " split into 75-token chunks.",
-              role,
-              tokenizer.maxLength()));
-    }
-    unknownNotice(chunks.unknownWords(), role, notices);
-    NDList parts = new NDList();
-    for (int i = 0; i < chunks.windows().size(); i++) {
-      List<ClipTextModel.TokenVectors> vectors = new ArrayList<>();
-      for (PromptChunks.Fix f : chunks.fixesOf(i)) {
-        Embedding e = f.embedding();
-        vectors.add(new ClipTextModel.TokenVectors(f.position(), e.vectors(), e.values()));
-        used.add(e);
-      }
-      NDArray z =
-          encodeWindow(chunks.windows().get(i), role, clipSkip, vectors, manager); // [1, W, D]
-      parts.add(Emphasis.apply(z, chunks.weights().get(i))); // [1, W, D]
-    }
-    return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1); // [1, W k, D]
-  }
-
-  private static void unknownNotice(List<String> words, String role, List<String> notices) {
-    if (!words.isEmpty()) {
-      notices.add(
-          "The model does not know these words of the "
-              + role
-              + " (they carry no meaning for it): "
-              + String.join(", ", words)
-              + ".");
-    }
-  }
-
-  /**
-   * The text encoder's hidden state {@code clipSkip} layers from the end, after final_layer_norm
-   * [1, W, D], for one window of ids with {@code vectors} in place of some token embeddings.
-   */
-  private NDArray encodeWindow(
-      int[] window,
-      String role,
-      int clipSkip,
-      List<ClipTextModel.TokenVectors> vectors,
-      NDManager manager) {
-    long[] ids = new long[window.length];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = window[i];
-      if (ids[i] < 0 || ids[i] >= vocabSize) {
-        throw new EngineException(
-            "The "
-                + role
-                + " gave token id "
-                + ids[i]
-                + " but "
-                + pack.name()
-                + "'s text encoder knows"
-                + " only ids 0 to "
-                + (vocabSize - 1)
-                + " (vocab_size); its tokenizer does not belong"
-                + " to its text encoder.");
-      }
-    }
-    NDArray idArray = manager.create(ids, new Shape(1, ids.length)); // [1, W]
-    if (clipSkip == 1 && vectors.isEmpty()) {
-      return textEncoder.forward(idArray); // [1, W, D]
-    }
-    return textEncoder.forward(idArray, clipSkip - 1, vectors); // [1, W, D]
+    return texts.encode(prompt, role, clipSkip, embeddings, manager, notices, used); // [1, L, D]
   }
 
   /**
@@ -491,31 +429,7 @@ public final class DiffusionModel implements AutoCloseable {
    * @throws EngineException when the text encoder has fewer than {@code asked} layers
    */
   public int clipSkipFor(int asked, List<String> notices) {
-    if (asked <= 1) {
-      return 1;
-    }
-    ClipTextConfig c = textEncoder.config();
-    if (c.hiddenAct().equals("gelu")) {
-      notices.add(
-          "Clip skip "
-              + asked
-              + " has no effect on "
-              + pack.name()
-              + ": its OpenCLIP (SD 2.x) text encoder already uses its penultimate layer, and"
-              + " AUTOMATIC1111 ignores clip skip there too.");
-      return 1;
-    }
-    if (asked > c.numHiddenLayers()) {
-      throw new EngineException(
-          "Clip skip "
-              + asked
-              + " is more than "
-              + pack.name()
-              + "'s text encoder has layers; use 1 to "
-              + c.numHiddenLayers()
-              + ".");
-    }
-    return asked;
+    return texts.clipSkipFor(asked, notices);
   }
 
   /**
@@ -535,7 +449,7 @@ public final class DiffusionModel implements AutoCloseable {
       stamp = -1;
     }
     if (!p.equals(embeddingsPath) || stamp != embeddingsStamp) {
-      embeddings = Embeddings.load(p, textEncoder.config().hiddenSize());
+      embeddings = Embeddings.load(p, texts.config().hiddenSize());
       embeddingsPath = p;
       embeddingsStamp = stamp;
     }
@@ -592,6 +506,7 @@ public final class DiffusionModel implements AutoCloseable {
     }
     vaes.close();
     loraMerger.close();
+    texts.close();
     weights.close();
     pack.close();
   }

@@ -58,9 +58,15 @@ public final class MemoryEstimate {
         guided);
   }
 
-  /** Estimated peak resident memory of a process that makes one such image, weights included. */
+  /**
+   * Estimated peak resident memory of a process that makes one such image, weights included. Text
+   * encoders dropped once the prompts are encoded ({@link DiffusionModel#keepTextEncoders}) are
+   * never resident with the UNet's activations: the larger of the two counts.
+   */
   public static long peakBytes(DiffusionModel model, int width, int height, boolean guided) {
-    return RUNTIME_BYTES + model.weightBytes() + bytesFor(model, width, height, guided);
+    long text = model.keepsTextEncoders() ? 0 : model.textEncoderBytes();
+    long activations = bytesFor(model, width, height, guided);
+    return RUNTIME_BYTES + model.weightBytes() - text + Math.max(activations, text);
   }
 
   /**

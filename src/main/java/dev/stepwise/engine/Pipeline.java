@@ -196,7 +196,7 @@ public final class Pipeline {
       }
       tagNotices(tags, request.settings().negativePrompt(), notices);
       Conditioning ctx =
-          model.sdxl() != null
+          model.isSdxl()
               ? Conditioning.sdxl(
                   model.sdxl(),
                   tags.text(),
@@ -210,6 +210,7 @@ public final class Pipeline {
                   notices)
               : Conditioning.of(
                   contexts(request, tags.text(), guided, clipSkip, embeddings, job, notices, used));
+      model.promptsEncoded(); // the batch shares them: the text encoders may go now
       if (!used.isEmpty()) {
         // sd_hijack_clip.py forward: "TI hashes" as "name: shorthash, ...", ":" and "," dropped.
         List<String> hashes = new ArrayList<>();

@@ -85,8 +85,8 @@ public final class SdxlText {
 
   /**
    * The SDXL text side of {@code pack} when its UNet is SDXL-shaped, else null; checks that the two
-   * encoders fit the UNet (context width, pooled width plus six time ids) and that both tokenizers
-   * share one window. Unused-weight sentences go to {@code notices}.
+   * encoders fit the UNet (context width, pooled width plus six time ids, or five for the refiner)
+   * and that both tokenizers share one window. Unused-weight sentences go to {@code notices}.
    *
    * @throws ModelPackException with one sentence when the parts do not fit together
    */
@@ -98,6 +98,44 @@ public final class SdxlText {
       ClipTextModel encoder1,
       NDManager weights,
       WeightPrecision precision,
+      List<String> notices) {
+    ClipTextConfig config2 = check(pack, unet, config1, tokenizer1, new ArrayList<>());
+    if (config2 == null) {
+      return null;
+    }
+    boolean aesthetic =
+        unet.projectionClassEmbeddingsInputDim()
+            == config2.projectionDim() + REFINER_TIME_IDS * unet.additionTimeEmbedDim();
+    if (pack.secondEncoderOnly()) { // the refiner: the model's one text encoder is encoder 2
+      return new SdxlText(
+          tokenizer1, tokenizer1, null, encoder1, pack.forceZerosForEmptyPrompt(), 0, aesthetic);
+    }
+    PromptTokenizer tokenizer2 = pack.tokenizer2(config2.maxPositionEmbeddings());
+    Parameters p = Parameters.strict(pack.textEncoder2Weights(), weights, precision);
+    ClipTextModel encoder2 = new ClipTextModel(config2, p);
+    p.unusedNotice().ifPresent(notices::add);
+    return new SdxlText(
+        tokenizer1,
+        tokenizer2,
+        encoder1,
+        encoder2,
+        pack.forceZerosForEmptyPrompt(),
+        p.loadedBytes(),
+        aesthetic);
+  }
+
+  /**
+   * The checks of {@link #load} without reading weights: the second encoder's config (the model's
+   * one encoder's for the refiner) when {@code pack} is SDXL-shaped and its parts fit, null when it
+   * is not SDXL (a notice when it still has text_encoder_2/).
+   *
+   * @throws ModelPackException with one sentence when the parts do not fit together
+   */
+  static ClipTextConfig check(
+      ModelPack pack,
+      UNetConfig unet,
+      ClipTextConfig config1,
+      PromptTokenizer tokenizer1,
       List<String> notices) {
     String name = "model pack " + pack.root();
     if (!unet.hasTextTime()) {
@@ -170,27 +208,7 @@ public final class SdxlText {
               + tokenizer1.maxLength()
               + "; SDXL's two encoders read the same window.");
     }
-    if (second) {
-      return new SdxlText(
-          tokenizer1,
-          tokenizer1,
-          null,
-          encoder1,
-          pack.forceZerosForEmptyPrompt(),
-          0,
-          added == refiner);
-    }
-    Parameters p = Parameters.strict(pack.textEncoder2Weights(), weights, precision);
-    ClipTextModel encoder2 = new ClipTextModel(config2, p);
-    p.unusedNotice().ifPresent(notices::add);
-    return new SdxlText(
-        tokenizer1,
-        tokenizer2,
-        encoder1,
-        encoder2,
-        pack.forceZerosForEmptyPrompt(),
-        p.loadedBytes(),
-        added == refiner);
+    return config2;
   }
 
   /** Bytes of the second text encoder's weights as loaded. */

@@ -1,5 +1,6 @@
 package dev.stepwise.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,6 +36,33 @@ class SdxlCliTest {
     // sample_size 8 x the autoencoder's factor 4 (three levels).
     assertEquals(32, image.getWidth());
     assertEquals(32, image.getHeight());
+  }
+
+  /** --drop-text-encoders frees the encoders before the steps; the picture does not change. */
+  @Test
+  void droppingTheTextEncodersGivesTheSamePicture() throws Exception {
+    int[][] rgb = new int[2][];
+    for (int i = 0; i < 2; i++) {
+      Path out = dir.resolve("drop" + i + ".png");
+      CliTest.Run r =
+          CliTest.cli(
+              "generate",
+              "--model",
+              TestPacks.byName("tiny-sdxl").toString(),
+              "--prompt",
+              "a red heart emoji",
+              "--steps",
+              "2",
+              "--seed",
+              "7",
+              "--out",
+              out.toString(),
+              i == 0 ? "--quiet" : "--drop-text-encoders");
+      assertEquals(0, r.code(), r.err());
+      BufferedImage image = ImageIO.read(out.toFile());
+      rgb[i] = image.getRGB(0, 0, 32, 32, null, 0, 32);
+    }
+    assertArrayEquals(rgb[0], rgb[1]);
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.stepwise.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,9 +11,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import dev.stepwise.engine.clip.ClipTextConfig;
-import dev.stepwise.engine.clip.ClipTextModel;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.RandomWeights;
 import dev.stepwise.engine.pack.CheckpointOptions;
@@ -23,8 +21,6 @@ import dev.stepwise.engine.service.PackFacts;
 import dev.stepwise.engine.tokenizer.PromptTokenizer;
 import dev.stepwise.engine.unet.UNet2DConditionModel;
 import dev.stepwise.engine.unet.UNetConfig;
-import dev.stepwise.engine.vae.AutoencoderKL;
-import dev.stepwise.engine.vae.VaeConfig;
 import dev.stepwise.engine.weights.TensorSource;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -162,9 +158,13 @@ class SdxlCheckpointTest {
             DiffusionModel.load(
                 ModelPack.openCheckpoint(file, optionsFrom(folder)), Device.cpu())) {
       RgbImage x = image(a);
+      b.keepTextEncoders(false); // both encoders read from the one file, dropped, read again
       RgbImage y = image(b);
       assertEquals(32, y.width());
       assertArrayEquals(x.rgb(), y.rgb(), "the checkpoint's image differs from the folder's");
+      assertFalse(b.textEncodersResident());
+      assertArrayEquals(x.rgb(), image(b).rgb(), "the checkpoint's encoders read a second time");
+      assertEquals(2, b.textEncoderReads());
     }
   }
 
@@ -196,24 +196,6 @@ class SdxlCheckpointTest {
         e.getMessage());
   }
 
-  private static RandomWeights shapes(java.util.function.Consumer<Parameters> build) {
-    RandomWeights w = RandomWeights.shapesOnly();
-    try (NDManager m = NDManager.newBaseManager()) {
-      build.accept(Parameters.random(w, m));
-    }
-    return w;
-  }
-
-  private static Map<String, Tensor> tensors(RandomWeights w) {
-    Map<String, Tensor> out = new TreeMap<>();
-    w.requested().forEach((k, s) -> out.put(k, new Tensor(s, null)));
-    return out;
-  }
-
-  private static JsonObject json(String s) {
-    return JsonParser.parseString(s).getAsJsonObject();
-  }
-
   private static void assertSameTensors(RandomWeights want, TensorSource got) {
     assertEquals(want.requested().keySet(), got.names());
     want.requested().forEach((k, s) -> assertArrayEquals(s, got.shape(k), k));
@@ -227,28 +209,12 @@ class SdxlCheckpointTest {
    */
   @Test
   void fullSizeSdxlCheckpointHasTheDiffusersTensorsAndConfig() throws Exception {
-    UNetConfig unetConfig = UNetConfig.fromJson(json(FullSizeArchitectureTest.SDXL_UNET));
-    RandomWeights unet = shapes(p -> new UNet2DConditionModel(unetConfig, p));
-    RandomWeights vae =
-        shapes(p -> new AutoencoderKL(VaeConfig.fromJson(json(Sd15Checkpoint.VAE_CONFIG)), p));
-    RandomWeights clip =
-        shapes(
-            p -> new ClipTextModel(ClipTextConfig.fromJson(json(Sd15Checkpoint.CLIP_CONFIG)), p));
-    String bigG =
-        "{\"architectures\": [\"CLIPTextModelWithProjection\"], \"vocab_size\": 49408,"
-            + " \"hidden_size\": 1280, \"intermediate_size\": 5120, \"num_hidden_layers\": 32,"
-            + " \"num_attention_heads\": 20, \"projection_dim\": 1280, \"hidden_act\": \"gelu\"}";
-    RandomWeights clip2 = shapes(p -> new ClipTextModel(ClipTextConfig.fromJson(json(bigG)), p));
     Path file = tmp.resolve("sdxl-zero.safetensors");
-    LdmTestCheckpoints.writeSparse(
-        LdmTestCheckpoints.toSdxlLdm(
-            tensors(unet),
-            json("{\"layers_per_block\": 2}"),
-            tensors(vae),
-            4,
-            tensors(clip),
-            tensors(clip2)),
-        file);
+    Map<String, RandomWeights> shapes = SdxlCheckpoint.write(file);
+    RandomWeights unet = shapes.get("unet");
+    RandomWeights vae = shapes.get("vae");
+    RandomWeights clip = shapes.get("text");
+    RandomWeights clip2 = shapes.get("text2");
     try (ModelPack p = ModelPack.open(file)) {
       assertSameTensors(unet, p.unetWeights());
       assertSameTensors(vae, p.vaeWeights());
@@ -270,9 +236,12 @@ class SdxlCheckpointTest {
       assertEquals(128, u.get("sample_size").getAsInt());
       assertTrue(u.get("use_linear_projection").getAsBoolean());
       // The inferred config builds a UNet that asks for exactly the file's tensors.
-      assertSameTensors(
-          shapes(q -> new UNet2DConditionModel(UNetConfig.fromJson(p.unetConfig()), q)),
-          p.unetWeights());
+      RandomWeights inferred = RandomWeights.shapesOnly();
+      try (NDManager m = NDManager.newBaseManager()) {
+        new UNet2DConditionModel(
+            UNetConfig.fromJson(p.unetConfig()), Parameters.random(inferred, m));
+      }
+      assertSameTensors(inferred, p.unetWeights());
       JsonObject t2 = p.textEncoder2Config();
       assertEquals(20, t2.get("num_attention_heads").getAsInt());
       assertEquals(32, t2.get("num_hidden_layers").getAsInt());

@@ -37,7 +37,7 @@ public final class LoraMerger implements AutoCloseable {
   private record Backup(LoraTargets.Target target, NDArray original) {}
 
   private final Map<String, Backup> originals = new LinkedHashMap<>(); // by part and key
-  private List<String> current = List.of();
+  private List<String> current = List.of(); // null: unknown, the next apply merges afresh
 
   /** A merger whose copies of the original weights live under {@code weights}. */
   public LoraMerger(NDManager weights) {
@@ -77,6 +77,28 @@ public final class LoraMerger implements AutoCloseable {
     }
     originals.clear();
     current = List.of();
+  }
+
+  /**
+   * Forgets the copies of {@code part}'s layers without writing them back, for when that part's
+   * arrays are freed (the text encoders dropped between prompts: read again, they hold the base
+   * weights); the next {@link #apply} restores the rest and merges its set afresh.
+   */
+  public void forget(Part part) {
+    boolean any =
+        originals
+            .values()
+            .removeIf(
+                b -> {
+                  if (b.target().part() != part) {
+                    return false;
+                  }
+                  b.original().close();
+                  return true;
+                });
+    if (any) {
+      current = null;
+    }
   }
 
   /** How many layers differ from the base weights now. */

@@ -276,6 +276,33 @@ class LoraGoldenTest {
     assertArrayEquals(plain, image(p, b.prompt("a red heart emoji").build()).image().rgb());
   }
 
+  /**
+   * Text encoders dropped after each prompt: the LoRA is merged again onto the weights read afresh
+   * (the same pixels as the kept model), and a prompt without it restores the UNet.
+   */
+  @Test
+  void droppedTextEncodersGetTheLoraAgain() {
+    Path folder = mkdir("drop");
+    writeKohya(folder, "mine");
+    GenerationRequest.Builder b =
+        GenerationRequest.builder().steps(3).guidance(3).seed(5).loraFolder(folder);
+    GenerationRequest withLora = b.prompt("a red <lora:mine:0.7> heart emoji").build();
+    GenerationRequest plain = b.prompt("a red heart emoji").build();
+    Pipeline p = new Pipeline(model);
+    byte[] want = image(p, withLora).image().rgb();
+    byte[] wantPlain = image(p, plain).image().rgb();
+    try (DiffusionModel dropping = DiffusionModel.load(TestPacks.tinySd(), Device.cpu())) {
+      dropping.keepTextEncoders(false);
+      Pipeline q = new Pipeline(dropping);
+      assertArrayEquals(want, image(q, withLora).image().rgb());
+      assertFalse(dropping.textEncodersResident());
+      assertArrayEquals(want, image(q, withLora).image().rgb(), "merged again after the re-read");
+      assertArrayEquals(wantPlain, image(q, plain).image().rgb(), "the UNet restored");
+      assertEquals(0, dropping.loraChangedLayers());
+      assertEquals(3, dropping.textEncoderReads());
+    }
+  }
+
   private static GeneratedImage image(Pipeline p, GenerationRequest r) {
     return p.run(r, new GenerationListener() {}, new CancellationToken()).images().get(0);
   }
