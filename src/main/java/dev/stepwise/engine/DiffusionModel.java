@@ -38,6 +38,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,10 +118,12 @@ public final class DiffusionModel implements AutoCloseable {
       Parameters unetParams = Parameters.strict(pack.unetWeights(), weights, precision);
       unet = new UNet2DConditionModel(unetConfig, unetParams);
       unetParams.unusedNotice().ifPresent(notes::add);
+      boolean refiner = sdxl != null && pack.secondEncoderOnly(); // its one encoder is the 2nd
       loraTargets =
           LoraTargets.of(
               pack.name(),
-              clipParams.loadedArrays(),
+              refiner ? Map.of() : clipParams.loadedArrays(),
+              sdxl == null ? null : refiner ? clipParams.loadedArrays() : sdxl.encoder2Arrays(),
               unetParams.loadedArrays(),
               unetConfig.layersPerBlock()[0]);
       loraMerger = new LoraMerger(weights);
@@ -292,22 +295,15 @@ public final class DiffusionModel implements AutoCloseable {
 
   /**
    * Merges the LoRA of {@code tags} (looked up in {@code folder}, or the default models root's LoRA
-   * folder when null) into the text encoder and UNet, after taking out any merged before; an empty
-   * list restores the base weights bit for bit. The same set as last time costs only reading the
-   * files' headers. Every file is opened and checked before any weight changes: a refusal leaves
-   * the weights as they were.
+   * folder when null) into the text encoder (SDXL: both) and UNet, after taking out any merged
+   * before; an empty list restores the base weights bit for bit. The same set as last time costs
+   * only reading the files' headers. Every file is opened and checked before any weight changes: a
+   * refusal leaves the weights as they were.
    *
    * @return A1111's "Lora hashes" value ({@code name: hash, name2: hash2}), or null without tags
    * @throws EngineException with one sentence for an unknown name or a file that does not fit
    */
   public String applyLoras(List<LoraTags.Tag> tags, Path folder) {
-    if (sdxl != null && !tags.isEmpty()) {
-      throw new EngineException(
-          "The prompt names LoRA <lora:"
-              + tags.get(0).name()
-              + ":...>, but LoRA is not"
-              + " applied to SDXL models yet; remove the tag to generate.");
-    }
     Path dir = folder != null ? folder : LoraLookup.defaultFolder();
     List<LoraFile> opened = new ArrayList<>();
     try {

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -62,6 +63,7 @@ public final class SdxlText {
   private final boolean forceZeros;
   private final long weightBytes;
   private final boolean aesthetic; // five time ids, the last the aesthetic score (the refiner)
+  private final Map<String, NDArray> encoder2Arrays; // as loaded, for LoRA
 
   /** The pooled embedding [1, P] and the context [1, L, D1 + D2] of one prompt. */
   public record Encoded(NDArray context, NDArray pooled) {}
@@ -73,7 +75,8 @@ public final class SdxlText {
       ClipTextModel e2,
       boolean forceZeros,
       long bytes,
-      boolean aesthetic) {
+      boolean aesthetic,
+      Map<String, NDArray> encoder2Arrays) {
     this.tokenizer1 = t1;
     this.tokenizer2 = t2;
     this.encoder1 = e1;
@@ -81,6 +84,7 @@ public final class SdxlText {
     this.forceZeros = forceZeros;
     this.weightBytes = bytes;
     this.aesthetic = aesthetic;
+    this.encoder2Arrays = encoder2Arrays;
   }
 
   /**
@@ -178,7 +182,8 @@ public final class SdxlText {
           encoder1,
           pack.forceZerosForEmptyPrompt(),
           0,
-          added == refiner);
+          added == refiner,
+          Map.of());
     }
     Parameters p = Parameters.strict(pack.textEncoder2Weights(), weights, precision);
     ClipTextModel encoder2 = new ClipTextModel(config2, p);
@@ -190,7 +195,16 @@ public final class SdxlText {
         encoder2,
         pack.forceZerosForEmptyPrompt(),
         p.loadedBytes(),
-        added == refiner);
+        added == refiner,
+        p.loadedArrays());
+  }
+
+  /**
+   * The second text encoder's arrays as loaded, by weight key (the ones its layers hold, for LoRA
+   * to merge into); empty on the refiner, whose one encoder is the model's text encoder.
+   */
+  public Map<String, NDArray> encoder2Arrays() {
+    return encoder2Arrays;
   }
 
   /** Bytes of the second text encoder's weights as loaded. */
