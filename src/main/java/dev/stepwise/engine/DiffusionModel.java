@@ -515,9 +515,9 @@ public final class DiffusionModel implements AutoCloseable {
   }
 
   /**
-   * The textual-inversion embeddings in {@code folder} that fit this model's text encoder (read
-   * again when the folder changes); none for a null folder. Skipped files' sentences go to {@code
-   * notices}.
+   * The textual-inversion embeddings in {@code folder} that fit this model's text encoder (SDXL:
+   * both, {@code clip_l} and {@code clip_g}; read again when the folder changes); none for a null
+   * folder. Skipped files' sentences go to {@code notices}.
    */
   public Embeddings embeddings(Path folder, List<String> notices) {
     if (folder == null) {
@@ -531,7 +531,10 @@ public final class DiffusionModel implements AutoCloseable {
       stamp = -1;
     }
     if (!p.equals(embeddingsPath) || stamp != embeddingsStamp) {
-      embeddings = Embeddings.load(p, textEncoder.config().hiddenSize());
+      embeddings =
+          sdxl == null
+              ? Embeddings.load(p, textEncoder.config().hiddenSize())
+              : Embeddings.load(p, sdxl.embeddingWidths()[0], sdxl.embeddingWidths()[1]);
       embeddingsPath = p;
       embeddingsStamp = stamp;
     }

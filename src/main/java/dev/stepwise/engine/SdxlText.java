@@ -10,6 +10,8 @@ import dev.stepwise.engine.clip.ClipTextModel;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.pack.ModelPack;
+import dev.stepwise.engine.prompt.Embedding;
+import dev.stepwise.engine.prompt.Embeddings;
 import dev.stepwise.engine.prompt.Emphasis;
 import dev.stepwise.engine.prompt.PromptAttention;
 import dev.stepwise.engine.prompt.PromptChunks;
@@ -219,6 +221,22 @@ public final class SdxlText {
    * #chunked}).
    */
   public Encoded encode(String prompt, String role, NDManager manager, List<String> notices) {
+    return encode(prompt, role, Embeddings.none(), new LinkedHashSet<>(), manager, notices);
+  }
+
+  /**
+   * As {@link #encode(String, String, NDManager, List)}, with the names of SDXL {@code embeddings}
+   * as their vectors: {@code clip_l} rows for the first encoder, {@code clip_g} rows for the second
+   * (A1111's sd_hijack_clip.py per embedder); the embeddings used are added to {@code used}. A
+   * prompt that names one is read as A1111 reads it ({@link #chunked}).
+   */
+  public Encoded encode(
+      String prompt,
+      String role,
+      Embeddings embeddings,
+      Set<Embedding> used,
+      NDManager manager,
+      List<String> notices) {
     if (prompt.isEmpty() && forceZeros && role.startsWith("negative")) {
       Shape c = new Shape(1, tokenizer1.maxLength(), contextWidth());
       Shape p = new Shape(1, encoder2.config().projectionDim());
@@ -226,8 +244,11 @@ public final class SdxlText {
     }
     List<PromptAttention.Run> runs = PromptAttention.parse(prompt);
     boolean plain = PromptAttention.isPlain(runs);
-    if (!plain || (PromptChunks.chunked(tokenizer1) && tokenizer1.encode(prompt).truncated())) {
-      return chunked(runs, role, manager, notices);
+    boolean named = runs.stream().anyMatch(r -> !r.isBreak() && embeddings.mentionedIn(r.text()));
+    if (!plain
+        || named
+        || (PromptChunks.chunked(tokenizer1) && tokenizer1.encode(prompt).truncated())) {
+      return chunked(runs, role, embeddings, used, manager, notices);
     }
     if (encoder1 == null) { // the refiner: encoder 2's penultimate state alone, [1, L, D2]
       ClipTextModel.Penultimate two = run(encoder2, tokenizer2, prompt, role, manager, notices);
@@ -246,12 +267,18 @@ public final class SdxlText {
    * penultimate state is weighted and its mean restored per encoder ({@link Emphasis}), the chunks
    * are laid end to end, [1, W k, Di], and the two encoders' side by side, [1, W k, D1 + D2]. The
    * pooled embedding is the second encoder's for the first chunk, unweighted (A1111 returns {@code
-   * zs[0].pooled}).
+   * zs[0].pooled}). An embedding's name becomes its vectors, each encoder its own rows.
    */
   private Encoded chunked(
-      List<PromptAttention.Run> runs, String role, NDManager manager, List<String> notices) {
-    PromptChunks c1 = PromptChunks.of(tokenizer1, runs);
-    PromptChunks c2 = PromptChunks.of(tokenizer2, runs);
+      List<PromptAttention.Run> runs,
+      String role,
+      Embeddings embeddings,
+      Set<Embedding> used,
+      NDManager manager,
+      List<String> notices) {
+    int backtrack = PromptChunks.COMMA_BACKTRACK;
+    PromptChunks c1 = PromptChunks.of(tokenizer1, runs, backtrack, embeddings);
+    PromptChunks c2 = PromptChunks.of(tokenizer2, runs, backtrack, embeddings);
     if (c1.windows().size() != c2.windows().size()) {
       throw new EngineException(
           "The two tokenizers of this SDXL model split the "
@@ -289,11 +316,11 @@ public final class SdxlText {
     for (int i = 0; i < c1.windows().size(); i++) {
       if (encoder1 != null) {
         NDArray ids1 = ids(c1.windows().get(i), encoder1, role, manager); // [1, W]
-        ClipTextModel.Penultimate a = encoder1.forwardPenultimate(ids1);
+        ClipTextModel.Penultimate a = encoder1.forwardPenultimate(ids1, vectors(c1, i, 1, used));
         one.add(Emphasis.apply(a.penultimate(), c1.weights().get(i))); // [1, W, D1]
       }
       NDArray ids2 = ids(c2.windows().get(i), encoder2, role, manager); // [1, W]
-      ClipTextModel.Penultimate b = encoder2.forwardPenultimate(ids2);
+      ClipTextModel.Penultimate b = encoder2.forwardPenultimate(ids2, vectors(c2, i, 2, used));
       two.add(Emphasis.apply(b.penultimate(), c2.weights().get(i))); // [1, W, D2]
       pooled = i == 0 ? b.pooled() : pooled; // [1, P]
     }
@@ -302,6 +329,29 @@ public final class SdxlText {
       context = NDArrays.concat(one, 1).concat(context, 2); // [1, W k, D1 + D2]
     }
     return new Encoded(context, pooled); // [1, W k, D], [1, P]
+  }
+
+  /** Chunk {@code i}'s embedding vectors for encoder {@code which}: clip_l (1) or clip_g (2). */
+  private static List<ClipTextModel.TokenVectors> vectors(
+      PromptChunks chunks, int i, int which, Set<Embedding> used) {
+    List<ClipTextModel.TokenVectors> out = new ArrayList<>();
+    for (PromptChunks.Fix f : chunks.fixesOf(i)) {
+      Embedding e = f.embedding();
+      float[] rows = which == 1 ? e.values() : e.values2(); // [n, D1] or [n, D2]
+      out.add(new ClipTextModel.TokenVectors(f.position(), e.vectors(), rows));
+      used.add(e);
+    }
+    return out;
+  }
+
+  /**
+   * The widths SDXL embeddings must have ({@link Embeddings#load(java.nio.file.Path, int, int)}):
+   * the first encoder's (0 on the refiner, which has none) and the second's.
+   */
+  public int[] embeddingWidths() {
+    return new int[] {
+      encoder1 == null ? 0 : encoder1.config().hiddenSize(), encoder2.config().hiddenSize()
+    };
   }
 
   private int contextWidth() {
