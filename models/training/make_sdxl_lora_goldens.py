@@ -12,7 +12,8 @@ them), "lora_te1_" for the first text encoder (CLIPTextModel) and "lora_te2_" fo
 is stepwise_train/lora.py on the committed tiny-sdxl pack. Tensors, F32, per changed layer
 "<unet|text_encoder|text_encoder_2>/<weight key>": ".head" (the merged weight's first 4 rows,
 flattened) and ".rowsum" (each row's sum, [out]); "lora.layers" maps each kohya module to its
-layer's "<part>/<weight key>".
+layer's "<part>/<weight key>". "run.*": a 4-step guided DDIM run with the LoRA merged
+(run.noise [1, 4, 8, 8] in, run.latents out, run.text_embeds the pooled [uncond, cond]).
 """
 
 import argparse
@@ -27,7 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_lora_goldens import SCALE  # noqa: E402
 from make_sdxl_goldens import load_text2  # noqa: E402
 from stepwise_train import lora as lr  # noqa: E402
-from stepwise_train import pack, safetensors_io  # noqa: E402
+from stepwise_train import attention, pack, pipeline, safetensors_io  # noqa: E402
 
 SEED = 1400
 MULTIPLIER = 0.7
@@ -61,6 +62,8 @@ LDM = {
     "lora_unet_output_blocks_2_0_emb_layers_1": "up_blocks.1.resnets.0.time_emb_proj",
 }
 PARTS = {"lora_te1_": "text_encoder", "lora_te2_": "text_encoder_2", "lora_unet_": "unet"}
+# A short guided run with the LoRA merged (make_sdxl_goldens.py's "ddim" run, other noise).
+RUN = {"prompt": "a red heart emoji", "negative": "", "steps": 4, "guidance_scale": 5.0}
 
 
 def lora_weights():
@@ -102,6 +105,21 @@ def goldens(res):
     lora, spec = lora_weights()
     lr.merge(tables, lora, MULTIPLIER)
     tensors = {}
+    previous = attention.get_backend()
+    attention.set_backend("manual")
+    try:
+        with torch.no_grad():
+            noise = torch.randn((1, 4, 8, 8), generator=torch.Generator().manual_seed(SEED - 1))
+            run = pipeline.sdxl_ddim_txt2img(
+                models["unet"], p["vae"], [models["text_encoder"], models["text_encoder_2"]],
+                [p["tokenizer"], p["tokenizer"]], p["scheduler"], RUN["prompt"], RUN["negative"],
+                noise, RUN["steps"], RUN["guidance_scale"],
+                pipeline.sdxl_time_ids((32, 32), (0, 0), (32, 32)))
+    finally:
+        attention.set_backend(previous)
+    tensors["run.noise"] = noise.contiguous()
+    tensors["run.latents"] = run["latents"].float().contiguous()
+    tensors["run.text_embeds"] = run["text_embeds"].float().contiguous()
     for name, (part, module) in modules.items():
         w = tables[name].weight.detach().float()
         key = f"{part}/{module}.weight"
@@ -113,6 +131,10 @@ def goldens(res):
             "lora.alphas": json.dumps({n + ".alpha": a for n, _, _, a in MODULES
                                        if a is not None}),
             "lora.multiplier": str(MULTIPLIER),
+            "run.prompt": RUN["prompt"], "run.negative": RUN["negative"],
+            "run.steps": str(RUN["steps"]), "run.guidance_scale": str(RUN["guidance_scale"]),
+            "run.what": "DDIM from run.noise on tiny-sdxl with the LoRA merged at 0.7: the final"
+                        " latents and the pooled embeddings [uncond, cond]",
             "lora.layers": json.dumps({n: f"{part}/{module}.weight"
                                        for n, (part, module) in modules.items()})}
     return tensors, meta

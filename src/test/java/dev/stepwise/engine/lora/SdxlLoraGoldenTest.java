@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -19,16 +20,20 @@ import dev.stepwise.engine.GeneratedImage;
 import dev.stepwise.engine.GenerationListener;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.Pipeline;
+import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.lora.LoraTargets.Part;
 import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.random.SeedNoise;
+import dev.stepwise.engine.sampling.Latents;
 import dev.stepwise.engine.weights.SafetensorsFile;
 import dev.stepwise.engine.weights.SafetensorsWriter;
+import dev.stepwise.recipe.Sampler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -229,6 +234,66 @@ class SdxlLoraGoldenTest {
       System.out.printf("SDXL LoRA merge (held F32) vs PyTorch: max relative error %.3g%n", worst);
       assertTrue(worst <= 1e-5, "relative error " + worst);
     }
+  }
+
+  /**
+   * A 4-step guided DDIM run with the LoRA at 0.7 (run.* of the golden): the final latents and the
+   * second encoder's pooled embedding match PyTorch's within the SDXL goldens' 1e-3.
+   */
+  @Test
+  void aGuidedRunWithTheLoraMatchesPyTorch() {
+    Path folder = mkdir("run");
+    writeKohya(folder, "xl");
+    Map<String, String> meta = golden.metadata();
+    Latents noise = new Latents(golden.readFloats("run.noise"), 1, 4, 8, 8);
+    GenerationRequest r =
+        GenerationRequest.builder()
+            .prompt(meta.get("run.prompt") + " <lora:xl:0.7>")
+            .negativePrompt(meta.get("run.negative"))
+            .steps(Integer.parseInt(meta.get("run.steps")))
+            .guidance(Double.parseDouble(meta.get("run.guidance_scale")))
+            .sampler(Sampler.DDIM)
+            .size(32, 32)
+            .loraFolder(folder)
+            .build();
+    float[] latents = finalLatents(r, noise); // [1, 4, 8, 8]
+    double e = TestPacks.relErr(latents, golden.readFloats("run.latents"));
+    float[] pooled; // [1, P], the prompt's
+    try (NDManager job = model.newJobManager()) {
+      pooled =
+          model
+              .sdxl()
+              .encode(meta.get("run.prompt"), "prompt", job, List.of())
+              .pooled()
+              .toFloatArray();
+    }
+    float[] both = golden.readFloats("run.text_embeds"); // [2, P]: uncond, cond
+    double p = TestPacks.relErr(pooled, Arrays.copyOfRange(both, pooled.length, both.length));
+    // Without the tag the run is far from PyTorch's with the LoRA: the check can fail.
+    GenerationRequest base = r.toBuilder().prompt(meta.get("run.prompt")).build();
+    double off = TestPacks.relErr(finalLatents(base, noise), golden.readFloats("run.latents"));
+    System.out.printf(
+        "SDXL LoRA run vs PyTorch: latents %.3g, pooled %.3g; without the LoRA %.3g%n", e, p, off);
+    assertTrue(off > 1e-2, "without the LoRA rel err " + off);
+    assertTrue(e <= 1e-3, "latents rel err " + e);
+    assertTrue(p <= 1e-3, "pooled rel err " + p);
+    model.applyLoras(List.of(), folder);
+  }
+
+  private static float[] finalLatents(GenerationRequest r, Latents noise) {
+    List<StepEvent> events = new ArrayList<>();
+    new Pipeline(model)
+        .run(
+            r,
+            new GenerationListener() {
+              @Override
+              public void step(StepEvent e) {
+                events.add(e);
+              }
+            },
+            new CancellationToken(),
+            noise);
+    return events.get(events.size() - 1).noisyLatent().data(); // [1, 4, h, w]
   }
 
   @Test
