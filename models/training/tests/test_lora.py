@@ -1,5 +1,6 @@
 """stepwise_train/lora.py (A1111's LoRA merge) and its committed golden."""
 
+import json
 import os
 import sys
 import unittest
@@ -12,9 +13,11 @@ from stepwise_train import safetensors_io as st
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 GOLDEN = os.path.join(ROOT, "src", "test", "resources", "golden", "lora.safetensors")
+SDXL_GOLDEN = os.path.join(ROOT, "src", "test", "resources", "golden", "sdxl-lora.safetensors")
 sys.path.insert(0, os.path.join(ROOT, "models", "training"))
 
 import make_lora_goldens  # noqa: E402
+import make_sdxl_lora_goldens  # noqa: E402
 
 
 class UpdownTest(unittest.TestCase):
@@ -39,11 +42,29 @@ class UpdownTest(unittest.TestCase):
 class GoldenTest(unittest.TestCase):
 
     def test_committed_golden_matches_a_fresh_computation(self):
-        if not os.path.exists(GOLDEN):
+        self.check(GOLDEN, make_lora_goldens)
+
+    def test_committed_sdxl_golden_matches_a_fresh_computation(self):
+        self.check(SDXL_GOLDEN, make_sdxl_lora_goldens)
+
+    def test_sdxl_ldm_names_are_the_layers_diffusers_names(self):
+        # The hand-written LDM -> diffusers table reaches layers of the shapes the LoRA expects.
+        tensors, meta = make_sdxl_lora_goldens.goldens(
+            os.path.join(ROOT, "src", "test", "resources"))
+        layers = json.loads(meta["lora.layers"])
+        self.assertEqual(len(layers), len(make_sdxl_lora_goldens.MODULES))
+        for name, down, up, _ in make_sdxl_lora_goldens.MODULES:
+            rows = tensors[layers[name] + ".rowsum"].shape[0]
+            self.assertEqual(rows, up[0], name)
+        self.assertEqual(layers["lora_unet_output_blocks_2_0_emb_layers_1"],
+                         "unet/up_blocks.1.resnets.0.time_emb_proj.weight")
+
+    def check(self, golden, maker):
+        if not os.path.exists(golden):
             self.skipTest("no committed golden")
         torch.set_num_threads(1)
-        tensors, meta = make_lora_goldens.goldens(os.path.join(ROOT, "src", "test", "resources"))
-        committed = st.load_file(GOLDEN)
+        tensors, meta = maker.goldens(os.path.join(ROOT, "src", "test", "resources"))
+        committed = st.load_file(golden)
         self.assertEqual(sorted(committed), sorted(tensors))
         for k, v in tensors.items():
             scale = v.abs().max().item()

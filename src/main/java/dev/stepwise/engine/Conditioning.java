@@ -2,9 +2,13 @@ package dev.stepwise.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.stepwise.engine.prompt.Embedding;
+import dev.stepwise.engine.prompt.Embeddings;
 import dev.stepwise.engine.unet.UNet2DConditionModel;
 import dev.stepwise.recipe.SizeConditioning;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What the UNet is conditioned on for one request: the text contexts ({@code contexts}: one batch
@@ -63,6 +67,39 @@ record Conditioning(NDArray[] contexts, NDArray[] pooled, NDArray[] timeIds) {
       int height,
       NDManager job,
       List<String> notices) {
+    return sdxl(
+        text,
+        prompt,
+        negative,
+        guided,
+        clipSkip,
+        sizes,
+        width,
+        height,
+        Embeddings.none(),
+        new LinkedHashSet<>(),
+        job,
+        notices);
+  }
+
+  /**
+   * As above, with the names of SDXL {@code embeddings} in either prompt as their vectors ({@link
+   * SdxlText#encode(String, String, Embeddings, Set, NDManager, List)}), those used added to {@code
+   * used}.
+   */
+  static Conditioning sdxl(
+      SdxlText text,
+      String prompt,
+      String negative,
+      boolean guided,
+      int clipSkip,
+      SizeConditioning sizes,
+      int width,
+      int height,
+      Embeddings embeddings,
+      Set<Embedding> used,
+      NDManager job,
+      List<String> notices) {
     if (clipSkip > 1) {
       notices.add(
           "Clip skip "
@@ -70,13 +107,15 @@ record Conditioning(NDArray[] contexts, NDArray[] pooled, NDArray[] timeIds) {
               + " has no effect on SDXL models yet; they use both text encoders' penultimate"
               + " layers, as diffusers does.");
     }
-    SdxlText.Encoded cond = text.encode(prompt, "prompt", job, notices); // [1, L, D], [1, P]
+    SdxlText.Encoded cond = text.encode(prompt, "prompt", embeddings, used, job, notices);
+    // cond: [1, L, D], [1, P]
     NDArray ids = text.timeIds(job, sizes, width, height, false); // [1, K]
     if (!guided) {
       return new Conditioning(
           new NDArray[] {cond.context()}, new NDArray[] {cond.pooled()}, new NDArray[] {ids});
     }
-    SdxlText.Encoded uncond = text.encode(negative, "negative prompt", job, notices);
+    SdxlText.Encoded uncond =
+        text.encode(negative, "negative prompt", embeddings, used, job, notices);
     NDArray negIds = text.timeIds(job, sizes, width, height, true); // [1, K]
     if (uncond.context().getShape().get(1) != cond.context().getShape().get(1)) {
       // Chunk counts differ: the network runs once for each, as for SD 1.x / 2.x.

@@ -284,6 +284,7 @@ public final class DiffusionModel implements AutoCloseable {
   public void promptsEncoded() {
     if (!texts.keeps() && texts.resident()) {
       loraMerger.forget(LoraTargets.Part.TEXT_ENCODER);
+      loraMerger.forget(LoraTargets.Part.TEXT_ENCODER_2);
       loraTargets = null;
       texts.drop();
       NativeMemory.giveBack(); // else glibc keeps the freed blocks resident (NativeMemory)
@@ -308,22 +309,15 @@ public final class DiffusionModel implements AutoCloseable {
 
   /**
    * Merges the LoRA of {@code tags} (looked up in {@code folder}, or the default models root's LoRA
-   * folder when null) into the text encoder and UNet, after taking out any merged before; an empty
-   * list restores the base weights bit for bit. The same set as last time costs only reading the
-   * files' headers. Every file is opened and checked before any weight changes: a refusal leaves
-   * the weights as they were.
+   * folder when null) into the text encoder (SDXL: both) and UNet, after taking out any merged
+   * before; an empty list restores the base weights bit for bit. The same set as last time costs
+   * only reading the files' headers. Every file is opened and checked before any weight changes: a
+   * refusal leaves the weights as they were.
    *
    * @return A1111's "Lora hashes" value ({@code name: hash, name2: hash2}), or null without tags
    * @throws EngineException with one sentence for an unknown name or a file that does not fit
    */
   public String applyLoras(List<LoraTags.Tag> tags, Path folder) {
-    if (texts.isSdxl() && !tags.isEmpty()) {
-      throw new EngineException(
-          "The prompt names LoRA <lora:"
-              + tags.get(0).name()
-              + ":...>, but LoRA is not"
-              + " applied to SDXL models yet; remove the tag to generate.");
-    }
     Path dir = folder != null ? folder : LoraLookup.defaultFolder();
     List<LoraFile> opened = new ArrayList<>();
     try {
@@ -349,8 +343,15 @@ public final class DiffusionModel implements AutoCloseable {
   /** The layers a LoRA may change, the text encoder read if needed (for LoRA, tests and tools). */
   public LoraTargets loraTargets() {
     if (loraTargets == null || loraTargetsRead != texts.loads()) {
-      Map<String, NDArray> text = texts.arrays();
-      loraTargets = LoraTargets.of(pack.name(), text, unetArrays, unetConfig.layersPerBlock()[0]);
+      Map<String, NDArray> text = texts.arrays(); // the model's one encoder for the refiner
+      boolean refiner = texts.isSdxl() && pack.secondEncoderOnly();
+      loraTargets =
+          LoraTargets.of(
+              pack.name(),
+              refiner ? Map.of() : text,
+              !texts.isSdxl() ? null : refiner ? text : texts.sdxl().encoder2Arrays(),
+              unetArrays,
+              unetConfig.layersPerBlock()[0]);
       loraTargetsRead = texts.loads();
     }
     return loraTargets;
@@ -433,9 +434,9 @@ public final class DiffusionModel implements AutoCloseable {
   }
 
   /**
-   * The textual-inversion embeddings in {@code folder} that fit this model's text encoder (read
-   * again when the folder changes); none for a null folder. Skipped files' sentences go to {@code
-   * notices}.
+   * The textual-inversion embeddings in {@code folder} that fit this model's text encoder (SDXL:
+   * both, {@code clip_l} and {@code clip_g}; read again when the folder changes); none for a null
+   * folder. Skipped files' sentences go to {@code notices}.
    */
   public Embeddings embeddings(Path folder, List<String> notices) {
     if (folder == null) {
@@ -449,7 +450,11 @@ public final class DiffusionModel implements AutoCloseable {
       stamp = -1;
     }
     if (!p.equals(embeddingsPath) || stamp != embeddingsStamp) {
-      embeddings = Embeddings.load(p, texts.config().hiddenSize());
+      embeddings =
+          texts.isSdxl()
+              ? Embeddings.load(
+                  p, texts.sdxl().embeddingWidths()[0], texts.sdxl().embeddingWidths()[1])
+              : Embeddings.load(p, texts.config().hiddenSize());
       embeddingsPath = p;
       embeddingsStamp = stamp;
     }

@@ -206,6 +206,8 @@ public final class Pipeline {
                   request.sizes(),
                   request.settings().width(),
                   request.settings().height(),
+                  embeddings,
+                  used,
                   job,
                   notices)
               : Conditioning.of(

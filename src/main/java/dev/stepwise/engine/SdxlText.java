@@ -10,6 +10,8 @@ import dev.stepwise.engine.clip.ClipTextModel;
 import dev.stepwise.engine.nn.Parameters;
 import dev.stepwise.engine.nn.WeightPrecision;
 import dev.stepwise.engine.pack.ModelPack;
+import dev.stepwise.engine.prompt.Embedding;
+import dev.stepwise.engine.prompt.Embeddings;
 import dev.stepwise.engine.prompt.Emphasis;
 import dev.stepwise.engine.prompt.PromptAttention;
 import dev.stepwise.engine.prompt.PromptChunks;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -62,6 +65,7 @@ public final class SdxlText {
   private final boolean forceZeros;
   private final long weightBytes;
   private final boolean aesthetic; // five time ids, the last the aesthetic score (the refiner)
+  private final Map<String, NDArray> encoder2Arrays; // as loaded, for LoRA
 
   /** The pooled embedding [1, P] and the context [1, L, D1 + D2] of one prompt. */
   public record Encoded(NDArray context, NDArray pooled) {}
@@ -73,7 +77,8 @@ public final class SdxlText {
       ClipTextModel e2,
       boolean forceZeros,
       long bytes,
-      boolean aesthetic) {
+      boolean aesthetic,
+      Map<String, NDArray> encoder2Arrays) {
     this.tokenizer1 = t1;
     this.tokenizer2 = t2;
     this.encoder1 = e1;
@@ -81,6 +86,7 @@ public final class SdxlText {
     this.forceZeros = forceZeros;
     this.weightBytes = bytes;
     this.aesthetic = aesthetic;
+    this.encoder2Arrays = encoder2Arrays;
   }
 
   /**
@@ -108,7 +114,14 @@ public final class SdxlText {
             == config2.projectionDim() + REFINER_TIME_IDS * unet.additionTimeEmbedDim();
     if (pack.secondEncoderOnly()) { // the refiner: the model's one text encoder is encoder 2
       return new SdxlText(
-          tokenizer1, tokenizer1, null, encoder1, pack.forceZerosForEmptyPrompt(), 0, aesthetic);
+          tokenizer1,
+          tokenizer1,
+          null,
+          encoder1,
+          pack.forceZerosForEmptyPrompt(),
+          0,
+          aesthetic,
+          Map.of());
     }
     PromptTokenizer tokenizer2 = pack.tokenizer2(config2.maxPositionEmbeddings());
     Parameters p = Parameters.strict(pack.textEncoder2Weights(), weights, precision);
@@ -121,7 +134,8 @@ public final class SdxlText {
         encoder2,
         pack.forceZerosForEmptyPrompt(),
         p.loadedBytes(),
-        aesthetic);
+        aesthetic,
+        p.loadedArrays());
   }
 
   /**
@@ -211,6 +225,14 @@ public final class SdxlText {
     return config2;
   }
 
+  /**
+   * The second text encoder's arrays as loaded, by weight key (the ones its layers hold, for LoRA
+   * to merge into); empty on the refiner, whose one encoder is the model's text encoder.
+   */
+  public Map<String, NDArray> encoder2Arrays() {
+    return encoder2Arrays;
+  }
+
   /** Bytes of the second text encoder's weights as loaded. */
   public long weightBytes() {
     return weightBytes;
@@ -223,6 +245,22 @@ public final class SdxlText {
    * #chunked}).
    */
   public Encoded encode(String prompt, String role, NDManager manager, List<String> notices) {
+    return encode(prompt, role, Embeddings.none(), new LinkedHashSet<>(), manager, notices);
+  }
+
+  /**
+   * As {@link #encode(String, String, NDManager, List)}, with the names of SDXL {@code embeddings}
+   * as their vectors: {@code clip_l} rows for the first encoder, {@code clip_g} rows for the second
+   * (A1111's sd_hijack_clip.py per embedder); the embeddings used are added to {@code used}. A
+   * prompt that names one is read as A1111 reads it ({@link #chunked}).
+   */
+  public Encoded encode(
+      String prompt,
+      String role,
+      Embeddings embeddings,
+      Set<Embedding> used,
+      NDManager manager,
+      List<String> notices) {
     if (prompt.isEmpty() && forceZeros && role.startsWith("negative")) {
       Shape c = new Shape(1, tokenizer1.maxLength(), contextWidth());
       Shape p = new Shape(1, encoder2.config().projectionDim());
@@ -230,8 +268,11 @@ public final class SdxlText {
     }
     List<PromptAttention.Run> runs = PromptAttention.parse(prompt);
     boolean plain = PromptAttention.isPlain(runs);
-    if (!plain || (PromptChunks.chunked(tokenizer1) && tokenizer1.encode(prompt).truncated())) {
-      return chunked(runs, role, manager, notices);
+    boolean named = runs.stream().anyMatch(r -> !r.isBreak() && embeddings.mentionedIn(r.text()));
+    if (!plain
+        || named
+        || (PromptChunks.chunked(tokenizer1) && tokenizer1.encode(prompt).truncated())) {
+      return chunked(runs, role, embeddings, used, manager, notices);
     }
     if (encoder1 == null) { // the refiner: encoder 2's penultimate state alone, [1, L, D2]
       ClipTextModel.Penultimate two = run(encoder2, tokenizer2, prompt, role, manager, notices);
@@ -250,12 +291,18 @@ public final class SdxlText {
    * penultimate state is weighted and its mean restored per encoder ({@link Emphasis}), the chunks
    * are laid end to end, [1, W k, Di], and the two encoders' side by side, [1, W k, D1 + D2]. The
    * pooled embedding is the second encoder's for the first chunk, unweighted (A1111 returns {@code
-   * zs[0].pooled}).
+   * zs[0].pooled}). An embedding's name becomes its vectors, each encoder its own rows.
    */
   private Encoded chunked(
-      List<PromptAttention.Run> runs, String role, NDManager manager, List<String> notices) {
-    PromptChunks c1 = PromptChunks.of(tokenizer1, runs);
-    PromptChunks c2 = PromptChunks.of(tokenizer2, runs);
+      List<PromptAttention.Run> runs,
+      String role,
+      Embeddings embeddings,
+      Set<Embedding> used,
+      NDManager manager,
+      List<String> notices) {
+    int backtrack = PromptChunks.COMMA_BACKTRACK;
+    PromptChunks c1 = PromptChunks.of(tokenizer1, runs, backtrack, embeddings);
+    PromptChunks c2 = PromptChunks.of(tokenizer2, runs, backtrack, embeddings);
     if (c1.windows().size() != c2.windows().size()) {
       throw new EngineException(
           "The two tokenizers of this SDXL model split the "
@@ -293,11 +340,11 @@ public final class SdxlText {
     for (int i = 0; i < c1.windows().size(); i++) {
       if (encoder1 != null) {
         NDArray ids1 = ids(c1.windows().get(i), encoder1, role, manager); // [1, W]
-        ClipTextModel.Penultimate a = encoder1.forwardPenultimate(ids1);
+        ClipTextModel.Penultimate a = encoder1.forwardPenultimate(ids1, vectors(c1, i, 1, used));
         one.add(Emphasis.apply(a.penultimate(), c1.weights().get(i))); // [1, W, D1]
       }
       NDArray ids2 = ids(c2.windows().get(i), encoder2, role, manager); // [1, W]
-      ClipTextModel.Penultimate b = encoder2.forwardPenultimate(ids2);
+      ClipTextModel.Penultimate b = encoder2.forwardPenultimate(ids2, vectors(c2, i, 2, used));
       two.add(Emphasis.apply(b.penultimate(), c2.weights().get(i))); // [1, W, D2]
       pooled = i == 0 ? b.pooled() : pooled; // [1, P]
     }
@@ -306,6 +353,29 @@ public final class SdxlText {
       context = NDArrays.concat(one, 1).concat(context, 2); // [1, W k, D1 + D2]
     }
     return new Encoded(context, pooled); // [1, W k, D], [1, P]
+  }
+
+  /** Chunk {@code i}'s embedding vectors for encoder {@code which}: clip_l (1) or clip_g (2). */
+  private static List<ClipTextModel.TokenVectors> vectors(
+      PromptChunks chunks, int i, int which, Set<Embedding> used) {
+    List<ClipTextModel.TokenVectors> out = new ArrayList<>();
+    for (PromptChunks.Fix f : chunks.fixesOf(i)) {
+      Embedding e = f.embedding();
+      float[] rows = which == 1 ? e.values() : e.values2(); // [n, D1] or [n, D2]
+      out.add(new ClipTextModel.TokenVectors(f.position(), e.vectors(), rows));
+      used.add(e);
+    }
+    return out;
+  }
+
+  /**
+   * The widths SDXL embeddings must have ({@link Embeddings#load(java.nio.file.Path, int, int)}):
+   * the first encoder's (0 on the refiner, which has none) and the second's.
+   */
+  public int[] embeddingWidths() {
+    return new int[] {
+      encoder1 == null ? 0 : encoder1.config().hiddenSize(), encoder2.config().hiddenSize()
+    };
   }
 
   private int contextWidth() {

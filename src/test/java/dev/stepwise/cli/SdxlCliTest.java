@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stepwise.engine.TestPacks;
+import dev.stepwise.engine.weights.SafetensorsWriter;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -66,12 +68,25 @@ class SdxlCliTest {
   }
 
   @Test
-  void aLoraTagOnAnSdxlModelIsOneSentence() {
+  void anSd1LoraOnAnSdxlModelIsOneSentence() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("loras"));
+    new SafetensorsWriter()
+        .putF32(
+            "lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_down.weight",
+            new long[] {1, 16},
+            new float[16])
+        .putF32(
+            "lora_te_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight",
+            new long[] {16, 1},
+            new float[16])
+        .write(folder.resolve("mine.safetensors"));
     CliTest.Run r =
         CliTest.cli(
             "generate",
             "--model",
             TestPacks.byName("tiny-sdxl").toString(),
+            "--lora-dir",
+            folder.toString(),
             "--prompt",
             "a cat <lora:mine:1>",
             "--steps",
@@ -79,8 +94,47 @@ class SdxlCliTest {
             "--out",
             dir.resolve("x.png").toString());
     assertEquals(1, r.code());
-    assertTrue(r.err().startsWith("stepwise: ") && r.err().contains("SDXL"), r.err());
+    assertTrue(r.err().startsWith("stepwise: ") && r.err().contains("is an SDXL model"), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
+  }
+
+  @Test
+  void anSdxlLoraIsAppliedAndItsHashRecorded() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("xl-loras"));
+    float[] down = new float[2 * 24];
+    float[] up = new float[24 * 2];
+    for (int i = 0; i < down.length; i++) {
+      down[i] = (i % 5) * 0.1f;
+      up[i] = (i % 3) * 0.2f;
+    }
+    new SafetensorsWriter()
+        .putF32(
+            "lora_te2_text_model_encoder_layers_0_self_attn_q_proj.lora_down.weight",
+            new long[] {2, 24},
+            down)
+        .putF32(
+            "lora_te2_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight",
+            new long[] {24, 2},
+            up)
+        .write(folder.resolve("mine.safetensors"));
+    Path out = dir.resolve("xl-lora.png");
+    CliTest.Run r =
+        CliTest.cli(
+            "generate",
+            "--model",
+            TestPacks.byName("tiny-sdxl").toString(),
+            "--lora-dir",
+            folder.toString(),
+            "--prompt",
+            "a cat <lora:mine:0.8>",
+            "--steps",
+            "2",
+            "--out",
+            out.toString());
+    assertEquals(0, r.code(), r.err());
+    String text = dev.stepwise.metadata.PngText.read(out).get("parameters");
+    assertTrue(text.startsWith("a cat <lora:mine:0.8>"), text);
+    assertTrue(text.matches("(?s).*Lora hashes: \"mine: [0-9a-f]{12}\".*"), text);
   }
 
   @Test

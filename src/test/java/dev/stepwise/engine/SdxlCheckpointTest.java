@@ -168,6 +168,61 @@ class SdxlCheckpointTest {
     }
   }
 
+  private static RgbImage withLora(DiffusionModel m, Path loras) {
+    GenerationRequest r =
+        GenerationRequest.builder()
+            .prompt("a red heart emoji <lora:xl:0.9>")
+            .loraFolder(loras)
+            .steps(3)
+            .guidance(4)
+            .seed(11)
+            .previewMethod(PreviewMethod.OFF)
+            .build();
+    return new Pipeline(m)
+        .run(r, new GenerationListener() {}, new CancellationToken())
+        .images()
+        .get(0)
+        .image();
+  }
+
+  /**
+   * A kohya SDXL LoRA (the second encoder's attention, the UNet by its LDM name) merges into the
+   * single-file checkpoint's layers as into the folder's: the same pixels, unlike without it.
+   */
+  @Test
+  void anSdxlLoraOnTheCheckpointGivesTheFoldersImage() throws Exception {
+    Path folder = TestPacks.byName("tiny-sdxl");
+    Path file = checkpointOf(folder);
+    Path loras = java.nio.file.Files.createDirectories(tmp.resolve("loras"));
+    float[] d2 = new float[2 * 24];
+    float[] u2 = new float[24 * 2];
+    float[] du = new float[2 * 40];
+    float[] uu = new float[12 * 2];
+    for (float[] a : List.of(d2, u2, du, uu)) {
+      for (int i = 0; i < a.length; i++) {
+        a[i] = ((i * 7) % 11 - 5) * 0.3f;
+      }
+    }
+    String te2 = "lora_te2_text_model_encoder_layers_0_self_attn_v_proj";
+    String unet = "lora_unet_input_blocks_3_1_transformer_blocks_0_attn2_to_v";
+    new dev.stepwise.engine.weights.SafetensorsWriter()
+        .putF32(te2 + ".lora_down.weight", new long[] {2, 24}, d2)
+        .putF32(te2 + ".lora_up.weight", new long[] {24, 2}, u2)
+        .putF32(unet + ".lora_down.weight", new long[] {2, 40}, du)
+        .putF32(unet + ".lora_up.weight", new long[] {12, 2}, uu)
+        .write(loras.resolve("xl.safetensors"));
+    try (DiffusionModel a = DiffusionModel.load(folder, Device.cpu());
+        DiffusionModel b =
+            DiffusionModel.load(
+                ModelPack.openCheckpoint(file, optionsFrom(folder)), Device.cpu())) {
+      RgbImage plain = image(b);
+      RgbImage y = withLora(b, loras);
+      assertEquals(2, b.loraChangedLayers());
+      assertArrayEquals(withLora(a, loras).rgb(), y.rgb(), "the checkpoint's LoRA image differs");
+      assertTrue(!java.util.Arrays.equals(plain.rgb(), y.rgb()), "the LoRA changes the image");
+    }
+  }
+
   /** A time-id width that does not divide into six: one sentence naming the number. */
   @Test
   void addedEmbeddingOfTheWrongWidthIsRefused() {

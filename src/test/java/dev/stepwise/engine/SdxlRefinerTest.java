@@ -114,6 +114,44 @@ class SdxlRefinerTest {
     assertTrue(e <= 1e-3, what + " rel err " + e);
   }
 
+  /**
+   * The refiner's one text encoder is SDXL's second: a kohya {@code lora_te2_} module merges into
+   * it, a {@code lora_te1_} one matches no layer (one sentence), and removal restores the weight.
+   */
+  @Test
+  void anSdxlLorasSecondEncoderPartMergesIntoTheRefinersEncoder() throws IOException {
+    Path loras = Files.createDirectories(tmp.resolve("loras"));
+    String te2 = "lora_te2_text_model_encoder_layers_0_self_attn_q_proj";
+    String te1 = "lora_te1_text_model_encoder_layers_0_self_attn_q_proj";
+    float[] v = new SeedNoise(5).next(48); // [2, 24] and [24, 2]
+    new SafetensorsWriter()
+        .putF32(te2 + ".lora_down.weight", new long[] {2, 24}, v)
+        .putF32(te2 + ".lora_up.weight", new long[] {24, 2}, v)
+        .write(loras.resolve("two.safetensors"));
+    new SafetensorsWriter()
+        .putF32(te1 + ".lora_down.weight", new long[] {2, 16}, new float[32])
+        .putF32(te1 + ".lora_up.weight", new long[] {16, 2}, new float[32])
+        .write(loras.resolve("one.safetensors"));
+    try (DiffusionModel model = DiffusionModel.load(pack, Device.cpu())) {
+      String key = "text_model.encoder.layers.0.self_attn.q_proj.weight";
+      NDArray w =
+          model.loraTargets().weight(dev.stepwise.engine.lora.LoraTargets.Part.TEXT_ENCODER_2, key);
+      float[] before = w.toFloatArray();
+      model.applyLoras(List.of(new dev.stepwise.engine.lora.LoraTags.Tag("two", 1, 1)), loras);
+      assertEquals(1, model.loraChangedLayers());
+      assertFalse(java.util.Arrays.equals(before, w.toFloatArray()));
+      EngineException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              EngineException.class,
+              () ->
+                  model.applyLoras(
+                      List.of(new dev.stepwise.engine.lora.LoraTags.Tag("one", 1, 1)), loras));
+      assertTrue(e.getMessage().contains("matches no layer") && e.getMessage().endsWith("."));
+      model.applyLoras(List.of(), loras);
+      assertArrayEquals(before, w.toFloatArray());
+    }
+  }
+
   @Test
   void conditioningIsTheSecondEncodersWithAestheticScores() throws IOException {
     try (SafetensorsFile g = SafetensorsFile.open(FILE);

@@ -147,12 +147,21 @@ public final class ClipTextModel {
    * first {@code eos_token_id}, or for the legacy {@code eos_token_id} 2 the largest id.
    */
   public Penultimate forwardPenultimate(NDArray ids) {
+    return forwardPenultimate(ids, List.of());
+  }
+
+  /**
+   * As {@link #forwardPenultimate(NDArray)}, with {@code vectors} placed over the token embeddings
+   * (textual-inversion embeddings, as {@link #forward(NDArray, int, List)}); only for a batch of
+   * one.
+   */
+  public Penultimate forwardPenultimate(NDArray ids, List<TokenVectors> vectors) {
     long len = ids.getShape().get(1);
     if (len > config.maxPositionEmbeddings()) {
       throw new IllegalArgumentException("The ids of length " + len + " are out of range.");
     }
     try (Scope scope = Scope.open(ids)) {
-      NDArray x = embed(ids, List.of(), scope); // [B, L, D]
+      NDArray x = embed(ids, vectors, scope); // [B, L, D]
       NDArray penultimate = x; // hidden_states[-2] of a one-layer encoder is the embedding
       for (int i = 0; i < layers.length; i++) {
         x = layer(layers[i], x); // [B, L, D]

@@ -31,17 +31,24 @@ import java.util.regex.Pattern;
  *       .lora_up.weight} and {@code .alpha}; UNet modules may carry the LDM names ({@code
  *       lora_unet_input_blocks_1_1_proj_in}, mapped by {@link LdmLoraNames}). Convolution LoRA
  *       (LoCon) with a {@code [r, C, k, k]} down and a {@code [C', r, 1, 1]} up.
- *   <li>diffusers / PEFT: {@code unet.<module>} and {@code text_encoder.<module>} with {@code
- *       .lora_A.weight} / {@code .lora_B.weight}, {@code .lora.down.weight} / {@code
- *       .lora.up.weight}, {@code .lora_linear_layer.down.weight} / {@code .up.weight}, and the
- *       older attention processors' {@code .processor.to_q_lora.down.weight} ({@code to_out_lora}
- *       is {@code to_out.0}); an optional {@code .alpha}.
+ *   <li>kohya-ss SDXL: {@code lora_te1_} (the first text encoder, CLIPTextModel) and {@code
+ *       lora_te2_} (the second, CLIPTextModelWithProjection), both with transformers' names ({@code
+ *       text_model_encoder_layers_0_self_attn_q_proj}); {@code lora_unet_} with the SDXL UNet's LDM
+ *       names ({@code input_blocks_4_1_transformer_blocks_0_attn1_to_q}, as sd-scripts' SDXL UNet
+ *       names them) or diffusers' names.
+ *   <li>diffusers / PEFT: {@code unet.<module>}, {@code text_encoder.<module>} and (SDXL) {@code
+ *       text_encoder_2.<module>} with {@code .lora_A.weight} / {@code .lora_B.weight}, {@code
+ *       .lora.down.weight} / {@code .lora.up.weight}, {@code .lora_linear_layer.down.weight} /
+ *       {@code .up.weight}, and the older attention processors' {@code
+ *       .processor.to_q_lora.down.weight} ({@code to_out_lora} is {@code to_out.0}); an optional
+ *       {@code .alpha}.
  * </ul>
  *
  * <p>The scale is A1111's (extensions-builtin/Lora/network.py NetworkModule.calc_scale): alpha /
  * rank when the file has an alpha, else 1; rank = the down weight's first dimension
  * (network_lora.py NetworkModuleLora.dim). LyCORIS' other forms (LoHa, LoKr, IA3, a CP-decomposed
- * {@code lora_mid}) are refused by name.
+ * {@code lora_mid}) are refused by name. An SDXL LoRA on an SD 1.x / 2.x model and an SD one on an
+ * SDXL model are refused by their text encoders' prefixes or kohya's {@code ss_base_model_version}.
  */
 public final class LoraFile implements AutoCloseable {
   /** The largest rank accepted (real LoRA use 4 to 256). */
@@ -135,15 +142,7 @@ public final class LoraFile implements AutoCloseable {
     String firstUnmatched = null;
     int matched = 0;
     for (String key : new TreeMap<>(entries(file)).keySet()) {
-      if (key.startsWith("lora_te1_") || key.startsWith("lora_te2_") || base.startsWith("sdxl")) {
-        throw new EngineException(
-            what
-                + " is an SDXL LoRA (key "
-                + key
-                + "), but "
-                + targets.modelName()
-                + " is a Stable Diffusion 1.x or 2.x model.");
-      }
+      refuseOtherFamily(what, key, base, targets);
       String[] parsed = parse(key, targets);
       if (parsed == null) {
         firstUnmatched = firstUnmatched == null ? key : firstUnmatched;
@@ -186,6 +185,37 @@ public final class LoraFile implements AutoCloseable {
     return List.copyOf(out);
   }
 
+  /**
+   * One sentence when {@code key} (or the file's kohya metadata {@code ss_base_model_version},
+   * {@code base}) says the LoRA is for the other family: SDXL's names ({@code lora_te1_}, {@code
+   * lora_te2_}, {@code text_encoder_2.}) on an SD 1.x / 2.x model, SD's {@code lora_te_} on SDXL.
+   */
+  private static void refuseOtherFamily(String what, String key, String base, LoraTargets targets) {
+    if (!targets.sdxl()
+        && (key.startsWith("lora_te1_")
+            || key.startsWith("lora_te2_")
+            || key.startsWith("text_encoder_2.")
+            || base.startsWith("sdxl"))) {
+      throw new EngineException(
+          what
+              + " is an SDXL LoRA (key "
+              + key
+              + "), but "
+              + targets.modelName()
+              + " is a Stable Diffusion 1.x or 2.x model.");
+    }
+    if (targets.sdxl()
+        && (key.startsWith("lora_te_") || base.startsWith("sd_v1") || base.startsWith("sd_v2"))) {
+      throw new EngineException(
+          what
+              + " is a Stable Diffusion 1.x or 2.x LoRA (key "
+              + key
+              + "), but "
+              + targets.modelName()
+              + " is an SDXL model.");
+    }
+  }
+
   private static Map<String, SafetensorsEntry> entries(SafetensorsFile file) {
     Map<String, SafetensorsEntry> m = new LinkedHashMap<>();
     for (SafetensorsEntry e : file.entries()) {
@@ -198,15 +228,22 @@ public final class LoraFile implements AutoCloseable {
   private static String[] parse(String key, LoraTargets targets) {
     Matcher k = KOHYA.matcher(key);
     if (k.matches()) {
-      return new String[] {
-        k.group(1).equals("lora_unet") ? "unet_" : "te_", k.group(2), k.group(3)
-      };
+      String part =
+          switch (k.group(1)) {
+            case "lora_unet" -> "unet_";
+            case "lora_te2" -> "te2_";
+            default -> "te_"; // lora_te (SD 1.x / 2.x) or lora_te1 (SDXL's first encoder)
+          };
+      return new String[] {part, k.group(2), k.group(3)};
     }
     String part;
     String rest;
     if (key.startsWith("unet.")) {
       part = "unet.";
       rest = key.substring(5);
+    } else if (key.startsWith("text_encoder_2.")) {
+      part = "te2.";
+      rest = key.substring(15);
     } else if (key.startsWith("text_encoder.")) {
       part = "te.";
       rest = key.substring(13);
@@ -238,7 +275,10 @@ public final class LoraFile implements AutoCloseable {
   }
 
   private static Target target(String[] parsed, LoraTargets targets) {
-    Part part = parsed[0].startsWith("unet") ? Part.UNET : Part.TEXT_ENCODER;
+    Part part =
+        parsed[0].startsWith("unet")
+            ? Part.UNET
+            : parsed[0].startsWith("te2") ? Part.TEXT_ENCODER_2 : Part.TEXT_ENCODER;
     if (parsed[0].endsWith(".")) {
       return targets.byDotted(part, parsed[1]);
     }

@@ -19,9 +19,10 @@ import java.util.Map;
  * networks.py network_apply_weights adds each network's updown to the weight in turn;
  * network_lora.py calc_updown and lyco_helpers.py rebuild_conventional flatten up [out, r] and down
  * [r, in k k] to matrices and reshape their product to W; network.py finalize_updown multiplies by
- * calc_scale() = alpha / r and the multiplier). m is the tag's text-encoder or UNet weight. The
- * first time a layer is changed its original array is copied; applying another set first writes
- * those copies back, so the base weights return exactly. The checkpoint is never read again.
+ * calc_scale() = alpha / r and the multiplier). m is the tag's text-encoder weight (for both of
+ * SDXL's encoders, as A1111's te_multiplier) or its UNet weight. The first time a layer is changed
+ * its original array is copied; applying another set first writes those copies back, so the base
+ * weights return exactly. The checkpoint is never read again.
  *
  * <p>Not thread-safe: the sampling thread applies a set between jobs.
  */
@@ -111,7 +112,7 @@ public final class LoraMerger implements AutoCloseable {
     for (LoraFile.Module m : f.modules()) {
       LoraTargets.Target t = m.target();
       double multiplier =
-          t.part() == Part.TEXT_ENCODER ? use.textEncoderWeight() : use.unetWeight();
+          t.part() == Part.UNET ? use.unetWeight() : use.textEncoderWeight(); // both of SDXL's
       if (multiplier == 0) {
         continue; // W + 0 would turn -0.0 into +0.0: leave the layer untouched
       }

@@ -16,6 +16,8 @@ public final class LoraTargets {
   /** The network a layer belongs to; it decides which multiplier applies. */
   public enum Part {
     TEXT_ENCODER,
+    /** SDXL's second text encoder (OpenCLIP ViT-bigG as CLIPTextModelWithProjection). */
+    TEXT_ENCODER_2,
     UNET
   }
 
@@ -28,6 +30,7 @@ public final class LoraTargets {
 
   private final String modelName;
   private final int layersPerBlock;
+  private boolean sdxl;
   private final Map<Part, Map<String, Target>> dotted = new HashMap<>();
   private final Map<Part, Map<String, Target>> underscored = new HashMap<>();
 
@@ -45,10 +48,31 @@ public final class LoraTargets {
       Map<String, NDArray> textEncoder,
       Map<String, NDArray> unet,
       int layersPerBlock) {
+    return of(modelName, textEncoder, null, unet, layersPerBlock);
+  }
+
+  /**
+   * The targets of an SDXL model: {@code textEncoder2} holds the second text encoder's arrays (null
+   * for SD 1.x / 2.x); on the SDXL refiner, which has only the second encoder, {@code textEncoder}
+   * is empty.
+   */
+  public static LoraTargets of(
+      String modelName,
+      Map<String, NDArray> textEncoder,
+      Map<String, NDArray> textEncoder2,
+      Map<String, NDArray> unet,
+      int layersPerBlock) {
     LoraTargets t = new LoraTargets(modelName, layersPerBlock);
+    t.sdxl = textEncoder2 != null;
     t.add(Part.TEXT_ENCODER, textEncoder);
+    t.add(Part.TEXT_ENCODER_2, textEncoder2 == null ? Map.of() : textEncoder2);
     t.add(Part.UNET, unet);
     return t;
+  }
+
+  /** Whether the model is SDXL-shaped (two text encoders, or the refiner's second alone). */
+  public boolean sdxl() {
+    return sdxl;
   }
 
   private void add(Part part, Map<String, NDArray> arrays) {

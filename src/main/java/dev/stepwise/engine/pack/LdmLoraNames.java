@@ -17,6 +17,7 @@ public final class LdmLoraNames {
       Pattern.compile("(input|output)_blocks_(\\d{1,4})_(\\d)_(.+)");
   private static final Pattern MIDDLE = Pattern.compile("middle_block_(\\d)_(.+)");
   private static final Pattern TIME = Pattern.compile("time_embed_(\\d)");
+  private static final Pattern LABEL = Pattern.compile("label_emb_0_(\\d)"); // SDXL's add_embedding
 
   /** The ResBlock's inner names whose index an underscore hides (openaimodel.py ResBlock). */
   private static final Map<String, String> RES_PARTS =
@@ -37,12 +38,15 @@ public final class LdmLoraNames {
     Matcher m = BLOCK.matcher(ldm);
     Matcher mid = MIDDLE.matcher(ldm);
     Matcher time = TIME.matcher(ldm);
+    Matcher label = LABEL.matcher(ldm);
     if (m.matches()) {
       dotted = m.group(1) + "_blocks." + m.group(2) + "." + m.group(3) + "." + rest(m.group(4));
     } else if (mid.matches()) {
       dotted = "middle_block." + mid.group(1) + "." + rest(mid.group(2));
     } else if (time.matches()) {
       dotted = "time_embed." + time.group(1);
+    } else if (label.matches()) {
+      dotted = "label_emb.0." + label.group(1);
     } else if (ldm.equals("out_2")) {
       dotted = "out.2";
     } else {

@@ -13,13 +13,30 @@ import java.nio.file.Path;
  * @param shortHash the first 12 hex digits of the file's SHA-256, as A1111's {@code TI hashes}
  *     record it (modules/textual_inversion/textual_inversion.py {@code Embedding.set_hash})
  * @param file where it was read from
+ * @param width2 SDXL: the second text encoder's width (1280 for {@code clip_g}), else 0
+ * @param values2 SDXL: the second text encoder's vectors, row-major [vectors, width2] (A1111 keeps
+ *     an SDXL embedding as {@code clip_l} and {@code clip_g}, one per encoder), else null
  */
 public record Embedding(
-    String name, int vectors, int width, float[] values, String shortHash, Path file) {
+    String name,
+    int vectors,
+    int width,
+    float[] values,
+    String shortHash,
+    Path file,
+    int width2,
+    float[] values2) {
 
-  /** Checks that the values fill [vectors, width]. */
+  /** An SD 1.x / 2.x embedding: one text encoder's vectors. */
+  public Embedding(
+      String name, int vectors, int width, float[] values, String shortHash, Path file) {
+    this(name, vectors, width, values, shortHash, file, 0, null);
+  }
+
+  /** Checks that the values fill [vectors, width] (and [vectors, width2]). */
   public Embedding {
-    if (vectors < 1 || width < 1 || values.length != (long) vectors * width) {
+    boolean second = values2 == null ? width2 == 0 : values2.length == (long) vectors * width2;
+    if (vectors < 1 || width < 1 || values.length != (long) vectors * width || !second) {
       throw new IllegalArgumentException(
           "The embedding "
               + name
@@ -29,7 +46,13 @@ public record Embedding(
               + vectors
               + "x"
               + width
+              + (values2 == null ? "" : " and " + vectors + "x" + width2)
               + ".");
     }
+  }
+
+  /** Whether it is an SDXL embedding (vectors for both text encoders). */
+  public boolean sdxl() {
+    return values2 != null;
   }
 }

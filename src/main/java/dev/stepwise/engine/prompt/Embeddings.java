@@ -21,9 +21,12 @@ import java.util.Map;
  * folder: every {@code .safetensors} file in it and its subfolders, named by its file name without
  * the extension. Three layouts are read: A1111's {@code string_to_param} ({@code string_to_param.*}
  * [n, D]), kohya's {@code emb_params} [n, D], and diffusers' (one tensor under its token, such as
- * {@code <cat-toy>}, [D] or [n, D]). Pickle files ({@code .pt}, {@code .bin}) are never opened. A
- * file that cannot be read, or whose width is not the text encoder's, is skipped with one sentence
- * in {@link #notices()}.
+ * {@code <cat-toy>}, [D] or [n, D]). SDXL embeddings hold {@code clip_l} [n, D1] and {@code clip_g}
+ * [n, D2], one per text encoder, as A1111 reads them (textual_inversion.py
+ * create_embedding_from_data keeps both; sd_hijack_clip.py gives each encoder its own by the
+ * embedder's textual_inversion_key). Pickle files ({@code .pt}, {@code .bin}) are never opened. A
+ * file that cannot be read, of the other family, or whose width is not the text encoder's, is
+ * skipped with one sentence in {@link #notices()}.
  *
  * <p>Names are matched in a prompt's text, case-insensitively (CLIP lower-cases), where the name is
  * not part of a longer word (no letter, digit or underscore on either side); the longest name wins.
@@ -59,6 +62,15 @@ public final class Embeddings {
    * {@code width}; a missing folder gives none.
    */
   public static Embeddings load(Path folder, int width) {
+    return load(folder, width, 0);
+  }
+
+  /**
+   * Reads every embedding in {@code folder} for an SDXL model whose encoders are {@code width} and
+   * {@code width2} wide ({@code width} 0 for the refiner, which has only the second), or for an SD
+   * 1.x / 2.x model when {@code width2} is 0.
+   */
+  public static Embeddings load(Path folder, int width, int width2) {
     List<Embedding> found = new ArrayList<>();
     List<String> notices = new ArrayList<>();
     List<Path> files = new ArrayList<>();
@@ -86,15 +98,9 @@ public final class Embeddings {
       }
       try {
         Embedding e = read(f, name);
-        if (e.width() != width) {
-          notices.add(
-              "The embedding "
-                  + name
-                  + " was skipped: its vectors are "
-                  + e.width()
-                  + " wide but this model's text encoder takes "
-                  + width
-                  + " (SD 1.x embeddings are 768 wide, SD 2.x 1024).");
+        String why = misfit(e, width, width2);
+        if (why != null) {
+          notices.add("The embedding " + name + " was skipped: " + why);
           continue;
         }
         seen.put(name.toLowerCase(Locale.ROOT), f);
@@ -106,9 +112,47 @@ public final class Embeddings {
     return new Embeddings(found, notices);
   }
 
+  /**
+   * Why {@code e} does not fit the model's encoders (see {@link #load(Path, int, int)}), or null.
+   */
+  private static String misfit(Embedding e, int width, int width2) {
+    if (width2 == 0 && e.sdxl()) {
+      return "it is an SDXL embedding (clip_l and clip_g) but this model's text encoder takes "
+          + width
+          + "-wide vectors of Stable Diffusion 1.x or 2.x.";
+    }
+    if (width2 > 0 && !e.sdxl()) {
+      return "its vectors are "
+          + e.width()
+          + " wide, a Stable Diffusion 1.x or 2.x embedding, but this SDXL model takes clip_l and"
+          + " clip_g vectors.";
+    }
+    if (width2 > 0 && ((width > 0 && e.width() != width) || e.width2() != width2)) {
+      return String.format(
+          Locale.ROOT,
+          "its clip_l and clip_g vectors are %d and %d wide but this model's text encoders take %s"
+              + " and %d.",
+          e.width(),
+          e.width2(),
+          width > 0 ? Integer.toString(width) : "any",
+          width2);
+    }
+    if (width2 == 0 && e.width() != width) {
+      return "its vectors are "
+          + e.width()
+          + " wide but this model's text encoder takes "
+          + width
+          + " (SD 1.x embeddings are 768 wide, SD 2.x 1024).";
+    }
+    return null;
+  }
+
   /** Reads one embedding file; its name is {@code name}. */
   public static Embedding read(Path file, String name) {
     try (SafetensorsFile f = SafetensorsFile.open(file)) {
+      if (f.names().contains("clip_l") && f.names().contains("clip_g")) {
+        return readSdxl(f, file, name);
+      }
       String key;
       if (f.names().contains("emb_params")) {
         key = "emb_params";
@@ -144,6 +188,42 @@ public final class Embeddings {
       String hash = ModelHashes.sha256Hex(file).substring(0, 12);
       return new Embedding(name, (int) n, (int) d, values, hash, file);
     }
+  }
+
+  /** An SDXL embedding: {@code clip_l} [n, D1] and {@code clip_g} [n, D2], the same n. */
+  private static Embedding readSdxl(SafetensorsFile f, Path file, String name) {
+    long[] l = f.shape("clip_l"); // [n, D1]
+    long[] g = f.shape("clip_g"); // [n, D2]
+    boolean fits =
+        l.length == 2
+            && g.length == 2
+            && l[0] == g[0]
+            && l[0] >= 1
+            && l[0] <= MAX_VECTORS
+            && l[1] >= 1
+            && g[1] >= 1;
+    if (!fits) {
+      throw new ModelPackException(
+          "The embedding "
+              + file
+              + " was skipped: its clip_l "
+              + java.util.Arrays.toString(l)
+              + " and clip_g "
+              + java.util.Arrays.toString(g)
+              + " are not [n, D1] and [n, D2] with the same n of at most "
+              + MAX_VECTORS
+              + ".");
+    }
+    String hash = ModelHashes.sha256Hex(file).substring(0, 12);
+    return new Embedding(
+        name,
+        (int) l[0],
+        (int) l[1],
+        f.readFloats("clip_l"),
+        hash,
+        file,
+        (int) g[1],
+        f.readFloats("clip_g"));
   }
 
   private static void collect(Path dir, int depth, List<Path> out) {

@@ -55,4 +55,28 @@ class LoraTagsTest {
     assertEquals("time_embedding_linear_2", LdmLoraNames.diffusersUnderscored("time_embed_2", 2));
     assertEquals(null, LdmLoraNames.diffusersUnderscored("foo_bar", 2));
   }
+
+  /**
+   * SDXL base (two layers per block, three levels, attention in the last two), as kohya names it.
+   */
+  @Test
+  void sdxlLdmNamesMapToDiffusersNames() {
+    assertEquals(
+        "down_blocks_1_attentions_0_transformer_blocks_0_attn1_to_q",
+        LdmLoraNames.diffusersUnderscored("input_blocks_4_1_transformer_blocks_0_attn1_to_q", 2));
+    assertEquals(
+        "down_blocks_2_attentions_1_transformer_blocks_9_ff_net_2",
+        LdmLoraNames.diffusersUnderscored("input_blocks_8_1_transformer_blocks_9_ff_net_2", 2));
+    assertEquals(
+        "mid_block_attentions_0_transformer_blocks_9_attn2_to_out_0",
+        LdmLoraNames.diffusersUnderscored("middle_block_1_transformer_blocks_9_attn2_to_out_0", 2));
+    assertEquals(
+        "up_blocks_0_upsamplers_0_conv",
+        LdmLoraNames.diffusersUnderscored("output_blocks_2_2_conv", 2));
+    assertEquals(
+        "up_blocks_2_resnets_2_conv_shortcut",
+        LdmLoraNames.diffusersUnderscored("output_blocks_8_0_skip_connection", 2));
+    assertEquals("add_embedding_linear_1", LdmLoraNames.diffusersUnderscored("label_emb_0_0", 2));
+    assertEquals("add_embedding_linear_2", LdmLoraNames.diffusersUnderscored("label_emb_0_2", 2));
+  }
 }
