@@ -2,7 +2,8 @@
 
 The configs are the unet/config.json and text_encoder{,_2}/config.json fields of
 stabilityai/stable-diffusion-xl-base-1.0 that differ from the defaults. Known figures: UNet
-2,567,463,684, CLIP ViT-L text 123,060,480, OpenCLIP ViT-bigG text with projection 694,659,840.
+2,567,463,684, CLIP ViT-L text 123,060,480, OpenCLIP ViT-bigG text with projection 694,659,840,
+VAE 83,653,863 (SD's autoencoder; only its scaling factor differs).
 """
 
 import unittest
@@ -32,6 +33,13 @@ SDXL_REFINER_UNET = {
     "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"],
     "projection_class_embeddings_input_dim": 2560, "sample_size": 128,
     "transformer_layers_per_block": 4, "use_linear_projection": True,
+}
+# stabilityai/stable-diffusion-xl-base-1.0's vae/config.json: SD's autoencoder with another
+# scaling factor (and force_upcast, the fp16 overflow); FullSizeArchitectureTest counts the same.
+SDXL_VAE = {
+    "block_out_channels": [128, 256, 512, 512], "layers_per_block": 2, "latent_channels": 4,
+    "norm_num_groups": 32, "sample_size": 1024, "scaling_factor": 0.13025,
+    "down_block_types": ["DownEncoderBlock2D"] * 4, "up_block_types": ["UpDecoderBlock2D"] * 4,
 }
 SDXL_TEXT_2 = {"hidden_size": 1280, "intermediate_size": 5120, "num_attention_heads": 20,
                "num_hidden_layers": 32, "hidden_act": "gelu", "projection_dim": 1280}
@@ -67,6 +75,11 @@ class SdxlArchitectureTest(unittest.TestCase):
         self.assertEqual(s["down_blocks.2.attentions.0.transformer_blocks.0.attn2.to_k.weight"],
                          [1280, 2048])
         self.assertEqual(s["down_blocks.1.attentions.0.proj_in.weight"], [640, 640])
+
+    def test_vae_count(self):
+        vae, s = _shapes(config.build_vae, SDXL_VAE)
+        self.assertEqual(count_parameters(vae), 83_653_863)
+        self.assertEqual(s["decoder.up_blocks.3.resnets.2.conv2.weight"], [128, 128, 3, 3])
 
     def test_text_encoder_2_count_and_projection(self):
         text, s = _shapes(config.build_clip_text_with_projection, SDXL_TEXT_2)

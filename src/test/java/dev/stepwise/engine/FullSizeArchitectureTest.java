@@ -106,6 +106,34 @@ class FullSizeArchitectureTest {
   }
 
   /**
+   * stabilityai/stable-diffusion-xl-base-1.0 vae/config.json: SD's autoencoder, its own scaling
+   * factor; the count is also test_sdxl_architecture.py's (PyTorch, meta device).
+   */
+  @Test
+  void sdxlAutoencoder() {
+    RandomWeights vae = RandomWeights.shapesOnly();
+    VaeConfig config =
+        VaeConfig.fromJson(
+            JsonParser.parseString(
+                    "{\"block_out_channels\": [128, 256, 512, 512], \"layers_per_block\": 2,"
+                        + " \"latent_channels\": 4, \"norm_num_groups\": 32, \"sample_size\":"
+                        + " 1024, \"scaling_factor\": 0.13025, \"force_upcast\": true,"
+                        + " \"down_block_types\": [\"DownEncoderBlock2D\", \"DownEncoderBlock2D\","
+                        + " \"DownEncoderBlock2D\", \"DownEncoderBlock2D\"], \"up_block_types\":"
+                        + " [\"UpDecoderBlock2D\", \"UpDecoderBlock2D\", \"UpDecoderBlock2D\","
+                        + " \"UpDecoderBlock2D\"]}")
+                .getAsJsonObject());
+    try (NDManager m = NDManager.newBaseManager()) {
+      new AutoencoderKL(config, Parameters.random(vae, m));
+    }
+    assertEquals(83_653_863L, vae.parameterCount());
+    assertEquals(0.13025, config.scalingFactor());
+    assertArrayEquals(
+        new long[] {128, 128, 3, 3},
+        vae.requested().get("decoder.up_blocks.3.resnets.2.conv2.weight"));
+  }
+
+  /**
    * stabilityai/stable-diffusion-xl-base-1.0 unet/config.json, fields that differ from defaults.
    */
   static final String SDXL_UNET =
