@@ -51,6 +51,7 @@ public final class StudioApp extends Application {
     ModelCatalog catalog = ModelCatalog.forRoot(settings.generation().modelsRoot());
     vm = new StudioViewModel(Platform::runLater, background, new SecureRandom());
     vm.apply(settings.generation(), catalog.list());
+    vm.keepTextEncodersProperty().set(settings.keepTextEncoders());
     vm.backends().open(BackendsConfig.standard()); // beside studio.json; a bad file: one sentence
     if (!vm.backends().errorProperty().get().isEmpty()) {
       vm.status().showError(vm.backends().errorProperty().get());
@@ -120,7 +121,8 @@ public final class StudioApp extends Application {
               window.themeProperty().get(),
               g,
               window.canvas().canvas().pixelsProperty().get(),
-              vm.backends().whereProperty().get() == BackendsViewModel.Where.POOL));
+              vm.backends().whereProperty().get() == BackendsViewModel.Where.POOL,
+              vm.keepTextEncodersProperty().get()));
     }
     SamplingService s = service;
     if (s != null) {

@@ -67,6 +67,11 @@ class StudioAppTest {
     BackendsViewModel backends = ((StudioApp) app).viewModel().backends();
     assertEquals(Where.LOCAL, backends.whereProperty().get(), "jobs on this computer at first");
     robot.interact(() -> backends.whereProperty().set(Where.POOL));
+    javafx.scene.control.ToggleButton keep =
+        robot.lookup("#keepTextEncoders").queryAs(javafx.scene.control.ToggleButton.class);
+    assertTrue(keep.isSelected(), "text encoders kept at first start");
+    robot.clickOn(keep);
+    assertFalse(((StudioApp) app).viewModel().keepTextEncodersProperty().get());
     StudioParts parts = ((StudioApp) app).parts();
     WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> parts.galleryProperty().get() != null);
     assertEquals(
@@ -87,6 +92,12 @@ class StudioAppTest {
         Where.POOL,
         ((StudioApp) again).viewModel().backends().whereProperty().get(),
         "new jobs go to the backends again");
+    assertFalse(
+        robot
+            .lookup("#keepTextEncoders")
+            .queryAs(javafx.scene.control.ToggleButton.class)
+            .isSelected(),
+        "the text encoders toggle is remembered");
     FxToolkit.cleanupApplication(again);
   }
 

@@ -67,7 +67,8 @@ public final class SettingsStore {
               s.theme(),
               s.generation(),
               s.pixels(),
-              s.onBackends());
+              s.onBackends(),
+              s.keepTextEncoders());
     } catch (IOException | JsonParseException | IllegalArgumentException e) {
       LOG.warn("settings file {} could not be read; using defaults", file, e);
       return StudioSettings.defaults();

@@ -20,7 +20,8 @@ public record StudioSettings(
     Theme theme,
     GenerationSettings generation,
     Boolean pixels,
-    Boolean onBackends) {
+    Boolean onBackends,
+    Boolean keepTextEncoders) {
 
   /** The smallest window the studio opens. */
   public static final double MIN_WIDTH = 900;
@@ -38,11 +39,12 @@ public record StudioSettings(
     generation = generation == null ? GenerationSettings.defaults() : generation;
     pixels = pixels == null || pixels;
     onBackends = onBackends != null && onBackends;
+    keepTextEncoders = keepTextEncoders == null || keepTextEncoders;
   }
 
   /** A first start: 1200 x 780, light theme, the example prompt. */
   public static StudioSettings defaults() {
     return new StudioSettings(
-        1200, 780, false, Theme.LIGHT, GenerationSettings.defaults(), true, false);
+        1200, 780, false, Theme.LIGHT, GenerationSettings.defaults(), true, false, true);
   }
 }

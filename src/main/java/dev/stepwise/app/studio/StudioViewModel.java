@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.random.RandomGenerator;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 
 /**
  * The studio's state and actions, free of any control, as parts with one concern each: the
@@ -39,6 +41,8 @@ public final class StudioViewModel {
   private final InitImageViewModel initImage = new InitImageViewModel();
   private final HiresViewModel hires = new HiresViewModel();
   private final BackendsViewModel backends;
+  private final BooleanProperty keepTextEncoders = new SimpleBooleanProperty(true);
+  private SamplingService local; // the local engine, once started
 
   /**
    * A view-model posting to {@code ui} (the FX thread in the app), reading model packs on {@code
@@ -54,6 +58,12 @@ public final class StudioViewModel {
     this.variation = new VariationViewModel(this, random);
     this.compare = new CompareViewModel(this);
     this.backends = new BackendsViewModel(ui, background, this::use);
+    keepTextEncoders.addListener(
+        (o, a, b) -> {
+          if (local != null) {
+            local.keepTextEncoders(b);
+          }
+        });
     for (int side = 0; side < 4; side++) { // outpainting grows the image: the size follows
       initImage.outpaintProperty(side).addListener((o, a, b) -> fitSizeToInitImage());
     }
@@ -64,7 +74,17 @@ public final class StudioViewModel {
    * unless the backends' pool is chosen ({@link #backends()}).
    */
   public void attach(SamplingService s) {
+    local = s;
+    s.keepTextEncoders(keepTextEncoders.get());
     backends.local(s);
+  }
+
+  /**
+   * Whether the local engine keeps the text encoders in memory between prompts (on by default; off
+   * frees SDXL's 1.8 GB while the steps run and reads them again for the next prompt).
+   */
+  public BooleanProperty keepTextEncodersProperty() {
+    return keepTextEncoders;
   }
 
   /** New jobs run on {@code s} (the local engine or a pool's service; null: none ready yet). */

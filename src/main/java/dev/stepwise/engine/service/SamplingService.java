@@ -51,6 +51,7 @@ public final class SamplingService implements AutoCloseable {
   private JobHandle running;
   private boolean closed;
   private volatile DiffusionModel model;
+  private volatile Boolean keepTextEncoders; // null: as the loader left each model
   private Path modelPath;
 
   /** A service on the best device (CUDA GPU if DJL finds one, CPU otherwise). */
@@ -454,7 +455,24 @@ public final class SamplingService implements AutoCloseable {
     }
     model = loader.apply(normalized, device);
     modelPath = normalized;
+    Boolean keep = keepTextEncoders;
+    if (keep != null) {
+      model.keepTextEncoders(keep);
+    }
     return model;
+  }
+
+  /**
+   * Whether the local engine's models keep their text encoders in memory between prompts ({@link
+   * DiffusionModel#keepTextEncoders}): the model loaded now and every one loaded later. No effect
+   * on a backend.
+   */
+  public void keepTextEncoders(boolean keep) {
+    keepTextEncoders = keep;
+    DiffusionModel m = model;
+    if (m != null) {
+      m.keepTextEncoders(keep); // read by the worker once a job's prompts are encoded
+    }
   }
 
   private void fireQueueChanged() {

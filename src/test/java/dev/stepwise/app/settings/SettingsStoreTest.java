@@ -33,7 +33,7 @@ class SettingsStoreTest {
             "/m/p",
             PreviewMethod.FULL,
             Map.of("/m/p", "/d/taesd_decoder.safetensors", "/m/q", "/d/taesd"));
-    StudioSettings s = new StudioSettings(1400, 900, true, Theme.DARK, g, false, true);
+    StudioSettings s = new StudioSettings(1400, 900, true, Theme.DARK, g, false, true, false);
     store.save(s);
     assertTrue(Files.isRegularFile(store.file()));
     assertEquals(s, store.load());
@@ -41,6 +41,7 @@ class SettingsStoreTest {
     assertEquals(Path.of("/d/taesd"), store.load().generation().previewDecoderFor(Path.of("/m/q")));
     assertEquals(false, store.load().pixels(), "the canvas's Pixels toggle is remembered off");
     assertEquals(true, store.load().onBackends(), "new jobs on the backends, remembered");
+    assertEquals(false, store.load().keepTextEncoders(), "text encoders dropped, remembered");
   }
 
   @Test
@@ -56,6 +57,7 @@ class SettingsStoreTest {
     assertEquals(GenerationSettings.defaults(), partial.generation());
     assertEquals(true, partial.pixels(), "an older file without the toggle: crisp pixels on");
     assertEquals(false, partial.onBackends(), "an older file: jobs on this computer");
+    assertEquals(true, partial.keepTextEncoders(), "an older file: text encoders kept");
     Files.writeString(
         store.file(),
         "{\"generation\": {\"prompt\": \"a fox\", \"previewMethod\": \"SOMETHING\"}}");

@@ -51,6 +51,29 @@ class SamplingServiceTest {
     service.close();
   }
 
+  /** The studio's toggle: the loaded model and every later one keep or drop their encoders. */
+  @Test
+  void keepTextEncodersReachesTheLoadedModelAndLaterOnes() throws Exception {
+    List<DiffusionModel> loaded = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (SamplingService s =
+        new SamplingService(
+            TestPacks.tinySd(),
+            Device.cpu(),
+            (p, d) -> {
+              DiffusionModel m = DiffusionModel.load(p, d);
+              loaded.add(m);
+              return m;
+            })) {
+      s.keepTextEncoders(false);
+      s.submit(request(1, 2), null).result().get(60, TimeUnit.SECONDS);
+      assertFalse(loaded.get(0).textEncodersResident(), "dropped once the prompts were encoded");
+      s.keepTextEncoders(true);
+      s.submit(request(2, 2), null).result().get(60, TimeUnit.SECONDS);
+      assertTrue(loaded.get(0).textEncodersResident(), "kept after the next prompt");
+      assertEquals(1, loaded.size(), "the same model all along");
+    }
+  }
+
   private static GenerationRequest request(long seed, int steps) {
     return GenerationRequest.builder().prompt("a red heart").steps(steps).seed(seed).build();
   }
