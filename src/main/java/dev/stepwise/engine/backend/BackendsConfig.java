@@ -315,14 +315,21 @@ public final class BackendsConfig {
    * @throws EngineException with one sentence when the URL is not usable
    */
   public static Backend backend(String url, Kind kind, String name) {
-    String u = url == null ? "" : url.strip();
+    String given = url == null ? "" : url.strip();
+    String u = given;
     if (u.toLowerCase(Locale.ROOT).startsWith("comfyui+")) {
       u = u.substring("comfyui+".length());
       kind = Kind.COMFYUI;
     }
     String problem = urlProblem(u);
-    if (problem != null) {
-      throw new EngineException("The backend '" + withoutCredentials(u) + "' " + problem);
+    if (problem != null) { // named as the user wrote it, prefix included
+      throw new EngineException(
+          "The backend '"
+              + withoutCredentials(given)
+              + "' "
+              + (kind == Kind.COMFYUI
+                  ? problem.replace("http://host:7860", "comfyui+http://host:8188")
+                  : problem));
     }
     Backend b =
         kind == Kind.COMFYUI ? new ComfyBackend(ComfyBackend.PREFIX + u) : new A1111Backend(u);

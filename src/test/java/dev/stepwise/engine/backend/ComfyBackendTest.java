@@ -379,8 +379,14 @@ class ComfyBackendTest {
         ComfyBackend.class, BackendsConfig.backend("http://gpu:8188", Kind.COMFYUI, null));
     assertInstanceOf(A1111Backend.class, BackendsConfig.backend("http://gpu:7860", null, null));
     assertThrows(EngineException.class, () -> new ComfyBackend("http://gpu:8188"));
-    assertThrows(
-        EngineException.class, () -> BackendsConfig.backend("comfyui+ftp://gpu", null, null));
+    assertEquals(
+        "The backend 'comfyui+ftp://gpu' is not an http or https URL such as"
+            + " comfyui+http://host:8188.",
+        assertThrows(
+                EngineException.class,
+                () -> BackendsConfig.backend("comfyui+ftp://u:p@gpu", null, null))
+            .getMessage(),
+        "named as written, without credentials");
   }
 
   @Test
