@@ -22,6 +22,19 @@ public final class UserDirs {
     return config(System.getenv(), home());
   }
 
+  /**
+   * Stepwise's own config folder (the studio's settings, the named backends): {@code
+   * $XDG_CONFIG_HOME/stepwise}, else {@code ~/.config/stepwise}; the system property {@code
+   * stepwise.config.dir} moves it.
+   */
+  public static Path stepwiseConfig() {
+    String override = System.getProperty("stepwise.config.dir");
+    if (override != null && !override.isBlank()) {
+      return Path.of(override);
+    }
+    return config().resolve("stepwise");
+  }
+
   /** {@code $XDG_DATA_HOME}, else {@code ~/.local/share}, for this process. */
   public static Path data() {
     return data(System.getenv(), home());

@@ -37,11 +37,7 @@ public final class SettingsStore {
 
   /** The studio's config folder. */
   public static Path configDir() {
-    String override = System.getProperty("stepwise.config.dir");
-    if (override != null && !override.isBlank()) {
-      return Path.of(override);
-    }
-    return UserDirs.config().resolve("stepwise");
+    return UserDirs.stepwiseConfig();
   }
 
   /** The file this store reads and writes. */

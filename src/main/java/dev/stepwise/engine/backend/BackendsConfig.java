@@ -114,11 +114,7 @@ public final class BackendsConfig {
    * ~/.config/stepwise}; the system property {@code stepwise.config.dir} moves it.
    */
   public static Path folder() {
-    String override = System.getProperty("stepwise.config.dir");
-    if (override != null && !override.isBlank()) {
-      return Path.of(override);
-    }
-    return UserDirs.config().resolve("stepwise");
+    return UserDirs.stepwiseConfig();
   }
 
   public Path file() {
