@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Waits for one prompt on a ComfyUI server, reading its websocket's messages as ComfyUI's server.py
- * and execution.py send them: {@code progress} {value, max, node} for the KSampler's steps, each
+ * and execution.py send them: {@code progress} {value, max, node} for the samplers' steps, each
  * followed by a binary preview frame when the server makes previews (so a step is told once the
  * next message shows whether a picture belongs to it), {@code executing} with {@code node} null
  * when the prompt is done, {@code execution_error} and {@code execution_interrupted}. Messages of
@@ -134,13 +134,12 @@ final class ComfyJob {
           tell(null);
           int value = number(data, "value");
           int max = number(data, "max");
-          if (max > 0 && value > 0) { // the hires pass's steps follow the first's, as locally
-            int total = ComfyPrompt.imageSteps(request);
-            int first = request.settings().steps();
+          if (max > 0 && value > 0) { // numbered as locally: the hires pass's follow the first's
+            int first = ComfyPrompt.firstSteps(request);
             pending =
-                total == first
-                    ? new int[] {Math.min(value, max), max}
-                    : new int[] {Math.min(value, max) + (hires ? first : 0), total};
+                new int[] {
+                  Math.min(value, max) + (hires ? first : 0), ComfyPrompt.imageSteps(request)
+                };
           }
         }
         return false;

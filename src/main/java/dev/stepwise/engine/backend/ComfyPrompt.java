@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.stepwise.engine.GenerationRequest;
+import dev.stepwise.engine.sampling.StrengthSchedule;
 import dev.stepwise.recipe.HiresSettings;
 import dev.stepwise.recipe.HiresUpscaler;
 import dev.stepwise.recipe.MaskedContent;
@@ -21,7 +22,7 @@ import java.util.Locale;
  * before anything is sent. Node types and input names as ComfyUI's nodes.py defines them.
  */
 final class ComfyPrompt {
-  /** The node ids of the graph; the KSampler's is the one whose progress is the steps. */
+  /** The node ids of the graph; the sampler's is the one whose progress is the steps. */
   static final String CHECKPOINT = "1";
 
   static final String CLIP_SKIP = "2";
@@ -152,7 +153,6 @@ final class ComfyPrompt {
     JsonObject neg = node(g, NEGATIVE, "CLIPTextEncode");
     neg.addProperty("text", s.negativePrompt());
     neg.add("clip", clip);
-    double denoise = 1.0;
     String start = LATENT;
     if (uploaded == null) {
       JsonObject latent = node(g, LATENT, "EmptyLatentImage");
@@ -164,7 +164,6 @@ final class ComfyPrompt {
       JsonObject enc = node(g, LATENT, "VAEEncode");
       enc.add("pixels", link(LOAD_IMAGE, 0));
       enc.add("vae", link(CHECKPOINT, 2));
-      denoise = r.input().settings().strength();
       if (r.input().masked()) { // LoadImage's MASK is 1 - alpha
         JsonObject m = node(g, NOISE_MASK, "SetLatentNoiseMask");
         m.add("samples", link(LATENT, 0));
@@ -172,7 +171,11 @@ final class ComfyPrompt {
         start = NOISE_MASK;
       }
     }
-    sampler(g, SAMPLER, r, seed, s.steps(), denoise, start);
+    if (uploaded == null) {
+      sampler(g, SAMPLER, r, seed, s.steps(), 1.0, start);
+    } else {
+      pictureSampler(g, r, seed, start);
+    }
     String last = SAMPLER;
     HiresSettings h = r.hires();
     if (h != null && uploaded == null) {
@@ -214,7 +217,8 @@ final class ComfyPrompt {
   /**
    * A KSampler {@code id} sampling {@code latent}'s output: {@code denoise} below 1 runs {@code
    * steps} steps of a schedule {@code int(steps / denoise)} long (comfy/samplers.py set_steps), as
-   * A1111's hires pass counts them.
+   * A1111's hires pass and the local engine's ({@link StrengthSchedule#hires}) count them: {@code
+   * int(steps / min(s, 0.999))} is the same number for any {@code steps} below 999.
    */
   private static void sampler(
       JsonObject g,
@@ -239,6 +243,38 @@ final class ComfyPrompt {
   }
 
   /**
+   * The sampler of a run from a picture: a KSamplerAdvanced over the recipe's N steps from the
+   * local engine's first step ({@link StrengthSchedule#img2img}, start_at_step), so the same steps
+   * of the same schedule run (a KSampler's denoise would run all N over a longer schedule). Noise
+   * is added at that step's level and the result fully denoised, as KSampler does (nodes.py
+   * KSamplerAdvanced; comfy/samplers.py slices the sigmas from start_at_step).
+   */
+  private static void pictureSampler(JsonObject g, GenerationRequest r, long seed, String latent) {
+    Settings s = r.settings();
+    StrengthSchedule plan = picturePlan(r);
+    JsonObject k = node(g, SAMPLER, "KSamplerAdvanced");
+    k.add("model", link(CHECKPOINT, 0));
+    k.addProperty("add_noise", "enable");
+    k.addProperty("noise_seed", seed);
+    k.addProperty("steps", plan.scheduleSteps());
+    k.addProperty("cfg", s.guidance());
+    k.addProperty("sampler_name", samplerName(s.sampler()));
+    k.addProperty("scheduler", schedulerName(s));
+    k.add("positive", link(POSITIVE, 0));
+    k.add("negative", link(NEGATIVE, 0));
+    k.add("latent_image", link(latent, 0));
+    k.addProperty("start_at_step", plan.start());
+    k.addProperty("end_at_step", 10000);
+    k.addProperty("return_with_leftover_noise", "disable");
+  }
+
+  /** The part of the schedule a run from a picture samples, as the local engine's PictureStart. */
+  static StrengthSchedule picturePlan(GenerationRequest r) {
+    Settings s = r.settings();
+    return StrengthSchedule.img2img(s.sampler(), s.steps(), r.input().settings().strength());
+  }
+
+  /**
    * The hires fix's second-pass size for a first pass of {@code w x h}, as the local engine's
    * HiresFix.size: {@code int(side * scale)} rounded down to a multiple of 8, at least 8. Sent as a
    * size rather than a factor: LatentUpscaleBy and ImageScaleBy round {@code side * scale} to the
@@ -252,11 +288,18 @@ final class ComfyPrompt {
 
   /** The steps one image reports: the first pass's, then the hires fix's when it runs any. */
   static int imageSteps(GenerationRequest r) {
-    int first = r.settings().steps();
+    int first = firstSteps(r);
     HiresSettings h = r.hires();
     return h == null || r.input() != null || h.strength() == 0
         ? first
-        : first + h.stepsAfter(first);
+        : first + h.stepsAfter(r.settings().steps());
+  }
+
+  /**
+   * The steps the first sampler runs: all for text to image, the strength's part from a picture.
+   */
+  static int firstSteps(GenerationRequest r) {
+    return r.input() == null ? r.settings().steps() : picturePlan(r).steps();
   }
 
   private static JsonObject node(JsonObject graph, String id, String type) {

@@ -7,21 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.stepwise.engine.CancellationToken;
+import dev.stepwise.engine.DiffusionModel;
 import dev.stepwise.engine.EngineException;
 import dev.stepwise.engine.GeneratedImage;
 import dev.stepwise.engine.GenerationListener;
 import dev.stepwise.engine.GenerationRequest;
 import dev.stepwise.engine.GenerationResult;
 import dev.stepwise.engine.ImageInput;
+import dev.stepwise.engine.Pipeline;
 import dev.stepwise.engine.PreviewMethod;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.backend.BackendsConfig.Kind;
 import dev.stepwise.engine.image.ImageFiles;
+import dev.stepwise.engine.sampling.StrengthSchedule;
 import dev.stepwise.engine.service.JobHandle;
 import dev.stepwise.engine.service.SamplingService;
 import dev.stepwise.recipe.HiresSettings;
@@ -162,7 +166,8 @@ class ComfyBackendTest {
       Seen seen = new Seen();
       GenerationResult result = b.run(r, seen, new CancellationToken());
       assertEquals(1, result.images().size());
-      assertEquals(4, seen.steps.size());
+      StrengthSchedule plan = StrengthSchedule.img2img(Sampler.EULER_A, 4, 0.6);
+      assertEquals(plan.steps(), seen.steps.size(), "the strength's part of the 4 steps");
       assertTrue(seen.steps.stream().allMatch(e -> e.preview() == null), "previews off");
       assertEquals(1, fake.uploads.size());
       RgbImage up = ImageFiles.read(fake.uploads.get(0), "upload").rgb();
@@ -174,11 +179,53 @@ class ComfyBackendTest {
       JsonObject enc = inputs(g, "5", "VAEEncode");
       assertEquals("[\"8\",0]", enc.get("pixels").toString());
       assertEquals("[\"1\",2]", enc.get("vae").toString());
-      JsonObject k = inputs(g, "6", "KSampler");
-      assertEquals(0.6, k.get("denoise").getAsDouble(), 1e-9);
+      JsonObject k = inputs(g, "6", "KSamplerAdvanced");
+      assertEquals(4, k.get("steps").getAsInt());
+      assertEquals(plan.start(), k.get("start_at_step").getAsInt());
+      assertEquals(41, k.get("noise_seed").getAsLong());
       assertEquals("euler_ancestral", k.get("sampler_name").getAsString());
       assertEquals("normal", k.get("scheduler").getAsString());
       assertFalse(g.has("2"), "no clip skip node at clip skip 1");
+    }
+  }
+
+  @Test
+  void aRunFromAPictureRunsTheStepsTheLocalEngineRuns() throws Exception {
+    byte[] px = new byte[32 * 32 * 3]; // [H, W, 3]
+    java.util.Arrays.fill(px, (byte) 90);
+    ImageInput in = new ImageInput(new RgbImage(32, 32, px), null, ImageSettings.of(0.6));
+    try (ComfyFake fake = new ComfyFake();
+        ComfyBackend b = new ComfyBackend(fake.url());
+        DiffusionModel tiny = DiffusionModel.load(TestPacks.tinySd(), Device.cpu())) {
+      for (Sampler kind : List.of(Sampler.DDIM, Sampler.EULER)) {
+        GenerationRequest.Builder recipe =
+            GenerationRequest.builder()
+                .prompt("a")
+                .seed(7)
+                .steps(10)
+                .size(32, 32)
+                .sampler(kind)
+                .input(in);
+        Seen local = new Seen();
+        new Pipeline(tiny).run(recipe.build(), local, new CancellationToken());
+        Seen comfy = new Seen();
+        fake.graphs.clear();
+        b.run(recipe.model(Path.of("v1-5")).build(), comfy, new CancellationToken());
+        JsonObject k = inputs(fake.graphs.get(0), "6", "KSamplerAdvanced");
+        assertEquals(10, k.get("steps").getAsInt(), kind + ": the recipe's schedule");
+        assertEquals(
+            StrengthSchedule.img2img(kind, 10, 0.6).start(),
+            k.get("start_at_step").getAsInt(),
+            kind + ": the local engine's first step");
+        assertEquals(10000, k.get("end_at_step").getAsInt());
+        assertEquals(
+            StrengthSchedule.img2img(kind, 10, 0.6).steps(), local.steps.size(), kind + " locally");
+        assertEquals(local.steps.size(), comfy.steps.size(), kind + ": as many step events");
+        for (int n = 0; n < local.steps.size(); n++) {
+          assertEquals(local.steps.get(n).step(), comfy.steps.get(n).step(), kind + " step " + n);
+          assertEquals(local.steps.get(n).totalSteps(), comfy.steps.get(n).totalSteps());
+        }
+      }
     }
   }
 

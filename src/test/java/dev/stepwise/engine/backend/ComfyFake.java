@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * execution_cached}, {@code executing}, {@code progress} each followed by a binary PNG preview
  * frame, {@code executed} and {@code executing} with node null, to the prompt's client only. A
  * graph is checked first as ComfyUI validates it ({@link ComfyGraphs}: 400 with {@code
- * node_errors}); its KSamplers 6 and 14 (the hires fix's) report their steps, and its image has the
- * size the graph gives it.
+ * node_errors}); its samplers 6 and 14 (the hires fix's) report the steps they run, and its image
+ * has the size the graph gives it.
  */
 public final class ComfyFake implements AutoCloseable {
   /** How a prompt runs. */
@@ -212,7 +212,8 @@ public final class ComfyFake implements AutoCloseable {
     try {
       Thread.sleep(20); // the client reads the POST answer before the first message
       interrupted = false;
-      long seed = graph.getAsJsonObject("6").getAsJsonObject("inputs").get("seed").getAsLong();
+      JsonObject k = graph.getAsJsonObject("6").getAsJsonObject("inputs");
+      long seed = (k.has("seed") ? k.get("seed") : k.get("noise_seed")).getAsLong();
       int[] size = ComfyGraphs.size(graph, "9", this::uploadedSize);
       int w = size[0];
       int h = size[1];
@@ -270,10 +271,12 @@ public final class ComfyFake implements AutoCloseable {
     }
   }
 
-  /** Runs KSampler {@code sampler}'s steps; false when the prompt ended there. */
+  /** Runs sampler {@code sampler}'s steps; false when the prompt ended there. */
   private boolean run(String id, String client, JsonObject graph, String sampler, long seed)
       throws InterruptedException, IOException {
-    int total = graph.getAsJsonObject(sampler).getAsJsonObject("inputs").get("steps").getAsInt();
+    JsonObject node = graph.getAsJsonObject(sampler);
+    int total =
+        ComfyGraphs.stepsRun(node.get("class_type").getAsString(), node.getAsJsonObject("inputs"));
     for (int v = 1; v <= total; v++) {
       while (frozen && sockets.containsKey(client)) {
         Thread.sleep(20);

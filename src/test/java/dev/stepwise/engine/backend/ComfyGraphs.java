@@ -32,7 +32,11 @@ final class ComfyGraphs {
           "LatentUpscale.crop",
           List.of("disabled", "center"),
           "ImageScale.crop",
-          List.of("disabled", "center"));
+          List.of("disabled", "center"),
+          "KSamplerAdvanced.add_noise",
+          List.of("enable", "disable"),
+          "KSamplerAdvanced.return_with_leftover_noise",
+          List.of("disable", "enable"));
 
   private static void type(String name, String outputs, String... inputs) {
     Map<String, String> in = new LinkedHashMap<>();
@@ -74,12 +78,55 @@ final class ComfyGraphs {
         "LATENT",
         "denoise",
         "float");
+    type(
+        "KSamplerAdvanced",
+        "LATENT",
+        "model",
+        "MODEL",
+        "add_noise",
+        "string",
+        "noise_seed",
+        "int",
+        "steps",
+        "int",
+        "cfg",
+        "float",
+        "sampler_name",
+        "string",
+        "scheduler",
+        "string",
+        "positive",
+        "CONDITIONING",
+        "negative",
+        "CONDITIONING",
+        "latent_image",
+        "LATENT",
+        "start_at_step",
+        "int",
+        "end_at_step",
+        "int",
+        "return_with_leftover_noise",
+        "string");
     String[] scale = {
       "upscale_method", "string", "width", "int", "height", "int", "crop", "string"
     };
     type("LatentUpscale", "LATENT", concat(new String[] {"samples", "LATENT"}, scale));
     type("ImageScale", "IMAGE", concat(new String[] {"image", "IMAGE"}, scale));
     type("SaveImage", "", "images", "IMAGE", "filename_prefix", "string");
+  }
+
+  /**
+   * The steps sampler node {@code inputs} of type {@code cls} runs, as comfy/samplers.py slices the
+   * sigmas: a KSampler all its steps (denoise makes the schedule longer), a KSamplerAdvanced those
+   * from start_at_step to min(end_at_step, steps), none when it starts there or later.
+   */
+  static int stepsRun(String cls, JsonObject inputs) {
+    int steps = inputs.get("steps").getAsInt();
+    if (!cls.equals("KSamplerAdvanced")) {
+      return steps;
+    }
+    int last = Math.min(inputs.get("end_at_step").getAsInt(), steps);
+    return Math.max(0, last - inputs.get("start_at_step").getAsInt());
   }
 
   private static String[] concat(String[] a, String[] b) {
@@ -192,7 +239,7 @@ final class ComfyGraphs {
           case "LoadImage" -> null;
           case "VAEEncode" -> "pixels";
           case "VAEDecode", "SetLatentNoiseMask" -> "samples";
-          case "KSampler" -> "latent_image";
+          case "KSampler", "KSamplerAdvanced" -> "latent_image";
           case "SaveImage" -> "images";
           default -> throw new IllegalArgumentException(node.toString());
         };

@@ -16,6 +16,7 @@ import dev.stepwise.engine.ImageInput;
 import dev.stepwise.engine.RgbImage;
 import dev.stepwise.engine.StepEvent;
 import dev.stepwise.engine.image.Masks;
+import dev.stepwise.engine.sampling.StrengthSchedule;
 import dev.stepwise.recipe.HiresSettings;
 import dev.stepwise.recipe.HiresUpscaler;
 import dev.stepwise.recipe.ImageSettings;
@@ -68,6 +69,17 @@ class ComfyPictureTest {
         + "', 0], 'denoise': "
         + denoise
         + "}}";
+  }
+
+  /** Node 6 of a run from a picture: the recipe's 4 steps from {@code start}. */
+  private static String advanced(int start, String latent) {
+    return "'6': {'class_type': 'KSamplerAdvanced', 'inputs': {'model': ['1', 0], 'add_noise':"
+        + " 'enable', 'noise_seed': 41, 'steps': 4, 'cfg': 6.5, 'sampler_name': 'euler',"
+        + " 'scheduler': 'normal', 'positive': ['3', 0], 'negative': ['4', 0], 'latent_image': ['"
+        + latent
+        + "', 0], 'start_at_step': "
+        + start
+        + ", 'end_at_step': 10000, 'return_with_leftover_noise': 'disable'}}";
   }
 
   private static String decode(String from) {
@@ -138,7 +150,7 @@ class ComfyPictureTest {
               + " {'class_type': 'VAEEncode', 'inputs': {'pixels': ['8', 0], 'vae': ['1', 2]}},"
               + " '10': {'class_type': 'SetLatentNoiseMask', 'inputs': {'samples': ['5', 0],"
               + " 'mask': ['8', 1]}}, "
-              + sampler("6", 4, "10", 0.8)
+              + advanced(StrengthSchedule.img2img(Sampler.EULER, 4, 0.8).start(), "10")
               + ", "
               + decode("6")
               + TAIL
@@ -164,7 +176,7 @@ class ComfyPictureTest {
           assertEquals(masked ? server : 0xc86432, rgb(made, x, y), "pixel " + x + "," + y);
         }
       }
-      assertEquals(4, seen.steps.size());
+      assertEquals(StrengthSchedule.img2img(Sampler.EULER, 4, 0.8).steps(), seen.steps.size());
       assertEquals("0.8", result.images().get(0).parameters().get("Denoising strength"));
     }
   }
@@ -238,15 +250,12 @@ class ComfyPictureTest {
           assertEquals(border ? server : 0x0a141e, rgb(made, x, y), "result at " + x + "," + y);
         }
       }
+      JsonObject k = fake.graphs.get(0).getAsJsonObject("6");
+      assertEquals("KSamplerAdvanced", k.get("class_type").getAsString());
       assertEquals(
-          1.0,
-          fake.graphs
-              .get(0)
-              .getAsJsonObject("6")
-              .get("inputs")
-              .getAsJsonObject()
-              .get("denoise")
-              .getAsDouble());
+          StrengthSchedule.img2img(Sampler.EULER, 4, 1).start(),
+          k.getAsJsonObject("inputs").get("start_at_step").getAsInt(),
+          "strength 1 starts where the local engine does");
     }
   }
 
