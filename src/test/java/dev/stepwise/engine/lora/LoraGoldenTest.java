@@ -9,9 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.stepwise.engine.CancellationToken;
 import dev.stepwise.engine.DiffusionModel;
 import dev.stepwise.engine.EngineException;
@@ -22,7 +19,6 @@ import dev.stepwise.engine.Pipeline;
 import dev.stepwise.engine.TestPacks;
 import dev.stepwise.engine.lora.LoraTargets.Part;
 import dev.stepwise.engine.nn.WeightPrecision;
-import dev.stepwise.engine.random.SeedNoise;
 import dev.stepwise.engine.weights.SafetensorsFile;
 import dev.stepwise.engine.weights.SafetensorsWriter;
 import java.io.IOException;
@@ -58,31 +54,10 @@ class LoraGoldenTest {
   static void load() {
     model = DiffusionModel.load(TestPacks.tinySd(), Device.cpu());
     golden = SafetensorsFile.open(GOLDEN);
-    long seed = Long.parseLong(golden.metadata().get("lora.seed"));
-    lora = new LinkedHashMap<>();
-    shapes = new LinkedHashMap<>();
-    int k = 0;
-    for (JsonElement e :
-        JsonParser.parseString(golden.metadata().get("lora.weights")).getAsJsonArray()) {
-      String key = e.getAsJsonArray().get(0).getAsString();
-      long[] shape = new long[e.getAsJsonArray().get(1).getAsJsonArray().size()];
-      int numel = 1;
-      for (int i = 0; i < shape.length; i++) {
-        shape[i] = e.getAsJsonArray().get(1).getAsJsonArray().get(i).getAsLong();
-        numel *= (int) shape[i];
-      }
-      float scale = (float) e.getAsJsonArray().get(2).getAsDouble();
-      float[] v = new SeedNoise(seed + k).next(numel); // [numel]
-      for (int i = 0; i < numel; i++) {
-        v[i] *= scale;
-      }
-      lora.put(key, v);
-      shapes.put(key, shape);
-      k++;
-    }
-    alphas = new LinkedHashMap<>();
-    JsonObject a = JsonParser.parseString(golden.metadata().get("lora.alphas")).getAsJsonObject();
-    a.keySet().forEach(key -> alphas.put(key, a.get(key).getAsFloat()));
+    GoldenLora g = GoldenLora.of(golden.metadata());
+    lora = g.lora();
+    shapes = g.shapes();
+    alphas = g.alphas();
   }
 
   @AfterAll
@@ -97,12 +72,7 @@ class LoraGoldenTest {
 
   /** The golden LoRA with kohya names. */
   private static Path writeKohya(Path folder, String name) {
-    SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
-    lora.forEach((key, v) -> w.putF32(key, shapes.get(key), v));
-    alphas.forEach((key, v) -> w.putF32(key, new long[0], new float[] {v}));
-    Path p = folder.resolve(name + ".safetensors");
-    w.write(p);
-    return p;
+    return new GoldenLora(lora, shapes, alphas).writeKohya(folder, name, "format", "pt");
   }
 
   /** The same LoRA with diffusers / PEFT names ({@code unet.X.lora_A.weight}, ...). */
@@ -191,11 +161,7 @@ class LoraGoldenTest {
     Map<String, int[]> out = new LinkedHashMap<>();
     for (String layer : goldenLayers()) {
       float[] v = weightOf(layer).toFloatArray();
-      int[] bits = new int[v.length];
-      for (int i = 0; i < v.length; i++) {
-        bits[i] = Float.floatToRawIntBits(v[i]);
-      }
-      out.put(layer, bits);
+      out.put(layer, GoldenLora.bits(v));
     }
     return out;
   }
@@ -370,13 +336,7 @@ class LoraGoldenTest {
   }
 
   private static double relative(float[] got, float[] want) {
-    double max = 0;
-    double diff = 0;
-    for (int i = 0; i < want.length; i++) {
-      max = Math.max(max, Math.abs(want[i]));
-      diff = Math.max(diff, Math.abs(got[i] - want[i]));
-    }
-    return diff / max;
+    return GoldenLora.relative(got, want);
   }
 
   private static Path mkdir(String name) {
