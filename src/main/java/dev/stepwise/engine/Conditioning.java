@@ -48,34 +48,6 @@ record Conditioning(NDArray[] contexts, NDArray[] pooled, NDArray[] timeIds) {
         SizeConditioning.DEFAULT,
         width,
         height,
-        job,
-        notices);
-  }
-
-  /**
-   * As above, with the time ids of {@code sizes} ({@link SdxlText#timeIds}; the refiner's carry the
-   * aesthetic score, 6 for the prompt and 2.5 for the negative).
-   */
-  static Conditioning sdxl(
-      SdxlText text,
-      String prompt,
-      String negative,
-      boolean guided,
-      int clipSkip,
-      SizeConditioning sizes,
-      int width,
-      int height,
-      NDManager job,
-      List<String> notices) {
-    return sdxl(
-        text,
-        prompt,
-        negative,
-        guided,
-        clipSkip,
-        sizes,
-        width,
-        height,
         Embeddings.none(),
         new LinkedHashSet<>(),
         job,
@@ -83,9 +55,10 @@ record Conditioning(NDArray[] contexts, NDArray[] pooled, NDArray[] timeIds) {
   }
 
   /**
-   * As above, with the names of SDXL {@code embeddings} in either prompt as their vectors ({@link
-   * SdxlText#encode(String, String, Embeddings, Set, NDManager, List)}), those used added to {@code
-   * used}.
+   * As above, with the time ids of {@code sizes} ({@link SdxlText#timeIds}; the refiner's carry the
+   * aesthetic score, 6 for the prompt and 2.5 for the negative) and the names of SDXL {@code
+   * embeddings} in either prompt as their vectors ({@link SdxlText#encode(String, String,
+   * Embeddings, Set, NDManager, List)}), those used added to {@code used}.
    */
   static Conditioning sdxl(
       SdxlText text,

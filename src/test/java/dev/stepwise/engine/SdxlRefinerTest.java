@@ -195,6 +195,8 @@ class SdxlRefinerTest {
               new SizeConditioning(768, 1024, 8, 16, 640, 896),
               32,
               32,
+              dev.stepwise.engine.prompt.Embeddings.none(),
+              new java.util.HashSet<>(),
               job,
               notices);
       float[] one = sized.timeIds()[0].toFloatArray();
